@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The narrow crypto interface. All OpenSSL calls of the project live behind it in
+ * crypto_ossl.c, so that key derivations can be tested with known answers and the
+ * datapath keeps one context per SA instead of one per packet.
+ *
+ * Algorithm identifiers are the IKE attribute values (RFC 2409 appendix A) so that no
+ * translation table sits between the wire and the crypto.
+ */
+#ifndef EVC_IKE_CRYPTO_H
+#define EVC_IKE_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/secret.h"
+
+/* IKE phase-1 hash attribute values; the prf is HMAC with the same hash. */
+enum ike_hash {
+	IKE_HASH_MD5 = 1,
+	IKE_HASH_SHA1 = 2,
+	IKE_HASH_SHA256 = 4,
+	IKE_HASH_SHA384 = 5,
+	IKE_HASH_SHA512 = 6,
+};
+
+/* IKE phase-1 encryption attribute values. */
+enum ike_encr {
+	IKE_ENCR_3DES = 5,
+	IKE_ENCR_AES_CBC = 7,
+};
+
+#define IKE_HASH_MAX 64 /* bytes, SHA-512 */
+#define IKE_BLOCK_MAX 16
+
+struct ike_iov {
+	const void *p;
+	size_t len;
+};
+
+/* 0 for an unsupported hash. */
+size_t ike_hash_len(enum ike_hash h);
+const char *ike_hash_name(enum ike_hash h);
+/* Block size, 0 when unsupported. */
+size_t ike_encr_block(enum ike_encr e);
+const char *ike_encr_name(enum ike_encr e);
+/* Whether key_bits is valid for e (3DES: 192 only; AES: 128/192/256). */
+bool ike_encr_keylen_ok(enum ike_encr e, unsigned key_bits);
+
+/* out = hash(iov...); out must hold ike_hash_len(h). Returns 0 or -EINVAL/-EIO. */
+int ike_hash_v(enum ike_hash h, const struct ike_iov *iov, size_t n, uint8_t *out);
+/* out = HMAC-h(key, iov...). */
+int ike_prf_v(enum ike_hash h, const uint8_t *key, size_t klen, const struct ike_iov *iov,
+	      size_t n, uint8_t *out);
+
+/*
+ * One-shot CBC without padding (IKE pads itself); len must be a multiple of the block size.
+ * in and out may be the same buffer.
+ */
+int ike_cbc(enum ike_encr e, const uint8_t *key, size_t klen, const uint8_t *iv, bool encrypt,
+	    const uint8_t *in, uint8_t *out, size_t len);
+
+/* Cryptographically secure random bytes. Returns 0 or -EIO. */
+int ike_random(void *p, size_t n);
+
+/* Constant-time comparison: true when equal. */
+bool ike_ct_equal(const void *a, const void *b, size_t n);
+
+/* ---- MODP Diffie-Hellman (groups 2, 5, 14, 15, 16; generator 2) ---- */
+struct ike_dh;
+
+/* Length in bytes of the group's prime (= KE payload length), 0 if unsupported. */
+size_t ike_dh_len(unsigned group);
+/* Generates a fresh key pair. NULL for an unsupported group or on failure. */
+struct ike_dh *ike_dh_new(unsigned group);
+void ike_dh_free(struct ike_dh *dh);
+unsigned ike_dh_group(const struct ike_dh *dh);
+/* Our public value, left-padded to ike_dh_len(); out must hold that many bytes. */
+int ike_dh_public(const struct ike_dh *dh, uint8_t *out, size_t len);
+/*
+ * g^xy from the peer's public value (which must be exactly ike_dh_len() bytes and lie in
+ * [2, p-2]), left-padded to the prime length. Returns 0, -EINVAL for a bad peer value.
+ */
+int ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t plen, struct ike_secret *gxy);
+
+/* ---- Reusable contexts for the ESP datapath: keyed once per SA, no allocation per packet ---- */
+
+/* ESP transform IDs (RFC 2407 4.4.4) and IPsec auth algorithm attribute values. */
+enum esp_encr_id {
+	ESP_ENCR_3DES = 3,
+	ESP_ENCR_NULL = 11,
+	ESP_ENCR_AES_CBC = 12,
+};
+enum esp_auth_id {
+	ESP_AUTH_HMAC_MD5 = 1,
+	ESP_AUTH_HMAC_SHA1 = 2,
+	ESP_AUTH_HMAC_SHA256 = 5,
+};
+
+struct ike_cipher_ctx;
+/* key is copied into the OpenSSL context; the caller wipes its own copy. */
+struct ike_cipher_ctx *ike_cipher_ctx_new(enum esp_encr_id e, const uint8_t *key, size_t klen,
+					  bool encrypt);
+void ike_cipher_ctx_free(struct ike_cipher_ctx *c);
+size_t ike_cipher_ctx_block(const struct ike_cipher_ctx *c);
+/* CBC over len bytes (a multiple of the block size) with a fresh IV; in may equal out. */
+int ike_cipher_ctx_run(struct ike_cipher_ctx *c, const uint8_t *iv, const uint8_t *in,
+		       uint8_t *out, size_t len);
+
+struct ike_mac_ctx;
+struct ike_mac_ctx *ike_mac_ctx_new(enum esp_auth_id a, const uint8_t *key, size_t klen);
+void ike_mac_ctx_free(struct ike_mac_ctx *m);
+/* Full (untruncated) MAC length. */
+size_t ike_mac_ctx_len(const struct ike_mac_ctx *m);
+/* out = HMAC(key, p1[0..l1) | p2[0..l2)); out holds ike_mac_ctx_len(). p2 may be NULL. */
+int ike_mac_ctx_run(struct ike_mac_ctx *m, const uint8_t *p1, size_t l1, const uint8_t *p2,
+		    size_t l2, uint8_t *out);
+
+/* ESP key sizes in bytes for KEYMAT (0 for unsupported ids / NULL cipher). */
+size_t esp_encr_keylen(enum esp_encr_id e, unsigned key_bits);
+size_t esp_auth_keylen(enum esp_auth_id a);
+/* Truncated ICV length (12, 12, 16). */
+size_t esp_auth_icvlen(enum esp_auth_id a);
+
+#endif

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sans-I/O IKEv1 engine, shared by evc (initiator) and evs (responder).
+ *
+ * One struct ike_sa is one IKE SA with one peer, plus the ESP SA pairs negotiated under it.
+ * The caller feeds it datagrams (ike_input) and clock ticks (ike_tick) and drains actions
+ * (ike_next_action): datagrams to send, prompts, the pushed policy, new ESP keys, failure.
+ * It never opens a socket, reads the clock, prints or exits; the same handshake therefore
+ * runs in a unit test with no sockets and no root.
+ */
+#ifndef EVC_IKE_IKE_H
+#define EVC_IKE_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/policy.h"
+#include "ike/secret.h"
+
+#define IKE_PORT 500
+#define IKE_NATT_PORT 4500
+
+/* IPv4 address and UDP port, host byte order. */
+struct ike_endpoint {
+	uint32_t addr;
+	uint16_t port;
+};
+
+enum ike_role {
+	IKE_ROLE_INITIATOR,
+	IKE_ROLE_RESPONDER,
+};
+
+/* One phase-1 proposal; values are the IKE attribute numbers. */
+struct ike_p1_prop {
+	uint8_t encr;	   /* enum ike_encr */
+	uint16_t key_bits; /* AES: 128/192/256; 0 for 3DES */
+	uint8_t hash;	   /* enum ike_hash */
+	uint16_t auth;	   /* enum ike_auth_method */
+	uint8_t group;	   /* MODP group */
+	uint32_t life_s;   /* 0: do not send / no limit */
+};
+
+/* One phase-2 (ESP) proposal. */
+struct ike_p2_prop {
+	uint8_t esp;	   /* enum esp_encr_id */
+	uint16_t key_bits; /* AES only */
+	uint8_t auth;	   /* enum esp_auth_id */
+	uint8_t pfs_group; /* 0 = no PFS */
+	uint32_t life_s;
+	uint32_t life_kb;
+};
+
+/* An established ESP SA pair, as handed to the datapath. */
+struct ike_child {
+	uint32_t spi_in;  /* ours: the peer sends with it */
+	uint32_t spi_out; /* the peer's: we send with it */
+	uint8_t esp;	  /* enum esp_encr_id */
+	uint16_t key_bits;
+	uint8_t auth; /* enum esp_auth_id */
+	uint8_t enc_key_len;
+	uint8_t auth_key_len;
+	uint8_t enc_in[32], auth_in[32];   /* keys for inbound packets */
+	uint8_t enc_out[32], auth_out[32]; /* keys for outbound packets */
+	bool udp_encap;			   /* ESP in UDP 4500 (RFC 3948), else raw ESP */
+	struct ike_endpoint peer;	   /* where ESP goes */
+	uint16_t local_port;
+	struct evc_net local_ts;  /* our traffic selector */
+	struct evc_net remote_ts; /* the peer's traffic selector */
+	uint32_t life_s;
+	uint32_t life_kb;
+};
+
+/* Progress of the seven steps of a remote-access connection (seed 002). */
+enum ike_step {
+	IKE_STEP_INIT = 1,	  /* 1: initiating the connection */
+	IKE_STEP_PROPOSALS = 2,	  /* 2: phase-1 proposals sent */
+	IKE_STEP_PHASE1 = 3,	  /* 3: phase-1 policy accepted, peer authenticated */
+	IKE_STEP_XAUTH = 4,	  /* 4: user authentication */
+	IKE_STEP_MODECFG = 5,	  /* 5: mode-config policy */
+	IKE_STEP_RRI = 6,	  /* 6: routes (server side) */
+	IKE_STEP_QUICK = 7,	  /* 7: IPsec SAs */
+	IKE_STEP_ESTABLISHED = 8, /* tunnel up */
+	IKE_STEP_TEARDOWN = 9,
+};
+const char *ike_step_name(enum ike_step s);
+
+enum ike_log_level {
+	IKE_LOG_ERR,
+	IKE_LOG_WARN,
+	IKE_LOG_INFO,
+	IKE_LOG_DEBUG,
+};
+
+enum ike_act_type {
+	IKE_ACT_SEND,	      /* .send */
+	IKE_ACT_LOG,	      /* .log */
+	IKE_ACT_STATUS,	      /* .status: a step began or completed */
+	IKE_ACT_XAUTH_PROMPT, /* initiator: answer with ike_xauth_answer() */
+	IKE_ACT_XAUTH_VERIFY, /* responder: judge with ike_xauth_verdict() */
+	IKE_ACT_BANNER,	      /* .text */
+	IKE_ACT_POLICY,	      /* .policy: pushed (initiator) or assigned (responder) */
+	IKE_ACT_CHILD_UP,     /* .child */
+	IKE_ACT_CHILD_DOWN,   /* .child (SPIs only) */
+	IKE_ACT_FAILED,	      /* .fail; the SA is dead, free it after draining */
+	IKE_ACT_CLOSED,	      /* clean end; free it after draining */
+};
+
+struct ike_action {
+	enum ike_act_type type;
+	union {
+		struct {
+			const uint8_t *data; /* ISAKMP message, without the non-ESP marker */
+			size_t len;
+			struct ike_endpoint to;
+			uint16_t from_port; /* 500 or 4500; on 4500 prepend 4 zero bytes */
+		} send;
+		struct {
+			enum ike_log_level level;
+			const char *text;
+		} log;
+		struct {
+			enum ike_step step;
+			const char *text;
+		} status;
+		struct {
+			const char *message; /* XAUTH-MESSAGE from the server, or "" */
+			bool retry;	     /* a previous answer was rejected */
+			const char *group;   /* responder: who is asking */
+			const char *user;
+			const char *password;
+		} xauth;
+		const char *text;
+		const struct evc_policy *policy;
+		const struct ike_child *child;
+		struct {
+			enum ike_step step;
+			const char *text; /* one sentence naming what failed and what to check */
+		} fail;
+	} u;
+};
+
+/* Group lookups for the responder; they must not block. */
+struct ike_server_ops {
+	void *ctx;
+	/* 0 and *psk filled, or -ENOENT for an unknown group. */
+	int (*group_psk)(void *ctx, const char *group, struct ike_secret *psk);
+	/* 0 and *pol filled (address from the group's pool), or -ENOSPC / -ENOENT. */
+	int (*assign_policy)(void *ctx, const char *group, const char *user,
+			     struct evc_policy *pol);
+	/* Gives back what assign_policy took (the pool address). */
+	void (*release_policy)(void *ctx, const char *group, const char *user,
+			       const struct evc_policy *pol);
+};
+
+enum ike_natt_mode {
+	IKE_NATT_AUTO,	  /* float to 4500 when NAT is detected */
+	IKE_NATT_FORCE,	  /* claim a NAT so that ESP goes in UDP 4500 */
+	IKE_NATT_DISABLE, /* no NAT-T vendor IDs, no NAT-D */
+};
+
+struct ike_config {
+	enum ike_role role;
+	struct ike_endpoint local; /* our address as the socket sees it */
+	struct ike_endpoint peer;  /* initiator: the gateway; responder: the first sender */
+
+	/* initiator */
+	const char *group;
+	const uint8_t *psk; /* copied into the SA */
+	size_t psk_len;
+	const char *username; /* NULL: ask with IKE_ACT_XAUTH_PROMPT */
+	unsigned dh_group;    /* 0: 2 */
+	const struct ike_p1_prop *p1; /* NULL: every supported permutation for dh_group */
+	size_t n_p1;
+	const struct ike_p2_prop *p2; /* NULL: every supported ESP transform */
+	size_t n_p2;
+	const char *app_version; /* APPLICATION_VERSION; NULL: "evc <version>" */
+	const char *hostname;	 /* UNITY_DDNS_HOSTNAME; NULL: not sent */
+
+	/* responder: proposals in server priority order (lowest policy number first) */
+	const struct ike_p1_prop *srv_p1;
+	size_t n_srv_p1;
+	const struct ike_p2_prop *srv_p2;
+	size_t n_srv_p2;
+	const struct ike_server_ops *ops;
+	unsigned xauth_timeout_s; /* 0: 60 */
+	unsigned xauth_tries;	  /* 0: 3 */
+
+	/* both */
+	enum ike_natt_mode natt;
+	unsigned dpd_idle_s;	  /* 0: no DPD probes of our own (we always answer) */
+	unsigned retransmit_ms;	  /* 0: 1500 */
+	unsigned retransmit_max;  /* 0: 5 */
+	/* Randomness for cookies, nonces, SPIs and message IDs; NULL: ike_random. Tests plug a
+	 * deterministic source here. */
+	void (*rand)(void *rctx, void *buf, size_t n);
+	void *rctx;
+};
+
+struct ike_sa;
+
+/* Copies what it needs from cfg. NULL on a bad configuration (*why says what). */
+struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const char **why);
+void ike_sa_free(struct ike_sa *sa);
+
+/* Initiator: queue the first message. */
+void ike_start(struct ike_sa *sa, uint64_t now_ms);
+/*
+ * A datagram from the peer, non-ESP marker already removed. from is the sender as seen by
+ * the socket, to is our address/port it arrived on. Malformed or unexpected input is dropped
+ * (and logged through an IKE_ACT_LOG action), never fatal to the caller.
+ */
+void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t len,
+	       const struct ike_endpoint *from, const struct ike_endpoint *to);
+/* Retransmissions, timeouts, DPD, lifetimes. */
+void ike_tick(struct ike_sa *sa, uint64_t now_ms);
+/* When ike_tick wants to run next; UINT64_MAX for never. */
+uint64_t ike_next_timeout(const struct ike_sa *sa);
+/* Sends DELETEs for every ESP SA and the IKE SA, then reports IKE_ACT_CLOSED. */
+void ike_close(struct ike_sa *sa, uint64_t now_ms);
+/* Datapath saw inbound ESP on this SA: postpones DPD probes. */
+void ike_note_traffic(struct ike_sa *sa, uint64_t now_ms);
+
+/* Answers to prompts. Strings are copied (the password into a wiped secret). */
+void ike_xauth_answer(struct ike_sa *sa, uint64_t now_ms, const char *user, const char *password);
+void ike_xauth_verdict(struct ike_sa *sa, uint64_t now_ms, bool ok);
+
+/*
+ * The next action, or false when there is none. The action and what it points to stay valid
+ * until the next call of ike_next_action or ike_sa_free on this SA.
+ */
+bool ike_next_action(struct ike_sa *sa, struct ike_action *out);
+
+/* Introspection for session tables and `show crypto session`. */
+void ike_sa_cookies(const struct ike_sa *sa, uint8_t icky[8], uint8_t rcky[8]);
+const char *ike_sa_group(const struct ike_sa *sa); /* "" until known */
+const char *ike_sa_user(const struct ike_sa *sa);  /* "" until XAUTH succeeded */
+bool ike_sa_established(const struct ike_sa *sa);
+struct ike_endpoint ike_sa_peer(const struct ike_sa *sa);
+
+/* The proposals evc offers by default (every supported permutation), for `evc proposals`. */
+size_t ike_default_p1(unsigned dh_group, struct ike_p1_prop *out, size_t max);
+size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max);
+
+#endif

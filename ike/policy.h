@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a server pushes to a client in mode-config, as data. The engine fills it from the
+ * wire (client) or from the group configuration (server); platform/ applies it to the host.
+ * Addresses are IPv4 in host byte order.
+ */
+#ifndef EVC_IKE_POLICY_H
+#define EVC_IKE_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EVC_POLICY_MAX_DNS 4
+#define EVC_POLICY_MAX_WINS 4
+#define EVC_POLICY_MAX_NETS 64
+
+struct evc_net {
+	uint32_t addr;
+	uint32_t mask;
+};
+
+/* Which fields the server sent. */
+enum evc_policy_have {
+	EVC_HAVE_ADDR = 1u << 0,
+	EVC_HAVE_NETMASK = 1u << 1,
+	EVC_HAVE_DOMAIN = 1u << 2,
+	EVC_HAVE_BANNER = 1u << 3,
+	EVC_HAVE_SAVE_PASSWD = 1u << 4,
+	EVC_HAVE_PFS = 1u << 5,
+	EVC_HAVE_SPLIT_DNS = 1u << 6,
+	EVC_HAVE_BACKUP = 1u << 7,
+	EVC_HAVE_FW_TYPE = 1u << 8,
+};
+
+struct evc_policy {
+	uint32_t have; /* enum evc_policy_have bits */
+	uint32_t addr;
+	uint32_t netmask;
+	uint32_t dns[EVC_POLICY_MAX_DNS];
+	size_t n_dns;
+	uint32_t wins[EVC_POLICY_MAX_WINS];
+	size_t n_wins;
+	char domain[256];
+	char banner[2048];
+	char split_dns[1024];	   /* comma-separated domains, as Unity sends them */
+	char backup_servers[1024]; /* as Unity sends them */
+	struct evc_net split_include[EVC_POLICY_MAX_NETS];
+	size_t n_split_include;
+	struct evc_net local_lan[EVC_POLICY_MAX_NETS];
+	size_t n_local_lan;
+	bool save_passwd;
+	bool pfs;
+};
+
+#endif
