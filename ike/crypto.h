@@ -51,15 +51,15 @@ bool ike_encr_keylen_ok(enum ike_encr e, unsigned key_bits);
 /* out = hash(iov...); out must hold ike_hash_len(h). Returns 0 or -EINVAL/-EIO. */
 int ike_hash_v(enum ike_hash h, const struct ike_iov *iov, size_t n, uint8_t *out);
 /* out = HMAC-h(key, iov...). */
-int ike_prf_v(enum ike_hash h, const uint8_t *key, size_t klen, const struct ike_iov *iov,
-	      size_t n, uint8_t *out);
+int ike_prf_v(enum ike_hash h, const uint8_t *key, size_t klen, const struct ike_iov *iov, size_t n,
+              uint8_t *out);
 
 /*
  * One-shot CBC without padding (IKE pads itself); len must be a multiple of the block size.
  * in and out may be the same buffer.
  */
 int ike_cbc(enum ike_encr e, const uint8_t *key, size_t klen, const uint8_t *iv, bool encrypt,
-	    const uint8_t *in, uint8_t *out, size_t len);
+            const uint8_t *in, uint8_t *out, size_t len);
 
 /* Cryptographically secure random bytes. Returns 0 or -EIO. */
 int ike_random(void *p, size_t n);
@@ -101,12 +101,12 @@ enum esp_auth_id {
 struct ike_cipher_ctx;
 /* key is copied into the OpenSSL context; the caller wipes its own copy. */
 struct ike_cipher_ctx *ike_cipher_ctx_new(enum esp_encr_id e, const uint8_t *key, size_t klen,
-					  bool encrypt);
+                                          bool encrypt);
 void ike_cipher_ctx_free(struct ike_cipher_ctx *c);
 size_t ike_cipher_ctx_block(const struct ike_cipher_ctx *c);
 /* CBC over len bytes (a multiple of the block size) with a fresh IV; in may equal out. */
-int ike_cipher_ctx_run(struct ike_cipher_ctx *c, const uint8_t *iv, const uint8_t *in,
-		       uint8_t *out, size_t len);
+int ike_cipher_ctx_run(struct ike_cipher_ctx *c, const uint8_t *iv, const uint8_t *in, uint8_t *out,
+                       size_t len);
 
 struct ike_mac_ctx;
 struct ike_mac_ctx *ike_mac_ctx_new(enum esp_auth_id a, const uint8_t *key, size_t klen);
@@ -115,7 +115,7 @@ void ike_mac_ctx_free(struct ike_mac_ctx *m);
 size_t ike_mac_ctx_len(const struct ike_mac_ctx *m);
 /* out = HMAC(key, p1[0..l1) | p2[0..l2)); out holds ike_mac_ctx_len(). p2 may be NULL. */
 int ike_mac_ctx_run(struct ike_mac_ctx *m, const uint8_t *p1, size_t l1, const uint8_t *p2,
-		    size_t l2, uint8_t *out);
+                    size_t l2, uint8_t *out);
 
 /* ESP key sizes in bytes for KEYMAT (0 for unsupported ids / NULL cipher). */
 size_t esp_encr_keylen(enum esp_encr_id e, unsigned key_bits);

@@ -34,19 +34,19 @@ enum ike_role {
 
 /* One phase-1 proposal; values are the IKE attribute numbers. */
 struct ike_p1_prop {
-	uint8_t encr;	   /* enum ike_encr */
+	uint8_t encr;      /* enum ike_encr */
 	uint16_t key_bits; /* AES: 128/192/256; 0 for 3DES */
-	uint8_t hash;	   /* enum ike_hash */
-	uint16_t auth;	   /* enum ike_auth_method */
-	uint8_t group;	   /* MODP group */
+	uint8_t hash;      /* enum ike_hash */
+	uint16_t auth;     /* enum ike_auth_method */
+	uint8_t group;     /* MODP group */
 	uint32_t life_s;   /* 0: do not send / no limit */
 };
 
 /* One phase-2 (ESP) proposal. */
 struct ike_p2_prop {
-	uint8_t esp;	   /* enum esp_encr_id */
+	uint8_t esp;       /* enum esp_encr_id */
 	uint16_t key_bits; /* AES only */
-	uint8_t auth;	   /* enum esp_auth_id */
+	uint8_t auth;      /* enum esp_auth_id */
 	uint8_t pfs_group; /* 0 = no PFS */
 	uint32_t life_s;
 	uint32_t life_kb;
@@ -56,15 +56,15 @@ struct ike_p2_prop {
 struct ike_child {
 	uint32_t spi_in;  /* ours: the peer sends with it */
 	uint32_t spi_out; /* the peer's: we send with it */
-	uint8_t esp;	  /* enum esp_encr_id */
+	uint8_t esp;      /* enum esp_encr_id */
 	uint16_t key_bits;
 	uint8_t auth; /* enum esp_auth_id */
 	uint8_t enc_key_len;
 	uint8_t auth_key_len;
 	uint8_t enc_in[32], auth_in[32];   /* keys for inbound packets */
 	uint8_t enc_out[32], auth_out[32]; /* keys for outbound packets */
-	bool udp_encap;			   /* ESP in UDP 4500 (RFC 3948), else raw ESP */
-	struct ike_endpoint peer;	   /* where ESP goes */
+	bool udp_encap;                    /* ESP in UDP 4500 (RFC 3948), else raw ESP */
+	struct ike_endpoint peer;          /* where ESP goes */
 	uint16_t local_port;
 	struct evc_net local_ts;  /* our traffic selector */
 	struct evc_net remote_ts; /* the peer's traffic selector */
@@ -74,13 +74,13 @@ struct ike_child {
 
 /* Progress of the seven steps of a remote-access connection (seed 002). */
 enum ike_step {
-	IKE_STEP_INIT = 1,	  /* 1: initiating the connection */
-	IKE_STEP_PROPOSALS = 2,	  /* 2: phase-1 proposals sent */
-	IKE_STEP_PHASE1 = 3,	  /* 3: phase-1 policy accepted, peer authenticated */
-	IKE_STEP_XAUTH = 4,	  /* 4: user authentication */
-	IKE_STEP_MODECFG = 5,	  /* 5: mode-config policy */
-	IKE_STEP_RRI = 6,	  /* 6: routes (server side) */
-	IKE_STEP_QUICK = 7,	  /* 7: IPsec SAs */
+	IKE_STEP_INIT = 1,        /* 1: initiating the connection */
+	IKE_STEP_PROPOSALS = 2,   /* 2: phase-1 proposals sent */
+	IKE_STEP_PHASE1 = 3,      /* 3: phase-1 policy accepted, peer authenticated */
+	IKE_STEP_XAUTH = 4,       /* 4: user authentication */
+	IKE_STEP_MODECFG = 5,     /* 5: mode-config policy */
+	IKE_STEP_RRI = 6,         /* 6: routes (server side) */
+	IKE_STEP_QUICK = 7,       /* 7: IPsec SAs */
 	IKE_STEP_ESTABLISHED = 8, /* tunnel up */
 	IKE_STEP_TEARDOWN = 9,
 };
@@ -94,17 +94,17 @@ enum ike_log_level {
 };
 
 enum ike_act_type {
-	IKE_ACT_SEND,	      /* .send */
-	IKE_ACT_LOG,	      /* .log */
-	IKE_ACT_STATUS,	      /* .status: a step began or completed */
+	IKE_ACT_SEND,         /* .send */
+	IKE_ACT_LOG,          /* .log */
+	IKE_ACT_STATUS,       /* .status: a step began or completed */
 	IKE_ACT_XAUTH_PROMPT, /* initiator: answer with ike_xauth_answer() */
 	IKE_ACT_XAUTH_VERIFY, /* responder: judge with ike_xauth_verdict() */
-	IKE_ACT_BANNER,	      /* .text */
-	IKE_ACT_POLICY,	      /* .policy: pushed (initiator) or assigned (responder) */
+	IKE_ACT_BANNER,       /* .text */
+	IKE_ACT_POLICY,       /* .policy: pushed (initiator) or assigned (responder) */
 	IKE_ACT_CHILD_UP,     /* .child */
 	IKE_ACT_CHILD_DOWN,   /* .child (SPIs only) */
-	IKE_ACT_FAILED,	      /* .fail; the SA is dead, free it after draining */
-	IKE_ACT_CLOSED,	      /* clean end; free it after draining */
+	IKE_ACT_FAILED,       /* .fail; the SA is dead, free it after draining */
+	IKE_ACT_CLOSED,       /* clean end; free it after draining */
 };
 
 struct ike_action {
@@ -126,7 +126,7 @@ struct ike_action {
 		} status;
 		struct {
 			const char *message; /* XAUTH-MESSAGE from the server, or "" */
-			bool retry;	     /* a previous answer was rejected */
+			bool retry;          /* a previous answer was rejected */
 			const char *group;   /* responder: who is asking */
 			const char *user;
 			const char *password;
@@ -148,15 +148,15 @@ struct ike_server_ops {
 	int (*group_psk)(void *ctx, const char *group, struct ike_secret *psk);
 	/* 0 and *pol filled (address from the group's pool), or -ENOSPC / -ENOENT. */
 	int (*assign_policy)(void *ctx, const char *group, const char *user,
-			     struct evc_policy *pol);
+	                     struct evc_policy *pol);
 	/* Gives back what assign_policy took (the pool address). */
 	void (*release_policy)(void *ctx, const char *group, const char *user,
-			       const struct evc_policy *pol);
+	                       const struct evc_policy *pol);
 };
 
 enum ike_natt_mode {
-	IKE_NATT_AUTO,	  /* float to 4500 when NAT is detected */
-	IKE_NATT_FORCE,	  /* claim a NAT so that ESP goes in UDP 4500 */
+	IKE_NATT_AUTO,    /* float to 4500 when NAT is detected */
+	IKE_NATT_FORCE,   /* claim a NAT so that ESP goes in UDP 4500 */
 	IKE_NATT_DISABLE, /* no NAT-T vendor IDs, no NAT-D */
 };
 
@@ -169,14 +169,14 @@ struct ike_config {
 	const char *group;
 	const uint8_t *psk; /* copied into the SA */
 	size_t psk_len;
-	const char *username; /* NULL: ask with IKE_ACT_XAUTH_PROMPT */
-	unsigned dh_group;    /* 0: 2 */
+	const char *username;         /* NULL: ask with IKE_ACT_XAUTH_PROMPT */
+	unsigned dh_group;            /* 0: 2 */
 	const struct ike_p1_prop *p1; /* NULL: every supported permutation for dh_group */
 	size_t n_p1;
 	const struct ike_p2_prop *p2; /* NULL: every supported ESP transform */
 	size_t n_p2;
 	const char *app_version; /* APPLICATION_VERSION; NULL: "evc <version>" */
-	const char *hostname;	 /* UNITY_DDNS_HOSTNAME; NULL: not sent */
+	const char *hostname;    /* UNITY_DDNS_HOSTNAME; NULL: not sent */
 
 	/* responder: proposals in server priority order (lowest policy number first) */
 	const struct ike_p1_prop *srv_p1;
@@ -184,14 +184,15 @@ struct ike_config {
 	const struct ike_p2_prop *srv_p2;
 	size_t n_srv_p2;
 	const struct ike_server_ops *ops;
+	bool srv_xauth;           /* XAUTH users (`crypto map M client authentication list L`) */
 	unsigned xauth_timeout_s; /* 0: 60 */
-	unsigned xauth_tries;	  /* 0: 3 */
+	unsigned xauth_tries;     /* 0: 3 */
 
 	/* both */
 	enum ike_natt_mode natt;
-	unsigned dpd_idle_s;	  /* 0: no DPD probes of our own (we always answer) */
-	unsigned retransmit_ms;	  /* 0: 1500 */
-	unsigned retransmit_max;  /* 0: 5 */
+	unsigned dpd_idle_s;     /* 0: no DPD probes of our own (we always answer) */
+	unsigned retransmit_ms;  /* 0: 1500 */
+	unsigned retransmit_max; /* 0: 5 */
 	/* Randomness for cookies, nonces, SPIs and message IDs; NULL: ike_random. Tests plug a
 	 * deterministic source here. */
 	void (*rand)(void *rctx, void *buf, size_t n);
@@ -212,7 +213,7 @@ void ike_start(struct ike_sa *sa, uint64_t now_ms);
  * (and logged through an IKE_ACT_LOG action), never fatal to the caller.
  */
 void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t len,
-	       const struct ike_endpoint *from, const struct ike_endpoint *to);
+               const struct ike_endpoint *from, const struct ike_endpoint *to);
 /* Retransmissions, timeouts, DPD, lifetimes. */
 void ike_tick(struct ike_sa *sa, uint64_t now_ms);
 /* When ike_tick wants to run next; UINT64_MAX for never. */

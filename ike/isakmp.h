@@ -218,7 +218,7 @@ struct isakmp_chain {
  * ISAKMP_MAX_PAYLOADS payloads is an error.
  */
 bool isakmp_chain_parse(const uint8_t *body, size_t len, uint8_t first_np, struct isakmp_chain *c,
-			const char **why);
+                        const char **why);
 /* First payload of type t at index >= from, or NULL. */
 const struct isakmp_pl *isakmp_chain_find(const struct isakmp_chain *c, uint8_t t, size_t from);
 size_t isakmp_chain_count(const struct isakmp_chain *c, uint8_t t);
@@ -227,10 +227,10 @@ size_t isakmp_chain_count(const struct isakmp_chain *c, uint8_t t);
 struct isakmp_attr {
 	uint16_t type; /* AF bit removed */
 	bool tv;
-	uint32_t value;	    /* TV value, or a TLV value of 1..4 bytes as an integer */
-	bool value_ok;	    /* value is meaningful (TV, or TLV of at most 4 bytes) */
+	uint32_t value;      /* TV value, or a TLV value of 1..4 bytes as an integer */
+	bool value_ok;       /* value is meaningful (TV, or TLV of at most 4 bytes) */
 	const uint8_t *data; /* TLV data (NULL for TV) */
-	size_t len;	     /* TLV length (0 for TV) */
+	size_t len;          /* TLV length (0 for TV) */
 };
 
 /*
@@ -299,7 +299,7 @@ struct isakmp_notify {
 	size_t data_len;
 };
 bool isakmp_notify_parse(const uint8_t *body, size_t len, struct isakmp_notify *n,
-			 const char **why);
+                         const char **why);
 
 struct isakmp_delete {
 	uint32_t doi;
@@ -309,7 +309,7 @@ struct isakmp_delete {
 	const uint8_t *spis; /* nspi * spi_size bytes */
 };
 bool isakmp_delete_parse(const uint8_t *body, size_t len, struct isakmp_delete *d,
-			 const char **why);
+                         const char **why);
 
 struct isakmp_cfg {
 	uint8_t type; /* enum isakmp_cfg_type */
@@ -329,7 +329,7 @@ struct isakmp_builder {
 
 /* Writes the header (np and len are patched later). */
 void isakmp_build_start(struct isakmp_builder *b, void *buf, size_t cap,
-			const struct isakmp_hdr *h);
+                        const struct isakmp_hdr *h);
 /* Opens a payload of type t: patches the previous next-payload, writes a generic header. */
 void isakmp_build_open(struct isakmp_builder *b, uint8_t t);
 /* Closes the open payload and patches its length. */

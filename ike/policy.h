@@ -43,7 +43,7 @@ struct evc_policy {
 	size_t n_wins;
 	char domain[256];
 	char banner[2048];
-	char split_dns[1024];	   /* comma-separated domains, as Unity sends them */
+	char split_dns[1024];      /* comma-separated domains, as Unity sends them */
 	char backup_servers[1024]; /* as Unity sends them */
 	struct evc_net split_include[EVC_POLICY_MAX_NETS];
 	size_t n_split_include;

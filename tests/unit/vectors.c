@@ -31,7 +31,8 @@ long vec_unhex(const char *hex, uint8_t **out)
 		return -1;
 	for (size_t i = 0; i < n / 2; i++) {
 		unsigned b;
-		if (!isxdigit((unsigned char)hex[2 * i]) || !isxdigit((unsigned char)hex[2 * i + 1]) ||
+		if (!isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]) ||
 		    sscanf(hex + 2 * i, "%2x", &b) != 1) {
 			free(p);
 			return -1;
@@ -106,7 +107,7 @@ static void load_msgs(struct vec_set *v)
 		char dir[8], exch[32], mid[16];
 		static char hex[1 << 17];
 		if (sscanf(line, "%u %7s %u %u %31s %15s %131071s", &num, dir, &sp, &dp, exch, mid,
-			   hex) != 7)
+		           hex) != 7)
 			fail_msg("bad messages.txt line in %s", v->dir);
 		v->msgs = realloc(v->msgs, (v->nmsgs + 1) * sizeof(*v->msgs));
 		assert_non_null(v->msgs);
@@ -133,8 +134,8 @@ static void load_decs(struct vec_set *v)
 		unsigned num;
 		char dir[8], exch[32], mid[16], iv[40];
 		static char pl[1 << 17], pad[256];
-		if (sscanf(line, "%u %7s %31s %15s %39s %131071s %255s", &num, dir, exch, mid, iv, pl,
-			   pad) != 7)
+		if (sscanf(line, "%u %7s %31s %15s %39s %131071s %255s", &num, dir, exch, mid, iv,
+		           pl, pad) != 7)
 			fail_msg("bad decrypted.txt line in %s", v->dir);
 		v->decs = realloc(v->decs, (v->ndecs + 1) * sizeof(*v->decs));
 		assert_non_null(v->decs);

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Aggressive mode with a group pre-shared key (RFC 2409 5.4), both roles:
+ *   AM1 I->R  SA, KE, Ni, IDii(KEY_ID group), VIDs
+ *   AM2 R->I  SA(choice), KE, Nr, IDir, HASH_R, VIDs, NAT-D x2
+ *   AM3 I->R  HDR*, HASH_I, N(INITIAL-CONTACT), NAT-D x2
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/sa_int.h"
+
+static void addr_str(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* g^xy, SKEYID and its children, Ka and the first phase-1 IV. */
+static int p1_derive(struct ike_sa *sa, const uint8_t *peer_ke)
+{
+	int rc = ike_dh_derive(sa->dh, peer_ke, sa->g_len, &sa->gxy);
+	if (rc != 0)
+		return rc;
+	sa->hlen = ike_hash_len(sa->p1.hash);
+	sa->bs = ike_encr_block(sa->p1.encr);
+	size_t klen = sa->p1.encr == IKE_ENCR_3DES ? 24 : sa->p1.key_bits / 8u;
+	rc = ike_skeyid_psk(sa->p1.hash, sa->psk.p, sa->psk.len, sa->ni, sa->ni_len, sa->nr,
+	                    sa->nr_len, &sa->skeyid);
+	if (!rc)
+		rc = ike_skeyid_children(sa->p1.hash, &sa->skeyid, &sa->gxy, sa->icky, sa->rcky,
+		                         &sa->skeyid_d, &sa->skeyid_a, &sa->skeyid_e);
+	if (!rc)
+		rc = ike_ka(sa->p1.hash, &sa->skeyid_e, klen, &sa->ka);
+	if (!rc)
+		rc = ike_iv_phase1(sa->p1.hash, sa->gxi, sa->g_len, sa->gxr, sa->g_len, sa->bs,
+		                   sa->iv);
+	if (!rc)
+		memcpy(sa->p1_last, sa->iv, sa->bs);
+	return rc;
+}
+
+static void write_id_addr(struct ike_wr *w, uint32_t addr)
+{
+	ike_wr_u8(w, ISAKMP_ID_IPV4_ADDR);
+	ike_wr_u8(w, 17);
+	ike_wr_u16(w, IKE_PORT);
+	ike_wr_u32(w, addr);
+}
+
+void am_start(struct ike_sa *sa)
+{
+	char gw[32], first[64];
+	struct isakmp_hdr h;
+	struct isakmp_builder b;
+	uint8_t sa_body[4096];
+
+	addr_str(sa->peer.addr, gw, sizeof(gw));
+	sa_status(sa, IKE_STEP_INIT, "connecting to %s port %u as group %s", gw, sa->peer.port,
+	          sa->group);
+	sa->dh = ike_dh_new(sa->cfg.dh_group);
+	if (!sa->dh) {
+		sa_fail(sa, IKE_STEP_INIT, "%s: cannot create a DH group %u key",
+		        ike_step_name(IKE_STEP_INIT), sa->cfg.dh_group);
+		return;
+	}
+	sa->g_len = ike_dh_len(sa->cfg.dh_group);
+	ike_dh_public(sa->dh, sa->gxi, sa->g_len);
+	sa->ni_len = IKE_NONCE_LEN;
+	sa_rand(sa, sa->ni, sa->ni_len);
+
+	struct ike_wr sw = ike_wr_init(sa_body, sizeof(sa_body));
+	prop_write_p1(&sw, sa->p1_offer, sa->n_p1_offer);
+	if (sw.err)
+		goto overflow;
+	free(sa->sai_b);
+	sa->sai_b = malloc(sw.len);
+	if (!sa->sai_b)
+		goto overflow;
+	memcpy(sa->sai_b, sa_body, sw.len);
+	sa->sai_len = sw.len;
+
+	/* Cisco clients name the group as ID_KEY_ID; 17/500 as vpnc sends it */
+	struct ike_wr iw = ike_wr_init(sa->idi_b, sizeof(sa->idi_b));
+	ike_wr_u8(&iw, ISAKMP_ID_KEY_ID);
+	ike_wr_u8(&iw, 17);
+	ike_wr_u16(&iw, IKE_PORT);
+	ike_wr_bytes(&iw, sa->group, strlen(sa->group));
+	if (iw.err)
+		goto overflow;
+	sa->idi_len = iw.len;
+
+	sa_hdr(sa, &h, ISAKMP_EXCH_AGGRESSIVE, 0, 0);
+	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &h);
+	isakmp_build_payload(&b, ISAKMP_PL_SA, sa->sai_b, sa->sai_len);
+	isakmp_build_payload(&b, ISAKMP_PL_KE, sa->gxi, sa->g_len);
+	isakmp_build_payload(&b, ISAKMP_PL_NONCE, sa->ni, sa->ni_len);
+	isakmp_build_payload(&b, ISAKMP_PL_ID, sa->idi_b, sa->idi_len);
+	natt_write_vids(sa, &b);
+	size_t len = isakmp_build_finish(&b);
+	if (!len)
+		goto overflow;
+	sa_set_state(sa, IKE_S_AM_SENT);
+	sa_status(sa, IKE_STEP_PROPOSALS,
+	          "sent %zu phase-1 proposals (aggressive mode, DH group %u, first %s)",
+	          sa->n_p1_offer, sa->cfg.dh_group,
+	          prop_p1_str(&sa->p1_offer[0], first, sizeof(first)));
+	sa_send(sa, sa->tx, len, true, false, IKE_STEP_PROPOSALS);
+	return;
+overflow:
+	sa_fail(sa, IKE_STEP_INIT, "%s: the first message does not fit in %zu bytes",
+	        ike_step_name(IKE_STEP_INIT), sizeof(sa->tx));
+}
+
+static bool offered(const struct ike_sa *sa, const struct ike_p1_prop *p)
+{
+	for (size_t i = 0; i < sa->n_p1_offer; i++) {
+		const struct ike_p1_prop *o = &sa->p1_offer[i];
+		if (o->encr == p->encr && o->key_bits == p->key_bits && o->hash == p->hash &&
+		    o->auth == p->auth && o->group == p->group)
+			return true;
+	}
+	return false;
+}
+
+static void send_am3(struct ike_sa *sa, const uint8_t *hash_i)
+{
+	struct isakmp_hdr h;
+	struct isakmp_builder b;
+
+	if (natt_use_udp(sa)) {
+		/* RFC 3947 4: float to 4500 with the third message */
+		sa->facts |= F_FLOATED;
+		sa->local.port = IKE_NATT_PORT;
+		sa->peer.port = IKE_NATT_PORT;
+	}
+	sa_hdr(sa, &h, ISAKMP_EXCH_AGGRESSIVE, 0, 0);
+	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &h);
+	isakmp_build_payload(&b, ISAKMP_PL_HASH, hash_i, sa->hlen);
+	/* INITIAL-CONTACT: the gateway may drop stale SAs of this identity */
+	info_send_initial_contact(sa, &b);
+	natt_write_natd(sa, &b, &sa->peer, &sa->local);
+	size_t len = isakmp_build_finish(&b);
+	if (len)
+		len = sa_encrypt(sa, sa->tx, len, sizeof(sa->tx), ISAKMP_EXCH_AGGRESSIVE, 0);
+	if (!len) {
+		sa_fail(sa, IKE_STEP_PHASE1, "%s: cannot build the third message",
+		        ike_step_name(IKE_STEP_PHASE1));
+		return;
+	}
+	memcpy(sa->p1_last, sa->iv, sa->bs);
+	/* The gateway's first XAUTH request is the only acknowledgement of AM3. */
+	sa_send(sa, sa->tx, len, (sa->facts & F_NEED_XAUTH) != 0, false, IKE_STEP_PHASE1);
+}
+
+static void phase1_done_status(struct ike_sa *sa)
+{
+	char p[64];
+	sa_status(sa, IKE_STEP_PHASE1, "phase 1 established: %s%s",
+	          prop_p1_str(&sa->p1, p, sizeof(p)), natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+}
+
+static void am2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
+                      const struct ike_endpoint *from, const struct ike_endpoint *to)
+{
+	struct isakmp_chain c;
+	struct isakmp_sa sap;
+	const char *why = NULL;
+	uint8_t hash[IKE_HASH_MAX];
+	char ps[64];
+
+	if (h->flags & ISAKMP_FLAG_E) {
+		sa_log(sa, IKE_LOG_WARN, "dropped encrypted second aggressive-mode message");
+		return;
+	}
+	if (!isakmp_chain_parse(pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN, h->np, &c, &why)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped malformed second message: %s", why);
+		return;
+	}
+	const struct isakmp_pl *psa = isakmp_chain_find(&c, ISAKMP_PL_SA, 0);
+	const struct isakmp_pl *pke = isakmp_chain_find(&c, ISAKMP_PL_KE, 0);
+	const struct isakmp_pl *pn = isakmp_chain_find(&c, ISAKMP_PL_NONCE, 0);
+	const struct isakmp_pl *pid = isakmp_chain_find(&c, ISAKMP_PL_ID, 0);
+	const struct isakmp_pl *ph = isakmp_chain_find(&c, ISAKMP_PL_HASH, 0);
+	if (!psa || !pke || !pn || !pid || !ph) {
+		sa_log(sa, IKE_LOG_WARN,
+		       "dropped second message without SA, KE, nonce, ID or HASH");
+		return;
+	}
+	if (!isakmp_sa_parse(psa->body, psa->len, &sap, &why)) {
+		sa_fail(sa, IKE_STEP_PHASE1, "%s: the gateway's chosen proposal is malformed (%s)",
+		        ike_step_name(IKE_STEP_PHASE1), why);
+		return;
+	}
+	struct ike_p1_prop chosen;
+	if (sap.np != 1 || sap.nt != 1 || sap.p[0].proto != ISAKMP_PROTO_ISAKMP ||
+	    !prop_read_p1(&sap.t[0], &chosen) || !offered(sa, &chosen)) {
+		sa_fail(sa, IKE_STEP_PHASE1,
+		        "%s: the gateway answered with a proposal evc did not offer",
+		        ike_step_name(IKE_STEP_PHASE1));
+		return;
+	}
+	if (pke->len != sa->g_len) {
+		sa_fail(sa, IKE_STEP_PHASE1,
+		        "%s: the gateway's DH public value has %zu bytes, group %u needs %zu",
+		        ike_step_name(IKE_STEP_PHASE1), pke->len, chosen.group, sa->g_len);
+		return;
+	}
+	if (pn->len < 8 || pn->len > IKE_MAX_NONCE) {
+		sa_log(sa, IKE_LOG_WARN, "dropped second message with a %zu-byte nonce", pn->len);
+		return;
+	}
+	if (pid->len > sizeof(sa->idr_b) || h->rcky[0] + h->rcky[1] + h->rcky[2] + h->rcky[3] +
+	                                            h->rcky[4] + h->rcky[5] + h->rcky[6] +
+	                                            h->rcky[7] ==
+	                                        0) {
+		sa_log(sa, IKE_LOG_WARN, "dropped second message with a bad ID or cookie");
+		return;
+	}
+
+	memcpy(sa->rcky, h->rcky, 8);
+	sa->p1 = chosen;
+	sa->auth = chosen.auth;
+	memcpy(sa->gxr, pke->body, sa->g_len);
+	memcpy(sa->nr, pn->body, pn->len);
+	sa->nr_len = pn->len;
+	memcpy(sa->idr_b, pid->body, pid->len);
+	sa->idr_len = pid->len;
+	if (p1_derive(sa, sa->gxr) != 0) {
+		sa_fail(sa, IKE_STEP_PHASE1,
+		        "%s: the gateway's DH public value is invalid for group %u",
+		        ike_step_name(IKE_STEP_PHASE1), chosen.group);
+		return;
+	}
+	if (ph->len != sa->hlen ||
+	    ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
+	                  sa->rcky, sa->icky, sa->sai_b, sa->sai_len, sa->idr_b, sa->idr_len,
+	                  hash) != 0 ||
+	    !ike_ct_equal(hash, ph->body, sa->hlen)) {
+		sa_fail(sa, IKE_STEP_PHASE1,
+		        "%s: the gateway's authentication hash does not verify; the group key for "
+		        "group %s is wrong (check --group-key-file), or the gateway is not the one "
+		        "you meant",
+		        ike_step_name(IKE_STEP_PHASE1), sa->group);
+		return;
+	}
+	sa_rexmit_stop(sa);
+	natt_read_vids(sa, &c);
+	natt_check_natd(sa, &c, from, to);
+	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
+		sa->facts |= F_NEED_XAUTH;
+
+	if (ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
+	                  sa->icky, sa->rcky, sa->sai_b, sa->sai_len, sa->idi_b, sa->idi_len,
+	                  hash) != 0) {
+		sa_fail(sa, IKE_STEP_PHASE1, "%s: cannot compute HASH_I",
+		        ike_step_name(IKE_STEP_PHASE1));
+		return;
+	}
+	sa_set_state(sa, IKE_S_P1_DONE);
+	send_am3(sa, hash);
+	if (sa->state == IKE_S_DEAD)
+		return;
+	sa_log(sa, IKE_LOG_DEBUG, "phase 1 with %s", prop_p1_str(&sa->p1, ps, sizeof(ps)));
+	phase1_done_status(sa);
+	if (sa->facts & F_NEED_XAUTH)
+		sa_status(sa, IKE_STEP_XAUTH, "waiting for the gateway's XAUTH request");
+	else
+		modecfg_client_start(sa);
+}
+
+/* ---- responder ---- */
+
+static bool id_to_group(const struct isakmp_pl *pid, char *out, size_t cap)
+{
+	struct isakmp_id id;
+	const char *why;
+	if (!isakmp_id_parse(pid->body, pid->len, &id, &why))
+		return false;
+	if (id.type != ISAKMP_ID_KEY_ID && id.type != ISAKMP_ID_FQDN &&
+	    id.type != ISAKMP_ID_USER_FQDN)
+		return false;
+	if (id.len == 0 || id.len >= cap)
+		return false;
+	for (size_t i = 0; i < id.len; i++)
+		if (id.data[i] < 0x20 || id.data[i] > 0x7e)
+			return false;
+	memcpy(out, id.data, id.len);
+	out[id.len] = '\0';
+	return true;
+}
+
+static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
+                      const struct ike_endpoint *from, const struct ike_endpoint *to)
+{
+	struct isakmp_chain c;
+	struct isakmp_sa sap;
+	const char *why = NULL;
+	uint8_t hash[IKE_HASH_MAX];
+	char peer[32], ps[64];
+	struct isakmp_hdr rh;
+	struct isakmp_builder b;
+
+	addr_str(from->addr, peer, sizeof(peer));
+	if (h->flags & ISAKMP_FLAG_E) {
+		sa_fail(sa, IKE_STEP_PROPOSALS, "%s: encrypted first message from %s",
+		        ike_step_name(IKE_STEP_PROPOSALS), peer);
+		return;
+	}
+	memcpy(sa->icky, h->icky, 8);
+	sa->peer = *from;
+	sa->local = *to;
+	if (!isakmp_chain_parse(pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN, h->np, &c, &why)) {
+		sa_fail(sa, IKE_STEP_PROPOSALS, "%s: malformed first message from %s: %s",
+		        ike_step_name(IKE_STEP_PROPOSALS), peer, why);
+		return;
+	}
+	const struct isakmp_pl *psa = isakmp_chain_find(&c, ISAKMP_PL_SA, 0);
+	const struct isakmp_pl *pke = isakmp_chain_find(&c, ISAKMP_PL_KE, 0);
+	const struct isakmp_pl *pn = isakmp_chain_find(&c, ISAKMP_PL_NONCE, 0);
+	const struct isakmp_pl *pid = isakmp_chain_find(&c, ISAKMP_PL_ID, 0);
+	if (!psa || !pke || !pn || !pid || pn->len < 8 || pn->len > IKE_MAX_NONCE ||
+	    psa->len > 4096) {
+		sa_fail(sa, IKE_STEP_PROPOSALS,
+		        "%s: first message from %s lacks SA, KE, nonce or ID",
+		        ike_step_name(IKE_STEP_PROPOSALS), peer);
+		return;
+	}
+	if (!id_to_group(pid, sa->group, sizeof(sa->group))) {
+		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
+		sa_fail(sa, IKE_STEP_PROPOSALS, "%s: %s sent an identity that is not a group name",
+		        ike_step_name(IKE_STEP_PROPOSALS), peer);
+		return;
+	}
+	if (!isakmp_sa_parse(psa->body, psa->len, &sap, &why) || sap.nt == 0) {
+		info_send_plain_notify(sa, ISAKMP_N_BAD_PROPOSAL_SYNTAX);
+		sa_fail(sa, IKE_STEP_PROPOSALS, "%s: malformed proposals from %s: %s",
+		        ike_step_name(IKE_STEP_PROPOSALS), peer, why ? why : "no transform");
+		return;
+	}
+	/* In aggressive mode the KE fixes the group: the one all offered transforms carry. */
+	unsigned ke_group = 0;
+	for (size_t i = 0; i < sap.nt && !ke_group; i++) {
+		struct ike_p1_prop t;
+		if (prop_read_p1(&sap.t[i], &t))
+			ke_group = t.group;
+	}
+	if (!ke_group || ike_dh_len(ke_group) != pke->len) {
+		info_send_plain_notify(sa, ke_group ? ISAKMP_N_INVALID_KEY_INFORMATION
+		                                    : ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		sa_fail(sa, IKE_STEP_PROPOSALS,
+		        "%s: %s offered no usable DH group, or a KE of the wrong size",
+		        ike_step_name(IKE_STEP_PROPOSALS), peer);
+		return;
+	}
+	int ti = prop_choose_p1(&sap, sa->p1_offer, sa->n_p1_offer, ke_group, sa->cfg.srv_xauth,
+	                        &sa->p1);
+	if (ti < 0) {
+		info_send_plain_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		sa_fail(sa, IKE_STEP_PHASE1,
+		        "%s: none of the %zu proposals of %s (group %s) matches a crypto isakmp "
+		        "policy",
+		        ike_step_name(IKE_STEP_PHASE1), sap.nt, peer, sa->group);
+		return;
+	}
+	if (sa->cfg.ops->group_psk(sa->cfg.ops->ctx, sa->group, &sa->psk) != 0) {
+		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
+		sa_fail(sa, IKE_STEP_PHASE1, "%s: %s asked for unknown group %s",
+		        ike_step_name(IKE_STEP_PHASE1), peer, sa->group);
+		return;
+	}
+	sa->auth = sa->p1.auth;
+	sa->g_len = pke->len;
+	memcpy(sa->gxi, pke->body, sa->g_len);
+	memcpy(sa->ni, pn->body, pn->len);
+	sa->ni_len = pn->len;
+	if (pid->len > sizeof(sa->idi_b))
+		return;
+	memcpy(sa->idi_b, pid->body, pid->len);
+	sa->idi_len = pid->len;
+	free(sa->sai_b);
+	sa->sai_b = malloc(psa->len);
+	if (!sa->sai_b)
+		return;
+	memcpy(sa->sai_b, psa->body, psa->len);
+	sa->sai_len = psa->len;
+
+	natt_read_vids(sa, &c);
+	sa_rand(sa, sa->rcky, 8);
+	sa->dh = ike_dh_new(ke_group);
+	sa->nr_len = 32;
+	sa_rand(sa, sa->nr, sa->nr_len);
+	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, sa->g_len) != 0 ||
+	    p1_derive(sa, sa->gxi) != 0) {
+		info_send_plain_notify(sa, ISAKMP_N_INVALID_KEY_INFORMATION);
+		sa_fail(sa, IKE_STEP_PHASE1, "%s: invalid DH public value from %s",
+		        ike_step_name(IKE_STEP_PHASE1), peer);
+		return;
+	}
+	struct ike_wr iw = ike_wr_init(sa->idr_b, sizeof(sa->idr_b));
+	write_id_addr(&iw, to->addr);
+	sa->idr_len = iw.len;
+	if (ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
+	                  sa->rcky, sa->icky, sa->sai_b, sa->sai_len, sa->idr_b, sa->idr_len,
+	                  hash) != 0)
+		return;
+
+	uint8_t choice[1024];
+	struct ike_wr cw = ike_wr_init(choice, sizeof(choice));
+	prop_write_p1_choice(&cw, &sap, ti);
+	sa_hdr(sa, &rh, ISAKMP_EXCH_AGGRESSIVE, 0, 0);
+	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &rh);
+	isakmp_build_payload(&b, ISAKMP_PL_SA, choice, cw.len);
+	isakmp_build_payload(&b, ISAKMP_PL_KE, sa->gxr, sa->g_len);
+	isakmp_build_payload(&b, ISAKMP_PL_NONCE, sa->nr, sa->nr_len);
+	isakmp_build_payload(&b, ISAKMP_PL_ID, sa->idr_b, sa->idr_len);
+	isakmp_build_payload(&b, ISAKMP_PL_HASH, hash, sa->hlen);
+	natt_write_vids(sa, &b);
+	natt_write_natd(sa, &b, from, to);
+	size_t n = isakmp_build_finish(&b);
+	if (!n || cw.err)
+		return;
+	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
+		sa->facts |= F_NEED_XAUTH;
+	sa_log(sa, IKE_LOG_INFO, "%s group %s: chose %s", peer, sa->group,
+	       prop_p1_str(&sa->p1, ps, sizeof(ps)));
+	sa_set_state(sa, IKE_S_AM_SENT);
+	sa_send(sa, sa->tx, n, true, true, IKE_STEP_PHASE1);
+}
+
+static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
+                      const struct ike_endpoint *from, const struct ike_endpoint *to)
+{
+	struct isakmp_chain c;
+	const char *why = NULL;
+	uint8_t hash[IKE_HASH_MAX];
+	uint8_t new_iv[IKE_BLOCK_MAX];
+	const uint8_t *body = pkt + ISAKMP_HDR_LEN;
+	size_t body_len = len - ISAKMP_HDR_LEN;
+	bool enc = (h->flags & ISAKMP_FLAG_E) != 0;
+
+	/* RFC 2409 draws AM3 in clear, vpnc encrypts it: accept both. */
+	if (enc) {
+		int n = sa_decrypt(sa, pkt, len, h, sa->scratch, new_iv);
+		if (n < 0) {
+			sa_log(sa, IKE_LOG_WARN, "dropped third message that does not decrypt");
+			return;
+		}
+		body = sa->scratch;
+		body_len = (size_t)n;
+	}
+	if (!isakmp_chain_parse(body, body_len, h->np, &c, &why)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped malformed third message: %s", why);
+		return;
+	}
+	const struct isakmp_pl *ph = isakmp_chain_find(&c, ISAKMP_PL_HASH, 0);
+	if (!ph || ph->len != sa->hlen ||
+	    ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
+	                  sa->icky, sa->rcky, sa->sai_b, sa->sai_len, sa->idi_b, sa->idi_len,
+	                  hash) != 0 ||
+	    !ike_ct_equal(hash, ph->body, sa->hlen)) {
+		char peer[32];
+		addr_str(from->addr, peer, sizeof(peer));
+		sa_fail(sa, IKE_STEP_PHASE1,
+		        "%s: the authentication hash of %s (group %s) does not verify: the client "
+		        "uses a different group key",
+		        ike_step_name(IKE_STEP_PHASE1), peer, sa->group);
+		return;
+	}
+	if (enc) {
+		sa_commit_iv(sa, h->exch, 0, new_iv);
+		sa->facts |= F_AM3_ENCRYPTED;
+	}
+	memcpy(sa->p1_last, sa->iv, sa->bs);
+	sa_rexmit_stop(sa);
+	/* the client may have floated to 4500 (and a NAT may have changed its port) */
+	sa->peer = *from;
+	sa->local = *to;
+	if (to->port == IKE_NATT_PORT)
+		sa->facts |= F_FLOATED;
+	natt_check_natd(sa, &c, from, to);
+	sa_set_state(sa, IKE_S_P1_DONE);
+	phase1_done_status(sa);
+	if (sa->facts & F_NEED_XAUTH)
+		xauth_server_start(sa);
+}
+
+void am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
+              const struct ike_endpoint *from, const struct ike_endpoint *to)
+{
+	if (h->msgid != 0) {
+		sa_log(sa, IKE_LOG_WARN, "dropped aggressive-mode message with message ID %08x",
+		       h->msgid);
+		return;
+	}
+	if (sa->role == IKE_ROLE_INITIATOR) {
+		if (sa->state == IKE_S_AM_SENT)
+			am2_input(sa, h, pkt, len, from, to);
+		else
+			sa_log(sa, IKE_LOG_DEBUG, "ignored aggressive-mode message in state %s",
+			       sa_state_name(sa->state));
+		return;
+	}
+	if (sa->state == IKE_S_IDLE)
+		am1_input(sa, h, pkt, len, from, to);
+	else if (sa->state == IKE_S_AM_SENT)
+		am3_input(sa, h, pkt, len, from, to);
+	else
+		sa_log(sa, IKE_LOG_DEBUG, "ignored aggressive-mode message in state %s",
+		       sa_state_name(sa->state));
+}

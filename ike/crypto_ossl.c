@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The OpenSSL 3 back-end of crypto.h for the IKE side: hashes, the HMAC prf, one-shot CBC,
+ * randomness and MODP Diffie-Hellman. The per-SA ESP contexts live in crypto_ossl_esp.c.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/dh.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include "ike/crypto.h"
+
+/* ---- algorithm tables ---- */
+
+static const char *hash_fetch_name(enum ike_hash h)
+{
+	switch (h) {
+	case IKE_HASH_MD5:
+		return "MD5";
+	case IKE_HASH_SHA1:
+		return "SHA1";
+	case IKE_HASH_SHA256:
+		return "SHA2-256";
+	case IKE_HASH_SHA384:
+		return "SHA2-384";
+	case IKE_HASH_SHA512:
+		return "SHA2-512";
+	}
+	return NULL;
+}
+
+size_t ike_hash_len(enum ike_hash h)
+{
+	switch (h) {
+	case IKE_HASH_MD5:
+		return 16;
+	case IKE_HASH_SHA1:
+		return 20;
+	case IKE_HASH_SHA256:
+		return 32;
+	case IKE_HASH_SHA384:
+		return 48;
+	case IKE_HASH_SHA512:
+		return 64;
+	}
+	return 0;
+}
+
+const char *ike_hash_name(enum ike_hash h)
+{
+	const char *n = hash_fetch_name(h);
+
+	return n ? n : "unsupported hash";
+}
+
+size_t ike_encr_block(enum ike_encr e)
+{
+	switch (e) {
+	case IKE_ENCR_3DES:
+		return 8;
+	case IKE_ENCR_AES_CBC:
+		return 16;
+	}
+	return 0;
+}
+
+const char *ike_encr_name(enum ike_encr e)
+{
+	switch (e) {
+	case IKE_ENCR_3DES:
+		return "3DES-CBC";
+	case IKE_ENCR_AES_CBC:
+		return "AES-CBC";
+	}
+	return "unsupported cipher";
+}
+
+bool ike_encr_keylen_ok(enum ike_encr e, unsigned key_bits)
+{
+	switch (e) {
+	case IKE_ENCR_3DES:
+		return key_bits == 192;
+	case IKE_ENCR_AES_CBC:
+		return key_bits == 128 || key_bits == 192 || key_bits == 256;
+	}
+	return false;
+}
+
+static const char *cbc_fetch_name(enum ike_encr e, size_t klen)
+{
+	if (!ike_encr_keylen_ok(e, (unsigned)(klen * 8)))
+		return NULL;
+	switch (e) {
+	case IKE_ENCR_3DES:
+		return "DES-EDE3-CBC";
+	case IKE_ENCR_AES_CBC:
+		return klen == 16 ? "AES-128-CBC" : klen == 24 ? "AES-192-CBC" : "AES-256-CBC";
+	}
+	return NULL;
+}
+
+/* ---- hash, prf ---- */
+
+int ike_hash_v(enum ike_hash h, const struct ike_iov *iov, size_t n, uint8_t *out)
+{
+	const char *name = hash_fetch_name(h);
+	EVP_MD_CTX *ctx = NULL;
+	EVP_MD *md = NULL;
+	unsigned outl = 0;
+	int ret = -EIO;
+	size_t i;
+
+	if (!name || !out || (n && !iov))
+		return -EINVAL;
+	md = EVP_MD_fetch(NULL, name, NULL);
+	ctx = EVP_MD_CTX_new();
+	if (!md || !ctx || !EVP_DigestInit_ex2(ctx, md, NULL))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (iov[i].len && !EVP_DigestUpdate(ctx, iov[i].p, iov[i].len))
+			goto out;
+	}
+	if (!EVP_DigestFinal_ex(ctx, out, &outl) || outl != ike_hash_len(h))
+		goto out;
+	ret = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	EVP_MD_free(md);
+	return ret;
+}
+
+int ike_prf_v(enum ike_hash h, const uint8_t *key, size_t klen, const struct ike_iov *iov, size_t n,
+              uint8_t *out)
+{
+	static const uint8_t empty_key[1];
+	const char *name = hash_fetch_name(h);
+	EVP_MAC_CTX *ctx = NULL;
+	EVP_MAC *mac = NULL;
+	OSSL_PARAM params[2];
+	size_t outl = 0;
+	int ret = -EIO;
+	size_t i;
+
+	if (!name || !out || (klen && !key) || (n && !iov))
+		return -EINVAL;
+	/* HMAC treats a NULL key as "keep the old key"; an empty key must be explicit. */
+	if (!klen)
+		key = empty_key;
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (!mac)
+		goto out;
+	ctx = EVP_MAC_CTX_new(mac);
+	if (!ctx)
+		goto out;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)name, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_init(ctx, key, klen, params))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (iov[i].len && !EVP_MAC_update(ctx, iov[i].p, iov[i].len))
+			goto out;
+	}
+	if (!EVP_MAC_final(ctx, out, &outl, ike_hash_len(h)) || outl != ike_hash_len(h))
+		goto out;
+	ret = 0;
+out:
+	/* Frees the keyed pads with a cleanse. */
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return ret;
+}
+
+/* ---- one-shot CBC ---- */
+
+int ike_cbc(enum ike_encr e, const uint8_t *key, size_t klen, const uint8_t *iv, bool encrypt,
+            const uint8_t *in, uint8_t *out, size_t len)
+{
+	const char *name = cbc_fetch_name(e, klen);
+	size_t bs = ike_encr_block(e);
+	EVP_CIPHER_CTX *ctx = NULL;
+	EVP_CIPHER *cipher = NULL;
+	int outl = 0, fin = 0;
+	int ret = -EIO;
+
+	if (!name || !key || !iv || (len && (!in || !out)) || len % bs || len > INT_MAX)
+		return -EINVAL;
+	cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+	ctx = EVP_CIPHER_CTX_new();
+	if (!cipher || !ctx)
+		goto out;
+	if (!EVP_CipherInit_ex2(ctx, cipher, key, iv, encrypt ? 1 : 0, NULL))
+		goto out;
+	/* IKE pads with its own zero bytes and has no pad-length byte. */
+	if (!EVP_CIPHER_CTX_set_padding(ctx, 0))
+		goto out;
+	if (len && !EVP_CipherUpdate(ctx, out, &outl, in, (int)len))
+		goto out;
+	if (!EVP_CipherFinal_ex(ctx, out + outl, &fin) || (size_t)(outl + fin) != len)
+		goto out;
+	ret = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(cipher);
+	return ret;
+}
+
+/* ---- randomness, comparison ---- */
+
+int ike_random(void *p, size_t n)
+{
+	uint8_t *b = p;
+
+	if (n && !p)
+		return -EINVAL;
+	while (n) {
+		int chunk = n > INT_MAX ? INT_MAX : (int)n;
+
+		if (RAND_bytes(b, chunk) != 1)
+			return -EIO;
+		b += chunk;
+		n -= (size_t)chunk;
+	}
+	return 0;
+}
+
+bool ike_ct_equal(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+/* ---- MODP Diffie-Hellman ---- */
+
+struct ike_dh {
+	unsigned dh_group;
+	size_t dh_len;
+	EVP_PKEY *dh_key;
+};
+
+size_t ike_dh_len(unsigned group)
+{
+	switch (group) {
+	case 2:
+		return 128;
+	case 5:
+		return 192;
+	case 14:
+		return 256;
+	case 15:
+		return 384;
+	case 16:
+		return 512;
+	}
+	return 0;
+}
+
+static const char *dh_group_name(unsigned group)
+{
+	switch (group) {
+	case 5:
+		return "modp_1536";
+	case 14:
+		return "modp_2048";
+	case 15:
+		return "modp_3072";
+	case 16:
+		return "modp_4096";
+	}
+	return NULL;
+}
+
+/*
+ * OpenSSL 3.0 has no named group for the RFC 2409 1024-bit prime (group 2), so its domain
+ * parameters are built by hand from p and g. q = (p-1)/2 is deliberately left out: OpenSSL 3.0
+ * then runs the FIPS 186-4 (L, N) size check on p and q, which a safe prime fails, and key
+ * generation errors out. Without q the peer check is the range check in dh_check_peer().
+ */
+static EVP_PKEY *dh_params_group2(void)
+{
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	BIGNUM *p = NULL;
+
+	p = BN_get_rfc2409_prime_1024(NULL);
+	bld = OSSL_PARAM_BLD_new();
+	if (!p || !bld)
+		goto out;
+	if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, p) ||
+	    !OSSL_PARAM_BLD_push_uint(bld, OSSL_PKEY_PARAM_FFC_G, 2))
+		goto out;
+	params = OSSL_PARAM_BLD_to_param(bld);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0)
+		goto out;
+	if (EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEY_PARAMETERS, params) <= 0)
+		pkey = NULL;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(p);
+	return pkey;
+}
+
+static EVP_PKEY *dh_keygen(unsigned group)
+{
+	const char *name = dh_group_name(group);
+	EVP_PKEY *params = NULL, *key = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	OSSL_PARAM p[2];
+
+	if (group == 2) {
+		params = dh_params_group2();
+		if (!params)
+			goto out;
+		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
+		if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0)
+			goto out;
+	} else if (name) {
+		ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+		if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0)
+			goto out;
+		p[0] =
+		    OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)name, 0);
+		p[1] = OSSL_PARAM_construct_end();
+		if (EVP_PKEY_CTX_set_params(ctx, p) <= 0)
+			goto out;
+	} else {
+		goto out;
+	}
+	if (EVP_PKEY_generate(ctx, &key) <= 0)
+		key = NULL;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(params);
+	return key;
+}
+
+struct ike_dh *ike_dh_new(unsigned group)
+{
+	struct ike_dh *dh;
+
+	if (!ike_dh_len(group))
+		return NULL;
+	dh = calloc(1, sizeof(*dh));
+	if (!dh)
+		return NULL;
+	dh->dh_group = group;
+	dh->dh_len = ike_dh_len(group);
+	dh->dh_key = dh_keygen(group);
+	if (!dh->dh_key) {
+		free(dh);
+		return NULL;
+	}
+	return dh;
+}
+
+void ike_dh_free(struct ike_dh *dh)
+{
+	if (!dh)
+		return;
+	/* EVP_PKEY_free clears the private exponent. */
+	EVP_PKEY_free(dh->dh_key);
+	free(dh);
+}
+
+unsigned ike_dh_group(const struct ike_dh *dh)
+{
+	return dh ? dh->dh_group : 0;
+}
+
+int ike_dh_public(const struct ike_dh *dh, uint8_t *out, size_t len)
+{
+	BIGNUM *pub = NULL;
+	int ret = -EIO;
+
+	if (!dh || !out || len != dh->dh_len)
+		return -EINVAL;
+	if (!EVP_PKEY_get_bn_param(dh->dh_key, OSSL_PKEY_PARAM_PUB_KEY, &pub))
+		goto out;
+	/* The KE payload always carries the full prime length. */
+	if (BN_bn2binpad(pub, out, (int)len) != (int)len)
+		goto out;
+	ret = 0;
+out:
+	BN_free(pub);
+	return ret;
+}
+
+/* RFC 2631 2.1.5 / SP 800-56A: reject 0, 1, p-1 and anything >= p before OpenSSL sees it. */
+static int dh_check_peer(const struct ike_dh *dh, const uint8_t *peer, size_t plen)
+{
+	BIGNUM *p = NULL, *y = NULL;
+	int ret = -EINVAL;
+
+	if (plen != dh->dh_len)
+		return -EINVAL;
+	y = BN_bin2bn(peer, (int)plen, NULL);
+	if (!y || !EVP_PKEY_get_bn_param(dh->dh_key, OSSL_PKEY_PARAM_FFC_P, &p) ||
+	    !BN_sub_word(p, 1)) {
+		ret = -EIO;
+		goto out;
+	}
+	/* now p holds p-1: require 1 < y < p-1 */
+	if (BN_cmp(y, BN_value_one()) <= 0 || BN_cmp(y, p) >= 0)
+		goto out;
+	ret = 0;
+out:
+	BN_free(p);
+	BN_free(y);
+	return ret;
+}
+
+int ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t plen, struct ike_secret *gxy)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pk = NULL;
+	struct ike_secret s = {NULL, 0};
+	size_t outl = 0;
+	int ret;
+
+	if (!dh || !peer || !gxy)
+		return -EINVAL;
+	ret = dh_check_peer(dh, peer, plen);
+	if (ret)
+		return ret;
+	ret = -EIO;
+	pk = EVP_PKEY_new();
+	if (!pk || EVP_PKEY_copy_parameters(pk, dh->dh_key) <= 0)
+		goto out;
+	if (EVP_PKEY_set1_encoded_public_key(pk, peer, plen) <= 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dh->dh_key, NULL);
+	if (!ctx || EVP_PKEY_derive_init(ctx) <= 0)
+		goto out;
+	/* Without this a secret with leading zero bytes comes out short (about 1 in 256). */
+	if (EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
+		goto out;
+	/* OpenSSL validates the peer again here (for the named groups also y^q = 1). */
+	if (EVP_PKEY_derive_set_peer(ctx, pk) <= 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (EVP_PKEY_derive(ctx, NULL, &outl) <= 0 || outl != dh->dh_len)
+		goto out;
+	ret = ike_secret_alloc(&s, outl);
+	if (ret)
+		goto out;
+	ret = -EIO;
+	if (EVP_PKEY_derive(ctx, s.p, &outl) <= 0 || outl != dh->dh_len) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ike_secret_clear(gxy);
+	*gxy = s;
+	s.p = NULL;
+	s.len = 0;
+	ret = 0;
+out:
+	ike_secret_clear(&s);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	return ret;
+}

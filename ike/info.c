@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Informational exchange: error notifies, DELETE (teardown), and dead peer detection
+ * (RFC 3706). After phase 1 every informational is encrypted with HASH(1) first.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/sa_int.h"
+
+struct info_body {
+	uint8_t type; /* ISAKMP_PL_N or ISAKMP_PL_D */
+	const uint8_t *body;
+	size_t len;
+};
+
+static void write_info(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
+{
+	const struct info_body *i = arg;
+	(void)sa;
+	isakmp_build_payload(b, i->type, i->body, i->len);
+}
+
+static void send_encrypted(struct ike_sa *sa, uint8_t type, const uint8_t *body, size_t len,
+                           bool as_reply)
+{
+	struct info_body i = {type, body, len};
+	uint32_t msgid = sa_new_msgid(sa);
+	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_INFO, msgid, NULL, 0, write_info, &i, sa->tx,
+	                           sizeof(sa->tx));
+	if (!n) {
+		sa_log(sa, IKE_LOG_ERR, "cannot build an informational message");
+		return;
+	}
+	sa_send(sa, sa->tx, n, false, as_reply, IKE_STEP_TEARDOWN);
+}
+
+static size_t notify_body(const struct ike_sa *sa, uint8_t *buf, size_t cap, uint16_t type,
+                          const void *data, size_t dlen)
+{
+	struct ike_wr w = ike_wr_init(buf, cap);
+	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
+	ike_wr_u8(&w, ISAKMP_PROTO_ISAKMP);
+	ike_wr_u8(&w, 16);
+	ike_wr_u16(&w, type);
+	ike_wr_bytes(&w, sa->icky, 8);
+	ike_wr_bytes(&w, sa->rcky, 8);
+	ike_wr_bytes(&w, data, dlen);
+	return w.err ? 0 : w.len;
+}
+
+void info_send_plain_notify(struct ike_sa *sa, uint16_t type)
+{
+	uint8_t body[64];
+	size_t len = notify_body(sa, body, sizeof(body), type, NULL, 0);
+	if (!len)
+		return;
+	if (sa->ka.p && sa->state >= IKE_S_P1_DONE) {
+		send_encrypted(sa, ISAKMP_PL_N, body, len, true);
+		return;
+	}
+	/* before phase-1 keys exist the notify can only go in clear */
+	struct isakmp_hdr h;
+	struct isakmp_builder b;
+	sa_hdr(sa, &h, ISAKMP_EXCH_INFO, 0, 0);
+	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &h);
+	isakmp_build_payload(&b, ISAKMP_PL_N, body, len);
+	size_t n = isakmp_build_finish(&b);
+	if (n)
+		sa_send(sa, sa->tx, n, false, true, IKE_STEP_PHASE1);
+}
+
+void info_send_delete_child(struct ike_sa *sa, const struct ike_child *ch)
+{
+	uint8_t body[16];
+	struct ike_wr w = ike_wr_init(body, sizeof(body));
+	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
+	ike_wr_u8(&w, ISAKMP_PROTO_ESP);
+	ike_wr_u8(&w, 4);
+	ike_wr_u16(&w, 1);
+	ike_wr_u32(&w, ch->spi_in); /* our inbound SPI (RFC 2408 3.15) */
+	send_encrypted(sa, ISAKMP_PL_D, body, w.len, false);
+}
+
+void info_send_delete_ike(struct ike_sa *sa)
+{
+	uint8_t body[32];
+	struct ike_wr w = ike_wr_init(body, sizeof(body));
+	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
+	ike_wr_u8(&w, ISAKMP_PROTO_ISAKMP);
+	ike_wr_u8(&w, 16);
+	ike_wr_u16(&w, 1);
+	ike_wr_bytes(&w, sa->icky, 8);
+	ike_wr_bytes(&w, sa->rcky, 8);
+	send_encrypted(sa, ISAKMP_PL_D, body, w.len, false);
+}
+
+static void send_dpd(struct ike_sa *sa, uint16_t type, uint32_t seq)
+{
+	uint8_t body[64], s[4];
+	struct ike_wr w = ike_wr_init(s, sizeof(s));
+	ike_wr_u32(&w, seq);
+	size_t len = notify_body(sa, body, sizeof(body), type, s, sizeof(s));
+	if (len)
+		send_encrypted(sa, ISAKMP_PL_N, body, len, type == ISAKMP_N_R_U_THERE_ACK);
+}
+
+void dpd_tick(struct ike_sa *sa)
+{
+	uint64_t idle = (uint64_t)sa->cfg.dpd_idle_s * 1000;
+	if (!sa->dpd_next || sa->now < sa->dpd_next || sa->state != IKE_S_ESTABLISHED)
+		return;
+	if (!sa->dpd_pending && sa->now < sa->last_rx + idle) {
+		sa->dpd_next = sa->last_rx + idle;
+		return;
+	}
+	if (sa->dpd_tries >= sa->cfg.retransmit_max) {
+		sa_fail(sa, IKE_STEP_ESTABLISHED,
+		        "the %s stopped answering dead peer detection after %u probes",
+		        sa->role == IKE_ROLE_INITIATOR ? "gateway" : "client", sa->dpd_tries);
+		return;
+	}
+	if (!sa->dpd_seq) {
+		sa_rand(sa, &sa->dpd_seq, sizeof(sa->dpd_seq));
+		sa->dpd_seq &= 0x7fffffffu; /* RFC 3706 6.2: leave room before wrapping */
+	}
+	if (!sa->dpd_pending || sa->dpd_tries > 0)
+		sa->dpd_seq++;
+	sa->dpd_pending = sa->dpd_seq;
+	sa->dpd_tries++;
+	send_dpd(sa, ISAKMP_N_R_U_THERE, sa->dpd_seq);
+	sa->dpd_next = sa->now + sa->cfg.retransmit_ms;
+}
+
+static const char *notify_advice(uint16_t type)
+{
+	switch (type) {
+	case ISAKMP_N_NO_PROPOSAL_CHOSEN:
+		return "the gateway accepted none of the proposals; check its crypto isakmp policy "
+		       "(or try another DH group with --dh)";
+	case ISAKMP_N_INVALID_ID_INFORMATION:
+		return "the gateway does not know this group name; check --group";
+	case ISAKMP_N_AUTHENTICATION_FAILED:
+		return "the gateway rejected the authentication; check the group key";
+	case ISAKMP_N_INVALID_KEY_INFORMATION:
+		return "the gateway rejected our DH key; check the DH group (--dh)";
+	case ISAKMP_N_INVALID_HASH_INFORMATION:
+		return "the gateway could not verify our hash; check the group key";
+	default:
+		return "the gateway refused the connection";
+	}
+}
+
+static enum ike_step step_of(const struct ike_sa *sa)
+{
+	switch (sa->state) {
+	case IKE_S_IDLE:
+	case IKE_S_AM_SENT:
+		return IKE_STEP_PHASE1;
+	case IKE_S_P1_DONE:
+	case IKE_S_XAUTH:
+		return IKE_STEP_XAUTH;
+	case IKE_S_MODECFG:
+		return IKE_STEP_MODECFG;
+	case IKE_S_QUICK:
+		return IKE_STEP_QUICK;
+	default:
+		return IKE_STEP_ESTABLISHED;
+	}
+}
+
+static void notify_input(struct ike_sa *sa, const struct isakmp_notify *n, bool encrypted)
+{
+	if (n->type == ISAKMP_N_R_U_THERE || n->type == ISAKMP_N_R_U_THERE_ACK) {
+		struct ike_rd r = ike_rd_init(n->data, n->data_len);
+		uint32_t seq;
+		if (!encrypted || !ike_rd_u32(&r, &seq))
+			return; /* RFC 3706: unencrypted DPD is ignored */
+		if (n->type == ISAKMP_N_R_U_THERE) {
+			send_dpd(sa, ISAKMP_N_R_U_THERE_ACK, seq);
+		} else if (sa->dpd_pending && seq == sa->dpd_pending) {
+			sa->dpd_pending = 0;
+			sa->dpd_tries = 0;
+			sa->last_rx = sa->now;
+			sa->dpd_next = sa->now + (uint64_t)sa->cfg.dpd_idle_s * 1000;
+		}
+		return;
+	}
+	if (n->type < 16384) {
+		enum ike_step st = step_of(sa);
+		/* Unauthenticated errors are believed only while nothing is authenticated yet,
+		 * like vpnc does; afterwards only encrypted ones count. */
+		if (!encrypted && sa->state != IKE_S_AM_SENT) {
+			sa_log(sa, IKE_LOG_WARN, "ignored unauthenticated %s notify",
+			       isakmp_notify_name(n->type));
+			return;
+		}
+		if (sa->role == IKE_ROLE_INITIATOR) {
+			sa_fail(sa, st, "%s: %s (%s)", ike_step_name(st), notify_advice(n->type),
+			        isakmp_notify_name(n->type));
+		} else {
+			sa_log(sa, IKE_LOG_WARN, "the client reported %s",
+			       isakmp_notify_name(n->type));
+		}
+		return;
+	}
+	sa_log(sa, IKE_LOG_DEBUG, "notify %s", isakmp_notify_name(n->type));
+}
+
+static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
+{
+	if (d->proto == ISAKMP_PROTO_ISAKMP) {
+		sa_closed(sa, "the %s closed the connection",
+		          sa->role == IKE_ROLE_INITIATOR ? "gateway" : "client");
+		return;
+	}
+	if (d->proto != ISAKMP_PROTO_ESP || d->spi_size != 4)
+		return;
+	struct ike_rd r = ike_rd_init(d->spis, (size_t)d->nspi * 4);
+	uint32_t spi;
+	while (ike_rd_u32(&r, &spi)) {
+		for (size_t i = 0; i < sa->n_children; i++) {
+			struct ike_child *ch = &sa->children[i];
+			/* some gateways name the receiver's SPI instead of their own: accept both
+			 */
+			if (ch->spi_out != spi && ch->spi_in != spi)
+				continue;
+			struct ike_act_node *n = sa_push(sa, IKE_ACT_CHILD_DOWN);
+			if (n && sa_own(n, ch, sizeof(*ch), true))
+				n->act.u.child = (const struct ike_child *)(const void *)n->buf;
+			sa_log(sa, IKE_LOG_INFO, "IPsec SA %08x/%08x deleted by the peer",
+			       ch->spi_in, ch->spi_out);
+			sa->children[i] = sa->children[--sa->n_children];
+			break;
+		}
+	}
+	if (sa->n_children == 0 && sa->role == IKE_ROLE_INITIATOR && sa->state == IKE_S_ESTABLISHED)
+		sa_closed(sa, "the gateway deleted the tunnel");
+}
+
+void info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
+                const uint8_t *body, size_t body_len, const struct isakmp_chain *c, bool encrypted)
+{
+	(void)pkt;
+	(void)len;
+	const char *why;
+	if (encrypted) {
+		if (!sa_check_hash(sa, c, h->msgid, NULL, 0, body, body_len)) {
+			sa_log(sa, IKE_LOG_WARN, "dropped informational with a wrong HASH");
+			return;
+		}
+		sa->last_rx = sa->now;
+	}
+	for (size_t i = 0; i < c->n && sa->state != IKE_S_DEAD; i++) {
+		const struct isakmp_pl *p = &c->pl[i];
+		if (p->type == ISAKMP_PL_N) {
+			struct isakmp_notify n;
+			if (isakmp_notify_parse(p->body, p->len, &n, &why))
+				notify_input(sa, &n, encrypted);
+		} else if (p->type == ISAKMP_PL_D) {
+			struct isakmp_delete d;
+			if (encrypted && isakmp_delete_parse(p->body, p->len, &d, &why))
+				delete_input(sa, &d);
+		}
+	}
+}
+
+void info_send_initial_contact(struct ike_sa *sa, struct isakmp_builder *b)
+{
+	uint8_t body[64];
+	size_t len = notify_body(sa, body, sizeof(body), ISAKMP_N_INITIAL_CONTACT, NULL, 0);
+	if (len)
+		isakmp_build_payload(b, ISAKMP_PL_N, body, len);
+}

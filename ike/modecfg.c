@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Mode-config (draft-dukes-ike-mode-cfg-02 with the Cisco Unity attributes), step 5 of the
+ * seed: the client pulls (REQUEST/REPLY) its address and the group policy; a pushed SET is
+ * accepted and acknowledged too.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/sa_int.h"
+
+static const uint16_t requested[] = {
+    CFG_INTERNAL_IP4_ADDRESS,
+    CFG_INTERNAL_IP4_NETMASK,
+    CFG_INTERNAL_IP4_DNS,
+    CFG_INTERNAL_IP4_NBNS,
+    CFG_UNITY_DEF_DOMAIN,
+    CFG_UNITY_SPLIT_INCLUDE,
+    CFG_UNITY_SPLIT_DNS,
+    CFG_UNITY_LOCAL_LAN,
+    CFG_UNITY_BANNER,
+    CFG_UNITY_SAVE_PASSWD,
+    CFG_UNITY_PFS,
+    CFG_UNITY_BACKUP_SERVERS,
+};
+
+static bool is_tv_attr(uint16_t t)
+{
+	return t == CFG_UNITY_SAVE_PASSWD || t == CFG_UNITY_PFS;
+}
+
+void modecfg_client_start(struct ike_sa *sa)
+{
+	uint8_t attrs[512];
+	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	for (size_t i = 0; i < sizeof(requested) / sizeof(requested[0]); i++) {
+		if (is_tv_attr(requested[i]))
+			isakmp_attr_write_tv(&w, requested[i], 0);
+		else
+			isakmp_attr_write_tlv(&w, requested[i], NULL, 0);
+	}
+	isakmp_attr_write_tlv(&w, CFG_APPLICATION_VERSION, sa->app_version,
+	                      strlen(sa->app_version));
+	if (sa->hostname[0])
+		isakmp_attr_write_tlv(&w, CFG_UNITY_DDNS_HOSTNAME, sa->hostname,
+		                      strlen(sa->hostname));
+	if (sa->state == IKE_S_P1_DONE || sa->state == IKE_S_XAUTH)
+		sa_set_state(sa, IKE_S_MODECFG);
+	sa->cfg_msgid = sa_new_msgid(sa);
+	sa_rand(sa, &sa->cfg_id, sizeof(sa->cfg_id));
+	sa_status(sa, IKE_STEP_MODECFG, "asking the gateway for the group policy");
+	txn_send(sa, sa->cfg_msgid, ISAKMP_CFG_REQUEST, sa->cfg_id, attrs, w.len, true, false,
+	         IKE_STEP_MODECFG);
+}
+
+static bool read_ip(const struct isakmp_attr *a, uint32_t *out)
+{
+	if (a->tv || a->len != 4)
+		return false;
+	*out = (uint32_t)a->data[0] << 24 | (uint32_t)a->data[1] << 16 | (uint32_t)a->data[2] << 8 |
+	       a->data[3];
+	return true;
+}
+
+static bool read_str(const struct isakmp_attr *a, char *out, size_t cap, bool multiline)
+{
+	if (a->tv || a->len >= cap)
+		return false;
+	for (size_t i = 0; i < a->len; i++) {
+		uint8_t ch = a->data[i];
+		if (ch == 0 && i + 1 == a->len)
+			break; /* some servers NUL-terminate */
+		if ((ch < 0x20 && !(multiline && (ch == '\n' || ch == '\r' || ch == '\t'))) ||
+		    ch == 0x7f)
+			return false;
+		out[i] = (char)ch;
+		out[i + 1] = '\0';
+	}
+	if (a->len == 0)
+		out[0] = '\0';
+	return true;
+}
+
+/* Unity ACL entries: 14 bytes (addr, mask, proto, sport, dport); some servers send 8. */
+static bool read_nets(const struct isakmp_attr *a, struct evc_net *nets, size_t *n, size_t max)
+{
+	size_t stride = a->len % 14 == 0 ? 14 : (a->len % 8 == 0 ? 8 : 0);
+	if (a->tv || stride == 0)
+		return false;
+	struct ike_rd r = ike_rd_init(a->data, a->len);
+	while (r.left) {
+		struct evc_net net;
+		if (!ike_rd_u32(&r, &net.addr) || !ike_rd_u32(&r, &net.mask) ||
+		    !ike_rd_skip(&r, stride - 8))
+			return false;
+		if (*n < max)
+			nets[(*n)++] = net;
+	}
+	return true;
+}
+
+bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, const char **why)
+{
+	struct ike_rd r = ike_rd_init(attrs, len);
+	struct isakmp_attr a;
+	int rc;
+	memset(pol, 0, sizeof(*pol));
+	while ((rc = isakmp_attr_next(&r, &a)) == 1) {
+		if (!a.tv && a.len == 0)
+			continue; /* empty values are for requests; tolerate them */
+		uint32_t ip;
+		switch (a.type) {
+		case CFG_INTERNAL_IP4_ADDRESS:
+			if (!read_ip(&a, &pol->addr))
+				goto bad;
+			pol->have |= EVC_HAVE_ADDR;
+			break;
+		case CFG_INTERNAL_IP4_NETMASK:
+			if (!read_ip(&a, &pol->netmask))
+				goto bad;
+			pol->have |= EVC_HAVE_NETMASK;
+			break;
+		case CFG_INTERNAL_IP4_DNS:
+			if (!read_ip(&a, &ip))
+				goto bad;
+			if (pol->n_dns < EVC_POLICY_MAX_DNS)
+				pol->dns[pol->n_dns++] = ip;
+			break;
+		case CFG_INTERNAL_IP4_NBNS:
+			if (!read_ip(&a, &ip))
+				goto bad;
+			if (pol->n_wins < EVC_POLICY_MAX_WINS)
+				pol->wins[pol->n_wins++] = ip;
+			break;
+		case CFG_UNITY_DEF_DOMAIN:
+			if (!read_str(&a, pol->domain, sizeof(pol->domain), false))
+				goto bad;
+			pol->have |= EVC_HAVE_DOMAIN;
+			break;
+		case CFG_UNITY_BANNER:
+			if (!read_str(&a, pol->banner, sizeof(pol->banner), true))
+				goto bad;
+			pol->have |= EVC_HAVE_BANNER;
+			break;
+		case CFG_UNITY_SPLIT_DNS:
+			if (!read_str(&a, pol->split_dns, sizeof(pol->split_dns), false))
+				goto bad;
+			pol->have |= EVC_HAVE_SPLIT_DNS;
+			break;
+		case CFG_UNITY_BACKUP_SERVERS:
+			if (!read_str(&a, pol->backup_servers, sizeof(pol->backup_servers), true))
+				goto bad;
+			pol->have |= EVC_HAVE_BACKUP;
+			break;
+		case CFG_UNITY_SAVE_PASSWD:
+			if (!a.value_ok)
+				goto bad;
+			pol->save_passwd = a.value != 0;
+			pol->have |= EVC_HAVE_SAVE_PASSWD;
+			break;
+		case CFG_UNITY_PFS:
+			if (!a.value_ok)
+				goto bad;
+			pol->pfs = a.value != 0;
+			pol->have |= EVC_HAVE_PFS;
+			break;
+		case CFG_UNITY_SPLIT_INCLUDE:
+			if (!read_nets(&a, pol->split_include, &pol->n_split_include,
+			               EVC_POLICY_MAX_NETS))
+				goto bad;
+			break;
+		case CFG_UNITY_LOCAL_LAN:
+			if (!read_nets(&a, pol->local_lan, &pol->n_local_lan, EVC_POLICY_MAX_NETS))
+				goto bad;
+			break;
+		default:
+			break; /* unknown private attributes are ignored (modecfg-02 3.4) */
+		}
+		continue;
+	bad:
+		*why = isakmp_cfg_attr_name(a.type);
+		return false;
+	}
+	if (rc < 0) {
+		*why = "attribute list";
+		return false;
+	}
+	return true;
+}
+
+static void addr_str(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+static void took_policy(struct ike_sa *sa)
+{
+	char a[20], m[20];
+	sa->facts |= F_MODECFG_DONE;
+	addr_str(sa->policy.addr, a, sizeof(a));
+	addr_str((sa->policy.have & EVC_HAVE_NETMASK) ? sa->policy.netmask : 0xffffffffu, m,
+	         sizeof(m));
+	if (sa->policy.have & EVC_HAVE_BANNER) {
+		struct ike_act_node *n = sa_push(sa, IKE_ACT_BANNER);
+		if (n && sa_own(n, sa->policy.banner, strlen(sa->policy.banner), false))
+			n->act.u.text = (const char *)n->buf;
+	}
+	struct ike_act_node *n = sa_push(sa, IKE_ACT_POLICY);
+	if (n)
+		n->act.u.policy = &sa->policy;
+	sa_status(sa, IKE_STEP_MODECFG,
+	          "address %s netmask %s, %zu DNS server(s), %zu split-tunnel network(s)%s%s", a, m,
+	          sa->policy.n_dns, sa->policy.n_split_include,
+	          (sa->policy.have & EVC_HAVE_DOMAIN) ? ", domain " : "",
+	          (sa->policy.have & EVC_HAVE_DOMAIN) ? sa->policy.domain : "");
+}
+
+void modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                          const struct isakmp_cfg *cfg)
+{
+	const char *why = NULL;
+	struct evc_policy pol;
+	if (sa->facts & F_MODECFG_DONE)
+		return;
+	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped mode-config message before XAUTH completed");
+		return;
+	}
+	if (!modecfg_parse(cfg->attrs, cfg->attrs_len, &pol, &why)) {
+		sa_fail(sa, IKE_STEP_MODECFG, "%s: the gateway sent a malformed %s attribute",
+		        ike_step_name(IKE_STEP_MODECFG), why);
+		return;
+	}
+	if (cfg->type == ISAKMP_CFG_SET) {
+		/* push: acknowledge what we took, like the Cisco client */
+		if (!txn_send(sa, h->msgid, ISAKMP_CFG_ACK, cfg->id, NULL, 0, false, true,
+		              IKE_STEP_MODECFG))
+			return;
+		if (sa->state == IKE_S_P1_DONE || sa->state == IKE_S_XAUTH)
+			sa_set_state(sa, IKE_S_MODECFG);
+	}
+	sa_rexmit_stop(sa);
+	if (!(pol.have & EVC_HAVE_ADDR)) {
+		sa_fail(sa, IKE_STEP_MODECFG,
+		        "%s: the gateway assigned no address (check the pool of group %s)",
+		        ike_step_name(IKE_STEP_MODECFG), sa->group);
+		return;
+	}
+	sa->policy = pol;
+	took_policy(sa);
+	qm_start(sa);
+}
+
+/* ---- server ---- */
+
+static void write_nets(struct ike_wr *w, uint16_t type, const struct evc_net *nets, size_t n)
+{
+	if (n == 0)
+		return;
+	ike_wr_u16(w, type);
+	ike_wr_u16(w, (uint16_t)(n * 14));
+	for (size_t i = 0; i < n; i++) {
+		ike_wr_u32(w, nets[i].addr);
+		ike_wr_u32(w, nets[i].mask);
+		ike_wr_zero(w, 6); /* protocol and ports: zero, as the Cisco client expects */
+	}
+}
+
+static void write_str(struct ike_wr *w, uint16_t type, const char *s)
+{
+	isakmp_attr_write_tlv(w, type, s, strlen(s));
+}
+
+static void write_one(struct ike_wr *w, const struct evc_policy *pol, uint16_t t)
+{
+	uint8_t ip[4];
+	switch (t) {
+	case CFG_INTERNAL_IP4_ADDRESS:
+		break; /* always written first */
+	case CFG_INTERNAL_IP4_NETMASK:
+		if (pol->have & EVC_HAVE_NETMASK) {
+			struct ike_wr iw = ike_wr_init(ip, sizeof(ip));
+			ike_wr_u32(&iw, pol->netmask);
+			isakmp_attr_write_tlv(w, t, ip, 4);
+		}
+		break;
+	case CFG_INTERNAL_IP4_DNS:
+	case CFG_INTERNAL_IP4_NBNS: {
+		const uint32_t *v = t == CFG_INTERNAL_IP4_DNS ? pol->dns : pol->wins;
+		size_t n = t == CFG_INTERNAL_IP4_DNS ? pol->n_dns : pol->n_wins;
+		for (size_t i = 0; i < n; i++) {
+			struct ike_wr iw = ike_wr_init(ip, sizeof(ip));
+			ike_wr_u32(&iw, v[i]);
+			isakmp_attr_write_tlv(w, t, ip, 4);
+		}
+		break;
+	}
+	case CFG_UNITY_DEF_DOMAIN:
+		if (pol->have & EVC_HAVE_DOMAIN)
+			write_str(w, t, pol->domain);
+		break;
+	case CFG_UNITY_BANNER:
+		if (pol->have & EVC_HAVE_BANNER)
+			write_str(w, t, pol->banner);
+		break;
+	case CFG_UNITY_SPLIT_DNS:
+		if (pol->have & EVC_HAVE_SPLIT_DNS)
+			write_str(w, t, pol->split_dns);
+		break;
+	case CFG_UNITY_BACKUP_SERVERS:
+		if (pol->have & EVC_HAVE_BACKUP)
+			write_str(w, t, pol->backup_servers);
+		break;
+	case CFG_UNITY_SAVE_PASSWD:
+		if (pol->have & EVC_HAVE_SAVE_PASSWD)
+			isakmp_attr_write_tv(w, t, pol->save_passwd ? 1 : 0);
+		break;
+	case CFG_UNITY_PFS:
+		if (pol->have & EVC_HAVE_PFS)
+			isakmp_attr_write_tv(w, t, pol->pfs ? 1 : 0);
+		break;
+	case CFG_UNITY_SPLIT_INCLUDE:
+		write_nets(w, t, pol->split_include, pol->n_split_include);
+		break;
+	case CFG_UNITY_LOCAL_LAN:
+		write_nets(w, t, pol->local_lan, pol->n_local_lan);
+		break;
+	case CFG_APPLICATION_VERSION:
+		write_str(w, t, "evs " EVC_VERSION_STRING);
+		break;
+	default:
+		break;
+	}
+}
+
+void modecfg_write(struct ike_wr *w, const struct evc_policy *pol, const uint8_t *req,
+                   size_t req_len)
+{
+	uint8_t ip[4];
+	struct ike_wr iw = ike_wr_init(ip, sizeof(ip));
+	ike_wr_u32(&iw, pol->addr);
+	isakmp_attr_write_tlv(w, CFG_INTERNAL_IP4_ADDRESS, ip, 4);
+	/* each requested type once, in the order asked */
+	uint16_t seen[64];
+	size_t n_seen = 0;
+	struct ike_rd r = ike_rd_init(req, req_len);
+	struct isakmp_attr a;
+	while (isakmp_attr_next(&r, &a) == 1) {
+		bool dup = false;
+		for (size_t i = 0; i < n_seen; i++)
+			dup |= seen[i] == a.type;
+		if (dup || n_seen == sizeof(seen) / sizeof(seen[0]))
+			continue;
+		seen[n_seen++] = a.type;
+		write_one(w, pol, a.type);
+	}
+}
+
+void modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                          const struct isakmp_cfg *cfg)
+{
+	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped mode-config request before XAUTH completed");
+		return;
+	}
+	if (sa->state != IKE_S_P1_DONE && sa->state != IKE_S_XAUTH && sa->state != IKE_S_MODECFG)
+		return;
+	sa_rexmit_stop(sa); /* the request also acknowledges our XAUTH SET */
+	if (!(sa->facts & F_POLICY_TAKEN)) {
+		int rc =
+		    sa->cfg.ops->assign_policy(sa->cfg.ops->ctx, sa->group, sa->user, &sa->policy);
+		if (rc != 0) {
+			info_send_delete_ike(sa);
+			sa_fail(sa, IKE_STEP_MODECFG, "%s: no policy for user %s of group %s: %s",
+			        ike_step_name(IKE_STEP_MODECFG), sa->user, sa->group,
+			        rc == -ENOSPC ? "the address pool is exhausted"
+			                      : "group not configured");
+			return;
+		}
+		sa->facts |= F_POLICY_TAKEN;
+	}
+	uint8_t attrs[8192];
+	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	modecfg_write(&w, &sa->policy, cfg->attrs, cfg->attrs_len);
+	if (w.err) {
+		sa_fail(sa, IKE_STEP_MODECFG, "%s: the group policy does not fit in one message",
+		        ike_step_name(IKE_STEP_MODECFG));
+		return;
+	}
+	if (sa->state != IKE_S_MODECFG)
+		sa_set_state(sa, IKE_S_MODECFG);
+	if (!txn_send(sa, h->msgid, ISAKMP_CFG_REPLY, cfg->id, attrs, w.len, false, true,
+	              IKE_STEP_MODECFG))
+		return;
+	if (!(sa->facts & F_MODECFG_DONE))
+		took_policy(sa);
+}

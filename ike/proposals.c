@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Proposals: the permutations evc offers, the SA payload bodies for both phases, and the
+ * responder's choice by its own policy priority (seed 002, steps 2, 3 and 7).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/sa_int.h"
+
+static const struct {
+	uint8_t encr;
+	uint16_t bits;
+} p1_ciphers[] = {
+    {IKE_ENCR_AES_CBC, 256},
+    {IKE_ENCR_AES_CBC, 128},
+    {IKE_ENCR_AES_CBC, 192},
+    {IKE_ENCR_3DES, 0},
+};
+static const uint8_t p1_hashes[] = {IKE_HASH_SHA256, IKE_HASH_SHA1, IKE_HASH_MD5};
+/* XAUTH first: an EasyVPN server with users configured picks it; plain PSK is offered for
+ * gateways that authenticate the group only. */
+static const uint16_t p1_auths[] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
+
+size_t ike_default_p1(unsigned dh_group, struct ike_p1_prop *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t c = 0; c < sizeof(p1_ciphers) / sizeof(p1_ciphers[0]); c++)
+		for (size_t h = 0; h < sizeof(p1_hashes); h++)
+			for (size_t a = 0; a < sizeof(p1_auths) / sizeof(p1_auths[0]); a++) {
+				if (n == max)
+					return n;
+				struct ike_p1_prop p = {
+				    .encr = p1_ciphers[c].encr,
+				    .key_bits = p1_ciphers[c].bits,
+				    .hash = p1_hashes[h],
+				    .auth = p1_auths[a],
+				    .group = (uint8_t)dh_group,
+				};
+				out[n++] = p;
+			}
+	return n;
+}
+
+static const struct {
+	uint8_t esp;
+	uint16_t bits;
+} p2_ciphers[] = {
+    {ESP_ENCR_AES_CBC, 256},
+    {ESP_ENCR_AES_CBC, 128},
+    {ESP_ENCR_AES_CBC, 192},
+    {ESP_ENCR_3DES, 0},
+};
+static const uint8_t p2_auths[] = {ESP_AUTH_HMAC_SHA1, ESP_AUTH_HMAC_SHA256, ESP_AUTH_HMAC_MD5};
+
+size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t c = 0; c < sizeof(p2_ciphers) / sizeof(p2_ciphers[0]); c++)
+		for (size_t a = 0; a < sizeof(p2_auths); a++) {
+			if (n == max)
+				return n;
+			struct ike_p2_prop p = {
+			    .esp = p2_ciphers[c].esp,
+			    .key_bits = p2_ciphers[c].bits,
+			    .auth = p2_auths[a],
+			    .pfs_group = (uint8_t)pfs_group,
+			};
+			out[n++] = p;
+		}
+	return n;
+}
+
+static void write_sa_head(struct ike_wr *w)
+{
+	ike_wr_u32(w, ISAKMP_DOI_IPSEC);
+	ike_wr_u32(w, ISAKMP_SIT_IDENTITY_ONLY);
+}
+
+static void write_p1_attrs(struct ike_wr *w, const struct ike_p1_prop *p)
+{
+	isakmp_attr_write_tv(w, IKE_ATTR_ENCR, p->encr);
+	if (p->key_bits && p->encr == IKE_ENCR_AES_CBC)
+		isakmp_attr_write_tv(w, IKE_ATTR_KEY_LENGTH, p->key_bits);
+	isakmp_attr_write_tv(w, IKE_ATTR_HASH, p->hash);
+	isakmp_attr_write_tv(w, IKE_ATTR_AUTH, p->auth);
+	isakmp_attr_write_tv(w, IKE_ATTR_GROUP, p->group);
+	if (p->life_s) {
+		isakmp_attr_write_tv(w, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
+		isakmp_attr_write_int(w, IKE_ATTR_LIFE_DURATION, p->life_s);
+	}
+}
+
+void prop_write_p1(struct ike_wr *w, const struct ike_p1_prop *p, size_t n)
+{
+	write_sa_head(w);
+	size_t prop_at = w->len;
+	ike_wr_u8(w, ISAKMP_PL_NONE);
+	ike_wr_u8(w, 0);
+	ike_wr_u16(w, 0);
+	ike_wr_u8(w, 1);
+	ike_wr_u8(w, ISAKMP_PROTO_ISAKMP);
+	ike_wr_u8(w, 0);
+	ike_wr_u8(w, (uint8_t)n);
+	for (size_t i = 0; i < n; i++) {
+		size_t t_at = w->len;
+		ike_wr_u8(w, i + 1 < n ? ISAKMP_PL_T : ISAKMP_PL_NONE);
+		ike_wr_u8(w, 0);
+		ike_wr_u16(w, 0);
+		ike_wr_u8(w, (uint8_t)(i + 1));
+		ike_wr_u8(w, ISAKMP_KEY_IKE);
+		ike_wr_u16(w, 0);
+		write_p1_attrs(w, &p[i]);
+		ike_wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
+	}
+	ike_wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+}
+
+bool prop_read_p1(const struct isakmp_transform *t, struct ike_p1_prop *p)
+{
+	struct ike_rd r = ike_rd_init(t->attrs, t->attrs_len);
+	struct isakmp_attr a;
+	int rc;
+	unsigned life_type = 0;
+	memset(p, 0, sizeof(*p));
+	if (t->id != ISAKMP_KEY_IKE)
+		return false;
+	while ((rc = isakmp_attr_next(&r, &a)) == 1) {
+		if (!a.value_ok)
+			return false;
+		switch (a.type) {
+		case IKE_ATTR_ENCR:
+			p->encr = (uint8_t)a.value;
+			break;
+		case IKE_ATTR_KEY_LENGTH:
+			p->key_bits = (uint16_t)a.value;
+			break;
+		case IKE_ATTR_HASH:
+			p->hash = (uint8_t)a.value;
+			break;
+		case IKE_ATTR_AUTH:
+			p->auth = (uint16_t)a.value;
+			break;
+		case IKE_ATTR_GROUP:
+			p->group = (uint8_t)a.value;
+			break;
+		case IKE_ATTR_LIFE_TYPE:
+			life_type = a.value;
+			break;
+		case IKE_ATTR_LIFE_DURATION:
+			if (life_type == IKE_LIFE_SECONDS)
+				p->life_s = a.value;
+			break;
+		default:
+			/* group type/prime/generator and the like: not EasyVPN */
+			return false;
+		}
+	}
+	if (rc < 0 || !p->hash || !p->auth || !p->group)
+		return false;
+	if (!ike_encr_block(p->encr) || !ike_hash_len(p->hash))
+		return false;
+	if (p->encr == IKE_ENCR_AES_CBC && !ike_encr_keylen_ok(p->encr, p->key_bits))
+		return false;
+	if (p->encr == IKE_ENCR_3DES)
+		p->key_bits = 0;
+	return ike_dh_len(p->group) != 0;
+}
+
+static bool auth_matches(uint16_t srv, uint16_t cli, bool xauth)
+{
+	if (srv == IKE_AUTH_PSK || srv == IKE_AUTH_XAUTH_INIT_PSK)
+		return cli == (xauth ? IKE_AUTH_XAUTH_INIT_PSK : IKE_AUTH_PSK);
+	if (srv == IKE_AUTH_RSA_SIG || srv == IKE_AUTH_XAUTH_INIT_RSA)
+		return cli == (xauth ? IKE_AUTH_XAUTH_INIT_RSA : IKE_AUTH_RSA_SIG);
+	return false;
+}
+
+int prop_choose_p1(const struct isakmp_sa *sa, const struct ike_p1_prop *srv, size_t n_srv,
+                   unsigned ke_group, bool xauth, struct ike_p1_prop *chosen)
+{
+	for (size_t s = 0; s < n_srv; s++) {
+		for (size_t pi = 0; pi < sa->np; pi++) {
+			const struct isakmp_proposal *pr = &sa->p[pi];
+			if (pr->proto != ISAKMP_PROTO_ISAKMP)
+				continue;
+			for (size_t ti = pr->first; ti < pr->first + pr->count; ti++) {
+				struct ike_p1_prop c;
+				if (!prop_read_p1(&sa->t[ti], &c))
+					continue;
+				if (c.encr != srv[s].encr || c.key_bits != srv[s].key_bits ||
+				    c.hash != srv[s].hash || c.group != srv[s].group ||
+				    c.group != ke_group ||
+				    !auth_matches(srv[s].auth, c.auth, xauth))
+					continue;
+				*chosen = c;
+				/* The server's lifetime applies when the client proposes none or a
+				 * longer one (seed 000, Task 3). */
+				if (srv[s].life_s && (!c.life_s || c.life_s > srv[s].life_s))
+					chosen->life_s = srv[s].life_s;
+				return (int)ti;
+			}
+		}
+	}
+	return -1;
+}
+
+void prop_write_p1_choice(struct ike_wr *w, const struct isakmp_sa *sa, int t_index)
+{
+	const struct isakmp_transform *t = &sa->t[t_index];
+	const struct isakmp_proposal *pr = &sa->p[0];
+	for (size_t pi = 0; pi < sa->np; pi++)
+		if ((size_t)t_index >= sa->p[pi].first &&
+		    (size_t)t_index < sa->p[pi].first + sa->p[pi].count)
+			pr = &sa->p[pi];
+	write_sa_head(w);
+	size_t prop_at = w->len;
+	ike_wr_u8(w, ISAKMP_PL_NONE);
+	ike_wr_u8(w, 0);
+	ike_wr_u16(w, 0);
+	ike_wr_u8(w, pr->num);
+	ike_wr_u8(w, ISAKMP_PROTO_ISAKMP);
+	ike_wr_u8(w, 0);
+	ike_wr_u8(w, 1);
+	size_t t_at = w->len;
+	ike_wr_u8(w, ISAKMP_PL_NONE);
+	ike_wr_u8(w, 0);
+	ike_wr_u16(w, 0);
+	ike_wr_u8(w, t->num);
+	ike_wr_u8(w, t->id);
+	ike_wr_u16(w, 0);
+	ike_wr_bytes(w, t->attrs, t->attrs_len);
+	ike_wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
+	ike_wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+}
+
+static void write_p2_attrs(struct ike_wr *w, const struct ike_p2_prop *p, uint16_t encap)
+{
+	if (p->life_s) {
+		isakmp_attr_write_tv(w, IPSEC_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
+		isakmp_attr_write_int(w, IPSEC_ATTR_LIFE_DURATION, p->life_s);
+	}
+	if (p->life_kb) {
+		isakmp_attr_write_tv(w, IPSEC_ATTR_LIFE_TYPE, IKE_LIFE_KILOBYTES);
+		isakmp_attr_write_int(w, IPSEC_ATTR_LIFE_DURATION, p->life_kb);
+	}
+	isakmp_attr_write_tv(w, IPSEC_ATTR_ENCAP, encap);
+	isakmp_attr_write_tv(w, IPSEC_ATTR_AUTH, p->auth);
+	if (p->esp == ESP_ENCR_AES_CBC)
+		isakmp_attr_write_tv(w, IPSEC_ATTR_KEY_LENGTH, p->key_bits);
+	if (p->pfs_group)
+		isakmp_attr_write_tv(w, IPSEC_ATTR_GROUP, p->pfs_group);
+}
+
+void prop_write_p2(struct ike_wr *w, const struct ike_p2_prop *p, size_t n, uint32_t spi,
+                   uint16_t encap)
+{
+	write_sa_head(w);
+	for (size_t i = 0; i < n; i++) {
+		size_t prop_at = w->len;
+		ike_wr_u8(w, i + 1 < n ? ISAKMP_PL_P : ISAKMP_PL_NONE);
+		ike_wr_u8(w, 0);
+		ike_wr_u16(w, 0);
+		ike_wr_u8(w, (uint8_t)(i + 1));
+		ike_wr_u8(w, ISAKMP_PROTO_ESP);
+		ike_wr_u8(w, 4);
+		ike_wr_u8(w, 1);
+		ike_wr_u32(w, spi);
+		size_t t_at = w->len;
+		ike_wr_u8(w, ISAKMP_PL_NONE);
+		ike_wr_u8(w, 0);
+		ike_wr_u16(w, 0);
+		ike_wr_u8(w, 1);
+		ike_wr_u8(w, p[i].esp);
+		ike_wr_u16(w, 0);
+		write_p2_attrs(w, &p[i], encap);
+		ike_wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
+		ike_wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+	}
+}
+
+bool prop_read_p2(const struct isakmp_transform *t, uint8_t esp_id, struct ike_p2_prop *p,
+                  uint16_t *encap)
+{
+	struct ike_rd r = ike_rd_init(t->attrs, t->attrs_len);
+	struct isakmp_attr a;
+	int rc;
+	unsigned life_type = 0;
+	memset(p, 0, sizeof(*p));
+	*encap = 0;
+	p->esp = esp_id;
+	while ((rc = isakmp_attr_next(&r, &a)) == 1) {
+		if (!a.value_ok)
+			return false;
+		switch (a.type) {
+		case IPSEC_ATTR_LIFE_TYPE:
+			life_type = a.value;
+			break;
+		case IPSEC_ATTR_LIFE_DURATION:
+			if (life_type == IKE_LIFE_SECONDS)
+				p->life_s = a.value;
+			else if (life_type == IKE_LIFE_KILOBYTES)
+				p->life_kb = a.value;
+			break;
+		case IPSEC_ATTR_GROUP:
+			p->pfs_group = (uint8_t)a.value;
+			break;
+		case IPSEC_ATTR_ENCAP:
+			*encap = (uint16_t)a.value;
+			break;
+		case IPSEC_ATTR_AUTH:
+			p->auth = (uint8_t)a.value;
+			break;
+		case IPSEC_ATTR_KEY_LENGTH:
+			p->key_bits = (uint16_t)a.value;
+			break;
+		default:
+			return false;
+		}
+	}
+	if (rc < 0 || !p->auth || !esp_auth_keylen(p->auth))
+		return false;
+	if (p->esp == ESP_ENCR_3DES)
+		p->key_bits = 0;
+	else if (p->esp != ESP_ENCR_AES_CBC || !esp_encr_keylen(p->esp, p->key_bits))
+		return false;
+	return true;
+}
+
+int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, size_t n_srv,
+                   unsigned ke_group, struct ike_p2_prop *chosen, uint16_t *encap,
+                   uint32_t *peer_spi, size_t *prop_index)
+{
+	for (size_t s = 0; s < n_srv; s++) {
+		for (size_t pi = 0; pi < sa->np; pi++) {
+			const struct isakmp_proposal *pr = &sa->p[pi];
+			if (pr->proto != ISAKMP_PROTO_ESP || pr->spi_size != 4)
+				continue;
+			/* proposals sharing a number are a bundle (ESP+AH): not offered to EasyVPN
+			 */
+			if ((pi > 0 && sa->p[pi - 1].num == pr->num) ||
+			    (pi + 1 < sa->np && sa->p[pi + 1].num == pr->num))
+				continue;
+			for (size_t ti = pr->first; ti < pr->first + pr->count; ti++) {
+				struct ike_p2_prop c;
+				uint16_t e;
+				if (!prop_read_p2(&sa->t[ti], sa->t[ti].id, &c, &e))
+					continue;
+				if (c.esp != srv[s].esp || c.key_bits != srv[s].key_bits ||
+				    c.auth != srv[s].auth || c.pfs_group != srv[s].pfs_group ||
+				    (c.pfs_group && c.pfs_group != ke_group))
+					continue;
+				*chosen = c;
+				if (srv[s].life_s && (!c.life_s || c.life_s > srv[s].life_s))
+					chosen->life_s = srv[s].life_s;
+				if (srv[s].life_kb && (!c.life_kb || c.life_kb > srv[s].life_kb))
+					chosen->life_kb = srv[s].life_kb;
+				*encap = e;
+				*peer_spi = (uint32_t)pr->spi[0] << 24 |
+				            (uint32_t)pr->spi[1] << 16 | (uint32_t)pr->spi[2] << 8 |
+				            pr->spi[3];
+				*prop_index = pi;
+				return (int)ti;
+			}
+		}
+	}
+	return -1;
+}
+
+void prop_write_p2_choice(struct ike_wr *w, const struct isakmp_sa *sa, size_t prop_index,
+                          size_t t_index, uint32_t spi)
+{
+	const struct isakmp_proposal *pr = &sa->p[prop_index];
+	const struct isakmp_transform *t = &sa->t[t_index];
+	write_sa_head(w);
+	size_t prop_at = w->len;
+	ike_wr_u8(w, ISAKMP_PL_NONE);
+	ike_wr_u8(w, 0);
+	ike_wr_u16(w, 0);
+	ike_wr_u8(w, pr->num);
+	ike_wr_u8(w, ISAKMP_PROTO_ESP);
+	ike_wr_u8(w, 4);
+	ike_wr_u8(w, 1);
+	ike_wr_u32(w, spi);
+	size_t t_at = w->len;
+	ike_wr_u8(w, ISAKMP_PL_NONE);
+	ike_wr_u8(w, 0);
+	ike_wr_u16(w, 0);
+	ike_wr_u8(w, t->num);
+	ike_wr_u8(w, t->id);
+	ike_wr_u16(w, 0);
+	ike_wr_bytes(w, t->attrs, t->attrs_len);
+	ike_wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
+	ike_wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+}
+
+static const char *auth_name(uint16_t a)
+{
+	switch (a) {
+	case IKE_AUTH_PSK:
+		return "PSK";
+	case IKE_AUTH_RSA_SIG:
+		return "RSA-SIG";
+	case IKE_AUTH_XAUTH_INIT_PSK:
+		return "XAUTH-PSK";
+	case IKE_AUTH_XAUTH_INIT_RSA:
+		return "XAUTH-RSA";
+	default:
+		return "AUTH?";
+	}
+}
+
+const char *prop_p1_str(const struct ike_p1_prop *p, char *buf, size_t len)
+{
+	if (p->encr == IKE_ENCR_AES_CBC)
+		snprintf(buf, len, "AES-%u/%s/modp%zu/%s", p->key_bits, ike_hash_name(p->hash),
+		         ike_dh_len(p->group) * 8, auth_name(p->auth));
+	else
+		snprintf(buf, len, "%s/%s/modp%zu/%s", ike_encr_name(p->encr),
+		         ike_hash_name(p->hash), ike_dh_len(p->group) * 8, auth_name(p->auth));
+	return buf;
+}
+
+static const char *esp_auth_name(uint8_t a)
+{
+	switch (a) {
+	case ESP_AUTH_HMAC_MD5:
+		return "HMAC-MD5-96";
+	case ESP_AUTH_HMAC_SHA1:
+		return "HMAC-SHA1-96";
+	case ESP_AUTH_HMAC_SHA256:
+		return "HMAC-SHA256-128";
+	default:
+		return "HMAC?";
+	}
+}
+
+const char *prop_p2_str(const struct ike_p2_prop *p, char *buf, size_t len)
+{
+	char pfs[24] = "";
+	if (p->pfs_group)
+		snprintf(pfs, sizeof(pfs), "/PFS-modp%zu", ike_dh_len(p->pfs_group) * 8);
+	if (p->esp == ESP_ENCR_AES_CBC)
+		snprintf(buf, len, "ESP-AES-%u/%s%s", p->key_bits, esp_auth_name(p->auth), pfs);
+	else
+		snprintf(buf, len, "ESP-3DES/%s%s", esp_auth_name(p->auth), pfs);
+	return buf;
+}

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Quick mode (RFC 2409 5.5), step 7 of the seed, both roles:
+ *   QM1 I->R HASH(1), SA, Ni [, KE], IDci, IDcr
+ *   QM2 R->I HASH(2), SA(choice), Nr [, KE], IDci, IDcr
+ *   QM3 I->R HASH(3)
+ * and the KEYMAT of the two ESP SAs handed to the datapath.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/sa_int.h"
+
+static uint32_t new_spi(struct ike_sa *sa)
+{
+	uint32_t spi = 0;
+	/* SPIs 1..255 are reserved by IANA (RFC 4303 2.1) */
+	while (spi < 256)
+		sa_rand(sa, &spi, sizeof(spi));
+	return spi;
+}
+
+static void write_id(struct ike_wr *w, const struct evc_net *n)
+{
+	if (n->mask == 0xffffffffu) {
+		ike_wr_u8(w, ISAKMP_ID_IPV4_ADDR);
+		ike_wr_u8(w, 0);
+		ike_wr_u16(w, 0);
+		ike_wr_u32(w, n->addr);
+	} else {
+		ike_wr_u8(w, ISAKMP_ID_IPV4_ADDR_SUBNET);
+		ike_wr_u8(w, 0);
+		ike_wr_u16(w, 0);
+		ike_wr_u32(w, n->addr);
+		ike_wr_u32(w, n->mask);
+	}
+}
+
+static bool read_id(const struct isakmp_pl *p, struct evc_net *n)
+{
+	struct isakmp_id id;
+	const char *why;
+	struct ike_rd r;
+	if (!p || !isakmp_id_parse(p->body, p->len, &id, &why))
+		return false;
+	r = ike_rd_init(id.data, id.len);
+	if (id.type == ISAKMP_ID_IPV4_ADDR && id.len == 4) {
+		n->mask = 0xffffffffu;
+		return ike_rd_u32(&r, &n->addr);
+	}
+	if (id.type == ISAKMP_ID_IPV4_ADDR_SUBNET && id.len == 8)
+		return ike_rd_u32(&r, &n->addr) && ike_rd_u32(&r, &n->mask);
+	return false;
+}
+
+struct qm1_arg {
+	uint16_t encap;
+	uint8_t pfs;
+};
+
+static void write_qm1(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
+{
+	const struct qm1_arg *q = arg;
+	struct ike_p2_prop offer[IKE_MAX_P2];
+	for (size_t i = 0; i < sa->n_p2_offer; i++) {
+		offer[i] = sa->p2_offer[i];
+		offer[i].pfs_group = q->pfs;
+	}
+	isakmp_build_open(b, ISAKMP_PL_SA);
+	prop_write_p2(&b->w, offer, sa->n_p2_offer, sa->qm.spi_in, q->encap);
+	isakmp_build_close(b);
+	isakmp_build_payload(b, ISAKMP_PL_NONCE, sa->qm.ni, sa->qm.ni_len);
+	if (q->pfs) {
+		uint8_t ke[IKE_MAX_DH];
+		size_t len = ike_dh_len(q->pfs);
+		ike_dh_public(sa->qm.dh, ke, len);
+		isakmp_build_payload(b, ISAKMP_PL_KE, ke, len);
+	}
+	isakmp_build_open(b, ISAKMP_PL_ID);
+	write_id(&b->w, &sa->qm.idci);
+	isakmp_build_close(b);
+	isakmp_build_open(b, ISAKMP_PL_ID);
+	write_id(&b->w, &sa->qm.idcr);
+	isakmp_build_close(b);
+}
+
+void qm_start(struct ike_sa *sa)
+{
+	struct qm1_arg q = {natt_encap_mode(sa), 0};
+	ike_dh_free(sa->qm.dh);
+	memset(&sa->qm, 0, sizeof(sa->qm));
+	if (sa->policy.pfs) {
+		/* the gateway wants PFS (UNITY_PFS): use the phase-1 group */
+		q.pfs = sa->p1.group;
+		sa->qm.dh = ike_dh_new(q.pfs);
+		if (!sa->qm.dh) {
+			sa_fail(sa, IKE_STEP_QUICK, "%s: cannot create a DH key for PFS",
+			        ike_step_name(IKE_STEP_QUICK));
+			return;
+		}
+	}
+	sa->qm.msgid = sa_new_msgid(sa);
+	sa->qm.spi_in = new_spi(sa);
+	sa->qm.ni_len = IKE_NONCE_LEN;
+	sa_rand(sa, sa->qm.ni, sa->qm.ni_len);
+	sa->qm.idci.addr = sa->policy.addr;
+	sa->qm.idci.mask = 0xffffffffu;
+	sa->qm.idcr.addr = 0;
+	sa->qm.idcr.mask = 0; /* 0.0.0.0/0: split tunnelling is done by routing */
+	sa->qm.encap = q.encap;
+	sa->qm.active = true;
+	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_QUICK, sa->qm.msgid, NULL, 0, write_qm1, &q,
+	                           sa->tx, sizeof(sa->tx));
+	if (!n) {
+		sa_fail(sa, IKE_STEP_QUICK, "%s: cannot build the first quick-mode message",
+		        ike_step_name(IKE_STEP_QUICK));
+		return;
+	}
+	sa_set_state(sa, IKE_S_QUICK);
+	sa_status(sa, IKE_STEP_QUICK, "offering %zu IPsec transforms%s", sa->n_p2_offer,
+	          q.pfs ? " with PFS" : "");
+	sa_send(sa, sa->tx, n, true, false, IKE_STEP_QUICK);
+}
+
+/* KEYMAT for both directions and the child handed to the datapath. */
+static int make_child(struct ike_sa *sa, uint32_t spi_out, struct ike_child *ch)
+{
+	uint8_t km[64];
+	struct ike_secret gxy = {NULL, 0};
+	int rc = -EINVAL;
+	memset(ch, 0, sizeof(*ch));
+	ch->spi_in = sa->qm.spi_in;
+	ch->spi_out = spi_out;
+	ch->esp = sa->qm.chosen.esp;
+	ch->key_bits = sa->qm.chosen.key_bits;
+	ch->auth = sa->qm.chosen.auth;
+	ch->enc_key_len = (uint8_t)esp_encr_keylen(ch->esp, ch->key_bits);
+	ch->auth_key_len = (uint8_t)esp_auth_keylen(ch->auth);
+	size_t need = (size_t)ch->enc_key_len + ch->auth_key_len;
+	if (!ch->enc_key_len || !ch->auth_key_len || need > sizeof(km))
+		goto out;
+	if (sa->qm.dh && ike_dh_derive(sa->qm.dh, sa->qm.gxr, sa->qm.g_len, &gxy) != 0)
+		goto out;
+	const struct ike_secret *g = sa->qm.dh ? &gxy : NULL;
+	const uint8_t *ni = sa->qm.ni, *nr = sa->qm.nr;
+	size_t nil = sa->qm.ni_len, nrl = sa->qm.nr_len;
+	/* each direction's KEYMAT uses the SPI its receiver chose */
+	if (ike_keymat(sa->p1.hash, &sa->skeyid_d, g, ISAKMP_PROTO_ESP, ch->spi_in, ni, nil, nr,
+	               nrl, km, need) != 0)
+		goto out;
+	memcpy(ch->enc_in, km, ch->enc_key_len);
+	memcpy(ch->auth_in, km + ch->enc_key_len, ch->auth_key_len);
+	if (ike_keymat(sa->p1.hash, &sa->skeyid_d, g, ISAKMP_PROTO_ESP, ch->spi_out, ni, nil, nr,
+	               nrl, km, need) != 0)
+		goto out;
+	memcpy(ch->enc_out, km, ch->enc_key_len);
+	memcpy(ch->auth_out, km + ch->enc_key_len, ch->auth_key_len);
+	ch->udp_encap = sa->qm.encap != IPSEC_ENCAP_TUNNEL;
+	ch->peer = sa->peer;
+	ch->local_port = sa->local.port;
+	if (sa->role == IKE_ROLE_INITIATOR) {
+		ch->local_ts = sa->qm.idci;
+		ch->remote_ts = sa->qm.idcr;
+	} else {
+		ch->local_ts = sa->qm.idcr;
+		ch->remote_ts = sa->qm.idci;
+	}
+	ch->life_s = sa->qm.chosen.life_s;
+	ch->life_kb = sa->qm.chosen.life_kb;
+	rc = 0;
+out:
+	ike_wipe(km, sizeof(km));
+	ike_secret_clear(&gxy);
+	return rc;
+}
+
+static void child_up(struct ike_sa *sa, const struct ike_child *ch)
+{
+	char p[64];
+	if (sa->n_children < IKE_MAX_CHILDREN) {
+		sa->children[sa->n_children] = *ch;
+		/* the engine keeps only what a DELETE needs */
+		struct ike_child *kept = &sa->children[sa->n_children++];
+		ike_wipe(kept->enc_in, sizeof(kept->enc_in));
+		ike_wipe(kept->auth_in, sizeof(kept->auth_in));
+		ike_wipe(kept->enc_out, sizeof(kept->enc_out));
+		ike_wipe(kept->auth_out, sizeof(kept->auth_out));
+	}
+	struct ike_act_node *n = sa_push(sa, IKE_ACT_CHILD_UP);
+	if (n && sa_own(n, ch, sizeof(*ch), true))
+		n->act.u.child = (const struct ike_child *)(const void *)n->buf;
+	sa->qm.active = false;
+	ike_dh_free(sa->qm.dh);
+	sa->qm.dh = NULL;
+	sa_set_state(sa, IKE_S_ESTABLISHED);
+	if (sa->cfg.dpd_idle_s && (sa->facts & F_PEER_DPD))
+		sa->dpd_next = sa->now + (uint64_t)sa->cfg.dpd_idle_s * 1000;
+	sa_status(sa, IKE_STEP_ESTABLISHED, "tunnel up: %s, SPI in %08x out %08x, %s",
+	          prop_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out,
+	          ch->udp_encap ? "ESP in UDP 4500" : "ESP (IP protocol 50)");
+}
+
+/* Client: the gateway's RESPONDER-LIFETIME shortens what was negotiated. */
+static void read_lifetime_notify(const struct isakmp_chain *c, struct ike_p2_prop *p)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct isakmp_notify n;
+		const char *why;
+		if (c->pl[i].type != ISAKMP_PL_N ||
+		    !isakmp_notify_parse(c->pl[i].body, c->pl[i].len, &n, &why) ||
+		    n.type != ISAKMP_N_RESPONDER_LIFETIME)
+			continue;
+		struct ike_rd r = ike_rd_init(n.data, n.data_len);
+		struct isakmp_attr a;
+		unsigned type = 0;
+		while (isakmp_attr_next(&r, &a) == 1) {
+			if (!a.value_ok)
+				break;
+			if (a.type == IPSEC_ATTR_LIFE_TYPE)
+				type = a.value;
+			else if (a.type == IPSEC_ATTR_LIFE_DURATION && type == IKE_LIFE_SECONDS &&
+			         (!p->life_s || a.value < p->life_s))
+				p->life_s = a.value;
+			else if (a.type == IPSEC_ATTR_LIFE_DURATION && type == IKE_LIFE_KILOBYTES &&
+			         (!p->life_kb || a.value < p->life_kb))
+				p->life_kb = a.value;
+		}
+	}
+}
+
+static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
+                      size_t len, const struct isakmp_chain *c)
+{
+	struct isakmp_sa sap;
+	const char *why = NULL;
+	struct ike_child ch;
+	uint8_t hash3[IKE_HASH_MAX];
+
+	if (!sa_check_hash(sa, c, h->msgid, sa->qm.ni, sa->qm.ni_len, body, len)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped quick-mode answer with a wrong HASH(2)");
+		return;
+	}
+	const struct isakmp_pl *psa = isakmp_chain_find(c, ISAKMP_PL_SA, 0);
+	const struct isakmp_pl *pn = isakmp_chain_find(c, ISAKMP_PL_NONCE, 0);
+	const struct isakmp_pl *pke = isakmp_chain_find(c, ISAKMP_PL_KE, 0);
+	const struct isakmp_pl *pid1 = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
+	const struct isakmp_pl *pid2 =
+	    pid1 ? isakmp_chain_find(c, ISAKMP_PL_ID, (size_t)(pid1 - c->pl) + 1) : NULL;
+	struct ike_p2_prop chosen;
+	uint16_t encap;
+	if (!psa || !pn || pn->len < 8 || pn->len > IKE_MAX_NONCE ||
+	    !isakmp_sa_parse(psa->body, psa->len, &sap, &why) || sap.np != 1 || sap.nt != 1 ||
+	    sap.p[0].proto != ISAKMP_PROTO_ESP || sap.p[0].spi_size != 4 ||
+	    !prop_read_p2(&sap.t[0], sap.t[0].id, &chosen, &encap)) {
+		sa_fail(sa, IKE_STEP_QUICK, "%s: the gateway's IPsec answer is malformed",
+		        ike_step_name(IKE_STEP_QUICK));
+		return;
+	}
+	bool ok = false;
+	for (size_t i = 0; i < sa->n_p2_offer; i++) {
+		const struct ike_p2_prop *o = &sa->p2_offer[i];
+		ok |= o->esp == chosen.esp && o->key_bits == chosen.key_bits &&
+		      o->auth == chosen.auth;
+	}
+	uint8_t want_pfs = sa->qm.dh ? (uint8_t)ike_dh_group(sa->qm.dh) : 0;
+	if (!ok || chosen.pfs_group != want_pfs || encap != sa->qm.encap) {
+		sa_fail(sa, IKE_STEP_QUICK,
+		        "%s: the gateway chose an IPsec transform evc did not offer",
+		        ike_step_name(IKE_STEP_QUICK));
+		return;
+	}
+	if (want_pfs) {
+		if (!pke || pke->len != ike_dh_len(want_pfs)) {
+			sa_fail(sa, IKE_STEP_QUICK,
+			        "%s: the gateway's PFS key is missing or the "
+			        "wrong size",
+			        ike_step_name(IKE_STEP_QUICK));
+			return;
+		}
+		memcpy(sa->qm.gxr, pke->body, pke->len);
+		sa->qm.g_len = pke->len;
+	}
+	if (pid1 && pid2) {
+		struct evc_net ci, cr;
+		if (!read_id(pid1, &ci) || !read_id(pid2, &cr)) {
+			sa_fail(sa, IKE_STEP_QUICK,
+			        "%s: the gateway's traffic selectors are not "
+			        "IPv4 addresses or subnets",
+			        ike_step_name(IKE_STEP_QUICK));
+			return;
+		}
+		/* the gateway may narrow the remote side (strongSwan does) */
+		sa->qm.idcr = cr;
+		sa->qm.idci = ci;
+	}
+	read_lifetime_notify(c, &chosen);
+	sa_rexmit_stop(sa);
+	memcpy(sa->qm.nr, pn->body, pn->len);
+	sa->qm.nr_len = pn->len;
+	sa->qm.chosen = chosen;
+	uint32_t spi_out = (uint32_t)sap.p[0].spi[0] << 24 | (uint32_t)sap.p[0].spi[1] << 16 |
+	                   (uint32_t)sap.p[0].spi[2] << 8 | sap.p[0].spi[3];
+
+	/* QM3: HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) */
+	struct isakmp_hdr hh;
+	struct isakmp_builder b;
+	if (ike_hash_p2(sa->p1.hash, &sa->skeyid_a, 1, h->msgid, sa->qm.ni, sa->qm.ni_len,
+	                sa->qm.nr, sa->qm.nr_len, NULL, 0, hash3) != 0)
+		return;
+	sa_hdr(sa, &hh, ISAKMP_EXCH_QUICK, 0, h->msgid);
+	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &hh);
+	isakmp_build_payload(&b, ISAKMP_PL_HASH, hash3, sa->hlen);
+	size_t n = isakmp_build_finish(&b);
+	/* QM2's IV chain must be committed before QM3 is encrypted */
+	sa_commit_iv(sa, ISAKMP_EXCH_QUICK, h->msgid, sa->qm_rx_iv);
+	if (n)
+		n = sa_encrypt(sa, sa->tx, n, sizeof(sa->tx), ISAKMP_EXCH_QUICK, h->msgid);
+	if (!n || make_child(sa, spi_out, &ch) != 0) {
+		sa_fail(sa, IKE_STEP_QUICK, "%s: cannot derive the IPsec keys",
+		        ike_step_name(IKE_STEP_QUICK));
+		return;
+	}
+	sa_send(sa, sa->tx, n, false, true, IKE_STEP_QUICK);
+	child_up(sa, &ch);
+	ike_wipe(&ch, sizeof(ch));
+}
+
+struct qm2_arg {
+	const struct isakmp_sa *sap;
+	size_t prop_index;
+	size_t t_index;
+	const struct isakmp_pl *id1, *id2;
+	bool lifetime_notify;
+};
+
+/* RESPONDER-LIFETIME (RFC 2407 4.6.3.1): the client proposed no or a longer lifetime. */
+static void write_lifetime_notify(struct ike_sa *sa, struct isakmp_builder *b)
+{
+	isakmp_build_open(b, ISAKMP_PL_N);
+	ike_wr_u32(&b->w, ISAKMP_DOI_IPSEC);
+	ike_wr_u8(&b->w, ISAKMP_PROTO_ESP);
+	ike_wr_u8(&b->w, 4);
+	ike_wr_u16(&b->w, ISAKMP_N_RESPONDER_LIFETIME);
+	ike_wr_u32(&b->w, sa->qm.spi_in);
+	if (sa->qm.chosen.life_s) {
+		isakmp_attr_write_tv(&b->w, IPSEC_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
+		isakmp_attr_write_int(&b->w, IPSEC_ATTR_LIFE_DURATION, sa->qm.chosen.life_s);
+	}
+	if (sa->qm.chosen.life_kb) {
+		isakmp_attr_write_tv(&b->w, IPSEC_ATTR_LIFE_TYPE, IKE_LIFE_KILOBYTES);
+		isakmp_attr_write_int(&b->w, IPSEC_ATTR_LIFE_DURATION, sa->qm.chosen.life_kb);
+	}
+	isakmp_build_close(b);
+}
+
+static void write_qm2(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
+{
+	const struct qm2_arg *q = arg;
+	isakmp_build_open(b, ISAKMP_PL_SA);
+	prop_write_p2_choice(&b->w, q->sap, q->prop_index, q->t_index, sa->qm.spi_in);
+	isakmp_build_close(b);
+	isakmp_build_payload(b, ISAKMP_PL_NONCE, sa->qm.nr, sa->qm.nr_len);
+	if (sa->qm.dh) {
+		uint8_t ke[IKE_MAX_DH];
+		size_t len = ike_dh_len(ike_dh_group(sa->qm.dh));
+		ike_dh_public(sa->qm.dh, ke, len);
+		isakmp_build_payload(b, ISAKMP_PL_KE, ke, len);
+	}
+	isakmp_build_payload(b, ISAKMP_PL_ID, q->id1->body, q->id1->len);
+	isakmp_build_payload(b, ISAKMP_PL_ID, q->id2->body, q->id2->len);
+	if (q->lifetime_notify)
+		write_lifetime_notify(sa, b);
+}
+
+static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
+                      size_t len, const struct isakmp_chain *c)
+{
+	struct isakmp_sa sap;
+	const char *why = NULL;
+
+	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped quick mode before XAUTH completed");
+		return;
+	}
+	if (!sa_check_hash(sa, c, h->msgid, NULL, 0, body, len)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(1)");
+		return;
+	}
+	const struct isakmp_pl *psa = isakmp_chain_find(c, ISAKMP_PL_SA, 0);
+	const struct isakmp_pl *pn = isakmp_chain_find(c, ISAKMP_PL_NONCE, 0);
+	const struct isakmp_pl *pke = isakmp_chain_find(c, ISAKMP_PL_KE, 0);
+	const struct isakmp_pl *pid1 = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
+	const struct isakmp_pl *pid2 =
+	    pid1 ? isakmp_chain_find(c, ISAKMP_PL_ID, (size_t)(pid1 - c->pl) + 1) : NULL;
+	struct evc_net ci, cr;
+	if (!psa || !pn || pn->len < 8 || pn->len > IKE_MAX_NONCE || !pid1 || !pid2 ||
+	    !read_id(pid1, &ci) || !read_id(pid2, &cr) ||
+	    !isakmp_sa_parse(psa->body, psa->len, &sap, &why)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped malformed quick mode: %s",
+		       why ? why : "missing SA, nonce or IPv4 identities");
+		return;
+	}
+	/* client mode: the client must use the address it was given (RRI routes it) */
+	if ((sa->facts & F_POLICY_TAKEN) && ci.mask == 0xffffffffu && ci.addr != sa->policy.addr) {
+		sa_log(sa, IKE_LOG_WARN, "quick mode for an address the client was not assigned");
+		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
+		return;
+	}
+	unsigned ke_group = 0;
+	if (pke) {
+		for (unsigned g = 1; g <= 18 && !ke_group; g++)
+			if (ike_dh_len(g) == pke->len)
+				ke_group = g;
+	}
+	struct ike_p2_prop chosen;
+	uint16_t encap;
+	uint32_t spi_out;
+	size_t pi;
+	int ti = prop_choose_p2(&sap, sa->p2_offer, sa->n_p2_offer, ke_group, &chosen, &encap,
+	                        &spi_out, &pi);
+	bool want_udp = natt_use_udp(sa);
+	bool is_udp = encap == IPSEC_ENCAP_UDP_TUNNEL || encap == IPSEC_ENCAP_UDP_TUNNEL_DRAFT;
+	if (ti < 0 || is_udp != want_udp || (chosen.pfs_group && !pke)) {
+		sa_log(sa, IKE_LOG_WARN,
+		       "none of the %zu IPsec proposals of user %s matches the transform sets",
+		       sap.nt, sa->user);
+		info_send_plain_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	ike_dh_free(sa->qm.dh);
+	memset(&sa->qm, 0, sizeof(sa->qm));
+	sa->qm.msgid = h->msgid;
+	sa->qm.spi_in = new_spi(sa);
+	memcpy(sa->qm.ni, pn->body, pn->len);
+	sa->qm.ni_len = pn->len;
+	sa->qm.nr_len = 32;
+	sa_rand(sa, sa->qm.nr, sa->qm.nr_len);
+	sa->qm.chosen = chosen;
+	sa->qm.encap = encap;
+	sa->qm.idci = ci;
+	sa->qm.idcr = cr;
+	if (chosen.pfs_group) {
+		sa->qm.dh = ike_dh_new(chosen.pfs_group);
+		if (!sa->qm.dh || pke->len > sizeof(sa->qm.gxr))
+			return;
+		memcpy(sa->qm.gxr, pke->body, pke->len);
+		sa->qm.g_len = pke->len;
+	}
+	sa->qm.active = true;
+	sa->qm.spi_out = spi_out;
+
+	struct ike_p2_prop proposed;
+	uint16_t e2;
+	prop_read_p2(&sap.t[ti], sap.t[ti].id, &proposed, &e2);
+	struct qm2_arg q = {
+	    &sap, pi,   (size_t)ti,
+	    pid1, pid2, proposed.life_s != chosen.life_s || proposed.life_kb != chosen.life_kb};
+	sa_commit_iv(sa, ISAKMP_EXCH_QUICK, h->msgid, sa->qm_rx_iv);
+	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_QUICK, h->msgid, sa->qm.ni, sa->qm.ni_len,
+	                           write_qm2, &q, sa->tx, sizeof(sa->tx));
+	if (!n)
+		return;
+	if (sa->state != IKE_S_QUICK)
+		sa_set_state(sa, IKE_S_QUICK);
+	sa_send(sa, sa->tx, n, true, true, IKE_STEP_QUICK);
+}
+
+static void qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_chain *c)
+{
+	uint8_t want[IKE_HASH_MAX];
+	struct ike_child ch;
+	if (c->n < 1 || c->pl[0].type != ISAKMP_PL_HASH || c->pl[0].len != sa->hlen ||
+	    ike_hash_p2(sa->p1.hash, &sa->skeyid_a, 1, h->msgid, sa->qm.ni, sa->qm.ni_len,
+	                sa->qm.nr, sa->qm.nr_len, NULL, 0, want) != 0 ||
+	    !ike_ct_equal(want, c->pl[0].body, sa->hlen)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(3)");
+		return;
+	}
+	sa_rexmit_stop(sa);
+	if (make_child(sa, sa->qm.spi_out, &ch) != 0) {
+		sa_fail(sa, IKE_STEP_QUICK, "%s: cannot derive the IPsec keys",
+		        ike_step_name(IKE_STEP_QUICK));
+		return;
+	}
+	child_up(sa, &ch);
+	ike_wipe(&ch, sizeof(ch));
+}
+
+void qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body, size_t len,
+              const struct isakmp_chain *c)
+{
+	if (sa->role == IKE_ROLE_INITIATOR) {
+		if (sa->qm.active && h->msgid == sa->qm.msgid && sa->state == IKE_S_QUICK)
+			qm2_input(sa, h, body, len, c);
+		else
+			sa_log(sa, IKE_LOG_DEBUG,
+			       "ignored quick mode %08x (gateway-initiated quick "
+			       "mode is not supported yet)",
+			       h->msgid);
+		return;
+	}
+	if (sa->qm.active && h->msgid == sa->qm.msgid)
+		qm3_input(sa, h, c);
+	else if (sa->state == IKE_S_MODECFG || sa->state == IKE_S_P1_DONE ||
+	         sa->state == IKE_S_XAUTH || sa->state == IKE_S_ESTABLISHED)
+		qm1_input(sa, h, body, len, c);
+}

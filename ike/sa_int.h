@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine's private view of an IKE SA, shared by the exchange modules (am, xauth, modecfg,
+ * qm, info) and nothing else. Everything here is internal to ike/.
+ */
+#ifndef EVC_IKE_SA_INT_H
+#define EVC_IKE_SA_INT_H
+
+#include <stdarg.h>
+
+#include "ike/crypto.h"
+#include "ike/ike.h"
+#include "ike/isakmp.h"
+#include "ike/keys.h"
+
+#define IKE_TXBUF 16384
+#define IKE_MAX_NONCE 64
+#define IKE_NONCE_LEN 20
+#define IKE_MAX_DH 1024 /* bytes: up to MODP-8192 */
+#define IKE_MAX_P1 64
+#define IKE_MAX_P2 32
+#define IKE_MAX_EXCH 4
+#define IKE_MAX_CHILDREN 4
+
+enum ike_state {
+	IKE_S_IDLE,
+	IKE_S_AM_SENT,     /* I: AM1 sent, waiting for AM2. R: AM2 sent, waiting for AM3 */
+	IKE_S_P1_DONE,     /* phase 1 authenticated; I waits for the first XAUTH REQUEST */
+	IKE_S_XAUTH,       /* XAUTH transaction under way */
+	IKE_S_MODECFG,     /* mode-config transaction under way */
+	IKE_S_QUICK,       /* quick mode under way */
+	IKE_S_ESTABLISHED, /* at least one ESP SA pair is up */
+	IKE_S_DEAD,        /* closed or failed; only draining actions is left */
+};
+
+/* Facts learned, kept as flags rather than multiplied states. */
+enum ike_fact {
+	F_PEER_XAUTH = 1u << 0,
+	F_PEER_UNITY = 1u << 1,
+	F_PEER_DPD = 1u << 2,
+	F_PEER_NATT_RFC = 1u << 3,
+	F_PEER_NATT_DRAFT = 1u << 4,
+	F_NAT_LOCAL = 1u << 5, /* we are behind a NAT (or pretend, forced) */
+	F_NAT_PEER = 1u << 6,
+	F_FLOATED = 1u << 7, /* IKE moved to port 4500 */
+	F_XAUTH_DONE = 1u << 8,
+	F_MODECFG_DONE = 1u << 9,
+	F_NEED_XAUTH = 1u << 10,   /* negotiated an XAUTH auth method */
+	F_PROMPTING = 1u << 11,    /* I: waiting for the user's XAUTH answer */
+	F_VERIFYING = 1u << 12,    /* R: waiting for the XAUTH verdict */
+	F_POLICY_TAKEN = 1u << 13, /* R: assign_policy succeeded, release on free */
+	F_AM3_ENCRYPTED = 1u << 14,
+};
+
+/* One IV chain per open message ID (RFC 2409 appendix B). */
+struct ike_ivchain {
+	uint32_t msgid;
+	uint8_t iv[IKE_BLOCK_MAX];
+	uint64_t used; /* for LRU replacement */
+};
+
+struct ike_act_node {
+	struct ike_act_node *next;
+	struct ike_action act;
+	uint8_t *buf; /* owned copy of data the action points to */
+	size_t buf_len;
+	bool secret; /* buf holds key material or a password: wipe */
+};
+
+/* Retransmission of the last message that expects an answer. */
+struct ike_rexmit {
+	uint8_t *msg;
+	size_t len;
+	struct ike_endpoint to;
+	uint16_t from_port;
+	uint64_t next_at; /* 0: not armed */
+	uint64_t deadline;
+	unsigned tries;
+	enum ike_step step; /* reported if the peer never answers */
+	bool patient;       /* keep repeating until another deadline fails the SA */
+};
+
+struct ike_qm {
+	uint32_t msgid;
+	uint32_t spi_in;
+	uint8_t ni[IKE_MAX_NONCE], nr[IKE_MAX_NONCE];
+	size_t ni_len, nr_len;
+	struct ike_dh *dh;
+	uint8_t gxr[IKE_MAX_DH]; /* peer KE (PFS) */
+	size_t g_len;
+	struct ike_p2_prop chosen;
+	uint16_t encap;
+	struct evc_net idci, idcr;
+	uint32_t spi_out; /* responder: the initiator's SPI, until QM3 */
+	bool active;
+};
+
+struct ike_sa {
+	enum ike_role role;
+	enum ike_state state;
+	uint32_t facts;
+	uint64_t now;
+
+	/* configuration (strings and arrays copied) */
+	struct ike_config cfg;
+	struct ike_p1_prop p1_offer[IKE_MAX_P1];
+	size_t n_p1_offer;
+	struct ike_p2_prop p2_offer[IKE_MAX_P2];
+	size_t n_p2_offer;
+	char group[128];
+	char user[128];
+	char app_version[128];
+	char hostname[128];
+	struct ike_secret psk;
+	struct ike_secret password;
+
+	struct ike_endpoint local; /* current local endpoint (port floats to 4500) */
+	struct ike_endpoint peer;  /* current peer endpoint */
+
+	uint8_t icky[8], rcky[8];
+
+	/* phase 1 */
+	struct ike_p1_prop p1; /* negotiated */
+	uint16_t auth;         /* negotiated auth method */
+	uint8_t *sai_b;        /* initiator's SA body, as offered */
+	size_t sai_len;
+	uint8_t idi_b[256], idr_b[256];
+	size_t idi_len, idr_len;
+	struct ike_dh *dh;
+	uint8_t gxi[IKE_MAX_DH], gxr[IKE_MAX_DH];
+	size_t g_len;
+	uint8_t ni[IKE_MAX_NONCE], nr[IKE_MAX_NONCE];
+	size_t ni_len, nr_len;
+	struct ike_secret gxy, skeyid, skeyid_d, skeyid_a, skeyid_e, ka;
+	size_t bs;
+	size_t hlen;
+	uint8_t iv[IKE_BLOCK_MAX];      /* phase-1 CBC chain */
+	uint8_t p1_last[IKE_BLOCK_MAX]; /* P1L: base of every later IV */
+	struct ike_ivchain chains[IKE_MAX_EXCH];
+	uint64_t chain_clock;
+
+	/* XAUTH */
+	uint32_t xauth_msgid;
+	uint16_t xauth_id;
+	unsigned xauth_tries;
+	bool xauth_type_requested;
+	uint16_t xauth_type;
+	char xauth_message[256];
+	uint64_t xauth_deadline;
+
+	/* mode-config */
+	uint32_t cfg_msgid;
+	uint16_t cfg_id;
+	struct evc_policy policy;
+
+	/* quick mode and the ESP SAs */
+	struct ike_qm qm;
+	uint8_t qm_rx_iv[IKE_BLOCK_MAX]; /* chain value of the quick-mode message being handled */
+	struct ike_child children[IKE_MAX_CHILDREN];
+	size_t n_children;
+
+	/* DPD */
+	uint32_t dpd_seq;
+	uint32_t dpd_pending; /* seq of the unanswered R-U-THERE, 0 = none */
+	unsigned dpd_tries;
+	uint64_t dpd_next;
+	uint64_t last_rx;
+
+	/* duplicates: the last message we answered and our answer */
+	uint8_t last_rx_hash[20];
+	bool have_last_rx;
+	uint8_t cur_rx_hash[20];     /* of the message being processed */
+	uint8_t pending_rx_hash[20]; /* of the request a prompt answers */
+	bool cur_rx_valid;
+	uint8_t *last_reply;
+	size_t last_reply_len;
+	uint16_t last_reply_port;
+
+	struct ike_rexmit rx;
+
+	/* half-open / lifetime guard */
+	uint64_t setup_deadline;
+
+	/* action queue */
+	struct ike_act_node *q_head, *q_tail, *q_cur;
+
+	uint8_t tx[IKE_TXBUF];
+	uint8_t scratch[IKE_TXBUF];
+};
+
+/* ---- sa.c: shared machinery ---- */
+void sa_set_state(struct ike_sa *sa, enum ike_state st);
+const char *sa_state_name(enum ike_state st);
+void sa_log(struct ike_sa *sa, enum ike_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sa_status(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Fails the SA: one sentence naming the step and what to check. */
+void sa_fail(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sa_closed(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sa_rand(struct ike_sa *sa, void *buf, size_t n);
+uint32_t sa_new_msgid(struct ike_sa *sa);
+struct ike_act_node *sa_push(struct ike_sa *sa, enum ike_act_type t);
+/* Copies into a node-owned buffer; returns the copy. */
+uint8_t *sa_own(struct ike_act_node *n, const void *p, size_t len, bool secret);
+
+/* Header for a message of this SA. */
+void sa_hdr(const struct ike_sa *sa, struct isakmp_hdr *h, uint8_t exch, uint8_t flags,
+            uint32_t msgid);
+/*
+ * Sends msg[0..len). expect_reply arms retransmission (the peer must answer, else the SA
+ * fails reporting step); as_reply records it as the answer to the last received message so a
+ * retransmitted request gets it again verbatim.
+ */
+void sa_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_reply, bool as_reply,
+             enum ike_step step);
+void sa_rexmit_stop(struct ike_sa *sa);
+
+/*
+ * Encrypts the body of a built message in place (b->w.buf, header already written) with the
+ * IV for msgid and pads to the block size; returns the final length or 0. Updates the IV
+ * chain (phase 1 or per exchange; informational messages never update one).
+ */
+size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8_t exch,
+                  uint32_t msgid);
+/*
+ * Decrypts a received message body into out (same length), and returns through new_iv the
+ * chain value to commit once the message is authenticated.
+ */
+int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
+               uint8_t *out, uint8_t new_iv[IKE_BLOCK_MAX]);
+void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const uint8_t iv[IKE_BLOCK_MAX]);
+
+/*
+ * Builds HDR*, HASH(1)-style message: HASH = prf(SKEYID_a, M-ID | rest) with the payloads
+ * written by the callback, encrypts and sends it. nonce_i, if given, is mixed in as for
+ * quick-mode HASH(2).
+ */
+typedef void (*sa_body_fn)(struct ike_sa *sa, struct isakmp_builder *b, void *arg);
+size_t sa_build_hashed(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const uint8_t *ni,
+                       size_t ni_len, sa_body_fn fn, void *arg, uint8_t *out, size_t cap);
+/* Verifies the HASH payload (first payload) of a decrypted phase-2-type message. */
+bool sa_check_hash(struct ike_sa *sa, const struct isakmp_chain *c, uint32_t msgid,
+                   const uint8_t *ni, size_t ni_len, const uint8_t *body, size_t body_len);
+
+/* ---- proposals.c ---- */
+/* Writes the SA payload body offering p[0..n) for phase 1 (one proposal, n transforms). */
+void prop_write_p1(struct ike_wr *w, const struct ike_p1_prop *p, size_t n);
+/* Phase-1 transform attributes -> prop; false if it uses something we do not support. */
+bool prop_read_p1(const struct isakmp_transform *t, struct ike_p1_prop *p);
+/* Responder: picks by server priority; returns the index of the chosen transform or -1. */
+int prop_choose_p1(const struct isakmp_sa *sa, const struct ike_p1_prop *srv, size_t n_srv,
+                   unsigned ke_group, bool xauth, struct ike_p1_prop *chosen);
+/* Writes the chosen transform back as a one-proposal, one-transform SA body. */
+void prop_write_p1_choice(struct ike_wr *w, const struct isakmp_sa *sa, int t_index);
+void prop_write_p2(struct ike_wr *w, const struct ike_p2_prop *p, size_t n, uint32_t spi,
+                   uint16_t encap);
+bool prop_read_p2(const struct isakmp_transform *t, uint8_t esp_id, struct ike_p2_prop *p,
+                  uint16_t *encap);
+int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, size_t n_srv,
+                   unsigned ke_group, struct ike_p2_prop *chosen, uint16_t *encap,
+                   uint32_t *peer_spi, size_t *prop_index);
+void prop_write_p2_choice(struct ike_wr *w, const struct isakmp_sa *sa, size_t prop_index,
+                          size_t t_index, uint32_t spi);
+const char *prop_p1_str(const struct ike_p1_prop *p, char *buf, size_t len);
+const char *prop_p2_str(const struct ike_p2_prop *p, char *buf, size_t len);
+
+/* ---- natt.c: vendor IDs and NAT-D ---- */
+void natt_write_vids(struct ike_sa *sa, struct isakmp_builder *b);
+void natt_read_vids(struct ike_sa *sa, const struct isakmp_chain *c);
+/* Writes NAT-D(peer), NAT-D(local) for a message to `to` from `from`. */
+void natt_write_natd(struct ike_sa *sa, struct isakmp_builder *b, const struct ike_endpoint *to,
+                     const struct ike_endpoint *from);
+/* Compares the received NAT-D payloads with what we see; sets F_NAT_LOCAL / F_NAT_PEER. */
+void natt_check_natd(struct ike_sa *sa, const struct isakmp_chain *c,
+                     const struct ike_endpoint *from, const struct ike_endpoint *to);
+bool natt_enabled(const struct ike_sa *sa);
+bool natt_use_udp(const struct ike_sa *sa);
+uint16_t natt_encap_mode(const struct ike_sa *sa);
+
+/* ---- am.c ---- */
+void am_start(struct ike_sa *sa);
+void am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
+              const struct ike_endpoint *from, const struct ike_endpoint *to);
+
+/* ---- xauth.c / modecfg.c (transaction exchange) ---- */
+/* Builds, encrypts and sends one transaction message; false if it could not be built. */
+bool txn_send(struct ike_sa *sa, uint32_t msgid, uint8_t type, uint16_t id, const uint8_t *attrs,
+              size_t len, bool expect_reply, bool as_reply, enum ike_step step);
+void txn_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_chain *c,
+               const struct isakmp_cfg *cfg);
+void xauth_server_start(struct ike_sa *sa);
+void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                        const struct isakmp_cfg *cfg);
+void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                        const struct isakmp_cfg *cfg);
+void xauth_answer(struct ike_sa *sa, const char *user, const char *password);
+void xauth_verdict(struct ike_sa *sa, bool ok);
+void modecfg_client_start(struct ike_sa *sa);
+void modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                          const struct isakmp_cfg *cfg);
+void modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                          const struct isakmp_cfg *cfg);
+/* Parses mode-config attributes into a policy (client). Returns false with *why on bad data. */
+bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, const char **why);
+/* Writes the attributes of pol that the client asked for (server). */
+void modecfg_write(struct ike_wr *w, const struct evc_policy *pol, const uint8_t *req,
+                   size_t req_len);
+
+/* ---- qm.c ---- */
+void qm_start(struct ike_sa *sa);
+void qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body, size_t len,
+              const struct isakmp_chain *c);
+
+/* ---- info.c ---- */
+void info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
+                const uint8_t *body, size_t body_len, const struct isakmp_chain *c, bool encrypted);
+/* Unencrypted notify (before phase-1 keys exist), e.g. NO-PROPOSAL-CHOSEN. */
+void info_send_plain_notify(struct ike_sa *sa, uint16_t type);
+void info_send_delete_child(struct ike_sa *sa, const struct ike_child *ch);
+void info_send_delete_ike(struct ike_sa *sa);
+void info_send_initial_contact(struct ike_sa *sa, struct isakmp_builder *b);
+void dpd_tick(struct ike_sa *sa);
+
+#endif

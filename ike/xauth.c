@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * XAUTH (draft-beaulieu-ike-xauth-02) over the transaction exchange, both roles:
+ *   S->C REQUEST(USER-NAME, USER-PASSWORD)  C->S REPLY(values)   (repeated on a retry)
+ *   S->C SET(STATUS)                         C->S ACK
+ * and the dispatch of transaction messages between XAUTH and mode-config.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/sa_int.h"
+
+struct txn_body {
+	uint8_t type;
+	uint16_t id;
+	const uint8_t *attrs;
+	size_t len;
+};
+
+static void write_txn(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
+{
+	const struct txn_body *t = arg;
+	(void)sa;
+	isakmp_build_open(b, ISAKMP_PL_ATTR);
+	ike_wr_u8(&b->w, t->type);
+	ike_wr_u8(&b->w, 0);
+	ike_wr_u16(&b->w, t->id);
+	ike_wr_bytes(&b->w, t->attrs, t->len);
+	isakmp_build_close(b);
+}
+
+bool txn_send(struct ike_sa *sa, uint32_t msgid, uint8_t type, uint16_t id, const uint8_t *attrs,
+              size_t len, bool expect_reply, bool as_reply, enum ike_step step)
+{
+	struct txn_body t = {type, id, attrs, len};
+	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_TRANSACTION, msgid, NULL, 0, write_txn, &t,
+	                           sa->tx, sizeof(sa->tx));
+	if (!n) {
+		sa_fail(sa, step, "%s: cannot build a transaction message", ike_step_name(step));
+		return false;
+	}
+	sa_send(sa, sa->tx, n, expect_reply, as_reply, step);
+	return true;
+}
+
+static bool has_xauth_attrs(const struct isakmp_cfg *cfg)
+{
+	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
+	struct isakmp_attr a;
+	while (isakmp_attr_next(&r, &a) == 1)
+		if (a.type >= CFG_XAUTH_TYPE && a.type <= CFG_XAUTH_ANSWER)
+			return true;
+	return false;
+}
+
+void txn_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_chain *c,
+               const struct isakmp_cfg *cfg)
+{
+	(void)c;
+	if (sa->state < IKE_S_P1_DONE) {
+		sa_log(sa, IKE_LOG_WARN, "dropped transaction message before phase 1 completed");
+		return;
+	}
+	if (sa->role == IKE_ROLE_INITIATOR) {
+		if (cfg->type == ISAKMP_CFG_REPLY && h->msgid == sa->cfg_msgid)
+			modecfg_client_input(sa, h, cfg);
+		else if ((cfg->type == ISAKMP_CFG_REQUEST ||
+		          (cfg->type == ISAKMP_CFG_SET && has_xauth_attrs(cfg))) &&
+		         !(sa->facts & F_XAUTH_DONE))
+			xauth_client_input(sa, h, cfg);
+		else if (cfg->type == ISAKMP_CFG_SET)
+			modecfg_client_input(sa, h, cfg);
+		else
+			sa_log(sa, IKE_LOG_DEBUG, "ignored transaction message type %u", cfg->type);
+		return;
+	}
+	if ((cfg->type == ISAKMP_CFG_REPLY || cfg->type == ISAKMP_CFG_ACK) &&
+	    h->msgid == sa->xauth_msgid)
+		xauth_server_input(sa, h, cfg);
+	else if (cfg->type == ISAKMP_CFG_REQUEST)
+		modecfg_server_input(sa, h, cfg);
+	else
+		sa_log(sa, IKE_LOG_DEBUG, "ignored transaction message type %u", cfg->type);
+}
+
+/* ---- client ---- */
+
+static void copy_attr_str(const struct isakmp_attr *a, char *out, size_t cap)
+{
+	size_t n = a->len < cap - 1 ? a->len : cap - 1;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (a->data[i] >= 0x20 || a->data[i] == '\n')
+			out[k++] = (char)a->data[i];
+	out[k] = '\0';
+}
+
+void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_cfg *cfg)
+{
+	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
+	struct isakmp_attr a;
+	bool want_user = false, want_pass = false, have_status = false;
+	uint32_t status = 0;
+	char message[256] = "";
+
+	sa_rexmit_stop(sa); /* any transaction message acknowledges AM3 */
+	while (isakmp_attr_next(&r, &a) == 1) {
+		switch (a.type) {
+		case CFG_XAUTH_TYPE:
+			if (!a.value_ok || a.value != 0) {
+				sa_fail(sa, IKE_STEP_XAUTH,
+				        "%s: the gateway asks for XAUTH type %u; evc supports only "
+				        "generic username/password",
+				        ike_step_name(IKE_STEP_XAUTH), a.value);
+				return;
+			}
+			if (cfg->type == ISAKMP_CFG_REQUEST)
+				sa->xauth_type_requested = true;
+			break;
+		case CFG_XAUTH_USER_NAME:
+			want_user = true;
+			break;
+		case CFG_XAUTH_USER_PASSWORD:
+			want_pass = true;
+			break;
+		case CFG_XAUTH_MESSAGE:
+			if (!a.tv)
+				copy_attr_str(&a, message, sizeof(message));
+			break;
+		case CFG_XAUTH_STATUS:
+			have_status = a.value_ok;
+			status = a.value;
+			break;
+		case CFG_XAUTH_PASSCODE:
+		case CFG_XAUTH_NEXT_PIN:
+		case CFG_XAUTH_ANSWER:
+			if (cfg->type == ISAKMP_CFG_REQUEST) {
+				sa_fail(sa, IKE_STEP_XAUTH,
+				        "%s: the gateway asks for a token code or PIN, which evc "
+				        "does not support yet",
+				        ike_step_name(IKE_STEP_XAUTH));
+				return;
+			}
+			break;
+		default:
+			break; /* Cisco sends private extras; they carry nothing we need */
+		}
+	}
+
+	if (cfg->type == ISAKMP_CFG_SET) {
+		if (!have_status) {
+			sa_log(sa, IKE_LOG_WARN, "dropped XAUTH SET without a status");
+			return;
+		}
+		uint8_t ack[8];
+		struct ike_wr w = ike_wr_init(ack, sizeof(ack));
+		isakmp_attr_write_tv(&w, CFG_XAUTH_STATUS, (uint16_t)status);
+		if (!txn_send(sa, h->msgid, ISAKMP_CFG_ACK, cfg->id, ack, w.len, false, true,
+		              IKE_STEP_XAUTH))
+			return;
+		if (status != 1) {
+			sa_fail(sa, IKE_STEP_XAUTH,
+			        "%s: the gateway rejected the username or password of user %s%s%s",
+			        ike_step_name(IKE_STEP_XAUTH), sa->user, *message ? ": " : "",
+			        message);
+			return;
+		}
+		sa->facts |= F_XAUTH_DONE;
+		if (sa->state == IKE_S_P1_DONE)
+			sa_set_state(sa, IKE_S_XAUTH);
+		sa_status(sa, IKE_STEP_XAUTH, "user %s authenticated", sa->user);
+		modecfg_client_start(sa);
+		return;
+	}
+
+	/* REQUEST */
+	if ((sa->facts & F_PROMPTING) && h->msgid == sa->xauth_msgid)
+		return; /* the gateway repeats itself while the user types */
+	if (!want_user || !want_pass) {
+		sa_fail(sa, IKE_STEP_XAUTH,
+		        "%s: the gateway's XAUTH request does not ask for a username and password",
+		        ike_step_name(IKE_STEP_XAUTH));
+		return;
+	}
+	if (sa->state == IKE_S_P1_DONE)
+		sa_set_state(sa, IKE_S_XAUTH);
+	bool retry = sa->xauth_tries > 0;
+	sa->xauth_msgid = h->msgid;
+	sa->xauth_id = cfg->id;
+	memcpy(sa->pending_rx_hash, sa->cur_rx_hash, sizeof(sa->pending_rx_hash));
+	snprintf(sa->xauth_message, sizeof(sa->xauth_message), "%s", message);
+	sa->facts |= F_PROMPTING;
+	struct ike_act_node *n = sa_push(sa, IKE_ACT_XAUTH_PROMPT);
+	if (n) {
+		sa_own(n, sa->xauth_message, strlen(sa->xauth_message), false);
+		n->act.u.xauth.message = (const char *)n->buf;
+		n->act.u.xauth.retry = retry;
+		n->act.u.xauth.group = sa->group;
+		n->act.u.xauth.user = sa->user;
+		n->act.u.xauth.password = NULL;
+	}
+	sa_status(sa, IKE_STEP_XAUTH, "%s",
+	          retry ? "the gateway asks again for username and password"
+	                : "the gateway asks for username and password");
+}
+
+void xauth_answer(struct ike_sa *sa, const char *user, const char *password)
+{
+	uint8_t attrs[600];
+	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	size_t ul = strlen(user), pl = strlen(password);
+	if (ul == 0 || ul >= sizeof(sa->user) || pl > 255) {
+		sa_fail(sa, IKE_STEP_XAUTH,
+		        "%s: the username must have 1..127 bytes and the "
+		        "password at most 255",
+		        ike_step_name(IKE_STEP_XAUTH));
+		return;
+	}
+	memcpy(sa->user, user, ul + 1);
+	sa->facts &= ~F_PROMPTING;
+	if (sa->xauth_type_requested)
+		isakmp_attr_write_tv(&w, CFG_XAUTH_TYPE, 0);
+	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_NAME, user, ul);
+	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_PASSWORD, password, pl);
+	sa->xauth_tries++;
+	bool ok = !w.err && txn_send(sa, sa->xauth_msgid, ISAKMP_CFG_REPLY, sa->xauth_id, attrs,
+	                             w.len, false, true, IKE_STEP_XAUTH);
+	ike_wipe(attrs, sizeof(attrs));
+	ike_wipe(sa->scratch, sizeof(sa->scratch));
+	if (!ok)
+		return;
+	/* the answer belongs to the request that prompted it, not to the latest input */
+	memcpy(sa->last_rx_hash, sa->pending_rx_hash, sizeof(sa->last_rx_hash));
+	sa->have_last_rx = true;
+}
+
+/* ---- server ---- */
+
+static void send_request(struct ike_sa *sa, const char *message)
+{
+	uint8_t attrs[320];
+	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_NAME, NULL, 0);
+	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_PASSWORD, NULL, 0);
+	if (message)
+		isakmp_attr_write_tlv(&w, CFG_XAUTH_MESSAGE, message, strlen(message));
+	sa->xauth_msgid = sa_new_msgid(sa);
+	sa_rand(sa, &sa->xauth_id, sizeof(sa->xauth_id));
+	if (!txn_send(sa, sa->xauth_msgid, ISAKMP_CFG_REQUEST, sa->xauth_id, attrs, w.len, true,
+	              false, IKE_STEP_XAUTH))
+		return;
+	/* the user is typing: keep repeating until the XAUTH timeout, not the retry count */
+	sa->rx.patient = true;
+}
+
+void xauth_server_start(struct ike_sa *sa)
+{
+	sa_set_state(sa, IKE_S_XAUTH);
+	sa->xauth_deadline = sa->now + (uint64_t)sa->cfg.xauth_timeout_s * 1000;
+	send_request(sa, NULL);
+}
+
+static void send_status(struct ike_sa *sa, bool ok)
+{
+	uint8_t attrs[8];
+	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	isakmp_attr_write_tv(&w, CFG_XAUTH_STATUS, ok ? 1 : 0);
+	sa->xauth_msgid = sa_new_msgid(sa);
+	txn_send(sa, sa->xauth_msgid, ISAKMP_CFG_SET, sa->xauth_id, attrs, w.len, ok, false,
+	         IKE_STEP_XAUTH);
+}
+
+void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_cfg *cfg)
+{
+	(void)h;
+	if (cfg->type == ISAKMP_CFG_ACK) {
+		if (sa->facts & F_XAUTH_DONE)
+			sa_rexmit_stop(sa);
+		return;
+	}
+	if (sa->facts & (F_VERIFYING | F_XAUTH_DONE))
+		return;
+	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
+	struct isakmp_attr a;
+	char user[128] = "";
+	bool have_user = false, have_pass = false;
+	struct ike_secret pass = {NULL, 0};
+	while (isakmp_attr_next(&r, &a) == 1) {
+		if (a.tv)
+			continue;
+		if (a.type == CFG_XAUTH_USER_NAME && a.len > 0 && a.len < sizeof(user)) {
+			memcpy(user, a.data, a.len);
+			user[a.len] = '\0';
+			have_user = strlen(user) == a.len;
+		} else if (a.type == CFG_XAUTH_USER_PASSWORD && a.len <= 255) {
+			have_pass = ike_secret_alloc(&pass, a.len + 1) == 0;
+			if (have_pass)
+				memcpy(pass.p, a.data, a.len);
+		}
+	}
+	sa_rexmit_stop(sa);
+	if (!have_user || !have_pass) {
+		ike_secret_clear(&pass);
+		sa_log(sa, IKE_LOG_WARN, "XAUTH reply without username or password");
+		xauth_verdict(sa, false);
+		return;
+	}
+	memcpy(sa->user, user, strlen(user) + 1);
+	sa->facts |= F_VERIFYING;
+	struct ike_act_node *n = sa_push(sa, IKE_ACT_XAUTH_VERIFY);
+	if (n && sa_own(n, pass.p, pass.len, true)) {
+		n->act.u.xauth.message = "";
+		n->act.u.xauth.retry = sa->xauth_tries > 0;
+		n->act.u.xauth.group = sa->group;
+		n->act.u.xauth.user = sa->user;
+		n->act.u.xauth.password = (const char *)n->buf;
+	}
+	ike_secret_clear(&pass);
+	ike_wipe(sa->scratch, sizeof(sa->scratch));
+}
+
+void xauth_verdict(struct ike_sa *sa, bool ok)
+{
+	sa->facts &= ~F_VERIFYING;
+	if (ok) {
+		sa->facts |= F_XAUTH_DONE;
+		sa->xauth_deadline = 0;
+		sa_status(sa, IKE_STEP_XAUTH, "user %s of group %s authenticated", sa->user,
+		          sa->group);
+		send_status(sa, true);
+		return;
+	}
+	sa->xauth_tries++;
+	if (sa->xauth_tries < sa->cfg.xauth_tries) {
+		sa_log(sa, IKE_LOG_INFO, "user %s of group %s: wrong password (try %u of %u)",
+		       sa->user, sa->group, sa->xauth_tries, sa->cfg.xauth_tries);
+		send_request(sa, "Authentication failed, please try again");
+		return;
+	}
+	send_status(sa, false);
+	if (sa->state != IKE_S_DEAD)
+		info_send_delete_ike(sa);
+	sa_fail(sa, IKE_STEP_XAUTH, "%s: user %s of group %s failed authentication %u times",
+	        ike_step_name(IKE_STEP_XAUTH), sa->user, sa->group, sa->xauth_tries);
+}
