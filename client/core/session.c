@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The client's event loop: epoll over the IKE sockets (500, 4500), the raw ESP socket, the
+ * TUN device, a timerfd for the engine's timers and NAT keepalives, and the stop descriptor.
+ * Engine actions are performed here; nothing below this file knows about the others.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/core/session.h"
+#include "ike/secret.h"
+#include "platform/apply.h"
+#include "platform/netcfg.h"
+#include "tun/datapath.h"
+#include "tun/tundev.h"
+
+#define NATT_KEEPALIVE_MS 20000
+
+enum ev_tag { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_STOP };
+
+struct session {
+	const struct evc_session_cfg *cfg;
+	struct ike_sa *sa;
+	struct dp *dp;
+	struct plat_nl *nl;
+	struct plat_journal *journal;
+	int ep, sock_ike, sock_natt, sock_esp, tun, timer;
+	char ifname[TUN_NAME_MAX];
+	uint32_t local_ip;
+	struct evc_policy policy;
+	bool have_policy;
+	bool applied;
+	bool connected;
+	bool done;
+	bool stopping;
+	int rc;
+	char *err;
+	size_t errlen;
+	struct ike_endpoint natt_peer;
+	uint64_t keepalive_at;
+	uint64_t tun_tx_seen;
+	unsigned reprompts;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void slog(struct session *s, enum ike_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void slog(struct session *s, enum ike_log_level lvl, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s->cfg->cbs.log)
+		s->cfg->cbs.log(s->cfg->cbs.ctx, lvl, msg);
+}
+
+static void fail(struct session *s, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail(struct session *s, int rc, const char *fmt, ...)
+{
+	if (s->rc == 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(s->err, s->errlen, fmt, ap);
+		va_end(ap);
+		s->rc = rc;
+	}
+	s->done = true;
+}
+
+static int udp_socket(uint32_t ip, uint16_t port, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a UDP socket: %s", strerror(errno));
+		return -errno;
+	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(ip);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot use UDP port %u on %u.%u.%u.%u: %s%s", port, ip >> 24,
+		         (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, strerror(e),
+		         e == EADDRINUSE ? " (is another IKE daemon running?)" : "");
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* The address the kernel would use towards the gateway. */
+static int local_address(const struct ike_endpoint *gw, uint32_t *ip, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(gw->port)};
+	socklen_t len = sizeof(a);
+	a.sin_addr.s_addr = htonl(gw->addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+		int e = errno;
+		snprintf(err, errlen,
+		         "step 1 (initiating): no route to the gateway %u.%u.%u.%u: %s; check the "
+		         "address and this host's network",
+		         gw->addr >> 24, (gw->addr >> 16) & 255, (gw->addr >> 8) & 255,
+		         gw->addr & 255, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	close(fd);
+	*ip = ntohl(a.sin_addr.s_addr);
+	return 0;
+}
+
+static void send_ike(struct session *s, const struct ike_action *a)
+{
+	uint8_t buf[4 + 16384];
+	size_t off = 0;
+	int fd = s->sock_ike;
+	if (a->u.send.from_port == IKE_NATT_PORT) {
+		/* RFC 3948 2.2: non-ESP marker */
+		memset(buf, 0, 4);
+		off = 4;
+		fd = s->sock_natt;
+	}
+	if (a->u.send.len > sizeof(buf) - off)
+		return;
+	memcpy(buf + off, a->u.send.data, a->u.send.len);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(a->u.send.to.port)};
+	to.sin_addr.s_addr = htonl(a->u.send.to.addr);
+	if (sendto(fd, buf, off + a->u.send.len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		slog(s, IKE_LOG_WARN, "cannot send to the gateway: %s", strerror(errno));
+}
+
+static void note(void *arg, const char *msg)
+{
+	struct session *s = arg;
+	slog(s, IKE_LOG_INFO, "%s", msg);
+}
+
+static void apply_policy(struct session *s)
+{
+	char e[512] = "";
+	struct plat_client_opts o = {
+	    .ifname = s->ifname,
+	    .gateway = s->cfg->gateway.addr,
+	    .mtu = s->cfg->mtu,
+	    .dns = s->cfg->dns,
+	    .resolv_conf = s->cfg->resolv_conf,
+	    .note = note,
+	    .note_arg = s,
+	};
+	int rc = plat_apply_client_policy(s->journal, s->nl, &s->policy, &o, e, sizeof(e));
+	if (rc != 0) {
+		fail(s, rc, "step 5 (mode-config): cannot apply the group policy to this host: %s",
+		     e);
+		return;
+	}
+	s->applied = true;
+}
+
+static void child_up(struct session *s, const struct ike_child *c)
+{
+	const char *why = NULL;
+	int rc = dp_add_child(s->dp, c, &why);
+	if (rc != 0) {
+		fail(s, rc, "step 7 (quick mode): cannot install the IPsec SA: %s",
+		     why ? why : strerror(-rc));
+		return;
+	}
+	if (c->udp_encap) {
+		s->natt_peer = c->peer;
+		s->keepalive_at = now_ms() + NATT_KEEPALIVE_MS;
+	}
+	if (!s->applied && s->have_policy)
+		apply_policy(s);
+	if (s->done)
+		return;
+	if (!s->connected && s->cfg->cbs.connected)
+		s->cfg->cbs.connected(s->cfg->cbs.ctx, &s->policy, c, s->ifname);
+	s->connected = true;
+}
+
+static void answer_prompt(struct session *s, const struct ike_action *a, uint64_t now)
+{
+	const struct evc_session_cfg *cfg = s->cfg;
+	if (!a->u.xauth.retry) {
+		if (!cfg->user || !cfg->password || !cfg->password->p) {
+			fail(s, -EINVAL,
+			     "step 4 (XAUTH): the gateway asks for a username and "
+			     "password, and none was given");
+			ike_close(s->sa, now);
+			return;
+		}
+		ike_xauth_answer(s->sa, now, cfg->user, (const char *)cfg->password->p);
+		return;
+	}
+	char user[128];
+	struct ike_secret pw = {NULL, 0};
+	snprintf(user, sizeof(user), "%s", cfg->user ? cfg->user : "");
+	if (!cfg->cbs.reprompt || s->reprompts >= 5 ||
+	    cfg->cbs.reprompt(cfg->cbs.ctx, a->u.xauth.message, user, sizeof(user), &pw) != 0 ||
+	    !pw.p) {
+		ike_secret_clear(&pw);
+		fail(s, -EACCES,
+		     "step 4 (XAUTH): the gateway rejected the username or password of user %s; "
+		     "check the password (and the user's group on the gateway)",
+		     cfg->user ? cfg->user : "");
+		ike_close(s->sa, now);
+		return;
+	}
+	s->reprompts++;
+	ike_xauth_answer(s->sa, now, user, (const char *)pw.p);
+	ike_secret_clear(&pw);
+}
+
+static void handle_actions(struct session *s)
+{
+	struct ike_action a;
+	uint64_t now = now_ms();
+	while (ike_next_action(s->sa, &a)) {
+		switch (a.type) {
+		case IKE_ACT_SEND:
+			send_ike(s, &a);
+			break;
+		case IKE_ACT_LOG:
+			slog(s, a.u.log.level, "%s", a.u.log.text);
+			break;
+		case IKE_ACT_STATUS:
+			if (s->cfg->cbs.status)
+				s->cfg->cbs.status(s->cfg->cbs.ctx, a.u.status.step,
+				                   a.u.status.text);
+			break;
+		case IKE_ACT_XAUTH_PROMPT:
+			answer_prompt(s, &a, now);
+			break;
+		case IKE_ACT_BANNER:
+			if (s->cfg->cbs.banner)
+				s->cfg->cbs.banner(s->cfg->cbs.ctx, a.u.text);
+			break;
+		case IKE_ACT_POLICY:
+			s->policy = *a.u.policy;
+			s->have_policy = true;
+			break;
+		case IKE_ACT_CHILD_UP:
+			child_up(s, a.u.child);
+			if (s->done && !s->stopping) {
+				s->stopping = true;
+				ike_close(s->sa, now);
+			}
+			break;
+		case IKE_ACT_CHILD_DOWN:
+			dp_del_child(s->dp, a.u.child->spi_in);
+			break;
+		case IKE_ACT_FAILED:
+			fail(s, -EPROTO, "%s", a.u.fail.text);
+			break;
+		case IKE_ACT_CLOSED:
+			if (!s->stopping)
+				fail(s, -ECONNRESET, "%s", a.u.text);
+			s->done = true;
+			break;
+		case IKE_ACT_XAUTH_VERIFY:
+			break; /* responder only */
+		}
+	}
+}
+
+static void arm_timer(struct session *s)
+{
+	uint64_t t = ike_next_timeout(s->sa);
+	if (s->keepalive_at && s->keepalive_at < t)
+		t = s->keepalive_at;
+	struct itimerspec its = {0};
+	if (t != UINT64_MAX) {
+		if (t == 0)
+			t = 1;
+		its.it_value.tv_sec = (time_t)(t / 1000);
+		its.it_value.tv_nsec = (long)(t % 1000) * 1000000;
+	}
+	timerfd_settime(s->timer, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void dp_ike_input(void *ctx, int fd, const uint8_t *msg, size_t len,
+                         const struct ike_endpoint *from, const struct ike_endpoint *to)
+{
+	struct session *s = ctx;
+	(void)fd;
+	struct ike_endpoint local = {s->local_ip, to->port ? to->port : IKE_NATT_PORT};
+	ike_input(s->sa, now_ms(), msg, len, from, &local);
+}
+
+static void dp_log(void *ctx, enum ike_log_level level, const char *msg)
+{
+	struct session *s = ctx;
+	slog(s, level, "%s", msg);
+}
+
+static void read_ike500(struct session *s)
+{
+	uint8_t buf[65536];
+	for (int i = 0; i < 32; i++) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n =
+		    recvfrom(s->sock_ike, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			return;
+		struct ike_endpoint f = {ntohl(from.sin_addr.s_addr), ntohs(from.sin_port)};
+		struct ike_endpoint to = {s->local_ip,
+		                          s->cfg->local_port ? s->cfg->local_port : IKE_PORT};
+		ike_input(s->sa, now_ms(), buf, (size_t)n, &f, &to);
+	}
+}
+
+static int add_ev(struct session *s, int fd, enum ev_tag tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
+	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void note_traffic(struct session *s)
+{
+	struct dp_stats st;
+	dp_stats(s->dp, &st);
+	if (st.tun_tx != s->tun_tx_seen) {
+		s->tun_tx_seen = st.tun_tx;
+		ike_note_traffic(s->sa, now_ms());
+	}
+}
+
+static void loop(struct session *s)
+{
+	struct epoll_event evs[8];
+	while (!s->done) {
+		handle_actions(s);
+		if (s->done)
+			break;
+		arm_timer(s);
+		int n = epoll_wait(s->ep, evs, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fail(s, -errno, "event loop failed: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n && !s->done; i++) {
+			switch (evs[i].data.u32) {
+			case EV_IKE:
+				read_ike500(s);
+				break;
+			case EV_NATT:
+				dp_on_udp_readable(s->dp, s->sock_natt);
+				note_traffic(s);
+				break;
+			case EV_ESP:
+				dp_on_esp_readable(s->dp);
+				note_traffic(s);
+				break;
+			case EV_TUN:
+				dp_on_tun_readable(s->dp);
+				break;
+			case EV_TIMER: {
+				uint64_t exp;
+				if (read(s->timer, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+					break;
+				uint64_t now = now_ms();
+				if (s->keepalive_at && now >= s->keepalive_at) {
+					dp_send_keepalive(s->sock_natt, &s->natt_peer);
+					s->keepalive_at = now + NATT_KEEPALIVE_MS;
+				}
+				ike_tick(s->sa, now);
+				break;
+			}
+			case EV_STOP:
+				if (!s->stopping) {
+					s->stopping = true;
+					slog(s, IKE_LOG_INFO, "disconnecting");
+					ike_close(s->sa, now_ms());
+				}
+				break;
+			}
+		}
+	}
+	handle_actions(s); /* the DELETEs of a close */
+}
+
+static int setup(struct session *s)
+{
+	const struct evc_session_cfg *cfg = s->cfg;
+	char e[512] = "", state[256];
+	int rc;
+
+	rc = local_address(&cfg->gateway, &s->local_ip, s->err, s->errlen);
+	if (rc)
+		return rc;
+	s->tun = tun_open(cfg->ifname ? cfg->ifname : "evc%d", s->ifname);
+	if (s->tun < 0) {
+		snprintf(s->err, s->errlen, "cannot create the TUN device: %s%s", strerror(-s->tun),
+		         s->tun == -EPERM ? " (evc needs root or CAP_NET_ADMIN)" : "");
+		return s->tun;
+	}
+	if (cfg->state_path)
+		snprintf(state, sizeof(state), "%s", cfg->state_path);
+	else if (plat_state_path_default(state, sizeof(state), s->ifname) != 0)
+		return -ENAMETOOLONG;
+	/* an earlier evc that died left its changes: take them back first */
+	rc = plat_journal_recover(state, e, sizeof(e));
+	if (rc) {
+		snprintf(s->err, s->errlen, "cannot undo what an earlier evc left in %s: %s", state,
+		         e);
+		return rc;
+	}
+	rc = plat_nl_new(&s->nl, e, sizeof(e));
+	if (!rc)
+		rc = plat_journal_new(&s->journal, state, e, sizeof(e));
+	if (rc) {
+		snprintf(s->err, s->errlen, "cannot prepare the host configuration: %s", e);
+		return rc;
+	}
+	s->sock_ike = udp_socket(s->local_ip, cfg->local_port ? cfg->local_port : IKE_PORT, s->err,
+	                         s->errlen);
+	if (s->sock_ike < 0)
+		return s->sock_ike;
+	if (cfg->natt != IKE_NATT_DISABLE) {
+		s->sock_natt = udp_socket(s->local_ip, IKE_NATT_PORT, s->err, s->errlen);
+		if (s->sock_natt < 0)
+			return s->sock_natt;
+	}
+	s->sock_esp = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+	if (s->sock_esp < 0) {
+		snprintf(s->err, s->errlen, "cannot open a raw ESP socket: %s", strerror(errno));
+		return -errno;
+	}
+	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (s->timer < 0 || s->ep < 0) {
+		snprintf(s->err, s->errlen, "cannot create the event loop: %s", strerror(errno));
+		return -errno;
+	}
+	struct dp_config dc = {
+	    .tun_fd = s->tun,
+	    .udp_fd = s->sock_natt,
+	    .esp_fd = s->sock_esp,
+	    .ike_input = dp_ike_input,
+	    .log = dp_log,
+	    .ctx = s,
+	};
+	s->dp = dp_new(&dc);
+	if (!s->dp) {
+		snprintf(s->err, s->errlen, "cannot create the datapath: out of memory");
+		return -ENOMEM;
+	}
+	if (add_ev(s, s->sock_ike, EV_IKE) ||
+	    (s->sock_natt >= 0 && add_ev(s, s->sock_natt, EV_NATT)) ||
+	    add_ev(s, s->sock_esp, EV_ESP) || add_ev(s, s->tun, EV_TUN) ||
+	    add_ev(s, s->timer, EV_TIMER) ||
+	    (cfg->stop_fd >= 0 && add_ev(s, cfg->stop_fd, EV_STOP))) {
+		snprintf(s->err, s->errlen, "cannot watch the sockets: %s", strerror(errno));
+		return -errno;
+	}
+
+	struct ike_config ic = {0};
+	const char *why = NULL;
+	ic.role = IKE_ROLE_INITIATOR;
+	ic.local = (struct ike_endpoint){s->local_ip, cfg->local_port ? cfg->local_port : IKE_PORT};
+	ic.peer = cfg->gateway;
+	ic.group = cfg->group;
+	ic.psk = cfg->group_key->p;
+	ic.psk_len = cfg->group_key->len;
+	ic.username = cfg->user;
+	ic.dh_group = cfg->dh_group;
+	ic.natt = cfg->natt;
+	ic.dpd_idle_s = cfg->dpd_idle_s;
+	ic.retransmit_ms = cfg->retransmit_ms;
+	s->sa = ike_sa_new(&ic, now_ms(), &why);
+	if (!s->sa) {
+		snprintf(s->err, s->errlen, "cannot start: %s", why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void teardown(struct session *s)
+{
+	char e[512] = "";
+	if (s->journal) {
+		if (plat_journal_undo(s->journal, e, sizeof(e)) != 0)
+			slog(s, IKE_LOG_ERR,
+			     "could not restore all network settings: %s (they are listed in the "
+			     "state file and undone on the next start)",
+			     e);
+		plat_journal_free(s->journal);
+	}
+	plat_nl_free(s->nl);
+	dp_free(s->dp);
+	ike_sa_free(s->sa);
+	int fds[] = {s->ep, s->sock_ike, s->sock_natt, s->sock_esp, s->tun, s->timer};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	ike_wipe(&s->policy, sizeof(s->policy));
+}
+
+int evc_session_run(const struct evc_session_cfg *cfg, char *err, size_t errlen)
+{
+	struct session s = {
+	    .cfg = cfg,
+	    .ep = -1,
+	    .sock_ike = -1,
+	    .sock_natt = -1,
+	    .sock_esp = -1,
+	    .tun = -1,
+	    .timer = -1,
+	    .err = err,
+	    .errlen = errlen,
+	};
+	err[0] = '\0';
+	if (!cfg->group || !cfg->group_key || !cfg->group_key->p) {
+		snprintf(err, errlen, "no group name or group key");
+		return -EINVAL;
+	}
+	int rc = setup(&s);
+	if (rc == 0) {
+		ike_start(s.sa, now_ms());
+		loop(&s);
+		rc = s.rc;
+	}
+	teardown(&s);
+	return rc;
+}

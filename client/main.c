@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * evc, the command line: reads the options and the secrets (from a prompt or from files,
+ * never from argv), prints each step as it happens, and runs one session until Ctrl-C or
+ * SIGTERM.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "client/core/session.h"
+#include "ike/crypto.h"
+#include "ike/secret.h"
+
+#define SECRET_MAX 1024
+
+struct cli {
+	int verbose;
+	bool quiet;
+	FILE *stdin_lines; /* shared when both secrets come from "-" */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: evc connect --gateway HOST --group NAME [options]\n"
+	    "       evc proposals [--dh N]\n"
+	    "       evc version\n"
+	    "\n"
+	    "connect options:\n"
+	    "  --gateway HOST         the EasyVPN server (name or IPv4 address)\n"
+	    "  --group NAME           the group name (sent as ID_KEY_ID)\n"
+	    "  --user NAME            the XAUTH username (asked for when missing)\n"
+	    "  --group-key-file FILE  read the group key from FILE (- for standard input);\n"
+	    "                         without it evc asks on the terminal\n"
+	    "  --password-file FILE   read the XAUTH password from FILE (- for standard input)\n"
+	    "  --dh N                 DH group for phase 1: 2 (default), 5, 14, 15 or 16\n"
+	    "  --natt MODE            auto (default), force or off\n"
+	    "  --dpd SECONDS          dead peer detection after SECONDS idle (default 30, 0 off)\n"
+	    "  --ifname NAME          TUN device name (default evc0, evc1, ...)\n"
+	    "  --mtu N                TUN MTU (default 1400)\n"
+	    "  --dns MODE             resolv-conf (default), replace-symlink or off\n"
+	    "  --resolv-conf FILE     the resolver file to rewrite (default /etc/resolv.conf)\n"
+	    "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
+	    "  --local-port N         local IKE port (default 500)\n"
+	    "  -v, --verbose          more detail (twice: protocol debugging)\n"
+	    "  -q, --quiet            only errors\n"
+	    "Secrets are never taken from the command line.\n");
+}
+
+static const char *step_label(enum ike_step st)
+{
+	static const char *const labels[] = {
+	    [IKE_STEP_INIT] = "1/7",  [IKE_STEP_PROPOSALS] = "2/7",  [IKE_STEP_PHASE1] = "3/7",
+	    [IKE_STEP_XAUTH] = "4/7", [IKE_STEP_MODECFG] = "5/7",    [IKE_STEP_RRI] = "6/7",
+	    [IKE_STEP_QUICK] = "7/7", [IKE_STEP_ESTABLISHED] = "up", [IKE_STEP_TEARDOWN] = "down",
+	};
+	if ((size_t)st < sizeof(labels) / sizeof(labels[0]) && labels[st])
+		return labels[st];
+	return "?";
+}
+
+static void cb_log(void *ctx, enum ike_log_level lvl, const char *msg)
+{
+	struct cli *c = ctx;
+	int show = c->quiet ? IKE_LOG_ERR : IKE_LOG_WARN + c->verbose;
+	if ((int)lvl <= show)
+		fprintf(stderr, "evc: %s%s\n",
+		        lvl == IKE_LOG_ERR    ? "error: "
+		        : lvl == IKE_LOG_WARN ? "warning: "
+		                              : "",
+		        msg);
+}
+
+static void cb_status(void *ctx, enum ike_step st, const char *msg)
+{
+	struct cli *c = ctx;
+	if (!c->quiet) {
+		printf("[%s] %s\n", step_label(st), msg);
+		fflush(stdout);
+	}
+}
+
+static void cb_banner(void *ctx, const char *text)
+{
+	struct cli *c = ctx;
+	if (c->quiet)
+		return;
+	printf("---- message from the gateway ----\n%s\n----------------------------------\n",
+	       text);
+	fflush(stdout);
+}
+
+static void fmt_ip(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+static int prefix_len(uint32_t mask)
+{
+	int n = 0;
+	while (mask & 0x80000000u) {
+		n++;
+		mask <<= 1;
+	}
+	return n;
+}
+
+static void cb_connected(void *ctx, const struct evc_policy *pol, const struct ike_child *ch,
+                         const char *ifname)
+{
+	struct cli *c = ctx;
+	char a[20], routes[512] = "", dns[128] = "";
+	(void)ch;
+	if (c->quiet)
+		return;
+	fmt_ip(pol->addr, a, sizeof(a));
+	for (size_t i = 0; i < pol->n_split_include; i++) {
+		char n[20];
+		size_t l = strlen(routes);
+		fmt_ip(pol->split_include[i].addr, n, sizeof(n));
+		snprintf(routes + l, sizeof(routes) - l, "%s%s/%d", i ? ", " : "", n,
+		         prefix_len(pol->split_include[i].mask));
+	}
+	for (size_t i = 0; i < pol->n_dns; i++) {
+		char n[20];
+		size_t l = strlen(dns);
+		fmt_ip(pol->dns[i], n, sizeof(n));
+		snprintf(dns + l, sizeof(dns) - l, "%s%s", i ? ", " : "", n);
+	}
+	printf("connected: address %s on %s; routes: %s; DNS: %s\n"
+	       "Press Ctrl-C to disconnect.\n",
+	       a, ifname, pol->n_split_include ? routes : "all traffic (full tunnel)",
+	       pol->n_dns ? dns : "unchanged");
+	fflush(stdout);
+}
+
+/* Reads one line without echo from the terminal. */
+static int prompt_tty(const char *question, bool echo, struct ike_secret *out)
+{
+	char line[SECRET_MAX];
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -ENOTTY;
+	FILE *f = fdopen(fd, "r+");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	struct termios old, quiet;
+	bool restore = false;
+	if (!echo && tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	fprintf(f, "%s", question);
+	fflush(f);
+	char *got = fgets(line, sizeof(line), f);
+	if (restore) {
+		tcsetattr(fd, TCSAFLUSH, &old);
+		fprintf(f, "\n");
+	}
+	fclose(f);
+	int rc = -ECANCELED;
+	if (got) {
+		line[strcspn(line, "\r\n")] = '\0';
+		rc = ike_secret_set(out, line, strlen(line) + 1);
+	}
+	ike_wipe(line, sizeof(line));
+	return rc;
+}
+
+/* One line of FILE (or of standard input for "-"), NUL-terminated in out. */
+static int read_secret(struct cli *c, const char *path, const char *what, struct ike_secret *out,
+                       char *err, size_t errlen)
+{
+	char line[SECRET_MAX];
+	FILE *f;
+	int rc = 0;
+	if (strcmp(path, "-") == 0) {
+		f = c->stdin_lines ? c->stdin_lines : stdin;
+		c->stdin_lines = f;
+	} else {
+		f = fopen(path, "re");
+		if (!f) {
+			snprintf(err, errlen, "cannot read the %s from %s: %s", what, path,
+			         strerror(errno));
+			return -errno;
+		}
+		struct stat st;
+		if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+			fprintf(stderr,
+			        "evc: warning: %s is readable by other users; chmod 600 it\n",
+			        path);
+	}
+	if (!fgets(line, sizeof(line), f)) {
+		snprintf(err, errlen, "the %s file %s is empty", what, path);
+		rc = -EINVAL;
+		goto out;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	if (!line[0]) {
+		snprintf(err, errlen, "the first line of %s holds no %s", path, what);
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = ike_secret_set(out, line, strlen(line) + 1);
+out:
+	ike_wipe(line, sizeof(line));
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static int cb_reprompt(void *ctx, const char *message, char *user, size_t cap,
+                       struct ike_secret *pw)
+{
+	(void)ctx;
+	char q[512];
+	if (!isatty(STDIN_FILENO))
+		return -ECANCELED;
+	snprintf(q, sizeof(q), "%s%sPassword for %s: ", message && *message ? message : "",
+	         message && *message ? "\n" : "", user);
+	(void)cap;
+	return prompt_tty(q, false, pw);
+}
+
+static int resolve(const char *host, uint32_t *addr, char *err, size_t errlen)
+{
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *res = NULL;
+	int rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0 || !res) {
+		snprintf(err, errlen, "cannot resolve the gateway %s: %s", host, gai_strerror(rc));
+		return -EINVAL;
+	}
+	*addr = ntohl(((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr.s_addr);
+	freeaddrinfo(res);
+	return 0;
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum {
+	OPT_GATEWAY = 256,
+	OPT_GROUP,
+	OPT_USER,
+	OPT_KEYFILE,
+	OPT_PWFILE,
+	OPT_DH,
+	OPT_NATT,
+	OPT_DPD,
+	OPT_IFNAME,
+	OPT_MTU,
+	OPT_DNS,
+	OPT_RESOLV,
+	OPT_STATE,
+	OPT_LPORT,
+};
+
+static int cmd_connect(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"gateway", required_argument, NULL, OPT_GATEWAY},
+	    {"group", required_argument, NULL, OPT_GROUP},
+	    {"user", required_argument, NULL, OPT_USER},
+	    {"group-key-file", required_argument, NULL, OPT_KEYFILE},
+	    {"password-file", required_argument, NULL, OPT_PWFILE},
+	    {"dh", required_argument, NULL, OPT_DH},
+	    {"natt", required_argument, NULL, OPT_NATT},
+	    {"dpd", required_argument, NULL, OPT_DPD},
+	    {"ifname", required_argument, NULL, OPT_IFNAME},
+	    {"mtu", required_argument, NULL, OPT_MTU},
+	    {"dns", required_argument, NULL, OPT_DNS},
+	    {"resolv-conf", required_argument, NULL, OPT_RESOLV},
+	    {"state-file", required_argument, NULL, OPT_STATE},
+	    {"local-port", required_argument, NULL, OPT_LPORT},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct cli c = {0};
+	struct evc_session_cfg cfg = {0};
+	struct ike_secret key = {NULL, 0}, pw = {NULL, 0};
+	const char *gateway = NULL, *keyfile = NULL, *pwfile = NULL;
+	char user[128] = "", err[1024] = "";
+	unsigned long v;
+	int opt, rc = 2, sfd = -1;
+
+	cfg.dpd_idle_s = 30;
+	cfg.stop_fd = -1;
+	while ((opt = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_GATEWAY:
+			gateway = optarg;
+			break;
+		case OPT_GROUP:
+			cfg.group = optarg;
+			break;
+		case OPT_USER:
+			snprintf(user, sizeof(user), "%s", optarg);
+			break;
+		case OPT_KEYFILE:
+			keyfile = optarg;
+			break;
+		case OPT_PWFILE:
+			pwfile = optarg;
+			break;
+		case OPT_DH:
+			if (!parse_uint(optarg, 255, &v) || !ike_dh_len((unsigned)v)) {
+				fprintf(stderr,
+				        "evc: --dh %s: evc supports DH groups 2, 5, 14, 15 and "
+				        "16\n",
+				        optarg);
+				return 2;
+			}
+			cfg.dh_group = (unsigned)v;
+			break;
+		case OPT_NATT:
+			if (strcmp(optarg, "auto") == 0)
+				cfg.natt = IKE_NATT_AUTO;
+			else if (strcmp(optarg, "force") == 0)
+				cfg.natt = IKE_NATT_FORCE;
+			else if (strcmp(optarg, "off") == 0)
+				cfg.natt = IKE_NATT_DISABLE;
+			else {
+				fprintf(stderr, "evc: --natt %s: use auto, force or off\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_DPD:
+			if (!parse_uint(optarg, 86400, &v)) {
+				fprintf(stderr, "evc: --dpd %s: give seconds (0 to 86400)\n",
+				        optarg);
+				return 2;
+			}
+			cfg.dpd_idle_s = (unsigned)v;
+			break;
+		case OPT_IFNAME:
+			if (strlen(optarg) >= 16) {
+				fprintf(stderr, "evc: --ifname %s: at most 15 characters\n",
+				        optarg);
+				return 2;
+			}
+			cfg.ifname = optarg;
+			break;
+		case OPT_MTU:
+			if (!parse_uint(optarg, 9000, &v) || v < 576) {
+				fprintf(stderr, "evc: --mtu %s: give 576 to 9000\n", optarg);
+				return 2;
+			}
+			cfg.mtu = (unsigned)v;
+			break;
+		case OPT_DNS:
+			if (strcmp(optarg, "resolv-conf") == 0)
+				cfg.dns = PLAT_DNS_RESOLV_CONF;
+			else if (strcmp(optarg, "replace-symlink") == 0)
+				cfg.dns = PLAT_DNS_REPLACE_SYMLINK;
+			else if (strcmp(optarg, "off") == 0)
+				cfg.dns = PLAT_DNS_OFF;
+			else {
+				fprintf(stderr,
+				        "evc: --dns %s: use resolv-conf, replace-symlink or off\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		case OPT_RESOLV:
+			cfg.resolv_conf = optarg;
+			break;
+		case OPT_STATE:
+			cfg.state_path = optarg;
+			break;
+		case OPT_LPORT:
+			if (!parse_uint(optarg, 65535, &v) || v == IKE_NATT_PORT) {
+				fprintf(stderr,
+				        "evc: --local-port %s: give a UDP port other than "
+				        "4500\n",
+				        optarg);
+				return 2;
+			}
+			cfg.local_port = (uint16_t)v;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr,
+		        "evc: unexpected argument '%s'; secrets are read from files or a "
+		        "prompt, never from the command line\n",
+		        argv[optind]);
+		return 2;
+	}
+	if (!cfg.group) {
+		fprintf(stderr, "evc: connect needs --group NAME\n");
+		return 2;
+	}
+	if (!gateway) {
+		fprintf(stderr, "evc: connect needs --gateway HOST (profiles that remember the "
+		                "gateway are not available yet)\n");
+		return 2;
+	}
+	if (resolve(gateway, &cfg.gateway.addr, err, sizeof(err)) != 0)
+		goto fail;
+	cfg.gateway.port = IKE_PORT;
+
+	if (keyfile)
+		rc = read_secret(&c, keyfile, "group key", &key, err, sizeof(err));
+	else {
+		char q[200];
+		snprintf(q, sizeof(q), "Group key for %s: ", cfg.group);
+		rc = prompt_tty(q, false, &key);
+		if (rc)
+			snprintf(
+			    err, sizeof(err),
+			    "no group key: give --group-key-file FILE, or run evc on a terminal "
+			    "to be asked");
+	}
+	if (rc)
+		goto fail;
+	if (!user[0]) {
+		struct ike_secret u = {NULL, 0};
+		if (prompt_tty("Username: ", true, &u) != 0 || !u.p || !u.p[0]) {
+			ike_secret_clear(&u);
+			snprintf(err, sizeof(err), "no username: give --user NAME");
+			rc = -EINVAL;
+			goto fail;
+		}
+		snprintf(user, sizeof(user), "%s", (const char *)u.p);
+		ike_secret_clear(&u);
+	}
+	if (pwfile)
+		rc = read_secret(&c, pwfile, "password", &pw, err, sizeof(err));
+	else {
+		char q[200];
+		snprintf(q, sizeof(q), "Password for %s: ", user);
+		rc = prompt_tty(q, false, &pw);
+		if (rc)
+			snprintf(err, sizeof(err),
+			         "no password: give --password-file FILE, or run evc on a terminal "
+			         "to be asked");
+	}
+	if (rc)
+		goto fail;
+
+	/* Ctrl-C and SIGTERM become a readable descriptor: the loop disconnects cleanly */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		snprintf(err, sizeof(err), "cannot watch for signals: %s", strerror(errno));
+		rc = -errno;
+		goto fail;
+	}
+	cfg.stop_fd = sfd;
+	cfg.user = user;
+	cfg.group_key = &key;
+	cfg.password = &pw;
+	/* the key is NUL-terminated for convenience; the NUL is not part of it */
+	key.len = strlen((const char *)key.p);
+	cfg.cbs = (struct evc_session_cbs){
+	    .ctx = &c,
+	    .log = cb_log,
+	    .status = cb_status,
+	    .banner = cb_banner,
+	    .reprompt = cb_reprompt,
+	    .connected = cb_connected,
+	};
+	rc = evc_session_run(&cfg, err, sizeof(err));
+	key.len = key.p ? strlen((const char *)key.p) + 1 : 0;
+	close(sfd);
+	ike_secret_clear(&key);
+	ike_secret_clear(&pw);
+	if (rc == 0) {
+		if (!c.quiet)
+			printf("disconnected; network settings restored\n");
+		return 0;
+	}
+	fprintf(stderr, "evc: %s\n", err);
+	return 1;
+fail:
+	ike_secret_clear(&key);
+	ike_secret_clear(&pw);
+	fprintf(stderr, "evc: %s\n", err);
+	return 1;
+}
+
+static int cmd_proposals(int argc, char **argv)
+{
+	unsigned long dh = 2;
+	if (argc == 3 && strcmp(argv[1], "--dh") == 0 && parse_uint(argv[2], 255, &dh) &&
+	    ike_dh_len((unsigned)dh))
+		;
+	else if (argc != 1) {
+		fprintf(stderr, "usage: evc proposals [--dh N]\n");
+		return 2;
+	}
+	struct ike_p1_prop p1[64];
+	struct ike_p2_prop p2[32];
+	size_t n1 = ike_default_p1((unsigned)dh, p1, 64), n2 = ike_default_p2(0, p2, 32);
+	printf("phase 1 (aggressive mode, DH group %lu): %zu proposals\n", dh, n1);
+	for (size_t i = 0; i < n1; i++)
+		printf("  %2zu  %s-%u %s group %u auth %u\n", i + 1, ike_encr_name(p1[i].encr),
+		       p1[i].key_bits ? p1[i].key_bits : 192, ike_hash_name(p1[i].hash),
+		       p1[i].group, p1[i].auth);
+	printf("phase 2 (ESP): %zu transforms\n", n2);
+	for (size_t i = 0; i < n2; i++)
+		printf("  %2zu  ESP id %u key %u bits, auth %u\n", i + 1, p2[i].esp,
+		       p2[i].key_bits ? p2[i].key_bits : 192, p2[i].auth);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "connect") == 0)
+		return cmd_connect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "proposals") == 0)
+		return cmd_proposals(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("evc %s\n", EVC_VERSION_STRING);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "evc: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
