@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tun/satable.h"
+
+#define SATAB_BUCKETS 256u
+
+struct satab {
+	struct sa_entry *spi_bucket[SATAB_BUCKETS];
+	struct sa_entry *host_bucket[SATAB_BUCKETS];
+	struct sa_entry **nets; /* sorted: longer prefix first, then newer first */
+	size_t n_nets, cap_nets;
+	size_t count;
+	uint64_t next_gen;
+};
+
+/* Multiplicative hashing; the top bits are the well-mixed ones. */
+static unsigned bucket(uint32_t key)
+{
+	return (unsigned)((key * 2654435761u) >> 24) % SATAB_BUCKETS;
+}
+
+int satab_prefix_len(uint32_t mask)
+{
+	uint32_t inv = ~mask;
+	if (inv & (inv + 1))
+		return -1;
+	return __builtin_popcount(mask);
+}
+
+static bool is_host(const struct sa_entry *e)
+{
+	return e->remote_ts.mask == UINT32_MAX;
+}
+
+/* True when a should come before b in the prefix array. */
+static bool net_before(const struct sa_entry *a, const struct sa_entry *b)
+{
+	int la = satab_prefix_len(a->remote_ts.mask), lb = satab_prefix_len(b->remote_ts.mask);
+	if (la != lb)
+		return la > lb;
+	return a->gen > b->gen;
+}
+
+struct satab *satab_new(void)
+{
+	struct satab *t = calloc(1, sizeof(*t));
+	if (t)
+		t->next_gen = 1;
+	return t;
+}
+
+void satab_free(struct satab *t)
+{
+	if (!t)
+		return;
+	free(t->nets);
+	free(t);
+}
+
+struct sa_entry *satab_by_spi(const struct satab *t, uint32_t spi_in)
+{
+	for (struct sa_entry *e = t->spi_bucket[bucket(spi_in)]; e; e = e->spi_next)
+		if (e->spi_in == spi_in)
+			return e;
+	return NULL;
+}
+
+static int nets_insert(struct satab *t, struct sa_entry *e)
+{
+	if (t->n_nets == t->cap_nets) {
+		size_t cap = t->cap_nets ? 2 * t->cap_nets : 8;
+		struct sa_entry **n = realloc(t->nets, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		t->nets = n;
+		t->cap_nets = cap;
+	}
+	size_t i = 0;
+	while (i < t->n_nets && net_before(t->nets[i], e))
+		i++;
+	memmove(&t->nets[i + 1], &t->nets[i], (t->n_nets - i) * sizeof(*t->nets));
+	t->nets[i] = e;
+	t->n_nets++;
+	return 0;
+}
+
+int satab_insert(struct satab *t, struct sa_entry *e)
+{
+	if (satab_by_spi(t, e->spi_in))
+		return -EEXIST;
+	e->gen = t->next_gen++;
+	if (is_host(e)) {
+		/* Newest first, so the head of a chain is the SA a rekey installed last. */
+		unsigned h = bucket(e->remote_ts.addr);
+		e->host_next = t->host_bucket[h];
+		t->host_bucket[h] = e;
+	} else {
+		int ret = nets_insert(t, e);
+		if (ret)
+			return ret;
+	}
+	unsigned b = bucket(e->spi_in);
+	e->spi_next = t->spi_bucket[b];
+	t->spi_bucket[b] = e;
+	t->count++;
+	return 0;
+}
+
+static void unlink_route(struct satab *t, struct sa_entry *e)
+{
+	if (is_host(e)) {
+		struct sa_entry **pp = &t->host_bucket[bucket(e->remote_ts.addr)];
+		while (*pp && *pp != e)
+			pp = &(*pp)->host_next;
+		if (*pp)
+			*pp = e->host_next;
+		return;
+	}
+	for (size_t i = 0; i < t->n_nets; i++) {
+		if (t->nets[i] == e) {
+			memmove(&t->nets[i], &t->nets[i + 1],
+			        (t->n_nets - i - 1) * sizeof(*t->nets));
+			t->n_nets--;
+			return;
+		}
+	}
+}
+
+struct sa_entry *satab_remove(struct satab *t, uint32_t spi_in)
+{
+	struct sa_entry **pp = &t->spi_bucket[bucket(spi_in)];
+	while (*pp && (*pp)->spi_in != spi_in)
+		pp = &(*pp)->spi_next;
+	struct sa_entry *e = *pp;
+	if (!e)
+		return NULL;
+	*pp = e->spi_next;
+	unlink_route(t, e);
+	e->spi_next = e->host_next = NULL;
+	t->count--;
+	return e;
+}
+
+struct sa_entry *satab_route(const struct satab *t, uint32_t dst)
+{
+	for (struct sa_entry *e = t->host_bucket[bucket(dst)]; e; e = e->host_next)
+		if (e->remote_ts.addr == dst && !e->expired)
+			return e;
+	for (size_t i = 0; i < t->n_nets; i++) {
+		struct sa_entry *e = t->nets[i];
+		if ((dst & e->remote_ts.mask) == e->remote_ts.addr && !e->expired)
+			return e;
+	}
+	return NULL;
+}
+
+struct sa_entry *satab_any(const struct satab *t)
+{
+	for (unsigned b = 0; b < SATAB_BUCKETS; b++)
+		if (t->spi_bucket[b])
+			return t->spi_bucket[b];
+	return NULL;
+}
+
+size_t satab_count(const struct satab *t)
+{
+	return t->count;
+}
