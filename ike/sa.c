@@ -667,7 +667,7 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		       isakmp_exch_name(h.exch));
 		goto out;
 	}
-	if (h.msgid == 0) {
+	if (h.msgid == 0 && h.exch != ISAKMP_EXCH_INFO) {
 		sa_log(sa, IKE_LOG_WARN, "dropped %s message with message ID 0",
 		       isakmp_exch_name(h.exch));
 		goto out;

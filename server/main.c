@@ -1,0 +1,883 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * evs, the bundled minimal EasyVPN server: `evs --config FILE` runs the daemon (one engine
+ * per client in the responder role, one TUN device for all of them), `evs check` validates a
+ * configuration, and `evs show crypto session summary|group` asks the running daemon over
+ * its control socket.
+ */
+#define _GNU_SOURCE /* accept4 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ike/isakmp.h"
+#include "platform/apply.h"
+#include "platform/netcfg.h"
+#include "server/core/config.h"
+#include "server/core/state.h"
+#include "tun/datapath.h"
+#include "tun/tundev.h"
+
+#define EVS_DEFAULT_CONFIG "/etc/evs/evs.conf"
+#define EVS_DEFAULT_CONTROL "/run/evs/evs.sock"
+#define EVS_MAX_LISTEN 8
+#define EVS_MAX_CONNS 4096
+#define EVS_MAX_CHILD 4
+
+enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL };
+
+struct listener {
+	uint32_t addr;
+	int sock_ike;
+	int sock_natt;
+};
+
+struct conn {
+	struct ike_sa *sa;
+	size_t li; /* listener */
+	uint32_t session_id;
+	uint32_t rri_addr;
+	uint32_t spis[EVS_MAX_CHILD];
+	size_t n_spis;
+	struct ike_endpoint natt_peer;
+	bool natt;
+	bool dead;
+};
+
+struct evs {
+	const struct evs_config *cfg;
+	struct evs_state *st;
+	struct dp *dp;
+	struct plat_nl *nl;
+	struct plat_journal *journal;
+	struct listener lst[EVS_MAX_LISTEN];
+	size_t n_lst;
+	int ep, sock_esp, tun, timer, sigfd, ctl;
+	char ifname[TUN_NAME_MAX];
+	char control_path[108];
+	struct conn **conns;
+	size_t n_conns, cap_conns;
+	struct ike_p1_prop p1[64];
+	size_t n_p1;
+	struct ike_p2_prop p2[32];
+	size_t n_p2;
+	unsigned dpd_s, xauth_s, natt_keepalive_s;
+	uint64_t keepalive_at;
+	bool rri_pools; /* routes for whole pools (no reverse-route configured) */
+	int verbose;
+	bool stopping;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void logf_(struct evs *e, enum ike_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void logf_(struct evs *e, enum ike_log_level lvl, const char *fmt, ...)
+{
+	int show = IKE_LOG_INFO + e->verbose;
+	if ((int)lvl > show)
+		return;
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "evs: %s%s\n",
+	        lvl == IKE_LOG_ERR    ? "error: "
+	        : lvl == IKE_LOG_WARN ? "warning: "
+	                              : "",
+	        msg);
+}
+
+static void ipstr(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+static int udp_socket(uint32_t ip, uint16_t port, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a UDP socket: %s", strerror(errno));
+		return -errno;
+	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(ip);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		int er = errno;
+		char s[20];
+		ipstr(ip, s, sizeof(s));
+		snprintf(err, errlen, "cannot listen on %s port %u: %s%s", s, port, strerror(er),
+		         er == EADDRNOTAVAIL ? " (is that the address of an interface here? check "
+		                               "`ip address` of the crypto map interface)"
+		                             : "");
+		close(fd);
+		return -er;
+	}
+	return fd;
+}
+
+/* ---- connections ---- */
+
+static struct conn *conn_find(struct evs *e, const uint8_t icky[8], uint32_t peer)
+{
+	uint8_t ic[8], rc[8];
+	for (size_t i = 0; i < e->n_conns; i++) {
+		struct conn *c = e->conns[i];
+		ike_sa_cookies(c->sa, ic, rc);
+		if (memcmp(ic, icky, 8) == 0 && ike_sa_peer(c->sa).addr == peer)
+			return c;
+	}
+	return NULL;
+}
+
+static struct conn *conn_new(struct evs *e, size_t li, const struct ike_endpoint *from)
+{
+	if (e->n_conns >= EVS_MAX_CONNS)
+		return NULL;
+	if (e->n_conns == e->cap_conns) {
+		size_t cap = e->cap_conns ? e->cap_conns * 2 : 16;
+		struct conn **n = realloc(e->conns, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		e->conns = n;
+		e->cap_conns = cap;
+	}
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	struct ike_config ic = {0};
+	const char *why = NULL;
+	ic.role = IKE_ROLE_RESPONDER;
+	ic.local = (struct ike_endpoint){e->lst[li].addr, IKE_PORT};
+	ic.peer = *from;
+	ic.srv_p1 = e->p1;
+	ic.n_srv_p1 = e->n_p1;
+	ic.srv_p2 = e->p2;
+	ic.n_srv_p2 = e->n_p2;
+	ic.ops = evs_server_ops(e->st);
+	ic.srv_xauth = true;
+	ic.xauth_timeout_s = e->xauth_s;
+	ic.dpd_idle_s = e->dpd_s;
+	c->sa = ike_sa_new(&ic, now_ms(), &why);
+	if (!c->sa) {
+		logf_(e, IKE_LOG_ERR, "cannot create an IKE SA: %s", why);
+		free(c);
+		return NULL;
+	}
+	c->li = li;
+	e->conns[e->n_conns++] = c;
+	return c;
+}
+
+static void conn_free(struct evs *e, struct conn *c)
+{
+	char err[256];
+	for (size_t i = 0; i < c->n_spis; i++)
+		dp_del_child(e->dp, c->spis[i]);
+	if (c->rri_addr && !e->rri_pools)
+		plat_rri_del(e->journal, e->nl, e->ifname, c->rri_addr, 32, err, sizeof(err));
+	if (c->session_id)
+		evs_sessions_remove(evs_state_sessions(e->st), c->session_id);
+	ike_sa_free(c->sa);
+	free(c);
+}
+
+static void reap(struct evs *e)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < e->n_conns; i++) {
+		if (e->conns[i]->dead)
+			conn_free(e, e->conns[i]);
+		else
+			e->conns[k++] = e->conns[i];
+	}
+	e->n_conns = k;
+}
+
+/* ---- actions ---- */
+
+static void send_ike(struct evs *e, struct conn *c, const struct ike_action *a)
+{
+	uint8_t buf[4 + 16384];
+	size_t off = 0;
+	int fd = e->lst[c->li].sock_ike;
+	if (a->u.send.from_port == IKE_NATT_PORT) {
+		memset(buf, 0, 4);
+		off = 4;
+		fd = e->lst[c->li].sock_natt;
+	}
+	if (a->u.send.len > sizeof(buf) - off)
+		return;
+	memcpy(buf + off, a->u.send.data, a->u.send.len);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(a->u.send.to.port)};
+	to.sin_addr.s_addr = htonl(a->u.send.to.addr);
+	if (sendto(fd, buf, off + a->u.send.len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		logf_(e, IKE_LOG_WARN, "cannot send to a client: %s", strerror(errno));
+}
+
+static void verify(struct evs *e, struct conn *c, const struct ike_action *a)
+{
+	char peer[20];
+	uint8_t ic[8], rc[8];
+	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	enum evs_aaa_verdict v =
+	    evs_aaa_check(e->st, a->u.xauth.group, a->u.xauth.user, a->u.xauth.password);
+	if (v != EVS_AAA_OK) {
+		logf_(e, IKE_LOG_WARN, "%s: XAUTH for user %s of group %s refused: %s", peer,
+		      a->u.xauth.user, a->u.xauth.group, evs_aaa_verdict_str(v));
+		ike_xauth_verdict(c->sa, now_ms(), false);
+		return;
+	}
+	ike_sa_cookies(c->sa, ic, rc);
+	struct ike_endpoint p = ike_sa_peer(c->sa);
+	if (evs_sessions_add(evs_state_sessions(e->st), a->u.xauth.group, a->u.xauth.user, &p, ic,
+	                     rc, now_ms(), &c->session_id) != 0) {
+		ike_xauth_verdict(c->sa, now_ms(), false);
+		return;
+	}
+	ike_xauth_verdict(c->sa, now_ms(), true);
+}
+
+static void child_up(struct evs *e, struct conn *c, const struct ike_child *ch)
+{
+	const char *why = NULL;
+	char err[256], a[20];
+	if (dp_add_child(e->dp, ch, &why) != 0) {
+		logf_(e, IKE_LOG_ERR, "cannot install an IPsec SA: %s", why ? why : "?");
+		return;
+	}
+	if (c->n_spis < EVS_MAX_CHILD)
+		c->spis[c->n_spis++] = ch->spi_in;
+	if (ch->udp_encap) {
+		c->natt = true;
+		c->natt_peer = ch->peer;
+	}
+	/* step 6: a route to the client's inside address through the tunnel (RRI) */
+	uint32_t addr = ch->remote_ts.addr;
+	ipstr(addr, a, sizeof(a));
+	if (!e->rri_pools && ch->remote_ts.mask == 0xffffffffu && !c->rri_addr) {
+		if (plat_rri_add(e->journal, e->nl, e->ifname, addr, 32, err, sizeof(err)) == 0) {
+			c->rri_addr = addr;
+			logf_(e, IKE_LOG_INFO, "[6/7] reverse route %s/32 via %s", a, e->ifname);
+		} else {
+			logf_(e, IKE_LOG_WARN, "reverse route for %s: %s", a, err);
+		}
+	}
+	if (c->session_id) {
+		struct evs_session *s = evs_sessions_get(evs_state_sessions(e->st), c->session_id);
+		if (s)
+			s->assigned = addr;
+	}
+}
+
+static void handle_actions(struct evs *e, struct conn *c)
+{
+	struct ike_action a;
+	char peer[20];
+	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	while (ike_next_action(c->sa, &a)) {
+		switch (a.type) {
+		case IKE_ACT_SEND:
+			send_ike(e, c, &a);
+			break;
+		case IKE_ACT_LOG:
+			logf_(e, a.u.log.level == IKE_LOG_INFO ? IKE_LOG_DEBUG : a.u.log.level,
+			      "%s: %s", peer, a.u.log.text);
+			break;
+		case IKE_ACT_STATUS:
+			logf_(e, IKE_LOG_INFO, "%s: %s", peer, a.u.status.text);
+			break;
+		case IKE_ACT_XAUTH_VERIFY:
+			verify(e, c, &a);
+			break;
+		case IKE_ACT_POLICY:
+			if (c->session_id) {
+				struct evs_session *s =
+				    evs_sessions_get(evs_state_sessions(e->st), c->session_id);
+				if (s)
+					s->assigned = a.u.policy->addr;
+			}
+			break;
+		case IKE_ACT_CHILD_UP:
+			child_up(e, c, a.u.child);
+			break;
+		case IKE_ACT_CHILD_DOWN:
+			dp_del_child(e->dp, a.u.child->spi_in);
+			break;
+		case IKE_ACT_FAILED:
+			logf_(e, IKE_LOG_WARN, "%s: %s", peer, a.u.fail.text);
+			c->dead = true;
+			break;
+		case IKE_ACT_CLOSED:
+			logf_(e, IKE_LOG_INFO, "%s: %s", peer, a.u.text);
+			c->dead = true;
+			break;
+		case IKE_ACT_XAUTH_PROMPT:
+		case IKE_ACT_BANNER:
+			break; /* initiator only */
+		}
+	}
+}
+
+static void ike_packet(struct evs *e, size_t li, const uint8_t *msg, size_t len,
+                       const struct ike_endpoint *from, uint16_t local_port)
+{
+	struct isakmp_hdr h;
+	const char *why;
+	if (!isakmp_hdr_parse(msg, len, &h, &why)) {
+		char s[20];
+		ipstr(from->addr, s, sizeof(s));
+		logf_(e, IKE_LOG_DEBUG, "dropped malformed datagram from %s: %s", s, why);
+		return;
+	}
+	struct conn *c = conn_find(e, h.icky, from->addr);
+	if (!c) {
+		static const uint8_t zero[8];
+		if (h.exch != ISAKMP_EXCH_AGGRESSIVE || memcmp(h.rcky, zero, 8) != 0 || e->stopping)
+			return; /* not the start of a connection: nothing to answer */
+		c = conn_new(e, li, from);
+		if (!c)
+			return;
+	}
+	struct ike_endpoint to = {e->lst[li].addr, local_port};
+	ike_input(c->sa, now_ms(), msg, len, from, &to);
+	handle_actions(e, c);
+}
+
+static void dp_ike(void *ctx, int fd, const uint8_t *msg, size_t len,
+                   const struct ike_endpoint *from, const struct ike_endpoint *to)
+{
+	struct evs *e = ctx;
+	(void)to;
+	for (size_t i = 0; i < e->n_lst; i++)
+		if (e->lst[i].sock_natt == fd)
+			ike_packet(e, i, msg, len, from, IKE_NATT_PORT);
+}
+
+static void dp_log(void *ctx, enum ike_log_level level, const char *msg)
+{
+	struct evs *e = ctx;
+	logf_(e, level, "%s", msg);
+}
+
+static void read_ike500(struct evs *e, size_t li)
+{
+	uint8_t buf[65536];
+	for (int n = 0; n < 32; n++) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t r = recvfrom(e->lst[li].sock_ike, buf, sizeof(buf), 0,
+		                     (struct sockaddr *)&from, &fl);
+		if (r < 0)
+			return;
+		struct ike_endpoint f = {ntohl(from.sin_addr.s_addr), ntohs(from.sin_port)};
+		ike_packet(e, li, buf, (size_t)r, &f, IKE_PORT);
+	}
+}
+
+/* ---- control socket ---- */
+
+static void control(struct evs *e)
+{
+	int fd = accept4(e->ctl, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct timeval tv = {1, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char cmd[256];
+	ssize_t n = recv(fd, cmd, sizeof(cmd) - 1, 0);
+	if (n <= 0) {
+		close(fd);
+		return;
+	}
+	cmd[n] = '\0';
+	cmd[strcspn(cmd, "\r\n")] = '\0';
+	char out[65536];
+	size_t len;
+	if (strcmp(cmd, "show crypto session summary") == 0)
+		len = evs_show_session_summary(evs_state_sessions(e->st), e->cfg, out, sizeof(out));
+	else if (strcmp(cmd, "show crypto session group") == 0)
+		len = evs_show_session_group(evs_state_sessions(e->st), e->cfg, out, sizeof(out));
+	else
+		len = (size_t)snprintf(out, sizeof(out),
+		                       "%% Invalid input: '%s'; evs answers 'show crypto session "
+		                       "summary' and 'show crypto session group'\n",
+		                       cmd);
+	if (len >= sizeof(out))
+		len = sizeof(out) - 1;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = send(fd, out + off, len - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	close(fd);
+}
+
+static int control_listen(struct evs *e, char *err, size_t errlen)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (strlen(e->control_path) >= sizeof(a.sun_path)) {
+		snprintf(err, errlen, "control socket path too long");
+		return -ENAMETOOLONG;
+	}
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", e->control_path);
+	char dir[108];
+	snprintf(dir, sizeof(dir), "%s", e->control_path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+	}
+	e->ctl = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (e->ctl < 0)
+		return -errno;
+	/* a stale socket of a dead evs is replaced; a live one is refused */
+	if (connect(e->ctl, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		snprintf(err, errlen, "another evs answers on %s", e->control_path);
+		return -EADDRINUSE;
+	}
+	unlink(e->control_path);
+	mode_t old = umask(077);
+	int rc = bind(e->ctl, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (rc != 0 || listen(e->ctl, 8) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", e->control_path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* ---- set-up and loop ---- */
+
+static void report(void *ctx, enum evs_config_severity sev, unsigned line, const char *msg)
+{
+	(void)ctx;
+	(void)line;
+	fprintf(stderr, "evs: %s%s\n", sev == EVS_CONFIG_ERROR ? "" : "warning: ", msg);
+}
+
+static int add_ev(struct evs *e, int fd, uint32_t kind, uint32_t idx)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)kind << 32 | idx};
+	return epoll_ctl(e->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup(struct evs *e, const char *ifname, const char *state_path, char *err,
+                 size_t errlen)
+{
+	char perr[512] = "", state[256];
+	struct evc_net listen_on[EVS_MAX_LISTEN];
+	int rc;
+
+	e->n_p1 = evs_config_p1(e->cfg, e->p1, 64);
+	e->n_p2 = evs_config_p2(e->cfg, e->p2, 32);
+	if (e->n_p1 > 64)
+		e->n_p1 = 64;
+	if (e->n_p2 > 32)
+		e->n_p2 = 32;
+	unsigned retry;
+	bool periodic;
+	evs_config_keepalive(e->cfg, &e->dpd_s, &retry, &periodic);
+	e->xauth_s = evs_config_xauth_timeout(e->cfg);
+	e->natt_keepalive_s = evs_config_nat_keepalive(e->cfg);
+	if (!evs_config_modecfg_respond(e->cfg) && evs_config_modecfg_initiate(e->cfg))
+		logf_(e, IKE_LOG_WARN,
+		      "evs answers mode-config requests (respond); pushing "
+		      "(initiate) is not supported, clients must ask");
+	e->st = evs_state_new(e->cfg);
+	if (!e->st) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	e->tun = tun_open(ifname, e->ifname);
+	if (e->tun < 0) {
+		snprintf(err, errlen, "cannot create the TUN device: %s", strerror(-e->tun));
+		return e->tun;
+	}
+	if (state_path)
+		snprintf(state, sizeof(state), "%s", state_path);
+	else
+		snprintf(state, sizeof(state), "/run/evs/%s.state", e->ifname);
+	rc = plat_journal_recover(state, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_nl_new(&e->nl, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_journal_new(&e->journal, state, perr, sizeof(perr));
+	int ifindex = 0;
+	if (!rc)
+		rc = plat_link_index(e->nl, e->ifname, &ifindex, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_link_set(e->nl, ifindex, 1400, true, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_ip_forward_enable(e->journal, NULL, perr, sizeof(perr));
+	if (rc) {
+		snprintf(err, errlen, "cannot configure the host: %s", perr);
+		return rc;
+	}
+	/* without reverse-route the pools are routed into the tunnel as a whole */
+	e->rri_pools = true;
+	for (size_t i = 0; i < e->n_p2; i++)
+		if (evs_config_rri(e->cfg, e->p2[i].esp, e->p2[i].key_bits, e->p2[i].auth) !=
+		    EVS_RRI_NONE)
+			e->rri_pools = false;
+	if (e->rri_pools) {
+		for (size_t i = 0; i < evs_config_n_pools(e->cfg); i++) {
+			uint32_t first, last;
+			evs_config_pool_range(e->cfg, i, &first, &last);
+			for (uint32_t a = first; a <= last && a != 0; a++) {
+				if (plat_rri_add(e->journal, e->nl, e->ifname, a, 32, perr,
+				                 sizeof(perr)) != 0) {
+					snprintf(err, errlen, "cannot route pool %s: %s",
+					         evs_config_pool_name(e->cfg, i), perr);
+					return -EIO;
+				}
+				if (a == 0xffffffffu)
+					break;
+			}
+		}
+	}
+
+	e->sock_esp = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+	e->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	e->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (e->sock_esp < 0 || e->timer < 0 || e->ep < 0) {
+		snprintf(err, errlen, "cannot create sockets: %s", strerror(errno));
+		return -errno;
+	}
+	size_t n = evs_config_listen(e->cfg, listen_on, EVS_MAX_LISTEN);
+	if (n > EVS_MAX_LISTEN)
+		n = EVS_MAX_LISTEN;
+	for (size_t i = 0; i < n; i++) {
+		struct listener *l = &e->lst[e->n_lst];
+		l->addr = listen_on[i].addr;
+		l->sock_ike = udp_socket(l->addr, IKE_PORT, err, errlen);
+		if (l->sock_ike < 0)
+			return l->sock_ike;
+		l->sock_natt = udp_socket(l->addr, IKE_NATT_PORT, err, errlen);
+		if (l->sock_natt < 0) {
+			close(l->sock_ike);
+			return l->sock_natt;
+		}
+		if (add_ev(e, l->sock_ike, EV_IKE, (uint32_t)e->n_lst) ||
+		    add_ev(e, l->sock_natt, EV_NATT, (uint32_t)e->n_lst))
+			return -errno;
+		e->n_lst++;
+	}
+	struct dp_config dc = {
+	    .tun_fd = e->tun,
+	    .udp_fd = e->lst[0].sock_natt,
+	    .esp_fd = e->sock_esp,
+	    .ike_input = dp_ike,
+	    .log = dp_log,
+	    .ctx = e,
+	};
+	e->dp = dp_new(&dc);
+	if (!e->dp) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = control_listen(e, err, errlen);
+	if (rc)
+		return rc;
+	if (add_ev(e, e->sock_esp, EV_ESP, 0) || add_ev(e, e->tun, EV_TUN, 0) ||
+	    add_ev(e, e->timer, EV_TIMER, 0) || add_ev(e, e->sigfd, EV_SIGNAL, 0) ||
+	    add_ev(e, e->ctl, EV_CONTROL, 0)) {
+		snprintf(err, errlen, "cannot watch the sockets: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void arm_timer(struct evs *e)
+{
+	uint64_t t = UINT64_MAX;
+	for (size_t i = 0; i < e->n_conns; i++) {
+		uint64_t x = ike_next_timeout(e->conns[i]->sa);
+		if (x < t)
+			t = x;
+	}
+	if (e->natt_keepalive_s && e->keepalive_at < t)
+		t = e->keepalive_at;
+	struct itimerspec its = {0};
+	if (t != UINT64_MAX) {
+		its.it_value.tv_sec = (time_t)(t / 1000);
+		its.it_value.tv_nsec = (long)(t % 1000) * 1000000 + 1;
+	}
+	timerfd_settime(e->timer, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void on_timer(struct evs *e)
+{
+	uint64_t exp, now = now_ms();
+	if (read(e->timer, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+		return;
+	for (size_t i = 0; i < e->n_conns; i++) {
+		struct conn *c = e->conns[i];
+		if (ike_next_timeout(c->sa) <= now) {
+			ike_tick(c->sa, now);
+			handle_actions(e, c);
+		}
+	}
+	if (e->natt_keepalive_s && now >= e->keepalive_at) {
+		for (size_t i = 0; i < e->n_conns; i++)
+			if (e->conns[i]->natt)
+				dp_send_keepalive(e->lst[e->conns[i]->li].sock_natt,
+				                  &e->conns[i]->natt_peer);
+		e->keepalive_at = now + (uint64_t)e->natt_keepalive_s * 1000;
+	}
+}
+
+static void stop_all(struct evs *e)
+{
+	e->stopping = true;
+	for (size_t i = 0; i < e->n_conns; i++) {
+		ike_close(e->conns[i]->sa, now_ms());
+		handle_actions(e, e->conns[i]);
+		e->conns[i]->dead = true;
+	}
+	reap(e);
+}
+
+static int run(struct evs *e)
+{
+	struct epoll_event evs[16];
+	e->keepalive_at = now_ms() + (uint64_t)e->natt_keepalive_s * 1000;
+	logf_(e, IKE_LOG_INFO,
+	      "listening on %zu address(es), TUN %s, %zu isakmp policies, %zu "
+	      "transforms",
+	      e->n_lst, e->ifname, e->n_p1, e->n_p2);
+	while (!e->stopping) {
+		arm_timer(e);
+		int n = epoll_wait(e->ep, evs, 16, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n; i++) {
+			uint32_t kind = (uint32_t)(evs[i].data.u64 >> 32);
+			uint32_t idx = (uint32_t)evs[i].data.u64;
+			switch (kind) {
+			case EV_IKE:
+				read_ike500(e, idx);
+				break;
+			case EV_NATT:
+				dp_on_udp_readable(e->dp, e->lst[idx].sock_natt);
+				break;
+			case EV_ESP:
+				dp_on_esp_readable(e->dp);
+				break;
+			case EV_TUN:
+				dp_on_tun_readable(e->dp);
+				break;
+			case EV_TIMER:
+				on_timer(e);
+				break;
+			case EV_CONTROL:
+				control(e);
+				break;
+			case EV_SIGNAL: {
+				struct signalfd_siginfo si;
+				if (read(e->sigfd, &si, sizeof(si)) == sizeof(si))
+					logf_(e, IKE_LOG_INFO,
+					      "signal %u: closing %zu connection(s)", si.ssi_signo,
+					      e->n_conns);
+				stop_all(e);
+				break;
+			}
+			}
+		}
+		reap(e);
+	}
+	return 0;
+}
+
+static void teardown(struct evs *e)
+{
+	char err[512];
+	stop_all(e);
+	free(e->conns);
+	if (e->journal) {
+		if (plat_journal_undo(e->journal, err, sizeof(err)) != 0)
+			logf_(e, IKE_LOG_ERR, "could not restore all routes: %s", err);
+		plat_journal_free(e->journal);
+	}
+	plat_nl_free(e->nl);
+	dp_free(e->dp);
+	evs_state_free(e->st);
+	for (size_t i = 0; i < e->n_lst; i++) {
+		close(e->lst[i].sock_ike);
+		close(e->lst[i].sock_natt);
+	}
+	int fds[] = {e->ep, e->sock_esp, e->tun, e->timer, e->ctl};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (e->ctl >= 0)
+		unlink(e->control_path);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: evs [--config FILE] [--control SOCKET] [--ifname NAME] "
+	           "[--state-file FILE] [-v]\n"
+	           "       evs check [--config FILE]\n"
+	           "       evs show crypto session summary|group [--control SOCKET]\n"
+	           "defaults: --config " EVS_DEFAULT_CONFIG ", --control " EVS_DEFAULT_CONTROL
+	           ", --ifname evs0\n");
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	const char *path = EVS_DEFAULT_CONTROL;
+	char cmd[256] = "show";
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
+			path = argv[++i];
+			continue;
+		}
+		size_t l = strlen(cmd);
+		snprintf(cmd + l, sizeof(cmd) - l, " %s", argv[i]);
+	}
+	if (strcmp(cmd, "show crypto session summary") != 0 &&
+	    strcmp(cmd, "show crypto session group") != 0) {
+		fprintf(stderr,
+		        "evs: '%s' is not a command evs answers; use 'evs show crypto "
+		        "session summary' or 'evs show crypto session group'\n",
+		        cmd);
+		return 2;
+	}
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		fprintf(stderr, "evs: no evs answers on %s: %s (is it running? give --control)\n",
+		        path, strerror(errno));
+		return 1;
+	}
+	strcat(cmd, "\n");
+	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return 1;
+	}
+	char buf[4096];
+	ssize_t n;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"control", required_argument, NULL, 'C'},
+	    {"ifname", required_argument, NULL, 'i'},
+	    {"state-file", required_argument, NULL, 's'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *config = EVS_DEFAULT_CONFIG, *ifname = "evs0", *state = NULL;
+	struct evs e = {.ep = -1, .sock_esp = -1, .tun = -1, .timer = -1, .sigfd = -1, .ctl = -1};
+	bool check = false;
+	int opt;
+
+	snprintf(e.control_path, sizeof(e.control_path), "%s", EVS_DEFAULT_CONTROL);
+	if (argc > 1 && strcmp(argv[1], "show") == 0)
+		return cmd_show(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "check") == 0) {
+		check = true;
+		argv++;
+		argc--;
+	}
+	while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			if (strlen(optarg) >= sizeof(e.control_path)) {
+				fprintf(stderr, "evs: --control: path too long\n");
+				return 2;
+			}
+			snprintf(e.control_path, sizeof(e.control_path), "%s", optarg);
+			break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'v':
+			e.verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	struct evs_config *cfg = evs_config_load(config, report, NULL);
+	if (!cfg) {
+		fprintf(stderr, "evs: %s is not a usable configuration (see above)\n", config);
+		return 2;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", config);
+		evs_config_free(cfg);
+		return 0;
+	}
+	e.cfg = cfg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	e.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	char err[1024] = "";
+	int rc = e.sigfd < 0 ? -errno : setup(&e, ifname, state, err, sizeof(err));
+	if (rc == 0)
+		rc = run(&e);
+	else
+		fprintf(stderr, "evs: %s\n", err[0] ? err : strerror(-rc));
+	teardown(&e);
+	if (e.sigfd >= 0)
+		close(e.sigfd);
+	evs_config_free(cfg);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Proves the interop rig with two real peers from Debian: vpnc (client
+# namespace) connects to strongSwan charon (gw namespace), pings the corporate
+# host through the tunnel, the corporate host sees the pool address, both
+# peers are stopped and the rig is verified clean.
+#
+# Usage: tests/interop/rig-selftest.sh [--nat] [--wrong-psk] [--keep]
+#   --nat        client behind a masquerading home router (NAT-T for real)
+#   --wrong-psk  the client uses a wrong group key: must FAIL (exit 1) with
+#                a message and the logs, and still clean up
+#   --keep       keep the work directory (configs, logs) on success
+# Exit: 0 pass, 1 fail, 77 skipped (not root, tools missing).
+
+set -eu
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=charon-server.sh
+source "$here/charon-server.sh"
+# shellcheck source=vpnc-client.sh
+source "$here/vpnc-client.sh"
+
+nat=no
+psk=groupsecret
+for arg in "$@"; do
+	case $arg in
+	--nat) nat=yes ;;
+	--wrong-psk) psk=not-the-group-secret ;;
+	--keep) export RIG_KEEP=1 ;;
+	*)
+		echo "usage: $0 [--nat] [--wrong-psk] [--keep]" >&2
+		exit 2
+		;;
+	esac
+done
+
+rig_init rig-selftest
+if [[ $nat == yes ]]; then
+	rig_topology_nat
+	gw_addr=$RIG_NAT_GW_ADDR
+	# the home router forwards for the client; the gateway is on its link
+	ping_ok client "$gw_addr" 1 || fail "client cannot reach the gateway $gw_addr through the home router"
+else
+	rig_topology_std
+	gw_addr=$RIG_GW_ADDR
+	ping_ok client "$gw_addr" 1 || fail "client cannot reach the gateway $gw_addr"
+fi
+ping_ok corp "$RIG_GW_INSIDE_ADDR" 1 || fail "corporate host cannot reach the gateway"
+ping_fails client "$RIG_CORP_ADDR" || fail "client reaches $RIG_CORP_ADDR without a tunnel: the rig leaks"
+
+# counts echo requests that reach the corporate host from the pool
+rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
+
+charon_start addr="$gw_addr"
+vpnc_start gateway="$gw_addr" secret="$psk"
+vpnc_wait_up 20
+charon_wait_child 10
+
+[[ $VPNC_ADDR == 10.98.0.* ]] || fail "vpnc got $VPNC_ADDR, not an address of the pool $RIG_POOL_NET"
+dns=$(vpnc_env INTERNAL_IP4_DNS)
+[[ $dns == 10.99.0.53 ]] || fail "vpnc got DNS '$dns', expected 10.99.0.53"
+split="$(vpnc_env CISCO_SPLIT_INC_0_ADDR)/$(vpnc_env CISCO_SPLIT_INC_0_MASKLEN)"
+[[ $split == "$RIG_CORP_NET" ]] || fail "vpnc got split include '$split', expected $RIG_CORP_NET"
+if [[ $nat == yes ]]; then
+	grep -q 'remote host is behind NAT' "$CHARON_DIR/charon.log" ||
+		fail "charon did not detect the client's NAT"
+fi
+
+ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the tunnel from the client to $RIG_CORP_ADDR"
+seen=$(rig_counter_packets corp from_pool)
+[[ ${seen:-0} -ge 3 ]] ||
+	fail "the corporate host saw ${seen:-0} echo requests from $RIG_POOL_NET, expected 3: traffic did not come through the tunnel"
+rig_note "corporate host saw $seen echo requests from $VPNC_ADDR"
+
+vpnc_stop
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "vpnc exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+[[ -f $VPNC_DIR/disconnect.done ]] || fail "vpnc did not run its disconnect script"
+charon_wait_no_ike 10
+charon_stop
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "charon exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+
+rig_teardown || fail "the rig was not cleaned up completely"
+rig_note "verified: no namespace and no process of the rig left"
+label=
+[[ $nat == no ]] || label=" (NAT)"
+echo "PASS: rig-selftest$label in $(rig_elapsed)s"
