@@ -187,9 +187,6 @@ static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 		ike_wipe(kept->enc_out, sizeof(kept->enc_out));
 		ike_wipe(kept->auth_out, sizeof(kept->auth_out));
 	}
-	struct ike_act_node *n = sa_push(sa, IKE_ACT_CHILD_UP);
-	if (n && sa_own(n, ch, sizeof(*ch), true))
-		n->act.u.child = (const struct ike_child *)(const void *)n->buf;
 	sa->qm.active = false;
 	ike_dh_free(sa->qm.dh);
 	sa->qm.dh = NULL;
@@ -199,6 +196,9 @@ static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 	sa_status(sa, IKE_STEP_ESTABLISHED, "tunnel up: %s, SPI in %08x out %08x, %s",
 	          prop_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out,
 	          ch->udp_encap ? "ESP in UDP 4500" : "ESP (IP protocol 50)");
+	struct ike_act_node *n = sa_push(sa, IKE_ACT_CHILD_UP);
+	if (n && sa_own(n, ch, sizeof(*ch), true))
+		n->act.u.child = (const struct ike_child *)(const void *)n->buf;
 }
 
 /* Client: the gateway's RESPONDER-LIFETIME shortens what was negotiated. */
