@@ -428,7 +428,8 @@ static void tun_packet(struct dp *dp, struct pkt *p)
 	char da[INET_ADDRSTRLEN];
 
 	if (!ip_parse(p->data, p->len, &ip) || ip.version != 4) {
-		drop(dp, DP_DROP_NOT_IPV4, "TUN packet is not IPv4 (version %u)", ip.version);
+		/* IPv6 from the host's stack lands here too (router solicitations, MLD). */
+		drop(dp, DP_DROP_NOT_IPV4, "TUN packet is not a well-formed IPv4 packet");
 		goto release;
 	}
 	struct sa_entry *e = satab_route(dp->tab, ip.dst);
