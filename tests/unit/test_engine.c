@@ -18,6 +18,7 @@
 #include "ike/crypto.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
+#include "vectors.h"
 
 #define CLIENT_IP 0xc6336402u /* 198.51.100.2 */
 #define SERVER_IP 0xc6336401u /* 198.51.100.1 */
@@ -577,6 +578,85 @@ static void test_default_proposals(void **state)
 	assert_int_equal(p1[0].auth, IKE_AUTH_XAUTH_INIT_PSK);
 }
 
+/* The first messages that vpnc (s1) and strongSwan (s2) really sent reach a choice. */
+static void check_recorded_am1(const char *scen, const struct ike_p1_prop *srv, uint8_t want_encr,
+                               uint16_t want_bits, uint8_t want_hash, uint8_t want_group)
+{
+	struct vec_set *v = vec_load(scen);
+	const struct vec_msg *m = vec_msg(v, 1);
+	assert_non_null(m);
+	struct rig r;
+	rig_init(&r);
+	r.srv_p1[0] = *srv;
+	r.n_srv_p1 = 1;
+	struct ike_endpoint from = {CLIENT_IP, IKE_PORT}, to = {SERVER_IP, IKE_PORT};
+	new_server(&r, &from);
+	ike_input(r.s.sa, r.now, m->data.p, m->data.len, &from, &to);
+	struct ike_action a;
+	bool sent = false;
+	while (ike_next_action(r.s.sa, &a)) {
+		assert_int_not_equal(a.type, IKE_ACT_FAILED);
+		if (a.type != IKE_ACT_SEND)
+			continue;
+		sent = true;
+		struct isakmp_hdr h;
+		struct isakmp_chain c;
+		struct isakmp_sa sa;
+		const char *why;
+		assert_true(isakmp_hdr_parse(a.u.send.data, a.u.send.len, &h, &why));
+		assert_int_equal(h.exch, ISAKMP_EXCH_AGGRESSIVE);
+		assert_memory_equal(h.icky, m->data.p, 8);
+		assert_true(isakmp_chain_parse(a.u.send.data + ISAKMP_HDR_LEN,
+		                               a.u.send.len - ISAKMP_HDR_LEN, h.np, &c, &why));
+		const struct isakmp_pl *psa = isakmp_chain_find(&c, ISAKMP_PL_SA, 0);
+		assert_non_null(psa);
+		assert_true(isakmp_sa_parse(psa->body, psa->len, &sa, &why));
+		assert_int_equal(sa.np, 1);
+		assert_int_equal(sa.nt, 1);
+		struct ike_rd rd = ike_rd_init(sa.t[0].attrs, sa.t[0].attrs_len);
+		struct isakmp_attr at;
+		uint32_t encr = 0, bits = 0, hash = 0, group = 0, auth = 0;
+		while (isakmp_attr_next(&rd, &at) == 1) {
+			if (at.type == IKE_ATTR_ENCR)
+				encr = at.value;
+			else if (at.type == IKE_ATTR_KEY_LENGTH)
+				bits = at.value;
+			else if (at.type == IKE_ATTR_HASH)
+				hash = at.value;
+			else if (at.type == IKE_ATTR_GROUP)
+				group = at.value;
+			else if (at.type == IKE_ATTR_AUTH)
+				auth = at.value;
+		}
+		assert_int_equal(encr, want_encr);
+		assert_int_equal(bits, want_bits);
+		assert_int_equal(hash, want_hash);
+		assert_int_equal(group, want_group);
+		assert_int_equal(auth, IKE_AUTH_XAUTH_INIT_PSK);
+		/* HASH_R, NAT-D and the vendor IDs follow */
+		assert_non_null(isakmp_chain_find(&c, ISAKMP_PL_HASH, 0));
+		assert_int_equal(isakmp_chain_count(&c, ISAKMP_PL_NATD), 2);
+	}
+	assert_true(sent);
+	assert_string_equal(ike_sa_group(r.s.sa), "quizware");
+	rig_free(&r);
+	vec_free(v);
+}
+
+static void test_recorded_vpnc_am1(void **state)
+{
+	(void)state;
+	struct ike_p1_prop p = {IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 0};
+	check_recorded_am1(VEC_S1, &p, IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, 2);
+}
+
+static void test_recorded_strongswan_am1(void **state)
+{
+	(void)state;
+	struct ike_p1_prop p = {IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 0};
+	check_recorded_am1(VEC_S2, &p, IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, 14);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +675,8 @@ int main(void)
 	    cmocka_unit_test(test_unreachable_gateway),
 	    cmocka_unit_test(test_dpd),
 	    cmocka_unit_test(test_garbage_dropped),
+	    cmocka_unit_test(test_recorded_vpnc_am1),
+	    cmocka_unit_test(test_recorded_strongswan_am1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
