@@ -295,11 +295,14 @@ static bool transform_parse(struct ike_rd *pr, bool last, struct isakmp_sa *sa, 
 	case GEN_OVERRUN:
 		return fail(why, "transform length exceeds the proposal");
 	}
-	if (g.np != (last ? ISAKMP_PL_NONE : ISAKMP_PL_T))
-		return fail(why, last ? "last transform of a proposal has a next payload other "
-		                        "than 0 (more transforms than the proposal declares?)"
-		                      : "transform next payload is not 3 (T) although the proposal "
-		                        "declares more transforms");
+	if (last && g.np != ISAKMP_PL_NONE)
+		return fail(why,
+		            "last transform of a proposal has a next payload other than 0 (more "
+		            "transforms than the proposal declares?)");
+	if (!last && g.np != ISAKMP_PL_T)
+		return fail(why,
+		            "transform next payload is not 3 (T) although the proposal declares "
+		            "more transforms");
 	t = &sa->t[sa->nt];
 	if (!ike_rd_u8(&b, &t->num) || !ike_rd_u8(&b, &t->id) || !ike_rd_u16(&b, &reserved))
 		return fail(why, "transform header truncated");
