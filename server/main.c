@@ -563,6 +563,9 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 	}
 
 	e->sock_esp = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+	if (e->sock_esp >= 0)
+		dp_tune_socket(e->sock_esp, DP_SOCKET_BUFFER);
+	tun_set_txqueuelen(e->ifname, TUN_TXQUEUELEN);
 	e->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	e->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (e->sock_esp < 0 || e->timer < 0 || e->ep < 0) {
@@ -583,6 +586,7 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 			close(l->sock_ike);
 			return l->sock_natt;
 		}
+		dp_tune_socket(l->sock_natt, DP_SOCKET_BUFFER);
 		if (add_ev(e, l->sock_ike, EV_IKE, (uint32_t)e->n_lst) ||
 		    add_ev(e, l->sock_natt, EV_NATT, (uint32_t)e->n_lst))
 			return -errno;

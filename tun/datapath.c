@@ -683,3 +683,17 @@ int dp_send_keepalive(int fd, const struct ike_endpoint *peer)
 		return -errno;
 	return 0;
 }
+
+int dp_tune_socket(int fd, int bytes)
+{
+	int rc = 0;
+	/* The FORCE variants pass net.core.rmem_max/wmem_max (root only); without them the
+	 * kernel silently caps the size, which is still better than the default. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) != 0)
+		rc = -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) != 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) != 0)
+		rc = -errno;
+	return rc;
+}

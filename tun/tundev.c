@@ -57,3 +57,22 @@ int tun_set_mtu(const char *ifname, unsigned mtu)
 	close(s);
 	return ret;
 }
+
+int tun_set_txqueuelen(const char *ifname, unsigned qlen)
+{
+	struct ifreq ifr;
+	int s, ret = 0;
+
+	if (strlen(ifname) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	ifr.ifr_qlen = (int)qlen;
+	if (ioctl(s, SIOCSIFTXQLEN, &ifr) < 0)
+		ret = -errno;
+	close(s);
+	return ret;
+}

@@ -20,4 +20,11 @@ int tun_open(const char *name, char name_out[TUN_NAME_MAX]);
 /* Sets the interface MTU (SIOCSIFMTU). Returns 0 or a negative errno. */
 int tun_set_mtu(const char *ifname, unsigned mtu);
 
+/*
+ * Sets the queue of packets the kernel holds for the reader (SIOCSIFTXQLEN). The default 500
+ * overflows when the datapath is descheduled for a moment at a few hundred Mbit/s.
+ */
+#define TUN_TXQUEUELEN 4096
+int tun_set_txqueuelen(const char *ifname, unsigned qlen);
+
 #endif

@@ -455,6 +455,11 @@ static int setup(struct session *s)
 		snprintf(s->err, s->errlen, "cannot open a raw ESP socket: %s", strerror(errno));
 		return -errno;
 	}
+	/* the datapath sends and receives in bursts: see dp_tune_socket */
+	dp_tune_socket(s->sock_esp, DP_SOCKET_BUFFER);
+	if (s->sock_natt >= 0)
+		dp_tune_socket(s->sock_natt, DP_SOCKET_BUFFER);
+	tun_set_txqueuelen(s->ifname, TUN_TXQUEUELEN);
 	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (s->timer < 0 || s->ep < 0) {
