@@ -3,6 +3,10 @@
  * libFuzzer target for the evs configuration parser: any bytes as an IOS-style file. The seed
  * corpus is server/evs.conf and the configurations in tests/fuzz/evs_config/.
  *
+ * Every input is parsed twice: as is, and appended to a small valid configuration. A file is
+ * rejected as a whole on any error, so the second run is what lets mutated commands reach the
+ * cross-reference checks, the proposal mapping and the run-time state.
+ *
  * Besides sanitizer findings it aborts when a promise breaks: every message starts with the
  * file name and holds no control bytes, a rejected file reported at least one error and an
  * accepted one none; an accepted file maps to proposals the engine can use and drives the
@@ -96,15 +100,38 @@ static void drive_state(const struct evs_config *c)
 	evs_state_free(st);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static const char base[] = "aaa new-model\n"
+                           "aaa authentication login U local\n"
+                           "aaa authorization network G local\n"
+                           "username u secret p\n"
+                           "ip local pool P 10.0.0.10 10.0.0.20\n"
+                           "crypto isakmp client configuration group G\n"
+                           " key k\n"
+                           " pool P\n"
+                           "crypto isakmp policy 10\n"
+                           " encryption aes 256\n"
+                           " authentication pre-share\n"
+                           " group 2\n"
+                           "crypto ipsec transform-set T esp-aes 256 esp-sha-hmac\n"
+                           "crypto dynamic-map D 10\n"
+                           " set transform-set T\n"
+                           "crypto map M client authentication list U\n"
+                           "crypto map M isakmp authorization list G\n"
+                           "crypto map M client configuration address respond\n"
+                           "crypto map M 65535 ipsec-isakmp dynamic D\n"
+                           "interface eth0\n"
+                           " ip address 198.51.100.1 255.255.255.0\n"
+                           " crypto map M\n";
+
+static void run(const char *text, size_t size)
 {
 	struct seen seen = {0};
-	struct evs_config *c = evs_config_parse(NAME, (const char *)data, size, report, &seen);
+	struct evs_config *c = evs_config_parse(NAME, text, size, report, &seen);
 	struct evc_net l[4];
 
 	if (!c) {
 		CHECK(seen.errors > 0);
-		return 0;
+		return;
 	}
 	CHECK(seen.errors == 0);
 	check_proposals(c);
@@ -117,5 +144,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)evs_config_check_password(c, "richard", "richard-pw-1");
 	drive_state(c);
 	evs_config_free(c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *joined;
+
+	run((const char *)data, size);
+	if (size > (1u << 20))
+		return 0;
+	joined = malloc(sizeof(base) - 1 + size);
+	if (!joined)
+		return 0;
+	memcpy(joined, base, sizeof(base) - 1);
+	memcpy(joined + sizeof(base) - 1, data, size);
+	run(joined, sizeof(base) - 1 + size);
+	free(joined);
 	return 0;
 }

@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Global commands of the configuration: dispatch, AAA and users (Task 1 of the chapter),
+ * address pools, interfaces, and what evs refuses. The crypto commands live in
+ * config_crypto.c, group policies in config_group.c, access lists in config_acl.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ike/secret.h"
+#include "server/core/config_int.h"
+
+#define N(tk) ((tk)->n)
+#define T(tk, i) ((tk)->t[i])
+
+/* IOS commands an EasyVPN configuration may contain that evs deliberately lacks. */
+struct unsupported {
+	const char *w1, *w2, *w3; /* the words that identify the command (NULL: any) */
+	bool warn;                /* harmless: warn instead of failing */
+	const char *why;
+};
+
+static const struct unsupported unsupported_cmds[] = {
+    {"tacacs-server", NULL, NULL, false,
+     "TACACS+ servers are not supported by evs; authenticate users with the local "
+     "'username' database and 'aaa authentication login LIST local'"},
+    {"radius-server", NULL, NULL, false,
+     "RADIUS servers are not supported by evs; authenticate users with the local "
+     "'username' database and 'aaa authentication login LIST local'"},
+    {"aaa", "session-id", NULL, true, "'aaa session-id' has no effect in evs; ignored"},
+    {"aaa", "accounting", NULL, false, "AAA accounting is not supported by evs"},
+    {"crypto", "isakmp", "key", false,
+     "per-peer pre-shared keys are for LAN-to-LAN tunnels, which evs does not support; give "
+     "the group its key with 'key' under 'crypto isakmp client configuration group'"},
+    {"crypto", "isakmp", "enable", true,
+     "IKE is always enabled on the crypto map interface in evs; ignored"},
+    {"crypto", "isakmp", "identity", false,
+     "'crypto isakmp identity' is not supported by evs (it identifies itself by address)"},
+    {"crypto", "isakmp", "profile", false, "isakmp profiles are not supported by evs"},
+    {"crypto", "pki", NULL, false,
+     "certificates ('crypto pki') are not supported by evs; use pre-share policies"},
+    {"crypto", "ca", NULL, false,
+     "certificates ('crypto ca') are not supported by evs; use pre-share policies"},
+    {"crypto", "key", NULL, false,
+     "RSA key generation ('crypto key') is not supported by evs; use pre-share policies"},
+    {"ip", "route", NULL, false,
+     "static routes are not managed by evs; reverse-route adds the routes to clients"},
+    {"no", NULL, NULL, false,
+     "'no' forms are not supported by evs; delete the command from the file instead"},
+    {"version", NULL, NULL, true, "'version' has no effect in evs; ignored"},
+    {"service", NULL, NULL, false, "'service' commands are not supported by evs"},
+    {"enable", NULL, NULL, false, "'enable' passwords are not supported by evs"},
+    {"line", NULL, NULL, false, "terminal lines are not supported by evs"},
+    {"router", NULL, NULL, false, "routing protocols are not supported by evs"},
+    {"boot-start-marker", NULL, NULL, true, "ignored"},
+    {"boot-end-marker", NULL, NULL, true, "ignored"},
+};
+
+static bool match_unsupported(struct cfg_parser *p, const struct cfg_toks *tk)
+{
+	for (size_t i = 0; i < sizeof(unsupported_cmds) / sizeof(unsupported_cmds[0]); i++) {
+		const struct unsupported *u = &unsupported_cmds[i];
+
+		if (!cfg_kw(T(tk, 0), u->w1))
+			continue;
+		if (u->w2 && (N(tk) < 2 || !cfg_kw(T(tk, 1), u->w2)))
+			continue;
+		if (u->w3 && (N(tk) < 3 || !cfg_kw(T(tk, 2), u->w3)))
+			continue;
+		if (u->warn)
+			cfg_warn(p, p->lineno, "%s", u->why);
+		else
+			cfg_error(p, p->lineno, "%s", u->why);
+		return true;
+	}
+	return false;
+}
+
+void cfg_unknown_global(struct cfg_parser *p, const struct cfg_toks *tk)
+{
+	if (match_unsupported(p, tk))
+		return;
+	if (p->closed_mode != CFG_MODE_NONE && cfg_mode_has(p->closed_mode, T(tk, 0))) {
+		cfg_error(p, p->lineno,
+		          "'%s' is a command of '%s' (line %u) but is not indented below it",
+		          T(tk, 0), cfg_mode_opener(p->closed_mode), p->closed_line);
+		return;
+	}
+	cfg_error(p, p->lineno, "unknown command '%s'", T(tk, 0));
+}
+
+void cfg_open_mode(struct cfg_parser *p, enum cfg_mode m, size_t idx)
+{
+	p->mode = m;
+	p->mode_idx = idx;
+	p->mode_line = p->lineno;
+	p->closed_mode = CFG_MODE_NONE;
+}
+
+/* ---- Task 1: AAA ---- */
+
+static void cmd_aaa_list(struct cfg_parser *p, const struct cfg_toks *tk, enum cfg_aaa_kind k)
+{
+	const char *syntax = k == CFG_AAA_AUTHEN ? "aaa authentication login LIST local"
+	                                         : "aaa authorization network LIST local";
+	struct cfg_aaa_list *l;
+	bool local_case = false;
+
+	if (N(tk) < 5) {
+		cfg_usage(p, syntax);
+		return;
+	}
+	if (!p->cfg->aaa_new_model_line) {
+		cfg_error(p, p->lineno,
+		          "'aaa new-model' must come before aaa authentication and authorization "
+		          "commands (IOS rejects them without it)");
+		return;
+	}
+	if (cfg_kw(T(tk, 4), "group")) {
+		cfg_error(p, p->lineno,
+		          "method 'group %s' is not supported by evs; users are checked against "
+		          "the local 'username' database: use 'local'",
+		          N(tk) > 5 ? T(tk, 5) : "");
+		return;
+	}
+	if (k == CFG_AAA_AUTHEN && cfg_kw(T(tk, 4), "local-case")) {
+		local_case = true;
+	} else if (!cfg_kw(T(tk, 4), "local")) {
+		cfg_error(p, p->lineno, "method '%s' is not supported by evs; use 'local'",
+		          T(tk, 4));
+		return;
+	}
+	if (N(tk) > 5) {
+		cfg_error(p, p->lineno,
+		          "fallback methods after '%s' are not supported by evs; 'local' is "
+		          "always available",
+		          T(tk, 4));
+		return;
+	}
+	if (!cfg_name_ok(p, "list", T(tk, 3)))
+		return;
+	l = cfg_find_aaa(p->cfg, k, T(tk, 3));
+	if (!l) {
+		l = CFG_PUSH(p->cfg->aaa);
+		if (!l) {
+			cfg_nomem(p);
+			return;
+		}
+		l->kind = k;
+		l->name = cfg_strdup(p, T(tk, 3));
+	}
+	l->local_case = local_case;
+	l->line = p->lineno;
+}
+
+static void cmd_aaa(struct cfg_parser *p, const struct cfg_toks *tk)
+{
+	if (N(tk) == 2 && cfg_kw(T(tk, 1), "new-model")) {
+		if (!p->cfg->aaa_new_model_line)
+			p->cfg->aaa_new_model_line = p->lineno;
+		return;
+	}
+	if (N(tk) >= 2 && cfg_kw(T(tk, 1), "authentication")) {
+		if (N(tk) >= 3 && cfg_kw(T(tk, 2), "login"))
+			cmd_aaa_list(p, tk, CFG_AAA_AUTHEN);
+		else
+			cfg_error(p, p->lineno,
+			          "only 'aaa authentication login' (XAUTH) is supported by evs");
+		return;
+	}
+	if (N(tk) >= 2 && cfg_kw(T(tk, 1), "authorization")) {
+		if (N(tk) >= 3 && cfg_kw(T(tk, 2), "network"))
+			cmd_aaa_list(p, tk, CFG_AAA_AUTHOR);
+		else
+			cfg_error(p, p->lineno,
+			          "only 'aaa authorization network' is supported by evs");
+		return;
+	}
+	cfg_unknown_global(p, tk);
+}
+
+static void cmd_username(struct cfg_parser *p, const struct cfg_toks *tk)
+{
+	static const char syntax[] = "username NAME secret [0] PASSWORD";
+	char pw[CFG_PASSWORD_MAX + 2];
+	struct cfg_user *u = NULL;
+	size_t i = 2, len;
+	bool secret;
+
+	if (N(tk) == 3 && cfg_kw(T(tk, 2), "nopassword")) {
+		cfg_error(p, p->lineno,
+		          "users without a password cannot pass XAUTH; give '%s' a secret",
+		          T(tk, 1));
+		return;
+	}
+	if (N(tk) < 4) {
+		cfg_usage(p, syntax);
+		return;
+	}
+	if (!cfg_name_ok(p, "user", T(tk, 1)))
+		return;
+	if (cfg_kw(T(tk, 2), "privilege")) {
+		unsigned long lvl;
+
+		if (N(tk) < 6 || !cfg_parse_uint(T(tk, 3), 0, 15, &lvl)) {
+			cfg_usage(p, "username NAME privilege <0-15> secret [0] PASSWORD");
+			return;
+		}
+		cfg_warn(p, p->lineno, "privilege levels do not apply to VPN users; ignored");
+		i = 4;
+	}
+
+	secret = cfg_kw(T(tk, i), "secret");
+	if (!secret && !cfg_kw(T(tk, i), "password")) {
+		cfg_usage(p, syntax);
+		return;
+	}
+	i++;
+	if (i + 1 < N(tk) && strlen(T(tk, i)) == 1 && T(tk, i)[0] >= '0' && T(tk, i)[0] <= '9') {
+		if (T(tk, i)[0] != '0') {
+			cfg_error(p, p->lineno,
+			          "encrypted %s type %s cannot be checked by evs (XAUTH needs the "
+			          "password itself); write it as '%s 0 PASSWORD'",
+			          secret ? "secret" : "password", T(tk, i),
+			          secret ? "secret" : "password");
+			return;
+		}
+		i++;
+	}
+	if (i >= N(tk)) {
+		cfg_usage(p, syntax);
+		return;
+	}
+	/* IOS takes one word for secret and the rest of the line for password */
+	if (secret && i + 1 != N(tk)) {
+		cfg_error(p, p->lineno,
+		          "a secret is one word; use 'password 0' for a password with spaces");
+		return;
+	}
+	if (!cfg_rest(tk, i, pw, sizeof(pw)) || (len = strlen(pw)) > CFG_PASSWORD_MAX) {
+		cfg_error(p, p->lineno, "the password is longer than %d characters",
+		          CFG_PASSWORD_MAX);
+		goto out;
+	}
+	for (size_t k = 0; k < p->cfg->users.n; k++) {
+		if (strcmp(p->cfg->users.v[k].name, T(tk, 1)) == 0) {
+			u = &p->cfg->users.v[k];
+			cfg_warn(p, p->lineno, "replaces user '%s' of line %u", u->name, u->line);
+			break;
+		}
+	}
+	if (!u) {
+		u = CFG_PUSH(p->cfg->users);
+		if (!u) {
+			cfg_nomem(p);
+			goto out;
+		}
+		u->name = cfg_strdup(p, T(tk, 1));
+	}
+	memset(u->pw, 0, sizeof(u->pw));
+	memcpy(u->pw, pw, len);
+	u->pw_len = len;
+	u->line = p->lineno;
+out:
+	ike_wipe(pw, sizeof(pw));
+}
+
+static void cmd_ip_local_pool(struct cfg_parser *p, const struct cfg_toks *tk)
+{
+	static const char syntax[] = "ip local pool NAME FIRST-ADDRESS [LAST-ADDRESS]";
+	uint32_t first, last;
+	struct cfg_pool *pl;
+
+	if (N(tk) < 5 || N(tk) > 6) {
+		cfg_usage(p, syntax);
+		return;
+	}
+	if (!cfg_name_ok(p, "pool", T(tk, 3)))
+		return;
+	if (!cfg_parse_ipv4(T(tk, 4), &first)) {
+		cfg_error(p, p->lineno, "'%s' is not an IPv4 address", T(tk, 4));
+		return;
+	}
+	last = first;
+	if (N(tk) == 6 && !cfg_parse_ipv4(T(tk, 5), &last)) {
+		cfg_error(p, p->lineno, "'%s' is not an IPv4 address", T(tk, 5));
+		return;
+	}
+	if (last < first) {
+		cfg_error(p, p->lineno, "the pool ends (%s) before it starts (%s)", T(tk, 5),
+		          T(tk, 4));
+		return;
+	}
+	if (last - first >= CFG_POOL_MAX_ADDRS) {
+		cfg_error(p, p->lineno, "the pool has %lu addresses; evs allows at most %d",
+		          (unsigned long)(last - first) + 1, CFG_POOL_MAX_ADDRS);
+		return;
+	}
+	pl = cfg_find_pool(p->cfg, T(tk, 3));
+	if (pl) {
+		cfg_error(p, p->lineno,
+		          "pool '%s' is already defined on line %u; evs supports one range per "
+		          "pool",
+		          pl->name, pl->line);
+		return;
+	}
+	pl = CFG_PUSH(p->cfg->pools);
+	if (!pl) {
+		cfg_nomem(p);
+		return;
+	}
+	pl->name = cfg_strdup(p, T(tk, 3));
+	pl->first = first;
+	pl->last = last;
+	pl->line = p->lineno;
+}
+
+/* ---- Interfaces ---- */
+
+static void cmd_interface(struct cfg_parser *p, const struct cfg_toks *tk)
+{
+	char name[CFG_NAME_MAX + 1];
+	size_t len = 0, i;
+	struct cfg_iface *f = NULL;
+
+	if (N(tk) < 2) {
+		cfg_usage(p, "interface NAME");
+		return;
+	}
+	/* IOS accepts "interface FastEthernet 0/0" for FastEthernet0/0 */
+	for (i = 1; i < N(tk); i++) {
+		size_t l = strlen(T(tk, i));
+
+		if (len + l > CFG_NAME_MAX) {
+			cfg_error(p, p->lineno, "interface name is longer than %d characters",
+			          CFG_NAME_MAX);
+			return;
+		}
+		memcpy(name + len, T(tk, i), l);
+		len += l;
+	}
+	name[len] = '\0';
+	for (i = 0; i < p->cfg->ifaces.n; i++) {
+		if (strcmp(p->cfg->ifaces.v[i].name, name) == 0) {
+			f = &p->cfg->ifaces.v[i];
+			break;
+		}
+	}
+	if (!f) {
+		f = CFG_PUSH(p->cfg->ifaces);
+		if (!f) {
+			cfg_nomem(p);
+			return;
+		}
+		i = p->cfg->ifaces.n - 1;
+		f->name = cfg_strdup(p, name);
+		f->line = p->lineno;
+	}
+	cfg_open_mode(p, CFG_MODE_IFACE, i);
+}
+
+static void iface_ip(struct cfg_parser *p, const struct cfg_toks *tk, struct cfg_iface *f)
+{
+	uint32_t a, m;
+
+	if (N(tk) < 3 || !cfg_kw(T(tk, 1), "address")) {
+		cfg_error(p, p->lineno, "'ip %s' is not supported by evs on an interface",
+		          N(tk) > 1 ? T(tk, 1) : "");
+		return;
+	}
+	if (cfg_kw(T(tk, 2), "dhcp") || cfg_kw(T(tk, 2), "negotiated")) {
+		cfg_error(p, p->lineno,
+		          "evs needs a fixed address to listen on; write 'ip address ADDRESS "
+		          "MASK'");
+		return;
+	}
+	if (N(tk) == 5 && cfg_kw(T(tk, 4), "secondary")) {
+		cfg_error(p, p->lineno, "secondary addresses are not supported by evs");
+		return;
+	}
+	if (N(tk) != 4) {
+		cfg_usage(p, "ip address ADDRESS MASK");
+		return;
+	}
+	if (!cfg_parse_ipv4(T(tk, 2), &a)) {
+		cfg_error(p, p->lineno, "'%s' is not an IPv4 address", T(tk, 2));
+		return;
+	}
+	if (!cfg_parse_netmask(T(tk, 3), &m)) {
+		cfg_error(p, p->lineno, "'%s' is not a netmask such as 255.255.255.0", T(tk, 3));
+		return;
+	}
+	f->addr = a;
+	f->mask = m;
+	f->have_addr = true;
+}
+
+void cfg_cmd_iface(struct cfg_parser *p, struct cfg_toks *tk)
+{
+	struct cfg_iface *f = &p->cfg->ifaces.v[p->mode_idx];
+	const char *c = T(tk, 0);
+
+	if (cfg_kw(c, "ip")) {
+		iface_ip(p, tk, f);
+	} else if (cfg_kw(c, "crypto")) {
+		if (N(tk) != 3 || !cfg_kw(T(tk, 1), "map")) {
+			cfg_usage(p, "crypto map NAME");
+			return;
+		}
+		if (cfg_set_str(p, &f->cmap, T(tk, 2)))
+			f->cmap_line = p->lineno;
+	} else if (cfg_kw(c, "no") && N(tk) == 3 && cfg_kw(T(tk, 1), "ip") &&
+	           cfg_kw(T(tk, 2), "address")) {
+		f->have_addr = false;
+	} else if (cfg_kw(c, "no") && N(tk) == 2 && cfg_kw(T(tk, 1), "shutdown")) {
+		f->shutdown = false;
+	} else if (cfg_kw(c, "shutdown") && N(tk) == 1) {
+		f->shutdown = true;
+	} else if (cfg_kw(c, "description")) {
+		return;
+	} else if (cfg_kw(c, "duplex") || cfg_kw(c, "speed") || cfg_kw(c, "media-type") ||
+	           cfg_kw(c, "negotiation")) {
+		cfg_warn(p, p->lineno, "link settings are left to the host; ignored");
+	} else {
+		cfg_error(p, p->lineno, "'%s' is not supported by evs on an interface", c);
+	}
+}
+
+/* ---- Dispatch ---- */
+
+static void cmd_banner_global(struct cfg_parser *p, const struct cfg_toks *tk)
+{
+	static const char *const kinds[] = {"motd", "login", "exec", "incoming", "slip-ppp", NULL};
+	size_t skip = 0;
+
+	cfg_error(p, p->lineno,
+	          "router banners are not supported by evs; give the group a 'banner' to show "
+	          "it to VPN users");
+	if (N(tk) < 2)
+		return;
+	for (const char *const *k = kinds; *k; k++)
+		if (cfg_kw(T(tk, 1), *k))
+			skip = 1;
+	/* swallow the banner body so that its lines are not read as commands */
+	cfg_banner_start(p, tk->raw + (T(tk, skip) - tk->base) + strlen(T(tk, skip)), SIZE_MAX);
+}
+
+void cfg_cmd_global(struct cfg_parser *p, struct cfg_toks *tk)
+{
+	const char *c = T(tk, 0);
+
+	if (cfg_kw(c, "aaa")) {
+		cmd_aaa(p, tk);
+	} else if (cfg_kw(c, "username")) {
+		cmd_username(p, tk);
+	} else if (cfg_kw(c, "ip") && N(tk) >= 3 && cfg_kw(T(tk, 1), "local") &&
+	           cfg_kw(T(tk, 2), "pool")) {
+		cmd_ip_local_pool(p, tk);
+	} else if (cfg_kw(c, "ip") && N(tk) >= 2 && cfg_kw(T(tk, 1), "access-list")) {
+		cfg_cmd_ip_access_list(p, tk);
+	} else if (cfg_kw(c, "access-list")) {
+		cfg_cmd_access_list(p, tk);
+	} else if (cfg_kw(c, "crypto")) {
+		cfg_cmd_crypto(p, tk);
+	} else if (cfg_kw(c, "interface")) {
+		cmd_interface(p, tk);
+	} else if (cfg_kw(c, "hostname")) {
+		if (N(tk) != 2)
+			cfg_usage(p, "hostname NAME");
+		else
+			cfg_warn(p, p->lineno,
+			         "evs does not use 'hostname' (it names the router in IOS "
+			         "prompts); ignored");
+	} else if (cfg_kw(c, "banner")) {
+		cmd_banner_global(p, tk);
+	} else {
+		cfg_unknown_global(p, tk);
+	}
+}
+
+static const char *const group_cmds[] = {
+    "key",
+    "pool",
+    "domain",
+    "dns",
+    "wins",
+    "split-dns",
+    "acl",
+    "include-local-lan",
+    "firewall",
+    "save-password",
+    "banner",
+    "backup-gateway",
+    "pfs",
+    "max-users",
+    "max-logins",
+    "netmask",
+    "access-restrict",
+    NULL,
+};
+static const char *const isakmp_cmds[] = {"encryption", "hash",     "authentication",
+                                          "group",      "lifetime", NULL};
+static const char *const tset_cmds[] = {"mode", NULL};
+static const char *const dmap_cmds[] = {"set", "reverse-route", "match", NULL};
+static const char *const iface_cmds[] = {"ip", "shutdown", "description", NULL};
+static const char *const acl_cmds[] = {"permit", "deny", "remark", NULL};
+
+bool cfg_mode_has(enum cfg_mode m, const char *kw)
+{
+	const char *const *v = NULL;
+
+	switch (m) {
+	case CFG_MODE_GROUP:
+		v = group_cmds;
+		break;
+	case CFG_MODE_ISAKMP:
+		v = isakmp_cmds;
+		break;
+	case CFG_MODE_TSET:
+		v = tset_cmds;
+		break;
+	case CFG_MODE_DMAP:
+		v = dmap_cmds;
+		break;
+	case CFG_MODE_IFACE:
+		v = iface_cmds;
+		break;
+	case CFG_MODE_ACL:
+		v = acl_cmds;
+		break;
+	case CFG_MODE_NONE:
+	case CFG_MODE_SKIP:
+		return false;
+	}
+	for (; *v; v++)
+		if (cfg_kw(kw, *v))
+			return true;
+	return false;
+}
+
+const char *cfg_mode_opener(enum cfg_mode m)
+{
+	switch (m) {
+	case CFG_MODE_GROUP:
+		return "crypto isakmp client configuration group";
+	case CFG_MODE_ISAKMP:
+		return "crypto isakmp policy";
+	case CFG_MODE_TSET:
+		return "crypto ipsec transform-set";
+	case CFG_MODE_DMAP:
+		return "crypto dynamic-map";
+	case CFG_MODE_IFACE:
+		return "interface";
+	case CFG_MODE_ACL:
+		return "ip access-list";
+	case CFG_MODE_NONE:
+	case CFG_MODE_SKIP:
+		break;
+	}
+	return "";
+}

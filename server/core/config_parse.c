@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The line reader of the IOS-style configuration: splits the file into lines, tracks the
+ * open sub-mode by indentation, hands each line to the command handlers, and formats every
+ * diagnostic as "NAME:LINE: what in 'line'" with secrets hidden.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ike/secret.h"
+#include "server/core/config_int.h"
+
+#define CFG_FILE_MAX (4u << 20) /* far above any real configuration */
+#define CFG_QUOTE_MAX 160
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Byte offset in s at which a secret starts, or strlen(s) when the line holds none. */
+static size_t secret_offset(const char *s)
+{
+	const char *tok[8];
+	size_t n = 0, i;
+	const char *q = s;
+
+	while (n < 8) {
+		while (*q && is_blank(*q))
+			q++;
+		if (!*q)
+			break;
+		tok[n++] = q;
+		while (*q && !is_blank(*q))
+			q++;
+	}
+#define TOK_IS(k, kw)                                                                              \
+	(strncasecmp(tok[k], kw, strlen(kw)) == 0 &&                                               \
+	 (!tok[k][strlen(kw)] || is_blank(tok[k][strlen(kw)])))
+	if (n >= 2 && TOK_IS(0, "key"))
+		return (size_t)(tok[1] - s);
+	if (n >= 4 && TOK_IS(0, "crypto") && TOK_IS(1, "isakmp") && TOK_IS(2, "key"))
+		return (size_t)(tok[3] - s);
+	if (n >= 3 && TOK_IS(0, "username")) {
+		for (i = 2; i + 1 < n; i++) {
+			if (TOK_IS(i, "secret") || TOK_IS(i, "password"))
+				return (size_t)(tok[i + 1] - s);
+		}
+		/* the secret may lie beyond the 8 tokens looked at: hide everything after the name
+		 */
+		if (n == 8)
+			return (size_t)(tok[2] - s);
+	}
+#undef TOK_IS
+	return strlen(s);
+}
+
+/* The line as shown in messages: trimmed, secrets hidden, control bytes as '?', bounded. */
+static void quote_line(const char *raw, char *out, size_t outlen)
+{
+	size_t len, cut, o = 0;
+
+	while (*raw && is_blank(*raw))
+		raw++;
+	len = strlen(raw);
+	while (len && is_blank(raw[len - 1]))
+		len--;
+	cut = secret_offset(raw);
+	if (cut > len)
+		cut = len;
+	for (size_t i = 0; i < cut && o + 4 < outlen; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (o >= CFG_QUOTE_MAX) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	out[o] = '\0';
+	if (cut < len)
+		snprintf(out + o, outlen - o, "<hidden>");
+}
+
+static void vreport(struct cfg_parser *p, enum evs_config_severity sev, unsigned line,
+                    const char *fmt, va_list ap)
+{
+	char what[512], quoted[CFG_QUOTE_MAX + 16], msg[1024];
+	const char *tag = sev == EVS_CONFIG_WARNING ? "warning: " : "";
+
+	if (sev == EVS_CONFIG_ERROR)
+		p->errors++;
+	if (!p->report)
+		return;
+	vsnprintf(what, sizeof(what), fmt, ap);
+	if (line == 0 || line > p->n_lines) {
+		snprintf(msg, sizeof(msg), "%s: %s%s", p->name, tag, what);
+	} else {
+		quote_line(p->lines[line - 1], quoted, sizeof(quoted));
+		snprintf(msg, sizeof(msg), "%s:%u: %s%s in '%s'", p->name, line, tag, what, quoted);
+	}
+	/* names and words from the file may hold control bytes: keep them off the terminal */
+	for (char *q = msg; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+	p->report(p->ctx, sev, line, msg);
+}
+
+void cfg_error(struct cfg_parser *p, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p, EVS_CONFIG_ERROR, line, fmt, ap);
+	va_end(ap);
+}
+
+void cfg_warn(struct cfg_parser *p, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p, EVS_CONFIG_WARNING, line, fmt, ap);
+	va_end(ap);
+}
+
+void *cfg_nomem(struct cfg_parser *p)
+{
+	if (!p->oom) {
+		p->oom = true;
+		cfg_error(p, 0, "out of memory while reading the configuration");
+	}
+	return NULL;
+}
+
+bool cfg_rest(const struct cfg_toks *tk, size_t i, char *out, size_t outlen)
+{
+	const char *s = tk->raw + (tk->t[i] - tk->base);
+	size_t len = strlen(s);
+
+	while (len && is_blank(s[len - 1]))
+		len--;
+	if (len >= outlen)
+		return false;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return true;
+}
+
+static bool tokenize(struct cfg_parser *p, const char *s, char *copy, struct cfg_toks *tk)
+{
+	char *q = copy;
+
+	strcpy(copy, s);
+	tk->n = 0;
+	tk->raw = s;
+	tk->base = copy;
+	for (;;) {
+		while (*q && is_blank(*q))
+			q++;
+		if (!*q)
+			return true;
+		if (tk->n == CFG_MAX_TOKENS) {
+			cfg_error(p, p->lineno, "more than %d words on one line", CFG_MAX_TOKENS);
+			return false;
+		}
+		tk->t[tk->n++] = q;
+		while (*q && !is_blank(*q))
+			q++;
+		if (*q)
+			*q++ = '\0';
+	}
+}
+
+static void dispatch_submode(struct cfg_parser *p, struct cfg_toks *tk)
+{
+	switch (p->mode) {
+	case CFG_MODE_GROUP:
+		cfg_cmd_group(p, tk, tk->raw);
+		break;
+	case CFG_MODE_ISAKMP:
+		cfg_cmd_isakmp_policy(p, tk);
+		break;
+	case CFG_MODE_TSET:
+		cfg_cmd_tset(p, tk);
+		break;
+	case CFG_MODE_DMAP:
+		cfg_cmd_dmap(p, tk);
+		break;
+	case CFG_MODE_IFACE:
+		cfg_cmd_iface(p, tk);
+		break;
+	case CFG_MODE_ACL:
+		cfg_cmd_acl(p, tk);
+		break;
+	case CFG_MODE_NONE:
+	case CFG_MODE_SKIP:
+		break;
+	}
+}
+
+static void parse_line(struct cfg_parser *p, const char *raw, bool has_nul)
+{
+	char copy[CFG_LINE_MAX + 1];
+	struct cfg_toks tk;
+	const char *s = raw;
+	bool indented;
+
+	if (has_nul) {
+		cfg_error(p, p->lineno, "the line contains a NUL byte");
+		return;
+	}
+	if (strlen(raw) > CFG_LINE_MAX) {
+		cfg_error(p, p->lineno, "the line is longer than %d characters", CFG_LINE_MAX);
+		return;
+	}
+	if (p->in_banner) {
+		cfg_banner_line(p, raw);
+		return;
+	}
+	while (*s && is_blank(*s))
+		s++;
+	indented = s != raw;
+	/* blank and comment lines do not close a sub-mode, as in IOS `show running-config` */
+	if (!*s || *s == '!')
+		return;
+	if (p->ended) {
+		cfg_error(p, p->lineno, "text after 'end'; delete it or the 'end' line");
+		return;
+	}
+	if (!tokenize(p, s, copy, &tk))
+		goto out;
+	if (tk.n == 1 && cfg_kw(tk.t[0], "end")) {
+		p->ended = true;
+		p->mode = CFG_MODE_NONE;
+	} else if (tk.n == 1 && cfg_kw(tk.t[0], "exit")) {
+		p->mode = CFG_MODE_NONE;
+	} else if (indented && p->mode == CFG_MODE_NONE) {
+		cfg_error(p, p->lineno,
+		          "indented line outside a sub-mode (indentation marks the commands of the "
+		          "group, policy, map or interface above it)");
+	} else if (indented) {
+		dispatch_submode(p, &tk);
+	} else {
+		unsigned errors = p->errors;
+
+		if (p->mode == CFG_MODE_SKIP) {
+			p->mode = CFG_MODE_NONE;
+		} else if (p->mode != CFG_MODE_NONE) {
+			p->closed_mode = p->mode;
+			p->closed_line = p->mode_line;
+			p->mode = CFG_MODE_NONE;
+		}
+		cfg_cmd_global(p, &tk);
+		/* the "indent it" hint stays while the lines still look like the closed block */
+		if (p->mode == CFG_MODE_NONE && !cfg_mode_has(p->closed_mode, tk.t[0]))
+			p->closed_mode = CFG_MODE_NONE;
+		/*
+		 * A rejected command may have been meant to open a sub-mode: its indented lines
+		 * would only repeat "outside a sub-mode", so they are passed over.
+		 */
+		if (p->mode == CFG_MODE_NONE && p->errors > errors)
+			p->mode = CFG_MODE_SKIP;
+	}
+out:
+	/* the copy may hold a key or a password */
+	ike_wipe(copy, strlen(s) + 1);
+}
+
+/* Splits buf (NUL-terminated copy of the file) into p->lines in place. */
+static bool split_lines(struct cfg_parser *p, char *buf, size_t len, bool **has_nul)
+{
+	size_t n = 1, i, k = 0;
+	char *start = buf;
+
+	for (i = 0; i < len; i++)
+		n += buf[i] == '\n';
+	if (len && buf[len - 1] == '\n')
+		n--;
+	p->lines = calloc(n ? n : 1, sizeof(*p->lines));
+	*has_nul = calloc(n ? n : 1, sizeof(**has_nul));
+	if (!p->lines || !*has_nul) {
+		cfg_nomem(p);
+		return false;
+	}
+	for (i = 0; i <= len && k < n; i++) {
+		if (i < len && buf[i] != '\n')
+			continue;
+		buf[i] = '\0';
+		(*has_nul)[k] = strlen(start) != (size_t)(buf + i - start);
+		if (buf + i > start && buf[i - 1] == '\r')
+			buf[i - 1] = '\0';
+		p->lines[k++] = start;
+		start = buf + i + 1;
+	}
+	p->n_lines = k;
+	return true;
+}
+
+static void free_users(struct evs_config *c)
+{
+	for (size_t i = 0; i < c->users.n; i++) {
+		ike_wipe(c->users.v[i].pw, sizeof(c->users.v[i].pw));
+		free(c->users.v[i].name);
+	}
+	free(c->users.v);
+}
+
+static void free_groups(struct evs_config *c)
+{
+	for (size_t i = 0; i < c->groups.n; i++) {
+		struct cfg_group *g = &c->groups.v[i];
+
+		if (g->key) {
+			ike_wipe(g->key, g->key_len);
+			free(g->key);
+		}
+		free(g->name);
+		free(g->pool);
+		free(g->domain);
+		free(g->acl);
+		free(g->banner);
+		cfg_strv_free(&g->split_dns);
+		cfg_strv_free(&g->backup);
+	}
+	free(c->groups.v);
+}
+
+void evs_config_free(struct evs_config *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	free_users(c);
+	free_groups(c);
+	for (i = 0; i < c->aaa.n; i++)
+		free(c->aaa.v[i].name);
+	free(c->aaa.v);
+	for (i = 0; i < c->pools.n; i++)
+		free(c->pools.v[i].name);
+	free(c->pools.v);
+	for (i = 0; i < c->acls.n; i++) {
+		free(c->acls.v[i].name);
+		free(c->acls.v[i].v);
+	}
+	free(c->acls.v);
+	free(c->ikepols.v);
+	for (i = 0; i < c->tsets.n; i++)
+		free(c->tsets.v[i].name);
+	free(c->tsets.v);
+	for (i = 0; i < c->dmaps.n; i++) {
+		free(c->dmaps.v[i].name);
+		cfg_strv_free(&c->dmaps.v[i].tsets);
+	}
+	free(c->dmaps.v);
+	for (i = 0; i < c->cmaps.n; i++) {
+		struct cfg_cmap *m = &c->cmaps.v[i];
+
+		free(m->name);
+		free(m->authen_list);
+		free(m->author_list);
+		for (size_t j = 0; j < m->n; j++)
+			free(m->v[j].dyn);
+		free(m->v);
+	}
+	free(c->cmaps.v);
+	for (i = 0; i < c->ifaces.n; i++) {
+		free(c->ifaces.v[i].name);
+		free(c->ifaces.v[i].cmap);
+	}
+	free(c->ifaces.v);
+	free(c->p1);
+	free(c->p2);
+	free(c->p2_entry);
+	free(c);
+}
+
+struct evs_config *evs_config_parse(const char *name, const char *text, size_t len,
+                                    evs_config_report_fn report, void *ctx)
+{
+	struct cfg_parser p = {.name = name ? name : "evs.conf", .report = report, .ctx = ctx};
+	struct evs_config *c = NULL;
+	bool *has_nul = NULL;
+	char *buf = NULL;
+
+	c = calloc(1, sizeof(*c));
+	buf = malloc(len + 1);
+	if (!c || !buf) {
+		cfg_nomem(&p);
+		goto out;
+	}
+	c->xauth_timeout = CFG_DEFAULT_XAUTH_TIMEOUT;
+	c->ipsec_life_s = CFG_DEFAULT_P2_LIFE_S;
+	c->ipsec_life_kb = CFG_DEFAULT_P2_LIFE_KB;
+	p.cfg = c;
+	if (len)
+		memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (!split_lines(&p, buf, len, &has_nul))
+		goto out;
+	for (size_t i = 0; i < p.n_lines && !p.oom; i++) {
+		p.lineno = (unsigned)(i + 1);
+		parse_line(&p, p.lines[i], has_nul[i]);
+	}
+	if (p.in_banner)
+		cfg_banner_eof(&p);
+	if (!p.errors)
+		cfg_check(&p);
+	if (!p.errors)
+		cfg_finalize(&p);
+out:
+	free(p.banner);
+	free(p.lines);
+	free(has_nul);
+	if (buf) {
+		/* the copy holds the group keys and passwords in clear */
+		ike_wipe(buf, len + 1);
+		free(buf);
+	}
+	if (p.errors || p.oom) {
+		evs_config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct evs_config *evs_config_load(const char *path, evs_config_report_fn report, void *ctx)
+{
+	struct evs_config *c = NULL;
+	char *buf = NULL, msg[512];
+	size_t len = 0, cap = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(msg, sizeof(msg), "%s: cannot open the configuration: %s", path,
+		         strerror(errno));
+		goto fail;
+	}
+	for (;;) {
+		size_t got;
+
+		if (len == cap) {
+			char *nb;
+
+			if (cap >= CFG_FILE_MAX) {
+				snprintf(msg, sizeof(msg),
+				         "%s: the file is larger than %u bytes; is it really an "
+				         "evs configuration?",
+				         path, CFG_FILE_MAX);
+				goto fail;
+			}
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				snprintf(msg, sizeof(msg), "%s: out of memory", path);
+				goto fail;
+			}
+			buf = nb;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				snprintf(msg, sizeof(msg), "%s: cannot read the configuration: %s",
+				         path, strerror(errno));
+				goto fail;
+			}
+			break;
+		}
+	}
+	c = evs_config_parse(path, buf, len, report, ctx);
+	goto out;
+fail:
+	if (report)
+		report(ctx, EVS_CONFIG_ERROR, 0, msg);
+out:
+	if (f)
+		fclose(f);
+	if (buf) {
+		ike_wipe(buf, cap);
+		free(buf);
+	}
+	return c;
+}

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The session table (an array in login order) and its `show crypto session` views. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server/core/sessions.h"
+
+struct evs_sessions {
+	struct evs_session *v;
+	size_t n, cap;
+	uint32_t next_id;
+};
+
+struct evs_sessions *evs_sessions_new(void)
+{
+	struct evs_sessions *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->next_id = 1;
+	return s;
+}
+
+void evs_sessions_free(struct evs_sessions *s)
+{
+	if (!s)
+		return;
+	free(s->v);
+	free(s);
+}
+
+static bool name_ok(const char *n)
+{
+	return n && *n && strlen(n) <= EVS_SESSION_NAME_MAX;
+}
+
+static bool id_taken(const struct evs_sessions *s, uint32_t id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].id == id)
+			return true;
+	return false;
+}
+
+int evs_sessions_add(struct evs_sessions *s, const char *group, const char *user,
+                     const struct ike_endpoint *peer, const uint8_t icky[8], const uint8_t rcky[8],
+                     uint64_t now_ms, uint32_t *id)
+{
+	struct evs_session *e;
+
+	if (!name_ok(group) || !name_ok(user))
+		return -EINVAL;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 16;
+		struct evs_session *nv;
+
+		if (nc > SIZE_MAX / sizeof(*nv))
+			return -ENOMEM;
+		nv = realloc(s->v, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = nc;
+	}
+	/* ids wrap after 2^32 logins; skip 0 and any id still in use */
+	while (s->next_id == 0 || id_taken(s, s->next_id))
+		s->next_id++;
+	e = &s->v[s->n++];
+	memset(e, 0, sizeof(*e));
+	e->id = s->next_id++;
+	memcpy(e->group, group, strlen(group) + 1);
+	memcpy(e->user, user, strlen(user) + 1);
+	if (peer)
+		e->peer = *peer;
+	if (icky)
+		memcpy(e->icky, icky, 8);
+	if (rcky)
+		memcpy(e->rcky, rcky, 8);
+	e->start_ms = now_ms;
+	*id = e->id;
+	return 0;
+}
+
+static size_t index_of(const struct evs_sessions *s, uint32_t id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].id == id)
+			return i;
+	return s->n;
+}
+
+int evs_sessions_remove(struct evs_sessions *s, uint32_t id)
+{
+	size_t i = index_of(s, id);
+
+	if (i == s->n)
+		return -ENOENT;
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+	s->n--;
+	return 0;
+}
+
+struct evs_session *evs_sessions_get(struct evs_sessions *s, uint32_t id)
+{
+	size_t i = index_of(s, id);
+
+	return i == s->n ? NULL : &s->v[i];
+}
+
+struct evs_session *evs_sessions_find_cookies(struct evs_sessions *s, const uint8_t icky[8],
+                                              const uint8_t rcky[8])
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (memcmp(s->v[i].icky, icky, 8) == 0 && memcmp(s->v[i].rcky, rcky, 8) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+size_t evs_sessions_count(const struct evs_sessions *s)
+{
+	return s->n;
+}
+
+const struct evs_session *evs_sessions_at(const struct evs_sessions *s, size_t i)
+{
+	return i < s->n ? &s->v[i] : NULL;
+}
+
+size_t evs_sessions_group_count(const struct evs_sessions *s, const char *group)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += strcmp(s->v[i].group, group) == 0;
+	return n;
+}
+
+static bool same_user(const char *a, const char *b, bool nocase)
+{
+	return nocase ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+size_t evs_sessions_user_count(const struct evs_sessions *s, const char *group, const char *user,
+                               bool nocase)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += strcmp(s->v[i].group, group) == 0 && same_user(s->v[i].user, user, nocase);
+	return n;
+}
+
+/* ---- show crypto session ---- */
+
+struct out {
+	char *buf;
+	size_t len, pos;
+};
+
+static void __attribute__((format(printf, 2, 3))) out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(o->pos < o->len ? o->buf + o->pos : NULL,
+	              o->pos < o->len ? o->len - o->pos : 0, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		o->pos += (size_t)w;
+}
+
+static void summary_group(const struct evs_sessions *s, const char *group, bool nocase,
+                          struct out *o)
+{
+	size_t n = evs_sessions_group_count(s, group);
+
+	out_printf(o, " Group %s has %zu connections\n", group, n);
+	if (n == 0)
+		return;
+	out_printf(o, "  User (Logins)\n");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct evs_session *e = &s->v[i];
+		bool seen = false;
+
+		if (strcmp(e->group, group) != 0)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(s->v[k].group, group) == 0 &&
+			       same_user(s->v[k].user, e->user, nocase);
+		if (!seen)
+			out_printf(o, "  %s (%zu)\n", e->user,
+			           evs_sessions_user_count(s, group, e->user, nocase));
+	}
+}
+
+static void group_line(const struct evs_sessions *s, const char *group, bool nocase, struct out *o)
+{
+	size_t n = evs_sessions_group_count(s, group);
+
+	if (n)
+		out_printf(o, " %s: %zu\n", group, n);
+}
+
+/* Calls fn for the configured groups, then for the groups only sessions still name. */
+static void each_group(const struct evs_sessions *s, const struct evs_config *cfg,
+                       void (*fn)(const struct evs_sessions *, const char *, bool, struct out *),
+                       struct out *o)
+{
+	bool nocase = cfg ? evs_config_users_nocase(cfg) : true;
+	size_t ng = cfg ? evs_config_n_groups(cfg) : 0;
+
+	for (size_t i = 0; i < ng; i++)
+		fn(s, evs_config_group_name(cfg, i), nocase, o);
+	for (size_t i = 0; i < s->n; i++) {
+		const char *g = s->v[i].group;
+		bool seen = cfg && evs_config_group_find(cfg, g) >= 0;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(s->v[k].group, g) == 0;
+		if (!seen)
+			fn(s, g, nocase, o);
+	}
+}
+
+static size_t finish(struct out *o)
+{
+	if (o->len && o->pos < o->len)
+		o->buf[o->pos] = '\0';
+	return o->pos;
+}
+
+size_t evs_show_session_summary(const struct evs_sessions *s, const struct evs_config *cfg,
+                                char *buf, size_t len)
+{
+	struct out o = {buf, len, 0};
+
+	if (len)
+		buf[0] = '\0';
+	each_group(s, cfg, summary_group, &o);
+	return finish(&o);
+}
+
+size_t evs_show_session_group(const struct evs_sessions *s, const struct evs_config *cfg, char *buf,
+                              size_t len)
+{
+	struct out o = {buf, len, 0};
+
+	if (len)
+		buf[0] = '\0';
+	out_printf(&o, " Group:    Connections\n");
+	each_group(s, cfg, group_line, &o);
+	return finish(&o);
+}
