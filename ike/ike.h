@@ -191,7 +191,7 @@ struct ike_config {
 	/* both */
 	enum ike_natt_mode natt;
 	unsigned dpd_idle_s;     /* 0: no DPD probes of our own (we always answer) */
-	unsigned retransmit_ms;  /* 0: 1500 */
+	unsigned retransmit_ms;  /* 0: 1000, doubling up to 8000 */
 	unsigned retransmit_max; /* 0: 5 */
 	/* Randomness for cookies, nonces, SPIs and message IDs; NULL: ike_random. Tests plug a
 	 * deterministic source here. */

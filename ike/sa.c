@@ -468,7 +468,7 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 	sa->local = cfg->local;
 	sa->peer = cfg->peer;
 	if (!sa->cfg.retransmit_ms)
-		sa->cfg.retransmit_ms = 1500;
+		sa->cfg.retransmit_ms = 1000;
 	if (!sa->cfg.retransmit_max)
 		sa->cfg.retransmit_max = 5;
 	if (!sa->cfg.xauth_timeout_s)
@@ -749,8 +749,9 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 		sa->rx.tries++;
 		sa_log(sa, IKE_LOG_DEBUG, "retransmitting (try %u)", sa->rx.tries + 1);
 		emit_send(sa, sa->rx.msg, sa->rx.len, sa->rx.to, sa->rx.from_port);
+		/* 1, 2, 4, 8, 8 s: an unreachable gateway is reported after about half a minute */
 		uint64_t backoff = (uint64_t)sa->cfg.retransmit_ms
-		                   << (sa->rx.tries < 4 ? sa->rx.tries : 4);
+		                   << (sa->rx.tries < 3 ? sa->rx.tries : 3);
 		sa->rx.next_at = now_ms + backoff;
 	}
 	if (sa->role == IKE_ROLE_RESPONDER && sa->xauth_deadline && now_ms >= sa->xauth_deadline &&
