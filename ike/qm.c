@@ -54,6 +54,20 @@ static bool read_id(const struct isakmp_pl *p, struct evc_net *n)
 	return false;
 }
 
+/* The payloads of a quick-mode message; IDci and IDcr are the first two ID payloads. */
+struct qm_payloads {
+	const struct isakmp_pl *sa, *nonce, *ke, *id1, *id2;
+};
+
+static void qm_find(const struct isakmp_chain *c, struct qm_payloads *q)
+{
+	q->sa = isakmp_chain_find(c, ISAKMP_PL_SA, 0);
+	q->nonce = isakmp_chain_find(c, ISAKMP_PL_NONCE, 0);
+	q->ke = isakmp_chain_find(c, ISAKMP_PL_KE, 0);
+	q->id1 = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
+	q->id2 = q->id1 ? isakmp_chain_find(c, ISAKMP_PL_ID, (size_t)(q->id1 - c->pl) + 1) : NULL;
+}
+
 struct qm1_arg {
 	uint16_t encap;
 	uint8_t pfs;
@@ -241,12 +255,10 @@ static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		sa_log(sa, IKE_LOG_WARN, "dropped quick-mode answer with a wrong HASH(2)");
 		return;
 	}
-	const struct isakmp_pl *psa = isakmp_chain_find(c, ISAKMP_PL_SA, 0);
-	const struct isakmp_pl *pn = isakmp_chain_find(c, ISAKMP_PL_NONCE, 0);
-	const struct isakmp_pl *pke = isakmp_chain_find(c, ISAKMP_PL_KE, 0);
-	const struct isakmp_pl *pid1 = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
-	const struct isakmp_pl *pid2 =
-	    pid1 ? isakmp_chain_find(c, ISAKMP_PL_ID, (size_t)(pid1 - c->pl) + 1) : NULL;
+	struct qm_payloads qp;
+	qm_find(c, &qp);
+	const struct isakmp_pl *psa = qp.sa, *pn = qp.nonce, *pke = qp.ke, *pid1 = qp.id1,
+	                       *pid2 = qp.id2;
 	struct ike_p2_prop chosen;
 	uint16_t encap;
 	if (!psa || !pn || pn->len < 8 || pn->len > IKE_MAX_NONCE ||
@@ -387,12 +399,10 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(1)");
 		return;
 	}
-	const struct isakmp_pl *psa = isakmp_chain_find(c, ISAKMP_PL_SA, 0);
-	const struct isakmp_pl *pn = isakmp_chain_find(c, ISAKMP_PL_NONCE, 0);
-	const struct isakmp_pl *pke = isakmp_chain_find(c, ISAKMP_PL_KE, 0);
-	const struct isakmp_pl *pid1 = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
-	const struct isakmp_pl *pid2 =
-	    pid1 ? isakmp_chain_find(c, ISAKMP_PL_ID, (size_t)(pid1 - c->pl) + 1) : NULL;
+	struct qm_payloads qp;
+	qm_find(c, &qp);
+	const struct isakmp_pl *psa = qp.sa, *pn = qp.nonce, *pke = qp.ke, *pid1 = qp.id1,
+	                       *pid2 = qp.id2;
 	struct evc_net ci, cr;
 	if (!psa || !pn || pn->len < 8 || pn->len > IKE_MAX_NONCE || !pid1 || !pid2 ||
 	    !read_id(pid1, &ci) || !read_id(pid2, &cr) ||

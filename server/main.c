@@ -31,6 +31,7 @@
 #include "server/core/config.h"
 #include "server/core/state.h"
 #include "tun/datapath.h"
+#include "tun/sock.h"
 #include "tun/tundev.h"
 
 #define EVS_DEFAULT_CONFIG "/etc/evs/evs.conf"
@@ -113,31 +114,6 @@ static void logf_(struct evs *e, enum ike_log_level lvl, const char *fmt, ...)
 static void ipstr(uint32_t a, char *buf, size_t len)
 {
 	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
-static int udp_socket(uint32_t ip, uint16_t port, char *err, size_t errlen)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create a UDP socket: %s", strerror(errno));
-		return -errno;
-	}
-	int one = 1;
-	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	a.sin_addr.s_addr = htonl(ip);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		int er = errno;
-		char s[20];
-		ipstr(ip, s, sizeof(s));
-		snprintf(err, errlen, "cannot listen on %s port %u: %s%s", s, port, strerror(er),
-		         er == EADDRNOTAVAIL ? " (is that the address of an interface here? check "
-		                               "`ip address` of the crypto map interface)"
-		                             : "");
-		close(fd);
-		return -er;
-	}
-	return fd;
 }
 
 /* ---- connections ---- */
@@ -562,9 +538,9 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 		}
 	}
 
-	e->sock_esp = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
-	if (e->sock_esp >= 0)
-		dp_tune_socket(e->sock_esp, DP_SOCKET_BUFFER);
+	e->sock_esp = sock_esp_raw(err, errlen);
+	if (e->sock_esp < 0)
+		return e->sock_esp;
 	tun_set_txqueuelen(e->ifname, TUN_TXQUEUELEN);
 	e->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	e->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -578,15 +554,14 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 	for (size_t i = 0; i < n; i++) {
 		struct listener *l = &e->lst[e->n_lst];
 		l->addr = listen_on[i].addr;
-		l->sock_ike = udp_socket(l->addr, IKE_PORT, err, errlen);
+		l->sock_ike = sock_udp_bind(l->addr, IKE_PORT, err, errlen);
 		if (l->sock_ike < 0)
 			return l->sock_ike;
-		l->sock_natt = udp_socket(l->addr, IKE_NATT_PORT, err, errlen);
+		l->sock_natt = sock_udp_bind(l->addr, IKE_NATT_PORT, err, errlen);
 		if (l->sock_natt < 0) {
 			close(l->sock_ike);
 			return l->sock_natt;
 		}
-		dp_tune_socket(l->sock_natt, DP_SOCKET_BUFFER);
 		if (add_ev(e, l->sock_ike, EV_IKE, (uint32_t)e->n_lst) ||
 		    add_ev(e, l->sock_natt, EV_NATT, (uint32_t)e->n_lst))
 			return -errno;

@@ -23,6 +23,7 @@
 #include "platform/apply.h"
 #include "platform/netcfg.h"
 #include "tun/datapath.h"
+#include "tun/sock.h"
 #include "tun/tundev.h"
 
 #define NATT_KEEPALIVE_MS 20000
@@ -87,28 +88,6 @@ static void fail(struct session *s, int rc, const char *fmt, ...)
 		s->rc = rc;
 	}
 	s->done = true;
-}
-
-static int udp_socket(uint32_t ip, uint16_t port, char *err, size_t errlen)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create a UDP socket: %s", strerror(errno));
-		return -errno;
-	}
-	int one = 1;
-	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	a.sin_addr.s_addr = htonl(ip);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot use UDP port %u on %u.%u.%u.%u: %s%s", port, ip >> 24,
-		         (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, strerror(e),
-		         e == EADDRINUSE ? " (is another IKE daemon running?)" : "");
-		close(fd);
-		return -e;
-	}
-	return fd;
 }
 
 /* The address the kernel would use towards the gateway. */
@@ -441,24 +420,18 @@ static int setup(struct session *s)
 		snprintf(s->err, s->errlen, "cannot prepare the host configuration: %s", e);
 		return rc;
 	}
-	s->sock_ike = udp_socket(s->local_ip, cfg->local_port ? cfg->local_port : IKE_PORT, s->err,
-	                         s->errlen);
+	s->sock_ike = sock_udp_bind(s->local_ip, cfg->local_port ? cfg->local_port : IKE_PORT,
+	                            s->err, s->errlen);
 	if (s->sock_ike < 0)
 		return s->sock_ike;
 	if (cfg->natt != IKE_NATT_DISABLE) {
-		s->sock_natt = udp_socket(s->local_ip, IKE_NATT_PORT, s->err, s->errlen);
+		s->sock_natt = sock_udp_bind(s->local_ip, IKE_NATT_PORT, s->err, s->errlen);
 		if (s->sock_natt < 0)
 			return s->sock_natt;
 	}
-	s->sock_esp = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
-	if (s->sock_esp < 0) {
-		snprintf(s->err, s->errlen, "cannot open a raw ESP socket: %s", strerror(errno));
-		return -errno;
-	}
-	/* the datapath sends and receives in bursts: see dp_tune_socket */
-	dp_tune_socket(s->sock_esp, DP_SOCKET_BUFFER);
-	if (s->sock_natt >= 0)
-		dp_tune_socket(s->sock_natt, DP_SOCKET_BUFFER);
+	s->sock_esp = sock_esp_raw(s->err, s->errlen);
+	if (s->sock_esp < 0)
+		return s->sock_esp;
 	tun_set_txqueuelen(s->ifname, TUN_TXQUEUELEN);
 	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
