@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Interop: evc (client namespace) connects to strongSwan charon set up as an
+# EasyVPN-style IKEv1 responder (gw namespace, tests/interop/charon-server.sh:
+# aggressive mode, PSK + XAUTH, mode-config, ESP in UDP because charon's
+# userspace ESP needs it). evc gets an address of charon's pool, pings the
+# corporate host (which sees that address as source), and on SIGTERM sends
+# DELETE: charon drops every IKE_SA. evc exits 0 and restores its host
+# settings; no log holds a sanitizer report.
+#
+# Usage: tests/interop/evc-charon.sh [BUILD_DIR] [--dh 2|5|14]
+#   --dh N   phase-1 DH group evc offers (default 2, modp1024)
+# Exit: 0 pass, 1 fail, 77 skipped (not root, strongSwan missing).
+
+set -eu
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/evcs.sh
+source "$here/../lib/evcs.sh"
+# shellcheck source=charon-server.sh
+source "$here/charon-server.sh"
+
+build=
+dh=2
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--dh)
+		dh=${2:?--dh needs a group}
+		shift
+		;;
+	-*)
+		echo "usage: $0 [BUILD_DIR] [--dh 2|5|14]" >&2
+		exit 2
+		;;
+	*) build=$1 ;;
+	esac
+	shift
+done
+case $dh in
+2) modp=modp1024 ;;
+5) modp=modp1536 ;;
+14) modp=modp2048 ;;
+*)
+	echo "$0: --dh 2, 5 or 14 (the groups the rig's charon accepts)" >&2
+	exit 2
+	;;
+esac
+
+evcs_init "evc-charon-dh$dh" "$build"
+rig_topology_std
+rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
+charon_start
+
+resolv=$(rig_resolv_conf evc)
+cp -p -- "$resolv" "$RIG_DIR/resolv.conf.before"
+state=$RIG_DIR/evc.state
+evc_start evc client --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER" \
+	--group-key-file "$(evc_secret group-key "$EVC_GROUP_KEY")" \
+	--password-file "$(evc_secret password "$EVC_PASSWORD")" \
+	--state-file "$state" --dh "$dh"
+evc_wait_connected evc 20
+charon_wait_child 10
+evc_log=${RIG_LOGS[evc]}
+rig_note "evc connected: $(grep '^connected: ' "$evc_log")"
+
+grep -q -E "^\[3/7\] phase 1 established: .*/$modp/" "$evc_log" ||
+	fail "evc's phase 1 did not use $modp: $(grep '^\[3/7\]' "$evc_log")"
+addr=$(rig_addr4 client evc0)
+[[ $addr == 10.98.0.* ]] || fail "evc0 has address '$addr', not one of charon's pool $RIG_POOL_NET"
+grep -q -F "connected: address $addr on evc0; routes: $RIG_CORP_NET; DNS: $EVC_DNS" "$evc_log" ||
+	fail "evc's 'connected:' line does not show $addr, $RIG_CORP_NET and $EVC_DNS"
+[[ -n $(ip -n "$(rig_ns client)" route show "$RIG_CORP_NET" dev evc0) ]] ||
+	fail "no route $RIG_CORP_NET dev evc0 in the client"
+grep -q -x "nameserver $EVC_DNS" "$resolv" || fail "evc's resolv.conf has no 'nameserver $EVC_DNS': $(cat "$resolv")"
+sas=$(charon_swanctl --list-sas 2>&1) || fail "swanctl --list-sas failed: $sas"
+grep -q -F "$addr/32" <<<"$sas" || fail "charon's CHILD_SA is not for evc's address $addr: $sas"
+
+ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the tunnel from evc to $RIG_CORP_ADDR"
+rig_counter_add corp from_evc ip saddr "$addr" icmp type echo-request
+ping_ok client "$RIG_CORP_ADDR" 2 || fail "no second ping through the tunnel"
+seen=$(rig_counter_packets corp from_pool)
+seen_addr=$(rig_counter_packets corp from_evc)
+[[ ${seen:-0} -ge 5 && ${seen_addr:-0} -ge 2 ]] ||
+	fail "the corporate host saw ${seen:-0} echo requests from $RIG_POOL_NET (${seen_addr:-0} from $addr), expected 5 (2)"
+grep -q '^\[up\] .*ESP in UDP 4500' "$evc_log" || fail "evc does not report ESP in UDP 4500 (charon forces UDP encapsulation)"
+rig_note "corporate host saw $seen echo requests from $addr"
+
+rig_kill evc 10
+status=${RIG_LAST_STATUS:-}
+sanitizer_check
+[[ ${status:-x} == 0 ]] || fail "evc exited with status ${status:-unknown} on SIGTERM (expected 0)"
+grep -q '^disconnected' "$evc_log" || fail "evc did not print 'disconnected'"
+# charon's DPD would take 30 s and more: within 10 s only a DELETE does it
+charon_wait_no_ike 10
+grep -q 'received DELETE for IKE_SA' "${RIG_LOGS[charon]}" || fail "charon logged no DELETE for the IKE_SA from evc"
+evc_tun_gone client
+cmp -s "$resolv" "$RIG_DIR/resolv.conf.before" ||
+	fail "resolv.conf not restored byte for byte: $(diff "$RIG_DIR/resolv.conf.before" "$resolv")"
+[[ -z $(compgen -G "$state*") ]] || fail "evc left its state file behind"
+[[ ! -s ${RIG_LOGS[evc-stderr]} ]] || fail "evc wrote to stderr in a clean run: $(head -n 5 "${RIG_LOGS[evc-stderr]}")"
+
+charon_stop
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "charon exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+sanitizer_check
+rig_note "PASS"

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Interop: Debian's vpnc (client namespace) connects to evs (gw namespace)
+# with the sample configuration server/evs.conf, gets the pushed policy,
+# pings the corporate host through the tunnel (which sees the pool address),
+# and evs lists the session in `show crypto session summary`. SIGTERM to vpnc
+# makes it send its DELETEs: evs drops to 0 connections. evs must exit 0 and
+# no log may hold a sanitizer report.
+#
+# Usage: tests/interop/vpnc-evs.sh [BUILD_DIR] [--natt force-natt|none]
+#   --natt force-natt  ESP in UDP 4500 although there is no NAT (default)
+#   --natt none        no NAT-T at all: raw ESP (IP protocol 50)
+# Exit: 0 pass, 1 fail, 77 skipped (not root, vpnc missing).
+
+set -eu
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/evcs.sh
+source "$here/../lib/evcs.sh"
+# shellcheck source=vpnc-client.sh
+source "$here/vpnc-client.sh"
+
+build=
+natt=force-natt
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--natt)
+		natt=${2:?--natt needs a mode}
+		shift
+		;;
+	-*)
+		echo "usage: $0 [BUILD_DIR] [--natt force-natt|none]" >&2
+		exit 2
+		;;
+	*) build=$1 ;;
+	esac
+	shift
+done
+case $natt in
+force-natt | none) ;;
+*)
+	echo "$0: --natt force-natt or none" >&2
+	exit 2
+	;;
+esac
+
+evcs_init "vpnc-evs-$natt" "$build"
+rig_require_cmd "$VPNC_BIN" "$VPNC_SCRIPT"
+rig_topology_std
+rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
+rig_counter_add gw esp_raw meta l4proto esp
+rig_counter_add gw esp_udp udp dport 4500
+evs_start
+
+vpnc_start natt="$natt"
+vpnc_wait_up 20
+[[ $VPNC_ADDR == "$EVC_POOL_FIRST" ]] || fail "vpnc got address $VPNC_ADDR, expected $EVC_POOL_FIRST"
+dns=$(vpnc_env INTERNAL_IP4_DNS)
+[[ $dns == "$EVC_DNS" ]] || fail "vpnc got DNS '$dns', expected $EVC_DNS"
+domain=$(vpnc_env CISCO_DEF_DOMAIN)
+[[ $domain == "$EVC_DOMAIN" ]] || fail "vpnc got default domain '$domain', expected $EVC_DOMAIN"
+split="$(vpnc_env CISCO_SPLIT_INC_0_ADDR)/$(vpnc_env CISCO_SPLIT_INC_0_MASKLEN)"
+[[ $split == "$RIG_CORP_NET" ]] || fail "vpnc got split include '$split', expected $RIG_CORP_NET"
+n_split=$(vpnc_env CISCO_SPLIT_INC)
+[[ $n_split == 1 ]] || fail "vpnc got $n_split split-include networks, expected 1"
+
+ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the tunnel from vpnc's client to $RIG_CORP_ADDR"
+seen=$(rig_counter_packets corp from_pool)
+[[ ${seen:-0} -ge 3 ]] ||
+	fail "the corporate host saw ${seen:-0} echo requests from $RIG_POOL_NET, expected 3"
+raw=$(rig_counter_packets gw esp_raw)
+udp=$(rig_counter_packets gw esp_udp)
+if [[ $natt == none ]]; then
+	[[ ${raw:-0} -ge 3 && ${udp:-0} -eq 0 ]] ||
+		fail "with natt=none the gateway got ${raw:-0} raw ESP and ${udp:-0} UDP 4500 packets; expected at least 3 and none"
+	grep -q 'tunnel up: .*ESP (IP protocol 50)' "${RIG_LOGS[evs]}" || fail "evs does not report raw ESP (IP protocol 50)"
+else
+	[[ ${raw:-0} -eq 0 && ${udp:-0} -ge 3 ]] ||
+		fail "with force-natt the gateway got ${raw:-0} raw ESP and ${udp:-0} UDP 4500 packets; expected none and at least 3"
+	grep -q 'tunnel up: .*ESP in UDP 4500' "${RIG_LOGS[evs]}" || fail "evs does not report ESP in UDP 4500"
+fi
+rig_note "corporate host saw $seen echo requests from the pool; gateway got $raw raw ESP, $udp UDP 4500 packets"
+
+evs_expect_summary " Group $EVC_GROUP has 1 connections
+  User (Logins)
+  $EVC_USER (1)"
+
+vpnc_stop
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "vpnc exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+[[ -f $VPNC_DIR/disconnect.done ]] || fail "vpnc did not run its disconnect script"
+evs_wait_connections 0
+evs_expect_summary " Group $EVC_GROUP has 0 connections"
+grep -q 'the client closed the connection' "${RIG_LOGS[evs]}" ||
+	fail "evs did not log vpnc's DELETE ('the client closed the connection')"
+
+evs_stop
+sanitizer_check
+rig_note "PASS"
