@@ -370,7 +370,7 @@ static void check_iv_chain(const char *name)
 		const uint8_t *body = m->data + HDR_LEN;
 		size_t blen = m->len - HDR_LEN;
 		uint8_t *pt;
-		size_t c;
+		size_t c = 0;
 
 		if (!(m->data[19] & 0x01))
 			continue; /* not encrypted */
