@@ -495,6 +495,7 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 		snprintf(err, errlen, "cannot create the TUN device: %s", strerror(-e->tun));
 		return e->tun;
 	}
+	tun_disable_ipv6(e->ifname); /* before the link comes up and the kernel speaks IPv6 */
 	if (state_path)
 		snprintf(state, sizeof(state), "%s", state_path);
 	else

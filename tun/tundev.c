@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -74,5 +75,19 @@ int tun_set_txqueuelen(const char *ifname, unsigned qlen)
 	if (ioctl(s, SIOCSIFTXQLEN, &ifr) < 0)
 		ret = -errno;
 	close(s);
+	return ret;
+}
+
+int tun_disable_ipv6(const char *ifname)
+{
+	char path[96];
+	if (strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/'))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno; /* no IPv6 in this kernel: nothing to disable */
+	int ret = write(fd, "1", 1) == 1 ? 0 : -errno;
+	close(fd);
 	return ret;
 }

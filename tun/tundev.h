@@ -27,4 +27,10 @@ int tun_set_mtu(const char *ifname, unsigned mtu);
 #define TUN_TXQUEUELEN 4096
 int tun_set_txqueuelen(const char *ifname, unsigned qlen);
 
+/*
+ * The tunnel carries IPv4 only: without this the kernel sends router solicitations and other
+ * link-local IPv6 into it, which the datapath can only drop (and count) on both ends.
+ */
+int tun_disable_ipv6(const char *ifname);
+
 #endif

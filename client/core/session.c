@@ -433,6 +433,7 @@ static int setup(struct session *s)
 	if (s->sock_esp < 0)
 		return s->sock_esp;
 	tun_set_txqueuelen(s->ifname, TUN_TXQUEUELEN);
+	tun_disable_ipv6(s->ifname);
 	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (s->timer < 0 || s->ep < 0) {

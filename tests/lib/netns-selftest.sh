@@ -73,8 +73,11 @@ run_case "fail shows registered logs" 1 'last 30 lines of chatter.*' '
 
 run_case "wait_for_log, wait_for_exit, status" 0 'status 7' '
 	rig_init t-exit; rig_ns_add a
-	rig_spawn worker a sh -c "echo ready; read -t 0.3 x </dev/zero; exit 7"
+	mkfifo "$RIG_DIR/go"
+	# the worker exits only when told to, so the wait below never races its exit
+	rig_spawn worker a sh -c "echo ready; read x <\"$RIG_DIR/go\"; exit 7"
 	wait_for_log -p "$RIG_LAST_PID" "$(rig_log worker)" "^ready$" 5
+	echo go >"$RIG_DIR/go"
 	wait_for_exit worker 5
 	echo "status $RIG_LAST_STATUS"'
 
