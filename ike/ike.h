@@ -191,6 +191,7 @@ struct ike_config {
 	/* both */
 	enum ike_natt_mode natt;
 	unsigned dpd_idle_s;     /* 0: no DPD probes of our own (we always answer) */
+	unsigned dpd_retry_s;    /* between unanswered probes (IOS keepalive RETRY); 0: 1 s */
 	unsigned retransmit_ms;  /* 0: 1000, doubling up to 8000 */
 	unsigned retransmit_max; /* 0: 5 */
 	/* Randomness for cookies, nonces, SPIs and message IDs; NULL: ike_random. Tests plug a

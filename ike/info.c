@@ -129,7 +129,8 @@ void dpd_tick(struct ike_sa *sa)
 	sa->dpd_pending = sa->dpd_seq;
 	sa->dpd_tries++;
 	send_dpd(sa, ISAKMP_N_R_U_THERE, sa->dpd_seq);
-	sa->dpd_next = sa->now + sa->cfg.retransmit_ms;
+	sa->dpd_next = sa->now + (sa->cfg.dpd_retry_s ? (uint64_t)sa->cfg.dpd_retry_s * 1000
+	                                              : sa->cfg.retransmit_ms);
 }
 
 static const char *notify_advice(uint16_t type)

@@ -77,7 +77,7 @@ struct evs {
 	size_t n_p1;
 	struct ike_p2_prop p2[32];
 	size_t n_p2;
-	unsigned dpd_s, xauth_s, natt_keepalive_s;
+	unsigned dpd_s, dpd_retry_s, xauth_s, natt_keepalive_s;
 	uint64_t keepalive_at;
 	bool rri_pools; /* routes for whole pools (no reverse-route configured) */
 	int verbose;
@@ -158,6 +158,7 @@ static struct conn *conn_new(struct evs *e, size_t li, const struct ike_endpoint
 	ic.srv_xauth = true;
 	ic.xauth_timeout_s = e->xauth_s;
 	ic.dpd_idle_s = e->dpd_s;
+	ic.dpd_retry_s = e->dpd_retry_s;
 	c->sa = ike_sa_new(&ic, now_ms(), &why);
 	if (!c->sa) {
 		logf_(e, IKE_LOG_ERR, "cannot create an IKE SA: %s", why);
@@ -476,9 +477,8 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 		e->n_p1 = 64;
 	if (e->n_p2 > 32)
 		e->n_p2 = 32;
-	unsigned retry;
 	bool periodic;
-	evs_config_keepalive(e->cfg, &e->dpd_s, &retry, &periodic);
+	evs_config_keepalive(e->cfg, &e->dpd_s, &e->dpd_retry_s, &periodic);
 	e->xauth_s = evs_config_xauth_timeout(e->cfg);
 	e->natt_keepalive_s = evs_config_nat_keepalive(e->cfg);
 	if (!evs_config_modecfg_respond(e->cfg) && evs_config_modecfg_initiate(e->cfg))

@@ -98,6 +98,7 @@ struct rig {
 	const char *psk;
 	const char *group;
 	unsigned dh;
+	unsigned dpd_retry;
 };
 
 static void rig_init(struct rig *r)
@@ -138,6 +139,7 @@ static void new_client(struct rig *r)
 	cfg.dh_group = r->dh;
 	cfg.natt = r->natt;
 	cfg.dpd_idle_s = 10;
+	cfg.dpd_retry_s = r->dpd_retry;
 	r->c.sa = ike_sa_new(&cfg, r->now, &why);
 	assert_non_null(r->c.sa);
 }
@@ -657,6 +659,33 @@ static void test_recorded_strongswan_am1(void **state)
 	check_recorded_am1(VEC_S2, &p, IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, 14);
 }
 
+/* Unanswered probes are spaced by dpd_retry_s (IOS `crypto isakmp keepalive 10 3`). */
+static void test_dpd_retry_interval(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.dpd_retry = 3;
+	start(&r);
+	assert_true(r.c.up);
+	uint64_t up_at = r.now;
+	ike_sa_free(r.s.sa);
+	r.s.sa = NULL;
+	r.no_server = true;
+	while (!r.c.failed && r.now < up_at + 600000) {
+		uint64_t t = ike_next_timeout(r.c.sa);
+		assert_true(t != UINT64_MAX);
+		r.now = t;
+		ike_tick(r.c.sa, r.now);
+		pump(&r);
+	}
+	assert_true(r.c.failed);
+	/* 10 s idle, then 5 probes 3 s apart, then one more interval */
+	assert_true(r.now - up_at >= 10000 + 5 * 3000);
+	assert_true(r.now - up_at <= 10000 + 6 * 3000);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +703,7 @@ int main(void)
 	    cmocka_unit_test(test_lost_answer_retransmitted),
 	    cmocka_unit_test(test_unreachable_gateway),
 	    cmocka_unit_test(test_dpd),
+	    cmocka_unit_test(test_dpd_retry_interval),
 	    cmocka_unit_test(test_garbage_dropped),
 	    cmocka_unit_test(test_recorded_vpnc_am1),
 	    cmocka_unit_test(test_recorded_strongswan_am1),
