@@ -32,6 +32,7 @@
 #include "server/core/state.h"
 #include "tun/datapath.h"
 #include "tun/sock.h"
+#include "tun/timer.h"
 #include "tun/tundev.h"
 
 #define EVS_DEFAULT_CONFIG "/etc/evs/evs.conf"
@@ -83,13 +84,6 @@ struct evs {
 	int verbose;
 	bool stopping;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void logf_(struct evs *e, enum ike_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -159,7 +153,7 @@ static struct conn *conn_new(struct evs *e, size_t li, const struct ike_endpoint
 	ic.xauth_timeout_s = e->xauth_s;
 	ic.dpd_idle_s = e->dpd_s;
 	ic.dpd_retry_s = e->dpd_retry_s;
-	c->sa = ike_sa_new(&ic, now_ms(), &why);
+	c->sa = ike_sa_new(&ic, mono_ms(), &why);
 	if (!c->sa) {
 		logf_(e, IKE_LOG_ERR, "cannot create an IKE SA: %s", why);
 		free(c);
@@ -226,17 +220,17 @@ static void verify(struct evs *e, struct conn *c, const struct ike_action *a)
 	if (v != EVS_AAA_OK) {
 		logf_(e, IKE_LOG_WARN, "%s: XAUTH for user %s of group %s refused: %s", peer,
 		      a->u.xauth.user, a->u.xauth.group, evs_aaa_verdict_str(v));
-		ike_xauth_verdict(c->sa, now_ms(), false);
+		ike_xauth_verdict(c->sa, mono_ms(), false);
 		return;
 	}
 	ike_sa_cookies(c->sa, ic, rc);
 	struct ike_endpoint p = ike_sa_peer(c->sa);
 	if (evs_sessions_add(evs_state_sessions(e->st), a->u.xauth.group, a->u.xauth.user, &p, ic,
-	                     rc, now_ms(), &c->session_id) != 0) {
-		ike_xauth_verdict(c->sa, now_ms(), false);
+	                     rc, mono_ms(), &c->session_id) != 0) {
+		ike_xauth_verdict(c->sa, mono_ms(), false);
 		return;
 	}
-	ike_xauth_verdict(c->sa, now_ms(), true);
+	ike_xauth_verdict(c->sa, mono_ms(), true);
 }
 
 static void child_up(struct evs *e, struct conn *c, const struct ike_child *ch)
@@ -341,7 +335,7 @@ static void ike_packet(struct evs *e, size_t li, const uint8_t *msg, size_t len,
 			return;
 	}
 	struct ike_endpoint to = {e->lst[li].addr, local_port};
-	ike_input(c->sa, now_ms(), msg, len, from, &to);
+	ike_input(c->sa, mono_ms(), msg, len, from, &to);
 	handle_actions(e, c);
 }
 
@@ -603,17 +597,12 @@ static void arm_timer(struct evs *e)
 	}
 	if (e->natt_keepalive_s && e->keepalive_at < t)
 		t = e->keepalive_at;
-	struct itimerspec its = {0};
-	if (t != UINT64_MAX) {
-		its.it_value.tv_sec = (time_t)(t / 1000);
-		its.it_value.tv_nsec = (long)(t % 1000) * 1000000 + 1;
-	}
-	timerfd_settime(e->timer, TFD_TIMER_ABSTIME, &its, NULL);
+	timerfd_arm_ms(e->timer, t);
 }
 
 static void on_timer(struct evs *e)
 {
-	uint64_t exp, now = now_ms();
+	uint64_t exp, now = mono_ms();
 	if (read(e->timer, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
 		return;
 	for (size_t i = 0; i < e->n_conns; i++) {
@@ -636,7 +625,7 @@ static void stop_all(struct evs *e)
 {
 	e->stopping = true;
 	for (size_t i = 0; i < e->n_conns; i++) {
-		ike_close(e->conns[i]->sa, now_ms());
+		ike_close(e->conns[i]->sa, mono_ms());
 		handle_actions(e, e->conns[i]);
 		e->conns[i]->dead = true;
 	}
@@ -646,7 +635,7 @@ static void stop_all(struct evs *e)
 static int run(struct evs *e)
 {
 	struct epoll_event evs[16];
-	e->keepalive_at = now_ms() + (uint64_t)e->natt_keepalive_s * 1000;
+	e->keepalive_at = mono_ms() + (uint64_t)e->natt_keepalive_s * 1000;
 	logf_(e, IKE_LOG_INFO,
 	      "listening on %zu address(es), TUN %s, %zu isakmp policies, %zu "
 	      "transforms",

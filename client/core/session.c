@@ -24,6 +24,7 @@
 #include "platform/netcfg.h"
 #include "tun/datapath.h"
 #include "tun/sock.h"
+#include "tun/timer.h"
 #include "tun/tundev.h"
 
 #define NATT_KEEPALIVE_MS 20000
@@ -53,13 +54,6 @@ struct session {
 	uint64_t tun_tx_seen;
 	unsigned reprompts;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void slog(struct session *s, enum ike_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -172,7 +166,7 @@ static void child_up(struct session *s, const struct ike_child *c)
 	}
 	if (c->udp_encap) {
 		s->natt_peer = c->peer;
-		s->keepalive_at = now_ms() + NATT_KEEPALIVE_MS;
+		s->keepalive_at = mono_ms() + NATT_KEEPALIVE_MS;
 	}
 	if (!s->applied && s->have_policy)
 		apply_policy(s);
@@ -219,7 +213,7 @@ static void answer_prompt(struct session *s, const struct ike_action *a, uint64_
 static void handle_actions(struct session *s)
 {
 	struct ike_action a;
-	uint64_t now = now_ms();
+	uint64_t now = mono_ms();
 	while (ike_next_action(s->sa, &a)) {
 		switch (a.type) {
 		case IKE_ACT_SEND:
@@ -273,14 +267,7 @@ static void arm_timer(struct session *s)
 	uint64_t t = ike_next_timeout(s->sa);
 	if (s->keepalive_at && s->keepalive_at < t)
 		t = s->keepalive_at;
-	struct itimerspec its = {0};
-	if (t != UINT64_MAX) {
-		if (t == 0)
-			t = 1;
-		its.it_value.tv_sec = (time_t)(t / 1000);
-		its.it_value.tv_nsec = (long)(t % 1000) * 1000000;
-	}
-	timerfd_settime(s->timer, TFD_TIMER_ABSTIME, &its, NULL);
+	timerfd_arm_ms(s->timer, t);
 }
 
 static void dp_ike_input(void *ctx, int fd, const uint8_t *msg, size_t len,
@@ -289,7 +276,7 @@ static void dp_ike_input(void *ctx, int fd, const uint8_t *msg, size_t len,
 	struct session *s = ctx;
 	(void)fd;
 	struct ike_endpoint local = {s->local_ip, to->port ? to->port : IKE_NATT_PORT};
-	ike_input(s->sa, now_ms(), msg, len, from, &local);
+	ike_input(s->sa, mono_ms(), msg, len, from, &local);
 }
 
 static void dp_log(void *ctx, enum ike_log_level level, const char *msg)
@@ -311,7 +298,7 @@ static void read_ike500(struct session *s)
 		struct ike_endpoint f = {ntohl(from.sin_addr.s_addr), ntohs(from.sin_port)};
 		struct ike_endpoint to = {s->local_ip,
 		                          s->cfg->local_port ? s->cfg->local_port : IKE_PORT};
-		ike_input(s->sa, now_ms(), buf, (size_t)n, &f, &to);
+		ike_input(s->sa, mono_ms(), buf, (size_t)n, &f, &to);
 	}
 }
 
@@ -327,7 +314,7 @@ static void note_traffic(struct session *s)
 	dp_stats(s->dp, &st);
 	if (st.tun_tx != s->tun_tx_seen) {
 		s->tun_tx_seen = st.tun_tx;
-		ike_note_traffic(s->sa, now_ms());
+		ike_note_traffic(s->sa, mono_ms());
 	}
 }
 
@@ -366,7 +353,7 @@ static void loop(struct session *s)
 				uint64_t exp;
 				if (read(s->timer, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
 					break;
-				uint64_t now = now_ms();
+				uint64_t now = mono_ms();
 				if (s->keepalive_at && now >= s->keepalive_at) {
 					dp_send_keepalive(s->sock_natt, &s->natt_peer);
 					s->keepalive_at = now + NATT_KEEPALIVE_MS;
@@ -378,7 +365,7 @@ static void loop(struct session *s)
 				if (!s->stopping) {
 					s->stopping = true;
 					slog(s, IKE_LOG_INFO, "disconnecting");
-					ike_close(s->sa, now_ms());
+					ike_close(s->sa, mono_ms());
 				}
 				break;
 			}
@@ -475,7 +462,7 @@ static int setup(struct session *s)
 	ic.natt = cfg->natt;
 	ic.dpd_idle_s = cfg->dpd_idle_s;
 	ic.retransmit_ms = cfg->retransmit_ms;
-	s->sa = ike_sa_new(&ic, now_ms(), &why);
+	s->sa = ike_sa_new(&ic, mono_ms(), &why);
 	if (!s->sa) {
 		snprintf(s->err, s->errlen, "cannot start: %s", why);
 		return -EINVAL;
@@ -524,7 +511,7 @@ int evc_session_run(const struct evc_session_cfg *cfg, char *err, size_t errlen)
 	}
 	int rc = setup(&s);
 	if (rc == 0) {
-		ike_start(s.sa, now_ms());
+		ike_start(s.sa, mono_ms());
 		loop(&s);
 		rc = s.rc;
 	}
