@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "client/core/session.h"
+#include "client/profile_cmd.h"
+#include "profiles/secrets.h"
 #include "ike/crypto.h"
 #include "ike/secret.h"
 
@@ -276,9 +278,19 @@ enum {
 	OPT_RESOLV,
 	OPT_STATE,
 	OPT_LPORT,
+	OPT_PROFILE,
+	OPT_PROFILE_DIR,
 };
 
-static int cmd_connect(int argc, char **argv)
+/* What the command line said; unset fields (NULL, -1) leave the profile's or the default. */
+struct connect_opts {
+	const char *gateway, *group, *user, *keyfile, *pwfile, *profile, *profile_dir;
+	const char *ifname, *resolv_conf, *state_path;
+	long dh, dpd, mtu, local_port;
+	int natt, dns;
+};
+
+static int parse_connect(int argc, char **argv, struct connect_opts *o, struct cli *c)
 {
 	static const struct option opts[] = {
 	    {"gateway", required_argument, NULL, OPT_GATEWAY},
@@ -295,37 +307,37 @@ static int cmd_connect(int argc, char **argv)
 	    {"resolv-conf", required_argument, NULL, OPT_RESOLV},
 	    {"state-file", required_argument, NULL, OPT_STATE},
 	    {"local-port", required_argument, NULL, OPT_LPORT},
+	    {"profile", required_argument, NULL, OPT_PROFILE},
+	    {"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cli c = {0};
-	struct evc_session_cfg cfg = {0};
-	struct ike_secret key = {NULL, 0}, pw = {NULL, 0};
-	const char *gateway = NULL, *keyfile = NULL, *pwfile = NULL;
-	char user[128] = "", err[1024] = "";
 	unsigned long v;
-	int opt, rc = 2, sfd = -1;
-
-	cfg.dpd_idle_s = 30;
-	cfg.stop_fd = -1;
+	int opt;
 	while ((opt = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_GATEWAY:
-			gateway = optarg;
+			o->gateway = optarg;
 			break;
 		case OPT_GROUP:
-			cfg.group = optarg;
+			o->group = optarg;
 			break;
 		case OPT_USER:
-			snprintf(user, sizeof(user), "%s", optarg);
+			o->user = optarg;
 			break;
 		case OPT_KEYFILE:
-			keyfile = optarg;
+			o->keyfile = optarg;
 			break;
 		case OPT_PWFILE:
-			pwfile = optarg;
+			o->pwfile = optarg;
+			break;
+		case OPT_PROFILE:
+			o->profile = optarg;
+			break;
+		case OPT_PROFILE_DIR:
+			o->profile_dir = optarg;
 			break;
 		case OPT_DH:
 			if (!parse_uint(optarg, 255, &v) || !ike_dh_len((unsigned)v)) {
@@ -335,15 +347,15 @@ static int cmd_connect(int argc, char **argv)
 				        optarg);
 				return 2;
 			}
-			cfg.dh_group = (unsigned)v;
+			o->dh = (long)v;
 			break;
 		case OPT_NATT:
 			if (strcmp(optarg, "auto") == 0)
-				cfg.natt = IKE_NATT_AUTO;
+				o->natt = IKE_NATT_AUTO;
 			else if (strcmp(optarg, "force") == 0)
-				cfg.natt = IKE_NATT_FORCE;
+				o->natt = IKE_NATT_FORCE;
 			else if (strcmp(optarg, "off") == 0)
-				cfg.natt = IKE_NATT_DISABLE;
+				o->natt = IKE_NATT_DISABLE;
 			else {
 				fprintf(stderr, "evc: --natt %s: use auto, force or off\n", optarg);
 				return 2;
@@ -355,7 +367,7 @@ static int cmd_connect(int argc, char **argv)
 				        optarg);
 				return 2;
 			}
-			cfg.dpd_idle_s = (unsigned)v;
+			o->dpd = (long)v;
 			break;
 		case OPT_IFNAME:
 			if (strlen(optarg) >= 16) {
@@ -363,22 +375,22 @@ static int cmd_connect(int argc, char **argv)
 				        optarg);
 				return 2;
 			}
-			cfg.ifname = optarg;
+			o->ifname = optarg;
 			break;
 		case OPT_MTU:
 			if (!parse_uint(optarg, 9000, &v) || v < 576) {
 				fprintf(stderr, "evc: --mtu %s: give 576 to 9000\n", optarg);
 				return 2;
 			}
-			cfg.mtu = (unsigned)v;
+			o->mtu = (long)v;
 			break;
 		case OPT_DNS:
 			if (strcmp(optarg, "resolv-conf") == 0)
-				cfg.dns = PLAT_DNS_RESOLV_CONF;
+				o->dns = PLAT_DNS_RESOLV_CONF;
 			else if (strcmp(optarg, "replace-symlink") == 0)
-				cfg.dns = PLAT_DNS_REPLACE_SYMLINK;
+				o->dns = PLAT_DNS_REPLACE_SYMLINK;
 			else if (strcmp(optarg, "off") == 0)
-				cfg.dns = PLAT_DNS_OFF;
+				o->dns = PLAT_DNS_OFF;
 			else {
 				fprintf(stderr,
 				        "evc: --dns %s: use resolv-conf, replace-symlink or off\n",
@@ -387,10 +399,10 @@ static int cmd_connect(int argc, char **argv)
 			}
 			break;
 		case OPT_RESOLV:
-			cfg.resolv_conf = optarg;
+			o->resolv_conf = optarg;
 			break;
 		case OPT_STATE:
-			cfg.state_path = optarg;
+			o->state_path = optarg;
 			break;
 		case OPT_LPORT:
 			if (!parse_uint(optarg, 65535, &v) || v == IKE_NATT_PORT) {
@@ -400,17 +412,17 @@ static int cmd_connect(int argc, char **argv)
 				        optarg);
 				return 2;
 			}
-			cfg.local_port = (uint16_t)v;
+			o->local_port = (long)v;
 			break;
 		case 'v':
-			c.verbose++;
+			c->verbose++;
 			break;
 		case 'q':
-			c.quiet = true;
+			c->quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return 1;
 		default:
 			usage(stderr);
 			return 2;
@@ -423,34 +435,164 @@ static int cmd_connect(int argc, char **argv)
 		        argv[optind]);
 		return 2;
 	}
-	if (!cfg.group) {
-		fprintf(stderr, "evc: connect needs --group NAME\n");
-		return 2;
+	return 0;
+}
+
+_Static_assert((int)PROF_DNS_RESOLV_CONF == (int)PLAT_DNS_RESOLV_CONF &&
+                   (int)PROF_DNS_REPLACE_SYMLINK == (int)PLAT_DNS_REPLACE_SYMLINK &&
+                   (int)PROF_DNS_OFF == (int)PLAT_DNS_OFF,
+               "profile and platform DNS modes convert by value");
+
+/* A profile's settings under the command line's; refuses what evc cannot do yet. */
+static int apply_profile(const struct evc_profile *p, struct connect_opts *o,
+                         struct evc_session_cfg *cfg, struct ike_p1_prop *p1,
+                         struct ike_p2_prop *p2, char *err, size_t errlen)
+{
+	if (prof_auth(p) == PROF_AUTH_CERT) {
+		snprintf(err, errlen,
+		         "profile '%s' uses certificate authentication (main mode with RSA "
+		         "signatures), which evc does not support yet",
+		         prof_name(p));
+		return -ENOTSUP;
 	}
-	if (!gateway) {
-		fprintf(stderr, "evc: connect needs --gateway HOST (profiles that remember the "
-		                "gateway are not available yet)\n");
-		return 2;
+	if (prof_mode(p) == PROF_MODE_NETWORK_EXTENSION) {
+		snprintf(err, errlen,
+		         "profile '%s' asks for network-extension mode, which evc "
+		         "does not support yet",
+		         prof_name(p));
+		return -ENOTSUP;
 	}
-	if (resolve(gateway, &cfg.gateway.addr, err, sizeof(err)) != 0)
+	if (prof_backup_count(p))
+		fprintf(stderr,
+		        "evc: note: profile '%s' lists backup gateways; evc does not fail "
+		        "over to them yet\n",
+		        prof_name(p));
+	if (prof_script(p))
+		fprintf(stderr,
+		        "evc: note: profile '%s' names a script; evc configures the host "
+		        "itself and does not run it\n",
+		        prof_name(p));
+	if (prof_pfs(p) != PROF_PFS_SERVER)
+		fprintf(stderr,
+		        "evc: note: profile '%s' sets pfs; evc uses PFS when the gateway "
+		        "asks for it\n",
+		        prof_name(p));
+	if (!o->gateway)
+		o->gateway = prof_gateway(p);
+	if (!o->group)
+		o->group = prof_group(p);
+	if (!o->user)
+		o->user = prof_username(p);
+	cfg->dh_group = o->dh >= 0 ? (unsigned)o->dh : prof_dh(p);
+	cfg->natt = o->natt >= 0 ? (enum ike_natt_mode)o->natt : prof_natt(p);
+	cfg->dpd_idle_s = o->dpd >= 0 ? (unsigned)o->dpd : prof_dpd(p);
+	cfg->ifname = o->ifname ? o->ifname : prof_ifname(p);
+	cfg->mtu = o->mtu >= 0 ? (unsigned)o->mtu : prof_mtu(p);
+	cfg->dns = o->dns >= 0 ? (enum plat_dns_mode)o->dns : (enum plat_dns_mode)prof_dns(p);
+	cfg->resolv_conf = o->resolv_conf ? o->resolv_conf : prof_resolv_conf(p);
+	cfg->state_path = o->state_path ? o->state_path : prof_state_file(p);
+	cfg->local_port = o->local_port >= 0 ? (uint16_t)o->local_port : prof_local_port(p);
+	cfg->n_p1 = prof_ike_props(p, p1, 64);
+	cfg->p1 = cfg->n_p1 ? p1 : NULL;
+	cfg->n_p2 = prof_esp_props(p, p2, 32);
+	cfg->p2 = cfg->n_p2 ? p2 : NULL;
+	if (cfg->n_p1 > 64 || cfg->n_p2 > 32) {
+		snprintf(err, errlen, "profile '%s' lists more proposals than evc can offer",
+		         prof_name(p));
+		return -E2BIG;
+	}
+	/* aggressive mode commits to one DH group: the profile's proposals follow --dh */
+	for (size_t i = 0; i < cfg->n_p1; i++)
+		p1[i].group = (uint8_t)cfg->dh_group;
+	return 0;
+}
+
+static void apply_cli(const struct connect_opts *o, struct evc_session_cfg *cfg)
+{
+	cfg->dh_group = o->dh >= 0 ? (unsigned)o->dh : 0;
+	cfg->natt = o->natt >= 0 ? (enum ike_natt_mode)o->natt : IKE_NATT_AUTO;
+	cfg->dpd_idle_s = o->dpd >= 0 ? (unsigned)o->dpd : 30;
+	cfg->ifname = o->ifname;
+	cfg->mtu = o->mtu >= 0 ? (unsigned)o->mtu : 0;
+	cfg->dns = o->dns >= 0 ? (enum plat_dns_mode)o->dns : PLAT_DNS_RESOLV_CONF;
+	cfg->resolv_conf = o->resolv_conf;
+	cfg->state_path = o->state_path;
+	cfg->local_port = o->local_port >= 0 ? (uint16_t)o->local_port : 0;
+}
+
+/* The group key or password: a file named on the command line, the profile's reference, or
+ * the terminal. */
+static int get_secret(struct cli *c, const char *file, const struct evc_profile *p,
+                      enum prof_secret_kind kind, const char *question, const char *what,
+                      const char *flag, struct ike_secret *out, char *err, size_t errlen)
+{
+	if (file)
+		return read_secret(c, file, what, out, err, errlen);
+	if (p) {
+		int rc = prof_secret_fetch(p, kind, out, err, errlen);
+		if (rc != -EAGAIN)
+			return rc;
+	}
+	int rc = prompt_tty(question, false, out);
+	if (rc)
+		snprintf(err, errlen, "no %s: give %s FILE, or run evc on a terminal to be asked",
+		         what, flag);
+	return rc;
+}
+
+static int cmd_connect(int argc, char **argv)
+{
+	struct cli c = {0};
+	struct connect_opts o = {
+	    .dh = -1, .dpd = -1, .mtu = -1, .local_port = -1, .natt = -1, .dns = -1};
+	struct evc_session_cfg cfg = {0};
+	struct ike_secret key = {NULL, 0}, pw = {NULL, 0};
+	struct evc_profile *prof = NULL;
+	struct ike_p1_prop p1[64];
+	struct ike_p2_prop p2[32];
+	char user[128] = "", err[1024] = "", q[200];
+	int rc, sfd = -1;
+
+	rc = parse_connect(argc, argv, &o, &c);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	cfg.stop_fd = -1;
+	if (o.profile || (o.group && !o.gateway) || (!o.group && !o.gateway)) {
+		if (!o.profile && !o.group) {
+			fprintf(stderr,
+			        "evc: connect needs --profile NAME, --group NAME (to use the "
+			        "profile of that group) or --gateway HOST --group NAME\n");
+			return 2;
+		}
+		rc = evc_profile_find(o.profile, o.group, o.profile_dir, &prof, err, sizeof(err));
+		if (rc)
+			goto fail;
+		rc = apply_profile(prof, &o, &cfg, p1, p2, err, sizeof(err));
+		if (rc)
+			goto fail;
+	} else {
+		apply_cli(&o, &cfg);
+	}
+	if (!o.group || !o.gateway) {
+		snprintf(err, sizeof(err), "profile '%s' has no %s", prof ? prof_name(prof) : "?",
+		         o.group ? "gateway" : "group");
+		rc = -EINVAL;
+		goto fail;
+	}
+	cfg.group = o.group;
+	rc = resolve(o.gateway, &cfg.gateway.addr, err, sizeof(err));
+	if (rc)
 		goto fail;
 	cfg.gateway.port = IKE_PORT;
 
-	if (keyfile)
-		rc = read_secret(&c, keyfile, "group key", &key, err, sizeof(err));
-	else {
-		char q[200];
-		snprintf(q, sizeof(q), "Group key for %s: ", cfg.group);
-		rc = prompt_tty(q, false, &key);
-		if (rc)
-			snprintf(
-			    err, sizeof(err),
-			    "no group key: give --group-key-file FILE, or run evc on a terminal "
-			    "to be asked");
-	}
+	snprintf(q, sizeof(q), "Group key for %s: ", cfg.group);
+	rc = get_secret(&c, o.keyfile, prof, PROF_SECRET_GROUP_KEY, q, "group key",
+	                "--group-key-file", &key, err, sizeof(err));
 	if (rc)
 		goto fail;
-	if (!user[0]) {
+	if (o.user) {
+		snprintf(user, sizeof(user), "%s", o.user);
+	} else {
 		struct ike_secret u = {NULL, 0};
 		if (prompt_tty("Username: ", true, &u) != 0 || !u.p || !u.p[0]) {
 			ike_secret_clear(&u);
@@ -461,17 +603,9 @@ static int cmd_connect(int argc, char **argv)
 		snprintf(user, sizeof(user), "%s", (const char *)u.p);
 		ike_secret_clear(&u);
 	}
-	if (pwfile)
-		rc = read_secret(&c, pwfile, "password", &pw, err, sizeof(err));
-	else {
-		char q[200];
-		snprintf(q, sizeof(q), "Password for %s: ", user);
-		rc = prompt_tty(q, false, &pw);
-		if (rc)
-			snprintf(err, sizeof(err),
-			         "no password: give --password-file FILE, or run evc on a terminal "
-			         "to be asked");
-	}
+	snprintf(q, sizeof(q), "Password for %s: ", user);
+	rc = get_secret(&c, o.pwfile, prof, PROF_SECRET_PASSWORD, q, "password", "--password-file",
+	                &pw, err, sizeof(err));
 	if (rc)
 		goto fail;
 
@@ -493,7 +627,7 @@ static int cmd_connect(int argc, char **argv)
 	cfg.user = user;
 	cfg.group_key = &key;
 	cfg.password = &pw;
-	/* the key is NUL-terminated for convenience; the NUL is not part of it */
+	/* the secrets are NUL-terminated for convenience; the NUL is not part of the key */
 	key.len = strlen((const char *)key.p);
 	cfg.cbs = (struct evc_session_cbs){
 	    .ctx = &c,
@@ -506,18 +640,18 @@ static int cmd_connect(int argc, char **argv)
 	rc = evc_session_run(&cfg, err, sizeof(err));
 	key.len = key.p ? strlen((const char *)key.p) + 1 : 0;
 	close(sfd);
-	ike_secret_clear(&key);
-	ike_secret_clear(&pw);
 	if (rc == 0) {
 		if (!c.quiet)
 			printf("disconnected; network settings restored\n");
+		ike_secret_clear(&key);
+		ike_secret_clear(&pw);
+		prof_free(prof);
 		return 0;
 	}
-	fprintf(stderr, "evc: %s\n", err);
-	return 1;
 fail:
 	ike_secret_clear(&key);
 	ike_secret_clear(&pw);
+	prof_free(prof);
 	fprintf(stderr, "evc: %s\n", err);
 	return 1;
 }
@@ -555,6 +689,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "connect") == 0)
 		return cmd_connect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "profile") == 0)
+		return evc_profile_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "proposals") == 0)
 		return cmd_proposals(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {

@@ -22,6 +22,8 @@ libnl-3-dev
 libnl-route-3-dev
 libgtk-3-dev
 libsecret-1-dev
+dbus-daemon
+gnome-keyring
 libcmocka-dev
 gettext
 python3
@@ -48,6 +50,8 @@ libcharon-extauth-plugins
 #   coreutils, util-linux      timeout, mktemp; unshare, mount (tests/lib)
 #   procps, iproute2, nftables sysctl; ip, ss; NAT and packet counters
 #   iputils-ping, iperf3       connectivity and throughput over the tunnel
+#   dbus-daemon, gnome-keyring a private Secret Service for tests/unit/test_profile_secrets.c
+#                              (libsecret store of profiles/); it skips those cases without them
 # strongSwan plugins that tests/interop/charon-server.sh loads, by package
 # (Debian 12, strongSwan 5.9.8):
 #   kernel-libipsec (+ /usr/lib/ipsec/libipsec.so.0)  libcharon-extra-plugins

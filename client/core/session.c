@@ -459,6 +459,10 @@ static int setup(struct session *s)
 	ic.psk_len = cfg->group_key->len;
 	ic.username = cfg->user;
 	ic.dh_group = cfg->dh_group;
+	ic.p1 = cfg->p1;
+	ic.n_p1 = cfg->n_p1;
+	ic.p2 = cfg->p2;
+	ic.n_p2 = cfg->n_p2;
 	ic.natt = cfg->natt;
 	ic.dpd_idle_s = cfg->dpd_idle_s;
 	ic.retransmit_ms = cfg->retransmit_ms;

@@ -39,7 +39,11 @@ struct evc_session_cfg {
 	const struct ike_secret *group_key;
 	const char *user;
 	const struct ike_secret *password;
-	unsigned dh_group; /* 0: 2 */
+	unsigned dh_group;            /* 0: 2 */
+	const struct ike_p1_prop *p1; /* NULL: every supported permutation */
+	size_t n_p1;
+	const struct ike_p2_prop *p2; /* NULL: every supported ESP transform */
+	size_t n_p2;
 	enum ike_natt_mode natt;
 	unsigned dpd_idle_s;
 	const char *ifname; /* TUN name or pattern; NULL: "evc%d" */

@@ -10,6 +10,10 @@ Seed kinds:
   esp        every ESP-in-UDP packet of esp.txt
   limits     hand-made ISAKMP messages at the codec's caps (48 payloads, 32 proposals, 128
              transforms) and one past each, which random mutation of real traffic rarely builds
+  pcf        Cisco VPN Client profiles: every key, in UTF-16LE with BOM and CRLF (as the Cisco
+             client wrote them), UTF-16BE, UTF-8 and Windows-1252, and broken ones
+  vpnc       vpnc configuration files with every directive, and broken ones
+  profile    evc profiles with every key, and broken ones
 
 TARGETS maps a target name to its kinds; a target not listed gets all of them, so a new
 fuzz_<name>.c works without touching this file and can be given a narrower list later.
@@ -26,7 +30,12 @@ TARGETS = {
     "fuzz_isakmp": ["messages", "decrypted", "limits"],
     "fuzz_esp": ["esp"],
     "fuzz_engine": ["engine"],
+    "fuzz_pcf": ["pcf"],
+    "fuzz_vpnc_conf": ["vpnc"],
+    "fuzz_profile": ["profile"],
 }
+# kinds that are written once, not once per scenario
+STATIC_KINDS = ("limits", "pcf", "vpnc", "profile")
 ALL_KINDS = ["messages", "decrypted", "esp"]
 
 HDR_LEN = 28
@@ -106,6 +115,137 @@ def limits():
         yield f"limit-{name}", message(PL_SA, gen(0, sa_body(props)))
 
 
+# enc_GroupPwd of "p@ss w0rd!#;=" (a known answer of tests/unit/test_profile_cisco.c)
+ENC_PASS = ("E180CA93100A3E7EB93A25C83767A2D674D8705ABFFAE80E9F6F7EA98AF02089C9163B365CBC71D752"
+            "D1A780D0F173E8F220155BA8E0CC94")
+
+PCF_FULL = [
+    "[main]", "!Description=Quizware office", "!Host=vpn.quizware.example", "AuthType=1",
+    "!GroupName=quizware", "GroupPwd=", "enc_GroupPwd=" + ENC_PASS, "EnableISPConnect=0",
+    "ISPConnectType=0", "ISPConnect=", "ISPCommand=", "ISPPhonebook=", "Username=alice",
+    "SaveUserPassword=1", "UserPassword=pw", "enc_UserPassword=", "NTDomain=QUIZ",
+    "EnableBackup=1", "BackupServer=vpn2.quizware.example,198.51.100.7", "EnableMSLogon=1",
+    "MSLogonType=0", "EnableNat=1", "TunnelingMode=0", "TcpTunnelingPort=10000", "CertStore=0",
+    "CertName=", "CertPath=", "CertSubjectName=", "CertSerialHash=00000000000000000000000000000000",
+    "SendCertChain=0", "VerifyCertDN=", "PeerTimeout=90", "EnableLocalLAN=0", "DHGroup=2",
+    "ForceKeepAlives=0", "EnableSplitDNS=1", "RadiusSDI=0", "SDIUseHardwareToken=0",
+    "UseLegacyIKEPort=1", "SingleDES=0",
+]
+PCF_OTHER = [
+    "[main]", "Description=Lab", "HOST=lab.example", "authtype=3", "GroupName=", "CertStore=1",
+    "CertName=alice.pem", "CertPath=/etc/evc/certs", "CertSubjectName=CN=alice",
+    "CertSerialHash=0123456789ABCDEF", "SendCertChain=1", "VerifyCertDN=CN=vpn",
+    "EnableISPConnect=1", "ISPConnect=MyISP", "TunnelingMode=1", "TcpTunnelingPort=443",
+    "DHGroup=1", "X-NM-Routes=10.0.0.0/8", "X-NM-Use-NAT-T=1", "X-NM-Force-NAT-T=1",
+    "SPPhonebook=x", "FooBar=1", "[other]", "Host=x",
+]
+PCF_BROKEN = {
+    "pcf-nomain": "Host=a.example\n[other]\nGroupName=g\n",
+    "pcf-badvalues": "[main]\r\nHost=bad host!\r\nAuthType=7\r\nDHGroup=3\r\nEnableNat=2\r\n"
+                     "PeerTimeout=ninety\r\nGroupName=g\r\nGroupName=h\r\n",
+    "pcf-badenc": "[main]\nHost=a.example\nGroupName=g\nenc_GroupPwd=" + ENC_PASS[:-1] + "\n",
+    "pcf-header": "[main\nHost=a\n",
+}
+
+
+def pcf():
+    full = "\r\n".join(PCF_FULL) + "\r\n"
+    yield "pcf-full-utf16le", b"\xff\xfe" + full.encode("utf-16-le")
+    yield "pcf-full-utf16be", b"\xfe\xff" + full.encode("utf-16-be")
+    yield "pcf-full-utf16le-nobom", full.encode("utf-16-le")
+    yield "pcf-full-utf8", "\n".join(PCF_FULL).encode()
+    yield "pcf-full-utf8-bom", b"\xef\xbb\xbf" + full.encode()
+    yield "pcf-cp1252", "[main]\r\nDescription=B\u00fcro\r\nHost=a.example\r\nGroupName=g\r\n".encode("cp1252")
+    yield "pcf-other", "\n".join(PCF_OTHER).encode()
+    truncated = (b"\xff\xfe" + full.encode("utf-16-le"))[:-3]
+    yield "pcf-truncated-utf16", truncated
+    for name, text in PCF_BROKEN.items():
+        yield name, text.encode()
+
+
+VPNC_FULL = [
+    "# vpnc", "IPSec gateway vpn.quizware.example", "IPSec ID quizware",
+    "IPSec obfuscated secret " + ENC_PASS, "Xauth username alice", "Xauth password pw",
+    "Xauth obfuscated password " + ENC_PASS, "IPSec secret clear", "IKE DH Group dh5",
+    "Perfect Forward Secrecy nopfs", "NAT Traversal Mode force-natt", "Local Port 10500",
+    "DPD idle timeout (our side) 120", "Interface name vpn0", "Interface MTU 1300",
+    "Interface mode tun", "Script /usr/share/vpnc-scripts/vpnc-script",
+    "Application version Cisco Systems VPN Client 5.0.07:Linux", "Domain QUIZ", "Vendor cisco",
+    "Enable Single DES", "Enable weak encryption", "Enable no encryption",
+    "Enable weak authentication", "Xauth interactive", "IKE Authmode psk", "Debug 1", "No Detach",
+    "Pidfile /run/vpnc.pid", "Local Addr 0.0.0.0", "Cisco UDP Encapsulation Port 10000",
+    "Noninteractive", "CA-File /etc/ssl/ca.pem", "CA-Dir /etc/ssl/certs",
+    "IPSEC target network 10.0.0.0/8", "Password helper /usr/bin/askpass",
+]
+VPNC_BROKEN = {
+    "vpnc-dup": "IPSec gateway a.example\nIPSec ID a\nIPSec ID b\n",
+    "vpnc-badvalues": "IPSec gateway a.example\nIPSec ID a\nNAT Traversal Mode bogus\n"
+                      "IKE DH Group dh17\nLocal Port 0\nInterface mode tap\nVendor netscreen\n"
+                      "IKE Authmode hybrid\nScript vpnc-script --args\nFrobnicate 1\n",
+    "vpnc-novalue": "IPSec gateway\nXauth username\n",
+}
+
+
+def vpnc():
+    yield "vpnc-full", ("\n".join(VPNC_FULL) + "\n").encode()
+    yield "vpnc-full-crlf", ("\r\n".join(VPNC_FULL) + "\r\n").encode()
+    for name, text in VPNC_BROKEN.items():
+        yield name, text.encode()
+
+
+PROFILE_FULL = """# evc profile 'full'
+description = Quizware office
+gateway = vpn.example.com
+backup_gateways = b1.example.com, 203.0.113.7
+group = quizware
+username = alice
+auth = psk
+group_key = secret:libsecret
+password = file:/etc/evc/secrets/full.password
+ike = aes256-sha1, aes128-sha256, 3des-md5
+esp = aes256-sha1, 3des-md5
+dh = 14
+pfs = server
+natt = auto
+mode = network-extension
+lan = 10.1.0.0/16, 192.168.7.0/24
+local_lan = yes
+dns = replace-symlink
+resolv_conf = /etc/resolv.conf
+state_file = /run/evc/full.state
+mtu = 1400
+dpd = 30
+local_port = 500
+ifname = evc%d
+app_version = evc 0.1
+"""
+PROFILE_OTHER = """gateway = 198.51.100.1
+auth = cert
+cert = /etc/evc/alice.pem
+cert_key = /etc/evc/alice.key
+ca_cert = /etc/evc/ca.pem
+script = /usr/share/vpnc-scripts/vpnc-script
+natt = force
+pfs = off
+"""
+PROFILE_BROKEN = {
+    "profile-errors": "gateway = vpn.example.com\nGateway = x\ngatway = x\ngroup = a\ngroup = b\n"
+                      "words\n= v\nmtu =\ndh = 3\ngroup_key = hunter2\nlan = 10.1.0.1/16\n",
+    "profile-latin1": "gateway = a.example\ndescription = B\xfcro\n",
+}
+
+
+def profile():
+    yield "profile-full", PROFILE_FULL.encode()
+    yield "profile-full-crlf", PROFILE_FULL.replace("\n", "\r\n").encode()
+    yield "profile-other", PROFILE_OTHER.encode()
+    for name, text in PROFILE_BROKEN.items():
+        yield name, text.encode("latin-1")
+
+
+STATIC = {"limits": limits, "pcf": pcf, "vpnc": vpnc, "profile": profile}
+
+
 def seeds(scen, kind):
     tag = os.path.basename(scen).split("-")[0]
     if kind == "messages":
@@ -165,7 +305,8 @@ def main():
     n = 0
     for kind in TARGETS.get(a.target, ALL_KINDS):
         # limits do not depend on a scenario; everything else is one set per scenario
-        found = limits() if kind == "limits" else (s for c in scens for s in seeds(c, kind))
+        found = (STATIC[kind]() if kind in STATIC_KINDS else
+                 (s for c in scens for s in seeds(c, kind)))
         for name, blob in found:
             with open(os.path.join(a.out, name), "wb") as f:
                 f.write(blob)

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Cisco VPN Client's password obfuscation (enc_GroupPwd). It is not encryption: the key is
+ * derived from bytes stored next to the ciphertext. Layout and derivation as described in
+ * import.h; the checksum is compared in constant time although nothing secret depends on it,
+ * because it is the project's rule for every hash comparison.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/crypto.h"
+#include "ike/rd.h"
+#include "profiles/import.h"
+
+#define SHA1_LEN 20
+#define DES3_KEY 24
+#define DES_BLOCK 8
+#define HDR_LEN (2 * SHA1_LEN)
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t errlen)
+{
+	struct ike_secret bin = {NULL, 0}, plain = {NULL, 0};
+	uint8_t ht[SHA1_LEN], h2[SHA1_LEN], h3[SHA1_LEN], sum[SHA1_LEN], key[DES3_KEY];
+	const uint8_t *h1, *h4, *enc;
+	size_t n = strlen(hex), len, enc_len;
+	int rc = -EINVAL;
+
+	if (n % 2) {
+		snprintf(err, errlen, "the value has an odd number of hex digits (%zu)", n);
+		return -EINVAL;
+	}
+	len = n / 2;
+	if (len < HDR_LEN + DES_BLOCK) {
+		snprintf(err, errlen, "the value is too short (%zu bytes; at least %d)", len,
+		         HDR_LEN + DES_BLOCK);
+		return -EINVAL;
+	}
+	if (len > HDR_LEN + PROF_SECRET_MAX + DES_BLOCK) {
+		snprintf(err, errlen, "the value is too long (%zu bytes)", len);
+		return -EINVAL;
+	}
+	if ((len - HDR_LEN) % DES_BLOCK) {
+		snprintf(err, errlen,
+		         "the encrypted part has %zu bytes, not a whole number of 8-byte blocks",
+		         len - HDR_LEN);
+		return -EINVAL;
+	}
+	if (ike_secret_alloc(&bin, len) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < len; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			snprintf(err, errlen, "character %zu is not a hex digit",
+			         2 * i + (hi < 0 ? 1 : 2));
+			goto out;
+		}
+		bin.p[i] = (uint8_t)(hi << 4 | lo);
+	}
+
+	struct ike_rd r = ike_rd_init(bin.p, bin.len);
+	enc_len = len - HDR_LEN;
+	if (!ike_rd_ptr(&r, SHA1_LEN, &h1) || !ike_rd_ptr(&r, SHA1_LEN, &h4) ||
+	    !ike_rd_ptr(&r, enc_len, &enc)) {
+		snprintf(err, errlen, "the value is too short");
+		goto out;
+	}
+
+	struct ike_iov whole = {enc, enc_len};
+	if (ike_hash_v(IKE_HASH_SHA1, &whole, 1, sum) != 0) {
+		snprintf(err, errlen, "SHA-1 is not available");
+		rc = -EIO;
+		goto out;
+	}
+	if (!ike_ct_equal(sum, h4, SHA1_LEN)) {
+		snprintf(err, errlen,
+		         "the checksum does not match: the value is damaged or was not "
+		         "written by the Cisco VPN Client");
+		goto out;
+	}
+
+	memcpy(ht, h1, SHA1_LEN);
+	struct ike_iov iv_ht = {ht, SHA1_LEN};
+	ht[SHA1_LEN - 1] = (uint8_t)(ht[SHA1_LEN - 1] + 1);
+	rc = ike_hash_v(IKE_HASH_SHA1, &iv_ht, 1, h2);
+	ht[SHA1_LEN - 1] = (uint8_t)(ht[SHA1_LEN - 1] + 2);
+	if (!rc)
+		rc = ike_hash_v(IKE_HASH_SHA1, &iv_ht, 1, h3);
+	if (rc) {
+		snprintf(err, errlen, "SHA-1 is not available");
+		rc = -EIO;
+		goto out;
+	}
+	memcpy(key, h2, SHA1_LEN);
+	memcpy(key + SHA1_LEN, h3, DES3_KEY - SHA1_LEN);
+
+	if (ike_secret_alloc(&plain, enc_len) != 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (ike_cbc(IKE_ENCR_3DES, key, DES3_KEY, h1, false, enc, plain.p, enc_len) != 0) {
+		snprintf(err, errlen, "3DES is not available");
+		rc = -EIO;
+		goto out;
+	}
+	rc = -EINVAL;
+	uint8_t pad = plain.p[enc_len - 1];
+	if (pad == 0 || pad > DES_BLOCK) {
+		snprintf(err, errlen, "the padding is invalid (last byte %u): the value is damaged",
+		         pad);
+		goto out;
+	}
+	size_t plen = enc_len - pad;
+	const uint8_t *nul = memchr(plain.p, '\0', plen);
+	if (nul)
+		plen = (size_t)(nul - plain.p);
+	if (!plen) {
+		snprintf(err, errlen, "the value decodes to an empty password");
+		goto out;
+	}
+	rc = ike_secret_alloc(out, plen + 1);
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	memcpy(out->p, plain.p, plen);
+	out->len = plen;
+out:
+	ike_wipe(ht, sizeof(ht));
+	ike_wipe(h2, sizeof(h2));
+	ike_wipe(h3, sizeof(h3));
+	ike_wipe(key, sizeof(key));
+	ike_secret_clear(&bin);
+	ike_secret_clear(&plain);
+	return rc;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The user's keyring through libsecret's synchronous password API. Each call connects to the
+ * session bus on its own, so nothing is kept between calls and nothing is global but the
+ * schema description, which is constant.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libsecret/secret.h>
+
+#include "ike/secret.h"
+#include "profiles/prof_int.h"
+#include "profiles/secrets.h"
+
+static const SecretSchema *schema(void)
+{
+	static const SecretSchema s = {
+	    .name = PROF_SECRET_SCHEMA,
+	    .flags = SECRET_SCHEMA_NONE,
+	    .attributes =
+	        {
+	            {.name = "profile", .type = SECRET_SCHEMA_ATTRIBUTE_STRING},
+	            {.name = "kind", .type = SECRET_SCHEMA_ATTRIBUTE_STRING},
+	        },
+	};
+	return &s;
+}
+
+static int fail(GError *e, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+	         "the keyring (Secret Service) could not %s: %s; is a keyring running in this "
+	         "session? Profiles of the daemon (/etc/evc) keep secrets in files instead",
+	         what, e && e->message ? e->message : "unknown error");
+	if (e)
+		g_error_free(e);
+	return -EIO;
+}
+
+int prof_ls_store(const char *name, const char *kind, const struct ike_secret *value, char *err,
+                  size_t errlen)
+{
+	struct ike_secret text = {NULL, 0};
+	char label[160];
+	GError *e = NULL;
+
+	/* libsecret takes a C string: copy into a wiped buffer with room for the NUL. */
+	if (ike_secret_alloc(&text, value->len + 1) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(text.p, value->p, value->len);
+	snprintf(label, sizeof(label), "evc profile %s: %s", name,
+	         strcmp(kind, "group-key") == 0 ? "group key" : "password");
+	gboolean ok = secret_password_store_sync(schema(), SECRET_COLLECTION_DEFAULT, label,
+	                                         (const gchar *)text.p, NULL, &e, "profile", name,
+	                                         "kind", kind, NULL);
+	ike_secret_clear(&text);
+	if (!ok)
+		return fail(e, "store the secret", err, errlen);
+	return 0;
+}
+
+int prof_ls_lookup(const char *name, const char *kind, struct ike_secret *out, char *err,
+                   size_t errlen)
+{
+	GError *e = NULL;
+	gchar *pw =
+	    secret_password_lookup_sync(schema(), NULL, &e, "profile", name, "kind", kind, NULL);
+	int rc = 0;
+
+	if (e) {
+		secret_password_free(pw);
+		return fail(e, "look up the secret", err, errlen);
+	}
+	if (!pw) {
+		snprintf(err, errlen, "the keyring holds no %s for profile '%s'", kind, name);
+		return -ENOENT;
+	}
+	size_t len = strlen(pw);
+	if (!len || len > PROF_SECRET_MAX) {
+		snprintf(err, errlen, "the keyring's %s for profile '%s' is empty or too long",
+		         kind, name);
+		rc = -EINVAL;
+	} else if (ike_secret_alloc(out, len + 1) != 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+	} else {
+		memcpy(out->p, pw, len);
+		out->len = len;
+	}
+	secret_password_free(pw); /* wipes */
+	return rc;
+}
+
+int prof_ls_clear(const char *name, const char *kind, char *err, size_t errlen)
+{
+	GError *e = NULL;
+	secret_password_clear_sync(schema(), NULL, &e, "profile", name, "kind", kind, NULL);
+	if (e)
+		return fail(e, "remove the secret", err, errlen);
+	return 0;
+}
