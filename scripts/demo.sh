@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The main job, on one machine: installs what is needed, builds, starts the bundled evs in a
-# network namespace ("gw", 198.51.100.1, configured with server/evs.conf), and runs
-#   evc connect --gateway 198.51.100.1 --group quizware --user richard
-# in another ("client", 198.51.100.2); then pings the corporate host 10.99.0.10 behind the
+# network namespace ("gw", 198.51.100.1, configured with server/evs.conf), imports a Cisco
+# .pcf profile for the group and runs
+#   evc connect --group quizware
+# in another namespace ("client", 198.51.100.2); then pings the corporate host 10.99.0.10 behind the
 # gateway through the tunnel, shows `evs show crypto session summary`, and disconnects.
 # Everything it creates lives in namespaces that are removed at the end.
 #
@@ -45,16 +46,25 @@ rig_spawn evs gw "$evs" --config "$top/server/evs.conf" --control "$RIG_DIR/evs.
 evs_pid=$RIG_LAST_PID
 wait_for -p "$evs_pid" "evs control socket" 10 test -S "$RIG_DIR/evs.sock"
 
-# The demo's secrets are those of the sample configuration; evc reads them from files
-# (or from a prompt), never from its command line.
+# The user's side: a Cisco VPN Client profile (.pcf, UTF-16 with CRLF as the Cisco client
+# writes it) for the sample configuration's group, imported into an evc profile whose group
+# key goes to a 0600 secrets file; the password comes from a 0600 file as well. evc reads
+# secrets from files, a keyring or a prompt, never from its command line.
 umask 077
-echo groupsecret >"$RIG_DIR/group.key"
+profiles=$RIG_DIR/profiles
+printf '[main]\r\nDescription=quizware (demo)\r\nHost=198.51.100.1\r\nAuthType=1\r\nGroupName=quizware\r\nGroupPwd=groupsecret\r\nUsername=richard\r\nEnableNat=1\r\n' |
+	iconv -f UTF-8 -t UTF-16 >"$RIG_DIR/quizware.pcf"
 echo richard-pw-1 >"$RIG_DIR/richard.pw"
 
 echo
-echo "== evc connect --gateway 198.51.100.1 --group quizware --user richard (namespace client)"
-rig_spawn_isolated evc client "$evc" connect --gateway 198.51.100.1 --group quizware \
-	--user richard --group-key-file "$RIG_DIR/group.key" --password-file "$RIG_DIR/richard.pw"
+echo "== evc profile import quizware.pcf"
+"$evc" profile import "$RIG_DIR/quizware.pcf" --profile-dir "$profiles"
+"$evc" profile show quizware --profile-dir "$profiles"
+
+echo
+echo "== evc connect --group quizware (namespace client)"
+rig_spawn_isolated evc client "$evc" connect --group quizware --profile-dir "$profiles" \
+	--password-file "$RIG_DIR/richard.pw"
 evc_pid=$RIG_LAST_PID
 wait_for_log -p "$evc_pid" "$(rig_log evc)" '^connected:' 30 "evc connected"
 cat "$(rig_log evc)"
