@@ -36,10 +36,15 @@ static struct prof_store *open_store(enum prof_scope scope, const char *dir, cha
 		dir = buf;
 	}
 	if (secrets_dir) {
+		int n;
 		if (scope == PROF_SCOPE_SYSTEM && dir == buf)
-			snprintf(secrets_dir, sd_len, "%s", PROF_SECRETS_DIR);
+			n = snprintf(secrets_dir, sd_len, "%s", PROF_SECRETS_DIR);
 		else
-			snprintf(secrets_dir, sd_len, "%s/secrets", dir);
+			n = snprintf(secrets_dir, sd_len, "%s/secrets", dir);
+		if (n < 0 || (size_t)n >= sd_len) {
+			snprintf(err, errlen, "the profile directory %s has too long a name", dir);
+			return NULL;
+		}
 	}
 	struct prof_store *st = prof_store_new(dir);
 	if (!st)
