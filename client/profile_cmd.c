@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +22,53 @@
 static void report(void *ctx, const struct prof_msg *m)
 {
 	(void)ctx;
-	fprintf(stderr, "evc: %s%s%s\n", m->sev == PROF_NOTE ? "" : prof_sev_name(m->sev),
-	        m->sev == PROF_NOTE ? "" : ": ", m->text);
+	fprintf(stderr, "evc: %s: %s\n", prof_sev_name(m->sev), m->text);
+}
+
+/*
+ * Profile directories are used in absolute, canonical form: secret references in profiles
+ * are absolute paths, and removing a profile recognises its secrets by that path, whatever
+ * spelling of the directory the user gave (relative, with "." or symlinks).
+ */
+static int canonical_dir(const char *dir, char *out, size_t len, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX], *real = realpath(dir, NULL);
+	int n;
+	if (real) {
+		n = snprintf(out, len, "%s", real);
+		free(real);
+	} else if (errno != ENOENT) {
+		snprintf(err, errlen, "cannot use the profile directory %s: %s", dir,
+		         strerror(errno));
+		return -EINVAL;
+	} else if (dir[0] == '/') {
+		n = snprintf(out, len, "%s", dir); /* created on the first save */
+	} else if (getcwd(cwd, sizeof(cwd))) {
+		n = snprintf(out, len, "%s/%s", cwd, dir);
+	} else {
+		snprintf(err, errlen, "cannot resolve the profile directory %s", dir);
+		return -EINVAL;
+	}
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "the profile directory %s has too long a name", dir);
+		return -ENAMETOOLONG;
+	}
+	return 0;
 }
 
 /* The store of one scope (or of dir), and where that scope keeps secrets in files. */
 static struct prof_store *open_store(enum prof_scope scope, const char *dir, char *secrets_dir,
                                      size_t sd_len, char *err, size_t errlen)
 {
-	char buf[512];
+	char buf[512], canon[PATH_MAX];
 	if (!dir) {
 		if (prof_store_default_dir(scope, buf, sizeof(buf), err, errlen) != 0)
 			return NULL;
 		dir = buf;
+	} else {
+		if (canonical_dir(dir, canon, sizeof(canon), err, errlen) != 0)
+			return NULL;
+		dir = canon;
 	}
 	if (secrets_dir) {
 		int n;

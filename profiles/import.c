@@ -296,8 +296,8 @@ int prof_import_save(const struct prof_store *st, struct prof_secret_store *ss,
 	}
 	if (!replace && prof_store_exists(st, prof_name(imp->prof))) {
 		snprintf(err, errlen,
-		         "profile '%s' already exists in %s; remove it first or choose another "
-		         "name",
+		         "profile '%s' already exists in %s; give --replace to overwrite it, or "
+		         "--name to import it under another name",
 		         prof_name(imp->prof), prof_store_dir(st));
 		return -EEXIST;
 	}

@@ -272,8 +272,8 @@ int prof_store_save(const struct prof_store *st, const struct evc_profile *p, bo
 	}
 	if (!replace && prof_store_exists(st, prof_name(p))) {
 		snprintf(err, errlen,
-		         "profile '%s' already exists in %s; remove it first or choose another "
-		         "name",
+		         "profile '%s' already exists in %s; replace it (--replace) or choose "
+		         "another name",
 		         prof_name(p), st->dir);
 		return -EEXIST;
 	}

@@ -24,6 +24,11 @@
 #                                 NAME-stderr
 #   evc_wait_connected NAME [T]   the "connected:" line (fails at once if evc
 #                                 exits)
+#   evc_cmd NAME ARGS...          `evc ARGS...` in the foreground, for commands
+#                                 that send nothing (`evc profile ...`): own
+#                                 session, stdin /dev/null; stdout to log NAME,
+#                                 stderr to log NAME-stderr (both rewritten);
+#                                 status in EVC_CMD_STATUS
 #   evc_tun_gone ROLE             no TUN device and no route through one left
 #   sanitizer_check               fail if any registered log holds an ASan,
 #                                 LSan or UBSan report
@@ -180,6 +185,24 @@ evc_start() {
 evc_wait_connected() {
 	wait_for_log -p "$(rig_pid "$1")" "${RIG_LOGS[$1]}" '^connected: ' "${2:-20}" \
 		"$1 to print 'connected:'"
+}
+
+# evc_cmd NAME ARGS...: run `evc ARGS...` to completion in the test's own
+# namespaces; only for commands that never touch the network. A sanitizer
+# report fails the test at once; any other status is left to the caller in
+# EVC_CMD_STATUS.
+evc_cmd() {
+	local name=$1 out err
+	shift
+	rig_log "$name" >/dev/null
+	rig_log "$name-stderr" >/dev/null
+	out=${RIG_LOGS[$name]}
+	err=${RIG_LOGS[$name-stderr]}
+	EVC_CMD_STATUS=0
+	setsid -w "$EVC_BIN" "$@" </dev/null >"$out" 2>"$err" {RIG_STDOUT_FD}>&- {RIG_STDERR_FD}>&- ||
+		EVC_CMD_STATUS=$?
+	[[ $EVC_CMD_STATUS -ne $EVCS_SANITIZER_EXIT ]] || fail "evc $* ended with a sanitizer report"
+	sanitizer_check
 }
 
 # evc_tun_gone ROLE: no TUN device in ROLE and no route through one.
