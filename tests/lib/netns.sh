@@ -39,7 +39,8 @@
 # No fixed sleeps: every wait polls a condition at short intervals up to a
 # bounded timeout and fails with a description of what it waited for.
 # RIG_TIMEOUT_SCALE (integer, default 1) stretches every timeout, e.g. for
-# sanitizer builds. RIG_KEEP=1 keeps $RIG_DIR (logs, configs) even on success;
+# sanitizer builds. RIG_KEEP=1 keeps $RIG_DIR (logs, configs) even on success,
+# RIG_KEEP=0 removes it even on failure;
 # it is always kept on failure.
 #
 # Standard topology (rig_topology_std):
@@ -757,7 +758,8 @@ rig_cleanup() {
 	_rig_restore_output
 	set +e
 	rig_teardown || { [[ $rc -ne 0 ]] || rc=1; }
-	if [[ $rc -ne 0 || ${RIG_KEEP:-0} == 1 ]]; then
+	# RIG_KEEP=0 removes it even on failure (tests that fail on purpose)
+	if [[ ${RIG_KEEP:-} != 0 && ($rc -ne 0 || ${RIG_KEEP:-} == 1) ]]; then
 		echo "[rig] logs and configs kept in $RIG_DIR" >&2
 	else
 		rm -rf -- "$RIG_DIR"
