@@ -484,6 +484,8 @@ static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	phase1_done_status(sa);
 	if (sa->facts & F_NEED_XAUTH)
 		xauth_server_start(sa);
+	else if (sa->cfg.srv_push)
+		modecfg_server_push(sa);
 }
 
 void am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,

@@ -184,7 +184,10 @@ struct ike_config {
 	const struct ike_p2_prop *srv_p2;
 	size_t n_srv_p2;
 	const struct ike_server_ops *ops;
-	bool srv_xauth;           /* XAUTH users (`crypto map M client authentication list L`) */
+	bool srv_xauth; /* XAUTH users (`crypto map M client authentication list L`) */
+	/* Push the policy (SET) after XAUTH instead of waiting for the client to ask
+	 * (`crypto map M client configuration address initiate` without `respond`). */
+	bool srv_push;
 	unsigned xauth_timeout_s; /* 0: 60 */
 	unsigned xauth_tries;     /* 0: 3 */
 

@@ -357,6 +357,55 @@ void modecfg_write(struct ike_wr *w, const struct evc_policy *pol, const uint8_t
 	}
 }
 
+/* The group policy for this user, once per SA; false when the SA failed. */
+static bool take_policy(struct ike_sa *sa)
+{
+	if (sa->facts & F_POLICY_TAKEN)
+		return true;
+	int rc = sa->cfg.ops->assign_policy(sa->cfg.ops->ctx, sa->group, sa->user, &sa->policy);
+	if (rc != 0) {
+		info_send_delete_ike(sa);
+		sa_fail(sa, IKE_STEP_MODECFG, "%s: no policy for user %s of group %s: %s",
+		        ike_step_name(IKE_STEP_MODECFG), sa->user, sa->group,
+		        rc == -ENOSPC ? "the address pool is exhausted" : "group not configured");
+		return false;
+	}
+	sa->facts |= F_POLICY_TAKEN;
+	return true;
+}
+
+void modecfg_server_push(struct ike_sa *sa)
+{
+	/* every attribute the policy may hold, as if the client had asked for all of them */
+	uint8_t req[64], attrs[8192];
+	struct ike_wr rw = ike_wr_init(req, sizeof(req));
+	for (size_t i = 0; i < sizeof(requested) / sizeof(requested[0]); i++)
+		isakmp_attr_write_tlv(&rw, requested[i], NULL, 0);
+	if (!take_policy(sa))
+		return;
+	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	modecfg_write(&w, &sa->policy, req, rw.len);
+	if (w.err || rw.err) {
+		sa_fail(sa, IKE_STEP_MODECFG, "%s: the group policy does not fit in one message",
+		        ike_step_name(IKE_STEP_MODECFG));
+		return;
+	}
+	if (sa->state != IKE_S_MODECFG)
+		sa_set_state(sa, IKE_S_MODECFG);
+	sa->cfg_msgid = sa_new_msgid(sa);
+	sa_rand(sa, &sa->cfg_id, sizeof(sa->cfg_id));
+	if (!txn_send(sa, sa->cfg_msgid, ISAKMP_CFG_SET, sa->cfg_id, attrs, w.len, true, false,
+	              IKE_STEP_MODECFG))
+		return;
+	took_policy(sa);
+}
+
+void modecfg_server_ack(struct ike_sa *sa, const struct isakmp_hdr *h)
+{
+	if (h->msgid == sa->cfg_msgid)
+		sa_rexmit_stop(sa);
+}
+
 void modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
                           const struct isakmp_cfg *cfg)
 {
@@ -366,20 +415,15 @@ void modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	if (sa->state != IKE_S_P1_DONE && sa->state != IKE_S_XAUTH && sa->state != IKE_S_MODECFG)
 		return;
-	sa_rexmit_stop(sa); /* the request also acknowledges our XAUTH SET */
-	if (!(sa->facts & F_POLICY_TAKEN)) {
-		int rc =
-		    sa->cfg.ops->assign_policy(sa->cfg.ops->ctx, sa->group, sa->user, &sa->policy);
-		if (rc != 0) {
-			info_send_delete_ike(sa);
-			sa_fail(sa, IKE_STEP_MODECFG, "%s: no policy for user %s of group %s: %s",
-			        ike_step_name(IKE_STEP_MODECFG), sa->user, sa->group,
-			        rc == -ENOSPC ? "the address pool is exhausted"
-			                      : "group not configured");
-			return;
-		}
-		sa->facts |= F_POLICY_TAKEN;
+	if (sa->cfg.srv_push) {
+		sa_log(sa, IKE_LOG_INFO,
+		       "ignored a mode-config request: this gateway pushes the "
+		       "policy (client configuration address initiate)");
+		return;
 	}
+	sa_rexmit_stop(sa); /* the request also acknowledges our XAUTH SET */
+	if (!take_policy(sa))
+		return;
 	uint8_t attrs[8192];
 	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
 	modecfg_write(&w, &sa->policy, cfg->attrs, cfg->attrs_len);

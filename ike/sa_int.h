@@ -300,6 +300,9 @@ void xauth_verdict(struct ike_sa *sa, bool ok);
 void modecfg_client_start(struct ike_sa *sa);
 void modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
                           const struct isakmp_cfg *cfg);
+/* Server, `initiate`: SET the policy after XAUTH; the client's ACK stops the repeats. */
+void modecfg_server_push(struct ike_sa *sa);
+void modecfg_server_ack(struct ike_sa *sa, const struct isakmp_hdr *h);
 void modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
                           const struct isakmp_cfg *cfg);
 /* Parses mode-config attributes into a policy (client). Returns false with *why on bad data. */

@@ -78,6 +78,8 @@ void txn_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakm
 	if ((cfg->type == ISAKMP_CFG_REPLY || cfg->type == ISAKMP_CFG_ACK) &&
 	    h->msgid == sa->xauth_msgid)
 		xauth_server_input(sa, h, cfg);
+	else if (cfg->type == ISAKMP_CFG_ACK && sa->cfg_msgid && h->msgid == sa->cfg_msgid)
+		modecfg_server_ack(sa, h);
 	else if (cfg->type == ISAKMP_CFG_REQUEST)
 		modecfg_server_input(sa, h, cfg);
 	else
@@ -275,8 +277,11 @@ void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 {
 	(void)h;
 	if (cfg->type == ISAKMP_CFG_ACK) {
-		if (sa->facts & F_XAUTH_DONE)
+		if (sa->facts & F_XAUTH_DONE) {
 			sa_rexmit_stop(sa);
+			if (sa->cfg.srv_push && !(sa->facts & F_MODECFG_DONE))
+				modecfg_server_push(sa);
+		}
 		return;
 	}
 	if (sa->facts & (F_VERIFYING | F_XAUTH_DONE))

@@ -83,6 +83,7 @@ struct evs {
 	bool rri_pools; /* routes for whole pools (no reverse-route configured) */
 	int verbose;
 	bool stopping;
+	bool push; /* mode-config: initiate (SET) rather than respond */
 };
 
 static void logf_(struct evs *e, enum ike_log_level lvl, const char *fmt, ...)
@@ -150,6 +151,7 @@ static struct conn *conn_new(struct evs *e, size_t li, const struct ike_endpoint
 	ic.n_srv_p2 = e->n_p2;
 	ic.ops = evs_server_ops(e->st);
 	ic.srv_xauth = true;
+	ic.srv_push = e->push;
 	ic.xauth_timeout_s = e->xauth_s;
 	ic.dpd_idle_s = e->dpd_s;
 	ic.dpd_retry_s = e->dpd_retry_s;
@@ -475,10 +477,9 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 	evs_config_keepalive(e->cfg, &e->dpd_s, &e->dpd_retry_s, &periodic);
 	e->xauth_s = evs_config_xauth_timeout(e->cfg);
 	e->natt_keepalive_s = evs_config_nat_keepalive(e->cfg);
-	if (!evs_config_modecfg_respond(e->cfg) && evs_config_modecfg_initiate(e->cfg))
-		logf_(e, IKE_LOG_WARN,
-		      "evs answers mode-config requests (respond); pushing "
-		      "(initiate) is not supported, clients must ask");
+	/* `initiate` alone: push the policy; with `respond` too, answer clients that ask (the
+	 * chapter's advice for mixed clients) */
+	e->push = evs_config_modecfg_initiate(e->cfg) && !evs_config_modecfg_respond(e->cfg);
 	e->st = evs_state_new(e->cfg);
 	if (!e->st) {
 		snprintf(err, errlen, "out of memory");

@@ -16,11 +16,12 @@
 # or route left, resolv.conf back byte for byte, no state file, evs at 0
 # connections, evs exits 0, and no sanitizer report in any log.
 #
-# Usage: tests/e2e/connect.sh [BUILD_DIR] [--natt force] [--second-client]
+# Usage: tests/e2e/connect.sh [BUILD_DIR] [--natt force] [--second-client] [--push]
 #   BUILD_DIR        where client/evc and server/evs are (else $EVC_BUILD_DIR)
 #   --natt force     ESP in UDP 4500 although there is no NAT
 #   --second-client  natalie connects as well, from a second client namespace,
 #                    while richard is connected; the summary lists both
+#   --push           evs pushes the policy (client configuration address initiate)
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun).
 
 set -eu
@@ -31,6 +32,7 @@ source "$here/../lib/evcs.sh"
 build=
 natt=auto
 second=no
+push=no
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--natt)
@@ -38,8 +40,9 @@ while [[ $# -gt 0 ]]; do
 		shift
 		;;
 	--second-client) second=yes ;;
+	--push) push=yes ;;
 	-*)
-		echo "usage: $0 [BUILD_DIR] [--natt force] [--second-client]" >&2
+		echo "usage: $0 [BUILD_DIR] [--natt force] [--second-client] [--push]" >&2
 		exit 2
 		;;
 	*) build=$1 ;;
@@ -52,7 +55,14 @@ rig_topology_std
 ping_fails client "$RIG_CORP_ADDR" || fail "client reaches $RIG_CORP_ADDR without a tunnel: the rig leaks"
 
 banner_text="Welcome to quizware, authorised users only."
-conf=$(evs_conf_variant evs-banner.conf "s/^ acl 101\$/ acl 101\n banner #\n$banner_text\n#/")
+push_sed='s/^crypto map VPNMAP client configuration address respond$/&/'
+[[ $push == no ]] ||
+	push_sed='s/^crypto map VPNMAP client configuration address respond$/crypto map VPNMAP client configuration address initiate/'
+conf=$(evs_conf_variant evs-banner.conf "s/^ acl 101\$/ acl 101\n banner #\n$banner_text\n#/" "$push_sed")
+if [[ $push == yes ]]; then
+	grep -q 'client configuration address initiate$' "$conf" || fail "internal: no initiate in $conf"
+	! grep -q 'client configuration address respond$' "$conf" || fail "internal: respond left in $conf"
+fi
 grep -q -F "$banner_text" "$conf" || fail "internal: the banner did not make it into $conf"
 
 rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
@@ -129,6 +139,11 @@ else
 fi
 rig_note "corporate host saw $seen echo requests from the pool; gateway got $raw raw ESP, $udp UDP 4500 packets"
 
+if [[ $push == yes ]]; then
+	# evc asked as well; the gateway ignored the request and pushed
+	grep -q 'ignored a mode-config request: this gateway pushes the policy' "${RIG_LOGS[evs]}" ||
+		fail "evs did not push the policy (client configuration address initiate)"
+fi
 evs_expect_summary " Group $EVC_GROUP has 1 connections
   User (Logins)
   $EVC_USER (1)"

@@ -99,6 +99,7 @@ struct rig {
 	const char *group;
 	unsigned dh;
 	unsigned dpd_retry;
+	bool push;
 };
 
 static void rig_init(struct rig *r)
@@ -157,6 +158,7 @@ static void new_server(struct rig *r, const struct ike_endpoint *from)
 	cfg.n_srv_p2 = r->n_srv_p2;
 	cfg.ops = &r->ops;
 	cfg.srv_xauth = true;
+	cfg.srv_push = r->push;
 	cfg.xauth_tries = 3;
 	r->s.sa = ike_sa_new(&cfg, r->now, &why);
 	assert_non_null(r->s.sa);
@@ -686,11 +688,34 @@ static void test_dpd_retry_interval(void **state)
 	rig_free(&r);
 }
 
+/* `client configuration address initiate`: the gateway SETs the policy, the client ACKs. */
+static void test_modecfg_push(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.push = true;
+	start(&r);
+	assert_false(r.c.failed);
+	assert_true(r.c.up);
+	assert_true(r.s.up);
+	assert_int_equal(r.c.policy.addr, 0x0a62000a);
+	assert_string_equal(r.c.policy.domain, "quizware.com");
+	assert_int_equal(r.c.policy.n_split_include, 1);
+	assert_true(r.c.banner);
+	assert_int_equal(r.srv.assigned, 1);
+	assert_mirrored(&r.c.child, &r.s.child);
+	/* nothing left to repeat: the client's own request was answered by the push */
+	assert_true(ike_next_timeout(r.c.sa) > r.now + 5000);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_default_proposals),
 	    cmocka_unit_test(test_full_handshake),
+	    cmocka_unit_test(test_modecfg_push),
 	    cmocka_unit_test(test_natt_forced),
 	    cmocka_unit_test(test_natt_disabled),
 	    cmocka_unit_test(test_pfs),
