@@ -21,6 +21,7 @@
 #include "client/core/session.h"
 #include "client/profile_cmd.h"
 #include "profiles/secrets.h"
+#include "tun/control.h"
 #include "ike/crypto.h"
 #include "ike/secret.h"
 
@@ -36,16 +37,22 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: evc connect --gateway HOST --group NAME [options]\n"
+	    "usage: evc connect --group NAME | --profile NAME [options]\n"
+	    "       evc connect --gateway HOST --group NAME [options]\n"
+	    "       evc status | disconnect [--ifname NAME | --control SOCKET]\n"
+	    "       evc profile import FILE [--name NAME] [--replace]\n"
+	    "       evc profile list | show NAME [--show-secrets] | remove NAME | export NAME\n"
 	    "       evc proposals [--dh N]\n"
 	    "       evc version\n"
 	    "\n"
-	    "connect options:\n"
+	    "connect options (given on the command line, they override the profile's):\n"
+	    "  --profile NAME         use the profile NAME (evc profile list)\n"
+	    "  --group NAME           alone: use the profile whose group is NAME;\n"
+	    "                         with --gateway: the group name (sent as ID_KEY_ID)\n"
 	    "  --gateway HOST         the EasyVPN server (name or IPv4 address)\n"
-	    "  --group NAME           the group name (sent as ID_KEY_ID)\n"
 	    "  --user NAME            the XAUTH username (asked for when missing)\n"
 	    "  --group-key-file FILE  read the group key from FILE (- for standard input);\n"
-	    "                         without it evc asks on the terminal\n"
+	    "                         without it the profile's secret, else a prompt\n"
 	    "  --password-file FILE   read the XAUTH password from FILE (- for standard input)\n"
 	    "  --dh N                 DH group for phase 1: 2 (default), 5, 14, 15 or 16\n"
 	    "  --natt MODE            auto (default), force or off\n"
@@ -55,9 +62,13 @@ static void usage(FILE *f)
 	    "  --dns MODE             resolv-conf (default), replace-symlink or off\n"
 	    "  --resolv-conf FILE     the resolver file to rewrite (default /etc/resolv.conf)\n"
 	    "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
+	    "  --control SOCKET       control socket (default /run/evc/IFNAME.sock)\n"
 	    "  --local-port N         local IKE port (default 500)\n"
+	    "  --profile-dir DIR      profiles in DIR instead of ~/.config/evc and /etc/evc\n"
 	    "  -v, --verbose          more detail (twice: protocol debugging)\n"
 	    "  -q, --quiet            only errors\n"
+	    "profile options: --system (/etc/evc, secrets in root-only files) or\n"
+	    "  --profile-dir DIR (secrets in DIR/secrets); default ~/.config/evc with the keyring\n"
 	    "Secrets are never taken from the command line.\n");
 }
 
@@ -280,12 +291,13 @@ enum {
 	OPT_LPORT,
 	OPT_PROFILE,
 	OPT_PROFILE_DIR,
+	OPT_CONTROL,
 };
 
 /* What the command line said; unset fields (NULL, -1) leave the profile's or the default. */
 struct connect_opts {
 	const char *gateway, *group, *user, *keyfile, *pwfile, *profile, *profile_dir;
-	const char *ifname, *resolv_conf, *state_path;
+	const char *ifname, *resolv_conf, *state_path, *control;
 	long dh, dpd, mtu, local_port;
 	int natt, dns;
 };
@@ -309,6 +321,7 @@ static int parse_connect(int argc, char **argv, struct connect_opts *o, struct c
 	    {"local-port", required_argument, NULL, OPT_LPORT},
 	    {"profile", required_argument, NULL, OPT_PROFILE},
 	    {"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
+	    {"control", required_argument, NULL, OPT_CONTROL},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
@@ -338,6 +351,9 @@ static int parse_connect(int argc, char **argv, struct connect_opts *o, struct c
 			break;
 		case OPT_PROFILE_DIR:
 			o->profile_dir = optarg;
+			break;
+		case OPT_CONTROL:
+			o->control = optarg;
 			break;
 		case OPT_DH:
 			if (!parse_uint(optarg, 255, &v) || !ike_dh_len((unsigned)v)) {
@@ -624,6 +640,7 @@ static int cmd_connect(int argc, char **argv)
 		goto fail;
 	}
 	cfg.stop_fd = sfd;
+	cfg.control_path = o.control;
 	cfg.user = user;
 	cfg.group_key = &key;
 	cfg.password = &pw;
@@ -654,6 +671,32 @@ fail:
 	prof_free(prof);
 	fprintf(stderr, "evc: %s\n", err);
 	return 1;
+}
+
+/* `evc status` and `evc disconnect`: ask a running evc over its control socket. */
+static int cmd_control(int argc, char **argv, const char *what)
+{
+	const char *path = NULL, *ifname = "evc0";
+	char buf[128], err[512];
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--control") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strcmp(argv[i], "--ifname") == 0 && i + 1 < argc)
+			ifname = argv[++i];
+		else {
+			fprintf(stderr, "usage: evc %s [--ifname NAME | --control SOCKET]\n", what);
+			return 2;
+		}
+	}
+	if (!path) {
+		snprintf(buf, sizeof(buf), "/run/evc/%s.sock", ifname);
+		path = buf;
+	}
+	if (ctl_request(path, what, stdout, err, sizeof(err)) != 0) {
+		fprintf(stderr, "evc: %s (is evc connected? give --ifname or --control)\n", err);
+		return 1;
+	}
+	return 0;
 }
 
 static int cmd_proposals(int argc, char **argv)
@@ -689,6 +732,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "connect") == 0)
 		return cmd_connect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0 || strcmp(argv[1], "disconnect") == 0)
+		return cmd_control(argc - 1, argv + 1, argv[1]);
 	if (strcmp(argv[1], "profile") == 0)
 		return evc_profile_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "proposals") == 0)

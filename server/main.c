@@ -5,7 +5,6 @@
  * configuration, and `evs show crypto session summary|group` asks the running daemon over
  * its control socket.
  */
-#define _GNU_SOURCE /* accept4 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +29,7 @@
 #include "platform/netcfg.h"
 #include "server/core/config.h"
 #include "server/core/state.h"
+#include "tun/control.h"
 #include "tun/datapath.h"
 #include "tun/sock.h"
 #include "tun/timer.h"
@@ -376,21 +376,11 @@ static void read_ike500(struct evs *e, size_t li)
 
 static void control(struct evs *e)
 {
-	int fd = accept4(e->ctl, NULL, NULL, SOCK_CLOEXEC);
+	char cmd[256], out[65536];
+	size_t len;
+	int fd = ctl_accept(e->ctl, cmd, sizeof(cmd));
 	if (fd < 0)
 		return;
-	struct timeval tv = {1, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	char cmd[256];
-	ssize_t n = recv(fd, cmd, sizeof(cmd) - 1, 0);
-	if (n <= 0) {
-		close(fd);
-		return;
-	}
-	cmd[n] = '\0';
-	cmd[strcspn(cmd, "\r\n")] = '\0';
-	char out[65536];
-	size_t len;
 	if (strcmp(cmd, "show crypto session summary") == 0)
 		len = evs_show_session_summary(evs_state_sessions(e->st), e->cfg, out, sizeof(out));
 	else if (strcmp(cmd, "show crypto session group") == 0)
@@ -402,47 +392,13 @@ static void control(struct evs *e)
 		                       cmd);
 	if (len >= sizeof(out))
 		len = sizeof(out) - 1;
-	for (size_t off = 0; off < len;) {
-		ssize_t w = send(fd, out + off, len - off, MSG_NOSIGNAL);
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(fd);
+	ctl_answer(fd, out, len);
 }
 
 static int control_listen(struct evs *e, char *err, size_t errlen)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	if (strlen(e->control_path) >= sizeof(a.sun_path)) {
-		snprintf(err, errlen, "control socket path too long");
-		return -ENAMETOOLONG;
-	}
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", e->control_path);
-	char dir[108];
-	snprintf(dir, sizeof(dir), "%s", e->control_path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		mkdir(dir, 0700);
-	}
-	e->ctl = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (e->ctl < 0)
-		return -errno;
-	/* a stale socket of a dead evs is replaced; a live one is refused */
-	if (connect(e->ctl, (struct sockaddr *)&a, sizeof(a)) == 0) {
-		snprintf(err, errlen, "another evs answers on %s", e->control_path);
-		return -EADDRINUSE;
-	}
-	unlink(e->control_path);
-	mode_t old = umask(077);
-	int rc = bind(e->ctl, (struct sockaddr *)&a, sizeof(a));
-	umask(old);
-	if (rc != 0 || listen(e->ctl, 8) != 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", e->control_path, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	e->ctl = ctl_listen(e->control_path, err, errlen);
+	return e->ctl < 0 ? e->ctl : 0;
 }
 
 /* ---- set-up and loop ---- */
@@ -742,24 +698,11 @@ static int cmd_show(int argc, char **argv)
 		        cmd);
 		return 2;
 	}
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		fprintf(stderr, "evs: no evs answers on %s: %s (is it running? give --control)\n",
-		        path, strerror(errno));
+	char err[512];
+	if (ctl_request(path, cmd, stdout, err, sizeof(err)) != 0) {
+		fprintf(stderr, "evs: %s (is evs running? give --control)\n", err);
 		return 1;
 	}
-	strcat(cmd, "\n");
-	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0) {
-		close(fd);
-		return 1;
-	}
-	char buf[4096];
-	ssize_t n;
-	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
-		fwrite(buf, 1, (size_t)n, stdout);
-	close(fd);
 	return 0;
 }
 

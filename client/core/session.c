@@ -22,6 +22,7 @@
 #include "ike/secret.h"
 #include "platform/apply.h"
 #include "platform/netcfg.h"
+#include "tun/control.h"
 #include "tun/datapath.h"
 #include "tun/sock.h"
 #include "tun/timer.h"
@@ -29,7 +30,7 @@
 
 #define NATT_KEEPALIVE_MS 20000
 
-enum ev_tag { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_STOP };
+enum ev_tag { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_STOP, EV_CTL };
 
 struct session {
 	const struct evc_session_cfg *cfg;
@@ -37,7 +38,11 @@ struct session {
 	struct dp *dp;
 	struct plat_nl *nl;
 	struct plat_journal *journal;
-	int ep, sock_ike, sock_natt, sock_esp, tun, timer;
+	int ep, sock_ike, sock_natt, sock_esp, tun, timer, ctl;
+	char control_path[108];
+	struct ike_child child; /* the current ESP SA pair, keys wiped */
+	bool have_child;
+	uint64_t up_since;
 	char ifname[TUN_NAME_MAX];
 	uint32_t local_ip;
 	struct evc_policy policy;
@@ -174,7 +179,15 @@ static void child_up(struct session *s, const struct ike_child *c)
 		return;
 	if (!s->connected && s->cfg->cbs.connected)
 		s->cfg->cbs.connected(s->cfg->cbs.ctx, &s->policy, c, s->ifname);
+	if (!s->connected)
+		s->up_since = mono_ms();
 	s->connected = true;
+	s->child = *c;
+	ike_wipe(s->child.enc_in, sizeof(s->child.enc_in));
+	ike_wipe(s->child.auth_in, sizeof(s->child.auth_in));
+	ike_wipe(s->child.enc_out, sizeof(s->child.enc_out));
+	ike_wipe(s->child.auth_out, sizeof(s->child.auth_out));
+	s->have_child = true;
 }
 
 static void answer_prompt(struct session *s, const struct ike_action *a, uint64_t now)
@@ -318,6 +331,71 @@ static void note_traffic(struct session *s)
 	}
 }
 
+static void ipstr(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* `evc status`: one "key: value" per line, for people and for scripts. */
+static size_t status_text(struct session *s, char *out, size_t cap)
+{
+	char gw[20], addr[20] = "-";
+	size_t n = 0;
+	ipstr(s->cfg->gateway.addr, gw, sizeof(gw));
+	if (s->have_policy)
+		ipstr(s->policy.addr, addr, sizeof(addr));
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		if (n < cap)                                                                       \
+			n += (size_t)snprintf(out + n, cap - n, __VA_ARGS__);                      \
+	} while (0)
+	ADD("state: %s\n", s->connected  ? "connected"
+	                   : s->stopping ? "disconnecting"
+	                                 : "connecting");
+	ADD("gateway: %s\n", gw);
+	ADD("group: %s\n", s->cfg->group);
+	ADD("user: %s\n", s->cfg->user ? s->cfg->user : "");
+	ADD("interface: %s\n", s->ifname);
+	ADD("address: %s\n", addr);
+	if (s->have_child) {
+		struct dp_child_stats cs;
+		ADD("esp: %s\n", s->child.udp_encap ? "udp-4500" : "ip-50");
+		ADD("spi-in: %08x\nspi-out: %08x\n", s->child.spi_in, s->child.spi_out);
+		if (dp_child_stats(s->dp, s->child.spi_in, &cs) == 0)
+			ADD("packets-in: %llu\npackets-out: %llu\nbytes-in: %llu\nbytes-out: "
+			    "%llu\n",
+			    (unsigned long long)cs.in.packets, (unsigned long long)cs.out.packets,
+			    (unsigned long long)cs.in.bytes, (unsigned long long)cs.out.bytes);
+		ADD("uptime: %llu s\n", (unsigned long long)((mono_ms() - s->up_since) / 1000));
+	}
+#undef ADD
+	return n < cap ? n : cap - 1;
+}
+
+static void control(struct session *s)
+{
+	char cmd[256], out[2048];
+	int fd = ctl_accept(s->ctl, cmd, sizeof(cmd));
+	if (fd < 0)
+		return;
+	if (strcmp(cmd, "status") == 0) {
+		ctl_answer(fd, out, status_text(s, out, sizeof(out)));
+	} else if (strcmp(cmd, "disconnect") == 0) {
+		static const char msg[] = "disconnecting\n";
+		ctl_answer(fd, msg, sizeof(msg) - 1);
+		if (!s->stopping) {
+			s->stopping = true;
+			slog(s, IKE_LOG_INFO, "disconnecting (asked on the control socket)");
+			ike_close(s->sa, mono_ms());
+		}
+	} else {
+		int k =
+		    snprintf(out, sizeof(out),
+		             "unknown command '%s'; evc answers 'status' and 'disconnect'\n", cmd);
+		ctl_answer(fd, out, k > 0 ? (size_t)k : 0);
+	}
+}
+
 static void loop(struct session *s)
 {
 	struct epoll_event evs[8];
@@ -361,6 +439,9 @@ static void loop(struct session *s)
 				ike_tick(s->sa, now);
 				break;
 			}
+			case EV_CTL:
+				control(s);
+				break;
 			case EV_STOP:
 				if (!s->stopping) {
 					s->stopping = true;
@@ -440,7 +521,14 @@ static int setup(struct session *s)
 		snprintf(s->err, s->errlen, "cannot create the datapath: out of memory");
 		return -ENOMEM;
 	}
-	if (add_ev(s, s->sock_ike, EV_IKE) ||
+	if (cfg->control_path)
+		snprintf(s->control_path, sizeof(s->control_path), "%s", cfg->control_path);
+	else
+		snprintf(s->control_path, sizeof(s->control_path), "/run/evc/%s.sock", s->ifname);
+	s->ctl = ctl_listen(s->control_path, s->err, s->errlen);
+	if (s->ctl < 0)
+		return s->ctl;
+	if (add_ev(s, s->ctl, EV_CTL) || add_ev(s, s->sock_ike, EV_IKE) ||
 	    (s->sock_natt >= 0 && add_ev(s, s->sock_natt, EV_NATT)) ||
 	    add_ev(s, s->sock_esp, EV_ESP) || add_ev(s, s->tun, EV_TUN) ||
 	    add_ev(s, s->timer, EV_TIMER) ||
@@ -488,6 +576,11 @@ static void teardown(struct session *s)
 	plat_nl_free(s->nl);
 	dp_free(s->dp);
 	ike_sa_free(s->sa);
+	if (s->ctl >= 0) {
+		close(s->ctl);
+		unlink(s->control_path);
+	}
+	ike_wipe(&s->child, sizeof(s->child));
 	int fds[] = {s->ep, s->sock_ike, s->sock_natt, s->sock_esp, s->tun, s->timer};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)

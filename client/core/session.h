@@ -53,6 +53,8 @@ struct evc_session_cfg {
 	const char *state_path; /* NULL: /run/evc/<ifname>.state */
 	/* Readable means: disconnect (a signalfd, a pipe from a GUI helper). -1: none. */
 	int stop_fd;
+	/* The control socket (`evc status`, `evc disconnect`); NULL: /run/evc/<ifname>.sock. */
+	const char *control_path;
 	/* Seconds to wait for a reply to each step before retrying; 0: engine default. */
 	unsigned retransmit_ms;
 	struct evc_session_cbs cbs;

@@ -81,7 +81,8 @@ state=$RIG_DIR/evc.state
 natt_args=()
 [[ $natt == auto ]] || natt_args=(--natt "$natt")
 evc_start evc client --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER" \
-	--group-key-file "$key" --password-file "$pw" --state-file "$state" "${natt_args[@]}"
+	--group-key-file "$key" --password-file "$pw" --state-file "$state" "${natt_args[@]}" \
+	--control "$RIG_DIR/evc.sock"
 EVC_PID=$RIG_LAST_PID
 evc_wait_connected evc 20
 evc_log=${RIG_LOGS[evc]}
@@ -147,6 +148,17 @@ fi
 evs_expect_summary " Group $EVC_GROUP has 1 connections
   User (Logins)
   $EVC_USER (1)"
+
+# ---- evc status on the control socket
+status=$("$EVC_BIN" status --control "$RIG_DIR/evc.sock") || fail "evc status failed: $status"
+for want in "state: connected" "gateway: $RIG_GW_ADDR" "group: $EVC_GROUP" "user: $EVC_USER" \
+	"interface: evc0" "address: $EVC_POOL_FIRST"; do
+	grep -q -x -F "$want" <<<"$status" || fail "evc status lacks '$want': $status"
+done
+grep -q -x "esp: $([[ $natt == force ]] && echo udp-4500 || echo ip-50)" <<<"$status" ||
+	fail "evc status reports the wrong ESP transport: $status"
+pkts=$(sed -n 's/^packets-in: //p' <<<"$status")
+[[ ${pkts:-0} -ge 3 ]] || fail "evc status counts ${pkts:-0} packets in, expected the 3 ping replies"
 
 # ---- a second user from a second client namespace
 if [[ $second == yes ]]; then

@@ -55,13 +55,16 @@ grep -q 'stopped answering dead peer detection' "${RIG_LOGS[evs]}" ||
 # ---- the next evc cleans up first, then connects with the address given back
 # (the same host: its private resolv.conf is the very file the first evc rewrote)
 ln -f -- "$resolv" "$(rig_resolv_conf evc2)"
-evc_start evc2 client "${args[@]}"
+evc_start evc2 client "${args[@]}" --control "$RIG_DIR/evc2.sock"
 evc_wait_connected evc2 20
 [[ $(rig_addr4 client evc0) == "$EVC_POOL_FIRST" ]] ||
 	fail "the reconnected evc got '$(rig_addr4 client evc0)', expected $EVC_POOL_FIRST again"
 ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping through the second tunnel"
-rig_kill evc2 10
-[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "the second evc exited with ${RIG_LAST_STATUS:-?} on SIGTERM"
+# this one is ended the way a GUI or a script would: on its control socket
+answer=$("$EVC_BIN" disconnect --control "$RIG_DIR/evc2.sock") || fail "evc disconnect failed"
+[[ $answer == disconnecting ]] || fail "evc disconnect answered '$answer'"
+wait_for_exit evc2 10
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "the second evc exited with ${RIG_LAST_STATUS:-?} after evc disconnect"
 evc_tun_gone client
 cmp -s "$resolv" "$RIG_DIR/resolv.conf.before" ||
 	fail "resolv.conf not back as before the crash: $(diff "$RIG_DIR/resolv.conf.before" "$resolv")"
