@@ -103,6 +103,8 @@ enum ike_act_type {
 	IKE_ACT_POLICY,       /* .policy: pushed (initiator) or assigned (responder) */
 	IKE_ACT_CHILD_UP,     /* .child */
 	IKE_ACT_CHILD_DOWN,   /* .child (SPIs only) */
+	IKE_ACT_PEER_MOVED,   /* .peer: an authenticated message came from a new address/port
+	                       * (a NAT mapping changed); ESP must follow (dp_set_peer) */
 	IKE_ACT_FAILED,       /* .fail; the SA is dead, free it after draining */
 	IKE_ACT_CLOSED,       /* clean end; free it after draining */
 };
@@ -134,6 +136,7 @@ struct ike_action {
 		const char *text;
 		const struct evc_policy *policy;
 		const struct ike_child *child;
+		struct ike_endpoint peer;
 		struct {
 			enum ike_step step;
 			const char *text; /* one sentence naming what failed and what to check */

@@ -251,6 +251,7 @@ void info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pk
 			return;
 		}
 		sa->last_rx = sa->now;
+		sa_peer_seen(sa);
 	}
 	for (size_t i = 0; i < c->n && sa->state != IKE_S_DEAD; i++) {
 		const struct isakmp_pl *p = &c->pl[i];

@@ -255,6 +255,7 @@ static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		sa_log(sa, IKE_LOG_WARN, "dropped quick-mode answer with a wrong HASH(2)");
 		return;
 	}
+	sa_peer_seen(sa);
 	struct qm_payloads qp;
 	qm_find(c, &qp);
 	const struct isakmp_pl *psa = qp.sa, *pn = qp.nonce, *pke = qp.ke, *pid1 = qp.id1,
@@ -399,6 +400,7 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(1)");
 		return;
 	}
+	sa_peer_seen(sa);
 	struct qm_payloads qp;
 	qm_find(c, &qp);
 	const struct isakmp_pl *psa = qp.sa, *pn = qp.nonce, *pke = qp.ke, *pid1 = qp.id1,
@@ -487,6 +489,7 @@ static void qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struc
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(3)");
 		return;
 	}
+	sa_peer_seen(sa);
 	sa_rexmit_stop(sa);
 	if (make_child(sa, sa->qm.spi_out, &ch) != 0) {
 		sa_fail(sa, IKE_STEP_QUICK, "%s: cannot derive the IPsec keys",

@@ -608,6 +608,30 @@ static bool from_peer(const struct ike_sa *sa, const struct ike_endpoint *from)
 	return from->addr == sa->peer.addr;
 }
 
+void sa_peer_seen(struct ike_sa *sa)
+{
+	const struct ike_endpoint *f = &sa->cur_from;
+	if (!f->addr || (f->addr == sa->peer.addr && f->port == sa->peer.port))
+		return;
+	/* before the float to 4500 the port change is the float itself, handled in am.c */
+	if (!(sa->facts & F_FLOATED) && f->addr == sa->peer.addr)
+		return;
+	sa_log(sa, IKE_LOG_INFO, "peer moved from %u.%u.%u.%u:%u to %u.%u.%u.%u:%u (NAT mapping)",
+	       sa->peer.addr >> 24, (sa->peer.addr >> 16) & 255, (sa->peer.addr >> 8) & 255,
+	       sa->peer.addr & 255, sa->peer.port, f->addr >> 24, (f->addr >> 16) & 255,
+	       (f->addr >> 8) & 255, f->addr & 255, f->port);
+	sa->peer = *f;
+	if (sa->rx.msg)
+		sa->rx.to = *f;
+	if (sa->cur_to.port)
+		sa->local.port = sa->cur_to.port;
+	for (size_t i = 0; i < sa->n_children; i++)
+		sa->children[i].peer = *f;
+	struct ike_act_node *n = sa_push(sa, IKE_ACT_PEER_MOVED);
+	if (n)
+		n->act.u.peer = *f;
+}
+
 void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t len,
                const struct ike_endpoint *from, const struct ike_endpoint *to)
 {
@@ -628,10 +652,13 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 	}
 	if (sa->role == IKE_ROLE_RESPONDER && sa->state == IKE_S_IDLE)
 		; /* the first message: AM1 decides */
-	else if (!from_peer(sa, from)) {
+	else if (!from_peer(sa, from) && !(h.flags & ISAKMP_FLAG_E)) {
+		/* an encrypted one may come through a new NAT mapping: its HASH decides */
 		sa_log(sa, IKE_LOG_WARN, "dropped message from an address that is not the peer");
 		return;
 	}
+	sa->cur_from = *from;
+	sa->cur_to = *to;
 	/* A retransmitted request gets our previous answer again, byte for byte: recomputing
 	 * it would change IVs and nonces. */
 	struct ike_iov iov = {pkt, h.len};
@@ -701,6 +728,7 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		}
 		sa_commit_iv(sa, h.exch, h.msgid, new_iv);
 		sa->last_rx = now_ms;
+		sa_peer_seen(sa);
 		txn_input(sa, &h, &c, &cfgp);
 		break;
 	}

@@ -169,8 +169,9 @@ struct ike_sa {
 	/* duplicates: the last message we answered and our answer */
 	uint8_t last_rx_hash[20];
 	bool have_last_rx;
-	uint8_t cur_rx_hash[20];     /* of the message being processed */
-	uint8_t pending_rx_hash[20]; /* of the request a prompt answers */
+	uint8_t cur_rx_hash[20];              /* of the message being processed */
+	uint8_t pending_rx_hash[20];          /* of the request a prompt answers */
+	struct ike_endpoint cur_from, cur_to; /* of the message being processed */
 	bool cur_rx_valid;
 	uint8_t *last_reply;
 	size_t last_reply_len;
@@ -216,6 +217,12 @@ void sa_hdr(const struct ike_sa *sa, struct isakmp_hdr *h, uint8_t exch, uint8_t
 void sa_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_reply, bool as_reply,
              enum ike_step step);
 void sa_rexmit_stop(struct ike_sa *sa);
+/*
+ * The message being processed was authenticated: if it came from another address or port
+ * than the peer's (a NAT rebinding), follow it and report IKE_ACT_PEER_MOVED. Only messages
+ * that passed their HASH move the peer, so a forged datagram cannot redirect the SA.
+ */
+void sa_peer_seen(struct ike_sa *sa);
 
 /*
  * Encrypts the body of a built message in place (b->w.buf, header already written) with the

@@ -113,13 +113,23 @@ static void ipstr(uint32_t a, char *buf, size_t len)
 
 /* ---- connections ---- */
 
-static struct conn *conn_find(struct evs *e, const uint8_t icky[8], uint32_t peer)
+/*
+ * An established SA is found by both cookies wherever the datagram came from (the client's
+ * NAT mapping may have changed; the engine checks the HASH before it follows); a first
+ * message, which has no responder cookie yet, by the initiator cookie and the address.
+ */
+static struct conn *conn_find(struct evs *e, const uint8_t icky[8], const uint8_t rcky[8],
+                              uint32_t peer)
 {
+	static const uint8_t zero[8];
 	uint8_t ic[8], rc[8];
+	bool have_rcky = memcmp(rcky, zero, 8) != 0;
 	for (size_t i = 0; i < e->n_conns; i++) {
 		struct conn *c = e->conns[i];
 		ike_sa_cookies(c->sa, ic, rc);
-		if (memcmp(ic, icky, 8) == 0 && ike_sa_peer(c->sa).addr == peer)
+		if (memcmp(ic, icky, 8) != 0)
+			continue;
+		if (have_rcky ? memcmp(rc, rcky, 8) == 0 : ike_sa_peer(c->sa).addr == peer)
 			return c;
 	}
 	return NULL;
@@ -301,6 +311,12 @@ static void handle_actions(struct evs *e, struct conn *c)
 		case IKE_ACT_CHILD_DOWN:
 			dp_del_child(e->dp, a.u.child->spi_in);
 			break;
+		case IKE_ACT_PEER_MOVED:
+			for (size_t i = 0; i < c->n_spis; i++)
+				dp_set_peer(e->dp, c->spis[i], &a.u.peer);
+			if (c->natt)
+				c->natt_peer = a.u.peer;
+			break;
 		case IKE_ACT_FAILED:
 			logf_(e, IKE_LOG_WARN, "%s: %s", peer, a.u.fail.text);
 			c->dead = true;
@@ -327,7 +343,7 @@ static void ike_packet(struct evs *e, size_t li, const uint8_t *msg, size_t len,
 		logf_(e, IKE_LOG_DEBUG, "dropped malformed datagram from %s: %s", s, why);
 		return;
 	}
-	struct conn *c = conn_find(e, h.icky, from->addr);
+	struct conn *c = conn_find(e, h.icky, h.rcky, from->addr);
 	if (!c) {
 		static const uint8_t zero[8];
 		if (h.exch != ISAKMP_EXCH_AGGRESSIVE || memcmp(h.rcky, zero, 8) != 0 || e->stopping)

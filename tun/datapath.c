@@ -315,6 +315,20 @@ out:
 	return ret;
 }
 
+int dp_set_peer(struct dp *dp, uint32_t spi_in, const struct ike_endpoint *peer)
+{
+	struct sa_entry *e = satab_by_spi(dp->tab, spi_in);
+	char a[INET_ADDRSTRLEN];
+	if (!e)
+		return -ENOENT;
+	e->peer = *peer;
+	if (e->udp_encap && e->peer.port == 0)
+		e->peer.port = IKE_NATT_PORT;
+	dp_log(dp, IKE_LOG_INFO, "ESP SA in 0x%08x now sends to %s:%u", spi_in,
+	       addr_str(e->peer.addr, a), e->peer.port);
+	return 0;
+}
+
 int dp_del_child(struct dp *dp, uint32_t spi_in)
 {
 	struct sa_entry *e = satab_remove(dp->tab, spi_in);

@@ -104,6 +104,9 @@ void dp_free(struct dp *dp);
  * to a sentence saying what is wrong.
  */
 int dp_add_child(struct dp *dp, const struct ike_child *c, const char **why);
+/* The peer of the pair whose inbound SPI is spi_in moved (a NAT mapping changed): outbound
+ * ESP goes to peer from now on. 0 or -ENOENT. */
+int dp_set_peer(struct dp *dp, uint32_t spi_in, const struct ike_endpoint *peer);
 /* Removes the pair whose inbound SPI is spi_in. 0 or -ENOENT. */
 int dp_del_child(struct dp *dp, uint32_t spi_in);
 

@@ -261,6 +261,14 @@ static void handle_actions(struct session *s)
 		case IKE_ACT_CHILD_DOWN:
 			dp_del_child(s->dp, a.u.child->spi_in);
 			break;
+		case IKE_ACT_PEER_MOVED:
+			if (s->have_child) {
+				s->child.peer = a.u.peer;
+				dp_set_peer(s->dp, s->child.spi_in, &a.u.peer);
+			}
+			if (s->keepalive_at)
+				s->natt_peer = a.u.peer;
+			break;
 		case IKE_ACT_FAILED:
 			fail(s, -EPROTO, "%s", a.u.fail.text);
 			break;

@@ -100,6 +100,9 @@ struct rig {
 	unsigned dh;
 	unsigned dpd_retry;
 	bool push;
+	uint16_t client_nat_port;  /* non-zero: the client's datagrams arrive from this port */
+	struct ike_endpoint moved; /* the server's last IKE_ACT_PEER_MOVED */
+	struct ike_endpoint last_to_client;
 };
 
 static void rig_init(struct rig *r)
@@ -169,6 +172,10 @@ static void deliver(struct rig *r, struct side *to_side, const struct ike_action
 {
 	struct ike_endpoint from = {from_ip, a->u.send.from_port};
 	struct ike_endpoint to = a->u.send.to;
+	if (to_side == &r->s && r->client_nat_port)
+		from.port = r->client_nat_port;
+	if (to_side == &r->c)
+		r->last_to_client = to;
 	if (to_side == &r->s && !r->s.sa) {
 		if (r->no_server)
 			return;
@@ -233,6 +240,10 @@ static int drain(struct rig *r, struct side *me, struct side *peer, uint32_t my_
 			break;
 		case IKE_ACT_CLOSED:
 			me->closed = true;
+			break;
+		case IKE_ACT_PEER_MOVED:
+			if (me == &r->s)
+				r->moved = a.u.peer;
 			break;
 		default:
 			break;
@@ -710,6 +721,48 @@ static void test_modecfg_push(void **state)
 	rig_free(&r);
 }
 
+/* The client's NAT mapping changes: the gateway follows only an authenticated message. */
+static void test_nat_rebinding(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.natt = IKE_NATT_FORCE;
+	start(&r);
+	assert_true(r.c.up);
+	assert_int_equal(ike_sa_peer(r.s.sa).port, IKE_NATT_PORT);
+
+	/* a forged datagram from the new mapping moves nothing */
+	uint8_t junk[120];
+	uint8_t icky[8], rcky[8];
+	ike_sa_cookies(r.s.sa, icky, rcky);
+	memset(junk, 0x5a, sizeof(junk));
+	memcpy(junk, icky, 8);
+	memcpy(junk + 8, rcky, 8);
+	junk[16] = ISAKMP_PL_HASH;
+	junk[17] = ISAKMP_VERSION;
+	junk[18] = ISAKMP_EXCH_INFO;
+	junk[19] = ISAKMP_FLAG_E;
+	junk[24] = 0, junk[25] = 0, junk[26] = 0, junk[27] = (uint8_t)sizeof(junk);
+	struct ike_endpoint nat = {CLIENT_IP, 31337}, srv = {SERVER_IP, IKE_NATT_PORT};
+	ike_input(r.s.sa, r.now, junk, sizeof(junk), &nat, &srv);
+	pump(&r);
+	assert_int_equal(ike_sa_peer(r.s.sa).port, IKE_NATT_PORT);
+	assert_int_equal(r.moved.port, 0);
+
+	/* the client's next DPD probe comes through the new mapping */
+	r.client_nat_port = 31337;
+	run_timers(&r, r.now + 11000);
+	assert_false(r.c.failed);
+	assert_false(r.s.failed);
+	assert_int_equal(r.moved.addr, CLIENT_IP);
+	assert_int_equal(r.moved.port, 31337);
+	assert_int_equal(ike_sa_peer(r.s.sa).port, 31337);
+	/* and the gateway's answer went there */
+	assert_int_equal(r.last_to_client.port, 31337);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +782,7 @@ int main(void)
 	    cmocka_unit_test(test_unreachable_gateway),
 	    cmocka_unit_test(test_dpd),
 	    cmocka_unit_test(test_dpd_retry_interval),
+	    cmocka_unit_test(test_nat_rebinding),
 	    cmocka_unit_test(test_garbage_dropped),
 	    cmocka_unit_test(test_recorded_vpnc_am1),
 	    cmocka_unit_test(test_recorded_strongswan_am1),
