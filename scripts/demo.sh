@@ -41,7 +41,9 @@ rig_topology_std
 
 echo
 echo "== evs in namespace gw (198.51.100.1), configured with server/evs.conf"
-rig_spawn evs gw "$evs" --config "$top/server/evs.conf" --control "$RIG_DIR/evs.sock" \
+# the configuration holds the group key and the users' passwords: a 0600 copy
+install -m 600 "$top/server/evs.conf" "$RIG_DIR/evs.conf"
+rig_spawn evs gw "$evs" --config "$RIG_DIR/evs.conf" --control "$RIG_DIR/evs.sock" \
 	--state-file "$RIG_DIR/evs.state"
 evs_pid=$RIG_LAST_PID
 wait_for -p "$evs_pid" "evs control socket" 10 test -S "$RIG_DIR/evs.sock"

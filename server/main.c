@@ -784,6 +784,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "evs: %s is not a usable configuration (see above)\n", config);
 		return 2;
 	}
+	struct stat cst;
+	if (stat(config, &cst) == 0 && (cst.st_mode & (S_IRWXG | S_IRWXO)))
+		fprintf(stderr,
+		        "evs: warning: %s holds group keys and user passwords and is readable "
+		        "by other users; chmod 600 it\n",
+		        config);
 	if (check) {
 		printf("%s: configuration OK\n", config);
 		evs_config_free(cfg);
