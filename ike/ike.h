@@ -245,6 +245,8 @@ void ike_sa_cookies(const struct ike_sa *sa, uint8_t icky[8], uint8_t rcky[8]);
 const char *ike_sa_group(const struct ike_sa *sa); /* "" until known */
 const char *ike_sa_user(const struct ike_sa *sa);  /* "" until XAUTH succeeded */
 bool ike_sa_established(const struct ike_sa *sa);
+/* Phase 1 completed and the SA is alive (not half-open, not dead). */
+bool ike_sa_authenticated(const struct ike_sa *sa);
 struct ike_endpoint ike_sa_peer(const struct ike_sa *sa);
 
 /* The proposals evc offers by default (every supported permutation), for `evc proposals`. */

@@ -874,6 +874,11 @@ bool ike_sa_established(const struct ike_sa *sa)
 	return sa->state == IKE_S_ESTABLISHED;
 }
 
+bool ike_sa_authenticated(const struct ike_sa *sa)
+{
+	return sa->state >= IKE_S_P1_DONE && sa->state != IKE_S_DEAD;
+}
+
 struct ike_endpoint ike_sa_peer(const struct ike_sa *sa)
 {
 	return sa->peer;

@@ -40,6 +40,13 @@
 #define EVS_MAX_LISTEN 8
 #define EVS_MAX_CONNS 4096
 #define EVS_MAX_CHILD 4
+/*
+ * Half-open SAs (first message answered, phase 1 not finished) cost a DH computation and
+ * memory for about 30 s each: a sender that never finishes may hold only a few, and all
+ * senders together a bounded number, so a flood cannot lock real clients out.
+ */
+#define EVS_MAX_HALF_OPEN 256
+#define EVS_MAX_HALF_OPEN_PER_PEER 8
 
 enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL };
 
@@ -83,7 +90,9 @@ struct evs {
 	bool rri_pools; /* routes for whole pools (no reverse-route configured) */
 	int verbose;
 	bool stopping;
-	bool push; /* mode-config: initiate (SET) rather than respond */
+	bool push;                  /* mode-config: initiate (SET) rather than respond */
+	uint64_t refused_half_open; /* first messages refused by the limits above */
+	uint64_t refused_logged_at;
 };
 
 static void logf_(struct evs *e, enum ike_log_level lvl, const char *fmt, ...)
@@ -332,6 +341,33 @@ static void handle_actions(struct evs *e, struct conn *c)
 	}
 }
 
+static bool half_open_ok(struct evs *e, uint32_t peer)
+{
+	size_t all = 0, same = 0;
+	for (size_t i = 0; i < e->n_conns; i++) {
+		const struct conn *c = e->conns[i];
+		if (c->dead || ike_sa_authenticated(c->sa))
+			continue;
+		all++;
+		same += ike_sa_peer(c->sa).addr == peer;
+	}
+	if (all < EVS_MAX_HALF_OPEN && same < EVS_MAX_HALF_OPEN_PER_PEER)
+		return true;
+	e->refused_half_open++;
+	uint64_t now = mono_ms();
+	if (now - e->refused_logged_at >= 5000) {
+		char a[20];
+		ipstr(peer, a, sizeof(a));
+		logf_(e, IKE_LOG_WARN,
+		      "refusing new connections from %s: %zu half-open from it, %zu in all (limits "
+		      "%d and %d; %llu refused so far)",
+		      a, same, all, EVS_MAX_HALF_OPEN_PER_PEER, EVS_MAX_HALF_OPEN,
+		      (unsigned long long)e->refused_half_open);
+		e->refused_logged_at = now;
+	}
+	return false;
+}
+
 static void ike_packet(struct evs *e, size_t li, const uint8_t *msg, size_t len,
                        const struct ike_endpoint *from, uint16_t local_port)
 {
@@ -348,6 +384,8 @@ static void ike_packet(struct evs *e, size_t li, const uint8_t *msg, size_t len,
 		static const uint8_t zero[8];
 		if (h.exch != ISAKMP_EXCH_AGGRESSIVE || memcmp(h.rcky, zero, 8) != 0 || e->stopping)
 			return; /* not the start of a connection: nothing to answer */
+		if (!half_open_ok(e, from->addr))
+			return;
 		c = conn_new(e, li, from);
 		if (!c)
 			return;
