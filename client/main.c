@@ -298,6 +298,7 @@ enum {
 struct connect_opts {
 	const char *gateway, *group, *user, *keyfile, *pwfile, *profile, *profile_dir;
 	const char *ifname, *resolv_conf, *state_path, *control;
+	bool gateway_from_cli;
 	long dh, dpd, mtu, local_port;
 	int natt, dns;
 };
@@ -333,6 +334,7 @@ static int parse_connect(int argc, char **argv, struct connect_opts *o, struct c
 		switch (opt) {
 		case OPT_GATEWAY:
 			o->gateway = optarg;
+			o->gateway_from_cli = true;
 			break;
 		case OPT_GROUP:
 			o->group = optarg;
@@ -478,11 +480,6 @@ static int apply_profile(const struct evc_profile *p, struct connect_opts *o,
 		         prof_name(p));
 		return -ENOTSUP;
 	}
-	if (prof_backup_count(p))
-		fprintf(stderr,
-		        "evc: note: profile '%s' lists backup gateways; evc does not fail "
-		        "over to them yet\n",
-		        prof_name(p));
 	if (prof_script(p))
 		fprintf(stderr,
 		        "evc: note: profile '%s' names a script; evc configures the host "
@@ -596,9 +593,13 @@ static int cmd_connect(int argc, char **argv)
 		goto fail;
 	}
 	cfg.group = o.group;
-	rc = resolve(o.gateway, &cfg.gateway.addr, err, sizeof(err));
-	if (rc)
-		goto fail;
+	/* the gateway, then the profile's backup gateways when it does not answer */
+	const char *gateways[1 + 16];
+	size_t n_gw = 0;
+	gateways[n_gw++] = o.gateway;
+	for (size_t i = 0; prof && !o.gateway_from_cli && i < prof_backup_count(prof) && n_gw < 17;
+	     i++)
+		gateways[n_gw++] = prof_backup(prof, i);
 	cfg.gateway.port = IKE_PORT;
 
 	snprintf(q, sizeof(q), "Group key for %s: ", cfg.group);
@@ -654,7 +655,16 @@ static int cmd_connect(int argc, char **argv)
 	    .reprompt = cb_reprompt,
 	    .connected = cb_connected,
 	};
-	rc = evc_session_run(&cfg, err, sizeof(err));
+	for (size_t g = 0; g < n_gw; g++) {
+		bool resolved = resolve(gateways[g], &cfg.gateway.addr, err, sizeof(err)) == 0;
+		rc = resolved ? evc_session_run(&cfg, err, sizeof(err)) : -EHOSTUNREACH;
+		if (rc == -EHOSTUNREACH && g + 1 < n_gw) {
+			fprintf(stderr, "evc: %s\nevc: trying the backup gateway %s\n", err,
+			        gateways[g + 1]);
+			continue;
+		}
+		break;
+	}
 	key.len = key.p ? strlen((const char *)key.p) + 1 : 0;
 	close(sfd);
 	if (rc == 0) {

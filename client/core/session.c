@@ -270,7 +270,9 @@ static void handle_actions(struct session *s)
 				s->natt_peer = a.u.peer;
 			break;
 		case IKE_ACT_FAILED:
-			fail(s, -EPROTO, "%s", a.u.fail.text);
+			/* nobody answered the first message: the caller may try a backup gateway */
+			fail(s, a.u.fail.step == IKE_STEP_PROPOSALS ? -EHOSTUNREACH : -EPROTO, "%s",
+			     a.u.fail.text);
 			break;
 		case IKE_ACT_CLOSED:
 			if (!s->stopping)

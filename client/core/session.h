@@ -63,7 +63,8 @@ struct evc_session_cfg {
 /*
  * Connects and runs until disconnected. Returns 0 after a disconnect asked for through
  * stop_fd, or a negative errno with err holding one sentence that names the failed step and
- * what to check. Whatever it changed on the host is undone before it returns.
+ * what to check; -EHOSTUNREACH means the gateway never answered (a backup gateway may).
+ * Whatever it changed on the host is undone before it returns.
  */
 int evc_session_run(const struct evc_session_cfg *cfg, char *err, size_t errlen);
 
