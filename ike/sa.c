@@ -302,7 +302,7 @@ void sa_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_repl
 
 /* ---- IV chains and encryption ---- */
 
-static struct ike_ivchain *chain_find(struct ike_sa *sa, uint32_t msgid)
+static const struct ike_ivchain *chain_find_c(const struct ike_sa *sa, uint32_t msgid)
 {
 	for (size_t i = 0; i < IKE_MAX_EXCH; i++)
 		if (sa->chains[i].used && sa->chains[i].msgid == msgid)
@@ -310,15 +310,20 @@ static struct ike_ivchain *chain_find(struct ike_sa *sa, uint32_t msgid)
 	return NULL;
 }
 
+static struct ike_ivchain *chain_find(struct ike_sa *sa, uint32_t msgid)
+{
+	return (struct ike_ivchain *)chain_find_c(sa, msgid);
+}
+
 /* The IV for the next message of exchange msgid (phase 1: the running chain). */
-static int iv_for(struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[IKE_BLOCK_MAX])
+int sa_iv_for(const struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[IKE_BLOCK_MAX])
 {
 	if (msgid == 0) {
 		memcpy(iv, sa->iv, sa->bs);
 		return 0;
 	}
 	if (exch != ISAKMP_EXCH_INFO) {
-		struct ike_ivchain *c = chain_find(sa, msgid);
+		const struct ike_ivchain *c = chain_find_c(sa, msgid);
 		if (c) {
 			memcpy(iv, c->iv, sa->bs);
 			return 0;
@@ -363,7 +368,7 @@ size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8
 	if (ISAKMP_HDR_LEN + padded > cap || padded == 0)
 		return 0;
 	memset(msg + len, 0, padded - body);
-	if (iv_for(sa, exch, msgid, iv) != 0)
+	if (sa_iv_for(sa, exch, msgid, iv) != 0)
 		return 0;
 	if (ike_cbc(sa->p1.encr, sa->ka.p, sa->ka.len, iv, true, msg + ISAKMP_HDR_LEN,
 	            msg + ISAKMP_HDR_LEN, padded) != 0)
@@ -389,7 +394,7 @@ int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 	body -= body % sa->bs;
 	if (body == 0 || len < ISAKMP_HDR_LEN + body)
 		return -EINVAL;
-	if (iv_for(sa, h->exch, h->msgid, iv) != 0)
+	if (sa_iv_for(sa, h->exch, h->msgid, iv) != 0)
 		return -EINVAL;
 	if (ike_cbc(sa->p1.encr, sa->ka.p, sa->ka.len, iv, false, msg + ISAKMP_HDR_LEN, out,
 	            body) != 0)

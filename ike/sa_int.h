@@ -238,6 +238,8 @@ size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8
 int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
                uint8_t *out, uint8_t new_iv[IKE_BLOCK_MAX]);
 void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const uint8_t iv[IKE_BLOCK_MAX]);
+/* The IV the next message of exchange msgid is encrypted or decrypted with; no state change. */
+int sa_iv_for(const struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[IKE_BLOCK_MAX]);
 
 /*
  * Builds HDR*, HASH(1)-style message: HASH = prf(SKEYID_a, M-ID | rest) with the payloads

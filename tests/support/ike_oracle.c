@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Test support: see ike_oracle.h. Reads the engine's private SA through sa_int.h on purpose. */
+#include <string.h>
+
+#include "ike/sa_int.h"
+#include "ike_oracle.h"
+
+bool ike_oracle_keyed(const struct ike_sa *rx)
+{
+	return rx && rx->ka.p && rx->bs && rx->hlen;
+}
+
+size_t ike_oracle_hash_len(const struct ike_sa *rx)
+{
+	return ike_oracle_keyed(rx) ? rx->hlen : 0;
+}
+
+int ike_oracle_open(const struct ike_sa *rx, const uint8_t *msg, size_t len, struct isakmp_hdr *h,
+                    uint8_t *out, size_t cap)
+{
+	const char *why;
+	uint8_t iv[IKE_BLOCK_MAX];
+	if (!ike_oracle_keyed(rx) || !isakmp_hdr_parse(msg, len, h, &why) ||
+	    !(h->flags & ISAKMP_FLAG_E))
+		return -1;
+	size_t body = h->len - ISAKMP_HDR_LEN;
+	body -= body % rx->bs;
+	if (body == 0 || body > cap || sa_iv_for(rx, h->exch, h->msgid, iv) != 0)
+		return -1;
+	if (ike_cbc(rx->p1.encr, rx->ka.p, rx->ka.len, iv, false, msg + ISAKMP_HDR_LEN, out,
+	            body) != 0)
+		return -1;
+	return (int)body;
+}
+
+static int rehash(const struct ike_sa *rx, uint32_t msgid, enum oracle_hash mode, uint8_t *body,
+                  size_t len)
+{
+	if (mode == ORACLE_HASH_KEEP)
+		return 0;
+	if (len < ISAKMP_GEN_LEN + rx->hlen)
+		return -1;
+	uint8_t *hash = body + ISAKMP_GEN_LEN;
+	const uint8_t *rest = hash + rx->hlen;
+	size_t rest_len = len - ISAKMP_GEN_LEN - rx->hlen;
+	switch (mode) {
+	case ORACLE_HASH_1:
+		return ike_hash_p2(rx->p1.hash, &rx->skeyid_a, 0, msgid, NULL, 0, NULL, 0, rest,
+		                   rest_len, hash);
+	case ORACLE_HASH_QM2:
+		return ike_hash_p2(rx->p1.hash, &rx->skeyid_a, 0, msgid, rx->qm.ni, rx->qm.ni_len,
+		                   NULL, 0, rest, rest_len, hash);
+	case ORACLE_HASH_QM3:
+		return ike_hash_p2(rx->p1.hash, &rx->skeyid_a, 1, msgid, rx->qm.ni, rx->qm.ni_len,
+		                   rx->qm.nr, rx->qm.nr_len, NULL, 0, hash);
+	default:
+		return -1;
+	}
+}
+
+size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, const uint8_t *body,
+                       size_t body_len, enum oracle_hash mode, uint8_t *out, size_t cap)
+{
+	uint8_t iv[IKE_BLOCK_MAX];
+	if (!ike_oracle_keyed(rx))
+		return 0;
+	size_t padded = (body_len + rx->bs - 1) / rx->bs * rx->bs;
+	if (padded == 0)
+		padded = rx->bs;
+	if (ISAKMP_HDR_LEN + padded > cap)
+		return 0;
+	struct isakmp_hdr hh = *h;
+	hh.flags |= ISAKMP_FLAG_E;
+	hh.len = (uint32_t)(ISAKMP_HDR_LEN + padded);
+	struct ike_wr w = ike_wr_init(out, cap);
+	isakmp_hdr_write(&w, &hh);
+	if (w.err)
+		return 0;
+	uint8_t *b = out + ISAKMP_HDR_LEN;
+	memcpy(b, body, body_len);
+	memset(b + body_len, 0, padded - body_len);
+	if (rehash(rx, h->msgid, mode, b, body_len) != 0 ||
+	    sa_iv_for(rx, h->exch, h->msgid, iv) != 0 ||
+	    ike_cbc(rx->p1.encr, rx->ka.p, rx->ka.len, iv, true, b, b, padded) != 0)
+		return 0;
+	return ISAKMP_HDR_LEN + padded;
+}
