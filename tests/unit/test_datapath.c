@@ -2,7 +2,9 @@
 /*
  * The datapath with real sockets and a real TUN device, inside a private network namespace
  * made by this process (unshare(CLONE_NEWNET)), so nothing leaks to the host and everything
- * disappears when the test exits. Needs root; skipped otherwise.
+ * disappears when the test exits. Those tests need root: they are the part "root", its own
+ * ctest entry unit/test_datapath/root, which is reported as skipped without root
+ * (unit_parts.h). The limiter and the drop names need nothing and run without an argument.
  *
  *   app socket --(route 10/8)--> TUN --dp--> ESP --lo 127.0.0.1 -> 127.0.0.2--> hand-driven peer
  *   app socket <----------------- TUN <-dp-- ESP <-------------------------------- (esp.h SAs)
@@ -34,6 +36,8 @@
 
 #include <cmocka.h>
 
+#include "unit_parts.h"
+
 #include "tun/datapath.h"
 #include "tun/esp.h"
 #include "tun/ratelimit.h"
@@ -57,7 +61,6 @@ struct peer_sa {
 };
 
 struct fx {
-	bool skip;
 	int tun, udp, esp; /* the datapath's descriptors */
 	int peer_udp, peer_esp;
 	char ifname[TUN_NAME_MAX];
@@ -228,11 +231,7 @@ static int group_setup(void **state)
 	assert_non_null(f);
 	*state = f;
 	f->tun = f->udp = f->esp = f->peer_udp = f->peer_esp = -1;
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) {
-		f->skip = true;
-		return 0;
-	}
-	/* From here on this process lives in an empty namespace of its own. */
+	/* main() made this process a network namespace of its own: it is empty but for lo. */
 	assert_int_equal(if_up("lo"), 0);
 	f->tun = tun_open("evt%d", f->ifname);
 	if (f->tun < 0)
@@ -291,12 +290,6 @@ static int group_teardown(void **state)
 	free(f);
 	return 0;
 }
-
-#define SKIP_UNLESS_ROOT(f)                                                                        \
-	do {                                                                                       \
-		if ((f)->skip)                                                                     \
-			skip();                                                                    \
-	} while (0)
 
 /* Runs the datapath's TUN handler until the TUN is drained. */
 static int pump_tun(struct fx *f)
@@ -479,14 +472,12 @@ static void both_directions(struct fx *f, bool udp)
 static void udp_encap_both_ways(void **state)
 {
 	struct fx *f = *state;
-	SKIP_UNLESS_ROOT(f);
 	both_directions(f, true);
 }
 
 static void raw_esp_both_ways(void **state)
 {
 	struct fx *f = *state;
-	SKIP_UNLESS_ROOT(f);
 	both_directions(f, false);
 }
 
@@ -494,7 +485,6 @@ static void raw_esp_both_ways(void **state)
 static void marker_and_keepalive(void **state)
 {
 	struct fx *f = *state;
-	SKIP_UNLESS_ROOT(f);
 	struct dp_stats before, after;
 	dp_stats(f->dp, &before);
 	static const uint8_t ike[] = {0, 0, 0, 0, 'I', 'S', 'A', 'K', 'M', 'P'};
@@ -524,7 +514,6 @@ static void marker_and_keepalive(void **state)
 static void drops_are_counted(void **state)
 {
 	struct fx *f = *state;
-	SKIP_UNLESS_ROOT(f);
 	struct dp_stats before, after;
 	dp_stats(f->dp, &before);
 	struct sockaddr_in to = sin4(DP_ADDR, 4500);
@@ -575,7 +564,6 @@ static void drops_are_counted(void **state)
 static void batching(void **state)
 {
 	struct fx *f = *state;
-	SKIP_UNLESS_ROOT(f);
 	uint16_t port;
 	int app = app_socket(&port);
 	struct sockaddr_in to = sin4(UDP_HOST, 5000);
@@ -610,7 +598,6 @@ static void batching(void **state)
 static void rekey_replaces_outbound(void **state)
 {
 	struct fx *f = *state;
-	SKIP_UNLESS_ROOT(f);
 	struct ike_child a2;
 	struct peer_sa p2;
 	make_child(&a2, 0x5000a001u, 0x6000a002u, true, IP4(10, 99, 0, 0), 0x33);
@@ -673,7 +660,6 @@ static void rekey_replaces_outbound(void **state)
 static void bad_children(void **state)
 {
 	struct fx *f = *state;
-	SKIP_UNLESS_ROOT(f);
 	struct ike_child c;
 	const char *why;
 	make_child(&c, 0x7001, 0x7002, true, IP4(10, 1, 0, 0), 1);
@@ -721,9 +707,13 @@ static void drop_names(void **state)
 	assert_string_equal(dp_drop_name(DP_DROP_COUNT), "unknown");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest plain[] = {
+	    cmocka_unit_test(ratelimit_burst),
+	    cmocka_unit_test(drop_names),
+	};
+	const struct CMUnitTest root[] = {
 	    cmocka_unit_test(udp_encap_both_ways),
 	    cmocka_unit_test(raw_esp_both_ways),
 	    cmocka_unit_test(marker_and_keepalive),
@@ -731,8 +721,20 @@ int main(void)
 	    cmocka_unit_test(batching),
 	    cmocka_unit_test(rekey_replaces_outbound),
 	    cmocka_unit_test(bad_children),
-	    cmocka_unit_test(ratelimit_burst),
-	    cmocka_unit_test(drop_names),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	if (!unit_part(argc, argv, "root"))
+		return unit_result(cmocka_run_group_tests_name("datapath", plain, NULL, NULL));
+	if (geteuid() != 0)
+		return unit_skip(
+		    "the datapath tests need root (a network namespace and a TUN device)");
+	if (access("/dev/net/tun", R_OK | W_OK) != 0)
+		return unit_skip("the datapath tests need /dev/net/tun");
+	if (unshare(CLONE_NEWNET) != 0) {
+		char why[160];
+		snprintf(why, sizeof(why), "cannot make a network namespace (unshare: %s)",
+		         strerror(errno));
+		return unit_skip(why);
+	}
+	return unit_result(
+	    cmocka_run_group_tests_name("datapath (root)", root, group_setup, group_teardown));
 }

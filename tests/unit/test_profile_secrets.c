@@ -9,9 +9,12 @@
  * address goes into this process's DBUS_SESSION_BUS_ADDRESS) and gnome-keyring-daemon
  * unlocked with a throwaway password, with HOME and the XDG directories pointing into a
  * temporary directory, so the user's real keyring is never touched. Both daemons are killed
- * by PID at the end (and die with the test through PR_SET_PDEATHSIG if it crashes). Without
- * dbus-daemon or gnome-keyring-daemon (Debian packages dbus-daemon, gnome-keyring) the
- * libsecret tests are skipped and say why.
+ * by PID at the end (and die with the test through PR_SET_PDEATHSIG if it crashes).
+ *
+ * What needs more than the test itself is a part of its own (unit_parts.h), a ctest entry
+ * that is reported as skipped when its need is not met: "keyring", the libsecret tests, needs
+ * dbus-daemon and gnome-keyring-daemon (Debian packages dbus-daemon, gnome-keyring); "root",
+ * the cases of files owned by another user, needs root to chown and seteuid.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +33,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit_parts.h"
 
 #include "ike/secret.h"
 #include "profiles/import.h"
@@ -203,6 +208,7 @@ static void stop(pid_t *pid)
 	*pid = 0;
 }
 
+/* The files and the lookup without a bus; the keyring part starts the keyring too. */
 static int group_setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
@@ -218,12 +224,22 @@ static int group_setup(void **state)
 	f->nobus_rc = prof_secrets_get(ss, "x", PROF_SECRET_GROUP_KEY, &got, f->nobus_err,
 	                               sizeof(f->nobus_err));
 	prof_secrets_free(ss);
+	*state = f;
+	return 0;
+}
 
+/* main() has checked that both daemons are installed: a keyring that does not answer fails. */
+static int group_setup_keyring(void **state)
+{
+	if (group_setup(state) != 0)
+		return -1;
+	struct fix *f = *state;
 	if (!start_keyring(f)) {
+		print_message("the private keyring did not start: %s\n", f->why);
 		stop(&f->keyring);
 		stop(&f->bus);
+		return -1;
 	}
-	*state = f;
 	return 0;
 }
 
@@ -238,14 +254,6 @@ static int group_teardown(void **state)
 	free(f);
 	return rc == 0 ? 0 : -1;
 }
-
-#define NEED_KEYRING(f)                                                                            \
-	do {                                                                                       \
-		if ((f)->why[0]) {                                                                 \
-			print_message("skipped: %s\n", (f)->why);                                  \
-			skip();                                                                    \
-		}                                                                                  \
-	} while (0)
 
 /* ---- files ---- */
 
@@ -365,12 +373,15 @@ static void test_read_file_refusals(void **state)
 	write_file(path, big, 0600);
 	assert_int_equal(prof_secret_read_file(path, &s, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "longer than 1024 bytes"));
+}
 
-	/* owned by someone who is neither root nor the caller */
-	if (geteuid() != 0) {
-		print_message("ownership case skipped: needs root to chown\n");
-		return;
-	}
+/* Part "root": a secret file owned by someone who is neither root nor the caller. */
+static void test_read_file_foreign_owner(void **state)
+{
+	struct fix *f = *state;
+	char path[256], err[600];
+	struct ike_secret s = {NULL, 0};
+
 	snprintf(path, sizeof(path), "%s/foreign", f->dir);
 	write_file(path, "x\n", 0600);
 	assert_int_equal(chown(path, 12345, 12345), 0);
@@ -443,29 +454,6 @@ static void test_fetch_forget_reveal(void **state)
 	struct evc_profile *loaded = NULL;
 	assert_int_equal(prof_store_load(st, "p", NULL, NULL, &loaded, err, sizeof(err)), 0);
 	assert_int_equal(prof_may_reveal(loaded, err, sizeof(err)), 0);
-	if (geteuid() == 0) {
-		snprintf(path, sizeof(path), "%s/p.profile", f->dir);
-		assert_int_equal(chown(path, 4321, 4321), 0);
-		prof_free(loaded);
-		assert_int_equal(prof_store_load(st, "p", NULL, NULL, &loaded, err, sizeof(err)),
-		                 0);
-		assert_int_equal(prof_owner(loaded), 4321);
-		assert_int_equal(prof_may_reveal(loaded, err, sizeof(err)), 0); /* root may */
-		assert_int_equal(seteuid(65534), 0);
-		int rc = prof_may_reveal(loaded, err, sizeof(err));
-		out = open_memstream(&buf, &len);
-		int show_rc = prof_show(loaded, true, out, err, sizeof(err));
-		fclose(out);
-		assert_int_equal(seteuid(0), 0);
-		assert_int_equal(rc, -EPERM);
-		assert_int_equal(show_rc, -EPERM);
-		assert_non_null(strstr(err, "only root or the owner of"));
-		assert_non_null(strstr(err, "(uid 4321) may see the secrets of profile 'p'"));
-		assert_null(strstr(buf, "revealed"));
-		free(buf);
-	} else {
-		print_message("the refusal case needs root (seteuid)\n");
-	}
 	prof_free(loaded);
 	prof_store_free(st);
 
@@ -483,8 +471,7 @@ static void test_fetch_forget_reveal(void **state)
 
 static void test_libsecret_store(void **state)
 {
-	struct fix *f = *state;
-	NEED_KEYRING(f);
+	(void)state; /* group_setup_keyring started the keyring */
 	char ref[300], err[600];
 	struct ike_secret v = {NULL, 0}, got = {NULL, 0};
 	struct prof_secret_store *ss = prof_secrets_libsecret_new();
@@ -546,7 +533,6 @@ static void test_libsecret_store(void **state)
 static void test_libsecret_import(void **state)
 {
 	struct fix *f = *state;
-	NEED_KEYRING(f);
 	char path[256], dir[256], err[600];
 	/* a vpnc file with both secrets, imported for a user: the keyring holds them */
 	snprintf(path, sizeof(path), "%s/work.conf", f->dir);
@@ -589,15 +575,87 @@ static void test_libsecret_unavailable(void **state)
 	assert_non_null(strstr(f->nobus_err, "keep secrets in files instead"));
 }
 
-int main(void)
+/* Part "root": who may reveal the secrets of a profile file owned by someone else. */
+static void test_reveal_refused_to_others(void **state)
+{
+	struct fix *f = *state;
+	char dir[128], path[256], ref[300], other[256], pref[300], err[600];
+	struct ike_secret v = {NULL, 0};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	snprintf(dir, sizeof(dir), "%s/sec3", f->dir);
+	struct prof_secret_store *ss = prof_secrets_files_new(dir);
+	set_secret(&v, "the group key");
+	assert_int_equal(prof_secrets_put(ss, "p", PROF_SECRET_GROUP_KEY, &v, err, sizeof(err)), 0);
+	assert_int_equal(prof_secrets_ref(ss, "p", PROF_SECRET_GROUP_KEY, ref, sizeof(ref)), 0);
+	snprintf(other, sizeof(other), "%s/admin-password3", f->dir);
+	write_file(other, "admin pw\n", 0600);
+	snprintf(pref, sizeof(pref), "file:%s", other);
+	struct evc_profile *p = profile_with("p", ref, pref);
+	snprintf(path, sizeof(path), "%s/store3", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	struct prof_store *st = prof_store_new(path);
+	assert_int_equal(prof_store_save(st, p, true, NULL, NULL, err, sizeof(err)), 0);
+
+	snprintf(path, sizeof(path), "%s/store3/p.profile", f->dir);
+	assert_int_equal(chown(path, 4321, 4321), 0);
+	struct evc_profile *loaded = NULL;
+	assert_int_equal(prof_store_load(st, "p", NULL, NULL, &loaded, err, sizeof(err)), 0);
+	assert_int_equal(prof_owner(loaded), 4321);
+	assert_int_equal(prof_may_reveal(loaded, err, sizeof(err)), 0); /* root may */
+	assert_int_equal(seteuid(65534), 0);
+	int rc = prof_may_reveal(loaded, err, sizeof(err));
+	out = open_memstream(&buf, &len);
+	int show_rc = prof_show(loaded, true, out, err, sizeof(err));
+	fclose(out);
+	assert_int_equal(seteuid(0), 0);
+	assert_int_equal(rc, -EPERM);
+	assert_int_equal(show_rc, -EPERM);
+	assert_non_null(strstr(err, "only root or the owner of"));
+	assert_non_null(strstr(err, "(uid 4321) may see the secrets of profile 'p'"));
+	assert_null(strstr(buf, "revealed"));
+	free(buf);
+	prof_free(loaded);
+	prof_store_free(st);
+	prof_free(p);
+	ike_secret_clear(&v);
+	prof_secrets_free(ss);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_file_store),
 	    cmocka_unit_test(test_read_file_refusals),
 	    cmocka_unit_test(test_fetch_forget_reveal),
-	    cmocka_unit_test(test_libsecret_store),
-	    cmocka_unit_test(test_libsecret_import),
 	    cmocka_unit_test(test_libsecret_unavailable),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	const struct CMUnitTest keyring[] = {
+	    cmocka_unit_test(test_libsecret_store),
+	    cmocka_unit_test(test_libsecret_import),
+	};
+	const struct CMUnitTest root[] = {
+	    cmocka_unit_test(test_read_file_foreign_owner),
+	    cmocka_unit_test(test_reveal_refused_to_others),
+	};
+	char prog[256];
+	const char *part = unit_part(argc, argv, "keyring root");
+	if (!part)
+		return unit_result(
+		    cmocka_run_group_tests_name("secrets", tests, group_setup, group_teardown));
+	if (strcmp(part, "root") == 0) {
+		if (geteuid() != 0)
+			return unit_skip(
+			    "files owned by another user: needs root (chown, seteuid)");
+		return unit_result(cmocka_run_group_tests_name("secrets (root)", root, group_setup,
+		                                               group_teardown));
+	}
+	if (!find_prog("dbus-daemon", prog, sizeof(prog)) ||
+	    !find_prog("gnome-keyring-daemon", prog, sizeof(prog)))
+		return unit_skip("dbus-daemon or gnome-keyring-daemon is not installed (Debian "
+		                 "packages dbus-daemon and gnome-keyring)");
+	return unit_result(cmocka_run_group_tests_name("secrets (keyring)", keyring,
+	                                               group_setup_keyring, group_teardown));
 }
