@@ -27,6 +27,7 @@
 #include "ike/isakmp.h"
 #include "platform/apply.h"
 #include "platform/netcfg.h"
+#include "server/core/admit.h"
 #include "server/core/config.h"
 #include "server/core/state.h"
 #include "tun/control.h"
@@ -40,13 +41,6 @@
 #define EVS_MAX_LISTEN 8
 #define EVS_MAX_CONNS 4096
 #define EVS_MAX_CHILD 4
-/*
- * Half-open SAs (first message answered, phase 1 not finished) cost a DH computation and
- * memory for about 30 s each: a sender that never finishes may hold only a few, and all
- * senders together a bounded number, so a flood cannot lock real clients out.
- */
-#define EVS_MAX_HALF_OPEN 256
-#define EVS_MAX_HALF_OPEN_PER_PEER 8
 
 enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL };
 
@@ -58,6 +52,8 @@ struct listener {
 
 struct conn {
 	struct ike_sa *sa;
+	uint64_t id;    /* never 0 */
+	bool half_open; /* counted by e->admit */
 	size_t li; /* listener */
 	uint32_t session_id;
 	uint32_t rri_addr;
@@ -90,9 +86,9 @@ struct evs {
 	bool rri_pools; /* routes for whole pools (no reverse-route configured) */
 	int verbose;
 	bool stopping;
-	bool push;                  /* mode-config: initiate (SET) rather than respond */
-	uint64_t refused_half_open; /* first messages refused by the limits above */
-	uint64_t refused_logged_at;
+	bool push; /* mode-config: initiate (SET) rather than respond */
+	struct evs_admit *admit;
+	uint64_t next_id;
 };
 
 static void logf_(struct evs *e, enum ike_log_level lvl, const char *fmt, ...)
@@ -135,6 +131,8 @@ static struct conn *conn_find(struct evs *e, const uint8_t icky[8], const uint8_
 	bool have_rcky = memcmp(rcky, zero, 8) != 0;
 	for (size_t i = 0; i < e->n_conns; i++) {
 		struct conn *c = e->conns[i];
+		if (c->dead)
+			continue;
 		ike_sa_cookies(c->sa, ic, rc);
 		if (memcmp(ic, icky, 8) != 0)
 			continue;
@@ -181,6 +179,8 @@ static struct conn *conn_new(struct evs *e, size_t li, const struct ike_endpoint
 		return NULL;
 	}
 	c->li = li;
+	c->id = ++e->next_id;
+	c->half_open = evs_admit_opened(e->admit, c->id, from->addr) == 0;
 	e->conns[e->n_conns++] = c;
 	return c;
 }
@@ -188,6 +188,8 @@ static struct conn *conn_new(struct evs *e, size_t li, const struct ike_endpoint
 static void conn_free(struct evs *e, struct conn *c)
 {
 	char err[256];
+	if (c->half_open)
+		evs_admit_done(e->admit, c->id);
 	for (size_t i = 0; i < c->n_spis; i++)
 		dp_del_child(e->dp, c->spis[i]);
 	if (c->rri_addr && !e->rri_pools)
@@ -339,33 +341,25 @@ static void handle_actions(struct evs *e, struct conn *c)
 			break; /* initiator only */
 		}
 	}
+	if (c->half_open && (c->dead || ike_sa_authenticated(c->sa))) {
+		evs_admit_done(e->admit, c->id);
+		c->half_open = false;
+	}
 }
 
-static bool half_open_ok(struct evs *e, uint32_t peer)
+/* Ends a half-open SA without a word, to make room for a new first message. */
+static void evict(struct evs *e, uint64_t id)
 {
-	size_t all = 0, same = 0;
 	for (size_t i = 0; i < e->n_conns; i++) {
-		const struct conn *c = e->conns[i];
-		if (c->dead || ike_sa_authenticated(c->sa))
-			continue;
-		all++;
-		same += ike_sa_peer(c->sa).addr == peer;
+		struct conn *c = e->conns[i];
+		if (c->id == id && !c->dead) {
+			c->dead = true;
+			evs_admit_done(e->admit, c->id);
+			c->half_open = false;
+			return;
+		}
 	}
-	if (all < EVS_MAX_HALF_OPEN && same < EVS_MAX_HALF_OPEN_PER_PEER)
-		return true;
-	e->refused_half_open++;
-	uint64_t now = mono_ms();
-	if (now - e->refused_logged_at >= 5000) {
-		char a[20];
-		ipstr(peer, a, sizeof(a));
-		logf_(e, IKE_LOG_WARN,
-		      "refusing new connections from %s: %zu half-open from it, %zu in all (limits "
-		      "%d and %d; %llu refused so far)",
-		      a, same, all, EVS_MAX_HALF_OPEN_PER_PEER, EVS_MAX_HALF_OPEN,
-		      (unsigned long long)e->refused_half_open);
-		e->refused_logged_at = now;
-	}
-	return false;
+	evs_admit_done(e->admit, id);
 }
 
 static void ike_packet(struct evs *e, size_t li, const uint8_t *msg, size_t len,
@@ -381,11 +375,11 @@ static void ike_packet(struct evs *e, size_t li, const uint8_t *msg, size_t len,
 	}
 	struct conn *c = conn_find(e, h.icky, h.rcky, from->addr);
 	if (!c) {
-		static const uint8_t zero[8];
-		if (h.exch != ISAKMP_EXCH_AGGRESSIVE || memcmp(h.rcky, zero, 8) != 0 || e->stopping)
-			return; /* not the start of a connection: nothing to answer */
-		if (!half_open_ok(e, from->addr))
-			return;
+		uint64_t victim;
+		if (e->stopping || !evs_admit_first(e->admit, msg, len, from->addr, mono_ms(), &victim))
+			return; /* not the start of a connection, or not now */
+		if (victim)
+			evict(e, victim);
 		c = conn_new(e, li, from);
 		if (!c)
 			return;
@@ -491,7 +485,8 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 	 * chapter's advice for mixed clients) */
 	e->push = evs_config_modecfg_initiate(e->cfg) && !evs_config_modecfg_respond(e->cfg);
 	e->st = evs_state_new(e->cfg);
-	if (!e->st) {
+	e->admit = evs_admit_new(NULL, dp_log, e);
+	if (!e->st || !e->admit) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -709,6 +704,7 @@ static void teardown(struct evs *e)
 	}
 	plat_nl_free(e->nl);
 	dp_free(e->dp);
+	evs_admit_free(e->admit);
 	evs_state_free(e->st);
 	for (size_t i = 0; i < e->n_lst; i++) {
 		close(e->lst[i].sock_ike);

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # A sender floods evs with first aggressive-mode messages that it never follows up (vpnc's
-# real AM1 from the recorded vectors, each with a fresh initiator cookie). evs must refuse
-# the excess with one rate-limited warning, stay responsive, and a real client from another
-# address must still connect and reach the corporate host.
+# real AM1 from the recorded vectors, each with a fresh initiator cookie). evs must rate-limit
+# them per source with one rate-limited warning, keep at most 8 half-open SAs for the sender
+# (a new one ends its oldest), stay responsive, and a real client from another address must
+# still connect and reach the corporate host.
 #
 # Usage: tests/e2e/flood.sh [BUILD_DIR]     Exit: 0 pass, 1 fail, 77 skipped.
 set -eu
@@ -30,11 +31,20 @@ for _ in range(200):
     msg[0:8] = os.urandom(8)
     s.sendto(msg, (sys.argv[2], 500))
 PY
+# 16 get in at once, then 4 a second: the rest are dropped with one rate-limited warning, and
+# the sender's at most 8 half-open SAs make room for each other instead of refusing
 wait_for_log -p "$EVS_PID" "${RIG_LOGS[evs]}" \
-	"refusing new connections from $RIG_CLIENT_ADDR: 8 half-open from it" 20 \
-	"evs to refuse the flood beyond 8 half-open SAs"
-[[ $(grep -c 'refusing new connections' "${RIG_LOGS[evs]}") -le 2 ]] ||
-	fail "evs logged the refusals more than twice: the warning is not rate-limited"
+	"rate-limiting first messages from $RIG_CLIENT_ADDR" 20 \
+	"evs to rate-limit the flood's first messages"
+wait_for_log -p "$EVS_PID" "${RIG_LOGS[evs]}" \
+	"8 half-open SAs from $RIG_CLIENT_ADDR, 8 in all .*ending the oldest of that sender" 20 \
+	"evs to end the sender's oldest half-open SA beyond 8"
+[[ $(grep -c 'rate-limiting first messages' "${RIG_LOGS[evs]}") -le 2 ]] ||
+	fail "evs logged the rate limit more than twice: the warning is not rate-limited"
+[[ $(grep -c 'half-open SAs from' "${RIG_LOGS[evs]}") -le 2 ]] ||
+	fail "evs logged the evictions more than twice: the warning is not rate-limited"
+! grep -q 'refusing new connections' "${RIG_LOGS[evs]}" ||
+	fail "evs refused new connections instead of ending the sender's oldest half-open SA"
 evs_expect_summary " Group $EVC_GROUP has 0 connections"
 
 # a real client from another address gets through at once

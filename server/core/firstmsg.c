@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Structure of a first aggressive-mode message, checked before evs makes an SA for it. */
+#include <string.h>
+
+#include "ike/crypto.h"
+#include "ike/isakmp.h"
+#include "server/core/firstmsg.h"
+
+/* RFC 2409 5: "the length of the nonce payload MUST be between 8 and 256 bytes" */
+#define FIRSTMSG_NONCE_MIN 8
+#define FIRSTMSG_NONCE_MAX 256
+
+static bool ke_len_ok(size_t len)
+{
+	for (unsigned g = 1; g <= 32; g++)
+		if (ike_dh_len(g) && ike_dh_len(g) == len)
+			return true;
+	return false;
+}
+
+bool evs_first_msg_check(const uint8_t *msg, size_t len, const char **why)
+{
+	static const uint8_t zero[8];
+	struct isakmp_hdr h;
+	struct isakmp_chain c;
+	struct isakmp_sa sa;
+	struct isakmp_id id;
+	const struct isakmp_pl *psa, *pke, *pn, *pid;
+
+	if (!isakmp_hdr_parse(msg, len, &h, why))
+		return false;
+	*why = "not a first aggressive-mode message (exchange, responder cookie or message ID)";
+	if (h.exch != ISAKMP_EXCH_AGGRESSIVE || memcmp(h.rcky, zero, 8) != 0 || h.msgid != 0)
+		return false;
+	*why = "a first message cannot be encrypted";
+	if (h.flags & ISAKMP_FLAG_E)
+		return false;
+	if (!isakmp_chain_parse(msg + ISAKMP_HDR_LEN, h.len - ISAKMP_HDR_LEN, h.np, &c, why))
+		return false;
+	*why = "not exactly one SA, KE, nonce and ID payload";
+	if (isakmp_chain_count(&c, ISAKMP_PL_SA) != 1 ||
+	    isakmp_chain_count(&c, ISAKMP_PL_KE) != 1 ||
+	    isakmp_chain_count(&c, ISAKMP_PL_NONCE) != 1 ||
+	    isakmp_chain_count(&c, ISAKMP_PL_ID) != 1)
+		return false;
+	psa = isakmp_chain_find(&c, ISAKMP_PL_SA, 0);
+	pke = isakmp_chain_find(&c, ISAKMP_PL_KE, 0);
+	pn = isakmp_chain_find(&c, ISAKMP_PL_NONCE, 0);
+	pid = isakmp_chain_find(&c, ISAKMP_PL_ID, 0);
+	*why = "KE length is not that of a supported MODP group";
+	if (!ke_len_ok(pke->len))
+		return false;
+	*why = "nonce shorter than 8 or longer than 256 bytes";
+	if (pn->len < FIRSTMSG_NONCE_MIN || pn->len > FIRSTMSG_NONCE_MAX)
+		return false;
+	if (!isakmp_id_parse(pid->body, pid->len, &id, why))
+		return false;
+	if (!isakmp_sa_parse(psa->body, psa->len, &sa, why))
+		return false;
+	*why = "SA payload without a transform";
+	if (sa.nt == 0)
+		return false;
+	*why = NULL;
+	return true;
+}
