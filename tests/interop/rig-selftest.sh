@@ -8,8 +8,13 @@
 #
 # Usage: tests/interop/rig-selftest.sh [--nat] [--wrong-psk] [--keep]
 #   --nat        client behind a masquerading home router (NAT-T for real)
-#   --wrong-psk  the client uses a wrong group key: must FAIL (exit 1) with
-#                a message and the logs, and still clean up
+#   --wrong-psk  the client uses a wrong group key, and the test checks the
+#                failure it expects: charon started and answered the client,
+#                vpnc exited with its "hash comparison failed ... check group
+#                password!" message, no tunnel came up, both logs show it,
+#                and the rig was cleaned up. It passes (exit 0) only then; any
+#                other failure (a broken setup, a charon that never started
+#                or never answered, vpnc connecting) fails it.
 #   --keep       keep the work directory (configs, logs) on success
 # Exit: 0 pass, 1 fail, 77 skipped (not root, tools missing).
 
@@ -34,6 +39,55 @@ for arg in "$@"; do
 	esac
 done
 
+_vpnc_done() {
+	[[ -f $VPNC_DIR/connect.done ]] || ! rig_alive "$VPNC_PID" "${RIG_PID_START[$VPNC_PID]}"
+}
+
+# expect_refused GW_ADDR: vpnc with the wrong group key was turned away, as it
+# must be, by a charon that did answer it.
+expect_refused() {
+	local gw_addr=$1 log msg st
+	# vpnc gives up at once on the bad HASH_R: no retransmit rounds to wait for
+	wait_for "vpnc to give up (or connect)" 20 _vpnc_done
+	[[ ! -f $VPNC_DIR/connect.done ]] || fail "vpnc connected with a wrong group key"
+	wait_for_exit "$VPNC_PID" 1
+	st=${RIG_LAST_STATUS:-unknown}
+	VPNC_PID=
+	log=${RIG_LOGS[vpnc]}
+	# vpnc 0.5.3: error(2, ...) "hash comparison failed: ...\ncheck group password!"
+	[[ $st == 2 ]] || fail "vpnc exited with status $st, expected 2 (its error exit for a bad hash)"
+	msg=$(grep -E 'hash comparison failed' "$log") ||
+		fail "vpnc's log does not say 'hash comparison failed': it failed for another reason"
+	grep -q -x 'check group password!' "$log" ||
+		fail "vpnc's log does not say 'check group password!'"
+	rig_note "vpnc refused as expected (status $st): $msg / check group password!"
+
+	# charon did its part: it received the client's first message, took it
+	# as an aggressive-mode IKE_SA and sent its answer (which vpnc refused)
+	log=${RIG_LOGS[charon]}
+	grep -q -F "$RIG_CLIENT_ADDR is initiating a Aggressive Mode IKE_SA" "$log" ||
+		fail "charon's log does not show the client's aggressive-mode initiation: charon never got it"
+	grep -q -E "sending packet: from $gw_addr\[500\] to $RIG_CLIENT_ADDR\[500\]" "$log" ||
+		fail "charon's log does not show its answer to the client"
+	rig_note "charon received the initiation and answered (charon.log)"
+
+	# nothing came up: no CHILD_SA, no TUN device, no route through one
+	if _charon_child_installed; then
+		fail "charon installed a CHILD_SA for a client with a wrong group key"
+	fi
+	[[ -z $(ip -n "$(rig_ns client)" -o link show type tun 2>/dev/null) ]] ||
+		fail "a TUN device was left in the client namespace"
+	ping_fails client "$RIG_CORP_ADDR" || fail "client reaches $RIG_CORP_ADDR without a tunnel"
+	charon_stop
+	[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "charon exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+
+	rig_teardown || fail "the rig was not cleaned up completely"
+	[[ -z $(rig_leftovers) ]] || fail "left behind: $(rig_leftovers)"
+	rig_note "verified: no namespace and no process of the rig left"
+	echo "PASS: rig-selftest --wrong-psk: refused with 'hash comparison failed', cleaned up, in $(rig_elapsed)s"
+	exit 0
+}
+
 rig_init rig-selftest
 if [[ $nat == yes ]]; then
 	rig_topology_nat
@@ -53,6 +107,7 @@ rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
 
 charon_start addr="$gw_addr"
 vpnc_start gateway="$gw_addr" secret="$psk"
+[[ $psk == groupsecret ]] || expect_refused "$gw_addr"
 vpnc_wait_up 20
 charon_wait_child 10
 
