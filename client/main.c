@@ -18,8 +18,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "client/core/printable.h"
 #include "client/core/session.h"
 #include "client/profile_cmd.h"
+#include "platform/privs.h"
 #include "profiles/secrets.h"
 #include "tun/control.h"
 #include "ike/crypto.h"
@@ -88,19 +90,23 @@ static void cb_log(void *ctx, enum ike_log_level lvl, const char *msg)
 {
 	struct cli *c = ctx;
 	int show = c->quiet ? IKE_LOG_ERR : IKE_LOG_WARN + c->verbose;
-	if ((int)lvl <= show)
-		fprintf(stderr, "evc: %s%s\n",
-		        lvl == IKE_LOG_ERR    ? "error: "
-		        : lvl == IKE_LOG_WARN ? "warning: "
-		                              : "",
-		        msg);
+	if ((int)lvl > show)
+		return;
+	fprintf(stderr, "evc: %s",
+	        lvl == IKE_LOG_ERR    ? "error: "
+	        : lvl == IKE_LOG_WARN ? "warning: "
+	                              : "");
+	evc_fput_printable(stderr, msg, false); /* may quote the gateway */
+	fputc('\n', stderr);
 }
 
 static void cb_status(void *ctx, enum ike_step st, const char *msg)
 {
 	struct cli *c = ctx;
 	if (!c->quiet) {
-		printf("[%s] %s\n", step_label(st), msg);
+		printf("[%s] ", step_label(st));
+		evc_fput_printable(stdout, msg, false);
+		putchar('\n');
 		fflush(stdout);
 	}
 }
@@ -110,9 +116,18 @@ static void cb_banner(void *ctx, const char *text)
 	struct cli *c = ctx;
 	if (c->quiet)
 		return;
-	printf("---- message from the gateway ----\n%s\n----------------------------------\n",
-	       text);
+	printf("---- message from the gateway ----\n");
+	evc_fput_printable(stdout, text, true);
+	printf("\n----------------------------------\n");
 	fflush(stdout);
+}
+
+/* An error sentence may quote the gateway (a notify, a rejection message). */
+static void print_error(const char *err)
+{
+	fputs("evc: ", stderr);
+	evc_fput_printable(stderr, err, false);
+	fputc('\n', stderr);
 }
 
 static void fmt_ip(uint32_t a, char *buf, size_t len)
@@ -178,7 +193,7 @@ static int prompt_tty(const char *question, bool echo, struct ike_secret *out)
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
 	}
-	fprintf(f, "%s", question);
+	evc_fput_printable(f, question, true); /* a re-prompt quotes the gateway's message */
 	fflush(f);
 	char *got = fgets(line, sizeof(line), f);
 	if (restore) {
@@ -659,8 +674,8 @@ static int cmd_connect(int argc, char **argv)
 		bool resolved = resolve(gateways[g], &cfg.gateway.addr, err, sizeof(err)) == 0;
 		rc = resolved ? evc_session_run(&cfg, err, sizeof(err)) : -EHOSTUNREACH;
 		if (rc == -EHOSTUNREACH && g + 1 < n_gw) {
-			fprintf(stderr, "evc: %s\nevc: trying the backup gateway %s\n", err,
-			        gateways[g + 1]);
+			print_error(err);
+			fprintf(stderr, "evc: trying the backup gateway %s\n", gateways[g + 1]);
 			continue;
 		}
 		break;
@@ -679,7 +694,7 @@ fail:
 	ike_secret_clear(&key);
 	ike_secret_clear(&pw);
 	prof_free(prof);
-	fprintf(stderr, "evc: %s\n", err);
+	print_error(err);
 	return 1;
 }
 
@@ -736,6 +751,10 @@ static int cmd_proposals(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	char err[256];
+	/* before any secret is read: no core dump, no ptrace by other users' processes */
+	if (plat_no_core_dumps(err, sizeof(err)) != 0)
+		fprintf(stderr, "evc: warning: %s\n", err);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
