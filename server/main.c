@@ -28,6 +28,7 @@
 #include "platform/apply.h"
 #include "platform/netcfg.h"
 #include "server/core/admit.h"
+#include "server/core/children.h"
 #include "server/core/config.h"
 #include "server/core/state.h"
 #include "tun/control.h"
@@ -40,7 +41,6 @@
 #define EVS_DEFAULT_CONTROL "/run/evs/evs.sock"
 #define EVS_MAX_LISTEN 8
 #define EVS_MAX_CONNS 4096
-#define EVS_MAX_CHILD 4
 
 enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL };
 
@@ -54,11 +54,9 @@ struct conn {
 	struct ike_sa *sa;
 	uint64_t id;    /* never 0 */
 	bool half_open; /* counted by e->admit */
-	size_t li; /* listener */
+	size_t li;      /* listener */
 	uint32_t session_id;
 	uint32_t rri_addr;
-	uint32_t spis[EVS_MAX_CHILD];
-	size_t n_spis;
 	struct ike_endpoint natt_peer;
 	bool natt;
 	bool dead;
@@ -88,6 +86,7 @@ struct evs {
 	bool stopping;
 	bool push; /* mode-config: initiate (SET) rather than respond */
 	struct evs_admit *admit;
+	struct evs_children *kids; /* every ESP SA installed, by IKE SA (conn id) */
 	uint64_t next_id;
 };
 
@@ -190,8 +189,10 @@ static void conn_free(struct evs *e, struct conn *c)
 	char err[256];
 	if (c->half_open)
 		evs_admit_done(e->admit, c->id);
-	for (size_t i = 0; i < c->n_spis; i++)
-		dp_del_child(e->dp, c->spis[i]);
+	uint32_t spi;
+	while (evs_children_pop(e->kids, c->id, &spi))
+		dp_del_child(e->dp, spi);
+	evs_children_forget(e->kids, c->id);
 	if (c->rri_addr && !e->rri_pools)
 		plat_rri_del(e->journal, e->nl, e->ifname, c->rri_addr, 32, err, sizeof(err));
 	if (c->session_id)
@@ -260,12 +261,25 @@ static void child_up(struct evs *e, struct conn *c, const struct ike_child *ch)
 {
 	const char *why = NULL;
 	char err[256], a[20];
+	/* client mode (the group has a pool): only for the address mode-config gave this SA */
+	int gi = evs_config_group_find(e->cfg, ike_sa_group(c->sa));
+	bool need_addr = gi < 0 || evs_config_group_pool(e->cfg, (size_t)gi) >= 0;
+	ipstr(ike_sa_peer(c->sa).addr, a, sizeof(a));
+	if (evs_children_check(e->kids, c->id, &ch->remote_ts, need_addr, &why) != 0) {
+		logf_(e, IKE_LOG_WARN,
+		      "%s: user %s of group %s: refused to install an IPsec SA: %s", a,
+		      ike_sa_user(c->sa), ike_sa_group(c->sa), why);
+		return;
+	}
 	if (dp_add_child(e->dp, ch, &why) != 0) {
 		logf_(e, IKE_LOG_ERR, "cannot install an IPsec SA: %s", why ? why : "?");
 		return;
 	}
-	if (c->n_spis < EVS_MAX_CHILD)
-		c->spis[c->n_spis++] = ch->spi_in;
+	if (evs_children_add(e->kids, c->id, ch->spi_in, &ch->remote_ts) != 0) {
+		logf_(e, IKE_LOG_ERR, "out of memory: IPsec SA not installed");
+		dp_del_child(e->dp, ch->spi_in);
+		return;
+	}
 	if (ch->udp_encap) {
 		c->natt = true;
 		c->natt_peer = ch->peer;
@@ -309,6 +323,10 @@ static void handle_actions(struct evs *e, struct conn *c)
 			verify(e, c, &a);
 			break;
 		case IKE_ACT_POLICY:
+			if (evs_children_set_assigned(
+			        e->kids, c->id,
+			        a.u.policy->have & EVC_HAVE_ADDR ? a.u.policy->addr : 0) != 0)
+				c->dead = true; /* out of memory: no child could be allowed */
 			if (c->session_id) {
 				struct evs_session *s =
 				    evs_sessions_get(evs_state_sessions(e->st), c->session_id);
@@ -321,13 +339,17 @@ static void handle_actions(struct evs *e, struct conn *c)
 			break;
 		case IKE_ACT_CHILD_DOWN:
 			dp_del_child(e->dp, a.u.child->spi_in);
+			evs_children_remove(e->kids, a.u.child->spi_in);
 			break;
-		case IKE_ACT_PEER_MOVED:
-			for (size_t i = 0; i < c->n_spis; i++)
-				dp_set_peer(e->dp, c->spis[i], &a.u.peer);
+		case IKE_ACT_PEER_MOVED: {
+			uint32_t spis[EVS_CHILDREN_MAX_PER_SA];
+			size_t n = evs_children_spis(e->kids, c->id, spis, EVS_CHILDREN_MAX_PER_SA);
+			for (size_t i = 0; i < n && i < EVS_CHILDREN_MAX_PER_SA; i++)
+				dp_set_peer(e->dp, spis[i], &a.u.peer);
 			if (c->natt)
 				c->natt_peer = a.u.peer;
 			break;
+		}
 		case IKE_ACT_FAILED:
 			logf_(e, IKE_LOG_WARN, "%s: %s", peer, a.u.fail.text);
 			c->dead = true;
@@ -376,7 +398,8 @@ static void ike_packet(struct evs *e, size_t li, const uint8_t *msg, size_t len,
 	struct conn *c = conn_find(e, h.icky, h.rcky, from->addr);
 	if (!c) {
 		uint64_t victim;
-		if (e->stopping || !evs_admit_first(e->admit, msg, len, from->addr, mono_ms(), &victim))
+		if (e->stopping ||
+		    !evs_admit_first(e->admit, msg, len, from->addr, mono_ms(), &victim))
 			return; /* not the start of a connection, or not now */
 		if (victim)
 			evict(e, victim);
@@ -486,7 +509,8 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 	e->push = evs_config_modecfg_initiate(e->cfg) && !evs_config_modecfg_respond(e->cfg);
 	e->st = evs_state_new(e->cfg);
 	e->admit = evs_admit_new(NULL, dp_log, e);
-	if (!e->st || !e->admit) {
+	e->kids = evs_children_new();
+	if (!e->st || !e->admit || !e->kids) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -705,6 +729,7 @@ static void teardown(struct evs *e)
 	plat_nl_free(e->nl);
 	dp_free(e->dp);
 	evs_admit_free(e->admit);
+	evs_children_free(e->kids);
 	evs_state_free(e->st);
 	for (size_t i = 0; i < e->n_lst; i++) {
 		close(e->lst[i].sock_ike);
