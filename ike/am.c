@@ -6,6 +6,7 @@
  *   AM3 I->R  HDR*, HASH_I, N(INITIAL-CONTACT), NAT-D x2
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,8 @@ static void am2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		return;
 	}
 	sa_set_state(sa, IKE_S_P1_DONE);
+	if (sa->p1.life_s)
+		sa->p1_expires_at = sa->now + (uint64_t)sa->p1.life_s * 1000;
 	send_am3(sa, hash);
 	if (sa->state == IKE_S_DEAD)
 		return;
@@ -291,6 +294,29 @@ static bool id_to_group(const struct isakmp_pl *pid, char *out, size_t cap)
 	return true;
 }
 
+/* Why a first message ended its SA, and the notify (if any) that tells the sender. */
+struct am1_err {
+	enum ike_step step;
+	uint16_t notify;
+	char text[256];
+};
+
+static void __attribute__((format(printf, 4, 5)))
+am1_err_set(struct am1_err *e, enum ike_step step, uint16_t notify, const char *fmt, ...)
+{
+	va_list ap;
+	e->step = step;
+	e->notify = notify;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The responder's answer to AM1. Every check that a datagram can fail runs before anything
+ * costly (group lookup, key generation); every way out that does not send AM2 ends the SA,
+ * so no half-open SA is left without a timer.
+ */
 static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
                       const struct ike_endpoint *from, const struct ike_endpoint *to)
 {
@@ -298,46 +324,45 @@ static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	struct isakmp_sa sap;
 	const char *why = NULL;
 	uint8_t hash[IKE_HASH_MAX];
+	uint8_t choice[IKE_MAX_SA_PAYLOAD];
 	char peer[32], ps[64];
 	struct isakmp_hdr rh;
 	struct isakmp_builder b;
+	struct am1_err e = {IKE_STEP_PROPOSALS, 0, ""};
 
 	addr_str(from->addr, peer, sizeof(peer));
-	if (h->flags & ISAKMP_FLAG_E) {
-		sa_fail(sa, IKE_STEP_PROPOSALS, "%s: encrypted first message from %s",
-		        ike_step_name(IKE_STEP_PROPOSALS), peer);
-		return;
-	}
 	memcpy(sa->icky, h->icky, 8);
 	sa->peer = *from;
 	sa->local = *to;
+	if (h->flags & ISAKMP_FLAG_E) {
+		am1_err_set(&e, IKE_STEP_PROPOSALS, 0, "encrypted first message from %s", peer);
+		goto fail;
+	}
 	if (!isakmp_chain_parse(pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN, h->np, &c, &why)) {
-		sa_fail(sa, IKE_STEP_PROPOSALS, "%s: malformed first message from %s: %s",
-		        ike_step_name(IKE_STEP_PROPOSALS), peer, why);
-		return;
+		am1_err_set(&e, IKE_STEP_PROPOSALS, 0, "malformed first message from %s: %s", peer,
+		            why);
+		goto fail;
 	}
 	const struct isakmp_pl *psa = isakmp_chain_find(&c, ISAKMP_PL_SA, 0);
 	const struct isakmp_pl *pke = isakmp_chain_find(&c, ISAKMP_PL_KE, 0);
 	const struct isakmp_pl *pn = isakmp_chain_find(&c, ISAKMP_PL_NONCE, 0);
 	const struct isakmp_pl *pid = isakmp_chain_find(&c, ISAKMP_PL_ID, 0);
 	if (!psa || !pke || !pn || !pid || pn->len < 8 || pn->len > IKE_MAX_NONCE ||
-	    psa->len > 4096) {
-		sa_fail(sa, IKE_STEP_PROPOSALS,
-		        "%s: first message from %s lacks SA, KE, nonce or ID",
-		        ike_step_name(IKE_STEP_PROPOSALS), peer);
-		return;
+	    psa->len > IKE_MAX_SA_PAYLOAD - 64 || pid->len > sizeof(sa->idi_b)) {
+		am1_err_set(&e, IKE_STEP_PROPOSALS, 0,
+		            "first message from %s lacks SA, KE, nonce or ID, or one is too large",
+		            peer);
+		goto fail;
 	}
 	if (!id_to_group(pid, sa->group, sizeof(sa->group))) {
-		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
-		sa_fail(sa, IKE_STEP_PROPOSALS, "%s: %s sent an identity that is not a group name",
-		        ike_step_name(IKE_STEP_PROPOSALS), peer);
-		return;
+		am1_err_set(&e, IKE_STEP_PROPOSALS, ISAKMP_N_INVALID_ID_INFORMATION,
+		            "%s sent an identity that is not a group name", peer);
+		goto fail;
 	}
 	if (!isakmp_sa_parse(psa->body, psa->len, &sap, &why) || sap.nt == 0) {
-		info_send_plain_notify(sa, ISAKMP_N_BAD_PROPOSAL_SYNTAX);
-		sa_fail(sa, IKE_STEP_PROPOSALS, "%s: malformed proposals from %s: %s",
-		        ike_step_name(IKE_STEP_PROPOSALS), peer, why ? why : "no transform");
-		return;
+		am1_err_set(&e, IKE_STEP_PROPOSALS, ISAKMP_N_BAD_PROPOSAL_SYNTAX,
+		            "malformed proposals from %s: %s", peer, why ? why : "no transform");
+		goto fail;
 	}
 	/* In aggressive mode the KE fixes the group: the one all offered transforms carry. */
 	unsigned ke_group = 0;
@@ -347,42 +372,52 @@ static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 			ke_group = t.group;
 	}
 	if (!ke_group || ike_dh_len(ke_group) != pke->len) {
-		info_send_plain_notify(sa, ke_group ? ISAKMP_N_INVALID_KEY_INFORMATION
-		                                    : ISAKMP_N_NO_PROPOSAL_CHOSEN);
-		sa_fail(sa, IKE_STEP_PROPOSALS,
-		        "%s: %s offered no usable DH group, or a KE of the wrong size",
-		        ike_step_name(IKE_STEP_PROPOSALS), peer);
-		return;
+		am1_err_set(&e, IKE_STEP_PROPOSALS,
+		            ke_group ? ISAKMP_N_INVALID_KEY_INFORMATION
+		                     : ISAKMP_N_NO_PROPOSAL_CHOSEN,
+		            "%s offered no usable DH group, or a KE of the wrong size", peer);
+		goto fail;
+	}
+	if (!ike_dh_peer_ok(ke_group, pke->body, pke->len)) {
+		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_INVALID_KEY_INFORMATION,
+		            "invalid DH public value from %s", peer);
+		goto fail;
 	}
 	int ti = prop_choose_p1(&sap, sa->p1_offer, sa->n_p1_offer, ke_group, sa->cfg.srv_xauth,
 	                        &sa->p1);
 	if (ti < 0) {
-		info_send_plain_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
-		sa_fail(sa, IKE_STEP_PHASE1,
-		        "%s: none of the %zu proposals of %s (group %s) matches a crypto isakmp "
-		        "policy",
-		        ike_step_name(IKE_STEP_PHASE1), sap.nt, peer, sa->group);
-		return;
+		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+		            "none of the %zu proposals of %s (group %s) matches a crypto isakmp "
+		            "policy",
+		            sap.nt, peer, sa->group);
+		goto fail;
+	}
+	struct ike_wr cw = ike_wr_init(choice, sizeof(choice));
+	prop_write_p1_choice(&cw, &sap, ti);
+	if (cw.err) {
+		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_BAD_PROPOSAL_SYNTAX,
+		            "the chosen proposal of %s does not fit in an answer", peer);
+		goto fail;
 	}
 	if (sa->cfg.ops->group_psk(sa->cfg.ops->ctx, sa->group, &sa->psk) != 0) {
-		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
-		sa_fail(sa, IKE_STEP_PHASE1, "%s: %s asked for unknown group %s",
-		        ike_step_name(IKE_STEP_PHASE1), peer, sa->group);
-		return;
+		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_INVALID_ID_INFORMATION,
+		            "%s asked for unknown group %s", peer, sa->group);
+		goto fail;
 	}
 	sa->auth = sa->p1.auth;
 	sa->g_len = pke->len;
 	memcpy(sa->gxi, pke->body, sa->g_len);
 	memcpy(sa->ni, pn->body, pn->len);
 	sa->ni_len = pn->len;
-	if (pid->len > sizeof(sa->idi_b))
-		return;
 	memcpy(sa->idi_b, pid->body, pid->len);
 	sa->idi_len = pid->len;
 	free(sa->sai_b);
 	sa->sai_b = malloc(psa->len);
-	if (!sa->sai_b)
-		return;
+	if (!sa->sai_b) {
+		am1_err_set(&e, IKE_STEP_PHASE1, 0, "out of memory for the first message of %s",
+		            peer);
+		goto fail;
+	}
 	memcpy(sa->sai_b, psa->body, psa->len);
 	sa->sai_len = psa->len;
 
@@ -393,22 +428,20 @@ static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	sa_rand(sa, sa->nr, sa->nr_len);
 	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, sa->g_len) != 0 ||
 	    p1_derive(sa, sa->gxi) != 0) {
-		info_send_plain_notify(sa, ISAKMP_N_INVALID_KEY_INFORMATION);
-		sa_fail(sa, IKE_STEP_PHASE1, "%s: invalid DH public value from %s",
-		        ike_step_name(IKE_STEP_PHASE1), peer);
-		return;
+		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_INVALID_KEY_INFORMATION,
+		            "invalid DH public value from %s", peer);
+		goto fail;
 	}
 	struct ike_wr iw = ike_wr_init(sa->idr_b, sizeof(sa->idr_b));
 	write_id_addr(&iw, to->addr);
 	sa->idr_len = iw.len;
 	if (ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
 	                  sa->rcky, sa->icky, sa->sai_b, sa->sai_len, sa->idr_b, sa->idr_len,
-	                  hash) != 0)
-		return;
+	                  hash) != 0) {
+		am1_err_set(&e, IKE_STEP_PHASE1, 0, "cannot compute HASH_R for %s", peer);
+		goto fail;
+	}
 
-	uint8_t choice[1024];
-	struct ike_wr cw = ike_wr_init(choice, sizeof(choice));
-	prop_write_p1_choice(&cw, &sap, ti);
 	sa_hdr(sa, &rh, ISAKMP_EXCH_AGGRESSIVE, 0, 0);
 	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &rh);
 	isakmp_build_payload(&b, ISAKMP_PL_SA, choice, cw.len);
@@ -419,14 +452,25 @@ static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	natt_write_vids(sa, &b);
 	natt_write_natd(sa, &b, from, to);
 	size_t n = isakmp_build_finish(&b);
-	if (!n || cw.err)
-		return;
+	if (!n) {
+		am1_err_set(&e, IKE_STEP_PHASE1, 0, "the answer to %s does not fit in %zu bytes",
+		            peer, sizeof(sa->tx));
+		goto fail;
+	}
 	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
 		sa->facts |= F_NEED_XAUTH;
 	sa_log(sa, IKE_LOG_INFO, "%s group %s: chose %s", peer, sa->group,
 	       prop_p1_str(&sa->p1, ps, sizeof(ps)));
 	sa_set_state(sa, IKE_S_AM_SENT);
 	sa_send(sa, sa->tx, n, true, true, IKE_STEP_PHASE1);
+	/* the source is not verified until AM3: a spoofed AM1 earns few repeats */
+	sa->rx.max = IKE_UNAUTH_RETRANSMITS;
+	return;
+fail:
+	/* the KE's key pair, if any, dies with the SA; a repeat of this AM1 starts afresh */
+	if (e.notify)
+		info_send_plain_notify(sa, e.notify);
+	sa_fail(sa, e.step, "%s: %s", ike_step_name(e.step), e.text);
 }
 
 static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
@@ -442,12 +486,12 @@ static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 
 	/* RFC 2409 draws AM3 in clear, vpnc encrypts it: accept both. */
 	if (enc) {
-		int n = sa_decrypt(sa, pkt, len, h, sa->scratch, new_iv);
+		int n = sa_decrypt(sa, pkt, len, h, sa->rxbuf, sizeof(sa->rxbuf), new_iv);
 		if (n < 0) {
 			sa_log(sa, IKE_LOG_WARN, "dropped third message that does not decrypt");
 			return;
 		}
-		body = sa->scratch;
+		body = sa->rxbuf;
 		body_len = (size_t)n;
 	}
 	if (!isakmp_chain_parse(body, body_len, h->np, &c, &why)) {
@@ -481,6 +525,8 @@ static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		sa->facts |= F_FLOATED;
 	natt_check_natd(sa, &c, from, to);
 	sa_set_state(sa, IKE_S_P1_DONE);
+	if (sa->p1.life_s)
+		sa->p1_expires_at = sa->now + (uint64_t)sa->p1.life_s * 1000;
 	phase1_done_status(sa);
 	if (sa->facts & F_NEED_XAUTH)
 		xauth_server_start(sa);

@@ -83,6 +83,11 @@ int ike_dh_public(const struct ike_dh *dh, uint8_t *out, size_t len);
  * [2, p-2]), left-padded to the prime length. Returns 0, -EINVAL for a bad peer value.
  */
 int ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t plen, struct ike_secret *gxy);
+/*
+ * The same range check on a peer's public value without a key pair: a responder runs it
+ * before it spends a key generation (or a group lookup) on an unverified first message.
+ */
+bool ike_dh_peer_ok(unsigned group, const uint8_t *peer, size_t plen);
 
 /* ---- Reusable contexts for the ESP datapath: keyed once per SA, no allocation per packet ---- */
 

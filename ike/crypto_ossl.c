@@ -421,6 +421,40 @@ out:
 	return ret;
 }
 
+static BIGNUM *dh_prime(unsigned group)
+{
+	switch (group) {
+	case 2:
+		return BN_get_rfc2409_prime_1024(NULL);
+	case 5:
+		return BN_get_rfc3526_prime_1536(NULL);
+	case 14:
+		return BN_get_rfc3526_prime_2048(NULL);
+	case 15:
+		return BN_get_rfc3526_prime_3072(NULL);
+	case 16:
+		return BN_get_rfc3526_prime_4096(NULL);
+	}
+	return NULL;
+}
+
+bool ike_dh_peer_ok(unsigned group, const uint8_t *peer, size_t plen)
+{
+	BIGNUM *p = NULL, *y = NULL;
+	bool ok = false;
+	if (!peer || !ike_dh_len(group) || plen != ike_dh_len(group))
+		return false;
+	p = dh_prime(group);
+	y = BN_bin2bn(peer, (int)plen, NULL);
+	if (!p || !y || !BN_sub_word(p, 1))
+		goto out;
+	ok = BN_cmp(y, BN_value_one()) > 0 && BN_cmp(y, p) < 0;
+out:
+	BN_free(p);
+	BN_free(y);
+	return ok;
+}
+
 int ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t plen, struct ike_secret *gxy)
 {
 	EVP_PKEY_CTX *ctx = NULL;

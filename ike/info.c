@@ -221,17 +221,14 @@ static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
 	uint32_t spi;
 	while (ike_rd_u32(&r, &spi)) {
 		for (size_t i = 0; i < sa->n_children; i++) {
-			struct ike_child *ch = &sa->children[i];
+			const struct ike_child *ch = &sa->children[i].ch;
 			/* some gateways name the receiver's SPI instead of their own: accept both
 			 */
 			if (ch->spi_out != spi && ch->spi_in != spi)
 				continue;
-			struct ike_act_node *n = sa_push(sa, IKE_ACT_CHILD_DOWN);
-			if (n && sa_own(n, ch, sizeof(*ch), true))
-				n->act.u.child = (const struct ike_child *)(const void *)n->buf;
 			sa_log(sa, IKE_LOG_INFO, "IPsec SA %08x/%08x deleted by the peer",
 			       ch->spi_in, ch->spi_out);
-			sa->children[i] = sa->children[--sa->n_children];
+			sa_child_drop(sa, i);
 			break;
 		}
 	}
@@ -250,6 +247,18 @@ void info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pk
 			sa_log(sa, IKE_LOG_WARN, "dropped informational with a wrong HASH");
 			return;
 		}
+		/* Informationals have no exchange to bind them to: a message ID already taken
+		 * is a replay (RFC 2408 3.1 makes them unique), and only a fresh message may
+		 * move the peer to a new address. */
+		for (size_t i = 0; i < IKE_INFO_SEEN; i++) {
+			if (sa->info_seen[i] == h->msgid) {
+				sa_log(sa, IKE_LOG_DEBUG, "dropped replayed informational %08x",
+				       h->msgid);
+				return;
+			}
+		}
+		sa->info_seen[sa->info_seen_next] = h->msgid;
+		sa->info_seen_next = (sa->info_seen_next + 1) % IKE_INFO_SEEN;
 		sa->last_rx = sa->now;
 		sa_peer_seen(sa);
 	}

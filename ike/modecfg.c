@@ -63,6 +63,16 @@ static bool read_ip(const struct isakmp_attr *a, uint32_t *out)
 	return true;
 }
 
+/* Free text for people (banner, backup servers): whatever the gateway sends is shown, made
+ * safe to print. */
+static bool read_text(const struct isakmp_attr *a, char *out, size_t cap)
+{
+	if (a->tv)
+		return false;
+	ike_text_clean(out, cap, a->data, a->len, true);
+	return true;
+}
+
 static bool read_str(const struct isakmp_attr *a, char *out, size_t cap, bool multiline)
 {
 	if (a->tv || a->len >= cap)
@@ -139,7 +149,7 @@ bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, con
 			pol->have |= EVC_HAVE_DOMAIN;
 			break;
 		case CFG_UNITY_BANNER:
-			if (!read_str(&a, pol->banner, sizeof(pol->banner), true))
+			if (!read_text(&a, pol->banner, sizeof(pol->banner)))
 				goto bad;
 			pol->have |= EVC_HAVE_BANNER;
 			break;
@@ -149,7 +159,7 @@ bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, con
 			pol->have |= EVC_HAVE_SPLIT_DNS;
 			break;
 		case CFG_UNITY_BACKUP_SERVERS:
-			if (!read_str(&a, pol->backup_servers, sizeof(pol->backup_servers), true))
+			if (!read_text(&a, pol->backup_servers, sizeof(pol->backup_servers)))
 				goto bad;
 			pol->have |= EVC_HAVE_BACKUP;
 			break;

@@ -192,16 +192,13 @@ out:
 static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 {
 	char p[64];
-	if (sa->n_children < IKE_MAX_CHILDREN) {
-		sa->children[sa->n_children] = *ch;
-		/* the engine keeps only what a DELETE needs */
-		struct ike_child *kept = &sa->children[sa->n_children++];
-		ike_wipe(kept->enc_in, sizeof(kept->enc_in));
-		ike_wipe(kept->auth_in, sizeof(kept->auth_in));
-		ike_wipe(kept->enc_out, sizeof(kept->enc_out));
-		ike_wipe(kept->auth_out, sizeof(kept->auth_out));
-	}
 	sa->qm.active = false;
+	if (!sa_child_add(sa, ch)) {
+		/* qm1_input and qm_start refuse a quick mode when the table is full */
+		sa_log(sa, IKE_LOG_ERR, "internal: no room for IPsec SA %08x", ch->spi_in);
+		return;
+	}
+	sa->setup_deadline = 0;
 	ike_dh_free(sa->qm.dh);
 	sa->qm.dh = NULL;
 	sa_set_state(sa, IKE_S_ESTABLISHED);
@@ -396,11 +393,23 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode before XAUTH completed");
 		return;
 	}
+	/* The address this IKE SA may use is the one its policy assigned: without a policy
+	 * there is no address to hold the client to, so there is no quick mode either. */
+	if (!(sa->facts & F_POLICY_TAKEN) || !(sa->facts & F_MODECFG_DONE)) {
+		sa_log(sa, IKE_LOG_WARN, "dropped quick mode before the client took its policy");
+		return;
+	}
 	if (!sa_check_hash(sa, c, h->msgid, NULL, 0, body, len)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(1)");
 		return;
 	}
-	sa_peer_seen(sa);
+	if (sa->n_children >= IKE_MAX_CHILDREN) {
+		sa_log(sa, IKE_LOG_WARN,
+		       "refused quick mode of user %s: too many IPsec SAs (%u) under one IKE SA",
+		       sa->user, (unsigned)IKE_MAX_CHILDREN);
+		info_send_plain_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
 	struct qm_payloads qp;
 	qm_find(c, &qp);
 	const struct isakmp_pl *psa = qp.sa, *pn = qp.nonce, *pke = qp.ke, *pid1 = qp.id1,
@@ -413,9 +422,16 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		       why ? why : "missing SA, nonce or IPv4 identities");
 		return;
 	}
-	/* client mode: the client must use the address it was given (RRI routes it) */
-	if ((sa->facts & F_POLICY_TAKEN) && ci.mask == 0xffffffffu && ci.addr != sa->policy.addr) {
-		sa_log(sa, IKE_LOG_WARN, "quick mode for an address the client was not assigned");
+	/* client mode: exactly the address it was given (RRI routes it, the SA table maps it
+	 * to this client); a subnet or 0.0.0.0/0 would claim other users' traffic */
+	if (ci.mask != 0xffffffffu || ci.addr != sa->policy.addr) {
+		sa_log(sa, IKE_LOG_WARN,
+		       "refused quick mode of user %s for %u.%u.%u.%u/%u.%u.%u.%u: it was assigned "
+		       "%u.%u.%u.%u",
+		       sa->user, ci.addr >> 24, (ci.addr >> 16) & 255, (ci.addr >> 8) & 255,
+		       ci.addr & 255, ci.mask >> 24, (ci.mask >> 16) & 255, (ci.mask >> 8) & 255,
+		       ci.mask & 255, sa->policy.addr >> 24, (sa->policy.addr >> 16) & 255,
+		       (sa->policy.addr >> 8) & 255, sa->policy.addr & 255);
 		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
 		return;
 	}

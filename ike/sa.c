@@ -199,6 +199,7 @@ void sa_fail(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
 		n->act.u.fail.text = n->buf ? (const char *)n->buf : "";
 	}
 	sa_rexmit_stop(sa);
+	sa_children_end(sa);
 	release_policy(sa);
 	sa_set_state(sa, IKE_S_DEAD);
 }
@@ -218,6 +219,7 @@ void sa_closed(struct ike_sa *sa, const char *fmt, ...)
 		n->act.u.text = n->buf ? (const char *)n->buf : "";
 	}
 	sa_rexmit_stop(sa);
+	sa_children_end(sa);
 	release_policy(sa);
 	sa_set_state(sa, IKE_S_DEAD);
 }
@@ -284,6 +286,7 @@ void sa_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_repl
 			sa->rx.from_port = sa->local.port;
 			sa->rx.next_at = sa->now + sa->cfg.retransmit_ms;
 			sa->rx.tries = 0;
+			sa->rx.max = sa->cfg.retransmit_max;
 			sa->rx.step = step;
 		}
 	}
@@ -383,7 +386,7 @@ size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8
 }
 
 int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
-               uint8_t *out, uint8_t new_iv[IKE_BLOCK_MAX])
+               uint8_t *out, size_t cap, uint8_t new_iv[IKE_BLOCK_MAX])
 {
 	uint8_t iv[IKE_BLOCK_MAX];
 	if (!sa->ka.p)
@@ -394,6 +397,8 @@ int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 	body -= body % sa->bs;
 	if (body == 0 || len < ISAKMP_HDR_LEN + body)
 		return -EINVAL;
+	if (body > cap)
+		return -EMSGSIZE;
 	if (sa_iv_for(sa, h->exch, h->msgid, iv) != 0)
 		return -EINVAL;
 	if (ike_cbc(sa->p1.encr, sa->ka.p, sa->ka.len, iv, false, msg + ISAKMP_HDR_LEN, out,
@@ -563,6 +568,10 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 		sa->n_p1_offer = cfg->n_srv_p1;
 		memcpy(sa->p2_offer, cfg->srv_p2, cfg->n_srv_p2 * sizeof(*cfg->srv_p2));
 		sa->n_p2_offer = cfg->n_srv_p2;
+		/* a half-open or stalled client holds a slot and maybe a pool address: it gets
+		 * the XAUTH timeout and a grace period to be connected, then it goes */
+		sa->setup_deadline =
+		    now_ms + ((uint64_t)sa->cfg.xauth_timeout_s + IKE_SETUP_GRACE_S) * 1000;
 	}
 	sa->last_rx = now_ms;
 	return sa;
@@ -631,7 +640,7 @@ void sa_peer_seen(struct ike_sa *sa)
 	if (sa->cur_to.port)
 		sa->local.port = sa->cur_to.port;
 	for (size_t i = 0; i < sa->n_children; i++)
-		sa->children[i].peer = *f;
+		sa->children[i].ch.peer = *f;
 	struct ike_act_node *n = sa_push(sa, IKE_ACT_PEER_MOVED);
 	if (n)
 		n->act.u.peer = *f;
@@ -649,6 +658,14 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		sa_log(sa, IKE_LOG_WARN, "dropped malformed ISAKMP message from %u.%u.%u.%u: %s",
 		       from->addr >> 24, (from->addr >> 16) & 255, (from->addr >> 8) & 255,
 		       from->addr & 255, why);
+		return;
+	}
+	if (h.len > IKE_MAX_MSG) {
+		sa_log(sa, IKE_LOG_WARN,
+		       "dropped a %u-byte %s message from %u.%u.%u.%u: larger than the %u bytes "
+		       "the engine accepts",
+		       h.len, isakmp_exch_name(h.exch), from->addr >> 24, (from->addr >> 16) & 255,
+		       (from->addr >> 8) & 255, from->addr & 255, (unsigned)IKE_MAX_MSG);
 		return;
 	}
 	if (memcmp(h.icky, sa->icky, 8) != 0 && sa->state != IKE_S_IDLE) {
@@ -706,21 +723,21 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 	}
 
 	uint8_t new_iv[IKE_BLOCK_MAX];
-	int body_len = sa_decrypt(sa, pkt, h.len, &h, sa->scratch, new_iv);
+	int body_len = sa_decrypt(sa, pkt, h.len, &h, sa->rxbuf, sizeof(sa->rxbuf), new_iv);
 	if (body_len < 0) {
 		sa_log(sa, IKE_LOG_WARN, "dropped %s message that does not decrypt",
 		       isakmp_exch_name(h.exch));
 		goto out;
 	}
 	struct isakmp_chain c;
-	if (!isakmp_chain_parse(sa->scratch, (size_t)body_len, h.np, &c, &why)) {
+	if (!isakmp_chain_parse(sa->rxbuf, (size_t)body_len, h.np, &c, &why)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped malformed %s message: %s",
 		       isakmp_exch_name(h.exch), why);
 		goto out;
 	}
 	switch (h.exch) {
 	case ISAKMP_EXCH_TRANSACTION: {
-		if (!sa_check_hash(sa, &c, h.msgid, NULL, 0, sa->scratch, (size_t)body_len)) {
+		if (!sa_check_hash(sa, &c, h.msgid, NULL, 0, sa->rxbuf, (size_t)body_len)) {
 			sa_log(sa, IKE_LOG_WARN, "dropped transaction message with a wrong HASH");
 			goto out;
 		}
@@ -733,7 +750,8 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		}
 		sa_commit_iv(sa, h.exch, h.msgid, new_iv);
 		sa->last_rx = now_ms;
-		sa_peer_seen(sa);
+		/* no sa_peer_seen: a replayed transaction message is not proof of a new
+		 * mapping; informationals with fresh IDs and quick-mode answers are */
 		txn_input(sa, &h, &c, &cfgp);
 		break;
 	}
@@ -741,10 +759,10 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		/* committed by qm.c once the message is authenticated, before it answers */
 		memcpy(sa->qm_rx_iv, new_iv, sizeof(sa->qm_rx_iv));
 		sa->last_rx = now_ms;
-		qm_input(sa, &h, sa->scratch, (size_t)body_len, &c);
+		qm_input(sa, &h, sa->rxbuf, (size_t)body_len, &c);
 		break;
 	case ISAKMP_EXCH_INFO:
-		info_input(sa, &h, pkt, h.len, sa->scratch, (size_t)body_len, &c, true);
+		info_input(sa, &h, pkt, h.len, sa->rxbuf, (size_t)body_len, &c, true);
 		break;
 	default:
 		sa_log(sa, IKE_LOG_WARN, "dropped unexpected %s exchange",
@@ -761,7 +779,7 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 	if (sa->state == IKE_S_DEAD)
 		return;
 	if (sa->rx.msg && now_ms >= sa->rx.next_at) {
-		if (sa->rx.tries >= sa->cfg.retransmit_max && !sa->rx.patient) {
+		if (sa->rx.tries >= sa->rx.max && !sa->rx.patient) {
 			struct ike_endpoint p = sa->rx.to;
 			if (sa->role == IKE_ROLE_INITIATOR)
 				sa_fail(
@@ -787,6 +805,23 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 		                   << (sa->rx.tries < 3 ? sa->rx.tries : 3);
 		sa->rx.next_at = now_ms + backoff;
 	}
+	if (sa->setup_deadline && now_ms >= sa->setup_deadline && sa->state != IKE_S_ESTABLISHED) {
+		struct ike_endpoint p = sa->peer;
+		sa_fail(sa, IKE_STEP_INIT,
+		        "the client %u.%u.%u.%u did not complete the connection within %u seconds "
+		        "(stopped in state %s)",
+		        p.addr >> 24, (p.addr >> 16) & 255, (p.addr >> 8) & 255, p.addr & 255,
+		        sa->cfg.xauth_timeout_s + IKE_SETUP_GRACE_S, sa_state_name(sa->state));
+		return;
+	}
+	if (sa->p1_expires_at && now_ms >= sa->p1_expires_at) {
+		sa_log(sa, IKE_LOG_INFO, "the IKE SA reached its lifetime of %u s", sa->p1.life_s);
+		ike_close(sa, now_ms);
+		return;
+	}
+	sa_children_tick(sa);
+	if (sa->state == IKE_S_DEAD)
+		return;
 	if (sa->role == IKE_ROLE_RESPONDER && sa->xauth_deadline && now_ms >= sa->xauth_deadline &&
 	    (sa->state == IKE_S_XAUTH || sa->state == IKE_S_P1_DONE)) {
 		sa_fail(sa, IKE_STEP_XAUTH,
@@ -808,7 +843,12 @@ uint64_t ike_next_timeout(const struct ike_sa *sa)
 		t = sa->xauth_deadline;
 	if (sa->dpd_next && sa->dpd_next < t)
 		t = sa->dpd_next;
-	return t;
+	if (sa->setup_deadline && sa->setup_deadline < t && sa->state != IKE_S_ESTABLISHED)
+		t = sa->setup_deadline;
+	if (sa->p1_expires_at && sa->p1_expires_at < t)
+		t = sa->p1_expires_at;
+	uint64_t c = sa_children_next(sa);
+	return c < t ? c : t;
 }
 
 void ike_close(struct ike_sa *sa, uint64_t now_ms)
@@ -818,7 +858,7 @@ void ike_close(struct ike_sa *sa, uint64_t now_ms)
 		return;
 	if (sa->ka.p && sa->state >= IKE_S_P1_DONE) {
 		for (size_t i = 0; i < sa->n_children; i++)
-			info_send_delete_child(sa, &sa->children[i]);
+			info_send_delete_child(sa, &sa->children[i].ch);
 		info_send_delete_ike(sa);
 	}
 	sa_closed(sa, "disconnected");

@@ -13,14 +13,24 @@
 #include "ike/isakmp.h"
 #include "ike/keys.h"
 
-#define IKE_TXBUF 16384
+/* The engine's buffer sizes, one constant per buffer. */
+#define IKE_TXBUF 16384 /* sa->tx: the largest message the engine builds */
+#define IKE_RXBUF 16384 /* sa->rxbuf: the largest body it decrypts; longer messages are dropped */
+#define IKE_MAX_MSG (ISAKMP_HDR_LEN + IKE_RXBUF) /* the largest datagram it accepts */
 #define IKE_MAX_NONCE 64
 #define IKE_NONCE_LEN 20
 #define IKE_MAX_DH 1024 /* bytes: up to MODP-8192 */
 #define IKE_MAX_P1 64
 #define IKE_MAX_P2 32
 #define IKE_MAX_EXCH 4
-#define IKE_MAX_CHILDREN 4
+#define IKE_MAX_CHILDREN 8 /* ESP SA pairs per IKE SA: rekeys overlap, nothing more is needed */
+#define IKE_MAX_SA_PAYLOAD 4096  /* bytes of a first message's SA payload a responder reads */
+#define IKE_UNAUTH_RETRANSMITS 2 /* repeats of AM2 to a source nothing has verified yet */
+#define IKE_SETUP_GRACE_S 60
+#define IKE_INFO_SEEN                                                                              \
+	32 /* informational message IDs remembered against replays */ /* responder: seconds beyond \
+	                                                                 the XAUTH timeout to be   \
+	                                                                 connected */
 
 enum ike_state {
 	IKE_S_IDLE,
@@ -76,8 +86,16 @@ struct ike_rexmit {
 	uint64_t next_at; /* 0: not armed */
 	uint64_t deadline;
 	unsigned tries;
+	unsigned max;       /* retransmissions before the SA fails */
 	enum ike_step step; /* reported if the peer never answers */
 	bool patient;       /* keep repeating until another deadline fails the SA */
+};
+
+/* An ESP SA pair as the engine keeps it: no keys, only what DELETE and lifetimes need. */
+struct ike_child_rec {
+	struct ike_child ch;
+	uint64_t up_at;
+	uint64_t expires_at; /* 0: no time limit */
 };
 
 struct ike_qm {
@@ -156,7 +174,7 @@ struct ike_sa {
 	/* quick mode and the ESP SAs */
 	struct ike_qm qm;
 	uint8_t qm_rx_iv[IKE_BLOCK_MAX]; /* chain value of the quick-mode message being handled */
-	struct ike_child children[IKE_MAX_CHILDREN];
+	struct ike_child_rec children[IKE_MAX_CHILDREN];
 	size_t n_children;
 
 	/* DPD */
@@ -179,14 +197,18 @@ struct ike_sa {
 
 	struct ike_rexmit rx;
 
-	/* half-open / lifetime guard */
+	/* responder: the whole connection must be up by then (0: up, or initiator) */
 	uint64_t setup_deadline;
+	uint64_t p1_expires_at; /* the negotiated phase-1 lifetime (0: none) */
+	/* message IDs of the informationals already taken (replay protection) */
+	uint32_t info_seen[IKE_INFO_SEEN];
+	size_t info_seen_next;
 
 	/* action queue */
 	struct ike_act_node *q_head, *q_tail, *q_cur;
 
 	uint8_t tx[IKE_TXBUF];
-	uint8_t scratch[IKE_TXBUF];
+	uint8_t rxbuf[IKE_RXBUF]; /* decrypted body of the message being handled */
 };
 
 /* ---- sa.c: shared machinery ---- */
@@ -232,11 +254,12 @@ void sa_peer_seen(struct ike_sa *sa);
 size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8_t exch,
                   uint32_t msgid);
 /*
- * Decrypts a received message body into out (same length), and returns through new_iv the
- * chain value to commit once the message is authenticated.
+ * Decrypts a received message body into out (at most cap bytes), and returns through new_iv
+ * the chain value to commit once the message is authenticated. -EMSGSIZE when the body does
+ * not fit in cap, -EINVAL when it cannot be decrypted.
  */
 int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
-               uint8_t *out, uint8_t new_iv[IKE_BLOCK_MAX]);
+               uint8_t *out, size_t cap, uint8_t new_iv[IKE_BLOCK_MAX]);
 void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const uint8_t iv[IKE_BLOCK_MAX]);
 /* The IV the next message of exchange msgid is encrypted or decrypted with; no state change. */
 int sa_iv_for(const struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[IKE_BLOCK_MAX]);
@@ -252,6 +275,26 @@ size_t sa_build_hashed(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const ui
 /* Verifies the HASH payload (first payload) of a decrypted phase-2-type message. */
 bool sa_check_hash(struct ike_sa *sa, const struct isakmp_chain *c, uint32_t msgid,
                    const uint8_t *ni, size_t ni_len, const uint8_t *body, size_t body_len);
+
+/* ---- child.c: the ESP SA pairs of this IKE SA ---- */
+/* Records a new pair (keys are not kept); false when the IKE SA holds IKE_MAX_CHILDREN. */
+bool sa_child_add(struct ike_sa *sa, const struct ike_child *ch);
+/* Reports pair i down (IKE_ACT_CHILD_DOWN) and forgets it. */
+void sa_child_drop(struct ike_sa *sa, size_t i);
+/* Every pair down: the IKE SA ends. */
+void sa_children_end(struct ike_sa *sa);
+/* Ends pairs past their lifetime (with a DELETE); earliest expiry, or UINT64_MAX. */
+void sa_children_tick(struct ike_sa *sa);
+uint64_t sa_children_next(const struct ike_sa *sa);
+
+/* ---- text.c ---- */
+/*
+ * Copies peer text into dst (cap bytes, NUL-terminated) as something safe to print: valid
+ * UTF-8 without C0 or C1 controls or DEL. CR LF becomes LF, a lone CR is dropped, a tab is
+ * kept; a newline is kept when multiline (else a space); anything else becomes '?'. A NUL
+ * ends the text. Returns the number of bytes replaced.
+ */
+size_t ike_text_clean(char *dst, size_t cap, const uint8_t *src, size_t len, bool multiline);
 
 /* ---- proposals.c ---- */
 /* Writes the SA payload body offering p[0..n) for phase 1 (one proposal, n transforms). */

@@ -88,16 +88,6 @@ void txn_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakm
 
 /* ---- client ---- */
 
-static void copy_attr_str(const struct isakmp_attr *a, char *out, size_t cap)
-{
-	size_t n = a->len < cap - 1 ? a->len : cap - 1;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (a->data[i] >= 0x20 || a->data[i] == '\n')
-			out[k++] = (char)a->data[i];
-	out[k] = '\0';
-}
-
 void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_cfg *cfg)
 {
 	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
@@ -128,7 +118,7 @@ void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 			break;
 		case CFG_XAUTH_MESSAGE:
 			if (!a.tv)
-				copy_attr_str(&a, message, sizeof(message));
+				ike_text_clean(message, sizeof(message), a.data, a.len, true);
 			break;
 		case CFG_XAUTH_STATUS:
 			have_status = a.value_ok;
@@ -229,7 +219,7 @@ void xauth_answer(struct ike_sa *sa, const char *user, const char *password)
 	bool ok = !w.err && txn_send(sa, sa->xauth_msgid, ISAKMP_CFG_REPLY, sa->xauth_id, attrs,
 	                             w.len, false, true, IKE_STEP_XAUTH);
 	ike_wipe(attrs, sizeof(attrs));
-	ike_wipe(sa->scratch, sizeof(sa->scratch));
+	ike_wipe(sa->rxbuf, sizeof(sa->rxbuf));
 	if (!ok)
 		return;
 	/* the answer belongs to the request that prompted it, not to the latest input */
@@ -295,9 +285,15 @@ void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 		if (a.tv)
 			continue;
 		if (a.type == CFG_XAUTH_USER_NAME && a.len > 0 && a.len < sizeof(user)) {
-			memcpy(user, a.data, a.len);
-			user[a.len] = '\0';
-			have_user = strlen(user) == a.len;
+			/* a name with control bytes is no account's: refuse it, and log only
+			 * its printable form */
+			ike_text_clean(user, sizeof(user), a.data, a.len, false);
+			have_user = strlen(user) == a.len && memcmp(user, a.data, a.len) == 0;
+			if (!have_user)
+				sa_log(sa, IKE_LOG_WARN,
+				       "XAUTH user name \"%s\" has control characters or is not "
+				       "UTF-8",
+				       user);
 		} else if (a.type == CFG_XAUTH_USER_PASSWORD && a.len <= 255) {
 			have_pass = ike_secret_alloc(&pass, a.len + 1) == 0;
 			if (have_pass)
@@ -322,7 +318,7 @@ void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 		n->act.u.xauth.password = (const char *)n->buf;
 	}
 	ike_secret_clear(&pass);
-	ike_wipe(sa->scratch, sizeof(sa->scratch));
+	ike_wipe(sa->rxbuf, sizeof(sa->rxbuf));
 }
 
 void xauth_verdict(struct ike_sa *sa, bool ok)

@@ -28,7 +28,8 @@ static int srv_assign(void *ctx, const char *group, const char *user, struct evc
 	pol->dns[0] = 0x0a630035;
 	pol->n_dns = 1;
 	snprintf(pol->domain, sizeof(pol->domain), "quizware.com");
-	snprintf(pol->banner, sizeof(pol->banner), "Welcome to quizware\nAuthorized use only");
+	snprintf(pol->banner, sizeof(pol->banner), "%s",
+	         s->banner ? s->banner : "Welcome to quizware\nAuthorized use only");
 	pol->split_include[0].addr = 0x0a630000;
 	pol->split_include[0].mask = 0xffffff00;
 	pol->n_split_include = 1;
@@ -225,6 +226,22 @@ static void copy_text(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
+static void log_line(struct rig_side *me, const char *text)
+{
+	size_t n = strlen(text);
+	if (me->log_len + n + 2 > sizeof(me->log))
+		return; /* the first lines are the ones tests look for */
+	memcpy(me->log + me->log_len, text, n);
+	me->log_len += n;
+	me->log[me->log_len++] = '\n';
+	me->log[me->log_len] = '\0';
+}
+
+bool rig_logged(const struct rig_side *side, const char *needle)
+{
+	return side->log_len && strstr(side->log, needle) != NULL;
+}
+
 /* Drains one side; returns the number of actions handled. */
 static int drain(struct rig *r, struct rig_side *me)
 {
@@ -272,7 +289,14 @@ static int drain(struct rig *r, struct rig_side *me)
 			me->banners++;
 			copy_text(me->banner, sizeof(me->banner), a.u.text);
 			break;
+		case IKE_ACT_LOG:
+			log_line(me, a.u.log.text);
+			break;
+		case IKE_ACT_STATUS:
+			log_line(me, a.u.status.text);
+			break;
 		case IKE_ACT_FAILED:
+			log_line(me, a.u.fail.text);
 			me->failed = true;
 			me->fail_step = a.u.fail.step;
 			copy_text(me->fail_text, sizeof(me->fail_text), a.u.fail.text);

@@ -32,6 +32,7 @@ struct rig_srv {
 	const char *group;
 	const char *psk;
 	bool pfs;
+	const char *banner; /* NULL: a two-line welcome */
 	int assigned;
 	int released;
 	int psk_lookups;
@@ -58,6 +59,8 @@ struct rig_side {
 	int sends;
 	int moved;
 	struct ike_endpoint moved_to;
+	char log[16384]; /* every log line, status and failure, newline-separated */
+	size_t log_len;
 };
 
 enum rig_dir {
@@ -136,6 +139,9 @@ void rig_inject(struct rig *r, enum rig_dir dir, const uint8_t *data, size_t len
 /* Delivers every held datagram now, in the order held. */
 void rig_release_held(struct rig *r);
 void rig_free(struct rig *r);
+
+/* Whether one side logged (or reported as status or failure) a line containing needle. */
+bool rig_logged(const struct rig_side *side, const char *needle);
 
 /* Both sides up with mirrored keys. */
 bool rig_mirrored(const struct rig *r);

@@ -85,3 +85,75 @@ size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, cons
 		return 0;
 	return ISAKMP_HDR_LEN + padded;
 }
+
+void ike_oracle_hdr(const struct ike_sa *rx, struct isakmp_hdr *h, uint8_t exch, uint8_t np,
+                    uint32_t msgid)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->icky, rx->icky, 8);
+	memcpy(h->rcky, rx->rcky, 8);
+	h->version = ISAKMP_VERSION;
+	h->exch = exch;
+	h->np = np;
+	h->msgid = msgid;
+}
+
+static void write_id(struct ike_wr *w, const struct evc_net *n)
+{
+	bool host = n->mask == 0xffffffffu;
+	ike_wr_u8(w, host ? ISAKMP_ID_IPV4_ADDR : ISAKMP_ID_IPV4_ADDR_SUBNET);
+	ike_wr_u8(w, 0);
+	ike_wr_u16(w, 0);
+	ike_wr_u32(w, n->addr);
+	if (!host)
+		ike_wr_u32(w, n->mask);
+}
+
+size_t ike_oracle_qm1(const struct ike_sa *rx, uint32_t msgid, const struct ike_p2_prop *p,
+                      uint16_t encap, uint32_t spi, const struct evc_net *ci,
+                      const struct evc_net *cr, uint8_t *out, size_t cap)
+{
+	uint8_t body[2048], nonce[20];
+	struct isakmp_hdr h;
+	struct isakmp_builder b;
+	if (!ike_oracle_keyed(rx))
+		return 0;
+	memset(nonce, 0x4e, sizeof(nonce));
+	/* build with a throwaway header so the payload chain links are written for us */
+	ike_oracle_hdr(rx, &h, ISAKMP_EXCH_QUICK, 0, msgid);
+	isakmp_build_start(&b, body, sizeof(body), &h);
+	isakmp_build_open(&b, ISAKMP_PL_HASH);
+	ike_wr_zero(&b.w, rx->hlen);
+	isakmp_build_close(&b);
+	isakmp_build_open(&b, ISAKMP_PL_SA);
+	prop_write_p2(&b.w, p, 1, spi, encap);
+	isakmp_build_close(&b);
+	isakmp_build_payload(&b, ISAKMP_PL_NONCE, nonce, sizeof(nonce));
+	isakmp_build_open(&b, ISAKMP_PL_ID);
+	write_id(&b.w, ci);
+	isakmp_build_close(&b);
+	isakmp_build_open(&b, ISAKMP_PL_ID);
+	write_id(&b.w, cr);
+	isakmp_build_close(&b);
+	size_t len = isakmp_build_finish(&b);
+	if (!len)
+		return 0;
+	h.np = ISAKMP_PL_HASH;
+	return ike_oracle_seal(rx, &h, body + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN, ORACLE_HASH_1,
+	                       out, cap);
+}
+
+size_t ike_oracle_qm3(const struct ike_sa *rx, uint32_t msgid, uint8_t *out, size_t cap)
+{
+	uint8_t body[4 + IKE_HASH_MAX];
+	struct isakmp_hdr h;
+	if (!ike_oracle_keyed(rx))
+		return 0;
+	body[0] = ISAKMP_PL_NONE;
+	body[1] = 0;
+	body[2] = (uint8_t)((4 + rx->hlen) >> 8);
+	body[3] = (uint8_t)(4 + rx->hlen);
+	memset(body + 4, 0, rx->hlen);
+	ike_oracle_hdr(rx, &h, ISAKMP_EXCH_QUICK, ISAKMP_PL_HASH, msgid);
+	return ike_oracle_seal(rx, &h, body, 4 + rx->hlen, ORACLE_HASH_QM3, out, cap);
+}

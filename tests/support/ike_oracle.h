@@ -45,4 +45,18 @@ int ike_oracle_open(const struct ike_sa *rx, const uint8_t *msg, size_t len, str
 size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, const uint8_t *body,
                        size_t body_len, enum oracle_hash mode, uint8_t *out, size_t cap);
 
+/* A header for a message of rx's IKE SA (rx's cookies). */
+void ike_oracle_hdr(const struct ike_sa *rx, struct isakmp_hdr *h, uint8_t exch, uint8_t np,
+                    uint32_t msgid);
+
+/*
+ * A complete, validly hashed first quick-mode message for rx (the responder): one ESP
+ * proposal p with SPI spi and encapsulation encap, a fixed nonce, IDci ci and IDcr cr.
+ */
+size_t ike_oracle_qm1(const struct ike_sa *rx, uint32_t msgid, const struct ike_p2_prop *p,
+                      uint16_t encap, uint32_t spi, const struct evc_net *ci,
+                      const struct evc_net *cr, uint8_t *out, size_t cap);
+/* The third quick-mode message answering rx's open quick mode msgid. */
+size_t ike_oracle_qm3(const struct ike_sa *rx, uint32_t msgid, uint8_t *out, size_t cap);
+
 #endif
