@@ -38,7 +38,8 @@ struct session {
 	struct dp *dp;
 	struct plat_nl *nl;
 	struct plat_journal *journal;
-	int ep, sock_ike, sock_natt, sock_esp, tun, timer, ctl;
+	int ep, sock_ike, sock_natt, sock_esp, tun, timer;
+	struct ctl_srv *ctl;
 	char control_path[108];
 	struct ike_child child; /* the current ESP SA pair, keys wiped */
 	bool have_child;
@@ -382,28 +383,26 @@ static size_t status_text(struct session *s, char *out, size_t cap)
 	return n < cap ? n : cap - 1;
 }
 
-static void control(struct session *s)
+/* One command from the control socket (tun/control.c keeps slow clients off the loop). */
+static size_t control(void *ctx, const char *cmd, char *out, size_t cap)
 {
-	char cmd[256], out[2048];
-	int fd = ctl_accept(s->ctl, cmd, sizeof(cmd));
-	if (fd < 0)
-		return;
-	if (strcmp(cmd, "status") == 0) {
-		ctl_answer(fd, out, status_text(s, out, sizeof(out)));
-	} else if (strcmp(cmd, "disconnect") == 0) {
-		static const char msg[] = "disconnecting\n";
-		ctl_answer(fd, msg, sizeof(msg) - 1);
+	struct session *s = ctx;
+	int k;
+
+	if (strcmp(cmd, "status") == 0)
+		return status_text(s, out, cap);
+	if (strcmp(cmd, "disconnect") == 0) {
 		if (!s->stopping) {
 			s->stopping = true;
 			slog(s, IKE_LOG_INFO, "disconnecting (asked on the control socket)");
 			ike_close(s->sa, mono_ms());
 		}
+		k = snprintf(out, cap, "disconnecting\n");
 	} else {
-		int k =
-		    snprintf(out, sizeof(out),
+		k = snprintf(out, cap,
 		             "unknown command '%s'; evc answers 'status' and 'disconnect'\n", cmd);
-		ctl_answer(fd, out, k > 0 ? (size_t)k : 0);
 	}
+	return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
 }
 
 static void loop(struct session *s)
@@ -450,7 +449,7 @@ static void loop(struct session *s)
 				break;
 			}
 			case EV_CTL:
-				control(s);
+				ctl_srv_dispatch(s->ctl);
 				break;
 			case EV_STOP:
 				if (!s->stopping) {
@@ -535,10 +534,10 @@ static int setup(struct session *s)
 		snprintf(s->control_path, sizeof(s->control_path), "%s", cfg->control_path);
 	else
 		snprintf(s->control_path, sizeof(s->control_path), "/run/evc/%s.sock", s->ifname);
-	s->ctl = ctl_listen(s->control_path, s->err, s->errlen);
-	if (s->ctl < 0)
-		return s->ctl;
-	if (add_ev(s, s->ctl, EV_CTL) || add_ev(s, s->sock_ike, EV_IKE) ||
+	rc = ctl_srv_new(&s->ctl, s->control_path, control, s, s->err, s->errlen);
+	if (rc)
+		return rc;
+	if (add_ev(s, ctl_srv_fd(s->ctl), EV_CTL) || add_ev(s, s->sock_ike, EV_IKE) ||
 	    (s->sock_natt >= 0 && add_ev(s, s->sock_natt, EV_NATT)) ||
 	    add_ev(s, s->sock_esp, EV_ESP) || add_ev(s, s->tun, EV_TUN) ||
 	    add_ev(s, s->timer, EV_TIMER) ||
@@ -586,10 +585,7 @@ static void teardown(struct session *s)
 	plat_nl_free(s->nl);
 	dp_free(s->dp);
 	ike_sa_free(s->sa);
-	if (s->ctl >= 0) {
-		close(s->ctl);
-		unlink(s->control_path);
-	}
+	ctl_srv_free(s->ctl);
 	ike_wipe(&s->child, sizeof(s->child));
 	int fds[] = {s->ep, s->sock_ike, s->sock_natt, s->sock_esp, s->tun, s->timer};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
