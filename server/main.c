@@ -31,6 +31,7 @@
 #include "server/core/children.h"
 #include "server/core/config.h"
 #include "server/core/state.h"
+#include "server/core/xauth_judge.h"
 #include "tun/control.h"
 #include "tun/datapath.h"
 #include "tun/sock.h"
@@ -87,6 +88,7 @@ struct evs {
 	bool push; /* mode-config: initiate (SET) rather than respond */
 	struct evs_admit *admit;
 	struct evs_children *kids; /* every ESP SA installed, by IKE SA (conn id) */
+	struct evs_xauth *xauth;
 	uint64_t next_id;
 };
 
@@ -236,25 +238,12 @@ static void send_ike(struct evs *e, struct conn *c, const struct ike_action *a)
 
 static void verify(struct evs *e, struct conn *c, const struct ike_action *a)
 {
-	char peer[20];
 	uint8_t ic[8], rc[8];
-	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
-	enum evs_aaa_verdict v =
-	    evs_aaa_check(e->st, a->u.xauth.group, a->u.xauth.user, a->u.xauth.password);
-	if (v != EVS_AAA_OK) {
-		logf_(e, IKE_LOG_WARN, "%s: XAUTH for user %s of group %s refused: %s", peer,
-		      a->u.xauth.user, a->u.xauth.group, evs_aaa_verdict_str(v));
-		ike_xauth_verdict(c->sa, mono_ms(), false);
-		return;
-	}
-	ike_sa_cookies(c->sa, ic, rc);
 	struct ike_endpoint p = ike_sa_peer(c->sa);
-	if (evs_sessions_add(evs_state_sessions(e->st), a->u.xauth.group, a->u.xauth.user, &p, ic,
-	                     rc, mono_ms(), &c->session_id) != 0) {
-		ike_xauth_verdict(c->sa, mono_ms(), false);
-		return;
-	}
-	ike_xauth_verdict(c->sa, mono_ms(), true);
+	ike_sa_cookies(c->sa, ic, rc);
+	bool ok = evs_xauth_judge(e->xauth, a->u.xauth.group, a->u.xauth.user, a->u.xauth.password,
+	                          &p, ic, rc, mono_ms(), &c->session_id);
+	ike_xauth_verdict(c->sa, mono_ms(), ok);
 }
 
 static void child_up(struct evs *e, struct conn *c, const struct ike_child *ch)
@@ -510,7 +499,8 @@ static int setup(struct evs *e, const char *ifname, const char *state_path, char
 	e->st = evs_state_new(e->cfg);
 	e->admit = evs_admit_new(NULL, dp_log, e);
 	e->kids = evs_children_new();
-	if (!e->st || !e->admit || !e->kids) {
+	e->xauth = e->st ? evs_xauth_new(e->st, evs_config_users_nocase(e->cfg), dp_log, e) : NULL;
+	if (!e->st || !e->admit || !e->kids || !e->xauth) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -730,6 +720,7 @@ static void teardown(struct evs *e)
 	dp_free(e->dp);
 	evs_admit_free(e->admit);
 	evs_children_free(e->kids);
+	evs_xauth_free(e->xauth);
 	evs_state_free(e->st);
 	for (size_t i = 0; i < e->n_lst; i++) {
 		close(e->lst[i].sock_ike);
