@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -788,6 +789,10 @@ int main(int argc, char **argv)
 	bool check = false;
 	int opt;
 
+	/* keys and passwords in memory: no core file, no ptrace or /proc/PID/mem by our user */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		fprintf(stderr, "evs: warning: cannot make the process non-dumpable: %s\n",
+		        strerror(errno));
 	snprintf(e.control_path, sizeof(e.control_path), "%s", EVS_DEFAULT_CONTROL);
 	if (argc > 1 && strcmp(argv[1], "show") == 0)
 		return cmd_show(argc - 1, argv + 1);
