@@ -21,6 +21,7 @@ struct net {
 struct plan {
 	struct plat_link tun;
 	unsigned plen, mtu;
+	struct net own; /* the assigned prefix: the kernel routes it via the TUN device */
 	bool have_pin;
 	struct plat_route pin;
 	struct plat_route lan[EVC_POLICY_MAX_NETS];
@@ -148,6 +149,7 @@ static int plan_gateway(struct plat_nl *nl, const struct plat_client_opts *o, st
 
 	for (size_t i = 0; i < p->n_tnl; i++)
 		covered |= net_contains(&p->tnl[i], o->gateway);
+	covered |= p->own.plen < 32 && net_contains(&p->own, o->gateway);
 	if (!covered)
 		return 0;
 	if (!o->gateway)
@@ -194,6 +196,9 @@ static int plan_client(struct plat_nl *nl, const struct evc_policy *pol,
 		return plat_failx(err, errlen, -EINVAL,
 		                  "the server assigned no address; %s cannot be configured",
 		                  o->ifname);
+	rc = plat_policy_check(pol, o->gateway, err, errlen);
+	if (rc < 0)
+		return rc;
 	if ((pol->have & EVC_HAVE_NETMASK) && pol->netmask) {
 		rc = plat_mask_to_prefix(pol->netmask);
 		if (rc < 0)
@@ -221,6 +226,7 @@ static int plan_client(struct plat_nl *nl, const struct evc_policy *pol,
 	/* The prefix route that comes with the address already goes via the TUN device. */
 	own.plen = p->plen;
 	own.addr = pol->addr & plat_prefix_to_mask(p->plen);
+	p->own = own;
 	for (size_t i = 0; i < pol->n_split_include && i < EVC_POLICY_MAX_NETS; i++) {
 		rc = norm_net(&pol->split_include[i], "split-include network", &n, err, errlen);
 		if (rc < 0)
@@ -283,6 +289,14 @@ static int execute(struct plat_journal *j, struct plat_nl *nl, const struct evc_
 		return rc;
 	}
 
+	/* The gateway first, before the address brings its prefix route: IKE and ESP must
+	 * never be routed into the tunnel, not even for the moment between two changes. */
+	if (p->have_pin) {
+		rc = journal_route(j, nl, NULL, &p->pin, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+
 	e.type = PJ_ADDR;
 	e.addr = pol->addr;
 	e.plen = p->plen;
@@ -295,13 +309,6 @@ static int execute(struct plat_journal *j, struct plat_nl *nl, const struct evc_
 		return rc;
 	}
 
-	/* The gateway first: IKE and ESP must never be routed into the tunnel, not even for
-	 * the moment between two route changes. */
-	if (p->have_pin) {
-		rc = journal_route(j, nl, NULL, &p->pin, err, errlen);
-		if (rc < 0)
-			return rc;
-	}
 	for (size_t i = 0; i < p->n_lan; i++) {
 		rc = journal_route(j, nl, NULL, &p->lan[i], err, errlen);
 		if (rc < 0)

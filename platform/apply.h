@@ -83,20 +83,32 @@ struct plat_client_opts {
 
 /*
  * Client side: configures ifname from the policy, in this order, each step journalled:
- *  - MTU, link up; the assigned address with the pushed netmask (/32 if none was sent);
- *  - when packets to the gateway would otherwise enter the tunnel (full tunnel, or a split
- *    network that contains it), a /32 route to the gateway pinned to the path it takes now;
+ *  - MTU, link up;
+ *  - when packets to the gateway would otherwise enter the tunnel (full tunnel, a split
+ *    network that contains it, or the assigned prefix itself), a /32 route to the gateway
+ *    pinned to the path it takes now, before the address goes on;
+ *  - the assigned address with the pushed netmask (/32 if none was sent);
  *  - local-LAN networks through the path they take now, unless already routed more
  *    specifically (a directly connected LAN needs nothing);
  *  - a route via ifname per split-include network, or 0.0.0.0/1 and 128.0.0.0/1 when there are
  *    none. The existing default route is never touched;
  *  - DNS servers and the default domain into resolv.conf, per opts->dns.
- * All lookups happen before the first change. The call is transactional: on failure, whatever
+ * The policy is checked first (plat_policy_check), and all lookups happen before the first
+ * change. The call is transactional: on failure, whatever
  * it changed is undone and changes recorded earlier in j stay as they were.
  */
 int plat_apply_client_policy(struct plat_journal *j, struct plat_nl *nl,
                              const struct evc_policy *pol, const struct plat_client_opts *opts,
                              char *err, size_t errlen);
+
+/*
+ * 0 when a client can apply pol; otherwise -EINVAL and one sentence naming the bad value:
+ * an address that is loopback, multicast, broadcast (also of its own prefix), in 0.0.0.0/8,
+ * class E, or the gateway's own; a netmask wider than /8; a DNS or WINS server that is not a
+ * unicast host; a loopback or multicast split-include network. plat_apply_client_policy
+ * checks this before its first change.
+ */
+int plat_policy_check(const struct evc_policy *pol, uint32_t gateway, char *err, size_t errlen);
 
 /*
  * Server side, reverse-route injection: a route for addr/prefixlen (32 for a client's pool

@@ -808,6 +808,194 @@ static void test_bad_policy(void **state)
 	free(snap1);
 }
 
+/* A pushed policy that makes no sense for a client is refused before anything changes, with
+ * one sentence that names the bad value. */
+static void test_policy_sanity(void **state)
+{
+	static const struct {
+		const char *what;
+		uint32_t addr, mask;
+		uint32_t dns, wins;
+		struct evc_net inc;
+		const char *err;
+	} t[] = {
+	    {"loopback address",
+	     IP(127, 0, 0, 5),
+	     0,
+	     0,
+	     0,
+	     {0, 0},
+	     "the server pushed address 127.0.0.5, a loopback address"},
+	    {"multicast address",
+	     IP(224, 0, 0, 5),
+	     0,
+	     0,
+	     0,
+	     {0, 0},
+	     "the server pushed address 224.0.0.5, a multicast address"},
+	    {"broadcast address",
+	     IP(255, 255, 255, 255),
+	     0,
+	     0,
+	     0,
+	     {0, 0},
+	     "the server pushed address 255.255.255.255, the broadcast address"},
+	    {"this-network address",
+	     IP(0, 1, 2, 3),
+	     0,
+	     0,
+	     0,
+	     {0, 0},
+	     "the server pushed address 0.1.2.3, an address of 0.0.0.0/8"},
+	    {"the gateway itself",
+	     GW_PUBLIC,
+	     0,
+	     0,
+	     0,
+	     {0, 0},
+	     "the server pushed address 203.0.113.10, the VPN gateway's own address"},
+	    {"netmask shorter than /8",
+	     IP(10, 98, 0, 5),
+	     0xfe000000u,
+	     0,
+	     0,
+	     {0, 0},
+	     "the server pushed netmask 254.0.0.0 (/7) for address 10.98.0.5; a client "
+	     "network cannot be wider than /8"},
+	    {"subnet broadcast",
+	     IP(10, 98, 0, 255),
+	     0xffffff00u,
+	     0,
+	     0,
+	     {0, 0},
+	     "the server pushed address 10.98.0.255, the broadcast address of 10.98.0.0/24"},
+	    {"subnet network address",
+	     IP(10, 98, 0, 0),
+	     0xffffff00u,
+	     0,
+	     0,
+	     {0, 0},
+	     "the server pushed address 10.98.0.0, the network address of 10.98.0.0/24"},
+	    {"loopback DNS server",
+	     IP(10, 98, 0, 5),
+	     0,
+	     IP(127, 0, 0, 1),
+	     0,
+	     {0, 0},
+	     "the server pushed DNS server 127.0.0.1, a loopback address"},
+	    {"multicast DNS server",
+	     IP(10, 98, 0, 5),
+	     0,
+	     IP(239, 1, 2, 3),
+	     0,
+	     {0, 0},
+	     "the server pushed DNS server 239.1.2.3, a multicast address"},
+	    {"unspecified DNS server",
+	     IP(10, 98, 0, 5),
+	     0,
+	     IP(0, 0, 0, 0),
+	     0,
+	     {0, 0},
+	     "the server pushed DNS server 0.0.0.0, an address of 0.0.0.0/8"},
+	    {"multicast WINS server",
+	     IP(10, 98, 0, 5),
+	     0,
+	     0,
+	     IP(224, 0, 0, 1),
+	     {0, 0},
+	     "the server pushed WINS server 224.0.0.1, a multicast address"},
+	    {"loopback split network",
+	     IP(10, 98, 0, 5),
+	     0,
+	     0,
+	     0,
+	     {IP(127, 0, 0, 0), 0xff000000u},
+	     "the server pushed split-include network 127.0.0.0/8, a loopback network"},
+	    {"multicast split network",
+	     IP(10, 98, 0, 5),
+	     0,
+	     0,
+	     0,
+	     {IP(224, 0, 0, 0), 0xf0000000u},
+	     "the server pushed split-include network 224.0.0.0/4, a multicast network"},
+	};
+	struct fx *f = *state;
+	struct plat_client_opts o = opts_for(f);
+	struct plat_journal *j = NULL;
+	char err[512] = "", *snap0, *snap1, *got;
+
+	snap0 = snapshot();
+	assert_int_equal(plat_journal_new(&j, f->state, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct evc_policy pol = split_policy();
+
+		pol.addr = t[i].addr;
+		if (t[i].mask)
+			pol.netmask = t[i].mask;
+		else
+			pol.have &= ~EVC_HAVE_NETMASK;
+		if (t[i].dns || strstr(t[i].what, "unspecified DNS"))
+			pol.dns[1] = t[i].dns;
+		if (t[i].wins) {
+			pol.wins[0] = t[i].wins;
+			pol.n_wins = 1;
+		}
+		if (t[i].inc.mask)
+			pol.split_include[1] = t[i].inc;
+		err[0] = '\0';
+		if (plat_apply_client_policy(j, f->nl, &pol, &o, err, sizeof(err)) != -EINVAL)
+			fail_msg("a policy with a %s was not refused (err '%s')", t[i].what, err);
+		if (!strstr(err, t[i].err))
+			fail_msg("%s: the message '%s' lacks '%s'", t[i].what, err, t[i].err);
+		assert_int_equal(plat_journal_count(j), 0);
+	}
+	snap1 = snapshot();
+	assert_string_equal(snap1, snap0);
+	got = slurp(f->resolv);
+	assert_string_equal(got, orig_resolv);
+	free(got);
+	/* /8 is still fine */
+	struct evc_policy ok = split_policy();
+	ok.netmask = 0xff000000u;
+	assert_int_equal(plat_apply_client_policy(j, f->nl, &ok, &o, err, sizeof(err)), 0);
+	assert_int_equal(plat_journal_undo(j, err, sizeof(err)), 0);
+	plat_journal_free(j);
+	free(snap0);
+	free(snap1);
+}
+
+/* The assigned prefix contains the gateway: its prefix route would pull IKE and ESP into the
+ * tunnel, so the gateway is pinned to its physical path, before the address goes on. */
+static void test_gateway_in_own_prefix(void **state)
+{
+	struct fx *f = *state;
+	struct evc_policy pol = split_policy();
+	struct plat_client_opts o = opts_for(f);
+	struct plat_journal *j = NULL;
+	struct plat_route r;
+	char err[256] = "", *snap0, *snap1;
+
+	pol.addr = IP(203, 0, 113, 50); /* 203.0.113.0/24 holds GW_PUBLIC */
+	pol.n_split_include = 1;
+	o.dns = PLAT_DNS_OFF;
+	snap0 = snapshot();
+	assert_int_equal(plat_journal_new(&j, f->state, err, sizeof(err)), 0);
+	assert_int_equal(plat_apply_client_policy(j, f->nl, &pol, &o, err, sizeof(err)), 0);
+	assert_int_equal(plat_route_get(f->nl, GW_PUBLIC, false, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.ifindex, (int)if_nametoindex(UPLINK));
+	assert_int_equal(r.gateway, IP(198, 51, 100, 1));
+	/* the rest of the prefix does go through the tunnel */
+	assert_int_equal(plat_route_get(f->nl, IP(203, 0, 113, 99), false, &r, err, sizeof(err)),
+	                 0);
+	assert_int_equal(r.ifindex, f->tun_index);
+	assert_int_equal(plat_journal_undo(j, err, sizeof(err)), 0);
+	snap1 = snapshot();
+	assert_string_equal(snap1, snap0);
+	plat_journal_free(j);
+	free(snap0);
+	free(snap1);
+}
+
 static void test_dns_symlink(void **state)
 {
 	struct fx *f = *state;
@@ -930,6 +1118,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_damaged_state_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactional, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_policy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_sanity, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gateway_in_own_prefix, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dns_symlink, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_side, setup, teardown),
 	};
