@@ -30,6 +30,7 @@
 #include "platform/netcfg.h"
 #include "server/core/admit.h"
 #include "server/core/children.h"
+#include "server/core/show_cmd.h"
 #include "server/core/config.h"
 #include "server/core/state.h"
 #include "server/core/xauth_judge.h"
@@ -745,34 +746,6 @@ static void usage(FILE *f)
 	           ", --ifname evs0\n");
 }
 
-static int cmd_show(int argc, char **argv)
-{
-	const char *path = EVS_DEFAULT_CONTROL;
-	char cmd[256] = "show";
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
-			path = argv[++i];
-			continue;
-		}
-		size_t l = strlen(cmd);
-		snprintf(cmd + l, sizeof(cmd) - l, " %s", argv[i]);
-	}
-	if (strcmp(cmd, "show crypto session summary") != 0 &&
-	    strcmp(cmd, "show crypto session group") != 0) {
-		fprintf(stderr,
-		        "evs: '%s' is not a command evs answers; use 'evs show crypto "
-		        "session summary' or 'evs show crypto session group'\n",
-		        cmd);
-		return 2;
-	}
-	char err[512];
-	if (ctl_request(path, cmd, stdout, err, sizeof(err)) != 0) {
-		fprintf(stderr, "evs: %s (is evs running? give --control)\n", err);
-		return 1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -795,7 +768,7 @@ int main(int argc, char **argv)
 		        strerror(errno));
 	snprintf(e.control_path, sizeof(e.control_path), "%s", EVS_DEFAULT_CONTROL);
 	if (argc > 1 && strcmp(argv[1], "show") == 0)
-		return cmd_show(argc - 1, argv + 1);
+		return evs_show_cmd(argc - 1, argv + 1, EVS_DEFAULT_CONTROL);
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		check = true;
 		argv++;
