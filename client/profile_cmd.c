@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client/profile_cmd.h"
+#include "platform/trust.h"
 #include "profiles/import.h"
 #include "profiles/secrets.h"
 #include "profiles/store.h"
@@ -92,6 +93,13 @@ struct scope_opts {
 	const char *dir;
 };
 
+/* evc connect acts on the host as root: the profile must not be another user's to edit. */
+static int trusted_profile(void *ctx, const char *path, char *err, size_t errlen)
+{
+	(void)ctx;
+	return plat_path_trusted(path, "profile", false, err, errlen);
+}
+
 int evc_profile_find(const char *name, const char *group, const char *dir, struct evc_profile **out,
                      char *err, size_t errlen)
 {
@@ -105,6 +113,12 @@ int evc_profile_find(const char *name, const char *group, const char *dir, struc
 			if (i == 0 && !dir)
 				continue; /* no home directory: only the system scope */
 			return -ENOMEM;
+		}
+		prof_store_set_check(st, trusted_profile, NULL);
+		rc = plat_path_trusted(prof_store_dir(st), "profile directory", true, err, errlen);
+		if (rc) {
+			prof_store_free(st);
+			return rc;
 		}
 		if (name)
 			rc = prof_store_load(st, name, report, NULL, out, err, errlen);

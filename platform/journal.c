@@ -12,6 +12,7 @@
  *   sysctl PATH OLD_VALUE
  */
 #include "platform/plat_int.h"
+#include "platform/trust.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -168,6 +169,10 @@ int plat_journal_new(struct plat_journal **out, const char *state_path, char *er
 		rc = plat_fail(err, errlen, -errno, "cannot create directory %s", dir);
 		goto out;
 	}
+	/* root must not keep its undo list where another user can edit it */
+	rc = plat_path_trusted(state_path, "state file", true, err, errlen);
+	if (rc < 0)
+		goto out;
 	/* O_EXCL: a leftover file means changes of a dead session are still on the host. */
 	fd = open(state_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -523,6 +528,10 @@ int plat_journal_recover(const char *state_path, char *err, size_t errlen)
 	if (!path_ok(state_path))
 		return plat_failx(err, errlen, -EINVAL, "state file path \"%s\" must be absolute",
 		                  state_path ? state_path : "");
+	/* what it lists is undone as root: only if nobody else could have written it */
+	rc = plat_path_trusted(state_path, "state file", true, err, errlen);
+	if (rc < 0)
+		return rc;
 	rc = plat_file_read(state_path, STATE_MAX, &data, &len, err, errlen);
 	if (rc == -ENOENT)
 		return 0;
@@ -541,6 +550,17 @@ int plat_journal_recover(const char *state_path, char *err, size_t errlen)
 			rc = plat_failx(err, errlen, -EINVAL,
 			                "state file %s line %u is damaged; nothing was undone",
 			                state_path, lineno);
+			goto out;
+		}
+		/* a backup is always the journal's own file: never copy another file into place */
+		if (e.type == PJ_FILE && e.kind == PF_REGULAR &&
+		    (strncmp(e.aux, state_path, strlen(state_path)) != 0 ||
+		     e.aux[strlen(state_path)] != '.' || strchr(e.aux + strlen(state_path), '/'))) {
+			rc = plat_failx(
+			    err, errlen, -EPERM,
+			    "state file %s line %u: the backup %s is not beside the state "
+			    "file; nothing was undone",
+			    state_path, lineno, e.aux);
 			goto out;
 		}
 		rc = append(&j, &e);

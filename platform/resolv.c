@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* asprintf, mkostemp */
 /* Pushed DNS servers into resolv.conf, and the original back. */
 #include "platform/plat_int.h"
+#include "platform/trust.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -93,6 +94,10 @@ int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const c
 		return 0;
 	if (!path)
 		path = PLAT_DEFAULT_RESOLV_CONF;
+	/* root rewrites it and later writes the old content back: nobody else may control it */
+	rc = plat_path_trusted(path, "resolver file", true, err, errlen);
+	if (rc < 0)
+		return rc;
 	e.path = (char *)path;
 	e.uid = geteuid();
 	e.gid = getegid();
@@ -202,6 +207,9 @@ int plat_file_restore(const struct plat_jentry *e, char *err, size_t errlen)
 	case PF_SYMLINK:
 		return restore_link(e->path, e->aux, err, errlen);
 	case PF_REGULAR:
+		rc = plat_path_trusted(e->aux, "backup", false, err, errlen);
+		if (rc == -EPERM)
+			return rc;
 		rc = plat_file_read(e->aux, RESOLV_MAX, &data, &len, NULL, 0);
 		if (rc < 0)
 			return plat_fail(
@@ -209,7 +217,9 @@ int plat_file_restore(const struct plat_jentry *e, char *err, size_t errlen)
 			    "cannot restore %s: its backup %s is unreadable, so it was "
 			    "left as it is",
 			    e->path, e->aux);
-		rc = plat_file_replace(e->path, data, len, e->mode, e->uid, e->gid, err, errlen);
+		/* never set-id or group/world-writable, whatever the state file says */
+		rc = plat_file_replace(e->path, data, len, e->mode & 0755, e->uid, e->gid, err,
+		                       errlen);
 		free(data);
 		if (rc < 0)
 			return rc;

@@ -14,7 +14,15 @@
 
 struct prof_store {
 	char *dir;
+	prof_file_check_fn check;
+	void *check_ctx;
 };
+
+void prof_store_set_check(struct prof_store *st, prof_file_check_fn check, void *ctx)
+{
+	st->check = check;
+	st->check_ctx = ctx;
+}
 
 int prof_store_default_dir(enum prof_scope scope, char *buf, size_t len, char *err, size_t errlen)
 {
@@ -178,6 +186,11 @@ int prof_store_load(const struct prof_store *st, const char *name, prof_report_f
 		         name, st->dir);
 		return -ENOENT;
 	}
+	if (st->check) {
+		rc = st->check(st->check_ctx, path, err, errlen);
+		if (rc)
+			return rc < 0 ? rc : -EPERM;
+	}
 	rc = prof_load(path, name, report, ctx, out);
 	if (rc)
 		snprintf(err, errlen, "profile '%s' (%s) cannot be used: see the messages above",
@@ -199,7 +212,13 @@ int prof_store_find_group(const struct prof_store *st, const char *group, prof_r
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		struct evc_profile *p = NULL;
-		if (prof_store_load(st, names[i], report, ctx, &p, lerr, sizeof(lerr)) != 0) {
+		int lrc = prof_store_load(st, names[i], report, ctx, &p, lerr, sizeof(lerr));
+		if (lrc == -EPERM && report) {
+			/* refused before reading: say why, as for a file with errors */
+			struct prof_msg m = {.sev = PROF_ERROR, .file = names[i], .text = lerr};
+			report(ctx, &m);
+		}
+		if (lrc != 0) {
 			broken++;
 			continue;
 		}

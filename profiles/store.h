@@ -51,6 +51,14 @@ int prof_store_path(const struct prof_store *st, const char *name, char *buf, si
 bool prof_store_exists(const struct prof_store *st, const char *name);
 
 /*
+ * Asks check(ctx, path, err, errlen) before any profile file of the store is read; a non-zero
+ * answer refuses the file with that error. evc connect, as root, uses it to refuse profiles
+ * another user could have written (platform/trust.h); profiles/ itself judges no owners.
+ */
+typedef int (*prof_file_check_fn)(void *ctx, const char *path, char *err, size_t errlen);
+void prof_store_set_check(struct prof_store *st, prof_file_check_fn check, void *ctx);
+
+/*
  * The profile names in the directory, sorted (bytewise). A directory that does not exist holds
  * no profiles (0 names, return 0). Files whose names are not NAME.profile are skipped.
  * Free with prof_names_free.

@@ -22,6 +22,7 @@
 #include "ike/secret.h"
 #include "platform/apply.h"
 #include "platform/netcfg.h"
+#include "platform/trust.h"
 #include "tun/control.h"
 #include "tun/datapath.h"
 #include "tun/sock.h"
@@ -489,6 +490,14 @@ static int setup(struct session *s)
 		snprintf(s->err, s->errlen, "cannot undo what an earlier evc left in %s: %s", state,
 		         e);
 		return rc;
+	}
+	/* refused now rather than after the handshake (resolv.c checks again when writing) */
+	if (cfg->dns != PLAT_DNS_OFF) {
+		rc = plat_path_trusted(cfg->resolv_conf ? cfg->resolv_conf
+		                                        : PLAT_DEFAULT_RESOLV_CONF,
+		                       "resolver file", true, s->err, s->errlen);
+		if (rc)
+			return rc;
 	}
 	rc = plat_nl_new(&s->nl, e, sizeof(e));
 	if (!rc)

@@ -44,6 +44,7 @@
 
 #include "platform/apply.h"
 #include "platform/netcfg.h"
+#include "platform/trust.h"
 
 #define TUN "evtun0"
 #define UPLINK "up0"
@@ -996,6 +997,164 @@ static void test_gateway_in_own_prefix(void **state)
 	free(snap1);
 }
 
+/* A root evc trusts no state file, backup or directory that another user could have written:
+ * recovery refuses, names the file and what is wrong, and changes nothing. */
+static void test_untrusted_state(void **state)
+{
+	struct fx *f = *state;
+	struct plat_journal *j = NULL;
+	char err[512] = "", run[96], victim[128], backup[160], text[512], *got;
+	struct stat st;
+
+	snprintf(run, sizeof(run), "%s/run", f->dir);
+	assert_int_equal(mkdir(run, 0700), 0);
+	snprintf(victim, sizeof(victim), "%s/victim", f->dir);
+	spit(victim, "original\n");
+
+	/* the state directory belongs to somebody else */
+	assert_int_equal(chown(run, 1000, 1000), 0);
+	assert_int_equal(plat_journal_new(&j, f->state, err, sizeof(err)), -EPERM);
+	assert_null(j);
+	assert_non_null(strstr(err, run));
+	assert_non_null(strstr(err, "owned by uid 1000, not root"));
+	assert_false(exists(f->state));
+	assert_int_equal(chown(run, 0, 0), 0);
+
+	/* a state file others may write: not recovered, left for the administrator */
+	snprintf(text, sizeof(text), "evc-platform-journal 1\nfile %s absent 644 0 0 -\n", victim);
+	spit(f->state, text);
+	assert_int_equal(chmod(f->state, 0666), 0);
+	assert_int_equal(plat_journal_recover(f->state, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, f->state));
+	assert_non_null(strstr(err, "writable by group or others (mode 0666)"));
+	assert_true(exists(victim));
+	assert_true(exists(f->state));
+	/* owned by another user */
+	assert_int_equal(chmod(f->state, 0600), 0);
+	assert_int_equal(chown(f->state, 1000, 1000), 0);
+	assert_int_equal(plat_journal_recover(f->state, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "owned by uid 1000, not root"));
+	assert_true(exists(victim));
+	assert_int_equal(chown(f->state, 0, 0), 0);
+
+	/* a "backup" that is not the journal's own (here the shadow file of this test) */
+	snprintf(backup, sizeof(backup), "%s/elsewhere", f->dir);
+	spit(backup, "root::0:0:owned\n");
+	snprintf(text, sizeof(text), "evc-platform-journal 1\nfile %s regular 644 0 0 %s\n", victim,
+	         backup);
+	spit(f->state, text);
+	assert_int_equal(chmod(f->state, 0600), 0);
+	assert_int_equal(plat_journal_recover(f->state, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "is not beside the state file"));
+	got = slurp(victim);
+	assert_string_equal(got, "original\n");
+	free(got);
+
+	/* the journal's own backup, but writable by others */
+	snprintf(backup, sizeof(backup), "%s.dns0", f->state);
+	spit(backup, "tampered\n");
+	assert_int_equal(chmod(backup, 0666), 0);
+	snprintf(text, sizeof(text), "evc-platform-journal 1\nfile %s regular 644 0 0 %s\n", victim,
+	         backup);
+	spit(f->state, text);
+	assert_int_equal(chmod(f->state, 0600), 0);
+	assert_int_equal(plat_journal_recover(f->state, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, backup));
+	assert_non_null(strstr(err, "writable by group or others"));
+	got = slurp(victim);
+	assert_string_equal(got, "original\n");
+	free(got);
+
+	/* a trusted backup with a setuid, world-writable mode: restored, but with a safe mode */
+	assert_int_equal(chmod(backup, 0600), 0);
+	snprintf(text, sizeof(text), "evc-platform-journal 1\nfile %s regular 6777 0 0 %s\n",
+	         victim, backup);
+	spit(f->state, text);
+	assert_int_equal(chmod(f->state, 0600), 0);
+	assert_int_equal(plat_journal_recover(f->state, err, sizeof(err)), 0);
+	got = slurp(victim);
+	assert_string_equal(got, "tampered\n");
+	free(got);
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_false(exists(f->state));
+	assert_false(exists(backup));
+}
+
+/* A resolv.conf (or its directory) that another user controls is not rewritten by root. */
+static void test_untrusted_resolv_conf(void **state)
+{
+	struct fx *f = *state;
+	struct evc_policy pol = split_policy();
+	struct plat_client_opts o = opts_for(f);
+	struct plat_journal *j = NULL;
+	char err[512] = "", *snap0, *snap1, *got;
+
+	snap0 = snapshot();
+	assert_int_equal(plat_journal_new(&j, f->state, err, sizeof(err)), 0);
+	assert_int_equal(chown(f->resolv, 1000, 1000), 0);
+	assert_int_equal(plat_apply_client_policy(j, f->nl, &pol, &o, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, f->resolv));
+	assert_non_null(strstr(err, "owned by uid 1000, not root"));
+	assert_int_equal(plat_journal_count(j), 0);
+	assert_int_equal(chown(f->resolv, 0, 0), 0);
+	assert_int_equal(chmod(f->resolv, 0646), 0);
+	assert_int_equal(plat_apply_client_policy(j, f->nl, &pol, &o, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "writable by group or others (mode 0646)"));
+	assert_int_equal(plat_journal_count(j), 0);
+	assert_int_equal(chmod(f->resolv, 0644), 0);
+	/* its directory */
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(plat_apply_client_policy(j, f->nl, &pol, &o, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, f->dir));
+	assert_int_equal(chmod(f->dir, 0700), 0);
+	snap1 = snapshot();
+	assert_string_equal(snap1, snap0);
+	got = slurp(f->resolv);
+	assert_string_equal(got, orig_resolv);
+	free(got);
+	plat_journal_free(j);
+	free(snap0);
+	free(snap1);
+}
+
+/* The check itself: every directory above, sticky directories as in /tmp, symlinks. */
+static void test_path_trusted(void **state)
+{
+	struct fx *f = *state;
+	char err[512] = "", sub[96], file[128], link[128];
+
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	snprintf(file, sizeof(file), "%s/sub/x.profile", f->dir);
+	snprintf(link, sizeof(link), "%s/link", f->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	spit(file, "group = g\n");
+	assert_int_equal(plat_path_trusted(file, "profile", false, err, sizeof(err)), 0);
+	/* world-writable /tmp: accepted above (sticky, as for f->dir), refused as the target */
+	assert_int_equal(plat_path_trusted("/tmp", "directory", false, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "writable by group or others"));
+	/* a group-writable directory in the middle */
+	assert_int_equal(chmod(sub, 0775), 0);
+	assert_int_equal(plat_path_trusted(file, "profile", false, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "refusing to use the profile"));
+	assert_non_null(strstr(err, sub));
+	assert_int_equal(chmod(sub, 0755), 0);
+	/* missing: fine only when allowed */
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(plat_path_trusted(file, "state file", true, err, sizeof(err)), 0);
+	assert_int_equal(plat_path_trusted(file, "profile", false, err, sizeof(err)), -ENOENT);
+	/* a symlink is judged by its owner, then by where it points */
+	spit(file, "group = g\n");
+	assert_int_equal(symlink(file, link), 0);
+	assert_int_equal(plat_path_trusted(link, "resolver file", false, err, sizeof(err)), 0);
+	assert_int_equal(lchown(link, 1000, 1000), 0);
+	assert_int_equal(plat_path_trusted(link, "resolver file", false, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "owned by uid 1000, not root"));
+	assert_int_equal(lchown(link, 0, 0), 0);
+	assert_int_equal(chmod(file, 0666), 0);
+	assert_int_equal(plat_path_trusted(link, "resolver file", false, err, sizeof(err)), -EPERM);
+}
+
 static void test_dns_symlink(void **state)
 {
 	struct fx *f = *state;
@@ -1120,6 +1279,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_policy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_policy_sanity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_in_own_prefix, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_untrusted_state, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_untrusted_resolv_conf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_path_trusted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dns_symlink, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_side, setup, teardown),
 	};

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Whether a root evc may trust a file another user might control: a profile, a state file or
+ * its backups, the resolver file it rewrites. When the effective uid is 0, the file and every
+ * directory above it must belong to root and must not be writable by group or others; a
+ * sticky directory above (as /tmp) is accepted, since nobody else can replace what root put
+ * in it. A symlink is judged by its owner and then by what it points to. A process that is
+ * not root acts with its own rights only and is not held to this.
+ */
+#ifndef EVC_PLATFORM_TRUST_H
+#define EVC_PLATFORM_TRUST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+/*
+ * 0 when path may be trusted; -EPERM with err "refusing to use the WHAT PATH: DIR is owned by
+ * uid 1000, not root" (or "... is writable by group or others (mode 0666); chmod go-w it");
+ * -ENOENT when path does not exist and missing_ok is false (its directory is still checked).
+ */
+int plat_path_trusted(const char *path, const char *what, bool missing_ok, char *err,
+                      size_t errlen);
+
+/* The same test for an open file's fstat, for files read through a descriptor. */
+int plat_stat_trusted(const struct stat *st, const char *path, const char *what, char *err,
+                      size_t errlen);
+
+#endif
