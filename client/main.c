@@ -32,6 +32,7 @@
 struct cli {
 	int verbose;
 	bool quiet;
+	bool backup_left;  /* another gateway may need new sockets */
 	FILE *stdin_lines; /* shared when both secrets come from "-" */
 };
 
@@ -145,12 +146,25 @@ static int prefix_len(uint32_t mask)
 	return n;
 }
 
+/* Sockets open: only CAP_NET_ADMIN from here on (platform/privs.h says why that suffices). */
+static int cb_setup_done(void *ctx, char *err, size_t errlen)
+{
+	struct cli *c = ctx;
+	char e[256];
+	int rc = plat_privs_drop(c->backup_left, e, sizeof(e));
+	if (rc)
+		snprintf(err, errlen, "%s", e);
+	return rc;
+}
+
 static void cb_connected(void *ctx, const struct evc_policy *pol, const struct ike_child *ch,
                          const char *ifname)
 {
 	struct cli *c = ctx;
 	char a[20], routes[512] = "", dns[128] = "";
 	(void)ch;
+	if (c->backup_left && plat_privs_drop(false, a, sizeof(a)) == 0)
+		c->backup_left = false; /* no other gateway will be tried */
 	if (c->quiet)
 		return;
 	fmt_ip(pol->addr, a, sizeof(a));
@@ -669,8 +683,12 @@ static int cmd_connect(int argc, char **argv)
 	    .banner = cb_banner,
 	    .reprompt = cb_reprompt,
 	    .connected = cb_connected,
+	    .setup_done = cb_setup_done,
 	};
 	for (size_t g = 0; g < n_gw; g++) {
+		c.backup_left = g + 1 < n_gw;
+		if (g > 0 && plat_privs_raise_setup(err, sizeof(err)) != 0)
+			break;
 		bool resolved = resolve(gateways[g], &cfg.gateway.addr, err, sizeof(err)) == 0;
 		rc = resolved ? evc_session_run(&cfg, err, sizeof(err)) : -EHOSTUNREACH;
 		if (rc == -EHOSTUNREACH && g + 1 < n_gw) {

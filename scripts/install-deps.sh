@@ -20,6 +20,7 @@ libclang-rt-14-dev
 libssl-dev
 libnl-3-dev
 libnl-route-3-dev
+libcap-ng-dev
 libgtk-3-dev
 libsecret-1-dev
 dbus-daemon
@@ -46,6 +47,7 @@ libcharon-extra-plugins
 libcharon-extauth-plugins
 '
 # Why the less obvious ones:
+#   libcap-ng-dev              evc drops every capability but CAP_NET_ADMIN (platform/privs.c)
 #   clang-format, shellcheck   the C style and the test shell scripts
 #   coreutils, util-linux      timeout, mktemp; unshare, mount (tests/lib)
 #   procps, iproute2, nftables sysctl; ip, ss; NAT and packet counters

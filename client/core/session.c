@@ -622,6 +622,8 @@ int evc_session_run(const struct evc_session_cfg *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	int rc = setup(&s);
+	if (rc == 0 && cfg->cbs.setup_done)
+		rc = cfg->cbs.setup_done(cfg->cbs.ctx, err, errlen);
 	if (rc == 0) {
 		ike_start(s.sa, mono_ms());
 		loop(&s);

@@ -27,6 +27,11 @@ struct evc_session_cbs {
 	 */
 	int (*reprompt)(void *ctx, const char *message, char *user, size_t user_cap,
 	                struct ike_secret *password);
+	/*
+	 * The TUN device, the sockets and the journal are open, nothing has been sent: the
+	 * moment to give up privileges. Non-zero ends the session with err. May be NULL.
+	 */
+	int (*setup_done)(void *ctx, char *err, size_t errlen);
 	/* The tunnel is up and the host configured. */
 	void (*connected)(void *ctx, const struct evc_policy *pol, const struct ike_child *child,
 	                  const char *ifname);
