@@ -216,8 +216,9 @@ void xauth_answer(struct ike_sa *sa, const char *user, const char *password)
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_NAME, user, ul);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_PASSWORD, password, pl);
 	sa->xauth_tries++;
+	/* expect an answer (STATUS or a new REQUEST): a gateway that dies now is noticed */
 	bool ok = !w.err && txn_send(sa, sa->xauth_msgid, ISAKMP_CFG_REPLY, sa->xauth_id, attrs,
-	                             w.len, false, true, IKE_STEP_XAUTH);
+	                             w.len, true, true, IKE_STEP_XAUTH);
 	ike_wipe(attrs, sizeof(attrs));
 	ike_wipe(sa->rxbuf, sizeof(sa->rxbuf));
 	if (!ok)

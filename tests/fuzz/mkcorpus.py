@@ -14,6 +14,8 @@ Seed kinds:
              client wrote them), UTF-16BE, UTF-8 and Windows-1252, and broken ones
   vpnc       vpnc configuration files with every directive, and broken ones
   profile    evc profiles with every key, and broken ones
+  keyed      fuzz_engine_keyed's input: every decrypted message's payloads (behind its HASH
+             payload, which the harness recomputes) for each stage of the handshake
 
 TARGETS maps a target name to its kinds; a target not listed gets all of them, so a new
 fuzz_<name>.c works without touching this file and can be given a narrower list later.
@@ -30,6 +32,7 @@ TARGETS = {
     "fuzz_isakmp": ["messages", "decrypted", "limits"],
     "fuzz_esp": ["esp"],
     "fuzz_engine": ["engine"],
+    "fuzz_engine_keyed": ["keyed"],
     "fuzz_pcf": ["pcf"],
     "fuzz_vpnc_conf": ["vpnc"],
     "fuzz_profile": ["profile"],
@@ -281,6 +284,25 @@ def seeds(scen, kind):
                     yield f"{tag}-dec{num:02d}-{off}-cfg", b"\x00" + inner[4:]
                     yield f"{tag}-dec{num:02d}-{off}-sa", b"\x01" + inner
                 off += length
+    elif kind == "keyed":
+        # fuzz_engine_keyed.c: stage, exchange index, hash mode, message ID, first payload,
+        # payloads. The recorded HASH payload is dropped: the harness writes a valid one.
+        exch_index = {4: 0, 6: 1, 32: 2, 5: 3}
+        msgs = load_messages(scen)
+        for f in data_lines(os.path.join(scen, "decrypted.txt")):
+            num = int(f[0])
+            h = inner_header(msgs, num)
+            body = bytes.fromhex(f[5])
+            np, exch = h[16], h[18]
+            if exch not in exch_index:
+                continue
+            mode = 1  # keep
+            if np == 8 and len(body) >= 4:  # HASH first: replace it
+                length = struct.unpack(">H", body[2:4])[0]
+                np, body, mode = body[0], body[length:], 0
+            for stage in range(5):
+                head = bytes([stage, exch_index[exch], mode]) + h[20:24] + bytes([np])
+                yield f"{tag}-keyed{num:02d}-s{stage}", head + body
     elif kind == "esp":
         for f in data_lines(os.path.join(scen, "esp.txt")):
             yield f"{tag}-esp{int(f[0]):03d}", bytes.fromhex(f[4])
