@@ -57,7 +57,8 @@ static void usage(FILE *f)
 	    "  --group-key-file FILE  read the group key from FILE (- for standard input);\n"
 	    "                         without it the profile's secret, else a prompt\n"
 	    "  --password-file FILE   read the XAUTH password from FILE (- for standard input)\n"
-	    "  --dh N                 DH group for phase 1: 2 (default), 5, 14, 15 or 16\n"
+	    "  --dh N                 pin the phase-1 DH group: 2, 5, 14, 15 or 16 (default: 14,\n"
+	    "                         then 2 and 5 when the gateway refuses)\n"
 	    "  --natt MODE            auto (default), force or off\n"
 	    "  --dpd SECONDS          dead peer detection after SECONDS idle (default 30, 0 off)\n"
 	    "  --ifname NAME          TUN device name (default evc0, evc1, ...)\n"
@@ -514,11 +515,12 @@ static int apply_profile(const struct evc_profile *p, struct connect_opts *o,
 		        "evc: note: profile '%s' names a script; evc configures the host "
 		        "itself and does not run it\n",
 		        prof_name(p));
-	if (prof_pfs(p) != PROF_PFS_SERVER)
+	if (prof_pfs(p) == PROF_PFS_OFF)
 		fprintf(stderr,
-		        "evc: note: profile '%s' sets pfs; evc uses PFS when the gateway "
-		        "asks for it\n",
+		        "evc: note: profile '%s' sets pfs = off; evc proposes no PFS, but uses "
+		        "it when the gateway's policy asks for it\n",
 		        prof_name(p));
+	cfg->pfs_group = prof_pfs(p) > 0 ? (unsigned)prof_pfs(p) : 0;
 	if (!o->gateway)
 		o->gateway = prof_gateway(p);
 	if (!o->group)
@@ -744,7 +746,7 @@ static int cmd_control(int argc, char **argv, const char *what)
 
 static int cmd_proposals(int argc, char **argv)
 {
-	unsigned long dh = 2;
+	unsigned long dh = ike_dh_auto_groups[0];
 	if (argc == 3 && strcmp(argv[1], "--dh") == 0 && parse_uint(argv[2], 255, &dh) &&
 	    ike_dh_len((unsigned)dh))
 		;
@@ -755,7 +757,8 @@ static int cmd_proposals(int argc, char **argv)
 	struct ike_p1_prop p1[64];
 	struct ike_p2_prop p2[32];
 	size_t n1 = ike_default_p1((unsigned)dh, p1, 64), n2 = ike_default_p2(0, p2, 32);
-	printf("phase 1 (aggressive mode, DH group %lu): %zu proposals\n", dh, n1);
+	printf("phase 1 (aggressive mode, DH group %lu%s): %zu proposals\n", dh,
+	       argc == 1 ? "; then 2 and 5 if the gateway refuses it" : "", n1);
 	for (size_t i = 0; i < n1; i++)
 		printf("  %2zu  %s-%u %s group %u auth %u\n", i + 1, ike_encr_name(p1[i].encr),
 		       p1[i].key_bits ? p1[i].key_bits : 192, ike_hash_name(p1[i].hash),

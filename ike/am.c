@@ -58,8 +58,12 @@ void am_start(struct ike_sa *sa)
 	uint8_t sa_body[4096];
 
 	addr_str(sa->peer.addr, gw, sizeof(gw));
-	sa_status(sa, IKE_STEP_INIT, "connecting to %s port %u as group %s", gw, sa->peer.port,
-	          sa->group);
+	if (!sa->dh_tried[0])
+		sa_status(sa, IKE_STEP_INIT, "connecting to %s port %u as group %s", gw,
+		          sa->peer.port, sa->group);
+	size_t tl = strlen(sa->dh_tried);
+	snprintf(sa->dh_tried + tl, sizeof(sa->dh_tried) - tl, "%s%u", tl ? ", " : "",
+	         sa->cfg.dh_group);
 	sa->dh = ike_dh_new(sa->cfg.dh_group);
 	if (!sa->dh) {
 		sa_fail(sa, IKE_STEP_INIT, "%s: cannot create a DH group %u key",
@@ -112,6 +116,39 @@ void am_start(struct ike_sa *sa)
 overflow:
 	sa_fail(sa, IKE_STEP_INIT, "%s: the first message does not fit in %zu bytes",
 	        ike_step_name(IKE_STEP_INIT), sizeof(sa->tx));
+}
+
+const unsigned ike_dh_auto_groups[] = {14, 2, 5, 0};
+
+bool am_fallback(struct ike_sa *sa, uint16_t notify)
+{
+	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_AM_SENT || !sa->dh_auto ||
+	    (notify != ISAKMP_N_NO_PROPOSAL_CHOSEN && notify != ISAKMP_N_INVALID_KEY_INFORMATION))
+		return false;
+	size_t i = 0;
+	while (ike_dh_auto_groups[i] && ike_dh_auto_groups[i] != sa->cfg.dh_group)
+		i++;
+	if (!ike_dh_auto_groups[i] || !ike_dh_auto_groups[i + 1])
+		return false;
+	unsigned next = ike_dh_auto_groups[i + 1];
+	/* The notify is unauthenticated, so a forged one can only move evc down this list, to
+	 * groups the configuration allows anyway. */
+	sa_status(sa, IKE_STEP_PROPOSALS, "the gateway refused DH group %u (%s); trying group %u",
+	          sa->cfg.dh_group, isakmp_notify_name(notify), next);
+	sa_rexmit_stop(sa);
+	ike_dh_free(sa->dh);
+	sa->dh = NULL;
+	sa->cfg.dh_group = next;
+	for (size_t k = 0; k < sa->n_p1_offer; k++)
+		sa->p1_offer[k].group = (uint8_t)next;
+	/* a new initiator cookie: the gateway may still hold the refused attempt under the old */
+	do
+		sa_rand(sa, sa->icky, 8);
+	while (sa->icky[0] == 0 && sa->icky[7] == 0);
+	sa->have_last_rx = false;
+	sa_set_state(sa, IKE_S_IDLE);
+	am_start(sa);
+	return true;
 }
 
 static bool offered(const struct ike_sa *sa, const struct ike_p1_prop *p)

@@ -172,12 +172,20 @@ struct ike_config {
 	const char *group;
 	const uint8_t *psk; /* copied into the SA */
 	size_t psk_len;
-	const char *username;         /* NULL: ask with IKE_ACT_XAUTH_PROMPT */
-	unsigned dh_group;            /* 0: 2 */
-	const struct ike_p1_prop *p1; /* NULL: every supported permutation for dh_group */
+	const char *username; /* NULL: ask with IKE_ACT_XAUTH_PROMPT */
+	/* 0: automatic, the strongest first (14, then 2, then 5) with a fallback to the next
+	 * when the gateway answers NO-PROPOSAL-CHOSEN or INVALID-KEY-INFORMATION; a group
+	 * number pins that group */
+	unsigned dh_group;
+	/* NULL: every default permutation for the DH group; with dh_group 0 the groups of
+	 * these proposals are set by the engine */
+	const struct ike_p1_prop *p1;
 	size_t n_p1;
 	const struct ike_p2_prop *p2; /* NULL: every supported ESP transform */
 	size_t n_p2;
+	/* propose PFS with this group in quick mode even when the gateway does not ask for it
+	 * (0: only when it asks, with the phase-1 group) */
+	unsigned pfs_group;
 	const char *app_version; /* APPLICATION_VERSION; NULL: "evc <version>" */
 	const char *hostname;    /* UNITY_DDNS_HOSTNAME; NULL: not sent */
 
@@ -249,6 +257,8 @@ bool ike_sa_established(const struct ike_sa *sa);
 bool ike_sa_authenticated(const struct ike_sa *sa);
 struct ike_endpoint ike_sa_peer(const struct ike_sa *sa);
 
+/* The DH groups tried in turn when none is pinned, strongest first, 0-terminated. */
+extern const unsigned ike_dh_auto_groups[];
 /* The proposals evc offers by default (every supported permutation), for `evc proposals`. */
 size_t ike_default_p1(unsigned dh_group, struct ike_p1_prop *out, size_t max);
 size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max);

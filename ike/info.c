@@ -197,6 +197,19 @@ static void notify_input(struct ike_sa *sa, const struct isakmp_notify *n, bool 
 			return;
 		}
 		if (sa->role == IKE_ROLE_INITIATOR) {
+			if (!encrypted && am_fallback(sa, n->type))
+				return;
+			if (sa->dh_auto && sa->state == IKE_S_AM_SENT &&
+			    (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN ||
+			     n->type == ISAKMP_N_INVALID_KEY_INFORMATION)) {
+				sa_fail(
+				    sa, st,
+				    "%s: the gateway accepted none of the proposals in DH groups "
+				    "%s; check its crypto isakmp policy, or pin another group with "
+				    "--dh (%s)",
+				    ike_step_name(st), sa->dh_tried, isakmp_notify_name(n->type));
+				return;
+			}
 			sa_fail(sa, st, "%s: %s (%s)", ike_step_name(st), notify_advice(n->type),
 			        isakmp_notify_name(n->type));
 		} else {

@@ -17,7 +17,9 @@ static const struct {
     {IKE_ENCR_AES_CBC, 192},
     {IKE_ENCR_3DES, 0},
 };
-static const uint8_t p1_hashes[] = {IKE_HASH_SHA256, IKE_HASH_SHA1, IKE_HASH_MD5};
+/* MD5 (and single DES) only when a profile asks for them: they are broken, and no EasyVPN
+ * server needs them by default */
+static const uint8_t p1_hashes[] = {IKE_HASH_SHA256, IKE_HASH_SHA1};
 /* XAUTH first: an EasyVPN server with users configured picks it; plain PSK is offered for
  * gateways that authenticate the group only. */
 static const uint16_t p1_auths[] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
@@ -51,7 +53,7 @@ static const struct {
     {ESP_ENCR_AES_CBC, 192},
     {ESP_ENCR_3DES, 0},
 };
-static const uint8_t p2_auths[] = {ESP_AUTH_HMAC_SHA1, ESP_AUTH_HMAC_SHA256, ESP_AUTH_HMAC_MD5};
+static const uint8_t p2_auths[] = {ESP_AUTH_HMAC_SHA1, ESP_AUTH_HMAC_SHA256};
 
 size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max)
 {

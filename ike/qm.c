@@ -104,9 +104,9 @@ void qm_start(struct ike_sa *sa)
 	struct qm1_arg q = {natt_encap_mode(sa), 0};
 	ike_dh_free(sa->qm.dh);
 	memset(&sa->qm, 0, sizeof(sa->qm));
-	if (sa->policy.pfs) {
-		/* the gateway wants PFS (UNITY_PFS): use the phase-1 group */
-		q.pfs = sa->p1.group;
+	if (sa->policy.pfs || sa->cfg.pfs_group) {
+		/* the gateway wants PFS (UNITY_PFS): the phase-1 group; or our own choice */
+		q.pfs = sa->policy.pfs ? sa->p1.group : (uint8_t)sa->cfg.pfs_group;
 		sa->qm.dh = ike_dh_new(q.pfs);
 		if (!sa->qm.dh) {
 			sa_fail(sa, IKE_STEP_QUICK, "%s: cannot create a DH key for PFS",

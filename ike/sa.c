@@ -66,7 +66,8 @@ static bool transition_ok(enum ike_state from, enum ike_state to)
 	case IKE_S_IDLE:
 		return to == IKE_S_AM_SENT;
 	case IKE_S_AM_SENT:
-		return to == IKE_S_P1_DONE;
+		/* back to IDLE: the initiator starts again with another DH group */
+		return to == IKE_S_P1_DONE || to == IKE_S_IDLE;
 	case IKE_S_P1_DONE:
 		return to == IKE_S_XAUTH || to == IKE_S_MODECFG || to == IKE_S_QUICK;
 	case IKE_S_XAUTH:
@@ -485,8 +486,6 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 		sa->cfg.xauth_timeout_s = 60;
 	if (!sa->cfg.xauth_tries)
 		sa->cfg.xauth_tries = 3;
-	if (!sa->cfg.dh_group)
-		sa->cfg.dh_group = 2;
 	/* nothing in cfg may be referenced after this function returns */
 	sa->cfg.group = sa->cfg.username = sa->cfg.app_version = sa->cfg.hostname = NULL;
 	sa->cfg.psk = NULL;
@@ -521,6 +520,9 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 			*why = "out of memory";
 			goto fail;
 		}
+		sa->dh_auto = cfg->dh_group == 0;
+		if (sa->dh_auto)
+			sa->cfg.dh_group = ike_dh_auto_groups[0];
 		if (!ike_dh_len(sa->cfg.dh_group)) {
 			*why = "unsupported DH group (evc supports 2, 5, 14, 15 and 16)";
 			goto fail;
@@ -533,7 +535,9 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 			memcpy(sa->p1_offer, cfg->p1, cfg->n_p1 * sizeof(*cfg->p1));
 			sa->n_p1_offer = cfg->n_p1;
 			for (size_t i = 0; i < sa->n_p1_offer; i++)
-				if (sa->p1_offer[i].group != sa->cfg.dh_group) {
+				if (sa->dh_auto)
+					sa->p1_offer[i].group = (uint8_t)sa->cfg.dh_group;
+				else if (sa->p1_offer[i].group != sa->cfg.dh_group) {
 					*why = "in aggressive mode every proposal must use the one "
 					       "DH group sent in the first message";
 					goto fail;

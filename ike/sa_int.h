@@ -121,6 +121,8 @@ struct ike_sa {
 
 	/* configuration (strings and arrays copied) */
 	struct ike_config cfg;
+	bool dh_auto;      /* initiator: the DH group falls back when the gateway refuses it */
+	char dh_tried[40]; /* "14, 2" */
 	struct ike_p1_prop p1_offer[IKE_MAX_P1];
 	size_t n_p1_offer;
 	struct ike_p2_prop p2_offer[IKE_MAX_P2];
@@ -333,6 +335,9 @@ uint16_t natt_encap_mode(const struct ike_sa *sa);
 
 /* ---- am.c ---- */
 void am_start(struct ike_sa *sa);
+/* Initiator refused with notify in AM_SENT: start again with the next DH group if the
+ * group is automatic and one is left; false when not (the caller fails the SA). */
+bool am_fallback(struct ike_sa *sa, uint16_t notify);
 void am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
               const struct ike_endpoint *from, const struct ike_endpoint *to);
 

@@ -392,8 +392,12 @@ static int p_dh(const char *v, struct pctx *x)
 	char *err = x->err;
 	size_t errlen = x->errlen;
 	unsigned long g;
+	if (strcasecmp(v, "auto") == 0) {
+		x->t->dh = 0;
+		return canon(x, "auto");
+	}
 	if (!prof_parse_uint(v, 255, &g) || !dh_ok(g))
-		FAIL("'%.60s': evc supports DH groups 2, 5, 14, 15 and 16", v);
+		FAIL("'%.60s': evc supports DH groups auto, 2, 5, 14, 15 and 16", v);
 	x->t->dh = (unsigned)g;
 	snprintf(x->c, PROF_LINE_MAX + 1, "%lu", g);
 	return 0;
@@ -527,7 +531,7 @@ static const struct key {
     [K_CA_CERT] = {"ca_cert", p_path, "CA certificate (PEM) for the gateway, absolute path"},
     [K_IKE] = {"ike", p_ike, "phase-1 proposals, e.g. aes256-sha1, aes128-sha1"},
     [K_ESP] = {"esp", p_esp, "phase-2 transforms, e.g. aes256-sha1, 3des-md5"},
-    [K_DH] = {"dh", p_dh, "phase-1 DH group: 2, 5, 14, 15 or 16"},
+    [K_DH] = {"dh", p_dh, "phase-1 DH group: auto, 2, 5, 14, 15 or 16"},
     [K_PFS] = {"pfs", p_pfs, "off, server or a DH group"},
     [K_NATT] = {"natt", p_natt, "auto, force or off"},
     [K_MODE] = {"mode", p_mode, "client or network-extension"},

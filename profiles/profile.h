@@ -36,8 +36,10 @@
  *                    aes192, aes256, 3des and HASH one of md5, sha1, sha256, sha384, sha512
  *                    [every supported pair; see `evc proposals`]
  *   esp              phase-2 transforms, ENC-HASH with HASH md5, sha1 or sha256 [all]
- *   dh               phase-1 DH group: 2, 5, 14, 15, 16 [2]                     {--dh}
- *   pfs              off | server | 2 | 5 | 14 | 15 | 16: PFS for quick mode [server]
+ *   dh               phase-1 DH group: auto, 2, 5, 14, 15, 16 [auto: 14 first, then 2
+ *                    and 5 when the gateway refuses]                              {--dh}
+ *   pfs              off | server | 2 | 5 | 14 | 15 | 16: PFS for quick mode; a group
+ *                    makes evc propose PFS itself [server: when the gateway asks]
  *   natt             auto | force | off [auto]                                   {--natt}
  *   mode             client | network-extension [client]
  *   lan              comma-separated networks a.b.c.d/len behind this host; required in
@@ -141,7 +143,7 @@ enum prof_dns_mode {
 #define PROF_PFS_OFF 0
 #define PROF_PFS_SERVER (-1) /* use PFS when the gateway's policy says so, with the dh group */
 
-#define PROF_DEFAULT_DH 2
+#define PROF_DEFAULT_DH 0 /* automatic: the engine's fallback order */
 #define PROF_DEFAULT_DPD 30
 
 struct evc_profile;

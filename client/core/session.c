@@ -565,6 +565,7 @@ static int setup(struct session *s)
 	ic.psk_len = cfg->group_key->len;
 	ic.username = cfg->user;
 	ic.dh_group = cfg->dh_group;
+	ic.pfs_group = cfg->pfs_group;
 	ic.p1 = cfg->p1;
 	ic.n_p1 = cfg->n_p1;
 	ic.p2 = cfg->p2;

@@ -44,7 +44,8 @@ struct evc_session_cfg {
 	const struct ike_secret *group_key;
 	const char *user;
 	const struct ike_secret *password;
-	unsigned dh_group;            /* 0: 2 */
+	unsigned dh_group;            /* 0: automatic (14, then 2 and 5 when refused) */
+	unsigned pfs_group;           /* propose PFS with this group (0: when the gateway asks) */
 	const struct ike_p1_prop *p1; /* NULL: every supported permutation */
 	size_t n_p1;
 	const struct ike_p2_prop *p2; /* NULL: every supported ESP transform */

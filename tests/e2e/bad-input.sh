@@ -14,7 +14,7 @@
 #   group        unknown group name         -> "step 3", "group", "--group"
 #   gateway      nobody at 198.51.100.99    -> "no answer" (waits for all
 #                                              of evc's retransmissions)
-#   proposal     evs accepts DH group 5 only, evc offers group 2
+#   proposal     evs accepts DH group 15 only, evc tries groups 14, 2 and 5
 #                                           -> "NO-PROPOSAL-CHOSEN", "--dh"
 #   no-key       no --group-key-file, no terminal -> "group key"
 #   no-password  no --password-file, no terminal  -> "password"
@@ -65,9 +65,9 @@ gateway)
 	wait_s=120
 	;;
 proposal)
-	conf_edit='s/^ group 2$/ group 5/'
-	expect=('step 3' 'NO-PROPOSAL-CHOSEN' '--dh')
-	good_args=(--dh 5)
+	conf_edit='s/^ group 2$/ group 15/'
+	expect=('step 3' 'NO-PROPOSAL-CHOSEN' 'DH groups 14, 2, 5' '--dh')
+	good_args=(--dh 15)
 	;;
 no-key)
 	key_opt=no

@@ -85,6 +85,7 @@ bool rig_new_client(struct rig *r)
 	cfg.psk_len = strlen(r->psk);
 	cfg.username = r->user;
 	cfg.dh_group = r->dh;
+	cfg.pfs_group = r->pfs_group;
 	cfg.natt = r->natt;
 	cfg.dpd_idle_s = r->dpd_idle ? r->dpd_idle : 10;
 	cfg.dpd_retry_s = r->dpd_retry;
@@ -127,6 +128,16 @@ static void deliver(struct rig *r, enum rig_dir dir, const uint8_t *data, size_t
 		from.addr = r->client_src_ip;
 	if (dir == RIG_S2C)
 		r->last_to_client = to;
+	if (dir == RIG_C2S && r->s.sa && (r->s.failed || r->s.closed) && len >= 8) {
+		/* a first message with a new cookie after the server's SA ended: a real server
+		 * gives it a new SA, as evs does */
+		uint8_t icky[8], rcky[8];
+		ike_sa_cookies(r->s.sa, icky, rcky);
+		if (memcmp(icky, data, 8) != 0) {
+			ike_sa_free(r->s.sa);
+			memset(&r->s, 0, sizeof(r->s));
+		}
+	}
 	if (dir == RIG_C2S && !r->s.sa) {
 		if (r->no_server || !rig_new_server(r, &from))
 			return;

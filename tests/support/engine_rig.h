@@ -101,7 +101,8 @@ struct rig {
 	const char *psk;
 	const char *group;
 	const char *user;
-	unsigned dh;
+	unsigned dh;        /* 0: automatic */
+	unsigned pfs_group; /* the client proposes PFS by itself */
 	unsigned dpd_retry;
 	unsigned dpd_idle; /* client; 0: 10 s */
 	unsigned srv_dpd_idle;

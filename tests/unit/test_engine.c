@@ -165,12 +165,12 @@ static void test_dh14_aes128(void **state)
 	r.srv_p1[0] =
 	    (struct ike_p1_prop){IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 0};
 	r.n_srv_p1 = 1;
-	r.srv_p2[0] = (struct ike_p2_prop){ESP_ENCR_3DES, 0, ESP_AUTH_HMAC_MD5, 0, 0, 0};
+	r.srv_p2[0] = (struct ike_p2_prop){ESP_ENCR_3DES, 0, ESP_AUTH_HMAC_SHA1, 0, 0, 0};
 	start(&r);
 	assert_true((r.c.children_up > 0));
 	assert_int_equal(r.c.child.esp, ESP_ENCR_3DES);
 	assert_int_equal(r.c.child.enc_key_len, 24);
-	assert_int_equal(r.c.child.auth_key_len, 16);
+	assert_int_equal(r.c.child.auth_key_len, 20);
 	assert_mirrored(&r.c.child, &r.s.child);
 	rig_free(&r);
 }
@@ -336,9 +336,13 @@ static void test_default_proposals(void **state)
 	struct ike_p2_prop p2[32];
 	size_t n1 = ike_default_p1(2, p1, 64);
 	size_t n2 = ike_default_p2(0, p2, 32);
-	/* 4 ciphers x 3 hashes x 2 auth methods; 4 ciphers x 3 MACs */
-	assert_int_equal(n1, 24);
-	assert_int_equal(n2, 12);
+	/* 4 ciphers x 2 hashes x 2 auth methods; 4 ciphers x 2 MACs: no MD5 unless asked */
+	assert_int_equal(n1, 16);
+	assert_int_equal(n2, 8);
+	for (size_t i = 0; i < n1; i++)
+		assert_int_not_equal(p1[i].hash, IKE_HASH_MD5);
+	for (size_t i = 0; i < n2; i++)
+		assert_int_not_equal(p2[i].auth, ESP_AUTH_HMAC_MD5);
 	for (size_t i = 0; i < n1; i++)
 		for (size_t j = i + 1; j < n1; j++)
 			assert_memory_not_equal(&p1[i], &p1[j], sizeof(p1[i]));
@@ -517,6 +521,67 @@ static void test_nat_rebinding(void **state)
 	rig_free(&r);
 }
 
+/* No --dh: group 14 first; a gateway that takes only group 2 refuses it, evc falls back. */
+static void test_dh_auto_falls_back(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.dh = 0;
+	start(&r);
+	assert_int_equal(r.c.children_up, 1);
+	assert_true(rig_logged(&r.c, "refused DH group 14"));
+	assert_true(rig_logged(&r.c, "trying group 2"));
+	assert_mirrored(&r.c.child, &r.s.child);
+	rig_free(&r);
+}
+
+static void test_dh_auto_prefers_14(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.dh = 0;
+	r.srv_p1[1] =
+	    (struct ike_p1_prop){IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 0};
+	start(&r);
+	assert_int_equal(r.c.children_up, 1);
+	assert_false(rig_logged(&r.c, "refused DH group"));
+	assert_true(rig_logged(&r.c, "modp2048"));
+	rig_free(&r);
+}
+
+/* Every automatic group refused: one sentence naming the groups tried. */
+static void test_dh_auto_exhausted(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.dh = 0;
+	r.srv_p1[0].group = 15;
+	r.srv_p1[1].group = 16;
+	start(&r);
+	assert_true(r.c.failed);
+	assert_non_null(strstr(r.c.fail_text, "DH groups 14, 2, 5"));
+	assert_non_null(strstr(r.c.fail_text, "NO-PROPOSAL-CHOSEN"));
+	rig_free(&r);
+}
+
+/* A profile's pfs: PFS is proposed though the gateway did not ask for it. */
+static void test_pfs_proposed_by_client(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r);
+	r.pfs_group = 2;
+	r.srv_p2[0].pfs_group = 2;
+	start(&r);
+	assert_int_equal(r.c.children_up, 1);
+	assert_true(rig_logged(&r.c, "with PFS"));
+	assert_mirrored(&r.c.child, &r.s.child);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +605,10 @@ int main(void)
 	    cmocka_unit_test(test_garbage_dropped),
 	    cmocka_unit_test(test_recorded_vpnc_am1),
 	    cmocka_unit_test(test_recorded_strongswan_am1),
+	    cmocka_unit_test(test_dh_auto_falls_back),
+	    cmocka_unit_test(test_dh_auto_prefers_14),
+	    cmocka_unit_test(test_dh_auto_exhausted),
+	    cmocka_unit_test(test_pfs_proposed_by_client),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
