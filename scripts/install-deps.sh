@@ -36,6 +36,7 @@ iproute2
 nftables
 iputils-ping
 iperf3
+valgrind
 vpnc
 vpnc-scripts
 strongswan-charon
@@ -52,6 +53,8 @@ libcharon-extauth-plugins
 #   coreutils, util-linux      timeout, mktemp; unshare, mount (tests/lib)
 #   procps, iproute2, nftables sysctl; ip, ss; NAT and packet counters
 #   iputils-ping, iperf3       connectivity and throughput over the tunnel
+#   valgrind                   the valgrind/* tests: evc and evs of the release build
+#                              under memcheck (errors inside libcrypto ASan cannot see)
 #   dbus-daemon, gnome-keyring a private Secret Service for tests/unit/test_profile_secrets.c
 #                              (libsecret store of profiles/); it skips those cases without them
 # strongSwan plugins that tests/interop/charon-server.sh loads, by package

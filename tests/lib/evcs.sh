@@ -31,7 +31,16 @@
 #                                 status in EVC_CMD_STATUS
 #   evc_tun_gone ROLE             no TUN device and no route through one left
 #   sanitizer_check               fail if any registered log holds an ASan,
-#                                 LSan or UBSan report
+#                                 LSan, UBSan or valgrind report
+#
+# EVC_VALGRIND (environment): valgrind options. When set, the daemons that
+# evs_start and evc_start run (evs, `evc connect`) run under valgrind with
+# them, each with its own log NAME-valgrind (kept out of the daemon's own
+# stdout and stderr, which the tests read), e.g.
+#   EVC_VALGRIND='--error-exitcode=99 --errors-for-leak-kinds=definite --leak-check=full'
+# Use a build without sanitizers: valgrind and ASan do not mix. Short-lived
+# commands (evs check/show, evc status, evc_cmd) run as they are. Without
+# valgrind installed the test is skipped (77).
 #
 # Standard credentials of server/evs.conf: group quizware / groupsecret,
 # richard / richard-pw-1, natalie / natalie-pw-2.
@@ -78,7 +87,23 @@ evcs_init() {
 	export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:exitcode=$EVCS_SANITIZER_EXIT:detect_leaks=1:print_summary=1"
 	export LSAN_OPTIONS="exitcode=$EVCS_SANITIZER_EXIT"
 	export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=$EVCS_SANITIZER_EXIT"
+	EVCS_VALGRIND_OPTS=()
+	if [[ -n ${EVC_VALGRIND:-} ]]; then
+		rig_require_cmd valgrind
+		read -r -a EVCS_VALGRIND_OPTS <<<"$EVC_VALGRIND"
+		rig_note "evc and evs run under valgrind ${EVCS_VALGRIND_OPTS[*]}"
+	fi
 	rig_note "evc $EVC_BIN, evs $EVS_BIN"
+}
+
+# _evcs_wrap NAME: EVCS_WRAP, the command prefix for the daemon started as
+# NAME: valgrind with its log NAME-valgrind (registered, so that fail shows
+# it and sanitizer_check scans it), or nothing without EVC_VALGRIND.
+_evcs_wrap() {
+	EVCS_WRAP=()
+	[[ ${#EVCS_VALGRIND_OPTS[@]} -gt 0 ]] || return 0
+	rig_log "$1-valgrind" >/dev/null
+	EVCS_WRAP=(valgrind "${EVCS_VALGRIND_OPTS[@]}" "--log-file=${RIG_LOGS[$1-valgrind]}")
 }
 
 # evc_secret NAME TEXT: $RIG_DIR/NAME, mode 0600, one line.
@@ -110,7 +135,8 @@ evs_start() {
 	local conf=${1:-$EVS_SAMPLE_CONF} role=${2:-gw}
 	[[ -z $EVS_PID ]] || fail "internal: evs already started (pid $EVS_PID)"
 	EVS_CONTROL=$RIG_DIR/evs.sock
-	rig_spawn_isolated evs "$role" "$EVS_BIN" --config "$conf" --control "$EVS_CONTROL" \
+	_evcs_wrap evs
+	rig_spawn_isolated evs "$role" "${EVCS_WRAP[@]}" "$EVS_BIN" --config "$conf" --control "$EVS_CONTROL" \
 		--state-file "$RIG_DIR/evs.state" -v
 	EVS_PID=$RIG_LAST_PID
 	wait_for_udp -p "$EVS_PID" "$role" 500 10
@@ -176,9 +202,10 @@ evc_start() {
 	local name=$1 role=$2
 	shift 2
 	rig_log "$name-stderr" >/dev/null
+	_evcs_wrap "$name"
 	# shellcheck disable=SC2016 # expanded by that sh, not here
 	rig_spawn_isolated "$name" "$role" setsid sh -c 'exec "$@" 2>>"$0"' \
-		"${RIG_LOGS[$name-stderr]}" "$EVC_BIN" connect "$@"
+		"${RIG_LOGS[$name-stderr]}" "${EVCS_WRAP[@]}" "$EVC_BIN" connect "$@"
 }
 
 # evc_wait_connected NAME [TIMEOUT=20]
@@ -215,17 +242,29 @@ evc_tun_gone() {
 	[[ -z $routes ]] || fail "routes through a TUN device left behind in $1: $routes"
 }
 
-# sanitizer_check: fail if any registered log holds a sanitizer report.
+# Any error memcheck reports (it prints each as it happens, the count at exit).
+EVCS_VALGRIND_ERRORS='^==[0-9]+== (ERROR SUMMARY: [1-9]|Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap|Argument .* of function .* has a fishy|.* definitely lost in loss record)'
+
+# sanitizer_check: fail if any registered log holds a sanitizer report, or,
+# with EVC_VALGRIND, a valgrind error; a valgrind log left empty means the
+# daemon did not run under valgrind at all, which fails too.
 sanitizer_check() {
-	local name path hits=
+	local name path hits='' empty=''
 	for name in "${RIG_LOG_NAMES[@]}"; do
 		path=${RIG_LOGS[$name]}
 		[[ -f $path ]] || continue
 		if grep -E -q 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|Sanitizer has encountered a fatal error' "$path"; then
 			hits+=" $name"
 		fi
+		if [[ $name == *-valgrind ]]; then
+			if grep -E -q -- "$EVCS_VALGRIND_ERRORS" "$path"; then
+				hits+=" $name"
+			fi
+			[[ -s $path ]] || empty+=" $name"
+		fi
 	done
-	[[ -z $hits ]] || fail "sanitizer report in the log(s):$hits"
+	[[ -z $hits ]] || fail "sanitizer or valgrind report in the log(s):$hits"
+	[[ -z $empty ]] || fail "valgrind wrote nothing to:$empty (the daemon did not run under it)"
 }
 
 # rig_add_std_client ROLE ADDR: one more client namespace for the standard
