@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ike/driver.h"
 #include "ike/isakmp.h"
 #include "platform/apply.h"
 #include "platform/netcfg.h"
@@ -53,7 +54,10 @@ struct listener {
 	int sock_natt;
 };
 
+struct evs;
+
 struct conn {
+	struct evs *e;
 	struct ike_sa *sa;
 	uint64_t id;    /* never 0 */
 	bool half_open; /* counted by e->admit */
@@ -181,6 +185,7 @@ static struct conn *conn_new(struct evs *e, size_t li, const struct ike_endpoint
 		free(c);
 		return NULL;
 	}
+	c->e = e;
 	c->li = li;
 	c->id = ++e->next_id;
 	c->half_open = evs_admit_opened(e->admit, c->id, from->addr) == 0;
@@ -219,37 +224,63 @@ static void reap(struct evs *e)
 
 /* ---- actions ---- */
 
-static void send_ike(struct evs *e, struct conn *c, const struct ike_action *a)
+static void act_send(void *ctx, const uint8_t *msg, size_t len, const struct ike_endpoint *to,
+                     uint16_t from_port)
 {
-	uint8_t buf[4 + 16384];
-	size_t off = 0;
-	int fd = e->lst[c->li].sock_ike;
-	if (a->u.send.from_port == IKE_NATT_PORT) {
-		memset(buf, 0, 4);
-		off = 4;
-		fd = e->lst[c->li].sock_natt;
-	}
-	if (a->u.send.len > sizeof(buf) - off)
-		return;
-	memcpy(buf + off, a->u.send.data, a->u.send.len);
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(a->u.send.to.port)};
-	to.sin_addr.s_addr = htonl(a->u.send.to.addr);
-	if (sendto(fd, buf, off + a->u.send.len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
-		logf_(e, IKE_LOG_WARN, "cannot send to a client: %s", strerror(errno));
+	struct conn *c = ctx;
+	const struct listener *l = &c->e->lst[c->li];
+	int rc = sock_send_ike(l->sock_ike, l->sock_natt, from_port, msg, len, to->addr, to->port);
+	if (rc < 0)
+		logf_(c->e, IKE_LOG_WARN, "cannot send to a client: %s", strerror(-rc));
 }
 
-static void verify(struct evs *e, struct conn *c, const struct ike_action *a)
+static void act_log(void *ctx, enum ike_log_level level, const char *text)
 {
+	struct conn *c = ctx;
+	char peer[20];
+	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	logf_(c->e, level == IKE_LOG_INFO ? IKE_LOG_DEBUG : level, "%s: %s", peer, text);
+}
+
+static void act_status(void *ctx, enum ike_step step, const char *text)
+{
+	struct conn *c = ctx;
+	char peer[20];
+	(void)step;
+	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	logf_(c->e, IKE_LOG_INFO, "%s: %s", peer, text);
+}
+
+static void act_verify(void *ctx, const char *group, const char *user, const char *password)
+{
+	struct conn *c = ctx;
+	struct evs *e = c->e;
 	uint8_t ic[8], rc[8];
 	struct ike_endpoint p = ike_sa_peer(c->sa);
 	ike_sa_cookies(c->sa, ic, rc);
-	bool ok = evs_xauth_judge(e->xauth, a->u.xauth.group, a->u.xauth.user, a->u.xauth.password,
-	                          &p, ic, rc, mono_ms(), &c->session_id);
+	bool ok =
+	    evs_xauth_judge(e->xauth, group, user, password, &p, ic, rc, mono_ms(), &c->session_id);
 	ike_xauth_verdict(c->sa, mono_ms(), ok);
 }
 
-static void child_up(struct evs *e, struct conn *c, const struct ike_child *ch)
+static void act_policy(void *ctx, const struct evc_policy *pol)
 {
+	struct conn *c = ctx;
+	struct evs *e = c->e;
+	if (evs_children_set_assigned(e->kids, c->id, pol->have & EVC_HAVE_ADDR ? pol->addr : 0) !=
+	    0)
+		c->dead = true; /* out of memory: no child could be allowed */
+	if (c->session_id) {
+		struct evs_session *s = evs_sessions_get(evs_state_sessions(e->st), c->session_id);
+		if (s)
+			s->assigned = pol->addr;
+	}
+}
+
+static void act_child_up(void *ctx, const struct ike_child *ch)
+{
+	struct conn *c = ctx;
+	struct evs *e = c->e;
 	const char *why = NULL;
 	char err[256], a[20];
 	/* client mode (the group has a pool): only for the address mode-config gave this SA */
@@ -293,67 +324,60 @@ static void child_up(struct evs *e, struct conn *c, const struct ike_child *ch)
 	}
 }
 
-static void handle_actions(struct evs *e, struct conn *c)
+static void act_child_down(void *ctx, const struct ike_child *ch)
 {
-	struct ike_action a;
+	struct conn *c = ctx;
+	dp_del_child(c->e->dp, ch->spi_in);
+	evs_children_remove(c->e->kids, ch->spi_in);
+}
+
+static void act_peer_moved(void *ctx, const struct ike_endpoint *peer)
+{
+	struct conn *c = ctx;
+	uint32_t spis[EVS_CHILDREN_MAX_PER_SA];
+	size_t n = evs_children_spis(c->e->kids, c->id, spis, EVS_CHILDREN_MAX_PER_SA);
+	for (size_t i = 0; i < n && i < EVS_CHILDREN_MAX_PER_SA; i++)
+		dp_set_peer(c->e->dp, spis[i], peer);
+	if (c->natt)
+		c->natt_peer = *peer;
+}
+
+static void act_failed(void *ctx, enum ike_step step, const char *text)
+{
+	struct conn *c = ctx;
+	char peer[20];
+	(void)step;
+	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	logf_(c->e, IKE_LOG_WARN, "%s: %s", peer, text);
+	c->dead = true;
+}
+
+static void act_closed(void *ctx, const char *text)
+{
+	struct conn *c = ctx;
 	char peer[20];
 	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
-	while (ike_next_action(c->sa, &a)) {
-		switch (a.type) {
-		case IKE_ACT_SEND:
-			send_ike(e, c, &a);
-			break;
-		case IKE_ACT_LOG:
-			logf_(e, a.u.log.level == IKE_LOG_INFO ? IKE_LOG_DEBUG : a.u.log.level,
-			      "%s: %s", peer, a.u.log.text);
-			break;
-		case IKE_ACT_STATUS:
-			logf_(e, IKE_LOG_INFO, "%s: %s", peer, a.u.status.text);
-			break;
-		case IKE_ACT_XAUTH_VERIFY:
-			verify(e, c, &a);
-			break;
-		case IKE_ACT_POLICY:
-			if (evs_children_set_assigned(
-			        e->kids, c->id,
-			        a.u.policy->have & EVC_HAVE_ADDR ? a.u.policy->addr : 0) != 0)
-				c->dead = true; /* out of memory: no child could be allowed */
-			if (c->session_id) {
-				struct evs_session *s =
-				    evs_sessions_get(evs_state_sessions(e->st), c->session_id);
-				if (s)
-					s->assigned = a.u.policy->addr;
-			}
-			break;
-		case IKE_ACT_CHILD_UP:
-			child_up(e, c, a.u.child);
-			break;
-		case IKE_ACT_CHILD_DOWN:
-			dp_del_child(e->dp, a.u.child->spi_in);
-			evs_children_remove(e->kids, a.u.child->spi_in);
-			break;
-		case IKE_ACT_PEER_MOVED: {
-			uint32_t spis[EVS_CHILDREN_MAX_PER_SA];
-			size_t n = evs_children_spis(e->kids, c->id, spis, EVS_CHILDREN_MAX_PER_SA);
-			for (size_t i = 0; i < n && i < EVS_CHILDREN_MAX_PER_SA; i++)
-				dp_set_peer(e->dp, spis[i], &a.u.peer);
-			if (c->natt)
-				c->natt_peer = a.u.peer;
-			break;
-		}
-		case IKE_ACT_FAILED:
-			logf_(e, IKE_LOG_WARN, "%s: %s", peer, a.u.fail.text);
-			c->dead = true;
-			break;
-		case IKE_ACT_CLOSED:
-			logf_(e, IKE_LOG_INFO, "%s: %s", peer, a.u.text);
-			c->dead = true;
-			break;
-		case IKE_ACT_XAUTH_PROMPT:
-		case IKE_ACT_BANNER:
-			break; /* initiator only */
-		}
-	}
+	logf_(c->e, IKE_LOG_INFO, "%s: %s", peer, text);
+	c->dead = true;
+}
+
+/* XAUTH prompts and banners are for the initiator; evs ignores them. */
+static const struct ike_driver_ops conn_ops = {
+    .send = act_send,
+    .log = act_log,
+    .status = act_status,
+    .xauth_verify = act_verify,
+    .policy = act_policy,
+    .child_up = act_child_up,
+    .child_down = act_child_down,
+    .peer_moved = act_peer_moved,
+    .failed = act_failed,
+    .closed = act_closed,
+};
+
+static void handle_actions(struct evs *e, struct conn *c)
+{
+	ike_drive(c->sa, &conn_ops, c);
 	if (c->half_open && (c->dead || ike_sa_authenticated(c->sa))) {
 		evs_admit_done(e->admit, c->id);
 		c->half_open = false;
@@ -419,19 +443,23 @@ static void dp_log(void *ctx, enum ike_log_level level, const char *msg)
 	logf_(e, level, "%s", msg);
 }
 
+struct ike500 {
+	struct evs *e;
+	size_t li;
+};
+
+static void on_ike500(void *ctx, const uint8_t *msg, size_t len, uint32_t from_addr,
+                      uint16_t from_port)
+{
+	struct ike500 *r = ctx;
+	struct ike_endpoint f = {from_addr, from_port};
+	ike_packet(r->e, r->li, msg, len, &f, IKE_PORT);
+}
+
 static void read_ike500(struct evs *e, size_t li)
 {
-	uint8_t buf[65536];
-	for (int n = 0; n < 32; n++) {
-		struct sockaddr_in from;
-		socklen_t fl = sizeof(from);
-		ssize_t r = recvfrom(e->lst[li].sock_ike, buf, sizeof(buf), 0,
-		                     (struct sockaddr *)&from, &fl);
-		if (r < 0)
-			return;
-		struct ike_endpoint f = {ntohl(from.sin_addr.s_addr), ntohs(from.sin_port)};
-		ike_packet(e, li, buf, (size_t)r, &f, IKE_PORT);
-	}
+	struct ike500 r = {e, li};
+	sock_recv_ike(e->lst[li].sock_ike, 32, on_ike500, &r);
 }
 
 /* ---- control socket ---- */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "tun/datapath.h"
@@ -48,4 +49,46 @@ int sock_esp_raw(char *err, size_t errlen)
 	}
 	dp_tune_socket(fd, DP_SOCKET_BUFFER);
 	return fd;
+}
+
+int sock_send_ike(int fd_ike, int fd_natt, uint16_t from_port, const uint8_t *msg, size_t len,
+                  uint32_t to_addr, uint16_t to_port)
+{
+	static const uint8_t non_esp[4];
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(to_port)};
+	to.sin_addr.s_addr = htonl(to_addr);
+	struct iovec iov[2] = {
+	    {.iov_base = (void *)non_esp, .iov_len = sizeof(non_esp)},
+	    {.iov_base = (void *)msg, .iov_len = len},
+	};
+	struct msghdr mh = {
+	    .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = iov, .msg_iovlen = 2};
+	int fd = fd_ike;
+	if (from_port == 4500) {
+		fd = fd_natt;
+	} else {
+		mh.msg_iov = &iov[1];
+		mh.msg_iovlen = 1;
+	}
+	if (sendmsg(fd, &mh, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+size_t sock_recv_ike(int fd, unsigned max, sock_ike_fn fn, void *ctx)
+{
+	uint8_t buf[65536];
+	size_t n = 0;
+	while (n < max) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (r < 0)
+			break;
+		n++;
+		if (fl < sizeof(from) || from.sin_family != AF_INET)
+			continue;
+		fn(ctx, buf, (size_t)r, ntohl(from.sin_addr.s_addr), ntohs(from.sin_port));
+	}
+	return n;
 }

@@ -15,4 +15,22 @@ int sock_udp_bind(uint32_t ip, uint16_t port, char *err, size_t errlen);
 /* The raw ESP socket, with datapath-sized buffers. fd, or a negative errno with err. */
 int sock_esp_raw(char *err, size_t errlen);
 
+/*
+ * Sends one ISAKMP message to to_addr:to_port (host order) from the local port the engine
+ * chose: from 500 on fd_ike as is; from 4500 on fd_natt behind the RFC 3948 2.2 non-ESP
+ * marker (four zero bytes), which is what tells it apart from ESP in UDP. 0, or a negative
+ * errno.
+ */
+int sock_send_ike(int fd_ike, int fd_natt, uint16_t from_port, const uint8_t *msg, size_t len,
+                  uint32_t to_addr, uint16_t to_port);
+
+/* Gets one datagram read from port 500; from_* in host order. */
+typedef void (*sock_ike_fn)(void *ctx, const uint8_t *msg, size_t len, uint32_t from_addr,
+                            uint16_t from_port);
+/*
+ * Reads at most max datagrams from the non-blocking port-500 socket fd and hands each to fn,
+ * so that one busy socket cannot starve the rest of the event loop. Returns how many were read.
+ */
+size_t sock_recv_ike(int fd, unsigned max, sock_ike_fn fn, void *ctx);
+
 #endif
