@@ -18,28 +18,66 @@ static void addr_str(uint32_t a, char *buf, size_t len)
 	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
-/* g^xy, SKEYID and its children, Ka and the first phase-1 IV. */
-static int p1_derive(struct ike_sa *sa, const uint8_t *peer_ke)
+/* Phase-1 keys computed from one candidate message, committed only once it is authenticated. */
+struct p1_keys {
+	struct ike_secret gxy, skeyid, skeyid_d, skeyid_a, skeyid_e, ka;
+	uint8_t iv[IKE_BLOCK_MAX];
+	size_t hlen, bs;
+};
+
+static void p1_keys_clear(struct p1_keys *k)
 {
-	int rc = ike_dh_derive(sa->dh, peer_ke, sa->g_len, &sa->gxy);
+	ike_secret_clear(&k->gxy);
+	ike_secret_clear(&k->skeyid);
+	ike_secret_clear(&k->skeyid_d);
+	ike_secret_clear(&k->skeyid_a);
+	ike_secret_clear(&k->skeyid_e);
+	ike_secret_clear(&k->ka);
+	ike_wipe(k->iv, sizeof(k->iv));
+}
+
+/* g^xy, SKEYID and its children, Ka and the first phase-1 IV, for proposal p with nonces
+ * ni/nr and responder cookie rcky; nothing in the SA changes. */
+static int p1_keys_derive(const struct ike_sa *sa, const struct ike_p1_prop *p,
+                          const uint8_t *peer_ke, const uint8_t *gxi, const uint8_t *gxr,
+                          const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+                          const uint8_t rcky[8], struct p1_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	int rc = ike_dh_derive(sa->dh, peer_ke, sa->g_len, &k->gxy);
 	if (rc != 0)
-		return rc;
-	sa->hlen = ike_hash_len(sa->p1.hash);
-	sa->bs = ike_encr_block(sa->p1.encr);
-	size_t klen = sa->p1.encr == IKE_ENCR_3DES ? 24 : sa->p1.key_bits / 8u;
-	rc = ike_skeyid_psk(sa->p1.hash, sa->psk.p, sa->psk.len, sa->ni, sa->ni_len, sa->nr,
-	                    sa->nr_len, &sa->skeyid);
+		goto out;
+	k->hlen = ike_hash_len(p->hash);
+	k->bs = ike_encr_block(p->encr);
+	size_t klen = p->encr == IKE_ENCR_3DES ? 24 : p->key_bits / 8u;
+	rc = ike_skeyid_psk(p->hash, sa->psk.p, sa->psk.len, ni, ni_len, nr, nr_len, &k->skeyid);
 	if (!rc)
-		rc = ike_skeyid_children(sa->p1.hash, &sa->skeyid, &sa->gxy, sa->icky, sa->rcky,
-		                         &sa->skeyid_d, &sa->skeyid_a, &sa->skeyid_e);
+		rc = ike_skeyid_children(p->hash, &k->skeyid, &k->gxy, sa->icky, rcky, &k->skeyid_d,
+		                         &k->skeyid_a, &k->skeyid_e);
 	if (!rc)
-		rc = ike_ka(sa->p1.hash, &sa->skeyid_e, klen, &sa->ka);
+		rc = ike_ka(p->hash, &k->skeyid_e, klen, &k->ka);
 	if (!rc)
-		rc = ike_iv_phase1(sa->p1.hash, sa->gxi, sa->g_len, sa->gxr, sa->g_len, sa->bs,
-		                   sa->iv);
-	if (!rc)
-		memcpy(sa->p1_last, sa->iv, sa->bs);
+		rc = ike_iv_phase1(p->hash, gxi, sa->g_len, gxr, sa->g_len, k->bs, k->iv);
+out:
+	if (rc)
+		p1_keys_clear(k);
 	return rc;
+}
+
+/* Moves the keys into the SA (whose phase-1 secrets are still empty). */
+static void p1_keys_commit(struct ike_sa *sa, struct p1_keys *k)
+{
+	sa->gxy = k->gxy;
+	sa->skeyid = k->skeyid;
+	sa->skeyid_d = k->skeyid_d;
+	sa->skeyid_a = k->skeyid_a;
+	sa->skeyid_e = k->skeyid_e;
+	sa->ka = k->ka;
+	sa->hlen = k->hlen;
+	sa->bs = k->bs;
+	memcpy(sa->iv, k->iv, sizeof(sa->iv));
+	memcpy(sa->p1_last, k->iv, sizeof(sa->p1_last));
+	ike_wipe(k, sizeof(*k)); /* the SA owns the secrets now */
 }
 
 static void write_id_addr(struct ike_wr *w, uint32_t addr)
@@ -66,8 +104,7 @@ void am_start(struct ike_sa *sa)
 	         sa->cfg.dh_group);
 	sa->dh = ike_dh_new(sa->cfg.dh_group);
 	if (!sa->dh) {
-		sa_fail(sa, IKE_STEP_INIT, "%s: cannot create a DH group %u key",
-		        ike_step_name(IKE_STEP_INIT), sa->cfg.dh_group);
+		sa_fail(sa, IKE_STEP_INIT, "cannot create a DH group %u key", sa->cfg.dh_group);
 		return;
 	}
 	sa->g_len = ike_dh_len(sa->cfg.dh_group);
@@ -114,8 +151,7 @@ void am_start(struct ike_sa *sa)
 	sa_send(sa, sa->tx, len, true, false, IKE_STEP_PROPOSALS);
 	return;
 overflow:
-	sa_fail(sa, IKE_STEP_INIT, "%s: the first message does not fit in %zu bytes",
-	        ike_step_name(IKE_STEP_INIT), sizeof(sa->tx));
+	sa_fail(sa, IKE_STEP_INIT, "the first message does not fit in %zu bytes", sizeof(sa->tx));
 }
 
 const unsigned ike_dh_auto_groups[] = {14, 2, 5, 0};
@@ -183,8 +219,7 @@ static void send_am3(struct ike_sa *sa, const uint8_t *hash_i)
 	if (len)
 		len = sa_encrypt(sa, sa->tx, len, sizeof(sa->tx), ISAKMP_EXCH_AGGRESSIVE, 0);
 	if (!len) {
-		sa_fail(sa, IKE_STEP_PHASE1, "%s: cannot build the third message",
-		        ike_step_name(IKE_STEP_PHASE1));
+		sa_fail(sa, IKE_STEP_PHASE1, "cannot build the third message");
 		return;
 	}
 	memcpy(sa->p1_last, sa->iv, sa->bs);
@@ -198,65 +233,81 @@ static void phase1_done_status(struct ike_sa *sa)
 	sa_status(sa, IKE_STEP_PHASE1, "phase 1 established: %s%s",
 	          prop_p1_str(&sa->p1, p, sizeof(p)), natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
 }
-
-static void am2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
-                      const struct ike_endpoint *from, const struct ike_endpoint *to)
+/*
+ * AM2 proves nothing until HASH_R verifies, so everything is computed into locals and the SA
+ * is changed only after that: a forged or damaged answer is dropped and the SA keeps waiting
+ * for the genuine one (the retransmission of AM1 asks for it again). Only when no answer
+ * verifies before the retransmissions run out does the SA fail, with the explanation.
+ */
+static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
+                                  size_t len, const struct ike_endpoint *from,
+                                  const struct ike_endpoint *to)
 {
 	struct isakmp_chain c;
 	struct isakmp_sa sap;
 	const char *why = NULL;
 	uint8_t hash[IKE_HASH_MAX];
+	struct p1_keys k;
 	char ps[64];
 
-	if (h->flags & ISAKMP_FLAG_E) {
-		sa_log(sa, IKE_LOG_WARN, "dropped encrypted second aggressive-mode message");
-		return;
-	}
-	if (!isakmp_chain_parse(pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN, h->np, &c, &why)) {
-		sa_log(sa, IKE_LOG_WARN, "dropped malformed second message: %s", why);
-		return;
-	}
+	if (h->flags & ISAKMP_FLAG_E)
+		return sa_drop(sa, "dropped encrypted second aggressive-mode message");
+	if (!isakmp_chain_parse(pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN, h->np, &c, &why))
+		return sa_drop(sa, "dropped malformed second message: %s", why);
 	const struct isakmp_pl *psa = isakmp_chain_find(&c, ISAKMP_PL_SA, 0);
 	const struct isakmp_pl *pke = isakmp_chain_find(&c, ISAKMP_PL_KE, 0);
 	const struct isakmp_pl *pn = isakmp_chain_find(&c, ISAKMP_PL_NONCE, 0);
 	const struct isakmp_pl *pid = isakmp_chain_find(&c, ISAKMP_PL_ID, 0);
 	const struct isakmp_pl *ph = isakmp_chain_find(&c, ISAKMP_PL_HASH, 0);
-	if (!psa || !pke || !pn || !pid || !ph) {
-		sa_log(sa, IKE_LOG_WARN,
-		       "dropped second message without SA, KE, nonce, ID or HASH");
-		return;
-	}
+	if (!psa || !pke || !pn || !pid || !ph)
+		return sa_drop(sa, "dropped second message without SA, KE, nonce, ID or HASH");
 	if (!isakmp_sa_parse(psa->body, psa->len, &sap, &why)) {
-		sa_fail(sa, IKE_STEP_PHASE1, "%s: the gateway's chosen proposal is malformed (%s)",
-		        ike_step_name(IKE_STEP_PHASE1), why);
-		return;
+		sa_explain(sa, IKE_STEP_PHASE1, "the gateway's chosen proposal is malformed (%s)",
+		           why);
+		return sa_drop(sa, "dropped second message: malformed proposal (%s)", why);
 	}
 	struct ike_p1_prop chosen;
 	if (sap.np != 1 || sap.nt != 1 || sap.p[0].proto != ISAKMP_PROTO_ISAKMP ||
 	    !prop_read_p1(&sap.t[0], &chosen) || !offered(sa, &chosen)) {
-		sa_fail(sa, IKE_STEP_PHASE1,
-		        "%s: the gateway answered with a proposal evc did not offer",
-		        ike_step_name(IKE_STEP_PHASE1));
-		return;
+		sa_explain(sa, IKE_STEP_PHASE1,
+		           "the gateway answered with a proposal evc did not offer");
+		return sa_drop(sa, "dropped second message: a proposal evc did not offer");
 	}
-	if (pke->len != sa->g_len) {
-		sa_fail(sa, IKE_STEP_PHASE1,
-		        "%s: the gateway's DH public value has %zu bytes, group %u needs %zu",
-		        ike_step_name(IKE_STEP_PHASE1), pke->len, chosen.group, sa->g_len);
-		return;
-	}
-	if (pn->len < 8 || pn->len > IKE_MAX_NONCE) {
-		sa_log(sa, IKE_LOG_WARN, "dropped second message with a %zu-byte nonce", pn->len);
-		return;
-	}
+	if (pke->len != sa->g_len)
+		return sa_drop(sa,
+		               "dropped second message: a %zu-byte DH value, group %u needs %zu",
+		               pke->len, chosen.group, sa->g_len);
+	if (pn->len < 8 || pn->len > IKE_MAX_NONCE)
+		return sa_drop(sa, "dropped second message with a %zu-byte nonce", pn->len);
 	if (pid->len > sizeof(sa->idr_b) || h->rcky[0] + h->rcky[1] + h->rcky[2] + h->rcky[3] +
 	                                            h->rcky[4] + h->rcky[5] + h->rcky[6] +
 	                                            h->rcky[7] ==
-	                                        0) {
-		sa_log(sa, IKE_LOG_WARN, "dropped second message with a bad ID or cookie");
-		return;
+	                                        0)
+		return sa_drop(sa, "dropped second message with a bad ID or cookie");
+
+	if (p1_keys_derive(sa, &chosen, pke->body, sa->gxi, pke->body, sa->ni, sa->ni_len, pn->body,
+	                   pn->len, h->rcky, &k) != 0)
+		return sa_drop(sa, "dropped second message: its DH value is invalid for group %u",
+		               chosen.group);
+	bool ok =
+	    ph->len == k.hlen &&
+	    ike_hash_auth(chosen.hash, &k.skeyid, pke->body, sa->g_len, sa->gxi, sa->g_len, h->rcky,
+	                  sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len, hash) == 0 &&
+	    ike_ct_equal(hash, ph->body, k.hlen);
+	if (!ok) {
+		p1_keys_clear(&k);
+		sa_explain(sa, IKE_STEP_PHASE1,
+		           "the gateway's authentication hash does not verify; the group key for "
+		           "group %s is wrong (check --group-key-file), or the gateway is not the "
+		           "one you meant",
+		           sa->group);
+		/* a genuine answer would have come by now: two more tries, not five */
+		if (sa->rx.max > sa->rx.tries + 2)
+			sa->rx.max = sa->rx.tries + 2;
+		return sa_drop(sa, "dropped second message whose HASH_R does not verify");
 	}
 
+	/* authenticated: commit */
 	memcpy(sa->rcky, h->rcky, 8);
 	sa->p1 = chosen;
 	sa->auth = chosen.auth;
@@ -265,24 +316,7 @@ static void am2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	sa->nr_len = pn->len;
 	memcpy(sa->idr_b, pid->body, pid->len);
 	sa->idr_len = pid->len;
-	if (p1_derive(sa, sa->gxr) != 0) {
-		sa_fail(sa, IKE_STEP_PHASE1,
-		        "%s: the gateway's DH public value is invalid for group %u",
-		        ike_step_name(IKE_STEP_PHASE1), chosen.group);
-		return;
-	}
-	if (ph->len != sa->hlen ||
-	    ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
-	                  sa->rcky, sa->icky, sa->sai_b, sa->sai_len, sa->idr_b, sa->idr_len,
-	                  hash) != 0 ||
-	    !ike_ct_equal(hash, ph->body, sa->hlen)) {
-		sa_fail(sa, IKE_STEP_PHASE1,
-		        "%s: the gateway's authentication hash does not verify; the group key for "
-		        "group %s is wrong (check --group-key-file), or the gateway is not the one "
-		        "you meant",
-		        ike_step_name(IKE_STEP_PHASE1), sa->group);
-		return;
-	}
+	p1_keys_commit(sa, &k);
 	sa_rexmit_stop(sa);
 	natt_read_vids(sa, &c);
 	natt_check_natd(sa, &c, from, to);
@@ -292,22 +326,20 @@ static void am2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	if (ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
 	                  sa->icky, sa->rcky, sa->sai_b, sa->sai_len, sa->idi_b, sa->idi_len,
 	                  hash) != 0) {
-		sa_fail(sa, IKE_STEP_PHASE1, "%s: cannot compute HASH_I",
-		        ike_step_name(IKE_STEP_PHASE1));
-		return;
+		sa_fail(sa, IKE_STEP_PHASE1, "cannot compute HASH_I");
+		return IKE_V_FATAL;
 	}
 	sa_set_state(sa, IKE_S_P1_DONE);
 	if (sa->p1.life_s)
 		sa->p1_expires_at = sa->now + (uint64_t)sa->p1.life_s * 1000;
 	send_am3(sa, hash);
 	if (sa->state == IKE_S_DEAD)
-		return;
+		return IKE_V_FATAL;
 	sa_log(sa, IKE_LOG_DEBUG, "phase 1 with %s", prop_p1_str(&sa->p1, ps, sizeof(ps)));
 	phase1_done_status(sa);
 	if (sa->facts & F_NEED_XAUTH)
 		sa_status(sa, IKE_STEP_XAUTH, "waiting for the gateway's XAUTH request");
-	else
-		modecfg_client_start(sa);
+	return IKE_V_OK;
 }
 
 /* ---- responder ---- */
@@ -354,9 +386,11 @@ am1_err_set(struct am1_err *e, enum ike_step step, uint16_t notify, const char *
  * costly (group lookup, key generation); every way out that does not send AM2 ends the SA,
  * so no half-open SA is left without a timer.
  */
-static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
-                      const struct ike_endpoint *from, const struct ike_endpoint *to)
+static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
+                                  size_t len, const struct ike_endpoint *from,
+                                  const struct ike_endpoint *to)
 {
+	struct p1_keys k;
 	struct isakmp_chain c;
 	struct isakmp_sa sap;
 	const char *why = NULL;
@@ -464,11 +498,13 @@ static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	sa->nr_len = 32;
 	sa_rand(sa, sa->nr, sa->nr_len);
 	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, sa->g_len) != 0 ||
-	    p1_derive(sa, sa->gxi) != 0) {
+	    p1_keys_derive(sa, &sa->p1, sa->gxi, sa->gxi, sa->gxr, sa->ni, sa->ni_len, sa->nr,
+	                   sa->nr_len, sa->rcky, &k) != 0) {
 		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_INVALID_KEY_INFORMATION,
 		            "invalid DH public value from %s", peer);
 		goto fail;
 	}
+	p1_keys_commit(sa, &k); /* this SA exists for this message alone */
 	struct ike_wr iw = ike_wr_init(sa->idr_b, sizeof(sa->idr_b));
 	write_id_addr(&iw, to->addr);
 	sa->idr_len = iw.len;
@@ -502,16 +538,22 @@ static void am1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	sa_send(sa, sa->tx, n, true, true, IKE_STEP_PHASE1);
 	/* the source is not verified until AM3: a spoofed AM1 earns few repeats */
 	sa->rx.max = IKE_UNAUTH_RETRANSMITS;
-	return;
+	return IKE_V_OK;
 fail:
 	/* the KE's key pair, if any, dies with the SA; a repeat of this AM1 starts afresh */
 	if (e.notify)
 		info_send_plain_notify(sa, e.notify);
-	sa_fail(sa, e.step, "%s: %s", ike_step_name(e.step), e.text);
+	sa_fail(sa, e.step, "%s", e.text);
+	return IKE_V_FATAL;
 }
-
-static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
-                      const struct ike_endpoint *from, const struct ike_endpoint *to)
+/*
+ * AM3 authenticates the client: a third message whose HASH_I does not verify is dropped (it
+ * may be forged) and the SA waits for the genuine one until AM2's retransmissions run out.
+ * The IV chain is committed only for the message that verified.
+ */
+static enum ike_verdict am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
+                                  size_t len, const struct ike_endpoint *from,
+                                  const struct ike_endpoint *to)
 {
 	struct isakmp_chain c;
 	const char *why = NULL;
@@ -524,17 +566,13 @@ static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	/* RFC 2409 draws AM3 in clear, vpnc encrypts it: accept both. */
 	if (enc) {
 		int n = sa_decrypt(sa, pkt, len, h, sa->rxbuf, sizeof(sa->rxbuf), new_iv);
-		if (n < 0) {
-			sa_log(sa, IKE_LOG_WARN, "dropped third message that does not decrypt");
-			return;
-		}
+		if (n < 0)
+			return sa_drop(sa, "dropped third message that does not decrypt");
 		body = sa->rxbuf;
 		body_len = (size_t)n;
 	}
-	if (!isakmp_chain_parse(body, body_len, h->np, &c, &why)) {
-		sa_log(sa, IKE_LOG_WARN, "dropped malformed third message: %s", why);
-		return;
-	}
+	if (!isakmp_chain_parse(body, body_len, h->np, &c, &why))
+		return sa_drop(sa, "dropped malformed third message: %s", why);
 	const struct isakmp_pl *ph = isakmp_chain_find(&c, ISAKMP_PL_HASH, 0);
 	if (!ph || ph->len != sa->hlen ||
 	    ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
@@ -543,11 +581,12 @@ static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	    !ike_ct_equal(hash, ph->body, sa->hlen)) {
 		char peer[32];
 		addr_str(from->addr, peer, sizeof(peer));
-		sa_fail(sa, IKE_STEP_PHASE1,
-		        "%s: the authentication hash of %s (group %s) does not verify: the client "
-		        "uses a different group key",
-		        ike_step_name(IKE_STEP_PHASE1), peer, sa->group);
-		return;
+		sa_explain(sa, IKE_STEP_PHASE1,
+		           "the authentication hash of %s (group %s) does not verify: the client "
+		           "uses a different group key",
+		           peer, sa->group);
+		return sa_drop(sa, "dropped third message from %s whose HASH_I does not verify",
+		               peer);
 	}
 	if (enc) {
 		sa_commit_iv(sa, h->exch, 0, new_iv);
@@ -565,33 +604,22 @@ static void am3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	if (sa->p1.life_s)
 		sa->p1_expires_at = sa->now + (uint64_t)sa->p1.life_s * 1000;
 	phase1_done_status(sa);
-	if (sa->facts & F_NEED_XAUTH)
-		xauth_server_start(sa);
-	else if (sa->cfg.srv_push)
-		modecfg_server_push(sa);
+	return IKE_V_OK;
 }
-
-void am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
-              const struct ike_endpoint *from, const struct ike_endpoint *to)
+enum ike_verdict am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
+                          size_t len, const struct ike_endpoint *from,
+                          const struct ike_endpoint *to)
 {
-	if (h->msgid != 0) {
-		sa_log(sa, IKE_LOG_WARN, "dropped aggressive-mode message with message ID %08x",
-		       h->msgid);
-		return;
-	}
-	if (sa->role == IKE_ROLE_INITIATOR) {
-		if (sa->state == IKE_S_AM_SENT)
-			am2_input(sa, h, pkt, len, from, to);
-		else
-			sa_log(sa, IKE_LOG_DEBUG, "ignored aggressive-mode message in state %s",
-			       sa_state_name(sa->state));
-		return;
-	}
-	if (sa->state == IKE_S_IDLE)
-		am1_input(sa, h, pkt, len, from, to);
-	else if (sa->state == IKE_S_AM_SENT)
-		am3_input(sa, h, pkt, len, from, to);
-	else
-		sa_log(sa, IKE_LOG_DEBUG, "ignored aggressive-mode message in state %s",
-		       sa_state_name(sa->state));
+	if (h->msgid != 0)
+		return sa_drop(sa, "dropped aggressive-mode message with message ID %08x",
+		               h->msgid);
+	if (sa->role == IKE_ROLE_INITIATOR && sa->state == IKE_S_AM_SENT)
+		return am2_input(sa, h, pkt, len, from, to);
+	if (sa->role == IKE_ROLE_RESPONDER && sa->state == IKE_S_IDLE)
+		return am1_input(sa, h, pkt, len, from, to);
+	if (sa->role == IKE_ROLE_RESPONDER && sa->state == IKE_S_AM_SENT)
+		return am3_input(sa, h, pkt, len, from, to);
+	sa_log(sa, IKE_LOG_DEBUG, "ignored aggressive-mode message in state %s",
+	       sa_state_name(sa->state));
+	return IKE_V_DROP;
 }

@@ -55,21 +55,3 @@ uint64_t sa_children_next(const struct ike_sa *sa)
 			t = sa->children[i].expires_at;
 	return t;
 }
-
-void sa_children_tick(struct ike_sa *sa)
-{
-	for (size_t i = 0; i < sa->n_children && sa->state != IKE_S_DEAD;) {
-		struct ike_child_rec *r = &sa->children[i];
-		if (!r->expires_at || sa->now < r->expires_at) {
-			i++;
-			continue;
-		}
-		sa_log(sa, IKE_LOG_INFO, "IPsec SA %08x/%08x reached its lifetime of %u s",
-		       r->ch.spi_in, r->ch.spi_out, r->ch.life_s);
-		if (sa->ka.p)
-			info_send_delete_child(sa, &r->ch);
-		sa_child_drop(sa, i);
-	}
-	if (sa->state == IKE_S_ESTABLISHED && sa->n_children == 0 && sa->role == IKE_ROLE_INITIATOR)
-		sa_closed(sa, "the IPsec SA reached its lifetime and no new one replaced it");
-}

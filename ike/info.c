@@ -169,14 +169,16 @@ static enum ike_step step_of(const struct ike_sa *sa)
 		return IKE_STEP_ESTABLISHED;
 	}
 }
-
-static void notify_input(struct ike_sa *sa, const struct isakmp_notify *n, bool encrypted)
+/* Returns IKE_V_REFUSED when an initiator was refused (sa->refused_with), else IKE_V_OK or
+ * IKE_V_DROP. */
+static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_notify *n,
+                                     bool encrypted)
 {
 	if (n->type == ISAKMP_N_R_U_THERE || n->type == ISAKMP_N_R_U_THERE_ACK) {
 		struct ike_rd r = ike_rd_init(n->data, n->data_len);
 		uint32_t seq;
 		if (!encrypted || !ike_rd_u32(&r, &seq))
-			return; /* RFC 3706: unencrypted DPD is ignored */
+			return IKE_V_DROP; /* RFC 3706: unencrypted DPD is ignored */
 		if (n->type == ISAKMP_N_R_U_THERE) {
 			send_dpd(sa, ISAKMP_N_R_U_THERE_ACK, seq);
 		} else if (sa->dpd_pending && seq == sa->dpd_pending) {
@@ -185,40 +187,38 @@ static void notify_input(struct ike_sa *sa, const struct isakmp_notify *n, bool 
 			sa->last_rx = sa->now;
 			sa->dpd_next = sa->now + (uint64_t)sa->cfg.dpd_idle_s * 1000;
 		}
+		return IKE_V_OK;
+	}
+	if (n->type >= 16384) {
+		sa_log(sa, IKE_LOG_DEBUG, "notify %s", isakmp_notify_name(n->type));
+		return IKE_V_OK;
+	}
+	/* Unauthenticated errors are believed only while nothing is authenticated yet, like
+	 * vpnc does; afterwards only encrypted ones count. */
+	if (!encrypted && sa->state != IKE_S_AM_SENT)
+		return sa_drop(sa, "ignored unauthenticated %s notify",
+		               isakmp_notify_name(n->type));
+	if (sa->role != IKE_ROLE_INITIATOR) {
+		sa_log(sa, IKE_LOG_WARN, "the client reported %s", isakmp_notify_name(n->type));
+		return IKE_V_OK;
+	}
+	sa->refused_with = n->type;
+	return IKE_V_REFUSED;
+}
+
+void info_fail_refused(struct ike_sa *sa)
+{
+	uint16_t type = sa->refused_with;
+	enum ike_step st = step_of(sa);
+	if (sa->dh_auto && sa->state == IKE_S_AM_SENT &&
+	    (type == ISAKMP_N_NO_PROPOSAL_CHOSEN || type == ISAKMP_N_INVALID_KEY_INFORMATION)) {
+		sa_fail(sa, st,
+		        "the gateway accepted none of the proposals in DH groups %s; check its "
+		        "crypto isakmp policy, or pin another group with --dh (%s)",
+		        sa->dh_tried, isakmp_notify_name(type));
 		return;
 	}
-	if (n->type < 16384) {
-		enum ike_step st = step_of(sa);
-		/* Unauthenticated errors are believed only while nothing is authenticated yet,
-		 * like vpnc does; afterwards only encrypted ones count. */
-		if (!encrypted && sa->state != IKE_S_AM_SENT) {
-			sa_log(sa, IKE_LOG_WARN, "ignored unauthenticated %s notify",
-			       isakmp_notify_name(n->type));
-			return;
-		}
-		if (sa->role == IKE_ROLE_INITIATOR) {
-			if (!encrypted && am_fallback(sa, n->type))
-				return;
-			if (sa->dh_auto && sa->state == IKE_S_AM_SENT &&
-			    (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN ||
-			     n->type == ISAKMP_N_INVALID_KEY_INFORMATION)) {
-				sa_fail(
-				    sa, st,
-				    "%s: the gateway accepted none of the proposals in DH groups "
-				    "%s; check its crypto isakmp policy, or pin another group with "
-				    "--dh (%s)",
-				    ike_step_name(st), sa->dh_tried, isakmp_notify_name(n->type));
-				return;
-			}
-			sa_fail(sa, st, "%s: %s (%s)", ike_step_name(st), notify_advice(n->type),
-			        isakmp_notify_name(n->type));
-		} else {
-			sa_log(sa, IKE_LOG_WARN, "the client reported %s",
-			       isakmp_notify_name(n->type));
-		}
-		return;
-	}
-	sa_log(sa, IKE_LOG_DEBUG, "notify %s", isakmp_notify_name(n->type));
+	sa_fail(sa, st, "%s (%s)", notify_advice(type), isakmp_notify_name(type));
 }
 
 static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
@@ -248,18 +248,14 @@ static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
 	if (sa->n_children == 0 && sa->role == IKE_ROLE_INITIATOR && sa->state == IKE_S_ESTABLISHED)
 		sa_closed(sa, "the gateway deleted the tunnel");
 }
-
-void info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
-                const uint8_t *body, size_t body_len, const struct isakmp_chain *c, bool encrypted)
+enum ike_verdict info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
+                            size_t body_len, const struct isakmp_chain *c, bool encrypted)
 {
-	(void)pkt;
-	(void)len;
 	const char *why;
+	enum ike_verdict v = IKE_V_DROP;
 	if (encrypted) {
-		if (!sa_check_hash(sa, c, h->msgid, NULL, 0, body, body_len)) {
-			sa_log(sa, IKE_LOG_WARN, "dropped informational with a wrong HASH");
-			return;
-		}
+		if (!sa_check_hash(sa, c, h->msgid, NULL, 0, body, body_len))
+			return sa_drop(sa, "dropped informational with a wrong HASH");
 		/* Informationals have no exchange to bind them to: a message ID already taken
 		 * is a replay (RFC 2408 3.1 makes them unique), and only a fresh message may
 		 * move the peer to a new address. */
@@ -267,26 +263,33 @@ void info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pk
 			if (sa->info_seen[i] == h->msgid) {
 				sa_log(sa, IKE_LOG_DEBUG, "dropped replayed informational %08x",
 				       h->msgid);
-				return;
+				return IKE_V_DROP;
 			}
 		}
 		sa->info_seen[sa->info_seen_next] = h->msgid;
 		sa->info_seen_next = (sa->info_seen_next + 1) % IKE_INFO_SEEN;
 		sa->last_rx = sa->now;
 		sa_peer_seen(sa);
+		v = IKE_V_OK;
 	}
 	for (size_t i = 0; i < c->n && sa->state != IKE_S_DEAD; i++) {
 		const struct isakmp_pl *p = &c->pl[i];
 		if (p->type == ISAKMP_PL_N) {
 			struct isakmp_notify n;
-			if (isakmp_notify_parse(p->body, p->len, &n, &why))
-				notify_input(sa, &n, encrypted);
+			if (!isakmp_notify_parse(p->body, p->len, &n, &why))
+				continue;
+			enum ike_verdict nv = notify_input(sa, &n, encrypted);
+			if (nv == IKE_V_REFUSED)
+				return nv;
+			if (nv == IKE_V_OK)
+				v = IKE_V_OK;
 		} else if (p->type == ISAKMP_PL_D) {
 			struct isakmp_delete d;
 			if (encrypted && isakmp_delete_parse(p->body, p->len, &d, &why))
 				delete_input(sa, &d);
 		}
 	}
+	return sa->state == IKE_S_DEAD ? IKE_V_FATAL : v;
 }
 
 void info_send_initial_contact(struct ike_sa *sa, struct isakmp_builder *b)

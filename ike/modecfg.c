@@ -47,6 +47,7 @@ void modecfg_client_start(struct ike_sa *sa)
 		                      strlen(sa->hostname));
 	if (sa->state == IKE_S_P1_DONE || sa->state == IKE_S_XAUTH)
 		sa_set_state(sa, IKE_S_MODECFG);
+	sa->facts |= F_MODECFG_ASKED;
 	sa->cfg_msgid = sa_new_msgid(sa);
 	sa_rand(sa, &sa->cfg_id, sizeof(sa->cfg_id));
 	sa_status(sa, IKE_STEP_MODECFG, "asking the gateway for the group policy");
@@ -226,40 +227,36 @@ static void took_policy(struct ike_sa *sa)
 	          (sa->policy.have & EVC_HAVE_DOMAIN) ? sa->policy.domain : "");
 }
 
-void modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
-                          const struct isakmp_cfg *cfg)
+enum ike_verdict modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                      const struct isakmp_cfg *cfg)
 {
 	const char *why = NULL;
 	struct evc_policy pol;
 	if (sa->facts & F_MODECFG_DONE)
-		return;
-	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE)) {
-		sa_log(sa, IKE_LOG_WARN, "dropped mode-config message before XAUTH completed");
-		return;
-	}
+		return IKE_V_DROP;
+	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE))
+		return sa_drop(sa, "dropped mode-config message before XAUTH completed");
 	if (!modecfg_parse(cfg->attrs, cfg->attrs_len, &pol, &why)) {
-		sa_fail(sa, IKE_STEP_MODECFG, "%s: the gateway sent a malformed %s attribute",
-		        ike_step_name(IKE_STEP_MODECFG), why);
-		return;
+		sa_fail(sa, IKE_STEP_MODECFG, "the gateway sent a malformed %s attribute", why);
+		return IKE_V_FATAL;
 	}
 	if (cfg->type == ISAKMP_CFG_SET) {
 		/* push: acknowledge what we took, like the Cisco client */
 		if (!txn_send(sa, h->msgid, ISAKMP_CFG_ACK, cfg->id, NULL, 0, false, true,
 		              IKE_STEP_MODECFG))
-			return;
+			return IKE_V_FATAL;
 		if (sa->state == IKE_S_P1_DONE || sa->state == IKE_S_XAUTH)
 			sa_set_state(sa, IKE_S_MODECFG);
 	}
 	sa_rexmit_stop(sa);
 	if (!(pol.have & EVC_HAVE_ADDR)) {
 		sa_fail(sa, IKE_STEP_MODECFG,
-		        "%s: the gateway assigned no address (check the pool of group %s)",
-		        ike_step_name(IKE_STEP_MODECFG), sa->group);
-		return;
+		        "the gateway assigned no address (check the pool of group %s)", sa->group);
+		return IKE_V_FATAL;
 	}
 	sa->policy = pol;
 	took_policy(sa);
-	qm_start(sa);
+	return IKE_V_OK;
 }
 
 /* ---- server ---- */
@@ -375,8 +372,8 @@ static bool take_policy(struct ike_sa *sa)
 	int rc = sa->cfg.ops->assign_policy(sa->cfg.ops->ctx, sa->group, sa->user, &sa->policy);
 	if (rc != 0) {
 		info_send_delete_ike(sa);
-		sa_fail(sa, IKE_STEP_MODECFG, "%s: no policy for user %s of group %s: %s",
-		        ike_step_name(IKE_STEP_MODECFG), sa->user, sa->group,
+		sa_fail(sa, IKE_STEP_MODECFG, "no policy for user %s of group %s: %s", sa->user,
+		        sa->group,
 		        rc == -ENOSPC ? "the address pool is exhausted" : "group not configured");
 		return false;
 	}
@@ -396,8 +393,7 @@ void modecfg_server_push(struct ike_sa *sa)
 	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
 	modecfg_write(&w, &sa->policy, req, rw.len);
 	if (w.err || rw.err) {
-		sa_fail(sa, IKE_STEP_MODECFG, "%s: the group policy does not fit in one message",
-		        ike_step_name(IKE_STEP_MODECFG));
+		sa_fail(sa, IKE_STEP_MODECFG, "the group policy does not fit in one message");
 		return;
 	}
 	if (sa->state != IKE_S_MODECFG)
@@ -410,43 +406,43 @@ void modecfg_server_push(struct ike_sa *sa)
 	took_policy(sa);
 }
 
-void modecfg_server_ack(struct ike_sa *sa, const struct isakmp_hdr *h)
+enum ike_verdict modecfg_server_ack(struct ike_sa *sa, const struct isakmp_hdr *h)
 {
-	if (h->msgid == sa->cfg_msgid)
-		sa_rexmit_stop(sa);
+	if (h->msgid != sa->cfg_msgid)
+		return IKE_V_DROP;
+	sa_rexmit_stop(sa);
+	return IKE_V_OK;
 }
 
-void modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
-                          const struct isakmp_cfg *cfg)
+enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                      const struct isakmp_cfg *cfg)
 {
-	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE)) {
-		sa_log(sa, IKE_LOG_WARN, "dropped mode-config request before XAUTH completed");
-		return;
-	}
+	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE))
+		return sa_drop(sa, "dropped mode-config request before XAUTH completed");
 	if (sa->state != IKE_S_P1_DONE && sa->state != IKE_S_XAUTH && sa->state != IKE_S_MODECFG)
-		return;
+		return IKE_V_DROP;
 	if (sa->cfg.srv_push) {
 		sa_log(sa, IKE_LOG_INFO,
 		       "ignored a mode-config request: this gateway pushes the "
 		       "policy (client configuration address initiate)");
-		return;
+		return IKE_V_DROP;
 	}
 	sa_rexmit_stop(sa); /* the request also acknowledges our XAUTH SET */
 	if (!take_policy(sa))
-		return;
+		return IKE_V_FATAL;
 	uint8_t attrs[8192];
 	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
 	modecfg_write(&w, &sa->policy, cfg->attrs, cfg->attrs_len);
 	if (w.err) {
-		sa_fail(sa, IKE_STEP_MODECFG, "%s: the group policy does not fit in one message",
-		        ike_step_name(IKE_STEP_MODECFG));
-		return;
+		sa_fail(sa, IKE_STEP_MODECFG, "the group policy does not fit in one message");
+		return IKE_V_FATAL;
 	}
 	if (sa->state != IKE_S_MODECFG)
 		sa_set_state(sa, IKE_S_MODECFG);
 	if (!txn_send(sa, h->msgid, ISAKMP_CFG_REPLY, cfg->id, attrs, w.len, false, true,
 	              IKE_STEP_MODECFG))
-		return;
+		return IKE_V_FATAL;
 	if (!(sa->facts & F_MODECFG_DONE))
 		took_policy(sa);
+	return IKE_V_OK;
 }

@@ -109,8 +109,7 @@ void qm_start(struct ike_sa *sa)
 		q.pfs = sa->policy.pfs ? sa->p1.group : (uint8_t)sa->cfg.pfs_group;
 		sa->qm.dh = ike_dh_new(q.pfs);
 		if (!sa->qm.dh) {
-			sa_fail(sa, IKE_STEP_QUICK, "%s: cannot create a DH key for PFS",
-			        ike_step_name(IKE_STEP_QUICK));
+			sa_fail(sa, IKE_STEP_QUICK, "cannot create a DH key for PFS");
 			return;
 		}
 	}
@@ -127,8 +126,7 @@ void qm_start(struct ike_sa *sa)
 	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_QUICK, sa->qm.msgid, NULL, 0, write_qm1, &q,
 	                           sa->tx, sizeof(sa->tx));
 	if (!n) {
-		sa_fail(sa, IKE_STEP_QUICK, "%s: cannot build the first quick-mode message",
-		        ike_step_name(IKE_STEP_QUICK));
+		sa_fail(sa, IKE_STEP_QUICK, "cannot build the first quick-mode message");
 		return;
 	}
 	sa_set_state(sa, IKE_S_QUICK);
@@ -240,8 +238,8 @@ static void read_lifetime_notify(const struct isakmp_chain *c, struct ike_p2_pro
 	}
 }
 
-static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
-                      size_t len, const struct isakmp_chain *c)
+static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                  const uint8_t *body, size_t len, const struct isakmp_chain *c)
 {
 	struct isakmp_sa sap;
 	const char *why = NULL;
@@ -250,7 +248,7 @@ static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 
 	if (!sa_check_hash(sa, c, h->msgid, sa->qm.ni, sa->qm.ni_len, body, len)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick-mode answer with a wrong HASH(2)");
-		return;
+		return IKE_V_DROP;
 	}
 	sa_peer_seen(sa);
 	struct qm_payloads qp;
@@ -263,9 +261,8 @@ static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	    !isakmp_sa_parse(psa->body, psa->len, &sap, &why) || sap.np != 1 || sap.nt != 1 ||
 	    sap.p[0].proto != ISAKMP_PROTO_ESP || sap.p[0].spi_size != 4 ||
 	    !prop_read_p2(&sap.t[0], sap.t[0].id, &chosen, &encap)) {
-		sa_fail(sa, IKE_STEP_QUICK, "%s: the gateway's IPsec answer is malformed",
-		        ike_step_name(IKE_STEP_QUICK));
-		return;
+		sa_fail(sa, IKE_STEP_QUICK, "the gateway's IPsec answer is malformed");
+		return IKE_V_FATAL;
 	}
 	bool ok = false;
 	for (size_t i = 0; i < sa->n_p2_offer; i++) {
@@ -276,17 +273,15 @@ static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	uint8_t want_pfs = sa->qm.dh ? (uint8_t)ike_dh_group(sa->qm.dh) : 0;
 	if (!ok || chosen.pfs_group != want_pfs || encap != sa->qm.encap) {
 		sa_fail(sa, IKE_STEP_QUICK,
-		        "%s: the gateway chose an IPsec transform evc did not offer",
-		        ike_step_name(IKE_STEP_QUICK));
-		return;
+		        "the gateway chose an IPsec transform evc did not offer");
+		return IKE_V_FATAL;
 	}
 	if (want_pfs) {
 		if (!pke || pke->len != ike_dh_len(want_pfs)) {
 			sa_fail(sa, IKE_STEP_QUICK,
-			        "%s: the gateway's PFS key is missing or the "
-			        "wrong size",
-			        ike_step_name(IKE_STEP_QUICK));
-			return;
+			        "the gateway's PFS key is missing or the "
+			        "wrong size");
+			return IKE_V_FATAL;
 		}
 		memcpy(sa->qm.gxr, pke->body, pke->len);
 		sa->qm.g_len = pke->len;
@@ -295,10 +290,9 @@ static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		struct evc_net ci, cr;
 		if (!read_id(pid1, &ci) || !read_id(pid2, &cr)) {
 			sa_fail(sa, IKE_STEP_QUICK,
-			        "%s: the gateway's traffic selectors are not "
-			        "IPv4 addresses or subnets",
-			        ike_step_name(IKE_STEP_QUICK));
-			return;
+			        "the gateway's traffic selectors are not "
+			        "IPv4 addresses or subnets");
+			return IKE_V_FATAL;
 		}
 		/* the gateway may narrow the remote side (strongSwan does) */
 		sa->qm.idcr = cr;
@@ -316,8 +310,10 @@ static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	struct isakmp_hdr hh;
 	struct isakmp_builder b;
 	if (ike_hash_p2(sa->p1.hash, &sa->skeyid_a, 1, h->msgid, sa->qm.ni, sa->qm.ni_len,
-	                sa->qm.nr, sa->qm.nr_len, NULL, 0, hash3) != 0)
-		return;
+	                sa->qm.nr, sa->qm.nr_len, NULL, 0, hash3) != 0) {
+		sa_fail(sa, IKE_STEP_QUICK, "cannot compute HASH(3)");
+		return IKE_V_FATAL;
+	}
 	sa_hdr(sa, &hh, ISAKMP_EXCH_QUICK, 0, h->msgid);
 	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &hh);
 	isakmp_build_payload(&b, ISAKMP_PL_HASH, hash3, sa->hlen);
@@ -327,13 +323,13 @@ static void qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	if (n)
 		n = sa_encrypt(sa, sa->tx, n, sizeof(sa->tx), ISAKMP_EXCH_QUICK, h->msgid);
 	if (!n || make_child(sa, spi_out, &ch) != 0) {
-		sa_fail(sa, IKE_STEP_QUICK, "%s: cannot derive the IPsec keys",
-		        ike_step_name(IKE_STEP_QUICK));
-		return;
+		sa_fail(sa, IKE_STEP_QUICK, "cannot derive the IPsec keys");
+		return IKE_V_FATAL;
 	}
 	sa_send(sa, sa->tx, n, false, true, IKE_STEP_QUICK);
 	child_up(sa, &ch);
 	ike_wipe(&ch, sizeof(ch));
+	return IKE_V_OK;
 }
 
 struct qm2_arg {
@@ -383,32 +379,32 @@ static void write_qm2(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
 		write_lifetime_notify(sa, b);
 }
 
-static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
-                      size_t len, const struct isakmp_chain *c)
+static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                  const uint8_t *body, size_t len, const struct isakmp_chain *c)
 {
 	struct isakmp_sa sap;
 	const char *why = NULL;
 
 	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode before XAUTH completed");
-		return;
+		return IKE_V_DROP;
 	}
 	/* The address this IKE SA may use is the one its policy assigned: without a policy
 	 * there is no address to hold the client to, so there is no quick mode either. */
 	if (!(sa->facts & F_POLICY_TAKEN) || !(sa->facts & F_MODECFG_DONE)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode before the client took its policy");
-		return;
+		return IKE_V_DROP;
 	}
 	if (!sa_check_hash(sa, c, h->msgid, NULL, 0, body, len)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(1)");
-		return;
+		return IKE_V_DROP;
 	}
 	if (sa->n_children >= IKE_MAX_CHILDREN) {
 		sa_log(sa, IKE_LOG_WARN,
 		       "refused quick mode of user %s: too many IPsec SAs (%u) under one IKE SA",
 		       sa->user, (unsigned)IKE_MAX_CHILDREN);
 		info_send_plain_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
-		return;
+		return IKE_V_DROP;
 	}
 	struct qm_payloads qp;
 	qm_find(c, &qp);
@@ -420,7 +416,7 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	    !isakmp_sa_parse(psa->body, psa->len, &sap, &why)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped malformed quick mode: %s",
 		       why ? why : "missing SA, nonce or IPv4 identities");
-		return;
+		return IKE_V_DROP;
 	}
 	/* client mode: exactly the address it was given (RRI routes it, the SA table maps it
 	 * to this client); a subnet or 0.0.0.0/0 would claim other users' traffic */
@@ -433,7 +429,7 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		       ci.mask & 255, sa->policy.addr >> 24, (sa->policy.addr >> 16) & 255,
 		       (sa->policy.addr >> 8) & 255, sa->policy.addr & 255);
 		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
-		return;
+		return IKE_V_DROP;
 	}
 	unsigned ke_group = 0;
 	if (pke) {
@@ -454,7 +450,7 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 		       "none of the %zu IPsec proposals of user %s matches the transform sets",
 		       sap.nt, sa->user);
 		info_send_plain_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
-		return;
+		return IKE_V_DROP;
 	}
 	ike_dh_free(sa->qm.dh);
 	memset(&sa->qm, 0, sizeof(sa->qm));
@@ -470,8 +466,11 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	sa->qm.idcr = cr;
 	if (chosen.pfs_group) {
 		sa->qm.dh = ike_dh_new(chosen.pfs_group);
-		if (!sa->qm.dh || pke->len > sizeof(sa->qm.gxr))
-			return;
+		if (!sa->qm.dh || pke->len > sizeof(sa->qm.gxr)) {
+			sa_fail(sa, IKE_STEP_QUICK, "cannot create a DH group %u key for PFS",
+			        chosen.pfs_group);
+			return IKE_V_FATAL;
+		}
 		memcpy(sa->qm.gxr, pke->body, pke->len);
 		sa->qm.g_len = pke->len;
 	}
@@ -487,14 +486,18 @@ static void qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8
 	sa_commit_iv(sa, ISAKMP_EXCH_QUICK, h->msgid, sa->qm_rx_iv);
 	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_QUICK, h->msgid, sa->qm.ni, sa->qm.ni_len,
 	                           write_qm2, &q, sa->tx, sizeof(sa->tx));
-	if (!n)
-		return;
+	if (!n) {
+		sa_fail(sa, IKE_STEP_QUICK, "cannot build the second quick-mode message");
+		return IKE_V_FATAL;
+	}
 	if (sa->state != IKE_S_QUICK)
 		sa_set_state(sa, IKE_S_QUICK);
 	sa_send(sa, sa->tx, n, true, true, IKE_STEP_QUICK);
+	return IKE_V_OK;
 }
 
-static void qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_chain *c)
+static enum ike_verdict qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                  const struct isakmp_chain *c)
 {
 	uint8_t want[IKE_HASH_MAX];
 	struct ike_child ch;
@@ -503,35 +506,34 @@ static void qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struc
 	                sa->qm.nr, sa->qm.nr_len, NULL, 0, want) != 0 ||
 	    !ike_ct_equal(want, c->pl[0].body, sa->hlen)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(3)");
-		return;
+		return IKE_V_DROP;
 	}
 	sa_peer_seen(sa);
 	sa_rexmit_stop(sa);
 	if (make_child(sa, sa->qm.spi_out, &ch) != 0) {
-		sa_fail(sa, IKE_STEP_QUICK, "%s: cannot derive the IPsec keys",
-		        ike_step_name(IKE_STEP_QUICK));
-		return;
+		sa_fail(sa, IKE_STEP_QUICK, "cannot derive the IPsec keys");
+		return IKE_V_FATAL;
 	}
 	child_up(sa, &ch);
 	ike_wipe(&ch, sizeof(ch));
+	return IKE_V_OK;
 }
-
-void qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body, size_t len,
-              const struct isakmp_chain *c)
+enum ike_verdict qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
+                          size_t len, const struct isakmp_chain *c)
 {
 	if (sa->role == IKE_ROLE_INITIATOR) {
 		if (sa->qm.active && h->msgid == sa->qm.msgid && sa->state == IKE_S_QUICK)
-			qm2_input(sa, h, body, len, c);
-		else
-			sa_log(sa, IKE_LOG_DEBUG,
-			       "ignored quick mode %08x (gateway-initiated quick "
-			       "mode is not supported yet)",
-			       h->msgid);
-		return;
+			return qm2_input(sa, h, body, len, c);
+		sa_log(
+		    sa, IKE_LOG_DEBUG,
+		    "ignored quick mode %08x (gateway-initiated quick mode is not supported yet)",
+		    h->msgid);
+		return IKE_V_DROP;
 	}
 	if (sa->qm.active && h->msgid == sa->qm.msgid)
-		qm3_input(sa, h, c);
-	else if (sa->state == IKE_S_MODECFG || sa->state == IKE_S_P1_DONE ||
-	         sa->state == IKE_S_XAUTH || sa->state == IKE_S_ESTABLISHED)
-		qm1_input(sa, h, body, len, c);
+		return qm3_input(sa, h, c);
+	if (sa->state == IKE_S_MODECFG || sa->state == IKE_S_P1_DONE || sa->state == IKE_S_XAUTH ||
+	    sa->state == IKE_S_ESTABLISHED)
+		return qm1_input(sa, h, body, len, c);
+	return IKE_V_DROP;
 }

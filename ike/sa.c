@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The IKE SA object: lifetime, the action queue, the state function, encryption and IV
- * chains, retransmission and duplicate handling, and the entry points of ike.h. The
- * exchanges themselves live in am.c, xauth.c, modecfg.c, qm.c and info.c.
+ * The IKE SA object and the machinery every exchange shares: lifetime, the state function,
+ * logs and failures, sending and retransmission, encryption and IV chains, the phase-2-style
+ * HASH. It calls no exchange: engine.c drives them, the exchanges call down into here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -99,45 +99,6 @@ void sa_set_state(struct ike_sa *sa, enum ike_state st)
 	sa->state = st;
 }
 
-struct ike_act_node *sa_push(struct ike_sa *sa, enum ike_act_type t)
-{
-	struct ike_act_node *n = calloc(1, sizeof(*n));
-	if (!n)
-		return NULL;
-	n->act.type = t;
-	if (sa->q_tail)
-		sa->q_tail->next = n;
-	else
-		sa->q_head = n;
-	sa->q_tail = n;
-	return n;
-}
-
-uint8_t *sa_own(struct ike_act_node *n, const void *p, size_t len, bool secret)
-{
-	n->buf = malloc(len + 1);
-	if (!n->buf)
-		return NULL;
-	if (len)
-		memcpy(n->buf, p, len);
-	n->buf[len] = '\0';
-	n->buf_len = len + 1;
-	n->secret = secret;
-	return n->buf;
-}
-
-static void node_free(struct ike_act_node *n)
-{
-	if (!n)
-		return;
-	if (n->buf) {
-		if (n->secret)
-			ike_wipe(n->buf, n->buf_len);
-		free(n->buf);
-	}
-	free(n);
-}
-
 static void vpush_text(struct ike_sa *sa, struct ike_act_node *n, const char *fmt, va_list ap)
 {
 	char text[1024];
@@ -190,9 +151,13 @@ void sa_fail(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
 		return;
 	struct ike_act_node *n = sa_push(sa, IKE_ACT_FAILED);
 	char text[1024];
+	/* every failure names its step first, so no caller can forget it */
+	int k = snprintf(text, sizeof(text), "%s: ", ike_step_name(step));
+	if (k < 0 || (size_t)k >= sizeof(text))
+		k = 0;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(text + k, sizeof(text) - (size_t)k, fmt, ap);
 	va_end(ap);
 	if (n) {
 		sa_own(n, text, strlen(text), false);
@@ -203,6 +168,28 @@ void sa_fail(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
 	sa_children_end(sa);
 	release_policy(sa);
 	sa_set_state(sa, IKE_S_DEAD);
+}
+
+enum ike_verdict sa_drop(struct ike_sa *sa, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	/* a peer, or anyone who can send it datagrams, triggers these at will: not a warning;
+	 * what matters reaches the user through sa_explain when the SA gives up */
+	sa_log(sa, IKE_LOG_INFO, "%s", text);
+	return IKE_V_DROP;
+}
+
+void sa_explain(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
+{
+	va_list ap;
+	sa->last_drop_step = step;
+	va_start(ap, fmt);
+	vsnprintf(sa->last_drop, sizeof(sa->last_drop), fmt, ap);
+	va_end(ap);
 }
 
 void sa_closed(struct ike_sa *sa, const char *fmt, ...)
@@ -255,8 +242,8 @@ void sa_hdr(const struct ike_sa *sa, struct isakmp_hdr *h, uint8_t exch, uint8_t
 	h->msgid = msgid;
 }
 
-static void emit_send(struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_endpoint to,
-                      uint16_t from_port)
+void sa_emit_send(struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_endpoint to,
+                  uint16_t from_port)
 {
 	struct ike_act_node *n = sa_push(sa, IKE_ACT_SEND);
 	if (!n || !sa_own(n, msg, len, false))
@@ -276,7 +263,7 @@ void sa_rexmit_stop(struct ike_sa *sa)
 void sa_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_reply, bool as_reply,
              enum ike_step step)
 {
-	emit_send(sa, msg, len, sa->peer, sa->local.port);
+	sa_emit_send(sa, msg, len, sa->peer, sa->local.port);
 	if (expect_reply) {
 		sa_rexmit_stop(sa);
 		sa->rx.msg = malloc(len);
@@ -589,13 +576,7 @@ void ike_sa_free(struct ike_sa *sa)
 	if (!sa)
 		return;
 	release_policy(sa);
-	struct ike_act_node *n = sa->q_head;
-	while (n) {
-		struct ike_act_node *next = n->next;
-		node_free(n);
-		n = next;
-	}
-	node_free(sa->q_cur);
+	sa_actions_free(sa);
 	sa_rexmit_stop(sa);
 	free(sa->last_reply);
 	free(sa->sai_b);
@@ -611,19 +592,6 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_secret_clear(&sa->ka);
 	ike_wipe(sa, sizeof(*sa));
 	free(sa);
-}
-
-void ike_start(struct ike_sa *sa, uint64_t now_ms)
-{
-	sa->now = now_ms;
-	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_IDLE)
-		return;
-	am_start(sa);
-}
-
-static bool from_peer(const struct ike_sa *sa, const struct ike_endpoint *from)
-{
-	return from->addr == sa->peer.addr;
 }
 
 void sa_peer_seen(struct ike_sa *sa)
@@ -648,258 +616,6 @@ void sa_peer_seen(struct ike_sa *sa)
 	struct ike_act_node *n = sa_push(sa, IKE_ACT_PEER_MOVED);
 	if (n)
 		n->act.u.peer = *f;
-}
-
-void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t len,
-               const struct ike_endpoint *from, const struct ike_endpoint *to)
-{
-	struct isakmp_hdr h;
-	const char *why = NULL;
-	sa->now = now_ms;
-	if (sa->state == IKE_S_DEAD)
-		return;
-	if (!isakmp_hdr_parse(pkt, len, &h, &why)) {
-		sa_log(sa, IKE_LOG_WARN, "dropped malformed ISAKMP message from %u.%u.%u.%u: %s",
-		       from->addr >> 24, (from->addr >> 16) & 255, (from->addr >> 8) & 255,
-		       from->addr & 255, why);
-		return;
-	}
-	if (h.len > IKE_MAX_MSG) {
-		sa_log(sa, IKE_LOG_WARN,
-		       "dropped a %u-byte %s message from %u.%u.%u.%u: larger than the %u bytes "
-		       "the engine accepts",
-		       h.len, isakmp_exch_name(h.exch), from->addr >> 24, (from->addr >> 16) & 255,
-		       (from->addr >> 8) & 255, from->addr & 255, (unsigned)IKE_MAX_MSG);
-		return;
-	}
-	if (memcmp(h.icky, sa->icky, 8) != 0 && sa->state != IKE_S_IDLE) {
-		sa_log(sa, IKE_LOG_DEBUG, "dropped message for another initiator cookie");
-		return;
-	}
-	if (sa->role == IKE_ROLE_RESPONDER && sa->state == IKE_S_IDLE)
-		; /* the first message: AM1 decides */
-	else if (!from_peer(sa, from) && !(h.flags & ISAKMP_FLAG_E)) {
-		/* an encrypted one may come through a new NAT mapping: its HASH decides */
-		sa_log(sa, IKE_LOG_WARN, "dropped message from an address that is not the peer");
-		return;
-	}
-	sa->cur_from = *from;
-	sa->cur_to = *to;
-	/* A retransmitted request gets our previous answer again, byte for byte: recomputing
-	 * it would change IVs and nonces. */
-	struct ike_iov iov = {pkt, h.len};
-	sa->cur_rx_valid = ike_hash_v(IKE_HASH_SHA1, &iov, 1, sa->cur_rx_hash) == 0;
-	if (sa->cur_rx_valid && sa->have_last_rx &&
-	    memcmp(sa->cur_rx_hash, sa->last_rx_hash, sizeof(sa->last_rx_hash)) == 0) {
-		if (sa->last_reply) {
-			sa_log(sa, IKE_LOG_DEBUG, "retransmitted %s request, answering again",
-			       isakmp_exch_name(h.exch));
-			emit_send(sa, sa->last_reply, sa->last_reply_len, sa->peer,
-			          sa->last_reply_port);
-		}
-		return;
-	}
-
-	if (h.exch == ISAKMP_EXCH_AGGRESSIVE) {
-		am_input(sa, &h, pkt, h.len, from, to);
-		goto out;
-	}
-	if (h.exch == ISAKMP_EXCH_INFO && !(h.flags & ISAKMP_FLAG_E)) {
-		struct isakmp_chain c;
-		if (!isakmp_chain_parse(pkt + ISAKMP_HDR_LEN, h.len - ISAKMP_HDR_LEN, h.np, &c,
-		                        &why)) {
-			sa_log(sa, IKE_LOG_WARN, "dropped malformed informational: %s", why);
-			goto out;
-		}
-		info_input(sa, &h, pkt, h.len, pkt + ISAKMP_HDR_LEN, h.len - ISAKMP_HDR_LEN, &c,
-		           false);
-		goto out;
-	}
-	if (!(h.flags & ISAKMP_FLAG_E) || !sa->ka.p) {
-		sa_log(sa, IKE_LOG_WARN, "dropped unencrypted %s message",
-		       isakmp_exch_name(h.exch));
-		goto out;
-	}
-	if (h.msgid == 0 && h.exch != ISAKMP_EXCH_INFO) {
-		sa_log(sa, IKE_LOG_WARN, "dropped %s message with message ID 0",
-		       isakmp_exch_name(h.exch));
-		goto out;
-	}
-
-	uint8_t new_iv[IKE_BLOCK_MAX];
-	int body_len = sa_decrypt(sa, pkt, h.len, &h, sa->rxbuf, sizeof(sa->rxbuf), new_iv);
-	if (body_len < 0) {
-		sa_log(sa, IKE_LOG_WARN, "dropped %s message that does not decrypt",
-		       isakmp_exch_name(h.exch));
-		goto out;
-	}
-	struct isakmp_chain c;
-	if (!isakmp_chain_parse(sa->rxbuf, (size_t)body_len, h.np, &c, &why)) {
-		sa_log(sa, IKE_LOG_WARN, "dropped malformed %s message: %s",
-		       isakmp_exch_name(h.exch), why);
-		goto out;
-	}
-	switch (h.exch) {
-	case ISAKMP_EXCH_TRANSACTION: {
-		if (!sa_check_hash(sa, &c, h.msgid, NULL, 0, sa->rxbuf, (size_t)body_len)) {
-			sa_log(sa, IKE_LOG_WARN, "dropped transaction message with a wrong HASH");
-			goto out;
-		}
-		const struct isakmp_pl *a = isakmp_chain_find(&c, ISAKMP_PL_ATTR, 0);
-		struct isakmp_cfg cfgp;
-		if (!a || !isakmp_cfg_parse(a->body, a->len, &cfgp, &why)) {
-			sa_log(sa, IKE_LOG_WARN, "dropped transaction message: %s",
-			       a ? why : "no attribute payload");
-			goto out;
-		}
-		sa_commit_iv(sa, h.exch, h.msgid, new_iv);
-		sa->last_rx = now_ms;
-		/* no sa_peer_seen: a replayed transaction message is not proof of a new
-		 * mapping; informationals with fresh IDs and quick-mode answers are */
-		txn_input(sa, &h, &c, &cfgp);
-		break;
-	}
-	case ISAKMP_EXCH_QUICK:
-		/* committed by qm.c once the message is authenticated, before it answers */
-		memcpy(sa->qm_rx_iv, new_iv, sizeof(sa->qm_rx_iv));
-		sa->last_rx = now_ms;
-		qm_input(sa, &h, sa->rxbuf, (size_t)body_len, &c);
-		break;
-	case ISAKMP_EXCH_INFO:
-		info_input(sa, &h, pkt, h.len, sa->rxbuf, (size_t)body_len, &c, true);
-		break;
-	default:
-		sa_log(sa, IKE_LOG_WARN, "dropped unexpected %s exchange",
-		       isakmp_exch_name(h.exch));
-		break;
-	}
-out:
-	sa->cur_rx_valid = false;
-}
-
-void ike_tick(struct ike_sa *sa, uint64_t now_ms)
-{
-	sa->now = now_ms;
-	if (sa->state == IKE_S_DEAD)
-		return;
-	if (sa->rx.msg && now_ms >= sa->rx.next_at) {
-		if (sa->rx.tries >= sa->rx.max && !sa->rx.patient) {
-			struct ike_endpoint p = sa->rx.to;
-			if (sa->role == IKE_ROLE_INITIATOR)
-				sa_fail(
-				    sa, sa->rx.step,
-				    "%s: no answer from the gateway %u.%u.%u.%u port %u after %u "
-				    "tries; check the gateway address and that UDP ports 500 "
-				    "and 4500 reach it",
-				    ike_step_name(sa->rx.step), p.addr >> 24, (p.addr >> 16) & 255,
-				    (p.addr >> 8) & 255, p.addr & 255, p.port, sa->rx.tries + 1);
-			else
-				sa_fail(
-				    sa, sa->rx.step,
-				    "%s: the client %u.%u.%u.%u stopped answering after %u tries",
-				    ike_step_name(sa->rx.step), p.addr >> 24, (p.addr >> 16) & 255,
-				    (p.addr >> 8) & 255, p.addr & 255, sa->rx.tries + 1);
-			return;
-		}
-		sa->rx.tries++;
-		sa_log(sa, IKE_LOG_DEBUG, "retransmitting (try %u)", sa->rx.tries + 1);
-		emit_send(sa, sa->rx.msg, sa->rx.len, sa->rx.to, sa->rx.from_port);
-		/* 1, 2, 4, 8, 8 s: an unreachable gateway is reported after about half a minute */
-		uint64_t backoff = (uint64_t)sa->cfg.retransmit_ms
-		                   << (sa->rx.tries < 3 ? sa->rx.tries : 3);
-		sa->rx.next_at = now_ms + backoff;
-	}
-	if (sa->setup_deadline && now_ms >= sa->setup_deadline && sa->state != IKE_S_ESTABLISHED) {
-		struct ike_endpoint p = sa->peer;
-		sa_fail(sa, IKE_STEP_INIT,
-		        "the client %u.%u.%u.%u did not complete the connection within %u seconds "
-		        "(stopped in state %s)",
-		        p.addr >> 24, (p.addr >> 16) & 255, (p.addr >> 8) & 255, p.addr & 255,
-		        sa->cfg.xauth_timeout_s + IKE_SETUP_GRACE_S, sa_state_name(sa->state));
-		return;
-	}
-	if (sa->p1_expires_at && now_ms >= sa->p1_expires_at) {
-		sa_log(sa, IKE_LOG_INFO, "the IKE SA reached its lifetime of %u s", sa->p1.life_s);
-		ike_close(sa, now_ms);
-		return;
-	}
-	sa_children_tick(sa);
-	if (sa->state == IKE_S_DEAD)
-		return;
-	if (sa->role == IKE_ROLE_RESPONDER && sa->xauth_deadline && now_ms >= sa->xauth_deadline &&
-	    (sa->state == IKE_S_XAUTH || sa->state == IKE_S_P1_DONE)) {
-		sa_fail(sa, IKE_STEP_XAUTH,
-		        "%s: the client did not answer the XAUTH request within %u seconds",
-		        ike_step_name(IKE_STEP_XAUTH), sa->cfg.xauth_timeout_s);
-		return;
-	}
-	dpd_tick(sa);
-}
-
-uint64_t ike_next_timeout(const struct ike_sa *sa)
-{
-	uint64_t t = UINT64_MAX;
-	if (sa->state == IKE_S_DEAD)
-		return t;
-	if (sa->rx.msg && sa->rx.next_at < t)
-		t = sa->rx.next_at;
-	if (sa->xauth_deadline && sa->xauth_deadline < t)
-		t = sa->xauth_deadline;
-	if (sa->dpd_next && sa->dpd_next < t)
-		t = sa->dpd_next;
-	if (sa->setup_deadline && sa->setup_deadline < t && sa->state != IKE_S_ESTABLISHED)
-		t = sa->setup_deadline;
-	if (sa->p1_expires_at && sa->p1_expires_at < t)
-		t = sa->p1_expires_at;
-	uint64_t c = sa_children_next(sa);
-	return c < t ? c : t;
-}
-
-void ike_close(struct ike_sa *sa, uint64_t now_ms)
-{
-	sa->now = now_ms;
-	if (sa->state == IKE_S_DEAD)
-		return;
-	if (sa->ka.p && sa->state >= IKE_S_P1_DONE) {
-		for (size_t i = 0; i < sa->n_children; i++)
-			info_send_delete_child(sa, &sa->children[i].ch);
-		info_send_delete_ike(sa);
-	}
-	sa_closed(sa, "disconnected");
-}
-
-void ike_note_traffic(struct ike_sa *sa, uint64_t now_ms)
-{
-	sa->last_rx = now_ms;
-}
-
-void ike_xauth_answer(struct ike_sa *sa, uint64_t now_ms, const char *user, const char *password)
-{
-	sa->now = now_ms;
-	if (sa->role != IKE_ROLE_INITIATOR || !(sa->facts & F_PROMPTING))
-		return;
-	xauth_answer(sa, user, password);
-}
-
-void ike_xauth_verdict(struct ike_sa *sa, uint64_t now_ms, bool ok)
-{
-	sa->now = now_ms;
-	if (sa->role != IKE_ROLE_RESPONDER || !(sa->facts & F_VERIFYING))
-		return;
-	xauth_verdict(sa, ok);
-}
-
-bool ike_next_action(struct ike_sa *sa, struct ike_action *out)
-{
-	node_free(sa->q_cur);
-	sa->q_cur = sa->q_head;
-	if (!sa->q_cur)
-		return false;
-	sa->q_head = sa->q_cur->next;
-	if (!sa->q_head)
-		sa->q_tail = NULL;
-	*out = sa->q_cur->act;
-	return true;
 }
 
 void ike_sa_cookies(const struct ike_sa *sa, uint8_t icky[8], uint8_t rcky[8])

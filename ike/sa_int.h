@@ -32,6 +32,14 @@
 	                                                                 the XAUTH timeout to be   \
 	                                                                 connected */
 
+/* What an exchange handler made of a message: the engine acts on it in one place. */
+enum ike_verdict {
+	IKE_V_OK,      /* taken: the sequencer may start what comes next */
+	IKE_V_DROP,    /* ignored (logged with its reason); the SA is unchanged, keeps waiting */
+	IKE_V_FATAL,   /* the SA failed (sa_fail already said why) */
+	IKE_V_REFUSED, /* the peer refused us with a notify (sa->refused_with): fall back or fail */
+};
+
 enum ike_state {
 	IKE_S_IDLE,
 	IKE_S_AM_SENT,     /* I: AM1 sent, waiting for AM2. R: AM2 sent, waiting for AM3 */
@@ -60,6 +68,9 @@ enum ike_fact {
 	F_VERIFYING = 1u << 12,    /* R: waiting for the XAUTH verdict */
 	F_POLICY_TAKEN = 1u << 13, /* R: assign_policy succeeded, release on free */
 	F_AM3_ENCRYPTED = 1u << 14,
+	F_MODECFG_ASKED = 1u << 15, /* I: the mode-config request is out */
+	F_XAUTH_STARTED = 1u << 16, /* R: the XAUTH request is out */
+	F_XAUTH_ACKED = 1u << 17,   /* R: the client acknowledged the XAUTH status */
 };
 
 /* One IV chain per open message ID (RFC 2409 appendix B). */
@@ -206,6 +217,10 @@ struct ike_sa {
 	uint32_t info_seen[IKE_INFO_SEEN];
 	size_t info_seen_next;
 
+	uint16_t refused_with; /* the notify of an IKE_V_REFUSED verdict */
+	char last_drop[512];   /* sa_explain: why the answers were dropped, for a timeout */
+	enum ike_step last_drop_step;
+
 	/* action queue */
 	struct ike_act_node *q_head, *q_tail, *q_cur;
 
@@ -220,15 +235,12 @@ void sa_log(struct ike_sa *sa, enum ike_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void sa_status(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Fails the SA: one sentence naming the step and what to check. */
+/* Fails the SA: one sentence of what to check, after the step's name (added here). */
 void sa_fail(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void sa_closed(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sa_rand(struct ike_sa *sa, void *buf, size_t n);
 uint32_t sa_new_msgid(struct ike_sa *sa);
-struct ike_act_node *sa_push(struct ike_sa *sa, enum ike_act_type t);
-/* Copies into a node-owned buffer; returns the copy. */
-uint8_t *sa_own(struct ike_act_node *n, const void *p, size_t len, bool secret);
 
 /* Header for a message of this SA. */
 void sa_hdr(const struct ike_sa *sa, struct isakmp_hdr *h, uint8_t exch, uint8_t flags,
@@ -241,6 +253,21 @@ void sa_hdr(const struct ike_sa *sa, struct isakmp_hdr *h, uint8_t exch, uint8_t
 void sa_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_reply, bool as_reply,
              enum ike_step step);
 void sa_rexmit_stop(struct ike_sa *sa);
+void sa_emit_send(struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_endpoint to,
+                  uint16_t from_port);
+/* Logs why a message is ignored and returns IKE_V_DROP: the SA is unchanged. */
+enum ike_verdict sa_drop(struct ike_sa *sa, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* What to say if the peer's answers keep being dropped until the retransmissions run out
+ * (e.g. a HASH_R that never verifies: the group key is wrong). */
+void sa_explain(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- actions.c: the action queue ---- */
+struct ike_act_node *sa_push(struct ike_sa *sa, enum ike_act_type t);
+/* Copies into a node-owned buffer; returns the copy. */
+uint8_t *sa_own(struct ike_act_node *n, const void *p, size_t len, bool secret);
+void sa_actions_free(struct ike_sa *sa);
 /*
  * The message being processed was authenticated: if it came from another address or port
  * than the peer's (a NAT rebinding), follow it and report IKE_ACT_PEER_MOVED. Only messages
@@ -285,8 +312,7 @@ bool sa_child_add(struct ike_sa *sa, const struct ike_child *ch);
 void sa_child_drop(struct ike_sa *sa, size_t i);
 /* Every pair down: the IKE SA ends. */
 void sa_children_end(struct ike_sa *sa);
-/* Ends pairs past their lifetime (with a DELETE); earliest expiry, or UINT64_MAX. */
-void sa_children_tick(struct ike_sa *sa);
+/* The earliest lifetime end of a pair, or UINT64_MAX. */
 uint64_t sa_children_next(const struct ike_sa *sa);
 
 /* ---- text.c ---- */
@@ -338,30 +364,34 @@ void am_start(struct ike_sa *sa);
 /* Initiator refused with notify in AM_SENT: start again with the next DH group if the
  * group is automatic and one is left; false when not (the caller fails the SA). */
 bool am_fallback(struct ike_sa *sa, uint16_t notify);
-void am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
-              const struct ike_endpoint *from, const struct ike_endpoint *to);
+enum ike_verdict am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
+                          size_t len, const struct ike_endpoint *from,
+                          const struct ike_endpoint *to);
 
-/* ---- xauth.c / modecfg.c (transaction exchange) ---- */
+/* ---- txn.c: sending in the transaction exchange (XAUTH and mode-config) ---- */
 /* Builds, encrypts and sends one transaction message; false if it could not be built. */
 bool txn_send(struct ike_sa *sa, uint32_t msgid, uint8_t type, uint16_t id, const uint8_t *attrs,
               size_t len, bool expect_reply, bool as_reply, enum ike_step step);
-void txn_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_chain *c,
-               const struct isakmp_cfg *cfg);
+
+/* ---- xauth.c ---- */
+bool xauth_has_attrs(const struct isakmp_cfg *cfg);
 void xauth_server_start(struct ike_sa *sa);
-void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
-                        const struct isakmp_cfg *cfg);
-void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
-                        const struct isakmp_cfg *cfg);
+enum ike_verdict xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                    const struct isakmp_cfg *cfg);
+enum ike_verdict xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                    const struct isakmp_cfg *cfg);
 void xauth_answer(struct ike_sa *sa, const char *user, const char *password);
 void xauth_verdict(struct ike_sa *sa, bool ok);
+
+/* ---- modecfg.c ---- */
 void modecfg_client_start(struct ike_sa *sa);
-void modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
-                          const struct isakmp_cfg *cfg);
+enum ike_verdict modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                      const struct isakmp_cfg *cfg);
 /* Server, `initiate`: SET the policy after XAUTH; the client's ACK stops the repeats. */
 void modecfg_server_push(struct ike_sa *sa);
-void modecfg_server_ack(struct ike_sa *sa, const struct isakmp_hdr *h);
-void modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
-                          const struct isakmp_cfg *cfg);
+enum ike_verdict modecfg_server_ack(struct ike_sa *sa, const struct isakmp_hdr *h);
+enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                      const struct isakmp_cfg *cfg);
 /* Parses mode-config attributes into a policy (client). Returns false with *why on bad data. */
 bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, const char **why);
 /* Writes the attributes of pol that the client asked for (server). */
@@ -370,17 +400,24 @@ void modecfg_write(struct ike_wr *w, const struct evc_policy *pol, const uint8_t
 
 /* ---- qm.c ---- */
 void qm_start(struct ike_sa *sa);
-void qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body, size_t len,
-              const struct isakmp_chain *c);
+enum ike_verdict qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
+                          size_t len, const struct isakmp_chain *c);
 
 /* ---- info.c ---- */
-void info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt, size_t len,
-                const uint8_t *body, size_t body_len, const struct isakmp_chain *c, bool encrypted);
+enum ike_verdict info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
+                            size_t body_len, const struct isakmp_chain *c, bool encrypted);
+/* Fails the SA for the refusal in sa->refused_with, with advice on what to check. */
+void info_fail_refused(struct ike_sa *sa);
 /* Unencrypted notify (before phase-1 keys exist), e.g. NO-PROPOSAL-CHOSEN. */
 void info_send_plain_notify(struct ike_sa *sa, uint16_t type);
 void info_send_delete_child(struct ike_sa *sa, const struct ike_child *ch);
 void info_send_delete_ike(struct ike_sa *sa);
 void info_send_initial_contact(struct ike_sa *sa, struct isakmp_builder *b);
 void dpd_tick(struct ike_sa *sa);
+
+/* ---- seq.c: the one place that decides what comes next ---- */
+/* After every accepted message, answer, verdict and tick: starts the next exchange that
+ * what is known calls for (mode-config, XAUTH, the push, quick mode). */
+void seq_advance(struct ike_sa *sa);
 
 #endif

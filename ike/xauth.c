@@ -3,7 +3,6 @@
  * XAUTH (draft-beaulieu-ike-xauth-02) over the transaction exchange, both roles:
  *   S->C REQUEST(USER-NAME, USER-PASSWORD)  C->S REPLY(values)   (repeated on a retry)
  *   S->C SET(STATUS)                         C->S ACK
- * and the dispatch of transaction messages between XAUTH and mode-config.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,40 +10,7 @@
 
 #include "ike/sa_int.h"
 
-struct txn_body {
-	uint8_t type;
-	uint16_t id;
-	const uint8_t *attrs;
-	size_t len;
-};
-
-static void write_txn(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
-{
-	const struct txn_body *t = arg;
-	(void)sa;
-	isakmp_build_open(b, ISAKMP_PL_ATTR);
-	ike_wr_u8(&b->w, t->type);
-	ike_wr_u8(&b->w, 0);
-	ike_wr_u16(&b->w, t->id);
-	ike_wr_bytes(&b->w, t->attrs, t->len);
-	isakmp_build_close(b);
-}
-
-bool txn_send(struct ike_sa *sa, uint32_t msgid, uint8_t type, uint16_t id, const uint8_t *attrs,
-              size_t len, bool expect_reply, bool as_reply, enum ike_step step)
-{
-	struct txn_body t = {type, id, attrs, len};
-	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_TRANSACTION, msgid, NULL, 0, write_txn, &t,
-	                           sa->tx, sizeof(sa->tx));
-	if (!n) {
-		sa_fail(sa, step, "%s: cannot build a transaction message", ike_step_name(step));
-		return false;
-	}
-	sa_send(sa, sa->tx, n, expect_reply, as_reply, step);
-	return true;
-}
-
-static bool has_xauth_attrs(const struct isakmp_cfg *cfg)
+bool xauth_has_attrs(const struct isakmp_cfg *cfg)
 {
 	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
 	struct isakmp_attr a;
@@ -54,41 +20,10 @@ static bool has_xauth_attrs(const struct isakmp_cfg *cfg)
 	return false;
 }
 
-void txn_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_chain *c,
-               const struct isakmp_cfg *cfg)
-{
-	(void)c;
-	if (sa->state < IKE_S_P1_DONE) {
-		sa_log(sa, IKE_LOG_WARN, "dropped transaction message before phase 1 completed");
-		return;
-	}
-	if (sa->role == IKE_ROLE_INITIATOR) {
-		if (cfg->type == ISAKMP_CFG_REPLY && h->msgid == sa->cfg_msgid)
-			modecfg_client_input(sa, h, cfg);
-		else if ((cfg->type == ISAKMP_CFG_REQUEST ||
-		          (cfg->type == ISAKMP_CFG_SET && has_xauth_attrs(cfg))) &&
-		         !(sa->facts & F_XAUTH_DONE))
-			xauth_client_input(sa, h, cfg);
-		else if (cfg->type == ISAKMP_CFG_SET)
-			modecfg_client_input(sa, h, cfg);
-		else
-			sa_log(sa, IKE_LOG_DEBUG, "ignored transaction message type %u", cfg->type);
-		return;
-	}
-	if ((cfg->type == ISAKMP_CFG_REPLY || cfg->type == ISAKMP_CFG_ACK) &&
-	    h->msgid == sa->xauth_msgid)
-		xauth_server_input(sa, h, cfg);
-	else if (cfg->type == ISAKMP_CFG_ACK && sa->cfg_msgid && h->msgid == sa->cfg_msgid)
-		modecfg_server_ack(sa, h);
-	else if (cfg->type == ISAKMP_CFG_REQUEST)
-		modecfg_server_input(sa, h, cfg);
-	else
-		sa_log(sa, IKE_LOG_DEBUG, "ignored transaction message type %u", cfg->type);
-}
-
 /* ---- client ---- */
 
-void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_cfg *cfg)
+enum ike_verdict xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                    const struct isakmp_cfg *cfg)
 {
 	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
 	struct isakmp_attr a;
@@ -102,10 +37,10 @@ void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 		case CFG_XAUTH_TYPE:
 			if (!a.value_ok || a.value != 0) {
 				sa_fail(sa, IKE_STEP_XAUTH,
-				        "%s: the gateway asks for XAUTH type %u; evc supports only "
+				        "the gateway asks for XAUTH type %u; evc supports only "
 				        "generic username/password",
-				        ike_step_name(IKE_STEP_XAUTH), a.value);
-				return;
+				        a.value);
+				return IKE_V_FATAL;
 			}
 			if (cfg->type == ISAKMP_CFG_REQUEST)
 				sa->xauth_type_requested = true;
@@ -129,10 +64,9 @@ void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 		case CFG_XAUTH_ANSWER:
 			if (cfg->type == ISAKMP_CFG_REQUEST) {
 				sa_fail(sa, IKE_STEP_XAUTH,
-				        "%s: the gateway asks for a token code or PIN, which evc "
-				        "does not support yet",
-				        ike_step_name(IKE_STEP_XAUTH));
-				return;
+				        "the gateway asks for a token code or PIN, which evc "
+				        "does not support yet");
+				return IKE_V_FATAL;
 			}
 			break;
 		default:
@@ -141,39 +75,34 @@ void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 	}
 
 	if (cfg->type == ISAKMP_CFG_SET) {
-		if (!have_status) {
-			sa_log(sa, IKE_LOG_WARN, "dropped XAUTH SET without a status");
-			return;
-		}
+		if (!have_status)
+			return sa_drop(sa, "dropped XAUTH SET without a status");
 		uint8_t ack[8];
 		struct ike_wr w = ike_wr_init(ack, sizeof(ack));
 		isakmp_attr_write_tv(&w, CFG_XAUTH_STATUS, (uint16_t)status);
 		if (!txn_send(sa, h->msgid, ISAKMP_CFG_ACK, cfg->id, ack, w.len, false, true,
 		              IKE_STEP_XAUTH))
-			return;
+			return IKE_V_FATAL;
 		if (status != 1) {
 			sa_fail(sa, IKE_STEP_XAUTH,
-			        "%s: the gateway rejected the username or password of user %s%s%s",
-			        ike_step_name(IKE_STEP_XAUTH), sa->user, *message ? ": " : "",
-			        message);
-			return;
+			        "the gateway rejected the username or password of user %s%s%s",
+			        sa->user, *message ? ": " : "", message);
+			return IKE_V_FATAL;
 		}
 		sa->facts |= F_XAUTH_DONE;
 		if (sa->state == IKE_S_P1_DONE)
 			sa_set_state(sa, IKE_S_XAUTH);
 		sa_status(sa, IKE_STEP_XAUTH, "user %s authenticated", sa->user);
-		modecfg_client_start(sa);
-		return;
+		return IKE_V_OK;
 	}
 
 	/* REQUEST */
 	if ((sa->facts & F_PROMPTING) && h->msgid == sa->xauth_msgid)
-		return; /* the gateway repeats itself while the user types */
+		return IKE_V_DROP; /* the gateway repeats itself while the user types */
 	if (!want_user || !want_pass) {
 		sa_fail(sa, IKE_STEP_XAUTH,
-		        "%s: the gateway's XAUTH request does not ask for a username and password",
-		        ike_step_name(IKE_STEP_XAUTH));
-		return;
+		        "the gateway's XAUTH request does not ask for a username and password");
+		return IKE_V_FATAL;
 	}
 	if (sa->state == IKE_S_P1_DONE)
 		sa_set_state(sa, IKE_S_XAUTH);
@@ -195,6 +124,7 @@ void xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 	sa_status(sa, IKE_STEP_XAUTH, "%s",
 	          retry ? "the gateway asks again for username and password"
 	                : "the gateway asks for username and password");
+	return IKE_V_OK;
 }
 
 void xauth_answer(struct ike_sa *sa, const char *user, const char *password)
@@ -204,9 +134,8 @@ void xauth_answer(struct ike_sa *sa, const char *user, const char *password)
 	size_t ul = strlen(user), pl = strlen(password);
 	if (ul == 0 || ul >= sizeof(sa->user) || pl > 255) {
 		sa_fail(sa, IKE_STEP_XAUTH,
-		        "%s: the username must have 1..127 bytes and the "
-		        "password at most 255",
-		        ike_step_name(IKE_STEP_XAUTH));
+		        "the username must have 1..127 bytes and the "
+		        "password at most 255");
 		return;
 	}
 	memcpy(sa->user, user, ul + 1);
@@ -249,6 +178,7 @@ static void send_request(struct ike_sa *sa, const char *message)
 
 void xauth_server_start(struct ike_sa *sa)
 {
+	sa->facts |= F_XAUTH_STARTED;
 	sa_set_state(sa, IKE_S_XAUTH);
 	sa->xauth_deadline = sa->now + (uint64_t)sa->cfg.xauth_timeout_s * 1000;
 	send_request(sa, NULL);
@@ -264,19 +194,19 @@ static void send_status(struct ike_sa *sa, bool ok)
 	         IKE_STEP_XAUTH);
 }
 
-void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_cfg *cfg)
+enum ike_verdict xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+                                    const struct isakmp_cfg *cfg)
 {
 	(void)h;
 	if (cfg->type == ISAKMP_CFG_ACK) {
-		if (sa->facts & F_XAUTH_DONE) {
-			sa_rexmit_stop(sa);
-			if (sa->cfg.srv_push && !(sa->facts & F_MODECFG_DONE))
-				modecfg_server_push(sa);
-		}
-		return;
+		if (!(sa->facts & F_XAUTH_DONE))
+			return IKE_V_DROP;
+		sa_rexmit_stop(sa);
+		sa->facts |= F_XAUTH_ACKED;
+		return IKE_V_OK;
 	}
 	if (sa->facts & (F_VERIFYING | F_XAUTH_DONE))
-		return;
+		return IKE_V_DROP;
 	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
 	struct isakmp_attr a;
 	char user[128] = "";
@@ -306,7 +236,7 @@ void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 		ike_secret_clear(&pass);
 		sa_log(sa, IKE_LOG_WARN, "XAUTH reply without username or password");
 		xauth_verdict(sa, false);
-		return;
+		return sa->state == IKE_S_DEAD ? IKE_V_FATAL : IKE_V_OK;
 	}
 	memcpy(sa->user, user, strlen(user) + 1);
 	sa->facts |= F_VERIFYING;
@@ -320,6 +250,7 @@ void xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 	}
 	ike_secret_clear(&pass);
 	ike_wipe(sa->rxbuf, sizeof(sa->rxbuf));
+	return IKE_V_OK;
 }
 
 void xauth_verdict(struct ike_sa *sa, bool ok)
@@ -343,6 +274,6 @@ void xauth_verdict(struct ike_sa *sa, bool ok)
 	send_status(sa, false);
 	if (sa->state != IKE_S_DEAD)
 		info_send_delete_ike(sa);
-	sa_fail(sa, IKE_STEP_XAUTH, "%s: user %s of group %s failed authentication %u times",
-	        ike_step_name(IKE_STEP_XAUTH), sa->user, sa->group, sa->xauth_tries);
+	sa_fail(sa, IKE_STEP_XAUTH, "user %s of group %s failed authentication %u times", sa->user,
+	        sa->group, sa->xauth_tries);
 }

@@ -6,10 +6,10 @@
  * sends such a message, so only this table reaches the checks that guard against it.
  *
  * For each case the genuine message is held back and the tampered one delivered first. The
- * receiver must then either drop it and act on nothing (no datagram sent, no prompt, no
- * password, no verification, no policy taken, no pool address, no ESP keys, no close), after
- * which the genuine message still completes the exchange with mirrored keys; or, for the
- * phase-1 authentication hashes, fail the SA with the reason that names the hash.
+ * receiver must drop it and act on nothing (no datagram sent, no prompt, no password, no
+ * verification, no policy taken, no pool address, no ESP keys, no close, no failure: even a
+ * phase-1 message whose authentication hash does not verify may be forged), after which the
+ * genuine message still completes the exchange with mirrored keys.
  *
  * The conversation is recorded once untampered (aggressive mode, XAUTH, mode-config pulled
  * and pushed, quick mode, DPD, DELETE), so every message it contains gets its rows.
@@ -198,18 +198,9 @@ static void inject(struct rig *r, struct tamper_case *t, const char *label)
 		rig_inject(r, t->target_dir, t->forged, t->forged_len);
 		assert_true(rig_pump(r));
 		struct counters after = snap(r, rx);
-		if (rx->failed) {
-			/* only the phase-1 authentication hashes may end the SA, and they say so */
-			if (t->exch != ISAKMP_EXCH_AGGRESSIVE ||
-			    !strstr(rx->fail_text, "does not verify"))
-				fail_msg("%s: the receiver failed with \"%s\"", label,
-				         rx->fail_text);
-			assert_int_equal(after.children_up, before.children_up);
-			assert_int_equal(after.prompts, before.prompts);
-			assert_int_equal(after.verifies, before.verifies);
-			assert_int_equal(after.assigned, before.assigned);
-			return;
-		}
+		/* a message that does not verify may be forged: it must not end anything */
+		if (rx->failed)
+			fail_msg("%s: the receiver failed with \"%s\"", label, rx->fail_text);
 		if (memcmp(&before, &after, sizeof(before)) != 0)
 			fail_msg(
 			    "%s: the receiver acted on it (sends %d->%d, prompts %d->%d, "
