@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The evs daemon without its I/O: one engine per client in the responder role, found through
+ * the SA table (conntab.h), admitted by the half-open limiter (admit.h), judged at XAUTH
+ * (xauth_judge.h), its ESP SAs checked against what it was assigned (children.h), and the
+ * `show crypto session` commands. The caller feeds it datagrams, clock ticks and control
+ * commands; everything it does to the world goes through struct evs_daemon_io, which the real
+ * daemon (host.c) wires to sockets, the datapath and the routing table, and a unit test to
+ * memory. It reads no clock: every entry point takes now (monotonic milliseconds).
+ */
+#ifndef EVC_SERVER_DAEMON_H
+#define EVC_SERVER_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/ike.h"
+#include "server/core/config.h"
+
+#define EVS_MAX_CONNS 4096 /* IKE SAs at once, half-open ones included */
+#define EVS_MAX_LISTEN 8
+
+/* What the daemon does to the world. Only log and send are required; NULL skips the rest. */
+struct evs_daemon_io {
+	void *ctx;
+	/* an ISAKMP message from listener li, port from_port (4500: behind the non-ESP marker) */
+	void (*send)(void *ctx, size_t li, uint16_t from_port, const uint8_t *msg, size_t len,
+	             const struct ike_endpoint *to);
+	void (*log)(void *ctx, enum ike_log_level level, const char *msg);
+	/* the datapath: install an ESP SA pair (0, or negative with *why), remove one, move one */
+	int (*child_add)(void *ctx, const struct ike_child *ch, const char **why);
+	void (*child_del)(void *ctx, uint32_t spi_in);
+	void (*child_peer)(void *ctx, uint32_t spi_in, const struct ike_endpoint *peer);
+	/* a NAT-T keepalive to peer from listener li's port 4500 */
+	void (*keepalive)(void *ctx, size_t li, const struct ike_endpoint *peer);
+	/* a host route addr/32 into the tunnel (reverse route injection); 0 or negative, err */
+	int (*route_add)(void *ctx, uint32_t addr, char *err, size_t errlen);
+	void (*route_del)(void *ctx, uint32_t addr);
+};
+
+struct evs_daemon_opts {
+	const struct evs_config *cfg; /* borrowed; outlives the daemon */
+	const uint32_t *listen;       /* local address of each listener, by index */
+	size_t n_listen;              /* 1 .. EVS_MAX_LISTEN */
+	const char *ifname;           /* the TUN device, for messages */
+	size_t max_conns;             /* 0: EVS_MAX_CONNS */
+	const uint8_t *hash_key;      /* 16 bytes for the SA table; NULL: drawn at random */
+	const struct evs_daemon_io *io;
+};
+
+struct evs_daemon;
+
+/* 0, or a negative errno with err saying why. */
+int evs_daemon_new(struct evs_daemon **out, const struct evs_daemon_opts *o, uint64_t now,
+                   char *err, size_t errlen);
+/* Frees every SA without a word (call evs_daemon_stop first for DELETEs). NULL is a no-op. */
+void evs_daemon_free(struct evs_daemon *d);
+
+/* A datagram (without the non-ESP marker) that arrived on listener li's port local_port. */
+void evs_daemon_input(struct evs_daemon *d, size_t li, uint16_t local_port, const uint8_t *msg,
+                      size_t len, const struct ike_endpoint *from, uint64_t now);
+/* Runs every deadline up to now: SA timers (retransmits, DPD, lifetimes), NAT keepalives. */
+void evs_daemon_tick(struct evs_daemon *d, uint64_t now);
+/* When evs_daemon_tick should run next; UINT64_MAX: nothing pending. */
+uint64_t evs_daemon_next_timeout(const struct evs_daemon *d);
+/* Closes every SA (DELETE to each client) and admits no new one. */
+void evs_daemon_stop(struct evs_daemon *d, uint64_t now);
+
+/* Answers one control command into out (cap bytes); a ctl_handler (tun/control.h). */
+size_t evs_daemon_control(void *d, const char *cmd, char *out, size_t cap);
+
+size_t evs_daemon_count(const struct evs_daemon *d);
+/* The isakmp policies and transforms the daemon offers. */
+void evs_daemon_proposals(const struct evs_daemon *d, size_t *n_p1, size_t *n_p2);
+/* No reverse-route configured: the caller routes the pools into the tunnel as a whole. */
+bool evs_daemon_rri_pools(const struct evs_daemon *d);
+
+#endif

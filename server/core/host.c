@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* evs in the real world: see host.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "platform/apply.h"
+#include "platform/netcfg.h"
+#include "server/core/daemon.h"
+#include "server/core/host.h"
+#include "tun/control.h"
+#include "tun/datapath.h"
+#include "tun/sock.h"
+#include "tun/timer.h"
+#include "tun/tundev.h"
+
+enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL };
+
+struct listener {
+	uint32_t addr;
+	int sock_ike;
+	int sock_natt;
+};
+
+struct host {
+	const struct evs_host_opts *o;
+	struct evs_daemon *d;
+	struct dp *dp;
+	struct plat_nl *nl;
+	struct plat_journal *journal;
+	struct ctl_srv *ctl;
+	struct listener lst[EVS_MAX_LISTEN];
+	size_t n_lst;
+	int ep, sock_esp, tun, timer;
+	char ifname[TUN_NAME_MAX];
+	bool stopping;
+};
+
+static void hlog(void *ctx, enum ike_log_level lvl, const char *msg)
+{
+	struct host *h = ctx;
+	if ((int)lvl > IKE_LOG_INFO + h->o->verbose)
+		return;
+	fprintf(stderr, "evs: %s%s\n",
+	        lvl == IKE_LOG_ERR    ? "error: "
+	        : lvl == IKE_LOG_WARN ? "warning: "
+	                              : "",
+	        msg);
+}
+
+static void hlogf(struct host *h, enum ike_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void hlogf(struct host *h, enum ike_log_level lvl, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hlog(h, lvl, msg);
+}
+
+/* ---- what the daemon does to the world ---- */
+
+static void io_send(void *ctx, size_t li, uint16_t from_port, const uint8_t *msg, size_t len,
+                    const struct ike_endpoint *to)
+{
+	struct host *h = ctx;
+	const struct listener *l = &h->lst[li];
+	int rc = sock_send_ike(l->sock_ike, l->sock_natt, from_port, msg, len, to->addr, to->port);
+	if (rc < 0)
+		hlogf(h, IKE_LOG_WARN, "cannot send to a client: %s", strerror(-rc));
+}
+
+static int io_child_add(void *ctx, const struct ike_child *ch, const char **why)
+{
+	struct host *h = ctx;
+	return dp_add_child(h->dp, ch, why);
+}
+
+static void io_child_del(void *ctx, uint32_t spi_in)
+{
+	struct host *h = ctx;
+	dp_del_child(h->dp, spi_in);
+}
+
+static void io_child_peer(void *ctx, uint32_t spi_in, const struct ike_endpoint *peer)
+{
+	struct host *h = ctx;
+	dp_set_peer(h->dp, spi_in, peer);
+}
+
+static void io_keepalive(void *ctx, size_t li, const struct ike_endpoint *peer)
+{
+	struct host *h = ctx;
+	dp_send_keepalive(h->lst[li].sock_natt, peer);
+}
+
+static int io_route_add(void *ctx, uint32_t addr, char *err, size_t errlen)
+{
+	struct host *h = ctx;
+	return plat_rri_add(h->journal, h->nl, h->ifname, addr, 32, err, errlen);
+}
+
+static void io_route_del(void *ctx, uint32_t addr)
+{
+	struct host *h = ctx;
+	char err[256];
+	plat_rri_del(h->journal, h->nl, h->ifname, addr, 32, err, sizeof(err));
+}
+
+static const struct evs_daemon_io host_io = {
+    .send = io_send,
+    .log = hlog,
+    .child_add = io_child_add,
+    .child_del = io_child_del,
+    .child_peer = io_child_peer,
+    .keepalive = io_keepalive,
+    .route_add = io_route_add,
+    .route_del = io_route_del,
+};
+
+/* ESP-in-UDP's port also carries IKE, behind the non-ESP marker: the datapath hands it here. */
+static void dp_ike(void *ctx, int fd, const uint8_t *msg, size_t len,
+                   const struct ike_endpoint *from, const struct ike_endpoint *to)
+{
+	struct host *h = ctx;
+	(void)to;
+	for (size_t i = 0; i < h->n_lst; i++)
+		if (h->lst[i].sock_natt == fd)
+			evs_daemon_input(h->d, i, IKE_NATT_PORT, msg, len, from, mono_ms());
+}
+
+struct ike500 {
+	struct host *h;
+	size_t li;
+};
+
+static void on_ike500(void *ctx, const uint8_t *msg, size_t len, uint32_t from_addr,
+                      uint16_t from_port)
+{
+	struct ike500 *r = ctx;
+	struct ike_endpoint f = {from_addr, from_port};
+	evs_daemon_input(r->h->d, r->li, IKE_PORT, msg, len, &f, mono_ms());
+}
+
+/* ---- set-up ---- */
+
+static int add_ev(struct host *h, int fd, uint32_t kind, uint32_t idx)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)kind << 32 | idx};
+	return epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* The TUN device up, forwarding on, and without reverse-route the pools routed as a whole. */
+static int setup_host(struct host *h, const struct evs_config *cfg, char *err, size_t errlen)
+{
+	char perr[512] = "", state[256];
+	int rc, ifindex = 0;
+
+	h->tun = tun_open(h->o->ifname, h->ifname);
+	if (h->tun < 0) {
+		snprintf(err, errlen, "cannot create the TUN device: %s", strerror(-h->tun));
+		return h->tun;
+	}
+	tun_disable_ipv6(h->ifname); /* before the link comes up and the kernel speaks IPv6 */
+	if (h->o->state_path)
+		snprintf(state, sizeof(state), "%s", h->o->state_path);
+	else
+		snprintf(state, sizeof(state), "/run/evs/%s.state", h->ifname);
+	rc = plat_journal_recover(state, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_nl_new(&h->nl, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_journal_new(&h->journal, state, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_link_index(h->nl, h->ifname, &ifindex, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_link_set(h->nl, ifindex, 1400, true, perr, sizeof(perr));
+	if (!rc)
+		rc = plat_ip_forward_enable(h->journal, NULL, perr, sizeof(perr));
+	if (rc) {
+		snprintf(err, errlen, "cannot configure the host: %s", perr);
+		return rc;
+	}
+	if (!evs_daemon_rri_pools(h->d))
+		return 0;
+	for (size_t i = 0; i < evs_config_n_pools(cfg); i++) {
+		uint32_t first, last;
+		evs_config_pool_range(cfg, i, &first, &last);
+		for (uint32_t a = first; a <= last && a != 0; a++) {
+			if (plat_rri_add(h->journal, h->nl, h->ifname, a, 32, perr, sizeof(perr)) !=
+			    0) {
+				snprintf(err, errlen, "cannot route pool %s: %s",
+				         evs_config_pool_name(cfg, i), perr);
+				return -EIO;
+			}
+			if (a == 0xffffffffu)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int setup_sockets(struct host *h, const struct evc_net *listen_on, size_t n, char *err,
+                         size_t errlen)
+{
+	h->sock_esp = sock_esp_raw(err, errlen);
+	if (h->sock_esp < 0)
+		return h->sock_esp;
+	tun_set_txqueuelen(h->ifname, TUN_TXQUEUELEN);
+	h->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	h->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (h->timer < 0 || h->ep < 0) {
+		snprintf(err, errlen, "cannot create sockets: %s", strerror(errno));
+		return -errno;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct listener *l = &h->lst[h->n_lst];
+		l->addr = listen_on[i].addr;
+		l->sock_ike = sock_udp_bind(l->addr, IKE_PORT, err, errlen);
+		if (l->sock_ike < 0)
+			return l->sock_ike;
+		l->sock_natt = sock_udp_bind(l->addr, IKE_NATT_PORT, err, errlen);
+		if (l->sock_natt < 0) {
+			close(l->sock_ike);
+			return l->sock_natt;
+		}
+		h->n_lst++;
+		if (add_ev(h, l->sock_ike, EV_IKE, (uint32_t)i) ||
+		    add_ev(h, l->sock_natt, EV_NATT, (uint32_t)i))
+			return -errno;
+	}
+	return 0;
+}
+
+static int setup(struct host *h, const struct evs_config *cfg, char *err, size_t errlen)
+{
+	struct evc_net listen_on[EVS_MAX_LISTEN];
+	uint32_t addrs[EVS_MAX_LISTEN];
+	size_t n = evs_config_listen(cfg, listen_on, EVS_MAX_LISTEN);
+	int rc;
+
+	if (n > EVS_MAX_LISTEN)
+		n = EVS_MAX_LISTEN;
+	for (size_t i = 0; i < n; i++)
+		addrs[i] = listen_on[i].addr;
+	struct evs_daemon_io io = host_io;
+	io.ctx = h;
+	struct evs_daemon_opts dopts = {
+	    .cfg = cfg,
+	    .listen = addrs,
+	    .n_listen = n,
+	    .ifname = h->o->ifname,
+	    .io = &io,
+	};
+	rc = evs_daemon_new(&h->d, &dopts, mono_ms(), err, errlen);
+	if (!rc)
+		rc = setup_host(h, cfg, err, errlen);
+	if (!rc)
+		rc = setup_sockets(h, listen_on, n, err, errlen);
+	if (rc)
+		return rc;
+	struct dp_config dc = {
+	    .tun_fd = h->tun,
+	    .udp_fd = h->lst[0].sock_natt,
+	    .esp_fd = h->sock_esp,
+	    .ike_input = dp_ike,
+	    .log = hlog,
+	    .ctx = h,
+	};
+	h->dp = dp_new(&dc);
+	if (!h->dp) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* non-blocking: a control client that never reads cannot hold up IKE */
+	rc = ctl_srv_new(&h->ctl, h->o->control_path, evs_daemon_control, h->d, err, errlen);
+	if (rc)
+		return rc;
+	if (add_ev(h, h->sock_esp, EV_ESP, 0) || add_ev(h, h->tun, EV_TUN, 0) ||
+	    add_ev(h, h->timer, EV_TIMER, 0) || add_ev(h, h->o->sigfd, EV_SIGNAL, 0) ||
+	    add_ev(h, ctl_srv_fd(h->ctl), EV_CONTROL, 0)) {
+		snprintf(err, errlen, "cannot watch the sockets: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* ---- loop ---- */
+
+static void on_timer(struct host *h)
+{
+	uint64_t exp;
+	if (read(h->timer, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+		return;
+	evs_daemon_tick(h->d, mono_ms());
+}
+
+static void on_signal(struct host *h)
+{
+	struct signalfd_siginfo si;
+	if (read(h->o->sigfd, &si, sizeof(si)) == sizeof(si))
+		hlogf(h, IKE_LOG_INFO, "signal %u: closing %zu connection(s)", si.ssi_signo,
+		      evs_daemon_count(h->d));
+	evs_daemon_stop(h->d, mono_ms());
+	h->stopping = true;
+}
+
+static void dispatch(struct host *h, uint32_t kind, uint32_t idx)
+{
+	switch (kind) {
+	case EV_IKE: {
+		struct ike500 r = {h, idx};
+		sock_recv_ike(h->lst[idx].sock_ike, 32, on_ike500, &r);
+		break;
+	}
+	case EV_NATT:
+		dp_on_udp_readable(h->dp, h->lst[idx].sock_natt);
+		break;
+	case EV_ESP:
+		dp_on_esp_readable(h->dp);
+		break;
+	case EV_TUN:
+		dp_on_tun_readable(h->dp);
+		break;
+	case EV_TIMER:
+		on_timer(h);
+		break;
+	case EV_CONTROL:
+		ctl_srv_dispatch(h->ctl);
+		break;
+	case EV_SIGNAL:
+		on_signal(h);
+		break;
+	}
+}
+
+static int run(struct host *h)
+{
+	struct epoll_event evs[16];
+	size_t n_p1, n_p2;
+	evs_daemon_proposals(h->d, &n_p1, &n_p2);
+	hlogf(h, IKE_LOG_INFO,
+	      "listening on %zu address(es), TUN %s, %zu isakmp policies, %zu transforms", h->n_lst,
+	      h->ifname, n_p1, n_p2);
+	while (!h->stopping) {
+		timerfd_arm_ms(h->timer, evs_daemon_next_timeout(h->d));
+		int n = epoll_wait(h->ep, evs, 16, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(h, (uint32_t)(evs[i].data.u64 >> 32), (uint32_t)evs[i].data.u64);
+	}
+	return 0;
+}
+
+static void teardown(struct host *h)
+{
+	char err[512];
+	if (h->d)
+		evs_daemon_stop(h->d, mono_ms());
+	evs_daemon_free(h->d); /* its SAs leave the datapath and the routing table */
+	ctl_srv_free(h->ctl);
+	if (h->journal) {
+		if (plat_journal_undo(h->journal, err, sizeof(err)) != 0)
+			hlogf(h, IKE_LOG_ERR, "could not restore all routes: %s", err);
+		plat_journal_free(h->journal);
+	}
+	plat_nl_free(h->nl);
+	dp_free(h->dp);
+	for (size_t i = 0; i < h->n_lst; i++) {
+		close(h->lst[i].sock_ike);
+		close(h->lst[i].sock_natt);
+	}
+	int fds[] = {h->ep, h->sock_esp, h->tun, h->timer};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+int evs_host_run(const struct evs_config *cfg, const struct evs_host_opts *o, char *err,
+                 size_t errlen)
+{
+	struct host h = {.o = o, .ep = -1, .sock_esp = -1, .tun = -1, .timer = -1};
+	int rc = setup(&h, cfg, err, errlen);
+	if (rc == 0)
+		rc = run(&h);
+	teardown(&h);
+	return rc;
+}
