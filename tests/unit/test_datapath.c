@@ -707,6 +707,56 @@ static void drop_names(void **state)
 	assert_string_equal(dp_drop_name(DP_DROP_COUNT), "unknown");
 }
 
+/*
+ * A child whose KB lifetime is used up is marked expired: it takes no more inbound packets
+ * and carries no more outbound ones (tests/mutation/checks.txt: dp-lifetime-kb, dp-expired,
+ * satab-route-expired).
+ */
+static void kb_lifetime(void **state)
+{
+	struct fx *f = *state;
+	struct ike_child c;
+	struct peer_sa ps;
+	const uint32_t host = IP4(10, 55, 0, 2);
+	make_child(&c, 0x5000c001u, 0x6000c002u, false, IP4(10, 55, 0, 0), 0x33);
+	c.life_kb = 1;
+	const char *why = NULL;
+	if (dp_add_child(f->dp, &c, &why) != 0)
+		fail_msg("dp_add_child C: %s", why);
+	make_peer(&ps, &c);
+	char payload[701];
+	memset(payload, 'k', sizeof(payload) - 1);
+	payload[sizeof(payload) - 1] = '\0';
+	uint8_t inner[1024];
+	size_t ilen = build_udp(inner, host, TUN_ADDR, 7, 9, payload);
+	struct dp_stats before, after;
+	struct dp_child_stats cs;
+	dp_stats(f->dp, &before);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(dp_child_stats(f->dp, c.spi_in, &cs), 0);
+		assert_int_equal(cs.expired, i == 2); /* 2 x 729 bytes >= 1 KB */
+		peer_send(f, false, ps.to_dp, inner, ilen, NULL, NULL);
+		assert_true(wait_readable(f->esp, 1000));
+		assert_int_equal(dp_on_esp_readable(f->dp), 1);
+	}
+	dp_stats(f->dp, &after);
+	assert_int_equal(after.tun_tx, before.tun_tx + 2);
+	assert_int_equal(after.drop[DP_DROP_EXPIRED], before.drop[DP_DROP_EXPIRED] + 1);
+	/* nor does it carry anything out: no route to its network is left */
+	uint16_t aport;
+	int app = app_socket(&aport);
+	struct sockaddr_in to = sin4(host, 7777);
+	assert_int_equal(sendto(app, "late", 4, 0, (struct sockaddr *)&to, sizeof(to)), 4);
+	pump_tun(f);
+	dp_stats(f->dp, &after);
+	assert_true(after.drop[DP_DROP_NO_ROUTE] >= before.drop[DP_DROP_NO_ROUTE] + 1);
+	assert_int_equal(after.esp_tx, before.esp_tx);
+	close(app);
+	assert_int_equal(dp_del_child(f->dp, c.spi_in), 0);
+	esp_sa_free(ps.to_dp);
+	esp_sa_free(ps.from_dp);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest plain[] = {
@@ -721,6 +771,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(batching),
 	    cmocka_unit_test(rekey_replaces_outbound),
 	    cmocka_unit_test(bad_children),
+	    cmocka_unit_test(kb_lifetime),
 	};
 	if (!unit_part(argc, argv, "root"))
 		return unit_result(cmocka_run_group_tests_name("datapath", plain, NULL, NULL));
