@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * One evc connection: sockets, the TUN device, the engine, the datapath and the host
- * configuration, driven by one epoll loop until the user disconnects or the connection fails.
- * The core never prints, never reads the terminal and never exits: the CLI, the daemon and
- * the GUI's helper plug in callbacks.
+ * Inside client/core: one connection attempt to one gateway address (struct evc_session):
+ * sockets, the TUN device, the engine, the datapath and the host configuration. Its
+ * descriptors live in the client's epoll, tagged with the values below; the client hands
+ * each ready one back to evc_session_dispatch. Public users want client.h instead.
  */
 #ifndef EVC_CLIENT_SESSION_H
 #define EVC_CLIENT_SESSION_H
@@ -12,66 +12,56 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client/core/client.h"
+#include "client/core/settings.h"
 #include "ike/ike.h"
-#include "platform/apply.h"
+#include "tun/control.h"
 
-struct evc_session_cbs {
+/* epoll tags of a session's descriptors; the client's own start at EVC_TAG_CLIENT */
+enum evc_tag {
+	EVC_TAG_IKE = 1,
+	EVC_TAG_NATT,
+	EVC_TAG_ESP,
+	EVC_TAG_TUN,
+	EVC_TAG_TIMER,
+	EVC_TAG_CTL,
+	EVC_TAG_CLIENT = 100
+};
+
+/* What a session reports to its client. */
+struct evc_session_hooks {
 	void *ctx;
 	void (*log)(void *ctx, enum ike_log_level lvl, const char *msg);
-	/* One of the seven steps began or completed. */
-	void (*status)(void *ctx, enum ike_step step, const char *msg);
+	void (*step)(void *ctx, enum ike_step step, const char *msg);
 	void (*banner)(void *ctx, const char *text);
-	/*
-	 * The gateway asks again after rejecting a password: fill user/password and return 0,
-	 * or return -ECANCELED to give up (non-interactive use). password is a wiped secret.
-	 */
-	int (*reprompt)(void *ctx, const char *message, char *user, size_t user_cap,
-	                struct ike_secret *password);
-	/*
-	 * The TUN device, the sockets and the journal are open, nothing has been sent: the
-	 * moment to give up privileges. Non-zero ends the session with err. May be NULL.
-	 */
-	int (*setup_done)(void *ctx, char *err, size_t errlen);
-	/* The tunnel is up and the host configured. */
-	void (*connected)(void *ctx, const struct evc_policy *pol, const struct ike_child *child,
-	                  const char *ifname);
+	void (*prompt)(void *ctx, const struct evc_prompt *p);
+	void (*connected)(void *ctx, const struct evc_policy *pol, const char *ifname);
+	ctl_handler control; /* the control socket's commands */
 };
 
-struct evc_session_cfg {
-	struct ike_endpoint gateway; /* port 500 normally */
-	uint16_t local_port;         /* 0: 500 */
-	const char *group;
-	const struct ike_secret *group_key;
-	const char *user;
-	const struct ike_secret *password;
-	unsigned dh_group;            /* 0: automatic (14, then 2 and 5 when refused) */
-	unsigned pfs_group;           /* propose PFS with this group (0: when the gateway asks) */
-	const struct ike_p1_prop *p1; /* NULL: every supported permutation */
-	size_t n_p1;
-	const struct ike_p2_prop *p2; /* NULL: every supported ESP transform */
-	size_t n_p2;
-	enum ike_natt_mode natt;
-	unsigned dpd_idle_s;
-	const char *ifname; /* TUN name or pattern; NULL: "evc%d" */
-	unsigned mtu;
-	enum plat_dns_mode dns;
-	const char *resolv_conf;
-	const char *state_path; /* NULL: /run/evc/<ifname>.state */
-	/* Readable means: disconnect (a signalfd, a pipe from a GUI helper). -1: none. */
-	int stop_fd;
-	/* The control socket (`evc status`, `evc disconnect`); NULL: /run/evc/<ifname>.sock. */
-	const char *control_path;
-	/* Seconds to wait for a reply to each step before retrying; 0: engine default. */
-	unsigned retransmit_ms;
-	struct evc_session_cbs cbs;
-};
+struct evc_session;
 
 /*
- * Connects and runs until disconnected. Returns 0 after a disconnect asked for through
- * stop_fd, or a negative errno with err holding one sentence that names the failed step and
- * what to check; -EHOSTUNREACH means the gateway never answered (a backup gateway may).
- * Whatever it changed on the host is undone before it returns.
+ * Opens everything for gateway gw_addr (port 500) and registers it in ep; sends nothing.
+ * 0, or a negative errno with err saying why, having closed exactly what it opened:
+ * -ENETUNREACH / -EHOSTUNREACH when there is no route to the gateway.
  */
-int evc_session_run(const struct evc_session_cfg *cfg, char *err, size_t errlen);
+int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
+                    int ep, const struct evc_session_hooks *hooks, char *err, size_t errlen);
+/* Sends the first message. */
+void evc_session_start(struct evc_session *s);
+/* One ready descriptor of this session (its epoll tag). */
+void evc_session_dispatch(struct evc_session *s, uint32_t tag);
+/* Performs what the engine asked for and re-arms the timer; call after anything that fed it. */
+void evc_session_flush(struct evc_session *s);
+/* True once it ended; *rc gets 0 (disconnected as asked) or a negative errno, err the sentence. */
+bool evc_session_done(const struct evc_session *s, int *rc, const char **err);
+void evc_session_stop(struct evc_session *s);
+int evc_session_answer(struct evc_session *s, const char *user, const char *password);
+int evc_session_answer_banner(struct evc_session *s, bool accept);
+/* Fills the session's part of st (state, interface, address, SAs, counters, uptime). */
+void evc_session_status(const struct evc_session *s, struct evc_client_status *st);
+/* Restores the host (journal undo), closes what it opened. NULL is a no-op. */
+void evc_session_free(struct evc_session *s);
 
 #endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside a session: its state, shared by session.c (driving the engine, the answers) and
+ * session_io.c (the descriptors, setup and teardown, status). Nothing outside these two
+ * files includes this.
+ */
+#ifndef EVC_CLIENT_SESSION_INT_H
+#define EVC_CLIENT_SESSION_INT_H
+
+#include "client/core/session.h"
+#include "tun/datapath.h"
+#include "tun/tundev.h"
+
+#define NATT_KEEPALIVE_MS 20000
+#define MAX_REPROMPTS 5
+
+enum banner_state { BANNER_NONE, BANNER_WAITING, BANNER_ACCEPTED };
+
+/* One connection attempt: see session.h. */
+struct evc_session {
+	const struct evc_settings *set;
+	struct evc_session_hooks hooks;
+	uint32_t gw_addr;
+	struct ike_sa *sa;
+	struct dp *dp;
+	struct plat_nl *nl;
+	struct plat_journal *journal;
+	int ep; /* the client's; not ours to close */
+	int sock_ike, sock_natt, sock_esp, tun, timer;
+	struct ctl_srv *ctl;
+	char control_path[EVC_CONTROL_PATH_MAX];
+	struct ike_child child; /* the current ESP SA pair, keys wiped */
+	bool have_child;
+	uint64_t up_since;
+	char ifname[TUN_NAME_MAX];
+	uint32_t local_ip;
+	struct evc_policy policy;
+	bool have_policy;
+	bool applied;
+	bool held; /* the ESP SA is up, the host waits for the banner's acceptance */
+	bool connected;
+	bool done;
+	bool stopping;
+	bool driving; /* inside ike_drive: what a callback queues is drained there */
+	bool prompting;
+	bool prompt_retry; /* the waiting prompt follows a rejected answer */
+	enum banner_state banner;
+	int rc;
+	char err[1024];
+	struct ike_endpoint natt_peer;
+	uint64_t keepalive_at;
+	uint64_t tun_tx_seen;
+	unsigned reprompts;
+};
+
+void evc_session_log(struct evc_session *s, enum ike_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Ends the session with rc and the sentence (the first failure wins). */
+void evc_session_fail(struct evc_session *s, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A failure that still owes the gateway its DELETEs. */
+void evc_session_give_up(struct evc_session *s);
+
+#endif

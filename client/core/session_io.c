@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One connection attempt, its system side: the IKE sockets (500, 4500), the raw ESP socket,
+ * the TUN device, a timerfd for the engine's timers and NAT keepalives, and the control
+ * socket, all in the client's epoll; the journal of host changes; status and teardown.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/core/session_int.h"
+#include "ike/secret.h"
+#include "platform/apply.h"
+#include "platform/netcfg.h"
+#include "platform/trust.h"
+#include "tun/sock.h"
+#include "tun/timer.h"
+
+/* The address the kernel would use towards the gateway. */
+static int local_address(uint32_t gw, uint32_t *ip, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(IKE_PORT)};
+	socklen_t len = sizeof(a);
+	a.sin_addr.s_addr = htonl(gw);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+		int e = errno;
+		snprintf(err, errlen,
+		         "step 1 (initiating): no route to the gateway %u.%u.%u.%u: %s; check the "
+		         "address and this host's network",
+		         gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	close(fd);
+	*ip = ntohl(a.sin_addr.s_addr);
+	return 0;
+}
+
+/* ---- the descriptors ---- */
+
+static void dp_ike_input(void *ctx, int fd, const uint8_t *msg, size_t len,
+                         const struct ike_endpoint *from, const struct ike_endpoint *to)
+{
+	struct evc_session *s = ctx;
+	(void)fd;
+	struct ike_endpoint local = {s->local_ip, to->port ? to->port : IKE_NATT_PORT};
+	ike_input(s->sa, mono_ms(), msg, len, from, &local);
+}
+
+static void dp_log(void *ctx, enum ike_log_level level, const char *msg)
+{
+	evc_session_log(ctx, level, "%s", msg);
+}
+
+static void ike500_input(void *ctx, const uint8_t *msg, size_t len, uint32_t from_addr,
+                         uint16_t from_port)
+{
+	struct evc_session *s = ctx;
+	struct ike_endpoint f = {from_addr, from_port};
+	struct ike_endpoint to = {s->local_ip, s->set->local_port ? s->set->local_port : IKE_PORT};
+	ike_input(s->sa, mono_ms(), msg, len, &f, &to);
+}
+
+static void note_traffic(struct evc_session *s)
+{
+	struct dp_stats st;
+	dp_stats(s->dp, &st);
+	if (st.tun_tx != s->tun_tx_seen) {
+		s->tun_tx_seen = st.tun_tx;
+		ike_note_traffic(s->sa, mono_ms());
+	}
+}
+
+void evc_session_dispatch(struct evc_session *s, uint32_t tag)
+{
+	if (s->done)
+		return;
+	switch (tag) {
+	case EVC_TAG_IKE:
+		sock_recv_ike(s->sock_ike, 32, ike500_input, s);
+		break;
+	case EVC_TAG_NATT:
+		dp_on_udp_readable(s->dp, s->sock_natt);
+		note_traffic(s);
+		break;
+	case EVC_TAG_ESP:
+		dp_on_esp_readable(s->dp);
+		note_traffic(s);
+		break;
+	case EVC_TAG_TUN:
+		dp_on_tun_readable(s->dp);
+		break;
+	case EVC_TAG_TIMER: {
+		uint64_t exp;
+		if (read(s->timer, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+			break;
+		uint64_t now = mono_ms();
+		if (s->keepalive_at && now >= s->keepalive_at) {
+			dp_send_keepalive(s->sock_natt, &s->natt_peer);
+			s->keepalive_at = now + NATT_KEEPALIVE_MS;
+		}
+		ike_tick(s->sa, now);
+		break;
+	}
+	case EVC_TAG_CTL:
+		ctl_srv_dispatch(s->ctl);
+		break;
+	}
+}
+
+/* ---- setup and teardown ---- */
+
+static int add_ev(struct evc_session *s, int fd, enum evc_tag tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
+	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* The host side: TUN device, crash recovery, resolver check, netlink, journal. */
+static int setup_host(struct evc_session *s)
+{
+	const struct evc_settings *set = s->set;
+	char e[512] = "", state[EVC_PATH_MAX];
+	int rc;
+
+	s->tun = tun_open(set->ifname[0] ? set->ifname : "evc%d", s->ifname);
+	if (s->tun < 0) {
+		snprintf(s->err, sizeof(s->err), "cannot create the TUN device: %s%s",
+		         strerror(-s->tun),
+		         s->tun == -EPERM ? " (evc needs root or CAP_NET_ADMIN)" : "");
+		return s->tun;
+	}
+	if (set->state_path[0])
+		snprintf(state, sizeof(state), "%s", set->state_path);
+	else if (plat_state_path_default(state, sizeof(state), s->ifname) != 0) {
+		snprintf(s->err, sizeof(s->err), "the state file name for %s is too long",
+		         s->ifname);
+		return -ENAMETOOLONG;
+	}
+	/* an earlier evc that died left its changes: take them back first */
+	rc = plat_journal_recover(state, e, sizeof(e));
+	if (rc) {
+		snprintf(s->err, sizeof(s->err), "cannot undo what an earlier evc left in %s: %s",
+		         state, e);
+		return rc;
+	}
+	/* refused now rather than after the handshake (resolv.c checks again when writing) */
+	if (set->dns != PLAT_DNS_OFF) {
+		rc = plat_path_trusted(set->resolv_conf[0] ? set->resolv_conf
+		                                           : PLAT_DEFAULT_RESOLV_CONF,
+		                       "resolver file", true, s->err, sizeof(s->err));
+		if (rc)
+			return rc;
+	}
+	rc = plat_nl_new(&s->nl, e, sizeof(e));
+	if (!rc)
+		rc = plat_journal_new(&s->journal, state, e, sizeof(e));
+	if (rc)
+		snprintf(s->err, sizeof(s->err), "cannot prepare the host configuration: %s", e);
+	return rc;
+}
+
+/* Sockets, timer, datapath, control socket, all registered in the client's epoll. */
+static int setup_io(struct evc_session *s)
+{
+	const struct evc_settings *set = s->set;
+	uint16_t port = set->local_port ? set->local_port : IKE_PORT;
+	int rc;
+
+	s->sock_ike = sock_udp_bind(s->local_ip, port, s->err, sizeof(s->err));
+	if (s->sock_ike < 0)
+		return s->sock_ike;
+	if (set->natt != IKE_NATT_DISABLE) {
+		s->sock_natt = sock_udp_bind(s->local_ip, IKE_NATT_PORT, s->err, sizeof(s->err));
+		if (s->sock_natt < 0)
+			return s->sock_natt;
+	}
+	s->sock_esp = sock_esp_raw(s->err, sizeof(s->err));
+	if (s->sock_esp < 0)
+		return s->sock_esp;
+	tun_set_txqueuelen(s->ifname, TUN_TXQUEUELEN);
+	tun_disable_ipv6(s->ifname);
+	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (s->timer < 0) {
+		snprintf(s->err, sizeof(s->err), "cannot create the event loop: %s",
+		         strerror(errno));
+		return -errno;
+	}
+	struct dp_config dc = {
+	    .tun_fd = s->tun,
+	    .udp_fd = s->sock_natt,
+	    .esp_fd = s->sock_esp,
+	    .ike_input = dp_ike_input,
+	    .log = dp_log,
+	    .ctx = s,
+	};
+	s->dp = dp_new(&dc);
+	if (!s->dp) {
+		snprintf(s->err, sizeof(s->err), "cannot create the datapath: out of memory");
+		return -ENOMEM;
+	}
+	if (!set->no_control) {
+		if (set->control_path[0])
+			snprintf(s->control_path, sizeof(s->control_path), "%s", set->control_path);
+		else
+			snprintf(s->control_path, sizeof(s->control_path), "/run/evc/%s.sock",
+			         s->ifname);
+		rc = ctl_srv_new(&s->ctl, s->control_path, s->hooks.control, s->hooks.ctx, s->err,
+		                 sizeof(s->err));
+		if (rc)
+			return rc;
+		if (add_ev(s, ctl_srv_fd(s->ctl), EVC_TAG_CTL))
+			goto watch;
+	}
+	if (add_ev(s, s->sock_ike, EVC_TAG_IKE) ||
+	    (s->sock_natt >= 0 && add_ev(s, s->sock_natt, EVC_TAG_NATT)) ||
+	    add_ev(s, s->sock_esp, EVC_TAG_ESP) || add_ev(s, s->tun, EVC_TAG_TUN) ||
+	    add_ev(s, s->timer, EVC_TAG_TIMER))
+		goto watch;
+	return 0;
+watch:
+	rc = -errno;
+	snprintf(s->err, sizeof(s->err), "cannot watch the sockets: %s", strerror(errno));
+	return rc;
+}
+
+static int setup_engine(struct evc_session *s)
+{
+	const struct evc_settings *set = s->set;
+	const char *why = NULL;
+	struct ike_config ic = {
+	    .role = IKE_ROLE_INITIATOR,
+	    .local = {s->local_ip, set->local_port ? set->local_port : IKE_PORT},
+	    .peer = {s->gw_addr, IKE_PORT},
+	    .group = set->group,
+	    .psk = set->group_key.p,
+	    .psk_len = set->group_key.len,
+	    .username = set->user[0] ? set->user : NULL,
+	    .dh_group = set->dh_group,
+	    .pfs_group = set->pfs_group,
+	    .p1 = set->n_p1 ? set->p1 : NULL,
+	    .n_p1 = set->n_p1,
+	    .p2 = set->n_p2 ? set->p2 : NULL,
+	    .n_p2 = set->n_p2,
+	    .natt = set->natt,
+	    .dpd_idle_s = set->dpd_idle_s,
+	    .retransmit_ms = set->retransmit_ms,
+	};
+	s->sa = ike_sa_new(&ic, mono_ms(), &why);
+	if (!s->sa) {
+		snprintf(s->err, sizeof(s->err), "cannot start: %s", why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
+                    int ep, const struct evc_session_hooks *hooks, char *err, size_t errlen)
+{
+	int rc;
+	struct evc_session *s = calloc(1, sizeof(*s));
+	*out = NULL;
+	err[0] = '\0';
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* every descriptor starts as "not ours": teardown after an early failure closes
+	 * nothing it did not open (a zeroed field would be fd 0) */
+	s->sock_ike = s->sock_natt = s->sock_esp = s->tun = s->timer = -1;
+	s->set = set;
+	s->hooks = *hooks;
+	s->gw_addr = gw_addr;
+	s->ep = ep;
+	rc = local_address(gw_addr, &s->local_ip, s->err, sizeof(s->err));
+	if (!rc)
+		rc = setup_host(s);
+	if (!rc)
+		rc = setup_io(s);
+	if (!rc)
+		rc = setup_engine(s);
+	if (rc) {
+		snprintf(err, errlen, "%s", s->err);
+		evc_session_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+bool evc_session_done(const struct evc_session *s, int *rc, const char **err)
+{
+	if (!s->done)
+		return false;
+	*rc = s->rc;
+	*err = s->err;
+	return true;
+}
+
+void evc_session_status(const struct evc_session *s, struct evc_client_status *st)
+{
+	st->state = s->connected  ? EVC_STATE_CONNECTED
+	            : s->stopping ? EVC_STATE_DISCONNECTING
+	                          : EVC_STATE_CONNECTING;
+	snprintf(st->ifname, sizeof(st->ifname), "%s", s->ifname);
+	if (s->have_policy)
+		st->addr = s->policy.addr;
+	st->n_sas = (unsigned)dp_child_count(s->dp);
+	if (s->have_child) {
+		struct dp_child_stats cs;
+		st->udp_encap = s->child.udp_encap;
+		st->spi_in = s->child.spi_in;
+		st->spi_out = s->child.spi_out;
+		if (dp_child_stats(s->dp, s->child.spi_in, &cs) == 0) {
+			st->packets_in = cs.in.packets;
+			st->packets_out = cs.out.packets;
+			st->bytes_in = cs.in.bytes;
+			st->bytes_out = cs.out.bytes;
+		}
+	}
+	if (s->connected)
+		st->uptime_s = (mono_ms() - s->up_since) / 1000;
+}
+
+void evc_session_free(struct evc_session *s)
+{
+	char e[512] = "";
+	if (!s)
+		return;
+	if (s->journal) {
+		if (plat_journal_undo(s->journal, e, sizeof(e)) != 0)
+			evc_session_log(
+			    s, IKE_LOG_ERR,
+			    "could not restore all network settings: %s (they are listed in the "
+			    "state file and undone on the next start)",
+			    e);
+		plat_journal_free(s->journal);
+	}
+	plat_nl_free(s->nl);
+	dp_free(s->dp);
+	ike_sa_free(s->sa);
+	ctl_srv_free(s->ctl);
+	ike_wipe(&s->child, sizeof(s->child));
+	int fds[] = {s->sock_ike, s->sock_natt, s->sock_esp, s->tun, s->timer};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]); /* closing also takes it out of the client's epoll */
+	ike_wipe(&s->policy, sizeof(s->policy));
+	free(s);
+}

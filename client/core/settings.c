@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Profile + overrides + defaults -> struct evc_settings; see settings.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/core/settings.h"
+#include "ike/crypto.h"
+#include "profiles/secrets.h"
+
+_Static_assert((int)PROF_DNS_RESOLV_CONF == (int)PLAT_DNS_RESOLV_CONF &&
+                   (int)PROF_DNS_REPLACE_SYMLINK == (int)PLAT_DNS_REPLACE_SYMLINK &&
+                   (int)PROF_DNS_OFF == (int)PLAT_DNS_OFF,
+               "profile and platform DNS modes convert by value");
+_Static_assert((int)EVC_SECRET_GROUP_KEY == (int)PROF_SECRET_GROUP_KEY &&
+                   (int)EVC_SECRET_PASSWORD == (int)PROF_SECRET_PASSWORD,
+               "secret kinds convert by value");
+
+#define DEFAULT_DPD_S 30
+
+void evc_overrides_init(struct evc_overrides *o)
+{
+	*o = (struct evc_overrides){
+	    .dh = -1, .dpd = -1, .mtu = -1, .local_port = -1, .natt = -1, .dns = -1};
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || !*s || *s == '-' || *s == '+' || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* One of the words of names (NULL-terminated), by index; -1 when none matches. */
+static int word(const char *v, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(v, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, char *err,
+                      size_t errlen)
+{
+	static const char *const natt[] = {"auto", "force", "off", NULL};
+	static const int natt_val[] = {IKE_NATT_AUTO, IKE_NATT_FORCE, IKE_NATT_DISABLE};
+	static const char *const dns[] = {"resolv-conf", "replace-symlink", "off", NULL};
+	static const int dns_val[] = {PLAT_DNS_RESOLV_CONF, PLAT_DNS_REPLACE_SYMLINK, PLAT_DNS_OFF};
+	struct {
+		const char *name;
+		const char **field;
+	} const text[] = {
+	    {"gateway", &o->gateway},
+	    {"group", &o->group},
+	    {"user", &o->user},
+	    {"resolv-conf", &o->resolv_conf},
+	    {"state-file", &o->state_path},
+	    {"control", &o->control_path},
+	};
+	unsigned long n;
+	int i;
+
+	for (size_t k = 0; k < sizeof(text) / sizeof(text[0]); k++)
+		if (strcmp(name, text[k].name) == 0) {
+			*text[k].field = v;
+			return 0;
+		}
+	if (strcmp(name, "dh") == 0) {
+		if (!parse_uint(v, 255, &n) || !ike_dh_len((unsigned)n))
+			return bad(err, errlen,
+			           "--dh %s: evc supports DH groups 2, 5, 14, 15 and 16", v);
+		o->dh = (long)n;
+	} else if (strcmp(name, "natt") == 0) {
+		if ((i = word(v, natt)) < 0)
+			return bad(err, errlen, "--natt %s: use auto, force or off", v);
+		o->natt = natt_val[i];
+	} else if (strcmp(name, "dpd") == 0) {
+		if (!parse_uint(v, 86400, &n))
+			return bad(err, errlen, "--dpd %s: give seconds (0 to 86400)", v);
+		o->dpd = (long)n;
+	} else if (strcmp(name, "ifname") == 0) {
+		if (strlen(v) >= EVC_IFNAME_MAX)
+			return bad(err, errlen, "--ifname %s: at most %d characters", v,
+			           EVC_IFNAME_MAX - 1);
+		o->ifname = v;
+	} else if (strcmp(name, "mtu") == 0) {
+		if (!parse_uint(v, 9000, &n) || n < 576)
+			return bad(err, errlen, "--mtu %s: give 576 to 9000", v);
+		o->mtu = (long)n;
+	} else if (strcmp(name, "dns") == 0) {
+		if ((i = word(v, dns)) < 0)
+			return bad(err, errlen, "--dns %s: use resolv-conf, replace-symlink or off",
+			           v);
+		o->dns = dns_val[i];
+	} else if (strcmp(name, "local-port") == 0) {
+		if (!parse_uint(v, 65535, &n) || n == IKE_NATT_PORT)
+			return bad(err, errlen, "--local-port %s: give a UDP port other than 4500",
+			           v);
+		o->local_port = (long)n;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Copies text into a fixed field; a value that does not fit is an error, never cut short. */
+static int put(char *dst, size_t cap, const char *src, const char *what, char *err, size_t errlen)
+{
+	if (!src) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (strlen(src) >= cap)
+		return bad(err, errlen, "the %s '%.40s...' is longer than %zu characters", what,
+		           src, cap - 1);
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+static void note(evc_note_fn fn, void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void note(evc_note_fn fn, void *ctx, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(ctx, msg);
+}
+
+/* What only a profile has: refusals, notes, PFS and proposals. */
+static int from_profile(struct evc_settings *s, const struct evc_profile *p, unsigned dh,
+                        evc_note_fn fn, void *ctx, char *err, size_t errlen)
+{
+	if (prof_auth(p) == PROF_AUTH_CERT) {
+		snprintf(err, errlen,
+		         "profile '%s' uses certificate authentication (main mode with RSA "
+		         "signatures), which evc does not support yet",
+		         prof_name(p));
+		return -ENOTSUP;
+	}
+	if (prof_mode(p) == PROF_MODE_NETWORK_EXTENSION) {
+		snprintf(err, errlen,
+		         "profile '%s' asks for network-extension mode, which evc "
+		         "does not support yet",
+		         prof_name(p));
+		return -ENOTSUP;
+	}
+	if (prof_script(p))
+		note(fn, ctx,
+		     "profile '%s' names a script; evc configures the host itself and does not run "
+		     "it",
+		     prof_name(p));
+	if (prof_pfs(p) == PROF_PFS_OFF)
+		note(fn, ctx,
+		     "profile '%s' sets pfs = off; evc proposes no PFS, but uses it when the "
+		     "gateway's policy asks for it",
+		     prof_name(p));
+	s->pfs_group = prof_pfs(p) > 0 ? (unsigned)prof_pfs(p) : 0;
+	size_t n1 = prof_ike_props(p, NULL, 0), n2 = prof_esp_props(p, NULL, 0);
+	if (n1 > EVC_MAX_P1 || n2 > EVC_MAX_P2) {
+		snprintf(err, errlen, "profile '%s' lists more proposals than evc can offer",
+		         prof_name(p));
+		return -E2BIG;
+	}
+	s->n_p1 = prof_ike_props(p, s->p1, EVC_MAX_P1);
+	s->n_p2 = prof_esp_props(p, s->p2, EVC_MAX_P2);
+	/* aggressive mode commits to one DH group: the profile's proposals follow --dh */
+	for (size_t i = 0; i < s->n_p1; i++)
+		s->p1[i].group = (uint8_t)dh;
+	return 0;
+}
+
+/* The gateway, then (only when the gateway is the profile's) the profile's backups. */
+static int gateways(struct evc_settings *s, const struct evc_profile *p,
+                    const struct evc_overrides *o, char *err, size_t errlen)
+{
+	const char *gw = o->gateway ? o->gateway : p ? prof_gateway(p) : NULL;
+	if (!gw || !*gw) {
+		if (p)
+			snprintf(err, errlen, "profile '%s' has no gateway", prof_name(p));
+		else
+			snprintf(err, errlen, "no gateway: give --gateway HOST");
+		return -EINVAL;
+	}
+	int rc = put(s->gateways[0], EVC_HOST_MAX, gw, "gateway", err, errlen);
+	s->n_gateways = 1;
+	for (size_t i = 0; !rc && p && !o->gateway && i < prof_backup_count(p) &&
+	                   s->n_gateways < EVC_MAX_GATEWAYS;
+	     i++)
+		rc = put(s->gateways[s->n_gateways++], EVC_HOST_MAX, prof_backup(p, i),
+		         "backup gateway", err, errlen);
+	return rc;
+}
+
+int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
+                       const struct evc_overrides *o, evc_note_fn fn, void *ctx, char *err,
+                       size_t errlen)
+{
+	int rc;
+	*s = (struct evc_settings){0};
+	/* each value: the override, else the profile's, else the default */
+	s->dh_group = o->dh >= 0 ? (unsigned)o->dh : p ? prof_dh(p) : PROF_DEFAULT_DH;
+	s->natt = o->natt >= 0 ? (enum ike_natt_mode)o->natt : p ? prof_natt(p) : IKE_NATT_AUTO;
+	s->dpd_idle_s = o->dpd >= 0 ? (unsigned)o->dpd : p ? prof_dpd(p) : DEFAULT_DPD_S;
+	s->mtu = o->mtu >= 0 ? (unsigned)o->mtu : p ? prof_mtu(p) : 0;
+	s->dns = o->dns >= 0 ? (enum plat_dns_mode)o->dns
+	         : p         ? (enum plat_dns_mode)prof_dns(p)
+	                     : PLAT_DNS_RESOLV_CONF;
+	s->local_port = o->local_port >= 0 ? (uint16_t)o->local_port : p ? prof_local_port(p) : 0;
+	if (p && (rc = from_profile(s, p, s->dh_group, fn, ctx, err, errlen)) != 0)
+		goto out;
+	const char *group = o->group ? o->group : p ? prof_group(p) : NULL;
+	if (!group || !*group) {
+		if (p)
+			snprintf(err, errlen, "profile '%s' has no group", prof_name(p));
+		else
+			snprintf(err, errlen, "no group: give --group NAME");
+		rc = -EINVAL;
+		goto out;
+	}
+	if ((rc = gateways(s, p, o, err, errlen)) != 0 ||
+	    (rc = put(s->group, sizeof(s->group), group, "group name", err, errlen)) != 0 ||
+	    (rc = put(s->user, sizeof(s->user),
+	              o->user ? o->user
+	              : p     ? prof_username(p)
+	                      : NULL,
+	              "username", err, errlen)) != 0 ||
+	    (rc = put(s->ifname, sizeof(s->ifname),
+	              o->ifname ? o->ifname
+	              : p       ? prof_ifname(p)
+	                        : NULL,
+	              "interface name", err, errlen)) != 0 ||
+	    (rc = put(s->resolv_conf, sizeof(s->resolv_conf),
+	              o->resolv_conf ? o->resolv_conf
+	              : p            ? prof_resolv_conf(p)
+	                             : NULL,
+	              "resolver file name", err, errlen)) != 0 ||
+	    (rc = put(s->state_path, sizeof(s->state_path),
+	              o->state_path ? o->state_path
+	              : p           ? prof_state_file(p)
+	                            : NULL,
+	              "state file name", err, errlen)) != 0 ||
+	    (rc = put(s->control_path, sizeof(s->control_path), o->control_path,
+	              "control socket path", err, errlen)) != 0)
+		goto out;
+out:
+	if (rc)
+		*s = (struct evc_settings){0};
+	return rc;
+}
+
+static struct ike_secret *secret_of(struct evc_settings *s, enum evc_secret_kind kind)
+{
+	return kind == EVC_SECRET_GROUP_KEY ? &s->group_key : &s->password;
+}
+
+int evc_settings_set_secret(struct evc_settings *s, enum evc_secret_kind kind, const char *text)
+{
+	struct ike_secret *sec = secret_of(s, kind);
+	size_t len = strlen(text);
+	int rc = ike_secret_alloc(sec, len + 1);
+	if (rc)
+		return rc;
+	memcpy(sec->p, text, len);
+	sec->len = len; /* the NUL after it belongs to the allocation */
+	return 0;
+}
+
+int evc_settings_fetch_secret(struct evc_settings *s, const struct evc_profile *prof,
+                              enum evc_secret_kind kind, char *err, size_t errlen)
+{
+	struct ike_secret got = {NULL, 0};
+	int rc = prof_secret_fetch(prof, (enum prof_secret_kind)kind, &got, err, errlen);
+	if (rc == 0)
+		rc = evc_settings_set_secret(s, kind, (const char *)got.p);
+	ike_secret_clear(&got);
+	return rc;
+}
+
+int evc_settings_copy(struct evc_settings *dst, const struct evc_settings *src)
+{
+	*dst = *src;
+	dst->group_key = (struct ike_secret){NULL, 0};
+	dst->password = (struct ike_secret){NULL, 0};
+	if ((src->group_key.p &&
+	     evc_settings_set_secret(dst, EVC_SECRET_GROUP_KEY, (const char *)src->group_key.p)) ||
+	    (src->password.p &&
+	     evc_settings_set_secret(dst, EVC_SECRET_PASSWORD, (const char *)src->password.p))) {
+		evc_settings_clear(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void evc_settings_clear(struct evc_settings *s)
+{
+	ike_secret_clear(&s->group_key);
+	ike_secret_clear(&s->password);
+}

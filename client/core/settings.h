@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What one evc client connects with: a profile's keys under the command line's (or a control
+ * client's) overrides, over evc's defaults, resolved once into a flat struct evc_settings
+ * that owns all of its text and its two secrets. evc connect, evc daemon and the control
+ * socket all build their settings here, so precedence and the error sentences are the same
+ * everywhere.
+ */
+#ifndef EVC_CLIENT_SETTINGS_H
+#define EVC_CLIENT_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/ike.h"
+#include "ike/secret.h"
+#include "platform/apply.h"
+#include "profiles/profile.h"
+
+#define EVC_MAX_GATEWAYS (1 + PROF_MAX_BACKUPS) /* the gateway, then its backups */
+#define EVC_HOST_MAX 256                        /* a DNS name or dotted quad, with its NUL */
+#define EVC_NAME_MAX 128                        /* group and user names */
+#define EVC_PATH_MAX 256
+#define EVC_CONTROL_PATH_MAX 108 /* sizeof(sun_path) */
+#define EVC_IFNAME_MAX 16        /* IFNAMSIZ */
+#define EVC_MAX_P1 64
+#define EVC_MAX_P2 32
+
+struct evc_settings {
+	char gateways[EVC_MAX_GATEWAYS][EVC_HOST_MAX]; /* tried in this order */
+	size_t n_gateways;
+	char group[EVC_NAME_MAX];
+	char user[EVC_NAME_MAX]; /* "": the caller asks before connecting */
+	/* NUL-terminated text in wiped memory (len counts the NUL); empty until the caller sets
+	 * them (evc_settings_set_secret). A missing password is asked for by a prompt event. */
+	struct ike_secret group_key;
+	struct ike_secret password;
+	uint16_t local_port; /* 0: 500 */
+	unsigned dh_group;   /* 0: automatic (14, then 2 and 5 when refused) */
+	unsigned pfs_group;  /* propose PFS with this group (0: when the gateway asks) */
+	struct ike_p1_prop p1[EVC_MAX_P1];
+	size_t n_p1; /* 0: every supported permutation */
+	struct ike_p2_prop p2[EVC_MAX_P2];
+	size_t n_p2; /* 0: every supported ESP transform */
+	enum ike_natt_mode natt;
+	unsigned dpd_idle_s;
+	char ifname[EVC_IFNAME_MAX]; /* TUN name or pattern; "": "evc%d" */
+	unsigned mtu;                /* 0: platform default */
+	enum plat_dns_mode dns;
+	char resolv_conf[EVC_PATH_MAX];          /* "": /etc/resolv.conf */
+	char state_path[EVC_PATH_MAX];           /* "": /run/evc/<ifname>.state */
+	char control_path[EVC_CONTROL_PATH_MAX]; /* "": /run/evc/<ifname>.sock */
+	bool no_control;                         /* the embedder serves its own socket */
+	unsigned retransmit_ms;                  /* 0: the engine's default */
+};
+
+/*
+ * Overrides as a command line gives them: NULL or -1 leaves the profile's value, or the
+ * default. The strings are borrowed until evc_settings_build returns.
+ */
+struct evc_overrides {
+	const char *gateway, *group, *user, *ifname, *resolv_conf, *state_path, *control_path;
+	long dh, dpd, mtu, local_port;
+	int natt, dns;
+};
+
+void evc_overrides_init(struct evc_overrides *o);
+
+/*
+ * One override by its option name ("gateway", "dh", "natt", "dpd", "ifname", "mtu", "dns",
+ * "resolv-conf", "state-file", "local-port", "control", "group", "user") and its text.
+ * 0; -ENOENT when name is not one of them; -EINVAL with err saying which values are
+ * allowed, e.g. "--dh 7: evc supports DH groups 2, 5, 14, 15 and 16".
+ */
+int evc_overrides_set(struct evc_overrides *o, const char *name, const char *value, char *err,
+                      size_t errlen);
+
+/* Something worth telling the user that is not an error (a profile key evc ignores). */
+typedef void (*evc_note_fn)(void *ctx, const char *msg);
+
+/*
+ * Fills out from prof (NULL: none) under o, over the defaults. The gateway given in o
+ * replaces the profile's and its backups. 0, or a negative errno with err naming what is
+ * wrong (a certificate or network-extension profile, no gateway, a name too long, ...).
+ * out holds no secrets afterwards; on failure it is cleared.
+ */
+int evc_settings_build(struct evc_settings *out, const struct evc_profile *prof,
+                       const struct evc_overrides *o, evc_note_fn note, void *ctx, char *err,
+                       size_t errlen);
+
+enum evc_secret_kind {
+	EVC_SECRET_GROUP_KEY,
+	EVC_SECRET_PASSWORD,
+};
+
+/* Copies text into the secret of that kind (replacing and wiping any earlier one). */
+int evc_settings_set_secret(struct evc_settings *s, enum evc_secret_kind kind, const char *text);
+/*
+ * The secret of that kind from the profile's store (keyring or root-only file); -EAGAIN when
+ * the profile says to ask, 0 when found, another negative errno with err otherwise.
+ */
+int evc_settings_fetch_secret(struct evc_settings *s, const struct evc_profile *prof,
+                              enum evc_secret_kind kind, char *err, size_t errlen);
+
+/* A deep copy (secrets too); 0 or -ENOMEM (dst is then cleared). */
+int evc_settings_copy(struct evc_settings *dst, const struct evc_settings *src);
+/* Wipes and frees the secrets; the rest stays readable. */
+void evc_settings_clear(struct evc_settings *s);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The terminal side of `evc connect`: the client core's callbacks that print each step, the
+ * banner and the connected line, that prompt for a password again, and that give up
+ * privileges; and reading secrets from a file, standard input or the terminal.
+ */
+#ifndef EVC_CLIENT_TERM_H
+#define EVC_CLIENT_TERM_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "client/core/client.h"
+#include "client/core/settings.h"
+
+struct term {
+	int verbose;
+	bool quiet;
+	bool keep_setup;           /* privileges to open sockets kept for a backup gateway */
+	FILE *stdin_lines;         /* shared when both secrets come from "-" */
+	struct evc_client *client; /* for the answers */
+};
+
+/* The callbacks; ctx is a struct term. */
+extern const struct evc_client_ops term_ops;
+
+/* "evc: note: ..." (an evc_note_fn). */
+void term_note(void *ctx, const char *msg);
+/* "evc: " and the sentence, which may quote the gateway. */
+void term_error(const char *err);
+
+/*
+ * The group key or password into set: from file (- for standard input) when given, else the
+ * profile's store when prof says so, else the terminal with question. err names flag when
+ * nothing works.
+ */
+int term_secret(struct term *t, struct evc_settings *set, enum evc_secret_kind kind,
+                const char *file, const struct evc_profile *prof, const char *question, char *err,
+                size_t errlen);
+/* Asks for the username on the terminal when set holds none. */
+int term_username(struct evc_settings *set, char *err, size_t errlen);
+
+/* Ctrl-C, SIGTERM and SIGHUP as a descriptor (for evc_client_run), or -1 with err. */
+int term_stop_signals(char *err, size_t errlen);
+
+#endif

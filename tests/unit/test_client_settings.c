@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * client/core/settings: each value is the command line's, else the profile's, else evc's
+ * default; a gateway on the command line replaces the profile's and its backups; bad values
+ * and profiles evc cannot serve are refused with a sentence that names what is wrong.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "client/core/settings.h"
+
+static struct evc_profile *profile(const char *const *kv)
+{
+	char err[256];
+	struct evc_profile *p = prof_new("office");
+	assert_non_null(p);
+	for (; kv[0]; kv += 2) {
+		int rc = prof_set(p, kv[0], kv[1], err, sizeof(err));
+		if (rc)
+			fail_msg("prof_set %s = %s: %s", kv[0], kv[1], err);
+	}
+	return p;
+}
+
+struct notes {
+	int n;
+	char last[512];
+};
+
+static void note(void *ctx, const char *msg)
+{
+	struct notes *ns = ctx;
+	ns->n++;
+	snprintf(ns->last, sizeof(ns->last), "%s", msg);
+}
+
+static void test_cli_only_defaults(void **state)
+{
+	(void)state;
+	struct evc_overrides o;
+	struct evc_settings s;
+	char err[256] = "";
+	evc_overrides_init(&o);
+	o.gateway = "198.51.100.1";
+	o.group = "quizware";
+	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.n_gateways, 1);
+	assert_string_equal(s.gateways[0], "198.51.100.1");
+	assert_string_equal(s.group, "quizware");
+	assert_string_equal(s.user, ""); /* asked for */
+	assert_int_equal(s.dh_group, 0); /* automatic */
+	assert_int_equal(s.natt, IKE_NATT_AUTO);
+	assert_int_equal(s.dpd_idle_s, 30);
+	assert_int_equal(s.mtu, 0);
+	assert_int_equal(s.dns, PLAT_DNS_RESOLV_CONF);
+	assert_int_equal(s.local_port, 0);
+	assert_int_equal(s.n_p1, 0); /* the engine's full list */
+	assert_int_equal(s.n_p2, 0);
+	assert_int_equal(s.pfs_group, 0);
+	assert_string_equal(s.ifname, "");
+	assert_string_equal(s.state_path, "");
+	assert_string_equal(s.control_path, "");
+	assert_null(s.group_key.p);
+	assert_null(s.password.p);
+}
+
+static void test_profile_values_and_defaults(void **state)
+{
+	(void)state;
+	static const char *const kv[] = {"gateway",
+	                                 "vpn.example.com",
+	                                 "backup_gateways",
+	                                 "198.51.100.7,198.51.100.8",
+	                                 "group",
+	                                 "quizware",
+	                                 "username",
+	                                 "richard",
+	                                 "dh",
+	                                 "2",
+	                                 "natt",
+	                                 "force",
+	                                 "dpd",
+	                                 "10",
+	                                 "mtu",
+	                                 "1300",
+	                                 "dns",
+	                                 "off",
+	                                 "ifname",
+	                                 "office0",
+	                                 "local_port",
+	                                 "4501",
+	                                 "ike",
+	                                 "aes256-sha1,3des-sha1",
+	                                 "esp",
+	                                 "aes128-sha1",
+	                                 "pfs",
+	                                 "5",
+	                                 "state_file",
+	                                 "/run/evc/office.state",
+	                                 NULL};
+	struct evc_profile *p = profile(kv);
+	struct evc_overrides o;
+	struct evc_settings s;
+	char err[256] = "";
+	evc_overrides_init(&o);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.n_gateways, 3);
+	assert_string_equal(s.gateways[0], "vpn.example.com");
+	assert_string_equal(s.gateways[1], "198.51.100.7");
+	assert_string_equal(s.gateways[2], "198.51.100.8");
+	assert_string_equal(s.group, "quizware");
+	assert_string_equal(s.user, "richard");
+	assert_int_equal(s.dh_group, 2);
+	assert_int_equal(s.natt, IKE_NATT_FORCE);
+	assert_int_equal(s.dpd_idle_s, 10);
+	assert_int_equal(s.mtu, 1300);
+	assert_int_equal(s.dns, PLAT_DNS_OFF);
+	assert_string_equal(s.ifname, "office0");
+	assert_int_equal(s.local_port, 4501);
+	assert_int_equal(s.pfs_group, 5);
+	assert_string_equal(s.state_path, "/run/evc/office.state");
+	assert_string_equal(s.resolv_conf, ""); /* the default */
+	assert_true(s.n_p1 >= 2);
+	for (size_t i = 0; i < s.n_p1; i++)
+		assert_int_equal(s.p1[i].group, 2);
+	assert_int_equal(s.n_p2, 1);
+	prof_free(p);
+}
+
+static void test_cli_overrides_profile(void **state)
+{
+	(void)state;
+	static const char *const kv[] = {"gateway",
+	                                 "vpn.example.com",
+	                                 "backup_gateways",
+	                                 "198.51.100.7",
+	                                 "group",
+	                                 "quizware",
+	                                 "username",
+	                                 "richard",
+	                                 "dh",
+	                                 "2",
+	                                 "ike",
+	                                 "aes256-sha1",
+	                                 "dpd",
+	                                 "10",
+	                                 "mtu",
+	                                 "1300",
+	                                 NULL};
+	struct evc_profile *p = profile(kv);
+	struct evc_overrides o;
+	struct evc_settings s;
+	char err[256] = "";
+	evc_overrides_init(&o);
+	assert_int_equal(evc_overrides_set(&o, "dh", "14", err, sizeof(err)), 0);
+	assert_int_equal(evc_overrides_set(&o, "dpd", "0", err, sizeof(err)), 0);
+	assert_int_equal(evc_overrides_set(&o, "mtu", "1400", err, sizeof(err)), 0);
+	assert_int_equal(evc_overrides_set(&o, "user", "natalie", err, sizeof(err)), 0);
+	assert_int_equal(evc_overrides_set(&o, "control", "/tmp/x.sock", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.dh_group, 14);
+	for (size_t i = 0; i < s.n_p1; i++)
+		assert_int_equal(s.p1[i].group, 14); /* the proposals follow --dh */
+	assert_int_equal(s.dpd_idle_s, 0);
+	assert_int_equal(s.mtu, 1400);
+	assert_string_equal(s.user, "natalie");
+	assert_string_equal(s.control_path, "/tmp/x.sock");
+	assert_int_equal(s.n_gateways, 2); /* the profile's gateway keeps its backup */
+
+	/* a gateway on the command line is a different server: the backups are not its */
+	assert_int_equal(evc_overrides_set(&o, "gateway", "203.0.113.5", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.n_gateways, 1);
+	assert_string_equal(s.gateways[0], "203.0.113.5");
+	prof_free(p);
+}
+
+static void test_override_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *value;
+		int rc;
+		const char *says; /* part of the error */
+	} cases[] = {
+	    {"dh", "2", 0, NULL},
+	    {"dh", "16", 0, NULL},
+	    {"dh", "7", -EINVAL, "--dh 7: evc supports DH groups 2, 5, 14, 15 and 16"},
+	    {"dh", "", -EINVAL, "--dh"},
+	    {"dh", "-14", -EINVAL, "--dh -14"},
+	    {"natt", "force", 0, NULL},
+	    {"natt", "maybe", -EINVAL, "--natt maybe: use auto, force or off"},
+	    {"dpd", "86400", 0, NULL},
+	    {"dpd", "86401", -EINVAL, "--dpd 86401: give seconds"},
+	    {"mtu", "575", -EINVAL, "--mtu 575: give 576 to 9000"},
+	    {"mtu", "9001", -EINVAL, "--mtu 9001"},
+	    {"mtu", "12x", -EINVAL, "--mtu 12x"},
+	    {"dns", "replace-symlink", 0, NULL},
+	    {"dns", "systemd", -EINVAL, "--dns systemd: use resolv-conf, replace-symlink or off"},
+	    {"local-port", "4500", -EINVAL, "--local-port 4500: give a UDP port other than 4500"},
+	    {"local-port", "65536", -EINVAL, "--local-port 65536"},
+	    {"local-port", "501", 0, NULL},
+	    {"ifname", "0123456789abcde", 0, NULL},
+	    {"ifname", "0123456789abcdef", -EINVAL, "at most 15 characters"},
+	    {"password", "x", -ENOENT, NULL}, /* not a setting: secrets never are */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct evc_overrides o;
+		char err[256] = "";
+		evc_overrides_init(&o);
+		int rc = evc_overrides_set(&o, cases[i].name, cases[i].value, err, sizeof(err));
+		if (rc != cases[i].rc)
+			fail_msg("%s %s: got %d, want %d", cases[i].name, cases[i].value, rc,
+			         cases[i].rc);
+		if (cases[i].says && !strstr(err, cases[i].says))
+			fail_msg("%s %s: '%s' lacks '%s'", cases[i].name, cases[i].value, err,
+			         cases[i].says);
+	}
+}
+
+static void expect_refused(const char *const *kv, const struct evc_overrides *o, int want,
+                           const char *says)
+{
+	struct evc_profile *p = kv ? profile(kv) : NULL;
+	struct evc_settings s;
+	char err[256] = "";
+	int rc = evc_settings_build(&s, p, o, NULL, NULL, err, sizeof(err));
+	if (rc != want || !strstr(err, says))
+		fail_msg("got %d '%s', want %d '%s'", rc, err, want, says);
+	assert_int_equal(s.n_gateways, 0); /* cleared */
+	prof_free(p);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	static const char *const cert[] = {
+	    "gateway",  "vpn.example.com", "auth", "cert", "cert", "/etc/evc/me.pem",
+	    "cert_key", "/etc/evc/me.key", NULL};
+	static const char *const ne[] = {"gateway", "vpn.example.com",   "group", "quizware",
+	                                 "mode",    "network-extension", "lan",   "192.168.1.0/24",
+	                                 NULL};
+	static const char *const nogw[] = {"group", "quizware", NULL};
+	static const char *const nogroup[] = {"gateway", "vpn.example.com", NULL};
+	struct evc_overrides o, cli_nogw, long_gw;
+	char name[300];
+	evc_overrides_init(&o);
+	expect_refused(cert, &o, -ENOTSUP, "profile 'office' uses certificate authentication");
+	expect_refused(ne, &o, -ENOTSUP, "profile 'office' asks for network-extension mode");
+	expect_refused(nogw, &o, -EINVAL, "profile 'office' has no gateway");
+	expect_refused(nogroup, &o, -EINVAL, "profile 'office' has no group");
+	evc_overrides_init(&cli_nogw);
+	cli_nogw.group = "quizware";
+	expect_refused(NULL, &cli_nogw, -EINVAL, "no gateway: give --gateway HOST");
+	evc_overrides_init(&long_gw);
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	long_gw.gateway = name;
+	long_gw.group = "quizware";
+	expect_refused(NULL, &long_gw, -EINVAL, "is longer than 255 characters");
+}
+
+static void test_notes(void **state)
+{
+	(void)state;
+	static const char *const kv[] = {"gateway", "vpn.example.com",       "group", "quizware",
+	                                 "script",  "/etc/vpnc/vpnc-script", "pfs",   "off",
+	                                 NULL};
+	struct evc_profile *p = profile(kv);
+	struct evc_overrides o;
+	struct evc_settings s;
+	struct notes ns = {0};
+	char err[256] = "";
+	evc_overrides_init(&o);
+	assert_int_equal(evc_settings_build(&s, p, &o, note, &ns, err, sizeof(err)), 0);
+	assert_int_equal(ns.n, 2);
+	assert_non_null(strstr(ns.last, "pfs = off"));
+	prof_free(p);
+}
+
+static void test_secrets_copied_and_wiped(void **state)
+{
+	(void)state;
+	struct evc_settings a = {0}, b;
+	assert_int_equal(evc_settings_set_secret(&a, EVC_SECRET_GROUP_KEY, "not-the-seed"), 0);
+	assert_int_equal(evc_settings_set_secret(&a, EVC_SECRET_PASSWORD, "pw"), 0);
+	assert_int_equal(a.group_key.len, strlen("not-the-seed"));
+	assert_string_equal((const char *)a.group_key.p, "not-the-seed");
+	assert_int_equal(evc_settings_copy(&b, &a), 0);
+	assert_ptr_not_equal(b.group_key.p, a.group_key.p);
+	assert_string_equal((const char *)b.password.p, "pw");
+	evc_settings_clear(&a);
+	assert_null(a.group_key.p);
+	assert_null(a.password.p);
+	assert_string_equal((const char *)b.group_key.p, "not-the-seed"); /* its own copy */
+	evc_settings_clear(&b);
+	evc_settings_clear(&b); /* twice is harmless */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cli_only_defaults),
+	    cmocka_unit_test(test_profile_values_and_defaults),
+	    cmocka_unit_test(test_cli_overrides_profile),
+	    cmocka_unit_test(test_override_values),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_notes),
+	    cmocka_unit_test(test_secrets_copied_and_wiped),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
