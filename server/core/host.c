@@ -164,12 +164,6 @@ static int setup_host(struct host *h, const struct evs_config *cfg, char *err, s
 	char perr[512] = "", state[256];
 	int rc, ifindex = 0;
 
-	h->tun = tun_open(h->o->ifname, h->ifname);
-	if (h->tun < 0) {
-		snprintf(err, errlen, "cannot create the TUN device: %s", strerror(-h->tun));
-		return h->tun;
-	}
-	tun_disable_ipv6(h->ifname); /* before the link comes up and the kernel speaks IPv6 */
 	if (h->o->state_path)
 		snprintf(state, sizeof(state), "%s", h->o->state_path);
 	else
@@ -251,13 +245,19 @@ static int setup(struct host *h, const struct evs_config *cfg, char *err, size_t
 		n = EVS_MAX_LISTEN;
 	for (size_t i = 0; i < n; i++)
 		addrs[i] = listen_on[i].addr;
+	h->tun = tun_open(h->o->ifname, h->ifname);
+	if (h->tun < 0) {
+		snprintf(err, errlen, "cannot create the TUN device: %s", strerror(-h->tun));
+		return h->tun;
+	}
+	tun_disable_ipv6(h->ifname); /* before the link comes up and the kernel speaks IPv6 */
 	struct evs_daemon_io io = host_io;
 	io.ctx = h;
 	struct evs_daemon_opts dopts = {
 	    .cfg = cfg,
 	    .listen = addrs,
 	    .n_listen = n,
-	    .ifname = h->o->ifname,
+	    .ifname = h->ifname, /* the name the kernel gave */
 	    .io = &io,
 	};
 	rc = evs_daemon_new(&h->d, &dopts, mono_ms(), err, errlen);
