@@ -29,17 +29,25 @@ static void settle(struct ike_sa *sa, enum ike_verdict v)
 	}
 }
 
-/* ESP SA pairs past their lifetime end, with a DELETE to the peer. */
+/* ESP SA pairs past their lifetime, or replaced by our rekey and past the overlap, end with
+ * a DELETE to the peer. */
 static void children_tick(struct ike_sa *sa)
 {
 	for (size_t i = 0; i < sa->n_children && sa->state != IKE_S_DEAD;) {
 		struct ike_child_rec *r = &sa->children[i];
-		if (!r->expires_at || sa->now < r->expires_at) {
+		bool expired = r->expires_at && sa->now >= r->expires_at;
+		bool replaced = r->delete_at && sa->now >= r->delete_at;
+		if (!expired && !replaced) {
 			i++;
 			continue;
 		}
-		sa_log(sa, IKE_LOG_INFO, "IPsec SA %08x/%08x reached its lifetime of %u s",
-		       r->ch.spi_in, r->ch.spi_out, r->ch.life_s);
+		if (replaced)
+			sa_log(sa, IKE_LOG_INFO,
+			       "IPsec SA %08x/%08x replaced by its rekey: deleted", r->ch.spi_in,
+			       r->ch.spi_out);
+		else
+			sa_log(sa, IKE_LOG_INFO, "IPsec SA %08x/%08x reached its lifetime of %u s",
+			       r->ch.spi_in, r->ch.spi_out, r->ch.life_s);
 		if (sa->ka.p)
 			info_send_delete_child(sa, &r->ch);
 		sa_child_drop(sa, i);
@@ -224,7 +232,11 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 	if (sa->state == IKE_S_DEAD)
 		return;
 	if (sa->rx.msg && now_ms >= sa->rx.next_at) {
-		if (sa->rx.tries >= sa->rx.max && !sa->rx.patient) {
+		if (sa->rx.tries >= sa->rx.max && !sa->rx.patient &&
+		    sa->state == IKE_S_ESTABLISHED && sa->rx.step == IKE_STEP_QUICK) {
+			/* a rekey nobody answers: the tunnel goes on until its hard limit */
+			qm_abandon(sa, "no answer");
+		} else if (sa->rx.tries >= sa->rx.max && !sa->rx.patient) {
 			struct ike_endpoint p = sa->rx.to;
 			if (sa->last_drop[0])
 				/* the peer did answer, with something we could not take */
@@ -242,14 +254,16 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 				        p.addr >> 24, (p.addr >> 16) & 255, (p.addr >> 8) & 255,
 				        p.addr & 255, sa->rx.tries + 1);
 			return;
+		} else {
+			sa->rx.tries++;
+			sa_log(sa, IKE_LOG_DEBUG, "retransmitting (try %u)", sa->rx.tries + 1);
+			sa_emit_send(sa, sa->rx.msg, sa->rx.len, sa->rx.to, sa->rx.from_port);
+			/* 1, 2, 4, 8, 8 s: an unreachable gateway is reported after about half a
+			 * minute */
+			uint64_t backoff = (uint64_t)sa->cfg.retransmit_ms
+			                   << (sa->rx.tries < 3 ? sa->rx.tries : 3);
+			sa->rx.next_at = now_ms + backoff;
 		}
-		sa->rx.tries++;
-		sa_log(sa, IKE_LOG_DEBUG, "retransmitting (try %u)", sa->rx.tries + 1);
-		sa_emit_send(sa, sa->rx.msg, sa->rx.len, sa->rx.to, sa->rx.from_port);
-		/* 1, 2, 4, 8, 8 s: an unreachable gateway is reported after about half a minute */
-		uint64_t backoff = (uint64_t)sa->cfg.retransmit_ms
-		                   << (sa->rx.tries < 3 ? sa->rx.tries : 3);
-		sa->rx.next_at = now_ms + backoff;
 	}
 	if (sa->setup_deadline && now_ms >= sa->setup_deadline && sa->state != IKE_S_ESTABLISHED) {
 		struct ike_endpoint p = sa->peer;
@@ -309,6 +323,48 @@ void ike_close(struct ike_sa *sa, uint64_t now_ms)
 		info_send_delete_ike(sa);
 	}
 	sa_closed(sa, "disconnected");
+}
+
+void ike_child_volume(struct ike_sa *sa, uint64_t now_ms, uint32_t spi_in, bool hard)
+{
+	sa->now = now_ms;
+	if (sa->state == IKE_S_DEAD)
+		return;
+	struct ike_child_rec *r = sa_child_find(sa, spi_in);
+	if (!r)
+		return;
+	if (hard) {
+		sa_log(sa, IKE_LOG_INFO, "IPsec SA %08x/%08x used up its lifetime of %u KB",
+		       r->ch.spi_in, r->ch.spi_out, r->ch.life_kb);
+		r->expires_at = now_ms; /* ends with the next tick, like a time lifetime */
+		children_tick(sa);
+		return;
+	}
+	if (!r->replaced)
+		r->rekey_due = true;
+	seq_advance(sa);
+}
+
+size_t ike_sa_child_status(const struct ike_sa *sa, uint64_t now_ms, struct ike_child_status *out,
+                           size_t max)
+{
+	for (size_t i = 0; i < sa->n_children && i < max; i++) {
+		const struct ike_child_rec *r = &sa->children[i];
+		out[i] = (struct ike_child_status){
+		    .spi_in = r->ch.spi_in,
+		    .spi_out = r->ch.spi_out,
+		    .life_s = r->ch.life_s,
+		    .life_kb = r->ch.life_kb,
+		    .age_s = now_ms > r->up_at ? (now_ms - r->up_at) / 1000 : 0,
+		    .remaining_s = !r->expires_at ? -1
+		                   : now_ms >= r->expires_at
+		                       ? 0
+		                       : (int64_t)((r->expires_at - now_ms) / 1000),
+		    .replaced = r->replaced,
+		    .rekeying = r->rekeying,
+		};
+	}
+	return sa->n_children;
 }
 
 void ike_note_traffic(struct ike_sa *sa, uint64_t now_ms)

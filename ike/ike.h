@@ -238,6 +238,26 @@ void ike_close(struct ike_sa *sa, uint64_t now_ms);
 /* Datapath saw inbound ESP on this SA: postpones DPD probes. */
 void ike_note_traffic(struct ike_sa *sa, uint64_t now_ms);
 
+/*
+ * The datapath counted the volume lifetime (life_kb) of the ESP SA pair with inbound SPI
+ * spi_in past its soft mark (hard false: the engine rekeys it) or used it up (hard true: the
+ * pair ends with a DELETE). The datapath checks its counters once per batch.
+ */
+void ike_child_volume(struct ike_sa *sa, uint64_t now_ms, uint32_t spi_in, bool hard);
+
+/* One ESP SA pair, for `evc status` and `show crypto ipsec sa`. */
+struct ike_child_status {
+	uint32_t spi_in, spi_out;
+	uint32_t life_s, life_kb; /* negotiated lifetimes, 0: none */
+	uint64_t age_s;
+	int64_t remaining_s; /* until the time lifetime ends, -1: no time limit */
+	bool replaced;       /* a rekey replaced it; it takes packets until deleted */
+	bool rekeying;       /* a quick mode to replace it is under way */
+};
+/* Fills out with up to max pairs; returns how many there are. */
+size_t ike_sa_child_status(const struct ike_sa *sa, uint64_t now_ms, struct ike_child_status *out,
+                           size_t max);
+
 /* Answers to prompts. Strings are copied (the password into a wiped secret). */
 void ike_xauth_answer(struct ike_sa *sa, uint64_t now_ms, const char *user, const char *password);
 void ike_xauth_verdict(struct ike_sa *sa, uint64_t now_ms, bool ok);

@@ -198,6 +198,16 @@ static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_noti
 	if (!encrypted && sa->state != IKE_S_AM_SENT)
 		return sa_drop(sa, "ignored unauthenticated %s notify",
 		               isakmp_notify_name(n->type));
+	if (sa->state == IKE_S_ESTABLISHED) {
+		/* over a working tunnel an error answers our quick mode (a rekey): give that up,
+		 * the tunnel stays until its lifetime */
+		sa_log(sa, IKE_LOG_WARN, "the %s reported %s",
+		       sa->role == IKE_ROLE_INITIATOR ? "gateway" : "client",
+		       isakmp_notify_name(n->type));
+		if (sa->qm.active && sa->qm.we_started)
+			qm_abandon(sa, isakmp_notify_name(n->type));
+		return IKE_V_OK;
+	}
 	if (sa->role != IKE_ROLE_INITIATOR) {
 		sa_log(sa, IKE_LOG_WARN, "the client reported %s", isakmp_notify_name(n->type));
 		return IKE_V_OK;

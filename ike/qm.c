@@ -7,6 +7,7 @@
  * and the KEYMAT of the two ESP SAs handed to the datapath.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,41 +99,83 @@ static void write_qm1(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
 	write_id(&b->w, &sa->qm.idcr);
 	isakmp_build_close(b);
 }
-
-void qm_start(struct ike_sa *sa)
+void qm_start(struct ike_sa *sa, uint32_t rekey_of)
 {
 	struct qm1_arg q = {natt_encap_mode(sa), 0};
+	const struct ike_child_rec *old = sa_child_find(sa, rekey_of);
 	ike_dh_free(sa->qm.dh);
 	memset(&sa->qm, 0, sizeof(sa->qm));
 	if (sa->policy.pfs || sa->cfg.pfs_group) {
-		/* the gateway wants PFS (UNITY_PFS): the phase-1 group; or our own choice */
+		/* the group policy wants PFS (UNITY_PFS): the phase-1 group; or our own choice */
 		q.pfs = sa->policy.pfs ? sa->p1.group : (uint8_t)sa->cfg.pfs_group;
 		sa->qm.dh = ike_dh_new(q.pfs);
 		if (!sa->qm.dh) {
-			sa_fail(sa, IKE_STEP_QUICK, "cannot create a DH key for PFS");
+			qm_failed(sa, "cannot create a DH key for PFS");
 			return;
 		}
 	}
+	sa->qm.we_started = true;
+	sa->qm.rekey_of = old ? rekey_of : 0;
 	sa->qm.msgid = sa_new_msgid(sa);
 	sa->qm.spi_in = new_spi(sa);
 	sa->qm.ni_len = IKE_NONCE_LEN;
 	sa_rand(sa, sa->qm.ni, sa->qm.ni_len);
-	sa->qm.idci.addr = sa->policy.addr;
-	sa->qm.idci.mask = 0xffffffffu;
-	sa->qm.idcr.addr = 0;
-	sa->qm.idcr.mask = 0; /* 0.0.0.0/0: split tunnelling is done by routing */
+	if (old) {
+		/* a rekey keeps the traffic selectors of the pair it replaces */
+		sa->qm.idci = old->ch.local_ts;
+		sa->qm.idcr = old->ch.remote_ts;
+	} else {
+		sa->qm.idci.addr = sa->policy.addr;
+		sa->qm.idci.mask = 0xffffffffu;
+		sa->qm.idcr.addr = 0;
+		sa->qm.idcr.mask = 0; /* 0.0.0.0/0: split tunnelling is done by routing */
+	}
 	sa->qm.encap = q.encap;
 	sa->qm.active = true;
 	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_QUICK, sa->qm.msgid, NULL, 0, write_qm1, &q,
 	                           sa->tx, sizeof(sa->tx));
 	if (!n) {
-		sa_fail(sa, IKE_STEP_QUICK, "cannot build the first quick-mode message");
+		qm_failed(sa, "cannot build the first quick-mode message");
 		return;
 	}
-	sa_set_state(sa, IKE_S_QUICK);
-	sa_status(sa, IKE_STEP_QUICK, "offering %zu IPsec transforms%s", sa->n_p2_offer,
-	          q.pfs ? " with PFS" : "");
+	if (sa->state != IKE_S_ESTABLISHED)
+		sa_set_state(sa, IKE_S_QUICK);
+	if (old)
+		sa_log(sa, IKE_LOG_INFO, "rekeying IPsec SA %08x/%08x (quick mode %08x)",
+		       old->ch.spi_in, old->ch.spi_out, sa->qm.msgid);
+	else
+		sa_status(sa, IKE_STEP_QUICK, "offering %zu IPsec transforms%s", sa->n_p2_offer,
+		          q.pfs ? " with PFS" : "");
 	sa_send(sa, sa->tx, n, true, false, IKE_STEP_QUICK);
+}
+
+void qm_abandon(struct ike_sa *sa, const char *why)
+{
+	struct ike_child_rec *old = sa_child_find(sa, sa->qm.rekey_of);
+	if (!sa->qm.active)
+		return;
+	if (sa->rx.msg && sa->rx.step == IKE_STEP_QUICK)
+		sa_rexmit_stop(sa);
+	sa_log(sa, IKE_LOG_WARN, "quick mode %08x given up: %s", sa->qm.msgid, why);
+	ike_dh_free(sa->qm.dh);
+	sa->qm.dh = NULL;
+	sa->qm.active = false;
+	if (old)
+		sa_child_retry_later(sa, old);
+}
+
+void qm_failed(struct ike_sa *sa, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	/* a working tunnel is not torn down for a failed extra quick mode */
+	if (sa->state == IKE_S_ESTABLISHED && sa->n_children > 0)
+		qm_abandon(sa, text);
+	else
+		sa_fail(sa, IKE_STEP_QUICK, "%s", text);
 }
 
 /* KEYMAT for both directions and the child handed to the datapath. */
@@ -171,7 +214,9 @@ static int make_child(struct ike_sa *sa, uint32_t spi_out, struct ike_child *ch)
 	ch->udp_encap = sa->qm.encap != IPSEC_ENCAP_TUNNEL;
 	ch->peer = sa->peer;
 	ch->local_port = sa->local.port;
-	if (sa->role == IKE_ROLE_INITIATOR) {
+	/* IDci is the side of whoever started this quick mode, which after a rekey by the
+	 * other side is not the IKE initiator */
+	if (sa->qm.we_started) {
 		ch->local_ts = sa->qm.idci;
 		ch->remote_ts = sa->qm.idcr;
 	} else {
@@ -180,6 +225,12 @@ static int make_child(struct ike_sa *sa, uint32_t spi_out, struct ike_child *ch)
 	}
 	ch->life_s = sa->qm.chosen.life_s;
 	ch->life_kb = sa->qm.chosen.life_kb;
+	if (ch->life_s && ch->life_s < IKE_MIN_LIFE_S) {
+		/* a rekey every few seconds would be all the tunnel does */
+		sa_log(sa, IKE_LOG_WARN, "IPsec SA lifetime of %u s raised to %u s", ch->life_s,
+		       IKE_MIN_LIFE_S);
+		ch->life_s = IKE_MIN_LIFE_S;
+	}
 	rc = 0;
 out:
 	ike_wipe(km, sizeof(km));
@@ -190,8 +241,9 @@ out:
 static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 {
 	char p[64];
+	bool rekey = sa->state == IKE_S_ESTABLISHED;
 	sa->qm.active = false;
-	if (!sa_child_add(sa, ch)) {
+	if (!sa_child_add(sa, ch, sa->qm.we_started ? sa->qm.rekey_of : 0)) {
 		/* qm1_input and qm_start refuse a quick mode when the table is full */
 		sa_log(sa, IKE_LOG_ERR, "internal: no room for IPsec SA %08x", ch->spi_in);
 		return;
@@ -202,9 +254,13 @@ static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 	sa_set_state(sa, IKE_S_ESTABLISHED);
 	if (sa->cfg.dpd_idle_s && (sa->facts & F_PEER_DPD))
 		sa->dpd_next = sa->now + (uint64_t)sa->cfg.dpd_idle_s * 1000;
-	sa_status(sa, IKE_STEP_ESTABLISHED, "tunnel up: %s, SPI in %08x out %08x, %s",
-	          prop_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out,
-	          ch->udp_encap ? "ESP in UDP 4500" : "ESP (IP protocol 50)");
+	if (rekey)
+		sa_log(sa, IKE_LOG_INFO, "new IPsec SA %s, SPI in %08x out %08x",
+		       prop_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out);
+	else
+		sa_status(sa, IKE_STEP_ESTABLISHED, "tunnel up: %s, SPI in %08x out %08x, %s",
+		          prop_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out,
+		          ch->udp_encap ? "ESP in UDP 4500" : "ESP (IP protocol 50)");
 	struct ike_act_node *n = sa_push(sa, IKE_ACT_CHILD_UP);
 	if (n && sa_own(n, ch, sizeof(*ch), true))
 		n->act.u.child = (const struct ike_child *)(const void *)n->buf;
@@ -228,6 +284,8 @@ static void read_lifetime_notify(const struct isakmp_chain *c, struct ike_p2_pro
 				break;
 			if (a.type == IPSEC_ATTR_LIFE_TYPE)
 				type = a.value;
+			else if (a.type == IPSEC_ATTR_LIFE_DURATION && a.value == 0)
+				continue; /* no lifetime is not a shorter one */
 			else if (a.type == IPSEC_ATTR_LIFE_DURATION && type == IKE_LIFE_SECONDS &&
 			         (!p->life_s || a.value < p->life_s))
 				p->life_s = a.value;
@@ -261,7 +319,7 @@ static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	    !isakmp_sa_parse(psa->body, psa->len, &sap, &why) || sap.np != 1 || sap.nt != 1 ||
 	    sap.p[0].proto != ISAKMP_PROTO_ESP || sap.p[0].spi_size != 4 ||
 	    !prop_read_p2(&sap.t[0], sap.t[0].id, &chosen, &encap)) {
-		sa_fail(sa, IKE_STEP_QUICK, "the gateway's IPsec answer is malformed");
+		qm_failed(sa, "the peer's IPsec answer is malformed");
 		return IKE_V_FATAL;
 	}
 	bool ok = false;
@@ -272,15 +330,13 @@ static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	uint8_t want_pfs = sa->qm.dh ? (uint8_t)ike_dh_group(sa->qm.dh) : 0;
 	if (!ok || chosen.pfs_group != want_pfs || encap != sa->qm.encap) {
-		sa_fail(sa, IKE_STEP_QUICK,
-		        "the gateway chose an IPsec transform evc did not offer");
+		qm_failed(sa, "the gateway chose an IPsec transform evc did not offer");
 		return IKE_V_FATAL;
 	}
 	if (want_pfs) {
 		if (!pke || pke->len != ike_dh_len(want_pfs)) {
-			sa_fail(sa, IKE_STEP_QUICK,
-			        "the gateway's PFS key is missing or the "
-			        "wrong size");
+			qm_failed(sa, "the gateway's PFS key is missing or the "
+			              "wrong size");
 			return IKE_V_FATAL;
 		}
 		memcpy(sa->qm.gxr, pke->body, pke->len);
@@ -289,9 +345,8 @@ static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	if (pid1 && pid2) {
 		struct evc_net ci, cr;
 		if (!read_id(pid1, &ci) || !read_id(pid2, &cr)) {
-			sa_fail(sa, IKE_STEP_QUICK,
-			        "the gateway's traffic selectors are not "
-			        "IPv4 addresses or subnets");
+			qm_failed(sa, "the gateway's traffic selectors are not "
+			              "IPv4 addresses or subnets");
 			return IKE_V_FATAL;
 		}
 		/* the gateway may narrow the remote side (strongSwan does) */
@@ -311,7 +366,7 @@ static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_builder b;
 	if (ike_hash_p2(sa->p1.hash, &sa->skeyid_a, 1, h->msgid, sa->qm.ni, sa->qm.ni_len,
 	                sa->qm.nr, sa->qm.nr_len, NULL, 0, hash3) != 0) {
-		sa_fail(sa, IKE_STEP_QUICK, "cannot compute HASH(3)");
+		qm_failed(sa, "cannot compute HASH(3)");
 		return IKE_V_FATAL;
 	}
 	sa_hdr(sa, &hh, ISAKMP_EXCH_QUICK, 0, h->msgid);
@@ -323,7 +378,7 @@ static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	if (n)
 		n = sa_encrypt(sa, sa->tx, n, sizeof(sa->tx), ISAKMP_EXCH_QUICK, h->msgid);
 	if (!n || make_child(sa, spi_out, &ch) != 0) {
-		sa_fail(sa, IKE_STEP_QUICK, "cannot derive the IPsec keys");
+		qm_failed(sa, "cannot derive the IPsec keys");
 		return IKE_V_FATAL;
 	}
 	sa_send(sa, sa->tx, n, false, true, IKE_STEP_QUICK);
@@ -385,13 +440,16 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_sa sap;
 	const char *why = NULL;
 
+	bool server = sa->role == IKE_ROLE_RESPONDER;
 	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode before XAUTH completed");
 		return IKE_V_DROP;
 	}
 	/* The address this IKE SA may use is the one its policy assigned: without a policy
-	 * there is no address to hold the client to, so there is no quick mode either. */
-	if (!(sa->facts & F_POLICY_TAKEN) || !(sa->facts & F_MODECFG_DONE)) {
+	 * there is no address to hold the client to, so there is no quick mode either. The
+	 * client answers one (a gateway's rekey) only over a tunnel that is up. */
+	if ((server && !(sa->facts & F_POLICY_TAKEN)) || !(sa->facts & F_MODECFG_DONE) ||
+	    (!server && sa->state != IKE_S_ESTABLISHED)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode before the client took its policy");
 		return IKE_V_DROP;
 	}
@@ -418,9 +476,13 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		       why ? why : "missing SA, nonce or IPv4 identities");
 		return IKE_V_DROP;
 	}
-	/* client mode: exactly the address it was given (RRI routes it, the SA table maps it
-	 * to this client); a subnet or 0.0.0.0/0 would claim other users' traffic */
-	if (ci.mask != 0xffffffffu || ci.addr != sa->policy.addr) {
+	/* client mode: the client's side is exactly the address it was given (RRI routes it,
+	 * the SA table maps it to this client); a subnet or 0.0.0.0/0 would claim other
+	 * users' traffic. The client's side is IDci when the client started this quick mode,
+	 * IDcr when the gateway did. */
+	struct evc_net client_side = server ? ci : cr;
+	if (client_side.mask != 0xffffffffu || client_side.addr != sa->policy.addr) {
+		ci = client_side;
 		sa_log(sa, IKE_LOG_WARN,
 		       "refused quick mode of user %s for %u.%u.%u.%u/%u.%u.%u.%u: it was assigned "
 		       "%u.%u.%u.%u",
@@ -446,11 +508,21 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	bool want_udp = natt_use_udp(sa);
 	bool is_udp = encap == IPSEC_ENCAP_UDP_TUNNEL || encap == IPSEC_ENCAP_UDP_TUNNEL_DRAFT;
 	if (ti < 0 || is_udp != want_udp || (chosen.pfs_group && !pke)) {
-		sa_log(sa, IKE_LOG_WARN,
-		       "none of the %zu IPsec proposals of user %s matches the transform sets",
-		       sap.nt, sa->user);
+		sa_log(sa, IKE_LOG_WARN, "none of the %zu IPsec proposals %s matches %s", sap.nt,
+		       server ? "of the client" : "of the gateway",
+		       server ? "the transform sets" : "what evc offers");
 		info_send_plain_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return IKE_V_DROP;
+	}
+	if (sa->qm.active && sa->qm.we_started) {
+		/* Both sides rekey at once, and one quick mode at a time fits in the SA: the IKE
+		 * initiator's wins, on both sides, so exactly one completes. */
+		if (!server)
+			return sa_drop(sa,
+			               "dropped the gateway's quick mode %08x: our own rekey "
+			               "is under way",
+			               h->msgid);
+		qm_abandon(sa, "the client's rekey goes first");
 	}
 	ike_dh_free(sa->qm.dh);
 	memset(&sa->qm, 0, sizeof(sa->qm));
@@ -467,8 +539,7 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	if (chosen.pfs_group) {
 		sa->qm.dh = ike_dh_new(chosen.pfs_group);
 		if (!sa->qm.dh || pke->len > sizeof(sa->qm.gxr)) {
-			sa_fail(sa, IKE_STEP_QUICK, "cannot create a DH group %u key for PFS",
-			        chosen.pfs_group);
+			qm_failed(sa, "cannot create a DH group %u key for PFS", chosen.pfs_group);
 			return IKE_V_FATAL;
 		}
 		memcpy(sa->qm.gxr, pke->body, pke->len);
@@ -487,10 +558,10 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	size_t n = sa_build_hashed(sa, ISAKMP_EXCH_QUICK, h->msgid, sa->qm.ni, sa->qm.ni_len,
 	                           write_qm2, &q, sa->tx, sizeof(sa->tx));
 	if (!n) {
-		sa_fail(sa, IKE_STEP_QUICK, "cannot build the second quick-mode message");
+		qm_failed(sa, "cannot build the second quick-mode message");
 		return IKE_V_FATAL;
 	}
-	if (sa->state != IKE_S_QUICK)
+	if (sa->state != IKE_S_QUICK && sa->state != IKE_S_ESTABLISHED)
 		sa_set_state(sa, IKE_S_QUICK);
 	sa_send(sa, sa->tx, n, true, true, IKE_STEP_QUICK);
 	return IKE_V_OK;
@@ -511,7 +582,7 @@ static enum ike_verdict qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	sa_peer_seen(sa);
 	sa_rexmit_stop(sa);
 	if (make_child(sa, sa->qm.spi_out, &ch) != 0) {
-		sa_fail(sa, IKE_STEP_QUICK, "cannot derive the IPsec keys");
+		qm_failed(sa, "cannot derive the IPsec keys");
 		return IKE_V_FATAL;
 	}
 	child_up(sa, &ch);
@@ -521,17 +592,13 @@ static enum ike_verdict qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 enum ike_verdict qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
                           size_t len, const struct isakmp_chain *c)
 {
-	if (sa->role == IKE_ROLE_INITIATOR) {
-		if (sa->qm.active && h->msgid == sa->qm.msgid && sa->state == IKE_S_QUICK)
-			return qm2_input(sa, h, body, len, c);
-		sa_log(
-		    sa, IKE_LOG_DEBUG,
-		    "ignored quick mode %08x (gateway-initiated quick mode is not supported yet)",
-		    h->msgid);
+	if (sa->qm.active && h->msgid == sa->qm.msgid)
+		return sa->qm.we_started ? qm2_input(sa, h, body, len, c) : qm3_input(sa, h, c);
+	if (sa->role == IKE_ROLE_INITIATOR && sa->state != IKE_S_ESTABLISHED) {
+		sa_log(sa, IKE_LOG_DEBUG, "ignored quick mode %08x before the tunnel is up",
+		       h->msgid);
 		return IKE_V_DROP;
 	}
-	if (sa->qm.active && h->msgid == sa->qm.msgid)
-		return qm3_input(sa, h, c);
 	if (sa->state == IKE_S_MODECFG || sa->state == IKE_S_P1_DONE || sa->state == IKE_S_XAUTH ||
 	    sa->state == IKE_S_ESTABLISHED)
 		return qm1_input(sa, h, body, len, c);

@@ -23,14 +23,22 @@
 #define IKE_MAX_P1 64
 #define IKE_MAX_P2 32
 #define IKE_MAX_EXCH 4
-#define IKE_MAX_CHILDREN 8 /* ESP SA pairs per IKE SA: rekeys overlap, nothing more is needed */
-#define IKE_MAX_SA_PAYLOAD 4096  /* bytes of a first message's SA payload a responder reads */
-#define IKE_UNAUTH_RETRANSMITS 2 /* repeats of AM2 to a source nothing has verified yet */
+/* ESP SA pairs per IKE SA: a rekey overlaps the old pair with the new, nothing more */
+#define IKE_MAX_CHILDREN 8
+/* bytes of a first message's SA payload a responder reads */
+#define IKE_MAX_SA_PAYLOAD 4096
+/* repeats of AM2 to a source nothing has verified yet */
+#define IKE_UNAUTH_RETRANSMITS 2
+/* responder: seconds beyond the XAUTH timeout to be connected */
 #define IKE_SETUP_GRACE_S 60
-#define IKE_INFO_SEEN                                                                              \
-	32 /* informational message IDs remembered against replays */ /* responder: seconds beyond \
-	                                                                 the XAUTH timeout to be   \
-	                                                                 connected */
+/* informational message IDs remembered against replays */
+#define IKE_INFO_SEEN 32
+/* a replaced ESP SA pair keeps taking packets this long before it is deleted */
+#define IKE_REKEY_OVERLAP_MS 10000
+/* a failed rekey is tried again after this long */
+#define IKE_REKEY_RETRY_MS 30000
+/* negotiated lifetimes shorter than this are raised to it */
+#define IKE_MIN_LIFE_S 10
 
 /* What an exchange handler made of a message: the engine acts on it in one place. */
 enum ike_verdict {
@@ -106,7 +114,12 @@ struct ike_rexmit {
 struct ike_child_rec {
 	struct ike_child ch;
 	uint64_t up_at;
-	uint64_t expires_at; /* 0: no time limit */
+	uint64_t expires_at; /* hard time limit (0: none) */
+	uint64_t rekey_at;   /* soft mark: start a rekey (0: none) */
+	uint64_t delete_at;  /* replaced by our rekey: delete after the overlap (0: not yet) */
+	bool rekey_due;      /* the datapath reported the volume soft mark */
+	bool rekeying;       /* a quick mode to replace it is under way */
+	bool replaced;       /* a newer pair with the same selectors is up */
 };
 
 struct ike_qm {
@@ -122,6 +135,8 @@ struct ike_qm {
 	struct evc_net idci, idcr;
 	uint32_t spi_out; /* responder: the initiator's SPI, until QM3 */
 	bool active;
+	bool we_started;   /* we sent QM1 (not necessarily the IKE initiator) */
+	uint32_t rekey_of; /* the pair (inbound SPI) this quick mode replaces, 0: none */
 };
 
 struct ike_sa {
@@ -306,13 +321,20 @@ bool sa_check_hash(struct ike_sa *sa, const struct isakmp_chain *c, uint32_t msg
                    const uint8_t *ni, size_t ni_len, const uint8_t *body, size_t body_len);
 
 /* ---- child.c: the ESP SA pairs of this IKE SA ---- */
-/* Records a new pair (keys are not kept); false when the IKE SA holds IKE_MAX_CHILDREN. */
-bool sa_child_add(struct ike_sa *sa, const struct ike_child *ch);
+/* Records a new pair (keys are not kept), marking the pairs with the same selectors
+ * replaced (the one with inbound SPI `replaces` to be deleted after the overlap); false when
+ * the IKE SA holds IKE_MAX_CHILDREN. */
+bool sa_child_add(struct ike_sa *sa, const struct ike_child *ch, uint32_t replaces);
+struct ike_child_rec *sa_child_find(struct ike_sa *sa, uint32_t spi_in);
+/* A pair past its soft mark that nobody is rekeying yet, or NULL. */
+struct ike_child_rec *sa_child_rekey_due(struct ike_sa *sa);
+/* Its rekey failed: try again later, if that can still finish before its hard limit. */
+void sa_child_retry_later(struct ike_sa *sa, struct ike_child_rec *r);
 /* Reports pair i down (IKE_ACT_CHILD_DOWN) and forgets it. */
 void sa_child_drop(struct ike_sa *sa, size_t i);
 /* Every pair down: the IKE SA ends. */
 void sa_children_end(struct ike_sa *sa);
-/* The earliest lifetime end of a pair, or UINT64_MAX. */
+/* The earliest lifetime end, delete or rekey mark of a pair, or UINT64_MAX. */
 uint64_t sa_children_next(const struct ike_sa *sa);
 
 /* ---- text.c ---- */
@@ -399,7 +421,12 @@ void modecfg_write(struct ike_wr *w, const struct evc_policy *pol, const uint8_t
                    size_t req_len);
 
 /* ---- qm.c ---- */
-void qm_start(struct ike_sa *sa);
+/* Starts a quick mode: the first one, or a rekey of the pair with inbound SPI rekey_of. */
+void qm_start(struct ike_sa *sa, uint32_t rekey_of);
+/* Gives up the quick mode under way (no answer, refused): the tunnel stays. */
+void qm_abandon(struct ike_sa *sa, const char *why);
+/* A quick mode failed: abandoned under a working tunnel, else the SA fails. */
+void qm_failed(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 enum ike_verdict qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,
                           size_t len, const struct isakmp_chain *c);
 

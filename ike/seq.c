@@ -4,7 +4,8 @@
  * has learned. Exchange handlers only take their message and record what they learned; none
  * of them starts another exchange. The order is the seed's seven steps: phase 1, XAUTH
  * (driven by the gateway), mode-config (pulled by the client or pushed by the gateway), then
- * quick mode (started by the client).
+ * quick mode (started by the client); then, while the tunnel is up, a rekey of each ESP SA
+ * pair before its lifetime ends, by whichever side reaches its soft mark first.
  */
 #include "ike/sa_int.h"
 
@@ -21,7 +22,19 @@ static void advance_initiator(struct ike_sa *sa)
 		return;
 	}
 	if (sa->n_children == 0 && !sa->qm.active && sa->state != IKE_S_ESTABLISHED)
-		qm_start(sa);
+		qm_start(sa, 0);
+}
+
+/* Either side rekeys a pair at its soft mark, by a quick mode under the same IKE SA. */
+static void rekey(struct ike_sa *sa)
+{
+	if (sa->state != IKE_S_ESTABLISHED || sa->qm.active || sa->n_children >= IKE_MAX_CHILDREN)
+		return;
+	struct ike_child_rec *r = sa_child_rekey_due(sa);
+	if (!r)
+		return;
+	r->rekeying = true;
+	qm_start(sa, r->ch.spi_in);
 }
 
 static void advance_responder(struct ike_sa *sa)
@@ -49,4 +62,5 @@ void seq_advance(struct ike_sa *sa)
 		advance_initiator(sa);
 	else
 		advance_responder(sa);
+	rekey(sa);
 }

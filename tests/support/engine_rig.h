@@ -59,7 +59,7 @@ struct rig_side {
 	int sends;
 	int moved;
 	struct ike_endpoint moved_to;
-	char log[16384]; /* every log line, status and failure, newline-separated */
+	char log[65536]; /* every log line, status and failure, newline-separated */
 	size_t log_len;
 };
 

@@ -599,11 +599,24 @@ static void test_xauth_other_type_sends_no_password(void **state)
 
 /* ---- 10: negotiated lifetimes are enforced ---- */
 
+/* Loses every quick-mode message after the first exchange: no rekey can succeed. */
+static enum rig_verdict no_rekey(struct rig *r, enum rig_dir dir, unsigned index, uint8_t *buf,
+                                 size_t *len, size_t cap, void *arg)
+{
+	(void)index, (void)cap, (void)arg, (void)dir;
+	if (*len >= ISAKMP_HDR_LEN && buf[18] == ISAKMP_EXCH_QUICK && r->c.children_up > 0 &&
+	    r->s.children_up > 0)
+		return RIG_DROP;
+	return RIG_PASS;
+}
+
+/* A pair that nobody manages to rekey ends at its hard lifetime on both sides. */
 static void test_child_lifetime_enforced(void **state)
 {
 	(void)state;
 	struct rig r;
 	established(&r);
+	r.tamper = no_rekey;
 	assert_int_equal(r.c.child.life_s, 3600);
 	uint64_t up = r.now;
 	rig_run_timers(&r, up + 3590 * 1000ull);
@@ -612,6 +625,7 @@ static void test_child_lifetime_enforced(void **state)
 	rig_run_timers(&r, up + 3610 * 1000ull);
 	assert_int_equal(r.s.children_down, 1);
 	assert_int_equal(r.c.children_down, 1);
+	assert_true(r.c.closed); /* no pair left: the client says so and ends */
 	rig_free(&r);
 }
 
