@@ -348,9 +348,14 @@ int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, si
 				uint16_t e;
 				if (!prop_read_p2(&sa->t[ti], sa->t[ti].id, &c, &e))
 					continue;
+				/* PFS: a group we require must be the one offered; a group offered
+				 * though we do not require one is taken (as IOS does, and as a
+				 * gateway's rekey asks for) if its KE came and we support it */
 				if (c.esp != srv[s].esp || c.key_bits != srv[s].key_bits ||
-				    c.auth != srv[s].auth || c.pfs_group != srv[s].pfs_group ||
-				    (c.pfs_group && c.pfs_group != ke_group))
+				    c.auth != srv[s].auth ||
+				    (srv[s].pfs_group && c.pfs_group != srv[s].pfs_group) ||
+				    (c.pfs_group &&
+				     (c.pfs_group != ke_group || !ike_dh_len(c.pfs_group))))
 					continue;
 				*chosen = c;
 				if (srv[s].life_s && (!c.life_s || c.life_s > srv[s].life_s))

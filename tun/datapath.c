@@ -39,6 +39,10 @@ struct dp {
 	struct dp_stats st;
 	struct ratelimit rl;
 	struct batch rx, tx_udp, tx_esp;
+	/* SA pairs with a volume lifetime that the current batch used, checked once after it */
+	struct sa_entry *touched[2 * DP_BATCH];
+	size_t n_touched;
+	uint64_t batch_no;
 	union {
 		struct cmsghdr align;
 		uint8_t buf[DP_CMSG_SPACE];
@@ -294,6 +298,11 @@ int dp_add_child(struct dp *dp, const struct ike_child *c, const char **why)
 	e->local_ts = (struct evc_net){c->local_ts.addr & c->local_ts.mask, c->local_ts.mask};
 	e->remote_ts = (struct evc_net){c->remote_ts.addr & c->remote_ts.mask, c->remote_ts.mask};
 	e->life_kb = c->life_kb;
+	if (e->life_kb) {
+		unsigned pm = dp->cfg.soft_permille ? dp->cfg.soft_permille : 850;
+		e->hard_bytes = (uint64_t)e->life_kb * 1024u;
+		e->soft_bytes = e->hard_bytes / 1000u * pm;
+	}
 	ret = satab_insert(dp->tab, e);
 	if (ret) {
 		err = ret == -EEXIST ? "inbound SPI already installed" : "out of memory";
@@ -335,6 +344,10 @@ int dp_del_child(struct dp *dp, uint32_t spi_in)
 	if (!e)
 		return -ENOENT;
 	dp_log(dp, IKE_LOG_INFO, "ESP SA in 0x%08x removed", spi_in);
+	/* an IKE message inside a batch may remove an SA that batch already used */
+	for (size_t i = 0; i < dp->n_touched; i++)
+		if (dp->touched[i] == e)
+			dp->touched[i--] = dp->touched[--dp->n_touched];
 	entry_free(e);
 	return 0;
 }
@@ -360,20 +373,51 @@ int dp_child_stats(const struct dp *dp, uint32_t spi_in, struct dp_child_stats *
 	return 0;
 }
 
-/* Marks the SA unusable once either direction has carried life_kb kilobytes. */
-static void check_lifetime(struct dp *dp, struct sa_entry *e, const struct esp_sa *sa)
+/* Per packet only this: remember the SA if its volume is limited (once per batch). */
+static void touch(struct dp *dp, struct sa_entry *e)
 {
-	struct esp_sa_stats s;
-	if (!e->life_kb || e->expired)
+	if (!e->life_kb || e->touched == dp->batch_no || dp->n_touched == 2 * DP_BATCH)
 		return;
-	esp_sa_stats(sa, &s);
-	if (s.bytes / 1024u < e->life_kb)
-		return;
-	e->expired = true;
-	dp_log(dp, IKE_LOG_WARN,
-	       "ESP SA in 0x%08x reached its lifetime of %u KB and is no longer used; "
-	       "the IKE peer should have rekeyed it",
-	       e->spi_in, e->life_kb);
+	e->touched = dp->batch_no;
+	dp->touched[dp->n_touched++] = e;
+}
+
+/*
+ * After a batch: the volume marks of the SAs it used. The soft mark asks the owner to rekey;
+ * the hard mark retires the SA (a batch may overshoot it by at most DP_BATCH packets). The
+ * owner hears of both only after the loop, since it may remove SAs in its callback.
+ */
+static void check_lifetimes(struct dp *dp)
+{
+	struct {
+		uint32_t spi;
+		bool hard;
+	} ev[2 * DP_BATCH];
+	size_t n_ev = 0;
+	for (size_t i = 0; i < dp->n_touched; i++) {
+		struct sa_entry *e = dp->touched[i];
+		struct esp_sa_stats in, out;
+		if (e->expired)
+			continue;
+		esp_sa_stats(e->in, &in);
+		esp_sa_stats(e->out, &out);
+		uint64_t used = in.bytes > out.bytes ? in.bytes : out.bytes;
+		if (used >= e->hard_bytes) {
+			e->expired = true;
+			dp_log(
+			    dp, IKE_LOG_WARN,
+			    "ESP SA in 0x%08x used up its lifetime of %u KB and is no longer used",
+			    e->spi_in, e->life_kb);
+			ev[n_ev++].spi = e->spi_in, ev[n_ev - 1].hard = true;
+		} else if (used >= e->soft_bytes && !e->soft_reported) {
+			e->soft_reported = true;
+			ev[n_ev++].spi = e->spi_in, ev[n_ev - 1].hard = false;
+		}
+	}
+	dp->n_touched = 0;
+	dp->batch_no++;
+	for (size_t i = 0; i < n_ev && dp->cfg.volume; i++)
+		dp->cfg.volume(dp->cfg.ctx, ev[i].spi, ev[i].hard);
 }
 
 /* ---- TUN -> ESP ---- */
@@ -457,7 +501,7 @@ static void tun_packet(struct dp *dp, struct pkt *p)
 		drop(dp, drop_of(r), "ESP SA out 0x%08x: %s", esp_sa_spi(e->out), esp_why(r));
 		goto release;
 	}
-	check_lifetime(dp, e, e->out);
+	touch(dp, e);
 	queue_tx(e->udp_encap ? &dp->tx_udp : &dp->tx_esp, p, &e->peer);
 	return;
 release:
@@ -502,6 +546,7 @@ int dp_on_tun_readable(struct dp *dp)
 		flush_tx(dp, dp->cfg.udp_fd, &dp->tx_udp);
 	if (dp->tx_esp.n)
 		flush_tx(dp, dp->cfg.esp_fd, &dp->tx_esp);
+	check_lifetimes(dp);
 	return ret ? ret : count;
 }
 
@@ -536,7 +581,7 @@ static void esp_packet(struct dp *dp, struct pkt *p, const struct sockaddr_in *f
 		drop(dp, drop_of(res), "ESP from %s SPI 0x%08x: %s", fa, spi, esp_why(res));
 		return;
 	}
-	check_lifetime(dp, e, e->in);
+	touch(dp, e);
 	if (!ip_parse(p->data, p->len, &ip)) {
 		drop(dp, DP_DROP_INNER, "ESP from %s SPI 0x%08x: payload is not a valid IP packet",
 		     fa, spi);
@@ -670,6 +715,7 @@ static int rx_batch(struct dp *dp, int fd, bool raw)
 	for (size_t i = 0; i < n; i++)
 		pkt_release(dp->pool, b->p[i]);
 	batch_reset(b);
+	check_lifetimes(dp);
 	return ret ? ret : (got > 0 ? got : 0);
 }
 

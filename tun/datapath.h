@@ -86,6 +86,14 @@ struct dp_config {
 	                  const struct ike_endpoint *from, const struct ike_endpoint *to);
 	/* Drop and SA event messages; NULL: silent. */
 	void (*log)(void *ctx, enum ike_log_level level, const char *msg);
+	/*
+	 * The SA pair with inbound SPI spi_in carried more than soft_permille per mille of its
+	 * volume lifetime (life_kb) in one direction (hard false, once), or all of it (hard
+	 * true, once; the pair is then no longer used). Checked after each batch, not per
+	 * packet. Called after the batch is done, so the callback may remove SAs. NULL: none.
+	 */
+	void (*volume)(void *ctx, uint32_t spi_in, bool hard);
+	unsigned soft_permille; /* 0: 850 */
 	void *ctx;
 };
 

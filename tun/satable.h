@@ -26,7 +26,10 @@ struct sa_entry {
 	struct ike_endpoint peer;
 	struct evc_net local_ts, remote_ts; /* addr already masked */
 	uint32_t life_kb;                   /* 0: no byte limit */
+	uint64_t soft_bytes, hard_bytes;    /* the volume marks in bytes (0: none) */
+	bool soft_reported;                 /* the owner was told the soft mark passed */
 	bool expired;                       /* life_kb reached: no longer used */
+	uint64_t touched;                   /* the batch that last used it (lifetime checks) */
 	struct sa_entry *spi_next, *host_next;
 };
 

@@ -421,6 +421,18 @@ size_t evc_client_status_text(const struct evc_client_status *st, char *out, siz
 		    (unsigned long long)st->packets_in, (unsigned long long)st->packets_out,
 		    (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
 		ADD("uptime: %llu s\n", (unsigned long long)st->uptime_s);
+		for (size_t i = 0; i < st->n_sa_info && i < EVC_STATUS_MAX_SAS; i++) {
+			const struct evc_sa_info *a = &st->sa[i];
+			char left[40] = "no time limit", vol[64] = "no volume limit";
+			if (a->remaining_s >= 0)
+				snprintf(left, sizeof(left), "%lld of %u s left",
+				         (long long)a->remaining_s, a->life_s);
+			if (a->life_kb)
+				snprintf(vol, sizeof(vol), "%llu of %u KB used",
+				         (unsigned long long)a->kb_used, a->life_kb);
+			ADD("sa: in %08x out %08x, %s, %s%s\n", a->spi_in, a->spi_out, left, vol,
+			    a->replaced ? " (replaced by a rekey)" : "");
+		}
 	}
 	if (st->last_error[0])
 		ADD("last-error: %s\n", st->last_error);

@@ -38,6 +38,8 @@ enum evc_mode {
 	EVC_MODE_NETWORK_EXTENSION,
 };
 
+#define EVC_STATUS_MAX_SAS 4
+
 struct evc_client_status {
 	enum evc_state state;
 	enum ike_step step;         /* the last step reported; 0 before the first */
@@ -53,9 +55,18 @@ struct evc_client_status {
 	bool udp_encap;  /* ESP in UDP 4500, else IP protocol 50 */
 	uint32_t spi_in; /* of the current pair, when n_sas */
 	uint32_t spi_out;
-	uint64_t packets_in, packets_out, bytes_in, bytes_out;
-	uint64_t uptime_s; /* since the tunnel came up */
-	int error;         /* 0, or the negative errno of last_error */
+	uint64_t packets_in, packets_out, bytes_in, bytes_out; /* all pairs, rekeys included */
+	uint64_t uptime_s;                                     /* since the tunnel came up */
+	/* each ESP SA pair: during a rekey the old one is still there, marked replaced */
+	struct evc_sa_info {
+		uint32_t spi_in, spi_out;
+		uint32_t life_s, life_kb; /* 0: no such limit */
+		int64_t remaining_s;      /* of the time lifetime, -1: none */
+		uint64_t kb_used;         /* the larger direction */
+		bool replaced;
+	} sa[EVC_STATUS_MAX_SAS];
+	size_t n_sa_info;
+	int error; /* 0, or the negative errno of last_error */
 	char last_error[1024];
 };
 

@@ -145,6 +145,13 @@ static void on_child_up(void *ctx, const struct ike_child *c)
 static void on_child_down(void *ctx, const struct ike_child *c)
 {
 	struct evc_session *s = ctx;
+	struct dp_child_stats cs;
+	if (dp_child_stats(s->dp, c->spi_in, &cs) == 0) {
+		s->gone_packets_in += cs.in.packets;
+		s->gone_packets_out += cs.out.packets;
+		s->gone_bytes_in += cs.in.bytes;
+		s->gone_bytes_out += cs.out.bytes;
+	}
 	dp_del_child(s->dp, c->spi_in);
 }
 
@@ -188,10 +195,13 @@ static void on_policy(void *ctx, const struct evc_policy *pol)
 static void on_peer_moved(void *ctx, const struct ike_endpoint *peer)
 {
 	struct evc_session *s = ctx;
-	if (s->have_child) {
+	if (s->have_child)
 		s->child.peer = *peer;
-		dp_set_peer(s->dp, s->child.spi_in, peer);
-	}
+	/* every pair follows, the one a rekey replaced too */
+	struct ike_child_status cs[8];
+	size_t n = ike_sa_child_status(s->sa, mono_ms(), cs, 8);
+	for (size_t i = 0; i < n && i < 8; i++)
+		dp_set_peer(s->dp, cs[i].spi_in, peer);
 	if (s->keepalive_at)
 		s->natt_peer = *peer;
 }

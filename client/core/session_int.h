@@ -31,6 +31,8 @@ struct evc_session {
 	char control_path[EVC_CONTROL_PATH_MAX];
 	struct ike_child child; /* the current ESP SA pair, keys wiped */
 	bool have_child;
+	/* what the pairs that are gone carried: the totals survive rekeys */
+	uint64_t gone_packets_in, gone_packets_out, gone_bytes_in, gone_bytes_out;
 	uint64_t up_since;
 	char ifname[TUN_NAME_MAX];
 	uint32_t local_ip;

@@ -63,6 +63,14 @@ static void dp_log(void *ctx, enum ike_log_level level, const char *msg)
 	evc_session_log(ctx, level, "%s", msg);
 }
 
+/* The datapath counted a pair's volume lifetime past a mark: the engine rekeys or ends it. */
+static void dp_volume(void *ctx, uint32_t spi_in, bool hard)
+{
+	struct evc_session *s = ctx;
+	ike_child_volume(s->sa, mono_ms(), spi_in, hard);
+	evc_session_flush(s);
+}
+
 static void ike500_input(void *ctx, const uint8_t *msg, size_t len, uint32_t from_addr,
                          uint16_t from_port)
 {
@@ -203,6 +211,8 @@ static int setup_io(struct evc_session *s)
 	    .esp_fd = s->sock_esp,
 	    .ike_input = dp_ike_input,
 	    .log = dp_log,
+	    .volume = dp_volume,
+	    .soft_permille = 850,
 	    .ctx = s,
 	};
 	s->dp = dp_new(&dc);
@@ -317,17 +327,34 @@ void evc_session_status(const struct evc_session *s, struct evc_client_status *s
 	if (s->have_policy)
 		st->addr = s->policy.addr;
 	st->n_sas = (unsigned)dp_child_count(s->dp);
+	st->packets_in = s->gone_packets_in;
+	st->packets_out = s->gone_packets_out;
+	st->bytes_in = s->gone_bytes_in;
+	st->bytes_out = s->gone_bytes_out;
 	if (s->have_child) {
-		struct dp_child_stats cs;
 		st->udp_encap = s->child.udp_encap;
 		st->spi_in = s->child.spi_in;
 		st->spi_out = s->child.spi_out;
-		if (dp_child_stats(s->dp, s->child.spi_in, &cs) == 0) {
-			st->packets_in = cs.in.packets;
-			st->packets_out = cs.out.packets;
-			st->bytes_in = cs.in.bytes;
-			st->bytes_out = cs.out.bytes;
-		}
+	}
+	struct ike_child_status cs[EVC_STATUS_MAX_SAS];
+	size_t n = s->sa ? ike_sa_child_status(s->sa, mono_ms(), cs, EVC_STATUS_MAX_SAS) : 0;
+	for (size_t i = 0; i < n && i < EVC_STATUS_MAX_SAS; i++) {
+		struct dp_child_stats ds = {0};
+		dp_child_stats(s->dp, cs[i].spi_in, &ds);
+		st->packets_in += ds.in.packets;
+		st->packets_out += ds.out.packets;
+		st->bytes_in += ds.in.bytes;
+		st->bytes_out += ds.out.bytes;
+		uint64_t used = ds.in.bytes > ds.out.bytes ? ds.in.bytes : ds.out.bytes;
+		st->sa[st->n_sa_info++] = (struct evc_sa_info){
+		    .spi_in = cs[i].spi_in,
+		    .spi_out = cs[i].spi_out,
+		    .life_s = cs[i].life_s,
+		    .life_kb = cs[i].life_kb,
+		    .remaining_s = cs[i].remaining_s,
+		    .kb_used = used / 1024,
+		    .replaced = cs[i].replaced,
+		};
 	}
 	if (s->connected)
 		st->uptime_s = (mono_ms() - s->up_since) / 1000;

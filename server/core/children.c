@@ -170,6 +170,15 @@ int evs_children_remove(struct evs_children *t, uint32_t spi_in)
 	return 0;
 }
 
+int evs_children_owner(const struct evs_children *t, uint32_t spi_in, uint64_t *owner)
+{
+	size_t i = index_of(t, spi_in);
+	if (i == t->nk)
+		return -ENOENT;
+	*owner = t->k[i].owner;
+	return 0;
+}
+
 size_t evs_children_spis(const struct evs_children *t, uint64_t owner, uint32_t *out, size_t max)
 {
 	size_t n = 0;

@@ -44,6 +44,8 @@ int evs_children_add(struct evs_children *t, uint64_t owner, uint32_t spi_in,
                      const struct evc_net *remote);
 /* Forgets one child (deleted by the peer or the engine). 0 or -ENOENT. */
 int evs_children_remove(struct evs_children *t, uint32_t spi_in);
+/* The IKE SA that installed the ESP SA with inbound SPI spi_in: 0 and *owner, or -ENOENT. */
+int evs_children_owner(const struct evs_children *t, uint32_t spi_in, uint64_t *owner);
 /* The SPIs of owner's children, at most max of them, into out; returns how many owner has. */
 size_t evs_children_spis(const struct evs_children *t, uint64_t owner, uint32_t *out, size_t max);
 /* Takes one of owner's children out of the table: true and *spi_in set, false when none is

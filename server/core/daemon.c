@@ -28,6 +28,7 @@ struct conn {
 	size_t li;      /* listener */
 	uint32_t session_id;
 	uint32_t rri_addr;
+	uint32_t addr; /* the address its policy assigned */
 	struct ike_endpoint natt_peer;
 	bool natt;
 	bool dead; /* out of the table already; freed by reap */
@@ -219,6 +220,7 @@ static void set_assigned(struct conn *c, uint32_t addr)
 static void act_policy(void *ctx, const struct evc_policy *pol)
 {
 	struct conn *c = ctx;
+	c->addr = pol->have & EVC_HAVE_ADDR ? pol->addr : 0;
 	if (evs_children_set_assigned(c->d->kids, c->id,
 	                              pol->have & EVC_HAVE_ADDR ? pol->addr : 0) != 0)
 		conn_kill(c); /* out of memory: no child could be allowed */
@@ -445,6 +447,74 @@ void evs_daemon_stop(struct evs_daemon *d, uint64_t now)
 	reap(d);
 }
 
+void evs_daemon_volume(struct evs_daemon *d, uint32_t spi_in, bool hard, uint64_t now)
+{
+	uint64_t owner;
+	d->now = now;
+	if (evs_children_owner(d->kids, spi_in, &owner) != 0)
+		return;
+	struct conn *c = d->by_slot[owner & ((1u << CONN_SLOT_BITS) - 1)];
+	if (!c || c->id != owner || c->dead)
+		return;
+	ike_child_volume(c->sa, now, spi_in, hard);
+	settle(c);
+	reap(d);
+}
+
+/* `show crypto ipsec sa`: each client's ESP SA pairs as IOS prints them, with the remaining
+ * key lifetime in kilobytes and seconds. */
+static size_t show_ipsec_sa(struct evs_daemon *d, char *out, size_t cap)
+{
+	size_t n = 0;
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		if (n < cap)                                                                       \
+			n += (size_t)snprintf(out + n, cap - n, __VA_ARGS__);                      \
+	} while (0)
+	ADD("\ninterface: %s\n", d->ifname);
+	for (size_t slot = 0; slot < d->max; slot++) {
+		struct conn *c = d->by_slot[slot];
+		struct ike_child_status cs[8];
+		if (!c || c->dead || !ike_sa_established(c->sa))
+			continue;
+		size_t k = ike_sa_child_status(c->sa, d->now, cs, 8);
+		struct ike_endpoint p = ike_sa_peer(c->sa);
+		char peer[20];
+		ipstr(p.addr, peer, sizeof(peer));
+		ADD("\n   remote ident (addr/mask/prot/port): (%u.%u.%u.%u/255.255.255.255/0/0)\n",
+		    c->addr >> 24, (c->addr >> 16) & 255, (c->addr >> 8) & 255, c->addr & 255);
+		ADD("   current_peer %s port %u (user %s, group %s)\n", peer, p.port,
+		    ike_sa_user(c->sa), ike_sa_group(c->sa));
+		for (size_t i = 0; i < k && i < 8; i++) {
+			struct evs_child_counters ct = {0};
+			if (d->io.child_stats)
+				d->io.child_stats(d->io.ctx, cs[i].spi_in, &ct);
+			uint64_t used =
+			    (ct.bytes_in > ct.bytes_out ? ct.bytes_in : ct.bytes_out) / 1024;
+			char kb[24] = "-", sec[24] = "-";
+			if (cs[i].life_kb)
+				snprintf(kb, sizeof(kb), "%llu",
+				         (unsigned long long)(used < cs[i].life_kb
+				                                  ? cs[i].life_kb - used
+				                                  : 0));
+			if (cs[i].remaining_s >= 0)
+				snprintf(sec, sizeof(sec), "%lld", (long long)cs[i].remaining_s);
+			ADD("    #pkts encaps: %llu, #pkts decaps: %llu\n",
+			    (unsigned long long)ct.packets_out, (unsigned long long)ct.packets_in);
+			ADD("     inbound esp sas:\n      spi: 0x%08X(%u)%s\n", cs[i].spi_in,
+			    cs[i].spi_in, cs[i].replaced ? " (replaced by a rekey)" : "");
+			ADD("        sa timing: remaining key lifetime (k/sec): (%s/%s)\n", kb,
+			    sec);
+			ADD("     outbound esp sas:\n      spi: 0x%08X(%u)\n", cs[i].spi_out,
+			    cs[i].spi_out);
+			ADD("        sa timing: remaining key lifetime (k/sec): (%s/%s)\n", kb,
+			    sec);
+		}
+	}
+#undef ADD
+	return n;
+}
+
 size_t evs_daemon_control(void *ctx, const char *cmd, char *out, size_t cap)
 {
 	struct evs_daemon *d = ctx;
@@ -455,10 +525,13 @@ size_t evs_daemon_control(void *ctx, const char *cmd, char *out, size_t cap)
 		len = evs_show_session_summary(evs_state_sessions(d->st), d->cfg, out, cap);
 	else if (strcmp(cmd, "show crypto session group") == 0)
 		len = evs_show_session_group(evs_state_sessions(d->st), d->cfg, out, cap);
+	else if (strcmp(cmd, "show crypto ipsec sa") == 0)
+		len = show_ipsec_sa(d, out, cap);
 	else
 		len = (size_t)snprintf(out, cap,
 		                       "%% Invalid input: '%s'; evs answers 'show crypto session "
-		                       "summary' and 'show crypto session group'\n",
+		                       "summary', 'show crypto session group' and 'show crypto "
+		                       "ipsec sa'\n",
 		                       cmd);
 	return len >= cap ? cap - 1 : len;
 }

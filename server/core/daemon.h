@@ -21,6 +21,10 @@
 #define EVS_MAX_CONNS 4096 /* IKE SAs at once, half-open ones included */
 #define EVS_MAX_LISTEN 8
 
+struct evs_child_counters {
+	uint64_t packets_in, bytes_in, packets_out, bytes_out;
+};
+
 /* What the daemon does to the world. Only log and send are required; NULL skips the rest. */
 struct evs_daemon_io {
 	void *ctx;
@@ -37,6 +41,8 @@ struct evs_daemon_io {
 	/* a host route addr/32 into the tunnel (reverse route injection); 0 or negative, err */
 	int (*route_add)(void *ctx, uint32_t addr, char *err, size_t errlen);
 	void (*route_del)(void *ctx, uint32_t addr);
+	/* the datapath's counters of an ESP SA pair, for `show crypto ipsec sa`; 0 or -ENOENT */
+	int (*child_stats)(void *ctx, uint32_t spi_in, struct evs_child_counters *out);
 };
 
 struct evs_daemon_opts {
@@ -64,6 +70,9 @@ void evs_daemon_input(struct evs_daemon *d, size_t li, uint16_t local_port, cons
 void evs_daemon_tick(struct evs_daemon *d, uint64_t now);
 /* When evs_daemon_tick should run next; UINT64_MAX: nothing pending. */
 uint64_t evs_daemon_next_timeout(const struct evs_daemon *d);
+/* The datapath counted the volume lifetime of the ESP SA pair with inbound SPI spi_in past
+ * its soft mark (the engine rekeys it) or used it up (hard: the pair ends). */
+void evs_daemon_volume(struct evs_daemon *d, uint32_t spi_in, bool hard, uint64_t now);
 /* Closes every SA (DELETE to each client) and admits no new one. */
 void evs_daemon_stop(struct evs_daemon *d, uint64_t now);
 

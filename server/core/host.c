@@ -115,6 +115,24 @@ static void io_route_del(void *ctx, uint32_t addr)
 	plat_rri_del(h->journal, h->nl, h->ifname, addr, 32, err, sizeof(err));
 }
 
+static int io_child_stats(void *ctx, uint32_t spi_in, struct evs_child_counters *out)
+{
+	struct host *h = ctx;
+	struct dp_child_stats cs;
+	int rc = dp_child_stats(h->dp, spi_in, &cs);
+	if (rc == 0)
+		*out = (struct evs_child_counters){cs.in.packets, cs.in.bytes, cs.out.packets,
+		                                   cs.out.bytes};
+	return rc;
+}
+
+/* The datapath counted an SA's volume lifetime past a mark (after its batch). */
+static void dp_volume(void *ctx, uint32_t spi_in, bool hard)
+{
+	struct host *h = ctx;
+	evs_daemon_volume(h->d, spi_in, hard, mono_ms());
+}
+
 static const struct evs_daemon_io host_io = {
     .send = io_send,
     .log = hlog,
@@ -124,6 +142,7 @@ static const struct evs_daemon_io host_io = {
     .keepalive = io_keepalive,
     .route_add = io_route_add,
     .route_del = io_route_del,
+    .child_stats = io_child_stats,
 };
 
 /* ESP-in-UDP's port also carries IKE, behind the non-ESP marker: the datapath hands it here. */
@@ -273,6 +292,9 @@ static int setup(struct host *h, const struct evs_config *cfg, char *err, size_t
 	    .esp_fd = h->sock_esp,
 	    .ike_input = dp_ike,
 	    .log = hlog,
+	    .volume = dp_volume,
+	    /* later than evc's 850: the client normally rekeys, evs only when it does not */
+	    .soft_permille = 920,
 	    .ctx = h,
 	};
 	h->dp = dp_new(&dc);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `evs show crypto session summary|group`: one request to the running daemon. */
+/* `evs show crypto session summary|group`, `evs show crypto ipsec sa`: one request to the
+ * running daemon. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,10 +20,12 @@ int evs_show_cmd(int argc, char **argv, const char *default_control)
 		snprintf(cmd + l, sizeof(cmd) - l, " %s", argv[i]);
 	}
 	if (strcmp(cmd, "show crypto session summary") != 0 &&
-	    strcmp(cmd, "show crypto session group") != 0) {
+	    strcmp(cmd, "show crypto session group") != 0 &&
+	    strcmp(cmd, "show crypto ipsec sa") != 0) {
 		fprintf(stderr,
 		        "evs: '%s' is not a command evs answers; use 'evs show crypto "
-		        "session summary' or 'evs show crypto session group'\n",
+		        "session summary', 'evs show crypto session group' or 'evs show crypto "
+		        "ipsec sa'\n",
 		        cmd);
 		return 2;
 	}

@@ -21,6 +21,8 @@
 #   ike         IKE proposals (swanctl syntax)     [see CHARON_IKE_PROPOSALS]
 #   esp         ESP proposals                      [see CHARON_ESP_PROPOSALS]
 #   loglevel    charon filelog level for ike/cfg/chd; 4 logs keys  [2]
+#   child_rekey CHILD_SA rekey_time (charon rekeys it itself)  [0s: never]
+#   child_life  CHILD_SA life_time (hard limit)                [0s: default]
 # XAUTH users: richard / richard-pw-1, natalie / natalie-pw-2.
 #
 # Isolation: charon runs through rig_spawn_isolated (own mount namespace, a
@@ -67,10 +69,11 @@ charon_start() {
 	local role=gw addr=${RIG_GW_ADDR} group=quizware psk=groupsecret
 	local pool=10.98.0.0/24 dns=10.99.0.53 local_ts=10.99.0.0/24
 	local ike=$CHARON_IKE_PROPOSALS esp=$CHARON_ESP_PROPOSALS loglevel=2
+	local child_rekey=0s child_life=0s
 	local kv psk_hex out
 	for kv in "$@"; do
 		case $kv in
-		role=* | addr=* | group=* | psk=* | pool=* | dns=* | local_ts=* | ike=* | esp=* | loglevel=*)
+		role=* | addr=* | group=* | psk=* | pool=* | dns=* | local_ts=* | ike=* | esp=* | loglevel=* | child_rekey=* | child_life=*)
 			local "$kv"
 			;;
 		*) fail "internal: charon_start: unknown option '$kv'" ;;
@@ -93,7 +96,8 @@ charon_start() {
 		"DIR=$CHARON_DIR" "LOGLEVEL=$loglevel"
 	_charon_render "$CHARON_TEMPLATES/swanctl.conf.in" "$CHARON_DIR/swanctl/swanctl.conf" \
 		"ADDR=$addr" "GROUP=$group" "PSK_HEX=$psk_hex" "POOL=$pool" "DNS=$dns" \
-		"LOCAL_TS=$local_ts" "IKE_PROPOSALS=$ike" "ESP_PROPOSALS=$esp"
+		"LOCAL_TS=$local_ts" "IKE_PROPOSALS=$ike" "ESP_PROPOSALS=$esp" \
+		"CHILD_REKEY=$child_rekey" "CHILD_LIFE=$child_life"
 	rig_log_add charon "$CHARON_DIR/charon.log"
 	# private /run (charon.pid) and resolv.conf: tests/lib/isolate.sh
 	rig_spawn_isolated charon-stderr "$role" \

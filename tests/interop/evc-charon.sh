@@ -9,8 +9,11 @@
 # DELETE: charon drops every IKE_SA. evc exits 0 and restores its host
 # settings; no log holds a sanitizer report.
 #
-# Usage: tests/interop/evc-charon.sh [BUILD_DIR] [--dh 2|5|14]
+# Usage: tests/interop/evc-charon.sh [BUILD_DIR] [--dh 2|5|14] [--rekey]
 #   --dh N   phase-1 DH group evc offers (default 2, modp1024)
+#   --rekey  charon rekeys the CHILD_SA itself every 15 s (life 20 s), as Cisco
+#            gateways do when their lifetime ends first: evc answers each quick
+#            mode charon starts, and a 50 s ping at 0.25 s loses at most 2
 # Exit: 0 pass, 1 fail, 77 skipped (not root, strongSwan missing).
 
 set -eu
@@ -22,8 +25,10 @@ source "$here/charon-server.sh"
 
 build=
 dh=2
+rekey=no
 while [[ $# -gt 0 ]]; do
 	case $1 in
+	--rekey) rekey=yes ;;
 	--dh)
 		dh=${2:?--dh needs a group}
 		shift
@@ -46,10 +51,18 @@ case $dh in
 	;;
 esac
 
-evcs_init "evc-charon-dh$dh" "$build"
+tag=evc-charon-dh$dh
+charon_opts=()
+evc_opts=()
+if [[ $rekey == yes ]]; then
+	tag=evc-charon-rekey
+	charon_opts=(child_rekey=15s child_life=20s)
+	evc_opts=(-v) # the rekeys are logged at info level
+fi
+evcs_init "$tag" "$build"
 rig_topology_std
 rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
-charon_start
+charon_start "${charon_opts[@]}"
 
 resolv=$(rig_resolv_conf evc)
 cp -p -- "$resolv" "$RIG_DIR/resolv.conf.before"
@@ -57,7 +70,7 @@ state=$RIG_DIR/evc.state
 evc_start evc client --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER" \
 	--group-key-file "$(evc_secret group-key "$EVC_GROUP_KEY")" \
 	--password-file "$(evc_secret password "$EVC_PASSWORD")" \
-	--state-file "$state" --dh "$dh"
+	--state-file "$state" --dh "$dh" "${evc_opts[@]}"
 evc_wait_connected evc 20
 charon_wait_child 10
 evc_log=${RIG_LOGS[evc]}
@@ -85,6 +98,22 @@ seen_addr=$(rig_counter_packets corp from_evc)
 grep -q '^\[up\] .*ESP in UDP 4500' "$evc_log" || fail "evc does not report ESP in UDP 4500 (charon forces UDP encapsulation)"
 rig_note "corporate host saw $seen echo requests from $addr"
 
+if [[ $rekey == yes ]]; then
+	# 50 s of pings across three of charon's rekeys: at most 2 lost
+	out=$(rig_exec client ping -n -q -i 0.25 -c 200 -W 1 "$RIG_CORP_ADDR" 2>&1) || true
+	rx=$(sed -n -E 's/.* ([0-9]+) received.*/\1/p' <<<"$out")
+	[[ -n $rx ]] || fail "cannot read ping's summary: $out"
+	rig_note "ping across the rekeys: $rx of 200 answered"
+	((200 - rx <= 2)) || fail "$((200 - rx)) of 200 pings lost across charon's rekeys (at most 2 allowed)"
+	n=$(grep -c 'new IPsec SA' "${RIG_LOGS[evc-stderr]}" || true)
+	((n >= 3)) || fail "evc answered $n quick modes of charon's in 50 s, expected at least 3"
+	grep -q -E 'creating rekey job for CHILD_SA|=> REKEYING' "${RIG_LOGS[charon]}" ||
+		fail "charon's log shows no rekey of its own"
+	! grep -q -E 'warning|error' "${RIG_LOGS[evc-stderr]}" ||
+		fail "evc warned during the rekeys: $(grep -E 'warning|error' "${RIG_LOGS[evc-stderr]}" | head -n 5)"
+	rig_note "evc answered $n of charon's quick modes"
+fi
+
 rig_kill evc 10
 status=${RIG_LAST_STATUS:-}
 sanitizer_check
@@ -97,7 +126,8 @@ evc_tun_gone client
 cmp -s "$resolv" "$RIG_DIR/resolv.conf.before" ||
 	fail "resolv.conf not restored byte for byte: $(diff "$RIG_DIR/resolv.conf.before" "$resolv")"
 [[ -z $(compgen -G "$state*") ]] || fail "evc left its state file behind"
-[[ ! -s ${RIG_LOGS[evc-stderr]} ]] || fail "evc wrote to stderr in a clean run: $(head -n 5 "${RIG_LOGS[evc-stderr]}")"
+[[ $rekey == yes || ! -s ${RIG_LOGS[evc-stderr]} ]] ||
+	fail "evc wrote to stderr in a clean run: $(head -n 5 "${RIG_LOGS[evc-stderr]}")"
 
 charon_stop
 [[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "charon exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"

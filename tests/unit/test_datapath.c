@@ -73,6 +73,9 @@ struct fx {
 	size_t ike_len;
 	struct ike_endpoint ike_from, ike_to;
 	unsigned logs;
+	/* volume callback capture */
+	unsigned vol_soft, vol_hard;
+	uint32_t vol_spi;
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -225,6 +228,16 @@ static void make_peer(struct peer_sa *p, const struct ike_child *c)
 	assert_non_null(p->from_dp);
 }
 
+static void on_volume(void *ctx, uint32_t spi_in, bool hard)
+{
+	struct fx *f = ctx;
+	f->vol_spi = spi_in;
+	if (hard)
+		f->vol_hard++;
+	else
+		f->vol_soft++;
+}
+
 static int group_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -259,6 +272,8 @@ static int group_setup(void **state)
 	    .esp_fd = f->esp,
 	    .ike_input = on_ike,
 	    .log = on_log,
+	    .volume = on_volume,
+	    .soft_permille = 500,
 	    .ctx = f,
 	};
 	f->dp = dp_new(&cfg);
@@ -732,14 +747,22 @@ static void kb_lifetime(void **state)
 	struct dp_stats before, after;
 	struct dp_child_stats cs;
 	dp_stats(f->dp, &before);
+	f->vol_soft = f->vol_hard = 0;
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(dp_child_stats(f->dp, c.spi_in, &cs), 0);
 		assert_int_equal(cs.expired, i == 2); /* 2 x 729 bytes >= 1 KB */
+		/* the owner heard the soft mark (50% here) after the first packet's batch, the
+		 * hard one after the second, each once */
+		assert_int_equal(f->vol_soft, i >= 1 ? 1 : 0);
+		assert_int_equal(f->vol_hard, i >= 2 ? 1 : 0);
 		peer_send(f, false, ps.to_dp, inner, ilen, NULL, NULL);
 		assert_true(wait_readable(f->esp, 1000));
 		assert_int_equal(dp_on_esp_readable(f->dp), 1);
 	}
 	dp_stats(f->dp, &after);
+	assert_int_equal(f->vol_spi, c.spi_in);
+	assert_int_equal(f->vol_soft, 1);
+	assert_int_equal(f->vol_hard, 1);
 	assert_int_equal(after.tun_tx, before.tun_tx + 2);
 	assert_int_equal(after.drop[DP_DROP_EXPIRED], before.drop[DP_DROP_EXPIRED] + 1);
 	/* nor does it carry anything out: no route to its network is left */
