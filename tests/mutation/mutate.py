@@ -26,6 +26,8 @@ scripts/test.sh does not run it):
     tests/mutation/mutate.py --list          # the table, nothing built
     tests/mutation/mutate.py --check         # only check that every snippet occurs once
     tests/mutation/mutate.py --work /tmp/m --keep   # reuse/keep the work directory
+    tests/mutation/mutate.py --tracked-only  # without untracked files of the checkout
+    tests/mutation/mutate.py --exclude test_foo  # leave out a unit test that fails anyway
 
 A row may carry `equivalent = <reason>` when the mutant provably cannot be told apart from
 the original by any input (for example a check repeated by a later one); such a row is still
@@ -33,7 +35,7 @@ run, and is reported EQUIVALENT when it survives (and as KILLED when a test does
 which means the reason is wrong and should be removed). A row may instead carry
 `unreachable = <reason>` when the mutant is observable but no unit test can reach the check
 without a seam in the product code; it is reported UNREACHABLE when it survives. Exit status: 0 when every
-non-equivalent row is killed; 1 when one survives, is stale or does not build; 2 on a setup
+row is killed, equivalent or unreachable; 1 when one survives, is stale or does not build; 2 on a setup
 error (the unmutated tree does not build or its unit tests fail).
 """
 
@@ -114,10 +116,10 @@ def run(cmd, cwd=None, timeout=None):
                           text=True, timeout=timeout)
 
 
-def export_tree(repo, dest):
+def export_tree(repo, dest, untracked=True):
     """Tracked files as they are in the working tree, plus untracked files not ignored."""
     files = []
-    for extra in ([], ["--others", "--exclude-standard"]):
+    for extra in ([], ["--others", "--exclude-standard"]) if untracked else ([],):
         p = subprocess.run(["git", "-C", repo, "ls-files", "-z"] + extra,
                            stdout=subprocess.PIPE, check=True)
         files += [f for f in p.stdout.decode().split("\0") if f]
@@ -145,13 +147,16 @@ def build(bdir, jobs):
     return run(["cmake", "--build", bdir, "-j", str(jobs)])
 
 
-def run_unit(bdir, jobs, timeout):
+def run_unit(bdir, jobs, timeout, exclude=None):
     """Runs ctest -L unit; returns the failed entries, each with the cmocka tests that failed."""
     junit = os.path.join(bdir, "mutation-junit.xml")
     if os.path.exists(junit):
         os.remove(junit)
-    p = run(["ctest", "-L", "unit", "-j", str(jobs), "--timeout", str(timeout),
-             "--output-junit", junit], cwd=bdir)
+    cmd = ["ctest", "-L", "unit", "-j", str(jobs), "--timeout", str(timeout),
+           "--output-junit", junit]
+    if exclude:
+        cmd += ["-E", exclude]
+    p = run(cmd, cwd=bdir)
     failed = []
     try:
         root = ET.parse(junit).getroot()
@@ -192,6 +197,9 @@ def main():
     ap.add_argument("--check", action="store_true",
                     help="only check that every snippet occurs exactly once")
     ap.add_argument("--report", help="also write the result table to this file")
+    ap.add_argument("--exclude", help="ctest -E regex: unit tests left out (say why when used)")
+    ap.add_argument("--tracked-only", action="store_true",
+                    help="leave out untracked files (someone's half-written new test)")
     args = ap.parse_args()
 
     rows = parse_table(args.table)
@@ -223,7 +231,7 @@ def main():
     if os.path.isdir(src):
         shutil.rmtree(src)
     os.makedirs(src)
-    n = export_tree(args.repo, src)
+    n = export_tree(args.repo, src, not args.tracked_only)
     print(f"exported {n} files of {args.repo} to {src}", flush=True)
     if not os.path.isdir(bdir):
         p = run(["cmake", "-S", src, "-B", bdir, "-DCMAKE_BUILD_TYPE=Debug",
@@ -237,7 +245,7 @@ def main():
         print(p.stdout[-4000:])
         print("setup error: the unmutated tree does not build")
         return 2
-    failed, out = run_unit(bdir, args.jobs, args.timeout)
+    failed, out = run_unit(bdir, args.jobs, args.timeout, args.exclude)
     if failed:
         print(out[-4000:])
         print(f"setup error: unit tests fail without any mutation: {describe(failed)}")
@@ -264,7 +272,7 @@ def main():
                     err = [l for l in p.stdout.splitlines() if "error" in l][:2]
                     res = ("BROKEN", "does not build: " + " | ".join(err))
                 else:
-                    failed, _ = run_unit(bdir, args.jobs, args.timeout)
+                    failed, _ = run_unit(bdir, args.jobs, args.timeout, args.exclude)
                     if failed:
                         res = ("KILLED", describe(failed))
                     elif r.equivalent:

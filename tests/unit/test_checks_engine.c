@@ -727,6 +727,57 @@ static void test_hash_payload_wrong_length(void **state)
 	rig_free(&r);
 }
 
+/* sa-rexmit-dedup: a retransmitted QM1 gets the stored QM2 again, byte for byte; processed
+ * again it would get a new SPI, nonce and IV. */
+struct two_answers {
+	unsigned seen;
+	uint8_t first[RIG_MAX_MSG];
+	size_t first_len;
+	uint8_t second[RIG_MAX_MSG];
+	size_t second_len;
+};
+
+static enum rig_verdict lose_first_qm2(struct rig *r, enum rig_dir dir, unsigned index,
+                                       uint8_t *buf, size_t *len, size_t cap, void *arg)
+{
+	struct two_answers *t = arg;
+	(void)r, (void)index, (void)cap;
+	if (dir != RIG_S2C || *len < ISAKMP_HDR_LEN || buf[18] != ISAKMP_EXCH_QUICK)
+		return RIG_PASS;
+	if (t->seen++ == 0) {
+		memcpy(t->first, buf, *len);
+		t->first_len = *len;
+		return RIG_DROP;
+	}
+	if (t->seen == 2) {
+		memcpy(t->second, buf, *len);
+		t->second_len = *len;
+	}
+	return RIG_PASS;
+}
+
+static void test_retransmitted_request_answered_again(void **state)
+{
+	(void)state;
+	struct rig r;
+	static struct two_answers t;
+	memset(&t, 0, sizeof(t));
+	rig_init(&r);
+	r.tamper = lose_first_qm2;
+	r.tamper_arg = &t;
+	assert_true(rig_start(&r));
+	assert_int_equal(t.seen, 1);
+	rig_run_timers(&r, r.now + 5000); /* the client repeats QM1 */
+	assert_true(t.seen >= 2);
+	assert_int_equal(t.second_len, t.first_len);
+	assert_memory_equal(t.second, t.first, t.first_len);
+	assert_true(rig_logged(&r.s, "answering again"));
+	assert_int_equal(r.c.children_up, 1);
+	assert_int_equal(r.s.children_up, 1);
+	assert_true(rig_mirrored(&r));
+	rig_free(&r);
+}
+
 /* ==== timers ==== */
 
 /* sa-xauth-deadline: a client that never answers XAUTH is dropped at the XAUTH timeout,
@@ -1355,6 +1406,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_plain_delete_ignored),
 	    cmocka_unit_test(test_dpd_ack_wrong_seq),
 	    cmocka_unit_test(test_hash_payload_wrong_length),
+	    cmocka_unit_test(test_retransmitted_request_answered_again),
 	    cmocka_unit_test(test_xauth_timeout),
 	    cmocka_unit_test(test_xauth_token_request),
 	    cmocka_unit_test(test_xauth_set_without_status),

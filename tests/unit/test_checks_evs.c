@@ -19,6 +19,7 @@
 #include "server/core/children.h"
 #include "server/core/config.h"
 #include "server/core/firstmsg.h"
+#include "server/core/srclimit.h"
 #include "server/core/state.h"
 #include "vectors.h"
 
@@ -162,12 +163,46 @@ static void test_child_only_for_own_address(void **state)
 	evs_children_free(t);
 }
 
+/* children-other-assigned: without the own-address rule (network extension), a subnet
+ * that covers another client's assigned address is still refused. */
+static void test_child_not_over_other_clients_address(void **state)
+{
+	(void)state;
+	struct evs_children *t = evs_children_new();
+	const char *why = NULL;
+	assert_non_null(t);
+	assert_int_equal(evs_children_set_assigned(t, 1, 0x0a62000au), 0); /* 10.98.0.10 */
+	struct evc_net over = {0x0a620000u, 0xffffff00u}, beside = {0x0a630000u, 0xffffff00u};
+	assert_int_equal(evs_children_check(t, 2, &over, false, &why), -EPERM);
+	assert_non_null(strstr(why, "assigned to another client"));
+	assert_int_equal(evs_children_check(t, 2, &beside, false, &why), 0);
+	evs_children_free(t);
+}
+
+/* srclimit-burst-cap: a bucket refills up to its burst and no further, even when the time
+ * since the last take would pay for more. */
+static void test_srclimit_refill_capped(void **state)
+{
+	(void)state;
+	struct evs_srclimit *l = evs_srclimit_new(16, 2, 10); /* burst 2, 10 per second */
+	const uint32_t a = 0xcb007107u;
+	assert_non_null(l);
+	assert_true(evs_srclimit_take(l, a, 1000));
+	/* 1.999 s later: 1 + 19.99 tokens earned, 2 kept */
+	assert_true(evs_srclimit_take(l, a, 2999));
+	assert_true(evs_srclimit_take(l, a, 2999));
+	assert_false(evs_srclimit_take(l, a, 2999));
+	evs_srclimit_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_password_longer_than_width),
 	    cmocka_unit_test(test_first_msg_payloads_and_sizes),
 	    cmocka_unit_test(test_child_only_for_own_address),
+	    cmocka_unit_test(test_child_not_over_other_clients_address),
+	    cmocka_unit_test(test_srclimit_refill_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
