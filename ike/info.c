@@ -243,7 +243,8 @@ static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
 	struct ike_rd r = ike_rd_init(d->spis, (size_t)d->nspi * 4);
 	uint32_t spi;
 	while (ike_rd_u32(&r, &spi)) {
-		for (size_t i = 0; i < sa->n_children; i++) {
+		bool found = false;
+		for (size_t i = 0; i < sa->n_children && !found; i++) {
 			const struct ike_child *ch = &sa->children[i].ch;
 			/* some gateways name the receiver's SPI instead of their own: accept both
 			 */
@@ -252,8 +253,12 @@ static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
 			sa_log(sa, IKE_LOG_INFO, "IPsec SA %08x/%08x deleted by the peer",
 			       ch->spi_in, ch->spi_out);
 			sa_child_drop(sa, i);
-			break;
+			found = true;
 		}
+		if (!found)
+			sa_log(sa, IKE_LOG_INFO,
+			       "ignored a DELETE for IPsec SA %08x: no such SA (already gone?)",
+			       spi);
 	}
 	if (sa->n_children == 0 && sa->role == IKE_ROLE_INITIATOR && sa->state == IKE_S_ESTABLISHED)
 		sa_closed(sa, "the gateway deleted the tunnel");

@@ -353,6 +353,7 @@ static void test_delete_unknown_spi(void **state)
 	assert_true(rig_pump(&r));
 	assert_int_equal(r.c.children_down, 0);
 	assert_true(ike_sa_established(r.c.sa));
+	assert_true(rig_logged(&r.c, "ignored a DELETE for IPsec SA deadbeef: no such SA"));
 	rig_free(&r);
 }
 
