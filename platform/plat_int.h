@@ -71,7 +71,12 @@ int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const c
                    enum plat_dns_mode mode, const char *ifname,
                    void (*note)(void *arg, const char *msg), void *note_arg, char *err,
                    size_t errlen);
+
+/* file_restore.c: puts back the file a PJ_FILE entry recorded (removes it, relinks it, or
+ * copies its backup over it). */
 int plat_file_restore(const struct plat_jentry *e, char *err, size_t errlen);
+/* The largest file backed up and restored (resolv.conf is a few hundred bytes). */
+#define PLAT_FILE_BACKUP_MAX (1u << 20)
 
 /* Writes data to path atomically (temporary file + rename), with the given mode and owner. */
 int plat_file_replace(const char *path, const void *data, size_t len, unsigned mode, unsigned uid,

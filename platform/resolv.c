@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define RESOLV_MAX (1u << 20)
-
 static void notef(void (*note)(void *, const char *), void *arg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -123,7 +121,7 @@ int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const c
 		e.kind = PF_SYMLINK;
 		e.aux = target;
 	} else if (S_ISREG(st.st_mode)) {
-		rc = plat_file_read(path, RESOLV_MAX, &old, &old_len, err, errlen);
+		rc = plat_file_read(path, PLAT_FILE_BACKUP_MAX, &old, &old_len, err, errlen);
 		if (rc < 0)
 			goto out;
 		e.kind = PF_REGULAR;
@@ -174,58 +172,4 @@ out:
 	free(old);
 	free(new);
 	return rc;
-}
-
-static int restore_link(const char *path, const char *target, char *err, size_t errlen)
-{
-	char *tmp = NULL;
-	int rc = 0;
-
-	if (asprintf(&tmp, "%s.evc-link-%ld", path, (long)getpid()) < 0)
-		return plat_fail(err, errlen, -ENOMEM, "cannot restore symlink %s", path);
-	unlink(tmp);
-	if (symlink(target, tmp) < 0 || rename(tmp, path) < 0) {
-		rc =
-		    plat_fail(err, errlen, -errno, "cannot restore symlink %s -> %s", path, target);
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
-
-int plat_file_restore(const struct plat_jentry *e, char *err, size_t errlen)
-{
-	char *data = NULL;
-	size_t len;
-	int rc;
-
-	switch (e->kind) {
-	case PF_ABSENT:
-		if (unlink(e->path) < 0 && errno != ENOENT)
-			return plat_fail(err, errlen, -errno, "cannot remove %s", e->path);
-		return 0;
-	case PF_SYMLINK:
-		return restore_link(e->path, e->aux, err, errlen);
-	case PF_REGULAR:
-		rc = plat_path_trusted(e->aux, "backup", false, err, errlen);
-		if (rc == -EPERM)
-			return rc;
-		rc = plat_file_read(e->aux, RESOLV_MAX, &data, &len, NULL, 0);
-		if (rc < 0)
-			return plat_fail(
-			    err, errlen, rc,
-			    "cannot restore %s: its backup %s is unreadable, so it was "
-			    "left as it is",
-			    e->path, e->aux);
-		/* never set-id or group/world-writable, whatever the state file says */
-		rc = plat_file_replace(e->path, data, len, e->mode & 0755, e->uid, e->gid, err,
-		                       errlen);
-		free(data);
-		if (rc < 0)
-			return rc;
-		if (unlink(e->aux) < 0 && errno != ENOENT)
-			return plat_fail(err, errlen, -errno, "cannot remove backup %s", e->aux);
-		return 0;
-	}
-	return plat_failx(err, errlen, -EINVAL, "unknown kind of file change for %s", e->path);
 }
