@@ -2,7 +2,7 @@
 /*
  * The Cisco VPN Client's password obfuscation (enc_GroupPwd). It is not encryption: the key is
  * derived from bytes stored next to the ciphertext. Layout and derivation as described in
- * import.h; the checksum is compared in constant time although nothing secret depends on it,
+ * cisco_pwd.h; the checksum is compared in constant time although nothing secret depends on it,
  * because it is the project's rule for every hash comparison.
  */
 #include <errno.h>
@@ -11,7 +11,8 @@
 
 #include "ike/crypto.h"
 #include "ike/rd.h"
-#include "profiles/import.h"
+#include "profiles/cisco_pwd.h"
+#include "profiles/secrets.h"
 
 #define SHA1_LEN 20
 #define DES3_KEY 24

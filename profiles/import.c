@@ -21,40 +21,6 @@ void prof_import_clear(struct prof_import *imp)
 	memset(imp, 0, sizeof(*imp));
 }
 
-bool prof_imp_set(struct prof_diag *d, struct evc_profile *p, int k, const char *v, unsigned line,
-                  const char *srckey, enum prof_sev sev)
-{
-	char err[512];
-	if (prof_set_id(p, k, v, 0, err, sizeof(err)) == 0)
-		return true;
-	prof_emit(d, sev, line, srckey, "cannot be imported as %s: %s", prof_key_name((size_t)k),
-	          err);
-	return false;
-}
-
-bool prof_imp_secret(struct prof_diag *d, struct ike_secret *dst, const char *v, unsigned line,
-                     const char *srckey)
-{
-	size_t n = strlen(v);
-	if (n > PROF_SECRET_MAX) {
-		prof_emit(d, PROF_ERROR, line, srckey, "the secret is longer than %d bytes",
-		          PROF_SECRET_MAX);
-		return false;
-	}
-	if (strpbrk(v, "\r\n")) {
-		prof_emit(d, PROF_ERROR, line, srckey,
-		          "the secret holds a line break, which no secret store can keep");
-		return false;
-	}
-	if (ike_secret_alloc(dst, n + 1) != 0) {
-		prof_emit(d, PROF_ERROR, line, srckey, "out of memory");
-		return false;
-	}
-	memcpy(dst->p, v, n);
-	dst->len = n;
-	return true;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *b = strrchr(path, '/');
@@ -230,8 +196,9 @@ int prof_import_buf(const uint8_t *buf, size_t len, enum prof_format fmt, const 
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = fmt == PROF_FMT_PCF ? prof_import_pcf(text, tlen, &d, out)
-	                         : prof_import_vpnc(text, tlen, &d, out);
+	rc = fmt == PROF_FMT_PCF
+	         ? prof_import_pcf(text, tlen, &d, out->prof, &out->group_key, &out->password)
+	         : prof_import_vpnc(text, tlen, &d, out->prof, &out->group_key, &out->password);
 	if (!rc && prof_validate_diag(out->prof, &d) != 0)
 		rc = -EINVAL;
 out:

@@ -7,7 +7,7 @@
  * UTF-8 (with or without BOM) or the Windows ANSI code page (read as Windows-1252), with CRLF
  * or LF line ends. Keys are case-insensitive as the Cisco client reads them; a leading '!'
  * (the Cisco GUI's read-only mark) is dropped. enc_GroupPwd and enc_UserPassword are decoded
- * (prof_cisco_decode).
+ * (prof_cisco_decode, cisco_pwd.h).
  * .conf: vpnc's "Directive value" lines, directives case-insensitive as vpnc reads them;
  * "IPSec obfuscated secret" and "Xauth obfuscated password" are decoded.
  *
@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "ike/secret.h"
+#include "profiles/cisco_pwd.h"
 #include "profiles/profile.h"
 #include "profiles/secrets.h"
 #include "profiles/store.h"
@@ -85,16 +86,5 @@ int prof_import_file(const char *path, const char *name, enum prof_format fmt,
 int prof_import_save(const struct prof_store *st, struct prof_secret_store *ss,
                      struct prof_import *imp, bool replace, prof_report_fn report, void *ctx,
                      char *err, size_t errlen);
-
-/*
- * Decodes the Cisco client's obfuscation of GroupPwd/UserPassword (enc_GroupPwd, vpnc's
- * "obfuscated secret"), as vpnc's cisco-decrypt does: hex of 20 bytes H1 | 20 bytes SHA-1 of
- * the ciphertext | 3DES-CBC ciphertext, key SHA1(H1 with last byte +1) | first 4 bytes of
- * SHA1(H1 with last byte +3), IV the first 8 bytes of H1; the plaintext ends in a pad-length
- * byte and is cut at its first NUL. Errors (odd length, a non-hex character, too short, not
- * whole blocks, checksum mismatch, bad padding, empty result) return -EINVAL with err saying
- * which. out is NUL-terminated, len without the NUL.
- */
-int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t errlen);
 
 #endif

@@ -15,7 +15,7 @@
 
 #include "ike/crypto.h"
 #include "ike/secret.h"
-#include "profiles/import.h"
+#include "profiles/cisco_pwd.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
 
@@ -129,7 +129,7 @@ struct entry {
 
 struct pcf {
 	struct prof_diag *d;
-	struct prof_import *out;
+	struct ike_secret *group_key, *password; /* filled from the file, wiped by the caller */
 	struct evc_profile *p;
 	struct entry e[C_COUNT];
 	bool saw_main;
@@ -343,11 +343,11 @@ static void map_group_key(struct pcf *c)
 		if (enc && (dec.len != strlen(clear) || !ike_ct_equal(dec.p, clear, dec.len)))
 			say(c, C_ENC_GROUPPWD, PROF_WARNING,
 			    "differs from GroupPwd; GroupPwd is used, as the Cisco client does");
-		prof_imp_secret(c->d, &c->out->group_key, clear, c->e[C_GROUPPWD].line,
+		prof_imp_secret(c->d, c->group_key, clear, c->e[C_GROUPPWD].line,
 		                c->e[C_GROUPPWD].key);
 	} else if (enc) {
-		prof_imp_secret(c->d, &c->out->group_key, (const char *)dec.p,
-		                c->e[C_ENC_GROUPPWD].line, c->e[C_ENC_GROUPPWD].key);
+		prof_imp_secret(c->d, c->group_key, (const char *)dec.p, c->e[C_ENC_GROUPPWD].line,
+		                c->e[C_ENC_GROUPPWD].key);
 	}
 	ike_secret_clear(&dec);
 }
@@ -369,7 +369,7 @@ static void map_password(struct pcf *c)
 		return;
 	}
 	if (clear) {
-		prof_imp_secret(c->d, &c->out->password, clear, c->e[C_USERPASSWORD].line,
+		prof_imp_secret(c->d, c->password, clear, c->e[C_USERPASSWORD].line,
 		                c->e[C_USERPASSWORD].key);
 	} else if (enc) {
 		if (prof_cisco_decode(enc, &dec, err, sizeof(err)) != 0)
@@ -378,7 +378,7 @@ static void map_password(struct pcf *c)
 			    "account. evc will ask for the password",
 			    err);
 		else
-			prof_imp_secret(c->d, &c->out->password, (const char *)dec.p,
+			prof_imp_secret(c->d, c->password, (const char *)dec.p,
 			                c->e[C_ENC_USERPASSWORD].line,
 			                c->e[C_ENC_USERPASSWORD].key);
 	} else {
@@ -587,9 +587,10 @@ static void map_timers(struct pcf *c)
 		put(c, C_ENABLELOCALLAN, K_LOCAL_LAN, on ? "yes" : "no", PROF_ERROR);
 }
 
-int prof_import_pcf(const char *text, size_t len, struct prof_diag *d, struct prof_import *out)
+int prof_import_pcf(const char *text, size_t len, struct prof_diag *d, struct evc_profile *p,
+                    struct ike_secret *group_key, struct ike_secret *password)
 {
-	struct pcf c = {.d = d, .out = out, .p = out->prof};
+	struct pcf c = {.d = d, .group_key = group_key, .password = password, .p = p};
 	enum prof_auth auth;
 
 	collect(&c, text, len);

@@ -116,12 +116,14 @@ int prof_ls_lookup(const char *name, const char *kind, struct ike_secret *out, c
                    size_t errlen);
 int prof_ls_clear(const char *name, const char *kind, char *err, size_t errlen);
 
-/* ---- import internals (import.c, pcf.c, vpnc_conf.c) ---- */
+/* ---- import internals (import.c calls pcf.c and vpnc_conf.c; they use import_value.c) ---- */
 
-struct prof_import;
-/* Fill out->prof (already created with its name), out->group_key and out->password. */
-int prof_import_pcf(const char *text, size_t len, struct prof_diag *d, struct prof_import *out);
-int prof_import_vpnc(const char *text, size_t len, struct prof_diag *d, struct prof_import *out);
+/* Fill p (already created with its name), group_key and password (left {NULL, 0} when the
+ * file holds none; the caller wipes them). */
+int prof_import_pcf(const char *text, size_t len, struct prof_diag *d, struct evc_profile *p,
+                    struct ike_secret *group_key, struct ike_secret *password);
+int prof_import_vpnc(const char *text, size_t len, struct prof_diag *d, struct evc_profile *p,
+                     struct ike_secret *group_key, struct ike_secret *password);
 /*
  * Sets profile key k (enum prof_key_id) from an imported value; on failure reports at sev
  * "cannot be imported: REASON" naming the source key and line. Returns true on success.

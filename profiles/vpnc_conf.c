@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "ike/secret.h"
-#include "profiles/import.h"
+#include "profiles/cisco_pwd.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
 
@@ -109,7 +109,7 @@ struct entry {
 
 struct vpnc {
 	struct prof_diag *d;
-	struct prof_import *out;
+	struct ike_secret *group_key, *password; /* filled from the file, wiped by the caller */
 	struct evc_profile *p;
 	struct entry e[V_COUNT];
 };
@@ -278,7 +278,7 @@ static void map_identity(struct vpnc *c)
 		bool group;
 	} pairs[] = {{V_SECRET, V_SECRET_OBF, true}, {V_PASSWORD, V_PASSWORD_OBF, false}};
 	for (size_t i = 0; i < 2; i++) {
-		struct ike_secret *dst = pairs[i].group ? &c->out->group_key : &c->out->password;
+		struct ike_secret *dst = pairs[i].group ? c->group_key : c->password;
 		int cl = pairs[i].clear, ob = pairs[i].obf;
 		if (val(c, cl)) {
 			if (val(c, ob))
@@ -458,9 +458,10 @@ static void map_host(struct vpnc *c)
 		    "evc asks only on a terminal; without one, missing secrets are an error");
 }
 
-int prof_import_vpnc(const char *text, size_t len, struct prof_diag *d, struct prof_import *out)
+int prof_import_vpnc(const char *text, size_t len, struct prof_diag *d, struct evc_profile *p,
+                     struct ike_secret *group_key, struct ike_secret *password)
 {
-	struct vpnc c = {.d = d, .out = out, .p = out->prof};
+	struct vpnc c = {.d = d, .group_key = group_key, .password = password, .p = p};
 
 	collect(&c, text, len);
 	map_identity(&c);
