@@ -236,11 +236,14 @@ struct cfg_toks {
 	const char *base; /* that copy */
 };
 
-/* The text of the line from token i to its end, original spacing kept, trailing blanks cut
- * (for passwords and free text); written to out (size outlen), false when it does not fit. */
-bool cfg_rest(const struct cfg_toks *tk, size_t i, char *out, size_t outlen);
+/* The blanks that separate words; a line break never reaches the parser. */
+static inline bool cfg_is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
 
-/* Diagnostics (config_parse.c); line 0 gives a file-level message. */
+/* Diagnostics (config_diag.c, which calls no other config_*.c); line 0 gives a file-level
+ * message. */
 void cfg_error(struct cfg_parser *p, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void cfg_warn(struct cfg_parser *p, unsigned line, const char *fmt, ...)
@@ -268,13 +271,21 @@ void cfg_fmt_ipv4(uint32_t a, char out[16]);
 bool cfg_name_ok(struct cfg_parser *p, const char *what, const char *name);
 /* Reports "malformed command; the syntax is 'syntax'". */
 void cfg_usage(struct cfg_parser *p, const char *syntax);
+/* The text of the line from token i to its end, original spacing kept, trailing blanks cut
+ * (for passwords and free text); written to out (size outlen), false when it does not fit. */
+bool cfg_rest(const struct cfg_toks *tk, size_t i, char *out, size_t outlen);
+
+/* Sub-modes (config_mode.c, which calls no command handler). */
+/* An unrecognised global command: "not supported by evs", an "indent it" hint, or unknown. */
+void cfg_unknown_global(struct cfg_parser *p, const struct cfg_toks *tk);
+void cfg_open_mode(struct cfg_parser *p, enum cfg_mode m, size_t idx);
+/* Whether kw is a command of the sub-mode m (for "indent it" hints). */
+bool cfg_mode_has(enum cfg_mode m, const char *kw);
+const char *cfg_mode_opener(enum cfg_mode m);
 
 /* Command handlers (config_cmd.c, config_crypto.c, config_group.c, config_acl.c). */
 void cfg_cmd_global(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_crypto(struct cfg_parser *p, const struct cfg_toks *tk);
-/* An unrecognised global command: "not supported by evs", an "indent it" hint, or unknown. */
-void cfg_unknown_global(struct cfg_parser *p, const struct cfg_toks *tk);
-void cfg_open_mode(struct cfg_parser *p, enum cfg_mode m, size_t idx);
 void cfg_cmd_isakmp_policy(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_tset(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_dmap(struct cfg_parser *p, struct cfg_toks *tk);
@@ -292,9 +303,6 @@ void cfg_banner_eof(struct cfg_parser *p);
 void cfg_cmd_access_list(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_ip_access_list(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_acl(struct cfg_parser *p, struct cfg_toks *tk);
-/* Whether kw is a command of the sub-mode m (for "indent it" hints). */
-bool cfg_mode_has(enum cfg_mode m, const char *kw);
-const char *cfg_mode_opener(enum cfg_mode m);
 
 /* Cross-reference checks and derived data (config_check.c). */
 void cfg_check(struct cfg_parser *p);

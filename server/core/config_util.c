@@ -227,3 +227,17 @@ void cfg_usage(struct cfg_parser *p, const char *syntax)
 {
 	cfg_error(p, p->lineno, "malformed command; the syntax is '%s'", syntax);
 }
+
+bool cfg_rest(const struct cfg_toks *tk, size_t i, char *out, size_t outlen)
+{
+	const char *s = tk->raw + (tk->t[i] - tk->base);
+	size_t len = strlen(s);
+
+	while (len && cfg_is_blank(s[len - 1]))
+		len--;
+	if (len >= outlen)
+		return false;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return true;
+}
