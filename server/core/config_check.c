@@ -78,7 +78,7 @@ static void check_groups(struct cfg_parser *p, bool psk, bool rsa)
 	if (c->groups.n == 0)
 		cfg_error(p, 0,
 		          "no 'crypto isakmp client configuration group' is configured; clients "
-		          "need a group to connect to (Task 2)");
+		          "need a group to connect to");
 	for (size_t i = 0; i < c->groups.n; i++) {
 		const struct cfg_group *g = &c->groups.v[i];
 
@@ -129,7 +129,7 @@ static void check_isakmp(struct cfg_parser *p, bool *psk, bool *rsa)
 		cfg_error(p, 0,
 		          "no 'crypto isakmp policy' is configured; add one, e.g. 'crypto isakmp "
 		          "policy 10' with 'encryption aes 256', 'hash sha', 'authentication "
-		          "pre-share', 'group 2' (Task 3)");
+		          "pre-share', 'group 2'");
 	for (size_t i = 0; i < c->ikepols.n; i++) {
 		const struct cfg_ikepol *pol = &c->ikepols.v[i];
 
@@ -238,7 +238,7 @@ static void check_cmap(struct cfg_parser *p)
 		cfg_error(p, 0,
 		          "no crypto map: add 'crypto map NAME 65535 ipsec-isakmp dynamic "
 		          "DYNAMIC-MAP' and apply it with 'crypto map NAME' under the public "
-		          "interface (Task 5)");
+		          "interface");
 		return;
 	}
 	for (size_t i = 1; i < c->cmaps.n; i++)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Global commands of the configuration: dispatch, AAA and users (Task 1 of the chapter),
- * address pools, interfaces, and what evs refuses. The crypto commands live in
- * config_crypto.c, group policies in config_group.c, access lists in config_acl.c.
+ * Global commands of the configuration: dispatch, AAA and users (`aaa`, `username`),
+ * address pools, interfaces. The crypto commands live in config_crypto.c, group policies in
+ * config_group.c, access lists in config_acl.c, sub-modes and what evs refuses in
+ * config_mode.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #define N(tk) ((tk)->n)
 #define T(tk, i) ((tk)->t[i])
 
-/* ---- Task 1: AAA ---- */
+/* ---- aaa, username ---- */
 
 static void cmd_aaa_list(struct cfg_parser *p, const struct cfg_toks *tk, enum cfg_aaa_kind k)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The crypto commands of the configuration: isakmp policies and timers (Task 3 of the
- * chapter), transform sets and dynamic crypto maps (Task 4), the static crypto map (Task 5).
+ * The crypto commands of the configuration: `crypto isakmp policy` and the isakmp timers,
+ * `crypto ipsec transform-set`, `crypto dynamic-map`, and the static `crypto map`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 #define N(tk) ((tk)->n)
 #define T(tk, i) ((tk)->t[i])
 
-/* ---- Task 3: IKE phase 1 ---- */
+/* ---- crypto isakmp: IKE phase 1 ---- */
 
 static void cmd_isakmp_policy_open(struct cfg_parser *p, const struct cfg_toks *tk)
 {
@@ -221,7 +221,7 @@ static void cmd_crypto_isakmp(struct cfg_parser *p, const struct cfg_toks *tk)
 	}
 }
 
-/* ---- Task 4: transform sets and dynamic crypto maps ---- */
+/* ---- crypto ipsec transform-set, crypto dynamic-map ---- */
 
 static bool parse_transforms(struct cfg_parser *p, const struct cfg_toks *tk, size_t i,
                              struct cfg_tset *ts)
@@ -496,7 +496,7 @@ void cfg_cmd_dmap(struct cfg_parser *p, struct cfg_toks *tk)
 	}
 }
 
-/* ---- Task 5: the static crypto map ---- */
+/* ---- crypto map: the static crypto map ---- */
 
 static struct cfg_cmap *cmap_get(struct cfg_parser *p, const char *name)
 {

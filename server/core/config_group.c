@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Task 2 of the chapter: `crypto isakmp client configuration group NAME` and the policy
- * commands below it, including IOS delimiter banners that may span several lines.
+ * `crypto isakmp client configuration group NAME` and the policy commands below it, including IOS
+ * delimiter banners that may span several lines.
  */
 #include <stdlib.h>
 #include <string.h>

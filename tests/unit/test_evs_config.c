@@ -1113,7 +1113,7 @@ static void error_without_line(void **state)
 	assert_string_equal(d.msg[0],
 	                    "evs.conf: no 'crypto isakmp policy' is configured; add one, e.g. "
 	                    "'crypto isakmp policy 10' with 'encryption aes 256', 'hash sha', "
-	                    "'authentication pre-share', 'group 2' (Task 3)");
+	                    "'authentication pre-share', 'group 2'");
 
 	memset(&d, 0, sizeof(d));
 	c = evs_config_load("/nonexistent/evs.conf", collect, &d);
