@@ -10,7 +10,6 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -59,7 +58,8 @@ static const char *kind_of(mode_t m)
 	                     : "not a socket";
 }
 
-int ctl_listen(const char *path, char *err, size_t errlen)
+/* The listening socket of ctl_srv_new, with the checks control.h describes. */
+static int listen_at(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un a;
 	char dir[sizeof(a.sun_path)];
@@ -113,35 +113,6 @@ int ctl_listen(const char *path, char *err, size_t errlen)
 		return rc;
 	}
 	return fd;
-}
-
-int ctl_accept(int lfd, char *cmd, size_t len)
-{
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct timeval tv = {1, 0}, stv = {0, CTL_SEND_MS * 1000};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &stv, sizeof(stv));
-	ssize_t n = recv(fd, cmd, len - 1, 0);
-	if (n <= 0) {
-		close(fd);
-		return -EIO;
-	}
-	cmd[n] = '\0';
-	cmd[strcspn(cmd, "\r\n")] = '\0';
-	return fd;
-}
-
-void ctl_answer(int fd, const char *text, size_t len)
-{
-	for (size_t off = 0; off < len;) {
-		ssize_t w = send(fd, text + off, len - off, MSG_NOSIGNAL);
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(fd);
 }
 
 /* ---- the non-blocking server ---- */
@@ -327,7 +298,7 @@ int ctl_srv_new(struct ctl_srv **out, const char *path, ctl_handler handler, voi
 		snprintf(err, errlen, "cannot create the control socket: %s", strerror(errno));
 		goto fail;
 	}
-	srv->lfd = ctl_listen(path, err, errlen);
+	srv->lfd = listen_at(path, err, errlen);
 	if (srv->lfd < 0) {
 		rc = srv->lfd;
 		free(srv->path);

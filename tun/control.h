@@ -41,16 +41,6 @@ void ctl_srv_dispatch(struct ctl_srv *srv);
 /* Closes every connection and the socket, and removes the socket file. NULL is a no-op. */
 void ctl_srv_free(struct ctl_srv *srv);
 
-/*
- * The older blocking interface (evs still uses it): ctl_listen has ctl_srv_new's checks and
- * returns the listening fd; ctl_accept waits up to 1 s for the command line; ctl_answer
- * gives up on a client that does not read within CTL_SEND_MS.
- */
-#define CTL_SEND_MS 100
-int ctl_listen(const char *path, char *err, size_t errlen);
-int ctl_accept(int lfd, char *cmd, size_t len);
-void ctl_answer(int fd, const char *text, size_t len);
-
 /* Client side: sends cmd to the socket at path, copies the answer to out. 0, or a negative
  * errno with err saying why (no daemon there, ...). */
 int ctl_request(const char *path, const char *cmd, FILE *out, char *err, size_t errlen);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The clock and the timer descriptor of the evc and evs event loops: the engine and the
- * datapath take times as milliseconds of CLOCK_MONOTONIC and never read a clock themselves.
+ * The clock and the timer descriptor of the evc and evs event loops: the engine takes times
+ * as milliseconds of CLOCK_MONOTONIC and never reads a clock itself. The datapath's lifetimes
+ * count bytes, not time; it reads a clock (CLOCK_MONOTONIC_COARSE, datapath.c) only for the
+ * rate limit of its drop messages.
  */
 #ifndef EVC_TUN_TIMER_H
 #define EVC_TUN_TIMER_H
