@@ -562,8 +562,9 @@ static void map_timers(struct pcf *c)
 	if (val(c, C_DHGROUP) && number(c, C_DHGROUP, 255, &n)) {
 		if (n == 1)
 			say(c, C_DHGROUP, PROF_UNSUPPORTED,
-			    "DH group 1 (768-bit) is too weak and not supported; the profile uses "
-			    "group 2, which the gateway must accept");
+			    "DH group 1 (768-bit) is too weak and not supported; the profile keeps "
+			    "dh = auto: evc offers group 14, then 2 and 5, and the gateway must "
+			    "accept one of them");
 		else if (n == 2 || n == 5 || n == 14 || n == 15 || n == 16) {
 			snprintf(buf, sizeof(buf), "%lu", n);
 			put(c, C_DHGROUP, K_DH, buf, PROF_ERROR);

@@ -232,7 +232,9 @@ static bool dh_group(struct vpnc *c, int id, unsigned long *g)
 		say(c, id, PROF_UNSUPPORTED,
 		    "DH group %lu is not supported by evc (it offers 2, 5, "
 		    "14, 15 and 16); %s",
-		    *g, id == V_DH ? "the profile uses group 2" : "the profile uses pfs = server");
+		    *g,
+		    id == V_DH ? "the profile keeps dh = auto: evc offers group 14, then 2 and 5"
+		               : "the profile uses pfs = server");
 	else
 		say(c, id, PROF_ERROR, "'%.40s' is not a DH group vpnc knows", v);
 	return false;

@@ -362,7 +362,10 @@ static void test_pcf_other_values_utf8(void **state)
 	expect(&c->d, p, PROF_UNSUPPORTED, 25, "CertSerialHash", "serial number");
 	expect(&c->d, p, PROF_UNSUPPORTED, 26, "SendCertChain", "chain");
 	expect(&c->d, p, PROF_UNSUPPORTED, 27, "VerifyCertDN", "subject is not supported");
-	expect(&c->d, p, PROF_UNSUPPORTED, 28, "DHGroup", "DH group 1 (768-bit) is too weak");
+	/* the profile keeps dh = auto, so the message names what evc offers then */
+	expect(&c->d, p, PROF_UNSUPPORTED, 28, "DHGroup",
+	       "DH group 1 (768-bit) is too weak and not supported; the profile keeps dh = auto: "
+	       "evc offers group 14, then 2 and 5");
 	expect(&c->d, p, PROF_UNSUPPORTED, 32, "SingleDES", "single DES is insecure");
 	expect(&c->d, p, PROF_UNSUPPORTED, 33, "RadiusSDI", "SecurID");
 	expect(&c->d, p, PROF_UNSUPPORTED, 34, "SDIUseHardwareToken", "SoftID");
@@ -669,7 +672,9 @@ static void test_vpnc_other_values(void **state)
 	expect(&c->d, path, PROF_WARNING, 4, "IPSec obfuscated secret", "given in clear text too");
 	expect(&c->d, path, PROF_UNSUPPORTED, 5, "NAT Traversal Mode", "Cisco UDP encapsulation");
 	expect(&c->d, path, PROF_UNSUPPORTED, 6, "Cisco UDP Encapsulation Port", "not used");
-	expect(&c->d, path, PROF_UNSUPPORTED, 7, "IKE DH Group", "DH group 17 is not supported");
+	expect(&c->d, path, PROF_UNSUPPORTED, 7, "IKE DH Group",
+	       "DH group 17 is not supported by evc (it offers 2, 5, 14, 15 and 16); the profile "
+	       "keeps dh = auto: evc offers group 14, then 2 and 5");
 	expect(&c->d, path, PROF_UNSUPPORTED, 9, "Vendor", "Cisco EasyVPN dialect only");
 	expect(&c->d, path, PROF_UNSUPPORTED, 10, "Local Port", "random local port");
 	expect(&c->d, path, PROF_UNSUPPORTED, 11, "Interface mode", "TUN device, not TAP");
