@@ -583,7 +583,6 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_dh_free(sa->dh);
 	ike_dh_free(sa->qm.dh);
 	ike_secret_clear(&sa->psk);
-	ike_secret_clear(&sa->password);
 	ike_secret_clear(&sa->gxy);
 	ike_secret_clear(&sa->skeyid);
 	ike_secret_clear(&sa->skeyid_d);

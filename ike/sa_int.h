@@ -158,7 +158,6 @@ struct ike_sa {
 	char app_version[128];
 	char hostname[128];
 	struct ike_secret psk;
-	struct ike_secret password;
 
 	struct ike_endpoint local; /* current local endpoint (port floats to 4500) */
 	struct ike_endpoint peer;  /* current peer endpoint */
