@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,49 +112,43 @@ static struct evs_config *parse_built(unsigned replace, const char *with, const 
 	return c;
 }
 
-/* Exactly one error, on `line`, whose message is exactly `msg`. */
-static void expect_error_msg(unsigned replace, const char *with, const char *extra, unsigned line,
-                             const char *msg)
+/* One configuration that must be refused with exactly one error. */
+struct err_case {
+	enum { PART, WHOLE } match; /* msg is part of the message, or all of it */
+	unsigned replace;           /* base line swapped for `with` (0: none) */
+	const char *with;
+	const char *extra; /* appended to the base, so from line 23 on */
+	unsigned line;     /* the line the error names; 0: the whole file */
+	const char *msg;
+};
+
+/* Whether k gives exactly one error, on its line and with its message; prints why not. */
+static bool error_case_holds(const struct err_case *k, size_t idx)
 {
 	struct diag d;
-	struct evs_config *c = parse_built(replace, with, extra, &d);
-
-	if (d.n_err != 1)
-		dump(&d);
-	assert_null(c);
-	assert_int_equal(d.n_err, 1);
-	for (size_t i = 0; i < d.n; i++) {
-		if (d.sev[i] != EVS_CONFIG_ERROR)
-			continue;
-		assert_int_equal(d.line[i], line);
-		assert_string_equal(d.msg[i], msg);
-	}
-}
-
-/* Exactly one error, on `line`, containing `part`. */
-static void expect_error(unsigned replace, const char *with, const char *extra, unsigned line,
-                         const char *part)
-{
-	struct diag d;
-	struct evs_config *c = parse_built(replace, with, extra, &d);
+	struct evs_config *c = parse_built(k->replace, k->with, k->extra, &d);
 	char prefix[32];
+	bool ok = !c && d.n_err == 1;
 
-	if (d.n_err != 1)
-		dump(&d);
-	assert_null(c);
-	assert_int_equal(d.n_err, 1);
-	for (size_t i = 0; i < d.n; i++) {
+	snprintf(prefix, sizeof(prefix), "evs.conf:%u: ", k->line);
+	for (size_t i = 0; ok && i < d.n; i++) {
 		if (d.sev[i] != EVS_CONFIG_ERROR)
 			continue;
-		if (!strstr(d.msg[i], part))
-			print_message("message: %s\nwanted: %s\n", d.msg[i], part);
-		assert_int_equal(d.line[i], line);
-		assert_non_null(strstr(d.msg[i], part));
-		if (line) {
-			snprintf(prefix, sizeof(prefix), "evs.conf:%u: ", line);
-			assert_memory_equal(d.msg[i], prefix, strlen(prefix));
-		}
+		if (k->match == WHOLE)
+			ok = d.line[i] == k->line && strcmp(d.msg[i], k->msg) == 0;
+		else
+			ok = d.line[i] == k->line && strstr(d.msg[i], k->msg) &&
+			     (!k->line || strncmp(d.msg[i], prefix, strlen(prefix)) == 0);
 	}
+	if (!ok) {
+		print_message("case %zu: wanted exactly one error, on line %u, %s:\n  %s\n"
+		              "got %s and %zu error(s):\n",
+		              idx, k->line, k->match == WHOLE ? "reading" : "containing", k->msg,
+		              c ? "a configuration" : "no configuration", d.n_err);
+		dump(&d);
+	}
+	evs_config_free(c);
+	return ok;
 }
 
 static struct evs_config *expect_ok(unsigned replace, const char *with, const char *extra,
@@ -719,247 +714,285 @@ static void layout_comments_exit_end(void **state)
 
 /* ---- Parse errors: line number and message ---- */
 
-static void error_messages_exact(void **state)
-{
-	(void)state;
-	expect_error_msg(10, " encryption des", NULL, 10,
-	                 "evs.conf:10: DES is not supported by evs (56-bit keys are broken); use "
-	                 "'encryption aes 256' in 'encryption des'");
-	expect_error_msg(12, " group 1", NULL, 12,
-	                 "evs.conf:12: DH group 1 (768-bit MODP) is not supported by evs (nor by "
-	                 "Cisco EasyVPN servers for Cisco clients); use 'group 2' or stronger in "
-	                 "'group 1'");
-	expect_error_msg(
-	    10, "!", NULL, 9,
-	    "evs.conf:9: policy 10 has no 'encryption', and the IOS default des is not "
-	    "supported by evs; add 'encryption aes 256' in 'crypto isakmp policy 10'");
-	expect_error_msg(
-	    12, "!", NULL, 9,
-	    "evs.conf:9: policy 10 has no 'group', and the IOS default group 1 is not "
-	    "supported by evs; add 'group 2' or stronger in 'crypto isakmp policy 10'");
-	expect_error_msg(0, NULL, "bogus command here\n", 23,
-	                 "evs.conf:23: unknown command 'bogus' in 'bogus command here'");
-	expect_error_msg(0, NULL, "  dns 10.0.0.1\n", 23,
-	                 "evs.conf:23: 'dns' is not supported by evs on an interface in 'dns "
-	                 "10.0.0.1'");
-	expect_error_msg(8, "pool P", NULL, 8,
-	                 "evs.conf:8: 'pool' is a command of 'crypto isakmp client configuration "
-	                 "group' (line 6) but is not indented below it in 'pool P'");
-	expect_error_msg(13, "crypto ipsec transform-set T esp-des esp-sha-hmac", NULL, 13,
-	                 "evs.conf:13: esp-des is not supported by evs (56-bit keys are broken); "
-	                 "use esp-aes 256 in 'crypto ipsec transform-set T esp-des esp-sha-hmac'");
-	expect_error_msg(0, NULL, "radius-server host 10.0.0.5 key s3cret\n", 23,
-	                 "evs.conf:23: RADIUS servers are not supported by evs; authenticate users "
-	                 "with the local 'username' database and 'aaa authentication login LIST "
-	                 "local' in 'radius-server host 10.0.0.5 key s3cret'");
-	expect_error_msg(0, NULL, "end\ncrypto isakmp nat keepalive 20\n", 24,
-	                 "evs.conf:24: text after 'end'; delete it or the 'end' line in 'crypto "
-	                 "isakmp nat keepalive 20'");
-}
+/* Each refused with exactly one error: base line to replace, its replacement, text appended
+ * after the base (line 23 on), the line the error names, and its message. */
+static const struct err_case err_cases[] = {
+    /* ---- Whole messages: the line quoted, secrets hidden, the IOS command to use ---- */
+    {WHOLE, 10, " encryption des", NULL, 10,
+     "evs.conf:10: DES is not supported by evs (56-bit keys are broken); use 'encryption aes "
+     "256' in 'encryption des'"},
+    {WHOLE, 12, " group 1", NULL, 12,
+     "evs.conf:12: DH group 1 (768-bit MODP) is not supported by evs (nor by Cisco EasyVPN "
+     "servers for Cisco clients); use 'group 2' or stronger in 'group 1'"},
+    {WHOLE, 10, "!", NULL, 9,
+     "evs.conf:9: policy 10 has no 'encryption', and the IOS default des is not supported by "
+     "evs; add 'encryption aes 256' in 'crypto isakmp policy 10'"},
+    {WHOLE, 12, "!", NULL, 9,
+     "evs.conf:9: policy 10 has no 'group', and the IOS default group 1 is not supported by "
+     "evs; add 'group 2' or stronger in 'crypto isakmp policy 10'"},
+    {WHOLE, 0, NULL, "bogus command here\n", 23,
+     "evs.conf:23: unknown command 'bogus' in 'bogus command here'"},
+    {WHOLE, 0, NULL, "  dns 10.0.0.1\n", 23,
+     "evs.conf:23: 'dns' is not supported by evs on an interface in 'dns 10.0.0.1'"},
+    {WHOLE, 8, "pool P", NULL, 8,
+     "evs.conf:8: 'pool' is a command of 'crypto isakmp client configuration group' (line 6) "
+     "but is not indented below it in 'pool P'"},
+    {WHOLE, 13, "crypto ipsec transform-set T esp-des esp-sha-hmac", NULL, 13,
+     "evs.conf:13: esp-des is not supported by evs (56-bit keys are broken); use esp-aes 256 "
+     "in 'crypto ipsec transform-set T esp-des esp-sha-hmac'"},
+    {WHOLE, 0, NULL, "radius-server host 10.0.0.5 key s3cret\n", 23,
+     "evs.conf:23: RADIUS servers are not supported by evs; authenticate users with the local "
+     "'username' database and 'aaa authentication login LIST local' in 'radius-server host "
+     "10.0.0.5 key s3cret'"},
+    {WHOLE, 0, NULL, "end\ncrypto isakmp nat keepalive 20\n", 24,
+     "evs.conf:24: text after 'end'; delete it or the 'end' line in 'crypto isakmp nat "
+     "keepalive 20'"},
+    /* ---- Syntax and ranges ---- */
+    {PART, 0, NULL, "aaa new-model\n key x\n", 24, "indented line outside a sub-mode"},
+    {PART, 0, NULL, "crypto isakmp xauth timeout 4\n", 23,
+     "malformed command; the syntax is 'crypto isakmp xauth timeout <5-90>'"},
+    {PART, 0, NULL, "crypto isakmp xauth timeout 91\n", 23, "<5-90>"},
+    {PART, 0, NULL, "crypto isakmp keepalive 9 2\n", 23, "<10-3600>"},
+    {PART, 0, NULL, "crypto isakmp keepalive 10 61\n", 23, "<2-60>"},
+    {PART, 0, NULL, "crypto isakmp nat keepalive 4\n", 23, "<5-3600>"},
+    {PART, 0, NULL, "crypto isakmp policy 0\n", 23, "<1-10000>"},
+    {PART, 0, NULL, "crypto isakmp policy 11\n encryption aes 512\n group 2\n", 24,
+     "AES key size must be 128, 192 or 256, not '512'"},
+    {PART, 0, NULL, "crypto isakmp policy 11\n hash sha1\n", 24,
+     "hash {md5 | sha | sha256 | sha384 | sha512}"},
+    {PART, 0, NULL, "crypto isakmp policy 11\n lifetime 59\n", 24, "lifetime <60-86400>"},
+    {PART, 0, NULL, "crypto isakmp policy 11\n group 19\n", 24,
+     "DH group 19 is not supported by evs"},
+    {PART, 11, " authentication rsa-encr", NULL, 11,
+     "authentication rsa-encr is not supported by evs"},
+    {PART, 0, NULL, "crypto isakmp policy 11\n prf sha\n", 24,
+     "unknown command 'prf' in 'crypto isakmp policy 11'"},
+    {PART, 0, NULL, "ip local pool Q 10.1.0.9 10.1.0.1\n", 23,
+     "the pool ends (10.1.0.1) before it starts (10.1.0.9)"},
+    {PART, 0, NULL, "ip local pool Q 10.1.0.0 10.2.0.0\n", 23,
+     "the pool has 65537 addresses; evs allows at most 65536"},
+    {PART, 0, NULL, "ip local pool Q 10.1.0.256\n", 23, "'10.1.0.256' is not an IPv4 address"},
+    {PART, 0, NULL, "ip local pool P 10.1.0.1 10.1.0.2\n", 23,
+     "pool 'P' is already defined on line 5"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G max-users 5001\n", 23,
+     "max-users must be between 1 and 5000, not '5001'"},
+    /* the indented lines below a rejected command are not reported again */
+    {PART, 0, NULL, "crypto isakmp client configuration group G max-users 0\n key x\n dns 1\n", 23,
+     "max-users must be between 1 and 5000, not '0'"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G max-logins 11\n", 23,
+     "max-logins must be between 1 and 10, not '11'"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n dns 1 2 3\n", 24,
+     "'dns' takes one or two server addresses"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n wins 10.0.0.x\n", 24,
+     "'10.0.0.x' is not an IPv4 address"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n domain a b\n", 24,
+     "'domain' takes one argument"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n split-dns a/b\n", 24,
+     "'a/b' is not a valid domain name"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n netmask 255.0.255.0\n", 24,
+     "'255.0.255.0' is not a netmask"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n save-password now\n", 24,
+     "'save-password' takes no arguments"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n access-restrict e0\n", 24,
+     "'access-restrict' is not supported by evs"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n firewall policy x\n", 24,
+     "only 'firewall are-u-there' is supported by evs in a group"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n auto-update\n", 24,
+     "'auto-update' is not supported by evs in a group"},
+    {PART, 0, NULL, "interface eth1\n ip address dhcp\n", 24,
+     "evs needs a fixed address to listen on"},
+    {PART, 0, NULL, "interface eth1\n ip address 10.0.0.1 255.0.255.0\n", 24,
+     "'255.0.255.0' is not a netmask such as 255.255.255.0"},
+    {PART, 0, NULL, "crypto map M foo\n", 23, "crypto map NAME ..."},
+    {PART, 22, "crypto map M", NULL, 22,
+     "'crypto map M' applies the map to an interface: indent it below 'interface' (line 20)"},
+    {PART, 0, NULL, "crypto isakmp policy 11\nencryption aes\n", 24,
+     "'encryption' is a command of 'crypto isakmp policy' (line 23) but is not indented below "
+     "it"},
+    {PART, 0, NULL, "crypto map M client configuration address both\n", 23,
+     "crypto map NAME client configuration address {initiate | respond}"},
+    {PART, 0, NULL, "crypto map M 10 ipsec-isakmp\n", 23,
+     "static crypto map entries (LAN-to-LAN) are not supported by evs"},
+    {PART, 0, NULL, "crypto map M local-address eth0\n", 23,
+     "'crypto map M local-address' is not supported by evs"},
+    {PART, 0, NULL, "crypto dynamic-map D 0\n", 23, "crypto dynamic-map NAME <1-65535>"},
+    {PART, 0, NULL, "crypto dynamic-map D 10\n set pfs\n", 24,
+     "'set pfs' without a group means the IOS default group1"},
+    {PART, 0, NULL, "crypto dynamic-map D 10\n set pfs group1\n", 24,
+     "PFS group1 is not supported by evs"},
+    {PART, 0, NULL, "crypto dynamic-map D 10\n set peer 203.0.113.5\n", 24,
+     "'set peer' is not supported by evs"},
+    {PART, 0, NULL, "crypto dynamic-map D 10\n match address 101\n", 24,
+     "'match address' is not supported by evs"},
+    {PART, 0, NULL, "crypto dynamic-map D 10\n reverse-route static\n", 24,
+     "reverse-route [remote-peer]"},
+    {PART, 0, NULL, "crypto dynamic-map D 10\n set security-association lifetime seconds 119\n", 24,
+     "set security-association lifetime"},
+    {PART, 0, NULL, "crypto ipsec security-association lifetime kilobytes 2559\n", 23,
+     "crypto ipsec security-association lifetime"},
+    {PART, 0, NULL, "crypto ipsec df-bit clear\n", 23,
+     "'crypto ipsec df-bit' is not supported by evs"},
+    {PART, 0, NULL, "no ip domain-lookup\n", 23, "'no' forms are not supported by evs"},
+    /* ---- Transform sets ---- */
+    {PART, 13, "crypto ipsec transform-set T ah-sha-hmac esp-aes", NULL, 13,
+     "AH is not supported by evs"},
+    {PART, 13, "crypto ipsec transform-set T esp-aes", NULL, 13,
+     "evs requires an ESP authentication transform"},
+    {PART, 13, "crypto ipsec transform-set T esp-sha-hmac", NULL, 13,
+     "the transform set has no ESP encryption transform"},
+    {PART, 13, "crypto ipsec transform-set T esp-aes esp-3des esp-sha-hmac", NULL, 13,
+     "more than one ESP encryption transform"},
+    {PART, 13, "crypto ipsec transform-set T esp-aes esp-md5-hmac esp-sha-hmac", NULL, 13,
+     "more than one ESP authentication transform"},
+    {PART, 13, "crypto ipsec transform-set T esp-gcm 256", NULL, 13,
+     "transform 'esp-gcm' is not supported by evs"},
+    {PART, 13, "crypto ipsec transform-set T esp-aes 512 esp-sha-hmac", NULL, 13,
+     "AES key size must be 128, 192 or 256, not '512'"},
+    {PART, 13, "crypto ipsec transform-set T esp-aes comp-lzs", NULL, 13,
+     "IP compression is not supported by evs"},
+    {PART, 13, "crypto ipsec transform-set T esp-aes esp-sha-hmac foo", NULL, 13,
+     "'foo' is not a transform"},
+    {PART, 0, NULL, "crypto ipsec transform-set T esp-aes esp-sha-hmac\n mode transport\n", 24,
+     "transport mode is not supported by evs"},
+    /* ---- Access lists ---- */
+    {PART, 0, NULL, "access-list 101 permit ip 10.0.0.0 0.255.0.255 any\n", 23,
+     "wildcard 0.255.0.255 is not contiguous"},
+    {PART, 0, NULL, "access-list 101 permit ip any 10.0.0.0 0.0.0.254\n", 23,
+     "wildcard 0.0.0.254 is not contiguous"},
+    {PART, 0, NULL, "access-list 101 permit tcp any any eq 443\n", 23,
+     "only 'ip' entries are supported by evs"},
+    {PART, 0, NULL, "access-list 101 permit ip 10.0.0.0 any\n", 23,
+     "the wildcard mask after 10.0.0.0 is missing (e.g. 0.0.0.255)"},
+    {PART, 0, NULL, "access-list 101 permit ip any 10.0.0.x 0.0.0.255\n", 23,
+     "'10.0.0.x' is not an IPv4 address, 'any' or 'host'"},
+    {PART, 0, NULL, "access-list 101 permit ip 10.0.0.0\n", 23,
+     "the wildcard mask after 10.0.0.0 is missing"},
+    {PART, 0, NULL, "access-list 101 permit ip any any established\n", 23,
+     "unexpected 'established' in an access-list entry"},
+    {PART, 0, NULL, "access-list 300 permit ip any any\n", 23,
+     "'300' is not an IP access-list number"},
+    {PART, 0, NULL, "access-list 10 allow any\n", 23,
+     "expected 'permit', 'deny' or 'remark', not 'allow'"},
+    {PART, 0, NULL, "access-list 10 permit host\n", 23,
+     "'host' must be followed by an IPv4 address"},
+    {PART, 0, NULL, "ip access-list extended 10\n", 23,
+     "10 is not a valid number for an extended access list"},
+    {PART, 0, NULL, "ip access-list standard S\nip access-list extended S\n", 24,
+     "access-list S is standard (line 23), not extended"},
+    {PART, 0, NULL, "ip access-list extended S\n 10 permit ip any any\n 10 deny ip any any\n", 25,
+     "sequence number 10 is already used on line 24"},
+    {PART, 0, NULL, "ip access-list extended S\n permit ip\n", 24,
+     "an address ('any', 'host A' or 'A WILDCARD') is missing"},
+    /* ---- Users, and secrets hidden in the quoted line ---- */
+    {WHOLE, 0, NULL, "username bob secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n", 23,
+     "evs.conf:23: encrypted secret type 5 cannot be checked by evs (XAUTH needs the password "
+     "itself); write it as 'secret 0 PASSWORD' in 'username bob secret <hidden>'"},
+    {WHOLE, 0, NULL, "username bob secret two words\n", 23,
+     "evs.conf:23: a secret is one word; use 'password 0' for a password with spaces in "
+     "'username bob secret <hidden>'"},
+    {PART, 0, NULL, "username bob password 7 0822455D0A16\n", 23,
+     "encrypted password type 7 cannot be checked by evs"},
+    {PART, 0, NULL, "username bob nopassword\n", 23, "users without a password cannot pass XAUTH"},
+    {PART, 0, NULL, "username bob\n", 23, "username NAME secret [0] PASSWORD"},
+    {PART, 0, NULL, "username bob privilege 16 secret x\n", 23, "privilege <0-15>"},
+    {PART, 0, NULL,
+     "username bob secret "
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+     23, "the password is longer than 128 characters"},
+    {WHOLE, 7, " key k extra", NULL, 7,
+     "evs.conf:7: malformed command; the syntax is 'key PRE-SHARED-KEY' in 'key <hidden>'"},
+    {WHOLE, 0, NULL, "crypto isakmp key secretkey address 203.0.113.9\n", 23,
+     "evs.conf:23: per-peer pre-shared keys are for LAN-to-LAN tunnels, which evs does not "
+     "support; give the group its key with 'key' under 'crypto isakmp client configuration "
+     "group' in 'crypto isakmp key <hidden>'"},
+    {PART, 0, NULL,
+     "crypto isakmp client configuration group "
+     "a2345678901234567890123456789012345678901234567890123456789012345\n",
+     23, "group name is longer than 64 characters"},
+    /* ---- AAA ---- */
+    {PART, 0, NULL, "aaa authentication login R group radius\n", 23,
+     "method 'group radius' is not supported by evs"},
+    {PART, 0, NULL, "aaa authentication login R local group tacacs+\n", 23,
+     "fallback methods after 'local' are not supported by evs"},
+    {PART, 0, NULL, "aaa authorization network G local-case\n", 23,
+     "method 'local-case' is not supported by evs; use 'local'"},
+    {PART, 0, NULL, "aaa authentication enable default enable\n", 23,
+     "only 'aaa authentication login' (XAUTH) is supported by evs"},
+    {PART, 0, NULL, "aaa accounting network A start-stop group radius\n", 23,
+     "AAA accounting is not supported by evs"},
+    /* ---- Banners ---- */
+    {PART, 0, NULL,
+     "crypto isakmp client configuration group G\n"
+     " banner %\n"
+     "never closed\n",
+     24, "the banner is not closed by its delimiter '%' before the end of the file"},
+    {PART, 0, NULL,
+     "crypto isakmp client configuration group G\n"
+     " banner c hi c trailing\n",
+     24, "text after the closing banner delimiter 'c'"},
+    {PART, 0, NULL,
+     "crypto isakmp client configuration group G\n"
+     " banner\n",
+     24, "a banner needs a delimiter and text"},
+    /* a router banner is refused, and its body is not read as commands */
+    {PART, 0, NULL,
+     "banner motd ^C\n"
+     "unknown words here\n"
+     "^C\n",
+     23, "router banners are not supported by evs"},
+    /* ---- Cross-references, checked once the whole file is read ---- */
+    {WHOLE, 8, " pool NOPE", NULL, 8,
+     "evs.conf:8: pool 'NOPE' is not defined (add 'ip local pool NOPE FIRST LAST') in 'pool "
+     "NOPE'"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n acl 150\n", 24,
+     "access-list '150' is not defined"},
+    {PART, 15, " set transform-set T NOPE", NULL, 15, "transform set 'NOPE' is not defined"},
+    {PART, 15, "!", NULL, 14,
+     "dynamic-map D 10 has no 'set transform-set', the one required command"},
+    {PART, 19, "crypto map M 65535 ipsec-isakmp dynamic NOPE", NULL, 19,
+     "dynamic-map 'NOPE' is not defined"},
+    {PART, 19, "!", NULL, 16,
+     "crypto map M has no 'crypto map M 65535 ipsec-isakmp dynamic DYNAMIC-MAP' entry"},
+    {PART, 22, "!", NULL, 16,
+     "crypto map M is not applied to an interface; add 'crypto map M' under the public "
+     "interface"},
+    {PART, 22, " crypto map X", NULL, 22, "crypto map 'X' is not defined"},
+    {PART, 21, "!", NULL, 20, "interface eth0 carries crypto map M but has no 'ip address'"},
+    {PART, 0, NULL, "interface eth0\n shutdown\n", 20,
+     "interface eth0 carries crypto map M but is shut down"},
+    {PART, 16, "crypto map M client authentication list NOPE", NULL, 16,
+     "authentication list 'NOPE' is not defined (add 'aaa authentication login NOPE local')"},
+    {PART, 16, "!", NULL, 17, "crypto map M has no 'crypto map M client authentication list LIST'"},
+    {PART, 17, "crypto map M isakmp authorization list NOPE", NULL, 17,
+     "authorization list 'NOPE' is not defined"},
+    {PART, 17, "!", NULL, 16, "crypto map M has no 'crypto map M isakmp authorization list LIST'"},
+    {PART, 18, "!", NULL, 16,
+     "crypto map M has no 'crypto map M client configuration address respond'"},
+    {PART, 0, NULL, "aaa authorization network OTHER local\n", 23,
+     "no group is named 'OTHER': the authorization list name must match a 'crypto isakmp "
+     "client configuration group OTHER'"},
+    {PART, 0, NULL, "crypto map N client configuration address respond\n", 23,
+     "evs supports one crypto map; 'M' was already defined on line 16"},
+    {PART, 4, "!", NULL, 2, "XAUTH uses the local user database but no 'username' is configured"},
+    {PART, 7, "!", NULL, 6, "group G has no 'key', but every isakmp policy uses pre-share"},
+    {PART, 0, NULL, "ip local pool Q 10.0.0.20 10.0.0.30\n", 23, "pool Q overlaps pool P (line 5)"},
+    {PART, 0, NULL, "ip local pool Q 198.51.100.1 198.51.100.9\n", 23,
+     "pool Q contains the address of interface eth0 (line 20)"},
+    /* ---- Bytes ---- */
+    /* control bytes in a quoted line are shown as '?' */
+    {WHOLE, 0, NULL, "bogus\x1b[31m\n", 23,
+     "evs.conf:23: unknown command 'bogus?[31m' in 'bogus?[31m'"},
+};
 
-static void error_syntax_and_ranges(void **state)
+static void error_cases(void **state)
 {
-	(void)state;
-	expect_error(0, NULL, "aaa new-model\n key x\n", 24, "indented line outside a sub-mode");
-	expect_error(0, NULL, "crypto isakmp xauth timeout 4\n", 23,
-	             "malformed command; the syntax is 'crypto isakmp xauth timeout <5-90>'");
-	expect_error(0, NULL, "crypto isakmp xauth timeout 91\n", 23, "<5-90>");
-	expect_error(0, NULL, "crypto isakmp keepalive 9 2\n", 23, "<10-3600>");
-	expect_error(0, NULL, "crypto isakmp keepalive 10 61\n", 23, "<2-60>");
-	expect_error(0, NULL, "crypto isakmp nat keepalive 4\n", 23, "<5-3600>");
-	expect_error(0, NULL, "crypto isakmp policy 0\n", 23, "<1-10000>");
-	expect_error(0, NULL, "crypto isakmp policy 11\n encryption aes 512\n group 2\n", 24,
-	             "AES key size must be 128, 192 or 256, not '512'");
-	expect_error(0, NULL, "crypto isakmp policy 11\n hash sha1\n", 24,
-	             "hash {md5 | sha | sha256 | sha384 | sha512}");
-	expect_error(0, NULL, "crypto isakmp policy 11\n lifetime 59\n", 24, "lifetime <60-86400>");
-	expect_error(0, NULL, "crypto isakmp policy 11\n group 19\n", 24,
-	             "DH group 19 is not supported by evs");
-	expect_error(11, " authentication rsa-encr", NULL, 11,
-	             "authentication rsa-encr is not supported by evs");
-	expect_error(0, NULL, "crypto isakmp policy 11\n prf sha\n", 24,
-	             "unknown command 'prf' in 'crypto isakmp policy 11'");
-	expect_error(0, NULL, "ip local pool Q 10.1.0.9 10.1.0.1\n", 23,
-	             "the pool ends (10.1.0.1) before it starts (10.1.0.9)");
-	expect_error(0, NULL, "ip local pool Q 10.1.0.0 10.2.0.0\n", 23,
-	             "the pool has 65537 addresses; evs allows at most 65536");
-	expect_error(0, NULL, "ip local pool Q 10.1.0.256\n", 23,
-	             "'10.1.0.256' is not an IPv4 address");
-	expect_error(0, NULL, "ip local pool P 10.1.0.1 10.1.0.2\n", 23,
-	             "pool 'P' is already defined on line 5");
-	expect_error(0, NULL, "crypto isakmp client configuration group G max-users 5001\n", 23,
-	             "max-users must be between 1 and 5000, not '5001'");
-	/* the indented lines below a rejected command are not reported again */
-	expect_error(0, NULL,
-	             "crypto isakmp client configuration group G max-users 0\n key x\n dns 1\n", 23,
-	             "max-users must be between 1 and 5000, not '0'");
-	expect_error(0, NULL, "crypto isakmp client configuration group G max-logins 11\n", 23,
-	             "max-logins must be between 1 and 10, not '11'");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n dns 1 2 3\n", 24,
-	             "'dns' takes one or two server addresses");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n wins 10.0.0.x\n", 24,
-	             "'10.0.0.x' is not an IPv4 address");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n domain a b\n", 24,
-	             "'domain' takes one argument");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n split-dns a/b\n", 24,
-	             "'a/b' is not a valid domain name");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n netmask 255.0.255.0\n",
-	             24, "'255.0.255.0' is not a netmask");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n save-password now\n",
-	             24, "'save-password' takes no arguments");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n access-restrict e0\n",
-	             24, "'access-restrict' is not supported by evs");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n firewall policy x\n",
-	             24, "only 'firewall are-u-there' is supported by evs in a group");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n auto-update\n", 24,
-	             "'auto-update' is not supported by evs in a group");
-	expect_error(0, NULL, "interface eth1\n ip address dhcp\n", 24,
-	             "evs needs a fixed address to listen on");
-	expect_error(0, NULL, "interface eth1\n ip address 10.0.0.1 255.0.255.0\n", 24,
-	             "'255.0.255.0' is not a netmask such as 255.255.255.0");
-	expect_error(0, NULL, "crypto map M foo\n", 23, "crypto map NAME ...");
-	expect_error(22, "crypto map M", NULL, 22,
-	             "'crypto map M' applies the map to an interface: indent it below "
-	             "'interface' (line 20)");
-	expect_error(0, NULL, "crypto isakmp policy 11\nencryption aes\n", 24,
-	             "'encryption' is a command of 'crypto isakmp policy' (line 23) but is not "
-	             "indented below it");
-	expect_error(0, NULL, "crypto map M client configuration address both\n", 23,
-	             "crypto map NAME client configuration address {initiate | respond}");
-	expect_error(0, NULL, "crypto map M 10 ipsec-isakmp\n", 23,
-	             "static crypto map entries (LAN-to-LAN) are not supported by evs");
-	expect_error(0, NULL, "crypto map M local-address eth0\n", 23,
-	             "'crypto map M local-address' is not supported by evs");
-	expect_error(0, NULL, "crypto dynamic-map D 0\n", 23, "crypto dynamic-map NAME <1-65535>");
-	expect_error(0, NULL, "crypto dynamic-map D 10\n set pfs\n", 24,
-	             "'set pfs' without a group means the IOS default group1");
-	expect_error(0, NULL, "crypto dynamic-map D 10\n set pfs group1\n", 24,
-	             "PFS group1 is not supported by evs");
-	expect_error(0, NULL, "crypto dynamic-map D 10\n set peer 203.0.113.5\n", 24,
-	             "'set peer' is not supported by evs");
-	expect_error(0, NULL, "crypto dynamic-map D 10\n match address 101\n", 24,
-	             "'match address' is not supported by evs");
-	expect_error(0, NULL, "crypto dynamic-map D 10\n reverse-route static\n", 24,
-	             "reverse-route [remote-peer]");
-	expect_error(0, NULL,
-	             "crypto dynamic-map D 10\n set security-association lifetime seconds 119\n",
-	             24, "set security-association lifetime");
-	expect_error(0, NULL, "crypto ipsec security-association lifetime kilobytes 2559\n", 23,
-	             "crypto ipsec security-association lifetime");
-	expect_error(0, NULL, "crypto ipsec df-bit clear\n", 23,
-	             "'crypto ipsec df-bit' is not supported by evs");
-	expect_error(0, NULL, "no ip domain-lookup\n", 23, "'no' forms are not supported by evs");
-}
+	size_t failed = 0;
 
-static void error_transforms(void **state)
-{
 	(void)state;
-	expect_error(13, "crypto ipsec transform-set T ah-sha-hmac esp-aes", NULL, 13,
-	             "AH is not supported by evs");
-	expect_error(13, "crypto ipsec transform-set T esp-aes", NULL, 13,
-	             "evs requires an ESP authentication transform");
-	expect_error(13, "crypto ipsec transform-set T esp-sha-hmac", NULL, 13,
-	             "the transform set has no ESP encryption transform");
-	expect_error(13, "crypto ipsec transform-set T esp-aes esp-3des esp-sha-hmac", NULL, 13,
-	             "more than one ESP encryption transform");
-	expect_error(13, "crypto ipsec transform-set T esp-aes esp-md5-hmac esp-sha-hmac", NULL, 13,
-	             "more than one ESP authentication transform");
-	expect_error(13, "crypto ipsec transform-set T esp-gcm 256", NULL, 13,
-	             "transform 'esp-gcm' is not supported by evs");
-	expect_error(13, "crypto ipsec transform-set T esp-aes 512 esp-sha-hmac", NULL, 13,
-	             "AES key size must be 128, 192 or 256, not '512'");
-	expect_error(13, "crypto ipsec transform-set T esp-aes comp-lzs", NULL, 13,
-	             "IP compression is not supported by evs");
-	expect_error(13, "crypto ipsec transform-set T esp-aes esp-sha-hmac foo", NULL, 13,
-	             "'foo' is not a transform");
-	expect_error(0, NULL,
-	             "crypto ipsec transform-set T esp-aes esp-sha-hmac\n mode transport\n", 24,
-	             "transport mode is not supported by evs");
-}
-
-static void error_acls(void **state)
-{
-	(void)state;
-	expect_error(0, NULL, "access-list 101 permit ip 10.0.0.0 0.255.0.255 any\n", 23,
-	             "wildcard 0.255.0.255 is not contiguous");
-	expect_error(0, NULL, "access-list 101 permit ip any 10.0.0.0 0.0.0.254\n", 23,
-	             "wildcard 0.0.0.254 is not contiguous");
-	expect_error(0, NULL, "access-list 101 permit tcp any any eq 443\n", 23,
-	             "only 'ip' entries are supported by evs");
-	expect_error(0, NULL, "access-list 101 permit ip 10.0.0.0 any\n", 23,
-	             "the wildcard mask after 10.0.0.0 is missing (e.g. 0.0.0.255)");
-	expect_error(0, NULL, "access-list 101 permit ip any 10.0.0.x 0.0.0.255\n", 23,
-	             "'10.0.0.x' is not an IPv4 address, 'any' or 'host'");
-	expect_error(0, NULL, "access-list 101 permit ip 10.0.0.0\n", 23,
-	             "the wildcard mask after 10.0.0.0 is missing");
-	expect_error(0, NULL, "access-list 101 permit ip any any established\n", 23,
-	             "unexpected 'established' in an access-list entry");
-	expect_error(0, NULL, "access-list 300 permit ip any any\n", 23,
-	             "'300' is not an IP access-list number");
-	expect_error(0, NULL, "access-list 10 allow any\n", 23,
-	             "expected 'permit', 'deny' or 'remark', not 'allow'");
-	expect_error(0, NULL, "access-list 10 permit host\n", 23,
-	             "'host' must be followed by an IPv4 address");
-	expect_error(0, NULL, "ip access-list extended 10\n", 23,
-	             "10 is not a valid number for an extended access list");
-	expect_error(0, NULL, "ip access-list standard S\nip access-list extended S\n", 24,
-	             "access-list S is standard (line 23), not extended");
-	expect_error(0, NULL,
-	             "ip access-list extended S\n 10 permit ip any any\n 10 deny ip any any\n", 25,
-	             "sequence number 10 is already used on line 24");
-	expect_error(0, NULL, "ip access-list extended S\n permit ip\n", 24,
-	             "an address ('any', 'host A' or 'A WILDCARD') is missing");
-}
-
-static void error_users_and_secrets_hidden(void **state)
-{
-	(void)state;
-	expect_error_msg(0, NULL, "username bob secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n", 23,
-	                 "evs.conf:23: encrypted secret type 5 cannot be checked by evs (XAUTH "
-	                 "needs the password itself); write it as 'secret 0 PASSWORD' in "
-	                 "'username bob secret <hidden>'");
-	expect_error_msg(0, NULL, "username bob secret two words\n", 23,
-	                 "evs.conf:23: a secret is one word; use 'password 0' for a password with "
-	                 "spaces in 'username bob secret <hidden>'");
-	expect_error(0, NULL, "username bob password 7 0822455D0A16\n", 23,
-	             "encrypted password type 7 cannot be checked by evs");
-	expect_error(0, NULL, "username bob nopassword\n", 23,
-	             "users without a password cannot pass XAUTH");
-	expect_error(0, NULL, "username bob\n", 23, "username NAME secret [0] PASSWORD");
-	expect_error(0, NULL, "username bob privilege 16 secret x\n", 23, "privilege <0-15>");
-	expect_error(
-	    0, NULL,
-	    "username bob secret "
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
-	    23, "the password is longer than 128 characters");
-	expect_error_msg(
-	    7, " key k extra", NULL, 7,
-	    "evs.conf:7: malformed command; the syntax is 'key PRE-SHARED-KEY' in 'key "
-	    "<hidden>'");
-	expect_error_msg(0, NULL, "crypto isakmp key secretkey address 203.0.113.9\n", 23,
-	                 "evs.conf:23: per-peer pre-shared keys are for LAN-to-LAN tunnels, which "
-	                 "evs does not support; give the group its key with 'key' under 'crypto "
-	                 "isakmp client configuration group' in 'crypto isakmp key <hidden>'");
-	expect_error(0, NULL,
-	             "crypto isakmp client configuration group "
-	             "a2345678901234567890123456789012345678901234567890123456789012345\n",
-	             23, "group name is longer than 64 characters");
-}
-
-static void error_aaa(void **state)
-{
-	(void)state;
-	expect_error(0, NULL, "aaa authentication login R group radius\n", 23,
-	             "method 'group radius' is not supported by evs");
-	expect_error(0, NULL, "aaa authentication login R local group tacacs+\n", 23,
-	             "fallback methods after 'local' are not supported by evs");
-	expect_error(0, NULL, "aaa authorization network G local-case\n", 23,
-	             "method 'local-case' is not supported by evs; use 'local'");
-	expect_error(0, NULL, "aaa authentication enable default enable\n", 23,
-	             "only 'aaa authentication login' (XAUTH) is supported by evs");
-	expect_error(0, NULL, "aaa accounting network A start-stop group radius\n", 23,
-	             "AAA accounting is not supported by evs");
+	for (size_t i = 0; i < sizeof(err_cases) / sizeof(err_cases[0]); i++)
+		failed += !error_case_holds(&err_cases[i], i);
+	assert_int_equal(failed, 0);
 }
 
 static void error_aaa_before_new_model(void **state)
@@ -974,31 +1007,6 @@ static void error_aaa_before_new_model(void **state)
 	assert_string_equal(d.msg[0], "evs.conf:2: 'aaa new-model' must come before aaa "
 	                              "authentication and authorization commands (IOS rejects "
 	                              "them without it) in 'aaa authentication login U local'");
-}
-
-static void error_banners(void **state)
-{
-	(void)state;
-	expect_error(0, NULL,
-	             "crypto isakmp client configuration group G\n"
-	             " banner %\n"
-	             "never closed\n",
-	             24,
-	             "the banner is not closed by its delimiter '%' before the end of the file");
-	expect_error(0, NULL,
-	             "crypto isakmp client configuration group G\n"
-	             " banner c hi c trailing\n",
-	             24, "text after the closing banner delimiter 'c'");
-	expect_error(0, NULL,
-	             "crypto isakmp client configuration group G\n"
-	             " banner\n",
-	             24, "a banner needs a delimiter and text");
-	/* a router banner is refused, and its body is not read as commands */
-	expect_error(0, NULL,
-	             "banner motd ^C\n"
-	             "unknown words here\n"
-	             "^C\n",
-	             23, "router banners are not supported by evs");
 }
 
 static void error_bytes(void **state)
@@ -1033,65 +1041,9 @@ static void error_bytes(void **state)
 	assert_non_null(strstr(d.msg[0], "the line contains a NUL byte"));
 	free(longline);
 	free(text);
-
-	/* control bytes in a quoted line are shown as '?' */
-	expect_error_msg(0, NULL, "bogus\x1b[31m\n", 23,
-	                 "evs.conf:23: unknown command 'bogus?[31m' in 'bogus?[31m'");
 }
 
 /* ---- Cross-reference errors ---- */
-
-static void error_cross_references(void **state)
-{
-	(void)state;
-	expect_error_msg(8, " pool NOPE", NULL, 8,
-	                 "evs.conf:8: pool 'NOPE' is not defined (add 'ip local pool NOPE FIRST "
-	                 "LAST') in 'pool NOPE'");
-	expect_error(0, NULL, "crypto isakmp client configuration group G\n acl 150\n", 24,
-	             "access-list '150' is not defined");
-	expect_error(15, " set transform-set T NOPE", NULL, 15,
-	             "transform set 'NOPE' is not defined");
-	expect_error(15, "!", NULL, 14,
-	             "dynamic-map D 10 has no 'set transform-set', the one required command");
-	expect_error(19, "crypto map M 65535 ipsec-isakmp dynamic NOPE", NULL, 19,
-	             "dynamic-map 'NOPE' is not defined");
-	expect_error(19, "!", NULL, 16,
-	             "crypto map M has no 'crypto map M 65535 ipsec-isakmp dynamic DYNAMIC-MAP' "
-	             "entry");
-	expect_error(22, "!", NULL, 16,
-	             "crypto map M is not applied to an interface; add 'crypto map M' under the "
-	             "public interface");
-	expect_error(22, " crypto map X", NULL, 22, "crypto map 'X' is not defined");
-	expect_error(21, "!", NULL, 20,
-	             "interface eth0 carries crypto map M but has no 'ip address'");
-	expect_error(0, NULL, "interface eth0\n shutdown\n", 20,
-	             "interface eth0 carries crypto map M but is shut down");
-	expect_error(16, "crypto map M client authentication list NOPE", NULL, 16,
-	             "authentication list 'NOPE' is not defined (add 'aaa authentication login "
-	             "NOPE local')");
-	expect_error(16, "!", NULL, 17,
-	             "crypto map M has no 'crypto map M client authentication "
-	             "list LIST'");
-	expect_error(17, "crypto map M isakmp authorization list NOPE", NULL, 17,
-	             "authorization list 'NOPE' is not defined");
-	expect_error(17, "!", NULL, 16,
-	             "crypto map M has no 'crypto map M isakmp authorization list LIST'");
-	expect_error(18, "!", NULL, 16,
-	             "crypto map M has no 'crypto map M client configuration address respond'");
-	expect_error(0, NULL, "aaa authorization network OTHER local\n", 23,
-	             "no group is named 'OTHER': the authorization list name must match a "
-	             "'crypto isakmp client configuration group OTHER'");
-	expect_error(0, NULL, "crypto map N client configuration address respond\n", 23,
-	             "evs supports one crypto map; 'M' was already defined on line 16");
-	expect_error(4, "!", NULL, 2,
-	             "XAUTH uses the local user database but no 'username' is configured");
-	expect_error(7, "!", NULL, 6,
-	             "group G has no 'key', but every isakmp policy uses pre-share");
-	expect_error(0, NULL, "ip local pool Q 10.0.0.20 10.0.0.30\n", 23,
-	             "pool Q overlaps pool P (line 5)");
-	expect_error(0, NULL, "ip local pool Q 198.51.100.1 198.51.100.9\n", 23,
-	             "pool Q contains the address of interface eth0 (line 20)");
-}
 
 /* A file-level error (line 0) has no quoted line. */
 static void error_without_line(void **state)
@@ -1170,9 +1122,14 @@ static void acl_limits(void **state)
 	for (int i = 0; i < 65; i++)
 		o += (size_t)snprintf(extra + o, sizeof(extra) - o,
 		                      "access-list 101 permit ip 10.%d.0.0 0.0.255.255 any\n", i);
-	expect_error(0, NULL, extra, 24,
-	             "access-list 101 has 65 permit entries; evs can send at most 64 split-tunnel "
-	             "networks");
+	const struct err_case k = {
+	    .match = PART,
+	    .extra = extra,
+	    .line = 24,
+	    .msg = "access-list 101 has 65 permit entries; evs can send at most 64 split-tunnel "
+	           "networks",
+	};
+	assert_true(error_case_holds(&k, 0));
 }
 
 /* The fuzzing seeds stay what they claim: one valid file of every feature, one of errors. */
@@ -1237,16 +1194,9 @@ int main(void)
 	    cmocka_unit_test(standard_and_numbered_acls),
 	    cmocka_unit_test(users_and_aaa),
 	    cmocka_unit_test(layout_comments_exit_end),
-	    cmocka_unit_test(error_messages_exact),
-	    cmocka_unit_test(error_syntax_and_ranges),
-	    cmocka_unit_test(error_transforms),
-	    cmocka_unit_test(error_acls),
-	    cmocka_unit_test(error_users_and_secrets_hidden),
-	    cmocka_unit_test(error_aaa),
+	    cmocka_unit_test(error_cases),
 	    cmocka_unit_test(error_aaa_before_new_model),
-	    cmocka_unit_test(error_banners),
 	    cmocka_unit_test(error_bytes),
-	    cmocka_unit_test(error_cross_references),
 	    cmocka_unit_test(error_without_line),
 	    cmocka_unit_test(errors_are_all_reported),
 	    cmocka_unit_test(acl_limits),
