@@ -51,6 +51,8 @@ static void usage(FILE *f)
 	    "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
 	    "  --control SOCKET       control socket (default /run/evc/IFNAME.sock)\n"
 	    "  --local-port N         local IKE port (default 500)\n"
+	    "  --run-as USER          (root) run as USER once the TUN device and sockets are\n"
+	    "                         open, with CAP_NET_ADMIN only\n"
 	    "  --profile-dir DIR      profiles in DIR instead of ~/.config/evc and /etc/evc\n"
 	    "  -v, --verbose          more detail (twice: protocol debugging)\n"
 	    "  -q, --quiet            only errors\n"
@@ -84,6 +86,7 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"state-file", required_argument, NULL, OPT_SETTING},
 	    {"local-port", required_argument, NULL, OPT_SETTING},
 	    {"control", required_argument, NULL, OPT_SETTING},
+	    {"run-as", required_argument, NULL, OPT_SETTING},
 	    {"group-key-file", required_argument, NULL, OPT_KEYFILE},
 	    {"password-file", required_argument, NULL, OPT_PWFILE},
 	    {"profile", required_argument, NULL, OPT_PROFILE},
@@ -167,6 +170,8 @@ static int cmd_connect(int argc, char **argv)
 			goto out;
 	}
 	rc = evc_settings_build(&set, prof, &a.ov, term_note, &t, err, sizeof(err));
+	if (!rc)
+		rc = term_check_privileges(&t, &set, err, sizeof(err));
 	if (rc)
 		goto out;
 	snprintf(q, sizeof(q), "Group key for %s: ", set.group);

@@ -87,12 +87,21 @@ static void cb_failover(void *ctx, const char *why, const char *next)
 	fprintf(stderr, "evc: trying the backup gateway %s\n", next);
 }
 
-/* Sockets open: only CAP_NET_ADMIN from here on (platform/privs.h says why that suffices). */
+/*
+ * Sockets open: only CAP_NET_ADMIN from here on (platform/privs.h says why that suffices);
+ * with --run-as, as that user from the first session on (the root helper, client/core/host.h,
+ * keeps root's files).
+ */
 static int cb_setup_done(void *ctx, bool more, char *err, size_t errlen)
 {
 	struct term *t = ctx;
+	int rc;
 	t->keep_setup = more;
-	return plat_privs_drop(more, err, errlen);
+	if (!t->run_as || t->switched)
+		return plat_privs_drop(more, err, errlen);
+	rc = plat_privs_switch_user(t->run_as_uid, t->run_as_gid, more, err, errlen);
+	t->switched = rc == 0;
+	return rc;
 }
 
 static int cb_setup_again(void *ctx, char *err, size_t errlen)
@@ -264,6 +273,15 @@ int term_secret(struct term *t, struct evc_settings *set, enum evc_secret_kind k
 		rc = evc_settings_set_secret(set, kind, line);
 	ike_wipe(line, sizeof(line));
 	return rc;
+}
+
+int term_check_privileges(struct term *t, const struct evc_settings *set, char *err, size_t errlen)
+{
+	t->run_as = set->run_as_user[0] != '\0';
+	t->run_as_uid = set->run_as_uid;
+	t->run_as_gid = set->run_as_gid;
+	return plat_privs_check_connect(set->local_port ? set->local_port : IKE_PORT,
+	                                set->natt != IKE_NATT_FORCE, t->run_as, err, errlen);
 }
 
 int term_username(struct evc_settings *set, char *err, size_t errlen)

@@ -16,7 +16,10 @@
 struct term {
 	int verbose;
 	bool quiet;
-	bool keep_setup;           /* privileges to open sockets kept for a backup gateway */
+	bool keep_setup; /* privileges to open sockets kept for a backup gateway */
+	bool run_as;     /* --run-as: become run_as_uid/gid at the first setup_done */
+	bool switched;   /* ... done */
+	unsigned run_as_uid, run_as_gid;
 	FILE *stdin_lines;         /* shared when both secrets come from "-" */
 	struct evc_client *client; /* for the answers */
 };
@@ -37,6 +40,12 @@ void term_error(const char *err);
 int term_secret(struct term *t, struct evc_settings *set, enum evc_secret_kind kind,
                 const char *file, const struct evc_profile *prof, const char *question, char *err,
                 size_t errlen);
+/*
+ * Whether this process has the capabilities `evc connect` with set needs (and, with --run-as,
+ * may switch users); remembers --run-as in t. err names a missing capability.
+ */
+int term_check_privileges(struct term *t, const struct evc_settings *set, char *err, size_t errlen);
+
 /* Asks for the username on the terminal when set holds none. */
 int term_username(struct evc_settings *set, char *err, size_t errlen);
 

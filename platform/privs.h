@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Process hardening for evc (and evs): no core dumps of a process that holds keys, and no
- * capability beyond CAP_NET_ADMIN once the TUN device and the sockets are open.
+ * capability beyond CAP_NET_ADMIN once the TUN device and the sockets are open; the
+ * capabilities `evc connect` needs, checked before anything is opened so that a missing one is
+ * named; and the switch to another user (--run-as) that keeps CAP_NET_ADMIN alone.
  *
  * What a connected evc still does, and why CAP_NET_ADMIN alone is enough: routes, addresses
  * and links (rtnetlink) need CAP_NET_ADMIN; the sockets (UDP 500/4500, raw ESP) are already
@@ -11,6 +13,11 @@
  * that, but loses every other capability also from its bounding set and sets no_new_privs,
  * so a compromised evc cannot load modules, trace processes, mount, read other users' files,
  * or get anything back through execve.
+ *
+ * The same holds for an evc that is not root: started with the capabilities it needs (ambient
+ * capabilities from systemd or setpriv, or file capabilities), it keeps CAP_NET_ADMIN alone
+ * in the same way, and writes only files it owns (platform/trust.h). With --run-as, root's
+ * evc switches to the user with plat_privs_switch_user() instead of plat_privs_drop().
  *
  * Functions return 0 or a negative errno with err holding one sentence.
  */
@@ -36,5 +43,24 @@ int plat_privs_drop(bool keep_setup, char *err, size_t errlen);
 
 /* Makes the permitted capabilities effective again, before opening the next TUN and sockets. */
 int plat_privs_raise_setup(char *err, size_t errlen);
+
+/*
+ * Whether this process may connect, before anything is opened: CAP_NET_ADMIN always (TUN
+ * device, addresses, routes); CAP_NET_BIND_SERVICE when ike_port is below the kernel's first
+ * unprivileged port (net.ipv4.ip_unprivileged_port_start, 1024); CAP_NET_RAW when raw_esp
+ * (ESP as IP protocol 50, i.e. unless NAT-T is forced); with switch_user, euid 0 with
+ * CAP_SETUID, CAP_SETGID and CAP_SETPCAP. -EPERM with err naming the missing capability, what
+ * it is for and how to do without it or give it.
+ */
+int plat_privs_check_connect(unsigned ike_port, bool raw_esp, bool switch_user, char *err,
+                             size_t errlen);
+
+/*
+ * Root becomes uid/gid (no supplementary groups) keeping CAP_NET_ADMIN alone in its
+ * effective, permitted and bounding sets (with keep_setup, CAP_NET_BIND_SERVICE and
+ * CAP_NET_RAW stay permitted, as plat_privs_drop), no ambient capabilities, no_new_privs.
+ * The real, effective and saved ids all change, so there is no way back to uid 0.
+ */
+int plat_privs_switch_user(unsigned uid, unsigned gid, bool keep_setup, char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Files a root evc may trust; see trust.h. */
+/* Files evc may trust; see trust.h. */
 #define _GNU_SOURCE /* asprintf */
 #include "platform/trust.h"
 
@@ -11,13 +11,25 @@
 #include <string.h>
 #include <unistd.h>
 
-/* One component: owner root, no write for group/other (a sticky directory above is fine). */
+/* One component: owner root (or, for an evc that is not root, its own uid), no write for
+ * group/other (a sticky directory above is fine). */
 static int judge(const struct stat *st, const char *comp, bool above, const char *path,
                  const char *what, char *err, size_t errlen)
 {
-	if (st->st_uid != 0) {
-		snprintf(err, errlen, "refusing to use the %s %s: %s is owned by uid %u, not root",
-		         what, path, strcmp(comp, path) ? comp : "it", (unsigned)st->st_uid);
+	uid_t me = geteuid();
+
+	if (st->st_uid != 0 && st->st_uid != me) {
+		if (me == 0)
+			snprintf(err, errlen,
+			         "refusing to use the %s %s: %s is owned by uid %u, not root", what,
+			         path, strcmp(comp, path) ? comp : "it", (unsigned)st->st_uid);
+		else
+			snprintf(
+			    err, errlen,
+			    "refusing to use the %s %s: %s is owned by uid %u, neither root nor "
+			    "evc's own uid %u",
+			    what, path, strcmp(comp, path) ? comp : "it", (unsigned)st->st_uid,
+			    (unsigned)me);
 		return -EPERM;
 	}
 	if (S_ISLNK(st->st_mode) || !(st->st_mode & (S_IWGRP | S_IWOTH)))
@@ -34,8 +46,6 @@ static int judge(const struct stat *st, const char *comp, bool above, const char
 int plat_stat_trusted(const struct stat *st, const char *path, const char *what, char *err,
                       size_t errlen)
 {
-	if (geteuid() != 0)
-		return 0;
 	return judge(st, path, false, path, what, err, errlen);
 }
 
@@ -71,8 +81,6 @@ int plat_path_trusted(const char *path, const char *what, bool missing_ok, char 
 	struct stat st;
 	int rc;
 
-	if (geteuid() != 0)
-		return 0;
 	if (!path || path[0] != '/') {
 		snprintf(err, errlen, "refusing to use the %s %s: the path must be absolute", what,
 		         path ? path : "");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client/core/client.h"
+#include "client/core/host.h"
 #include "client/core/session.h"
 #include "tun/control.h"
 
@@ -28,7 +29,8 @@ struct evc_client {
 	int kick;    /* an eventfd: "look at the session", after an answer or a stop */
 	int stop_fd; /* evc_client_run's, while it runs */
 	struct evc_session *sess;
-	size_t gw; /* index into set.gateways */
+	struct evc_hostd *hostd; /* --run-as: the root helper that keeps the host's files */
+	size_t gw;               /* index into set.gateways */
 	uint32_t gw_addr;
 	enum ike_step step;
 	bool started, stopping, ended;
@@ -165,8 +167,8 @@ static int open_gateway(struct evc_client *c)
 			break;
 		rc = resolve(c->set.gateways[c->gw], &c->gw_addr, e, sizeof(e));
 		if (!rc)
-			rc = evc_session_new(&c->sess, &c->set, c->gw_addr, c->ep, &hooks, e,
-			                     sizeof(e));
+			rc = evc_session_new(&c->sess, &c->set, c->gw_addr, c->ep, c->hostd, &hooks,
+			                     e, sizeof(e));
 		if (!rc && c->ops.setup_done &&
 		    (rc = c->ops.setup_done(c->ctx, more, e, sizeof(e)))) {
 			evc_session_free(c->sess);
@@ -256,6 +258,7 @@ void evc_client_free(struct evc_client *c)
 	if (!c)
 		return;
 	evc_session_free(c->sess);
+	evc_hostd_stop(c->hostd); /* after the session: it restored the host through it */
 	if (c->kick >= 0)
 		close(c->kick);
 	if (c->ep >= 0)
@@ -269,6 +272,15 @@ int evc_client_start(struct evc_client *c)
 	if (c->started)
 		return -EALREADY;
 	c->started = true;
+	/* forked while still root, before anything is opened: see host.h */
+	if (c->set.run_as_user[0]) {
+		char e[1024];
+		int rc = evc_hostd_start(&c->hostd, &c->set, e, sizeof(e));
+		if (rc) {
+			end(c, rc, e);
+			return rc;
+		}
+	}
 	if (open_gateway(c) != 0)
 		return c->rc;
 	kick(c); /* the first step looks at what start set off */

@@ -77,17 +77,8 @@ static void note(void *arg, const char *msg)
 
 static void apply_policy(struct evc_session *s)
 {
-	char e[512] = "";
-	struct plat_client_opts o = {
-	    .ifname = s->ifname,
-	    .gateway = s->gw_addr,
-	    .mtu = s->set->mtu,
-	    .dns = s->set->dns,
-	    .resolv_conf = s->set->resolv_conf[0] ? s->set->resolv_conf : NULL,
-	    .note = note,
-	    .note_arg = s,
-	};
-	int rc = plat_apply_client_policy(s->journal, s->nl, &s->policy, &o, e, sizeof(e));
+	char e[1024] = "";
+	int rc = evc_host_apply(s->host, &s->policy, s->gw_addr, note, s, e, sizeof(e));
 	if (rc != 0) {
 		evc_session_fail(
 		    s, rc, "step 5 (mode-config): cannot apply the group policy to this host: %s",

@@ -41,13 +41,17 @@ struct evc_session_hooks {
 
 struct evc_session;
 
+struct evc_hostd;
+
 /*
- * Opens everything for gateway gw_addr (port 500) and registers it in ep; sends nothing.
- * 0, or a negative errno with err saying why, having closed exactly what it opened:
- * -ENETUNREACH / -EHOSTUNREACH when there is no route to the gateway.
+ * Opens everything for gateway gw_addr (port 500) and registers it in ep; sends nothing. The
+ * host is configured through hostd, the client's root helper (client/core/host.h), or in
+ * this process when it is NULL. 0, or a negative errno with err saying why, having closed
+ * exactly what it opened: -ENETUNREACH / -EHOSTUNREACH when there is no route to the gateway.
  */
 int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
-                    int ep, const struct evc_session_hooks *hooks, char *err, size_t errlen);
+                    int ep, struct evc_hostd *hostd, const struct evc_session_hooks *hooks,
+                    char *err, size_t errlen);
 /* Sends the first message. */
 void evc_session_start(struct evc_session *s);
 /* One ready descriptor of this session (its epoll tag). */

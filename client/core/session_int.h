@@ -7,6 +7,7 @@
 #ifndef EVC_CLIENT_SESSION_INT_H
 #define EVC_CLIENT_SESSION_INT_H
 
+#include "client/core/host.h"
 #include "client/core/session.h"
 #include "tun/datapath.h"
 #include "tun/tundev.h"
@@ -23,9 +24,9 @@ struct evc_session {
 	uint32_t gw_addr;
 	struct ike_sa *sa;
 	struct dp *dp;
-	struct plat_nl *nl;
-	struct plat_journal *journal;
-	int ep; /* the client's; not ours to close */
+	struct evc_hostd *hostd; /* the client's root helper (--run-as), or NULL */
+	struct evc_host *host;   /* the journal of host changes, here or in the helper */
+	int ep;                  /* the client's; not ours to close */
 	int sock_ike, sock_natt, sock_esp, tun, timer;
 	struct ctl_srv *ctl;
 	char control_path[EVC_CONTROL_PATH_MAX];

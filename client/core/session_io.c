@@ -18,9 +18,6 @@
 
 #include "client/core/session_int.h"
 #include "ike/secret.h"
-#include "platform/apply.h"
-#include "platform/netcfg.h"
-#include "platform/trust.h"
 #include "tun/sock.h"
 #include "tun/timer.h"
 
@@ -135,48 +132,21 @@ static int add_ev(struct evc_session *s, int fd, enum evc_tag tag)
 	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* The host side: TUN device, crash recovery, resolver check, netlink, journal. */
+/* The host side: the TUN device, then (client/core/host.h) crash recovery, the resolver
+ * file's checks and the journal. */
 static int setup_host(struct evc_session *s)
 {
 	const struct evc_settings *set = s->set;
-	char e[512] = "", state[EVC_PATH_MAX];
-	int rc;
 
 	s->tun = tun_open(set->ifname[0] ? set->ifname : "evc%d", s->ifname);
 	if (s->tun < 0) {
-		snprintf(s->err, sizeof(s->err), "cannot create the TUN device: %s%s",
-		         strerror(-s->tun),
-		         s->tun == -EPERM ? " (evc needs root or CAP_NET_ADMIN)" : "");
+		snprintf(
+		    s->err, sizeof(s->err), "cannot create the TUN device: %s%s", strerror(-s->tun),
+		    s->tun == -EPERM || s->tun == -EACCES ? " (evc needs root or CAP_NET_ADMIN)"
+		                                          : "");
 		return s->tun;
 	}
-	if (set->state_path[0])
-		snprintf(state, sizeof(state), "%s", set->state_path);
-	else if (plat_state_path_default(state, sizeof(state), s->ifname) != 0) {
-		snprintf(s->err, sizeof(s->err), "the state file name for %s is too long",
-		         s->ifname);
-		return -ENAMETOOLONG;
-	}
-	/* an earlier evc that died left its changes: take them back first */
-	rc = plat_journal_recover(state, e, sizeof(e));
-	if (rc) {
-		snprintf(s->err, sizeof(s->err), "cannot undo what an earlier evc left in %s: %s",
-		         state, e);
-		return rc;
-	}
-	/* refused now rather than after the handshake (resolv.c checks again when writing) */
-	if (set->dns != PLAT_DNS_OFF) {
-		rc = plat_path_trusted(set->resolv_conf[0] ? set->resolv_conf
-		                                           : PLAT_DEFAULT_RESOLV_CONF,
-		                       "resolver file", true, s->err, sizeof(s->err));
-		if (rc)
-			return rc;
-	}
-	rc = plat_nl_new(&s->nl, e, sizeof(e));
-	if (!rc)
-		rc = plat_journal_new(&s->journal, state, e, sizeof(e));
-	if (rc)
-		snprintf(s->err, sizeof(s->err), "cannot prepare the host configuration: %s", e);
-	return rc;
+	return evc_host_open(&s->host, s->hostd, set, s->ifname, s->err, sizeof(s->err));
 }
 
 /* Sockets, timer, datapath, control socket, all registered in the client's epoll. */
@@ -194,9 +164,12 @@ static int setup_io(struct evc_session *s)
 		if (s->sock_natt < 0)
 			return s->sock_natt;
 	}
-	s->sock_esp = sock_esp_raw(s->err, sizeof(s->err));
-	if (s->sock_esp < 0)
-		return s->sock_esp;
+	/* with NAT-T forced every SA is ESP in UDP: no raw socket, no CAP_NET_RAW */
+	if (set->natt != IKE_NATT_FORCE) {
+		s->sock_esp = sock_esp_raw(s->err, sizeof(s->err));
+		if (s->sock_esp < 0)
+			return s->sock_esp;
+	}
 	tun_set_txqueuelen(s->ifname, TUN_TXQUEUELEN);
 	tun_disable_ipv6(s->ifname);
 	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -235,8 +208,8 @@ static int setup_io(struct evc_session *s)
 	}
 	if (add_ev(s, s->sock_ike, EVC_TAG_IKE) ||
 	    (s->sock_natt >= 0 && add_ev(s, s->sock_natt, EVC_TAG_NATT)) ||
-	    add_ev(s, s->sock_esp, EVC_TAG_ESP) || add_ev(s, s->tun, EVC_TAG_TUN) ||
-	    add_ev(s, s->timer, EVC_TAG_TIMER))
+	    (s->sock_esp >= 0 && add_ev(s, s->sock_esp, EVC_TAG_ESP)) ||
+	    add_ev(s, s->tun, EVC_TAG_TUN) || add_ev(s, s->timer, EVC_TAG_TIMER))
 		goto watch;
 	return 0;
 watch:
@@ -276,7 +249,8 @@ static int setup_engine(struct evc_session *s)
 }
 
 int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
-                    int ep, const struct evc_session_hooks *hooks, char *err, size_t errlen)
+                    int ep, struct evc_hostd *hostd, const struct evc_session_hooks *hooks,
+                    char *err, size_t errlen)
 {
 	int rc;
 	struct evc_session *s = calloc(1, sizeof(*s));
@@ -293,6 +267,7 @@ int evc_session_new(struct evc_session **out, const struct evc_settings *set, ui
 	s->hooks = *hooks;
 	s->gw_addr = gw_addr;
 	s->ep = ep;
+	s->hostd = hostd;
 	rc = local_address(gw_addr, &s->local_ip, s->err, sizeof(s->err));
 	if (!rc)
 		rc = setup_host(s);
@@ -362,19 +337,15 @@ void evc_session_status(const struct evc_session *s, struct evc_client_status *s
 
 void evc_session_free(struct evc_session *s)
 {
-	char e[512] = "";
+	char e[1024] = "";
 	if (!s)
 		return;
-	if (s->journal) {
-		if (plat_journal_undo(s->journal, e, sizeof(e)) != 0)
-			evc_session_log(
-			    s, IKE_LOG_ERR,
-			    "could not restore all network settings: %s (they are listed in the "
-			    "state file and undone on the next start)",
-			    e);
-		plat_journal_free(s->journal);
-	}
-	plat_nl_free(s->nl);
+	if (s->host && evc_host_close(s->host, e, sizeof(e)) != 0)
+		evc_session_log(
+		    s, IKE_LOG_ERR,
+		    "could not restore all network settings: %s (they are listed in the "
+		    "state file and undone on the next start)",
+		    e);
 	dp_free(s->dp);
 	ike_sa_free(s->sa);
 	ctl_srv_free(s->ctl);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Profile + overrides + defaults -> struct evc_settings; see settings.h. */
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 	    {"resolv-conf", &o->resolv_conf},
 	    {"state-file", &o->state_path},
 	    {"control", &o->control_path},
+	    {"run-as", &o->run_as},
 	};
 	unsigned long n;
 	int i;
@@ -149,6 +151,29 @@ static void note(evc_note_fn fn, void *ctx, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fn(ctx, msg);
+}
+
+/* --run-as NAME (or a numeric uid): the user's uid and primary group. */
+static int run_as(struct evc_settings *s, const char *name, char *err, size_t errlen)
+{
+	const struct passwd *pw;
+	unsigned long n;
+	if (!name)
+		return 0;
+	errno = 0;
+	pw = getpwnam(name);
+	if (!pw && parse_uint(name, 0xfffffffeul, &n))
+		pw = getpwuid((uid_t)n);
+	if (!pw)
+		return bad(err, errlen, "--run-as %s: no such user%s%s", name, errno ? ": " : "",
+		           errno ? strerror(errno) : "");
+	if (pw->pw_uid == 0)
+		return bad(err, errlen,
+		           "--run-as %s: that is root; name an unprivileged user (e.g. nobody)",
+		           name);
+	s->run_as_uid = (unsigned)pw->pw_uid;
+	s->run_as_gid = (unsigned)pw->pw_gid;
+	return put(s->run_as_user, sizeof(s->run_as_user), name, "--run-as user", err, errlen);
 }
 
 /* What only a profile has: refusals, notes, PFS and proposals. */
@@ -265,7 +290,8 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	                            : NULL,
 	              "state file name", err, errlen)) != 0 ||
 	    (rc = put(s->control_path, sizeof(s->control_path), o->control_path,
-	              "control socket path", err, errlen)) != 0)
+	              "control socket path", err, errlen)) != 0 ||
+	    (rc = run_as(s, o->run_as, err, errlen)) != 0)
 		goto out;
 out:
 	if (rc)

@@ -53,6 +53,13 @@ struct evc_settings {
 	char control_path[EVC_CONTROL_PATH_MAX]; /* "": /run/evc/<ifname>.sock */
 	bool no_control;                         /* the embedder serves its own socket */
 	unsigned retransmit_ms;                  /* 0: the engine's default */
+	/*
+	 * --run-as: root's evc runs as this user once the TUN device and the sockets are open,
+	 * and a helper process that stays root (client/core/host.h) keeps the journal and the
+	 * resolver file. run_as_user "": none.
+	 */
+	char run_as_user[EVC_NAME_MAX];
+	unsigned run_as_uid, run_as_gid;
 };
 
 /*
@@ -61,6 +68,7 @@ struct evc_settings {
  */
 struct evc_overrides {
 	const char *gateway, *group, *user, *ifname, *resolv_conf, *state_path, *control_path;
+	const char *run_as; /* a user name or uid */
 	long dh, dpd, mtu, local_port;
 	int natt, dns;
 };
@@ -69,7 +77,8 @@ void evc_overrides_init(struct evc_overrides *o);
 
 /*
  * One override by its option name ("gateway", "dh", "natt", "dpd", "ifname", "mtu", "dns",
- * "resolv-conf", "state-file", "local-port", "control", "group", "user") and its text.
+ * "resolv-conf", "state-file", "local-port", "control", "group", "user", "run-as") and its
+ * text.
  * 0; -ENOENT when name is not one of them; -EINVAL with err saying which values are
  * allowed, e.g. "--dh 7: evc supports DH groups 2, 5, 14, 15 and 16".
  */
@@ -82,7 +91,8 @@ typedef void (*evc_note_fn)(void *ctx, const char *msg);
 /*
  * Fills out from prof (NULL: none) under o, over the defaults. The gateway given in o
  * replaces the profile's and its backups. 0, or a negative errno with err naming what is
- * wrong (a certificate or network-extension profile, no gateway, a name too long, ...).
+ * wrong (a certificate or network-extension profile, no gateway, a name too long, a --run-as
+ * user that does not exist or is root, ...).
  * out holds no secrets afterwards; on failure it is cleared.
  */
 int evc_settings_build(struct evc_settings *out, const struct evc_profile *prof,
