@@ -280,8 +280,11 @@ static void __attribute__((noreturn)) helper_main(int fd, struct evc_settings *s
 	if (!rq || !rep)
 		_exit(1);
 	rep->rc = plat_privs_drop(false, rep->err, sizeof(rep->err));
-	if (!send_rep(fd, rep) || rep->rc)
+	if (!send_rep(fd, rep) || rep->rc) {
+		free(rq);
+		free(rep);
 		_exit(1);
+	}
 	for (;;) {
 		ssize_t n = recv(fd, rq, sizeof(*rq), 0);
 		if (n < 0 && errno == EINTR)
@@ -300,40 +303,47 @@ static void __attribute__((noreturn)) helper_main(int fd, struct evc_settings *s
 	/* evc is gone, or ended without closing: nothing it applied may stay */
 	close_here(&h, NULL, 0);
 	remove_control_socket(&h);
+	free(rq);
+	free(rep);
 	_exit(0);
 }
 
 int evc_hostd_start(struct evc_hostd **out, struct evc_settings *set, char *err, size_t errlen)
 {
-	struct evc_hostd *hd;
-	struct host_rep *rep;
+	struct evc_hostd *hd = NULL;
+	struct host_rep *rep = NULL;
 	int sv[2], rc;
+	pid_t pid;
 	ssize_t n;
 
 	*out = NULL;
-	hd = calloc(1, sizeof(*hd));
-	rep = calloc(1, sizeof(*rep));
-	if (!hd || !rep) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
-		goto fail;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		rc = fail(err, errlen, -errno, "cannot start the root helper: %s", strerror(errno));
-		goto fail;
-	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return fail(err, errlen, -errno, "cannot start the root helper: %s",
+		            strerror(errno));
 	fflush(NULL); /* nothing buffered is written twice */
-	hd->pid = fork();
-	if (hd->pid == 0) {
+	/* before any allocation here: the helper owns nothing of this function */
+	pid = fork();
+	if (pid == 0) {
 		close(sv[0]);
 		helper_main(sv[1], set);
 	}
 	close(sv[1]);
-	hd->fd = sv[0];
-	if (hd->pid < 0) {
+	if (pid < 0) {
 		rc = fail(err, errlen, -errno, "cannot start the root helper: %s", strerror(errno));
-		close(hd->fd);
+		close(sv[0]);
+		return rc;
+	}
+	hd = calloc(1, sizeof(*hd));
+	rep = calloc(1, sizeof(*rep));
+	if (!hd || !rep) {
+		close(sv[0]); /* the helper reads end of file and exits */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
 		goto fail;
 	}
+	hd->fd = sv[0];
+	hd->pid = pid;
 	do
 		n = recv(hd->fd, rep, sizeof(*rep), 0);
 	while (n < 0 && errno == EINTR);
