@@ -20,8 +20,14 @@ static void settle(struct ike_sa *sa, enum ike_verdict v)
 		seq_advance(sa);
 		break;
 	case IKE_V_REFUSED:
-		if (!am_fallback(sa, sa->refused_with))
+		if (sa->state == IKE_S_ESTABLISHED) {
+			/* over a working tunnel an error answers our quick mode (a rekey): give
+			 * that up, the tunnel stays until its lifetime */
+			if (sa->qm.active && sa->qm.we_started)
+				qm_abandon(sa, isakmp_notify_name(sa->refused_with));
+		} else if (!am_fallback(sa, sa->refused_with)) {
 			info_fail_refused(sa);
+		}
 		break;
 	case IKE_V_DROP:
 	case IKE_V_FATAL:

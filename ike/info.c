@@ -204,9 +204,8 @@ static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_noti
 		sa_log(sa, IKE_LOG_WARN, "the %s reported %s",
 		       sa->role == IKE_ROLE_INITIATOR ? "gateway" : "client",
 		       isakmp_notify_name(n->type));
-		if (sa->qm.active && sa->qm.we_started)
-			qm_abandon(sa, isakmp_notify_name(n->type));
-		return IKE_V_OK;
+		sa->refused_with = n->type;
+		return IKE_V_REFUSED;
 	}
 	if (sa->role != IKE_ROLE_INITIATOR) {
 		sa_log(sa, IKE_LOG_WARN, "the client reported %s", isakmp_notify_name(n->type));

@@ -212,24 +212,6 @@ void sa_closed(struct ike_sa *sa, const char *fmt, ...)
 	sa_set_state(sa, IKE_S_DEAD);
 }
 
-void sa_rand(struct ike_sa *sa, void *buf, size_t n)
-{
-	if (sa->cfg.rand) {
-		sa->cfg.rand(sa->cfg.rctx, buf, n);
-		return;
-	}
-	if (ike_random(buf, n) != 0)
-		abort(); /* no randomness: nothing secure can be done, and it is not peer input */
-}
-
-uint32_t sa_new_msgid(struct ike_sa *sa)
-{
-	uint32_t id = 0;
-	while (id == 0 || id == sa->xauth_msgid || id == sa->cfg_msgid || id == sa->qm.msgid)
-		sa_rand(sa, &id, sizeof(id));
-	return id;
-}
-
 void sa_hdr(const struct ike_sa *sa, struct isakmp_hdr *h, uint8_t exch, uint8_t flags,
             uint32_t msgid)
 {

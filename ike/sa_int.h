@@ -45,7 +45,8 @@ enum ike_verdict {
 	IKE_V_OK,      /* taken: the sequencer may start what comes next */
 	IKE_V_DROP,    /* ignored (logged with its reason); the SA is unchanged, keeps waiting */
 	IKE_V_FATAL,   /* the SA failed (sa_fail already said why) */
-	IKE_V_REFUSED, /* the peer refused us with a notify (sa->refused_with): fall back or fail */
+	IKE_V_REFUSED, /* the peer refused us with a notify (sa->refused_with): fall back or fail,
+	                * or, over a working tunnel, give up the quick mode under way */
 };
 
 enum ike_state {
