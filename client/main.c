@@ -15,9 +15,9 @@
 #include "client/core/settings.h"
 #include "client/profile_cmd.h"
 #include "client/term.h"
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "platform/privs.h"
-#include "tun/control.h"
+#include "lib/control.h"
 
 static void usage(FILE *f)
 {
@@ -259,8 +259,8 @@ static int cmd_proposals(int argc, char **argv)
 	printf("phase 1 (aggressive mode, DH group %lu%s): %zu proposals\n", dh,
 	       argc == 1 ? "; then 2 and 5 if the gateway refuses it" : "", n1);
 	for (size_t i = 0; i < n1; i++)
-		printf("  %2zu  %s-%u %s group %u auth %u\n", i + 1, ike_encr_name(p1[i].encr),
-		       p1[i].key_bits ? p1[i].key_bits : 192, ike_hash_name(p1[i].hash),
+		printf("  %2zu  %s-%u %s group %u auth %u\n", i + 1, crypto_cipher_name(p1[i].encr),
+		       p1[i].key_bits ? p1[i].key_bits : 192, crypto_hash_name(p1[i].hash),
 		       p1[i].group, p1[i].auth);
 	printf("phase 2 (ESP): %zu transforms\n", n2);
 	for (size_t i = 0; i < n2; i++)

@@ -12,8 +12,9 @@
 
 #include "client/core/printable.h"
 #include "client/term.h"
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "platform/privs.h"
+#include "lib/ipv4.h"
 
 #define SECRET_MAX 1024
 
@@ -110,11 +111,6 @@ static int cb_setup_again(void *ctx, char *err, size_t errlen)
 	return plat_privs_raise_setup(err, errlen);
 }
 
-static void fmt_ip(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 static int prefix_len(uint32_t mask)
 {
 	int n = 0;
@@ -133,18 +129,18 @@ static void cb_connected(void *ctx, const struct evc_policy *pol, const char *if
 		t->keep_setup = false; /* no other gateway will be tried */
 	if (t->quiet)
 		return;
-	fmt_ip(pol->addr, a, sizeof(a));
+	ipv4_str(pol->addr, a, sizeof(a));
 	for (size_t i = 0; i < pol->n_split_include; i++) {
 		char n[20];
 		size_t l = strlen(routes);
-		fmt_ip(pol->split_include[i].addr, n, sizeof(n));
+		ipv4_str(pol->split_include[i].addr, n, sizeof(n));
 		snprintf(routes + l, sizeof(routes) - l, "%s%s/%d", i ? ", " : "", n,
 		         prefix_len(pol->split_include[i].mask));
 	}
 	for (size_t i = 0; i < pol->n_dns; i++) {
 		char n[20];
 		size_t l = strlen(dns);
-		fmt_ip(pol->dns[i], n, sizeof(n));
+		ipv4_str(pol->dns[i], n, sizeof(n));
 		snprintf(dns + l, sizeof(dns) - l, "%s%s", i ? ", " : "", n);
 	}
 	printf("connected: address %s on %s; routes: %s; DNS: %s\n"
@@ -198,7 +194,7 @@ static void cb_prompt(void *ctx, const struct evc_prompt *p)
 		asked = prompt_tty(q, false, line, sizeof(line)) == 0;
 	}
 	evc_client_answer(t->client, NULL, asked ? line : NULL);
-	ike_wipe(line, sizeof(line));
+	mem_wipe(line, sizeof(line));
 }
 
 const struct evc_client_ops term_ops = {
@@ -271,7 +267,7 @@ int term_secret(struct term *t, struct evc_settings *set, enum evc_secret_kind k
 	}
 	if (!rc)
 		rc = evc_settings_set_secret(set, kind, line);
-	ike_wipe(line, sizeof(line));
+	mem_wipe(line, sizeof(line));
 	return rc;
 }
 

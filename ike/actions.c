@@ -41,7 +41,7 @@ static void node_free(struct ike_act_node *n)
 		return;
 	if (n->buf) {
 		if (n->secret)
-			ike_wipe(n->buf, n->buf_len);
+			mem_wipe(n->buf, n->buf_len);
 		free(n->buf);
 	}
 	free(n);

@@ -12,28 +12,24 @@
 #include <string.h>
 
 #include "ike/sa_int.h"
-
-static void addr_str(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
+#include "lib/ipv4.h"
 
 /* Phase-1 keys computed from one candidate message, committed only once it is authenticated. */
 struct p1_keys {
-	struct ike_secret gxy, skeyid, skeyid_d, skeyid_a, skeyid_e, ka;
-	uint8_t iv[IKE_BLOCK_MAX];
+	struct secret gxy, skeyid, skeyid_d, skeyid_a, skeyid_e, ka;
+	uint8_t iv[CIPHER_BLOCK_MAX];
 	size_t hlen, bs;
 };
 
 static void p1_keys_clear(struct p1_keys *k)
 {
-	ike_secret_clear(&k->gxy);
-	ike_secret_clear(&k->skeyid);
-	ike_secret_clear(&k->skeyid_d);
-	ike_secret_clear(&k->skeyid_a);
-	ike_secret_clear(&k->skeyid_e);
-	ike_secret_clear(&k->ka);
-	ike_wipe(k->iv, sizeof(k->iv));
+	secret_clear(&k->gxy);
+	secret_clear(&k->skeyid);
+	secret_clear(&k->skeyid_d);
+	secret_clear(&k->skeyid_a);
+	secret_clear(&k->skeyid_e);
+	secret_clear(&k->ka);
+	mem_wipe(k->iv, sizeof(k->iv));
 }
 
 /* g^xy, SKEYID and its children, Ka and the first phase-1 IV, for proposal p with nonces
@@ -44,12 +40,12 @@ static int p1_keys_derive(const struct ike_sa *sa, const struct ike_p1_prop *p,
                           const uint8_t rcky[8], struct p1_keys *k)
 {
 	memset(k, 0, sizeof(*k));
-	int rc = ike_dh_derive(sa->dh, peer_ke, sa->g_len, &k->gxy);
+	int rc = crypto_dh_derive(sa->dh, peer_ke, sa->g_len, &k->gxy);
 	if (rc != 0)
 		goto out;
-	k->hlen = ike_hash_len(p->hash);
-	k->bs = ike_encr_block(p->encr);
-	size_t klen = p->encr == IKE_ENCR_3DES ? 24 : p->key_bits / 8u;
+	k->hlen = crypto_hash_len(p->hash);
+	k->bs = crypto_cipher_block(p->encr);
+	size_t klen = p->encr == CIPHER_3DES ? 24 : p->key_bits / 8u;
 	rc = ike_skeyid_psk(p->hash, sa->psk.p, sa->psk.len, ni, ni_len, nr, nr_len, &k->skeyid);
 	if (!rc)
 		rc = ike_skeyid_children(p->hash, &k->skeyid, &k->gxy, sa->icky, rcky, &k->skeyid_d,
@@ -77,15 +73,15 @@ static void p1_keys_commit(struct ike_sa *sa, struct p1_keys *k)
 	sa->bs = k->bs;
 	memcpy(sa->iv, k->iv, sizeof(sa->iv));
 	memcpy(sa->p1_last, k->iv, sizeof(sa->p1_last));
-	ike_wipe(k, sizeof(*k)); /* the SA owns the secrets now */
+	mem_wipe(k, sizeof(*k)); /* the SA owns the secrets now */
 }
 
-static void write_id_addr(struct ike_wr *w, uint32_t addr)
+static void write_id_addr(struct wr *w, uint32_t addr)
 {
-	ike_wr_u8(w, ISAKMP_ID_IPV4_ADDR);
-	ike_wr_u8(w, 17);
-	ike_wr_u16(w, IKE_PORT);
-	ike_wr_u32(w, addr);
+	wr_u8(w, ISAKMP_ID_IPV4_ADDR);
+	wr_u8(w, 17);
+	wr_u16(w, IKE_PORT);
+	wr_u32(w, addr);
 }
 
 void am_start(struct ike_sa *sa)
@@ -95,24 +91,24 @@ void am_start(struct ike_sa *sa)
 	struct isakmp_builder b;
 	uint8_t sa_body[4096];
 
-	addr_str(sa->peer.addr, gw, sizeof(gw));
+	ipv4_str(sa->peer.addr, gw, sizeof(gw));
 	if (!sa->dh_tried[0])
 		sa_status(sa, IKE_STEP_INIT, "connecting to %s port %u as group %s", gw,
 		          sa->peer.port, sa->group);
 	size_t tl = strlen(sa->dh_tried);
 	snprintf(sa->dh_tried + tl, sizeof(sa->dh_tried) - tl, "%s%u", tl ? ", " : "",
 	         sa->cfg.dh_group);
-	sa->dh = ike_dh_new(sa->cfg.dh_group);
+	sa->dh = crypto_dh_new(sa->cfg.dh_group);
 	if (!sa->dh) {
 		sa_fail(sa, IKE_STEP_INIT, "cannot create a DH group %u key", sa->cfg.dh_group);
 		return;
 	}
-	sa->g_len = ike_dh_len(sa->cfg.dh_group);
-	ike_dh_public(sa->dh, sa->gxi, sa->g_len);
+	sa->g_len = crypto_dh_len(sa->cfg.dh_group);
+	crypto_dh_public(sa->dh, sa->gxi, sa->g_len);
 	sa->ni_len = IKE_NONCE_LEN;
 	sa_rand(sa, sa->ni, sa->ni_len);
 
-	struct ike_wr sw = ike_wr_init(sa_body, sizeof(sa_body));
+	struct wr sw = wr_init(sa_body, sizeof(sa_body));
 	prop_write_p1(&sw, sa->p1_offer, sa->n_p1_offer);
 	if (sw.err)
 		goto overflow;
@@ -124,11 +120,11 @@ void am_start(struct ike_sa *sa)
 	sa->sai_len = sw.len;
 
 	/* Cisco clients name the group as ID_KEY_ID; 17/500 as vpnc sends it */
-	struct ike_wr iw = ike_wr_init(sa->idi_b, sizeof(sa->idi_b));
-	ike_wr_u8(&iw, ISAKMP_ID_KEY_ID);
-	ike_wr_u8(&iw, 17);
-	ike_wr_u16(&iw, IKE_PORT);
-	ike_wr_bytes(&iw, sa->group, strlen(sa->group));
+	struct wr iw = wr_init(sa->idi_b, sizeof(sa->idi_b));
+	wr_u8(&iw, ISAKMP_ID_KEY_ID);
+	wr_u8(&iw, 17);
+	wr_u16(&iw, IKE_PORT);
+	wr_bytes(&iw, sa->group, strlen(sa->group));
 	if (iw.err)
 		goto overflow;
 	sa->idi_len = iw.len;
@@ -172,7 +168,7 @@ bool am_fallback(struct ike_sa *sa, uint16_t notify)
 	sa_status(sa, IKE_STEP_PROPOSALS, "the gateway refused DH group %u (%s); trying group %u",
 	          sa->cfg.dh_group, isakmp_notify_name(notify), next);
 	sa_rexmit_stop(sa);
-	ike_dh_free(sa->dh);
+	crypto_dh_free(sa->dh);
 	sa->dh = NULL;
 	sa->cfg.dh_group = next;
 	for (size_t k = 0; k < sa->n_p1_offer; k++)
@@ -246,7 +242,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_chain c;
 	struct isakmp_sa sap;
 	const char *why = NULL;
-	uint8_t hash[IKE_HASH_MAX];
+	uint8_t hash[HASH_MAX_LEN];
 	struct p1_keys k;
 	char ps[64];
 
@@ -293,7 +289,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	    ph->len == k.hlen &&
 	    ike_hash_auth(chosen.hash, &k.skeyid, pke->body, sa->g_len, sa->gxi, sa->g_len, h->rcky,
 	                  sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len, hash) == 0 &&
-	    ike_ct_equal(hash, ph->body, k.hlen);
+	    crypto_ct_equal(hash, ph->body, k.hlen);
 	if (!ok) {
 		p1_keys_clear(&k);
 		sa_explain(sa, IKE_STEP_PHASE1,
@@ -394,14 +390,14 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_chain c;
 	struct isakmp_sa sap;
 	const char *why = NULL;
-	uint8_t hash[IKE_HASH_MAX];
+	uint8_t hash[HASH_MAX_LEN];
 	uint8_t choice[IKE_MAX_SA_PAYLOAD];
 	char peer[32], ps[64];
 	struct isakmp_hdr rh;
 	struct isakmp_builder b;
 	struct am1_err e = {IKE_STEP_PROPOSALS, 0, ""};
 
-	addr_str(from->addr, peer, sizeof(peer));
+	ipv4_str(from->addr, peer, sizeof(peer));
 	memcpy(sa->icky, h->icky, 8);
 	sa->peer = *from;
 	sa->local = *to;
@@ -442,14 +438,14 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		if (prop_read_p1(&sap.t[i], &t))
 			ke_group = t.group;
 	}
-	if (!ke_group || ike_dh_len(ke_group) != pke->len) {
+	if (!ke_group || crypto_dh_len(ke_group) != pke->len) {
 		am1_err_set(&e, IKE_STEP_PROPOSALS,
 		            ke_group ? ISAKMP_N_INVALID_KEY_INFORMATION
 		                     : ISAKMP_N_NO_PROPOSAL_CHOSEN,
 		            "%s offered no usable DH group, or a KE of the wrong size", peer);
 		goto fail;
 	}
-	if (!ike_dh_peer_ok(ke_group, pke->body, pke->len)) {
+	if (!crypto_dh_peer_ok(ke_group, pke->body, pke->len)) {
 		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_INVALID_KEY_INFORMATION,
 		            "invalid DH public value from %s", peer);
 		goto fail;
@@ -463,7 +459,7 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		            sap.nt, peer, sa->group);
 		goto fail;
 	}
-	struct ike_wr cw = ike_wr_init(choice, sizeof(choice));
+	struct wr cw = wr_init(choice, sizeof(choice));
 	prop_write_p1_choice(&cw, &sap, ti);
 	if (cw.err) {
 		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_BAD_PROPOSAL_SYNTAX,
@@ -494,10 +490,10 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 
 	natt_read_vids(sa, &c);
 	sa_rand(sa, sa->rcky, 8);
-	sa->dh = ike_dh_new(ke_group);
+	sa->dh = crypto_dh_new(ke_group);
 	sa->nr_len = 32;
 	sa_rand(sa, sa->nr, sa->nr_len);
-	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, sa->g_len) != 0 ||
+	if (!sa->dh || crypto_dh_public(sa->dh, sa->gxr, sa->g_len) != 0 ||
 	    p1_keys_derive(sa, &sa->p1, sa->gxi, sa->gxi, sa->gxr, sa->ni, sa->ni_len, sa->nr,
 	                   sa->nr_len, sa->rcky, &k) != 0) {
 		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_INVALID_KEY_INFORMATION,
@@ -505,7 +501,7 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		goto fail;
 	}
 	p1_keys_commit(sa, &k); /* this SA exists for this message alone */
-	struct ike_wr iw = ike_wr_init(sa->idr_b, sizeof(sa->idr_b));
+	struct wr iw = wr_init(sa->idr_b, sizeof(sa->idr_b));
 	write_id_addr(&iw, to->addr);
 	sa->idr_len = iw.len;
 	if (ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
@@ -557,8 +553,8 @@ static enum ike_verdict am3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 {
 	struct isakmp_chain c;
 	const char *why = NULL;
-	uint8_t hash[IKE_HASH_MAX];
-	uint8_t new_iv[IKE_BLOCK_MAX];
+	uint8_t hash[HASH_MAX_LEN];
+	uint8_t new_iv[CIPHER_BLOCK_MAX];
 	const uint8_t *body = pkt + ISAKMP_HDR_LEN;
 	size_t body_len = len - ISAKMP_HDR_LEN;
 	bool enc = (h->flags & ISAKMP_FLAG_E) != 0;
@@ -578,9 +574,9 @@ static enum ike_verdict am3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	    ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
 	                  sa->icky, sa->rcky, sa->sai_b, sa->sai_len, sa->idi_b, sa->idi_len,
 	                  hash) != 0 ||
-	    !ike_ct_equal(hash, ph->body, sa->hlen)) {
+	    !crypto_ct_equal(hash, ph->body, sa->hlen)) {
 		char peer[32];
-		addr_str(from->addr, peer, sizeof(peer));
+		ipv4_str(from->addr, peer, sizeof(peer));
 		sa_explain(sa, IKE_STEP_PHASE1,
 		           "the authentication hash of %s (group %s) does not verify: the client "
 		           "uses a different group key",

@@ -62,10 +62,10 @@ bool sa_child_add(struct ike_sa *sa, const struct ike_child *ch, uint32_t replac
 	struct ike_child_rec *r = &sa->children[sa->n_children++];
 	memset(r, 0, sizeof(*r));
 	r->ch = *ch;
-	ike_wipe(r->ch.enc_in, sizeof(r->ch.enc_in));
-	ike_wipe(r->ch.auth_in, sizeof(r->ch.auth_in));
-	ike_wipe(r->ch.enc_out, sizeof(r->ch.enc_out));
-	ike_wipe(r->ch.auth_out, sizeof(r->ch.auth_out));
+	mem_wipe(r->ch.enc_in, sizeof(r->ch.enc_in));
+	mem_wipe(r->ch.auth_in, sizeof(r->ch.auth_in));
+	mem_wipe(r->ch.enc_out, sizeof(r->ch.enc_out));
+	mem_wipe(r->ch.auth_out, sizeof(r->ch.auth_out));
 	r->up_at = sa->now;
 	r->expires_at = ch->life_s ? sa->now + (uint64_t)ch->life_s * 1000 : 0;
 	r->rekey_at = ch->life_s ? soft_mark(sa, ch->life_s) : 0;

@@ -142,8 +142,8 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 	sa->cur_to = *to;
 	/* A retransmitted request gets our previous answer again, byte for byte: recomputing
 	 * it would change IVs and nonces. */
-	struct ike_iov iov = {pkt, h.len};
-	sa->cur_rx_valid = ike_hash_v(IKE_HASH_SHA1, &iov, 1, sa->cur_rx_hash) == 0;
+	struct crypto_iov iov = {pkt, h.len};
+	sa->cur_rx_valid = crypto_hash_v(HASH_SHA1, &iov, 1, sa->cur_rx_hash) == 0;
 	if (sa->cur_rx_valid && sa->have_last_rx &&
 	    memcmp(sa->cur_rx_hash, sa->last_rx_hash, sizeof(sa->last_rx_hash)) == 0) {
 		if (sa->last_reply) {
@@ -180,7 +180,7 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		goto out;
 	}
 
-	uint8_t new_iv[IKE_BLOCK_MAX];
+	uint8_t new_iv[CIPHER_BLOCK_MAX];
 	int body_len = sa_decrypt(sa, pkt, h.len, &h, sa->rxbuf, sizeof(sa->rxbuf), new_iv);
 	if (body_len < 0) {
 		sa_log(sa, IKE_LOG_WARN, "dropped %s message that does not decrypt",

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ike/policy.h"
-#include "ike/secret.h"
+#include "lib/policy.h"
+#include "lib/secret.h"
 
 #define IKE_PORT 500
 #define IKE_NATT_PORT 4500
@@ -34,9 +34,9 @@ enum ike_role {
 
 /* One phase-1 proposal; values are the IKE attribute numbers. */
 struct ike_p1_prop {
-	uint8_t encr;      /* enum ike_encr */
+	uint8_t encr;      /* enum cipher_alg */
 	uint16_t key_bits; /* AES: 128/192/256; 0 for 3DES */
-	uint8_t hash;      /* enum ike_hash */
+	uint8_t hash;      /* enum hash_alg */
 	uint16_t auth;     /* enum ike_auth_method */
 	uint8_t group;     /* MODP group */
 	uint32_t life_s;   /* 0: do not send / no limit */
@@ -148,7 +148,7 @@ struct ike_action {
 struct ike_server_ops {
 	void *ctx;
 	/* 0 and *psk filled, or -ENOENT for an unknown group. */
-	int (*group_psk)(void *ctx, const char *group, struct ike_secret *psk);
+	int (*group_psk)(void *ctx, const char *group, struct secret *psk);
 	/* 0 and *pol filled (address from the group's pool), or -ENOSPC / -ENOENT. */
 	int (*assign_policy)(void *ctx, const char *group, const char *user,
 	                     struct evc_policy *pol);
@@ -208,7 +208,7 @@ struct ike_config {
 	unsigned dpd_retry_s;    /* between unanswered probes (IOS keepalive RETRY); 0: 1 s */
 	unsigned retransmit_ms;  /* 0: 1000, doubling up to 8000 */
 	unsigned retransmit_max; /* 0: 5 */
-	/* Randomness for cookies, nonces, SPIs and message IDs; NULL: ike_random. Tests plug a
+	/* Randomness for cookies, nonces, SPIs and message IDs; NULL: crypto_random. Tests plug a
 	 * deterministic source here. */
 	void (*rand)(void *rctx, void *buf, size_t n);
 	void *rctx;

@@ -38,14 +38,14 @@ static void send_encrypted(struct ike_sa *sa, uint8_t type, const uint8_t *body,
 static size_t notify_body(const struct ike_sa *sa, uint8_t *buf, size_t cap, uint16_t type,
                           const void *data, size_t dlen)
 {
-	struct ike_wr w = ike_wr_init(buf, cap);
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u8(&w, ISAKMP_PROTO_ISAKMP);
-	ike_wr_u8(&w, 16);
-	ike_wr_u16(&w, type);
-	ike_wr_bytes(&w, sa->icky, 8);
-	ike_wr_bytes(&w, sa->rcky, 8);
-	ike_wr_bytes(&w, data, dlen);
+	struct wr w = wr_init(buf, cap);
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u8(&w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(&w, 16);
+	wr_u16(&w, type);
+	wr_bytes(&w, sa->icky, 8);
+	wr_bytes(&w, sa->rcky, 8);
+	wr_bytes(&w, data, dlen);
 	return w.err ? 0 : w.len;
 }
 
@@ -73,33 +73,33 @@ void info_send_plain_notify(struct ike_sa *sa, uint16_t type)
 void info_send_delete_child(struct ike_sa *sa, const struct ike_child *ch)
 {
 	uint8_t body[16];
-	struct ike_wr w = ike_wr_init(body, sizeof(body));
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u8(&w, ISAKMP_PROTO_ESP);
-	ike_wr_u8(&w, 4);
-	ike_wr_u16(&w, 1);
-	ike_wr_u32(&w, ch->spi_in); /* our inbound SPI (RFC 2408 3.15) */
+	struct wr w = wr_init(body, sizeof(body));
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u8(&w, ISAKMP_PROTO_ESP);
+	wr_u8(&w, 4);
+	wr_u16(&w, 1);
+	wr_u32(&w, ch->spi_in); /* our inbound SPI (RFC 2408 3.15) */
 	send_encrypted(sa, ISAKMP_PL_D, body, w.len, false);
 }
 
 void info_send_delete_ike(struct ike_sa *sa)
 {
 	uint8_t body[32];
-	struct ike_wr w = ike_wr_init(body, sizeof(body));
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u8(&w, ISAKMP_PROTO_ISAKMP);
-	ike_wr_u8(&w, 16);
-	ike_wr_u16(&w, 1);
-	ike_wr_bytes(&w, sa->icky, 8);
-	ike_wr_bytes(&w, sa->rcky, 8);
+	struct wr w = wr_init(body, sizeof(body));
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u8(&w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(&w, 16);
+	wr_u16(&w, 1);
+	wr_bytes(&w, sa->icky, 8);
+	wr_bytes(&w, sa->rcky, 8);
 	send_encrypted(sa, ISAKMP_PL_D, body, w.len, false);
 }
 
 static void send_dpd(struct ike_sa *sa, uint16_t type, uint32_t seq)
 {
 	uint8_t body[64], s[4];
-	struct ike_wr w = ike_wr_init(s, sizeof(s));
-	ike_wr_u32(&w, seq);
+	struct wr w = wr_init(s, sizeof(s));
+	wr_u32(&w, seq);
 	size_t len = notify_body(sa, body, sizeof(body), type, s, sizeof(s));
 	if (len)
 		send_encrypted(sa, ISAKMP_PL_N, body, len, type == ISAKMP_N_R_U_THERE_ACK);
@@ -175,9 +175,9 @@ static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_noti
                                      bool encrypted)
 {
 	if (n->type == ISAKMP_N_R_U_THERE || n->type == ISAKMP_N_R_U_THERE_ACK) {
-		struct ike_rd r = ike_rd_init(n->data, n->data_len);
+		struct rd r = rd_init(n->data, n->data_len);
 		uint32_t seq;
-		if (!encrypted || !ike_rd_u32(&r, &seq))
+		if (!encrypted || !rd_u32(&r, &seq))
 			return IKE_V_DROP; /* RFC 3706: unencrypted DPD is ignored */
 		if (n->type == ISAKMP_N_R_U_THERE) {
 			send_dpd(sa, ISAKMP_N_R_U_THERE_ACK, seq);
@@ -239,9 +239,9 @@ static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
 	}
 	if (d->proto != ISAKMP_PROTO_ESP || d->spi_size != 4)
 		return;
-	struct ike_rd r = ike_rd_init(d->spis, (size_t)d->nspi * 4);
+	struct rd r = rd_init(d->spis, (size_t)d->nspi * 4);
 	uint32_t spi;
-	while (ike_rd_u32(&r, &spi)) {
+	while (rd_u32(&r, &spi)) {
 		bool found = false;
 		for (size_t i = 0; i < sa->n_children && !found; i++) {
 			const struct ike_child *ch = &sa->children[i].ch;

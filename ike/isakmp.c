@@ -2,7 +2,7 @@
 /*
  * ISAKMP codec (RFC 2408, RFC 2407, draft-dukes-ike-mode-cfg-02). Each parser first checks the
  * declared lengths against the bytes it was given, then fills a typed struct whose pointers
- * alias the input. All reads go through struct ike_rd; a failure names the field that did not
+ * alias the input. All reads go through struct rd; a failure names the field that did not
  * fit so a log line says what the peer got wrong.
  */
 #include <stdint.h>
@@ -36,12 +36,12 @@ static bool fail(const char **why, const char *msg)
  */
 bool isakmp_hdr_parse(const uint8_t *pkt, size_t len, struct isakmp_hdr *h, const char **why)
 {
-	struct ike_rd r = ike_rd_init(pkt, len);
+	struct rd r = rd_init(pkt, len);
 	struct isakmp_hdr t;
 
-	if (!ike_rd_copy(&r, t.icky, sizeof(t.icky)) || !ike_rd_copy(&r, t.rcky, sizeof(t.rcky)) ||
-	    !ike_rd_u8(&r, &t.np) || !ike_rd_u8(&r, &t.version) || !ike_rd_u8(&r, &t.exch) ||
-	    !ike_rd_u8(&r, &t.flags) || !ike_rd_u32(&r, &t.msgid) || !ike_rd_u32(&r, &t.len))
+	if (!rd_copy(&r, t.icky, sizeof(t.icky)) || !rd_copy(&r, t.rcky, sizeof(t.rcky)) ||
+	    !rd_u8(&r, &t.np) || !rd_u8(&r, &t.version) || !rd_u8(&r, &t.exch) ||
+	    !rd_u8(&r, &t.flags) || !rd_u32(&r, &t.msgid) || !rd_u32(&r, &t.len))
 		return fail(why, "datagram shorter than the 28-byte ISAKMP header");
 	if ((t.version >> 4) != (ISAKMP_VERSION >> 4))
 		return fail(why, "ISAKMP major version is not 1 (IKEv2 or garbage?)");
@@ -53,16 +53,16 @@ bool isakmp_hdr_parse(const uint8_t *pkt, size_t len, struct isakmp_hdr *h, cons
 	return true;
 }
 
-void isakmp_hdr_write(struct ike_wr *w, const struct isakmp_hdr *h)
+void isakmp_hdr_write(struct wr *w, const struct isakmp_hdr *h)
 {
-	ike_wr_bytes(w, h->icky, sizeof(h->icky));
-	ike_wr_bytes(w, h->rcky, sizeof(h->rcky));
-	ike_wr_u8(w, h->np);
-	ike_wr_u8(w, h->version);
-	ike_wr_u8(w, h->exch);
-	ike_wr_u8(w, h->flags);
-	ike_wr_u32(w, h->msgid);
-	ike_wr_u32(w, h->len);
+	wr_bytes(w, h->icky, sizeof(h->icky));
+	wr_bytes(w, h->rcky, sizeof(h->rcky));
+	wr_u8(w, h->np);
+	wr_u8(w, h->version);
+	wr_u8(w, h->exch);
+	wr_u8(w, h->flags);
+	wr_u32(w, h->msgid);
+	wr_u32(w, h->len);
 }
 
 /* ---- payload chain ----
@@ -85,16 +85,15 @@ enum gen_err {
 
 /* Reads a generic header and splits its body off r; r is unchanged on failure so the caller
  * can word the error for the payload it expected. */
-static enum gen_err gen_split(struct ike_rd *r, struct gen_hdr *g, size_t min_len,
-                              struct ike_rd *body)
+static enum gen_err gen_split(struct rd *r, struct gen_hdr *g, size_t min_len, struct rd *body)
 {
-	struct ike_rd t = *r;
+	struct rd t = *r;
 
-	if (!ike_rd_u8(&t, &g->np) || !ike_rd_u8(&t, &g->reserved) || !ike_rd_u16(&t, &g->len))
+	if (!rd_u8(&t, &g->np) || !rd_u8(&t, &g->reserved) || !rd_u16(&t, &g->len))
 		return GEN_TRUNC;
 	if (g->len < min_len)
 		return GEN_SHORT;
-	if (!ike_rd_sub(&t, g->len - ISAKMP_GEN_LEN, body))
+	if (!rd_sub(&t, g->len - ISAKMP_GEN_LEN, body))
 		return GEN_OVERRUN;
 	*r = t;
 	return GEN_OK;
@@ -103,13 +102,13 @@ static enum gen_err gen_split(struct ike_rd *r, struct gen_hdr *g, size_t min_le
 bool isakmp_chain_parse(const uint8_t *body, size_t len, uint8_t first_np, struct isakmp_chain *c,
                         const char **why)
 {
-	struct ike_rd r = ike_rd_init(body, len);
+	struct rd r = rd_init(body, len);
 	uint8_t np = first_np;
 
 	c->n = 0;
 	while (np != ISAKMP_PL_NONE) {
 		struct gen_hdr g;
-		struct ike_rd b;
+		struct rd b;
 		const uint8_t *raw = r.p;
 
 		if (c->n == ISAKMP_MAX_PAYLOADS)
@@ -170,15 +169,15 @@ enum attr_err {
 	ATTR_ERR_OVERRUN,
 };
 
-static int attr_read(struct ike_rd *r, struct isakmp_attr *a, enum attr_err *err)
+static int attr_read(struct rd *r, struct isakmp_attr *a, enum attr_err *err)
 {
-	struct ike_rd t = *r;
+	struct rd t = *r;
 	uint16_t type, v;
 
 	*err = ATTR_ERR_NONE;
 	if (t.left == 0)
 		return 0;
-	if (!ike_rd_u16(&t, &type) || !ike_rd_u16(&t, &v)) {
+	if (!rd_u16(&t, &type) || !rd_u16(&t, &v)) {
 		*err = ATTR_ERR_TRUNC;
 		return -1;
 	}
@@ -189,16 +188,16 @@ static int attr_read(struct ike_rd *r, struct isakmp_attr *a, enum attr_err *err
 		a->value = v;
 		a->value_ok = true;
 	} else {
-		if (!ike_rd_ptr(&t, v, &a->data)) {
+		if (!rd_ptr(&t, v, &a->data)) {
 			*err = ATTR_ERR_OVERRUN;
 			return -1;
 		}
 		a->len = v;
 		if (v >= 1 && v <= 4) {
-			struct ike_rd d = ike_rd_init(a->data, a->len);
+			struct rd d = rd_init(a->data, a->len);
 			uint8_t b;
 
-			while (ike_rd_u8(&d, &b))
+			while (rd_u8(&d, &b))
 				a->value = a->value << 8 | b;
 			a->value_ok = true;
 		}
@@ -207,7 +206,7 @@ static int attr_read(struct ike_rd *r, struct isakmp_attr *a, enum attr_err *err
 	return 1;
 }
 
-int isakmp_attr_next(struct ike_rd *r, struct isakmp_attr *a)
+int isakmp_attr_next(struct rd *r, struct isakmp_attr *a)
 {
 	enum attr_err err;
 
@@ -218,7 +217,7 @@ int isakmp_attr_next(struct ike_rd *r, struct isakmp_attr *a)
 static bool attrs_check(const uint8_t *p, size_t len, const char *trunc, const char *overrun,
                         const char **why)
 {
-	struct ike_rd r = ike_rd_init(p, len);
+	struct rd r = rd_init(p, len);
 	struct isakmp_attr a;
 	enum attr_err err;
 	int rc;
@@ -230,33 +229,33 @@ static bool attrs_check(const uint8_t *p, size_t len, const char *trunc, const c
 	return true;
 }
 
-void isakmp_attr_write_tv(struct ike_wr *w, uint16_t type, uint16_t value)
+void isakmp_attr_write_tv(struct wr *w, uint16_t type, uint16_t value)
 {
-	ike_wr_u16(w, (uint16_t)(type | ATTR_AF));
-	ike_wr_u16(w, value);
+	wr_u16(w, (uint16_t)(type | ATTR_AF));
+	wr_u16(w, value);
 }
 
-void isakmp_attr_write_tlv(struct ike_wr *w, uint16_t type, const void *data, size_t len)
+void isakmp_attr_write_tlv(struct wr *w, uint16_t type, const void *data, size_t len)
 {
 	/* a TLV longer than its 16-bit length field cannot be encoded: poison the message */
 	if (len > UINT16_MAX) {
 		w->err = true;
 		return;
 	}
-	ike_wr_u16(w, (uint16_t)(type & (uint16_t)~ATTR_AF));
-	ike_wr_u16(w, (uint16_t)len);
-	ike_wr_bytes(w, data, len);
+	wr_u16(w, (uint16_t)(type & (uint16_t)~ATTR_AF));
+	wr_u16(w, (uint16_t)len);
+	wr_bytes(w, data, len);
 }
 
-void isakmp_attr_write_int(struct ike_wr *w, uint16_t type, uint32_t value)
+void isakmp_attr_write_int(struct wr *w, uint16_t type, uint32_t value)
 {
 	if (value <= UINT16_MAX) {
 		isakmp_attr_write_tv(w, type, (uint16_t)value);
 		return;
 	}
-	ike_wr_u16(w, (uint16_t)(type & (uint16_t)~ATTR_AF));
-	ike_wr_u16(w, 4);
-	ike_wr_u32(w, value);
+	wr_u16(w, (uint16_t)(type & (uint16_t)~ATTR_AF));
+	wr_u16(w, 4);
+	wr_u32(w, value);
 }
 
 /* ---- SA / proposal / transform ----
@@ -276,10 +275,10 @@ void isakmp_attr_write_int(struct ike_wr *w, uint16_t type, uint32_t value)
 #define ISAKMP_PROP_HDR 8
 #define ISAKMP_TRANS_HDR 8
 
-static bool transform_parse(struct ike_rd *pr, bool last, struct isakmp_sa *sa, const char **why)
+static bool transform_parse(struct rd *pr, bool last, struct isakmp_sa *sa, const char **why)
 {
 	struct gen_hdr g;
-	struct ike_rd b;
+	struct rd b;
 	struct isakmp_transform *t;
 	uint16_t reserved;
 
@@ -304,7 +303,7 @@ static bool transform_parse(struct ike_rd *pr, bool last, struct isakmp_sa *sa, 
 		            "transform next payload is not 3 (T) although the proposal declares "
 		            "more transforms");
 	t = &sa->t[sa->nt];
-	if (!ike_rd_u8(&b, &t->num) || !ike_rd_u8(&b, &t->id) || !ike_rd_u16(&b, &reserved))
+	if (!rd_u8(&b, &t->num) || !rd_u8(&b, &t->id) || !rd_u16(&b, &reserved))
 		return fail(why, "transform header truncated");
 	t->attrs = b.p;
 	t->attrs_len = b.left;
@@ -316,10 +315,10 @@ static bool transform_parse(struct ike_rd *pr, bool last, struct isakmp_sa *sa, 
 	return true;
 }
 
-static bool proposal_parse(struct ike_rd *r, uint8_t *np, struct isakmp_sa *sa, const char **why)
+static bool proposal_parse(struct rd *r, uint8_t *np, struct isakmp_sa *sa, const char **why)
 {
 	struct gen_hdr g;
-	struct ike_rd b;
+	struct rd b;
 	struct isakmp_proposal *p;
 	uint8_t ntrans;
 
@@ -337,12 +336,12 @@ static bool proposal_parse(struct ike_rd *r, uint8_t *np, struct isakmp_sa *sa, 
 	}
 	p = &sa->p[sa->np];
 	memset(p, 0, sizeof(*p));
-	if (!ike_rd_u8(&b, &p->num) || !ike_rd_u8(&b, &p->proto) || !ike_rd_u8(&b, &p->spi_size) ||
-	    !ike_rd_u8(&b, &ntrans))
+	if (!rd_u8(&b, &p->num) || !rd_u8(&b, &p->proto) || !rd_u8(&b, &p->spi_size) ||
+	    !rd_u8(&b, &ntrans))
 		return fail(why, "proposal header truncated");
 	if (p->spi_size > sizeof(p->spi))
 		return fail(why, "proposal SPI size above 16 bytes");
-	if (!ike_rd_copy(&b, p->spi, p->spi_size))
+	if (!rd_copy(&b, p->spi, p->spi_size))
 		return fail(why, "proposal SPI exceeds the proposal length");
 	if (ntrans == 0)
 		return fail(why, "proposal declares no transforms");
@@ -360,12 +359,12 @@ static bool proposal_parse(struct ike_rd *r, uint8_t *np, struct isakmp_sa *sa, 
 
 bool isakmp_sa_parse(const uint8_t *body, size_t len, struct isakmp_sa *sa, const char **why)
 {
-	struct ike_rd r = ike_rd_init(body, len);
+	struct rd r = rd_init(body, len);
 	uint8_t np;
 
 	sa->np = 0;
 	sa->nt = 0;
-	if (!ike_rd_u32(&r, &sa->doi) || !ike_rd_u32(&r, &sa->situation))
+	if (!rd_u32(&r, &sa->doi) || !rd_u32(&r, &sa->situation))
 		return fail(why, "SA payload shorter than its DOI and situation");
 	if (sa->doi != ISAKMP_DOI_IPSEC)
 		return fail(why, "SA DOI is not 1 (IPsec)");
@@ -395,10 +394,10 @@ bool isakmp_sa_parse(const uint8_t *body, size_t len, struct isakmp_sa *sa, cons
  */
 bool isakmp_id_parse(const uint8_t *body, size_t len, struct isakmp_id *id, const char **why)
 {
-	struct ike_rd r = ike_rd_init(body, len);
+	struct rd r = rd_init(body, len);
 	struct isakmp_id t;
 
-	if (!ike_rd_u8(&r, &t.type) || !ike_rd_u8(&r, &t.proto) || !ike_rd_u16(&r, &t.port))
+	if (!rd_u8(&r, &t.type) || !rd_u8(&r, &t.proto) || !rd_u16(&r, &t.port))
 		return fail(why, "ID payload shorter than its 4-byte header");
 	t.data = r.p;
 	t.len = r.left;
@@ -418,13 +417,13 @@ bool isakmp_id_parse(const uint8_t *body, size_t len, struct isakmp_id *id, cons
  */
 bool isakmp_notify_parse(const uint8_t *body, size_t len, struct isakmp_notify *n, const char **why)
 {
-	struct ike_rd r = ike_rd_init(body, len);
+	struct rd r = rd_init(body, len);
 	struct isakmp_notify t;
 
-	if (!ike_rd_u32(&r, &t.doi) || !ike_rd_u8(&r, &t.proto) || !ike_rd_u8(&r, &t.spi_size) ||
-	    !ike_rd_u16(&r, &t.type))
+	if (!rd_u32(&r, &t.doi) || !rd_u8(&r, &t.proto) || !rd_u8(&r, &t.spi_size) ||
+	    !rd_u16(&r, &t.type))
 		return fail(why, "notification shorter than its 8-byte header");
-	if (!ike_rd_ptr(&r, t.spi_size, &t.spi))
+	if (!rd_ptr(&r, t.spi_size, &t.spi))
 		return fail(why, "notification SPI size exceeds the payload");
 	t.data = r.p;
 	t.data_len = r.left;
@@ -439,13 +438,13 @@ bool isakmp_notify_parse(const uint8_t *body, size_t len, struct isakmp_notify *
  */
 bool isakmp_delete_parse(const uint8_t *body, size_t len, struct isakmp_delete *d, const char **why)
 {
-	struct ike_rd r = ike_rd_init(body, len);
+	struct rd r = rd_init(body, len);
 	struct isakmp_delete t;
 
-	if (!ike_rd_u32(&r, &t.doi) || !ike_rd_u8(&r, &t.proto) || !ike_rd_u8(&r, &t.spi_size) ||
-	    !ike_rd_u16(&r, &t.nspi))
+	if (!rd_u32(&r, &t.doi) || !rd_u8(&r, &t.proto) || !rd_u8(&r, &t.spi_size) ||
+	    !rd_u16(&r, &t.nspi))
 		return fail(why, "delete payload shorter than its 8-byte header");
-	if (!ike_rd_ptr(&r, (size_t)t.nspi * t.spi_size, &t.spis))
+	if (!rd_ptr(&r, (size_t)t.nspi * t.spi_size, &t.spis))
 		return fail(why, "delete payload SPI count times SPI size exceeds the payload");
 	if (r.left)
 		return fail(why, "delete payload has bytes after its SPIs");
@@ -459,11 +458,11 @@ bool isakmp_delete_parse(const uint8_t *body, size_t len, struct isakmp_delete *
  */
 bool isakmp_cfg_parse(const uint8_t *body, size_t len, struct isakmp_cfg *c, const char **why)
 {
-	struct ike_rd r = ike_rd_init(body, len);
+	struct rd r = rd_init(body, len);
 	struct isakmp_cfg t;
 	uint8_t reserved;
 
-	if (!ike_rd_u8(&r, &t.type) || !ike_rd_u8(&r, &reserved) || !ike_rd_u16(&r, &t.id))
+	if (!rd_u8(&r, &t.type) || !rd_u8(&r, &reserved) || !rd_u16(&r, &t.id))
 		return fail(why, "mode-config ATTR payload shorter than its 4-byte header");
 	t.attrs = r.p;
 	t.attrs_len = r.left;
@@ -481,7 +480,7 @@ bool isakmp_cfg_parse(const uint8_t *body, size_t len, struct isakmp_cfg *c, con
 
 /* Next-payload bytes are single bytes inside what was already written; out of range means
  * the builder state is corrupt, which poisons the message like an overflow. */
-static void wr_patch_u8(struct ike_wr *w, size_t off, uint8_t v)
+static void wr_patch_u8(struct wr *w, size_t off, uint8_t v)
 {
 	if (w->err)
 		return;
@@ -498,7 +497,7 @@ void isakmp_build_start(struct isakmp_builder *b, void *buf, size_t cap, const s
 
 	t.np = ISAKMP_PL_NONE;
 	t.len = 0;
-	b->w = ike_wr_init(buf, cap);
+	b->w = wr_init(buf, cap);
 	b->np_off = ISAKMP_HDR_NP_OFF;
 	b->pl_off = SIZE_MAX;
 	isakmp_hdr_write(&b->w, &t);
@@ -512,9 +511,9 @@ void isakmp_build_open(struct isakmp_builder *b, uint8_t t)
 	wr_patch_u8(&b->w, b->np_off, t);
 	b->np_off = b->w.len;
 	b->pl_off = b->w.len;
-	ike_wr_u8(&b->w, ISAKMP_PL_NONE);
-	ike_wr_u8(&b->w, 0);
-	ike_wr_u16(&b->w, 0);
+	wr_u8(&b->w, ISAKMP_PL_NONE);
+	wr_u8(&b->w, 0);
+	wr_u16(&b->w, 0);
 }
 
 void isakmp_build_close(struct isakmp_builder *b)
@@ -527,14 +526,14 @@ void isakmp_build_close(struct isakmp_builder *b)
 	if (len > UINT16_MAX)
 		b->w.err = true;
 	else
-		ike_wr_put_u16(&b->w, b->pl_off + 2, (uint16_t)len);
+		wr_put_u16(&b->w, b->pl_off + 2, (uint16_t)len);
 	b->pl_off = SIZE_MAX;
 }
 
 void isakmp_build_payload(struct isakmp_builder *b, uint8_t t, const void *body, size_t len)
 {
 	isakmp_build_open(b, t);
-	ike_wr_bytes(&b->w, body, len);
+	wr_bytes(&b->w, body, len);
 	isakmp_build_close(b);
 }
 
@@ -544,7 +543,7 @@ size_t isakmp_build_finish(struct isakmp_builder *b)
 		isakmp_build_close(b);
 	if (b->w.len > ISAKMP_MAX_MSG)
 		b->w.err = true;
-	ike_wr_put_u32(&b->w, ISAKMP_HDR_LEN_OFF, (uint32_t)b->w.len);
+	wr_put_u32(&b->w, ISAKMP_HDR_LEN_OFF, (uint32_t)b->w.len);
 	return b->w.err ? 0 : b->w.len;
 }
 

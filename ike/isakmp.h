@@ -2,7 +2,7 @@
 /*
  * ISAKMP (RFC 2408) codec: numbers, the header, the payload chain and each payload body.
  * Parsers validate lengths first and fill typed structs whose pointers alias the input
- * buffer (no copies, no allocation). Builders append to an ike_wr.
+ * buffer (no copies, no allocation). Builders append to an wr.
  */
 #ifndef EVC_IKE_ISAKMP_H
 #define EVC_IKE_ISAKMP_H
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ike/rd.h"
+#include "lib/bytes.h"
 
 #define ISAKMP_HDR_LEN 28
 #define ISAKMP_GEN_LEN 4
@@ -193,7 +193,7 @@ struct isakmp_hdr {
  * Cisco clients append some). Returns false with *why set to a static string on failure.
  */
 bool isakmp_hdr_parse(const uint8_t *pkt, size_t len, struct isakmp_hdr *h, const char **why);
-void isakmp_hdr_write(struct ike_wr *w, const struct isakmp_hdr *h);
+void isakmp_hdr_write(struct wr *w, const struct isakmp_hdr *h);
 
 /* ---- payload chain ---- */
 #define ISAKMP_MAX_PAYLOADS 48
@@ -237,11 +237,11 @@ struct isakmp_attr {
  * Reads the next attribute. Returns 1 with *a filled, 0 at the clean end, -1 on a malformed
  * attribute (truncated header or TLV length beyond the bytes left).
  */
-int isakmp_attr_next(struct ike_rd *r, struct isakmp_attr *a);
-void isakmp_attr_write_tv(struct ike_wr *w, uint16_t type, uint16_t value);
-void isakmp_attr_write_tlv(struct ike_wr *w, uint16_t type, const void *data, size_t len);
+int isakmp_attr_next(struct rd *r, struct isakmp_attr *a);
+void isakmp_attr_write_tv(struct wr *w, uint16_t type, uint16_t value);
+void isakmp_attr_write_tlv(struct wr *w, uint16_t type, const void *data, size_t len);
 /* TV when value fits 16 bits, else TLV with 4 bytes (life durations). */
-void isakmp_attr_write_int(struct ike_wr *w, uint16_t type, uint32_t value);
+void isakmp_attr_write_int(struct wr *w, uint16_t type, uint32_t value);
 
 /* ---- SA / proposal / transform ---- */
 #define ISAKMP_MAX_PROPOSALS 32
@@ -322,7 +322,7 @@ bool isakmp_cfg_parse(const uint8_t *body, size_t len, struct isakmp_cfg *c, con
 
 /* ---- message builder ---- */
 struct isakmp_builder {
-	struct ike_wr w;
+	struct wr w;
 	size_t np_off; /* where the next-payload byte of the previous payload lives */
 	size_t pl_off; /* start of the open payload, or SIZE_MAX */
 };

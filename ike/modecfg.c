@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ike/sa_int.h"
+#include "lib/ipv4.h"
 
 static const uint16_t requested[] = {
     CFG_INTERNAL_IP4_ADDRESS,
@@ -33,7 +34,7 @@ static bool is_tv_attr(uint16_t t)
 void modecfg_client_start(struct ike_sa *sa)
 {
 	uint8_t attrs[512];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	for (size_t i = 0; i < sizeof(requested) / sizeof(requested[0]); i++) {
 		if (is_tv_attr(requested[i]))
 			isakmp_attr_write_tv(&w, requested[i], 0);
@@ -70,7 +71,7 @@ static bool read_text(const struct isakmp_attr *a, char *out, size_t cap)
 {
 	if (a->tv)
 		return false;
-	ike_text_clean(out, cap, a->data, a->len, true);
+	text_clean(out, cap, a->data, a->len, true);
 	return true;
 }
 
@@ -99,11 +100,10 @@ static bool read_nets(const struct isakmp_attr *a, struct evc_net *nets, size_t 
 	size_t stride = a->len % 14 == 0 ? 14 : (a->len % 8 == 0 ? 8 : 0);
 	if (a->tv || stride == 0)
 		return false;
-	struct ike_rd r = ike_rd_init(a->data, a->len);
+	struct rd r = rd_init(a->data, a->len);
 	while (r.left) {
 		struct evc_net net;
-		if (!ike_rd_u32(&r, &net.addr) || !ike_rd_u32(&r, &net.mask) ||
-		    !ike_rd_skip(&r, stride - 8))
+		if (!rd_u32(&r, &net.addr) || !rd_u32(&r, &net.mask) || !rd_skip(&r, stride - 8))
 			return false;
 		if (*n < max)
 			nets[(*n)++] = net;
@@ -113,7 +113,7 @@ static bool read_nets(const struct isakmp_attr *a, struct evc_net *nets, size_t 
 
 bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, const char **why)
 {
-	struct ike_rd r = ike_rd_init(attrs, len);
+	struct rd r = rd_init(attrs, len);
 	struct isakmp_attr a;
 	int rc;
 	memset(pol, 0, sizeof(*pol));
@@ -200,17 +200,12 @@ bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, con
 	return true;
 }
 
-static void addr_str(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 static void took_policy(struct ike_sa *sa)
 {
 	char a[20], m[20];
 	sa->facts |= F_MODECFG_DONE;
-	addr_str(sa->policy.addr, a, sizeof(a));
-	addr_str((sa->policy.have & EVC_HAVE_NETMASK) ? sa->policy.netmask : 0xffffffffu, m,
+	ipv4_str(sa->policy.addr, a, sizeof(a));
+	ipv4_str((sa->policy.have & EVC_HAVE_NETMASK) ? sa->policy.netmask : 0xffffffffu, m,
 	         sizeof(m));
 	if (sa->policy.have & EVC_HAVE_BANNER) {
 		struct ike_act_node *n = sa_push(sa, IKE_ACT_BANNER);
@@ -261,25 +256,25 @@ enum ike_verdict modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr
 
 /* ---- server ---- */
 
-static void write_nets(struct ike_wr *w, uint16_t type, const struct evc_net *nets, size_t n)
+static void write_nets(struct wr *w, uint16_t type, const struct evc_net *nets, size_t n)
 {
 	if (n == 0)
 		return;
-	ike_wr_u16(w, type);
-	ike_wr_u16(w, (uint16_t)(n * 14));
+	wr_u16(w, type);
+	wr_u16(w, (uint16_t)(n * 14));
 	for (size_t i = 0; i < n; i++) {
-		ike_wr_u32(w, nets[i].addr);
-		ike_wr_u32(w, nets[i].mask);
-		ike_wr_zero(w, 6); /* protocol and ports: zero, as the Cisco client expects */
+		wr_u32(w, nets[i].addr);
+		wr_u32(w, nets[i].mask);
+		wr_zero(w, 6); /* protocol and ports: zero, as the Cisco client expects */
 	}
 }
 
-static void write_str(struct ike_wr *w, uint16_t type, const char *s)
+static void write_str(struct wr *w, uint16_t type, const char *s)
 {
 	isakmp_attr_write_tlv(w, type, s, strlen(s));
 }
 
-static void write_one(struct ike_wr *w, const struct evc_policy *pol, uint16_t t)
+static void write_one(struct wr *w, const struct evc_policy *pol, uint16_t t)
 {
 	uint8_t ip[4];
 	switch (t) {
@@ -287,8 +282,8 @@ static void write_one(struct ike_wr *w, const struct evc_policy *pol, uint16_t t
 		break; /* always written first */
 	case CFG_INTERNAL_IP4_NETMASK:
 		if (pol->have & EVC_HAVE_NETMASK) {
-			struct ike_wr iw = ike_wr_init(ip, sizeof(ip));
-			ike_wr_u32(&iw, pol->netmask);
+			struct wr iw = wr_init(ip, sizeof(ip));
+			wr_u32(&iw, pol->netmask);
 			isakmp_attr_write_tlv(w, t, ip, 4);
 		}
 		break;
@@ -297,8 +292,8 @@ static void write_one(struct ike_wr *w, const struct evc_policy *pol, uint16_t t
 		const uint32_t *v = t == CFG_INTERNAL_IP4_DNS ? pol->dns : pol->wins;
 		size_t n = t == CFG_INTERNAL_IP4_DNS ? pol->n_dns : pol->n_wins;
 		for (size_t i = 0; i < n; i++) {
-			struct ike_wr iw = ike_wr_init(ip, sizeof(ip));
-			ike_wr_u32(&iw, v[i]);
+			struct wr iw = wr_init(ip, sizeof(ip));
+			wr_u32(&iw, v[i]);
 			isakmp_attr_write_tlv(w, t, ip, 4);
 		}
 		break;
@@ -341,17 +336,16 @@ static void write_one(struct ike_wr *w, const struct evc_policy *pol, uint16_t t
 	}
 }
 
-void modecfg_write(struct ike_wr *w, const struct evc_policy *pol, const uint8_t *req,
-                   size_t req_len)
+void modecfg_write(struct wr *w, const struct evc_policy *pol, const uint8_t *req, size_t req_len)
 {
 	uint8_t ip[4];
-	struct ike_wr iw = ike_wr_init(ip, sizeof(ip));
-	ike_wr_u32(&iw, pol->addr);
+	struct wr iw = wr_init(ip, sizeof(ip));
+	wr_u32(&iw, pol->addr);
 	isakmp_attr_write_tlv(w, CFG_INTERNAL_IP4_ADDRESS, ip, 4);
 	/* each requested type once, in the order asked */
 	uint16_t seen[64];
 	size_t n_seen = 0;
-	struct ike_rd r = ike_rd_init(req, req_len);
+	struct rd r = rd_init(req, req_len);
 	struct isakmp_attr a;
 	while (isakmp_attr_next(&r, &a) == 1) {
 		bool dup = false;
@@ -385,12 +379,12 @@ void modecfg_server_push(struct ike_sa *sa)
 {
 	/* every attribute the policy may hold, as if the client had asked for all of them */
 	uint8_t req[64], attrs[8192];
-	struct ike_wr rw = ike_wr_init(req, sizeof(req));
+	struct wr rw = wr_init(req, sizeof(req));
 	for (size_t i = 0; i < sizeof(requested) / sizeof(requested[0]); i++)
 		isakmp_attr_write_tlv(&rw, requested[i], NULL, 0);
 	if (!take_policy(sa))
 		return;
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	modecfg_write(&w, &sa->policy, req, rw.len);
 	if (w.err || rw.err) {
 		sa_fail(sa, IKE_STEP_MODECFG, "the group policy does not fit in one message");
@@ -431,7 +425,7 @@ enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr
 	if (!take_policy(sa))
 		return IKE_V_FATAL;
 	uint8_t attrs[8192];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	modecfg_write(&w, &sa->policy, cfg->attrs, cfg->attrs_len);
 	if (w.err) {
 		sa_fail(sa, IKE_STEP_MODECFG, "the group policy does not fit in one message");

@@ -93,7 +93,7 @@ static uint8_t natd_type(const struct ike_sa *sa)
 void natt_write_natd(struct ike_sa *sa, struct isakmp_builder *b, const struct ike_endpoint *to,
                      const struct ike_endpoint *from)
 {
-	uint8_t h[IKE_HASH_MAX];
+	uint8_t h[HASH_MAX_LEN];
 	if (!natt_enabled(sa))
 		return;
 	if (ike_natd(sa->p1.hash, sa->icky, sa->rcky, to->addr, to->port, h) == 0)
@@ -110,7 +110,7 @@ void natt_write_natd(struct ike_sa *sa, struct isakmp_builder *b, const struct i
 void natt_check_natd(struct ike_sa *sa, const struct isakmp_chain *c,
                      const struct ike_endpoint *from, const struct ike_endpoint *to)
 {
-	uint8_t me[IKE_HASH_MAX], them[IKE_HASH_MAX];
+	uint8_t me[HASH_MAX_LEN], them[HASH_MAX_LEN];
 	size_t seen = 0;
 	bool peer_ok = false;
 	if (!natt_enabled(sa))
@@ -126,9 +126,9 @@ void natt_check_natd(struct ike_sa *sa, const struct isakmp_chain *c,
 			continue;
 		if (seen++ == 0) {
 			/* the first one is us, as the peer sees us */
-			if (!ike_ct_equal(p->body, me, sa->hlen))
+			if (!crypto_ct_equal(p->body, me, sa->hlen))
 				sa->facts |= F_NAT_LOCAL;
-		} else if (ike_ct_equal(p->body, them, sa->hlen)) {
+		} else if (crypto_ct_equal(p->body, them, sa->hlen)) {
 			peer_ok = true;
 		}
 	}

@@ -12,14 +12,14 @@ static const struct {
 	uint8_t encr;
 	uint16_t bits;
 } p1_ciphers[] = {
-    {IKE_ENCR_AES_CBC, 256},
-    {IKE_ENCR_AES_CBC, 128},
-    {IKE_ENCR_AES_CBC, 192},
-    {IKE_ENCR_3DES, 0},
+    {CIPHER_AES_CBC, 256},
+    {CIPHER_AES_CBC, 128},
+    {CIPHER_AES_CBC, 192},
+    {CIPHER_3DES, 0},
 };
 /* MD5 (and single DES) only when a profile asks for them: they are broken, and no EasyVPN
  * server needs them by default */
-static const uint8_t p1_hashes[] = {IKE_HASH_SHA256, IKE_HASH_SHA1};
+static const uint8_t p1_hashes[] = {HASH_SHA256, HASH_SHA1};
 /* XAUTH first: an EasyVPN server with users configured picks it; plain PSK is offered for
  * gateways that authenticate the group only. */
 static const uint16_t p1_auths[] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
@@ -73,16 +73,16 @@ size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max)
 	return n;
 }
 
-static void write_sa_head(struct ike_wr *w)
+static void write_sa_head(struct wr *w)
 {
-	ike_wr_u32(w, ISAKMP_DOI_IPSEC);
-	ike_wr_u32(w, ISAKMP_SIT_IDENTITY_ONLY);
+	wr_u32(w, ISAKMP_DOI_IPSEC);
+	wr_u32(w, ISAKMP_SIT_IDENTITY_ONLY);
 }
 
-static void write_p1_attrs(struct ike_wr *w, const struct ike_p1_prop *p)
+static void write_p1_attrs(struct wr *w, const struct ike_p1_prop *p)
 {
 	isakmp_attr_write_tv(w, IKE_ATTR_ENCR, p->encr);
-	if (p->key_bits && p->encr == IKE_ENCR_AES_CBC)
+	if (p->key_bits && p->encr == CIPHER_AES_CBC)
 		isakmp_attr_write_tv(w, IKE_ATTR_KEY_LENGTH, p->key_bits);
 	isakmp_attr_write_tv(w, IKE_ATTR_HASH, p->hash);
 	isakmp_attr_write_tv(w, IKE_ATTR_AUTH, p->auth);
@@ -93,34 +93,34 @@ static void write_p1_attrs(struct ike_wr *w, const struct ike_p1_prop *p)
 	}
 }
 
-void prop_write_p1(struct ike_wr *w, const struct ike_p1_prop *p, size_t n)
+void prop_write_p1(struct wr *w, const struct ike_p1_prop *p, size_t n)
 {
 	write_sa_head(w);
 	size_t prop_at = w->len;
-	ike_wr_u8(w, ISAKMP_PL_NONE);
-	ike_wr_u8(w, 0);
-	ike_wr_u16(w, 0);
-	ike_wr_u8(w, 1);
-	ike_wr_u8(w, ISAKMP_PROTO_ISAKMP);
-	ike_wr_u8(w, 0);
-	ike_wr_u8(w, (uint8_t)n);
+	wr_u8(w, ISAKMP_PL_NONE);
+	wr_u8(w, 0);
+	wr_u16(w, 0);
+	wr_u8(w, 1);
+	wr_u8(w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(w, 0);
+	wr_u8(w, (uint8_t)n);
 	for (size_t i = 0; i < n; i++) {
 		size_t t_at = w->len;
-		ike_wr_u8(w, i + 1 < n ? ISAKMP_PL_T : ISAKMP_PL_NONE);
-		ike_wr_u8(w, 0);
-		ike_wr_u16(w, 0);
-		ike_wr_u8(w, (uint8_t)(i + 1));
-		ike_wr_u8(w, ISAKMP_KEY_IKE);
-		ike_wr_u16(w, 0);
+		wr_u8(w, i + 1 < n ? ISAKMP_PL_T : ISAKMP_PL_NONE);
+		wr_u8(w, 0);
+		wr_u16(w, 0);
+		wr_u8(w, (uint8_t)(i + 1));
+		wr_u8(w, ISAKMP_KEY_IKE);
+		wr_u16(w, 0);
 		write_p1_attrs(w, &p[i]);
-		ike_wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
+		wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
 	}
-	ike_wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+	wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
 }
 
 bool prop_read_p1(const struct isakmp_transform *t, struct ike_p1_prop *p)
 {
-	struct ike_rd r = ike_rd_init(t->attrs, t->attrs_len);
+	struct rd r = rd_init(t->attrs, t->attrs_len);
 	struct isakmp_attr a;
 	int rc;
 	unsigned life_type = 0;
@@ -160,13 +160,13 @@ bool prop_read_p1(const struct isakmp_transform *t, struct ike_p1_prop *p)
 	}
 	if (rc < 0 || !p->hash || !p->auth || !p->group)
 		return false;
-	if (!ike_encr_block(p->encr) || !ike_hash_len(p->hash))
+	if (!crypto_cipher_block(p->encr) || !crypto_hash_len(p->hash))
 		return false;
-	if (p->encr == IKE_ENCR_AES_CBC && !ike_encr_keylen_ok(p->encr, p->key_bits))
+	if (p->encr == CIPHER_AES_CBC && !crypto_cipher_keylen_ok(p->encr, p->key_bits))
 		return false;
-	if (p->encr == IKE_ENCR_3DES)
+	if (p->encr == CIPHER_3DES)
 		p->key_bits = 0;
-	return ike_dh_len(p->group) != 0;
+	return crypto_dh_len(p->group) != 0;
 }
 
 static bool auth_matches(uint16_t srv, uint16_t cli, bool xauth)
@@ -207,7 +207,7 @@ int prop_choose_p1(const struct isakmp_sa *sa, const struct ike_p1_prop *srv, si
 	return -1;
 }
 
-void prop_write_p1_choice(struct ike_wr *w, const struct isakmp_sa *sa, int t_index)
+void prop_write_p1_choice(struct wr *w, const struct isakmp_sa *sa, int t_index)
 {
 	const struct isakmp_transform *t = &sa->t[t_index];
 	const struct isakmp_proposal *pr = &sa->p[0];
@@ -217,26 +217,26 @@ void prop_write_p1_choice(struct ike_wr *w, const struct isakmp_sa *sa, int t_in
 			pr = &sa->p[pi];
 	write_sa_head(w);
 	size_t prop_at = w->len;
-	ike_wr_u8(w, ISAKMP_PL_NONE);
-	ike_wr_u8(w, 0);
-	ike_wr_u16(w, 0);
-	ike_wr_u8(w, pr->num);
-	ike_wr_u8(w, ISAKMP_PROTO_ISAKMP);
-	ike_wr_u8(w, 0);
-	ike_wr_u8(w, 1);
+	wr_u8(w, ISAKMP_PL_NONE);
+	wr_u8(w, 0);
+	wr_u16(w, 0);
+	wr_u8(w, pr->num);
+	wr_u8(w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(w, 0);
+	wr_u8(w, 1);
 	size_t t_at = w->len;
-	ike_wr_u8(w, ISAKMP_PL_NONE);
-	ike_wr_u8(w, 0);
-	ike_wr_u16(w, 0);
-	ike_wr_u8(w, t->num);
-	ike_wr_u8(w, t->id);
-	ike_wr_u16(w, 0);
-	ike_wr_bytes(w, t->attrs, t->attrs_len);
-	ike_wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
-	ike_wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+	wr_u8(w, ISAKMP_PL_NONE);
+	wr_u8(w, 0);
+	wr_u16(w, 0);
+	wr_u8(w, t->num);
+	wr_u8(w, t->id);
+	wr_u16(w, 0);
+	wr_bytes(w, t->attrs, t->attrs_len);
+	wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
+	wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
 }
 
-static void write_p2_attrs(struct ike_wr *w, const struct ike_p2_prop *p, uint16_t encap)
+static void write_p2_attrs(struct wr *w, const struct ike_p2_prop *p, uint16_t encap)
 {
 	if (p->life_s) {
 		isakmp_attr_write_tv(w, IPSEC_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
@@ -254,37 +254,37 @@ static void write_p2_attrs(struct ike_wr *w, const struct ike_p2_prop *p, uint16
 		isakmp_attr_write_tv(w, IPSEC_ATTR_GROUP, p->pfs_group);
 }
 
-void prop_write_p2(struct ike_wr *w, const struct ike_p2_prop *p, size_t n, uint32_t spi,
+void prop_write_p2(struct wr *w, const struct ike_p2_prop *p, size_t n, uint32_t spi,
                    uint16_t encap)
 {
 	write_sa_head(w);
 	for (size_t i = 0; i < n; i++) {
 		size_t prop_at = w->len;
-		ike_wr_u8(w, i + 1 < n ? ISAKMP_PL_P : ISAKMP_PL_NONE);
-		ike_wr_u8(w, 0);
-		ike_wr_u16(w, 0);
-		ike_wr_u8(w, (uint8_t)(i + 1));
-		ike_wr_u8(w, ISAKMP_PROTO_ESP);
-		ike_wr_u8(w, 4);
-		ike_wr_u8(w, 1);
-		ike_wr_u32(w, spi);
+		wr_u8(w, i + 1 < n ? ISAKMP_PL_P : ISAKMP_PL_NONE);
+		wr_u8(w, 0);
+		wr_u16(w, 0);
+		wr_u8(w, (uint8_t)(i + 1));
+		wr_u8(w, ISAKMP_PROTO_ESP);
+		wr_u8(w, 4);
+		wr_u8(w, 1);
+		wr_u32(w, spi);
 		size_t t_at = w->len;
-		ike_wr_u8(w, ISAKMP_PL_NONE);
-		ike_wr_u8(w, 0);
-		ike_wr_u16(w, 0);
-		ike_wr_u8(w, 1);
-		ike_wr_u8(w, p[i].esp);
-		ike_wr_u16(w, 0);
+		wr_u8(w, ISAKMP_PL_NONE);
+		wr_u8(w, 0);
+		wr_u16(w, 0);
+		wr_u8(w, 1);
+		wr_u8(w, p[i].esp);
+		wr_u16(w, 0);
 		write_p2_attrs(w, &p[i], encap);
-		ike_wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
-		ike_wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+		wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
+		wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
 	}
 }
 
 bool prop_read_p2(const struct isakmp_transform *t, uint8_t esp_id, struct ike_p2_prop *p,
                   uint16_t *encap)
 {
-	struct ike_rd r = ike_rd_init(t->attrs, t->attrs_len);
+	struct rd r = rd_init(t->attrs, t->attrs_len);
 	struct isakmp_attr a;
 	int rc;
 	unsigned life_type = 0;
@@ -355,7 +355,7 @@ int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, si
 				    c.auth != srv[s].auth ||
 				    (srv[s].pfs_group && c.pfs_group != srv[s].pfs_group) ||
 				    (c.pfs_group &&
-				     (c.pfs_group != ke_group || !ike_dh_len(c.pfs_group))))
+				     (c.pfs_group != ke_group || !crypto_dh_len(c.pfs_group))))
 					continue;
 				*chosen = c;
 				if (srv[s].life_s && (!c.life_s || c.life_s > srv[s].life_s))
@@ -374,31 +374,31 @@ int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, si
 	return -1;
 }
 
-void prop_write_p2_choice(struct ike_wr *w, const struct isakmp_sa *sa, size_t prop_index,
+void prop_write_p2_choice(struct wr *w, const struct isakmp_sa *sa, size_t prop_index,
                           size_t t_index, uint32_t spi)
 {
 	const struct isakmp_proposal *pr = &sa->p[prop_index];
 	const struct isakmp_transform *t = &sa->t[t_index];
 	write_sa_head(w);
 	size_t prop_at = w->len;
-	ike_wr_u8(w, ISAKMP_PL_NONE);
-	ike_wr_u8(w, 0);
-	ike_wr_u16(w, 0);
-	ike_wr_u8(w, pr->num);
-	ike_wr_u8(w, ISAKMP_PROTO_ESP);
-	ike_wr_u8(w, 4);
-	ike_wr_u8(w, 1);
-	ike_wr_u32(w, spi);
+	wr_u8(w, ISAKMP_PL_NONE);
+	wr_u8(w, 0);
+	wr_u16(w, 0);
+	wr_u8(w, pr->num);
+	wr_u8(w, ISAKMP_PROTO_ESP);
+	wr_u8(w, 4);
+	wr_u8(w, 1);
+	wr_u32(w, spi);
 	size_t t_at = w->len;
-	ike_wr_u8(w, ISAKMP_PL_NONE);
-	ike_wr_u8(w, 0);
-	ike_wr_u16(w, 0);
-	ike_wr_u8(w, t->num);
-	ike_wr_u8(w, t->id);
-	ike_wr_u16(w, 0);
-	ike_wr_bytes(w, t->attrs, t->attrs_len);
-	ike_wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
-	ike_wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+	wr_u8(w, ISAKMP_PL_NONE);
+	wr_u8(w, 0);
+	wr_u16(w, 0);
+	wr_u8(w, t->num);
+	wr_u8(w, t->id);
+	wr_u16(w, 0);
+	wr_bytes(w, t->attrs, t->attrs_len);
+	wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
+	wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
 }
 
 static const char *auth_name(uint16_t a)
@@ -419,12 +419,13 @@ static const char *auth_name(uint16_t a)
 
 const char *prop_p1_str(const struct ike_p1_prop *p, char *buf, size_t len)
 {
-	if (p->encr == IKE_ENCR_AES_CBC)
-		snprintf(buf, len, "AES-%u/%s/modp%zu/%s", p->key_bits, ike_hash_name(p->hash),
-		         ike_dh_len(p->group) * 8, auth_name(p->auth));
+	if (p->encr == CIPHER_AES_CBC)
+		snprintf(buf, len, "AES-%u/%s/modp%zu/%s", p->key_bits, crypto_hash_name(p->hash),
+		         crypto_dh_len(p->group) * 8, auth_name(p->auth));
 	else
-		snprintf(buf, len, "%s/%s/modp%zu/%s", ike_encr_name(p->encr),
-		         ike_hash_name(p->hash), ike_dh_len(p->group) * 8, auth_name(p->auth));
+		snprintf(buf, len, "%s/%s/modp%zu/%s", crypto_cipher_name(p->encr),
+		         crypto_hash_name(p->hash), crypto_dh_len(p->group) * 8,
+		         auth_name(p->auth));
 	return buf;
 }
 
@@ -446,7 +447,7 @@ const char *prop_p2_str(const struct ike_p2_prop *p, char *buf, size_t len)
 {
 	char pfs[24] = "";
 	if (p->pfs_group)
-		snprintf(pfs, sizeof(pfs), "/PFS-modp%zu", ike_dh_len(p->pfs_group) * 8);
+		snprintf(pfs, sizeof(pfs), "/PFS-modp%zu", crypto_dh_len(p->pfs_group) * 8);
 	if (p->esp == ESP_ENCR_AES_CBC)
 		snprintf(buf, len, "ESP-AES-%u/%s%s", p->key_bits, esp_auth_name(p->auth), pfs);
 	else

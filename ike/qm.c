@@ -22,19 +22,19 @@ static uint32_t new_spi(struct ike_sa *sa)
 	return spi;
 }
 
-static void write_id(struct ike_wr *w, const struct evc_net *n)
+static void write_id(struct wr *w, const struct evc_net *n)
 {
 	if (n->mask == 0xffffffffu) {
-		ike_wr_u8(w, ISAKMP_ID_IPV4_ADDR);
-		ike_wr_u8(w, 0);
-		ike_wr_u16(w, 0);
-		ike_wr_u32(w, n->addr);
+		wr_u8(w, ISAKMP_ID_IPV4_ADDR);
+		wr_u8(w, 0);
+		wr_u16(w, 0);
+		wr_u32(w, n->addr);
 	} else {
-		ike_wr_u8(w, ISAKMP_ID_IPV4_ADDR_SUBNET);
-		ike_wr_u8(w, 0);
-		ike_wr_u16(w, 0);
-		ike_wr_u32(w, n->addr);
-		ike_wr_u32(w, n->mask);
+		wr_u8(w, ISAKMP_ID_IPV4_ADDR_SUBNET);
+		wr_u8(w, 0);
+		wr_u16(w, 0);
+		wr_u32(w, n->addr);
+		wr_u32(w, n->mask);
 	}
 }
 
@@ -42,16 +42,16 @@ static bool read_id(const struct isakmp_pl *p, struct evc_net *n)
 {
 	struct isakmp_id id;
 	const char *why;
-	struct ike_rd r;
+	struct rd r;
 	if (!p || !isakmp_id_parse(p->body, p->len, &id, &why))
 		return false;
-	r = ike_rd_init(id.data, id.len);
+	r = rd_init(id.data, id.len);
 	if (id.type == ISAKMP_ID_IPV4_ADDR && id.len == 4) {
 		n->mask = 0xffffffffu;
-		return ike_rd_u32(&r, &n->addr);
+		return rd_u32(&r, &n->addr);
 	}
 	if (id.type == ISAKMP_ID_IPV4_ADDR_SUBNET && id.len == 8)
-		return ike_rd_u32(&r, &n->addr) && ike_rd_u32(&r, &n->mask);
+		return rd_u32(&r, &n->addr) && rd_u32(&r, &n->mask);
 	return false;
 }
 
@@ -88,8 +88,8 @@ static void write_qm1(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
 	isakmp_build_payload(b, ISAKMP_PL_NONCE, sa->qm.ni, sa->qm.ni_len);
 	if (q->pfs) {
 		uint8_t ke[IKE_MAX_DH];
-		size_t len = ike_dh_len(q->pfs);
-		ike_dh_public(sa->qm.dh, ke, len);
+		size_t len = crypto_dh_len(q->pfs);
+		crypto_dh_public(sa->qm.dh, ke, len);
 		isakmp_build_payload(b, ISAKMP_PL_KE, ke, len);
 	}
 	isakmp_build_open(b, ISAKMP_PL_ID);
@@ -103,12 +103,12 @@ void qm_start(struct ike_sa *sa, uint32_t rekey_of)
 {
 	struct qm1_arg q = {natt_encap_mode(sa), 0};
 	const struct ike_child_rec *old = sa_child_find(sa, rekey_of);
-	ike_dh_free(sa->qm.dh);
+	crypto_dh_free(sa->qm.dh);
 	memset(&sa->qm, 0, sizeof(sa->qm));
 	if (sa->policy.pfs || sa->cfg.pfs_group) {
 		/* the group policy wants PFS (UNITY_PFS): the phase-1 group; or our own choice */
 		q.pfs = sa->policy.pfs ? sa->p1.group : (uint8_t)sa->cfg.pfs_group;
-		sa->qm.dh = ike_dh_new(q.pfs);
+		sa->qm.dh = crypto_dh_new(q.pfs);
 		if (!sa->qm.dh) {
 			qm_failed(sa, "cannot create a DH key for PFS");
 			return;
@@ -157,7 +157,7 @@ void qm_abandon(struct ike_sa *sa, const char *why)
 	if (sa->rx.msg && sa->rx.step == IKE_STEP_QUICK)
 		sa_rexmit_stop(sa);
 	sa_log(sa, IKE_LOG_WARN, "quick mode %08x given up: %s", sa->qm.msgid, why);
-	ike_dh_free(sa->qm.dh);
+	crypto_dh_free(sa->qm.dh);
 	sa->qm.dh = NULL;
 	sa->qm.active = false;
 	if (old)
@@ -182,7 +182,7 @@ void qm_failed(struct ike_sa *sa, const char *fmt, ...)
 static int make_child(struct ike_sa *sa, uint32_t spi_out, struct ike_child *ch)
 {
 	uint8_t km[64];
-	struct ike_secret gxy = {NULL, 0};
+	struct secret gxy = {NULL, 0};
 	int rc = -EINVAL;
 	memset(ch, 0, sizeof(*ch));
 	ch->spi_in = sa->qm.spi_in;
@@ -195,9 +195,9 @@ static int make_child(struct ike_sa *sa, uint32_t spi_out, struct ike_child *ch)
 	size_t need = (size_t)ch->enc_key_len + ch->auth_key_len;
 	if (!ch->enc_key_len || !ch->auth_key_len || need > sizeof(km))
 		goto out;
-	if (sa->qm.dh && ike_dh_derive(sa->qm.dh, sa->qm.gxr, sa->qm.g_len, &gxy) != 0)
+	if (sa->qm.dh && crypto_dh_derive(sa->qm.dh, sa->qm.gxr, sa->qm.g_len, &gxy) != 0)
 		goto out;
-	const struct ike_secret *g = sa->qm.dh ? &gxy : NULL;
+	const struct secret *g = sa->qm.dh ? &gxy : NULL;
 	const uint8_t *ni = sa->qm.ni, *nr = sa->qm.nr;
 	size_t nil = sa->qm.ni_len, nrl = sa->qm.nr_len;
 	/* each direction's KEYMAT uses the SPI its receiver chose */
@@ -233,8 +233,8 @@ static int make_child(struct ike_sa *sa, uint32_t spi_out, struct ike_child *ch)
 	}
 	rc = 0;
 out:
-	ike_wipe(km, sizeof(km));
-	ike_secret_clear(&gxy);
+	mem_wipe(km, sizeof(km));
+	secret_clear(&gxy);
 	return rc;
 }
 
@@ -249,7 +249,7 @@ static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 		return;
 	}
 	sa->setup_deadline = 0;
-	ike_dh_free(sa->qm.dh);
+	crypto_dh_free(sa->qm.dh);
 	sa->qm.dh = NULL;
 	sa_set_state(sa, IKE_S_ESTABLISHED);
 	if (sa->cfg.dpd_idle_s && (sa->facts & F_PEER_DPD))
@@ -276,7 +276,7 @@ static void read_lifetime_notify(const struct isakmp_chain *c, struct ike_p2_pro
 		    !isakmp_notify_parse(c->pl[i].body, c->pl[i].len, &n, &why) ||
 		    n.type != ISAKMP_N_RESPONDER_LIFETIME)
 			continue;
-		struct ike_rd r = ike_rd_init(n.data, n.data_len);
+		struct rd r = rd_init(n.data, n.data_len);
 		struct isakmp_attr a;
 		unsigned type = 0;
 		while (isakmp_attr_next(&r, &a) == 1) {
@@ -302,7 +302,7 @@ static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_sa sap;
 	const char *why = NULL;
 	struct ike_child ch;
-	uint8_t hash3[IKE_HASH_MAX];
+	uint8_t hash3[HASH_MAX_LEN];
 
 	if (!sa_check_hash(sa, c, h->msgid, sa->qm.ni, sa->qm.ni_len, body, len)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick-mode answer with a wrong HASH(2)");
@@ -328,13 +328,13 @@ static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		ok |= o->esp == chosen.esp && o->key_bits == chosen.key_bits &&
 		      o->auth == chosen.auth;
 	}
-	uint8_t want_pfs = sa->qm.dh ? (uint8_t)ike_dh_group(sa->qm.dh) : 0;
+	uint8_t want_pfs = sa->qm.dh ? (uint8_t)crypto_dh_group(sa->qm.dh) : 0;
 	if (!ok || chosen.pfs_group != want_pfs || encap != sa->qm.encap) {
 		qm_failed(sa, "the gateway chose an IPsec transform evc did not offer");
 		return IKE_V_FATAL;
 	}
 	if (want_pfs) {
-		if (!pke || pke->len != ike_dh_len(want_pfs)) {
+		if (!pke || pke->len != crypto_dh_len(want_pfs)) {
 			qm_failed(sa, "the gateway's PFS key is missing or the "
 			              "wrong size");
 			return IKE_V_FATAL;
@@ -383,7 +383,7 @@ static enum ike_verdict qm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	sa_send(sa, sa->tx, n, false, true, IKE_STEP_QUICK);
 	child_up(sa, &ch);
-	ike_wipe(&ch, sizeof(ch));
+	mem_wipe(&ch, sizeof(ch));
 	return IKE_V_OK;
 }
 
@@ -399,11 +399,11 @@ struct qm2_arg {
 static void write_lifetime_notify(struct ike_sa *sa, struct isakmp_builder *b)
 {
 	isakmp_build_open(b, ISAKMP_PL_N);
-	ike_wr_u32(&b->w, ISAKMP_DOI_IPSEC);
-	ike_wr_u8(&b->w, ISAKMP_PROTO_ESP);
-	ike_wr_u8(&b->w, 4);
-	ike_wr_u16(&b->w, ISAKMP_N_RESPONDER_LIFETIME);
-	ike_wr_u32(&b->w, sa->qm.spi_in);
+	wr_u32(&b->w, ISAKMP_DOI_IPSEC);
+	wr_u8(&b->w, ISAKMP_PROTO_ESP);
+	wr_u8(&b->w, 4);
+	wr_u16(&b->w, ISAKMP_N_RESPONDER_LIFETIME);
+	wr_u32(&b->w, sa->qm.spi_in);
 	if (sa->qm.chosen.life_s) {
 		isakmp_attr_write_tv(&b->w, IPSEC_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
 		isakmp_attr_write_int(&b->w, IPSEC_ATTR_LIFE_DURATION, sa->qm.chosen.life_s);
@@ -424,8 +424,8 @@ static void write_qm2(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
 	isakmp_build_payload(b, ISAKMP_PL_NONCE, sa->qm.nr, sa->qm.nr_len);
 	if (sa->qm.dh) {
 		uint8_t ke[IKE_MAX_DH];
-		size_t len = ike_dh_len(ike_dh_group(sa->qm.dh));
-		ike_dh_public(sa->qm.dh, ke, len);
+		size_t len = crypto_dh_len(crypto_dh_group(sa->qm.dh));
+		crypto_dh_public(sa->qm.dh, ke, len);
 		isakmp_build_payload(b, ISAKMP_PL_KE, ke, len);
 	}
 	isakmp_build_payload(b, ISAKMP_PL_ID, q->id1->body, q->id1->len);
@@ -496,7 +496,7 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	unsigned ke_group = 0;
 	if (pke) {
 		for (unsigned g = 1; g <= 18 && !ke_group; g++)
-			if (ike_dh_len(g) == pke->len)
+			if (crypto_dh_len(g) == pke->len)
 				ke_group = g;
 	}
 	struct ike_p2_prop chosen;
@@ -524,7 +524,7 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 			               h->msgid);
 		qm_abandon(sa, "the client's rekey goes first");
 	}
-	ike_dh_free(sa->qm.dh);
+	crypto_dh_free(sa->qm.dh);
 	memset(&sa->qm, 0, sizeof(sa->qm));
 	sa->qm.msgid = h->msgid;
 	sa->qm.spi_in = new_spi(sa);
@@ -537,7 +537,7 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	sa->qm.idci = ci;
 	sa->qm.idcr = cr;
 	if (chosen.pfs_group) {
-		sa->qm.dh = ike_dh_new(chosen.pfs_group);
+		sa->qm.dh = crypto_dh_new(chosen.pfs_group);
 		if (!sa->qm.dh || pke->len > sizeof(sa->qm.gxr)) {
 			qm_failed(sa, "cannot create a DH group %u key for PFS", chosen.pfs_group);
 			return IKE_V_FATAL;
@@ -570,12 +570,12 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 static enum ike_verdict qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
                                   const struct isakmp_chain *c)
 {
-	uint8_t want[IKE_HASH_MAX];
+	uint8_t want[HASH_MAX_LEN];
 	struct ike_child ch;
 	if (c->n < 1 || c->pl[0].type != ISAKMP_PL_HASH || c->pl[0].len != sa->hlen ||
 	    ike_hash_p2(sa->p1.hash, &sa->skeyid_a, 1, h->msgid, sa->qm.ni, sa->qm.ni_len,
 	                sa->qm.nr, sa->qm.nr_len, NULL, 0, want) != 0 ||
-	    !ike_ct_equal(want, c->pl[0].body, sa->hlen)) {
+	    !crypto_ct_equal(want, c->pl[0].body, sa->hlen)) {
 		sa_log(sa, IKE_LOG_WARN, "dropped quick mode with a wrong HASH(3)");
 		return IKE_V_DROP;
 	}
@@ -586,7 +586,7 @@ static enum ike_verdict qm3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return IKE_V_FATAL;
 	}
 	child_up(sa, &ch);
-	ike_wipe(&ch, sizeof(ch));
+	mem_wipe(&ch, sizeof(ch));
 	return IKE_V_OK;
 }
 enum ike_verdict qm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *body,

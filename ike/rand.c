@@ -11,7 +11,7 @@ void sa_rand(struct ike_sa *sa, void *buf, size_t n)
 		sa->cfg.rand(sa->cfg.rctx, buf, n);
 		return;
 	}
-	if (ike_random(buf, n) != 0)
+	if (crypto_random(buf, n) != 0)
 		abort(); /* no randomness: nothing secure can be done, and it is not peer input */
 }
 

@@ -289,7 +289,7 @@ static struct ike_ivchain *chain_find(struct ike_sa *sa, uint32_t msgid)
 }
 
 /* The IV for the next message of exchange msgid (phase 1: the running chain). */
-int sa_iv_for(const struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[IKE_BLOCK_MAX])
+int sa_iv_for(const struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[CIPHER_BLOCK_MAX])
 {
 	if (msgid == 0) {
 		memcpy(iv, sa->iv, sa->bs);
@@ -305,7 +305,8 @@ int sa_iv_for(const struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[
 	return ike_iv_exchange(sa->p1.hash, sa->p1_last, sa->bs, msgid, iv);
 }
 
-void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const uint8_t iv[IKE_BLOCK_MAX])
+void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid,
+                  const uint8_t iv[CIPHER_BLOCK_MAX])
 {
 	if (msgid == 0) {
 		memcpy(sa->iv, iv, sa->bs);
@@ -335,7 +336,7 @@ void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const uint8_t
 size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8_t exch,
                   uint32_t msgid)
 {
-	uint8_t iv[IKE_BLOCK_MAX];
+	uint8_t iv[CIPHER_BLOCK_MAX];
 	size_t body = len - ISAKMP_HDR_LEN;
 	size_t padded = (body + sa->bs - 1) / sa->bs * sa->bs;
 	if (ISAKMP_HDR_LEN + padded > cap || padded == 0)
@@ -343,22 +344,22 @@ size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8
 	memset(msg + len, 0, padded - body);
 	if (sa_iv_for(sa, exch, msgid, iv) != 0)
 		return 0;
-	if (ike_cbc(sa->p1.encr, sa->ka.p, sa->ka.len, iv, true, msg + ISAKMP_HDR_LEN,
-	            msg + ISAKMP_HDR_LEN, padded) != 0)
+	if (crypto_cbc(sa->p1.encr, sa->ka.p, sa->ka.len, iv, true, msg + ISAKMP_HDR_LEN,
+	               msg + ISAKMP_HDR_LEN, padded) != 0)
 		return 0;
 	size_t total = ISAKMP_HDR_LEN + padded;
 	msg[19] |= ISAKMP_FLAG_E;
-	struct ike_wr w = ike_wr_init(msg, cap);
+	struct wr w = wr_init(msg, cap);
 	w.len = total;
-	ike_wr_put_u32(&w, 24, (uint32_t)total);
+	wr_put_u32(&w, 24, (uint32_t)total);
 	sa_commit_iv(sa, exch, msgid, msg + total - sa->bs);
 	return total;
 }
 
 int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
-               uint8_t *out, size_t cap, uint8_t new_iv[IKE_BLOCK_MAX])
+               uint8_t *out, size_t cap, uint8_t new_iv[CIPHER_BLOCK_MAX])
 {
-	uint8_t iv[IKE_BLOCK_MAX];
+	uint8_t iv[CIPHER_BLOCK_MAX];
 	if (!sa->ka.p)
 		return -EINVAL;
 	size_t body = h->len - ISAKMP_HDR_LEN;
@@ -371,8 +372,8 @@ int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 		return -EMSGSIZE;
 	if (sa_iv_for(sa, h->exch, h->msgid, iv) != 0)
 		return -EINVAL;
-	if (ike_cbc(sa->p1.encr, sa->ka.p, sa->ka.len, iv, false, msg + ISAKMP_HDR_LEN, out,
-	            body) != 0)
+	if (crypto_cbc(sa->p1.encr, sa->ka.p, sa->ka.len, iv, false, msg + ISAKMP_HDR_LEN, out,
+	               body) != 0)
 		return -EINVAL;
 	memcpy(new_iv, msg + ISAKMP_HDR_LEN + body - sa->bs, sa->bs);
 	return (int)body;
@@ -387,7 +388,7 @@ size_t sa_build_hashed(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const ui
 	isakmp_build_start(&b, out, cap, &h);
 	isakmp_build_open(&b, ISAKMP_PL_HASH);
 	size_t hash_at = b.w.len;
-	ike_wr_zero(&b.w, sa->hlen);
+	wr_zero(&b.w, sa->hlen);
 	isakmp_build_close(&b);
 	size_t rest_at = b.w.len;
 	fn(sa, &b, arg);
@@ -403,7 +404,7 @@ size_t sa_build_hashed(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const ui
 bool sa_check_hash(struct ike_sa *sa, const struct isakmp_chain *c, uint32_t msgid,
                    const uint8_t *ni, size_t ni_len, const uint8_t *body, size_t body_len)
 {
-	uint8_t want[IKE_HASH_MAX];
+	uint8_t want[HASH_MAX_LEN];
 	if (c->n == 0 || c->pl[0].type != ISAKMP_PL_HASH || c->pl[0].len != sa->hlen)
 		return false;
 	const uint8_t *rest = c->pl[0].raw + c->pl[0].raw_len;
@@ -415,7 +416,7 @@ bool sa_check_hash(struct ike_sa *sa, const struct isakmp_chain *c, uint32_t msg
 	if (ike_hash_p2(sa->p1.hash, &sa->skeyid_a, 0, msgid, ni, ni_len, NULL, 0, rest,
 	                (size_t)(end - rest), want) != 0)
 		return false;
-	return ike_ct_equal(want, c->pl[0].body, sa->hlen);
+	return crypto_ct_equal(want, c->pl[0].body, sa->hlen);
 }
 
 /* ---- lifetime ---- */
@@ -485,14 +486,14 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 			*why = "no group key given";
 			goto fail;
 		}
-		if (ike_secret_set(&sa->psk, cfg->psk, cfg->psk_len) != 0) {
+		if (secret_set(&sa->psk, cfg->psk, cfg->psk_len) != 0) {
 			*why = "out of memory";
 			goto fail;
 		}
 		sa->dh_auto = cfg->dh_group == 0;
 		if (sa->dh_auto)
 			sa->cfg.dh_group = ike_dh_auto_groups[0];
-		if (!ike_dh_len(sa->cfg.dh_group)) {
+		if (!crypto_dh_len(sa->cfg.dh_group)) {
 			*why = "unsupported DH group (evc supports 2, 5, 14, 15 and 16)";
 			goto fail;
 		}
@@ -562,16 +563,16 @@ void ike_sa_free(struct ike_sa *sa)
 	sa_rexmit_stop(sa);
 	free(sa->last_reply);
 	free(sa->sai_b);
-	ike_dh_free(sa->dh);
-	ike_dh_free(sa->qm.dh);
-	ike_secret_clear(&sa->psk);
-	ike_secret_clear(&sa->gxy);
-	ike_secret_clear(&sa->skeyid);
-	ike_secret_clear(&sa->skeyid_d);
-	ike_secret_clear(&sa->skeyid_a);
-	ike_secret_clear(&sa->skeyid_e);
-	ike_secret_clear(&sa->ka);
-	ike_wipe(sa, sizeof(*sa));
+	crypto_dh_free(sa->dh);
+	crypto_dh_free(sa->qm.dh);
+	secret_clear(&sa->psk);
+	secret_clear(&sa->gxy);
+	secret_clear(&sa->skeyid);
+	secret_clear(&sa->skeyid_d);
+	secret_clear(&sa->skeyid_a);
+	secret_clear(&sa->skeyid_e);
+	secret_clear(&sa->ka);
+	mem_wipe(sa, sizeof(*sa));
 	free(sa);
 }
 

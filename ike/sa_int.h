@@ -8,10 +8,11 @@
 
 #include <stdarg.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike/keys.h"
+#include "lib/text.h"
 
 /* The engine's buffer sizes, one constant per buffer. */
 #define IKE_TXBUF 16384 /* sa->tx: the largest message the engine builds */
@@ -85,7 +86,7 @@ enum ike_fact {
 /* One IV chain per open message ID (RFC 2409 appendix B). */
 struct ike_ivchain {
 	uint32_t msgid;
-	uint8_t iv[IKE_BLOCK_MAX];
+	uint8_t iv[CIPHER_BLOCK_MAX];
 	uint64_t used; /* for LRU replacement */
 };
 
@@ -128,7 +129,7 @@ struct ike_qm {
 	uint32_t spi_in;
 	uint8_t ni[IKE_MAX_NONCE], nr[IKE_MAX_NONCE];
 	size_t ni_len, nr_len;
-	struct ike_dh *dh;
+	struct crypto_dh *dh;
 	uint8_t gxr[IKE_MAX_DH]; /* peer KE (PFS) */
 	size_t g_len;
 	struct ike_p2_prop chosen;
@@ -158,7 +159,7 @@ struct ike_sa {
 	char user[128];
 	char app_version[128];
 	char hostname[128];
-	struct ike_secret psk;
+	struct secret psk;
 
 	struct ike_endpoint local; /* current local endpoint (port floats to 4500) */
 	struct ike_endpoint peer;  /* current peer endpoint */
@@ -172,16 +173,16 @@ struct ike_sa {
 	size_t sai_len;
 	uint8_t idi_b[256], idr_b[256];
 	size_t idi_len, idr_len;
-	struct ike_dh *dh;
+	struct crypto_dh *dh;
 	uint8_t gxi[IKE_MAX_DH], gxr[IKE_MAX_DH];
 	size_t g_len;
 	uint8_t ni[IKE_MAX_NONCE], nr[IKE_MAX_NONCE];
 	size_t ni_len, nr_len;
-	struct ike_secret gxy, skeyid, skeyid_d, skeyid_a, skeyid_e, ka;
+	struct secret gxy, skeyid, skeyid_d, skeyid_a, skeyid_e, ka;
 	size_t bs;
 	size_t hlen;
-	uint8_t iv[IKE_BLOCK_MAX];      /* phase-1 CBC chain */
-	uint8_t p1_last[IKE_BLOCK_MAX]; /* P1L: base of every later IV */
+	uint8_t iv[CIPHER_BLOCK_MAX];      /* phase-1 CBC chain */
+	uint8_t p1_last[CIPHER_BLOCK_MAX]; /* P1L: base of every later IV */
 	struct ike_ivchain chains[IKE_MAX_EXCH];
 	uint64_t chain_clock;
 
@@ -201,7 +202,8 @@ struct ike_sa {
 
 	/* quick mode and the ESP SAs */
 	struct ike_qm qm;
-	uint8_t qm_rx_iv[IKE_BLOCK_MAX]; /* chain value of the quick-mode message being handled */
+	uint8_t
+	    qm_rx_iv[CIPHER_BLOCK_MAX]; /* chain value of the quick-mode message being handled */
 	struct ike_child_rec children[IKE_MAX_CHILDREN];
 	size_t n_children;
 
@@ -303,10 +305,11 @@ size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8
  * not fit in cap, -EINVAL when it cannot be decrypted.
  */
 int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
-               uint8_t *out, size_t cap, uint8_t new_iv[IKE_BLOCK_MAX]);
-void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const uint8_t iv[IKE_BLOCK_MAX]);
+               uint8_t *out, size_t cap, uint8_t new_iv[CIPHER_BLOCK_MAX]);
+void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid,
+                  const uint8_t iv[CIPHER_BLOCK_MAX]);
 /* The IV the next message of exchange msgid is encrypted or decrypted with; no state change. */
-int sa_iv_for(const struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[IKE_BLOCK_MAX]);
+int sa_iv_for(const struct ike_sa *sa, uint8_t exch, uint32_t msgid, uint8_t iv[CIPHER_BLOCK_MAX]);
 
 /*
  * Builds HDR*, HASH(1)-style message: HASH = prf(SKEYID_a, M-ID | rest) with the payloads
@@ -337,33 +340,24 @@ void sa_children_end(struct ike_sa *sa);
 /* The earliest lifetime end, delete or rekey mark of a pair, or UINT64_MAX. */
 uint64_t sa_children_next(const struct ike_sa *sa);
 
-/* ---- text.c ---- */
-/*
- * Copies peer text into dst (cap bytes, NUL-terminated) as something safe to print: valid
- * UTF-8 without C0 or C1 controls or DEL. CR LF becomes LF, a lone CR is dropped, a tab is
- * kept; a newline is kept when multiline (else a space); anything else becomes '?'. A NUL
- * ends the text. Returns the number of bytes replaced.
- */
-size_t ike_text_clean(char *dst, size_t cap, const uint8_t *src, size_t len, bool multiline);
-
 /* ---- proposals.c ---- */
 /* Writes the SA payload body offering p[0..n) for phase 1 (one proposal, n transforms). */
-void prop_write_p1(struct ike_wr *w, const struct ike_p1_prop *p, size_t n);
+void prop_write_p1(struct wr *w, const struct ike_p1_prop *p, size_t n);
 /* Phase-1 transform attributes -> prop; false if it uses something we do not support. */
 bool prop_read_p1(const struct isakmp_transform *t, struct ike_p1_prop *p);
 /* Responder: picks by server priority; returns the index of the chosen transform or -1. */
 int prop_choose_p1(const struct isakmp_sa *sa, const struct ike_p1_prop *srv, size_t n_srv,
                    unsigned ke_group, bool xauth, struct ike_p1_prop *chosen);
 /* Writes the chosen transform back as a one-proposal, one-transform SA body. */
-void prop_write_p1_choice(struct ike_wr *w, const struct isakmp_sa *sa, int t_index);
-void prop_write_p2(struct ike_wr *w, const struct ike_p2_prop *p, size_t n, uint32_t spi,
+void prop_write_p1_choice(struct wr *w, const struct isakmp_sa *sa, int t_index);
+void prop_write_p2(struct wr *w, const struct ike_p2_prop *p, size_t n, uint32_t spi,
                    uint16_t encap);
 bool prop_read_p2(const struct isakmp_transform *t, uint8_t esp_id, struct ike_p2_prop *p,
                   uint16_t *encap);
 int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, size_t n_srv,
                    unsigned ke_group, struct ike_p2_prop *chosen, uint16_t *encap,
                    uint32_t *peer_spi, size_t *prop_index);
-void prop_write_p2_choice(struct ike_wr *w, const struct isakmp_sa *sa, size_t prop_index,
+void prop_write_p2_choice(struct wr *w, const struct isakmp_sa *sa, size_t prop_index,
                           size_t t_index, uint32_t spi);
 const char *prop_p1_str(const struct ike_p1_prop *p, char *buf, size_t len);
 const char *prop_p2_str(const struct ike_p2_prop *p, char *buf, size_t len);
@@ -417,8 +411,7 @@ enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr
 /* Parses mode-config attributes into a policy (client). Returns false with *why on bad data. */
 bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, const char **why);
 /* Writes the attributes of pol that the client asked for (server). */
-void modecfg_write(struct ike_wr *w, const struct evc_policy *pol, const uint8_t *req,
-                   size_t req_len);
+void modecfg_write(struct wr *w, const struct evc_policy *pol, const uint8_t *req, size_t req_len);
 
 /* ---- qm.c ---- */
 /* Starts a quick mode: the first one, or a rekey of the pair with inbound SPI rekey_of. */

@@ -17,10 +17,10 @@ static void write_txn(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
 	const struct txn_body *t = arg;
 	(void)sa;
 	isakmp_build_open(b, ISAKMP_PL_ATTR);
-	ike_wr_u8(&b->w, t->type);
-	ike_wr_u8(&b->w, 0);
-	ike_wr_u16(&b->w, t->id);
-	ike_wr_bytes(&b->w, t->attrs, t->len);
+	wr_u8(&b->w, t->type);
+	wr_u8(&b->w, 0);
+	wr_u16(&b->w, t->id);
+	wr_bytes(&b->w, t->attrs, t->len);
 	isakmp_build_close(b);
 }
 

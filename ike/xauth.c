@@ -12,7 +12,7 @@
 
 bool xauth_has_attrs(const struct isakmp_cfg *cfg)
 {
-	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
+	struct rd r = rd_init(cfg->attrs, cfg->attrs_len);
 	struct isakmp_attr a;
 	while (isakmp_attr_next(&r, &a) == 1)
 		if (a.type >= CFG_XAUTH_TYPE && a.type <= CFG_XAUTH_ANSWER)
@@ -25,7 +25,7 @@ bool xauth_has_attrs(const struct isakmp_cfg *cfg)
 enum ike_verdict xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
                                     const struct isakmp_cfg *cfg)
 {
-	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
+	struct rd r = rd_init(cfg->attrs, cfg->attrs_len);
 	struct isakmp_attr a;
 	bool want_user = false, want_pass = false, have_status = false;
 	uint32_t status = 0;
@@ -53,7 +53,7 @@ enum ike_verdict xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *
 			break;
 		case CFG_XAUTH_MESSAGE:
 			if (!a.tv)
-				ike_text_clean(message, sizeof(message), a.data, a.len, true);
+				text_clean(message, sizeof(message), a.data, a.len, true);
 			break;
 		case CFG_XAUTH_STATUS:
 			have_status = a.value_ok;
@@ -78,7 +78,7 @@ enum ike_verdict xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *
 		if (!have_status)
 			return sa_drop(sa, "dropped XAUTH SET without a status");
 		uint8_t ack[8];
-		struct ike_wr w = ike_wr_init(ack, sizeof(ack));
+		struct wr w = wr_init(ack, sizeof(ack));
 		isakmp_attr_write_tv(&w, CFG_XAUTH_STATUS, (uint16_t)status);
 		if (!txn_send(sa, h->msgid, ISAKMP_CFG_ACK, cfg->id, ack, w.len, false, true,
 		              IKE_STEP_XAUTH))
@@ -130,7 +130,7 @@ enum ike_verdict xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *
 void xauth_answer(struct ike_sa *sa, const char *user, const char *password)
 {
 	uint8_t attrs[600];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	size_t ul = strlen(user), pl = strlen(password);
 	if (ul == 0 || ul >= sizeof(sa->user) || pl > 255) {
 		sa_fail(sa, IKE_STEP_XAUTH,
@@ -148,8 +148,8 @@ void xauth_answer(struct ike_sa *sa, const char *user, const char *password)
 	/* expect an answer (STATUS or a new REQUEST): a gateway that dies now is noticed */
 	bool ok = !w.err && txn_send(sa, sa->xauth_msgid, ISAKMP_CFG_REPLY, sa->xauth_id, attrs,
 	                             w.len, true, true, IKE_STEP_XAUTH);
-	ike_wipe(attrs, sizeof(attrs));
-	ike_wipe(sa->rxbuf, sizeof(sa->rxbuf));
+	mem_wipe(attrs, sizeof(attrs));
+	mem_wipe(sa->rxbuf, sizeof(sa->rxbuf));
 	if (!ok)
 		return;
 	/* the answer belongs to the request that prompted it, not to the latest input */
@@ -162,7 +162,7 @@ void xauth_answer(struct ike_sa *sa, const char *user, const char *password)
 static void send_request(struct ike_sa *sa, const char *message)
 {
 	uint8_t attrs[320];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_NAME, NULL, 0);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_PASSWORD, NULL, 0);
 	if (message)
@@ -187,7 +187,7 @@ void xauth_server_start(struct ike_sa *sa)
 static void send_status(struct ike_sa *sa, bool ok)
 {
 	uint8_t attrs[8];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tv(&w, CFG_XAUTH_STATUS, ok ? 1 : 0);
 	sa->xauth_msgid = sa_new_msgid(sa);
 	txn_send(sa, sa->xauth_msgid, ISAKMP_CFG_SET, sa->xauth_id, attrs, w.len, ok, false,
@@ -207,18 +207,18 @@ enum ike_verdict xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *
 	}
 	if (sa->facts & (F_VERIFYING | F_XAUTH_DONE))
 		return IKE_V_DROP;
-	struct ike_rd r = ike_rd_init(cfg->attrs, cfg->attrs_len);
+	struct rd r = rd_init(cfg->attrs, cfg->attrs_len);
 	struct isakmp_attr a;
 	char user[128] = "";
 	bool have_user = false, have_pass = false;
-	struct ike_secret pass = {NULL, 0};
+	struct secret pass = {NULL, 0};
 	while (isakmp_attr_next(&r, &a) == 1) {
 		if (a.tv)
 			continue;
 		if (a.type == CFG_XAUTH_USER_NAME && a.len > 0 && a.len < sizeof(user)) {
 			/* a name with control bytes is no account's: refuse it, and log only
 			 * its printable form */
-			ike_text_clean(user, sizeof(user), a.data, a.len, false);
+			text_clean(user, sizeof(user), a.data, a.len, false);
 			have_user = strlen(user) == a.len && memcmp(user, a.data, a.len) == 0;
 			if (!have_user)
 				sa_log(sa, IKE_LOG_WARN,
@@ -226,14 +226,14 @@ enum ike_verdict xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *
 				       "UTF-8",
 				       user);
 		} else if (a.type == CFG_XAUTH_USER_PASSWORD && a.len <= 255) {
-			have_pass = ike_secret_alloc(&pass, a.len + 1) == 0;
+			have_pass = secret_alloc(&pass, a.len + 1) == 0;
 			if (have_pass)
 				memcpy(pass.p, a.data, a.len);
 		}
 	}
 	sa_rexmit_stop(sa);
 	if (!have_user || !have_pass) {
-		ike_secret_clear(&pass);
+		secret_clear(&pass);
 		sa_log(sa, IKE_LOG_WARN, "XAUTH reply without username or password");
 		xauth_verdict(sa, false);
 		return sa->state == IKE_S_DEAD ? IKE_V_FATAL : IKE_V_OK;
@@ -248,8 +248,8 @@ enum ike_verdict xauth_server_input(struct ike_sa *sa, const struct isakmp_hdr *
 		n->act.u.xauth.user = sa->user;
 		n->act.u.xauth.password = (const char *)n->buf;
 	}
-	ike_secret_clear(&pass);
-	ike_wipe(sa->rxbuf, sizeof(sa->rxbuf));
+	secret_clear(&pass);
+	mem_wipe(sa->rxbuf, sizeof(sa->rxbuf));
 	return IKE_V_OK;
 }
 

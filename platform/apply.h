@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ike/policy.h"
+#include "lib/policy.h"
 #include "platform/netcfg.h"
 
 #define PLAT_DEFAULT_MTU 1400

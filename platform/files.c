@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#define _GNU_SOURCE /* asprintf, mkostemp */
+#define _GNU_SOURCE
+#include "lib/file.h"
 #include "platform/plat_int.h"
 
 #include <errno.h>
@@ -97,55 +98,15 @@ static int replace_in_place(const char *path, const void *data, size_t len)
 	close(fd);
 	return rc;
 }
-
 int plat_file_replace(const char *path, const void *data, size_t len, unsigned mode, unsigned uid,
                       unsigned gid, char *err, size_t errlen)
 {
-	char *tmp = NULL;
-	int fd = -1, rc;
-
-	if (asprintf(&tmp, "%s.evc-XXXXXX", path) < 0) {
-		tmp = NULL;
-		rc = -ENOMEM;
-		goto out;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (fchmod(fd, mode & 07777) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	/* Only root can give a file away; anyone may keep their own ids. */
-	if ((uid != geteuid() || gid != getegid()) && fchown(fd, uid, gid) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = write_all(fd, data, len);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (rc < 0)
-		goto out;
-	close(fd);
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		rc = -errno;
-		if (rc == -EBUSY)
-			rc = replace_in_place(path, data, len);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	int rc = file_write_atomic(path, data, len, (mode_t)mode,
+	                           uid != geteuid() ? (uid_t)uid : (uid_t)-1,
+	                           gid != getegid() ? (gid_t)gid : (gid_t)-1, NULL, 0);
+	/* a bind-mounted file (resolv.conf in a container) cannot be renamed over */
+	if (rc == -EBUSY)
+		rc = replace_in_place(path, data, len);
 	if (rc < 0)
 		return plat_fail(err, errlen, rc, "cannot write %s", path);
 	return 0;

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ike/crypto.h"
-#include "ike/rd.h"
+#include "lib/crypto.h"
+#include "lib/bytes.h"
 #include "profiles/cisco_pwd.h"
 #include "profiles/secrets.h"
 
@@ -30,9 +30,9 @@ static int hexval(char c)
 	return -1;
 }
 
-int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t errlen)
+int prof_cisco_decode(const char *hex, struct secret *out, char *err, size_t errlen)
 {
-	struct ike_secret bin = {NULL, 0}, plain = {NULL, 0};
+	struct secret bin = {NULL, 0}, plain = {NULL, 0};
 	uint8_t ht[SHA1_LEN], h2[SHA1_LEN], h3[SHA1_LEN], sum[SHA1_LEN], key[DES3_KEY];
 	const uint8_t *h1, *h4, *enc;
 	size_t n = strlen(hex), len, enc_len;
@@ -58,7 +58,7 @@ int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t
 		         len - HDR_LEN);
 		return -EINVAL;
 	}
-	if (ike_secret_alloc(&bin, len) != 0) {
+	if (secret_alloc(&bin, len) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -72,21 +72,21 @@ int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t
 		bin.p[i] = (uint8_t)(hi << 4 | lo);
 	}
 
-	struct ike_rd r = ike_rd_init(bin.p, bin.len);
+	struct rd r = rd_init(bin.p, bin.len);
 	enc_len = len - HDR_LEN;
-	if (!ike_rd_ptr(&r, SHA1_LEN, &h1) || !ike_rd_ptr(&r, SHA1_LEN, &h4) ||
-	    !ike_rd_ptr(&r, enc_len, &enc)) {
+	if (!rd_ptr(&r, SHA1_LEN, &h1) || !rd_ptr(&r, SHA1_LEN, &h4) ||
+	    !rd_ptr(&r, enc_len, &enc)) {
 		snprintf(err, errlen, "the value is too short");
 		goto out;
 	}
 
-	struct ike_iov whole = {enc, enc_len};
-	if (ike_hash_v(IKE_HASH_SHA1, &whole, 1, sum) != 0) {
+	struct crypto_iov whole = {enc, enc_len};
+	if (crypto_hash_v(HASH_SHA1, &whole, 1, sum) != 0) {
 		snprintf(err, errlen, "SHA-1 is not available");
 		rc = -EIO;
 		goto out;
 	}
-	if (!ike_ct_equal(sum, h4, SHA1_LEN)) {
+	if (!crypto_ct_equal(sum, h4, SHA1_LEN)) {
 		snprintf(err, errlen,
 		         "the checksum does not match: the value is damaged or was not "
 		         "written by the Cisco VPN Client");
@@ -94,12 +94,12 @@ int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t
 	}
 
 	memcpy(ht, h1, SHA1_LEN);
-	struct ike_iov iv_ht = {ht, SHA1_LEN};
+	struct crypto_iov iv_ht = {ht, SHA1_LEN};
 	ht[SHA1_LEN - 1] = (uint8_t)(ht[SHA1_LEN - 1] + 1);
-	rc = ike_hash_v(IKE_HASH_SHA1, &iv_ht, 1, h2);
+	rc = crypto_hash_v(HASH_SHA1, &iv_ht, 1, h2);
 	ht[SHA1_LEN - 1] = (uint8_t)(ht[SHA1_LEN - 1] + 2);
 	if (!rc)
-		rc = ike_hash_v(IKE_HASH_SHA1, &iv_ht, 1, h3);
+		rc = crypto_hash_v(HASH_SHA1, &iv_ht, 1, h3);
 	if (rc) {
 		snprintf(err, errlen, "SHA-1 is not available");
 		rc = -EIO;
@@ -108,12 +108,12 @@ int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t
 	memcpy(key, h2, SHA1_LEN);
 	memcpy(key + SHA1_LEN, h3, DES3_KEY - SHA1_LEN);
 
-	if (ike_secret_alloc(&plain, enc_len) != 0) {
+	if (secret_alloc(&plain, enc_len) != 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (ike_cbc(IKE_ENCR_3DES, key, DES3_KEY, h1, false, enc, plain.p, enc_len) != 0) {
+	if (crypto_cbc(CIPHER_3DES, key, DES3_KEY, h1, false, enc, plain.p, enc_len) != 0) {
 		snprintf(err, errlen, "3DES is not available");
 		rc = -EIO;
 		goto out;
@@ -133,7 +133,7 @@ int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t
 		snprintf(err, errlen, "the value decodes to an empty password");
 		goto out;
 	}
-	rc = ike_secret_alloc(out, plen + 1);
+	rc = secret_alloc(out, plen + 1);
 	if (rc) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -141,11 +141,11 @@ int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t
 	memcpy(out->p, plain.p, plen);
 	out->len = plen;
 out:
-	ike_wipe(ht, sizeof(ht));
-	ike_wipe(h2, sizeof(h2));
-	ike_wipe(h3, sizeof(h3));
-	ike_wipe(key, sizeof(key));
-	ike_secret_clear(&bin);
-	ike_secret_clear(&plain);
+	mem_wipe(ht, sizeof(ht));
+	mem_wipe(h2, sizeof(h2));
+	mem_wipe(h3, sizeof(h3));
+	mem_wipe(key, sizeof(key));
+	secret_clear(&bin);
+	secret_clear(&plain);
 	return rc;
 }

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 
 /*
  * Decodes the Cisco client's obfuscation of GroupPwd/UserPassword (enc_GroupPwd, vpnc's
@@ -15,6 +15,6 @@
  * whole blocks, checksum mismatch, bad padding, empty result) return -EINVAL with err saying
  * which. out is NUL-terminated, len without the NUL.
  */
-int prof_cisco_decode(const char *hex, struct ike_secret *out, char *err, size_t errlen);
+int prof_cisco_decode(const char *hex, struct secret *out, char *err, size_t errlen);
 
 #endif

@@ -16,8 +16,8 @@ void prof_import_clear(struct prof_import *imp)
 	if (!imp)
 		return;
 	prof_free(imp->prof);
-	ike_secret_clear(&imp->group_key);
-	ike_secret_clear(&imp->password);
+	secret_clear(&imp->group_key);
+	secret_clear(&imp->password);
 	memset(imp, 0, sizeof(*imp));
 }
 
@@ -203,7 +203,7 @@ int prof_import_buf(const uint8_t *buf, size_t len, enum prof_format fmt, const 
 		rc = -EINVAL;
 out:
 	if (text) {
-		ike_wipe(text, tlen);
+		mem_wipe(text, tlen);
 		free(text);
 	}
 	release(&h, d.file, report, ctx);
@@ -239,7 +239,7 @@ int prof_import_file(const char *path, const char *name, enum prof_format fmt,
 		return rc;
 	}
 	rc = prof_import_buf(buf, len, fmt, path, name, report, ctx, out);
-	ike_wipe(buf, len);
+	mem_wipe(buf, len);
 	free(buf);
 	return rc;
 }
@@ -275,7 +275,7 @@ int prof_import_save(const struct prof_store *st, struct prof_secret_store *ss,
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < 2; i++) {
-		const struct ike_secret *s =
+		const struct secret *s =
 		    kinds[i].kind == PROF_SECRET_GROUP_KEY ? &imp->group_key : &imp->password;
 		if (!s->len)
 			continue;

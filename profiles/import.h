@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "profiles/cisco_pwd.h"
 #include "profiles/profile.h"
 #include "profiles/secrets.h"
@@ -52,8 +52,8 @@ enum prof_format {
 
 struct prof_import {
 	struct evc_profile *prof;
-	struct ike_secret group_key; /* {NULL, 0} when the file had none */
-	struct ike_secret password;
+	struct secret group_key; /* {NULL, 0} when the file had none */
+	struct secret password;
 	enum prof_format format; /* what was read */
 	const char *encoding;    /* "UTF-8", "UTF-16LE", "UTF-16BE", "WINDOWS-1252" */
 };

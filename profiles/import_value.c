@@ -3,7 +3,7 @@
  * message that names the source key and line when it does not fit. */
 #include <string.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
 #include "profiles/secrets.h"
@@ -19,7 +19,7 @@ bool prof_imp_set(struct prof_diag *d, struct evc_profile *p, int k, const char 
 	return false;
 }
 
-bool prof_imp_secret(struct prof_diag *d, struct ike_secret *dst, const char *v, unsigned line,
+bool prof_imp_secret(struct prof_diag *d, struct secret *dst, const char *v, unsigned line,
                      const char *srckey)
 {
 	size_t n = strlen(v);
@@ -33,7 +33,7 @@ bool prof_imp_secret(struct prof_diag *d, struct ike_secret *dst, const char *v,
 		          "the secret holds a line break, which no secret store can keep");
 		return false;
 	}
-	if (ike_secret_alloc(dst, n + 1) != 0) {
+	if (secret_alloc(dst, n + 1) != 0) {
 		prof_emit(d, PROF_ERROR, line, srckey, "out of memory");
 		return false;
 	}

@@ -11,8 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ike/crypto.h"
-#include "ike/ike.h"
+#include "lib/crypto.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
 
@@ -26,7 +25,7 @@ void prof_typed_defaults(struct prof_typed *t)
 	t->ref[PROF_SECRET_PASSWORD] = PROF_REF_PROMPT;
 	t->dh = PROF_DEFAULT_DH;
 	t->pfs = PROF_PFS_SERVER;
-	t->natt = IKE_NATT_AUTO;
+	t->natt = PROF_NATT_AUTO;
 	t->mode = PROF_MODE_CLIENT;
 	t->local_lan = true;
 	t->dns = PROF_DNS_RESOLV_CONF;
@@ -164,7 +163,7 @@ static int pick(const char *v, const struct choice *ch, size_t n, int *out, stru
 
 static const struct choice auth_ch[] = {{"psk", PROF_AUTH_PSK}, {"cert", PROF_AUTH_CERT}};
 static const struct choice natt_ch[] = {
-    {"auto", IKE_NATT_AUTO}, {"force", IKE_NATT_FORCE}, {"off", IKE_NATT_DISABLE}};
+    {"auto", PROF_NATT_AUTO}, {"force", PROF_NATT_FORCE}, {"off", PROF_NATT_OFF}};
 static const struct choice mode_ch[] = {{"client", PROF_MODE_CLIENT},
                                         {"network-extension", PROF_MODE_NETWORK_EXTENSION}};
 static const struct choice dns_ch[] = {{"resolv-conf", PROF_DNS_RESOLV_CONF},
@@ -185,7 +184,7 @@ static int p_natt(const char *v, struct pctx *x)
 	int val;
 	int rc = pick(v, natt_ch, sizeof(natt_ch) / sizeof(natt_ch[0]), &val, x);
 	if (!rc)
-		x->t->natt = (enum ike_natt_mode)val;
+		x->t->natt = (enum prof_natt)val;
 	return rc;
 }
 static int p_mode(const char *v, struct pctx *x)
@@ -262,20 +261,20 @@ static const struct {
 	uint8_t id;
 	uint16_t bits;
 } ike_ciphers[] = {
-    {"aes128", IKE_ENCR_AES_CBC, 128},
-    {"aes192", IKE_ENCR_AES_CBC, 192},
-    {"aes256", IKE_ENCR_AES_CBC, 256},
-    {"3des", IKE_ENCR_3DES, 0},
+    {"aes128", CIPHER_AES_CBC, 128},
+    {"aes192", CIPHER_AES_CBC, 192},
+    {"aes256", CIPHER_AES_CBC, 256},
+    {"3des", CIPHER_3DES, 0},
 };
 static const struct {
 	const char *name;
 	uint8_t ike, esp; /* 0: not for that phase */
 } hashes[] = {
-    {"md5", IKE_HASH_MD5, ESP_AUTH_HMAC_MD5},
-    {"sha1", IKE_HASH_SHA1, ESP_AUTH_HMAC_SHA1},
-    {"sha256", IKE_HASH_SHA256, ESP_AUTH_HMAC_SHA256},
-    {"sha384", IKE_HASH_SHA384, 0},
-    {"sha512", IKE_HASH_SHA512, 0},
+    {"md5", HASH_MD5, ESP_AUTH_HMAC_MD5},
+    {"sha1", HASH_SHA1, ESP_AUTH_HMAC_SHA1},
+    {"sha256", HASH_SHA256, ESP_AUTH_HMAC_SHA256},
+    {"sha384", HASH_SHA384, 0},
+    {"sha512", HASH_SHA512, 0},
 };
 
 /* "aes256-sha1" into cipher and hash table indexes. */
@@ -328,7 +327,7 @@ static int esp_item(char *s, size_t i, struct pctx *x)
 	int rc = split_prop(s, true, &ci, &hi, x);
 	if (rc)
 		return rc;
-	struct prof_p2 p = {ike_ciphers[ci].id == IKE_ENCR_3DES ? ESP_ENCR_3DES : ESP_ENCR_AES_CBC,
+	struct prof_p2 p = {ike_ciphers[ci].id == CIPHER_3DES ? ESP_ENCR_3DES : ESP_ENCR_AES_CBC,
 	                    ike_ciphers[ci].bits, hashes[hi].esp};
 	for (size_t k = 0; k < i; k++)
 		if (x->t->esp[k].esp == p.esp && x->t->esp[k].bits == p.bits &&
@@ -384,7 +383,7 @@ static int p_esp(const char *v, struct pctx *x)
 
 static bool dh_ok(unsigned long g)
 {
-	return g <= 255 && ike_dh_len((unsigned)g) != 0;
+	return g <= 255 && crypto_dh_len((unsigned)g) != 0;
 }
 
 static int p_dh(const char *v, struct pctx *x)
@@ -490,7 +489,7 @@ static int p_local_port(const char *v, struct pctx *x)
 {
 	unsigned long n;
 	int rc = p_uint(v, x, 1, 65535, &n);
-	if (!rc && n == IKE_NATT_PORT) {
+	if (!rc && n == PROF_NATT_PORT) {
 		snprintf(x->err, x->errlen, "port 4500 is the NAT-T port; choose another");
 		return -EINVAL;
 	}

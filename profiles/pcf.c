@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ike/crypto.h"
-#include "ike/secret.h"
+#include "lib/crypto.h"
+#include "lib/secret.h"
 #include "profiles/cisco_pwd.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
@@ -129,7 +129,7 @@ struct entry {
 
 struct pcf {
 	struct prof_diag *d;
-	struct ike_secret *group_key, *password; /* filled from the file, wiped by the caller */
+	struct secret *group_key, *password; /* filled from the file, wiped by the caller */
 	struct evc_profile *p;
 	struct entry e[C_COUNT];
 	bool saw_main;
@@ -284,7 +284,7 @@ static void collect(struct pcf *c, const char *text, size_t len)
 		}
 		add_line(c, s, l.no, in_main);
 	}
-	ike_wipe(line, sizeof(line));
+	mem_wipe(line, sizeof(line));
 }
 
 static void map_identity(struct pcf *c, enum prof_auth *auth)
@@ -327,7 +327,7 @@ static void map_identity(struct pcf *c, enum prof_auth *auth)
 
 static void map_group_key(struct pcf *c)
 {
-	struct ike_secret dec = {NULL, 0};
+	struct secret dec = {NULL, 0};
 	char err[300];
 	const char *clear = val(c, C_GROUPPWD), *enc = val(c, C_ENC_GROUPPWD);
 
@@ -340,7 +340,7 @@ static void map_group_key(struct pcf *c)
 			return;
 	}
 	if (clear) {
-		if (enc && (dec.len != strlen(clear) || !ike_ct_equal(dec.p, clear, dec.len)))
+		if (enc && (dec.len != strlen(clear) || !crypto_ct_equal(dec.p, clear, dec.len)))
 			say(c, C_ENC_GROUPPWD, PROF_WARNING,
 			    "differs from GroupPwd; GroupPwd is used, as the Cisco client does");
 		prof_imp_secret(c->d, c->group_key, clear, c->e[C_GROUPPWD].line,
@@ -349,12 +349,12 @@ static void map_group_key(struct pcf *c)
 		prof_imp_secret(c->d, c->group_key, (const char *)dec.p, c->e[C_ENC_GROUPPWD].line,
 		                c->e[C_ENC_GROUPPWD].key);
 	}
-	ike_secret_clear(&dec);
+	secret_clear(&dec);
 }
 
 static void map_password(struct pcf *c)
 {
-	struct ike_secret dec = {NULL, 0};
+	struct secret dec = {NULL, 0};
 	char err[300];
 	bool save = false;
 	const char *clear = val(c, C_USERPASSWORD), *enc = val(c, C_ENC_USERPASSWORD);
@@ -385,7 +385,7 @@ static void map_password(struct pcf *c)
 		say(c, C_SAVEUSERPASSWORD, PROF_NOTE,
 		    "no password in the file: evc will ask for it");
 	}
-	ike_secret_clear(&dec);
+	secret_clear(&dec);
 }
 
 static void map_windows_only(struct pcf *c)
@@ -589,7 +589,7 @@ static void map_timers(struct pcf *c)
 }
 
 int prof_import_pcf(const char *text, size_t len, struct prof_diag *d, struct evc_profile *p,
-                    struct ike_secret *group_key, struct ike_secret *password)
+                    struct secret *group_key, struct secret *password)
 {
 	struct pcf c = {.d = d, .group_key = group_key, .password = password, .p = p};
 	enum prof_auth auth;
@@ -611,7 +611,7 @@ int prof_import_pcf(const char *text, size_t len, struct prof_diag *d, struct ev
 out:
 	for (int i = 0; i < C_COUNT; i++) {
 		if (c.e[i].v)
-			ike_wipe(c.e[i].v, strlen(c.e[i].v));
+			mem_wipe(c.e[i].v, strlen(c.e[i].v));
 		free(c.e[i].v);
 	}
 	return d->n[PROF_ERROR] ? -EINVAL : 0;

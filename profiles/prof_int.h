@@ -109,10 +109,10 @@ int prof_write_atomic(const char *path, const void *data, size_t len, char *err,
  * with attributes profile=name, kind=kind. lookup returns -ENOENT when there is none; clear
  * succeeds when there is none.
  */
-struct ike_secret;
-int prof_ls_store(const char *name, const char *kind, const struct ike_secret *value, char *err,
+struct secret;
+int prof_ls_store(const char *name, const char *kind, const struct secret *value, char *err,
                   size_t errlen);
-int prof_ls_lookup(const char *name, const char *kind, struct ike_secret *out, char *err,
+int prof_ls_lookup(const char *name, const char *kind, struct secret *out, char *err,
                    size_t errlen);
 int prof_ls_clear(const char *name, const char *kind, char *err, size_t errlen);
 
@@ -121,9 +121,9 @@ int prof_ls_clear(const char *name, const char *kind, char *err, size_t errlen);
 /* Fill p (already created with its name), group_key and password (left {NULL, 0} when the
  * file holds none; the caller wipes them). */
 int prof_import_pcf(const char *text, size_t len, struct prof_diag *d, struct evc_profile *p,
-                    struct ike_secret *group_key, struct ike_secret *password);
+                    struct secret *group_key, struct secret *password);
 int prof_import_vpnc(const char *text, size_t len, struct prof_diag *d, struct evc_profile *p,
-                     struct ike_secret *group_key, struct ike_secret *password);
+                     struct secret *group_key, struct secret *password);
 /*
  * Sets profile key k (enum prof_key_id) from an imported value; on failure reports at sev
  * "cannot be imported: REASON" naming the source key and line. Returns true on success.
@@ -131,7 +131,7 @@ int prof_import_vpnc(const char *text, size_t len, struct prof_diag *d, struct e
 bool prof_imp_set(struct prof_diag *d, struct evc_profile *p, int k, const char *v, unsigned line,
                   const char *srckey, enum prof_sev sev);
 /* Copies a secret found in a file into dst after checking it fits secrets.h's rules. */
-bool prof_imp_secret(struct prof_diag *d, struct ike_secret *dst, const char *v, unsigned line,
+bool prof_imp_secret(struct prof_diag *d, struct secret *dst, const char *v, unsigned line,
                      const char *srckey);
 
 /* Appends to a growing heap string; on allocation failure it sets *failed and stops. */

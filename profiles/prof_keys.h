@@ -45,18 +45,6 @@ enum prof_key_id {
 	K_COUNT
 };
 
-struct prof_p1 {
-	uint8_t encr; /* enum ike_encr */
-	uint16_t bits;
-	uint8_t hash; /* enum ike_hash */
-};
-
-struct prof_p2 {
-	uint8_t esp; /* enum esp_encr_id */
-	uint16_t bits;
-	uint8_t auth; /* enum esp_auth_id */
-};
-
 struct prof_typed {
 	enum prof_auth auth;
 	enum prof_ref_type ref[2]; /* by enum prof_secret_kind */
@@ -68,7 +56,7 @@ struct prof_typed {
 	size_t n_esp;
 	unsigned dh;
 	int pfs;
-	enum ike_natt_mode natt;
+	enum prof_natt natt;
 	enum prof_mode mode;
 	struct evc_net lan[PROF_MAX_LAN];
 	size_t n_lan;

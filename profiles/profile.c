@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/isakmp.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
 
@@ -259,35 +258,17 @@ const char *prof_ca_cert(const struct evc_profile *p)
 	return p->val[K_CA_CERT];
 }
 
-size_t prof_ike_props(const struct evc_profile *p, struct ike_p1_prop *out, size_t max)
+size_t prof_ike_list(const struct evc_profile *p, struct prof_p1 *out, size_t max)
 {
-	size_t n = 0;
-	const uint16_t psk[2] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
-	const uint16_t rsa[2] = {IKE_AUTH_XAUTH_INIT_RSA, IKE_AUTH_RSA_SIG};
-	const uint16_t *auths = p->t.auth == PROF_AUTH_CERT ? rsa : psk;
-
-	for (size_t i = 0; i < p->t.n_ike; i++)
-		for (size_t a = 0; a < 2; a++, n++)
-			if (n < max)
-				out[n] = (struct ike_p1_prop){
-				    .encr = p->t.ike[i].encr,
-				    .key_bits = p->t.ike[i].bits,
-				    .hash = p->t.ike[i].hash,
-				    .auth = auths[a],
-				    .group = (uint8_t)p->t.dh,
-				};
-	return n;
+	for (size_t i = 0; i < p->t.n_ike && i < max; i++)
+		out[i] = p->t.ike[i];
+	return p->t.n_ike;
 }
 
-size_t prof_esp_props(const struct evc_profile *p, struct ike_p2_prop *out, size_t max)
+size_t prof_esp_list(const struct evc_profile *p, struct prof_p2 *out, size_t max)
 {
 	for (size_t i = 0; i < p->t.n_esp && i < max; i++)
-		out[i] = (struct ike_p2_prop){
-		    .esp = p->t.esp[i].esp,
-		    .key_bits = p->t.esp[i].bits,
-		    .auth = p->t.esp[i].auth,
-		    .pfs_group = (uint8_t)(p->t.pfs > 0 ? p->t.pfs : 0),
-		};
+		out[i] = p->t.esp[i];
 	return p->t.n_esp;
 }
 
@@ -299,7 +280,7 @@ int prof_pfs(const struct evc_profile *p)
 {
 	return p->t.pfs;
 }
-enum ike_natt_mode prof_natt(const struct evc_profile *p)
+enum prof_natt prof_natt(const struct evc_profile *p)
 {
 	return p->t.natt;
 }

@@ -77,8 +77,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "ike/ike.h"
-#include "ike/policy.h"
+#include "lib/policy.h"
 
 #define PROF_NAME_MAX 64           /* bytes of a profile name */
 #define PROF_FILE_MAX (256 * 1024) /* largest profile, .pcf or .conf file read */
@@ -86,6 +85,28 @@
 #define PROF_MAX_BACKUPS 10        /* as the Cisco client's BackupServer list */
 #define PROF_MAX_PROPS 16          /* entries of `ike` and of `esp` */
 #define PROF_MAX_LAN EVC_POLICY_MAX_NETS
+#define PROF_NATT_PORT 4500 /* a local_port of 4500 would collide with NAT-T */
+
+/* How a profile wants NAT traversal; the values are the client's (and the engine's). */
+enum prof_natt {
+	PROF_NATT_AUTO,  /* ESP in UDP 4500 when a NAT is detected */
+	PROF_NATT_FORCE, /* always ESP in UDP 4500 */
+	PROF_NATT_OFF,   /* never */
+};
+
+/* One `ike` entry: a phase-1 cipher and hash (lib/crypto.h's enum cipher_alg, hash_alg). */
+struct prof_p1 {
+	uint8_t encr;
+	uint16_t bits;
+	uint8_t hash;
+};
+
+/* One `esp` entry: an ESP transform (lib/crypto.h's enum esp_encr_id, esp_auth_id). */
+struct prof_p2 {
+	uint8_t esp;
+	uint16_t bits;
+	uint8_t auth;
+};
 
 /* ---- diagnostics ---- */
 
@@ -192,18 +213,16 @@ const char *prof_cert(const struct evc_profile *p);
 const char *prof_cert_key(const struct evc_profile *p);
 const char *prof_ca_cert(const struct evc_profile *p);
 /*
- * Phase-1 proposals for the engine (struct ike_config.p1): each `ike` entry with the dh group,
- * offered with XAUTH-PSK first and PSK second, as ike_default_p1 does (XAUTH-RSA and RSA-SIG
- * with auth = cert). Returns how many there are (up to 2 * PROF_MAX_PROPS; call with max 0
- * to size); 0 when `ike` is not set, meaning the engine's default list.
+ * The `ike` entries, in order: the client turns each into proposals with the dh group and
+ * the authentication methods. Returns how many there are (up to PROF_MAX_PROPS; call with
+ * max 0 to size); 0 when `ike` is not set, meaning the client's default list.
  */
-size_t prof_ike_props(const struct evc_profile *p, struct ike_p1_prop *out, size_t max);
-/* Phase-2 transforms (struct ike_config.p2), pfs_group set when pfs is a group number; 0 when
- * `esp` is not set. */
-size_t prof_esp_props(const struct evc_profile *p, struct ike_p2_prop *out, size_t max);
+size_t prof_ike_list(const struct evc_profile *p, struct prof_p1 *out, size_t max);
+/* The `esp` entries likewise; 0 when `esp` is not set. */
+size_t prof_esp_list(const struct evc_profile *p, struct prof_p2 *out, size_t max);
 unsigned prof_dh(const struct evc_profile *p);
 int prof_pfs(const struct evc_profile *p); /* PROF_PFS_OFF, PROF_PFS_SERVER or a group */
-enum ike_natt_mode prof_natt(const struct evc_profile *p);
+enum prof_natt prof_natt(const struct evc_profile *p);
 enum prof_mode prof_mode(const struct evc_profile *p);
 size_t prof_lan_count(const struct evc_profile *p);
 struct evc_net prof_lan(const struct evc_profile *p, size_t i);

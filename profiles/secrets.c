@@ -88,8 +88,7 @@ int prof_secrets_ref(const struct prof_secret_store *ss, const char *name,
 	return snprintf(buf, len, "file:%s", path) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
-static int check_value(const struct ike_secret *v, enum prof_secret_kind kind, char *err,
-                       size_t errlen)
+static int check_value(const struct secret *v, enum prof_secret_kind kind, char *err, size_t errlen)
 {
 	if (!v->p || !v->len || v->len > PROF_SECRET_MAX) {
 		snprintf(err, errlen, "a %s must have 1 to %d bytes", kind_text(kind),
@@ -128,9 +127,9 @@ static int secrets_dir(const char *dir, char *err, size_t errlen)
 }
 
 int prof_secrets_put(struct prof_secret_store *ss, const char *name, enum prof_secret_kind kind,
-                     const struct ike_secret *value, char *err, size_t errlen)
+                     const struct secret *value, char *err, size_t errlen)
 {
-	struct ike_secret line = {NULL, 0};
+	struct secret line = {NULL, 0};
 	char path[4200];
 	int rc;
 
@@ -152,7 +151,7 @@ int prof_secrets_put(struct prof_secret_store *ss, const char *name, enum prof_s
 	rc = secrets_dir(ss->dir, err, errlen);
 	if (rc)
 		return rc;
-	rc = ike_secret_alloc(&line, value->len + 1);
+	rc = secret_alloc(&line, value->len + 1);
 	if (rc) {
 		snprintf(err, errlen, "out of memory");
 		return rc;
@@ -160,12 +159,12 @@ int prof_secrets_put(struct prof_secret_store *ss, const char *name, enum prof_s
 	memcpy(line.p, value->p, value->len);
 	line.p[value->len] = '\n';
 	rc = prof_write_atomic(path, line.p, line.len, err, errlen);
-	ike_secret_clear(&line);
+	secret_clear(&line);
 	return rc;
 }
 
 int prof_secrets_get(struct prof_secret_store *ss, const char *name, enum prof_secret_kind kind,
-                     struct ike_secret *out, char *err, size_t errlen)
+                     struct secret *out, char *err, size_t errlen)
 {
 	char path[4200];
 	int rc;
@@ -209,7 +208,7 @@ int prof_secrets_clear(struct prof_secret_store *ss, const char *name, enum prof
 	return 0;
 }
 
-int prof_secret_read_file(const char *path, struct ike_secret *out, char *err, size_t errlen)
+int prof_secret_read_file(const char *path, struct secret *out, char *err, size_t errlen)
 {
 	uint8_t buf[PROF_SECRET_MAX + 2];
 	size_t got = 0;
@@ -278,7 +277,7 @@ int prof_secret_read_file(const char *path, struct ike_secret *out, char *err, s
 		rc = -EINVAL;
 		goto out;
 	}
-	rc = ike_secret_alloc(out, len + 1);
+	rc = secret_alloc(out, len + 1);
 	if (rc) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -286,13 +285,13 @@ int prof_secret_read_file(const char *path, struct ike_secret *out, char *err, s
 	memcpy(out->p, buf, len);
 	out->len = len; /* the NUL after it is part of the allocation, zeroed by calloc */
 out:
-	ike_wipe(buf, sizeof(buf));
+	mem_wipe(buf, sizeof(buf));
 	close(fd);
 	return rc;
 }
 
-int prof_secret_fetch(const struct evc_profile *p, enum prof_secret_kind kind,
-                      struct ike_secret *out, char *err, size_t errlen)
+int prof_secret_fetch(const struct evc_profile *p, enum prof_secret_kind kind, struct secret *out,
+                      char *err, size_t errlen)
 {
 	const char *path;
 	struct prof_secret_store *ss;
@@ -389,7 +388,7 @@ int prof_show(const struct evc_profile *p, bool reveal, FILE *out, char *err, si
 	if (rc)
 		return rc;
 	for (int k = PROF_SECRET_GROUP_KEY; k <= PROF_SECRET_PASSWORD; k++) {
-		struct ike_secret s = {NULL, 0};
+		struct secret s = {NULL, 0};
 		if (prof_secret_ref(p, (enum prof_secret_kind)k, NULL) == PROF_REF_PROMPT)
 			continue;
 		rc = prof_secret_fetch(p, (enum prof_secret_kind)k, &s, err, errlen);
@@ -399,7 +398,7 @@ int prof_show(const struct evc_profile *p, bool reveal, FILE *out, char *err, si
 		        k == PROF_SECRET_GROUP_KEY ? "group_key" : "password");
 		fwrite(s.p, 1, s.len, out);
 		fputc('\n', out);
-		ike_secret_clear(&s);
+		secret_clear(&s);
 	}
 	return 0;
 }

@@ -13,7 +13,7 @@
  * regular file, is a symbolic link, is not owned by root or the caller, or that group or
  * others may read or write; the message says what to chmod or chown.
  *
- * Values travel in struct ike_secret (wiped on clear). Secrets handed out are NUL-terminated
+ * Values travel in struct secret (wiped on clear). Secrets handed out are NUL-terminated
  * for convenience (p[len] == 0; len excludes the NUL). A secret is 1..PROF_SECRET_MAX bytes
  * without NUL, CR or LF. Functions return 0 or a negative errno with err filled.
  */
@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "profiles/profile.h"
 
 #define PROF_SECRETS_DIR "/etc/evc/secrets"
@@ -47,23 +47,23 @@ int prof_secrets_ref(const struct prof_secret_store *ss, const char *name,
                      enum prof_secret_kind kind, char *buf, size_t len);
 /* Stores (replaces) the secret of profile name. */
 int prof_secrets_put(struct prof_secret_store *ss, const char *name, enum prof_secret_kind kind,
-                     const struct ike_secret *value, char *err, size_t errlen);
+                     const struct secret *value, char *err, size_t errlen);
 /* -ENOENT when nothing is stored. */
 int prof_secrets_get(struct prof_secret_store *ss, const char *name, enum prof_secret_kind kind,
-                     struct ike_secret *out, char *err, size_t errlen);
+                     struct secret *out, char *err, size_t errlen);
 /* Nothing stored is not an error. */
 int prof_secrets_clear(struct prof_secret_store *ss, const char *name, enum prof_secret_kind kind,
                        char *err, size_t errlen);
 
 /* Reads a secret file (first line) with the checks described above. */
-int prof_secret_read_file(const char *path, struct ike_secret *out, char *err, size_t errlen);
+int prof_secret_read_file(const char *path, struct secret *out, char *err, size_t errlen);
 
 /*
  * The secret p refers to, for `evc connect`: -EAGAIN when the reference is `prompt` (ask the
  * user), -ENOENT when the keyring or file holds nothing (err says how to store it).
  */
-int prof_secret_fetch(const struct evc_profile *p, enum prof_secret_kind kind,
-                      struct ike_secret *out, char *err, size_t errlen);
+int prof_secret_fetch(const struct evc_profile *p, enum prof_secret_kind kind, struct secret *out,
+                      char *err, size_t errlen);
 
 /*
  * For `evc profile remove`: deletes the keyring items p refers to, and the files it refers

@@ -10,7 +10,7 @@
 
 #include <libsecret/secret.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "profiles/prof_int.h"
 #include "profiles/secrets.h"
 
@@ -39,15 +39,15 @@ static int fail(GError *e, const char *what, char *err, size_t errlen)
 	return -EIO;
 }
 
-int prof_ls_store(const char *name, const char *kind, const struct ike_secret *value, char *err,
+int prof_ls_store(const char *name, const char *kind, const struct secret *value, char *err,
                   size_t errlen)
 {
-	struct ike_secret text = {NULL, 0};
+	struct secret text = {NULL, 0};
 	char label[160];
 	GError *e = NULL;
 
 	/* libsecret takes a C string: copy into a wiped buffer with room for the NUL. */
-	if (ike_secret_alloc(&text, value->len + 1) != 0) {
+	if (secret_alloc(&text, value->len + 1) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -57,14 +57,13 @@ int prof_ls_store(const char *name, const char *kind, const struct ike_secret *v
 	gboolean ok = secret_password_store_sync(schema(), SECRET_COLLECTION_DEFAULT, label,
 	                                         (const gchar *)text.p, NULL, &e, "profile", name,
 	                                         "kind", kind, NULL);
-	ike_secret_clear(&text);
+	secret_clear(&text);
 	if (!ok)
 		return fail(e, "store the secret", err, errlen);
 	return 0;
 }
 
-int prof_ls_lookup(const char *name, const char *kind, struct ike_secret *out, char *err,
-                   size_t errlen)
+int prof_ls_lookup(const char *name, const char *kind, struct secret *out, char *err, size_t errlen)
 {
 	GError *e = NULL;
 	gchar *pw =
@@ -84,7 +83,7 @@ int prof_ls_lookup(const char *name, const char *kind, struct ike_secret *out, c
 		snprintf(err, errlen, "the keyring's %s for profile '%s' is empty or too long",
 		         kind, name);
 		rc = -EINVAL;
-	} else if (ike_secret_alloc(out, len + 1) != 0) {
+	} else if (secret_alloc(out, len + 1) != 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 	} else {

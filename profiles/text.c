@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "profiles/prof_int.h"
 
 static unsigned line_of(const char *text, size_t len)
@@ -238,60 +239,10 @@ out:
 	close(fd);
 	return rc;
 }
-
 int prof_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
-	char tmp[4200];
-	const uint8_t *p = data;
-	int rc = 0, fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "path too long: %s", path);
-		return -ENAMETOOLONG;
-	}
-	/* mkstemp creates the file 0600 whatever the umask, so the secret-free but private
-	 * profile never exists with wider permissions, not even for a moment. */
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create a file next to %s: %s", path, strerror(errno));
-		return rc;
-	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = -errno;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto fail;
-	}
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return rc;
+	/* profiles hold no secrets but are private: 0600, the writer's ids */
+	return file_write_atomic(path, data, len, 0600, (uid_t)-1, (gid_t)-1, err, errlen);
 }
 
 /* mkdir -p with mode 0700 for every directory it creates. */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "profiles/cisco_pwd.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
@@ -109,7 +109,7 @@ struct entry {
 
 struct vpnc {
 	struct prof_diag *d;
-	struct ike_secret *group_key, *password; /* filled from the file, wiped by the caller */
+	struct secret *group_key, *password; /* filled from the file, wiped by the caller */
 	struct evc_profile *p;
 	struct entry e[V_COUNT];
 };
@@ -189,12 +189,12 @@ static void add_line(struct vpnc *c, char *s, unsigned no)
 		else
 			prof_emit(c->d, PROF_ERROR, no, dirs[id].name,
 			          "also set on line %u, to '%.60s'; keep one", e->line, e->v);
-		ike_wipe(vbuf, sizeof(vbuf));
+		mem_wipe(vbuf, sizeof(vbuf));
 		return;
 	}
 	e->v = strdup(v);
 	e->line = no;
-	ike_wipe(vbuf, sizeof(vbuf));
+	mem_wipe(vbuf, sizeof(vbuf));
 	if (!e->v)
 		prof_emit(c->d, PROF_ERROR, no, dirs[id].name, "out of memory");
 }
@@ -215,7 +215,7 @@ static void collect(struct vpnc *c, const char *text, size_t len)
 		if (*s && *s != '#')
 			add_line(c, s, l.no);
 	}
-	ike_wipe(line, sizeof(line));
+	mem_wipe(line, sizeof(line));
 }
 
 /* "dh2" -> 2; evc's groups only, others reported. */
@@ -242,7 +242,7 @@ static bool dh_group(struct vpnc *c, int id, unsigned long *g)
 
 static void map_identity(struct vpnc *c)
 {
-	struct ike_secret dec = {NULL, 0};
+	struct secret dec = {NULL, 0};
 	char err[300];
 	bool cert = false;
 
@@ -280,7 +280,7 @@ static void map_identity(struct vpnc *c)
 		bool group;
 	} pairs[] = {{V_SECRET, V_SECRET_OBF, true}, {V_PASSWORD, V_PASSWORD_OBF, false}};
 	for (size_t i = 0; i < 2; i++) {
-		struct ike_secret *dst = pairs[i].group ? c->group_key : c->password;
+		struct secret *dst = pairs[i].group ? c->group_key : c->password;
 		int cl = pairs[i].clear, ob = pairs[i].obf;
 		if (val(c, cl)) {
 			if (val(c, ob))
@@ -294,7 +294,7 @@ static void map_identity(struct vpnc *c)
 			else
 				prof_imp_secret(c->d, dst, (const char *)dec.p, c->e[ob].line,
 				                dirs[ob].name);
-			ike_secret_clear(&dec);
+			secret_clear(&dec);
 		}
 	}
 	if (val(c, V_XAUTH_INTER))
@@ -461,7 +461,7 @@ static void map_host(struct vpnc *c)
 }
 
 int prof_import_vpnc(const char *text, size_t len, struct prof_diag *d, struct evc_profile *p,
-                     struct ike_secret *group_key, struct ike_secret *password)
+                     struct secret *group_key, struct secret *password)
 {
 	struct vpnc c = {.d = d, .group_key = group_key, .password = password, .p = p};
 
@@ -472,7 +472,7 @@ int prof_import_vpnc(const char *text, size_t len, struct prof_diag *d, struct e
 	map_host(&c);
 	for (int i = 0; i < V_COUNT; i++) {
 		if (c.e[i].v)
-			ike_wipe(c.e[i].v, strlen(c.e[i].v));
+			mem_wipe(c.e[i].v, strlen(c.e[i].v));
 		free(c.e[i].v);
 	}
 	return d->n[PROF_ERROR] ? -EINVAL : 0;

@@ -11,43 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ike/rd.h"
+#include "lib/bytes.h"
 #include "tun/datapath.h"
+#include "tun/dp_int.h"
 #include "tun/ip.h"
 #include "tun/pkt.h"
-#include "tun/ratelimit.h"
+#include "lib/ratelimit.h"
 #include "tun/satable.h"
-
-#define NAT_KEEPALIVE 0xff
-#define IPPROTO_ESP_NUM 50
-/* Room for an IP_PKTINFO control message per received datagram. */
-#define DP_CMSG_SPACE CMSG_SPACE(sizeof(struct in_pktinfo))
-
-/* One direction of a batch: the buffers and the message vectors recvmmsg/sendmmsg use. */
-struct batch {
-	struct pkt *p[DP_BATCH];
-	struct mmsghdr msg[DP_BATCH];
-	struct iovec iov[DP_BATCH];
-	struct sockaddr_in addr[DP_BATCH];
-	size_t n;
-};
-
-struct dp {
-	struct dp_config cfg;
-	struct pkt_pool *pool;
-	struct satab *tab;
-	struct dp_stats st;
-	struct ratelimit rl;
-	struct batch rx, tx_udp, tx_esp;
-	/* SA pairs with a volume lifetime that the current batch used, checked once after it */
-	struct sa_entry *touched[2 * DP_BATCH];
-	size_t n_touched;
-	uint64_t batch_no;
-	union {
-		struct cmsghdr align;
-		uint8_t buf[DP_CMSG_SPACE];
-	} cmsg[DP_BATCH];
-};
+#include "lib/ipv4.h"
 
 static const char *const drop_names[DP_DROP_COUNT] = {
     [DP_DROP_SHORT] = "short",
@@ -93,9 +64,7 @@ static void vlog(struct dp *dp, enum ike_log_level lvl, const char *fmt, va_list
 	dp->cfg.log(dp->cfg.ctx, lvl, msg);
 }
 
-static void dp_log(struct dp *dp, enum ike_log_level lvl, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void dp_log(struct dp *dp, enum ike_log_level lvl, const char *fmt, ...)
+void dp_log(struct dp *dp, enum ike_log_level lvl, const char *fmt, ...)
 {
 	va_list ap;
 	if (!dp->cfg.log)
@@ -125,12 +94,6 @@ static void drop(struct dp *dp, enum dp_drop why, const char *fmt, ...)
 		       msg, dp_drop_name(why), (unsigned long long)missed);
 	else
 		dp_log(dp, IKE_LOG_DEBUG, "%s [drop:%s]", msg, dp_drop_name(why));
-}
-
-static const char *addr_str(uint32_t a, char buf[INET_ADDRSTRLEN])
-{
-	struct in_addr in = {htonl(a)};
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
 }
 
 static enum dp_drop drop_of(enum esp_result r)
@@ -207,15 +170,6 @@ struct dp *dp_new(const struct dp_config *cfg)
 	return dp;
 }
 
-static void entry_free(struct sa_entry *e)
-{
-	if (!e)
-		return;
-	esp_sa_free(e->in);
-	esp_sa_free(e->out);
-	free(e);
-}
-
 void dp_free(struct dp *dp)
 {
 	if (!dp)
@@ -223,154 +177,16 @@ void dp_free(struct dp *dp)
 	if (dp->tab) {
 		struct sa_entry *e;
 		while ((e = satab_any(dp->tab)) != NULL)
-			entry_free(satab_remove(dp->tab, e->spi_in));
+			dp_entry_free(satab_remove(dp->tab, e->spi_in));
 	}
 	satab_free(dp->tab);
 	pkt_pool_free(dp->pool);
 	free(dp);
 }
 
-static const char *check_child(const struct dp *dp, const struct ike_child *c)
-{
-	if (c->spi_in == 0 || c->spi_out == 0)
-		return "ESP SPI 0 is reserved";
-	if (satab_prefix_len(c->remote_ts.mask) < 0 || satab_prefix_len(c->local_ts.mask) < 0)
-		return "traffic selector netmask is not contiguous";
-	if (c->peer.addr == 0)
-		return "ESP peer address is 0.0.0.0";
-	if (c->udp_encap && dp->cfg.udp_fd < 0)
-		return "SA uses ESP in UDP but the datapath has no UDP socket";
-	if (!c->udp_encap && dp->cfg.esp_fd < 0)
-		return "SA uses raw ESP but the datapath has no raw ESP socket (needs CAP_NET_RAW)";
-	return NULL;
-}
-
-int dp_add_child(struct dp *dp, const struct ike_child *c, const char **why)
-{
-	const char *err = check_child(dp, c);
-	struct sa_entry *e = NULL;
-	int ret = -EINVAL;
-
-	if (err)
-		goto out;
-	if (satab_by_spi(dp->tab, c->spi_in)) {
-		err = "inbound SPI already installed";
-		ret = -EEXIST;
-		goto out;
-	}
-	e = calloc(1, sizeof(*e));
-	if (!e) {
-		err = "out of memory";
-		ret = -ENOMEM;
-		goto out;
-	}
-	struct esp_sa_params in = {
-	    .spi = c->spi_in,
-	    .outbound = false,
-	    .encr = (enum esp_encr_id)c->esp,
-	    .key_bits = c->key_bits,
-	    .auth = (enum esp_auth_id)c->auth,
-	    .enc_key = c->enc_in,
-	    .enc_key_len = c->enc_key_len,
-	    .auth_key = c->auth_in,
-	    .auth_key_len = c->auth_key_len,
-	};
-	struct esp_sa_params out = in;
-	out.spi = c->spi_out;
-	out.outbound = true;
-	out.enc_key = c->enc_out;
-	out.auth_key = c->auth_out;
-	if (c->enc_key_len > sizeof(c->enc_in) || c->auth_key_len > sizeof(c->auth_in)) {
-		err = "ESP key longer than struct ike_child holds";
-		goto out;
-	}
-	e->in = esp_sa_new(&in, &err);
-	if (!e->in)
-		goto out;
-	e->out = esp_sa_new(&out, &err);
-	if (!e->out)
-		goto out;
-	e->spi_in = c->spi_in;
-	e->udp_encap = c->udp_encap;
-	e->peer = c->peer;
-	if (e->udp_encap && e->peer.port == 0)
-		e->peer.port = IKE_NATT_PORT;
-	e->local_ts = (struct evc_net){c->local_ts.addr & c->local_ts.mask, c->local_ts.mask};
-	e->remote_ts = (struct evc_net){c->remote_ts.addr & c->remote_ts.mask, c->remote_ts.mask};
-	e->life_kb = c->life_kb;
-	if (e->life_kb) {
-		unsigned pm = dp->cfg.soft_permille ? dp->cfg.soft_permille : 850;
-		e->hard_bytes = (uint64_t)e->life_kb * 1024u;
-		e->soft_bytes = e->hard_bytes / 1000u * pm;
-	}
-	ret = satab_insert(dp->tab, e);
-	if (ret) {
-		err = ret == -EEXIST ? "inbound SPI already installed" : "out of memory";
-		goto out;
-	}
-	char pa[INET_ADDRSTRLEN], ta[INET_ADDRSTRLEN];
-	dp_log(dp, IKE_LOG_INFO,
-	       "ESP SA in 0x%08x / out 0x%08x with %s:%u (%s) for %s/%d installed", c->spi_in,
-	       c->spi_out, addr_str(e->peer.addr, pa), e->peer.port,
-	       e->udp_encap ? "UDP-encapsulated" : "raw ESP", addr_str(e->remote_ts.addr, ta),
-	       satab_prefix_len(e->remote_ts.mask));
-	e = NULL;
-	ret = 0;
-	err = NULL;
-out:
-	entry_free(e);
-	if (err && why)
-		*why = err;
-	return ret;
-}
-
-int dp_set_peer(struct dp *dp, uint32_t spi_in, const struct ike_endpoint *peer)
-{
-	struct sa_entry *e = satab_by_spi(dp->tab, spi_in);
-	char a[INET_ADDRSTRLEN];
-	if (!e)
-		return -ENOENT;
-	e->peer = *peer;
-	if (e->udp_encap && e->peer.port == 0)
-		e->peer.port = IKE_NATT_PORT;
-	dp_log(dp, IKE_LOG_INFO, "ESP SA in 0x%08x now sends to %s:%u", spi_in,
-	       addr_str(e->peer.addr, a), e->peer.port);
-	return 0;
-}
-
-int dp_del_child(struct dp *dp, uint32_t spi_in)
-{
-	struct sa_entry *e = satab_remove(dp->tab, spi_in);
-	if (!e)
-		return -ENOENT;
-	dp_log(dp, IKE_LOG_INFO, "ESP SA in 0x%08x removed", spi_in);
-	/* an IKE message inside a batch may remove an SA that batch already used */
-	for (size_t i = 0; i < dp->n_touched; i++)
-		if (dp->touched[i] == e)
-			dp->touched[i--] = dp->touched[--dp->n_touched];
-	entry_free(e);
-	return 0;
-}
-
-size_t dp_child_count(const struct dp *dp)
-{
-	return satab_count(dp->tab);
-}
-
 void dp_stats(const struct dp *dp, struct dp_stats *out)
 {
 	*out = dp->st;
-}
-
-int dp_child_stats(const struct dp *dp, uint32_t spi_in, struct dp_child_stats *out)
-{
-	const struct sa_entry *e = satab_by_spi(dp->tab, spi_in);
-	if (!e)
-		return -ENOENT;
-	esp_sa_stats(e->in, &out->in);
-	esp_sa_stats(e->out, &out->out);
-	out->expired = e->expired;
-	return 0;
 }
 
 /* Per packet only this: remember the SA if its volume is limited (once per batch). */
@@ -471,7 +287,7 @@ static void flush_tx(struct dp *dp, int fd, struct batch *b)
 		}
 		/* One destination failing (unreachable, too big) must not stop the others. */
 		drop(dp, DP_DROP_SEND, "ESP send to %s: %s",
-		     addr_str(ntohl(to->sin_addr.s_addr), pa), strerror(err));
+		     ipv4_str(ntohl(to->sin_addr.s_addr), pa, sizeof(pa)), strerror(err));
 		done++;
 	}
 	for (size_t i = 0; i < b->n; i++)
@@ -493,7 +309,7 @@ static void tun_packet(struct dp *dp, struct pkt *p)
 	struct sa_entry *e = satab_route(dp->tab, ip.dst);
 	if (!e) {
 		drop(dp, DP_DROP_NO_ROUTE, "TUN packet to %s: no ESP SA covers it",
-		     addr_str(ip.dst, da));
+		     ipv4_str(ip.dst, da, sizeof(da)));
 		goto release;
 	}
 	enum esp_result r = esp_encap(e->out, p, ESP_NH_IPV4);
@@ -554,15 +370,15 @@ int dp_on_tun_readable(struct dp *dp)
 
 static void esp_packet(struct dp *dp, struct pkt *p, const struct sockaddr_in *from)
 {
-	struct ike_rd r = ike_rd_init(p->data, p->len);
+	struct rd r = rd_init(p->data, p->len);
 	char fa[INET_ADDRSTRLEN], sa[INET_ADDRSTRLEN];
 	uint32_t spi;
 	uint8_t nh;
 	struct ip_info ip;
 
-	addr_str(ntohl(from->sin_addr.s_addr), fa);
+	ipv4_str(ntohl(from->sin_addr.s_addr), fa, sizeof(fa));
 	dp->st.esp_rx++;
-	if (!ike_rd_u32(&r, &spi) || p->len < ESP_HDR_LEN) {
+	if (!rd_u32(&r, &spi) || p->len < ESP_HDR_LEN) {
 		drop(dp, DP_DROP_SHORT, "ESP from %s: %zu bytes is shorter than the ESP header", fa,
 		     p->len);
 		return;
@@ -591,7 +407,7 @@ static void esp_packet(struct dp *dp, struct pkt *p, const struct sockaddr_in *f
 		drop(dp, DP_DROP_POLICY,
 		     "ESP from %s SPI 0x%08x: inner source %s is outside the SA's traffic "
 		     "selector",
-		     fa, spi, ip.version == 4 ? addr_str(ip.src, sa) : "(IPv6)");
+		     fa, spi, ip.version == 4 ? ipv4_str(ip.src, sa, sizeof(sa)) : "(IPv6)");
 		return;
 	}
 	/* Anything after the IP packet is TFC padding (RFC 4303 2.7). */
@@ -631,15 +447,15 @@ static void ike_packet(struct dp *dp, int fd, struct pkt *p, const struct msghdr
 /* RFC 3948 2.2: four zero bytes are the non-ESP marker, a lone 0xFF a NAT keepalive. */
 static void udp_packet(struct dp *dp, int fd, struct pkt *p, const struct msghdr *mh)
 {
-	struct ike_rd r = ike_rd_init(p->data, p->len);
+	struct rd r = rd_init(p->data, p->len);
 	uint32_t marker;
 	uint8_t b;
 
-	if (p->len == 1 && ike_rd_u8(&r, &b) && b == NAT_KEEPALIVE) {
+	if (p->len == 1 && rd_u8(&r, &b) && b == NAT_KEEPALIVE) {
 		dp->st.keepalive_rx++;
 		return;
 	}
-	if (ike_rd_u32(&r, &marker) && marker == 0) {
+	if (rd_u32(&r, &marker) && marker == 0) {
 		if (p->len == 4) {
 			drop(dp, DP_DROP_SHORT, "UDP 4500: non-ESP marker without an IKE message");
 			return;
@@ -742,18 +558,4 @@ int dp_send_keepalive(int fd, const struct ike_endpoint *peer)
 	if (sendto(fd, &ka, 1, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to)) != 1)
 		return -errno;
 	return 0;
-}
-
-int dp_tune_socket(int fd, int bytes)
-{
-	int rc = 0;
-	/* The FORCE variants pass net.core.rmem_max/wmem_max (root only); without them the
-	 * kernel silently caps the size, which is still better than the default. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) != 0)
-		rc = -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) != 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) != 0)
-		rc = -errno;
-	return rc;
 }

@@ -135,15 +135,6 @@ int dp_child_stats(const struct dp *dp, uint32_t spi_in, struct dp_child_stats *
 /* Number of installed SA pairs. */
 size_t dp_child_count(const struct dp *dp);
 
-/*
- * Gives a socket carrying ESP receive and send buffers of `bytes` (DP_SOCKET_BUFFER): the
- * datapath sends in batches of DP_BATCH, and with the default 208 KiB the receiver's kernel
- * drops bursts whenever its process is briefly descheduled (measured: about 15% of packets
- * at 400 Mbit/s on two cores). 0 or a negative errno.
- */
-#define DP_SOCKET_BUFFER (4 * 1024 * 1024)
-int dp_tune_socket(int fd, int bytes);
-
 /* Sends an RFC 3948 NAT keepalive (one byte 0xFF) to peer from fd. 0 or a negative errno. */
 int dp_send_keepalive(int fd, const struct ike_endpoint *peer);
 

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/rd.h"
-#include "ike/secret.h"
+#include "lib/bytes.h"
+#include "lib/secret.h"
 #include "tun/esp.h"
 
 /* 128 AES IVs or 256 3DES IVs per refill. */
@@ -14,8 +14,8 @@ struct esp_sa {
 	bool outbound;
 	enum esp_encr_id encr;
 	enum esp_auth_id auth;
-	struct ike_cipher_ctx *cipher; /* NULL for ESP_NULL */
-	struct ike_mac_ctx *mac;
+	struct cipher_ctx *cipher; /* NULL for ESP_NULL */
+	struct mac_ctx *mac;
 	size_t ivlen;  /* = cipher block size, 0 for ESP_NULL */
 	size_t align;  /* payload + trailer is padded to a multiple of this */
 	size_t icvlen; /* truncated ICV */
@@ -54,7 +54,7 @@ const char *esp_result_name(enum esp_result r)
 static int default_rand(void *rctx, void *buf, size_t n)
 {
 	(void)rctx;
-	return ike_random(buf, n);
+	return crypto_random(buf, n);
 }
 
 static const char *check_encr(const struct esp_sa_params *prm, size_t *klen)
@@ -121,8 +121,8 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *prm, const char **why)
 	sa->rctx = prm->rctx;
 	sa->iv_off = ESP_IV_POOL;
 	esp_replay_init(&sa->replay);
-	sa->mac = ike_mac_ctx_new(prm->auth, prm->auth_key, prm->auth_key_len);
-	if (!sa->mac || ike_mac_ctx_len(sa->mac) < sa->icvlen) {
+	sa->mac = mac_ctx_new(prm->auth, prm->auth_key, prm->auth_key_len);
+	if (!sa->mac || mac_ctx_len(sa->mac) < sa->icvlen) {
 		err = "cannot set up the ESP integrity algorithm";
 		goto out;
 	}
@@ -131,13 +131,13 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *prm, const char **why)
 		sa->align = 4;
 	} else {
 		sa->cipher =
-		    ike_cipher_ctx_new(prm->encr, prm->enc_key, prm->enc_key_len, prm->outbound);
+		    cipher_ctx_new(prm->encr, prm->enc_key, prm->enc_key_len, prm->outbound);
 		if (!sa->cipher) {
 			err = "cannot set up the ESP cipher";
 			goto out;
 		}
-		sa->ivlen = ike_cipher_ctx_block(sa->cipher);
-		if (sa->ivlen == 0 || sa->ivlen > IKE_BLOCK_MAX || ESP_IV_POOL % sa->ivlen) {
+		sa->ivlen = cipher_ctx_block(sa->cipher);
+		if (sa->ivlen == 0 || sa->ivlen > CIPHER_BLOCK_MAX || ESP_IV_POOL % sa->ivlen) {
 			err = "ESP cipher reports an unusable block size";
 			goto out;
 		}
@@ -157,9 +157,9 @@ void esp_sa_free(struct esp_sa *sa)
 {
 	if (!sa)
 		return;
-	ike_cipher_ctx_free(sa->cipher);
-	ike_mac_ctx_free(sa->mac);
-	ike_wipe(sa, sizeof(*sa));
+	cipher_ctx_free(sa->cipher);
+	mac_ctx_free(sa->mac);
+	mem_wipe(sa, sizeof(*sa));
 	free(sa);
 }
 
@@ -203,7 +203,7 @@ static int take_iv(struct esp_sa *sa, uint8_t *iv)
 
 enum esp_result esp_encap(struct esp_sa *sa, struct pkt *p, uint8_t next_header)
 {
-	uint8_t iv[IKE_BLOCK_MAX], mac[IKE_HASH_MAX];
+	uint8_t iv[CIPHER_BLOCK_MAX], mac[HASH_MAX_LEN];
 
 	if (!sa->outbound)
 		return ESP_E_DIR;
@@ -218,26 +218,26 @@ enum esp_result esp_encap(struct esp_sa *sa, struct pkt *p, uint8_t next_header)
 	uint32_t seq = sa->seq + 1;
 
 	/* Trailer: self-describing padding 1, 2, 3, ... (RFC 4303 2.4), length, next header. */
-	struct ike_wr tw = ike_wr_init(p->data + plen, padlen + 2);
+	struct wr tw = wr_init(p->data + plen, padlen + 2);
 	for (size_t i = 1; i <= padlen; i++)
-		ike_wr_u8(&tw, (uint8_t)i);
-	ike_wr_u8(&tw, (uint8_t)padlen);
-	ike_wr_u8(&tw, next_header);
+		wr_u8(&tw, (uint8_t)i);
+	wr_u8(&tw, (uint8_t)padlen);
+	wr_u8(&tw, next_header);
 
 	uint8_t *hdr = p->data - hlen;
-	struct ike_wr hw = ike_wr_init(hdr, hlen);
-	ike_wr_u32(&hw, sa->spi);
-	ike_wr_u32(&hw, seq);
-	ike_wr_bytes(&hw, iv, sa->ivlen);
+	struct wr hw = wr_init(hdr, hlen);
+	wr_u32(&hw, sa->spi);
+	wr_u32(&hw, seq);
+	wr_bytes(&hw, iv, sa->ivlen);
 	if (tw.err || hw.err)
 		return ESP_E_NOROOM;
 
-	if (sa->cipher && ike_cipher_ctx_run(sa->cipher, iv, p->data, p->data, ctlen) != 0)
+	if (sa->cipher && cipher_ctx_run(sa->cipher, iv, p->data, p->data, ctlen) != 0)
 		return ESP_E_CRYPTO;
-	if (ike_mac_ctx_run(sa->mac, hdr, hlen + ctlen, NULL, 0, mac) != 0)
+	if (mac_ctx_run(sa->mac, hdr, hlen + ctlen, NULL, 0, mac) != 0)
 		return ESP_E_CRYPTO;
-	struct ike_wr iw = ike_wr_init(p->data + ctlen, sa->icvlen);
-	ike_wr_bytes(&iw, mac, sa->icvlen);
+	struct wr iw = wr_init(p->data + ctlen, sa->icvlen);
+	wr_bytes(&iw, mac, sa->icvlen);
 
 	p->data = hdr;
 	p->len = hlen + ctlen + sa->icvlen;
@@ -250,10 +250,10 @@ enum esp_result esp_encap(struct esp_sa *sa, struct pkt *p, uint8_t next_header)
 /* Pad bytes must read 1, 2, 3, ...; senders that use other padding are rejected (vpnc too). */
 static bool pad_ok(const uint8_t *pad, size_t padlen)
 {
-	struct ike_rd r = ike_rd_init(pad, padlen);
+	struct rd r = rd_init(pad, padlen);
 	uint8_t b, bad = 0;
 	for (size_t i = 1; i <= padlen; i++) {
-		if (!ike_rd_u8(&r, &b))
+		if (!rd_u8(&r, &b))
 			return false;
 		bad |= (uint8_t)(b ^ (uint8_t)i);
 	}
@@ -262,7 +262,7 @@ static bool pad_ok(const uint8_t *pad, size_t padlen)
 
 enum esp_result esp_decap(struct esp_sa *sa, struct pkt *p, uint8_t *next_header)
 {
-	uint8_t mac[IKE_HASH_MAX];
+	uint8_t mac[HASH_MAX_LEN];
 	uint32_t spi, seq;
 	const uint8_t *iv, *icv;
 	uint8_t padlen, nh;
@@ -278,24 +278,24 @@ enum esp_result esp_decap(struct esp_sa *sa, struct pkt *p, uint8_t *next_header
 	if (sa->ivlen && ctlen % sa->ivlen)
 		return ESP_E_LEN;
 
-	struct ike_rd r = ike_rd_init(p->data, p->len);
-	if (!ike_rd_u32(&r, &spi) || !ike_rd_u32(&r, &seq) || !ike_rd_ptr(&r, sa->ivlen, &iv) ||
-	    !ike_rd_skip(&r, ctlen) || !ike_rd_ptr(&r, sa->icvlen, &icv))
+	struct rd r = rd_init(p->data, p->len);
+	if (!rd_u32(&r, &spi) || !rd_u32(&r, &seq) || !rd_ptr(&r, sa->ivlen, &iv) ||
+	    !rd_skip(&r, ctlen) || !rd_ptr(&r, sa->icvlen, &icv))
 		return ESP_E_SHORT;
 	if (spi != sa->spi)
 		return ESP_E_SPI;
 	if (!esp_replay_check(&sa->replay, seq))
 		return ESP_E_REPLAY;
-	if (ike_mac_ctx_run(sa->mac, p->data, hlen + ctlen, NULL, 0, mac) != 0)
+	if (mac_ctx_run(sa->mac, p->data, hlen + ctlen, NULL, 0, mac) != 0)
 		return ESP_E_CRYPTO;
-	if (!ike_ct_equal(mac, icv, sa->icvlen))
+	if (!crypto_ct_equal(mac, icv, sa->icvlen))
 		return ESP_E_AUTH;
 
 	uint8_t *ct = p->data + hlen;
-	if (sa->cipher && ike_cipher_ctx_run(sa->cipher, iv, ct, ct, ctlen) != 0)
+	if (sa->cipher && cipher_ctx_run(sa->cipher, iv, ct, ct, ctlen) != 0)
 		return ESP_E_CRYPTO;
-	struct ike_rd tr = ike_rd_init(ct + ctlen - 2, 2);
-	if (!ike_rd_u8(&tr, &padlen) || !ike_rd_u8(&tr, &nh))
+	struct rd tr = rd_init(ct + ctlen - 2, 2);
+	if (!rd_u8(&tr, &padlen) || !rd_u8(&tr, &nh))
 		return ESP_E_SHORT;
 	if ((size_t)padlen + 2 > ctlen || !pad_ok(ct + ctlen - 2 - padlen, padlen))
 		return ESP_E_PAD;

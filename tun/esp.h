@@ -11,7 +11,7 @@
  * or HMAC-SHA-256-128.
  *
  * IVs: RFC 3602 asks for unpredictable CBC IVs. An outbound SA draws them from the CSPRNG
- * (ike_random, OpenSSL's DRBG) in 2 KiB refills, so every IV is fresh CSPRNG output while the
+ * (crypto_random, OpenSSL's DRBG) in 2 KiB refills, so every IV is fresh CSPRNG output while the
  * RNG is entered once per 128 AES packets rather than once per packet. The buffer is wiped
  * when the SA is freed, so unused IVs never outlive it.
  */
@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "tun/pkt.h"
 #include "tun/replay.h"
 
@@ -63,7 +63,7 @@ struct esp_sa_params {
 	size_t enc_key_len;
 	const uint8_t *auth_key; /* esp_auth_keylen(auth) bytes; copied */
 	size_t auth_key_len;
-	/* IV source; NULL: ike_random. Tests plug a fixed stream here to reproduce captures.
+	/* IV source; NULL: crypto_random. Tests plug a fixed stream here to reproduce captures.
 	 * Returns 0 on success. */
 	int (*rand)(void *rctx, void *buf, size_t n);
 	void *rctx;

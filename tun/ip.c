@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "ike/rd.h"
+#include "lib/bytes.h"
 #include "tun/ip.h"
 
 #define IPV6_HDR_LEN 40
 
-static bool parse_v4(struct ike_rd *r, uint8_t vihl, size_t len, struct ip_info *out)
+static bool parse_v4(struct rd *r, uint8_t vihl, size_t len, struct ip_info *out)
 {
 	uint8_t tos, ttl;
 	uint16_t total, id, frag, csum;
@@ -12,9 +12,9 @@ static bool parse_v4(struct ike_rd *r, uint8_t vihl, size_t len, struct ip_info 
 	out->hdr_len = (size_t)(vihl & 0x0f) * 4;
 	if (out->hdr_len < 20)
 		return false;
-	if (!ike_rd_u8(r, &tos) || !ike_rd_u16(r, &total) || !ike_rd_u16(r, &id) ||
-	    !ike_rd_u16(r, &frag) || !ike_rd_u8(r, &ttl) || !ike_rd_u8(r, &out->proto) ||
-	    !ike_rd_u16(r, &csum) || !ike_rd_u32(r, &out->src) || !ike_rd_u32(r, &out->dst))
+	if (!rd_u8(r, &tos) || !rd_u16(r, &total) || !rd_u16(r, &id) || !rd_u16(r, &frag) ||
+	    !rd_u8(r, &ttl) || !rd_u8(r, &out->proto) || !rd_u16(r, &csum) ||
+	    !rd_u32(r, &out->src) || !rd_u32(r, &out->dst))
 		return false;
 	if (total < out->hdr_len || total > len)
 		return false;
@@ -22,14 +22,14 @@ static bool parse_v4(struct ike_rd *r, uint8_t vihl, size_t len, struct ip_info 
 	return true;
 }
 
-static bool parse_v6(struct ike_rd *r, size_t len, struct ip_info *out)
+static bool parse_v6(struct rd *r, size_t len, struct ip_info *out)
 {
 	uint8_t b;
 	uint16_t flow, plen;
 
 	/* rest of version/traffic class/flow label, payload length, next header */
-	if (!ike_rd_u8(r, &b) || !ike_rd_u16(r, &flow) || !ike_rd_u16(r, &plen) ||
-	    !ike_rd_u8(r, &out->proto) || !ike_rd_skip(r, IPV6_HDR_LEN - 7))
+	if (!rd_u8(r, &b) || !rd_u16(r, &flow) || !rd_u16(r, &plen) || !rd_u8(r, &out->proto) ||
+	    !rd_skip(r, IPV6_HDR_LEN - 7))
 		return false;
 	out->hdr_len = IPV6_HDR_LEN;
 	out->total_len = IPV6_HDR_LEN + (size_t)plen;
@@ -41,10 +41,10 @@ static bool parse_v6(struct ike_rd *r, size_t len, struct ip_info *out)
 
 bool ip_parse(const uint8_t *p, size_t len, struct ip_info *out)
 {
-	struct ike_rd r = ike_rd_init(p, len);
+	struct rd r = rd_init(p, len);
 	uint8_t vihl;
 
-	if (!ike_rd_u8(&r, &vihl))
+	if (!rd_u8(&r, &vihl))
 		return false;
 	out->version = vihl >> 4;
 	if (out->version == 4)

@@ -17,7 +17,8 @@
 #include "client/core/client.h"
 #include "client/core/host.h"
 #include "client/core/session.h"
-#include "tun/control.h"
+#include "lib/control.h"
+#include "lib/ipv4.h"
 
 enum { TAG_STOP = EVC_TAG_CLIENT, TAG_KICK };
 
@@ -398,11 +399,6 @@ void evc_client_status(const struct evc_client *c, struct evc_client_status *st)
 		evc_session_status(c->sess, st);
 }
 
-static void ipstr(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 size_t evc_client_status_text(const struct evc_client_status *st, char *out, size_t cap)
 {
 	char gw[20], addr[20] = "-";
@@ -410,9 +406,9 @@ size_t evc_client_status_text(const struct evc_client_status *st, char *out, siz
 	if (!cap)
 		return 0;
 	out[0] = '\0';
-	ipstr(st->gateway_addr, gw, sizeof(gw));
+	ipv4_str(st->gateway_addr, gw, sizeof(gw));
 	if (st->addr)
-		ipstr(st->addr, addr, sizeof(addr));
+		ipv4_str(st->addr, addr, sizeof(addr));
 #define ADD(...)                                                                                   \
 	do {                                                                                       \
 		if (n < cap)                                                                       \

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "client/core/host.h"
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "platform/apply.h"
 #include "platform/netcfg.h"
 #include "platform/privs.h"
@@ -468,7 +468,7 @@ int evc_host_apply(struct evc_host *h, const struct evc_policy *pol, uint32_t ga
 	rq->gateway = gateway;
 	rq->pol = *pol;
 	rc = call(h->hd, rq, note, arg, err, errlen);
-	ike_wipe(rq, sizeof(*rq));
+	mem_wipe(rq, sizeof(*rq));
 	free(rq);
 	return rc;
 }

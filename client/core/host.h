@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 #include "client/core/settings.h"
-#include "ike/policy.h"
+#include "lib/policy.h"
 
 struct evc_hostd; /* the root helper of a --run-as client */
 struct evc_host;  /* one session's host configuration */

@@ -10,10 +10,10 @@
 
 #include "client/core/session_int.h"
 #include "ike/driver.h"
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "platform/apply.h"
-#include "tun/sock.h"
-#include "tun/timer.h"
+#include "lib/sock.h"
+#include "lib/timer.h"
 
 void evc_session_log(struct evc_session *s, enum ike_log_level lvl, const char *fmt, ...)
 {
@@ -122,10 +122,10 @@ static void on_child_up(void *ctx, const struct ike_child *c)
 		s->keepalive_at = mono_ms() + NATT_KEEPALIVE_MS;
 	}
 	s->child = *c;
-	ike_wipe(s->child.enc_in, sizeof(s->child.enc_in));
-	ike_wipe(s->child.auth_in, sizeof(s->child.auth_in));
-	ike_wipe(s->child.enc_out, sizeof(s->child.enc_out));
-	ike_wipe(s->child.auth_out, sizeof(s->child.auth_out));
+	mem_wipe(s->child.enc_in, sizeof(s->child.enc_in));
+	mem_wipe(s->child.auth_in, sizeof(s->child.auth_in));
+	mem_wipe(s->child.enc_out, sizeof(s->child.enc_out));
+	mem_wipe(s->child.auth_out, sizeof(s->child.auth_out));
 	s->have_child = true;
 	if (s->banner == BANNER_WAITING)
 		s->held = true; /* evc_session_answer_banner finishes */

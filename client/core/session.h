@@ -15,7 +15,7 @@
 #include "client/core/client.h"
 #include "client/core/settings.h"
 #include "ike/ike.h"
-#include "tun/control.h"
+#include "lib/control.h"
 
 /* epoll tags of a session's descriptors; the client's own start at EVC_TAG_CLIENT */
 enum evc_tag {

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "client/core/session_int.h"
-#include "ike/secret.h"
-#include "tun/sock.h"
-#include "tun/timer.h"
+#include "lib/secret.h"
+#include "lib/sock.h"
+#include "lib/timer.h"
 
 /* The address the kernel would use towards the gateway. */
 static int local_address(uint32_t gw, uint32_t *ip, char *err, size_t errlen)
@@ -349,11 +349,11 @@ void evc_session_free(struct evc_session *s)
 	dp_free(s->dp);
 	ike_sa_free(s->sa);
 	ctl_srv_free(s->ctl);
-	ike_wipe(&s->child, sizeof(s->child));
+	mem_wipe(&s->child, sizeof(s->child));
 	int fds[] = {s->sock_ike, s->sock_natt, s->sock_esp, s->tun, s->timer};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]); /* closing also takes it out of the client's epoll */
-	ike_wipe(&s->policy, sizeof(s->policy));
+	mem_wipe(&s->policy, sizeof(s->policy));
 	free(s);
 }

@@ -8,8 +8,15 @@
 #include <string.h>
 
 #include "client/core/settings.h"
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "profiles/secrets.h"
+#include "ike/isakmp.h"
+
+/* a profile's NAT-T setting is handed to the engine as it is */
+_Static_assert((int)PROF_NATT_AUTO == (int)IKE_NATT_AUTO &&
+                   (int)PROF_NATT_FORCE == (int)IKE_NATT_FORCE &&
+                   (int)PROF_NATT_OFF == (int)IKE_NATT_DISABLE,
+               "enum prof_natt and enum ike_natt_mode must agree");
 
 _Static_assert((int)PROF_DNS_RESOLV_CONF == (int)PLAT_DNS_RESOLV_CONF &&
                    (int)PROF_DNS_REPLACE_SYMLINK == (int)PLAT_DNS_REPLACE_SYMLINK &&
@@ -87,7 +94,7 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 			return 0;
 		}
 	if (strcmp(name, "dh") == 0) {
-		if (!parse_uint(v, 255, &n) || !ike_dh_len((unsigned)n))
+		if (!parse_uint(v, 255, &n) || !crypto_dh_len((unsigned)n))
 			return bad(err, errlen,
 			           "--dh %s: evc supports DH groups 2, 5, 14, 15 and 16", v);
 		o->dh = (long)n;
@@ -205,17 +212,37 @@ static int from_profile(struct evc_settings *s, const struct evc_profile *p, uns
 		     "gateway's policy asks for it",
 		     prof_name(p));
 	s->pfs_group = prof_pfs(p) > 0 ? (unsigned)prof_pfs(p) : 0;
-	size_t n1 = prof_ike_props(p, NULL, 0), n2 = prof_esp_props(p, NULL, 0);
-	if (n1 > EVC_MAX_P1 || n2 > EVC_MAX_P2) {
+	struct prof_p1 l1[PROF_MAX_PROPS];
+	struct prof_p2 l2[PROF_MAX_PROPS];
+	size_t n1 = prof_ike_list(p, l1, PROF_MAX_PROPS), n2 = prof_esp_list(p, l2, PROF_MAX_PROPS);
+	if (n1 > PROF_MAX_PROPS || 2 * n1 > EVC_MAX_P1 || n2 > PROF_MAX_PROPS || n2 > EVC_MAX_P2) {
 		snprintf(err, errlen, "profile '%s' lists more proposals than evc can offer",
 		         prof_name(p));
 		return -E2BIG;
 	}
-	s->n_p1 = prof_ike_props(p, s->p1, EVC_MAX_P1);
-	s->n_p2 = prof_esp_props(p, s->p2, EVC_MAX_P2);
-	/* aggressive mode commits to one DH group: the profile's proposals follow --dh */
-	for (size_t i = 0; i < s->n_p1; i++)
-		s->p1[i].group = (uint8_t)dh;
+	/* each `ike` entry with XAUTH first and the plain method second, as ike_default_p1
+	 * offers them; aggressive mode commits to one DH group, so all carry --dh */
+	static const uint16_t psk[2] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
+	static const uint16_t rsa[2] = {IKE_AUTH_XAUTH_INIT_RSA, IKE_AUTH_RSA_SIG};
+	const uint16_t *auths = prof_auth(p) == PROF_AUTH_CERT ? rsa : psk;
+	s->n_p1 = 0;
+	for (size_t i = 0; i < n1; i++)
+		for (size_t a = 0; a < 2; a++)
+			s->p1[s->n_p1++] = (struct ike_p1_prop){
+			    .encr = l1[i].encr,
+			    .key_bits = l1[i].bits,
+			    .hash = l1[i].hash,
+			    .auth = auths[a],
+			    .group = (uint8_t)dh,
+			};
+	s->n_p2 = n2;
+	for (size_t i = 0; i < n2; i++)
+		s->p2[i] = (struct ike_p2_prop){
+		    .esp = l2[i].esp,
+		    .key_bits = l2[i].bits,
+		    .auth = l2[i].auth,
+		    .pfs_group = (uint8_t)s->pfs_group,
+		};
 	return 0;
 }
 
@@ -249,7 +276,9 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	*s = (struct evc_settings){0};
 	/* each value: the override, else the profile's, else the default */
 	s->dh_group = o->dh >= 0 ? (unsigned)o->dh : p ? prof_dh(p) : PROF_DEFAULT_DH;
-	s->natt = o->natt >= 0 ? (enum ike_natt_mode)o->natt : p ? prof_natt(p) : IKE_NATT_AUTO;
+	s->natt = o->natt >= 0 ? (enum ike_natt_mode)o->natt
+	          : p          ? (enum ike_natt_mode)prof_natt(p)
+	                       : IKE_NATT_AUTO;
 	s->dpd_idle_s = o->dpd >= 0 ? (unsigned)o->dpd : p ? prof_dpd(p) : DEFAULT_DPD_S;
 	s->mtu = o->mtu >= 0 ? (unsigned)o->mtu : p ? prof_mtu(p) : 0;
 	s->dns = o->dns >= 0 ? (enum plat_dns_mode)o->dns
@@ -299,16 +328,16 @@ out:
 	return rc;
 }
 
-static struct ike_secret *secret_of(struct evc_settings *s, enum evc_secret_kind kind)
+static struct secret *secret_of(struct evc_settings *s, enum evc_secret_kind kind)
 {
 	return kind == EVC_SECRET_GROUP_KEY ? &s->group_key : &s->password;
 }
 
 int evc_settings_set_secret(struct evc_settings *s, enum evc_secret_kind kind, const char *text)
 {
-	struct ike_secret *sec = secret_of(s, kind);
+	struct secret *sec = secret_of(s, kind);
 	size_t len = strlen(text);
-	int rc = ike_secret_alloc(sec, len + 1);
+	int rc = secret_alloc(sec, len + 1);
 	if (rc)
 		return rc;
 	memcpy(sec->p, text, len);
@@ -319,19 +348,19 @@ int evc_settings_set_secret(struct evc_settings *s, enum evc_secret_kind kind, c
 int evc_settings_fetch_secret(struct evc_settings *s, const struct evc_profile *prof,
                               enum evc_secret_kind kind, char *err, size_t errlen)
 {
-	struct ike_secret got = {NULL, 0};
+	struct secret got = {NULL, 0};
 	int rc = prof_secret_fetch(prof, (enum prof_secret_kind)kind, &got, err, errlen);
 	if (rc == 0)
 		rc = evc_settings_set_secret(s, kind, (const char *)got.p);
-	ike_secret_clear(&got);
+	secret_clear(&got);
 	return rc;
 }
 
 int evc_settings_copy(struct evc_settings *dst, const struct evc_settings *src)
 {
 	*dst = *src;
-	dst->group_key = (struct ike_secret){NULL, 0};
-	dst->password = (struct ike_secret){NULL, 0};
+	dst->group_key = (struct secret){NULL, 0};
+	dst->password = (struct secret){NULL, 0};
 	if ((src->group_key.p &&
 	     evc_settings_set_secret(dst, EVC_SECRET_GROUP_KEY, (const char *)src->group_key.p)) ||
 	    (src->password.p &&
@@ -344,6 +373,6 @@ int evc_settings_copy(struct evc_settings *dst, const struct evc_settings *src)
 
 void evc_settings_clear(struct evc_settings *s)
 {
-	ike_secret_clear(&s->group_key);
-	ike_secret_clear(&s->password);
+	secret_clear(&s->group_key);
+	secret_clear(&s->password);
 }

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "ike/ike.h"
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "platform/apply.h"
 #include "profiles/profile.h"
 
@@ -34,8 +34,8 @@ struct evc_settings {
 	char user[EVC_NAME_MAX]; /* "": the caller asks before connecting */
 	/* NUL-terminated text in wiped memory (len counts the NUL); empty until the caller sets
 	 * them (evc_settings_set_secret). A missing password is asked for by a prompt event. */
-	struct ike_secret group_key;
-	struct ike_secret password;
+	struct secret group_key;
+	struct secret password;
 	uint16_t local_port; /* 0: 500 */
 	unsigned dh_group;   /* 0: automatic (14, then 2 and 5 when refused) */
 	unsigned pfs_group;  /* propose PFS with this group (0: when the gateway asks) */

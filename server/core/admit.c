@@ -8,6 +8,7 @@
 #include "server/core/firstmsg.h"
 #include "server/core/halfopen.h"
 #include "server/core/srclimit.h"
+#include "lib/ipv4.h"
 
 struct evs_admit {
 	struct evs_halfopen *ho;
@@ -53,11 +54,6 @@ void evs_admit_free(struct evs_admit *a)
 	free(a);
 }
 
-static void ipstr(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 /* At most one line per EVS_ADMIT_LOG_MS for each kind of event (*at, *done). */
 static void __attribute__((format(printf, 6, 7)))
 logrl(struct evs_admit *a, enum ike_log_level lvl, uint64_t now, uint64_t *at, bool *done,
@@ -83,7 +79,7 @@ bool evs_admit_first(struct evs_admit *a, const uint8_t *msg, size_t len, uint32
 	char s[20];
 
 	*evict = 0;
-	ipstr(peer, s, sizeof(s));
+	ipv4_str(peer, s, sizeof(s));
 	if (!evs_first_msg_check(msg, len, &why)) {
 		a->st.not_first++;
 		if (a->log) {

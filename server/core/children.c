@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "server/core/children.h"
+#include "lib/ipv4.h"
 
 struct kid {
 	uint64_t owner;
@@ -84,18 +85,13 @@ static bool overlap(const struct evc_net *x, const struct evc_net *y)
 	return (x->addr & m) == (y->addr & m);
 }
 
-static void ipstr(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 /* "quick mode for ADDR" and the reason, in the table's buffer: valid until the next call */
 static int refuse(struct evs_children *t, const char **why, const struct evc_net *net,
                   const char *reason)
 {
 	char a[20];
 
-	ipstr(net->addr, a, sizeof(a));
+	ipv4_str(net->addr, a, sizeof(a));
 	snprintf(t->why, sizeof(t->why), "quick mode for %s/%d %s", a,
 	         __builtin_popcount(net->mask), reason);
 	*why = t->why;

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ike/policy.h"
+#include "lib/policy.h"
 
 /* Children one IKE SA may have at once (rekeys overlap briefly; clients need one or two). */
 #define EVS_CHILDREN_MAX_PER_SA 16

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "ike/ike.h"
-#include "ike/policy.h"
+#include "lib/policy.h"
 
 struct evs_config;
 
@@ -128,7 +128,7 @@ void evs_config_pool_range(const struct evs_config *cfg, size_t i, uint32_t *fir
 /*
  * XAUTH against the local user database of the crypto map's `client authentication list`:
  * true when user exists and password matches. The comparison runs in constant time over a
- * fixed-size buffer (ike_ct_equal), also for unknown users. Usernames are case-insensitive
+ * fixed-size buffer (crypto_ct_equal), also for unknown users. Usernames are case-insensitive
  * with method `local` and case-sensitive with `local-case`, as in IOS.
  */
 bool evs_config_check_password(const struct evs_config *cfg, const char *user,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/isakmp.h"
 #include "server/core/config_int.h"
 
@@ -364,7 +364,7 @@ static bool build_p1(struct cfg_parser *p)
 
 		o->encr = pol->encr;
 		o->key_bits = pol->key_bits;
-		o->hash = pol->hash ? pol->hash : IKE_HASH_SHA1;
+		o->hash = pol->hash ? pol->hash : HASH_SHA1;
 		o->auth = pol->auth ? pol->auth : IKE_AUTH_RSA_SIG;
 		o->group = pol->group;
 		o->life_s = pol->life ? pol->life : CFG_DEFAULT_P1_LIFE;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "server/core/config_int.h"
 
 #define N(tk) ((tk)->n)
@@ -180,7 +180,7 @@ static void cmd_username(struct cfg_parser *p, const struct cfg_toks *tk)
 	u->pw_len = len;
 	u->line = p->lineno;
 out:
-	ike_wipe(pw, sizeof(pw));
+	mem_wipe(pw, sizeof(pw));
 }
 
 static void cmd_ip_local_pool(struct cfg_parser *p, const struct cfg_toks *tk)

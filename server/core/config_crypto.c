@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/isakmp.h"
 #include "server/core/config_int.h"
 
@@ -62,7 +62,7 @@ static void isakmp_encryption(struct cfg_parser *p, const struct cfg_toks *tk,
 		return;
 	}
 	if (cfg_kw(T(tk, 1), "3des") && N(tk) == 2) {
-		pol->encr = IKE_ENCR_3DES;
+		pol->encr = CIPHER_3DES;
 		pol->key_bits = 0;
 		return;
 	}
@@ -75,7 +75,7 @@ static void isakmp_encryption(struct cfg_parser *p, const struct cfg_toks *tk,
 		cfg_error(p, p->lineno, "AES key size must be 128, 192 or 256, not '%s'", T(tk, 2));
 		return;
 	}
-	pol->encr = IKE_ENCR_AES_CBC;
+	pol->encr = CIPHER_AES_CBC;
 	pol->key_bits = (uint16_t)bits;
 }
 
@@ -85,8 +85,8 @@ static void isakmp_hash(struct cfg_parser *p, const struct cfg_toks *tk, struct 
 		const char *kw;
 		uint8_t h;
 	} hashes[] = {
-	    {"md5", IKE_HASH_MD5},       {"sha", IKE_HASH_SHA1},      {"sha256", IKE_HASH_SHA256},
-	    {"sha384", IKE_HASH_SHA384}, {"sha512", IKE_HASH_SHA512},
+	    {"md5", HASH_MD5},       {"sha", HASH_SHA1},      {"sha256", HASH_SHA256},
+	    {"sha384", HASH_SHA384}, {"sha512", HASH_SHA512},
 	};
 
 	if (N(tk) == 2) {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/policy.h"
-#include "ike/secret.h"
+#include "lib/policy.h"
+#include "lib/secret.h"
 #include "server/core/config_int.h"
 
 #define N(tk) ((tk)->n)
@@ -96,12 +96,12 @@ static void group_key(struct cfg_parser *p, const struct cfg_toks *tk, struct cf
 	if (!k)
 		return;
 	if (g->key) {
-		ike_wipe(g->key, g->key_len);
+		mem_wipe(g->key, g->key_len);
 		free(g->key);
 	}
 	g->key = k;
 	g->key_len = len;
-	ike_wipe(T(tk, 1), len); /* the token copy */
+	mem_wipe(T(tk, 1), len); /* the token copy */
 }
 
 static bool parse_servers(struct cfg_parser *p, const struct cfg_toks *tk, uint32_t out[2],

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ike/crypto.h"
-#include "ike/secret.h"
+#include "lib/crypto.h"
+#include "lib/secret.h"
 #include "server/core/config_int.h"
 
 size_t evs_config_p1(const struct evs_config *c, struct ike_p1_prop *out, size_t max)
@@ -238,8 +238,8 @@ bool evs_config_check_password(const struct evs_config *c, const char *user, con
 	 * where the passwords differ nor on whether the user exists. The lengths are compared
 	 * too, because an answer longer than the width was cut to fit it.
 	 */
-	ok = ike_ct_equal(given, u ? u->pw : nobody, CFG_PASSWORD_MAX);
+	ok = crypto_ct_equal(given, u ? u->pw : nobody, CFG_PASSWORD_MAX);
 	ok = ok && u && glen == u->pw_len;
-	ike_wipe(given, sizeof(given));
+	mem_wipe(given, sizeof(given));
 	return ok;
 }

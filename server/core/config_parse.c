@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "server/core/config_int.h"
 
 #define CFG_FILE_MAX (4u << 20) /* far above any real configuration */
@@ -131,7 +131,7 @@ static void parse_line(struct cfg_parser *p, const char *raw, bool has_nul)
 	}
 out:
 	/* the copy may hold a key or a password */
-	ike_wipe(copy, strlen(s) + 1);
+	mem_wipe(copy, strlen(s) + 1);
 }
 
 /* Splits buf (NUL-terminated copy of the file) into p->lines in place. */
@@ -167,7 +167,7 @@ static bool split_lines(struct cfg_parser *p, char *buf, size_t len, bool **has_
 static void free_users(struct evs_config *c)
 {
 	for (size_t i = 0; i < c->users.n; i++) {
-		ike_wipe(c->users.v[i].pw, sizeof(c->users.v[i].pw));
+		mem_wipe(c->users.v[i].pw, sizeof(c->users.v[i].pw));
 		free(c->users.v[i].name);
 	}
 	free(c->users.v);
@@ -179,7 +179,7 @@ static void free_groups(struct evs_config *c)
 		struct cfg_group *g = &c->groups.v[i];
 
 		if (g->key) {
-			ike_wipe(g->key, g->key_len);
+			mem_wipe(g->key, g->key_len);
 			free(g->key);
 		}
 		free(g->name);
@@ -282,7 +282,7 @@ out:
 	free(has_nul);
 	if (buf) {
 		/* the copy holds the group keys and passwords in clear */
-		ike_wipe(buf, len + 1);
+		mem_wipe(buf, len + 1);
 		free(buf);
 	}
 	if (p.errors || p.oom) {
@@ -346,7 +346,7 @@ out:
 	if (f)
 		fclose(f);
 	if (buf) {
-		ike_wipe(buf, cap);
+		mem_wipe(buf, cap);
 		free(buf);
 	}
 	return c;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "server/core/conntab.h"
 
 #define NIL (-1)
@@ -130,7 +130,7 @@ void evs_conntab_free(struct evs_conntab *t)
 	free(t->e);
 	free(t->full);
 	free(t->first);
-	ike_wipe(t, sizeof(*t)); /* the hash key */
+	mem_wipe(t, sizeof(*t)); /* the hash key */
 	free(t);
 }
 

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/driver.h"
 #include "ike/isakmp.h"
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "server/core/admit.h"
 #include "server/core/children.h"
 #include "server/core/conntab.h"
@@ -18,6 +18,7 @@
 #include "server/core/state.h"
 #include "server/core/timeq.h"
 #include "server/core/xauth_judge.h"
+#include "lib/ipv4.h"
 
 struct conn {
 	struct evs_daemon *d;
@@ -76,11 +77,6 @@ static void dlog(struct evs_daemon *d, enum ike_log_level lvl, const char *fmt, 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	d->io.log(d->io.ctx, lvl, msg);
-}
-
-static void ipstr(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
 static void part_log(void *ctx, enum ike_log_level level, const char *msg)
@@ -183,7 +179,7 @@ static void act_log(void *ctx, enum ike_log_level level, const char *text)
 {
 	struct conn *c = ctx;
 	char peer[20];
-	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	ipv4_str(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
 	dlog(c->d, level == IKE_LOG_INFO ? IKE_LOG_DEBUG : level, "%s: %s", peer, text);
 }
 
@@ -192,7 +188,7 @@ static void act_status(void *ctx, enum ike_step step, const char *text)
 	struct conn *c = ctx;
 	char peer[20];
 	(void)step;
-	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	ipv4_str(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
 	dlog(c->d, IKE_LOG_INFO, "%s: %s", peer, text);
 }
 
@@ -235,7 +231,7 @@ static void reverse_route(struct conn *c, const struct ike_child *ch)
 	uint32_t addr = ch->remote_ts.addr;
 	if (d->rri_pools || ch->remote_ts.mask != 0xffffffffu || c->rri_addr || !d->io.route_add)
 		return;
-	ipstr(addr, a, sizeof(a));
+	ipv4_str(addr, a, sizeof(a));
 	err[0] = 0;
 	if (d->io.route_add(d->io.ctx, addr, err, sizeof(err)) == 0) {
 		c->rri_addr = addr;
@@ -254,7 +250,7 @@ static void act_child_up(void *ctx, const struct ike_child *ch)
 	/* client mode (the group has a pool): only for the address mode-config gave this SA */
 	int gi = evs_config_group_find(d->cfg, ike_sa_group(c->sa));
 	bool need_addr = gi < 0 || evs_config_group_pool(d->cfg, (size_t)gi) >= 0;
-	ipstr(ike_sa_peer(c->sa).addr, a, sizeof(a));
+	ipv4_str(ike_sa_peer(c->sa).addr, a, sizeof(a));
 	if (evs_children_check(d->kids, c->id, &ch->remote_ts, need_addr, &why) != 0) {
 		dlog(d, IKE_LOG_WARN, "%s: user %s of group %s: refused to install an IPsec SA: %s",
 		     a, ike_sa_user(c->sa), ike_sa_group(c->sa), why);
@@ -303,7 +299,7 @@ static void act_failed(void *ctx, enum ike_step step, const char *text)
 	struct conn *c = ctx;
 	char peer[20];
 	(void)step;
-	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	ipv4_str(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
 	dlog(c->d, IKE_LOG_WARN, "%s: %s", peer, text);
 	conn_kill(c);
 }
@@ -312,7 +308,7 @@ static void act_closed(void *ctx, const char *text)
 {
 	struct conn *c = ctx;
 	char peer[20];
-	ipstr(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
+	ipv4_str(ike_sa_peer(c->sa).addr, peer, sizeof(peer));
 	dlog(c->d, IKE_LOG_INFO, "%s: %s", peer, text);
 	conn_kill(c);
 }
@@ -375,7 +371,7 @@ void evs_daemon_input(struct evs_daemon *d, size_t li, uint16_t local_port, cons
 	d->now = now;
 	if (!isakmp_hdr_parse(msg, len, &h, &why)) {
 		char s[20];
-		ipstr(from->addr, s, sizeof(s));
+		ipv4_str(from->addr, s, sizeof(s));
 		dlog(d, IKE_LOG_DEBUG, "dropped malformed datagram from %s: %s", s, why);
 		return;
 	}
@@ -480,7 +476,7 @@ static size_t show_ipsec_sa(struct evs_daemon *d, char *out, size_t cap)
 		size_t k = ike_sa_child_status(c->sa, d->now, cs, 8);
 		struct ike_endpoint p = ike_sa_peer(c->sa);
 		char peer[20];
-		ipstr(p.addr, peer, sizeof(peer));
+		ipv4_str(p.addr, peer, sizeof(peer));
 		ADD("\n   remote ident (addr/mask/prot/port): (%u.%u.%u.%u/255.255.255.255/0/0)\n",
 		    c->addr >> 24, (c->addr >> 16) & 255, (c->addr >> 8) & 255, c->addr & 255);
 		ADD("   current_peer %s port %u (user %s, group %s)\n", peer, p.port,
@@ -586,13 +582,13 @@ int evs_daemon_new(struct evs_daemon **out, const struct evs_daemon_opts *o, uin
 	d->keepalive_at = now + (uint64_t)d->natt_keepalive_s * 1000;
 	if (o->hash_key) {
 		memcpy(key, o->hash_key, sizeof(key));
-	} else if (ike_random(key, sizeof(key)) != 0) {
+	} else if (crypto_random(key, sizeof(key)) != 0) {
 		snprintf(err, errlen, "no random bytes for the SA table");
 		rc = -EIO;
 		goto fail;
 	}
 	d->tab = evs_conntab_new(d->max, key);
-	ike_wipe(key, sizeof(key));
+	mem_wipe(key, sizeof(key));
 	d->timers = evs_timeq_new(d->max);
 	d->by_slot = calloc(d->max, sizeof(*d->by_slot));
 	d->dead = calloc(d->max + 1, sizeof(*d->dead)); /* + an evicted one */

@@ -2,7 +2,7 @@
 /* Structure of a first aggressive-mode message, checked before evs makes an SA for it. */
 #include <string.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/isakmp.h"
 #include "server/core/firstmsg.h"
 
@@ -13,7 +13,7 @@
 static bool ke_len_ok(size_t len)
 {
 	for (unsigned g = 1; g <= 32; g++)
-		if (ike_dh_len(g) && ike_dh_len(g) == len)
+		if (crypto_dh_len(g) && crypto_dh_len(g) == len)
 			return true;
 	return false;
 }

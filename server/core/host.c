@@ -13,10 +13,10 @@
 #include "platform/netcfg.h"
 #include "server/core/daemon.h"
 #include "server/core/host.h"
-#include "tun/control.h"
+#include "lib/control.h"
 #include "tun/datapath.h"
-#include "tun/sock.h"
-#include "tun/timer.h"
+#include "lib/sock.h"
+#include "lib/timer.h"
 #include "tun/tundev.h"
 
 enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL };

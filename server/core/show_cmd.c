@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "server/core/show_cmd.h"
-#include "tun/control.h"
+#include "lib/control.h"
 
 int evs_show_cmd(int argc, char **argv, const char *default_control)
 {

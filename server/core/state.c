@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "server/core/state.h"
 
 struct evs_state {
@@ -16,7 +16,7 @@ struct evs_state {
 	struct ike_server_ops ops;
 };
 
-static int ops_group_psk(void *ctx, const char *group, struct ike_secret *psk)
+static int ops_group_psk(void *ctx, const char *group, struct secret *psk)
 {
 	struct evs_state *st = ctx;
 	int gi = evs_config_group_find(st->cfg, group);
@@ -28,7 +28,7 @@ static int ops_group_psk(void *ctx, const char *group, struct ike_secret *psk)
 	key = evs_config_group_key(st->cfg, (size_t)gi, &len);
 	if (!key)
 		return -ENOENT; /* a group without a key cannot use pre-share */
-	return ike_secret_set(psk, key, len);
+	return secret_set(psk, key, len);
 }
 
 /*

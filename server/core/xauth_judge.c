@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "server/core/xauth_judge.h"
+#include "lib/ipv4.h"
 
 #define KEY_MAX (2 * EVS_SESSION_NAME_MAX + 2)
 
@@ -142,11 +143,6 @@ static uint64_t failed(struct evs_xauth *x, bool is_addr, uint32_t addr, const c
 	return wait;
 }
 
-static void ipstr(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, const char *password,
                      const struct ike_endpoint *peer, const uint8_t icky[8], const uint8_t rcky[8],
                      uint64_t now_ms, uint32_t *session_id)
@@ -155,7 +151,7 @@ bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, c
 	struct record *ru, *ra;
 	enum evs_aaa_verdict v;
 
-	ipstr(peer->addr, a, sizeof(a));
+	ipv4_str(peer->addr, a, sizeof(a));
 	user_key(x, group, user, key);
 	ru = find(x, false, 0, key, now_ms);
 	ra = find(x, true, peer->addr, NULL, now_ms);

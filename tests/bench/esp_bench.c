@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "tun/esp.h"
 #include "tun/pkt.h"
 

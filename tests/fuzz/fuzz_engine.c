@@ -32,12 +32,12 @@ static void det_rand(void *ctx, void *buf, size_t n)
 	}
 }
 
-static int psk(void *ctx, const char *group, struct ike_secret *out)
+static int psk(void *ctx, const char *group, struct secret *out)
 {
 	(void)ctx;
 	if (strcmp(group, "quizware") != 0)
 		return -ENOENT;
-	return ike_secret_set(out, "groupsecret", 11);
+	return secret_set(out, "groupsecret", 11);
 }
 
 static int assign(void *ctx, const char *group, const char *user, struct evc_policy *pol)
@@ -52,8 +52,8 @@ static int assign(void *ctx, const char *group, const char *user, struct evc_pol
 }
 
 static const struct ike_p1_prop srv_p1[] = {
-    {IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 0},
-    {IKE_ENCR_3DES, 0, IKE_HASH_MD5, IKE_AUTH_PSK, 14, 86400},
+    {CIPHER_AES_CBC, 256, HASH_SHA1, IKE_AUTH_PSK, 2, 0},
+    {CIPHER_3DES, 0, HASH_MD5, IKE_AUTH_PSK, 14, 86400},
 };
 static const struct ike_p2_prop srv_p2[] = {
     {ESP_ENCR_AES_CBC, 128, ESP_AUTH_HMAC_SHA1, 0, 3600, 0},
@@ -91,7 +91,7 @@ static void fuzz_proposals(const uint8_t *d, size_t n)
 		struct ike_p2_prop p2;
 		uint16_t encap;
 		if (prop_read_p1(&sa.t[i], &p1))
-			CHECK(ike_hash_len(p1.hash) && ike_dh_len(p1.group));
+			CHECK(crypto_hash_len(p1.hash) && crypto_dh_len(p1.group));
 		if (prop_read_p2(&sa.t[i], sa.t[i].id, &p2, &encap))
 			CHECK(esp_auth_keylen(p2.auth) && esp_encr_keylen(p2.esp, p2.key_bits));
 	}
@@ -99,7 +99,7 @@ static void fuzz_proposals(const uint8_t *d, size_t n)
 	int t = prop_choose_p1(&sa, srv_p1, 2, 2, true, &c1);
 	if (t >= 0) {
 		uint8_t buf[1024];
-		struct ike_wr w = ike_wr_init(buf, sizeof(buf));
+		struct wr w = wr_init(buf, sizeof(buf));
 		prop_write_p1_choice(&w, &sa, t);
 		struct isakmp_sa back;
 		CHECK(w.err || isakmp_sa_parse(buf, w.len, &back, &why));

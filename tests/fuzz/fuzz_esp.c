@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "tun/esp.h"
 #include "tun/ip.h"
 #include "tun/pkt.h"
@@ -141,17 +141,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Pass 2: addressed to an SA and correctly signed. */
 	if (size >= 8 + ICV_LEN) {
-		uint8_t mac[IKE_HASH_MAX];
+		uint8_t mac[HASH_MAX_LEN];
 		which = spi == s1_sas[1].spi ? 1 : (spi == s1_sas[0].spi ? 0 : (int)(size & 1));
 		const struct vec_sa *v = &s1_sas[which];
 		copy[0] = (uint8_t)(v->spi >> 24), copy[1] = (uint8_t)(v->spi >> 16);
 		copy[2] = (uint8_t)(v->spi >> 8), copy[3] = (uint8_t)v->spi;
-		struct ike_mac_ctx *m =
-		    ike_mac_ctx_new(ESP_AUTH_HMAC_SHA1, v->auth, sizeof(v->auth));
+		struct mac_ctx *m = mac_ctx_new(ESP_AUTH_HMAC_SHA1, v->auth, sizeof(v->auth));
 		CHECK(m != NULL);
-		CHECK(ike_mac_ctx_run(m, copy, size - ICV_LEN, NULL, 0, mac) == 0);
+		CHECK(mac_ctx_run(m, copy, size - ICV_LEN, NULL, 0, mac) == 0);
 		memcpy(copy + size - ICV_LEN, mac, ICV_LEN);
-		ike_mac_ctx_free(m);
+		mac_ctx_free(m);
 		sa = sa_new(v);
 		r = run(sa, p, copy, size);
 		CHECK(r != ESP_E_AUTH && r != ESP_E_SPI && r != ESP_E_CRYPTO);

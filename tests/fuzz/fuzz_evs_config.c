@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "server/core/config.h"
 #include "server/core/sessions.h"
 #include "server/core/state.h"
@@ -82,11 +82,11 @@ static void drive_state(const struct evs_config *c)
 	s = evs_state_sessions(st);
 	for (size_t g = 0; g < evs_config_n_groups(c) && g < 8; g++) {
 		const char *name = evs_config_group_name(c, g);
-		struct ike_secret psk = {0};
+		struct secret psk = {0};
 		uint32_t id;
 
 		if (ops->group_psk(ops->ctx, name, &psk) == 0)
-			ike_secret_clear(&psk);
+			secret_clear(&psk);
 		if (ops->assign_policy(ops->ctx, name, "fuzzuser", &pol) == 0) {
 			CHECK(strlen(pol.banner) < sizeof(pol.banner));
 			CHECK(pol.n_split_include <= EVC_POLICY_MAX_NETS);

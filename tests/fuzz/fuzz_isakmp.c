@@ -37,13 +37,13 @@ static void check_why(bool ok, const char *why)
  * cleanly. Every attribute is written back and must read back identically. */
 static void walk_attrs(const uint8_t *p, size_t len, bool validated)
 {
-	struct ike_rd r = ike_rd_init(p, len);
+	struct rd r = rd_init(p, len);
 	struct isakmp_attr a, b;
 	int rc;
 
 	while ((rc = isakmp_attr_next(&r, &a)) == 1) {
 		uint8_t buf[4 + 65535];
-		struct ike_wr w = ike_wr_init(buf, sizeof(buf));
+		struct wr w = wr_init(buf, sizeof(buf));
 
 		CHECK(a.type < 0x8000);
 		if (a.tv) {
@@ -55,7 +55,7 @@ static void walk_attrs(const uint8_t *p, size_t len, bool validated)
 			isakmp_attr_write_tlv(&w, a.type, a.data, a.len);
 		}
 		CHECK(!w.err);
-		struct ike_rd rr = ike_rd_init(buf, w.len);
+		struct rd rr = rd_init(buf, w.len);
 		CHECK(isakmp_attr_next(&rr, &b) == 1 && rr.left == 0);
 		CHECK(b.type == a.type && b.tv == a.tv && b.value_ok == a.value_ok);
 		CHECK(b.len == a.len && (!a.value_ok || b.value == a.value));
@@ -76,37 +76,37 @@ static void sa_rebuild(const struct isakmp_sa *sa, size_t orig_len)
 {
 	static uint8_t buf[65536];
 	static struct isakmp_sa again;
-	struct ike_wr w = ike_wr_init(buf, sizeof(buf));
+	struct wr w = wr_init(buf, sizeof(buf));
 	const char *why = NULL;
 
-	ike_wr_u32(&w, sa->doi);
-	ike_wr_u32(&w, sa->situation);
+	wr_u32(&w, sa->doi);
+	wr_u32(&w, sa->situation);
 	for (size_t i = 0; i < sa->np; i++) {
 		const struct isakmp_proposal *p = &sa->p[i];
 		size_t poff = w.len;
 
-		ike_wr_u8(&w, i + 1 < sa->np ? ISAKMP_PL_P : ISAKMP_PL_NONE);
-		ike_wr_u8(&w, 0);
-		ike_wr_u16(&w, 0);
-		ike_wr_u8(&w, p->num);
-		ike_wr_u8(&w, p->proto);
-		ike_wr_u8(&w, p->spi_size);
-		ike_wr_u8(&w, (uint8_t)p->count);
-		ike_wr_bytes(&w, p->spi, p->spi_size);
+		wr_u8(&w, i + 1 < sa->np ? ISAKMP_PL_P : ISAKMP_PL_NONE);
+		wr_u8(&w, 0);
+		wr_u16(&w, 0);
+		wr_u8(&w, p->num);
+		wr_u8(&w, p->proto);
+		wr_u8(&w, p->spi_size);
+		wr_u8(&w, (uint8_t)p->count);
+		wr_bytes(&w, p->spi, p->spi_size);
 		for (size_t k = 0; k < p->count; k++) {
 			const struct isakmp_transform *t = &sa->t[p->first + k];
 			size_t toff = w.len;
 
-			ike_wr_u8(&w, k + 1 < p->count ? ISAKMP_PL_T : ISAKMP_PL_NONE);
-			ike_wr_u8(&w, 0);
-			ike_wr_u16(&w, 0);
-			ike_wr_u8(&w, t->num);
-			ike_wr_u8(&w, t->id);
-			ike_wr_u16(&w, 0);
-			ike_wr_bytes(&w, t->attrs, t->attrs_len);
-			ike_wr_put_u16(&w, toff + 2, (uint16_t)(w.len - toff));
+			wr_u8(&w, k + 1 < p->count ? ISAKMP_PL_T : ISAKMP_PL_NONE);
+			wr_u8(&w, 0);
+			wr_u16(&w, 0);
+			wr_u8(&w, t->num);
+			wr_u8(&w, t->id);
+			wr_u16(&w, 0);
+			wr_bytes(&w, t->attrs, t->attrs_len);
+			wr_put_u16(&w, toff + 2, (uint16_t)(w.len - toff));
 		}
-		ike_wr_put_u16(&w, poff + 2, (uint16_t)(w.len - poff));
+		wr_put_u16(&w, poff + 2, (uint16_t)(w.len - poff));
 	}
 	CHECK(!w.err);
 	CHECK(w.len == orig_len);

@@ -18,14 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *hex = malloc(size + 1);
 	if (hex) {
 		char err[300];
-		struct ike_secret s = {NULL, 0};
+		struct secret s = {NULL, 0};
 		memcpy(hex, data, size);
 		hex[size] = '\0';
 		if (prof_cisco_decode(hex, &s, err, sizeof(err)) == 0)
 			CHECK(s.len && s.len <= 1024 && s.p[s.len] == 0 && !memchr(s.p, 0, s.len));
 		else
 			CHECK(!s.p && err[0]);
-		ike_secret_clear(&s);
+		secret_clear(&s);
 		free(hex);
 	}
 	return 0;

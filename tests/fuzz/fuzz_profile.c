@@ -62,7 +62,7 @@ static void check_profile(const struct evc_profile *p)
 		CHECK(prof_set(c, prof_key_name(i), v, err, sizeof(err)) == 0);
 		CHECK(strcmp(prof_get(c, prof_key_name(i)), v) == 0);
 	}
-	CHECK(prof_ike_props(p, NULL, 0) <= 2 * PROF_MAX_PROPS);
+	CHECK(prof_ike_list(p, NULL, 0) <= PROF_MAX_PROPS);
 	CHECK(prof_lan_count(p) <= PROF_MAX_LAN && prof_backup_count(p) <= PROF_MAX_BACKUPS);
 	free(t);
 	free(t2);

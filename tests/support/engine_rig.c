@@ -6,15 +6,15 @@
 #include <string.h>
 
 #include "engine_rig.h"
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 
-static int srv_group_psk(void *ctx, const char *group, struct ike_secret *psk)
+static int srv_group_psk(void *ctx, const char *group, struct secret *psk)
 {
 	struct rig_srv *s = ctx;
 	s->psk_lookups++;
 	if (strcmp(group, s->group) != 0)
 		return -ENOENT;
-	return ike_secret_set(psk, s->psk, strlen(s->psk));
+	return secret_set(psk, s->psk, strlen(s->psk));
 }
 
 static int srv_assign(void *ctx, const char *group, const char *user, struct evc_policy *pol)
@@ -57,9 +57,8 @@ void rig_init(struct rig *r)
 	r->ops.group_psk = srv_group_psk;
 	r->ops.assign_policy = srv_assign;
 	r->ops.release_policy = srv_release;
-	r->srv_p1[0] =
-	    (struct ike_p1_prop){IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 86400};
-	r->srv_p1[1] = (struct ike_p1_prop){IKE_ENCR_3DES, 0, IKE_HASH_MD5, IKE_AUTH_PSK, 5, 0};
+	r->srv_p1[0] = (struct ike_p1_prop){CIPHER_AES_CBC, 256, HASH_SHA1, IKE_AUTH_PSK, 2, 86400};
+	r->srv_p1[1] = (struct ike_p1_prop){CIPHER_3DES, 0, HASH_MD5, IKE_AUTH_PSK, 5, 0};
 	r->n_srv_p1 = 2;
 	r->srv_p2[0] =
 	    (struct ike_p2_prop){ESP_ENCR_AES_CBC, 128, ESP_AUTH_HMAC_SHA256, 0, 3600, 4608000};

@@ -19,7 +19,7 @@ int ike_oracle_open(const struct ike_sa *rx, const uint8_t *msg, size_t len, str
                     uint8_t *out, size_t cap)
 {
 	const char *why;
-	uint8_t iv[IKE_BLOCK_MAX];
+	uint8_t iv[CIPHER_BLOCK_MAX];
 	if (!ike_oracle_keyed(rx) || !isakmp_hdr_parse(msg, len, h, &why) ||
 	    !(h->flags & ISAKMP_FLAG_E))
 		return -1;
@@ -27,8 +27,8 @@ int ike_oracle_open(const struct ike_sa *rx, const uint8_t *msg, size_t len, str
 	body -= body % rx->bs;
 	if (body == 0 || body > cap || sa_iv_for(rx, h->exch, h->msgid, iv) != 0)
 		return -1;
-	if (ike_cbc(rx->p1.encr, rx->ka.p, rx->ka.len, iv, false, msg + ISAKMP_HDR_LEN, out,
-	            body) != 0)
+	if (crypto_cbc(rx->p1.encr, rx->ka.p, rx->ka.len, iv, false, msg + ISAKMP_HDR_LEN, out,
+	               body) != 0)
 		return -1;
 	return (int)body;
 }
@@ -61,7 +61,7 @@ static int rehash(const struct ike_sa *rx, uint32_t msgid, enum oracle_hash mode
 size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, const uint8_t *body,
                        size_t body_len, enum oracle_hash mode, uint8_t *out, size_t cap)
 {
-	uint8_t iv[IKE_BLOCK_MAX];
+	uint8_t iv[CIPHER_BLOCK_MAX];
 	if (!ike_oracle_keyed(rx))
 		return 0;
 	size_t padded = (body_len + rx->bs - 1) / rx->bs * rx->bs;
@@ -72,7 +72,7 @@ size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, cons
 	struct isakmp_hdr hh = *h;
 	hh.flags |= ISAKMP_FLAG_E;
 	hh.len = (uint32_t)(ISAKMP_HDR_LEN + padded);
-	struct ike_wr w = ike_wr_init(out, cap);
+	struct wr w = wr_init(out, cap);
 	isakmp_hdr_write(&w, &hh);
 	if (w.err)
 		return 0;
@@ -81,7 +81,7 @@ size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, cons
 	memset(b + body_len, 0, padded - body_len);
 	if (rehash(rx, h->msgid, mode, b, body_len) != 0 ||
 	    sa_iv_for(rx, h->exch, h->msgid, iv) != 0 ||
-	    ike_cbc(rx->p1.encr, rx->ka.p, rx->ka.len, iv, true, b, b, padded) != 0)
+	    crypto_cbc(rx->p1.encr, rx->ka.p, rx->ka.len, iv, true, b, b, padded) != 0)
 		return 0;
 	return ISAKMP_HDR_LEN + padded;
 }
@@ -98,15 +98,15 @@ void ike_oracle_hdr(const struct ike_sa *rx, struct isakmp_hdr *h, uint8_t exch,
 	h->msgid = msgid;
 }
 
-static void write_id(struct ike_wr *w, const struct evc_net *n)
+static void write_id(struct wr *w, const struct evc_net *n)
 {
 	bool host = n->mask == 0xffffffffu;
-	ike_wr_u8(w, host ? ISAKMP_ID_IPV4_ADDR : ISAKMP_ID_IPV4_ADDR_SUBNET);
-	ike_wr_u8(w, 0);
-	ike_wr_u16(w, 0);
-	ike_wr_u32(w, n->addr);
+	wr_u8(w, host ? ISAKMP_ID_IPV4_ADDR : ISAKMP_ID_IPV4_ADDR_SUBNET);
+	wr_u8(w, 0);
+	wr_u16(w, 0);
+	wr_u32(w, n->addr);
 	if (!host)
-		ike_wr_u32(w, n->mask);
+		wr_u32(w, n->mask);
 }
 
 size_t ike_oracle_qm1(const struct ike_sa *rx, uint32_t msgid, const struct ike_p2_prop *p,
@@ -123,7 +123,7 @@ size_t ike_oracle_qm1(const struct ike_sa *rx, uint32_t msgid, const struct ike_
 	ike_oracle_hdr(rx, &h, ISAKMP_EXCH_QUICK, 0, msgid);
 	isakmp_build_start(&b, body, sizeof(body), &h);
 	isakmp_build_open(&b, ISAKMP_PL_HASH);
-	ike_wr_zero(&b.w, rx->hlen);
+	wr_zero(&b.w, rx->hlen);
 	isakmp_build_close(&b);
 	isakmp_build_open(&b, ISAKMP_PL_SA);
 	prop_write_p2(&b.w, p, 1, spi, encap);
@@ -145,7 +145,7 @@ size_t ike_oracle_qm1(const struct ike_sa *rx, uint32_t msgid, const struct ike_
 
 size_t ike_oracle_qm3(const struct ike_sa *rx, uint32_t msgid, uint8_t *out, size_t cap)
 {
-	uint8_t body[4 + IKE_HASH_MAX];
+	uint8_t body[4 + HASH_MAX_LEN];
 	struct isakmp_hdr h;
 	if (!ike_oracle_keyed(rx))
 		return 0;

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "engine_rig.h"
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike/sa_int.h" /* modecfg_parse */
@@ -157,15 +157,15 @@ static void fill(uint8_t *p, size_t n, uint8_t seed)
 static size_t hashed_body(uint8_t *out, size_t cap, size_t hl, uint8_t type, const uint8_t *pl,
                           size_t pl_len)
 {
-	struct ike_wr w = ike_wr_init(out, cap);
-	ike_wr_u8(&w, type);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, (uint16_t)(4 + hl));
-	ike_wr_zero(&w, hl);
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, (uint16_t)(4 + pl_len));
-	ike_wr_bytes(&w, pl, pl_len);
+	struct wr w = wr_init(out, cap);
+	wr_u8(&w, type);
+	wr_u8(&w, 0);
+	wr_u16(&w, (uint16_t)(4 + hl));
+	wr_zero(&w, hl);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, (uint16_t)(4 + pl_len));
+	wr_bytes(&w, pl, pl_len);
 	assert_false(w.err);
 	return w.len;
 }
@@ -189,11 +189,11 @@ static size_t forge_txn(const struct ike_sa *rx, uint32_t msgid, uint8_t type, u
                         const uint8_t *attrs, size_t alen, uint8_t *out, size_t cap)
 {
 	uint8_t pl[2048];
-	struct ike_wr w = ike_wr_init(pl, sizeof(pl));
-	ike_wr_u8(&w, type);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, id);
-	ike_wr_bytes(&w, attrs, alen);
+	struct wr w = wr_init(pl, sizeof(pl));
+	wr_u8(&w, type);
+	wr_u8(&w, 0);
+	wr_u16(&w, id);
+	wr_bytes(&w, attrs, alen);
 	assert_false(w.err);
 	return forge(rx, ISAKMP_EXCH_TRANSACTION, msgid, ISAKMP_PL_ATTR, pl, w.len, out, cap);
 }
@@ -204,14 +204,14 @@ static size_t notify_body(const struct ike_sa *rx, uint16_t type, const uint8_t 
 {
 	uint8_t icky[8], rcky[8];
 	ike_sa_cookies(rx, icky, rcky);
-	struct ike_wr w = ike_wr_init(out, cap);
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u8(&w, ISAKMP_PROTO_ISAKMP);
-	ike_wr_u8(&w, 16);
-	ike_wr_u16(&w, type);
-	ike_wr_bytes(&w, icky, 8);
-	ike_wr_bytes(&w, rcky, 8);
-	ike_wr_bytes(&w, data, dlen);
+	struct wr w = wr_init(out, cap);
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u8(&w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(&w, 16);
+	wr_u16(&w, type);
+	wr_bytes(&w, icky, 8);
+	wr_bytes(&w, rcky, 8);
+	wr_bytes(&w, data, dlen);
 	assert_false(w.err);
 	return w.len;
 }
@@ -295,32 +295,32 @@ static void test_am2_long_id(void **state)
 static size_t p1_choice(uint8_t *out, size_t cap, uint16_t encr, uint16_t bits, uint16_t hash,
                         uint16_t auth, uint16_t group)
 {
-	struct ike_wr w = ike_wr_init(out, cap);
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u32(&w, ISAKMP_SIT_IDENTITY_ONLY);
+	struct wr w = wr_init(out, cap);
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u32(&w, ISAKMP_SIT_IDENTITY_ONLY);
 	size_t p_at = w.len;
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 0);
-	ike_wr_u8(&w, 1);
-	ike_wr_u8(&w, ISAKMP_PROTO_ISAKMP);
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 1);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
+	wr_u8(&w, 1);
+	wr_u8(&w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(&w, 0);
+	wr_u8(&w, 1);
 	size_t t_at = w.len;
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 0);
-	ike_wr_u8(&w, 1);
-	ike_wr_u8(&w, ISAKMP_KEY_IKE);
-	ike_wr_u16(&w, 0);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
+	wr_u8(&w, 1);
+	wr_u8(&w, ISAKMP_KEY_IKE);
+	wr_u16(&w, 0);
 	isakmp_attr_write_tv(&w, IKE_ATTR_ENCR, encr);
 	if (bits)
 		isakmp_attr_write_tv(&w, IKE_ATTR_KEY_LENGTH, bits);
 	isakmp_attr_write_tv(&w, IKE_ATTR_HASH, hash);
 	isakmp_attr_write_tv(&w, IKE_ATTR_AUTH, auth);
 	isakmp_attr_write_tv(&w, IKE_ATTR_GROUP, group);
-	ike_wr_put_u16(&w, t_at + 2, (uint16_t)(w.len - t_at));
-	ike_wr_put_u16(&w, p_at + 2, (uint16_t)(w.len - p_at));
+	wr_put_u16(&w, t_at + 2, (uint16_t)(w.len - t_at));
+	wr_put_u16(&w, p_at + 2, (uint16_t)(w.len - p_at));
 	assert_false(w.err);
 	return w.len;
 }
@@ -333,12 +333,12 @@ static void test_am2_choice_not_offered(void **state)
 	struct rig r;
 	struct grab g;
 	uint8_t sab[256];
-	size_t n = p1_choice(sab, sizeof(sab), IKE_ENCR_3DES, 0, IKE_HASH_SHA1,
-	                     IKE_AUTH_XAUTH_INIT_PSK, 2);
+	size_t n =
+	    p1_choice(sab, sizeof(sab), CIPHER_3DES, 0, HASH_SHA1, IKE_AUTH_XAUTH_INIT_PSK, 2);
 	struct swap s = {ISAKMP_PL_SA, sab, n};
 	rig_init(&r);
-	r.cli_p1[0] = (struct ike_p1_prop){IKE_ENCR_AES_CBC,        256, IKE_HASH_SHA1,
-	                                   IKE_AUTH_XAUTH_INIT_PSK, 2,   0};
+	r.cli_p1[0] =
+	    (struct ike_p1_prop){CIPHER_AES_CBC, 256, HASH_SHA1, IKE_AUTH_XAUTH_INIT_PSK, 2, 0};
 	r.n_cli_p1 = 1;
 	start_swapped(&r, &g, RIG_S2C, 0, &s);
 	/* dropped or failed, for that reason, and never taken */
@@ -439,8 +439,7 @@ static void test_client_cannot_skip_xauth(void **state)
 	(void)state;
 	struct rig r;
 	rig_init(&r);
-	r.cli_p1[0] =
-	    (struct ike_p1_prop){IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 0};
+	r.cli_p1[0] = (struct ike_p1_prop){CIPHER_AES_CBC, 256, HASH_SHA1, IKE_AUTH_PSK, 2, 0};
 	r.n_cli_p1 = 1;
 	assert_true(rig_start(&r));
 	assert_true(r.s.failed);
@@ -492,9 +491,9 @@ static size_t keep_clear_am3(struct rig *r, uint8_t *buf, size_t len, size_t cap
 	/* the payloads without the CBC padding */
 	size_t body = (size_t)(c.pl[c.n - 1].raw + c.pl[c.n - 1].raw_len - plain);
 	h.len = (uint32_t)(ISAKMP_HDR_LEN + body);
-	struct ike_wr w = ike_wr_init(clear_am3, sizeof(clear_am3));
+	struct wr w = wr_init(clear_am3, sizeof(clear_am3));
 	isakmp_hdr_write(&w, &h);
-	ike_wr_bytes(&w, plain, body);
+	wr_bytes(&w, plain, body);
 	assert_false(w.err);
 	clear_am3_len = w.len;
 	return len;
@@ -644,13 +643,13 @@ static void test_plain_delete_ignored(void **state)
 	established(&r);
 	uint8_t icky[8], rcky[8];
 	ike_sa_cookies(r.c.sa, icky, rcky);
-	struct ike_wr w = ike_wr_init(d, sizeof(d));
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u8(&w, ISAKMP_PROTO_ISAKMP);
-	ike_wr_u8(&w, 16);
-	ike_wr_u16(&w, 1);
-	ike_wr_bytes(&w, icky, 8);
-	ike_wr_bytes(&w, rcky, 8);
+	struct wr w = wr_init(d, sizeof(d));
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u8(&w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(&w, 16);
+	wr_u16(&w, 1);
+	wr_bytes(&w, icky, 8);
+	wr_bytes(&w, rcky, 8);
 	assert_false(w.err);
 	size_t len = plain_info(r.c.sa, ISAKMP_PL_D, d, w.len, msg, sizeof(msg));
 	rig_inject(&r, RIG_S2C, msg, len);
@@ -706,16 +705,16 @@ static void test_hash_payload_wrong_length(void **state)
 	/* the right HASH(1) for this notify and message ID, from a correctly built message */
 	size_t len = forge(rx, ISAKMP_EXCH_INFO, 0x6a6a6a6au, ISAKMP_PL_N, n, nl, msg, sizeof(msg));
 	assert_true(ike_oracle_open(rx, msg, len, &h, plain, sizeof(plain)) > 0);
-	struct ike_wr w = ike_wr_init(body, sizeof(body));
-	ike_wr_u8(&w, ISAKMP_PL_N);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, (uint16_t)(4 + hl + 4));
-	ike_wr_bytes(&w, plain + 4, hl);
-	ike_wr_zero(&w, 4);
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, (uint16_t)(4 + nl));
-	ike_wr_bytes(&w, n, nl);
+	struct wr w = wr_init(body, sizeof(body));
+	wr_u8(&w, ISAKMP_PL_N);
+	wr_u8(&w, 0);
+	wr_u16(&w, (uint16_t)(4 + hl + 4));
+	wr_bytes(&w, plain + 4, hl);
+	wr_zero(&w, 4);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, (uint16_t)(4 + nl));
+	wr_bytes(&w, n, nl);
 	assert_false(w.err);
 	len = ike_oracle_seal(rx, &h, body, w.len, ORACLE_HASH_KEEP, msg, sizeof(msg));
 	assert_true(len > 0);
@@ -835,7 +834,7 @@ static void test_xauth_token_request(void **state)
 	struct rig r;
 	struct grab g;
 	uint8_t attrs[32];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_NAME, NULL, 0);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_PASSWORD, NULL, 0);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_PASSCODE, NULL, 0);
@@ -861,7 +860,7 @@ static void test_xauth_set_without_status(void **state)
 	struct rig r;
 	struct grab g;
 	uint8_t attrs[32];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_MESSAGE, "hello", 5);
 	struct txn_rewrite t = {ISAKMP_CFG_SET, attrs, w.len, 0, 0};
 	rig_init(&r);
@@ -878,7 +877,7 @@ static void test_xauth_set_without_status(void **state)
 
 static void xauth_reply_attrs(uint8_t *attrs, size_t cap, size_t *len, const char *pw)
 {
-	struct ike_wr w = ike_wr_init(attrs, cap);
+	struct wr w = wr_init(attrs, cap);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_NAME, "richard", 7);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_PASSWORD, pw, strlen(pw));
 	assert_false(w.err);
@@ -941,7 +940,7 @@ static void policy_attrs(uint8_t *attrs, size_t cap, size_t *len, uint32_t addr)
 {
 	uint8_t ip[4] = {(uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8),
 	                 (uint8_t)addr};
-	struct ike_wr w = ike_wr_init(attrs, cap);
+	struct wr w = wr_init(attrs, cap);
 	isakmp_attr_write_tlv(&w, CFG_INTERNAL_IP4_ADDRESS, ip, 4);
 	assert_false(w.err);
 	*len = w.len;
@@ -998,7 +997,7 @@ static void test_client_policy_without_address(void **state)
 	struct grab g;
 	uint8_t attrs[32];
 	static const uint8_t dns[4] = {10, 99, 0, 53};
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tlv(&w, CFG_INTERNAL_IP4_DNS, dns, 4);
 	struct txn_rewrite t = {ISAKMP_CFG_REPLY, attrs, w.len, 0, 0};
 	rig_init(&r);
@@ -1017,7 +1016,7 @@ static void test_client_policy_without_address(void **state)
 static size_t modecfg_request(const struct ike_sa *rx, uint32_t msgid, uint8_t *msg, size_t cap)
 {
 	uint8_t attrs[16];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tlv(&w, CFG_INTERNAL_IP4_ADDRESS, NULL, 0);
 	return forge_txn(rx, msgid, ISAKMP_CFG_REQUEST, 0x99, attrs, w.len, msg, cap);
 }
@@ -1094,7 +1093,7 @@ static void test_modecfg_parse_bounds(void **state)
 		e[0] = 10, e[1] = (uint8_t)i, e[4] = e[5] = e[6] = 255;
 	}
 	static const uint8_t dns[4] = {10, 99, 0, 53};
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tlv(&w, CFG_UNITY_SPLIT_INCLUDE, nets, sizeof(nets));
 	for (int i = 0; i < EVC_POLICY_MAX_DNS + 3; i++)
 		isakmp_attr_write_tlv(&w, CFG_INTERNAL_IP4_DNS, dns, 4);
@@ -1105,7 +1104,7 @@ static void test_modecfg_parse_bounds(void **state)
 	/* a domain longer than its field is refused, not cut or overflowed */
 	char big[sizeof(pol.domain) + 16];
 	memset(big, 'd', sizeof(big));
-	w = ike_wr_init(attrs, sizeof(attrs));
+	w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tlv(&w, CFG_UNITY_DEF_DOMAIN, big, sizeof(big));
 	assert_false(modecfg_parse(attrs, w.len, &pol, &why));
 }
@@ -1202,7 +1201,7 @@ static void test_quick_mode_long_nonce(void **state)
 	const struct ike_sa *rx = r.s.sa;
 	size_t hl = ike_oracle_hash_len(rx);
 	fill(nonce, sizeof(nonce), 13);
-	struct ike_wr w = ike_wr_init(sab, sizeof(sab));
+	struct wr w = wr_init(sab, sizeof(sab));
 	prop_write_p2(&w, &srv_transform, 1, 0x4444, IPSEC_ENCAP_TUNNEL);
 	assert_false(w.err);
 	size_t sa_len = w.len;
@@ -1218,16 +1217,16 @@ static void test_quick_mode_long_nonce(void **state)
 	          {ISAKMP_PL_NONCE, nonce, sizeof(nonce)},
 	          {ISAKMP_PL_ID, id1, sizeof(id1)},
 	          {ISAKMP_PL_ID, id2, sizeof(id2)}};
-	w = ike_wr_init(body, sizeof(body));
-	ike_wr_u8(&w, ISAKMP_PL_SA);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, (uint16_t)(4 + hl));
-	ike_wr_zero(&w, hl);
+	w = wr_init(body, sizeof(body));
+	wr_u8(&w, ISAKMP_PL_SA);
+	wr_u8(&w, 0);
+	wr_u16(&w, (uint16_t)(4 + hl));
+	wr_zero(&w, hl);
 	for (size_t i = 0; i < sizeof(pl) / sizeof(pl[0]); i++) {
-		ike_wr_u8(&w, i + 1 < sizeof(pl) / sizeof(pl[0]) ? pl[i + 1].type : 0);
-		ike_wr_u8(&w, 0);
-		ike_wr_u16(&w, (uint16_t)(4 + pl[i].len));
-		ike_wr_bytes(&w, pl[i].p, pl[i].len);
+		wr_u8(&w, i + 1 < sizeof(pl) / sizeof(pl[0]) ? pl[i + 1].type : 0);
+		wr_u8(&w, 0);
+		wr_u16(&w, (uint16_t)(4 + pl[i].len));
+		wr_bytes(&w, pl[i].p, pl[i].len);
 	}
 	assert_false(w.err);
 	struct isakmp_hdr h;
@@ -1253,7 +1252,7 @@ static size_t swap_qm2(struct rig *r, uint8_t *buf, size_t len, size_t cap, void
 	assert_true(n > 0);
 	assert_true(isakmp_chain_parse(plain, (size_t)n, h.np, &c, &why));
 	assert_true(c.n > 1 && c.pl[0].type == ISAKMP_PL_HASH);
-	struct ike_wr w = ike_wr_init(body, sizeof(body));
+	struct wr w = wr_init(body, sizeof(body));
 	bool done = false;
 	for (size_t i = 0; i < c.n; i++) {
 		const uint8_t *p = c.pl[i].body;
@@ -1261,10 +1260,10 @@ static size_t swap_qm2(struct rig *r, uint8_t *buf, size_t len, size_t cap, void
 		if (c.pl[i].type == s->type && !done) {
 			p = s->body, pl = s->len, done = true;
 		}
-		ike_wr_u8(&w, i + 1 < c.n ? c.pl[i + 1].type : 0);
-		ike_wr_u8(&w, 0);
-		ike_wr_u16(&w, (uint16_t)(4 + pl));
-		ike_wr_bytes(&w, p, pl);
+		wr_u8(&w, i + 1 < c.n ? c.pl[i + 1].type : 0);
+		wr_u8(&w, 0);
+		wr_u16(&w, (uint16_t)(4 + pl));
+		wr_bytes(&w, p, pl);
 	}
 	assert_true(done);
 	assert_false(w.err);
@@ -1291,7 +1290,7 @@ static void test_qm2_choice_not_offered(void **state)
 	struct rig r;
 	uint8_t sab[256];
 	static const struct ike_p2_prop md5 = {ESP_ENCR_AES_CBC, 128, ESP_AUTH_HMAC_MD5, 0, 0, 0};
-	struct ike_wr w = ike_wr_init(sab, sizeof(sab));
+	struct wr w = wr_init(sab, sizeof(sab));
 	prop_write_p2(&w, &md5, 1, 0x5151, IPSEC_ENCAP_TUNNEL);
 	assert_false(w.err);
 	struct swap s = {ISAKMP_PL_SA, sab, w.len};

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "tun/esp.h"
 #include "tun/pkt.h"
 #include "tun/satable.h"
@@ -49,22 +49,22 @@ static struct esp_sa *inbound(void)
 static size_t seal(uint8_t *out, uint32_t seq, const uint8_t iv[16], const uint8_t *body,
                    size_t blen)
 {
-	uint8_t mac[IKE_HASH_MAX];
+	uint8_t mac[HASH_MAX_LEN];
 	assert_int_equal(blen % 16, 0);
 	out[0] = (uint8_t)(SPI >> 24), out[1] = (uint8_t)(SPI >> 16);
 	out[2] = (uint8_t)(SPI >> 8), out[3] = (uint8_t)SPI;
 	out[4] = (uint8_t)(seq >> 24), out[5] = (uint8_t)(seq >> 16);
 	out[6] = (uint8_t)(seq >> 8), out[7] = (uint8_t)seq;
 	memcpy(out + 8, iv, 16);
-	struct ike_cipher_ctx *c = ike_cipher_ctx_new(ESP_ENCR_AES_CBC, enc_key, 16, true);
-	struct ike_mac_ctx *m = ike_mac_ctx_new(ESP_AUTH_HMAC_SHA1, mac_key, 20);
+	struct cipher_ctx *c = cipher_ctx_new(ESP_ENCR_AES_CBC, enc_key, 16, true);
+	struct mac_ctx *m = mac_ctx_new(ESP_AUTH_HMAC_SHA1, mac_key, 20);
 	assert_non_null(c);
 	assert_non_null(m);
-	assert_int_equal(ike_cipher_ctx_run(c, iv, body, out + 24, blen), 0);
-	assert_int_equal(ike_mac_ctx_run(m, out, 24 + blen, NULL, 0, mac), 0);
+	assert_int_equal(cipher_ctx_run(c, iv, body, out + 24, blen), 0);
+	assert_int_equal(mac_ctx_run(m, out, 24 + blen, NULL, 0, mac), 0);
 	memcpy(out + 24 + blen, mac, 12);
-	ike_cipher_ctx_free(c);
-	ike_mac_ctx_free(m);
+	cipher_ctx_free(c);
+	mac_ctx_free(m);
 	return 24 + blen + 12;
 }
 

@@ -38,7 +38,7 @@
 
 #include "client/core/client.h"
 #include "ike/driver.h"
-#include "tun/timer.h"
+#include "lib/timer.h"
 #include "unit_parts.h"
 
 struct seen {
@@ -119,7 +119,7 @@ static void test_refuses_incomplete_settings(void **state)
 	struct evc_settings s;
 	char err[256] = "";
 	settings(&s, gw);
-	ike_secret_clear(&s.group_key);
+	secret_clear(&s.group_key);
 	assert_null(evc_client_new(&s, &ops, NULL, err, sizeof(err)));
 	assert_string_equal(err, "no group key");
 	s.n_gateways = 0;
@@ -272,12 +272,12 @@ struct gateway {
 	int verifies, closed;
 };
 
-static int gw_psk(void *ctx, const char *group, struct ike_secret *psk)
+static int gw_psk(void *ctx, const char *group, struct secret *psk)
 {
 	(void)ctx;
 	if (strcmp(group, "quizware") != 0)
 		return -ENOENT;
-	return ike_secret_set(psk, "group-key", strlen("group-key"));
+	return secret_set(psk, "group-key", strlen("group-key"));
 }
 
 static int gw_assign(void *ctx, const char *group, const char *user, struct evc_policy *pol)
@@ -453,7 +453,7 @@ static struct evc_client *root_client(struct user *u)
 	struct evc_settings s;
 	char err[256];
 	settings(&s, gw);
-	ike_secret_clear(&s.password); /* asked for by a prompt */
+	secret_clear(&s.password); /* asked for by a prompt */
 	s.local_port = 501;
 	s.natt = IKE_NATT_DISABLE;
 	s.dns = PLAT_DNS_OFF;

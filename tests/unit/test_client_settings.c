@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "client/core/settings.h"
+#include "ike/isakmp.h"
+#include "lib/crypto.h"
 
 static struct evc_profile *profile(const char *const *kv)
 {
@@ -305,6 +307,61 @@ static void test_secrets_copied_and_wiped(void **state)
 	evc_settings_clear(&b); /* twice is harmless */
 }
 
+/* A profile's `ike` entries become proposals with XAUTH first and the plain method second,
+ * all in the one DH group; `esp` entries become transforms with the profile's PFS group. */
+static void test_profile_proposals(void **state)
+{
+	(void)state;
+	static const char *const kv[] = {"gateway", "198.51.100.1",
+	                                 "group",   "quizware",
+	                                 "ike",     "aes256-sha1, 3des-md5",
+	                                 "dh",      "14",
+	                                 "esp",     "aes128-sha256, 3des-sha1",
+	                                 "pfs",     "5",
+	                                 NULL};
+	struct evc_profile *p = profile(kv);
+	struct evc_overrides o;
+	struct evc_settings s;
+	char err[256] = "";
+	evc_overrides_init(&o);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.n_p1, 4);
+	assert_int_equal(s.p1[0].encr, CIPHER_AES_CBC);
+	assert_int_equal(s.p1[0].key_bits, 256);
+	assert_int_equal(s.p1[0].hash, HASH_SHA1);
+	assert_int_equal(s.p1[0].auth, IKE_AUTH_XAUTH_INIT_PSK);
+	assert_int_equal(s.p1[0].group, 14);
+	assert_int_equal(s.p1[1].auth, IKE_AUTH_PSK);
+	assert_int_equal(s.p1[2].encr, CIPHER_3DES);
+	assert_int_equal(s.p1[2].hash, HASH_MD5);
+	assert_int_equal(s.p1[3].auth, IKE_AUTH_PSK);
+	assert_int_equal(s.p1[3].group, 14);
+	assert_int_equal(s.n_p2, 2);
+	assert_int_equal(s.p2[0].esp, ESP_ENCR_AES_CBC);
+	assert_int_equal(s.p2[0].key_bits, 128);
+	assert_int_equal(s.p2[0].auth, ESP_AUTH_HMAC_SHA256);
+	assert_int_equal(s.p2[0].pfs_group, 5);
+	assert_int_equal(s.p2[1].esp, ESP_ENCR_3DES);
+	/* --dh on the command line moves every proposal to its group */
+	o.dh = 2;
+	evc_settings_clear(&s);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.p1[0].group, 2);
+	assert_int_equal(s.p1[3].group, 2);
+	evc_settings_clear(&s);
+	/* certificates: the RSA methods */
+	assert_int_equal(prof_set(p, "auth", "cert", err, sizeof(err)), 0);
+	o.dh = -1;
+	if (evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)) == 0) {
+		assert_int_equal(s.p1[0].auth, IKE_AUTH_XAUTH_INIT_RSA);
+		assert_int_equal(s.p1[1].auth, IKE_AUTH_RSA_SIG);
+		evc_settings_clear(&s);
+	} else {
+		assert_non_null(strstr(err, "cert")); /* refused while main mode is missing */
+	}
+	prof_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +372,7 @@ int main(void)
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_notes),
 	    cmocka_unit_test(test_secrets_copied_and_wiped),
+	    cmocka_unit_test(test_profile_proposals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "tun/control.h"
-#include "tun/timer.h"
+#include "lib/control.h"
+#include "lib/timer.h"
 
 /* Longest any one dispatch may take: the datapath shares the loop. */
 #define STALL_MS 5

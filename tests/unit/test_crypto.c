@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <openssl/bn.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "vectors.h"
 
 /* Decodes a hex literal into out; the test fails on bad hex or overflow. */
@@ -45,34 +45,34 @@ static void assert_hex(const uint8_t *got, size_t len, const char *hex)
 static void test_hash_abc(void **state)
 {
 	static const struct {
-		enum ike_hash h;
+		enum hash_alg h;
 		const char *md;
 	} kat[] = {
-	    {IKE_HASH_MD5, "900150983cd24fb0d6963f7d28e17f72"},
-	    {IKE_HASH_SHA1, "a9993e364706816aba3e25717850c26c9cd0d89d"},
-	    {IKE_HASH_SHA256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-	    {IKE_HASH_SHA384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded163"
-	                      "1a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"},
-	    {IKE_HASH_SHA512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-	                      "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
+	    {HASH_MD5, "900150983cd24fb0d6963f7d28e17f72"},
+	    {HASH_SHA1, "a9993e364706816aba3e25717850c26c9cd0d89d"},
+	    {HASH_SHA256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+	    {HASH_SHA384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded163"
+	                  "1a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"},
+	    {HASH_SHA512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	                  "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
 	};
 	/* Split over three iovs (one empty) to exercise the gather path. */
-	struct ike_iov iov[3] = {{"a", 1}, {"", 0}, {"bc", 2}};
-	uint8_t out[IKE_HASH_MAX];
+	struct crypto_iov iov[3] = {{"a", 1}, {"", 0}, {"bc", 2}};
+	uint8_t out[HASH_MAX_LEN];
 
 	for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
 		memset(out, 0, sizeof(out));
-		assert_int_equal(ike_hash_v(kat[i].h, iov, 3, out), 0);
-		assert_hex(out, ike_hash_len(kat[i].h), kat[i].md);
+		assert_int_equal(crypto_hash_v(kat[i].h, iov, 3, out), 0);
+		assert_hex(out, crypto_hash_len(kat[i].h), kat[i].md);
 	}
-	assert_int_equal(ike_hash_len((enum ike_hash)3), 0); /* Tiger: not supported */
-	assert_int_equal(ike_hash_v((enum ike_hash)3, iov, 3, out), -EINVAL);
+	assert_int_equal(crypto_hash_len((enum hash_alg)3), 0); /* Tiger: not supported */
+	assert_int_equal(crypto_hash_v((enum hash_alg)3, iov, 3, out), -EINVAL);
 }
 
 /* ---- HMAC ---- */
 
 struct hmac_kat {
-	enum ike_hash h;
+	enum hash_alg h;
 	uint8_t key_byte;
 	size_t key_len;
 	const char *key_str;
@@ -85,49 +85,49 @@ static void test_hmac_rfc2202_4231(void **state)
 	static const char big[] = "Test Using Larger Than Block-Size Key - Hash Key First";
 	static const struct hmac_kat kat[] = {
 	    /* RFC 2202 test cases 1, 2, 6 for HMAC-MD5 and HMAC-SHA1 */
-	    {IKE_HASH_MD5, 0x0b, 16, NULL, "Hi There", "9294727a3638bb1c13f48ef8158bfc9d"},
-	    {IKE_HASH_MD5, 0, 0, "Jefe", "what do ya want for nothing?",
+	    {HASH_MD5, 0x0b, 16, NULL, "Hi There", "9294727a3638bb1c13f48ef8158bfc9d"},
+	    {HASH_MD5, 0, 0, "Jefe", "what do ya want for nothing?",
 	     "750c783e6ab0b503eaa86e310a5db738"},
-	    {IKE_HASH_MD5, 0xaa, 80, NULL, big, "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"},
-	    {IKE_HASH_SHA1, 0x0b, 20, NULL, "Hi There", "b617318655057264e28bc0b6fb378c8ef146be00"},
-	    {IKE_HASH_SHA1, 0, 0, "Jefe", "what do ya want for nothing?",
+	    {HASH_MD5, 0xaa, 80, NULL, big, "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"},
+	    {HASH_SHA1, 0x0b, 20, NULL, "Hi There", "b617318655057264e28bc0b6fb378c8ef146be00"},
+	    {HASH_SHA1, 0, 0, "Jefe", "what do ya want for nothing?",
 	     "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
-	    {IKE_HASH_SHA1, 0xaa, 80, NULL, big, "aa4ae5e15272d00e95705637ce8a3b55ed402112"},
+	    {HASH_SHA1, 0xaa, 80, NULL, big, "aa4ae5e15272d00e95705637ce8a3b55ed402112"},
 	    /* RFC 4231 test cases 1, 2, 6 for HMAC-SHA-256, 2 for SHA-384/512 */
-	    {IKE_HASH_SHA256, 0x0b, 20, NULL, "Hi There",
+	    {HASH_SHA256, 0x0b, 20, NULL, "Hi There",
 	     "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
-	    {IKE_HASH_SHA256, 0, 0, "Jefe", "what do ya want for nothing?",
+	    {HASH_SHA256, 0, 0, "Jefe", "what do ya want for nothing?",
 	     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
-	    {IKE_HASH_SHA256, 0xaa, 131, NULL, big,
+	    {HASH_SHA256, 0xaa, 131, NULL, big,
 	     "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
-	    {IKE_HASH_SHA384, 0, 0, "Jefe", "what do ya want for nothing?",
+	    {HASH_SHA384, 0, 0, "Jefe", "what do ya want for nothing?",
 	     "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47"
 	     "e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649"},
-	    {IKE_HASH_SHA512, 0, 0, "Jefe", "what do ya want for nothing?",
+	    {HASH_SHA512, 0, 0, "Jefe", "what do ya want for nothing?",
 	     "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
 	     "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"},
 	};
-	uint8_t key[160], out[IKE_HASH_MAX];
+	uint8_t key[160], out[HASH_MAX_LEN];
 
 	for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
 		size_t klen = kat[i].key_str ? strlen(kat[i].key_str) : kat[i].key_len;
 		size_t dlen = strlen(kat[i].data);
 		/* Data split in two iovs at an odd offset. */
-		struct ike_iov iov[2] = {{kat[i].data, 3}, {kat[i].data + 3, dlen - 3}};
+		struct crypto_iov iov[2] = {{kat[i].data, 3}, {kat[i].data + 3, dlen - 3}};
 
 		if (kat[i].key_str)
 			memcpy(key, kat[i].key_str, klen);
 		else
 			memset(key, kat[i].key_byte, klen);
 		memset(out, 0, sizeof(out));
-		assert_int_equal(ike_prf_v(kat[i].h, key, klen, iov, 2, out), 0);
-		assert_hex(out, ike_hash_len(kat[i].h), kat[i].mac);
+		assert_int_equal(crypto_prf_v(kat[i].h, key, klen, iov, 2, out), 0);
+		assert_hex(out, crypto_hash_len(kat[i].h), kat[i].mac);
 	}
 }
 
 /* ---- CBC ---- */
 
-static void check_cbc(enum ike_encr e, const char *key_hex, const char *iv_hex, const uint8_t *pt,
+static void check_cbc(enum cipher_alg e, const char *key_hex, const char *iv_hex, const uint8_t *pt,
                       size_t len, const char *ct_hex)
 {
 	uint8_t key[32], iv[16], ct[128], buf[128];
@@ -135,10 +135,10 @@ static void check_cbc(enum ike_encr e, const char *key_hex, const char *iv_hex, 
 
 	unhex(iv_hex, iv, sizeof(iv));
 	assert_int_equal(unhex(ct_hex, ct, sizeof(ct)), len);
-	assert_int_equal(ike_cbc(e, key, klen, iv, true, pt, buf, len), 0);
+	assert_int_equal(crypto_cbc(e, key, klen, iv, true, pt, buf, len), 0);
 	assert_memory_equal(buf, ct, len);
 	/* In place, backwards. */
-	assert_int_equal(ike_cbc(e, key, klen, iv, false, buf, buf, len), 0);
+	assert_int_equal(crypto_cbc(e, key, klen, iv, false, buf, buf, len), 0);
 	assert_memory_equal(buf, pt, len);
 }
 
@@ -150,18 +150,18 @@ static void test_aes_cbc_rfc3602(void **state)
 		pt2[i] = (uint8_t)i;
 	for (size_t i = 0; i < sizeof(pt4); i++)
 		pt4[i] = (uint8_t)(0xa0 + i);
-	check_cbc(IKE_ENCR_AES_CBC, "06a9214036b8a15b512e03d534120006",
+	check_cbc(CIPHER_AES_CBC, "06a9214036b8a15b512e03d534120006",
 	          "3dafba429d9eb430b422da802c9fac41", (const uint8_t *)"Single block msg", 16,
 	          "e353779c1079aeb82708942dbe77181a");
-	check_cbc(IKE_ENCR_AES_CBC, "c286696d887c9aa0611bbb3e2025a45a",
+	check_cbc(CIPHER_AES_CBC, "c286696d887c9aa0611bbb3e2025a45a",
 	          "562e17996d093d28ddb3ba695a2e6f58", pt2, sizeof(pt2),
 	          "d296cd94c2cccf8a3a863028b5e1dc0a7586602d253cfff91b8266bea6d61ab1");
-	check_cbc(IKE_ENCR_AES_CBC, "6c3ea0477630ce21a2ce334aa746c2cd",
+	check_cbc(CIPHER_AES_CBC, "6c3ea0477630ce21a2ce334aa746c2cd",
 	          "c782dc4c098c66cbd9cd27d825682c81",
 	          (const uint8_t *)"This is a 48-byte message (exactly 3 AES blocks)", 48,
 	          "d0a02b3836451753d493665d33f0e8862dea54cdb293abc7506939276772f8d5"
 	          "021c19216bad525c8579695d83ba2684");
-	check_cbc(IKE_ENCR_AES_CBC, "56e47a38c5598974bc46903dba290349",
+	check_cbc(CIPHER_AES_CBC, "56e47a38c5598974bc46903dba290349",
 	          "8ce82eefbea0da3c44699ed7db51b7d9", pt4, sizeof(pt4),
 	          "c30e32ffedc0774e6aff6af0869f71aa0f3af07a9a31a9c684db207eb0ef8e4e"
 	          "35907aa632c3ffdf868bb7b29d3d46ad83ce9f9a102ee99d49a53e87f4c3da55");
@@ -173,7 +173,7 @@ static void test_3des_cbc(void **state)
 
 	/* SP 800-38A plaintext, SP 800-67-style 3-key bundle; ciphertext from `openssl enc`. */
 	unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51", pt, sizeof(pt));
-	check_cbc(IKE_ENCR_3DES, "0123456789abcdef23456789abcdef01456789abcdef0123",
+	check_cbc(CIPHER_3DES, "0123456789abcdef23456789abcdef01456789abcdef0123",
 	          "f69f2445df4f9b17", pt, sizeof(pt),
 	          "2079c3d53aa763e193b79e2569ab5262516570481f25b50f73c0bda85c8e0da7");
 }
@@ -183,18 +183,18 @@ static void test_cbc_rejects(void **state)
 	uint8_t key[32] = {0}, iv[16] = {0}, buf[32] = {0};
 
 	/* Not a block multiple: IKE pads itself, so this is a caller bug, not padding work. */
-	assert_int_equal(ike_cbc(IKE_ENCR_AES_CBC, key, 16, iv, true, buf, buf, 17), -EINVAL);
-	assert_int_equal(ike_cbc(IKE_ENCR_3DES, key, 24, iv, true, buf, buf, 12), -EINVAL);
+	assert_int_equal(crypto_cbc(CIPHER_AES_CBC, key, 16, iv, true, buf, buf, 17), -EINVAL);
+	assert_int_equal(crypto_cbc(CIPHER_3DES, key, 24, iv, true, buf, buf, 12), -EINVAL);
 	/* Wrong key sizes, and single DES (not supported). */
-	assert_int_equal(ike_cbc(IKE_ENCR_AES_CBC, key, 20, iv, true, buf, buf, 16), -EINVAL);
-	assert_int_equal(ike_cbc(IKE_ENCR_3DES, key, 16, iv, true, buf, buf, 16), -EINVAL);
-	assert_int_equal(ike_cbc((enum ike_encr)1, key, 8, iv, true, buf, buf, 16), -EINVAL);
-	assert_int_equal(ike_encr_block(IKE_ENCR_3DES), 8);
-	assert_int_equal(ike_encr_block(IKE_ENCR_AES_CBC), 16);
-	assert_true(ike_encr_keylen_ok(IKE_ENCR_3DES, 192));
-	assert_false(ike_encr_keylen_ok(IKE_ENCR_3DES, 128));
-	assert_true(ike_encr_keylen_ok(IKE_ENCR_AES_CBC, 192));
-	assert_false(ike_encr_keylen_ok(IKE_ENCR_AES_CBC, 512));
+	assert_int_equal(crypto_cbc(CIPHER_AES_CBC, key, 20, iv, true, buf, buf, 16), -EINVAL);
+	assert_int_equal(crypto_cbc(CIPHER_3DES, key, 16, iv, true, buf, buf, 16), -EINVAL);
+	assert_int_equal(crypto_cbc((enum cipher_alg)1, key, 8, iv, true, buf, buf, 16), -EINVAL);
+	assert_int_equal(crypto_cipher_block(CIPHER_3DES), 8);
+	assert_int_equal(crypto_cipher_block(CIPHER_AES_CBC), 16);
+	assert_true(crypto_cipher_keylen_ok(CIPHER_3DES, 192));
+	assert_false(crypto_cipher_keylen_ok(CIPHER_3DES, 128));
+	assert_true(crypto_cipher_keylen_ok(CIPHER_AES_CBC, 192));
+	assert_false(crypto_cipher_keylen_ok(CIPHER_AES_CBC, 512));
 }
 
 /* ---- random, ct_equal ---- */
@@ -203,43 +203,43 @@ static void test_random_and_ct_equal(void **state)
 {
 	uint8_t a[64] = {0}, b[64] = {0}, zero[64] = {0};
 
-	assert_int_equal(ike_random(a, sizeof(a)), 0);
-	assert_int_equal(ike_random(b, sizeof(b)), 0);
+	assert_int_equal(crypto_random(a, sizeof(a)), 0);
+	assert_int_equal(crypto_random(b, sizeof(b)), 0);
 	/* 2^-512 chance of a false failure. */
-	assert_false(ike_ct_equal(a, zero, sizeof(a)));
-	assert_false(ike_ct_equal(a, b, sizeof(a)));
+	assert_false(crypto_ct_equal(a, zero, sizeof(a)));
+	assert_false(crypto_ct_equal(a, b, sizeof(a)));
 	memcpy(b, a, sizeof(a));
-	assert_true(ike_ct_equal(a, b, sizeof(a)));
+	assert_true(crypto_ct_equal(a, b, sizeof(a)));
 	b[63] ^= 1;
-	assert_false(ike_ct_equal(a, b, sizeof(a)));
-	assert_true(ike_ct_equal(a, b, 63));
+	assert_false(crypto_ct_equal(a, b, sizeof(a)));
+	assert_true(crypto_ct_equal(a, b, 63));
 }
 
 /* ---- secrets ---- */
 
 static void test_secret(void **state)
 {
-	struct ike_secret s = {NULL, 0};
+	struct secret s = {NULL, 0};
 	uint8_t self[4];
 
-	assert_int_equal(ike_secret_alloc(&s, 8), 0);
+	assert_int_equal(secret_alloc(&s, 8), 0);
 	assert_non_null(s.p);
 	assert_int_equal(s.len, 8);
 	for (size_t i = 0; i < s.len; i++)
 		assert_int_equal(s.p[i], 0);
-	assert_int_equal(ike_secret_set(&s, "groupsecret", 11), 0);
+	assert_int_equal(secret_set(&s, "groupsecret", 11), 0);
 	assert_int_equal(s.len, 11);
 	assert_memory_equal(s.p, "groupsecret", 11);
 	/* Setting from its own bytes must copy before the old buffer is wiped. */
-	assert_int_equal(ike_secret_set(&s, s.p + 5, 6), 0);
+	assert_int_equal(secret_set(&s, s.p + 5, 6), 0);
 	assert_int_equal(s.len, 6);
 	assert_memory_equal(s.p, "secret", 6);
-	ike_secret_clear(&s);
+	secret_clear(&s);
 	assert_null(s.p);
 	assert_int_equal(s.len, 0);
-	ike_secret_clear(&s); /* clearing twice is fine */
+	secret_clear(&s); /* clearing twice is fine */
 	memcpy(self, "abcd", 4);
-	ike_wipe(self, sizeof(self));
+	mem_wipe(self, sizeof(self));
 	assert_memory_equal(self, "\0\0\0\0", 4);
 }
 
@@ -251,9 +251,9 @@ static void test_dh_agreement(void **state)
 
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		unsigned g = groups[i];
-		size_t len = ike_dh_len(g);
-		struct ike_dh *a = ike_dh_new(g), *b = ike_dh_new(g);
-		struct ike_secret sa = {NULL, 0}, sb = {NULL, 0};
+		size_t len = crypto_dh_len(g);
+		struct crypto_dh *a = crypto_dh_new(g), *b = crypto_dh_new(g);
+		struct secret sa = {NULL, 0}, sb = {NULL, 0};
 		uint8_t pa[512], pb[512];
 
 		assert_int_equal(len, g == 2    ? 128
@@ -263,50 +263,50 @@ static void test_dh_agreement(void **state)
 		                                : 512);
 		assert_non_null(a);
 		assert_non_null(b);
-		assert_int_equal(ike_dh_group(a), g);
-		assert_int_equal(ike_dh_public(a, pa, len), 0);
-		assert_int_equal(ike_dh_public(b, pb, len), 0);
-		assert_int_equal(ike_dh_public(a, pa, len - 1), -EINVAL);
+		assert_int_equal(crypto_dh_group(a), g);
+		assert_int_equal(crypto_dh_public(a, pa, len), 0);
+		assert_int_equal(crypto_dh_public(b, pb, len), 0);
+		assert_int_equal(crypto_dh_public(a, pa, len - 1), -EINVAL);
 		assert_memory_not_equal(pa, pb, len);
-		assert_int_equal(ike_dh_derive(a, pb, len, &sa), 0);
-		assert_int_equal(ike_dh_derive(b, pa, len, &sb), 0);
+		assert_int_equal(crypto_dh_derive(a, pb, len, &sa), 0);
+		assert_int_equal(crypto_dh_derive(b, pa, len, &sb), 0);
 		assert_int_equal(sa.len, len);
 		assert_int_equal(sb.len, len);
 		assert_memory_equal(sa.p, sb.p, len);
-		ike_secret_clear(&sa);
-		ike_secret_clear(&sb);
-		ike_dh_free(a);
-		ike_dh_free(b);
+		secret_clear(&sa);
+		secret_clear(&sb);
+		crypto_dh_free(a);
+		crypto_dh_free(b);
 	}
-	assert_null(ike_dh_new(1));
-	assert_null(ike_dh_new(24));
-	assert_int_equal(ike_dh_len(1), 0);
-	ike_dh_free(NULL);
+	assert_null(crypto_dh_new(1));
+	assert_null(crypto_dh_new(24));
+	assert_int_equal(crypto_dh_len(1), 0);
+	crypto_dh_free(NULL);
 }
 
 /* A secret with leading zero bytes must still come out full length: many trials at 1024. */
 static void test_dh_full_length(void **state)
 {
-	struct ike_dh *a = ike_dh_new(2);
+	struct crypto_dh *a = crypto_dh_new(2);
 	uint8_t pb[128];
 	int leading_zero = 0;
 
 	assert_non_null(a);
 	for (int i = 0; i < 600; i++) {
-		struct ike_dh *b = ike_dh_new(2);
-		struct ike_secret s = {NULL, 0};
+		struct crypto_dh *b = crypto_dh_new(2);
+		struct secret s = {NULL, 0};
 
 		assert_non_null(b);
-		assert_int_equal(ike_dh_public(b, pb, sizeof(pb)), 0);
-		assert_int_equal(ike_dh_derive(a, pb, sizeof(pb), &s), 0);
+		assert_int_equal(crypto_dh_public(b, pb, sizeof(pb)), 0);
+		assert_int_equal(crypto_dh_derive(a, pb, sizeof(pb), &s), 0);
 		assert_int_equal(s.len, 128);
 		leading_zero += s.p[0] == 0;
-		ike_secret_clear(&s);
-		ike_dh_free(b);
+		secret_clear(&s);
+		crypto_dh_free(b);
 	}
 	/* About 2.3 expected; the point is that s.len stayed 128 every time. */
 	print_message("secrets with a leading zero byte: %d of 600\n", leading_zero);
-	ike_dh_free(a);
+	crypto_dh_free(a);
 }
 
 /* p as big-endian bytes of len, from OpenSSL's copy of the RFC 2409/3526 primes. */
@@ -330,9 +330,9 @@ static void check_dh_scenario(const char *scenario, unsigned group)
 {
 	struct vec_set *v = vec_load(scenario);
 	struct vec_bytes gxi = vec_hex(v, "g_xi"), gxr = vec_hex(v, "g_xr");
-	size_t len = ike_dh_len(group);
-	struct ike_dh *dh = ike_dh_new(group);
-	struct ike_secret s = {NULL, 0};
+	size_t len = crypto_dh_len(group);
+	struct crypto_dh *dh = crypto_dh_new(group);
+	struct secret s = {NULL, 0};
 	uint8_t y[512 + 1];
 
 	assert_int_equal(vec_num(v, "ike.dh_group"), group);
@@ -340,39 +340,39 @@ static void check_dh_scenario(const char *scenario, unsigned group)
 	assert_int_equal(gxi.len, len);
 	assert_int_equal(gxr.len, len);
 	/* Real peers' values are accepted. */
-	assert_int_equal(ike_dh_derive(dh, gxi.p, gxi.len, &s), 0);
+	assert_int_equal(crypto_dh_derive(dh, gxi.p, gxi.len, &s), 0);
 	assert_int_equal(s.len, len);
-	assert_int_equal(ike_dh_derive(dh, gxr.p, gxr.len, &s), 0);
+	assert_int_equal(crypto_dh_derive(dh, gxr.p, gxr.len, &s), 0);
 	assert_int_equal(s.len, len);
 	/* The generator itself is a legal (if silly) public value. */
 	memset(y, 0, len);
 	y[len - 1] = 2;
-	assert_int_equal(ike_dh_derive(dh, y, len, &s), 0);
+	assert_int_equal(crypto_dh_derive(dh, y, len, &s), 0);
 
 	/* 0, 1, p-1, p, and p+1-ish values are rejected; the old secret stays untouched. */
 	uint8_t keep[512];
 	memcpy(keep, s.p, len);
 	memset(y, 0, len);
-	assert_int_equal(ike_dh_derive(dh, y, len, &s), -EINVAL);
+	assert_int_equal(crypto_dh_derive(dh, y, len, &s), -EINVAL);
 	y[len - 1] = 1;
-	assert_int_equal(ike_dh_derive(dh, y, len, &s), -EINVAL);
+	assert_int_equal(crypto_dh_derive(dh, y, len, &s), -EINVAL);
 	prime_bytes(group, y, len);
-	assert_int_equal(ike_dh_derive(dh, y, len, &s), -EINVAL); /* p */
+	assert_int_equal(crypto_dh_derive(dh, y, len, &s), -EINVAL); /* p */
 	dec_be(y, len);
-	assert_int_equal(ike_dh_derive(dh, y, len, &s), -EINVAL); /* p-1 */
+	assert_int_equal(crypto_dh_derive(dh, y, len, &s), -EINVAL); /* p-1 */
 	memset(y, 0xff, len);
-	assert_int_equal(ike_dh_derive(dh, y, len, &s), -EINVAL); /* > p */
+	assert_int_equal(crypto_dh_derive(dh, y, len, &s), -EINVAL); /* > p */
 	/* Wrong lengths, even when the number itself would be fine. */
-	assert_int_equal(ike_dh_derive(dh, gxr.p, len - 1, &s), -EINVAL);
+	assert_int_equal(crypto_dh_derive(dh, gxr.p, len - 1, &s), -EINVAL);
 	y[0] = 0;
 	memcpy(y + 1, gxr.p, len);
-	assert_int_equal(ike_dh_derive(dh, y, len + 1, &s), -EINVAL);
-	assert_int_equal(ike_dh_derive(dh, gxr.p + 1, len - 1, &s), -EINVAL);
+	assert_int_equal(crypto_dh_derive(dh, y, len + 1, &s), -EINVAL);
+	assert_int_equal(crypto_dh_derive(dh, gxr.p + 1, len - 1, &s), -EINVAL);
 	assert_int_equal(s.len, len);
 	assert_memory_equal(s.p, keep, len);
 
-	ike_secret_clear(&s);
-	ike_dh_free(dh);
+	secret_clear(&s);
+	crypto_dh_free(dh);
 	vec_free(v);
 }
 
@@ -406,84 +406,83 @@ static void test_mac_ctx_reuse(void **state)
 {
 	static const struct {
 		enum esp_auth_id a;
-		enum ike_hash h;
-	} algs[] = {{ESP_AUTH_HMAC_MD5, IKE_HASH_MD5},
-	            {ESP_AUTH_HMAC_SHA1, IKE_HASH_SHA1},
-	            {ESP_AUTH_HMAC_SHA256, IKE_HASH_SHA256}};
-	uint8_t key[32], pkt[1500], out[IKE_HASH_MAX], ref[IKE_HASH_MAX];
+		enum hash_alg h;
+	} algs[] = {{ESP_AUTH_HMAC_MD5, HASH_MD5},
+	            {ESP_AUTH_HMAC_SHA1, HASH_SHA1},
+	            {ESP_AUTH_HMAC_SHA256, HASH_SHA256}};
+	uint8_t key[32], pkt[1500], out[HASH_MAX_LEN], ref[HASH_MAX_LEN];
 
-	assert_int_equal(ike_random(key, sizeof(key)), 0);
+	assert_int_equal(crypto_random(key, sizeof(key)), 0);
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
 		size_t klen = esp_auth_keylen(algs[i].a);
-		struct ike_mac_ctx *m = ike_mac_ctx_new(algs[i].a, key, klen);
+		struct mac_ctx *m = mac_ctx_new(algs[i].a, key, klen);
 
 		assert_non_null(m);
-		assert_int_equal(ike_mac_ctx_len(m), ike_hash_len(algs[i].h));
+		assert_int_equal(mac_ctx_len(m), crypto_hash_len(algs[i].h));
 		for (unsigned n = 0; n < 200; n++) {
 			size_t len = (n * 37u) % sizeof(pkt), split = len ? n % len : 0;
-			struct ike_iov iov = {pkt, len};
+			struct crypto_iov iov = {pkt, len};
 
-			assert_int_equal(ike_random(pkt, len), 0);
-			assert_int_equal(ike_prf_v(algs[i].h, key, klen, &iov, 1, ref), 0);
+			assert_int_equal(crypto_random(pkt, len), 0);
+			assert_int_equal(crypto_prf_v(algs[i].h, key, klen, &iov, 1, ref), 0);
 			memset(out, 0, sizeof(out));
 			/* Alternate between one piece and header | rest. */
 			if (n % 2)
-				assert_int_equal(ike_mac_ctx_run(m, pkt, len, NULL, 0, out), 0);
+				assert_int_equal(mac_ctx_run(m, pkt, len, NULL, 0, out), 0);
 			else
 				assert_int_equal(
-				    ike_mac_ctx_run(m, pkt, split, pkt + split, len - split, out),
-				    0);
-			assert_memory_equal(out, ref, ike_mac_ctx_len(m));
+				    mac_ctx_run(m, pkt, split, pkt + split, len - split, out), 0);
+			assert_memory_equal(out, ref, mac_ctx_len(m));
 		}
-		ike_mac_ctx_free(m);
+		mac_ctx_free(m);
 	}
-	assert_null(ike_mac_ctx_new((enum esp_auth_id)3, key, 20));
-	ike_mac_ctx_free(NULL);
+	assert_null(mac_ctx_new((enum esp_auth_id)3, key, 20));
+	mac_ctx_free(NULL);
 }
 
 static void test_cipher_ctx_reuse(void **state)
 {
 	static const struct {
 		enum esp_encr_id esp;
-		enum ike_encr ike;
+		enum cipher_alg ike;
 		unsigned bits;
-	} algs[] = {{ESP_ENCR_3DES, IKE_ENCR_3DES, 192},
-	            {ESP_ENCR_AES_CBC, IKE_ENCR_AES_CBC, 128},
-	            {ESP_ENCR_AES_CBC, IKE_ENCR_AES_CBC, 192},
-	            {ESP_ENCR_AES_CBC, IKE_ENCR_AES_CBC, 256}};
+	} algs[] = {{ESP_ENCR_3DES, CIPHER_3DES, 192},
+	            {ESP_ENCR_AES_CBC, CIPHER_AES_CBC, 128},
+	            {ESP_ENCR_AES_CBC, CIPHER_AES_CBC, 192},
+	            {ESP_ENCR_AES_CBC, CIPHER_AES_CBC, 256}};
 	uint8_t key[32], iv[16], pt[1504], ct[1504], ref[1504];
 
-	assert_int_equal(ike_random(key, sizeof(key)), 0);
+	assert_int_equal(crypto_random(key, sizeof(key)), 0);
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
 		size_t klen = esp_encr_keylen(algs[i].esp, algs[i].bits);
-		size_t bs = ike_encr_block(algs[i].ike);
-		struct ike_cipher_ctx *enc = ike_cipher_ctx_new(algs[i].esp, key, klen, true);
-		struct ike_cipher_ctx *dec = ike_cipher_ctx_new(algs[i].esp, key, klen, false);
+		size_t bs = crypto_cipher_block(algs[i].ike);
+		struct cipher_ctx *enc = cipher_ctx_new(algs[i].esp, key, klen, true);
+		struct cipher_ctx *dec = cipher_ctx_new(algs[i].esp, key, klen, false);
 
 		assert_non_null(enc);
 		assert_non_null(dec);
-		assert_int_equal(ike_cipher_ctx_block(enc), bs);
+		assert_int_equal(cipher_ctx_block(enc), bs);
 		for (unsigned n = 0; n < 100; n++) {
 			size_t len = ((n * 53u) % (sizeof(pt) / bs)) * bs;
 
-			assert_int_equal(ike_random(iv, bs), 0);
-			assert_int_equal(ike_random(pt, len), 0);
-			assert_int_equal(ike_cbc(algs[i].ike, key, klen, iv, true, pt, ref, len),
+			assert_int_equal(crypto_random(iv, bs), 0);
+			assert_int_equal(crypto_random(pt, len), 0);
+			assert_int_equal(crypto_cbc(algs[i].ike, key, klen, iv, true, pt, ref, len),
 			                 0);
-			assert_int_equal(ike_cipher_ctx_run(enc, iv, pt, ct, len), 0);
+			assert_int_equal(cipher_ctx_run(enc, iv, pt, ct, len), 0);
 			assert_memory_equal(ct, ref, len);
 			/* Decrypt in place, as the datapath does. */
-			assert_int_equal(ike_cipher_ctx_run(dec, iv, ct, ct, len), 0);
+			assert_int_equal(cipher_ctx_run(dec, iv, ct, ct, len), 0);
 			assert_memory_equal(ct, pt, len);
 		}
-		assert_int_equal(ike_cipher_ctx_run(enc, iv, pt, ct, bs + 1), -EINVAL);
-		ike_cipher_ctx_free(enc);
-		ike_cipher_ctx_free(dec);
+		assert_int_equal(cipher_ctx_run(enc, iv, pt, ct, bs + 1), -EINVAL);
+		cipher_ctx_free(enc);
+		cipher_ctx_free(dec);
 	}
 	/* A key of the wrong size for the cipher is refused. */
-	assert_null(ike_cipher_ctx_new(ESP_ENCR_AES_CBC, key, 20, true));
-	assert_null(ike_cipher_ctx_new(ESP_ENCR_3DES, key, 16, true));
-	ike_cipher_ctx_free(NULL);
+	assert_null(cipher_ctx_new(ESP_ENCR_AES_CBC, key, 20, true));
+	assert_null(cipher_ctx_new(ESP_ENCR_3DES, key, 16, true));
+	cipher_ctx_free(NULL);
 }
 
 static enum esp_auth_id auth_from_name(const char *s)
@@ -499,8 +498,8 @@ static enum esp_auth_id auth_from_name(const char *s)
 }
 
 struct esp_dir {
-	struct ike_cipher_ctx *dec;
-	struct ike_mac_ctx *mac;
+	struct cipher_ctx *dec;
+	struct mac_ctx *mac;
 	uint32_t spi;
 	size_t icv;
 };
@@ -525,8 +524,8 @@ static void esp_dir_open(struct vec_set *v, const char *dir, struct esp_dir *d)
 	assert_int_equal(ik.len, esp_auth_keylen(a));
 	snprintf(name, sizeof(name), "esp.%s.icv_len", dir);
 	assert_int_equal(vec_num(v, name), esp_auth_icvlen(a));
-	d->dec = ike_cipher_ctx_new(ESP_ENCR_AES_CBC, ek.p, ek.len, false);
-	d->mac = ike_mac_ctx_new(a, ik.p, ik.len);
+	d->dec = cipher_ctx_new(ESP_ENCR_AES_CBC, ek.p, ek.len, false);
+	d->mac = mac_ctx_new(a, ik.p, ik.len);
 	assert_non_null(d->dec);
 	assert_non_null(d->mac);
 	d->spi = (uint32_t)spi.p[0] << 24 | (uint32_t)spi.p[1] << 16 | (uint32_t)spi.p[2] << 8 |
@@ -551,7 +550,7 @@ static void check_esp_scenario(const char *scenario)
 	for (size_t i = 0; i < v->nesps; i++) {
 		const struct vec_esp *e = &v->esps[i];
 		struct esp_dir *d = &dirs[e->i2r ? 1 : 0];
-		uint8_t mac[IKE_HASH_MAX], pt[2048];
+		uint8_t mac[HASH_MAX_LEN], pt[2048];
 		size_t len = e->data.len, ctlen;
 		const uint8_t *p = e->data.p;
 		uint8_t padlen, nh;
@@ -565,14 +564,14 @@ static void check_esp_scenario(const char *scenario)
 		assert_int_equal(spi, d->spi);
 
 		/* ICV = HMAC over SPI | seq | IV | ciphertext, truncated; header and body split. */
-		assert_int_equal(ike_mac_ctx_run(d->mac, p, 8, p + 8, len - 8 - d->icv, mac), 0);
-		assert_true(ike_ct_equal(mac, p + len - d->icv, d->icv));
+		assert_int_equal(mac_ctx_run(d->mac, p, 8, p + 8, len - 8 - d->icv, mac), 0);
+		assert_true(crypto_ct_equal(mac, p + len - d->icv, d->icv));
 		memcpy(pt, p, len - d->icv);
 		pt[20] ^= 0x01;
-		assert_int_equal(ike_mac_ctx_run(d->mac, pt, len - d->icv, NULL, 0, mac), 0);
-		assert_false(ike_ct_equal(mac, p + len - d->icv, d->icv));
+		assert_int_equal(mac_ctx_run(d->mac, pt, len - d->icv, NULL, 0, mac), 0);
+		assert_false(crypto_ct_equal(mac, p + len - d->icv, d->icv));
 
-		assert_int_equal(ike_cipher_ctx_run(d->dec, p + 8, p + 24, pt, ctlen), 0);
+		assert_int_equal(cipher_ctx_run(d->dec, p + 8, p + 24, pt, ctlen), 0);
 		padlen = pt[ctlen - 2];
 		nh = pt[ctlen - 1];
 		assert_int_equal(nh, 4);
@@ -585,8 +584,8 @@ static void check_esp_scenario(const char *scenario)
 	}
 	print_message("%s: %u ESP packets verified and decrypted\n", scenario, checked);
 	for (int k = 0; k < 2; k++) {
-		ike_cipher_ctx_free(dirs[k].dec);
-		ike_mac_ctx_free(dirs[k].mac);
+		cipher_ctx_free(dirs[k].dec);
+		mac_ctx_free(dirs[k].mac);
 	}
 	vec_free(v);
 }
@@ -597,7 +596,7 @@ static void test_esp_s1_first_packet(void **state)
 	struct vec_set *v = vec_load(VEC_S1);
 	struct esp_dir d;
 	const struct vec_esp *e = &v->esps[0];
-	uint8_t mac[IKE_HASH_MAX], pt[2048];
+	uint8_t mac[HASH_MAX_LEN], pt[2048];
 	size_t ctlen;
 
 	assert_int_equal(e->frame, 14);
@@ -605,17 +604,17 @@ static void test_esp_s1_first_packet(void **state)
 	esp_dir_open(v, "I2R", &d);
 	assert_int_equal(d.icv, 12);
 	ctlen = e->data.len - 8 - 16 - 12;
-	assert_int_equal(ike_mac_ctx_run(d.mac, e->data.p, e->data.len - 12, NULL, 0, mac), 0);
-	assert_true(ike_ct_equal(mac, e->data.p + e->data.len - 12, 12));
-	assert_int_equal(ike_cipher_ctx_run(d.dec, e->data.p + 8, e->data.p + 24, pt, ctlen), 0);
+	assert_int_equal(mac_ctx_run(d.mac, e->data.p, e->data.len - 12, NULL, 0, mac), 0);
+	assert_true(crypto_ct_equal(mac, e->data.p + e->data.len - 12, 12));
+	assert_int_equal(cipher_ctx_run(d.dec, e->data.p + 8, e->data.p + 24, pt, ctlen), 0);
 	/* vpnc labels everything IPv4 (4) even though this one is an IPv6 router solicitation. */
 	assert_int_equal(pt[ctlen - 1], 4);
 	assert_int_equal(pt[0] >> 4, 6);
 	assert_true(pt[ctlen - 2] + 2u <= ctlen);
 	for (unsigned k = 0; k < pt[ctlen - 2]; k++)
 		assert_int_equal(pt[ctlen - 2 - pt[ctlen - 2] + k], k + 1);
-	ike_cipher_ctx_free(d.dec);
-	ike_mac_ctx_free(d.mac);
+	cipher_ctx_free(d.dec);
+	mac_ctx_free(d.mac);
 	vec_free(v);
 }
 

@@ -40,7 +40,7 @@
 
 #include "tun/datapath.h"
 #include "tun/esp.h"
-#include "tun/ratelimit.h"
+#include "lib/ratelimit.h"
 #include "tun/tundev.h"
 
 #define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "engine_rig.h"
@@ -162,8 +162,7 @@ static void test_dh14_aes128(void **state)
 	struct rig r;
 	rig_init(&r);
 	r.dh = 14;
-	r.srv_p1[0] =
-	    (struct ike_p1_prop){IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 0};
+	r.srv_p1[0] = (struct ike_p1_prop){CIPHER_AES_CBC, 128, HASH_SHA256, IKE_AUTH_PSK, 14, 0};
 	r.n_srv_p1 = 1;
 	r.srv_p2[0] = (struct ike_p2_prop){ESP_ENCR_3DES, 0, ESP_AUTH_HMAC_SHA1, 0, 0, 0};
 	start(&r);
@@ -346,13 +345,13 @@ static void test_default_proposals(void **state)
 	assert_int_equal(n1, 16);
 	assert_int_equal(n2, 8);
 	for (size_t i = 0; i < n1; i++)
-		assert_int_not_equal(p1[i].hash, IKE_HASH_MD5);
+		assert_int_not_equal(p1[i].hash, HASH_MD5);
 	for (size_t i = 0; i < n2; i++)
 		assert_int_not_equal(p2[i].auth, ESP_AUTH_HMAC_MD5);
 	for (size_t i = 0; i < n1; i++)
 		for (size_t j = i + 1; j < n1; j++)
 			assert_memory_not_equal(&p1[i], &p1[j], sizeof(p1[i]));
-	assert_int_equal(p1[0].encr, IKE_ENCR_AES_CBC);
+	assert_int_equal(p1[0].encr, CIPHER_AES_CBC);
 	assert_int_equal(p1[0].key_bits, 256);
 	assert_int_equal(p1[0].auth, IKE_AUTH_XAUTH_INIT_PSK);
 }
@@ -392,7 +391,7 @@ static void check_recorded_am1(const char *scen, const struct ike_p1_prop *srv, 
 		assert_true(isakmp_sa_parse(psa->body, psa->len, &sa, &why));
 		assert_int_equal(sa.np, 1);
 		assert_int_equal(sa.nt, 1);
-		struct ike_rd rd = ike_rd_init(sa.t[0].attrs, sa.t[0].attrs_len);
+		struct rd rd = rd_init(sa.t[0].attrs, sa.t[0].attrs_len);
 		struct isakmp_attr at;
 		uint32_t encr = 0, bits = 0, hash = 0, group = 0, auth = 0;
 		while (isakmp_attr_next(&rd, &at) == 1) {
@@ -425,15 +424,15 @@ static void check_recorded_am1(const char *scen, const struct ike_p1_prop *srv, 
 static void test_recorded_vpnc_am1(void **state)
 {
 	(void)state;
-	struct ike_p1_prop p = {IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 0};
-	check_recorded_am1(VEC_S1, &p, IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, 2);
+	struct ike_p1_prop p = {CIPHER_AES_CBC, 256, HASH_SHA1, IKE_AUTH_PSK, 2, 0};
+	check_recorded_am1(VEC_S1, &p, CIPHER_AES_CBC, 256, HASH_SHA1, 2);
 }
 
 static void test_recorded_strongswan_am1(void **state)
 {
 	(void)state;
-	struct ike_p1_prop p = {IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 0};
-	check_recorded_am1(VEC_S2, &p, IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, 14);
+	struct ike_p1_prop p = {CIPHER_AES_CBC, 128, HASH_SHA256, IKE_AUTH_PSK, 14, 0};
+	check_recorded_am1(VEC_S2, &p, CIPHER_AES_CBC, 128, HASH_SHA256, 14);
 }
 
 /* Unanswered probes are spaced by dpd_retry_s (IOS `crypto isakmp keepalive 10 3`). */
@@ -548,8 +547,7 @@ static void test_dh_auto_prefers_14(void **state)
 	struct rig r;
 	rig_init(&r);
 	r.dh = 0;
-	r.srv_p1[1] =
-	    (struct ike_p1_prop){IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 0};
+	r.srv_p1[1] = (struct ike_p1_prop){CIPHER_AES_CBC, 128, HASH_SHA256, IKE_AUTH_PSK, 14, 0};
 	start(&r);
 	assert_int_equal(r.c.children_up, 1);
 	assert_false(rig_logged(&r.c, "refused DH group"));

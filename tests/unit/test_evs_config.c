@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/isakmp.h"
 #include "server/core/config.h"
 
@@ -169,9 +169,9 @@ static void sample_parses_and_maps(void **state)
 	struct diag d = {0};
 	struct evs_config *c = evs_config_load(SAMPLE, collect, &d);
 	static const struct ike_p1_prop want_p1[] = {
-	    {IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 86400},
-	    {IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 86400},
-	    {IKE_ENCR_3DES, 0, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 28800},
+	    {CIPHER_AES_CBC, 256, HASH_SHA1, IKE_AUTH_PSK, 2, 86400},
+	    {CIPHER_AES_CBC, 128, HASH_SHA1, IKE_AUTH_PSK, 2, 86400},
+	    {CIPHER_3DES, 0, HASH_SHA1, IKE_AUTH_PSK, 2, 28800},
 	};
 	static const struct ike_p2_prop want_p2[] = {
 	    {ESP_ENCR_AES_CBC, 256, ESP_AUTH_HMAC_SHA1, 0, 3600, 4608000},
@@ -334,7 +334,7 @@ static void base_is_clean(void **state)
 	assert_int_equal(d.n, 0);
 	/* IOS defaults: hash sha, lifetime 86400; IPsec 3600 s / 4608000 KB */
 	assert_int_equal(evs_config_p1(c, &p1, 1), 1);
-	assert_int_equal(p1.hash, IKE_HASH_SHA1);
+	assert_int_equal(p1.hash, HASH_SHA1);
 	assert_int_equal(p1.life_s, 86400);
 	assert_int_equal(p1.auth, IKE_AUTH_PSK);
 	assert_int_equal(evs_config_p2(c, &p2, 1), 1);
@@ -379,20 +379,20 @@ static void isakmp_policies_in_priority_order(void **state)
 	(void)state;
 	assert_int_equal(d.n, 0);
 	assert_int_equal(evs_config_p1(c, p1, 8), 4);
-	assert_int_equal(p1[0].encr, IKE_ENCR_AES_CBC);
+	assert_int_equal(p1[0].encr, CIPHER_AES_CBC);
 	assert_int_equal(p1[0].key_bits, 128);
-	assert_int_equal(p1[0].hash, IKE_HASH_SHA256);
+	assert_int_equal(p1[0].hash, HASH_SHA256);
 	assert_int_equal(p1[0].auth, IKE_AUTH_RSA_SIG);
 	assert_int_equal(p1[0].group, 14);
 	assert_int_equal(p1[0].life_s, 600);
 	assert_int_equal(p1[1].key_bits, 256); /* policy 10 of the base */
 	assert_int_equal(p1[1].group, 2);
 	assert_int_equal(p1[2].key_bits, 192);
-	assert_int_equal(p1[2].hash, IKE_HASH_SHA512);
+	assert_int_equal(p1[2].hash, HASH_SHA512);
 	assert_int_equal(p1[2].group, 16);
-	assert_int_equal(p1[3].encr, IKE_ENCR_3DES);
+	assert_int_equal(p1[3].encr, CIPHER_3DES);
 	assert_int_equal(p1[3].key_bits, 0);
-	assert_int_equal(p1[3].hash, IKE_HASH_MD5);
+	assert_int_equal(p1[3].hash, HASH_MD5);
 	assert_int_equal(p1[3].group, 5);
 	assert_int_equal(p1[3].life_s, 3600);
 	evs_config_free(c);
@@ -417,7 +417,7 @@ static void isakmp_default_auth_is_rsa_sig(void **state)
 	                    "'authentication pre-share' in 'crypto isakmp policy 50'");
 	assert_int_equal(evs_config_p1(c, p1, 2), 2);
 	assert_int_equal(p1[1].auth, IKE_AUTH_RSA_SIG);
-	assert_int_equal(p1[1].hash, IKE_HASH_SHA1);
+	assert_int_equal(p1[1].hash, HASH_SHA1);
 	evs_config_free(c);
 }
 

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "server/core/config.h"
 #include "server/core/pool.h"
 #include "server/core/sessions.h"
@@ -256,7 +256,7 @@ static void ops_psk_and_policy(void **state)
 	struct evs_config *c = load_sample();
 	struct evs_state *st = evs_state_new(c);
 	const struct ike_server_ops *ops = evs_server_ops(st);
-	struct ike_secret psk = {0};
+	struct secret psk = {0};
 	struct evc_policy pr, pn, px;
 
 	(void)state;
@@ -264,7 +264,7 @@ static void ops_psk_and_policy(void **state)
 	assert_int_equal(ops->group_psk(ops->ctx, "quizware", &psk), 0);
 	assert_int_equal(psk.len, 11);
 	assert_memory_equal(psk.p, "groupsecret", 11);
-	ike_secret_clear(&psk);
+	secret_clear(&psk);
 	assert_int_equal(ops->group_psk(ops->ctx, "nogroup", &psk), -ENOENT);
 	assert_null(psk.p);
 

@@ -53,7 +53,7 @@ static void assert_str(const uint8_t *p, size_t len, const char *want)
 /* Every attribute of a list, in order; fails the test if the list is malformed. */
 static size_t attrs_all(const uint8_t *p, size_t len, struct isakmp_attr *out, size_t max)
 {
-	struct ike_rd r = ike_rd_init(p, len);
+	struct rd r = rd_init(p, len);
 	size_t n = 0;
 	int rc;
 
@@ -67,7 +67,7 @@ static size_t attrs_all(const uint8_t *p, size_t len, struct isakmp_attr *out, s
 
 static bool attr_find(const uint8_t *p, size_t len, uint16_t type, struct isakmp_attr *a)
 {
-	struct ike_rd r = ike_rd_init(p, len);
+	struct rd r = rd_init(p, len);
 
 	while (isakmp_attr_next(&r, a) == 1)
 		if (a->type == type)
@@ -224,8 +224,8 @@ static void frag_parse(const struct vec_msg *m, struct frag *f)
 	MUST(isakmp_chain_parse(m->data.p + ISAKMP_HDR_LEN, h.len - ISAKMP_HDR_LEN, h.np, &c, &why),
 	     why);
 	assert_int_equal(c.n, 1);
-	struct ike_rd r = ike_rd_init(c.pl[0].body, c.pl[0].len);
-	assert_true(ike_rd_u16(&r, &f->id) && ike_rd_u8(&r, &f->num) && ike_rd_u8(&r, &f->flags));
+	struct rd r = rd_init(c.pl[0].body, c.pl[0].len);
+	assert_true(rd_u16(&r, &f->id) && rd_u8(&r, &f->num) && rd_u8(&r, &f->flags));
 	f->data = r.p;
 	f->len = r.left;
 }
@@ -401,11 +401,11 @@ static void check_scenario(const char *name)
 		h.msgid = d->msgid;
 		uint8_t *want = malloc(ISAKMP_HDR_LEN + d->payloads.len);
 		assert_non_null(want);
-		struct ike_wr w = ike_wr_init(want, ISAKMP_HDR_LEN + d->payloads.len);
+		struct wr w = wr_init(want, ISAKMP_HDR_LEN + d->payloads.len);
 		h.np = c.pl[0].type;
 		h.len = (uint32_t)(ISAKMP_HDR_LEN + d->payloads.len);
 		isakmp_hdr_write(&w, &h);
-		ike_wr_bytes(&w, d->payloads.p, d->payloads.len);
+		wr_bytes(&w, d->payloads.p, d->payloads.len);
 		assert_false(w.err);
 		check_rebuild(&h, &c, want, w.len);
 		free(want);
@@ -1025,35 +1025,35 @@ static void test_s3_values(void **state)
 /* Writes an SA payload from a parsed isakmp_sa, attribute by attribute. */
 static void build_sa(struct isakmp_builder *b, const struct isakmp_sa *sa)
 {
-	struct ike_wr *w = &b->w;
+	struct wr *w = &b->w;
 
 	isakmp_build_open(b, ISAKMP_PL_SA);
-	ike_wr_u32(w, sa->doi);
-	ike_wr_u32(w, sa->situation);
+	wr_u32(w, sa->doi);
+	wr_u32(w, sa->situation);
 	for (size_t i = 0; i < sa->np; i++) {
 		const struct isakmp_proposal *p = &sa->p[i];
 		size_t poff = w->len;
 
-		ike_wr_u8(w, i + 1 < sa->np ? ISAKMP_PL_P : ISAKMP_PL_NONE);
-		ike_wr_u8(w, 0);
-		ike_wr_u16(w, 0);
-		ike_wr_u8(w, p->num);
-		ike_wr_u8(w, p->proto);
-		ike_wr_u8(w, p->spi_size);
-		ike_wr_u8(w, (uint8_t)p->count);
-		ike_wr_bytes(w, p->spi, p->spi_size);
+		wr_u8(w, i + 1 < sa->np ? ISAKMP_PL_P : ISAKMP_PL_NONE);
+		wr_u8(w, 0);
+		wr_u16(w, 0);
+		wr_u8(w, p->num);
+		wr_u8(w, p->proto);
+		wr_u8(w, p->spi_size);
+		wr_u8(w, (uint8_t)p->count);
+		wr_bytes(w, p->spi, p->spi_size);
 		for (size_t k = 0; k < p->count; k++) {
 			const struct isakmp_transform *t = &sa->t[p->first + k];
 			size_t toff = w->len;
-			struct ike_rd r = ike_rd_init(t->attrs, t->attrs_len);
+			struct rd r = rd_init(t->attrs, t->attrs_len);
 			struct isakmp_attr a;
 
-			ike_wr_u8(w, k + 1 < p->count ? ISAKMP_PL_T : ISAKMP_PL_NONE);
-			ike_wr_u8(w, 0);
-			ike_wr_u16(w, 0);
-			ike_wr_u8(w, t->num);
-			ike_wr_u8(w, t->id);
-			ike_wr_u16(w, 0);
+			wr_u8(w, k + 1 < p->count ? ISAKMP_PL_T : ISAKMP_PL_NONE);
+			wr_u8(w, 0);
+			wr_u16(w, 0);
+			wr_u8(w, t->num);
+			wr_u8(w, t->id);
+			wr_u16(w, 0);
 			while (isakmp_attr_next(&r, &a) == 1) {
 				if (a.tv)
 					isakmp_attr_write_tv(w, a.type, (uint16_t)a.value);
@@ -1062,9 +1062,9 @@ static void build_sa(struct isakmp_builder *b, const struct isakmp_sa *sa)
 				else
 					isakmp_attr_write_tlv(w, a.type, a.data, a.len);
 			}
-			ike_wr_put_u16(w, toff + 2, (uint16_t)(w->len - toff));
+			wr_put_u16(w, toff + 2, (uint16_t)(w->len - toff));
 		}
-		ike_wr_put_u16(w, poff + 2, (uint16_t)(w->len - poff));
+		wr_put_u16(w, poff + 2, (uint16_t)(w->len - poff));
 	}
 	isakmp_build_close(b);
 }
@@ -1090,17 +1090,17 @@ static void test_roundtrip_s1_am1(void **state)
 	build_sa(&b, &sa);
 	isakmp_build_payload(&b, ISAKMP_PL_KE, vec_hex(v, "g_xi").p, vec_hex(v, "g_xi").len);
 	isakmp_build_payload(&b, ISAKMP_PL_NONCE, vec_hex(v, "Ni_b").p, vec_hex(v, "Ni_b").len);
-	struct ike_wr iw = ike_wr_init(idb, sizeof(idb));
-	ike_wr_u8(&iw, ISAKMP_ID_KEY_ID);
-	ike_wr_u8(&iw, 17);
-	ike_wr_u16(&iw, 500);
-	ike_wr_bytes(&iw, "quizware", 8);
+	struct wr iw = wr_init(idb, sizeof(idb));
+	wr_u8(&iw, ISAKMP_ID_KEY_ID);
+	wr_u8(&iw, 17);
+	wr_u16(&iw, 500);
+	wr_bytes(&iw, "quizware", 8);
 	assert_false(iw.err);
 	isakmp_build_payload(&b, ISAKMP_PL_ID, idb, iw.len);
 	for (size_t i = 4; i < c.n; i++) {
 		/* open/close around raw writes, the way a builder of a VID list would */
 		isakmp_build_open(&b, ISAKMP_PL_VID);
-		ike_wr_bytes(&b.w, c.pl[i].body, c.pl[i].len);
+		wr_bytes(&b.w, c.pl[i].body, c.pl[i].len);
 		isakmp_build_close(&b);
 	}
 	size_t n = isakmp_build_finish(&b);
@@ -1128,14 +1128,14 @@ static void test_roundtrip_attrs(void **state)
 	struct vec_set *v = vec_load(VEC_S1);
 	struct isakmp_chain c;
 	uint8_t buf[256];
-	struct ike_wr w;
+	struct wr w;
 	static const uint8_t addr[] = {10, 98, 0, 1}, dns[] = {10, 99, 0, 53};
 	static const uint8_t split[] = {10, 99, 0, 0, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0};
 
-	w = ike_wr_init(buf, sizeof(buf));
-	ike_wr_u8(&w, ISAKMP_CFG_REPLY);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 0);
+	w = wr_init(buf, sizeof(buf));
+	wr_u8(&w, ISAKMP_CFG_REPLY);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_NAME, "richard", 7);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_PASSWORD, "richard-pw-1", 12);
 	assert_false(w.err);
@@ -1143,10 +1143,10 @@ static void test_roundtrip_attrs(void **state)
 	assert_int_equal(w.len, c.pl[1].len);
 	assert_memory_equal(buf, c.pl[1].body, w.len);
 
-	w = ike_wr_init(buf, sizeof(buf));
-	ike_wr_u8(&w, ISAKMP_CFG_REPLY);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 20);
+	w = wr_init(buf, sizeof(buf));
+	wr_u8(&w, ISAKMP_CFG_REPLY);
+	wr_u8(&w, 0);
+	wr_u16(&w, 20);
 	isakmp_attr_write_tlv(&w, CFG_INTERNAL_IP4_ADDRESS, addr, 4);
 	isakmp_attr_write_tlv(&w, CFG_INTERNAL_IP4_DNS, dns, 4);
 	isakmp_attr_write_tlv(&w, CFG_UNITY_SPLIT_INCLUDE, split, sizeof(split));
@@ -1155,10 +1155,10 @@ static void test_roundtrip_attrs(void **state)
 	assert_int_equal(w.len, c.pl[1].len);
 	assert_memory_equal(buf, c.pl[1].body, w.len);
 
-	w = ike_wr_init(buf, sizeof(buf));
-	ike_wr_u8(&w, ISAKMP_CFG_SET);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 0);
+	w = wr_init(buf, sizeof(buf));
+	wr_u8(&w, ISAKMP_CFG_SET);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
 	isakmp_attr_write_int(&w, CFG_XAUTH_STATUS, 1);
 	dec_chain(v, 6, &c);
 	assert_int_equal(w.len, c.pl[1].len);
@@ -1170,10 +1170,10 @@ static void test_attr_writers(void **state)
 {
 	(void)state;
 	uint8_t buf[16];
-	struct ike_wr w = ike_wr_init(buf, sizeof(buf));
+	struct wr w = wr_init(buf, sizeof(buf));
 	static const uint8_t want[] = {0x80, 0x0b, 0x00, 0x01, 0x80, 0x0c, 0xff, 0xff,
 	                               0x00, 0x0c, 0x00, 0x04, 0x00, 0x01, 0x00, 0x00};
-	struct ike_rd r;
+	struct rd r;
 	struct isakmp_attr a;
 
 	isakmp_attr_write_int(&w, IKE_ATTR_LIFE_TYPE, 1);
@@ -1183,7 +1183,7 @@ static void test_attr_writers(void **state)
 	assert_int_equal(w.len, sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 
-	r = ike_rd_init(buf, w.len);
+	r = rd_init(buf, w.len);
 	assert_int_equal(isakmp_attr_next(&r, &a), 1);
 	assert_true(a.tv && a.value == 1 && a.type == IKE_ATTR_LIFE_TYPE);
 	assert_int_equal(isakmp_attr_next(&r, &a), 1);
@@ -1196,7 +1196,7 @@ static void test_attr_writers(void **state)
 	/* TLV of 1..4 bytes gives an integer, 5 bytes does not */
 	static const uint8_t tlv[] = {0x00, 0x05, 0x00, 0x03, 0x01, 0x02, 0x03, 0x00,
 	                              0x06, 0x00, 0x05, 1,    2,    3,    4,    5};
-	r = ike_rd_init(tlv, sizeof(tlv));
+	r = rd_init(tlv, sizeof(tlv));
 	assert_int_equal(isakmp_attr_next(&r, &a), 1);
 	assert_true(a.value_ok);
 	assert_int_equal(a.value, 0x010203);
@@ -1207,10 +1207,10 @@ static void test_attr_writers(void **state)
 
 	/* a TLV longer than 65535 bytes cannot be encoded */
 	static uint8_t big[65536], out[70000];
-	w = ike_wr_init(out, sizeof(out));
+	w = wr_init(out, sizeof(out));
 	isakmp_attr_write_tlv(&w, CFG_UNITY_BANNER, big, sizeof(big));
 	assert_true(w.err);
-	w = ike_wr_init(out, sizeof(out));
+	w = wr_init(out, sizeof(out));
 	isakmp_attr_write_tlv(&w, CFG_UNITY_BANNER, big, sizeof(big) - 1);
 	assert_false(w.err);
 	assert_int_equal(w.len, 4 + 65535);
@@ -1268,12 +1268,12 @@ static void test_bad_header(void **state)
 /* A body of n VID payloads of 4 bytes each. */
 static size_t vids(uint8_t *buf, size_t cap, size_t n)
 {
-	struct ike_wr w = ike_wr_init(buf, cap);
+	struct wr w = wr_init(buf, cap);
 	for (size_t i = 0; i < n; i++) {
-		ike_wr_u8(&w, i + 1 < n ? ISAKMP_PL_VID : ISAKMP_PL_NONE);
-		ike_wr_u8(&w, 0);
-		ike_wr_u16(&w, 8);
-		ike_wr_u32(&w, (uint32_t)i);
+		wr_u8(&w, i + 1 < n ? ISAKMP_PL_VID : ISAKMP_PL_NONE);
+		wr_u8(&w, 0);
+		wr_u16(&w, 8);
+		wr_u32(&w, (uint32_t)i);
 	}
 	assert_false(w.err);
 	return w.len;
@@ -1355,14 +1355,14 @@ static void test_bad_attrs(void **state)
 
 	/* TLV claims 5 bytes, 4 follow */
 	const uint8_t overrun[] = {0x00, 0x01, 0x00, 0x05, 10, 98, 0, 1};
-	struct ike_rd r = ike_rd_init(overrun, sizeof(overrun));
+	struct rd r = rd_init(overrun, sizeof(overrun));
 	assert_int_equal(isakmp_attr_next(&r, &a), -1);
 	assert_ptr_equal(r.p, overrun);
 	assert_int_equal(r.left, sizeof(overrun));
 
 	/* header cut after 2 bytes, following a good TV */
 	const uint8_t trunc[] = {0xc0, 0x8f, 0x00, 0x01, 0x40, 0x89};
-	r = ike_rd_init(trunc, sizeof(trunc));
+	r = rd_init(trunc, sizeof(trunc));
 	assert_int_equal(isakmp_attr_next(&r, &a), 1);
 	assert_int_equal(a.type, CFG_XAUTH_STATUS);
 	assert_int_equal(isakmp_attr_next(&r, &a), -1);
@@ -1383,33 +1383,33 @@ static void test_bad_attrs(void **state)
 /* A small valid SA: one proposal (ESP, SPI 4) with two transforms. */
 static size_t make_sa(uint8_t *buf, size_t cap, uint8_t declared_transforms)
 {
-	struct ike_wr w = ike_wr_init(buf, cap);
+	struct wr w = wr_init(buf, cap);
 
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u32(&w, ISAKMP_SIT_IDENTITY_ONLY);
-	ike_wr_u8(&w, ISAKMP_PL_NONE);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 8 + 4 + 12 + 16);
-	ike_wr_u8(&w, 1);
-	ike_wr_u8(&w, ISAKMP_PROTO_ESP);
-	ike_wr_u8(&w, 4);
-	ike_wr_u8(&w, declared_transforms);
-	ike_wr_u32(&w, 0x11223344);
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u32(&w, ISAKMP_SIT_IDENTITY_ONLY);
+	wr_u8(&w, ISAKMP_PL_NONE);
+	wr_u8(&w, 0);
+	wr_u16(&w, 8 + 4 + 12 + 16);
+	wr_u8(&w, 1);
+	wr_u8(&w, ISAKMP_PROTO_ESP);
+	wr_u8(&w, 4);
+	wr_u8(&w, declared_transforms);
+	wr_u32(&w, 0x11223344);
 	/* transform 1: TV encap */
-	ike_wr_u8(&w, ISAKMP_PL_T);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 12);
-	ike_wr_u8(&w, 1);
-	ike_wr_u8(&w, 12);
-	ike_wr_u16(&w, 0);
+	wr_u8(&w, ISAKMP_PL_T);
+	wr_u8(&w, 0);
+	wr_u16(&w, 12);
+	wr_u8(&w, 1);
+	wr_u8(&w, 12);
+	wr_u16(&w, 0);
 	isakmp_attr_write_tv(&w, IPSEC_ATTR_ENCAP, 3);
 	/* transform 2: TV encap + TLV life */
-	ike_wr_u8(&w, ISAKMP_PL_NONE);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 16);
-	ike_wr_u8(&w, 2);
-	ike_wr_u8(&w, 3);
-	ike_wr_u16(&w, 0);
+	wr_u8(&w, ISAKMP_PL_NONE);
+	wr_u8(&w, 0);
+	wr_u16(&w, 16);
+	wr_u8(&w, 2);
+	wr_u8(&w, 3);
+	wr_u16(&w, 0);
 	isakmp_attr_write_int(&w, IPSEC_ATTR_LIFE_DURATION, 100000);
 	assert_false(w.err);
 	return w.len;
@@ -1551,16 +1551,16 @@ static void test_sa_limits(void **state)
 
 	/* n proposals of one transform each */
 	for (size_t n = ISAKMP_MAX_PROPOSALS; n <= ISAKMP_MAX_PROPOSALS + 1; n++) {
-		struct ike_wr w = ike_wr_init(buf, sizeof(buf));
-		ike_wr_u32(&w, 1);
-		ike_wr_u32(&w, 1);
+		struct wr w = wr_init(buf, sizeof(buf));
+		wr_u32(&w, 1);
+		wr_u32(&w, 1);
 		for (size_t i = 0; i < n; i++) {
-			ike_wr_u8(&w, i + 1 < n ? ISAKMP_PL_P : ISAKMP_PL_NONE);
-			ike_wr_u8(&w, 0);
-			ike_wr_u16(&w, 16);
-			ike_wr_u32(&w, 0x00010001 | (uint32_t)i << 24);
-			ike_wr_u32(&w, 0x00000008);
-			ike_wr_u32(&w, 0x00000000);
+			wr_u8(&w, i + 1 < n ? ISAKMP_PL_P : ISAKMP_PL_NONE);
+			wr_u8(&w, 0);
+			wr_u16(&w, 16);
+			wr_u32(&w, 0x00010001 | (uint32_t)i << 24);
+			wr_u32(&w, 0x00000008);
+			wr_u32(&w, 0x00000000);
 		}
 		assert_false(w.err);
 		if (n == ISAKMP_MAX_PROPOSALS) {
@@ -1575,22 +1575,22 @@ static void test_sa_limits(void **state)
 	}
 	/* 2 proposals of 64 transforms, then of 65: the total is capped */
 	for (size_t per = 64; per <= 65; per++) {
-		struct ike_wr w = ike_wr_init(buf, sizeof(buf));
-		ike_wr_u32(&w, 1);
-		ike_wr_u32(&w, 1);
+		struct wr w = wr_init(buf, sizeof(buf));
+		wr_u32(&w, 1);
+		wr_u32(&w, 1);
 		for (size_t i = 0; i < 2; i++) {
-			ike_wr_u8(&w, i == 0 ? ISAKMP_PL_P : ISAKMP_PL_NONE);
-			ike_wr_u8(&w, 0);
-			ike_wr_u16(&w, (uint16_t)(8 + per * 8));
-			ike_wr_u8(&w, (uint8_t)i);
-			ike_wr_u8(&w, 1);
-			ike_wr_u8(&w, 0);
-			ike_wr_u8(&w, (uint8_t)per);
+			wr_u8(&w, i == 0 ? ISAKMP_PL_P : ISAKMP_PL_NONE);
+			wr_u8(&w, 0);
+			wr_u16(&w, (uint16_t)(8 + per * 8));
+			wr_u8(&w, (uint8_t)i);
+			wr_u8(&w, 1);
+			wr_u8(&w, 0);
+			wr_u8(&w, (uint8_t)per);
 			for (size_t k = 0; k < per; k++) {
-				ike_wr_u8(&w, k + 1 < per ? ISAKMP_PL_T : ISAKMP_PL_NONE);
-				ike_wr_u8(&w, 0);
-				ike_wr_u16(&w, 8);
-				ike_wr_u32(&w, (uint32_t)k << 24 | 1u << 16);
+				wr_u8(&w, k + 1 < per ? ISAKMP_PL_T : ISAKMP_PL_NONE);
+				wr_u8(&w, 0);
+				wr_u16(&w, 8);
+				wr_u32(&w, (uint32_t)k << 24 | 1u << 16);
 			}
 		}
 		assert_false(w.err);
@@ -1679,9 +1679,9 @@ static void test_builder_misuse(void **state)
 	/* an open payload is closed by the next open and by finish */
 	isakmp_build_start(&b, buf, sizeof(buf), &h);
 	isakmp_build_open(&b, ISAKMP_PL_HASH);
-	ike_wr_u32(&b.w, 0xdeadbeef);
+	wr_u32(&b.w, 0xdeadbeef);
 	isakmp_build_open(&b, ISAKMP_PL_N);
-	ike_wr_u32(&b.w, 1);
+	wr_u32(&b.w, 1);
 	size_t n = isakmp_build_finish(&b);
 	assert_int_equal(n, 28 + 8 + 8);
 	MUST(isakmp_hdr_parse(buf, n, &got, &why), why);

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "ike/keys.h"
-#include "ike/rd.h"
+#include "lib/bytes.h"
 #include "vectors.h"
 
 #define PL_SA 1
@@ -40,35 +40,35 @@
 
 struct scen {
 	struct vec_set *v;
-	enum ike_hash h;
-	enum ike_encr encr;
+	enum hash_alg h;
+	enum cipher_alg encr;
 	size_t hl, bs, keylen;
 	uint8_t icky[8], rcky[8];
-	struct ike_secret gxy, skeyid, d, a, e, ka;
+	struct secret gxy, skeyid, d, a, e, ka;
 };
 
-static enum ike_hash hash_of(const char *s)
+static enum hash_alg hash_of(const char *s)
 {
 	if (strcmp(s, "md5") == 0)
-		return IKE_HASH_MD5;
+		return HASH_MD5;
 	if (strcmp(s, "sha1") == 0)
-		return IKE_HASH_SHA1;
+		return HASH_SHA1;
 	if (strcmp(s, "sha256") == 0)
-		return IKE_HASH_SHA256;
+		return HASH_SHA256;
 	if (strcmp(s, "sha384") == 0)
-		return IKE_HASH_SHA384;
+		return HASH_SHA384;
 	if (strcmp(s, "sha512") == 0)
-		return IKE_HASH_SHA512;
+		return HASH_SHA512;
 	fail_msg("unknown ike.hash %s", s);
 	return 0;
 }
 
-static enum ike_encr encr_of(const char *s)
+static enum cipher_alg encr_of(const char *s)
 {
 	if (strcmp(s, "aes-cbc") == 0)
-		return IKE_ENCR_AES_CBC;
+		return CIPHER_AES_CBC;
 	if (strcmp(s, "3des-cbc") == 0 || strcmp(s, "3des") == 0)
-		return IKE_ENCR_3DES;
+		return CIPHER_3DES;
 	fail_msg("unknown ike.encr %s", s);
 	return 0;
 }
@@ -87,9 +87,9 @@ static void assert_key(struct vec_set *v, const char *name, const uint8_t *got, 
 		fail_msg("%s: %s does not match keys.txt", v->dir, name);
 }
 
-static void set_secret(struct ike_secret *s, struct vec_bytes b)
+static void set_secret(struct secret *s, struct vec_bytes b)
 {
-	assert_int_equal(ike_secret_set(s, b.p, b.len), 0);
+	assert_int_equal(secret_set(s, b.p, b.len), 0);
 }
 
 static struct scen *scen_load(const char *name)
@@ -101,11 +101,11 @@ static struct scen *scen_load(const char *name)
 	s->v = vec_load(name);
 	s->h = hash_of(vec_str(s->v, "ike.hash"));
 	s->encr = encr_of(vec_str(s->v, "ike.encr"));
-	s->hl = ike_hash_len(s->h);
+	s->hl = crypto_hash_len(s->h);
 	s->bs = vec_num(s->v, "ike.encr.blocksize");
 	s->keylen = vec_num(s->v, "ike.encr.keylen");
-	assert_int_equal(s->bs, ike_encr_block(s->encr));
-	assert_true(ike_encr_keylen_ok(s->encr, (unsigned)s->keylen * 8));
+	assert_int_equal(s->bs, crypto_cipher_block(s->encr));
+	assert_true(crypto_cipher_keylen_ok(s->encr, (unsigned)s->keylen * 8));
 	cki = vec_hex(s->v, "CKY_I");
 	ckr = vec_hex(s->v, "CKY_R");
 	assert_int_equal(cki.len, 8);
@@ -113,7 +113,7 @@ static struct scen *scen_load(const char *name)
 	memcpy(s->icky, cki.p, 8);
 	memcpy(s->rcky, ckr.p, 8);
 	set_secret(&s->gxy, vec_hex(s->v, "g_xy"));
-	assert_int_equal(s->gxy.len, ike_dh_len((unsigned)vec_num(s->v, "ike.dh_group")));
+	assert_int_equal(s->gxy.len, crypto_dh_len((unsigned)vec_num(s->v, "ike.dh_group")));
 	return s;
 }
 
@@ -149,12 +149,12 @@ static void scen_free(struct scen *s)
 {
 	if (!s)
 		return;
-	ike_secret_clear(&s->gxy);
-	ike_secret_clear(&s->skeyid);
-	ike_secret_clear(&s->d);
-	ike_secret_clear(&s->a);
-	ike_secret_clear(&s->e);
-	ike_secret_clear(&s->ka);
+	secret_clear(&s->gxy);
+	secret_clear(&s->skeyid);
+	secret_clear(&s->d);
+	secret_clear(&s->a);
+	secret_clear(&s->e);
+	secret_clear(&s->ka);
 	vec_free(s->v);
 	free(s);
 }
@@ -167,7 +167,7 @@ static struct scen *scen_open(const char *name)
 	return s;
 }
 
-/* ---- a minimal payload walker over struct ike_rd ---- */
+/* ---- a minimal payload walker over struct rd ---- */
 
 /*
  * Finds the nth (0-based) payload of `type` in a chain whose first payload type is `first`;
@@ -175,18 +175,18 @@ static struct scen *scen_open(const char *name)
  * trailing bytes (IKEv1 padding).
  */
 static bool find_payload(const uint8_t *p, size_t len, uint8_t first, uint8_t type, unsigned nth,
-                         struct ike_rd *body)
+                         struct rd *body)
 {
-	struct ike_rd r = ike_rd_init(p, len);
+	struct rd r = rd_init(p, len);
 	uint8_t cur = first;
 
 	while (cur != 0) {
 		uint8_t next, res;
 		uint16_t plen;
-		struct ike_rd b;
+		struct rd b;
 
-		if (!ike_rd_u8(&r, &next) || !ike_rd_u8(&r, &res) || !ike_rd_u16(&r, &plen) ||
-		    plen < 4 || !ike_rd_sub(&r, plen - 4u, &b))
+		if (!rd_u8(&r, &next) || !rd_u8(&r, &res) || !rd_u16(&r, &plen) || plen < 4 ||
+		    !rd_sub(&r, plen - 4u, &b))
 			return false;
 		if (cur == type && nth-- == 0) {
 			*body = b;
@@ -200,15 +200,15 @@ static bool find_payload(const uint8_t *p, size_t len, uint8_t first, uint8_t ty
 /* Length of the whole payload chain (stops at next-payload 0). */
 static size_t chain_len(const uint8_t *p, size_t len, uint8_t first)
 {
-	struct ike_rd r = ike_rd_init(p, len);
+	struct rd r = rd_init(p, len);
 	uint8_t cur = first;
 
 	while (cur != 0) {
 		uint8_t next = 0, res = 0;
 		uint16_t plen = 0;
 
-		assert_true(ike_rd_u8(&r, &next) && ike_rd_u8(&r, &res) && ike_rd_u16(&r, &plen));
-		assert_true(plen >= 4 && ike_rd_skip(&r, plen - 4u));
+		assert_true(rd_u8(&r, &next) && rd_u8(&r, &res) && rd_u16(&r, &plen));
+		assert_true(plen >= 4 && rd_skip(&r, plen - 4u));
 		cur = next;
 	}
 	return len - r.left;
@@ -247,20 +247,19 @@ static size_t logical_messages(const struct vec_set *v, struct lmsg *out, size_t
 			memcpy(out[n].data, m->data.p, m->data.len);
 			out[n].len = m->data.len;
 		} else {
-			struct ike_rd r = ike_rd_init(m->data.p, m->data.len), b;
+			struct rd r = rd_init(m->data.p, m->data.len), b;
 			uint16_t id = 0;
 			uint8_t num = 0, flags = 0;
 			const uint8_t *d;
 
-			assert_true(ike_rd_skip(&r, 16));
+			assert_true(rd_skip(&r, 16));
 			assert_true(find_payload(m->data.p + HDR_LEN, m->data.len - HDR_LEN,
 			                         m->data.p[16], PL_FRAG, 0, &b));
-			assert_true(ike_rd_u16(&b, &id) && ike_rd_u8(&b, &num) &&
-			            ike_rd_u8(&b, &flags));
+			assert_true(rd_u16(&b, &id) && rd_u8(&b, &num) && rd_u8(&b, &flags));
 			assert_int_equal(num, expect);
 			frag = realloc(frag, flen + b.left);
 			assert_non_null(frag);
-			assert_true(ike_rd_ptr(&b, b.left, &d));
+			assert_true(rd_ptr(&b, b.left, &d));
 			memcpy(frag + flen, d, (size_t)(b.p - d));
 			flen += (size_t)(b.p - d);
 			if (!(flags & 1)) {
@@ -308,7 +307,7 @@ static void test_phase1_keys(void **state)
 
 	for (size_t i = 0; i < 3; i++) {
 		struct scen *s = scen_open(names[i]);
-		uint8_t iv[IKE_BLOCK_MAX];
+		uint8_t iv[CIPHER_BLOCK_MAX];
 		struct vec_bytes gxi = vec_hex(s->v, "g_xi"), gxr = vec_hex(s->v, "g_xr");
 
 		assert_int_equal(ike_iv_phase1(s->h, gxi.p, gxi.len, gxr.p, gxr.len, s->bs, iv), 0);
@@ -321,14 +320,14 @@ static void test_phase1_keys(void **state)
 static void test_ka_expansion(void **state)
 {
 	struct scen *s = scen_open(VEC_S1);
-	struct ike_secret ka = {NULL, 0};
-	uint8_t k1[IKE_HASH_MAX], zero = 0;
-	struct ike_iov iov = {&zero, 1};
+	struct secret ka = {NULL, 0};
+	uint8_t k1[HASH_MAX_LEN], zero = 0;
+	struct crypto_iov iov = {&zero, 1};
 
 	assert_int_equal(s->e.len, 20);
 	assert_int_equal(s->ka.len, 32);
 	/* K1 = prf(SKEYID_e, 0): Ka does not start with SKEYID_e itself. */
-	assert_int_equal(ike_prf_v(s->h, s->e.p, s->e.len, &iov, 1, k1), 0);
+	assert_int_equal(crypto_prf_v(s->h, s->e.p, s->e.len, &iov, 1, k1), 0);
 	assert_memory_equal(s->ka.p, k1, 20);
 	assert_memory_not_equal(s->ka.p, s->e.p, 20);
 	/* Shorter keys are a prefix of SKEYID_e when it is long enough. */
@@ -338,7 +337,7 @@ static void test_ka_expansion(void **state)
 	/* Longer than one block expands further, and is a prefix-extension of Ka. */
 	assert_int_equal(ike_ka(s->h, &s->e, 24, &ka), 0);
 	assert_memory_equal(ka.p, s->ka.p, 24);
-	ike_secret_clear(&ka);
+	secret_clear(&ka);
 	scen_free(s);
 }
 
@@ -354,10 +353,10 @@ static void check_iv_chain(const char *name)
 	size_t n = logical_messages(s->v, msgs, 64);
 	struct {
 		uint32_t msgid;
-		uint8_t iv[IKE_BLOCK_MAX];
+		uint8_t iv[CIPHER_BLOCK_MAX];
 	} chains[32];
 	size_t nchains = 0;
-	uint8_t p1iv[IKE_BLOCK_MAX], p1l[IKE_BLOCK_MAX], iv[IKE_BLOCK_MAX];
+	uint8_t p1iv[CIPHER_BLOCK_MAX], p1l[CIPHER_BLOCK_MAX], iv[CIPHER_BLOCK_MAX];
 	bool phase2_seen = false;
 	unsigned decrypted = 0;
 	char key[64];
@@ -404,7 +403,7 @@ static void check_iv_chain(const char *name)
 		assert_int_equal(dec->msgid, m->msgid);
 		pt = malloc(blen);
 		assert_non_null(pt);
-		assert_int_equal(ike_cbc(s->encr, s->ka.p, s->ka.len, iv, false, body, pt, blen),
+		assert_int_equal(crypto_cbc(s->encr, s->ka.p, s->ka.len, iv, false, body, pt, blen),
 		                 0);
 		assert_int_equal(dec->payloads.len + dec->padding.len, blen);
 		assert_memory_equal(pt, dec->payloads.p, dec->payloads.len);
@@ -451,8 +450,8 @@ static void test_natd_s1(void **state)
 {
 	struct scen *s = scen_load(VEC_S1);
 	const struct vec_msg *m2 = vec_msg(s->v, 2);
-	uint8_t out[IKE_HASH_MAX];
-	struct ike_rd natd;
+	uint8_t out[HASH_MAX_LEN];
+	struct rd natd;
 	const uint8_t *d;
 	bool found;
 
@@ -463,7 +462,7 @@ static void test_natd_s1(void **state)
 	                     PL_NATD_DRAFT, 0, &natd);
 	assert_true(found);
 	assert_int_equal(natd.left, s->hl);
-	assert_true(ike_rd_ptr(&natd, s->hl, &d));
+	assert_true(rd_ptr(&natd, s->hl, &d));
 	/* 198.51.100.2:500 */
 	assert_int_equal(ike_natd(s->h, s->icky, s->rcky, 0xc6336402u, 500, out), 0);
 	assert_memory_equal(out, d, s->hl);
@@ -494,7 +493,7 @@ static void check_keymat(const char *name)
 {
 	static const char *const dirs[] = {"I2R", "R2I"};
 	struct scen *s = scen_open(name);
-	struct ike_secret qgxy = {NULL, 0};
+	struct secret qgxy = {NULL, 0};
 	struct vec_bytes ni, nr;
 	char mid[9], key[64];
 	bool pfs;
@@ -539,7 +538,7 @@ static void check_keymat(const char *name)
 			assert_memory_not_equal(km, ek.p, ek.len);
 		}
 	}
-	ike_secret_clear(&qgxy);
+	secret_clear(&qgxy);
 	scen_free(s);
 }
 
@@ -572,10 +571,10 @@ static void check_hash_auth(const char *name)
 {
 	struct scen *s = scen_open(name);
 	struct vec_bytes gxi = vec_hex(s->v, "g_xi"), gxr = vec_hex(s->v, "g_xr");
-	struct ike_rd sa, idi, idr, ke, hr, hi;
+	struct rd sa, idi, idr, ke, hr, hi;
 	const uint8_t *p1, *p2, *p3;
 	size_t l1, l2, l3;
-	uint8_t f1, f2, f3, out[IKE_HASH_MAX];
+	uint8_t f1, f2, f3, out[HASH_MAX_LEN];
 
 	assert_string_equal(vec_str(s->v, "ike.mode"), "aggressive");
 	p1 = am_payloads(s, 1, &l1, &f1);
@@ -607,7 +606,7 @@ static void check_hash_auth(const char *name)
 	assert_int_equal(ike_hash_auth(s->h, &s->skeyid, gxr.p, gxr.len, gxi.p, gxi.len, s->rcky,
 	                               s->icky, sa.p, sa.left, idi.p, idi.left, out),
 	                 0);
-	assert_false(ike_ct_equal(out, hr.p, s->hl));
+	assert_false(crypto_ct_equal(out, hr.p, s->hl));
 	scen_free(s);
 }
 
@@ -641,8 +640,8 @@ static unsigned check_p2_hashes(const char *name, unsigned *quick)
 		const struct vec_msg *m = vec_msg(s->v, d->num);
 		const uint8_t *rest;
 		size_t rest_len;
-		uint8_t out[IKE_HASH_MAX];
-		struct ike_rd r, hash;
+		uint8_t out[HASH_MAX_LEN];
+		struct rd r, hash;
 		uint8_t next = 0, res = 0;
 		uint16_t plen = 0;
 
@@ -650,9 +649,9 @@ static unsigned check_p2_hashes(const char *name, unsigned *quick)
 			continue;
 		assert_non_null(m);
 		assert_int_equal(m->data.p[16], PL_HASH);
-		r = ike_rd_init(d->payloads.p, d->payloads.len);
-		assert_true(ike_rd_u8(&r, &next) && ike_rd_u8(&r, &res) && ike_rd_u16(&r, &plen));
-		assert_true(ike_rd_sub(&r, plen - 4u, &hash));
+		r = rd_init(d->payloads.p, d->payloads.len);
+		assert_true(rd_u8(&r, &next) && rd_u8(&r, &res) && rd_u16(&r, &plen));
+		assert_true(rd_sub(&r, plen - 4u, &hash));
 		assert_int_equal(hash.left, s->hl);
 		rest = r.p;
 		rest_len = r.left;
@@ -661,7 +660,7 @@ static unsigned check_p2_hashes(const char *name, unsigned *quick)
 			assert_int_equal(d->msgid, qm_msgid);
 			switch (qm_index++) {
 			case 0: { /* HASH(1) = prf(SKEYID_a, M-ID | rest); rest holds Ni */
-				struct ike_rd nonce;
+				struct rd nonce;
 
 				assert_true(
 				    find_payload(rest, rest_len, next, PL_NONCE, 0, &nonce));
@@ -672,7 +671,7 @@ static unsigned check_p2_hashes(const char *name, unsigned *quick)
 				break;
 			}
 			case 1: { /* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | rest); rest holds Nr */
-				struct ike_rd nonce;
+				struct rd nonce;
 
 				assert_true(
 				    find_payload(rest, rest_len, next, PL_NONCE, 0, &nonce));
@@ -695,7 +694,7 @@ static unsigned check_p2_hashes(const char *name, unsigned *quick)
 			                             rest, rest_len, out),
 			                 0);
 		}
-		if (!ike_ct_equal(out, hash.p, s->hl))
+		if (!crypto_ct_equal(out, hash.p, s->hl))
 			fail_msg("%s: HASH of message %u (%s) does not verify", name, d->num,
 			         d->exch);
 		checked++;
@@ -724,32 +723,32 @@ static void test_hash_p2_layout(void **state)
 	struct scen *s = scen_open(VEC_S1);
 	static const uint8_t ni[3] = {1, 2, 3}, nr[2] = {4, 5}, rest[5] = {6, 7, 8, 9, 10};
 	static const uint8_t flat[] = {0, 0x12, 0x34, 0x56, 0x78, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-	uint8_t a[IKE_HASH_MAX], b[IKE_HASH_MAX];
-	struct ike_iov iov = {flat, sizeof(flat)};
+	uint8_t a[HASH_MAX_LEN], b[HASH_MAX_LEN];
+	struct crypto_iov iov = {flat, sizeof(flat)};
 
 	assert_int_equal(ike_hash_p2(s->h, &s->a, 1, 0x12345678, ni, 3, nr, 2, rest, 5, a), 0);
-	assert_int_equal(ike_prf_v(s->h, s->a.p, s->a.len, &iov, 1, b), 0);
+	assert_int_equal(crypto_prf_v(s->h, s->a.p, s->a.len, &iov, 1, b), 0);
 	assert_memory_equal(a, b, s->hl);
-	iov = (struct ike_iov){flat + 1, sizeof(flat) - 1};
+	iov = (struct crypto_iov){flat + 1, sizeof(flat) - 1};
 	assert_int_equal(ike_hash_p2(s->h, &s->a, 0, 0x12345678, ni, 3, nr, 2, rest, 5, a), 0);
-	assert_int_equal(ike_prf_v(s->h, s->a.p, s->a.len, &iov, 1, b), 0);
+	assert_int_equal(crypto_prf_v(s->h, s->a.p, s->a.len, &iov, 1, b), 0);
 	assert_memory_equal(a, b, s->hl);
 	scen_free(s);
 }
 
 static void test_rejects(void **state)
 {
-	struct ike_secret sk = {NULL, 0}, d = {NULL, 0}, a = {NULL, 0}, e = {NULL, 0};
-	uint8_t c[8] = {0}, out[IKE_HASH_MAX], n[16] = {0};
+	struct secret sk = {NULL, 0}, d = {NULL, 0}, a = {NULL, 0}, e = {NULL, 0};
+	uint8_t c[8] = {0}, out[HASH_MAX_LEN], n[16] = {0};
 
-	assert_int_equal(ike_skeyid_psk((enum ike_hash)3, n, 4, n, 16, n, 16, &sk), -EINVAL);
+	assert_int_equal(ike_skeyid_psk((enum hash_alg)3, n, 4, n, 16, n, 16, &sk), -EINVAL);
 	assert_null(sk.p);
 	/* Children need a real SKEYID and g^xy. */
-	assert_int_equal(ike_skeyid_children(IKE_HASH_SHA1, &sk, &sk, c, c, &d, &a, &e), -EINVAL);
-	assert_int_equal(ike_ka(IKE_HASH_SHA1, &sk, 16, &d), -EINVAL);
-	assert_int_equal(ike_iv_phase1(IKE_HASH_MD5, n, 16, n, 16, 32, out), -EINVAL);
-	assert_int_equal(ike_iv_exchange(IKE_HASH_SHA1, n, 0, 1, out), -EINVAL);
-	assert_int_equal(ike_natd((enum ike_hash)0, c, c, 1, 2, out), -EINVAL);
+	assert_int_equal(ike_skeyid_children(HASH_SHA1, &sk, &sk, c, c, &d, &a, &e), -EINVAL);
+	assert_int_equal(ike_ka(HASH_SHA1, &sk, 16, &d), -EINVAL);
+	assert_int_equal(ike_iv_phase1(HASH_MD5, n, 16, n, 16, 32, out), -EINVAL);
+	assert_int_equal(ike_iv_exchange(HASH_SHA1, n, 0, 1, out), -EINVAL);
+	assert_int_equal(ike_natd((enum hash_alg)0, c, c, 1, 2, out), -EINVAL);
 	assert_null(d.p);
 }
 

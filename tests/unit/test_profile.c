@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/isakmp.h"
 #include "profiles/profile.h"
 #include "profiles/store.h"
@@ -225,15 +225,15 @@ static void test_defaults_and_getters(void **state)
 	assert_null(path);
 	assert_int_equal(prof_dh(p), 0); /* automatic */
 	assert_int_equal(prof_pfs(p), PROF_PFS_SERVER);
-	assert_int_equal(prof_natt(p), IKE_NATT_AUTO);
+	assert_int_equal(prof_natt(p), PROF_NATT_AUTO);
 	assert_int_equal(prof_mode(p), PROF_MODE_CLIENT);
 	assert_true(prof_local_lan(p));
 	assert_int_equal(prof_dns(p), PROF_DNS_RESOLV_CONF);
 	assert_int_equal(prof_mtu(p), 0);
 	assert_int_equal(prof_dpd(p), 30);
 	assert_int_equal(prof_local_port(p), 0);
-	assert_int_equal(prof_ike_props(p, NULL, 0), 0);
-	assert_int_equal(prof_esp_props(p, NULL, 0), 0);
+	assert_int_equal(prof_ike_list(p, NULL, 0), 0);
+	assert_int_equal(prof_esp_list(p, NULL, 0), 0);
 	assert_int_equal(prof_owner(p), (uid_t)-1);
 
 	static const char *const kv[][2] = {
@@ -269,7 +269,7 @@ static void test_defaults_and_getters(void **state)
 	assert_int_equal(prof_secret_ref(p, PROF_SECRET_PASSWORD, NULL), PROF_REF_LIBSECRET);
 	assert_int_equal(prof_dh(p), 5);
 	assert_int_equal(prof_pfs(p), 14);
-	assert_int_equal(prof_natt(p), IKE_NATT_DISABLE);
+	assert_int_equal(prof_natt(p), PROF_NATT_OFF);
 	assert_int_equal(prof_mode(p), PROF_MODE_NETWORK_EXTENSION);
 	assert_int_equal(prof_lan_count(p), 1);
 	assert_int_equal(prof_lan(p, 0).addr, 0x0a090000u);
@@ -306,48 +306,31 @@ static void test_proposals(void **state)
 {
 	(void)state;
 	struct evc_profile *p = prof_new("t");
-	struct ike_p1_prop p1[8];
-	struct ike_p2_prop p2[8];
+	struct prof_p1 p1[8];
+	struct prof_p2 p2[8];
 	char err[600];
 
 	assert_int_equal(prof_set(p, "ike", "aes256-sha1, 3des-md5", err, sizeof(err)), 0);
-	assert_int_equal(prof_set(p, "dh", "14", err, sizeof(err)), 0);
-	assert_int_equal(prof_ike_props(p, NULL, 0), 4);
-	assert_int_equal(prof_ike_props(p, p1, 8), 4);
-	assert_int_equal(p1[0].encr, IKE_ENCR_AES_CBC);
-	assert_int_equal(p1[0].key_bits, 256);
-	assert_int_equal(p1[0].hash, IKE_HASH_SHA1);
-	assert_int_equal(p1[0].auth, IKE_AUTH_XAUTH_INIT_PSK);
-	assert_int_equal(p1[0].group, 14);
-	assert_int_equal(p1[1].auth, IKE_AUTH_PSK);
-	assert_int_equal(p1[1].key_bits, 256);
-	assert_int_equal(p1[2].encr, IKE_ENCR_3DES);
-	assert_int_equal(p1[2].key_bits, 0);
-	assert_int_equal(p1[2].hash, IKE_HASH_MD5);
-	assert_int_equal(p1[3].auth, IKE_AUTH_PSK);
-	assert_int_equal(p1[3].life_s, 0);
+	assert_int_equal(prof_ike_list(p, NULL, 0), 2);
+	assert_int_equal(prof_ike_list(p, p1, 8), 2);
+	assert_int_equal(p1[0].encr, CIPHER_AES_CBC);
+	assert_int_equal(p1[0].bits, 256);
+	assert_int_equal(p1[0].hash, HASH_SHA1);
+	assert_int_equal(p1[1].encr, CIPHER_3DES);
+	assert_int_equal(p1[1].bits, 0);
+	assert_int_equal(p1[1].hash, HASH_MD5);
 	/* a short array gets what fits, the count stays the full one */
 	memset(p1, 0xaa, sizeof(p1));
-	assert_int_equal(prof_ike_props(p, p1, 1), 4);
+	assert_int_equal(prof_ike_list(p, p1, 1), 2);
 	assert_int_equal(p1[1].encr, 0xaa);
 
-	assert_int_equal(prof_set(p, "auth", "cert", err, sizeof(err)), 0);
-	prof_ike_props(p, p1, 8);
-	assert_int_equal(p1[0].auth, IKE_AUTH_XAUTH_INIT_RSA);
-	assert_int_equal(p1[1].auth, IKE_AUTH_RSA_SIG);
-
 	assert_int_equal(prof_set(p, "esp", "aes128-sha256, 3des-sha1", err, sizeof(err)), 0);
-	assert_int_equal(prof_set(p, "pfs", "5", err, sizeof(err)), 0);
-	assert_int_equal(prof_esp_props(p, p2, 8), 2);
+	assert_int_equal(prof_esp_list(p, p2, 8), 2);
 	assert_int_equal(p2[0].esp, ESP_ENCR_AES_CBC);
-	assert_int_equal(p2[0].key_bits, 128);
+	assert_int_equal(p2[0].bits, 128);
 	assert_int_equal(p2[0].auth, ESP_AUTH_HMAC_SHA256);
-	assert_int_equal(p2[0].pfs_group, 5);
 	assert_int_equal(p2[1].esp, ESP_ENCR_3DES);
 	assert_int_equal(p2[1].auth, ESP_AUTH_HMAC_SHA1);
-	assert_int_equal(prof_set(p, "pfs", "server", err, sizeof(err)), 0);
-	prof_esp_props(p, p2, 8);
-	assert_int_equal(p2[0].pfs_group, 0);
 	prof_free(p);
 }
 

@@ -32,8 +32,8 @@
 
 #include "unit_parts.h"
 
-#include "ike/crypto.h"
-#include "ike/secret.h"
+#include "lib/crypto.h"
+#include "lib/secret.h"
 #include "profiles/import.h"
 
 static const struct {
@@ -94,7 +94,7 @@ static void test_known_answers(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
-		struct ike_secret out = {NULL, 0};
+		struct secret out = {NULL, 0};
 		char err[300] = "";
 		int rc = prof_cisco_decode(kat[i].hex, &out, err, sizeof(err));
 		if (rc)
@@ -103,7 +103,7 @@ static void test_known_answers(void **state)
 		assert_int_equal(out.len, strlen(kat[i].plain));
 		assert_memory_equal(out.p, kat[i].plain, out.len);
 		assert_int_equal(out.p[out.len], 0);
-		ike_secret_clear(&out);
+		secret_clear(&out);
 	}
 }
 
@@ -111,7 +111,7 @@ static void test_lower_case_hex(void **state)
 {
 	(void)state;
 	char hex[200];
-	struct ike_secret out = {NULL, 0};
+	struct secret out = {NULL, 0};
 	char err[300];
 	snprintf(hex, sizeof(hex), "%s", kat[2].hex);
 	for (char *c = hex; *c; c++)
@@ -119,12 +119,12 @@ static void test_lower_case_hex(void **state)
 			*c = (char)(*c - 'A' + 'a');
 	assert_int_equal(prof_cisco_decode(hex, &out, err, sizeof(err)), 0);
 	assert_string_equal((const char *)out.p, "a");
-	ike_secret_clear(&out);
+	secret_clear(&out);
 }
 
 static void expect_error(const char *hex, const char *fragment)
 {
-	struct ike_secret out = {NULL, 0};
+	struct secret out = {NULL, 0};
 	char err[300] = "";
 	assert_int_equal(prof_cisco_decode(hex, &out, err, sizeof(err)), -22 /* EINVAL */);
 	if (!strstr(err, fragment))
@@ -180,19 +180,19 @@ static void encode(const uint8_t h1[20], const char *plain, char *hex, size_t he
 
 	memcpy(ht, h1, 20);
 	ht[19] = (uint8_t)(ht[19] + 1);
-	struct ike_iov v = {ht, 20};
-	assert_int_equal(ike_hash_v(IKE_HASH_SHA1, &v, 1, h2), 0);
+	struct crypto_iov v = {ht, 20};
+	assert_int_equal(crypto_hash_v(HASH_SHA1, &v, 1, h2), 0);
 	ht[19] = (uint8_t)(ht[19] + 2);
-	assert_int_equal(ike_hash_v(IKE_HASH_SHA1, &v, 1, h3), 0);
+	assert_int_equal(crypto_hash_v(HASH_SHA1, &v, 1, h3), 0);
 	memcpy(key, h2, 20);
 	memcpy(key + 20, h3, 4);
 	assert_true(n + pad <= sizeof(buf));
 	memcpy(buf, plain, n);
 	memset(buf + n, (int)pad, pad);
 	n += pad;
-	assert_int_equal(ike_cbc(IKE_ENCR_3DES, key, 24, h1, true, buf, buf, n), 0);
-	struct ike_iov c = {buf, n};
-	assert_int_equal(ike_hash_v(IKE_HASH_SHA1, &c, 1, h4), 0);
+	assert_int_equal(crypto_cbc(CIPHER_3DES, key, 24, h1, true, buf, buf, n), 0);
+	struct crypto_iov c = {buf, n};
+	assert_int_equal(crypto_hash_v(HASH_SHA1, &c, 1, h4), 0);
 	memcpy(out, h1, 20);
 	memcpy(out + 20, h4, 20);
 	memcpy(out + 40, buf, n);
@@ -221,7 +221,7 @@ static void random_plain(char *s, size_t n)
 	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 	                          "!#$%&()*+,-./:;<=>?@[]^_{|}~ ";
 	uint8_t r[128];
-	assert_int_equal(ike_random(r, n), 0);
+	assert_int_equal(crypto_random(r, n), 0);
 	for (size_t i = 0; i < n; i++)
 		s[i] = set[r[i] % (sizeof(set) - 1)];
 	s[n] = '\0';
@@ -237,13 +237,13 @@ static void test_round_trip(void **state)
 	for (size_t len = 1; len <= 100; len++) {
 		uint8_t h1[20];
 		char plain[128], hex[600], err[300];
-		struct ike_secret out = {NULL, 0};
-		assert_int_equal(ike_random(h1, sizeof(h1)), 0);
+		struct secret out = {NULL, 0};
+		assert_int_equal(crypto_random(h1, sizeof(h1)), 0);
 		random_plain(plain, len);
 		encode(h1, plain, hex, sizeof(hex));
 		assert_int_equal(prof_cisco_decode(hex, &out, err, sizeof(err)), 0);
 		assert_string_equal((const char *)out.p, plain);
-		ike_secret_clear(&out);
+		secret_clear(&out);
 	}
 }
 
@@ -281,15 +281,15 @@ static void test_against_cisco_decrypt(void **state)
 	for (size_t len = 1; len <= 40; len += 3) {
 		uint8_t h1[20];
 		char plain[64], hex[400], theirs[256], err[300];
-		struct ike_secret ours = {NULL, 0};
-		assert_int_equal(ike_random(h1, sizeof(h1)), 0);
+		struct secret ours = {NULL, 0};
+		assert_int_equal(crypto_random(h1, sizeof(h1)), 0);
 		random_plain(plain, len);
 		encode(h1, plain, hex, sizeof(hex));
 		assert_int_equal(independent_decode(hex, theirs, sizeof(theirs)), 0);
 		assert_string_equal(theirs, plain);
 		assert_int_equal(prof_cisco_decode(hex, &ours, err, sizeof(err)), 0);
 		assert_string_equal((const char *)ours.p, theirs);
-		ike_secret_clear(&ours);
+		secret_clear(&ours);
 	}
 }
 

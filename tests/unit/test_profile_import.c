@@ -166,7 +166,7 @@ static void expect_text(struct corpus *c, const char *want)
 	free(text);
 }
 
-static void expect_secret(const struct ike_secret *s, const char *want)
+static void expect_secret(const struct secret *s, const char *want)
 {
 	if (!want) {
 		assert_null(s->p);
@@ -816,13 +816,13 @@ static void test_import_save(void **state)
 	const char *ref;
 	assert_int_equal(prof_secret_ref(p, PROF_SECRET_GROUP_KEY, &ref), PROF_REF_FILE);
 	assert_string_equal(ref, path);
-	struct ike_secret s = {NULL, 0};
+	struct secret s = {NULL, 0};
 	assert_int_equal(prof_secret_fetch(p, PROF_SECRET_GROUP_KEY, &s, err, sizeof(err)), 0);
 	expect_secret(&s, "p@ss w0rd!#;=");
-	ike_secret_clear(&s);
+	secret_clear(&s);
 	assert_int_equal(prof_secret_fetch(p, PROF_SECRET_PASSWORD, &s, err, sizeof(err)), 0);
 	expect_secret(&s, "fifteen-chars!!");
-	ike_secret_clear(&s);
+	secret_clear(&s);
 	/* the profile file holds references only */
 	snprintf(path, sizeof(path), "%s/office.profile", dir);
 	FILE *f = fopen(path, "r");

@@ -36,7 +36,7 @@
 
 #include "unit_parts.h"
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "profiles/import.h"
 #include "profiles/profile.h"
 #include "profiles/secrets.h"
@@ -52,9 +52,9 @@ struct fix {
 	char nobus_err[600];
 };
 
-static void set_secret(struct ike_secret *s, const char *v)
+static void set_secret(struct secret *s, const char *v)
 {
-	assert_int_equal(ike_secret_set(s, v, strlen(v)), 0);
+	assert_int_equal(secret_set(s, v, strlen(v)), 0);
 }
 
 static void write_file(const char *path, const char *text, mode_t mode)
@@ -178,7 +178,7 @@ static bool start_keyring(struct fix *f)
 
 	/* ready when a lookup of something absent answers "nothing" instead of failing */
 	struct prof_secret_store *ss = prof_secrets_libsecret_new();
-	struct ike_secret s = {NULL, 0};
+	struct secret s = {NULL, 0};
 	char err[600] = "";
 	int rc = -1;
 	for (int tries = 0; tries < 100; tries++) {
@@ -220,7 +220,7 @@ static int group_setup(void **state)
 	snprintf(addr, sizeof(addr), "unix:path=%s/no-such-bus", f->dir);
 	setenv("DBUS_SESSION_BUS_ADDRESS", addr, 1);
 	struct prof_secret_store *ss = prof_secrets_libsecret_new();
-	struct ike_secret got = {NULL, 0};
+	struct secret got = {NULL, 0};
 	f->nobus_rc = prof_secrets_get(ss, "x", PROF_SECRET_GROUP_KEY, &got, f->nobus_err,
 	                               sizeof(f->nobus_err));
 	prof_secrets_free(ss);
@@ -261,7 +261,7 @@ static void test_file_store(void **state)
 {
 	struct fix *f = *state;
 	char dir[128], path[256], ref[300], err[600];
-	struct ike_secret v = {NULL, 0}, got = {NULL, 0};
+	struct secret v = {NULL, 0}, got = {NULL, 0};
 	struct stat sb;
 
 	snprintf(dir, sizeof(dir), "%s/etc/evc/secrets", f->dir);
@@ -300,7 +300,7 @@ static void test_file_store(void **state)
 	assert_int_equal(prof_secrets_put(ss, "office", PROF_SECRET_PASSWORD, &v, err, sizeof(err)),
 	                 -EINVAL);
 	assert_non_null(strstr(err, "cannot hold NUL or line-break"));
-	ike_secret_clear(&v);
+	secret_clear(&v);
 	assert_int_equal(prof_secrets_put(ss, "office", PROF_SECRET_PASSWORD, &v, err, sizeof(err)),
 	                 -EINVAL);
 	/* clear, and clearing nothing */
@@ -316,8 +316,8 @@ static void test_file_store(void **state)
 	    prof_secrets_put(ss, "office", PROF_SECRET_GROUP_KEY, &v, err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "others may write into it (mode 0777); chmod 700 it"));
 	assert_int_equal(chmod(dir, 0700), 0);
-	ike_secret_clear(&v);
-	ike_secret_clear(&got);
+	secret_clear(&v);
+	secret_clear(&got);
 	prof_secrets_free(ss);
 	prof_secrets_free(NULL);
 }
@@ -326,14 +326,14 @@ static void test_read_file_refusals(void **state)
 {
 	struct fix *f = *state;
 	char path[256], link[256], err[600];
-	struct ike_secret s = {NULL, 0};
+	struct secret s = {NULL, 0};
 
 	snprintf(path, sizeof(path), "%s/key", f->dir);
 	write_file(path, "secret one\r\nsecond line\n", 0600);
 	assert_int_equal(prof_secret_read_file(path, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.len, 10);
 	assert_string_equal((const char *)s.p, "secret one");
-	ike_secret_clear(&s);
+	secret_clear(&s);
 
 	/* readable by group or others */
 	assert_int_equal(chmod(path, 0640), 0);
@@ -380,7 +380,7 @@ static void test_read_file_foreign_owner(void **state)
 {
 	struct fix *f = *state;
 	char path[256], err[600];
-	struct ike_secret s = {NULL, 0};
+	struct secret s = {NULL, 0};
 
 	snprintf(path, sizeof(path), "%s/foreign", f->dir);
 	write_file(path, "x\n", 0600);
@@ -407,7 +407,7 @@ static void test_fetch_forget_reveal(void **state)
 {
 	struct fix *f = *state;
 	char dir[128], path[256], ref[300], other[256], err[600];
-	struct ike_secret v = {NULL, 0}, got = {NULL, 0};
+	struct secret v = {NULL, 0}, got = {NULL, 0};
 
 	snprintf(dir, sizeof(dir), "%s/sec2", f->dir);
 	struct prof_secret_store *ss = prof_secrets_files_new(dir);
@@ -425,7 +425,7 @@ static void test_fetch_forget_reveal(void **state)
 	assert_string_equal((const char *)got.p, "the group key");
 	assert_int_equal(prof_secret_fetch(p, PROF_SECRET_PASSWORD, &got, err, sizeof(err)), 0);
 	assert_string_equal((const char *)got.p, "admin pw");
-	ike_secret_clear(&got);
+	secret_clear(&got);
 	struct evc_profile *q = profile_with("q", NULL, NULL);
 	assert_int_equal(prof_secret_fetch(q, PROF_SECRET_GROUP_KEY, &got, err, sizeof(err)),
 	                 -EAGAIN);
@@ -462,7 +462,7 @@ static void test_fetch_forget_reveal(void **state)
 	snprintf(path, sizeof(path), "%s/p.group-key", dir);
 	assert_int_equal(access(path, F_OK), -1);
 	assert_int_equal(access(other, F_OK), 0);
-	ike_secret_clear(&v);
+	secret_clear(&v);
 	prof_free(p);
 	prof_secrets_free(ss);
 }
@@ -473,7 +473,7 @@ static void test_libsecret_store(void **state)
 {
 	(void)state; /* group_setup_keyring started the keyring */
 	char ref[300], err[600];
-	struct ike_secret v = {NULL, 0}, got = {NULL, 0};
+	struct secret v = {NULL, 0}, got = {NULL, 0};
 	struct prof_secret_store *ss = prof_secrets_libsecret_new();
 
 	assert_int_equal(prof_secrets_ref(ss, "office", PROF_SECRET_GROUP_KEY, ref, sizeof(ref)),
@@ -525,8 +525,8 @@ static void test_libsecret_store(void **state)
 	assert_int_equal(prof_secrets_clear(ss, "home", PROF_SECRET_GROUP_KEY, err, sizeof(err)),
 	                 0);
 	prof_free(p);
-	ike_secret_clear(&v);
-	ike_secret_clear(&got);
+	secret_clear(&v);
+	secret_clear(&got);
 	prof_secrets_free(ss);
 }
 
@@ -553,12 +553,12 @@ static void test_libsecret_import(void **state)
 	assert_int_equal(prof_store_load(st, "work", NULL, NULL, &p, err, sizeof(err)), 0);
 	assert_string_equal(prof_get(p, "group_key"), "secret:libsecret");
 	assert_string_equal(prof_get(p, "password"), "secret:libsecret");
-	struct ike_secret got = {NULL, 0};
+	struct secret got = {NULL, 0};
 	assert_int_equal(prof_secret_fetch(p, PROF_SECRET_GROUP_KEY, &got, err, sizeof(err)), 0);
 	assert_string_equal((const char *)got.p, "gk from vpnc");
 	assert_int_equal(prof_secret_fetch(p, PROF_SECRET_PASSWORD, &got, err, sizeof(err)), 0);
 	assert_string_equal((const char *)got.p, "pw from vpnc");
-	ike_secret_clear(&got);
+	secret_clear(&got);
 	assert_int_equal(prof_secrets_forget(p, NULL, err, sizeof(err)), 0);
 	assert_int_equal(prof_store_remove(st, "work", err, sizeof(err)), 0);
 	prof_free(p);
@@ -580,7 +580,7 @@ static void test_reveal_refused_to_others(void **state)
 {
 	struct fix *f = *state;
 	char dir[128], path[256], ref[300], other[256], pref[300], err[600];
-	struct ike_secret v = {NULL, 0};
+	struct secret v = {NULL, 0};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out;
@@ -620,7 +620,7 @@ static void test_reveal_refused_to_others(void **state)
 	prof_free(loaded);
 	prof_store_free(st);
 	prof_free(p);
-	ike_secret_clear(&v);
+	secret_clear(&v);
 	prof_secrets_free(ss);
 }
 

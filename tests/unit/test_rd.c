@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "ike/rd.h"
+#include "lib/bytes.h"
 
 static const uint8_t src[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0xfe, 0xff};
 
@@ -51,40 +51,40 @@ static void test_reader_table(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(rd_cases) / sizeof(rd_cases[0]); i++) {
 		const struct rd_case *c = &rd_cases[i];
-		struct ike_rd r = ike_rd_init(src + c->start, c->avail);
-		const struct ike_rd before = r;
+		struct rd r = rd_init(src + c->start, c->avail);
+		const struct rd before = r;
 		uint8_t u8 = 0xaa, out[16];
 		uint16_t u16 = 0xaaaa;
 		uint32_t u32 = 0xaaaaaaaa, got = 0;
 		const uint8_t *p = NULL;
-		struct ike_rd sub = {NULL, 0};
+		struct rd sub = {NULL, 0};
 		bool ok = false;
 
 		memset(out, 0xaa, sizeof(out));
 		switch (c->op) {
 		case OP_U8:
-			ok = ike_rd_u8(&r, &u8);
+			ok = rd_u8(&r, &u8);
 			got = u8;
 			break;
 		case OP_U16:
-			ok = ike_rd_u16(&r, &u16);
+			ok = rd_u16(&r, &u16);
 			got = u16;
 			break;
 		case OP_U32:
-			ok = ike_rd_u32(&r, &u32);
+			ok = rd_u32(&r, &u32);
 			got = u32;
 			break;
 		case OP_COPY:
-			ok = ike_rd_copy(&r, out, c->n);
+			ok = rd_copy(&r, out, c->n);
 			break;
 		case OP_PTR:
-			ok = ike_rd_ptr(&r, c->n, &p);
+			ok = rd_ptr(&r, c->n, &p);
 			break;
 		case OP_SUB:
-			ok = ike_rd_sub(&r, c->n, &sub);
+			ok = rd_sub(&r, c->n, &sub);
 			break;
 		case OP_SKIP:
-			ok = ike_rd_skip(&r, c->n);
+			ok = rd_skip(&r, c->n);
 			break;
 		}
 		if (ok != c->ok)
@@ -135,18 +135,18 @@ static void test_reader_table(void **state)
 static void test_reader_empty_null(void **state)
 {
 	(void)state;
-	struct ike_rd r = ike_rd_init(NULL, 0);
+	struct rd r = rd_init(NULL, 0);
 	const uint8_t *p = src;
-	struct ike_rd sub;
+	struct rd sub;
 	uint8_t v;
 
-	assert_true(ike_rd_copy(&r, NULL, 0));
-	assert_true(ike_rd_ptr(&r, 0, &p));
+	assert_true(rd_copy(&r, NULL, 0));
+	assert_true(rd_ptr(&r, 0, &p));
 	assert_null(p);
-	assert_true(ike_rd_sub(&r, 0, &sub));
+	assert_true(rd_sub(&r, 0, &sub));
 	assert_int_equal(sub.left, 0);
-	assert_true(ike_rd_skip(&r, 0));
-	assert_false(ike_rd_u8(&r, &v));
+	assert_true(rd_skip(&r, 0));
+	assert_false(rd_u8(&r, &v));
 	assert_null(r.p);
 	assert_int_equal(r.left, 0);
 }
@@ -156,33 +156,33 @@ static void test_reader_empty_null(void **state)
 static void test_reader_sequence(void **state)
 {
 	(void)state;
-	struct ike_rd r = ike_rd_init(src, sizeof(src));
+	struct rd r = rd_init(src, sizeof(src));
 	uint8_t b;
 	uint16_t h;
 	uint32_t w;
-	struct ike_rd sub;
+	struct rd sub;
 	uint8_t tail[2];
 
-	assert_true(ike_rd_u8(&r, &b));
+	assert_true(rd_u8(&r, &b));
 	assert_int_equal(b, 0x01);
-	assert_true(ike_rd_u16(&r, &h));
+	assert_true(rd_u16(&r, &h));
 	assert_int_equal(h, 0x0203);
-	assert_true(ike_rd_sub(&r, 4, &sub));
-	assert_true(ike_rd_u32(&sub, &w));
+	assert_true(rd_sub(&r, 4, &sub));
+	assert_true(rd_u32(&sub, &w));
 	assert_int_equal(w, 0x04050607);
-	assert_false(ike_rd_u8(&sub, &b));
+	assert_false(rd_u8(&sub, &b));
 	assert_int_equal(r.left, 3);
-	assert_false(ike_rd_u32(&r, &w));
+	assert_false(rd_u32(&r, &w));
 	assert_int_equal(r.left, 3);
-	assert_true(ike_rd_u8(&r, &b));
+	assert_true(rd_u8(&r, &b));
 	assert_int_equal(b, 0x08);
-	assert_false(ike_rd_copy(&r, tail, 3));
-	assert_true(ike_rd_copy(&r, tail, 2));
+	assert_false(rd_copy(&r, tail, 3));
+	assert_true(rd_copy(&r, tail, 2));
 	assert_int_equal(tail[0], 0xfe);
 	assert_int_equal(tail[1], 0xff);
 	assert_int_equal(r.left, 0);
-	assert_true(ike_rd_skip(&r, 0));
-	assert_false(ike_rd_skip(&r, 1));
+	assert_true(rd_skip(&r, 0));
+	assert_false(rd_skip(&r, 1));
 }
 
 static void test_writer_known_bytes(void **state)
@@ -191,25 +191,25 @@ static void test_writer_known_bytes(void **state)
 	static const uint8_t want[] = {0xab, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0x01,
 	                               0x02, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe};
 	uint8_t buf[32];
-	struct ike_wr w = ike_wr_init(buf, sizeof(buf));
+	struct wr w = wr_init(buf, sizeof(buf));
 
 	memset(buf, 0x55, sizeof(buf));
-	ike_wr_u8(&w, 0xab);
-	ike_wr_u16(&w, 0x1234);
-	ike_wr_u32(&w, 0xdeadbeef);
-	ike_wr_bytes(&w, "\x01\x02", 2);
-	ike_wr_bytes(&w, NULL, 0);
-	ike_wr_zero(&w, 4);
-	ike_wr_zero(&w, 0);
-	ike_wr_u16(&w, 0xfffe);
+	wr_u8(&w, 0xab);
+	wr_u16(&w, 0x1234);
+	wr_u32(&w, 0xdeadbeef);
+	wr_bytes(&w, "\x01\x02", 2);
+	wr_bytes(&w, NULL, 0);
+	wr_zero(&w, 4);
+	wr_zero(&w, 0);
+	wr_u16(&w, 0xfffe);
 	assert_false(w.err);
 	assert_int_equal(w.len, sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 	assert_int_equal(buf[sizeof(want)], 0x55);
 
 	/* patches inside what was written */
-	ike_wr_put_u16(&w, 1, 0xa1b2);
-	ike_wr_put_u32(&w, 11, 0xc1d2e3f4);
+	wr_put_u16(&w, 1, 0xa1b2);
+	wr_put_u32(&w, 11, 0xc1d2e3f4);
 	assert_false(w.err);
 	assert_int_equal(buf[1], 0xa1);
 	assert_int_equal(buf[2], 0xb2);
@@ -240,31 +240,31 @@ static void test_writer_overflow_table(void **state)
 		for (int kind = 0; kind < 5; kind++) {
 			static const size_t width[] = {1, 2, 4};
 			uint8_t buf[16];
-			struct ike_wr w = ike_wr_init(buf, c->cap);
+			struct wr w = wr_init(buf, c->cap);
 
 			/* the fixed-width writers only run on the rows of their own width */
 			if (kind < 3 && width[kind] != c->n)
 				continue;
 			memset(buf, 0x77, sizeof(buf));
-			ike_wr_zero(&w, c->used);
+			wr_zero(&w, c->used);
 			assert_false(w.err);
 			switch (kind) {
 			case 0:
-				ike_wr_u8(&w, 0x11);
+				wr_u8(&w, 0x11);
 				break;
 			case 1:
-				ike_wr_u16(&w, 0x1122);
+				wr_u16(&w, 0x1122);
 				break;
 			case 2:
-				ike_wr_u32(&w, 0x11223344);
+				wr_u32(&w, 0x11223344);
 				break;
 			case 3:
 				/* src is never read when n does not fit (all such rows exceed cap)
 				 */
-				ike_wr_bytes(&w, c->n <= sizeof(src) ? src : NULL, c->n);
+				wr_bytes(&w, c->n <= sizeof(src) ? src : NULL, c->n);
 				break;
 			default:
-				ike_wr_zero(&w, c->n);
+				wr_zero(&w, c->n);
 				break;
 			}
 			bool ok = !w.err;
@@ -276,8 +276,8 @@ static void test_writer_overflow_table(void **state)
 				for (size_t k = c->used; k < sizeof(buf); k++)
 					assert_int_equal(buf[k], 0x77);
 				/* sticky: even a write that would fit is ignored now */
-				ike_wr_zero(&w, 0);
-				ike_wr_u8(&w, 1);
+				wr_zero(&w, 0);
+				wr_u8(&w, 1);
 				assert_true(w.err);
 				assert_int_equal(w.len, c->used);
 			} else {
@@ -293,40 +293,40 @@ static void test_writer_put_bounds(void **state)
 {
 	(void)state;
 	uint8_t buf[8];
-	struct ike_wr w;
+	struct wr w;
 
 	/* offsets beyond what was written are an error even if the buffer is large enough */
-	w = ike_wr_init(buf, sizeof(buf));
-	ike_wr_zero(&w, 3);
-	ike_wr_put_u16(&w, 1, 0x0102);
+	w = wr_init(buf, sizeof(buf));
+	wr_zero(&w, 3);
+	wr_put_u16(&w, 1, 0x0102);
 	assert_false(w.err);
-	ike_wr_put_u16(&w, 2, 0x0304);
+	wr_put_u16(&w, 2, 0x0304);
 	assert_true(w.err);
 
-	w = ike_wr_init(buf, sizeof(buf));
-	ike_wr_zero(&w, 4);
-	ike_wr_put_u32(&w, 0, 0x01020304);
+	w = wr_init(buf, sizeof(buf));
+	wr_zero(&w, 4);
+	wr_put_u32(&w, 0, 0x01020304);
 	assert_false(w.err);
 	assert_int_equal(buf[0], 1);
 	assert_int_equal(buf[3], 4);
-	ike_wr_put_u32(&w, 1, 0);
+	wr_put_u32(&w, 1, 0);
 	assert_true(w.err);
 
-	w = ike_wr_init(buf, sizeof(buf));
-	ike_wr_zero(&w, 4);
-	ike_wr_put_u32(&w, SIZE_MAX - 1, 0);
+	w = wr_init(buf, sizeof(buf));
+	wr_zero(&w, 4);
+	wr_put_u32(&w, SIZE_MAX - 1, 0);
 	assert_true(w.err);
 
-	w = ike_wr_init(buf, sizeof(buf));
-	ike_wr_zero(&w, 2);
-	ike_wr_put_u16(&w, SIZE_MAX, 0);
+	w = wr_init(buf, sizeof(buf));
+	wr_zero(&w, 2);
+	wr_put_u16(&w, SIZE_MAX, 0);
 	assert_true(w.err);
 
 	/* a writer with no buffer at all only accepts nothing */
-	w = ike_wr_init(NULL, 0);
-	ike_wr_bytes(&w, NULL, 0);
+	w = wr_init(NULL, 0);
+	wr_bytes(&w, NULL, 0);
 	assert_false(w.err);
-	ike_wr_u8(&w, 0);
+	wr_u8(&w, 0);
 	assert_true(w.err);
 	assert_int_equal(w.len, 0);
 }

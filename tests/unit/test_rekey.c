@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "engine_rig.h"
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike_oracle.h"
@@ -217,19 +217,19 @@ static enum rig_verdict refuse_rekey(struct rig *r, enum rig_dir dir, unsigned i
 		return RIG_PASS;
 	/* answer in the gateway's place: an encrypted NO-PROPOSAL-CHOSEN notify */
 	uint8_t body[256], msg[512];
-	struct ike_wr w = ike_wr_init(body, sizeof(body));
+	struct wr w = wr_init(body, sizeof(body));
 	size_t hl = ike_oracle_hash_len(r->c.sa);
-	ike_wr_u8(&w, ISAKMP_PL_N);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, (uint16_t)(4 + hl));
-	ike_wr_zero(&w, hl);
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 12);
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u8(&w, ISAKMP_PROTO_ESP);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	wr_u8(&w, ISAKMP_PL_N);
+	wr_u8(&w, 0);
+	wr_u16(&w, (uint16_t)(4 + hl));
+	wr_zero(&w, hl);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, 12);
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u8(&w, ISAKMP_PROTO_ESP);
+	wr_u8(&w, 0);
+	wr_u16(&w, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 	struct isakmp_hdr h;
 	ike_oracle_hdr(r->c.sa, &h, ISAKMP_EXCH_INFO, ISAKMP_PL_HASH, 0x6e6f7065);
 	size_t n = ike_oracle_seal(r->c.sa, &h, body, w.len, ORACLE_HASH_1, msg, sizeof(msg));
@@ -332,19 +332,19 @@ static void test_delete_unknown_spi(void **state)
 	established(&r);
 	uint8_t body[128], msg[256];
 	size_t hl = ike_oracle_hash_len(r.c.sa);
-	struct ike_wr w = ike_wr_init(body, sizeof(body));
-	ike_wr_u8(&w, ISAKMP_PL_D);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, (uint16_t)(4 + hl));
-	ike_wr_zero(&w, hl);
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 16);
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u8(&w, ISAKMP_PROTO_ESP);
-	ike_wr_u8(&w, 4);
-	ike_wr_u16(&w, 1);
-	ike_wr_u32(&w, 0xdeadbeef);
+	struct wr w = wr_init(body, sizeof(body));
+	wr_u8(&w, ISAKMP_PL_D);
+	wr_u8(&w, 0);
+	wr_u16(&w, (uint16_t)(4 + hl));
+	wr_zero(&w, hl);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, 16);
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u8(&w, ISAKMP_PROTO_ESP);
+	wr_u8(&w, 4);
+	wr_u16(&w, 1);
+	wr_u32(&w, 0xdeadbeef);
 	struct isakmp_hdr h;
 	ike_oracle_hdr(r.c.sa, &h, ISAKMP_EXCH_INFO, ISAKMP_PL_HASH, 0x64656c31);
 	size_t n = ike_oracle_seal(r.c.sa, &h, body, w.len, ORACLE_HASH_1, msg, sizeof(msg));

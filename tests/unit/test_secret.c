@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Secrets stay out of core dumps: the process is made non-dumpable, and the memory of every
- * struct ike_secret is excluded from dumps (VmFlags "dd" in /proc/self/smaps), usable, and
+ * struct secret is excluded from dumps (VmFlags "dd" in /proc/self/smaps), usable, and
  * wiped before it is given back.
  */
 #define _GNU_SOURCE
@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "ike/secret.h"
+#include "lib/secret.h"
 #include "platform/privs.h"
 
 /* The VmFlags line of the mapping that holds p, from /proc/self/smaps. */
@@ -71,11 +71,11 @@ static void test_not_dumpable(void **state)
 
 static void test_secret_dontdump(void **state)
 {
-	struct ike_secret s = {NULL, 0}, t = {NULL, 0};
+	struct secret s = {NULL, 0}, t = {NULL, 0};
 	char flags[512];
 
 	(void)state;
-	assert_int_equal(ike_secret_alloc(&s, 48), 0);
+	assert_int_equal(secret_alloc(&s, 48), 0);
 	assert_non_null(s.p);
 	assert_int_equal(s.len, 48);
 	for (size_t i = 0; i < 48; i++)
@@ -85,62 +85,62 @@ static void test_secret_dontdump(void **state)
 	assert_true(has_flag(flags, "dd"));
 
 	/* set: a copy, also excluded; the old buffer may be the source */
-	assert_int_equal(ike_secret_set(&t, "group-key", 10), 0);
+	assert_int_equal(secret_set(&t, "group-key", 10), 0);
 	assert_string_equal((const char *)t.p, "group-key");
 	assert_true(vm_flags_of(t.p, flags, sizeof(flags)));
 	assert_true(has_flag(flags, "dd"));
-	assert_int_equal(ike_secret_set(&t, t.p + 6, 4), 0);
+	assert_int_equal(secret_set(&t, t.p + 6, 4), 0);
 	assert_string_equal((const char *)t.p, "key");
 
 	/* large secrets (a DH shared secret of group 16 is 512 bytes; test more) */
-	assert_int_equal(ike_secret_alloc(&s, 10000), 0);
+	assert_int_equal(secret_alloc(&s, 10000), 0);
 	s.p[9999] = 1;
 	assert_true(vm_flags_of(s.p + 9999, flags, sizeof(flags)));
 	assert_true(has_flag(flags, "dd"));
-	ike_secret_clear(&s);
+	secret_clear(&s);
 	assert_null(s.p);
 	assert_int_equal(s.len, 0);
-	ike_secret_clear(&t);
-	ike_secret_clear(&t); /* twice is fine */
+	secret_clear(&t);
+	secret_clear(&t); /* twice is fine */
 }
 
 /* Callers shorten len to hide a NUL terminator (profiles/, client/); the whole allocation is
  * still wiped and released. */
 static void test_secret_len_changed(void **state)
 {
-	struct ike_secret s = {NULL, 0};
+	struct secret s = {NULL, 0};
 
 	(void)state;
-	assert_int_equal(ike_secret_alloc(&s, 33), 0);
+	assert_int_equal(secret_alloc(&s, 33), 0);
 	memcpy(s.p, "0123456789abcdef0123456789abcdef", 33);
 	s.len = 5;
-	ike_secret_clear(&s);
+	secret_clear(&s);
 	assert_null(s.p);
 	/* zero-length secrets still point at usable memory */
-	assert_int_equal(ike_secret_alloc(&s, 0), 0);
+	assert_int_equal(secret_alloc(&s, 0), 0);
 	assert_non_null(s.p);
 	assert_int_equal(s.p[0], 0);
-	ike_secret_clear(&s);
-	assert_int_equal(ike_secret_set(&s, NULL, 0), 0);
+	secret_clear(&s);
+	assert_int_equal(secret_set(&s, NULL, 0), 0);
 	assert_non_null(s.p);
-	ike_secret_clear(&s);
-	assert_int_equal(ike_secret_set(&s, NULL, 3), -EINVAL);
+	secret_clear(&s);
+	assert_int_equal(secret_set(&s, NULL, 3), -EINVAL);
 }
 
 /* The wipe covers the whole allocation, also when a caller shortened len. */
 static void test_secret_wiped(void **state)
 {
-	struct ike_secret s = {NULL, 0};
+	struct secret s = {NULL, 0};
 
 	(void)state;
-	assert_int_equal(ike_secret_alloc(&s, 64), 0);
+	assert_int_equal(secret_alloc(&s, 64), 0);
 	memset(s.p, 0x5a, 64);
 	s.len = 7;
-	ike_secret_wipe(&s);
+	secret_wipe(&s);
 	assert_non_null(s.p);
 	for (size_t i = 0; i < 64; i++)
 		assert_int_equal(s.p[i], 0);
-	ike_secret_clear(&s);
+	secret_clear(&s);
 	assert_null(s.p);
 }
 

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "engine_rig.h"
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike_oracle.h"
@@ -159,35 +159,35 @@ static size_t bloated_am1(const uint8_t *real, size_t real_len, size_t pad, uint
 	assert_true(
 	    isakmp_chain_parse(real + ISAKMP_HDR_LEN, h.len - ISAKMP_HDR_LEN, h.np, &c, &why));
 	uint8_t sab[4096];
-	struct ike_wr w = ike_wr_init(sab, sizeof(sab));
-	ike_wr_u32(&w, ISAKMP_DOI_IPSEC);
-	ike_wr_u32(&w, ISAKMP_SIT_IDENTITY_ONLY);
+	struct wr w = wr_init(sab, sizeof(sab));
+	wr_u32(&w, ISAKMP_DOI_IPSEC);
+	wr_u32(&w, ISAKMP_SIT_IDENTITY_ONLY);
 	size_t prop_at = w.len;
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 0);
-	ike_wr_u8(&w, 1);
-	ike_wr_u8(&w, ISAKMP_PROTO_ISAKMP);
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 1);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
+	wr_u8(&w, 1);
+	wr_u8(&w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(&w, 0);
+	wr_u8(&w, 1);
 	size_t t_at = w.len;
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 0);
-	ike_wr_u8(&w, 1);
-	ike_wr_u8(&w, ISAKMP_KEY_IKE);
-	ike_wr_u16(&w, 0);
-	isakmp_attr_write_tv(&w, IKE_ATTR_ENCR, IKE_ENCR_AES_CBC);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
+	wr_u8(&w, 1);
+	wr_u8(&w, ISAKMP_KEY_IKE);
+	wr_u16(&w, 0);
+	isakmp_attr_write_tv(&w, IKE_ATTR_ENCR, CIPHER_AES_CBC);
 	isakmp_attr_write_tv(&w, IKE_ATTR_KEY_LENGTH, 256);
-	isakmp_attr_write_tv(&w, IKE_ATTR_HASH, IKE_HASH_SHA1);
+	isakmp_attr_write_tv(&w, IKE_ATTR_HASH, HASH_SHA1);
 	isakmp_attr_write_tv(&w, IKE_ATTR_AUTH, IKE_AUTH_XAUTH_INIT_PSK);
 	isakmp_attr_write_tv(&w, IKE_ATTR_GROUP, 2);
 	for (size_t n = 0; n < pad; n += 8) {
 		isakmp_attr_write_tv(&w, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
 		isakmp_attr_write_tv(&w, IKE_ATTR_LIFE_DURATION, 28800);
 	}
-	ike_wr_put_u16(&w, t_at + 2, (uint16_t)(w.len - t_at));
-	ike_wr_put_u16(&w, prop_at + 2, (uint16_t)(w.len - prop_at));
+	wr_put_u16(&w, t_at + 2, (uint16_t)(w.len - t_at));
+	wr_put_u16(&w, prop_at + 2, (uint16_t)(w.len - prop_at));
 	assert_false(w.err);
 
 	struct isakmp_builder b;
@@ -534,18 +534,18 @@ static enum rig_verdict rewrite_xauth_request(struct rig *r, enum rig_dir dir, u
 	assert_true(n > 0);
 	size_t hl = ike_oracle_hash_len(r->c.sa);
 	/* HASH payload, then an ATTR payload: REQUEST with our attributes */
-	struct ike_wr w = ike_wr_init(body, sizeof(body));
-	ike_wr_bytes(&w, plain, 4 + hl);
+	struct wr w = wr_init(body, sizeof(body));
+	wr_bytes(&w, plain, 4 + hl);
 	body[0] = ISAKMP_PL_ATTR;
-	ike_wr_u8(&w, 0);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, (uint16_t)(8 + 4 * 2 + x->len));
-	ike_wr_u8(&w, ISAKMP_CFG_REQUEST);
-	ike_wr_u8(&w, 0);
-	ike_wr_u16(&w, 0x4242);
+	wr_u8(&w, 0);
+	wr_u8(&w, 0);
+	wr_u16(&w, (uint16_t)(8 + 4 * 2 + x->len));
+	wr_u8(&w, ISAKMP_CFG_REQUEST);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0x4242);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_NAME, NULL, 0);
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_USER_PASSWORD, NULL, 0);
-	ike_wr_bytes(&w, x->attrs, x->len);
+	wr_bytes(&w, x->attrs, x->len);
 	assert_false(w.err);
 	size_t out = ike_oracle_seal(r->c.sa, &h, body, w.len, ORACLE_HASH_1, buf, cap);
 	assert_true(out > 0);
@@ -558,7 +558,7 @@ static void test_xauth_message_sanitised(void **state)
 {
 	(void)state;
 	uint8_t attrs[128];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	static const char msg[] = "Enter \x1b[8mPIN\r\x7f\xc2\x9b"
 	                          "1m now";
 	isakmp_attr_write_tlv(&w, CFG_XAUTH_MESSAGE, msg, sizeof(msg) - 1);
@@ -580,7 +580,7 @@ static void test_xauth_other_type_sends_no_password(void **state)
 {
 	(void)state;
 	uint8_t attrs[16];
-	struct ike_wr w = ike_wr_init(attrs, sizeof(attrs));
+	struct wr w = wr_init(attrs, sizeof(attrs));
 	isakmp_attr_write_tv(&w, CFG_XAUTH_TYPE, 1); /* RADIUS-CHAP */
 	struct xauth_rewrite x = {attrs, w.len, false};
 	struct rig r;

@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "engine_rig.h"
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike_oracle.h"

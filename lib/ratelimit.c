@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "tun/ratelimit.h"
+#include "lib/ratelimit.h"
 
 bool ratelimit_allow(struct ratelimit *rl, uint64_t now_ms, uint64_t *missed)
 {

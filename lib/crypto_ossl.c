@@ -17,92 +17,92 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 
 /* ---- algorithm tables ---- */
 
-static const char *hash_fetch_name(enum ike_hash h)
+static const char *hash_fetch_name(enum hash_alg h)
 {
 	switch (h) {
-	case IKE_HASH_MD5:
+	case HASH_MD5:
 		return "MD5";
-	case IKE_HASH_SHA1:
+	case HASH_SHA1:
 		return "SHA1";
-	case IKE_HASH_SHA256:
+	case HASH_SHA256:
 		return "SHA2-256";
-	case IKE_HASH_SHA384:
+	case HASH_SHA384:
 		return "SHA2-384";
-	case IKE_HASH_SHA512:
+	case HASH_SHA512:
 		return "SHA2-512";
 	}
 	return NULL;
 }
 
-size_t ike_hash_len(enum ike_hash h)
+size_t crypto_hash_len(enum hash_alg h)
 {
 	switch (h) {
-	case IKE_HASH_MD5:
+	case HASH_MD5:
 		return 16;
-	case IKE_HASH_SHA1:
+	case HASH_SHA1:
 		return 20;
-	case IKE_HASH_SHA256:
+	case HASH_SHA256:
 		return 32;
-	case IKE_HASH_SHA384:
+	case HASH_SHA384:
 		return 48;
-	case IKE_HASH_SHA512:
+	case HASH_SHA512:
 		return 64;
 	}
 	return 0;
 }
 
-const char *ike_hash_name(enum ike_hash h)
+const char *crypto_hash_name(enum hash_alg h)
 {
 	const char *n = hash_fetch_name(h);
 
 	return n ? n : "unsupported hash";
 }
 
-size_t ike_encr_block(enum ike_encr e)
+size_t crypto_cipher_block(enum cipher_alg e)
 {
 	switch (e) {
-	case IKE_ENCR_3DES:
+	case CIPHER_3DES:
 		return 8;
-	case IKE_ENCR_AES_CBC:
+	case CIPHER_AES_CBC:
 		return 16;
 	}
 	return 0;
 }
 
-const char *ike_encr_name(enum ike_encr e)
+const char *crypto_cipher_name(enum cipher_alg e)
 {
 	switch (e) {
-	case IKE_ENCR_3DES:
+	case CIPHER_3DES:
 		return "3DES-CBC";
-	case IKE_ENCR_AES_CBC:
+	case CIPHER_AES_CBC:
 		return "AES-CBC";
 	}
 	return "unsupported cipher";
 }
 
-bool ike_encr_keylen_ok(enum ike_encr e, unsigned key_bits)
+bool crypto_cipher_keylen_ok(enum cipher_alg e, unsigned key_bits)
 {
 	switch (e) {
-	case IKE_ENCR_3DES:
+	case CIPHER_3DES:
 		return key_bits == 192;
-	case IKE_ENCR_AES_CBC:
+	case CIPHER_AES_CBC:
 		return key_bits == 128 || key_bits == 192 || key_bits == 256;
 	}
 	return false;
 }
 
-static const char *cbc_fetch_name(enum ike_encr e, size_t klen)
+static const char *cbc_fetch_name(enum cipher_alg e, size_t klen)
 {
-	if (!ike_encr_keylen_ok(e, (unsigned)(klen * 8)))
+	if (!crypto_cipher_keylen_ok(e, (unsigned)(klen * 8)))
 		return NULL;
 	switch (e) {
-	case IKE_ENCR_3DES:
+	case CIPHER_3DES:
 		return "DES-EDE3-CBC";
-	case IKE_ENCR_AES_CBC:
+	case CIPHER_AES_CBC:
 		return klen == 16 ? "AES-128-CBC" : klen == 24 ? "AES-192-CBC" : "AES-256-CBC";
 	}
 	return NULL;
@@ -110,7 +110,7 @@ static const char *cbc_fetch_name(enum ike_encr e, size_t klen)
 
 /* ---- hash, prf ---- */
 
-int ike_hash_v(enum ike_hash h, const struct ike_iov *iov, size_t n, uint8_t *out)
+int crypto_hash_v(enum hash_alg h, const struct crypto_iov *iov, size_t n, uint8_t *out)
 {
 	const char *name = hash_fetch_name(h);
 	EVP_MD_CTX *ctx = NULL;
@@ -129,7 +129,7 @@ int ike_hash_v(enum ike_hash h, const struct ike_iov *iov, size_t n, uint8_t *ou
 		if (iov[i].len && !EVP_DigestUpdate(ctx, iov[i].p, iov[i].len))
 			goto out;
 	}
-	if (!EVP_DigestFinal_ex(ctx, out, &outl) || outl != ike_hash_len(h))
+	if (!EVP_DigestFinal_ex(ctx, out, &outl) || outl != crypto_hash_len(h))
 		goto out;
 	ret = 0;
 out:
@@ -138,8 +138,8 @@ out:
 	return ret;
 }
 
-int ike_prf_v(enum ike_hash h, const uint8_t *key, size_t klen, const struct ike_iov *iov, size_t n,
-              uint8_t *out)
+int crypto_prf_v(enum hash_alg h, const uint8_t *key, size_t klen, const struct crypto_iov *iov,
+                 size_t n, uint8_t *out)
 {
 	static const uint8_t empty_key[1];
 	const char *name = hash_fetch_name(h);
@@ -169,7 +169,7 @@ int ike_prf_v(enum ike_hash h, const uint8_t *key, size_t klen, const struct ike
 		if (iov[i].len && !EVP_MAC_update(ctx, iov[i].p, iov[i].len))
 			goto out;
 	}
-	if (!EVP_MAC_final(ctx, out, &outl, ike_hash_len(h)) || outl != ike_hash_len(h))
+	if (!EVP_MAC_final(ctx, out, &outl, crypto_hash_len(h)) || outl != crypto_hash_len(h))
 		goto out;
 	ret = 0;
 out:
@@ -181,11 +181,11 @@ out:
 
 /* ---- one-shot CBC ---- */
 
-int ike_cbc(enum ike_encr e, const uint8_t *key, size_t klen, const uint8_t *iv, bool encrypt,
-            const uint8_t *in, uint8_t *out, size_t len)
+int crypto_cbc(enum cipher_alg e, const uint8_t *key, size_t klen, const uint8_t *iv, bool encrypt,
+               const uint8_t *in, uint8_t *out, size_t len)
 {
 	const char *name = cbc_fetch_name(e, klen);
-	size_t bs = ike_encr_block(e);
+	size_t bs = crypto_cipher_block(e);
 	EVP_CIPHER_CTX *ctx = NULL;
 	EVP_CIPHER *cipher = NULL;
 	int outl = 0, fin = 0;
@@ -215,7 +215,7 @@ out:
 
 /* ---- randomness, comparison ---- */
 
-int ike_random(void *p, size_t n)
+int crypto_random(void *p, size_t n)
 {
 	uint8_t *b = p;
 
@@ -232,20 +232,20 @@ int ike_random(void *p, size_t n)
 	return 0;
 }
 
-bool ike_ct_equal(const void *a, const void *b, size_t n)
+bool crypto_ct_equal(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
 /* ---- MODP Diffie-Hellman ---- */
 
-struct ike_dh {
+struct crypto_dh {
 	unsigned dh_group;
 	size_t dh_len;
 	EVP_PKEY *dh_key;
 };
 
-size_t ike_dh_len(unsigned group)
+size_t crypto_dh_len(unsigned group)
 {
 	switch (group) {
 	case 2:
@@ -346,17 +346,17 @@ out:
 	return key;
 }
 
-struct ike_dh *ike_dh_new(unsigned group)
+struct crypto_dh *crypto_dh_new(unsigned group)
 {
-	struct ike_dh *dh;
+	struct crypto_dh *dh;
 
-	if (!ike_dh_len(group))
+	if (!crypto_dh_len(group))
 		return NULL;
 	dh = calloc(1, sizeof(*dh));
 	if (!dh)
 		return NULL;
 	dh->dh_group = group;
-	dh->dh_len = ike_dh_len(group);
+	dh->dh_len = crypto_dh_len(group);
 	dh->dh_key = dh_keygen(group);
 	if (!dh->dh_key) {
 		free(dh);
@@ -365,7 +365,7 @@ struct ike_dh *ike_dh_new(unsigned group)
 	return dh;
 }
 
-void ike_dh_free(struct ike_dh *dh)
+void crypto_dh_free(struct crypto_dh *dh)
 {
 	if (!dh)
 		return;
@@ -374,12 +374,12 @@ void ike_dh_free(struct ike_dh *dh)
 	free(dh);
 }
 
-unsigned ike_dh_group(const struct ike_dh *dh)
+unsigned crypto_dh_group(const struct crypto_dh *dh)
 {
 	return dh ? dh->dh_group : 0;
 }
 
-int ike_dh_public(const struct ike_dh *dh, uint8_t *out, size_t len)
+int crypto_dh_public(const struct crypto_dh *dh, uint8_t *out, size_t len)
 {
 	BIGNUM *pub = NULL;
 	int ret = -EIO;
@@ -398,7 +398,7 @@ out:
 }
 
 /* RFC 2631 2.1.5 / SP 800-56A: reject 0, 1, p-1 and anything >= p before OpenSSL sees it. */
-static int dh_check_peer(const struct ike_dh *dh, const uint8_t *peer, size_t plen)
+static int dh_check_peer(const struct crypto_dh *dh, const uint8_t *peer, size_t plen)
 {
 	BIGNUM *p = NULL, *y = NULL;
 	int ret = -EINVAL;
@@ -438,11 +438,11 @@ static BIGNUM *dh_prime(unsigned group)
 	return NULL;
 }
 
-bool ike_dh_peer_ok(unsigned group, const uint8_t *peer, size_t plen)
+bool crypto_dh_peer_ok(unsigned group, const uint8_t *peer, size_t plen)
 {
 	BIGNUM *p = NULL, *y = NULL;
 	bool ok = false;
-	if (!peer || !ike_dh_len(group) || plen != ike_dh_len(group))
+	if (!peer || !crypto_dh_len(group) || plen != crypto_dh_len(group))
 		return false;
 	p = dh_prime(group);
 	y = BN_bin2bn(peer, (int)plen, NULL);
@@ -455,11 +455,11 @@ out:
 	return ok;
 }
 
-int ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t plen, struct ike_secret *gxy)
+int crypto_dh_derive(struct crypto_dh *dh, const uint8_t *peer, size_t plen, struct secret *gxy)
 {
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pk = NULL;
-	struct ike_secret s = {NULL, 0};
+	struct secret s = {NULL, 0};
 	size_t outl = 0;
 	int ret;
 
@@ -489,7 +489,7 @@ int ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t plen, struct ik
 	}
 	if (EVP_PKEY_derive(ctx, NULL, &outl) <= 0 || outl != dh->dh_len)
 		goto out;
-	ret = ike_secret_alloc(&s, outl);
+	ret = secret_alloc(&s, outl);
 	if (ret)
 		goto out;
 	ret = -EIO;
@@ -497,13 +497,13 @@ int ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t plen, struct ik
 		ret = -EINVAL;
 		goto out;
 	}
-	ike_secret_clear(gxy);
+	secret_clear(gxy);
 	*gxy = s;
 	s.p = NULL;
 	s.len = 0;
 	ret = 0;
 out:
-	ike_secret_clear(&s);
+	secret_clear(&s);
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(pk);
 	return ret;

@@ -4,8 +4,8 @@
  * RATELIMIT_BURST lines per RATELIMIT_INTERVAL_MS, then silence with a count of what was held
  * back. The clock is passed in so that the limiter is a pure function of its inputs.
  */
-#ifndef EVC_TUN_RATELIMIT_H
-#define EVC_TUN_RATELIMIT_H
+#ifndef EVC_LIB_RATELIMIT_H
+#define EVC_LIB_RATELIMIT_H
 
 #include <stdbool.h>
 #include <stdint.h>

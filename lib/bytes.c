@@ -6,10 +6,10 @@
  */
 #include <string.h>
 
-#include "ike/rd.h"
+#include "lib/bytes.h"
 
 /* Never adds to a NULL pointer: an empty reader may be built from (NULL, 0). */
-static void rd_advance(struct ike_rd *r, size_t n)
+static void rd_advance(struct rd *r, size_t n)
 {
 	if (n) {
 		r->p += n;
@@ -17,7 +17,7 @@ static void rd_advance(struct ike_rd *r, size_t n)
 	}
 }
 
-bool ike_rd_u8(struct ike_rd *r, uint8_t *v)
+bool rd_u8(struct rd *r, uint8_t *v)
 {
 	if (r->left < 1)
 		return false;
@@ -26,7 +26,7 @@ bool ike_rd_u8(struct ike_rd *r, uint8_t *v)
 	return true;
 }
 
-bool ike_rd_u16(struct ike_rd *r, uint16_t *v)
+bool rd_u16(struct rd *r, uint16_t *v)
 {
 	if (r->left < 2)
 		return false;
@@ -35,7 +35,7 @@ bool ike_rd_u16(struct ike_rd *r, uint16_t *v)
 	return true;
 }
 
-bool ike_rd_u32(struct ike_rd *r, uint32_t *v)
+bool rd_u32(struct rd *r, uint32_t *v)
 {
 	if (r->left < 4)
 		return false;
@@ -45,7 +45,7 @@ bool ike_rd_u32(struct ike_rd *r, uint32_t *v)
 	return true;
 }
 
-bool ike_rd_copy(struct ike_rd *r, void *out, size_t n)
+bool rd_copy(struct rd *r, void *out, size_t n)
 {
 	if (r->left < n)
 		return false;
@@ -56,7 +56,7 @@ bool ike_rd_copy(struct ike_rd *r, void *out, size_t n)
 	return true;
 }
 
-bool ike_rd_ptr(struct ike_rd *r, size_t n, const uint8_t **p)
+bool rd_ptr(struct rd *r, size_t n, const uint8_t **p)
 {
 	if (r->left < n)
 		return false;
@@ -65,16 +65,16 @@ bool ike_rd_ptr(struct ike_rd *r, size_t n, const uint8_t **p)
 	return true;
 }
 
-bool ike_rd_sub(struct ike_rd *r, size_t n, struct ike_rd *sub)
+bool rd_sub(struct rd *r, size_t n, struct rd *sub)
 {
 	if (r->left < n)
 		return false;
-	*sub = ike_rd_init(r->p, n);
+	*sub = rd_init(r->p, n);
 	rd_advance(r, n);
 	return true;
 }
 
-bool ike_rd_skip(struct ike_rd *r, size_t n)
+bool rd_skip(struct rd *r, size_t n)
 {
 	if (r->left < n)
 		return false;
@@ -84,7 +84,7 @@ bool ike_rd_skip(struct ike_rd *r, size_t n)
 
 /* Reserves n bytes at the end; NULL (and err set) when they do not fit or an earlier write
  * already failed, so one overflow poisons the whole message. n == 0 gives NULL without error. */
-static uint8_t *wr_reserve(struct ike_wr *w, size_t n)
+static uint8_t *wr_reserve(struct wr *w, size_t n)
 {
 	if (w->err || n == 0)
 		return NULL;
@@ -111,35 +111,35 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-void ike_wr_u8(struct ike_wr *w, uint8_t v)
+void wr_u8(struct wr *w, uint8_t v)
 {
 	uint8_t *p = wr_reserve(w, 1);
 	if (p)
 		p[0] = v;
 }
 
-void ike_wr_u16(struct ike_wr *w, uint16_t v)
+void wr_u16(struct wr *w, uint16_t v)
 {
 	uint8_t *p = wr_reserve(w, 2);
 	if (p)
 		put16(p, v);
 }
 
-void ike_wr_u32(struct ike_wr *w, uint32_t v)
+void wr_u32(struct wr *w, uint32_t v)
 {
 	uint8_t *p = wr_reserve(w, 4);
 	if (p)
 		put32(p, v);
 }
 
-void ike_wr_bytes(struct ike_wr *w, const void *src, size_t n)
+void wr_bytes(struct wr *w, const void *src, size_t n)
 {
 	uint8_t *p = wr_reserve(w, n);
 	if (p)
 		memcpy(p, src, n);
 }
 
-void ike_wr_zero(struct ike_wr *w, size_t n)
+void wr_zero(struct wr *w, size_t n)
 {
 	uint8_t *p = wr_reserve(w, n);
 	if (p)
@@ -148,7 +148,7 @@ void ike_wr_zero(struct ike_wr *w, size_t n)
 
 /* Patching is only allowed inside what was already written: a length field that was never
  * reserved means the builder lost track, which must not pass silently. */
-void ike_wr_put_u16(struct ike_wr *w, size_t off, uint16_t v)
+void wr_put_u16(struct wr *w, size_t off, uint16_t v)
 {
 	if (w->err)
 		return;
@@ -159,7 +159,7 @@ void ike_wr_put_u16(struct ike_wr *w, size_t off, uint16_t v)
 	put16(w->buf + off, v);
 }
 
-void ike_wr_put_u32(struct ike_wr *w, size_t off, uint32_t v)
+void wr_put_u32(struct wr *w, size_t off, uint32_t v)
 {
 	if (w->err)
 		return;

@@ -8,8 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "tun/datapath.h"
-#include "tun/sock.h"
+#include "lib/sock.h"
 
 int sock_udp_bind(uint32_t ip, uint16_t port, char *err, size_t errlen)
 {
@@ -34,7 +33,7 @@ int sock_udp_bind(uint32_t ip, uint16_t port, char *err, size_t errlen)
 		return -e;
 	}
 	if (port != 500)
-		dp_tune_socket(fd, DP_SOCKET_BUFFER); /* 4500 carries ESP too */
+		sock_tune_buffers(fd, SOCK_ESP_BUFFER); /* 4500 carries ESP too */
 	return fd;
 }
 
@@ -47,7 +46,7 @@ int sock_esp_raw(char *err, size_t errlen)
 		         e == EPERM ? " (needs root or CAP_NET_RAW)" : "");
 		return -e;
 	}
-	dp_tune_socket(fd, DP_SOCKET_BUFFER);
+	sock_tune_buffers(fd, SOCK_ESP_BUFFER);
 	return fd;
 }
 
@@ -91,4 +90,18 @@ size_t sock_recv_ike(int fd, unsigned max, sock_ike_fn fn, void *ctx)
 		fn(ctx, buf, (size_t)r, ntohl(from.sin_addr.s_addr), ntohs(from.sin_port));
 	}
 	return n;
+}
+
+int sock_tune_buffers(int fd, int bytes)
+{
+	int rc = 0;
+	/* The FORCE variants pass net.core.rmem_max/wmem_max (root only); without them the
+	 * kernel silently caps the size, which is still better than the default. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) != 0)
+		rc = -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) != 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) != 0)
+		rc = -errno;
+	return rc;
 }

@@ -10,8 +10,8 @@
  * CTL_CONN_MS. At most CTL_MAX_CONNS clients are served at once; beyond that the oldest is
  * dropped.
  */
-#ifndef EVC_TUN_CONTROL_H
-#define EVC_TUN_CONTROL_H
+#ifndef EVC_LIB_CONTROL_H
+#define EVC_LIB_CONTROL_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
  * users) would make key derivation fail under load, whereas DONTDUMP has no limit. The cost is
  * one page per live secret, about eight per IKE SA.
  */
-#include "ike/secret.h"
+#include "lib/secret.h"
 
 #include <errno.h>
 #include <string.h>
@@ -26,13 +26,13 @@ struct secret_hdr {
 };
 _Static_assert(sizeof(struct secret_hdr) == 16, "header keeps 16-byte alignment");
 
-void ike_wipe(void *p, size_t len)
+void mem_wipe(void *p, size_t len)
 {
 	if (p && len)
 		OPENSSL_cleanse(p, len);
 }
 
-static struct secret_hdr *hdr_of(const struct ike_secret *s)
+static struct secret_hdr *hdr_of(const struct secret *s)
 {
 	return (struct secret_hdr *)(void *)(s->p - sizeof(struct secret_hdr));
 }
@@ -62,13 +62,13 @@ static uint8_t *secret_map(size_t len)
 	return (uint8_t *)m + sizeof(*h);
 }
 
-void ike_secret_wipe(struct ike_secret *s)
+void secret_wipe(struct secret *s)
 {
 	if (s && s->p)
-		ike_wipe(s->p, hdr_of(s)->cap);
+		mem_wipe(s->p, hdr_of(s)->cap);
 }
 
-void ike_secret_clear(struct ike_secret *s)
+void secret_clear(struct secret *s)
 {
 	if (!s)
 		return;
@@ -76,26 +76,26 @@ void ike_secret_clear(struct ike_secret *s)
 		struct secret_hdr *h = hdr_of(s);
 		size_t map_len = h->map_len;
 
-		ike_wipe(s->p, h->cap);
+		mem_wipe(s->p, h->cap);
 		munmap(h, map_len);
 	}
 	s->p = NULL;
 	s->len = 0;
 }
 
-int ike_secret_alloc(struct ike_secret *s, size_t len)
+int secret_alloc(struct secret *s, size_t len)
 {
 	uint8_t *p = secret_map(len);
 
 	if (!p)
 		return -ENOMEM;
-	ike_secret_clear(s);
+	secret_clear(s);
 	s->p = p;
 	s->len = len;
 	return 0;
 }
 
-int ike_secret_set(struct ike_secret *s, const void *p, size_t len)
+int secret_set(struct secret *s, const void *p, size_t len)
 {
 	uint8_t *n;
 
@@ -107,7 +107,7 @@ int ike_secret_set(struct ike_secret *s, const void *p, size_t len)
 	if (len)
 		memcpy(n, p, len);
 	/* Copy first, then clear: p may point into s itself. */
-	ike_secret_clear(s);
+	secret_clear(s);
 	s->p = n;
 	s->len = len;
 	return 0;

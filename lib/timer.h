@@ -5,8 +5,8 @@
  * count bytes, not time; it reads a clock (CLOCK_MONOTONIC_COARSE, datapath.c) only for the
  * rate limit of its drop messages.
  */
-#ifndef EVC_TUN_TIMER_H
-#define EVC_TUN_TIMER_H
+#ifndef EVC_LIB_TIMER_H
+#define EVC_LIB_TIMER_H
 
 #include <stdint.h>
 

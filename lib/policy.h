@@ -4,8 +4,8 @@
  * wire (client) or from the group configuration (server); platform/ applies it to the host.
  * Addresses are IPv4 in host byte order.
  */
-#ifndef EVC_IKE_POLICY_H
-#define EVC_IKE_POLICY_H
+#ifndef EVC_LIB_POLICY_H
+#define EVC_LIB_POLICY_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
-#include "tun/timer.h"
+#include "lib/timer.h"
 
 uint64_t mono_ms(void)
 {

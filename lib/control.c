@@ -14,8 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "tun/control.h"
-#include "tun/timer.h"
+#include "lib/control.h"
+#include "lib/timer.h"
 
 enum { TAG_LISTEN, TAG_TIMER, TAG_CONN };
 

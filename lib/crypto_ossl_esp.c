@@ -11,15 +11,15 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include "ike/crypto.h"
+#include "lib/crypto.h"
 
-struct ike_cipher_ctx {
+struct cipher_ctx {
 	EVP_CIPHER_CTX *cc_ctx;
 	size_t cc_block;
 	size_t cc_ivlen;
 };
 
-struct ike_mac_ctx {
+struct mac_ctx {
 	EVP_MAC_CTX *mc_ctx;
 	size_t mc_len;
 };
@@ -99,11 +99,10 @@ static const char *esp_digest_name(enum esp_auth_id a)
 	return NULL;
 }
 
-struct ike_cipher_ctx *ike_cipher_ctx_new(enum esp_encr_id e, const uint8_t *key, size_t klen,
-                                          bool encrypt)
+struct cipher_ctx *cipher_ctx_new(enum esp_encr_id e, const uint8_t *key, size_t klen, bool encrypt)
 {
 	const char *name = esp_cipher_name(e, klen);
-	struct ike_cipher_ctx *c = NULL;
+	struct cipher_ctx *c = NULL;
 	EVP_CIPHER *cipher = NULL;
 	int ok = 0;
 
@@ -130,13 +129,13 @@ struct ike_cipher_ctx *ike_cipher_ctx_new(enum esp_encr_id e, const uint8_t *key
 out:
 	EVP_CIPHER_free(cipher);
 	if (!ok) {
-		ike_cipher_ctx_free(c);
+		cipher_ctx_free(c);
 		return NULL;
 	}
 	return c;
 }
 
-void ike_cipher_ctx_free(struct ike_cipher_ctx *c)
+void cipher_ctx_free(struct cipher_ctx *c)
 {
 	if (!c)
 		return;
@@ -145,13 +144,13 @@ void ike_cipher_ctx_free(struct ike_cipher_ctx *c)
 	free(c);
 }
 
-size_t ike_cipher_ctx_block(const struct ike_cipher_ctx *c)
+size_t cipher_ctx_block(const struct cipher_ctx *c)
 {
 	return c ? c->cc_block : 0;
 }
 
-int ike_cipher_ctx_run(struct ike_cipher_ctx *c, const uint8_t *iv, const uint8_t *in, uint8_t *out,
-                       size_t len)
+int cipher_ctx_run(struct cipher_ctx *c, const uint8_t *iv, const uint8_t *in, uint8_t *out,
+                   size_t len)
 {
 	int outl = 0;
 
@@ -167,10 +166,10 @@ int ike_cipher_ctx_run(struct ike_cipher_ctx *c, const uint8_t *iv, const uint8_
 	return 0;
 }
 
-struct ike_mac_ctx *ike_mac_ctx_new(enum esp_auth_id a, const uint8_t *key, size_t klen)
+struct mac_ctx *mac_ctx_new(enum esp_auth_id a, const uint8_t *key, size_t klen)
 {
 	const char *digest = esp_digest_name(a);
-	struct ike_mac_ctx *m = NULL;
+	struct mac_ctx *m = NULL;
 	OSSL_PARAM params[2];
 	EVP_MAC *mac = NULL;
 	int ok = 0;
@@ -191,17 +190,17 @@ struct ike_mac_ctx *ike_mac_ctx_new(enum esp_auth_id a, const uint8_t *key, size
 	if (!EVP_MAC_init(m->mc_ctx, key, klen, params))
 		goto out;
 	m->mc_len = EVP_MAC_CTX_get_mac_size(m->mc_ctx);
-	ok = m->mc_len > 0 && m->mc_len <= IKE_HASH_MAX;
+	ok = m->mc_len > 0 && m->mc_len <= HASH_MAX_LEN;
 out:
 	EVP_MAC_free(mac);
 	if (!ok) {
-		ike_mac_ctx_free(m);
+		mac_ctx_free(m);
 		return NULL;
 	}
 	return m;
 }
 
-void ike_mac_ctx_free(struct ike_mac_ctx *m)
+void mac_ctx_free(struct mac_ctx *m)
 {
 	if (!m)
 		return;
@@ -209,13 +208,13 @@ void ike_mac_ctx_free(struct ike_mac_ctx *m)
 	free(m);
 }
 
-size_t ike_mac_ctx_len(const struct ike_mac_ctx *m)
+size_t mac_ctx_len(const struct mac_ctx *m)
 {
 	return m ? m->mc_len : 0;
 }
 
-int ike_mac_ctx_run(struct ike_mac_ctx *m, const uint8_t *p1, size_t l1, const uint8_t *p2,
-                    size_t l2, uint8_t *out)
+int mac_ctx_run(struct mac_ctx *m, const uint8_t *p1, size_t l1, const uint8_t *p2, size_t l2,
+                uint8_t *out)
 {
 	size_t outl = 0;
 

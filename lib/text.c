@@ -4,7 +4,7 @@
  * side of the connection and end up on terminals and in logs, where an ESC or a C1 CSI could
  * rewrite the screen or forge log lines.
  */
-#include "ike/sa_int.h"
+#include "lib/text.h"
 
 /* Length of the UTF-8 sequence at s (n bytes left) and its code point, or 0 if invalid. */
 static size_t utf8_seq(const uint8_t *s, size_t n, uint32_t *cp)
@@ -36,7 +36,7 @@ static size_t utf8_seq(const uint8_t *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-size_t ike_text_clean(char *dst, size_t cap, const uint8_t *src, size_t len, bool multiline)
+size_t text_clean(char *dst, size_t cap, const uint8_t *src, size_t len, bool multiline)
 {
 	size_t k = 0, bad = 0;
 	if (!cap)
