@@ -15,6 +15,7 @@
 #include "lib/secret.h"
 #include "platform/privs.h"
 #include "lib/ipv4.h"
+#include "lib/signals.h"
 
 #define SECRET_MAX 1024
 
@@ -296,15 +297,8 @@ int term_username(struct evc_settings *set, char *err, size_t errlen)
 /* Ctrl-C, SIGTERM and SIGHUP become a readable descriptor: the client disconnects cleanly. */
 int term_stop_signals(char *err, size_t errlen)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	int fd = signals_stop_fd();
 	if (fd < 0)
-		snprintf(err, errlen, "cannot watch for signals: %s", strerror(errno));
+		snprintf(err, errlen, "cannot watch for signals: %s", strerror(-fd));
 	return fd;
 }

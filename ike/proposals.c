@@ -207,23 +207,21 @@ int prop_choose_p1(const struct isakmp_sa *sa, const struct ike_p1_prop *srv, si
 	return -1;
 }
 
-void prop_write_p1_choice(struct wr *w, const struct isakmp_sa *sa, int t_index)
+/* The chosen transform, echoed as offered: SA head, one proposal (proto, SPI) holding it. */
+static void write_choice(struct wr *w, const struct isakmp_proposal *pr, uint8_t proto,
+                         const uint8_t *spi, uint8_t spi_len, const struct isakmp_transform *t)
 {
-	const struct isakmp_transform *t = &sa->t[t_index];
-	const struct isakmp_proposal *pr = &sa->p[0];
-	for (size_t pi = 0; pi < sa->np; pi++)
-		if ((size_t)t_index >= sa->p[pi].first &&
-		    (size_t)t_index < sa->p[pi].first + sa->p[pi].count)
-			pr = &sa->p[pi];
 	write_sa_head(w);
 	size_t prop_at = w->len;
 	wr_u8(w, ISAKMP_PL_NONE);
 	wr_u8(w, 0);
 	wr_u16(w, 0);
 	wr_u8(w, pr->num);
-	wr_u8(w, ISAKMP_PROTO_ISAKMP);
-	wr_u8(w, 0);
+	wr_u8(w, proto);
+	wr_u8(w, spi_len);
 	wr_u8(w, 1);
+	if (spi_len)
+		wr_bytes(w, spi, spi_len);
 	size_t t_at = w->len;
 	wr_u8(w, ISAKMP_PL_NONE);
 	wr_u8(w, 0);
@@ -234,6 +232,17 @@ void prop_write_p1_choice(struct wr *w, const struct isakmp_sa *sa, int t_index)
 	wr_bytes(w, t->attrs, t->attrs_len);
 	wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
 	wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+}
+
+void prop_write_p1_choice(struct wr *w, const struct isakmp_sa *sa, int t_index)
+{
+	const struct isakmp_transform *t = &sa->t[t_index];
+	const struct isakmp_proposal *pr = &sa->p[0];
+	for (size_t pi = 0; pi < sa->np; pi++)
+		if ((size_t)t_index >= sa->p[pi].first &&
+		    (size_t)t_index < sa->p[pi].first + sa->p[pi].count)
+			pr = &sa->p[pi];
+	write_choice(w, pr, ISAKMP_PROTO_ISAKMP, NULL, 0, t);
 }
 
 static void write_p2_attrs(struct wr *w, const struct ike_p2_prop *p, uint16_t encap)
@@ -377,28 +386,9 @@ int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, si
 void prop_write_p2_choice(struct wr *w, const struct isakmp_sa *sa, size_t prop_index,
                           size_t t_index, uint32_t spi)
 {
-	const struct isakmp_proposal *pr = &sa->p[prop_index];
-	const struct isakmp_transform *t = &sa->t[t_index];
-	write_sa_head(w);
-	size_t prop_at = w->len;
-	wr_u8(w, ISAKMP_PL_NONE);
-	wr_u8(w, 0);
-	wr_u16(w, 0);
-	wr_u8(w, pr->num);
-	wr_u8(w, ISAKMP_PROTO_ESP);
-	wr_u8(w, 4);
-	wr_u8(w, 1);
-	wr_u32(w, spi);
-	size_t t_at = w->len;
-	wr_u8(w, ISAKMP_PL_NONE);
-	wr_u8(w, 0);
-	wr_u16(w, 0);
-	wr_u8(w, t->num);
-	wr_u8(w, t->id);
-	wr_u16(w, 0);
-	wr_bytes(w, t->attrs, t->attrs_len);
-	wr_put_u16(w, t_at + 2, (uint16_t)(w->len - t_at));
-	wr_put_u16(w, prop_at + 2, (uint16_t)(w->len - prop_at));
+	uint8_t b[4] = {(uint8_t)(spi >> 24), (uint8_t)(spi >> 16), (uint8_t)(spi >> 8),
+	                (uint8_t)spi};
+	write_choice(w, &sa->p[prop_index], ISAKMP_PROTO_ESP, b, 4, &sa->t[t_index]);
 }
 
 static const char *auth_name(uint16_t a)

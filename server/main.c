@@ -19,6 +19,7 @@
 #include "server/core/config.h"
 #include "server/core/host.h"
 #include "server/core/show_cmd.h"
+#include "lib/signals.h"
 
 #define EVS_DEFAULT_CONFIG "/etc/evs/evs.conf"
 #define EVS_DEFAULT_CONTROL "/run/evs/evs.sock"
@@ -39,19 +40,6 @@ static void usage(FILE *f)
 	           "       evs show crypto session summary|group [--control SOCKET]\n"
 	           "defaults: --config " EVS_DEFAULT_CONFIG ", --control " EVS_DEFAULT_CONTROL
 	           ", --ifname evs0\n");
-}
-
-/* SIGINT, SIGTERM and SIGHUP as a descriptor for the event loop; SIGPIPE ignored. */
-static int signals(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
 int main(int argc, char **argv)
@@ -132,8 +120,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	char err[1024] = "";
-	ho.sigfd = signals();
-	int rc = ho.sigfd < 0 ? -errno : evs_host_run(cfg, &ho, err, sizeof(err));
+	ho.sigfd = signals_stop_fd();
+	int rc = ho.sigfd < 0 ? ho.sigfd : evs_host_run(cfg, &ho, err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "evs: %s\n", err[0] ? err : strerror(-rc));
 	if (ho.sigfd >= 0)
