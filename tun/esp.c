@@ -114,6 +114,8 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *prm, const char **why)
 	}
 	sa->spi = prm->spi;
 	sa->outbound = prm->outbound;
+	if (prm->outbound)
+		sa->seq = prm->seq_used;
 	sa->encr = prm->encr;
 	sa->auth = prm->auth;
 	sa->icvlen = esp_auth_icvlen(prm->auth);

@@ -67,6 +67,9 @@ struct esp_sa_params {
 	 * Returns 0 on success. */
 	int (*rand)(void *rctx, void *buf, size_t n);
 	void *rctx;
+	/* outbound: the sequence number already used (0: the first packet gets 1). Only tests
+	 * start elsewhere, near the end of the space, to reach its exhaustion. */
+	uint32_t seq_used;
 };
 
 struct esp_sa_stats {

@@ -123,11 +123,51 @@ static void test_satab_spi_once_and_expired_no_route(void **state)
 	satab_free(t);
 }
 
+/* An outbound SA never wraps its 32-bit sequence number: the packet that would need number
+ * 2^32 is refused (checks.txt: esp-seq-exhausted). */
+static void test_seq_exhausted(void **state)
+{
+	(void)state;
+	struct esp_sa_params prm = {
+	    .spi = SPI,
+	    .outbound = true,
+	    .encr = ESP_ENCR_AES_CBC,
+	    .key_bits = 128,
+	    .auth = ESP_AUTH_HMAC_SHA1,
+	    .enc_key = enc_key,
+	    .enc_key_len = sizeof(enc_key),
+	    .auth_key = mac_key,
+	    .auth_key_len = sizeof(mac_key),
+	    .seq_used = UINT32_MAX - 1,
+	};
+	const char *why = NULL;
+	struct esp_sa *sa = esp_sa_new(&prm, &why);
+	if (!sa)
+		fail_msg("esp_sa_new: %s", why);
+	struct pkt *p = aligned_alloc(64, sizeof(struct pkt));
+	assert_non_null(p);
+	static const uint8_t inner[20] = {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1};
+	struct esp_sa_stats st;
+	pkt_reset(p, PKT_HEADROOM);
+	assert_true(pkt_set(p, inner, sizeof(inner)));
+	assert_int_equal(esp_encap(sa, p, ESP_NH_IPV4), ESP_OK); /* number 2^32-1, the last */
+	esp_sa_stats(sa, &st);
+	assert_int_equal(st.seq, UINT32_MAX);
+	pkt_reset(p, PKT_HEADROOM);
+	assert_true(pkt_set(p, inner, sizeof(inner)));
+	assert_int_equal(esp_encap(sa, p, ESP_NH_IPV4), ESP_E_SEQ_EXHAUSTED);
+	esp_sa_stats(sa, &st);
+	assert_int_equal(st.packets, 1);
+	free(p);
+	esp_sa_free(sa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pad_length_beyond_ciphertext),
 	    cmocka_unit_test(test_satab_spi_once_and_expired_no_route),
+	    cmocka_unit_test(test_seq_exhausted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
