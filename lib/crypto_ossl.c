@@ -12,12 +12,15 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/dh.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/params.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 
 #include "lib/crypto.h"
+#include "lib/crypto_int.h"
 
 /* ---- algorithm tables ---- */
 
@@ -65,6 +68,7 @@ const char *crypto_hash_name(enum hash_alg h)
 size_t crypto_cipher_block(enum cipher_alg e)
 {
 	switch (e) {
+	case CIPHER_DES:
 	case CIPHER_3DES:
 		return 8;
 	case CIPHER_AES_CBC:
@@ -76,6 +80,8 @@ size_t crypto_cipher_block(enum cipher_alg e)
 const char *crypto_cipher_name(enum cipher_alg e)
 {
 	switch (e) {
+	case CIPHER_DES:
+		return "DES-CBC";
 	case CIPHER_3DES:
 		return "3DES-CBC";
 	case CIPHER_AES_CBC:
@@ -87,6 +93,8 @@ const char *crypto_cipher_name(enum cipher_alg e)
 bool crypto_cipher_keylen_ok(enum cipher_alg e, unsigned key_bits)
 {
 	switch (e) {
+	case CIPHER_DES:
+		return key_bits == 64;
 	case CIPHER_3DES:
 		return key_bits == 192;
 	case CIPHER_AES_CBC:
@@ -100,12 +108,48 @@ static const char *cbc_fetch_name(enum cipher_alg e, size_t klen)
 	if (!crypto_cipher_keylen_ok(e, (unsigned)(klen * 8)))
 		return NULL;
 	switch (e) {
+	case CIPHER_DES:
+		return "DES-CBC";
 	case CIPHER_3DES:
 		return "DES-EDE3-CBC";
 	case CIPHER_AES_CBC:
 		return klen == 16 ? "AES-128-CBC" : klen == 24 ? "AES-192-CBC" : "AES-256-CBC";
 	}
 	return NULL;
+}
+
+int crypto_ossl_cipher_fetch(const char *name, struct ossl_cipher *f)
+{
+	*f = (struct ossl_cipher){0};
+	if (strcmp(name, "DES-CBC") != 0) {
+		f->cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+		return f->cipher ? 0 : -ENOTSUP;
+	}
+	/*
+	 * OpenSSL 3 keeps single DES in its legacy provider. It is loaded only here, when a
+	 * profile or configuration asked for DES, into a library context of its own that lives
+	 * as long as the cipher: nothing else in the process gets legacy algorithms, and nothing
+	 * global is left behind.
+	 */
+	f->lctx = OSSL_LIB_CTX_new();
+	if (f->lctx)
+		f->prov = OSSL_PROVIDER_load(f->lctx, "legacy");
+	if (f->prov)
+		f->cipher = EVP_CIPHER_fetch(f->lctx, name, NULL);
+	if (f->cipher)
+		return 0;
+	ERR_clear_error();
+	crypto_ossl_cipher_release(f);
+	return -ENOTSUP;
+}
+
+void crypto_ossl_cipher_release(struct ossl_cipher *f)
+{
+	EVP_CIPHER_free(f->cipher);
+	if (f->prov)
+		OSSL_PROVIDER_unload(f->prov);
+	OSSL_LIB_CTX_free(f->lctx);
+	*f = (struct ossl_cipher){0};
 }
 
 /* ---- hash, prf ---- */
@@ -187,17 +231,18 @@ int crypto_cbc(enum cipher_alg e, const uint8_t *key, size_t klen, const uint8_t
 	const char *name = cbc_fetch_name(e, klen);
 	size_t bs = crypto_cipher_block(e);
 	EVP_CIPHER_CTX *ctx = NULL;
-	EVP_CIPHER *cipher = NULL;
+	struct ossl_cipher f = {0};
 	int outl = 0, fin = 0;
 	int ret = -EIO;
 
 	if (!name || !key || !iv || (len && (!in || !out)) || len % bs || len > INT_MAX)
 		return -EINVAL;
-	cipher = EVP_CIPHER_fetch(NULL, name, NULL);
-	ctx = EVP_CIPHER_CTX_new();
-	if (!cipher || !ctx)
+	if (crypto_ossl_cipher_fetch(name, &f) != 0)
 		goto out;
-	if (!EVP_CipherInit_ex2(ctx, cipher, key, iv, encrypt ? 1 : 0, NULL))
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx)
+		goto out;
+	if (!EVP_CipherInit_ex2(ctx, f.cipher, key, iv, encrypt ? 1 : 0, NULL))
 		goto out;
 	/* IKE pads with its own zero bytes and has no pad-length byte. */
 	if (!EVP_CIPHER_CTX_set_padding(ctx, 0))
@@ -209,7 +254,7 @@ int crypto_cbc(enum cipher_alg e, const uint8_t *key, size_t klen, const uint8_t
 	ret = 0;
 out:
 	EVP_CIPHER_CTX_free(ctx);
-	EVP_CIPHER_free(cipher);
+	crypto_ossl_cipher_release(&f);
 	return ret;
 }
 
@@ -237,17 +282,25 @@ bool crypto_ct_equal(const void *a, const void *b, size_t n)
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
-/* ---- MODP Diffie-Hellman ---- */
+/* ---- Diffie-Hellman: MODP and ECP ---- */
 
 struct crypto_dh {
 	unsigned dh_group;
-	size_t dh_len;
+	size_t dh_len; /* KE payload bytes */
+	bool dh_ecp;
 	EVP_PKEY *dh_key;
 };
+
+static bool is_ecp(unsigned group)
+{
+	return group == 19 || group == 20;
+}
 
 size_t crypto_dh_len(unsigned group)
 {
 	switch (group) {
+	case 1:
+		return 96;
 	case 2:
 		return 128;
 	case 5:
@@ -258,8 +311,35 @@ size_t crypto_dh_len(unsigned group)
 		return 384;
 	case 16:
 		return 512;
+	case 19:
+		return 64;
+	case 20:
+		return 96;
 	}
 	return 0;
+}
+
+const char *crypto_dh_name(unsigned group)
+{
+	switch (group) {
+	case 1:
+		return "modp768";
+	case 2:
+		return "modp1024";
+	case 5:
+		return "modp1536";
+	case 14:
+		return "modp2048";
+	case 15:
+		return "modp3072";
+	case 16:
+		return "modp4096";
+	case 19:
+		return "ecp256";
+	case 20:
+		return "ecp384";
+	}
+	return "unsupported group";
 }
 
 static const char *dh_group_name(unsigned group)
@@ -273,17 +353,40 @@ static const char *dh_group_name(unsigned group)
 		return "modp_3072";
 	case 16:
 		return "modp_4096";
+	case 19:
+		return "P-256";
+	case 20:
+		return "P-384";
+	}
+	return NULL;
+}
+
+static BIGNUM *dh_prime(unsigned group)
+{
+	switch (group) {
+	case 1:
+		return BN_get_rfc2409_prime_768(NULL);
+	case 2:
+		return BN_get_rfc2409_prime_1024(NULL);
+	case 5:
+		return BN_get_rfc3526_prime_1536(NULL);
+	case 14:
+		return BN_get_rfc3526_prime_2048(NULL);
+	case 15:
+		return BN_get_rfc3526_prime_3072(NULL);
+	case 16:
+		return BN_get_rfc3526_prime_4096(NULL);
 	}
 	return NULL;
 }
 
 /*
- * OpenSSL 3.0 has no named group for the RFC 2409 1024-bit prime (group 2), so its domain
+ * OpenSSL 3.0 has no named group for the RFC 2409 primes (groups 1 and 2), so their domain
  * parameters are built by hand from p and g. q = (p-1)/2 is deliberately left out: OpenSSL 3.0
  * then runs the FIPS 186-4 (L, N) size check on p and q, which a safe prime fails, and key
  * generation errors out. Without q the peer check is the range check in dh_check_peer().
  */
-static EVP_PKEY *dh_params_group2(void)
+static EVP_PKEY *dh_params_rfc2409(unsigned group)
 {
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
@@ -291,7 +394,7 @@ static EVP_PKEY *dh_params_group2(void)
 	EVP_PKEY *pkey = NULL;
 	BIGNUM *p = NULL;
 
-	p = BN_get_rfc2409_prime_1024(NULL);
+	p = dh_prime(group);
 	bld = OSSL_PARAM_BLD_new();
 	if (!p || !bld)
 		goto out;
@@ -319,15 +422,15 @@ static EVP_PKEY *dh_keygen(unsigned group)
 	EVP_PKEY_CTX *ctx = NULL;
 	OSSL_PARAM p[2];
 
-	if (group == 2) {
-		params = dh_params_group2();
+	if (group == 1 || group == 2) {
+		params = dh_params_rfc2409(group);
 		if (!params)
 			goto out;
 		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL);
 		if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0)
 			goto out;
 	} else if (name) {
-		ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+		ctx = EVP_PKEY_CTX_new_from_name(NULL, is_ecp(group) ? "EC" : "DH", NULL);
 		if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0)
 			goto out;
 		p[0] =
@@ -357,6 +460,7 @@ struct crypto_dh *crypto_dh_new(unsigned group)
 		return NULL;
 	dh->dh_group = group;
 	dh->dh_len = crypto_dh_len(group);
+	dh->dh_ecp = is_ecp(group);
 	dh->dh_key = dh_keygen(group);
 	if (!dh->dh_key) {
 		free(dh);
@@ -381,11 +485,22 @@ unsigned crypto_dh_group(const struct crypto_dh *dh)
 
 int crypto_dh_public(const struct crypto_dh *dh, uint8_t *out, size_t len)
 {
-	BIGNUM *pub = NULL;
+	BIGNUM *pub = NULL, *y = NULL;
 	int ret = -EIO;
 
 	if (!dh || !out || len != dh->dh_len)
 		return -EINVAL;
+	if (dh->dh_ecp) {
+		/* RFC 5903 7: x | y, each padded to the field size; no point-format byte */
+		int half = (int)(len / 2);
+		if (!EVP_PKEY_get_bn_param(dh->dh_key, OSSL_PKEY_PARAM_EC_PUB_X, &pub) ||
+		    !EVP_PKEY_get_bn_param(dh->dh_key, OSSL_PKEY_PARAM_EC_PUB_Y, &y) ||
+		    BN_bn2binpad(pub, out, half) != half ||
+		    BN_bn2binpad(y, out + half, half) != half)
+			goto out;
+		ret = 0;
+		goto out;
+	}
 	if (!EVP_PKEY_get_bn_param(dh->dh_key, OSSL_PKEY_PARAM_PUB_KEY, &pub))
 		goto out;
 	/* The KE payload always carries the full prime length. */
@@ -394,7 +509,47 @@ int crypto_dh_public(const struct crypto_dh *dh, uint8_t *out, size_t len)
 	ret = 0;
 out:
 	BN_free(pub);
+	BN_free(y);
 	return ret;
+}
+
+/*
+ * The peer's ECP public value as a key: OpenSSL decodes the uncompressed point (0x04 | x | y)
+ * and refuses one that is not on the curve; the point at infinity has no such encoding. NULL
+ * for a bad point.
+ */
+static EVP_PKEY *ecp_peer_key(unsigned group, const uint8_t *peer, size_t plen)
+{
+	uint8_t enc[1 + 2 * 48];
+	OSSL_PARAM p[3];
+	EVP_PKEY_CTX *ctx = NULL, *chk = NULL;
+	EVP_PKEY *pk = NULL;
+
+	if (plen != crypto_dh_len(group) || plen + 1 > sizeof(enc))
+		return NULL;
+	enc[0] = 0x04;
+	memcpy(enc + 1, peer, plen);
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+	                                        (char *)dh_group_name(group), 0);
+	p[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, enc, plen + 1);
+	p[2] = OSSL_PARAM_construct_end();
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, p) <= 0) {
+		pk = NULL;
+		goto out;
+	}
+	/* on the curve, not infinity, right order: SP 800-56A 5.6.2.3.3 */
+	chk = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
+	if (!chk || EVP_PKEY_public_check(chk) != 1) {
+		EVP_PKEY_free(pk);
+		pk = NULL;
+	}
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(chk);
+	EVP_PKEY_CTX_free(ctx);
+	return pk;
 }
 
 /* RFC 2631 2.1.5 / SP 800-56A: reject 0, 1, p-1 and anything >= p before OpenSSL sees it. */
@@ -421,29 +576,17 @@ out:
 	return ret;
 }
 
-static BIGNUM *dh_prime(unsigned group)
-{
-	switch (group) {
-	case 2:
-		return BN_get_rfc2409_prime_1024(NULL);
-	case 5:
-		return BN_get_rfc3526_prime_1536(NULL);
-	case 14:
-		return BN_get_rfc3526_prime_2048(NULL);
-	case 15:
-		return BN_get_rfc3526_prime_3072(NULL);
-	case 16:
-		return BN_get_rfc3526_prime_4096(NULL);
-	}
-	return NULL;
-}
-
 bool crypto_dh_peer_ok(unsigned group, const uint8_t *peer, size_t plen)
 {
 	BIGNUM *p = NULL, *y = NULL;
 	bool ok = false;
 	if (!peer || !crypto_dh_len(group) || plen != crypto_dh_len(group))
 		return false;
+	if (is_ecp(group)) {
+		EVP_PKEY *pk = ecp_peer_key(group, peer, plen);
+		EVP_PKEY_free(pk);
+		return pk != NULL;
+	}
 	p = dh_prime(group);
 	y = BN_bin2bn(peer, (int)plen, NULL);
 	if (!p || !y || !BN_sub_word(p, 1))
@@ -455,45 +598,69 @@ out:
 	return ok;
 }
 
+/* The peer's public value as a key of our group, or NULL (*ret says why). */
+static EVP_PKEY *peer_key(const struct crypto_dh *dh, const uint8_t *peer, size_t plen, int *ret)
+{
+	EVP_PKEY *pk;
+
+	if (dh->dh_ecp) {
+		pk = ecp_peer_key(dh->dh_group, peer, plen);
+		*ret = pk ? 0 : -EINVAL;
+		return pk;
+	}
+	*ret = dh_check_peer(dh, peer, plen);
+	if (*ret)
+		return NULL;
+	*ret = -EIO;
+	pk = EVP_PKEY_new();
+	if (!pk || EVP_PKEY_copy_parameters(pk, dh->dh_key) <= 0)
+		goto fail;
+	if (EVP_PKEY_set1_encoded_public_key(pk, peer, plen) <= 0) {
+		*ret = -EINVAL;
+		goto fail;
+	}
+	*ret = 0;
+	return pk;
+fail:
+	EVP_PKEY_free(pk);
+	return NULL;
+}
+
 int crypto_dh_derive(struct crypto_dh *dh, const uint8_t *peer, size_t plen, struct secret *gxy)
 {
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pk = NULL;
 	struct secret s = {NULL, 0};
 	size_t outl = 0;
+	/* ECP: the x coordinate, as long as the field */
+	size_t want;
 	int ret;
 
 	if (!dh || !peer || !gxy)
 		return -EINVAL;
-	ret = dh_check_peer(dh, peer, plen);
-	if (ret)
+	want = dh->dh_ecp ? dh->dh_len / 2 : dh->dh_len;
+	pk = peer_key(dh, peer, plen, &ret);
+	if (!pk)
 		return ret;
 	ret = -EIO;
-	pk = EVP_PKEY_new();
-	if (!pk || EVP_PKEY_copy_parameters(pk, dh->dh_key) <= 0)
-		goto out;
-	if (EVP_PKEY_set1_encoded_public_key(pk, peer, plen) <= 0) {
-		ret = -EINVAL;
-		goto out;
-	}
 	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dh->dh_key, NULL);
 	if (!ctx || EVP_PKEY_derive_init(ctx) <= 0)
 		goto out;
 	/* Without this a secret with leading zero bytes comes out short (about 1 in 256). */
-	if (EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
+	if (!dh->dh_ecp && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
 		goto out;
 	/* OpenSSL validates the peer again here (for the named groups also y^q = 1). */
 	if (EVP_PKEY_derive_set_peer(ctx, pk) <= 0) {
 		ret = -EINVAL;
 		goto out;
 	}
-	if (EVP_PKEY_derive(ctx, NULL, &outl) <= 0 || outl != dh->dh_len)
+	if (EVP_PKEY_derive(ctx, NULL, &outl) <= 0 || outl != want)
 		goto out;
 	ret = secret_alloc(&s, outl);
 	if (ret)
 		goto out;
 	ret = -EIO;
-	if (EVP_PKEY_derive(ctx, s.p, &outl) <= 0 || outl != dh->dh_len) {
+	if (EVP_PKEY_derive(ctx, s.p, &outl) <= 0 || outl != want) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -503,6 +670,7 @@ int crypto_dh_derive(struct crypto_dh *dh, const uint8_t *peer, size_t plen, str
 	s.len = 0;
 	ret = 0;
 out:
+	ERR_clear_error();
 	secret_clear(&s);
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(pk);

@@ -6,15 +6,19 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
 #include "lib/crypto.h"
+#include "lib/crypto_int.h"
 
 struct cipher_ctx {
 	EVP_CIPHER_CTX *cc_ctx;
+	struct ossl_cipher cc_cipher;
 	size_t cc_block;
 	size_t cc_ivlen;
 };
@@ -27,9 +31,15 @@ struct mac_ctx {
 size_t esp_encr_keylen(enum esp_encr_id e, unsigned key_bits)
 {
 	switch (e) {
+	case ESP_ENCR_DES:
+		return (key_bits == 0 || key_bits == 64) ? 8 : 0;
 	case ESP_ENCR_3DES:
 		/* 3DES has no Key Length attribute; 0 means "not sent". */
 		return (key_bits == 0 || key_bits == 192) ? 24 : 0;
+	case ESP_ENCR_AES_GCM16:
+		if (key_bits == 128 || key_bits == 192 || key_bits == 256)
+			return key_bits / 8 + ESP_GCM_SALT;
+		return 0;
 	case ESP_ENCR_AES_CBC:
 		if (key_bits == 128 || key_bits == 192 || key_bits == 256)
 			return key_bits / 8;
@@ -43,6 +53,8 @@ size_t esp_encr_keylen(enum esp_encr_id e, unsigned key_bits)
 size_t esp_auth_keylen(enum esp_auth_id a)
 {
 	switch (a) {
+	case ESP_AUTH_NONE:
+		return 0;
 	case ESP_AUTH_HMAC_MD5:
 		return 16;
 	case ESP_AUTH_HMAC_SHA1:
@@ -56,6 +68,8 @@ size_t esp_auth_keylen(enum esp_auth_id a)
 size_t esp_auth_icvlen(enum esp_auth_id a)
 {
 	switch (a) {
+	case ESP_AUTH_NONE:
+		return 0;
 	case ESP_AUTH_HMAC_MD5:
 	case ESP_AUTH_HMAC_SHA1:
 		return 12; /* RFC 2403, RFC 2404 */
@@ -68,8 +82,20 @@ size_t esp_auth_icvlen(enum esp_auth_id a)
 static const char *esp_cipher_name(enum esp_encr_id e, size_t klen)
 {
 	switch (e) {
+	case ESP_ENCR_DES:
+		return klen == 8 ? "DES-CBC" : NULL;
 	case ESP_ENCR_3DES:
 		return klen == 24 ? "DES-EDE3-CBC" : NULL;
+	case ESP_ENCR_AES_GCM16:
+		switch (klen) {
+		case 16:
+			return "AES-128-GCM";
+		case 24:
+			return "AES-192-GCM";
+		case 32:
+			return "AES-256-GCM";
+		}
+		return NULL;
 	case ESP_ENCR_AES_CBC:
 		switch (klen) {
 		case 16:
@@ -89,6 +115,8 @@ static const char *esp_cipher_name(enum esp_encr_id e, size_t klen)
 static const char *esp_digest_name(enum esp_auth_id a)
 {
 	switch (a) {
+	case ESP_AUTH_NONE:
+		return NULL;
 	case ESP_AUTH_HMAC_MD5:
 		return "MD5";
 	case ESP_AUTH_HMAC_SHA1:
@@ -101,9 +129,9 @@ static const char *esp_digest_name(enum esp_auth_id a)
 
 struct cipher_ctx *cipher_ctx_new(enum esp_encr_id e, const uint8_t *key, size_t klen, bool encrypt)
 {
-	const char *name = esp_cipher_name(e, klen);
+	const char *name = e == ESP_ENCR_AES_GCM16 ? NULL : esp_cipher_name(e, klen);
 	struct cipher_ctx *c = NULL;
-	EVP_CIPHER *cipher = NULL;
+	EVP_CIPHER *cipher;
 	int ok = 0;
 
 	if (!name || !key)
@@ -111,9 +139,11 @@ struct cipher_ctx *cipher_ctx_new(enum esp_encr_id e, const uint8_t *key, size_t
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+	if (crypto_ossl_cipher_fetch(name, &c->cc_cipher) != 0)
+		goto out;
+	cipher = c->cc_cipher.cipher;
 	c->cc_ctx = EVP_CIPHER_CTX_new();
-	if (!cipher || !c->cc_ctx)
+	if (!c->cc_ctx)
 		goto out;
 	if (EVP_CIPHER_get_key_length(cipher) != (int)klen)
 		goto out;
@@ -127,7 +157,6 @@ struct cipher_ctx *cipher_ctx_new(enum esp_encr_id e, const uint8_t *key, size_t
 	c->cc_ivlen = (size_t)EVP_CIPHER_get_iv_length(cipher);
 	ok = 1;
 out:
-	EVP_CIPHER_free(cipher);
 	if (!ok) {
 		cipher_ctx_free(c);
 		return NULL;
@@ -141,6 +170,7 @@ void cipher_ctx_free(struct cipher_ctx *c)
 		return;
 	/* EVP_CIPHER_CTX_free cleanses the key schedule held by the provider. */
 	EVP_CIPHER_CTX_free(c->cc_ctx);
+	crypto_ossl_cipher_release(&c->cc_cipher);
 	free(c);
 }
 
@@ -229,5 +259,117 @@ int mac_ctx_run(struct mac_ctx *m, const uint8_t *p1, size_t l1, const uint8_t *
 		return -EIO;
 	if (!EVP_MAC_final(m->mc_ctx, out, &outl, m->mc_len) || outl != m->mc_len)
 		return -EIO;
+	return 0;
+}
+
+/* ---- AES-GCM (RFC 4106) ---- */
+
+struct aead_ctx {
+	EVP_CIPHER_CTX *ac_ctx;
+	uint8_t ac_salt[ESP_GCM_SALT];
+	bool ac_encrypt;
+};
+
+struct aead_ctx *aead_ctx_new(enum esp_encr_id e, const uint8_t *key, size_t klen, bool encrypt)
+{
+	struct aead_ctx *a = NULL;
+	EVP_CIPHER *cipher = NULL;
+	OSSL_PARAM p[2];
+	size_t ivlen = ESP_GCM_SALT + ESP_GCM_IV;
+	const char *name;
+	int ok = 0;
+
+	if (e != ESP_ENCR_AES_GCM16 || !key || klen <= ESP_GCM_SALT)
+		return NULL;
+	name = esp_cipher_name(e, klen - ESP_GCM_SALT);
+	if (!name)
+		return NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->ac_encrypt = encrypt;
+	memcpy(a->ac_salt, key + klen - ESP_GCM_SALT, ESP_GCM_SALT);
+	cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+	a->ac_ctx = EVP_CIPHER_CTX_new();
+	if (!cipher || !a->ac_ctx)
+		goto out;
+	/* 12-byte nonce (salt | IV), the GCM default, set once with the key */
+	p[0] = OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen);
+	p[1] = OSSL_PARAM_construct_end();
+	if (!EVP_CipherInit_ex2(a->ac_ctx, cipher, key, NULL, encrypt ? 1 : 0, p))
+		goto out;
+	ok = 1;
+out:
+	EVP_CIPHER_free(cipher);
+	if (!ok) {
+		aead_ctx_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void aead_ctx_free(struct aead_ctx *a)
+{
+	if (!a)
+		return;
+	EVP_CIPHER_CTX_free(a->ac_ctx);
+	OPENSSL_cleanse(a->ac_salt, sizeof(a->ac_salt));
+	free(a);
+}
+
+/* Sets the nonce and feeds the AAD; the key schedule stays. */
+static int aead_begin(struct aead_ctx *a, const uint8_t iv[ESP_GCM_IV], const uint8_t *aad,
+                      size_t aadlen)
+{
+	uint8_t nonce[ESP_GCM_SALT + ESP_GCM_IV];
+	int outl = 0;
+
+	memcpy(nonce, a->ac_salt, ESP_GCM_SALT);
+	memcpy(nonce + ESP_GCM_SALT, iv, ESP_GCM_IV);
+	if (!EVP_CipherInit_ex2(a->ac_ctx, NULL, NULL, nonce, -1, NULL))
+		return -EIO;
+	if (aadlen && !EVP_CipherUpdate(a->ac_ctx, NULL, &outl, aad, (int)aadlen))
+		return -EIO;
+	return 0;
+}
+
+int aead_ctx_seal(struct aead_ctx *a, const uint8_t iv[ESP_GCM_IV], const uint8_t *aad,
+                  size_t aadlen, uint8_t *buf, size_t len, uint8_t icv[ESP_GCM_ICV])
+{
+	int outl = 0, fin = 0;
+
+	if (!a || !a->ac_encrypt || !iv || !icv || (len && !buf) || (aadlen && !aad) ||
+	    len > INT32_MAX || aadlen > INT32_MAX)
+		return -EINVAL;
+	if (aead_begin(a, iv, aad, aadlen) != 0)
+		return -EIO;
+	if (len && (!EVP_CipherUpdate(a->ac_ctx, buf, &outl, buf, (int)len) || (size_t)outl != len))
+		return -EIO;
+	if (!EVP_CipherFinal_ex(a->ac_ctx, buf + outl, &fin) || fin != 0)
+		return -EIO;
+	if (EVP_CIPHER_CTX_ctrl(a->ac_ctx, EVP_CTRL_AEAD_GET_TAG, ESP_GCM_ICV, icv) <= 0)
+		return -EIO;
+	return 0;
+}
+
+int aead_ctx_open(struct aead_ctx *a, const uint8_t iv[ESP_GCM_IV], const uint8_t *aad,
+                  size_t aadlen, uint8_t *buf, size_t len, const uint8_t icv[ESP_GCM_ICV])
+{
+	uint8_t tag[ESP_GCM_ICV];
+	int outl = 0, fin = 0;
+
+	if (!a || a->ac_encrypt || !iv || !icv || (len && !buf) || (aadlen && !aad) ||
+	    len > INT32_MAX || aadlen > INT32_MAX)
+		return -EINVAL;
+	if (aead_begin(a, iv, aad, aadlen) != 0)
+		return -EIO;
+	if (len && (!EVP_CipherUpdate(a->ac_ctx, buf, &outl, buf, (int)len) || (size_t)outl != len))
+		return -EIO;
+	memcpy(tag, icv, sizeof(tag));
+	if (EVP_CIPHER_CTX_ctrl(a->ac_ctx, EVP_CTRL_AEAD_SET_TAG, ESP_GCM_ICV, tag) <= 0)
+		return -EIO;
+	/* the final step compares the tag (in constant time inside OpenSSL) */
+	if (EVP_CipherFinal_ex(a->ac_ctx, buf + outl, &fin) <= 0)
+		return -EBADMSG;
 	return 0;
 }

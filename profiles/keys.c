@@ -381,9 +381,10 @@ static int p_esp(const char *v, struct pctx *x)
 	return 0;
 }
 
+/* Group 1 (768-bit) is broken: the crypto library has it for --weak, profiles do not. */
 static bool dh_ok(unsigned long g)
 {
-	return g <= 255 && crypto_dh_len((unsigned)g) != 0;
+	return g <= 255 && g != 1 && crypto_dh_len((unsigned)g) != 0;
 }
 
 static int p_dh(const char *v, struct pctx *x)
@@ -396,7 +397,7 @@ static int p_dh(const char *v, struct pctx *x)
 		return canon(x, "auto");
 	}
 	if (!prof_parse_uint(v, 255, &g) || !dh_ok(g))
-		FAIL("'%.60s': evc supports DH groups auto, 2, 5, 14, 15 and 16", v);
+		FAIL("'%.60s': evc supports DH groups auto, 2, 5, 14, 15, 16, 19 and 20", v);
 	x->t->dh = (unsigned)g;
 	snprintf(x->c, PROF_LINE_MAX + 1, "%lu", g);
 	return 0;

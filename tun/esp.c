@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +15,13 @@ struct esp_sa {
 	bool outbound;
 	enum esp_encr_id encr;
 	enum esp_auth_id auth;
-	struct cipher_ctx *cipher; /* NULL for ESP_NULL */
-	struct mac_ctx *mac;
-	size_t ivlen;  /* = cipher block size, 0 for ESP_NULL */
-	size_t align;  /* payload + trailer is padded to a multiple of this */
-	size_t icvlen; /* truncated ICV */
-	uint32_t seq;  /* outbound: last sent */
+	struct cipher_ctx *cipher; /* NULL for ESP_NULL and GCM */
+	struct mac_ctx *mac;       /* NULL for GCM */
+	struct aead_ctx *aead;     /* GCM only */
+	size_t ivlen;              /* = cipher block size, 0 for ESP_NULL, 8 for GCM */
+	size_t align;              /* payload + trailer is padded to a multiple of this */
+	size_t icvlen;             /* truncated ICV */
+	uint32_t seq;              /* outbound: last sent */
 	struct esp_replay replay;
 	struct esp_sa_stats st;
 	int (*rand)(void *rctx, void *buf, size_t n);
@@ -60,10 +62,20 @@ static int default_rand(void *rctx, void *buf, size_t n)
 static const char *check_encr(const struct esp_sa_params *prm, size_t *klen)
 {
 	switch (prm->encr) {
+	case ESP_ENCR_DES:
+		if (prm->key_bits != 0 && prm->key_bits != 64)
+			return "DES takes a 64-bit key";
+		*klen = esp_encr_keylen(ESP_ENCR_DES, 64);
+		break;
 	case ESP_ENCR_3DES:
 		if (prm->key_bits != 0 && prm->key_bits != 192)
 			return "3DES takes a 192-bit key";
 		*klen = esp_encr_keylen(ESP_ENCR_3DES, 192);
+		break;
+	case ESP_ENCR_AES_GCM16:
+		if (prm->key_bits != 128 && prm->key_bits != 192 && prm->key_bits != 256)
+			return "AES-GCM key length must be 128, 192 or 256 bits";
+		*klen = esp_encr_keylen(ESP_ENCR_AES_GCM16, prm->key_bits);
 		break;
 	case ESP_ENCR_AES_CBC:
 		if (prm->key_bits != 128 && prm->key_bits != 192 && prm->key_bits != 256)
@@ -74,7 +86,7 @@ static const char *check_encr(const struct esp_sa_params *prm, size_t *klen)
 		*klen = 0;
 		return NULL;
 	default:
-		return "unsupported ESP cipher (supported: 3DES, AES-CBC, NULL)";
+		return "unsupported ESP cipher (supported: DES, 3DES, AES-CBC, AES-GCM-16, NULL)";
 	}
 	if (*klen == 0)
 		return "the crypto library does not support this ESP cipher";
@@ -98,8 +110,13 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *prm, const char **why)
 		err = "ESP encryption key has the wrong length for the cipher";
 		goto out;
 	}
+	bool aead = prm->encr == ESP_ENCR_AES_GCM16;
 	alen = esp_auth_keylen(prm->auth);
-	if (alen == 0 || esp_auth_icvlen(prm->auth) == 0) {
+	if (aead && prm->auth != ESP_AUTH_NONE) {
+		err = "AES-GCM authenticates by itself: no HMAC goes with it";
+		goto out;
+	}
+	if (!aead && (alen == 0 || esp_auth_icvlen(prm->auth) == 0)) {
 		err = "unsupported ESP integrity algorithm (supported: HMAC-MD5, SHA1, SHA-256)";
 		goto out;
 	}
@@ -123,6 +140,18 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *prm, const char **why)
 	sa->rctx = prm->rctx;
 	sa->iv_off = ESP_IV_POOL;
 	esp_replay_init(&sa->replay);
+	if (aead) {
+		/* RFC 4106: an 8-byte IV, 4-byte alignment, a 16-byte ICV */
+		sa->aead = aead_ctx_new(prm->encr, prm->enc_key, prm->enc_key_len, prm->outbound);
+		if (!sa->aead) {
+			err = "cannot set up AES-GCM";
+			goto out;
+		}
+		sa->ivlen = ESP_GCM_IV;
+		sa->align = 4;
+		sa->icvlen = ESP_GCM_ICV;
+		goto out;
+	}
 	sa->mac = mac_ctx_new(prm->auth, prm->auth_key, prm->auth_key_len);
 	if (!sa->mac || mac_ctx_len(sa->mac) < sa->icvlen) {
 		err = "cannot set up the ESP integrity algorithm";
@@ -161,6 +190,7 @@ void esp_sa_free(struct esp_sa *sa)
 		return;
 	cipher_ctx_free(sa->cipher);
 	mac_ctx_free(sa->mac);
+	aead_ctx_free(sa->aead);
 	mem_wipe(sa, sizeof(*sa));
 	free(sa);
 }
@@ -215,9 +245,16 @@ enum esp_result esp_encap(struct esp_sa *sa, struct pkt *p, uint8_t next_header)
 	size_t ctlen = plen + padlen + 2, hlen = ESP_HDR_LEN + sa->ivlen;
 	if (pkt_headroom(p) < hlen || pkt_tailroom(p) < padlen + 2 + sa->icvlen)
 		return ESP_E_NOROOM;
-	if (sa->ivlen && take_iv(sa, iv) != 0)
-		return ESP_E_CRYPTO;
 	uint32_t seq = sa->seq + 1;
+	if (sa->aead) {
+		/* GCM needs a unique IV, not an unpredictable one: the sequence number (RFC 4106
+		 * 3.1), which never repeats under one key */
+		struct wr vw = wr_init(iv, ESP_GCM_IV);
+		wr_u32(&vw, 0);
+		wr_u32(&vw, seq);
+	} else if (sa->ivlen && take_iv(sa, iv) != 0) {
+		return ESP_E_CRYPTO;
+	}
 
 	/* Trailer: self-describing padding 1, 2, 3, ... (RFC 4303 2.4), length, next header. */
 	struct wr tw = wr_init(p->data + plen, padlen + 2);
@@ -234,10 +271,16 @@ enum esp_result esp_encap(struct esp_sa *sa, struct pkt *p, uint8_t next_header)
 	if (tw.err || hw.err)
 		return ESP_E_NOROOM;
 
-	if (sa->cipher && cipher_ctx_run(sa->cipher, iv, p->data, p->data, ctlen) != 0)
-		return ESP_E_CRYPTO;
-	if (mac_ctx_run(sa->mac, hdr, hlen + ctlen, NULL, 0, mac) != 0)
-		return ESP_E_CRYPTO;
+	if (sa->aead) {
+		/* AAD: SPI | sequence number (no ESN) */
+		if (aead_ctx_seal(sa->aead, iv, hdr, ESP_HDR_LEN, p->data, ctlen, mac) != 0)
+			return ESP_E_CRYPTO;
+	} else {
+		if (sa->cipher && cipher_ctx_run(sa->cipher, iv, p->data, p->data, ctlen) != 0)
+			return ESP_E_CRYPTO;
+		if (mac_ctx_run(sa->mac, hdr, hlen + ctlen, NULL, 0, mac) != 0)
+			return ESP_E_CRYPTO;
+	}
 	struct wr iw = wr_init(p->data + ctlen, sa->icvlen);
 	wr_bytes(&iw, mac, sa->icvlen);
 
@@ -271,13 +314,13 @@ enum esp_result esp_decap(struct esp_sa *sa, struct pkt *p, uint8_t *next_header
 
 	if (sa->outbound)
 		return ESP_E_DIR;
-	/* CBC needs one whole block; ESP_NULL at least the two trailer bytes. */
-	size_t min_ct = sa->ivlen ? sa->ivlen : 2;
+	/* CBC needs one whole block; ESP_NULL and GCM at least the two trailer bytes. */
+	size_t min_ct = sa->ivlen && !sa->aead ? sa->ivlen : 2;
 	size_t hlen = ESP_HDR_LEN + sa->ivlen;
 	if (p->len < hlen + min_ct + sa->icvlen)
 		return ESP_E_SHORT;
 	size_t ctlen = p->len - hlen - sa->icvlen;
-	if (sa->ivlen && ctlen % sa->ivlen)
+	if (sa->ivlen && ctlen % sa->align)
 		return ESP_E_LEN;
 
 	struct rd r = rd_init(p->data, p->len);
@@ -288,14 +331,23 @@ enum esp_result esp_decap(struct esp_sa *sa, struct pkt *p, uint8_t *next_header
 		return ESP_E_SPI;
 	if (!esp_replay_check(&sa->replay, seq))
 		return ESP_E_REPLAY;
-	if (mac_ctx_run(sa->mac, p->data, hlen + ctlen, NULL, 0, mac) != 0)
-		return ESP_E_CRYPTO;
-	if (!crypto_ct_equal(mac, icv, sa->icvlen))
-		return ESP_E_AUTH;
-
 	uint8_t *ct = p->data + hlen;
-	if (sa->cipher && cipher_ctx_run(sa->cipher, iv, ct, ct, ctlen) != 0)
-		return ESP_E_CRYPTO;
+	if (sa->aead) {
+		/* authenticates and decrypts in one pass; a forgery leaves garbage in the
+		 * packet, which is dropped anyway */
+		int rc = aead_ctx_open(sa->aead, iv, p->data, ESP_HDR_LEN, ct, ctlen, icv);
+		if (rc == -EBADMSG)
+			return ESP_E_AUTH;
+		if (rc != 0)
+			return ESP_E_CRYPTO;
+	} else {
+		if (mac_ctx_run(sa->mac, p->data, hlen + ctlen, NULL, 0, mac) != 0)
+			return ESP_E_CRYPTO;
+		if (!crypto_ct_equal(mac, icv, sa->icvlen))
+			return ESP_E_AUTH;
+		if (sa->cipher && cipher_ctx_run(sa->cipher, iv, ct, ct, ctlen) != 0)
+			return ESP_E_CRYPTO;
+	}
 	struct rd tr = rd_init(ct + ctlen - 2, 2);
 	if (!rd_u8(&tr, &padlen) || !rd_u8(&tr, &nh))
 		return ESP_E_SHORT;

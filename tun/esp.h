@@ -7,8 +7,10 @@
  *
  *   SPI(4) | seq(4) | IV | CBC( payload | 1,2,3.. | pad length | next header ) | ICV
  *
- * Supported: 3DES-CBC, AES-CBC 128/192/256 and ESP_NULL, each with HMAC-MD5-96, HMAC-SHA1-96
- * or HMAC-SHA-256-128.
+ * Supported: DES-CBC (weak, on request), 3DES-CBC, AES-CBC 128/192/256 and ESP_NULL, each with
+ * HMAC-MD5-96, HMAC-SHA1-96 or HMAC-SHA-256-128; and AES-GCM-16 128/192/256 (RFC 4106), whose
+ * 8-byte IV is the sequence number, whose AAD is SPI | seq, and which carries its own 16-byte
+ * ICV.
  *
  * IVs: RFC 3602 asks for unpredictable CBC IVs. An outbound SA draws them from the CSPRNG
  * (crypto_random, OpenSSL's DRBG) in 2 KiB refills, so every IV is fresh CSPRNG output while the

@@ -178,6 +178,18 @@ static void test_3des_cbc(void **state)
 	          "2079c3d53aa763e193b79e2569ab5262516570481f25b50f73c0bda85c8e0da7");
 }
 
+/* FIPS 81 appendix C (CBC): single DES, which OpenSSL 3 has only in its legacy provider. */
+static void test_des_cbc(void **state)
+{
+	check_cbc(CIPHER_DES, "0123456789abcdef", "1234567890abcdef",
+	          (const uint8_t *)"Now is the time for all ", 24,
+	          "e5c7cdde872bf27c43e934008c389c0f683788499a7c05f6");
+	assert_int_equal(crypto_cipher_block(CIPHER_DES), 8);
+	assert_true(crypto_cipher_keylen_ok(CIPHER_DES, 64));
+	assert_false(crypto_cipher_keylen_ok(CIPHER_DES, 192));
+	assert_string_equal(crypto_cipher_name(CIPHER_DES), "DES-CBC");
+}
+
 static void test_cbc_rejects(void **state)
 {
 	uint8_t key[32] = {0}, iv[16] = {0}, buf[32] = {0};
@@ -188,7 +200,8 @@ static void test_cbc_rejects(void **state)
 	/* Wrong key sizes, and single DES (not supported). */
 	assert_int_equal(crypto_cbc(CIPHER_AES_CBC, key, 20, iv, true, buf, buf, 16), -EINVAL);
 	assert_int_equal(crypto_cbc(CIPHER_3DES, key, 16, iv, true, buf, buf, 16), -EINVAL);
-	assert_int_equal(crypto_cbc((enum cipher_alg)1, key, 8, iv, true, buf, buf, 16), -EINVAL);
+	assert_int_equal(crypto_cbc(CIPHER_DES, key, 16, iv, true, buf, buf, 16), -EINVAL);
+	assert_int_equal(crypto_cbc((enum cipher_alg)2, key, 8, iv, true, buf, buf, 16), -EINVAL);
 	assert_int_equal(crypto_cipher_block(CIPHER_3DES), 8);
 	assert_int_equal(crypto_cipher_block(CIPHER_AES_CBC), 16);
 	assert_true(crypto_cipher_keylen_ok(CIPHER_3DES, 192));
@@ -247,7 +260,7 @@ static void test_secret(void **state)
 
 static void test_dh_agreement(void **state)
 {
-	static const unsigned groups[] = {2, 5, 14, 15, 16};
+	static const unsigned groups[] = {1, 2, 5, 14, 15, 16};
 
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		unsigned g = groups[i];
@@ -256,7 +269,8 @@ static void test_dh_agreement(void **state)
 		struct secret sa = {NULL, 0}, sb = {NULL, 0};
 		uint8_t pa[512], pb[512];
 
-		assert_int_equal(len, g == 2    ? 128
+		assert_int_equal(len, g == 1    ? 96
+		                      : g == 2  ? 128
 		                      : g == 5  ? 192
 		                      : g == 14 ? 256
 		                      : g == 15 ? 384
@@ -278,10 +292,68 @@ static void test_dh_agreement(void **state)
 		crypto_dh_free(a);
 		crypto_dh_free(b);
 	}
-	assert_null(crypto_dh_new(1));
+	assert_null(crypto_dh_new(3));
 	assert_null(crypto_dh_new(24));
-	assert_int_equal(crypto_dh_len(1), 0);
+	assert_int_equal(crypto_dh_len(3), 0);
+	assert_int_equal(crypto_dh_len(21), 0);
 	crypto_dh_free(NULL);
+}
+
+/*
+ * ECP groups 19 and 20 (RFC 5903): the KE payload is x | y of the public point, each the
+ * field size, and the shared secret is the x coordinate alone.
+ */
+static void test_ecp_agreement(void **state)
+{
+	static const struct {
+		unsigned group;
+		size_t ke, secret;
+		const char *name;
+	} groups[] = {{19, 64, 32, "ecp256"}, {20, 96, 48, "ecp384"}};
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		unsigned g = groups[i].group;
+		size_t len = groups[i].ke;
+		struct crypto_dh *a = crypto_dh_new(g), *b = crypto_dh_new(g);
+		struct secret sa = {NULL, 0}, sb = {NULL, 0};
+		uint8_t pa[96], pb[96], bad[96], keep[48];
+
+		assert_int_equal(crypto_dh_len(g), len);
+		assert_string_equal(crypto_dh_name(g), groups[i].name);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(crypto_dh_public(a, pa, len), 0);
+		assert_int_equal(crypto_dh_public(b, pb, len), 0);
+		assert_true(crypto_dh_peer_ok(g, pa, len));
+		assert_int_equal(crypto_dh_derive(a, pb, len, &sa), 0);
+		assert_int_equal(crypto_dh_derive(b, pa, len, &sb), 0);
+		assert_int_equal(sa.len, groups[i].secret);
+		assert_memory_equal(sa.p, sb.p, sa.len);
+		/* the secret is our x coordinate multiplied: not a copy of either public value */
+		assert_memory_not_equal(sa.p, pa, sa.len);
+		memcpy(keep, sa.p, sa.len);
+
+		/* a point off the curve, the point at infinity (all zero) and wrong sizes are
+		 * refused, and the earlier secret stays */
+		memcpy(bad, pb, len);
+		bad[len - 1] ^= 1;
+		assert_false(crypto_dh_peer_ok(g, bad, len));
+		assert_int_equal(crypto_dh_derive(a, bad, len, &sa), -EINVAL);
+		memset(bad, 0, len);
+		assert_false(crypto_dh_peer_ok(g, bad, len));
+		assert_int_equal(crypto_dh_derive(a, bad, len, &sa), -EINVAL);
+		assert_false(crypto_dh_peer_ok(g, pb, len - 1));
+		assert_int_equal(crypto_dh_derive(a, pb, len - 1, &sa), -EINVAL);
+		assert_memory_equal(sa.p, keep, sa.len);
+
+		secret_clear(&sa);
+		secret_clear(&sb);
+		crypto_dh_free(a);
+		crypto_dh_free(b);
+	}
+	assert_string_equal(crypto_dh_name(2), "modp1024");
+	assert_string_equal(crypto_dh_name(14), "modp2048");
+	assert_string_equal(crypto_dh_name(1), "modp768");
 }
 
 /* A secret with leading zero bytes must still come out full length: many trials at 1024. */
@@ -383,6 +455,85 @@ static void test_dh_vectors_and_rejects(void **state)
 }
 
 /* ---- ESP contexts ---- */
+
+/*
+ * AES-GCM as ESP uses it (RFC 4106): test cases 3 and 4 of the GCM specification (McGrew and
+ * Viega), with the first 4 bytes of their 96-bit IV as the salt at the end of the key and the
+ * other 8 as the packet's IV.
+ */
+static void test_aead_gcm(void **state)
+{
+	uint8_t key[20], iv[8], pt[64], ct[64], buf[64], aad[20], icv[16], want_icv[16];
+	size_t klen = unhex("feffe9928665731c6d6a8f9467308308cafebabe", key, sizeof(key));
+	size_t aadlen = unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad, sizeof(aad));
+	unhex("facedbaddecaf888", iv, sizeof(iv));
+	unhex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+	      "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
+	      pt, sizeof(pt));
+	unhex("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+	      "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
+	      ct, sizeof(ct));
+	struct aead_ctx *enc = aead_ctx_new(ESP_ENCR_AES_GCM16, key, klen, true);
+	struct aead_ctx *dec = aead_ctx_new(ESP_ENCR_AES_GCM16, key, klen, false);
+	assert_non_null(enc);
+	assert_non_null(dec);
+	assert_int_equal(esp_encr_keylen(ESP_ENCR_AES_GCM16, 128), 20);
+	assert_int_equal(esp_encr_keylen(ESP_ENCR_AES_GCM16, 256), 36);
+	assert_int_equal(esp_auth_icvlen(ESP_AUTH_NONE), 0);
+
+	/* case 3: no AAD; twice on the same context, as the datapath does per packet */
+	for (int round = 0; round < 2; round++) {
+		memcpy(buf, pt, 64);
+		assert_int_equal(aead_ctx_seal(enc, iv, NULL, 0, buf, 64, icv), 0);
+		assert_memory_equal(buf, ct, 64);
+		assert_hex(icv, 16, "4d5c2af327cd64a62cf35abd2ba6fab4");
+		assert_int_equal(aead_ctx_open(dec, iv, NULL, 0, buf, 64, icv), 0);
+		assert_memory_equal(buf, pt, 64);
+	}
+	/* case 4: 20 bytes of AAD, 60 of plaintext */
+	memcpy(buf, pt, 60);
+	assert_int_equal(aead_ctx_seal(enc, iv, aad, aadlen, buf, 60, icv), 0);
+	assert_memory_equal(buf, ct, 60);
+	unhex("5bc94fbc3221a5db94fae95ae7121a47", want_icv, sizeof(want_icv));
+	assert_memory_equal(icv, want_icv, 16);
+	/* a flipped bit in the ciphertext, the AAD or the ICV does not open */
+	buf[5] ^= 1;
+	assert_int_equal(aead_ctx_open(dec, iv, aad, aadlen, buf, 60, icv), -EBADMSG);
+	memcpy(buf, ct, 60);
+	aad[0] ^= 1;
+	assert_int_equal(aead_ctx_open(dec, iv, aad, aadlen, buf, 60, icv), -EBADMSG);
+	aad[0] ^= 1;
+	memcpy(buf, ct, 60);
+	icv[15] ^= 1;
+	assert_int_equal(aead_ctx_open(dec, iv, aad, aadlen, buf, 60, icv), -EBADMSG);
+	icv[15] ^= 1;
+	memcpy(buf, ct, 60);
+	assert_int_equal(aead_ctx_open(dec, iv, aad, aadlen, buf, 60, icv), 0);
+	assert_memory_equal(buf, pt, 60);
+	/* the wrong direction and bad key sizes are refused */
+	assert_int_equal(aead_ctx_open(enc, iv, NULL, 0, buf, 16, icv), -EINVAL);
+	assert_null(aead_ctx_new(ESP_ENCR_AES_GCM16, key, 16, true));
+	assert_null(aead_ctx_new(ESP_ENCR_AES_CBC, key, klen, true));
+	assert_null(cipher_ctx_new(ESP_ENCR_AES_GCM16, key, 16, true));
+	aead_ctx_free(enc);
+	aead_ctx_free(dec);
+}
+
+/* Single DES in ESP: the per-SA context agrees with the one-shot CBC of FIPS 81. */
+static void test_esp_des_ctx(void **state)
+{
+	uint8_t key[8], iv[8], buf[24];
+	unhex("0123456789abcdef", key, sizeof(key));
+	unhex("1234567890abcdef", iv, sizeof(iv));
+	memcpy(buf, "Now is the time for all ", 24);
+	struct cipher_ctx *c = cipher_ctx_new(ESP_ENCR_DES, key, 8, true);
+	assert_non_null(c);
+	assert_int_equal(cipher_ctx_block(c), 8);
+	assert_int_equal(cipher_ctx_run(c, iv, buf, buf, 24), 0);
+	assert_hex(buf, 24, "e5c7cdde872bf27c43e934008c389c0f683788499a7c05f6");
+	cipher_ctx_free(c);
+	assert_int_equal(esp_encr_keylen(ESP_ENCR_DES, 0), 8);
+}
 
 static void test_esp_sizes(void **state)
 {
@@ -630,6 +781,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hash_abc),         cmocka_unit_test(test_hmac_rfc2202_4231),
 	    cmocka_unit_test(test_aes_cbc_rfc3602),  cmocka_unit_test(test_3des_cbc),
+	    cmocka_unit_test(test_des_cbc),          cmocka_unit_test(test_ecp_agreement),
+	    cmocka_unit_test(test_aead_gcm),         cmocka_unit_test(test_esp_des_ctx),
 	    cmocka_unit_test(test_cbc_rejects),      cmocka_unit_test(test_random_and_ct_equal),
 	    cmocka_unit_test(test_secret),           cmocka_unit_test(test_dh_agreement),
 	    cmocka_unit_test(test_dh_full_length),   cmocka_unit_test(test_dh_vectors_and_rejects),

@@ -254,13 +254,15 @@ struct algo {
 static const struct algo ciphers[] = {
     {ESP_ENCR_3DES, 0, 8},       {ESP_ENCR_3DES, 192, 8},     {ESP_ENCR_AES_CBC, 128, 16},
     {ESP_ENCR_AES_CBC, 192, 16}, {ESP_ENCR_AES_CBC, 256, 16}, {ESP_ENCR_NULL, 0, 0},
+    {ESP_ENCR_DES, 0, 8},
 };
 static const enum esp_auth_id macs[] = {ESP_AUTH_HMAC_MD5, ESP_AUTH_HMAC_SHA1,
                                         ESP_AUTH_HMAC_SHA256};
 
-static const uint8_t key_bytes[32] = {
-    0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10,
-    0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78, 0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0};
+static const uint8_t key_bytes[36] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe,
+                                      0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10, 0x0f, 0x1e,
+                                      0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78, 0x87, 0x96, 0xa5,
+                                      0xb4, 0xc3, 0xd2, 0xe1, 0xf0, 0x5a, 0x17, 0xc0, 0xde};
 static const uint8_t mac_key[32] = "0123456789abcdefghijklmnopqrstu";
 
 static struct esp_sa *make_sa(const struct algo *a, enum esp_auth_id m, uint32_t spi, bool outbound)
@@ -343,6 +345,70 @@ static void round_trip_all(void **state)
 			esp_sa_free(out);
 			esp_sa_free(in);
 		}
+	}
+	free(p);
+}
+
+static void flip_every_bit(struct esp_sa *in, const uint8_t *pk, size_t len);
+
+/*
+ * AES-GCM-16 (RFC 4106): an 8-byte IV (the sequence number, unique per key as GCM needs),
+ * payload and trailer padded to 4 bytes, a 16-byte ICV over SPI | seq as AAD and the
+ * ciphertext; every flipped bit of a packet is refused, and the replay window is untouched.
+ */
+static void gcm_round_trip(void **state)
+{
+	(void)state;
+	static const size_t lens[] = {0, 1, 2, 3, 14, 62, 63, 1400, PKT_MTU_MAX};
+	static const unsigned bits[] = {128, 192, 256};
+	uint8_t plain[PKT_MTU_MAX], copy[PKT_BUFSZ];
+	struct pkt *p = new_pkt();
+
+	for (size_t b = 0; b < 3; b++) {
+		const struct algo a = {ESP_ENCR_AES_GCM16, bits[b], 8};
+		struct esp_sa *out = make_sa(&a, ESP_AUTH_NONE, 0x51525354, true);
+		struct esp_sa *in = make_sa(&a, ESP_AUTH_NONE, 0x51525354, false);
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			uint8_t nh = 0;
+			fill_payload(plain, lens[l], (unsigned)(b + l));
+			assert_true(pkt_set(p, plain, lens[l]));
+			assert_int_equal(esp_encap(out, p, ESP_NH_IPV4), ESP_OK);
+			size_t body = (lens[l] + 2 + 3) / 4 * 4;
+			assert_int_equal(p->len, 8 + 8 + body + 16);
+			assert_int_equal(esp_overhead(out, lens[l]), p->len - lens[l]);
+			assert_int_equal(be32(p->data + 4), l + 1);
+			/* the IV is the 64-bit sequence number */
+			assert_int_equal(be32(p->data + 8), 0);
+			assert_int_equal(be32(p->data + 12), l + 1);
+			if (lens[l] >= 16)
+				assert_memory_not_equal(p->data + 16, plain, 16);
+			if (l == 0) {
+				memcpy(copy, p->data, p->len);
+				size_t len = p->len;
+				flip_every_bit(in, copy, len);
+				continue; /* flip_every_bit took it */
+			}
+			assert_int_equal(esp_decap(in, p, &nh), ESP_OK);
+			assert_int_equal(nh, ESP_NH_IPV4);
+			assert_int_equal(p->len, lens[l]);
+			assert_memory_equal(p->data, plain, lens[l]);
+		}
+		/* an HMAC with GCM is a configuration error */
+		struct esp_sa_params prm = {
+		    .spi = 9,
+		    .encr = ESP_ENCR_AES_GCM16,
+		    .key_bits = bits[b],
+		    .auth = ESP_AUTH_HMAC_SHA1,
+		    .enc_key = key_bytes,
+		    .enc_key_len = esp_encr_keylen(ESP_ENCR_AES_GCM16, bits[b]),
+		    .auth_key = mac_key,
+		    .auth_key_len = 20,
+		};
+		const char *why = NULL;
+		assert_null(esp_sa_new(&prm, &why));
+		assert_non_null(strstr(why, "GCM"));
+		esp_sa_free(out);
+		esp_sa_free(in);
 	}
 	free(p);
 }
@@ -643,11 +709,19 @@ static void bad_params(void **state)
 	assert_null(esp_sa_new(&b, &why));
 	b = base, b.auth_key_len = 16;
 	assert_null(esp_sa_new(&b, &why));
-	b = base, b.encr = 2; /* single DES */
+	b = base, b.encr = 4; /* RC5 */
 	why = NULL;
 	assert_null(esp_sa_new(&b, &why));
 	assert_non_null(why);
 	assert_non_null(strstr(why, "unsupported ESP cipher"));
+	b = base, b.encr = ESP_ENCR_DES, b.key_bits = 0; /* single DES: 8-byte key */
+	assert_null(esp_sa_new(&b, &why));
+	b.enc_key_len = 8;
+	sa = esp_sa_new(&b, &why);
+	assert_non_null(sa);
+	esp_sa_free(sa);
+	b = base, b.auth = ESP_AUTH_NONE, b.auth_key_len = 0; /* CBC needs an HMAC */
+	assert_null(esp_sa_new(&b, &why));
 	b = base, b.auth = 3; /* DES-MAC */
 	assert_null(esp_sa_new(&b, &why));
 	b = base, b.encr = ESP_ENCR_3DES, b.key_bits = 0, b.enc_key_len = 24;
@@ -665,6 +739,7 @@ int main(void)
 	    cmocka_unit_test(flipped_bits),       cmocka_unit_test(replayed),
 	    cmocka_unit_test(truncated),          cmocka_unit_test(trailer_checks),
 	    cmocka_unit_test(direction_and_room), cmocka_unit_test(bad_params),
+	    cmocka_unit_test(gcm_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

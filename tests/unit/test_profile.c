@@ -132,7 +132,7 @@ static const struct {
     {"ike", "des-sha1", "the cipher must be aes128, aes192, aes256 or 3des"},
     {"ike", "aes256-sha1, aes256-sha1", "'aes256-sha1' is listed twice"},
     {"esp", "aes256-sha512", "the hash must be md5, sha1 or sha256"},
-    {"dh", "1", "evc supports DH groups auto, 2, 5, 14, 15 and 16"},
+    {"dh", "1", "evc supports DH groups auto, 2, 5, 14, 15, 16, 19 and 20"},
     {"dh", "17", "evc supports DH groups"},
     {"dh", "two", "evc supports DH groups"},
     {"pfs", "dh2", "is not off, server, 2, 5, 14, 15 or 16"},
@@ -449,7 +449,8 @@ static void test_parse_errors(void **state)
 	expect(&d, PROF_ERROR, 6, "", "the line has no '='");
 	expect(&d, PROF_ERROR, 7, "", "no key before '='");
 	expect(&d, PROF_ERROR, 8, "mtu", "the value is empty");
-	expect(&d, PROF_ERROR, 9, "dh", "'3': evc supports DH groups auto, 2, 5, 14, 15 and 16");
+	expect(&d, PROF_ERROR, 9, "dh",
+	       "'3': evc supports DH groups auto, 2, 5, 14, 15, 16, 19 and 20");
 	expect(&d, PROF_ERROR, 10, "group_key", "secrets are not written into profiles");
 	expect(&d, PROF_ERROR, 11, "natt", "'sometimes' is not one of auto, force or off");
 	assert_int_equal(d.count[PROF_ERROR], 9);
@@ -457,7 +458,7 @@ static void test_parse_errors(void **state)
 	int i = find(&d, PROF_ERROR, 9, "dh", "");
 	assert_true(i >= 0);
 	assert_string_equal(d.text[i], "t.profile:9: key 'dh': '3': evc supports DH groups auto, "
-	                               "2, 5, 14, 15 and 16");
+	                               "2, 5, 14, 15, 16, 19 and 20");
 	for (size_t k = 0; k < d.n; k++)
 		assert_null(strstr(d.text[k], "hunter2"));
 }
