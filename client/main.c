@@ -53,6 +53,8 @@ static void usage(FILE *f)
 	    "  --local-port N         local IKE port (default 500)\n"
 	    "  --run-as USER          (root) run as USER once the TUN device and sockets are\n"
 	    "                         open, with CAP_NET_ADMIN only\n"
+	    "  --no-reconnect         end when the tunnel goes down (default: set it up again\n"
+	    "                         with back-off, also when this host's path changes)\n"
 	    "  --profile-dir DIR      profiles in DIR instead of ~/.config/evc and /etc/evc\n"
 	    "  -v, --verbose          more detail (twice: protocol debugging)\n"
 	    "  -q, --quiet            only errors\n"
@@ -70,7 +72,14 @@ struct connect_args {
 /* 0 to go on, 1 after --help, 2 on a usage error (printed). */
 static int parse_connect(int argc, char **argv, struct connect_args *a, struct term *t)
 {
-	enum { OPT_SETTING = 256, OPT_PROFILE, OPT_PROFILE_DIR, OPT_KEYFILE, OPT_PWFILE };
+	enum {
+		OPT_SETTING = 256,
+		OPT_PROFILE,
+		OPT_PROFILE_DIR,
+		OPT_KEYFILE,
+		OPT_PWFILE,
+		OPT_NO_RECONNECT
+	};
 	/* every OPT_SETTING is evc_overrides_set's, by its name */
 	static const struct option opts[] = {
 	    {"gateway", required_argument, NULL, OPT_SETTING},
@@ -91,6 +100,7 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"password-file", required_argument, NULL, OPT_PWFILE},
 	    {"profile", required_argument, NULL, OPT_PROFILE},
 	    {"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
+	    {"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
@@ -118,6 +128,9 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 			break;
 		case OPT_PROFILE_DIR:
 			a->profile_dir = optarg;
+			break;
+		case OPT_NO_RECONNECT:
+			evc_overrides_set(&a->ov, "reconnect", "no", err, sizeof(err));
 			break;
 		case 'v':
 			t->verbose++;

@@ -90,26 +90,25 @@ static void cb_failover(void *ctx, const char *why, const char *next)
 }
 
 /*
- * Sockets open: only CAP_NET_ADMIN from here on (platform/privs.h says why that suffices);
- * with --run-as, as that user from the first session on (the root helper, client/core/host.h,
- * keeps root's files).
+ * Sockets open: only CAP_NET_ADMIN from here on (platform/privs.h says why that suffices; the
+ * client keeps these sockets for backup gateways and reconnections); with --run-as, as that
+ * user from the first session on (the root helper, client/core/host.h, keeps root's files).
  */
-static int cb_setup_done(void *ctx, bool more, char *err, size_t errlen)
+static int cb_setup_done(void *ctx, char *err, size_t errlen)
 {
 	struct term *t = ctx;
-	int rc;
-	t->keep_setup = more;
-	if (!t->run_as || t->switched)
-		return plat_privs_drop(more, err, errlen);
-	rc = plat_privs_switch_user(t->run_as_uid, t->run_as_gid, more, err, errlen);
-	t->switched = rc == 0;
-	return rc;
+	if (!t->run_as)
+		return plat_privs_drop(false, err, errlen);
+	return plat_privs_switch_user(t->run_as_uid, t->run_as_gid, false, err, errlen);
 }
 
-static int cb_setup_again(void *ctx, char *err, size_t errlen)
+static void cb_reconnecting(void *ctx, const char *why, const char *gateway, unsigned delay_ms,
+                            unsigned attempt)
 {
 	(void)ctx;
-	return plat_privs_raise_setup(err, errlen);
+	term_error(why);
+	fprintf(stderr, "evc: reconnecting to %s in %u.%u s (attempt %u)\n", gateway,
+	        delay_ms / 1000, delay_ms % 1000 / 100, attempt);
 }
 
 static int prefix_len(uint32_t mask)
@@ -126,8 +125,6 @@ static void cb_connected(void *ctx, const struct evc_policy *pol, const char *if
 {
 	struct term *t = ctx;
 	char a[20], routes[512] = "", dns[128] = "";
-	if (t->keep_setup && plat_privs_drop(false, a, sizeof(a)) == 0)
-		t->keep_setup = false; /* no other gateway will be tried */
 	if (t->quiet)
 		return;
 	ipv4_str(pol->addr, a, sizeof(a));
@@ -204,8 +201,8 @@ const struct evc_client_ops term_ops = {
     .banner = cb_banner,
     .prompt = cb_prompt,
     .failover = cb_failover,
+    .reconnecting = cb_reconnecting,
     .setup_done = cb_setup_done,
-    .setup_again = cb_setup_again,
     .connected = cb_connected,
 };
 

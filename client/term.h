@@ -16,9 +16,7 @@
 struct term {
 	int verbose;
 	bool quiet;
-	bool keep_setup; /* privileges to open sockets kept for a backup gateway */
-	bool run_as;     /* --run-as: become run_as_uid/gid at the first setup_done */
-	bool switched;   /* ... done */
+	bool run_as; /* --run-as: become run_as_uid/gid at setup_done */
 	unsigned run_as_uid, run_as_gid;
 	FILE *stdin_lines;         /* shared when both secrets come from "-" */
 	struct evc_client *client; /* for the answers */

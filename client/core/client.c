@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The client handle: one session at a time, the gateway and then its backups in order, one
- * epoll for all of them (so the caller's event loop watches one descriptor), the control
- * socket's commands and the status. See client.h.
+ * epoll for all of them (so the caller's event loop watches one descriptor), reconnecting with
+ * back-off when a tunnel goes down by itself or the host's path to the gateway changes, the
+ * control socket's commands and the status. See client.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,15 +13,24 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <net/if.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/core/client.h"
 #include "client/core/host.h"
 #include "client/core/session.h"
 #include "lib/control.h"
+#include "lib/crypto.h"
 #include "lib/ipv4.h"
+#include "lib/timer.h"
+#include "platform/netwatch.h"
 
-enum { TAG_STOP = EVC_TAG_CLIENT, TAG_KICK };
+enum { TAG_STOP = EVC_TAG_CLIENT, TAG_KICK, TAG_RETRY, TAG_NETWATCH, TAG_CTL };
+
+#define RETRY_FIRST_MS 1000
+#define RETRY_MAX_MS 60000
 
 struct evc_client {
 	struct evc_settings set;
@@ -31,10 +41,28 @@ struct evc_client {
 	int stop_fd; /* evc_client_run's, while it runs */
 	struct evc_session *sess;
 	struct evc_hostd *hostd; /* --run-as: the root helper that keeps the host's files */
-	size_t gw;               /* index into set.gateways */
+	struct evc_shared io;    /* sockets and control socket, across sessions */
+	bool privs_dropped;      /* setup_done was called */
+	bool ctl_watched;
+	size_t gw; /* index into set.gateways */
 	uint32_t gw_addr;
 	enum ike_step step;
 	bool started, stopping, ended;
+	/* reconnecting */
+	int retry_timer;
+	uint64_t retry_at; /* mono_ms of the next attempt while waiting */
+	bool waiting;      /* between two attempts: no session */
+	bool paused;       /* a daemon's tunnel taken down on the control socket */
+	bool restarting;   /* the session is being torn down to set the tunnel up again */
+	bool restart_now;  /* ... without back-off */
+	bool up;           /* the current session's tunnel is up */
+	bool was_up;       /* a tunnel was up once */
+	unsigned attempt;  /* since the tunnel was last up */
+	unsigned reconnects;
+	char restart_why[512];
+	struct plat_netwatch *watch;
+	struct plat_path path; /* to the gateway, when the tunnel came up */
+	int tun_ifindex;
 	int rc;
 	char err[1024];
 };
@@ -48,6 +76,7 @@ const char *evc_state_name(enum evc_state st)
 	    [EVC_STATE_DISCONNECTING] = "disconnecting",
 	    [EVC_STATE_DISCONNECTED] = "disconnected",
 	    [EVC_STATE_FAILED] = "failed",
+	    [EVC_STATE_RECONNECTING] = "reconnecting",
 	};
 	return (size_t)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
@@ -90,29 +119,64 @@ static void h_prompt(void *ctx, const struct evc_prompt *p)
 static void h_connected(void *ctx, const struct evc_policy *pol, const char *ifname)
 {
 	struct evc_client *c = ctx;
+	char e[256];
+	c->up = true;
+	if (c->was_up)
+		c->reconnects++;
+	c->was_up = true;
+	c->attempt = 0;
+	c->err[0] = '\0';
+	c->rc = 0;
+	/* the path the tunnel runs over now, its own device aside: an event that changes it
+	 * (check_path) means this tunnel is on a path that is gone */
+	c->tun_ifindex = (int)if_nametoindex(ifname);
+	if (c->watch &&
+	    plat_path_get(c->watch, c->gw_addr, c->tun_ifindex, &c->path, e, sizeof(e)) != 0) {
+		h_log(c, IKE_LOG_WARN, e);
+		plat_netwatch_free(c->watch);
+		c->watch = NULL;
+	}
 	if (c->ops.connected)
 		c->ops.connected(c->ctx, pol, ifname);
 }
 
-/* The control socket: `evc status` and `evc disconnect` (tun/control.c keeps slow clients
- * off the loop). */
+/* The control socket: `evc status [json]`, `evc disconnect`, `evc connect` (tun/control.c
+ * keeps slow clients off the loop). */
 static size_t h_control(void *ctx, const char *cmd, char *out, size_t cap)
 {
 	struct evc_client *c = ctx;
 	int k;
-	if (strcmp(cmd, "status") == 0) {
+	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "status json") == 0) {
 		struct evc_client_status st;
 		evc_client_status(c, &st);
-		return evc_client_status_text(&st, out, cap);
+		return cmd[6] ? evc_client_status_json(&st, out, cap)
+		              : evc_client_status_text(&st, out, cap);
 	}
 	if (strcmp(cmd, "disconnect") == 0) {
-		if (!c->stopping)
+		if (!c->stopping && !c->paused)
 			h_log(c, IKE_LOG_INFO, "disconnect asked for on the control socket");
-		evc_client_stop(c);
-		k = snprintf(out, cap, "disconnecting\n");
+		if (c->set.daemon) {
+			k = snprintf(out, cap, "%s\n",
+			             evc_client_pause(c) == 0
+			                 ? "disconnecting; `evc connect` sets the "
+			                   "tunnel up again"
+			                 : "already disconnected");
+		} else {
+			evc_client_stop(c);
+			k = snprintf(out, cap, "disconnecting\n");
+		}
+	} else if (strcmp(cmd, "connect") == 0) {
+		if (!c->set.daemon && !c->set.reconnect)
+			k = snprintf(out, cap, "this evc does not reconnect (--no-reconnect)\n");
+		else if (evc_client_reconnect_now(c) == 0)
+			k = snprintf(out, cap, "connecting to %s\n", c->set.gateways[0]);
+		else
+			k = snprintf(out, cap, "already connecting\n");
 	} else {
 		k = snprintf(out, cap,
-		             "unknown command '%s'; evc answers 'status' and 'disconnect'\n", cmd);
+		             "unknown command '%s'; evc answers 'status', 'status json', "
+		             "'disconnect' and 'connect'\n",
+		             cmd);
 	}
 	return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
 }
@@ -138,15 +202,80 @@ static bool unreachable(int rc)
 	return rc == -EHOSTUNREACH || rc == -ENETUNREACH;
 }
 
+/*
+ * What the network did, which may be better later: no answer or no route, the gateway's
+ * DELETE, dead peer detection or a protocol failure. Not retried: what needs a person (a
+ * password the gateway asks for or rejected, a declined banner) or this host (privileges,
+ * files), so that a daemon says so once instead of looping.
+ */
+static bool retryable(const struct evc_client *c, int rc)
+{
+	if (!c->set.reconnect || c->stopping || (!c->was_up && !c->set.daemon))
+		return false;
+	return unreachable(rc) || rc == -ECONNRESET || rc == -EPROTO || rc == -ETIMEDOUT ||
+	       rc == -ENETDOWN;
+}
+
 static void end(struct evc_client *c, int rc, const char *err)
 {
 	c->ended = true;
+	c->waiting = false;
 	c->rc = rc;
 	snprintf(c->err, sizeof(c->err), "%s", rc ? err : "");
+	/* nobody is left to serve: the sockets go with the last session */
+	if (c->ctl_watched)
+		epoll_ctl(c->ep, EPOLL_CTL_DEL, ctl_srv_fd(c->io.ctl), NULL);
+	c->ctl_watched = false;
+	evc_shared_close(&c->io);
+	plat_netwatch_free(c->watch); /* closing takes it out of the epoll */
+	c->watch = NULL;
+	timerfd_arm_ms(c->retry_timer, UINT64_MAX);
+}
+
+/* Waits before the next attempt, the gateway first: 1 s doubling to 60 s, up to a fifth less
+ * at random, so that clients that lost one gateway together do not come back together. */
+static void schedule(struct evc_client *c, int rc, const char *why, bool now)
+{
+	uint32_t r = 0;
+	unsigned delay = 0;
+	if (!now) {
+		delay = c->attempt >= 6 ? RETRY_MAX_MS : RETRY_FIRST_MS << c->attempt;
+		if (delay > RETRY_MAX_MS)
+			delay = RETRY_MAX_MS;
+		crypto_random(&r, sizeof(r));
+		delay -= r % (delay / 5 + 1);
+	}
+	c->attempt++;
+	c->gw = 0;
+	c->gw_addr = 0;
+	c->waiting = true;
+	c->rc = rc;
+	snprintf(c->err, sizeof(c->err), "%s", why);
+	c->retry_at = mono_ms() + delay;
+	timerfd_arm_ms(c->retry_timer, c->retry_at);
+	if (c->ops.reconnecting)
+		c->ops.reconnecting(c->ctx, why, c->set.gateways[0], delay, c->attempt);
+}
+
+static int open_gateway(struct evc_client *c);
+
+/* The current gateway failed (at setup or later): the next one, a later attempt, or the end. */
+static void next_attempt(struct evc_client *c, int rc, const char *why)
+{
+	if (!c->stopping && unreachable(rc) && c->gw + 1 < c->set.n_gateways) {
+		c->gw++;
+		if (c->ops.failover)
+			c->ops.failover(c->ctx, why, c->set.gateways[c->gw]);
+		open_gateway(c);
+	} else if (retryable(c, rc)) {
+		schedule(c, rc, why, false);
+	} else {
+		end(c, rc, why);
+	}
 }
 
 /* Opens a session to the current gateway, or to the next ones while they are unreachable.
- * 0 when one runs; otherwise the client has ended. */
+ * 0 when one runs; otherwise the client waits for a later attempt or has ended. */
 static int open_gateway(struct evc_client *c)
 {
 	const struct evc_session_hooks hooks = {
@@ -158,39 +287,46 @@ static int open_gateway(struct evc_client *c)
 	    .connected = h_connected,
 	    .control = h_control,
 	};
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_CTL};
 	char e[1024];
 	int rc;
-	for (;;) {
-		bool more = c->gw + 1 < c->set.n_gateways;
-		c->gw_addr = 0;
-		if (c->gw > 0 && c->ops.setup_again &&
-		    (rc = c->ops.setup_again(c->ctx, e, sizeof(e))))
-			break;
-		rc = resolve(c->set.gateways[c->gw], &c->gw_addr, e, sizeof(e));
-		if (!rc)
-			rc = evc_session_new(&c->sess, &c->set, c->gw_addr, c->ep, c->hostd, &hooks,
-			                     e, sizeof(e));
-		if (!rc && c->ops.setup_done &&
-		    (rc = c->ops.setup_done(c->ctx, more, e, sizeof(e)))) {
+	c->waiting = false;
+	c->gw_addr = 0;
+	rc = resolve(c->set.gateways[c->gw], &c->gw_addr, e, sizeof(e));
+	if (!rc)
+		rc = evc_session_new(&c->sess, &c->set, c->gw_addr, c->ep, c->hostd, &c->io, &hooks,
+		                     e, sizeof(e));
+	if (!rc && !c->privs_dropped && c->ops.setup_done) {
+		c->privs_dropped = true;
+		if ((rc = c->ops.setup_done(c->ctx, e, sizeof(e))) != 0) {
 			evc_session_free(c->sess);
 			c->sess = NULL;
+			end(c, rc, e);
+			return rc;
 		}
-		if (!rc) {
-			evc_session_start(c->sess);
-			return 0;
-		}
-		if (!unreachable(rc) || !more || c->stopping)
-			break;
-		c->gw++;
-		if (c->ops.failover)
-			c->ops.failover(c->ctx, e, c->set.gateways[c->gw]);
 	}
-	end(c, rc, e);
-	return rc;
+	if (!rc && c->io.ctl && !c->ctl_watched) {
+		if (epoll_ctl(c->ep, EPOLL_CTL_ADD, ctl_srv_fd(c->io.ctl), &ev) != 0) {
+			rc = -errno;
+			snprintf(e, sizeof(e), "cannot watch the control socket: %s",
+			         strerror(errno));
+			evc_session_free(c->sess);
+			c->sess = NULL;
+			end(c, rc, e);
+			return rc;
+		}
+		c->ctl_watched = true;
+	}
+	if (!rc) {
+		evc_session_start(c->sess);
+		return 0;
+	}
+	next_attempt(c, rc, e);
+	return c->ended ? c->rc : 0;
 }
 
 /* After events: a session that ended is closed (the host restored); a gateway that did not
- * answer hands over to the next. */
+ * answer hands over to the next; a tunnel that went down is set up again. */
 static int settle(struct evc_client *c)
 {
 	int rc;
@@ -200,13 +336,17 @@ static int settle(struct evc_client *c)
 		snprintf(e, sizeof(e), "%s", err);
 		evc_session_free(c->sess);
 		c->sess = NULL;
-		if (unreachable(rc) && c->gw + 1 < c->set.n_gateways && !c->stopping) {
-			c->gw++;
-			if (c->ops.failover)
-				c->ops.failover(c->ctx, e, c->set.gateways[c->gw]);
-			open_gateway(c);
-		} else {
+		c->up = false;
+		if (c->stopping) {
 			end(c, rc, e);
+		} else if (c->paused) {
+			c->rc = 0;
+			snprintf(c->err, sizeof(c->err), "disconnected on the control socket");
+		} else if (c->restarting) {
+			c->restarting = false;
+			schedule(c, 0, c->restart_why, c->restart_now);
+		} else {
+			next_attempt(c, rc, e);
 		}
 	}
 	return c->ended ? c->rc : -EINPROGRESS;
@@ -218,6 +358,39 @@ static void kick(struct evc_client *c)
 	if (write(c->kick, &one, sizeof(one)) < 0) {
 		/* the counter is non-zero already: a wake-up is pending anyway */
 	}
+}
+
+/* Tears the tunnel down (DELETEs, the host restored) to set it up again: after back-off, or
+ * at once when asked for on the control socket (now). */
+static void restart(struct evc_client *c, const char *why, bool now)
+{
+	if (!c->sess || c->restarting || c->stopping)
+		return;
+	c->restarting = true;
+	c->restart_now = now;
+	snprintf(c->restart_why, sizeof(c->restart_why), "%s", why);
+	evc_session_stop(c->sess);
+	kick(c);
+}
+
+/* Address and route events: has the path to the gateway of an up tunnel changed? */
+static void check_path(struct evc_client *c)
+{
+	struct plat_path now;
+	char e[256], was[200], is[200], why[512];
+	if (!plat_netwatch_drain(c->watch) || !c->up || !c->sess || c->restarting)
+		return;
+	if (plat_path_get(c->watch, c->gw_addr, c->tun_ifindex, &now, e, sizeof(e)) != 0) {
+		h_log(c, IKE_LOG_WARN, e);
+		return;
+	}
+	if (plat_path_equal(&now, &c->path))
+		return;
+	snprintf(why, sizeof(why),
+	         "this host's path to the gateway changed (was %s; now %s); the tunnel is "
+	         "set up again",
+	         plat_path_str(&c->path, was, sizeof(was)), plat_path_str(&now, is, sizeof(is)));
+	restart(c, why, false); /* the reconnecting callback tells why */
 }
 
 /* ---- the public API ---- */
@@ -236,6 +409,8 @@ struct evc_client *evc_client_new(const struct evc_settings *set, const struct e
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
+	if (c)
+		c->kick = c->ep = c->retry_timer = -1;
 	if (!c || evc_settings_copy(&c->set, set) != 0) {
 		free(c);
 		snprintf(err, errlen, "out of memory");
@@ -244,9 +419,14 @@ struct evc_client *evc_client_new(const struct evc_settings *set, const struct e
 	c->ops = ops ? *ops : (struct evc_client_ops){0};
 	c->ctx = ctx;
 	c->stop_fd = -1;
+	c->io = (struct evc_shared){.sock_ike = -1, .sock_natt = -1, .sock_esp = -1};
 	c->ep = epoll_create1(EPOLL_CLOEXEC);
 	c->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (c->ep < 0 || c->kick < 0 || epoll_ctl(c->ep, EPOLL_CTL_ADD, c->kick, &ev) != 0) {
+	c->retry_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct epoll_event rev = {.events = EPOLLIN, .data.u32 = TAG_RETRY};
+	if (c->ep < 0 || c->kick < 0 || c->retry_timer < 0 ||
+	    epoll_ctl(c->ep, EPOLL_CTL_ADD, c->kick, &ev) != 0 ||
+	    epoll_ctl(c->ep, EPOLL_CTL_ADD, c->retry_timer, &rev) != 0) {
 		snprintf(err, errlen, "cannot create the event loop: %s", strerror(errno));
 		evc_client_free(c);
 		return NULL;
@@ -259,7 +439,11 @@ void evc_client_free(struct evc_client *c)
 	if (!c)
 		return;
 	evc_session_free(c->sess);
+	evc_shared_close(&c->io);
 	evc_hostd_stop(c->hostd); /* after the session: it restored the host through it */
+	plat_netwatch_free(c->watch);
+	if (c->retry_timer >= 0)
+		close(c->retry_timer);
 	if (c->kick >= 0)
 		close(c->kick);
 	if (c->ep >= 0)
@@ -280,6 +464,20 @@ int evc_client_start(struct evc_client *c)
 		if (rc) {
 			end(c, rc, e);
 			return rc;
+		}
+	}
+	/* the host's address and route events, to follow a path that changes under the tunnel */
+	if (c->set.reconnect) {
+		char e[256];
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_NETWATCH};
+		if (plat_netwatch_new(&c->watch, e, sizeof(e)) != 0 ||
+		    epoll_ctl(c->ep, EPOLL_CTL_ADD, plat_netwatch_fd(c->watch), &ev) != 0) {
+			h_log(c, IKE_LOG_WARN, e);
+			h_log(c, IKE_LOG_WARN,
+			      "a change of this host's address or default route is noticed only "
+			      "by dead peer detection");
+			plat_netwatch_free(c->watch);
+			c->watch = NULL;
 		}
 	}
 	if (open_gateway(c) != 0)
@@ -323,6 +521,21 @@ static int step_wait(struct evc_client *c, int timeout_ms)
 			epoll_ctl(c->ep, EPOLL_CTL_DEL, c->stop_fd, NULL);
 			evc_client_stop(c);
 			break;
+		case TAG_RETRY:
+			if (read(c->retry_timer, &v, sizeof(v)) < 0) {
+				/* EAGAIN: disarmed since */
+			}
+			if (c->waiting && !c->sess && !c->ended && mono_ms() >= c->retry_at)
+				open_gateway(c);
+			break;
+		case TAG_NETWATCH:
+			if (c->watch)
+				check_path(c);
+			break;
+		case TAG_CTL:
+			if (c->io.ctl)
+				ctl_srv_dispatch(c->io.ctl);
+			break;
 		default:
 			if (c->sess)
 				evc_session_dispatch(c->sess, evs[i].data.u32);
@@ -363,7 +576,46 @@ void evc_client_stop(struct evc_client *c)
 	}
 	if (c->sess)
 		evc_session_stop(c->sess);
+	else if (!c->ended)
+		end(c, 0, ""); /* waiting between attempts, or paused: nothing to take down */
 	kick(c);
+}
+
+int evc_client_pause(struct evc_client *c)
+{
+	if (c->ended || c->stopping || c->paused)
+		return -EALREADY;
+	c->paused = true;
+	c->restarting = false;
+	if (c->sess) {
+		evc_session_stop(c->sess);
+	} else {
+		c->waiting = false;
+		timerfd_arm_ms(c->retry_timer, UINT64_MAX);
+		c->rc = 0;
+		snprintf(c->err, sizeof(c->err), "disconnected on the control socket");
+	}
+	kick(c);
+	return 0;
+}
+
+int evc_client_reconnect_now(struct evc_client *c)
+{
+	if (c->ended || c->stopping || c->restarting)
+		return -EALREADY;
+	if (c->paused && c->sess)
+		return -EALREADY; /* still taking the tunnel down */
+	c->paused = false;
+	if (c->sess) {
+		if (!c->up)
+			return -EALREADY; /* connecting */
+		restart(c, "reconnect asked for on the control socket", true);
+		return 0;
+	}
+	c->attempt = 0;
+	schedule(c, c->rc, c->err[0] ? c->err : "reconnect asked for on the control socket", true);
+	kick(c);
+	return 0;
 }
 
 int evc_client_answer(struct evc_client *c, const char *user, const char *password)
@@ -383,9 +635,11 @@ int evc_client_answer_banner(struct evc_client *c, bool accept)
 void evc_client_status(const struct evc_client *c, struct evc_client_status *st)
 {
 	*st = (struct evc_client_status){0};
-	st->state = !c->started ? EVC_STATE_IDLE
-	            : c->ended  ? (c->rc ? EVC_STATE_FAILED : EVC_STATE_DISCONNECTED)
-	                        : EVC_STATE_CONNECTING;
+	st->state = !c->started             ? EVC_STATE_IDLE
+	            : c->ended              ? (c->rc ? EVC_STATE_FAILED : EVC_STATE_DISCONNECTED)
+	            : c->waiting            ? EVC_STATE_RECONNECTING
+	            : c->paused && !c->sess ? EVC_STATE_DISCONNECTED
+	                                    : EVC_STATE_CONNECTING;
 	st->step = c->step;
 	snprintf(st->gateway, sizeof(st->gateway), "%s", c->set.gateways[c->gw]);
 	st->gateway_addr = c->gw_addr;
@@ -395,6 +649,11 @@ void evc_client_status(const struct evc_client *c, struct evc_client_status *st)
 	st->mode = EVC_MODE_CLIENT;
 	st->error = c->rc;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", c->err);
+	st->reconnects = c->reconnects;
+	if (c->waiting) {
+		uint64_t now = mono_ms();
+		st->retry_in_ms = c->retry_at > now ? c->retry_at - now : 0;
+	}
 	if (c->sess && !c->ended)
 		evc_session_status(c->sess, st);
 }
@@ -442,8 +701,76 @@ size_t evc_client_status_text(const struct evc_client_status *st, char *out, siz
 			    a->replaced ? " (replaced by a rekey)" : "");
 		}
 	}
+	if (st->reconnects)
+		ADD("reconnects: %u\n", st->reconnects);
+	if (st->state == EVC_STATE_RECONNECTING)
+		ADD("next-attempt: %llu.%llu s\n", (unsigned long long)(st->retry_in_ms / 1000),
+		    (unsigned long long)(st->retry_in_ms % 1000 / 100));
 	if (st->last_error[0])
 		ADD("last-error: %s\n", st->last_error);
 #undef ADD
+	return n < cap ? n : cap - 1;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static size_t json_str(char *out, size_t cap, const char *v)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)v; *p && n + 8 < cap; p++) {
+		if (*p == '"' || *p == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)*p;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *p);
+		} else {
+			out[n++] = (char)*p;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+size_t evc_client_status_json(const struct evc_client_status *st, char *out, size_t cap)
+{
+	char gw[20], addr[20] = "", q[3][EVC_HOST_MAX * 2], err[2100];
+	size_t n = 0;
+	if (cap < 3)
+		return 0;
+	ipv4_str(st->gateway_addr, gw, sizeof(gw));
+	if (st->addr)
+		ipv4_str(st->addr, addr, sizeof(addr));
+	json_str(q[0], sizeof(q[0]), st->gateway_addr ? gw : st->gateway);
+	json_str(q[1], sizeof(q[1]), st->group);
+	json_str(q[2], sizeof(q[2]), st->user);
+	json_str(err, sizeof(err), st->last_error);
+	/* leave room to close the object whatever happens */
+	size_t room = cap - 3;
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		if (n < room) {                                                                    \
+			int k_ = snprintf(out + n, room - n, __VA_ARGS__);                         \
+			n += k_ > 0 ? (size_t)k_ : 0;                                              \
+			if (n > room)                                                              \
+				n = room - 1;                                                      \
+		}                                                                                  \
+	} while (0)
+	ADD("{\"state\":\"%s\",\"gateway\":\"%s\",\"group\":\"%s\",\"user\":\"%s\","
+	    "\"interface\":\"%s\",\"address\":\"%s\",\"mode\":\"%s\",\"sas\":%u",
+	    evc_state_name(st->state), q[0], q[1], q[2], st->ifname, addr,
+	    st->mode == EVC_MODE_CLIENT ? "client" : "network-extension", st->n_sas);
+	if (st->n_sas)
+		ADD(",\"esp\":\"%s\",\"spi_in\":\"%08x\",\"spi_out\":\"%08x\","
+		    "\"packets_in\":%llu,\"packets_out\":%llu,\"bytes_in\":%llu,"
+		    "\"bytes_out\":%llu,\"uptime_s\":%llu",
+		    st->udp_encap ? "udp-4500" : "ip-50", st->spi_in, st->spi_out,
+		    (unsigned long long)st->packets_in, (unsigned long long)st->packets_out,
+		    (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out,
+		    (unsigned long long)st->uptime_s);
+	ADD(",\"reconnects\":%u", st->reconnects);
+	if (st->state == EVC_STATE_RECONNECTING)
+		ADD(",\"next_attempt_ms\":%llu", (unsigned long long)st->retry_in_ms);
+	ADD(",\"last_error\":\"%s\"", err);
+#undef ADD
+	n += (size_t)snprintf(out + n, cap - n, "}\n");
 	return n < cap ? n : cap - 1;
 }

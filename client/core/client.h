@@ -2,7 +2,11 @@
 /*
  * The evc client behind a handle: `evc connect`, `evc daemon` and the control socket all
  * drive a connection through this API. A client connects to the settings' gateway, and to
- * its backup gateways in order when one does not answer (or has no route); it runs from the
+ * its backup gateways in order when one does not answer (or has no route); with
+ * settings.reconnect, a tunnel that went down by itself (dead peer detection, the gateway's
+ * DELETE, the host's address or default route changed) is torn down and set up again with
+ * back-off (1 s doubling to 60 s, with jitter), the gateway first and then its backups; it
+ * runs from the
  * caller's event loop (evc_client_fd + evc_client_step) or blocks (evc_client_run); it
  * reports progress, prompts, the banner and log lines through callbacks, and answers status
  * queries at any time.
@@ -30,6 +34,7 @@ enum evc_state {
 	EVC_STATE_DISCONNECTING, /* DELETEs sent, restoring the host */
 	EVC_STATE_DISCONNECTED,  /* ended as asked; the host is restored */
 	EVC_STATE_FAILED,        /* ended by a failure (last_error); the host is restored */
+	EVC_STATE_RECONNECTING,  /* the tunnel went down (last_error); waiting to try again */
 };
 const char *evc_state_name(enum evc_state st);
 
@@ -68,6 +73,8 @@ struct evc_client_status {
 	size_t n_sa_info;
 	int error; /* 0, or the negative errno of last_error */
 	char last_error[1024];
+	unsigned reconnects;  /* tunnels set up again after one went down */
+	uint64_t retry_in_ms; /* EVC_STATE_RECONNECTING: until the next attempt */
 };
 
 /* A question for the user; answer with evc_client_answer, now or later. */
@@ -96,13 +103,19 @@ struct evc_client_ops {
 	/* The gateway did not answer (why); the client tries the backup gateway next. */
 	void (*failover)(void *ctx, const char *why, const char *next);
 	/*
-	 * The TUN device, the sockets and the journal are open and nothing has been sent: the
-	 * moment to give up privileges. more: sockets are opened again later (for a backup
-	 * gateway), after setup_again. Non-zero ends the client with err. May be NULL.
+	 * The tunnel went down (why) or could not be set up again: the client tries gateway
+	 * after delay_ms, its attempt-th try since the tunnel was last up. May be NULL.
 	 */
-	int (*setup_done)(void *ctx, bool more, char *err, size_t errlen);
-	/* Before the sockets for a backup gateway are opened. Non-zero ends the client. */
-	int (*setup_again)(void *ctx, char *err, size_t errlen);
+	void (*reconnecting)(void *ctx, const char *why, const char *gateway, unsigned delay_ms,
+	                     unsigned attempt);
+	/*
+	 * The TUN device, the sockets and the journal are open and nothing has been sent: the
+	 * moment to give up privileges. The sockets are opened once and serve every later
+	 * session (backup gateways, reconnections), so only CAP_NET_ADMIN (for the next TUN
+	 * device and the host's configuration) is needed afterwards. Called once. Non-zero
+	 * ends the client with err. May be NULL.
+	 */
+	int (*setup_done)(void *ctx, char *err, size_t errlen);
 	/* The tunnel is up and the host configured. */
 	void (*connected)(void *ctx, const struct evc_policy *pol, const char *ifname);
 };
@@ -143,6 +156,14 @@ int evc_client_run(struct evc_client *c, int stop_fd);
 
 /* Disconnects cleanly: DELETEs, then the host is restored; no further gateway is tried. */
 void evc_client_stop(struct evc_client *c);
+/*
+ * The control socket's `disconnect` and `connect` for a daemon (settings.daemon): takes the
+ * tunnel down and keeps the client (and its control socket) waiting; or sets the tunnel up
+ * now: at once when it waits (down, or between two attempts), by tearing it down and setting
+ * it up again when it is up. -EALREADY when there is nothing to do.
+ */
+int evc_client_pause(struct evc_client *c);
+int evc_client_reconnect_now(struct evc_client *c);
 
 /*
  * Answers a prompt: the username (NULL: the settings' username) and password, both copied (the
@@ -156,5 +177,8 @@ int evc_client_answer_banner(struct evc_client *c, bool accept);
 void evc_client_status(const struct evc_client *c, struct evc_client_status *st);
 /* `evc status`: one "key: value" per line, for people and scripts. Returns the length. */
 size_t evc_client_status_text(const struct evc_client_status *st, char *out, size_t cap);
+/* `evc status --json`: one JSON object with the same keys (texts escaped). Returns the
+ * length. */
+size_t evc_client_status_json(const struct evc_client_status *st, char *out, size_t cap);
 
 #endif

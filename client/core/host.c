@@ -37,6 +37,9 @@ struct evc_host {
 	struct evc_hostd *hd; /* NULL: the changes are made in this process */
 	const struct evc_settings *set;
 	char ifname[EVC_IFNAME_MAX];
+	/* the helper: the first session's device, which names the control socket (the client
+	 * keeps that one socket across its sessions) */
+	char ctl_ifname[EVC_IFNAME_MAX];
 	struct plat_journal *journal;
 	struct plat_nl *nl;
 };
@@ -171,18 +174,19 @@ static int close_here(struct evc_host *h, char *err, size_t errlen)
 
 /* ---- the helper ---- */
 
-/* The worker, as the user, cannot unlink in root's /run/evc: the helper removes the socket. */
+/* The worker, as the user, cannot unlink in root's /run/evc: the helper removes the socket
+ * when the worker is gone (the client keeps one control socket across its sessions). */
 static void remove_control_socket(const struct evc_host *h)
 {
 	const struct evc_settings *set = h->set;
 	char path[EVC_CONTROL_PATH_MAX + 32];
 	struct stat st;
-	if (set->no_control || !h->ifname[0])
+	if (set->no_control || !h->ctl_ifname[0])
 		return;
 	if (set->control_path[0])
 		snprintf(path, sizeof(path), "%s", set->control_path);
 	else
-		snprintf(path, sizeof(path), "/run/evc/%s.sock", h->ifname);
+		snprintf(path, sizeof(path), "/run/evc/%s.sock", h->ctl_ifname);
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(path);
 }
@@ -216,6 +220,8 @@ static void serve(struct evc_host *h, const struct host_req *rq, struct host_rep
 			break;
 		}
 		memcpy(h->ifname, rq->ifname, sizeof(h->ifname));
+		if (!h->ctl_ifname[0])
+			memcpy(h->ctl_ifname, rq->ifname, sizeof(h->ctl_ifname));
 		rep->rc = open_here(h, rep->err, sizeof(rep->err));
 		if (rep->rc)
 			close_here(h, NULL, 0);
@@ -240,7 +246,6 @@ static void serve(struct evc_host *h, const struct host_req *rq, struct host_rep
 	}
 	case HOST_CLOSE:
 		rep->rc = close_here(h, rep->err, sizeof(rep->err));
-		remove_control_socket(h);
 		h->ifname[0] = '\0';
 		break;
 	default:

@@ -24,7 +24,6 @@ enum evc_tag {
 	EVC_TAG_ESP,
 	EVC_TAG_TUN,
 	EVC_TAG_TIMER,
-	EVC_TAG_CTL,
 	EVC_TAG_CLIENT = 100
 };
 
@@ -39,6 +38,18 @@ struct evc_session_hooks {
 	ctl_handler control; /* the control socket's commands */
 };
 
+/*
+ * What outlives one session, owned by the client: the IKE and ESP sockets, bound to every
+ * local address so that they still serve after the host's address changed (and a reconnect
+ * needs neither CAP_NET_BIND_SERVICE nor CAP_NET_RAW again), and the control socket, so that
+ * `evc status` answers between two sessions. The first session opens them (-1, NULL: not yet);
+ * each session watches the sockets in the epoll while it lives, the client the control socket.
+ */
+struct evc_shared {
+	int sock_ike, sock_natt, sock_esp;
+	struct ctl_srv *ctl;
+};
+
 struct evc_session;
 
 struct evc_hostd;
@@ -46,12 +57,15 @@ struct evc_hostd;
 /*
  * Opens everything for gateway gw_addr (port 500) and registers it in ep; sends nothing. The
  * host is configured through hostd, the client's root helper (client/core/host.h), or in
- * this process when it is NULL. 0, or a negative errno with err saying why, having closed
- * exactly what it opened: -ENETUNREACH / -EHOSTUNREACH when there is no route to the gateway.
+ * this process when it is NULL. The sockets and the control socket come from io, opened there
+ * by the first session. 0, or a negative errno with err saying why, having closed exactly what
+ * it opened besides io: -ENETUNREACH / -EHOSTUNREACH when there is no route to the gateway.
  */
 int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
-                    int ep, struct evc_hostd *hostd, const struct evc_session_hooks *hooks,
-                    char *err, size_t errlen);
+                    int ep, struct evc_hostd *hostd, struct evc_shared *io,
+                    const struct evc_session_hooks *hooks, char *err, size_t errlen);
+/* Closes what io holds (after the last session). */
+void evc_shared_close(struct evc_shared *io);
 /* Sends the first message. */
 void evc_session_start(struct evc_session *s);
 /* One ready descriptor of this session (its epoll tag). */
@@ -65,6 +79,8 @@ int evc_session_answer(struct evc_session *s, const char *user, const char *pass
 int evc_session_answer_banner(struct evc_session *s, bool accept);
 /* Fills the session's part of st (state, interface, address, SAs, counters, uptime). */
 void evc_session_status(const struct evc_session *s, struct evc_client_status *st);
+/* The TUN device's name ("" before it exists). */
+const char *evc_session_ifname(const struct evc_session *s);
 /* Restores the host (journal undo), closes what it opened. NULL is a no-op. */
 void evc_session_free(struct evc_session *s);
 

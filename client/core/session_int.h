@@ -24,12 +24,12 @@ struct evc_session {
 	uint32_t gw_addr;
 	struct ike_sa *sa;
 	struct dp *dp;
-	struct evc_hostd *hostd; /* the client's root helper (--run-as), or NULL */
-	struct evc_host *host;   /* the journal of host changes, here or in the helper */
-	int ep;                  /* the client's; not ours to close */
-	int sock_ike, sock_natt, sock_esp, tun, timer;
-	struct ctl_srv *ctl;
-	char control_path[EVC_CONTROL_PATH_MAX];
+	struct evc_hostd *hostd;           /* the client's root helper (--run-as), or NULL */
+	struct evc_host *host;             /* the journal of host changes, here or in the helper */
+	int ep;                            /* the client's; not ours to close */
+	int sock_ike, sock_natt, sock_esp; /* the client's (struct evc_shared), watched by us */
+	int tun, timer;
+	bool watching;          /* the shared sockets are in the epoll */
 	struct ike_child child; /* the current ESP SA pair, keys wiped */
 	bool have_child;
 	/* what the pairs that are gone carried: the totals survive rekeys */

@@ -118,9 +118,6 @@ void evc_session_dispatch(struct evc_session *s, uint32_t tag)
 		ike_tick(s->sa, now);
 		break;
 	}
-	case EVC_TAG_CTL:
-		ctl_srv_dispatch(s->ctl);
-		break;
 	}
 }
 
@@ -149,27 +146,73 @@ static int setup_host(struct evc_session *s)
 	return evc_host_open(&s->host, s->hostd, set, s->ifname, s->err, sizeof(s->err));
 }
 
-/* Sockets, timer, datapath, control socket, all registered in the client's epoll. */
-static int setup_io(struct evc_session *s)
+/* The shared sockets, opened by the first session: bound to every local address, so that they
+ * outlive a change of the host's address (see struct evc_shared). */
+static int open_shared(struct evc_session *s, struct evc_shared *io)
 {
 	const struct evc_settings *set = s->set;
 	uint16_t port = set->local_port ? set->local_port : IKE_PORT;
 	int rc;
 
-	s->sock_ike = sock_udp_bind(s->local_ip, port, s->err, sizeof(s->err));
-	if (s->sock_ike < 0)
-		return s->sock_ike;
-	if (set->natt != IKE_NATT_DISABLE) {
-		s->sock_natt = sock_udp_bind(s->local_ip, IKE_NATT_PORT, s->err, sizeof(s->err));
-		if (s->sock_natt < 0)
-			return s->sock_natt;
+	if (io->sock_ike < 0) {
+		io->sock_ike = sock_udp_bind(0, port, s->err, sizeof(s->err));
+		if (io->sock_ike < 0) {
+			rc = io->sock_ike;
+			io->sock_ike = -1;
+			return rc;
+		}
+	}
+	if (set->natt != IKE_NATT_DISABLE && io->sock_natt < 0) {
+		io->sock_natt = sock_udp_bind(0, IKE_NATT_PORT, s->err, sizeof(s->err));
+		if (io->sock_natt < 0) {
+			rc = io->sock_natt;
+			io->sock_natt = -1;
+			return rc;
+		}
 	}
 	/* with NAT-T forced every SA is ESP in UDP: no raw socket, no CAP_NET_RAW */
-	if (set->natt != IKE_NATT_FORCE) {
-		s->sock_esp = sock_esp_raw(s->err, sizeof(s->err));
-		if (s->sock_esp < 0)
-			return s->sock_esp;
+	if (set->natt != IKE_NATT_FORCE && io->sock_esp < 0) {
+		io->sock_esp = sock_esp_raw(s->err, sizeof(s->err));
+		if (io->sock_esp < 0) {
+			rc = io->sock_esp;
+			io->sock_esp = -1;
+			return rc;
+		}
 	}
+	if (!set->no_control && !io->ctl) {
+		char path[EVC_CONTROL_PATH_MAX + 16];
+		if (set->control_path[0])
+			snprintf(path, sizeof(path), "%s", set->control_path);
+		else
+			snprintf(path, sizeof(path), "/run/evc/%s.sock", s->ifname);
+		rc = ctl_srv_new(&io->ctl, path, s->hooks.control, s->hooks.ctx, s->err,
+		                 sizeof(s->err));
+		if (rc)
+			return rc;
+	}
+	s->sock_ike = io->sock_ike;
+	s->sock_natt = io->sock_natt;
+	s->sock_esp = io->sock_esp;
+	return 0;
+}
+
+void evc_shared_close(struct evc_shared *io)
+{
+	int fds[] = {io->sock_ike, io->sock_natt, io->sock_esp};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	io->sock_ike = io->sock_natt = io->sock_esp = -1;
+	ctl_srv_free(io->ctl);
+	io->ctl = NULL;
+}
+
+/* Sockets, timer, datapath, all registered in the client's epoll. */
+static int setup_io(struct evc_session *s, struct evc_shared *io)
+{
+	int rc = open_shared(s, io);
+	if (rc)
+		return rc;
 	tun_set_txqueuelen(s->ifname, TUN_TXQUEUELEN);
 	tun_disable_ipv6(s->ifname);
 	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -193,29 +236,17 @@ static int setup_io(struct evc_session *s)
 		snprintf(s->err, sizeof(s->err), "cannot create the datapath: out of memory");
 		return -ENOMEM;
 	}
-	if (!set->no_control) {
-		if (set->control_path[0])
-			snprintf(s->control_path, sizeof(s->control_path), "%s", set->control_path);
-		else
-			snprintf(s->control_path, sizeof(s->control_path), "/run/evc/%s.sock",
-			         s->ifname);
-		rc = ctl_srv_new(&s->ctl, s->control_path, s->hooks.control, s->hooks.ctx, s->err,
-		                 sizeof(s->err));
-		if (rc)
-			return rc;
-		if (add_ev(s, ctl_srv_fd(s->ctl), EVC_TAG_CTL))
-			goto watch;
-	}
+	/* the shared sockets first, so that teardown knows what to take out of the epoll */
+	s->watching = true;
 	if (add_ev(s, s->sock_ike, EVC_TAG_IKE) ||
 	    (s->sock_natt >= 0 && add_ev(s, s->sock_natt, EVC_TAG_NATT)) ||
 	    (s->sock_esp >= 0 && add_ev(s, s->sock_esp, EVC_TAG_ESP)) ||
-	    add_ev(s, s->tun, EVC_TAG_TUN) || add_ev(s, s->timer, EVC_TAG_TIMER))
-		goto watch;
+	    add_ev(s, s->tun, EVC_TAG_TUN) || add_ev(s, s->timer, EVC_TAG_TIMER)) {
+		rc = -errno;
+		snprintf(s->err, sizeof(s->err), "cannot watch the sockets: %s", strerror(errno));
+		return rc;
+	}
 	return 0;
-watch:
-	rc = -errno;
-	snprintf(s->err, sizeof(s->err), "cannot watch the sockets: %s", strerror(errno));
-	return rc;
 }
 
 static int setup_engine(struct evc_session *s)
@@ -249,8 +280,8 @@ static int setup_engine(struct evc_session *s)
 }
 
 int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
-                    int ep, struct evc_hostd *hostd, const struct evc_session_hooks *hooks,
-                    char *err, size_t errlen)
+                    int ep, struct evc_hostd *hostd, struct evc_shared *io,
+                    const struct evc_session_hooks *hooks, char *err, size_t errlen)
 {
 	int rc;
 	struct evc_session *s = calloc(1, sizeof(*s));
@@ -272,7 +303,7 @@ int evc_session_new(struct evc_session **out, const struct evc_settings *set, ui
 	if (!rc)
 		rc = setup_host(s);
 	if (!rc)
-		rc = setup_io(s);
+		rc = setup_io(s, io);
 	if (!rc)
 		rc = setup_engine(s);
 	if (rc) {
@@ -282,6 +313,11 @@ int evc_session_new(struct evc_session **out, const struct evc_settings *set, ui
 	}
 	*out = s;
 	return 0;
+}
+
+const char *evc_session_ifname(const struct evc_session *s)
+{
+	return s->ifname;
 }
 
 bool evc_session_done(const struct evc_session *s, int *rc, const char **err)
@@ -348,9 +384,13 @@ void evc_session_free(struct evc_session *s)
 		    e);
 	dp_free(s->dp);
 	ike_sa_free(s->sa);
-	ctl_srv_free(s->ctl);
 	mem_wipe(&s->child, sizeof(s->child));
-	int fds[] = {s->sock_ike, s->sock_natt, s->sock_esp, s->tun, s->timer};
+	/* the client's sockets stay open for the next session, unwatched until then */
+	int shared[] = {s->sock_ike, s->sock_natt, s->sock_esp};
+	for (size_t i = 0; s->watching && i < sizeof(shared) / sizeof(shared[0]); i++)
+		if (shared[i] >= 0)
+			epoll_ctl(s->ep, EPOLL_CTL_DEL, shared[i], NULL);
+	int fds[] = {s->tun, s->timer};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]); /* closing also takes it out of the client's epoll */

@@ -30,8 +30,13 @@ _Static_assert((int)EVC_SECRET_GROUP_KEY == (int)PROF_SECRET_GROUP_KEY &&
 
 void evc_overrides_init(struct evc_overrides *o)
 {
-	*o = (struct evc_overrides){
-	    .dh = -1, .dpd = -1, .mtu = -1, .local_port = -1, .natt = -1, .dns = -1};
+	*o = (struct evc_overrides){.dh = -1,
+	                            .dpd = -1,
+	                            .mtu = -1,
+	                            .local_port = -1,
+	                            .natt = -1,
+	                            .dns = -1,
+	                            .reconnect = -1};
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -125,6 +130,11 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 			return bad(err, errlen, "--local-port %s: give a UDP port other than 4500",
 			           v);
 		o->local_port = (long)n;
+	} else if (strcmp(name, "reconnect") == 0) {
+		static const char *const yn[] = {"no", "yes", NULL};
+		if ((i = word(v, yn)) < 0)
+			return bad(err, errlen, "reconnect %s: use yes or no", v);
+		o->reconnect = i;
 	} else {
 		return -ENOENT;
 	}
@@ -285,6 +295,7 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	         : p         ? (enum plat_dns_mode)prof_dns(p)
 	                     : PLAT_DNS_RESOLV_CONF;
 	s->local_port = o->local_port >= 0 ? (uint16_t)o->local_port : p ? prof_local_port(p) : 0;
+	s->reconnect = o->reconnect != 0;
 	if (p && (rc = from_profile(s, p, s->dh_group, fn, ctx, err, errlen)) != 0)
 		goto out;
 	const char *group = o->group ? o->group : p ? prof_group(p) : NULL;

@@ -60,6 +60,18 @@ struct evc_settings {
 	 */
 	char run_as_user[EVC_NAME_MAX];
 	unsigned run_as_uid, run_as_gid;
+	/*
+	 * Once the tunnel has been up, a tunnel that goes down by itself (the gateway dead, its
+	 * DELETE, the host's path to it changed) is set up again with back-off; false: the
+	 * client ends (--no-reconnect).
+	 */
+	bool reconnect;
+	/*
+	 * evc daemon: gateways that do not answer are retried also before the first tunnel, and
+	 * `disconnect` on the control socket only takes the tunnel down (`connect` brings it
+	 * back); the client ends only by evc_client_stop.
+	 */
+	bool daemon;
 };
 
 /*
@@ -71,14 +83,15 @@ struct evc_overrides {
 	const char *run_as; /* a user name or uid */
 	long dh, dpd, mtu, local_port;
 	int natt, dns;
+	int reconnect; /* 0: --no-reconnect */
 };
 
 void evc_overrides_init(struct evc_overrides *o);
 
 /*
  * One override by its option name ("gateway", "dh", "natt", "dpd", "ifname", "mtu", "dns",
- * "resolv-conf", "state-file", "local-port", "control", "group", "user", "run-as") and its
- * text.
+ * "resolv-conf", "state-file", "local-port", "control", "group", "user", "run-as",
+ * "reconnect" with yes or no) and its text.
  * 0; -ENOENT when name is not one of them; -EINVAL with err saying which values are
  * allowed, e.g. "--dh 7: evc supports DH groups 2, 5, 14, 15 and 16".
  */
