@@ -13,10 +13,12 @@
 
 #include "client/core/client.h"
 #include "client/core/settings.h"
+#include "client/lock.h"
 #include "client/profile_cmd.h"
 #include "client/term.h"
 #include "lib/crypto.h"
 #include "platform/privs.h"
+#include "profiles/store.h"
 #include "lib/control.h"
 
 static void usage(FILE *f)
@@ -25,7 +27,10 @@ static void usage(FILE *f)
 	    f,
 	    "usage: evc connect --group NAME | --profile NAME [options]\n"
 	    "       evc connect --gateway HOST --group NAME [options]\n"
-	    "       evc status | disconnect [--ifname NAME | --control SOCKET]\n"
+	    "       evc daemon --profile NAME [options]\n"
+	    "       evc status [--json] | disconnect | connect  --daemon PROFILE | --ifname NAME "
+	    "|\n"
+	    "                                                   --control SOCKET\n"
 	    "       evc profile import FILE [--name NAME] [--replace]\n"
 	    "       evc profile list | show NAME [--show-secrets] | remove NAME | export NAME\n"
 	    "       evc proposals [--dh N]\n"
@@ -58,6 +63,12 @@ static void usage(FILE *f)
 	    "  --profile-dir DIR      profiles in DIR instead of ~/.config/evc and /etc/evc\n"
 	    "  -v, --verbose          more detail (twice: protocol debugging)\n"
 	    "  -q, --quiet            only errors\n"
+	    "evc daemon runs the profile NAME of /etc/evc (or --profile-dir) with the secrets of "
+	    "its\n"
+	    "  store, without a terminal, until SIGTERM; it reconnects from the start, its "
+	    "control\n"
+	    "  socket is /run/evc/NAME.sock (or --control), and `evc disconnect|connect --daemon\n"
+	    "  NAME` take the tunnel down and set it up again\n"
 	    "profile options: --system (/etc/evc, secrets in root-only files) or\n"
 	    "  --profile-dir DIR (secrets in DIR/secrets); default ~/.config/evc with the keyring\n"
 	    "Secrets are never taken from the command line.\n");
@@ -156,6 +167,8 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	return 0;
 }
 
+static int cmd_control(int argc, char **argv, const char *what);
+
 static int cmd_connect(int argc, char **argv)
 {
 	struct term t = {0};
@@ -166,6 +179,9 @@ static int cmd_connect(int argc, char **argv)
 	char err[1024] = "", q[200];
 	int rc, sfd = -1;
 
+	/* `evc connect --daemon NAME | --control SOCKET` alone asks a running evc */
+	if (argc == 3 && (strcmp(argv[1], "--daemon") == 0 || strcmp(argv[1], "--control") == 0))
+		return cmd_control(argc, argv, "connect");
 	rc = parse_connect(argc, argv, &a, &t);
 	if (rc)
 		return rc == 1 ? 0 : rc;
@@ -227,18 +243,28 @@ out:
 	return 1;
 }
 
-/* `evc status` and `evc disconnect`: ask a running evc over its control socket. */
+/* `evc status`, `evc disconnect`, `evc connect` (a daemon): ask a running evc over its control
+ * socket. */
 static int cmd_control(int argc, char **argv, const char *what)
 {
 	const char *path = NULL, *ifname = "evc0";
-	char buf[128], err[512];
+	char buf[EVC_CONTROL_PATH_MAX + 32], cmd[32], err[512];
+	bool json = false;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--control") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
 			path = argv[++i];
-		else if (strcmp(argv[i], "--ifname") == 0 && i + 1 < argc)
+		} else if (strcmp(argv[i], "--ifname") == 0 && i + 1 < argc) {
 			ifname = argv[++i];
-		else {
-			fprintf(stderr, "usage: evc %s [--ifname NAME | --control SOCKET]\n", what);
+		} else if (strcmp(argv[i], "--daemon") == 0 && i + 1 < argc) {
+			snprintf(buf, sizeof(buf), "/run/evc/%s.sock", argv[++i]);
+			path = buf;
+		} else if (strcmp(argv[i], "--json") == 0 && strcmp(what, "status") == 0) {
+			json = true;
+		} else {
+			fprintf(stderr,
+			        "usage: evc %s%s [--daemon PROFILE | --ifname NAME | --control "
+			        "SOCKET]\n",
+			        what, strcmp(what, "status") == 0 ? " [--json]" : "");
 			return 2;
 		}
 	}
@@ -246,11 +272,116 @@ static int cmd_control(int argc, char **argv, const char *what)
 		snprintf(buf, sizeof(buf), "/run/evc/%s.sock", ifname);
 		path = buf;
 	}
-	if (ctl_request(path, what, stdout, err, sizeof(err)) != 0) {
-		fprintf(stderr, "evc: %s (is evc connected? give --ifname or --control)\n", err);
+	snprintf(cmd, sizeof(cmd), "%s%s", what, json ? " json" : "");
+	if (ctl_request(path, cmd, stdout, err, sizeof(err)) != 0) {
+		fprintf(stderr, "evc: %s (is evc running? give --daemon, --ifname or --control)\n",
+		        err);
 		return 1;
 	}
 	return 0;
+}
+
+/* The daemon's callbacks: the terminal's, but nobody to ask. */
+static void daemon_prompt(void *ctx, const struct evc_prompt *p)
+{
+	struct term *t = ctx;
+	(void)p;
+	evc_client_answer(t->client, NULL, NULL);
+}
+
+/*
+ * `evc daemon --profile NAME`: the profile of the system store with its secrets, reconnecting
+ * from the start, until SIGTERM. What needs a person (a password the gateway asks for again
+ * or will not let be saved) ends it with the reason, instead of a loop.
+ */
+static int cmd_daemon(int argc, char **argv)
+{
+	struct term t = {0};
+	struct connect_args a = {0};
+	struct evc_settings set = {0};
+	struct evc_profile *prof = NULL;
+	struct evc_client_status st;
+	struct evc_client_ops ops = term_ops;
+	char err[1024] = "", what[200], ctl[EVC_CONTROL_PATH_MAX], lock[EVC_CONTROL_PATH_MAX + 16];
+	int rc, sfd = -1, lfd = -1;
+
+	rc = parse_connect(argc, argv, &a, &t);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (!a.profile || a.keyfile || a.pwfile) {
+		fprintf(stderr, "evc: %s\n",
+		        !a.profile ? "daemon needs --profile NAME (a profile of /etc/evc, or of "
+		                     "--profile-dir)"
+		                   : "daemon reads the group key and the password from the "
+		                     "profile's secret store (root-only files, `evc profile import "
+		                     "--system`), not from --group-key-file or --password-file");
+		return 2;
+	}
+	if (!a.ov.control_path) {
+		snprintf(ctl, sizeof(ctl), "/run/evc/%s.sock", a.profile);
+		a.ov.control_path = ctl;
+	}
+	rc = evc_profile_find(a.profile, NULL, a.profile_dir ? a.profile_dir : PROF_SYSTEM_DIR,
+	                      &prof, err, sizeof(err));
+	if (!rc)
+		rc = evc_settings_build(&set, prof, &a.ov, term_note, &t, err, sizeof(err));
+	if (rc)
+		goto out;
+	set.daemon = true;
+	snprintf(lock, sizeof(lock), "%s.lock", set.control_path);
+	snprintf(what, sizeof(what), "an evc daemon for profile '%s'", a.profile);
+	rc = evc_lock_take(lock, what, &lfd, err, sizeof(err));
+	if (!rc)
+		rc = term_check_privileges(&t, &set, err, sizeof(err));
+	if (!rc)
+		rc = evc_settings_fetch_secret(&set, prof, EVC_SECRET_GROUP_KEY, err, sizeof(err));
+	if (!rc && !set.user[0]) {
+		snprintf(err, sizeof(err), "profile '%s' has no username", a.profile);
+		rc = -EINVAL;
+	}
+	if (!rc)
+		rc = evc_settings_fetch_secret(&set, prof, EVC_SECRET_PASSWORD, err, sizeof(err));
+	if (rc == -EAGAIN)
+		snprintf(err, sizeof(err),
+		         "profile '%s' says to ask for a secret, and the daemon has nobody to ask: "
+		         "store it with `evc profile import --system`, or run `evc connect "
+		         "--profile %s` on a terminal",
+		         a.profile, a.profile);
+	if (rc)
+		goto out;
+	sfd = term_stop_signals(err, sizeof(err));
+	if (sfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	ops.prompt = daemon_prompt;
+	t.client = evc_client_new(&set, &ops, &t, err, sizeof(err));
+	evc_settings_clear(&set);
+	if (!t.client) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	fprintf(stderr, "evc: daemon for profile '%s' (pid %ld), control socket %s\n", a.profile,
+	        (long)getpid(), a.ov.control_path);
+	rc = evc_client_start(t.client);
+	if (rc == 0)
+		rc = evc_client_run(t.client, sfd);
+	evc_client_status(t.client, &st);
+	snprintf(err, sizeof(err), "%s", st.last_error);
+	evc_client_free(t.client);
+	if (rc == 0 && !t.quiet)
+		printf("daemon stopped; network settings restored\n");
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (lfd >= 0)
+		close(lfd);
+	evc_settings_clear(&set);
+	prof_free(prof);
+	if (rc == 0)
+		return 0;
+	term_error(err);
+	return 1;
 }
 
 static int cmd_proposals(int argc, char **argv)
@@ -294,6 +425,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "connect") == 0)
 		return cmd_connect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "daemon") == 0)
+		return cmd_daemon(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0 || strcmp(argv[1], "disconnect") == 0)
 		return cmd_control(argc - 1, argv + 1, argv[1]);
 	if (strcmp(argv[1], "profile") == 0)

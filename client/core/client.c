@@ -250,7 +250,8 @@ static void schedule(struct evc_client *c, int rc, const char *why, bool now)
 	c->gw_addr = 0;
 	c->waiting = true;
 	c->rc = rc;
-	snprintf(c->err, sizeof(c->err), "%s", why);
+	if (why != c->err)
+		snprintf(c->err, sizeof(c->err), "%s", why);
 	c->retry_at = mono_ms() + delay;
 	timerfd_arm_ms(c->retry_timer, c->retry_at);
 	if (c->ops.reconnecting)
@@ -613,7 +614,7 @@ int evc_client_reconnect_now(struct evc_client *c)
 		return 0;
 	}
 	c->attempt = 0;
-	schedule(c, c->rc, c->err[0] ? c->err : "reconnect asked for on the control socket", true);
+	schedule(c, 0, "connect asked for on the control socket", true);
 	kick(c);
 	return 0;
 }

@@ -179,6 +179,19 @@ static void on_banner(void *ctx, const char *text)
 static void on_policy(void *ctx, const struct evc_policy *pol)
 {
 	struct evc_session *s = ctx;
+	/* a daemon's password is a saved one: the gateway's group must allow that (IOS
+	 * save-password), or a person has to type it each time */
+	if (s->set->daemon && !((pol->have & EVC_HAVE_SAVE_PASSWD) && pol->save_passwd)) {
+		evc_session_fail(
+		    s, -EACCES,
+		    "step 5 (mode-config): the gateway does not let group %s save its "
+		    "password (no save-password in its group policy), so the daemon "
+		    "cannot use the stored one: it needs an interactive password; run "
+		    "`evc connect` on a terminal, or allow save-password on the gateway",
+		    s->set->group);
+		evc_session_give_up(s);
+		return;
+	}
 	s->policy = *pol;
 	s->have_policy = true;
 }
