@@ -98,8 +98,8 @@ static int cb_setup_done(void *ctx, char *err, size_t errlen)
 {
 	struct term *t = ctx;
 	if (!t->run_as)
-		return plat_privs_drop(false, err, errlen);
-	return plat_privs_switch_user(t->run_as_uid, t->run_as_gid, false, err, errlen);
+		return plat_privs_drop(err, errlen);
+	return plat_privs_switch_user(t->run_as_uid, t->run_as_gid, err, errlen);
 }
 
 static void cb_reconnecting(void *ctx, const char *why, const char *gateway, unsigned delay_ms,

@@ -28,16 +28,12 @@ int plat_no_core_dumps(char *err, size_t errlen)
 	return 0;
 }
 
-/* libcap-ng's state becomes: CAP_NET_ADMIN, and with keep_setup the two setup capabilities
- * permitted only; nothing inheritable or ambient. */
-static void keep_only(bool keep_setup)
+/* libcap-ng's state becomes: CAP_NET_ADMIN only; nothing inheritable or ambient. */
+static void keep_only(void)
 {
 	capng_clear(CAPNG_SELECT_ALL);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
 	             CAP_NET_ADMIN);
-	if (keep_setup)
-		capng_updatev(CAPNG_ADD, CAPNG_PERMITTED | CAPNG_BOUNDING_SET, CAP_NET_BIND_SERVICE,
-		              CAP_NET_RAW, -1);
 }
 
 static int no_new_privs(char *err, size_t errlen)
@@ -51,7 +47,7 @@ static int no_new_privs(char *err, size_t errlen)
 	return 0;
 }
 
-int plat_privs_drop(bool keep_setup, char *err, size_t errlen)
+int plat_privs_drop(char *err, size_t errlen)
 {
 	bool bounds;
 	int rc;
@@ -66,31 +62,13 @@ int plat_privs_drop(bool keep_setup, char *err, size_t errlen)
 	}
 	/* the bounding set can only be changed with CAP_SETPCAP (root has it) */
 	bounds = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
-	keep_only(keep_setup);
+	keep_only();
 	rc = capng_apply(bounds ? CAPNG_SELECT_ALL : CAPNG_SELECT_CAPS);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot drop capabilities (libcap-ng error %d)", rc);
 		return -EPERM;
 	}
 	return no_new_privs(err, errlen);
-}
-
-int plat_privs_raise_setup(char *err, size_t errlen)
-{
-	static const unsigned caps[] = {CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW};
-
-	if (capng_get_caps_process() != 0) {
-		snprintf(err, errlen, "cannot read the process's capabilities");
-		return -EIO;
-	}
-	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
-		if (capng_have_capability(CAPNG_PERMITTED, caps[i]))
-			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, caps[i]);
-	if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
-		snprintf(err, errlen, "cannot raise the capabilities to open the next connection");
-		return -EPERM;
-	}
-	return 0;
 }
 
 /* The first port an unprivileged process may bind; the kernel's default when unreadable. */
@@ -162,7 +140,7 @@ int plat_privs_check_connect(unsigned ike_port, bool raw_esp, bool switch_user, 
 	return 0;
 }
 
-int plat_privs_switch_user(unsigned uid, unsigned gid, bool keep_setup, char *err, size_t errlen)
+int plat_privs_switch_user(unsigned uid, unsigned gid, char *err, size_t errlen)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -176,7 +154,7 @@ int plat_privs_switch_user(unsigned uid, unsigned gid, bool keep_setup, char *er
 		snprintf(err, errlen, "refusing to switch to uid 0: name an unprivileged user");
 		return -EINVAL;
 	}
-	keep_only(keep_setup);
+	keep_only();
 	/* the bounding set first, while CAP_SETPCAP is still effective */
 	rc = capng_apply(CAPNG_SELECT_BOUNDS);
 	if (rc == 0)

@@ -35,14 +35,11 @@ int plat_no_core_dumps(char *err, size_t errlen);
 
 /*
  * Effective, permitted and bounding sets become CAP_NET_ADMIN only (ambient: none), and
- * no_new_privs is set. With keep_setup, CAP_NET_BIND_SERVICE and CAP_NET_RAW stay permitted
- * (not effective) so that plat_privs_raise_setup() can open another set of sockets for a
- * backup gateway. A process that has no CAP_NET_ADMIN to keep is refused (-EPERM).
+ * no_new_privs is set. evc opens its sockets once and keeps them for backup gateways and
+ * reconnections, so nothing else is needed later. A process that has no CAP_NET_ADMIN to keep
+ * is refused (-EPERM).
  */
-int plat_privs_drop(bool keep_setup, char *err, size_t errlen);
-
-/* Makes the permitted capabilities effective again, before opening the next TUN and sockets. */
-int plat_privs_raise_setup(char *err, size_t errlen);
+int plat_privs_drop(char *err, size_t errlen);
 
 /*
  * Whether this process may connect, before anything is opened: CAP_NET_ADMIN always (TUN
@@ -57,10 +54,9 @@ int plat_privs_check_connect(unsigned ike_port, bool raw_esp, bool switch_user, 
 
 /*
  * Root becomes uid/gid (no supplementary groups) keeping CAP_NET_ADMIN alone in its
- * effective, permitted and bounding sets (with keep_setup, CAP_NET_BIND_SERVICE and
- * CAP_NET_RAW stay permitted, as plat_privs_drop), no ambient capabilities, no_new_privs.
+ * effective, permitted and bounding sets, no ambient capabilities, no_new_privs.
  * The real, effective and saved ids all change, so there is no way back to uid 0.
  */
-int plat_privs_switch_user(unsigned uid, unsigned gid, bool keep_setup, char *err, size_t errlen);
+int plat_privs_switch_user(unsigned uid, unsigned gid, char *err, size_t errlen);
 
 #endif

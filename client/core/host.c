@@ -284,7 +284,7 @@ static void __attribute__((noreturn)) helper_main(int fd, struct evc_settings *s
 	close_range(4, ~0u, 0);
 	if (!rq || !rep)
 		_exit(1);
-	rep->rc = plat_privs_drop(false, rep->err, sizeof(rep->err));
+	rep->rc = plat_privs_drop(rep->err, sizeof(rep->err));
 	if (!send_rep(fd, rep) || rep->rc) {
 		free(rq);
 		free(rep);
