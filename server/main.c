@@ -37,7 +37,11 @@ static void usage(FILE *f)
 	fprintf(f, "usage: evs [--config FILE] [--control SOCKET] [--ifname NAME] "
 	           "[--state-file FILE] [-v]\n"
 	           "       evs check [--config FILE]\n"
-	           "       evs show crypto session summary|group [--control SOCKET]\n"
+	           "       evs show crypto session [detail|summary|group] [--json]\n"
+	           "       evs show crypto dynamic-map [tag NAME] [--json]\n"
+	           "       evs show crypto isakmp sa|ipsec sa [--json]\n"
+	           "       evs clear crypto session [username USER]\n"
+	           "       (show and clear take --control SOCKET)\n"
 	           "defaults: --config " EVS_DEFAULT_CONFIG ", --control " EVS_DEFAULT_CONTROL
 	           ", --ifname evs0\n");
 }
@@ -63,7 +67,7 @@ int main(int argc, char **argv)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		fprintf(stderr, "evs: warning: cannot make the process non-dumpable: %s\n",
 		        strerror(errno));
-	if (argc > 1 && strcmp(argv[1], "show") == 0)
+	if (argc > 1 && (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "clear") == 0))
 		return evs_show_cmd(argc - 1, argv + 1, EVS_DEFAULT_CONTROL);
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		check = true;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/crypto.h"
 #include "ike/driver.h"
@@ -15,6 +16,7 @@
 #include "server/core/conntab.h"
 #include "server/core/daemon.h"
 #include "server/core/sessions.h"
+#include "server/core/show.h"
 #include "server/core/state.h"
 #include "server/core/timeq.h"
 #include "server/core/xauth_judge.h"
@@ -524,11 +526,7 @@ size_t evs_daemon_control(void *ctx, const char *cmd, char *out, size_t cap)
 	else if (strcmp(cmd, "show crypto ipsec sa") == 0)
 		len = show_ipsec_sa(d, out, cap);
 	else
-		len = (size_t)snprintf(out, cap,
-		                       "%% Invalid input: '%s'; evs answers 'show crypto session "
-		                       "summary', 'show crypto session group' and 'show crypto "
-		                       "ipsec sa'\n",
-		                       cmd);
+		len = evs_show_control(d, cmd, out, cap);
 	return len >= cap ? cap - 1 : len;
 }
 
@@ -643,4 +641,72 @@ void evs_daemon_proposals(const struct evs_daemon *d, size_t *n_p1, size_t *n_p2
 bool evs_daemon_rri_pools(const struct evs_daemon *d)
 {
 	return d->rri_pools;
+}
+
+/* ---- for show.c ---- */
+
+void evs_daemon_each_sa(const struct evs_daemon *d, evs_sa_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < d->max; i++) {
+		const struct conn *c = d->by_slot[i];
+		if (!c || c->dead)
+			continue;
+		struct evs_sa_view v = {
+		    .sa = c->sa,
+		    .conn_id = (uint32_t)(1000 + (c->id >> CONN_SLOT_BITS)),
+		    .local = d->listen[c->li],
+		    .assigned = c->addr,
+		    .session_id = c->session_id,
+		    .natt = c->natt,
+		};
+		fn(ctx, &v);
+	}
+}
+
+const struct evs_config *evs_daemon_config(const struct evs_daemon *d)
+{
+	return d->cfg;
+}
+
+struct evs_sessions *evs_daemon_sessions(const struct evs_daemon *d)
+{
+	return evs_state_sessions(d->st);
+}
+
+uint64_t evs_daemon_now(const struct evs_daemon *d)
+{
+	return d->now;
+}
+
+const char *evs_daemon_ifname(const struct evs_daemon *d)
+{
+	return d->ifname;
+}
+
+void evs_daemon_child_stats(const struct evs_daemon *d, uint32_t spi_in,
+                            struct evs_child_counters *out)
+{
+	*out = (struct evs_child_counters){0};
+	if (d->io.child_stats)
+		d->io.child_stats(d->io.ctx, spi_in, out);
+}
+
+size_t evs_daemon_clear(struct evs_daemon *d, const char *user)
+{
+	size_t n = 0;
+	bool nocase = evs_config_users_nocase(d->cfg);
+	for (size_t i = 0; i < d->max; i++) {
+		struct conn *c = d->by_slot[i];
+		if (!c || c->dead || !c->session_id)
+			continue;
+		const char *u = ike_sa_user(c->sa);
+		if (user && (nocase ? strcasecmp(u, user) : strcmp(u, user)) != 0)
+			continue;
+		ike_close(c->sa, d->now);
+		settle(c);
+		conn_kill(c);
+		n++;
+	}
+	reap(d);
+	return n;
 }

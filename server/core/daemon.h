@@ -85,4 +85,30 @@ void evs_daemon_proposals(const struct evs_daemon *d, size_t *n_p1, size_t *n_p2
 /* No reverse-route configured: the caller routes the pools into the tunnel as a whole. */
 bool evs_daemon_rri_pools(const struct evs_daemon *d);
 
+/* ---- for the show and clear commands (show.c) ---- */
+
+/* One live IKE SA as `show crypto isakmp sa` and `show crypto session` see it. */
+struct evs_sa_view {
+	const struct ike_sa *sa;
+	uint32_t conn_id;    /* as IOS numbers them: 1001, 1002, ... in order of creation */
+	uint32_t local;      /* the listener's address */
+	uint32_t assigned;   /* the inside address its policy gave; 0: none */
+	uint32_t session_id; /* in evs_daemon_sessions; 0: not logged in */
+	bool natt;
+};
+typedef void (*evs_sa_fn)(void *ctx, const struct evs_sa_view *v);
+/* Calls fn for every live SA, in slot order. */
+void evs_daemon_each_sa(const struct evs_daemon *d, evs_sa_fn fn, void *ctx);
+const struct evs_config *evs_daemon_config(const struct evs_daemon *d);
+struct evs_sessions *evs_daemon_sessions(const struct evs_daemon *d);
+/* The time of the last entry point (the control commands take none). */
+uint64_t evs_daemon_now(const struct evs_daemon *d);
+const char *evs_daemon_ifname(const struct evs_daemon *d);
+/* The datapath's counters of the ESP SA pair spi_in; zeros when unknown. */
+void evs_daemon_child_stats(const struct evs_daemon *d, uint32_t spi_in,
+                            struct evs_child_counters *out);
+/* Closes (DELETE to the client) every logged-in SA, or those of user (compared as the
+ * configuration compares user names) when user is not NULL. Returns how many. */
+size_t evs_daemon_clear(struct evs_daemon *d, const char *user);
+
 #endif

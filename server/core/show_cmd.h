@@ -4,9 +4,9 @@
 #define EVC_SERVER_SHOW_CMD_H
 
 /*
- * argv[0] is "show"; the rest is "crypto session summary|group" and, anywhere,
- * "--control PATH" (default default_control). Prints the answer on stdout. Returns the exit
- * status: 0, 1 when evs cannot be asked, 2 for a command evs does not answer.
+ * argv[0] is "show" or "clear"; the rest one of the forms of show.h and, anywhere,
+ * "--json" and "--control PATH" (default default_control). Prints the answer on stdout.
+ * Returns the exit status: 0, 1 when evs cannot be asked, 2 for a command evs does not answer.
  */
 int evs_show_cmd(int argc, char **argv, const char *default_control);
 

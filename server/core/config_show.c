@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The configuration as the show commands print it: see config_show.h. */
+#include <string.h>
+
+#include "server/core/config_int.h"
+#include "server/core/config_show.h"
+
+size_t evs_config_n_dmaps(const struct evs_config *cfg)
+{
+	return cfg->dmaps.n;
+}
+
+void evs_config_dmap(const struct evs_config *cfg, size_t i, struct evs_dmap_info *out)
+{
+	const struct cfg_dmap *d = &cfg->dmaps.v[i];
+	*out = (struct evs_dmap_info){
+	    .name = d->name,
+	    .seq = d->seq,
+	    .life_s = d->life_s ? d->life_s : cfg->ipsec_life_s,
+	    .life_kb = d->life_kb ? d->life_kb : cfg->ipsec_life_kb,
+	    .pfs_group = d->pfs_group,
+	    .rri = d->rri,
+	    .tsets = (const char *const *)d->tsets.v,
+	    .n_tsets = d->tsets.n,
+	};
+}
+
+const char *evs_config_iface_for(const struct evs_config *cfg, uint32_t addr)
+{
+	const char *first = NULL;
+	for (size_t i = 0; i < cfg->ifaces.n; i++) {
+		const struct cfg_iface *f = &cfg->ifaces.v[i];
+		if (!f->cmap || !cfg->map || strcmp(f->cmap, cfg->map->name) != 0)
+			continue;
+		if (f->have_addr && f->addr == addr)
+			return f->name;
+		if (!first)
+			first = f->name;
+	}
+	return first ? first : "";
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What `show crypto dynamic-map` and `show crypto session` need from the configuration. */
+#ifndef EVC_SERVER_CONFIG_SHOW_H
+#define EVC_SERVER_CONFIG_SHOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/core/config.h"
+
+struct evs_dmap_info {
+	const char *name;
+	unsigned seq;
+	uint32_t life_s, life_kb; /* the entry's, else the global `security-association lifetime` */
+	uint8_t pfs_group;        /* 0: no `set pfs` */
+	enum evs_rri rri;
+	const char *const *tsets; /* in listed order */
+	size_t n_tsets;
+};
+
+/* Dynamic-map entries in configuration order. */
+size_t evs_config_n_dmaps(const struct evs_config *cfg);
+void evs_config_dmap(const struct evs_config *cfg, size_t i, struct evs_dmap_info *out);
+
+/* The name of the interface that carries the applied crypto map with address addr, else of
+ * the first one that carries it; "" when there is none. */
+const char *evs_config_iface_for(const struct evs_config *cfg, uint32_t addr);
+
+#endif

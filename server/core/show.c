@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The show and clear commands of the control socket: see show.h. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/ipv4.h"
+#include "server/core/config_show.h"
+#include "server/core/daemon.h"
+#include "server/core/sessions.h"
+#include "server/core/show.h"
+
+#define SHOW_MAX_TOKENS 8
+#define SHOW_MAX_CHILDREN 8
+
+/* snprintf into a fixed buffer: n keeps counting past cap so the caller sees truncation. */
+struct wb {
+	char *out;
+	size_t cap, n;
+};
+
+static void add(struct wb *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct wb *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(w->n < w->cap ? w->out + w->n : NULL, w->n < w->cap ? w->cap - w->n : 0,
+	                  fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		w->n += (size_t)k;
+}
+
+/* A JSON string: names come from the configuration and the clients, so escape them all. */
+static void jstr(struct wb *w, const char *s)
+{
+	add(w, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			add(w, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			add(w, "\\u%04x", *p);
+		else
+			add(w, "%c", *p);
+	}
+	add(w, "\"");
+}
+
+static void jaddr(struct wb *w, uint32_t a)
+{
+	char s[20];
+	ipv4_str(a, s, sizeof(s));
+	jstr(w, s);
+}
+
+static const char *addr_str(uint32_t a, char *buf, size_t len)
+{
+	ipv4_str(a, buf, len);
+	return buf;
+}
+
+/* ---- show crypto dynamic-map ---- */
+
+static const char *rri_name(enum evs_rri r)
+{
+	return r == EVS_RRI_CLIENT ? "client" : r == EVS_RRI_REMOTE_PEER ? "remote-peer" : "none";
+}
+
+static void show_dmap(struct wb *w, const struct evs_config *cfg, const char *tag, bool json)
+{
+	size_t shown = 0;
+	if (json)
+		add(w, "[");
+	for (size_t i = 0; i < evs_config_n_dmaps(cfg); i++) {
+		struct evs_dmap_info m;
+		evs_config_dmap(cfg, i, &m);
+		if (tag && strcmp(tag, m.name) != 0)
+			continue;
+		if (json) {
+			add(w, "%s{\"name\":", shown ? "," : "");
+			jstr(w, m.name);
+			add(w,
+			    ",\"seq\":%u,\"lifetime_kb\":%u,\"lifetime_s\":%u,\"pfs\":%s,"
+			    "\"pfs_group\":%u,\"transform_sets\":[",
+			    m.seq, m.life_kb, m.life_s, m.pfs_group ? "true" : "false",
+			    m.pfs_group);
+			for (size_t t = 0; t < m.n_tsets; t++) {
+				add(w, t ? "," : "");
+				jstr(w, m.tsets[t]);
+			}
+			add(w, "],\"reverse_route\":\"%s\"}", rri_name(m.rri));
+		} else {
+			add(w, "Crypto Map Template \"%s\" %u\n", m.name, m.seq);
+			add(w, "\tNo matching address list set.\n");
+			add(w, "\tCurrent peer:\n");
+			add(w, "\tSecurity association lifetime: %u kilobytes/%u seconds\n",
+			    m.life_kb, m.life_s);
+			add(w, "\tPFS (Y/N): %s\n", m.pfs_group ? "Y" : "N");
+			if (m.pfs_group)
+				add(w, "\tDH group:  group%u\n", m.pfs_group);
+			add(w, "\tTransform sets={ ");
+			for (size_t t = 0; t < m.n_tsets; t++)
+				add(w, "%s, ", m.tsets[t]);
+			add(w, "}\n");
+			if (m.rri == EVS_RRI_CLIENT)
+				add(w, "\tReverse Route Injection Enabled\n");
+			else if (m.rri == EVS_RRI_REMOTE_PEER)
+				add(w, "\tReverse Route Injection Enabled (remote-peer)\n");
+			add(w, "\n");
+		}
+		shown++;
+	}
+	if (json)
+		add(w, "]\n");
+	else if (tag && !shown)
+		add(w, "%% No dynamic crypto map named \"%s\"\n", tag);
+	else if (!shown)
+		add(w, "%% No dynamic crypto map configured\n");
+}
+
+/* ---- one line or block per IKE SA ---- */
+
+struct sa_walk {
+	struct wb *w;
+	struct evs_daemon *d;
+	bool json, detail;
+	size_t n;
+};
+
+/* The IOS aggressive-mode states an EasyVPN responder goes through. */
+static const char *isakmp_state(const struct ike_sa *sa)
+{
+	if (ike_sa_established(sa))
+		return "QM_IDLE";
+	if (!ike_sa_authenticated(sa))
+		return "AG_INIT_EXCH";
+	return ike_sa_user(sa)[0] ? "CONF_ADDR" : "CONF_XAUTH";
+}
+
+static void isakmp_one(void *ctx, const struct evs_sa_view *v)
+{
+	struct sa_walk *k = ctx;
+	struct ike_endpoint p = ike_sa_peer(v->sa);
+	const char *st = isakmp_state(v->sa);
+	const char *status = ike_sa_authenticated(v->sa) ? "ACTIVE" : "";
+	char a[20], b[20];
+	if (k->json) {
+		add(k->w, "%s{\"dst\":", k->n ? "," : "");
+		jaddr(k->w, v->local);
+		add(k->w, ",\"src\":");
+		jaddr(k->w, p.addr);
+		add(k->w,
+		    ",\"src_port\":%u,\"state\":\"%s\",\"conn_id\":%u,\"status\":\"%s\",\"group\":",
+		    p.port, st, v->conn_id, status);
+		jstr(k->w, ike_sa_group(v->sa));
+		add(k->w, ",\"user\":");
+		jstr(k->w, ike_sa_user(v->sa));
+		add(k->w, "}");
+	} else {
+		add(k->w, "%-15s %-15s %-14s %7u %s\n", addr_str(v->local, a, sizeof(a)),
+		    addr_str(p.addr, b, sizeof(b)), st, v->conn_id, status);
+	}
+	k->n++;
+}
+
+static void show_isakmp(struct wb *w, struct evs_daemon *d, bool json)
+{
+	struct sa_walk k = {.w = w, .d = d, .json = json};
+	if (json)
+		add(w, "[");
+	else
+		add(w,
+		    "IPv4 Crypto ISAKMP SA\ndst             src             state          conn-id "
+		    "status\n");
+	evs_daemon_each_sa(d, isakmp_one, &k);
+	if (json)
+		add(w, "]\n");
+}
+
+static const char *session_status(const struct ike_sa *sa, size_t n_children)
+{
+	if (!ike_sa_established(sa))
+		return "DOWN-NEGOTIATING";
+	return n_children ? "UP-ACTIVE" : "UP-IDLE";
+}
+
+static void fmt_uptime(uint64_t ms, char *out, size_t len)
+{
+	uint64_t s = ms / 1000;
+	snprintf(out, len, "%02llu:%02llu:%02llu", (unsigned long long)(s / 3600),
+	         (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+}
+
+static void session_one(void *ctx, const struct evs_sa_view *v)
+{
+	struct sa_walk *k = ctx;
+	struct wb *w = k->w;
+	const struct evs_config *cfg = evs_daemon_config(k->d);
+	uint64_t now = evs_daemon_now(k->d);
+	struct ike_child_status cs[SHOW_MAX_CHILDREN];
+	size_t nc = ike_sa_child_status(v->sa, now, cs, SHOW_MAX_CHILDREN);
+	if (nc > SHOW_MAX_CHILDREN)
+		nc = SHOW_MAX_CHILDREN;
+	struct ike_endpoint p = ike_sa_peer(v->sa);
+	const struct evs_session *s =
+	    v->session_id ? evs_sessions_get(evs_daemon_sessions(k->d), v->session_id) : NULL;
+	uint64_t up_ms = s && now > s->start_ms ? now - s->start_ms : 0;
+	uint16_t lport = v->natt ? 4500 : 500;
+	const char *ifn = evs_config_iface_for(cfg, v->local);
+	const char *st = session_status(v->sa, nc);
+	char a[20], b[20], up[32];
+	if (k->json) {
+		add(w, "%s{\"interface\":", k->n ? "," : "");
+		jstr(w, ifn);
+		add(w, ",\"user\":");
+		jstr(w, ike_sa_user(v->sa));
+		add(w, ",\"group\":");
+		jstr(w, ike_sa_group(v->sa));
+		add(w, ",\"assigned\":");
+		if (v->assigned)
+			jaddr(w, v->assigned);
+		else
+			add(w, "null");
+		add(w, ",\"status\":\"%s\",\"peer\":", st);
+		jaddr(w, p.addr);
+		add(w, ",\"peer_port\":%u,\"local\":", p.port);
+		jaddr(w, v->local);
+		add(w, ",\"local_port\":%u,\"conn_id\":%u,\"uptime_s\":%llu,\"ipsec_sas\":[", lport,
+		    v->conn_id, (unsigned long long)(up_ms / 1000));
+		for (size_t i = 0; i < nc; i++) {
+			struct evs_child_counters ct;
+			evs_daemon_child_stats(k->d, cs[i].spi_in, &ct);
+			add(w,
+			    "%s{\"spi_in\":%u,\"spi_out\":%u,\"pkts_in\":%llu,\"pkts_out\":%llu,"
+			    "\"bytes_in\":%llu,\"bytes_out\":%llu,\"remaining_s\":%lld}",
+			    i ? "," : "", cs[i].spi_in, cs[i].spi_out,
+			    (unsigned long long)ct.packets_in, (unsigned long long)ct.packets_out,
+			    (unsigned long long)ct.bytes_in, (unsigned long long)ct.bytes_out,
+			    (long long)cs[i].remaining_s);
+		}
+		add(w, "]}");
+		k->n++;
+		return;
+	}
+	add(w, "\nInterface: %s\n", ifn);
+	if (ike_sa_user(v->sa)[0])
+		add(w, "Username: %s\n", ike_sa_user(v->sa));
+	if (ike_sa_group(v->sa)[0])
+		add(w, "Group: %s\n", ike_sa_group(v->sa));
+	if (v->assigned)
+		add(w, "Assigned address: %s\n", addr_str(v->assigned, a, sizeof(a)));
+	if (k->detail && s) {
+		fmt_uptime(up_ms, up, sizeof(up));
+		add(w, "Uptime: %s\n", up);
+	}
+	add(w, "Session status: %s\n", st);
+	add(w, "Peer: %s port %u\n", addr_str(p.addr, a, sizeof(a)), p.port);
+	if (k->detail)
+		add(w, "  Phase1_id: %s\n", ike_sa_group(v->sa));
+	add(w, "  IKE SA: local %s/%u remote %s/%u %s\n", addr_str(v->local, a, sizeof(a)), lport,
+	    addr_str(p.addr, b, sizeof(b)), p.port,
+	    ike_sa_authenticated(v->sa) ? "Active" : "Inactive");
+	if (k->detail)
+		add(w, "          connid:%u\n", v->conn_id);
+	if (!nc)
+		return;
+	if (v->assigned)
+		add(w, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 host %s\n",
+		    addr_str(v->assigned, a, sizeof(a)));
+	else
+		add(w, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 (network extension)\n");
+	add(w, "        Active SAs: %zu, origin: dynamic crypto map\n", 2 * nc);
+	for (size_t i = 0; k->detail && i < nc; i++) {
+		struct evs_child_counters ct;
+		evs_daemon_child_stats(k->d, cs[i].spi_in, &ct);
+		uint64_t used_in = ct.bytes_in / 1024, used_out = ct.bytes_out / 1024;
+		char kin[24] = "-", kout[24] = "-", sec[24] = "-";
+		if (cs[i].life_kb) {
+			snprintf(kin, sizeof(kin), "%llu",
+			         (unsigned long long)(used_in < cs[i].life_kb
+			                                  ? cs[i].life_kb - used_in
+			                                  : 0));
+			snprintf(kout, sizeof(kout), "%llu",
+			         (unsigned long long)(used_out < cs[i].life_kb
+			                                  ? cs[i].life_kb - used_out
+			                                  : 0));
+		}
+		if (cs[i].remaining_s >= 0)
+			snprintf(sec, sizeof(sec), "%lld", (long long)cs[i].remaining_s);
+		add(w, "        Inbound:  #pkts dec'ed %llu drop 0 life (KB/Sec) %s/%s\n",
+		    (unsigned long long)ct.packets_in, kin, sec);
+		add(w, "        Outbound: #pkts enc'ed %llu drop 0 life (KB/Sec) %s/%s\n",
+		    (unsigned long long)ct.packets_out, kout, sec);
+	}
+}
+
+static void show_session(struct wb *w, struct evs_daemon *d, bool detail, bool json)
+{
+	struct sa_walk k = {.w = w, .d = d, .json = json, .detail = detail};
+	if (json)
+		add(w, "[");
+	else
+		add(w, "Crypto session current status\n");
+	evs_daemon_each_sa(d, session_one, &k);
+	add(w, json ? "]\n" : "\n");
+}
+
+/* ---- JSON of `show crypto session summary|group` ---- */
+
+static bool group_seen_before(const struct evs_sessions *s, size_t i, const char *group)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(evs_sessions_at(s, j)->group, group) == 0)
+			return true;
+	return false;
+}
+
+static void json_group(struct wb *w, const struct evs_sessions *s, const char *g, bool users,
+                       bool nocase, bool *first)
+{
+	add(w, "%s{\"group\":", *first ? "" : ",");
+	*first = false;
+	jstr(w, g);
+	add(w, ",\"connections\":%zu", evs_sessions_group_count(s, g));
+	if (users) {
+		size_t shown = 0;
+		add(w, ",\"users\":[");
+		for (size_t i = 0; i < evs_sessions_count(s); i++) {
+			const struct evs_session *e = evs_sessions_at(s, i);
+			bool dup = false;
+			if (strcmp(e->group, g) != 0)
+				continue;
+			for (size_t j = 0; j < i && !dup; j++) {
+				const struct evs_session *f = evs_sessions_at(s, j);
+				dup = strcmp(f->group, g) == 0 &&
+				      (nocase ? strcasecmp(f->user, e->user)
+				              : strcmp(f->user, e->user)) == 0;
+			}
+			if (dup)
+				continue;
+			add(w, "%s{\"user\":", shown++ ? "," : "");
+			jstr(w, e->user);
+			add(w, ",\"logins\":%zu}", evs_sessions_user_count(s, g, e->user, nocase));
+		}
+		add(w, "]");
+	}
+	add(w, "}");
+}
+
+/* summary: every configured group with its users; group: the groups with connections. */
+static void json_groups(struct wb *w, struct evs_daemon *d, bool summary)
+{
+	const struct evs_config *cfg = evs_daemon_config(d);
+	const struct evs_sessions *s = evs_daemon_sessions(d);
+	bool nocase = evs_config_users_nocase(cfg), first = true;
+	add(w, "[");
+	for (size_t i = 0; i < evs_config_n_groups(cfg); i++) {
+		const char *g = evs_config_group_name(cfg, i);
+		if (summary || evs_sessions_group_count(s, g))
+			json_group(w, s, g, summary, nocase, &first);
+	}
+	/* groups a reload removed whose sessions are still up */
+	for (size_t i = 0; i < evs_sessions_count(s); i++) {
+		const char *g = evs_sessions_at(s, i)->group;
+		if (evs_config_group_find(cfg, g) < 0 && !group_seen_before(s, i, g))
+			json_group(w, s, g, summary, nocase, &first);
+	}
+	add(w, "]\n");
+}
+
+/* ---- JSON of `show crypto ipsec sa` ---- */
+
+static void ipsec_one(void *ctx, const struct evs_sa_view *v)
+{
+	struct sa_walk *k = ctx;
+	struct wb *w = k->w;
+	struct ike_child_status cs[SHOW_MAX_CHILDREN];
+	if (!ike_sa_established(v->sa))
+		return;
+	size_t nc = ike_sa_child_status(v->sa, evs_daemon_now(k->d), cs, SHOW_MAX_CHILDREN);
+	if (nc > SHOW_MAX_CHILDREN)
+		nc = SHOW_MAX_CHILDREN;
+	struct ike_endpoint p = ike_sa_peer(v->sa);
+	add(w, "%s{\"peer\":", k->n++ ? "," : "");
+	jaddr(w, p.addr);
+	add(w, ",\"peer_port\":%u,\"user\":", p.port);
+	jstr(w, ike_sa_user(v->sa));
+	add(w, ",\"group\":");
+	jstr(w, ike_sa_group(v->sa));
+	add(w, ",\"remote_ident\":");
+	jaddr(w, v->assigned);
+	add(w, ",\"sas\":[");
+	for (size_t i = 0; i < nc; i++) {
+		struct evs_child_counters ct;
+		evs_daemon_child_stats(k->d, cs[i].spi_in, &ct);
+		add(w,
+		    "%s{\"spi_in\":%u,\"spi_out\":%u,\"pkts_encaps\":%llu,\"pkts_decaps\":%llu,"
+		    "\"bytes_in\":%llu,\"bytes_out\":%llu,\"life_kb\":%u,\"remaining_s\":%lld,"
+		    "\"replaced\":%s}",
+		    i ? "," : "", cs[i].spi_in, cs[i].spi_out, (unsigned long long)ct.packets_out,
+		    (unsigned long long)ct.packets_in, (unsigned long long)ct.bytes_in,
+		    (unsigned long long)ct.bytes_out, cs[i].life_kb, (long long)cs[i].remaining_s,
+		    cs[i].replaced ? "true" : "false");
+	}
+	add(w, "]}");
+}
+
+static void json_ipsec(struct wb *w, struct evs_daemon *d)
+{
+	struct sa_walk k = {.w = w, .d = d, .json = true};
+	add(w, "{\"interface\":");
+	jstr(w, evs_daemon_ifname(d));
+	add(w, ",\"peers\":[");
+	evs_daemon_each_sa(d, ipsec_one, &k);
+	add(w, "]}\n");
+}
+
+/* ---- dispatch ---- */
+
+static bool is(size_t n, char **t, size_t want, const char *const *words)
+{
+	if (n != want)
+		return false;
+	for (size_t i = 0; i < want; i++)
+		if (strcmp(t[i], words[i]) != 0)
+			return false;
+	return true;
+}
+
+#define IS(...)                                                                                    \
+	is(n, t, sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *),                \
+	   (const char *const[]){__VA_ARGS__})
+
+size_t evs_show_control(struct evs_daemon *d, const char *cmd, char *out, size_t cap)
+{
+	struct wb w = {.out = out, .cap = cap};
+	char buf[512];
+	char *t[SHOW_MAX_TOKENS];
+	size_t n = 0;
+	bool json = false;
+	if (cap)
+		out[0] = 0;
+	snprintf(buf, sizeof(buf), "%s", cmd);
+	for (char *sp, *tok = strtok_r(buf, " \t", &sp); tok; tok = strtok_r(NULL, " \t", &sp)) {
+		if (strcmp(tok, "--json") == 0)
+			json = true;
+		else if (n < SHOW_MAX_TOKENS)
+			t[n++] = tok;
+		else
+			goto invalid;
+	}
+	if (IS("show", "crypto", "dynamic-map"))
+		show_dmap(&w, evs_daemon_config(d), NULL, json);
+	else if (n == 5 && IS("show", "crypto", "dynamic-map", "tag", t[4]))
+		show_dmap(&w, evs_daemon_config(d), t[4], json);
+	else if (IS("show", "crypto", "isakmp", "sa"))
+		show_isakmp(&w, d, json);
+	else if (IS("show", "crypto", "session"))
+		show_session(&w, d, false, json);
+	else if (IS("show", "crypto", "session", "detail"))
+		show_session(&w, d, true, json);
+	else if (json && IS("show", "crypto", "session", "summary"))
+		json_groups(&w, d, true);
+	else if (json && IS("show", "crypto", "session", "group"))
+		json_groups(&w, d, false);
+	else if (json && IS("show", "crypto", "ipsec", "sa"))
+		json_ipsec(&w, d);
+	else if (!json && IS("clear", "crypto", "session"))
+		add(&w, "cleared %zu session(s)\n", evs_daemon_clear(d, NULL));
+	else if (!json && n == 5 && IS("clear", "crypto", "session", "username", t[4]))
+		add(&w, "cleared %zu session(s) of user %s\n", evs_daemon_clear(d, t[4]), t[4]);
+	else
+		goto invalid;
+	return w.n;
+invalid:
+	add(&w,
+	    "%% Invalid input: '%s'; evs answers 'show crypto dynamic-map [tag NAME]', 'show "
+	    "crypto isakmp sa', 'show crypto ipsec sa', 'show crypto session [detail|summary|"
+	    "group]' (each with --json) and 'clear crypto session [username USER]'\n",
+	    cmd);
+	return w.n;
+}

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The show and clear commands of the evs control socket (server/core/show.c), asked of a
+ * daemon that real client engines connected to through an in-memory network (the rig of
+ * test_evs_daemon.c): Example 20-1 for `show crypto dynamic-map`, IOS's `show crypto isakmp
+ * sa` and `show crypto session [detail]`, the --json forms, and `clear crypto session`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ike/driver.h"
+#include "server/core/config.h"
+#include "server/core/daemon.h"
+
+#define SRV_IP 0xc6336401u /* 198.51.100.1, the sample's `interface eth0` address */
+#define CLI_IP 0xcb007100u /* 203.0.113.0 + client number */
+#define MAX_CLIENTS 64
+#define MAX_QUEUED 512
+#define MAX_CHILDREN 256
+
+struct dgram {
+	bool to_daemon;
+	struct ike_endpoint from, to;
+	uint16_t port; /* to the daemon: the local port it arrived on */
+	size_t len;
+	uint8_t *data;
+};
+
+struct cli {
+	struct ike_sa *sa;
+	struct net *net;
+	struct ike_endpoint addr;
+	const char *user, *password;
+	bool up, failed, closed;
+	struct ike_child child;
+	struct evc_policy policy;
+};
+
+struct net {
+	struct evs_daemon *d;
+	struct evs_config *cfg;
+	uint64_t now;
+	struct dgram q[MAX_QUEUED];
+	size_t nq;
+	struct cli cli[MAX_CLIENTS];
+	size_t ncli;
+	uint32_t child_spi[MAX_CHILDREN]; /* what the datapath holds; 0: free */
+	int child_adds, child_dels, keepalives, daemon_sends;
+};
+
+static void enqueue(struct net *n, bool to_daemon, const struct ike_endpoint *from,
+                    const struct ike_endpoint *to, uint16_t port, const uint8_t *msg, size_t len)
+{
+	assert_true(n->nq < MAX_QUEUED);
+	struct dgram *g = &n->q[n->nq++];
+	g->to_daemon = to_daemon;
+	g->from = *from;
+	g->to = *to;
+	g->port = port;
+	g->len = len;
+	g->data = malloc(len ? len : 1);
+	assert_non_null(g->data);
+	memcpy(g->data, msg, len);
+}
+
+/* ---- the daemon's I/O, in memory ---- */
+
+static void io_send(void *ctx, size_t li, uint16_t from_port, const uint8_t *msg, size_t len,
+                    const struct ike_endpoint *to)
+{
+	struct net *n = ctx;
+	struct ike_endpoint from = {SRV_IP, from_port};
+	assert_int_equal(li, 0);
+	n->daemon_sends++;
+	enqueue(n, false, &from, to, from_port, msg, len);
+}
+
+static void io_log(void *ctx, enum ike_log_level level, const char *msg)
+{
+	(void)ctx;
+	if (getenv("EVS_TEST_VERBOSE") || level <= IKE_LOG_ERR)
+		fprintf(stderr, "evs: %s\n", msg);
+}
+
+static int io_child_add(void *ctx, const struct ike_child *ch, const char **why)
+{
+	struct net *n = ctx;
+	(void)why;
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (!n->child_spi[i]) {
+			n->child_spi[i] = ch->spi_in;
+			n->child_adds++;
+			return 0;
+		}
+	fail_msg("datapath full");
+	return -1;
+}
+
+static void io_child_del(void *ctx, uint32_t spi_in)
+{
+	struct net *n = ctx;
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (n->child_spi[i] == spi_in) {
+			n->child_spi[i] = 0;
+			n->child_dels++;
+			return;
+		}
+	fail_msg("deleted an SPI %08x the datapath does not hold", spi_in);
+}
+
+static void io_keepalive(void *ctx, size_t li, const struct ike_endpoint *peer)
+{
+	struct net *n = ctx;
+	(void)li;
+	(void)peer;
+	n->keepalives++;
+}
+
+/* ---- a client, driven as evc drives its engine ---- */
+
+static void c_send(void *ctx, const uint8_t *msg, size_t len, const struct ike_endpoint *to,
+                   uint16_t from_port)
+{
+	struct cli *c = ctx;
+	struct ike_endpoint from = {c->addr.addr, from_port};
+	enqueue(c->net, true, &from, to, to->port, msg, len);
+}
+
+static void c_prompt(void *ctx, const char *message, bool retry)
+{
+	struct cli *c = ctx;
+	(void)message;
+	if (retry)
+		ike_close(c->sa, c->net->now);
+	else
+		ike_xauth_answer(c->sa, c->net->now, c->user, c->password);
+}
+
+static void c_policy(void *ctx, const struct evc_policy *pol)
+{
+	struct cli *c = ctx;
+	c->policy = *pol;
+}
+
+static void c_child_up(void *ctx, const struct ike_child *ch)
+{
+	struct cli *c = ctx;
+	c->child = *ch;
+	c->up = true;
+}
+
+static void c_failed(void *ctx, enum ike_step step, const char *text)
+{
+	struct cli *c = ctx;
+	(void)step;
+	if (getenv("EVS_TEST_VERBOSE"))
+		fprintf(stderr, "client: %s\n", text);
+	c->failed = true;
+}
+
+static void c_closed(void *ctx, const char *text)
+{
+	struct cli *c = ctx;
+	(void)text;
+	c->closed = true;
+}
+
+static const struct ike_driver_ops cli_ops = {
+    .send = c_send,
+    .xauth_prompt = c_prompt,
+    .policy = c_policy,
+    .child_up = c_child_up,
+    .failed = c_failed,
+    .closed = c_closed,
+};
+
+static struct cli *client_new(struct net *n, const char *user, const char *password)
+{
+	assert_true(n->ncli < MAX_CLIENTS);
+	struct cli *c = &n->cli[n->ncli];
+	struct ike_config cfg = {0};
+	const char *why = NULL;
+	c->net = n;
+	c->addr = (struct ike_endpoint){CLI_IP + 1 + (uint32_t)n->ncli, IKE_PORT};
+	c->user = user;
+	c->password = password;
+	cfg.role = IKE_ROLE_INITIATOR;
+	cfg.local = c->addr;
+	cfg.peer = (struct ike_endpoint){SRV_IP, IKE_PORT};
+	cfg.group = "quizware";
+	cfg.psk = (const uint8_t *)"groupsecret";
+	cfg.psk_len = strlen("groupsecret");
+	cfg.dh_group = 2;
+	c->sa = ike_sa_new(&cfg, n->now, &why);
+	assert_non_null(c->sa);
+	n->ncli++;
+	ike_start(c->sa, n->now);
+	ike_drive(c->sa, &cli_ops, c);
+	return c;
+}
+
+static struct cli *client_at(struct net *n, uint32_t addr)
+{
+	for (size_t i = 0; i < n->ncli; i++)
+		if (n->cli[i].addr.addr == addr)
+			return &n->cli[i];
+	return NULL;
+}
+
+/* Delivers datagrams until none is left; false if it did not settle. */
+static bool pump(struct net *n)
+{
+	for (unsigned rounds = 0; rounds < 100000; rounds++) {
+		if (!n->nq)
+			return true;
+		struct dgram g = n->q[0];
+		memmove(n->q, n->q + 1, (n->nq - 1) * sizeof(n->q[0]));
+		n->nq--;
+		if (g.to_daemon) {
+			evs_daemon_input(n->d, 0, g.port, g.data, g.len, &g.from, n->now);
+		} else {
+			struct cli *c = client_at(n, g.to.addr);
+			if (c && c->sa) {
+				ike_input(c->sa, n->now, g.data, g.len, &g.from, &c->addr);
+				ike_drive(c->sa, &cli_ops, c);
+			}
+		}
+		free(g.data);
+	}
+	return false;
+}
+
+static const struct evs_daemon_io net_io = {
+    .send = io_send,
+    .log = io_log,
+    .child_add = io_child_add,
+    .child_del = io_child_del,
+    .keepalive = io_keepalive,
+};
+
+static int setup(void **state)
+{
+	struct net *n = calloc(1, sizeof(*n));
+	static const uint32_t listen[] = {SRV_IP};
+	static const uint8_t key[16] = {1, 2, 3};
+	char err[256];
+	assert_non_null(n);
+	n->now = 1000;
+	n->cfg = evs_config_load(EVC_SOURCE_DIR "/server/evs.conf", NULL, NULL);
+	assert_non_null(n->cfg);
+	struct evs_daemon_io io = net_io;
+	io.ctx = n;
+	struct evs_daemon_opts o = {
+	    .cfg = n->cfg,
+	    .listen = listen,
+	    .n_listen = 1,
+	    .ifname = "evs0",
+	    .io = &io,
+	    .hash_key = key,
+	};
+	assert_int_equal(evs_daemon_new(&n->d, &o, n->now, err, sizeof(err)), 0);
+	*state = n;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct net *n = *state;
+	evs_daemon_free(n->d);
+	for (size_t i = 0; i < n->ncli; i++)
+		ike_sa_free(n->cli[i].sa);
+	for (size_t i = 0; i < n->nq; i++)
+		free(n->q[i].data);
+	evs_config_free(n->cfg);
+	free(n);
+	return 0;
+}
+
+/* ---- the show and clear commands ---- */
+
+static size_t ask(struct net *n, const char *cmd, char *out, size_t cap)
+{
+	size_t len = evs_daemon_control(n->d, cmd, out, cap);
+	assert_true(len < cap);
+	out[len] = 0;
+	if (getenv("EVS_TEST_VERBOSE"))
+		fprintf(stderr, "%s:\n%s\n", cmd, out);
+	return len;
+}
+
+static void connect_two(struct net *n, struct cli **r, struct cli **na)
+{
+	*r = client_new(n, "richard", "richard-pw-1");
+	*na = client_new(n, "natalie", "natalie-pw-2");
+	assert_true(pump(n));
+	assert_true((*r)->up);
+	assert_true((*na)->up);
+	assert_int_equal(evs_daemon_count(n->d), 2);
+}
+
+/* Example 20-1 for the sample's dynamic map, the tag filter and the JSON form. */
+static void test_dynamic_map(void **state)
+{
+	struct net *n = *state;
+	char out[4096];
+	ask(n, "show crypto dynamic-map", out, sizeof(out));
+	assert_non_null(strstr(out, "Crypto Map Template \"EASYVPN\" 10\n"));
+	assert_non_null(strstr(out, "\tNo matching address list set.\n"));
+	assert_non_null(strstr(out, "\tSecurity association lifetime: 4608000 kilobytes/3600 "
+	                            "seconds\n"));
+	assert_non_null(strstr(out, "\tPFS (Y/N): N\n"));
+	assert_non_null(
+	    strstr(out, "\tTransform sets={ trans-aes256, trans-aes128, trans-3des, }\n"));
+	assert_non_null(strstr(out, "\tReverse Route Injection Enabled\n"));
+	ask(n, "show crypto dynamic-map tag EASYVPN", out, sizeof(out));
+	assert_non_null(strstr(out, "Crypto Map Template \"EASYVPN\" 10\n"));
+	ask(n, "show crypto dynamic-map tag NOPE", out, sizeof(out));
+	assert_string_equal(out, "% No dynamic crypto map named \"NOPE\"\n");
+	ask(n, "show crypto dynamic-map --json", out, sizeof(out));
+	assert_string_equal(out, "[{\"name\":\"EASYVPN\",\"seq\":10,\"lifetime_kb\":4608000,"
+	                         "\"lifetime_s\":3600,\"pfs\":false,\"pfs_group\":0,"
+	                         "\"transform_sets\":[\"trans-aes256\",\"trans-aes128\","
+	                         "\"trans-3des\"],\"reverse_route\":\"client\"}]\n");
+}
+
+/* The chapter's Tasks 3-5 with its names: Example 20-1 word for word (IOS's tabs aside). */
+static void test_dynamic_map_seed(void **state)
+{
+	(void)state;
+	static const char conf[] =
+	    "aaa new-model\n"
+	    "aaa authentication login vpn-users local\n"
+	    "aaa authorization network quizware local\n"
+	    "username richard secret richard-pw-1\n"
+	    "crypto isakmp client configuration group quizware\n"
+	    " key groupsecret\n"
+	    "crypto isakmp policy 10\n"
+	    " encryption aes 256\n"
+	    " authentication pre-share\n"
+	    " group 2\n"
+	    "crypto ipsec transform-set transdynamic-1 esp-aes 256 esp-sha-hmac\n"
+	    "crypto ipsec transform-set transdynamic-2 esp-3des esp-sha-hmac\n"
+	    "crypto dynamic-map EASYVPN 900\n"
+	    " set transform-set transdynamic-1 transdynamic-2\n"
+	    "crypto map VPNMAP client authentication list vpn-users\n"
+	    "crypto map VPNMAP isakmp authorization list quizware\n"
+	    "crypto map VPNMAP client configuration address respond\n"
+	    "crypto map VPNMAP 65535 ipsec-isakmp dynamic EASYVPN\n"
+	    "interface eth0\n"
+	    " ip address 198.51.100.1 255.255.255.0\n"
+	    " crypto map VPNMAP\n";
+	struct evs_config *cfg = evs_config_parse("seed.conf", conf, strlen(conf), NULL, NULL);
+	assert_non_null(cfg);
+	static const uint32_t listen[] = {SRV_IP};
+	struct net *n = calloc(1, sizeof(*n));
+	assert_non_null(n);
+	struct evs_daemon_io io = net_io;
+	io.ctx = n;
+	struct evs_daemon_opts o = {.cfg = cfg, .listen = listen, .n_listen = 1, .io = &io};
+	char err[256], out[2048];
+	assert_int_equal(evs_daemon_new(&n->d, &o, 1000, err, sizeof(err)), 0);
+	ask(n, "show crypto dynamic-map", out, sizeof(out));
+	assert_string_equal(out, "Crypto Map Template \"EASYVPN\" 900\n"
+	                         "\tNo matching address list set.\n"
+	                         "\tCurrent peer:\n"
+	                         "\tSecurity association lifetime: 4608000 kilobytes/3600 seconds\n"
+	                         "\tPFS (Y/N): N\n"
+	                         "\tTransform sets={ transdynamic-1, transdynamic-2, }\n"
+	                         "\n");
+	evs_daemon_free(n->d);
+	evs_config_free(cfg);
+	free(n);
+}
+
+static void test_isakmp_sa(void **state)
+{
+	struct net *n = *state;
+	struct cli *r, *na;
+	char out[4096];
+	ask(n, "show crypto isakmp sa", out, sizeof(out));
+	assert_string_equal(out, "IPv4 Crypto ISAKMP SA\n"
+	                         "dst             src             state          conn-id status\n");
+	connect_two(n, &r, &na);
+	ask(n, "show crypto isakmp sa", out, sizeof(out));
+	assert_non_null(
+	    strstr(out, "198.51.100.1    203.0.113.1     QM_IDLE           1001 ACTIVE\n"));
+	assert_non_null(
+	    strstr(out, "198.51.100.1    203.0.113.2     QM_IDLE           1002 ACTIVE\n"));
+	ask(n, "show crypto isakmp sa --json", out, sizeof(out));
+	assert_non_null(strstr(out,
+	                       "{\"dst\":\"198.51.100.1\",\"src\":\"203.0.113.1\",\"src_port\":500,"
+	                       "\"state\":\"QM_IDLE\",\"conn_id\":1001,\"status\":\"ACTIVE\","
+	                       "\"group\":\"quizware\",\"user\":\"richard\"}"));
+	assert_true(out[0] == '[' && strstr(out, "]\n"));
+}
+
+static void test_session(void **state)
+{
+	struct net *n = *state;
+	struct cli *r, *na;
+	char out[8192];
+	connect_two(n, &r, &na);
+	n->now += 65000;
+	evs_daemon_tick(n->d, n->now);
+	ask(n, "show crypto session", out, sizeof(out));
+	assert_non_null(strstr(out, "Crypto session current status\n"));
+	assert_non_null(strstr(out,
+	                       "\nInterface: eth0\nUsername: richard\nGroup: quizware\n"
+	                       "Assigned address: 10.98.0.10\nSession status: UP-ACTIVE\n"
+	                       "Peer: 203.0.113.1 port 500\n"
+	                       "  IKE SA: local 198.51.100.1/500 remote 203.0.113.1/500 Active\n"
+	                       "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 host 10.98.0.10\n"
+	                       "        Active SAs: 2, origin: dynamic crypto map\n"));
+	assert_non_null(strstr(out, "Username: natalie\n"));
+	assert_null(strstr(out, "Uptime"));
+	ask(n, "show crypto session detail", out, sizeof(out));
+	assert_non_null(strstr(out, "Uptime: 00:01:05\n"));
+	assert_non_null(strstr(out, "  Phase1_id: quizware\n"));
+	assert_non_null(strstr(out, "          connid:1001\n"));
+	assert_non_null(
+	    strstr(out, "        Inbound:  #pkts dec'ed 0 drop 0 life (KB/Sec) 4608000/"));
+	ask(n, "show crypto session --json", out, sizeof(out));
+	assert_non_null(strstr(out,
+	                       "{\"interface\":\"eth0\",\"user\":\"richard\",\"group\":"
+	                       "\"quizware\",\"assigned\":\"10.98.0.10\",\"status\":\"UP-ACTIVE\","
+	                       "\"peer\":\"203.0.113.1\",\"peer_port\":500,\"local\":"
+	                       "\"198.51.100.1\",\"local_port\":500,\"conn_id\":1001,"
+	                       "\"uptime_s\":65,\"ipsec_sas\":[{\"spi_in\":"));
+	ask(n, "show crypto session summary --json", out, sizeof(out));
+	assert_string_equal(out,
+	                    "[{\"group\":\"quizware\",\"connections\":2,\"users\":[{\"user\":"
+	                    "\"richard\",\"logins\":1},{\"user\":\"natalie\",\"logins\":1}]}]\n");
+	ask(n, "show crypto session group --json", out, sizeof(out));
+	assert_string_equal(out, "[{\"group\":\"quizware\",\"connections\":2}]\n");
+	ask(n, "show crypto ipsec sa --json", out, sizeof(out));
+	assert_non_null(strstr(out, "{\"interface\":\"evs0\",\"peers\":[{\"peer\":\"203.0.113.1\","
+	                            "\"peer_port\":500,\"user\":\"richard\",\"group\":\"quizware\","
+	                            "\"remote_ident\":\"10.98.0.10\",\"sas\":[{\"spi_in\":"));
+	/* the text forms daemon.c answers are unchanged */
+	ask(n, "show crypto session group", out, sizeof(out));
+	assert_non_null(strstr(out, " quizware: 2"));
+}
+
+/* `clear crypto session username U` sends U's client a DELETE and leaves the others. */
+static void test_clear(void **state)
+{
+	struct net *n = *state;
+	struct cli *r, *na;
+	char out[1024];
+	connect_two(n, &r, &na);
+	ask(n, "clear crypto session username RICHARD", out, sizeof(out)); /* `local`: any case */
+	assert_string_equal(out, "cleared 1 session(s) of user RICHARD\n");
+	assert_true(pump(n));
+	assert_true(r->closed);
+	assert_false(na->closed);
+	assert_int_equal(evs_daemon_count(n->d), 1);
+	assert_int_equal(n->child_dels, 1);
+	ask(n, "show crypto session summary", out, sizeof(out));
+	assert_null(strstr(out, "richard"));
+	assert_non_null(strstr(out, "natalie"));
+	ask(n, "clear crypto session username nobody", out, sizeof(out));
+	assert_string_equal(out, "cleared 0 session(s) of user nobody\n");
+	ask(n, "clear crypto session", out, sizeof(out));
+	assert_string_equal(out, "cleared 1 session(s)\n");
+	assert_true(pump(n));
+	assert_true(na->closed);
+	assert_int_equal(evs_daemon_count(n->d), 0);
+}
+
+static void test_invalid(void **state)
+{
+	struct net *n = *state;
+	char out[1024];
+	static const char *const bad[] = {
+	    "show crypto",
+	    "show crypto dynamic-map tag",
+	    "show crypto session detail extra",
+	    "clear crypto session --json",
+	    "clear crypto session username",
+	    "show crypto dynamic-map tag a b",
+	    "show a b c d e f g h i j k",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ask(n, bad[i], out, sizeof(out));
+		assert_non_null(strstr(out, "% Invalid input"));
+	}
+	/* a small buffer gets a truncated answer, never an overrun */
+	char small[16];
+	size_t len = evs_daemon_control(n->d, "show crypto dynamic-map", small, sizeof(small));
+	assert_int_equal(len, sizeof(small) - 1);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_dynamic_map, setup, teardown),
+	    cmocka_unit_test(test_dynamic_map_seed),
+	    cmocka_unit_test_setup_teardown(test_isakmp_sa, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_session, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
