@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 	}
 	char err[1024] = "";
 	ho.sigfd = signals_stop_fd();
+	ho.config_path = config;
 	int rc = ho.sigfd < 0 ? ho.sigfd : evs_host_run(cfg, &ho, err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "evs: %s\n", err[0] ? err : strerror(-rc));

@@ -710,3 +710,41 @@ size_t evs_daemon_clear(struct evs_daemon *d, const char *user)
 	reap(d);
 	return n;
 }
+
+int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64_t now,
+                      char *err, size_t errlen)
+{
+	size_t kept = 0, closed = 0;
+	d->now = now;
+	if (evs_state_reconfigure(d->st, cfg) != 0) {
+		snprintf(err, errlen, "out of memory for the new address pools");
+		return -ENOMEM;
+	}
+	d->cfg = cfg;
+	configure(d);
+	for (size_t i = 0; i < d->max; i++) {
+		struct conn *c = d->by_slot[i];
+		const char *g;
+		if (!c || c->dead)
+			continue;
+		g = ike_sa_group(c->sa);
+		if (!g[0] || evs_config_group_find(cfg, g) >= 0) {
+			kept++;
+			continue;
+		}
+		char a[20];
+		ipv4_str(ike_sa_peer(c->sa).addr, a, sizeof(a));
+		dlog(d, IKE_LOG_INFO, "%s: group %s is no longer configured: closing the session of "
+		     "user %s", a, g, ike_sa_user(c->sa)[0] ? ike_sa_user(c->sa) : "(none yet)");
+		ike_close(c->sa, now);
+		settle(c);
+		conn_kill(c);
+		closed++;
+	}
+	reap(d);
+	dlog(d, IKE_LOG_INFO,
+	     "configuration reloaded: %zu isakmp policies, %zu transforms; %zu SA(s) kept, %zu "
+	     "closed",
+	     d->n_p1, d->n_p2, kept, closed);
+	return 0;
+}

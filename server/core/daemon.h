@@ -111,4 +111,13 @@ void evs_daemon_child_stats(const struct evs_daemon *d, uint32_t spi_in,
  * configuration compares user names) when user is not NULL. Returns how many. */
 size_t evs_daemon_clear(struct evs_daemon *d, const char *user);
 
+/*
+ * Moves the daemon to cfg (SIGHUP; cfg must outlive the daemon, the old configuration may go
+ * after the call): new SAs and rekeys use the new policies and transforms, SAs of groups cfg
+ * still has keep running, the others are closed with a DELETE. Listeners do not change.
+ * 0, or a negative errno with err saying why and the daemon still on the old configuration.
+ */
+int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64_t now,
+                      char *err, size_t errlen);
+
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* evs in the real world: see host.h. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "platform/netcfg.h"
 #include "server/core/daemon.h"
 #include "server/core/host.h"
+#include "server/core/reload.h"
 #include "lib/control.h"
 #include "tun/datapath.h"
 #include "lib/sock.h"
@@ -34,6 +36,7 @@ struct host {
 	struct plat_nl *nl;
 	struct plat_journal *journal;
 	struct ctl_srv *ctl;
+	struct evs_reload *rl; /* SIGHUP */
 	struct listener lst[EVS_MAX_LISTEN];
 	size_t n_lst;
 	int ep, sock_esp, tun, timer;
@@ -328,7 +331,12 @@ static void on_timer(struct host *h)
 static void on_signal(struct host *h)
 {
 	struct signalfd_siginfo si;
-	if (read(h->o->sigfd, &si, sizeof(si)) == sizeof(si))
+	bool got = read(h->o->sigfd, &si, sizeof(si)) == sizeof(si);
+	if (got && si.ssi_signo == SIGHUP && h->rl) {
+		evs_reload_run(h->rl, h->d, mono_ms());
+		return;
+	}
+	if (got)
 		hlogf(h, IKE_LOG_INFO, "signal %u: closing %zu connection(s)", si.ssi_signo,
 		      evs_daemon_count(h->d));
 	evs_daemon_stop(h->d, mono_ms());
@@ -414,9 +422,14 @@ int evs_host_run(const struct evs_config *cfg, const struct evs_host_opts *o, ch
                  size_t errlen)
 {
 	struct host h = {.o = o, .ep = -1, .sock_esp = -1, .tun = -1, .timer = -1};
+	if (o->config_path && !(h.rl = evs_reload_new(o->config_path, cfg, hlog, &h))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	int rc = setup(&h, cfg, err, errlen);
 	if (rc == 0)
 		rc = run(&h);
 	teardown(&h);
+	evs_reload_free(h.rl); /* the configuration the daemon ran on last */
 	return rc;
 }

@@ -16,7 +16,8 @@ struct evs_host_opts {
 	const char *state_path;   /* NULL: /run/evs/IFNAME.state */
 	const char *control_path; /* the control socket */
 	int verbose;              /* 0: info; 1: debug */
-	int sigfd; /* signalfd of SIGINT/SIGTERM/SIGHUP: closes every SA and returns */
+	int sigfd; /* signalfd of SIGINT/SIGTERM (close every SA and return) and SIGHUP */
+	const char *config_path; /* re-read on SIGHUP; NULL: SIGHUP stops evs as SIGTERM */
 };
 
 /* Sets up, runs until a signal, and undoes what it changed on the host. 0, or a negative

@@ -127,6 +127,29 @@ int evs_pool_alloc(struct evs_pool *pool, const char *owner, uint32_t *addr)
 	return 0;
 }
 
+int evs_pool_claim(struct evs_pool *pool, uint32_t addr, const char *owner)
+{
+	if (!evs_pool_contains(pool, addr))
+		return -ENOENT;
+	size_t i = addr - pool->first;
+	struct pool_slot *s = &pool->slots[i];
+	if (s->used)
+		return -EBUSY;
+	char *o = owner ? strdup(owner) : NULL;
+	if (owner && !o)
+		return -ENOMEM;
+	free(s->owner);
+	s->owner = o;
+	s->hash = o ? owner_hash(o) : 0;
+	/* the never-handed-out slots skipped on the way become free ones handed out before */
+	for (; pool->fresh <= i; pool->fresh++)
+		pool->avail[pool->fresh / 64] |= UINT64_C(1) << (pool->fresh % 64);
+	pool->avail[i / 64] &= ~(UINT64_C(1) << (i % 64));
+	s->used = true;
+	pool->in_use++;
+	return 0;
+}
+
 bool evs_pool_contains(const struct evs_pool *pool, uint32_t addr)
 {
 	return addr >= pool->first && (uint64_t)(addr - pool->first) < pool->size;

@@ -29,6 +29,9 @@ int evs_pool_alloc(struct evs_pool *pool, const char *owner, uint32_t *addr);
 /* Gives addr back. 0, or -ENOENT when addr is not an address of this pool in use. */
 int evs_pool_release(struct evs_pool *pool, uint32_t addr);
 
+/* Marks addr in use by owner (may be NULL), for an address a session kept across a reload of
+ * the configuration. 0, -ENOENT when addr is not in the pool, -EBUSY when in use, -ENOMEM. */
+int evs_pool_claim(struct evs_pool *pool, uint32_t addr, const char *owner);
 bool evs_pool_contains(const struct evs_pool *pool, uint32_t addr);
 size_t evs_pool_size(const struct evs_pool *pool);
 size_t evs_pool_in_use(const struct evs_pool *pool);

@@ -128,6 +128,71 @@ void evs_state_free(struct evs_state *st)
 	free(st);
 }
 
+/* The pool index of the old configuration with the same name and range as pool i of cfg. */
+static int same_pool(const struct evs_state *st, const struct evs_config *cfg, size_t i,
+                     const bool *taken)
+{
+	uint32_t f, l, of, ol;
+	evs_config_pool_range(cfg, i, &f, &l);
+	for (size_t j = 0; j < st->n_pools; j++) {
+		evs_config_pool_range(st->cfg, j, &of, &ol);
+		if (!taken[j] && f == of && l == ol &&
+		    strcmp(evs_config_pool_name(cfg, i), evs_config_pool_name(st->cfg, j)) == 0)
+			return (int)j;
+	}
+	return -1;
+}
+
+int evs_state_reconfigure(struct evs_state *st, const struct evs_config *cfg)
+{
+	size_t n = evs_config_n_pools(cfg);
+	struct evs_pool **pools = calloc(n ? n : 1, sizeof(*pools));
+	bool *taken = calloc(st->n_pools ? st->n_pools : 1, sizeof(*taken));
+	int *from = calloc(n ? n : 1, sizeof(*from));
+	char buf[EVS_SESSION_NAME_MAX + 1];
+	int rc = -ENOMEM;
+	if (!pools || !taken || !from)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		from[i] = same_pool(st, cfg, i, taken);
+		if (from[i] >= 0) {
+			taken[from[i]] = true;
+			continue;
+		}
+		uint32_t first, last;
+		evs_config_pool_range(cfg, i, &first, &last);
+		if (!(pools[i] = evs_pool_new(first, last)))
+			goto out;
+		for (size_t k = 0; k < evs_sessions_count(st->sessions); k++) {
+			const struct evs_session *s = evs_sessions_at(st->sessions, k);
+			if (s->assigned && evs_pool_contains(pools[i], s->assigned) &&
+			    evs_pool_claim(pools[i], s->assigned,
+			                   owner_key(st, s->user, buf, sizeof(buf))) == -ENOMEM)
+				goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (from[i] >= 0)
+			pools[i] = st->pools[from[i]];
+	for (size_t j = 0; j < st->n_pools; j++)
+		if (!taken[j])
+			evs_pool_free(st->pools[j]);
+	free(st->pools);
+	st->pools = pools;
+	st->n_pools = n;
+	st->cfg = cfg;
+	pools = NULL;
+	rc = 0;
+out:
+	for (size_t i = 0; pools && i < n; i++)
+		if (from && from[i] < 0)
+			evs_pool_free(pools[i]);
+	free(pools);
+	free(taken);
+	free(from);
+	return rc;
+}
+
 const struct ike_server_ops *evs_server_ops(struct evs_state *st)
 {
 	return &st->ops;

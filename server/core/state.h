@@ -22,6 +22,14 @@ struct evs_state;
 struct evs_state *evs_state_new(const struct evs_config *cfg);
 void evs_state_free(struct evs_state *st);
 
+/*
+ * Moves st to cfg (a reload; cfg must outlive st, the old one may go after the call): pools
+ * with the same name and range are kept as they are; new or changed ones start with the
+ * addresses of the live sessions that fall in them marked in use. Sessions are kept. 0, or
+ * -ENOMEM with st unchanged.
+ */
+int evs_state_reconfigure(struct evs_state *st, const struct evs_config *cfg);
+
 /* The responder callbacks; ctx is st. Valid as long as st. */
 const struct ike_server_ops *evs_server_ops(struct evs_state *st);
 struct evs_sessions *evs_state_sessions(struct evs_state *st);

@@ -3,7 +3,8 @@
  * The show and clear commands of the evs control socket (server/core/show.c), asked of a
  * daemon that real client engines connected to through an in-memory network (the rig of
  * test_evs_daemon.c): Example 20-1 for `show crypto dynamic-map`, IOS's `show crypto isakmp
- * sa` and `show crypto session [detail]`, the --json forms, and `clear crypto session`.
+ * sa` and `show crypto session [detail]`, the --json forms, `clear crypto session`, and the
+ * reload of the configuration (evs_daemon_reload, reload.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "ike/driver.h"
 #include "server/core/config.h"
 #include "server/core/daemon.h"
+#include "server/core/reload.h"
 
 #define SRV_IP 0xc6336401u /* 198.51.100.1, the sample's `interface eth0` address */
 #define CLI_IP 0xcb007100u /* 203.0.113.0 + client number */
@@ -46,6 +49,7 @@ struct cli {
 struct net {
 	struct evs_daemon *d;
 	struct evs_config *cfg;
+	struct evs_config *cfg2; /* after a reload */
 	uint64_t now;
 	struct dgram q[MAX_QUEUED];
 	size_t nq;
@@ -274,6 +278,7 @@ static int teardown(void **state)
 {
 	struct net *n = *state;
 	evs_daemon_free(n->d);
+	evs_config_free(n->cfg2);
 	for (size_t i = 0; i < n->ncli; i++)
 		ike_sa_free(n->cli[i].sa);
 	for (size_t i = 0; i < n->nq; i++)
@@ -498,6 +503,177 @@ static void test_invalid(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+/* ---- reload ---- */
+
+/* server/evs.conf with a piece of text replaced everywhere (asserted present). */
+static char *conf_variant(const char *from, const char *to)
+{
+	FILE *f = fopen(EVC_SOURCE_DIR "/server/evs.conf", "r");
+	static char text[16384];
+	assert_non_null(f);
+	size_t len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = 0;
+	assert_non_null(strstr(text, from));
+	char *out = malloc(sizeof(text) * 2);
+	assert_non_null(out);
+	out[0] = 0;
+	/* every occurrence, so that a renamed group stays consistent with its lists */
+	for (char *p = text, *at; *p; p = at + strlen(from)) {
+		at = strstr(p, from);
+		if (!at) {
+			strcat(out, p);
+			break;
+		}
+		strncat(out, p, (size_t)(at - p));
+		strcat(out, to);
+	}
+	return out;
+}
+
+static void reload_to(struct net *n, const char *from, const char *to)
+{
+	char err[256];
+	char *text = conf_variant(from, to);
+	n->cfg2 = evs_config_parse("evs.conf", text, strlen(text), NULL, NULL);
+	free(text);
+	assert_non_null(n->cfg2);
+	assert_int_equal(evs_daemon_reload(n->d, n->cfg2, n->now, err, sizeof(err)), 0);
+}
+
+/* A reload that keeps the group keeps its sessions and their addresses; the new
+ * configuration's changes apply to the next client. */
+static void test_reload_keeps_sessions(void **state)
+{
+	struct net *n = *state;
+	struct cli *r, *na;
+	char out[4096];
+	connect_two(n, &r, &na);
+	reload_to(n, " dns 10.99.0.53\n", " dns 10.99.0.54\n max-users 3\n");
+	assert_true(pump(n));
+	assert_false(r->closed);
+	assert_false(na->closed);
+	assert_int_equal(evs_daemon_count(n->d), 2);
+	ask(n, "show crypto session summary", out, sizeof(out));
+	assert_non_null(strstr(out, "Group quizware has 2 connections"));
+	/* a third login: the next free address, the new DNS server */
+	struct cli *c = client_new(n, "richard", "richard-pw-1");
+	assert_true(pump(n));
+	assert_true(c->up);
+	assert_int_equal(c->policy.addr, 0x0a62000c);
+	assert_int_equal(c->policy.dns[0], 0x0a630036);
+	/* the sessions still end cleanly */
+	ike_close(r->sa, n->now);
+	ike_drive(r->sa, &cli_ops, r);
+	assert_true(pump(n));
+	assert_int_equal(evs_daemon_count(n->d), 2);
+}
+
+/* A reload that drops the group closes its sessions with a DELETE. */
+static void test_reload_group_gone(void **state)
+{
+	struct net *n = *state;
+	struct cli *r, *na;
+	char out[4096];
+	connect_two(n, &r, &na);
+	reload_to(n, "aaa authorization network quizware local\n",
+	          "aaa authorization network quizware local\n"
+	          "crypto isakmp client configuration group engineers\n key other\n");
+	/* still there: the group quizware; now rename it away */
+	assert_int_equal(evs_daemon_count(n->d), 2);
+	char *text = conf_variant("quizware", "quizware2");
+	struct evs_config *c3 = evs_config_parse("evs.conf", text, strlen(text), NULL, NULL);
+	free(text);
+	assert_non_null(c3);
+	char err[256];
+	assert_int_equal(evs_daemon_reload(n->d, c3, n->now, err, sizeof(err)), 0);
+	evs_config_free(n->cfg2);
+	n->cfg2 = c3;
+	assert_true(pump(n));
+	assert_true(r->closed);
+	assert_true(na->closed);
+	assert_int_equal(evs_daemon_count(n->d), 0);
+	ask(n, "show crypto session summary", out, sizeof(out));
+	assert_null(strstr(out, "richard"));
+	assert_non_null(strstr(out, "Group quizware2 has 0 connections"));
+}
+
+/* A changed pool does not hand out an address a kept session still has. */
+static void test_reload_pool_changed(void **state)
+{
+	struct net *n = *state;
+	struct cli *r = client_new(n, "richard", "richard-pw-1");
+	assert_true(pump(n));
+	assert_int_equal(r->policy.addr, 0x0a62000a);
+	reload_to(n, "10.98.0.10 10.98.0.100", "10.98.0.10 10.98.0.200");
+	struct cli *na = client_new(n, "natalie", "natalie-pw-2");
+	assert_true(pump(n));
+	assert_true(na->up);
+	assert_int_equal(na->policy.addr, 0x0a62000b);
+	assert_false(r->closed);
+}
+
+struct logbuf {
+	char text[8192];
+	size_t len;
+};
+
+static void log_into(void *ctx, enum ike_log_level level, const char *msg)
+{
+	struct logbuf *b = ctx;
+	(void)level;
+	int k = snprintf(b->text + b->len, sizeof(b->text) - b->len, "%s\n", msg);
+	if (k > 0 && (size_t)k < sizeof(b->text) - b->len)
+		b->len += (size_t)k;
+}
+
+/* The file is re-read; a broken one is refused with its error in the log and the old
+ * configuration keeps serving. */
+static void test_reload_file(void **state)
+{
+	struct net *n = *state;
+	struct cli *r, *na;
+	struct logbuf lb = {0};
+	char path[] = "/tmp/evs-reload-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	char *bad = conf_variant(" hash sha\n", " hash sha7\n");
+	assert_true(write(fd, bad, strlen(bad)) == (ssize_t)strlen(bad));
+	close(fd);
+	free(bad);
+	connect_two(n, &r, &na);
+	struct evs_reload *rl = evs_reload_new(path, n->cfg, log_into, &lb);
+	assert_non_null(rl);
+	assert_true(evs_reload_run(rl, n->d, n->now) < 0);
+	assert_non_null(strstr(lb.text, "reload refused"));
+	assert_non_null(strstr(lb.text, ":27: "));
+	assert_non_null(strstr(lb.text, "sha7"));
+	assert_int_equal(evs_daemon_count(n->d), 2);
+	struct cli *c = client_new(n, "natalie", "natalie-pw-2");
+	assert_true(pump(n));
+	assert_true(c->up);
+	/* fixed: taken, and the daemon lives on it */
+	char *good = conf_variant(" dns 10.99.0.53\n", " dns 10.99.0.55\n");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(good, f);
+	fclose(f);
+	free(good);
+	lb.len = 0;
+	assert_int_equal(evs_reload_run(rl, n->d, n->now), 0);
+	assert_non_null(strstr(lb.text, "reload: now running /tmp/evs-reload-"));
+	assert_int_equal(evs_daemon_count(n->d), 3);
+	struct cli *c2 = client_new(n, "richard", "richard-pw-1");
+	assert_true(pump(n));
+	assert_true(c2->up);
+	assert_int_equal(c2->policy.dns[0], 0x0a630037);
+	/* the daemon goes before the configuration the reloader owns */
+	evs_daemon_free(n->d);
+	n->d = NULL;
+	evs_reload_free(rl);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +683,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_session, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_keeps_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_group_gone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_pool_changed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
