@@ -39,3 +39,19 @@ const char *evs_config_iface_for(const struct evs_config *cfg, uint32_t addr)
 	}
 	return first ? first : "";
 }
+
+size_t evs_config_listen_ifaces(const struct evs_config *cfg, struct evs_listen_iface *out,
+                                size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->ifaces.n; i++) {
+		const struct cfg_iface *f = &cfg->ifaces.v[i];
+		if (!f->cmap || !cfg->map || strcmp(f->cmap, cfg->map->name) != 0)
+			continue;
+		if (n < max)
+			out[n] = (struct evs_listen_iface){f->name,      f->cmap, f->line,
+			                                   f->have_addr, f->addr, f->mask};
+		n++;
+	}
+	return n;
+}

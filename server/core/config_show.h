@@ -3,6 +3,7 @@
 #ifndef EVC_SERVER_CONFIG_SHOW_H
 #define EVC_SERVER_CONFIG_SHOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,5 +26,17 @@ void evs_config_dmap(const struct evs_config *cfg, size_t i, struct evs_dmap_inf
 /* The name of the interface that carries the applied crypto map with address addr, else of
  * the first one that carries it; "" when there is none. */
 const char *evs_config_iface_for(const struct evs_config *cfg, uint32_t addr);
+
+/* An interface that carries the applied crypto map, in configuration order. */
+struct evs_listen_iface {
+	const char *name;
+	const char *cmap;
+	unsigned line;  /* of its `interface` command */
+	bool have_addr; /* `ip address` given; else evs listens on what the host interface has */
+	uint32_t addr, mask;
+};
+/* Writes at most max; returns how many there are. */
+size_t evs_config_listen_ifaces(const struct evs_config *cfg, struct evs_listen_iface *out,
+                                size_t max);
 
 #endif

@@ -14,6 +14,7 @@
 #include "platform/netcfg.h"
 #include "server/core/daemon.h"
 #include "server/core/host.h"
+#include "server/core/listen.h"
 #include "server/core/reload.h"
 #include "lib/control.h"
 #include "tun/datapath.h"
@@ -260,11 +261,11 @@ static int setup(struct host *h, const struct evs_config *cfg, char *err, size_t
 {
 	struct evc_net listen_on[EVS_MAX_LISTEN];
 	uint32_t addrs[EVS_MAX_LISTEN];
-	size_t n = evs_config_listen(cfg, listen_on, EVS_MAX_LISTEN);
-	int rc;
+	size_t n;
+	int rc = evs_listen_resolve(cfg, listen_on, EVS_MAX_LISTEN, &n, hlog, h, err, errlen);
 
-	if (n > EVS_MAX_LISTEN)
-		n = EVS_MAX_LISTEN;
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < n; i++)
 		addrs[i] = listen_on[i].addr;
 	h->tun = tun_open(h->o->ifname, h->ifname);

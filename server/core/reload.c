@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/core/config_show.h"
 #include "server/core/reload.h"
 
 struct evs_reload {
@@ -65,13 +66,14 @@ void evs_reload_free(struct evs_reload *r)
 
 static bool same_listen(const struct evs_config *a, const struct evs_config *b)
 {
-	struct evc_net la[EVS_MAX_LISTEN], lb[EVS_MAX_LISTEN];
-	size_t na = evs_config_listen(a, la, EVS_MAX_LISTEN);
-	size_t nb = evs_config_listen(b, lb, EVS_MAX_LISTEN);
+	struct evs_listen_iface la[EVS_MAX_LISTEN], lb[EVS_MAX_LISTEN];
+	size_t na = evs_config_listen_ifaces(a, la, EVS_MAX_LISTEN);
+	size_t nb = evs_config_listen_ifaces(b, lb, EVS_MAX_LISTEN);
 	if (na != nb)
 		return false;
 	for (size_t i = 0; i < na && i < EVS_MAX_LISTEN; i++)
-		if (la[i].addr != lb[i].addr)
+		if (la[i].have_addr != lb[i].have_addr || la[i].addr != lb[i].addr ||
+		    strcmp(la[i].name, lb[i].name) != 0)
 			return false;
 	return true;
 }
@@ -115,8 +117,8 @@ int evs_reload_run(struct evs_reload *r, struct evs_daemon *d, uint64_t now)
 	}
 	if (!same_listen(r->running, cfg))
 		rlog(r, IKE_LOG_WARN,
-		     "reload: the interfaces' addresses changed; evs still "
-		     "listens on the old ones until it is restarted");
+		     "reload: the interfaces of the crypto map or their addresses "
+		     "changed; evs still listens on the old ones until it is restarted");
 	if (pool_routes != evs_daemon_rri_pools(d) || (pool_routes && !same_pools(r->running, cfg)))
 		rlog(r, IKE_LOG_WARN,
 		     "reload: the routes of the address pools (no reverse-route) "

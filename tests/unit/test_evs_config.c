@@ -958,7 +958,9 @@ static const struct err_case err_cases[] = {
      "crypto map M is not applied to an interface; add 'crypto map M' under the public "
      "interface"},
     {PART, 22, " crypto map X", NULL, 22, "crypto map 'X' is not defined"},
-    {PART, 21, "!", NULL, 20, "interface eth0 carries crypto map M but has no 'ip address'"},
+    /* without `ip address` evs listens on the host interface's addresses (listen.c) */
+    {PART, 0, NULL, "interface GigabitEthernet0/0/0\n crypto map M\n", 23,
+     "Linux interface names have at most 15 characters"},
     {PART, 0, NULL, "interface eth0\n shutdown\n", 20,
      "interface eth0 carries crypto map M but is shut down"},
     {PART, 16, "crypto map M client authentication list NOPE", NULL, 16,

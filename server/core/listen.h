@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where evs listens: the `ip address` of each interface that carries the crypto map, or, for
+ * an interface written as in the chapter's Task 5 without one (on a router the interface has
+ * its address already), the IPv4 addresses the host interface of that name has.
+ */
+#ifndef EVC_SERVER_LISTEN_H
+#define EVC_SERVER_LISTEN_H
+
+#include <stddef.h>
+
+#include "ike/ike.h"
+#include "lib/policy.h"
+#include "server/core/config.h"
+
+typedef void (*evs_listen_log_fn)(void *ctx, enum ike_log_level level, const char *msg);
+
+/*
+ * Fills out (at most max, duplicates dropped) and *n (at least 1 on success). Says in the
+ * log which addresses an interface without `ip address` gave. 0, or a negative errno with
+ * err naming the interface and what to do: -ENODEV when the host has no interface of that
+ * name, -EADDRNOTAVAIL when it has no IPv4 address.
+ */
+int evs_listen_resolve(const struct evs_config *cfg, struct evc_net *out, size_t max, size_t *n,
+                       evs_listen_log_fn log, void *ctx, char *err, size_t errlen);
+
+#endif
