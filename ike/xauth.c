@@ -84,9 +84,14 @@ enum ike_verdict xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *
 		              IKE_STEP_XAUTH))
 			return IKE_V_FATAL;
 		if (status != 1) {
-			sa_fail(sa, IKE_STEP_XAUTH,
-			        "the gateway rejected the username or password of user %s%s%s",
-			        sa->user, *message ? ": " : "", message);
+			/* with a message the gateway says why (evs: max-users, max-logins) */
+			if (*message)
+				sa_fail(sa, IKE_STEP_XAUTH, "the gateway refused user %s: %s",
+				        sa->user, message);
+			else
+				sa_fail(sa, IKE_STEP_XAUTH,
+				        "the gateway rejected the username or password of user %s",
+				        sa->user);
 			return IKE_V_FATAL;
 		}
 		sa->facts |= F_XAUTH_DONE;

@@ -10,6 +10,7 @@
 #include "lib/crypto.h"
 #include "ike/driver.h"
 #include "ike/isakmp.h"
+#include "ike/xauth_refuse.h"
 #include "lib/secret.h"
 #include "server/core/admit.h"
 #include "server/core/children.h"
@@ -203,7 +204,11 @@ static void act_verify(void *ctx, const char *group, const char *user, const cha
 	ike_sa_cookies(c->sa, ic, rc);
 	bool ok =
 	    evs_xauth_judge(c->d->xauth, group, user, password, &p, ic, rc, now, &c->session_id);
-	ike_xauth_verdict(c->sa, now, ok);
+	const char *why = ok ? NULL : evs_xauth_refusal(c->d->xauth);
+	if (why)
+		ike_xauth_refuse(c->sa, now, why); /* max-users, max-logins: no second prompt */
+	else
+		ike_xauth_verdict(c->sa, now, ok);
 }
 
 static void set_assigned(struct conn *c, uint32_t addr)
@@ -711,8 +716,8 @@ size_t evs_daemon_clear(struct evs_daemon *d, const char *user)
 	return n;
 }
 
-int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64_t now,
-                      char *err, size_t errlen)
+int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64_t now, char *err,
+                      size_t errlen)
 {
 	size_t kept = 0, closed = 0;
 	d->now = now;
@@ -734,8 +739,10 @@ int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64
 		}
 		char a[20];
 		ipv4_str(ike_sa_peer(c->sa).addr, a, sizeof(a));
-		dlog(d, IKE_LOG_INFO, "%s: group %s is no longer configured: closing the session of "
-		     "user %s", a, g, ike_sa_user(c->sa)[0] ? ike_sa_user(c->sa) : "(none yet)");
+		dlog(d, IKE_LOG_INFO,
+		     "%s: group %s is no longer configured: closing the session of "
+		     "user %s",
+		     a, g, ike_sa_user(c->sa)[0] ? ike_sa_user(c->sa) : "(none yet)");
 		ike_close(c->sa, now);
 		settle(c);
 		conn_kill(c);

@@ -117,7 +117,7 @@ size_t evs_daemon_clear(struct evs_daemon *d, const char *user);
  * still has keep running, the others are closed with a DELETE. Listeners do not change.
  * 0, or a negative errno with err saying why and the daemon still on the old configuration.
  */
-int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64_t now,
-                      char *err, size_t errlen);
+int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64_t now, char *err,
+                      size_t errlen);
 
 #endif

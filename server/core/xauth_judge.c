@@ -27,6 +27,7 @@ struct evs_xauth {
 	void (*log)(void *ctx, enum ike_log_level lvl, const char *msg);
 	void *ctx;
 	struct record r[EVS_XAUTH_RECORDS];
+	char refusal[256]; /* evs_xauth_refusal; "" for none */
 };
 
 struct evs_xauth *evs_xauth_new(struct evs_state *st, bool users_nocase,
@@ -151,6 +152,7 @@ bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, c
 	struct record *ru, *ra;
 	enum evs_aaa_verdict v;
 
+	x->refusal[0] = 0;
 	ipv4_str(peer->addr, a, sizeof(a));
 	user_key(x, group, user, key);
 	ru = find(x, false, 0, key, now_ms);
@@ -186,6 +188,17 @@ bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, c
 	if (v != EVS_AAA_OK) {
 		logx(x, IKE_LOG_WARN, "%s: XAUTH for user %s of group %s refused: %s", a, user,
 		     group, evs_aaa_verdict_str(v));
+		const struct evs_sessions *ss = evs_state_sessions(x->st);
+		if (v == EVS_AAA_MAX_USERS)
+			snprintf(x->refusal, sizeof(x->refusal),
+			         "group %s has reached its max-users: %zu users are connected; try "
+			         "again later",
+			         group, evs_sessions_group_count(ss, group));
+		else if (v == EVS_AAA_MAX_LOGINS)
+			snprintf(x->refusal, sizeof(x->refusal),
+			         "user %s has reached the max-logins of group %s: %zu session(s) "
+			         "open already; end one first",
+			         user, group, evs_sessions_user_count(ss, group, user, x->nocase));
 		return false;
 	}
 	if (evs_sessions_add(evs_state_sessions(x->st), group, user, peer, icky, rcky, now_ms,
@@ -197,4 +210,9 @@ bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, c
 	if (ra)
 		ra->used = false;
 	return true;
+}
+
+const char *evs_xauth_refusal(const struct evs_xauth *x)
+{
+	return x->refusal[0] ? x->refusal : NULL;
 }

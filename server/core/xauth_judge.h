@@ -43,4 +43,11 @@ bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, c
                      const struct ike_endpoint *peer, const uint8_t icky[8], const uint8_t rcky[8],
                      uint64_t now_ms, uint32_t *session_id);
 
+/*
+ * Why the last evs_xauth_judge refused the user when another password would not help (the
+ * group's max-users or the user's max-logins are used up): a sentence for the client. NULL
+ * after a success or a refused password.
+ */
+const char *evs_xauth_refusal(const struct evs_xauth *x);
+
 #endif

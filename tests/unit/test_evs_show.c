@@ -42,6 +42,8 @@ struct cli {
 	struct ike_endpoint addr;
 	const char *user, *password;
 	bool up, failed, closed;
+	char why[512]; /* the failure's text */
+	unsigned prompts;
 	struct ike_child child;
 	struct evc_policy policy;
 };
@@ -141,6 +143,7 @@ static void c_prompt(void *ctx, const char *message, bool retry)
 {
 	struct cli *c = ctx;
 	(void)message;
+	c->prompts++;
 	if (retry)
 		ike_close(c->sa, c->net->now);
 	else
@@ -167,6 +170,7 @@ static void c_failed(void *ctx, enum ike_step step, const char *text)
 	if (getenv("EVS_TEST_VERBOSE"))
 		fprintf(stderr, "client: %s\n", text);
 	c->failed = true;
+	snprintf(c->why, sizeof(c->why), "%s", text);
 }
 
 static void c_closed(void *ctx, const char *text)
@@ -674,6 +678,63 @@ static void test_reload_file(void **state)
 	unlink(path);
 }
 
+/* ---- group limits ---- */
+
+/* max-logins 1: a second login of the same user is refused at once with the reason, the
+ * first keeps running. */
+static void test_max_logins(void **state)
+{
+	struct net *n = *state;
+	reload_to(n, " dns 10.99.0.53\n", " dns 10.99.0.53\n max-logins 1\n");
+	struct cli *r = client_new(n, "richard", "richard-pw-1");
+	assert_true(pump(n));
+	assert_true(r->up);
+	struct cli *r2 = client_new(n, "RICHARD", "richard-pw-1"); /* `local`: the same user */
+	assert_true(pump(n));
+	assert_false(r2->up);
+	assert_true(r2->failed);
+	assert_int_equal(r2->prompts, 1); /* no second prompt: the password was right */
+	assert_string_equal(
+	    r2->why, "step 4 (XAUTH): the gateway refused user RICHARD: user RICHARD has reached "
+	             "the max-logins of group quizware: 1 session(s) open "
+	             "already; end one first");
+	assert_int_equal(evs_daemon_count(n->d), 1);
+	assert_false(r->closed);
+	/* a different user is not limited by max-logins */
+	struct cli *na = client_new(n, "natalie", "natalie-pw-2");
+	assert_true(pump(n));
+	assert_true(na->up);
+}
+
+static void test_max_users(void **state)
+{
+	struct net *n = *state;
+	reload_to(n, " dns 10.99.0.53\n", " dns 10.99.0.53\n max-users 1\n");
+	struct cli *r = client_new(n, "richard", "richard-pw-1");
+	assert_true(pump(n));
+	assert_true(r->up);
+	struct cli *na = client_new(n, "natalie", "natalie-pw-2");
+	assert_true(pump(n));
+	assert_true(na->failed);
+	assert_string_equal(
+	    na->why, "step 4 (XAUTH): the gateway refused user natalie: group quizware has reached "
+	             "its max-users: 1 users are connected; try again later");
+	assert_int_equal(evs_daemon_count(n->d), 1);
+	/* a wrong password is still asked again, not refused for the limit */
+	struct cli *bad = client_new(n, "natalie", "wrong");
+	assert_true(pump(n));
+	assert_false(bad->up);
+	assert_int_equal(bad->prompts, 2); /* the rig's client gives up at the second prompt */
+	assert_null(strstr(bad->why, "max-users"));
+	/* when richard leaves, natalie gets in */
+	ike_close(r->sa, n->now);
+	ike_drive(r->sa, &cli_ops, r);
+	assert_true(pump(n));
+	struct cli *na2 = client_new(n, "natalie", "natalie-pw-2");
+	assert_true(pump(n));
+	assert_true(na2->up);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -687,6 +748,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reload_group_gone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reload_pool_changed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reload_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_max_logins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_max_users, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
