@@ -45,7 +45,7 @@ static int p1_keys_derive(const struct ike_sa *sa, const struct ike_p1_prop *p,
 		goto out;
 	k->hlen = crypto_hash_len(p->hash);
 	k->bs = crypto_cipher_block(p->encr);
-	size_t klen = p->encr == CIPHER_3DES ? 24 : p->key_bits / 8u;
+	size_t klen = p->encr == CIPHER_3DES ? 24 : p->encr == CIPHER_DES ? 8 : p->key_bits / 8u;
 	rc = ike_skeyid_psk(p->hash, sa->psk.p, sa->psk.len, ni, ni_len, nr, nr_len, &k->skeyid);
 	if (!rc)
 		rc = ike_skeyid_children(p->hash, &k->skeyid, &k->gxy, sa->icky, rcky, &k->skeyid_d,
@@ -92,9 +92,29 @@ void am_start(struct ike_sa *sa)
 	uint8_t sa_body[4096];
 
 	ipv4_str(sa->peer.addr, gw, sizeof(gw));
-	if (!sa->dh_tried[0])
+	if (!sa->dh_tried[0]) {
 		sa_status(sa, IKE_STEP_INIT, "connecting to %s port %u as group %s", gw,
 		          sa->peer.port, sa->group);
+		if (sa->cfg.prop_flags & IKE_PROP_WEAK)
+			sa_log(sa, IKE_LOG_WARN,
+			       "offering single DES, MD5 and DH group 1 as asked: they are broken "
+			       "and give no real protection; use them only for a gateway that "
+			       "knows nothing else");
+		sa->p1_give_up_at = sa->now + sa_rexmit_budget(sa);
+	}
+	/* a silent gateway: each group left gets an even share of the time left */
+	sa->p1_group_deadline = 0;
+	if (sa->dh_auto &&
+	    (sa->dh_tried[0] || ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags))) {
+		size_t left = 1;
+		for (unsigned g = ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags); g;
+		     g = ike_dh_next_group(g, sa->cfg.prop_flags))
+			left++;
+		uint64_t rest = sa->p1_give_up_at > sa->now ? sa->p1_give_up_at - sa->now : 0;
+		sa->p1_group_deadline = sa->now + rest / left;
+		if (sa->p1_group_deadline <= sa->now)
+			sa->p1_group_deadline = sa->now + 1;
+	}
 	size_t tl = strlen(sa->dh_tried);
 	snprintf(sa->dh_tried + tl, sizeof(sa->dh_tried) - tl, "%s%u", tl ? ", " : "",
 	         sa->cfg.dh_group);
@@ -141,32 +161,18 @@ void am_start(struct ike_sa *sa)
 		goto overflow;
 	sa_set_state(sa, IKE_S_AM_SENT);
 	sa_status(sa, IKE_STEP_PROPOSALS,
-	          "sent %zu phase-1 proposals (aggressive mode, DH group %u, first %s)",
-	          sa->n_p1_offer, sa->cfg.dh_group,
-	          prop_p1_str(&sa->p1_offer[0], first, sizeof(first)));
+	          "sent %zu phase-1 proposals (aggressive mode, DH group %u %s, first %s)",
+	          sa->n_p1_offer, sa->cfg.dh_group, crypto_dh_name(sa->cfg.dh_group),
+	          ike_p1_str(&sa->p1_offer[0], first, sizeof(first)));
 	sa_send(sa, sa->tx, len, true, false, IKE_STEP_PROPOSALS);
 	return;
 overflow:
 	sa_fail(sa, IKE_STEP_INIT, "the first message does not fit in %zu bytes", sizeof(sa->tx));
 }
 
-const unsigned ike_dh_auto_groups[] = {14, 2, 5, 0};
-
-bool am_fallback(struct ike_sa *sa, uint16_t notify)
+/* Starts again with DH group next (a new cookie, a new key pair). */
+static void restart_with(struct ike_sa *sa, unsigned next)
 {
-	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_AM_SENT || !sa->dh_auto ||
-	    (notify != ISAKMP_N_NO_PROPOSAL_CHOSEN && notify != ISAKMP_N_INVALID_KEY_INFORMATION))
-		return false;
-	size_t i = 0;
-	while (ike_dh_auto_groups[i] && ike_dh_auto_groups[i] != sa->cfg.dh_group)
-		i++;
-	if (!ike_dh_auto_groups[i] || !ike_dh_auto_groups[i + 1])
-		return false;
-	unsigned next = ike_dh_auto_groups[i + 1];
-	/* The notify is unauthenticated, so a forged one can only move evc down this list, to
-	 * groups the configuration allows anyway. */
-	sa_status(sa, IKE_STEP_PROPOSALS, "the gateway refused DH group %u (%s); trying group %u",
-	          sa->cfg.dh_group, isakmp_notify_name(notify), next);
 	sa_rexmit_stop(sa);
 	crypto_dh_free(sa->dh);
 	sa->dh = NULL;
@@ -180,7 +186,54 @@ bool am_fallback(struct ike_sa *sa, uint16_t notify)
 	sa->have_last_rx = false;
 	sa_set_state(sa, IKE_S_IDLE);
 	am_start(sa);
+}
+
+bool am_fallback(struct ike_sa *sa, uint16_t notify)
+{
+	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_AM_SENT || !sa->dh_auto ||
+	    (notify != ISAKMP_N_NO_PROPOSAL_CHOSEN && notify != ISAKMP_N_INVALID_KEY_INFORMATION))
+		return false;
+	unsigned next = ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags);
+	if (!next)
+		return false;
+	/* The notify is unauthenticated, so a forged one can only move evc down this list, to
+	 * groups the configuration allows anyway. */
+	sa_status(sa, IKE_STEP_PROPOSALS,
+	          "the gateway refused DH group %u %s (%s); trying group %u %s", sa->cfg.dh_group,
+	          crypto_dh_name(sa->cfg.dh_group), isakmp_notify_name(notify), next,
+	          crypto_dh_name(next));
+	restart_with(sa, next);
 	return true;
+}
+
+void am_tick(struct ike_sa *sa)
+{
+	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_AM_SENT ||
+	    !sa->p1_group_deadline || sa->now < sa->p1_group_deadline)
+		return;
+	/* the gateway did answer, with something unusable (a wrong HASH_R): the
+	 * retransmissions end that with the explanation, not another group */
+	if (sa->last_drop[0])
+		return;
+	unsigned next = ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags);
+	struct ike_endpoint p = sa->peer;
+	if (!next || sa->now >= sa->p1_give_up_at) {
+		sa_fail(sa, IKE_STEP_PROPOSALS,
+		        "no answer from the gateway %u.%u.%u.%u port %u to aggressive mode in DH "
+		        "groups %s within %llu s; check the gateway address and that UDP ports "
+		        "500 and 4500 reach it",
+		        p.addr >> 24, (p.addr >> 16) & 255, (p.addr >> 8) & 255, p.addr & 255,
+		        p.port, sa->dh_tried,
+		        (unsigned long long)(sa_rexmit_budget(sa) + 999) / 1000);
+		return;
+	}
+	/* some gateways drop a first message whose group they do not take instead of refusing
+	 * it */
+	sa_status(sa, IKE_STEP_PROPOSALS,
+	          "no answer to DH group %u %s after %u tries; trying group %u %s",
+	          sa->cfg.dh_group, crypto_dh_name(sa->cfg.dh_group), sa->rx.tries + 1, next,
+	          crypto_dh_name(next));
+	restart_with(sa, next);
 }
 
 static bool offered(const struct ike_sa *sa, const struct ike_p1_prop *p)
@@ -227,7 +280,7 @@ static void phase1_done_status(struct ike_sa *sa)
 {
 	char p[64];
 	sa_status(sa, IKE_STEP_PHASE1, "phase 1 established: %s%s",
-	          prop_p1_str(&sa->p1, p, sizeof(p)), natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+	          ike_p1_str(&sa->p1, p, sizeof(p)), natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
 }
 /*
  * AM2 proves nothing until HASH_R verifies, so everything is computed into locals and the SA
@@ -314,6 +367,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	sa->idr_len = pid->len;
 	p1_keys_commit(sa, &k);
 	sa_rexmit_stop(sa);
+	sa->p1_group_deadline = 0;
 	natt_read_vids(sa, &c);
 	natt_check_natd(sa, &c, from, to);
 	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
@@ -331,7 +385,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	send_am3(sa, hash);
 	if (sa->state == IKE_S_DEAD)
 		return IKE_V_FATAL;
-	sa_log(sa, IKE_LOG_DEBUG, "phase 1 with %s", prop_p1_str(&sa->p1, ps, sizeof(ps)));
+	sa_log(sa, IKE_LOG_DEBUG, "phase 1 with %s", ike_p1_str(&sa->p1, ps, sizeof(ps)));
 	phase1_done_status(sa);
 	if (sa->facts & F_NEED_XAUTH)
 		sa_status(sa, IKE_STEP_XAUTH, "waiting for the gateway's XAUTH request");
@@ -414,8 +468,16 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	const struct isakmp_pl *pke = isakmp_chain_find(&c, ISAKMP_PL_KE, 0);
 	const struct isakmp_pl *pn = isakmp_chain_find(&c, ISAKMP_PL_NONCE, 0);
 	const struct isakmp_pl *pid = isakmp_chain_find(&c, ISAKMP_PL_ID, 0);
+	if (psa && psa->len > IKE_MAX_SA_PAYLOAD - 64) {
+		/* hundreds of transforms: more than any client needs (evc sends at most 64) */
+		am1_err_set(&e, IKE_STEP_PROPOSALS, ISAKMP_N_BAD_PROPOSAL_SYNTAX,
+		            "the proposals from %s take %zu bytes, more than the %u evs reads; "
+		            "the client must offer fewer transforms",
+		            peer, psa->len, (unsigned)(IKE_MAX_SA_PAYLOAD - 64));
+		goto fail;
+	}
 	if (!psa || !pke || !pn || !pid || pn->len < 8 || pn->len > IKE_MAX_NONCE ||
-	    psa->len > IKE_MAX_SA_PAYLOAD - 64 || pid->len > sizeof(sa->idi_b)) {
+	    pid->len > sizeof(sa->idi_b)) {
 		am1_err_set(&e, IKE_STEP_PROPOSALS, 0,
 		            "first message from %s lacks SA, KE, nonce or ID, or one is too large",
 		            peer);
@@ -529,7 +591,7 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
 		sa->facts |= F_NEED_XAUTH;
 	sa_log(sa, IKE_LOG_INFO, "%s group %s: chose %s", peer, sa->group,
-	       prop_p1_str(&sa->p1, ps, sizeof(ps)));
+	       ike_p1_str(&sa->p1, ps, sizeof(ps)));
 	sa_set_state(sa, IKE_S_AM_SENT);
 	sa_send(sa, sa->tx, n, true, true, IKE_STEP_PHASE1);
 	/* the source is not verified until AM3: a spoofed AM1 earns few repeats */

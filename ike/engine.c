@@ -237,6 +237,9 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 	sa->now = now_ms;
 	if (sa->state == IKE_S_DEAD)
 		return;
+	am_tick(sa);
+	if (sa->state == IKE_S_DEAD)
+		return;
 	if (sa->rx.msg && now_ms >= sa->rx.next_at) {
 		if (sa->rx.tries >= sa->rx.max && !sa->rx.patient &&
 		    sa->state == IKE_S_ESTABLISHED && sa->rx.step == IKE_STEP_QUICK) {
@@ -306,6 +309,8 @@ uint64_t ike_next_timeout(const struct ike_sa *sa)
 		return t;
 	if (sa->rx.msg && sa->rx.next_at < t)
 		t = sa->rx.next_at;
+	if (sa->p1_group_deadline && sa->state == IKE_S_AM_SENT && sa->p1_group_deadline < t)
+		t = sa->p1_group_deadline;
 	if (sa->xauth_deadline && sa->xauth_deadline < t)
 		t = sa->xauth_deadline;
 	if (sa->dpd_next && sa->dpd_next < t)

@@ -58,11 +58,11 @@ struct ike_child {
 	uint32_t spi_out; /* the peer's: we send with it */
 	uint8_t esp;      /* enum esp_encr_id */
 	uint16_t key_bits;
-	uint8_t auth; /* enum esp_auth_id */
-	uint8_t enc_key_len;
-	uint8_t auth_key_len;
-	uint8_t enc_in[32], auth_in[32];   /* keys for inbound packets */
-	uint8_t enc_out[32], auth_out[32]; /* keys for outbound packets */
+	uint8_t auth;                      /* enum esp_auth_id */
+	uint8_t enc_key_len;               /* AES-GCM: the key and its 4-byte salt */
+	uint8_t auth_key_len;              /* 0 with AES-GCM */
+	uint8_t enc_in[36], auth_in[32];   /* keys for inbound packets */
+	uint8_t enc_out[36], auth_out[32]; /* keys for outbound packets */
 	bool udp_encap;                    /* ESP in UDP 4500 (RFC 3948), else raw ESP */
 	struct ike_endpoint peer;          /* where ESP goes */
 	uint16_t local_port;
@@ -173,10 +173,13 @@ struct ike_config {
 	const uint8_t *psk; /* copied into the SA */
 	size_t psk_len;
 	const char *username; /* NULL: ask with IKE_ACT_XAUTH_PROMPT */
-	/* 0: automatic, the strongest first (14, then 2, then 5) with a fallback to the next
-	 * when the gateway answers NO-PROPOSAL-CHOSEN or INVALID-KEY-INFORMATION; a group
-	 * number pins that group */
+	/* 0: automatic, in the order of ike_dh_next_group (14, 2, 5, 15, 16, 19, 20) with a
+	 * fallback to the next when the gateway answers NO-PROPOSAL-CHOSEN or
+	 * INVALID-KEY-INFORMATION, or does not answer within its share of the usual timeout; a
+	 * group number pins that group */
 	unsigned dh_group;
+	/* IKE_PROP_WEAK: also offer single DES, MD5 and DH group 1 (with a warning) */
+	unsigned prop_flags;
 	/* NULL: every default permutation for the DH group; with dh_group 0 the groups of
 	 * these proposals are set by the engine */
 	const struct ike_p1_prop *p1;
@@ -277,10 +280,24 @@ bool ike_sa_established(const struct ike_sa *sa);
 bool ike_sa_authenticated(const struct ike_sa *sa);
 struct ike_endpoint ike_sa_peer(const struct ike_sa *sa);
 
-/* The DH groups tried in turn when none is pinned, strongest first, 0-terminated. */
+/* What the default proposals include. */
+enum ike_prop_flags {
+	IKE_PROP_WEAK = 1u << 0, /* single DES, MD5 and DH group 1: broken, only when asked */
+	IKE_PROP_CERT = 1u << 1, /* RSA signatures (XAUTH-RSA, RSA-SIG) instead of a group key */
+};
+/* The DH groups tried in turn when none is pinned, in this order, 0-terminated: 14, 2, 5, 15,
+ * 16, 19, 20 (with IKE_PROP_WEAK group 1 after them). */
 extern const unsigned ike_dh_auto_groups[];
-/* The proposals evc offers by default (every supported permutation), for `evc proposals`. */
+/* The DH group tried after cur when none is pinned (cur 0: the first), 0 after the last. */
+unsigned ike_dh_next_group(unsigned cur, unsigned flags);
+/* The proposals evc offers (every supported permutation, strongest first), for `evc
+ * proposals`; the default ones are those without flags. */
+size_t ike_proposals_p1(unsigned dh_group, unsigned flags, struct ike_p1_prop *out, size_t max);
+size_t ike_proposals_p2(unsigned pfs_group, unsigned flags, struct ike_p2_prop *out, size_t max);
 size_t ike_default_p1(unsigned dh_group, struct ike_p1_prop *out, size_t max);
 size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max);
+/* One line naming a proposal ("AES-256/SHA2-256/modp2048/XAUTH-PSK"); returns buf. */
+const char *ike_p1_str(const struct ike_p1_prop *p, char *buf, size_t len);
+const char *ike_p2_str(const struct ike_p2_prop *p, char *buf, size_t len);
 
 #endif

@@ -8,68 +8,128 @@
 
 #include "ike/sa_int.h"
 
+/*
+ * Everything evc supports, strongest first. Single DES, MD5 and DH group 1 are broken and come
+ * only with IKE_PROP_WEAK (a profile or --weak asks for them), at the end of each list.
+ */
 static const struct {
 	uint8_t encr;
 	uint16_t bits;
+	bool weak;
 } p1_ciphers[] = {
-    {CIPHER_AES_CBC, 256},
-    {CIPHER_AES_CBC, 128},
-    {CIPHER_AES_CBC, 192},
-    {CIPHER_3DES, 0},
+    {CIPHER_AES_CBC, 256, false}, {CIPHER_AES_CBC, 192, false}, {CIPHER_AES_CBC, 128, false},
+    {CIPHER_3DES, 0, false},      {CIPHER_DES, 0, true},
 };
-/* MD5 (and single DES) only when a profile asks for them: they are broken, and no EasyVPN
- * server needs them by default */
-static const uint8_t p1_hashes[] = {HASH_SHA256, HASH_SHA1};
-/* XAUTH first: an EasyVPN server with users configured picks it; plain PSK is offered for
- * gateways that authenticate the group only. */
-static const uint16_t p1_auths[] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
+static const struct {
+	uint8_t hash;
+	bool weak;
+} p1_hashes[] = {
+    {HASH_SHA512, false}, {HASH_SHA384, false}, {HASH_SHA256, false},
+    {HASH_SHA1, false},   {HASH_MD5, true},
+};
+/* XAUTH first: an EasyVPN server with users configured picks it; the plain method is offered
+ * for gateways that authenticate the group (or the certificate) only. */
+static const uint16_t p1_auths_psk[] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
+static const uint16_t p1_auths_rsa[] = {IKE_AUTH_XAUTH_INIT_RSA, IKE_AUTH_RSA_SIG};
+
+/* Aggressive mode carries one KE, so the groups are tried one after another in this order:
+ * the ones gateways accept most often first. */
+const unsigned ike_dh_auto_groups[] = {14, 2, 5, 15, 16, 19, 20, 0};
+
+unsigned ike_dh_next_group(unsigned cur, unsigned flags)
+{
+	size_t i = 0;
+	if (cur == 1)
+		return 0;
+	if (cur) {
+		while (ike_dh_auto_groups[i] && ike_dh_auto_groups[i] != cur)
+			i++;
+		if (!ike_dh_auto_groups[i])
+			return 0;
+		i++;
+	}
+	if (ike_dh_auto_groups[i])
+		return ike_dh_auto_groups[i];
+	/* group 1 (768-bit) last, and only when asked for */
+	return (flags & IKE_PROP_WEAK) ? 1 : 0;
+}
 
 size_t ike_default_p1(unsigned dh_group, struct ike_p1_prop *out, size_t max)
 {
+	return ike_proposals_p1(dh_group, 0, out, max);
+}
+
+size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max)
+{
+	return ike_proposals_p2(pfs_group, 0, out, max);
+}
+
+size_t ike_proposals_p1(unsigned dh_group, unsigned flags, struct ike_p1_prop *out, size_t max)
+{
+	bool weak = (flags & IKE_PROP_WEAK) != 0;
+	const uint16_t *auths = (flags & IKE_PROP_CERT) ? p1_auths_rsa : p1_auths_psk;
 	size_t n = 0;
 	for (size_t c = 0; c < sizeof(p1_ciphers) / sizeof(p1_ciphers[0]); c++)
-		for (size_t h = 0; h < sizeof(p1_hashes); h++)
-			for (size_t a = 0; a < sizeof(p1_auths) / sizeof(p1_auths[0]); a++) {
+		for (size_t h = 0; h < sizeof(p1_hashes) / sizeof(p1_hashes[0]); h++)
+			for (size_t a = 0; a < 2; a++) {
+				if ((p1_ciphers[c].weak || p1_hashes[h].weak) && !weak)
+					continue;
 				if (n == max)
 					return n;
-				struct ike_p1_prop p = {
+				out[n++] = (struct ike_p1_prop){
 				    .encr = p1_ciphers[c].encr,
 				    .key_bits = p1_ciphers[c].bits,
-				    .hash = p1_hashes[h],
-				    .auth = p1_auths[a],
+				    .hash = p1_hashes[h].hash,
+				    .auth = auths[a],
 				    .group = (uint8_t)dh_group,
 				};
-				out[n++] = p;
 			}
 	return n;
 }
 
+/* ESP: AES-GCM-16 (RFC 4106, its own integrity) first, then the CBC ciphers with each HMAC. */
 static const struct {
 	uint8_t esp;
 	uint16_t bits;
+	bool weak;
 } p2_ciphers[] = {
-    {ESP_ENCR_AES_CBC, 256},
-    {ESP_ENCR_AES_CBC, 128},
-    {ESP_ENCR_AES_CBC, 192},
-    {ESP_ENCR_3DES, 0},
+    {ESP_ENCR_AES_GCM16, 256, false}, {ESP_ENCR_AES_GCM16, 192, false},
+    {ESP_ENCR_AES_GCM16, 128, false}, {ESP_ENCR_AES_CBC, 256, false},
+    {ESP_ENCR_AES_CBC, 192, false},   {ESP_ENCR_AES_CBC, 128, false},
+    {ESP_ENCR_3DES, 0, false},        {ESP_ENCR_DES, 0, true},
 };
-static const uint8_t p2_auths[] = {ESP_AUTH_HMAC_SHA1, ESP_AUTH_HMAC_SHA256};
+static const struct {
+	uint8_t auth;
+	bool weak;
+} p2_auths[] = {
+    {ESP_AUTH_HMAC_SHA256, false},
+    {ESP_AUTH_HMAC_SHA1, false},
+    {ESP_AUTH_HMAC_MD5, true},
+};
 
-size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max)
+size_t ike_proposals_p2(unsigned pfs_group, unsigned flags, struct ike_p2_prop *out, size_t max)
 {
+	bool weak = (flags & IKE_PROP_WEAK) != 0;
 	size_t n = 0;
-	for (size_t c = 0; c < sizeof(p2_ciphers) / sizeof(p2_ciphers[0]); c++)
-		for (size_t a = 0; a < sizeof(p2_auths); a++) {
+	for (size_t c = 0; c < sizeof(p2_ciphers) / sizeof(p2_ciphers[0]); c++) {
+		if (p2_ciphers[c].weak && !weak)
+			continue;
+		bool aead = p2_ciphers[c].esp == ESP_ENCR_AES_GCM16;
+		for (size_t a = 0; a < sizeof(p2_auths) / sizeof(p2_auths[0]); a++) {
+			if (p2_auths[a].weak && !weak)
+				continue;
 			if (n == max)
 				return n;
-			struct ike_p2_prop p = {
+			out[n++] = (struct ike_p2_prop){
 			    .esp = p2_ciphers[c].esp,
 			    .key_bits = p2_ciphers[c].bits,
-			    .auth = p2_auths[a],
+			    .auth = aead ? ESP_AUTH_NONE : p2_auths[a].auth,
 			    .pfs_group = (uint8_t)pfs_group,
 			};
-			out[n++] = p;
+			if (aead)
+				break;
 		}
+	}
 	return n;
 }
 
@@ -79,6 +139,8 @@ static void write_sa_head(struct wr *w)
 	wr_u32(w, ISAKMP_SIT_IDENTITY_ONLY);
 }
 
+/* Strict servers (Cisco IOS among them) read the key length only right after the encryption
+ * algorithm it belongs to: keep that order. */
 static void write_p1_attrs(struct wr *w, const struct ike_p1_prop *p)
 {
 	isakmp_attr_write_tv(w, IKE_ATTR_ENCR, p->encr);
@@ -164,7 +226,7 @@ bool prop_read_p1(const struct isakmp_transform *t, struct ike_p1_prop *p)
 		return false;
 	if (p->encr == CIPHER_AES_CBC && !crypto_cipher_keylen_ok(p->encr, p->key_bits))
 		return false;
-	if (p->encr == CIPHER_3DES)
+	if (p->encr == CIPHER_3DES || p->encr == CIPHER_DES)
 		p->key_bits = 0;
 	return crypto_dh_len(p->group) != 0;
 }
@@ -256,8 +318,10 @@ static void write_p2_attrs(struct wr *w, const struct ike_p2_prop *p, uint16_t e
 		isakmp_attr_write_int(w, IPSEC_ATTR_LIFE_DURATION, p->life_kb);
 	}
 	isakmp_attr_write_tv(w, IPSEC_ATTR_ENCAP, encap);
-	isakmp_attr_write_tv(w, IPSEC_ATTR_AUTH, p->auth);
-	if (p->esp == ESP_ENCR_AES_CBC)
+	/* AES-GCM authenticates itself: no auth attribute (RFC 4106 8.4) */
+	if (p->auth != ESP_AUTH_NONE)
+		isakmp_attr_write_tv(w, IPSEC_ATTR_AUTH, p->auth);
+	if (p->esp == ESP_ENCR_AES_CBC || p->esp == ESP_ENCR_AES_GCM16)
 		isakmp_attr_write_tv(w, IPSEC_ATTR_KEY_LENGTH, p->key_bits);
 	if (p->pfs_group)
 		isakmp_attr_write_tv(w, IPSEC_ATTR_GROUP, p->pfs_group);
@@ -329,18 +393,23 @@ bool prop_read_p2(const struct isakmp_transform *t, uint8_t esp_id, struct ike_p
 			return false;
 		}
 	}
-	if (rc < 0 || !p->auth || !esp_auth_keylen(p->auth))
+	if (rc < 0)
 		return false;
-	if (p->esp == ESP_ENCR_3DES)
+	/* an AEAD carries no HMAC; everything else needs one */
+	if (p->esp == ESP_ENCR_AES_GCM16 ? p->auth != ESP_AUTH_NONE
+	                                 : (!p->auth || !esp_auth_keylen(p->auth)))
+		return false;
+	if (p->esp == ESP_ENCR_3DES || p->esp == ESP_ENCR_DES)
 		p->key_bits = 0;
-	else if (p->esp != ESP_ENCR_AES_CBC || !esp_encr_keylen(p->esp, p->key_bits))
+	else if ((p->esp != ESP_ENCR_AES_CBC && p->esp != ESP_ENCR_AES_GCM16) ||
+	         !esp_encr_keylen(p->esp, p->key_bits))
 		return false;
 	return true;
 }
 
 int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, size_t n_srv,
-                   unsigned ke_group, struct ike_p2_prop *chosen, uint16_t *encap,
-                   uint32_t *peer_spi, size_t *prop_index)
+                   size_t ke_len, struct ike_p2_prop *chosen, uint16_t *encap, uint32_t *peer_spi,
+                   size_t *prop_index)
 {
 	for (size_t s = 0; s < n_srv; s++) {
 		for (size_t pi = 0; pi < sa->np; pi++) {
@@ -364,7 +433,7 @@ int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, si
 				    c.auth != srv[s].auth ||
 				    (srv[s].pfs_group && c.pfs_group != srv[s].pfs_group) ||
 				    (c.pfs_group &&
-				     (c.pfs_group != ke_group || !crypto_dh_len(c.pfs_group))))
+				     (!ke_len || crypto_dh_len(c.pfs_group) != ke_len)))
 					continue;
 				*chosen = c;
 				if (srv[s].life_s && (!c.life_s || c.life_s > srv[s].life_s))
@@ -407,15 +476,14 @@ static const char *auth_name(uint16_t a)
 	}
 }
 
-const char *prop_p1_str(const struct ike_p1_prop *p, char *buf, size_t len)
+const char *ike_p1_str(const struct ike_p1_prop *p, char *buf, size_t len)
 {
 	if (p->encr == CIPHER_AES_CBC)
-		snprintf(buf, len, "AES-%u/%s/modp%zu/%s", p->key_bits, crypto_hash_name(p->hash),
-		         crypto_dh_len(p->group) * 8, auth_name(p->auth));
+		snprintf(buf, len, "AES-%u/%s/%s/%s", p->key_bits, crypto_hash_name(p->hash),
+		         crypto_dh_name(p->group), auth_name(p->auth));
 	else
-		snprintf(buf, len, "%s/%s/modp%zu/%s", crypto_cipher_name(p->encr),
-		         crypto_hash_name(p->hash), crypto_dh_len(p->group) * 8,
-		         auth_name(p->auth));
+		snprintf(buf, len, "%s/%s/%s/%s", crypto_cipher_name(p->encr),
+		         crypto_hash_name(p->hash), crypto_dh_name(p->group), auth_name(p->auth));
 	return buf;
 }
 
@@ -433,14 +501,17 @@ static const char *esp_auth_name(uint8_t a)
 	}
 }
 
-const char *prop_p2_str(const struct ike_p2_prop *p, char *buf, size_t len)
+const char *ike_p2_str(const struct ike_p2_prop *p, char *buf, size_t len)
 {
-	char pfs[24] = "";
+	char pfs[32] = "";
 	if (p->pfs_group)
-		snprintf(pfs, sizeof(pfs), "/PFS-modp%zu", crypto_dh_len(p->pfs_group) * 8);
-	if (p->esp == ESP_ENCR_AES_CBC)
+		snprintf(pfs, sizeof(pfs), "/PFS-%s", crypto_dh_name(p->pfs_group));
+	if (p->esp == ESP_ENCR_AES_GCM16)
+		snprintf(buf, len, "ESP-AES-GCM-%u%s", p->key_bits, pfs);
+	else if (p->esp == ESP_ENCR_AES_CBC)
 		snprintf(buf, len, "ESP-AES-%u/%s%s", p->key_bits, esp_auth_name(p->auth), pfs);
 	else
-		snprintf(buf, len, "ESP-3DES/%s%s", esp_auth_name(p->auth), pfs);
+		snprintf(buf, len, "ESP-%s/%s%s", p->esp == ESP_ENCR_DES ? "DES" : "3DES",
+		         esp_auth_name(p->auth), pfs);
 	return buf;
 }

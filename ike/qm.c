@@ -193,7 +193,9 @@ static int make_child(struct ike_sa *sa, uint32_t spi_out, struct ike_child *ch)
 	ch->enc_key_len = (uint8_t)esp_encr_keylen(ch->esp, ch->key_bits);
 	ch->auth_key_len = (uint8_t)esp_auth_keylen(ch->auth);
 	size_t need = (size_t)ch->enc_key_len + ch->auth_key_len;
-	if (!ch->enc_key_len || !ch->auth_key_len || need > sizeof(km))
+	if (!ch->enc_key_len || (!ch->auth_key_len && ch->auth != ESP_AUTH_NONE) ||
+	    (ch->esp == ESP_ENCR_AES_GCM16) != (ch->auth == ESP_AUTH_NONE) || need > sizeof(km) ||
+	    ch->enc_key_len > sizeof(ch->enc_in))
 		goto out;
 	if (sa->qm.dh && crypto_dh_derive(sa->qm.dh, sa->qm.gxr, sa->qm.g_len, &gxy) != 0)
 		goto out;
@@ -256,10 +258,10 @@ static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 		sa->dpd_next = sa->now + (uint64_t)sa->cfg.dpd_idle_s * 1000;
 	if (rekey)
 		sa_log(sa, IKE_LOG_INFO, "new IPsec SA %s, SPI in %08x out %08x",
-		       prop_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out);
+		       ike_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out);
 	else
 		sa_status(sa, IKE_STEP_ESTABLISHED, "tunnel up: %s, SPI in %08x out %08x, %s",
-		          prop_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out,
+		          ike_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out,
 		          ch->udp_encap ? "ESP in UDP 4500" : "ESP (IP protocol 50)");
 	struct ike_act_node *n = sa_push(sa, IKE_ACT_CHILD_UP);
 	if (n && sa_own(n, ch, sizeof(*ch), true))
@@ -493,17 +495,14 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
 		return IKE_V_DROP;
 	}
-	unsigned ke_group = 0;
-	if (pke) {
-		for (unsigned g = 1; g <= 18 && !ke_group; g++)
-			if (crypto_dh_len(g) == pke->len)
-				ke_group = g;
-	}
+	/* the KE's length alone does not name a group (ECP 384 and MODP 768 are both 96 bytes):
+	 * the group attribute of the chosen transform does, and must fit the KE */
+	size_t ke_len = pke ? pke->len : 0;
 	struct ike_p2_prop chosen;
 	uint16_t encap;
 	uint32_t spi_out;
 	size_t pi;
-	int ti = prop_choose_p2(&sap, sa->p2_offer, sa->n_p2_offer, ke_group, &chosen, &encap,
+	int ti = prop_choose_p2(&sap, sa->p2_offer, sa->n_p2_offer, ke_len, &chosen, &encap,
 	                        &spi_out, &pi);
 	bool want_udp = natt_use_udp(sa);
 	bool is_udp = encap == IPSEC_ENCAP_UDP_TUNNEL || encap == IPSEC_ENCAP_UDP_TUNNEL_DRAFT;

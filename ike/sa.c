@@ -236,6 +236,16 @@ void sa_emit_send(struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_
 	n->act.u.send.from_port = from_port;
 }
 
+uint64_t sa_rexmit_budget(const struct ike_sa *sa)
+{
+	/* as ike_tick schedules them: 1, 2, 4, 8, 8, ... times retransmit_ms, and one more wait
+	 * after the last */
+	uint64_t t = sa->cfg.retransmit_ms;
+	for (unsigned k = 1; k <= sa->cfg.retransmit_max; k++)
+		t += (uint64_t)sa->cfg.retransmit_ms << (k < 3 ? k : 3);
+	return t;
+}
+
 void sa_rexmit_stop(struct ike_sa *sa)
 {
 	free(sa->rx.msg);
@@ -492,9 +502,14 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 		}
 		sa->dh_auto = cfg->dh_group == 0;
 		if (sa->dh_auto)
-			sa->cfg.dh_group = ike_dh_auto_groups[0];
+			sa->cfg.dh_group = ike_dh_next_group(0, cfg->prop_flags);
 		if (!crypto_dh_len(sa->cfg.dh_group)) {
-			*why = "unsupported DH group (evc supports 2, 5, 14, 15 and 16)";
+			*why = "unsupported DH group (evc supports 2, 5, 14, 15, 16, 19 and 20)";
+			goto fail;
+		}
+		if (sa->cfg.dh_group == 1 && !(cfg->prop_flags & IKE_PROP_WEAK)) {
+			*why = "DH group 1 (768-bit MODP) is broken; it is offered only when weak "
+			       "algorithms are allowed";
 			goto fail;
 		}
 		if (cfg->p1 && cfg->n_p1) {
@@ -513,7 +528,8 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 					goto fail;
 				}
 		} else {
-			sa->n_p1_offer = ike_default_p1(sa->cfg.dh_group, sa->p1_offer, IKE_MAX_P1);
+			sa->n_p1_offer = ike_proposals_p1(sa->cfg.dh_group, cfg->prop_flags,
+			                                  sa->p1_offer, IKE_MAX_P1);
 		}
 		if (cfg->p2 && cfg->n_p2) {
 			if (cfg->n_p2 > IKE_MAX_P2) {
@@ -523,7 +539,8 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 			memcpy(sa->p2_offer, cfg->p2, cfg->n_p2 * sizeof(*cfg->p2));
 			sa->n_p2_offer = cfg->n_p2;
 		} else {
-			sa->n_p2_offer = ike_default_p2(0, sa->p2_offer, IKE_MAX_P2);
+			sa->n_p2_offer =
+			    ike_proposals_p2(0, cfg->prop_flags, sa->p2_offer, IKE_MAX_P2);
 		}
 		sa_rand(sa, sa->icky, 8);
 		while (sa->icky[0] == 0 && sa->icky[7] == 0)

@@ -151,6 +151,11 @@ struct ike_sa {
 	struct ike_config cfg;
 	bool dh_auto;      /* initiator: the DH group falls back when the gateway refuses it */
 	char dh_tried[40]; /* "14, 2" */
+	/* initiator, automatic group: a silent gateway gets this long for the current group
+	 * (0: no deadline of its own), and the whole fallback ends at p1_give_up_at, as long as
+	 * one group's retransmissions would take */
+	uint64_t p1_group_deadline;
+	uint64_t p1_give_up_at;
 	struct ike_p1_prop p1_offer[IKE_MAX_P1];
 	size_t n_p1_offer;
 	struct ike_p2_prop p2_offer[IKE_MAX_P2];
@@ -355,12 +360,10 @@ void prop_write_p2(struct wr *w, const struct ike_p2_prop *p, size_t n, uint32_t
 bool prop_read_p2(const struct isakmp_transform *t, uint8_t esp_id, struct ike_p2_prop *p,
                   uint16_t *encap);
 int prop_choose_p2(const struct isakmp_sa *sa, const struct ike_p2_prop *srv, size_t n_srv,
-                   unsigned ke_group, struct ike_p2_prop *chosen, uint16_t *encap,
-                   uint32_t *peer_spi, size_t *prop_index);
+                   size_t ke_len, struct ike_p2_prop *chosen, uint16_t *encap, uint32_t *peer_spi,
+                   size_t *prop_index);
 void prop_write_p2_choice(struct wr *w, const struct isakmp_sa *sa, size_t prop_index,
                           size_t t_index, uint32_t spi);
-const char *prop_p1_str(const struct ike_p1_prop *p, char *buf, size_t len);
-const char *prop_p2_str(const struct ike_p2_prop *p, char *buf, size_t len);
 
 /* ---- natt.c: vendor IDs and NAT-D ---- */
 void natt_write_vids(struct ike_sa *sa, struct isakmp_builder *b);
@@ -380,6 +383,11 @@ void am_start(struct ike_sa *sa);
 /* Initiator refused with notify in AM_SENT: start again with the next DH group if the
  * group is automatic and one is left; false when not (the caller fails the SA). */
 bool am_fallback(struct ike_sa *sa, uint16_t notify);
+/* Tick: the gateway did not answer the current automatic group within its share of the
+ * timeout: start again with the next group, or fail naming every group tried. */
+void am_tick(struct ike_sa *sa);
+/* How long retransmissions wait in all for an answer that never comes (ms). */
+uint64_t sa_rexmit_budget(const struct ike_sa *sa);
 enum ike_verdict am_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
                           size_t len, const struct ike_endpoint *from,
                           const struct ike_endpoint *to);

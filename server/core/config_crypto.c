@@ -116,9 +116,10 @@ static void isakmp_auth(struct cfg_parser *p, const struct cfg_toks *tk, struct 
 	}
 }
 
+/* MODP 2, 5, 14, 15, 16 and the ECP groups 19 (256-bit) and 20 (384-bit) of RFC 5903 */
 static bool dh_group_ok(unsigned long g)
 {
-	return g == 2 || g == 5 || g == 14 || g == 15 || g == 16;
+	return g == 2 || g == 5 || g == 14 || g == 15 || g == 16 || g == 19 || g == 20;
 }
 
 static void isakmp_group(struct cfg_parser *p, const struct cfg_toks *tk, struct cfg_ikepol *pol)
@@ -126,7 +127,7 @@ static void isakmp_group(struct cfg_parser *p, const struct cfg_toks *tk, struct
 	unsigned long g;
 
 	if (N(tk) != 2 || !cfg_parse_uint(T(tk, 1), 1, 32, &g)) {
-		cfg_usage(p, "group {2 | 5 | 14 | 15 | 16}");
+		cfg_usage(p, "group {2 | 5 | 14 | 15 | 16 | 19 | 20}");
 		return;
 	}
 	if (g == 1) {
@@ -137,7 +138,9 @@ static void isakmp_group(struct cfg_parser *p, const struct cfg_toks *tk, struct
 	}
 	if (!dh_group_ok(g)) {
 		cfg_error(p, p->lineno,
-		          "DH group %lu is not supported by evs; use group 2, 5, 14, 15 or 16", g);
+		          "DH group %lu is not supported by evs; use group 2, 5, 14, 15, 16, 19 "
+		          "or 20",
+		          g);
 		return;
 	}
 	pol->group = (uint8_t)g;
@@ -233,13 +236,15 @@ static bool parse_transforms(struct cfg_parser *p, const struct cfg_toks *tk, si
 		unsigned long bits = 128;
 		uint8_t auth = 0;
 
-		if (cfg_kw(t, "esp-3des") || cfg_kw(t, "esp-aes") || cfg_kw(t, "esp-null")) {
+		if (cfg_kw(t, "esp-3des") || cfg_kw(t, "esp-aes") || cfg_kw(t, "esp-null") ||
+		    cfg_kw(t, "esp-gcm")) {
 			if (have_enc) {
 				cfg_error(p, p->lineno, "more than one ESP encryption transform");
 				return false;
 			}
 			have_enc = true;
 			ts->key_bits = 0;
+			bool gcm = cfg_kw(t, "esp-gcm");
 			if (cfg_kw(t, "esp-3des")) {
 				ts->esp = ESP_ENCR_3DES;
 			} else if (cfg_kw(t, "esp-null")) {
@@ -257,7 +262,8 @@ static bool parse_transforms(struct cfg_parser *p, const struct cfg_toks *tk, si
 					}
 					i++;
 				}
-				ts->esp = ESP_ENCR_AES_CBC;
+				/* IOS: esp-gcm takes 128 (the default), 192 or 256 */
+				ts->esp = gcm ? ESP_ENCR_AES_GCM16 : ESP_ENCR_AES_CBC;
 				ts->key_bits = (uint16_t)bits;
 			}
 			continue;
@@ -291,9 +297,9 @@ static bool parse_transforms(struct cfg_parser *p, const struct cfg_toks *tk, si
 		} else if (strncasecmp(t, "esp-", 4) == 0) {
 			cfg_error(
 			    p, p->lineno,
-			    "transform '%s' is not supported by evs; use esp-aes [128|192|256], "
-			    "esp-3des or esp-null with esp-sha-hmac, esp-sha256-hmac or "
-			    "esp-md5-hmac",
+			    "transform '%s' is not supported by evs; use esp-gcm [128|192|256] "
+			    "alone, or esp-aes [128|192|256], esp-3des or esp-null with "
+			    "esp-sha-hmac, esp-sha256-hmac or esp-md5-hmac",
 			    t);
 		} else {
 			cfg_error(p, p->lineno, "'%s' is not a transform", t);
@@ -302,9 +308,21 @@ static bool parse_transforms(struct cfg_parser *p, const struct cfg_toks *tk, si
 	}
 	if (!have_enc) {
 		cfg_error(p, p->lineno,
-		          "the transform set has no ESP encryption transform (esp-aes, esp-3des or "
-		          "esp-null)");
+		          "the transform set has no ESP encryption transform (esp-gcm, esp-aes, "
+		          "esp-3des or esp-null)");
 		return false;
+	}
+	if (ts->esp == ESP_ENCR_AES_GCM16) {
+		if (have_auth) {
+			cfg_error(p, p->lineno,
+			          "esp-gcm authenticates by itself: remove the %s transform",
+			          ts->auth == ESP_AUTH_HMAC_MD5      ? "esp-md5-hmac"
+			          : ts->auth == ESP_AUTH_HMAC_SHA256 ? "esp-sha256-hmac"
+			                                             : "esp-sha-hmac");
+			return false;
+		}
+		ts->auth = ESP_AUTH_NONE;
+		return true;
 	}
 	if (!have_auth) {
 		cfg_error(p, p->lineno,
@@ -450,13 +468,14 @@ static void dmap_set(struct cfg_parser *p, const struct cfg_toks *tk, struct cfg
 		}
 		if (N(tk) != 3 || strncasecmp(T(tk, 2), "group", 5) != 0 ||
 		    !cfg_parse_uint(T(tk, 2) + 5, 1, 32, &g)) {
-			cfg_usage(p, "set pfs {group2 | group5 | group14 | group15 | group16}");
+			cfg_usage(p, "set pfs {group2 | group5 | group14 | group15 | group16 | "
+			             "group19 | group20}");
 			return;
 		}
 		if (!dh_group_ok(g)) {
 			cfg_error(p, p->lineno,
 			          "PFS %s is not supported by evs; use group2, group5, group14, "
-			          "group15 or group16",
+			          "group15, group16, group19 or group20",
 			          T(tk, 2));
 			return;
 		}

@@ -14,8 +14,9 @@
 #   group        unknown group name         -> "step 3", "group", "--group"
 #   gateway      nobody at 198.51.100.99    -> "no answer" (waits for all
 #                                              of evc's retransmissions)
-#   proposal     evs accepts DH group 15 only, evc tries groups 14, 2 and 5
-#                                           -> "NO-PROPOSAL-CHOSEN", "--dh"
+#   proposal     evs accepts DH group 15 only, evc pinned to --dh 14
+#                                           -> "NO-PROPOSAL-CHOSEN", "--dh";
+#                then evc without --dh finds group 15 by itself (14, 2, 5 refused)
 #   no-key       no --group-key-file, no terminal -> "group key"
 #   no-password  no --password-file, no terminal  -> "password"
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun).
@@ -43,6 +44,7 @@ key_opt=yes
 pw_opt=yes
 conf_edit=
 good_args=()
+bad_args=()
 wait_s=20
 # extended regexes, all must match the one stderr line
 case $case in
@@ -66,8 +68,8 @@ gateway)
 	;;
 proposal)
 	conf_edit='s/^ group 2$/ group 15/'
-	expect=('step 3' 'NO-PROPOSAL-CHOSEN' 'DH groups 14, 2, 5' '--dh')
-	good_args=(--dh 15)
+	bad_args=(--dh 14)
+	expect=('step 3' 'NO-PROPOSAL-CHOSEN' '--dh')
 	;;
 no-key)
 	key_opt=no
@@ -92,7 +94,7 @@ evs_start "$conf"
 args=(--gateway "$gateway" --group "$group" --user "$EVC_USER" --state-file "$RIG_DIR/evc.state")
 [[ $key_opt == no ]] || args+=(--group-key-file "$(evc_secret group-key "$key_text")")
 [[ $pw_opt == no ]] || args+=(--password-file "$(evc_secret password "$pw_text")")
-evc_start evc client "${args[@]}"
+evc_start evc client "${args[@]}" "${bad_args[@]}"
 t0=$(rig_elapsed)
 wait_for_exit evc "$wait_s"
 status=$RIG_LAST_STATUS
@@ -123,6 +125,10 @@ evc_start evc-good client --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "
 	--password-file "$(evc_secret password-good "$EVC_PASSWORD")" \
 	--state-file "$RIG_DIR/evc-good.state" --dns off "${good_args[@]}"
 evc_wait_connected evc-good 20
+if [[ $case == proposal ]]; then
+	grep -q -E '^\[3/7\] phase 1 established: .*/modp3072/' "${RIG_LOGS[evc-good]}" ||
+		fail "evc without --dh did not fall back to group 15: $(grep -E '^\[[23]/7\]' "${RIG_LOGS[evc-good]}")"
+fi
 [[ $(rig_addr4 client evc0) == "$EVC_POOL_FIRST" ]] ||
 	fail "after the failed attempt a correct client got '$(rig_addr4 client evc0)', expected $EVC_POOL_FIRST (a pool address leaked?)"
 ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping through the tunnel of the correct client"

@@ -84,6 +84,7 @@ bool rig_new_client(struct rig *r)
 	cfg.psk_len = strlen(r->psk);
 	cfg.username = r->user;
 	cfg.dh_group = r->dh;
+	cfg.prop_flags = r->prop_flags;
 	cfg.pfs_group = r->pfs_group;
 	cfg.natt = r->natt;
 	cfg.dpd_idle_s = r->dpd_idle ? r->dpd_idle : 10;

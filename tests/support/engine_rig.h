@@ -85,9 +85,9 @@ typedef enum rig_verdict (*rig_tamper_fn)(struct rig *r, enum rig_dir dir, unsig
 struct rig {
 	struct rig_srv srv;
 	struct ike_server_ops ops;
-	struct ike_p1_prop srv_p1[8];
+	struct ike_p1_prop srv_p1[16];
 	size_t n_srv_p1;
-	struct ike_p2_prop srv_p2[8];
+	struct ike_p2_prop srv_p2[16];
 	size_t n_srv_p2;
 	struct ike_p1_prop cli_p1[64]; /* n_cli_p1 == 0: the engine's defaults */
 	size_t n_cli_p1;
@@ -101,8 +101,9 @@ struct rig {
 	const char *psk;
 	const char *group;
 	const char *user;
-	unsigned dh;        /* 0: automatic */
-	unsigned pfs_group; /* the client proposes PFS by itself */
+	unsigned dh;         /* 0: automatic */
+	unsigned prop_flags; /* the client's IKE_PROP_* */
+	unsigned pfs_group;  /* the client proposes PFS by itself */
 	unsigned dpd_retry;
 	unsigned dpd_idle; /* client; 0: 10 s */
 	unsigned srv_dpd_idle;
