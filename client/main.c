@@ -33,7 +33,7 @@ static void usage(FILE *f)
 	    "                                                   --control SOCKET\n"
 	    "       evc profile import FILE [--name NAME] [--replace]\n"
 	    "       evc profile list | show NAME [--show-secrets] | remove NAME | export NAME\n"
-	    "       evc proposals [--dh N]\n"
+	    "       evc proposals [connect options]\n"
 	    "       evc version\n"
 	    "\n"
 	    "connect options (given on the command line, they override the profile's):\n"
@@ -45,8 +45,11 @@ static void usage(FILE *f)
 	    "  --group-key-file FILE  read the group key from FILE (- for standard input);\n"
 	    "                         without it the profile's secret, else a prompt\n"
 	    "  --password-file FILE   read the XAUTH password from FILE (- for standard input)\n"
-	    "  --dh N                 pin the phase-1 DH group: 2, 5, 14, 15 or 16 (default: 14,\n"
-	    "                         then 2 and 5 when the gateway refuses)\n"
+	    "  --dh N                 pin the phase-1 DH group: 2, 5, 14, 15, 16, 19 or 20\n"
+	    "                         (default: 14, then 2, 5, 15, 16, 19, 20 when the gateway\n"
+	    "                         refuses one or does not answer)\n"
+	    "  --weak                 also offer single DES, MD5 and DH group 1 (broken; only\n"
+	    "                         for a gateway that has nothing else)\n"
 	    "  --natt MODE            auto (default), force or off\n"
 	    "  --dpd SECONDS          dead peer detection after SECONDS idle (default 30, 0 off)\n"
 	    "  --ifname NAME          TUN device name (default evc0, evc1, ...)\n"
@@ -89,7 +92,8 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 		OPT_PROFILE_DIR,
 		OPT_KEYFILE,
 		OPT_PWFILE,
-		OPT_NO_RECONNECT
+		OPT_NO_RECONNECT,
+		OPT_WEAK
 	};
 	/* every OPT_SETTING is evc_overrides_set's, by its name */
 	static const struct option opts[] = {
@@ -112,6 +116,7 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"profile", required_argument, NULL, OPT_PROFILE},
 	    {"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
 	    {"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
+	    {"weak", no_argument, NULL, OPT_WEAK},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
@@ -142,6 +147,9 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 			break;
 		case OPT_NO_RECONNECT:
 			evc_overrides_set(&a->ov, "reconnect", "no", err, sizeof(err));
+			break;
+		case OPT_WEAK:
+			evc_overrides_set(&a->ov, "weak", "yes", err, sizeof(err));
 			break;
 		case 'v':
 			t->verbose++;
@@ -384,33 +392,78 @@ out:
 	return 1;
 }
 
+/*
+ * `evc proposals [connect options]`: what `evc connect` with the same options or profile
+ * would offer, one line per proposal. The gateway and group do not change them, so they may
+ * be left out.
+ */
 static int cmd_proposals(int argc, char **argv)
 {
-	unsigned long dh = ike_dh_auto_groups[0];
-	struct evc_overrides ov;
-	char err[256];
-	evc_overrides_init(&ov);
-	if (argc == 3 && strcmp(argv[1], "--dh") == 0 &&
-	    evc_overrides_set(&ov, "dh", argv[2], err, sizeof(err)) == 0)
-		dh = (unsigned long)ov.dh;
-	else if (argc != 1) {
-		fprintf(stderr, "usage: evc proposals [--dh N]\n");
-		return 2;
+	struct term t = {0};
+	struct connect_args a = {0};
+	struct evc_settings set = {0};
+	struct evc_profile *prof = NULL;
+	struct ike_p1_prop p1[EVC_MAX_P1];
+	struct ike_p2_prop p2[EVC_MAX_P2];
+	char err[1024] = "", s[96];
+	int rc = parse_connect(argc, argv, &a, &t);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (a.profile || (a.ov.group && !a.ov.gateway)) {
+		rc =
+		    evc_profile_find(a.profile, a.ov.group, a.profile_dir, &prof, err, sizeof(err));
+		if (rc)
+			goto out;
+	} else {
+		a.ov.gateway = a.ov.gateway ? a.ov.gateway : "0.0.0.0";
+		a.ov.group = a.ov.group ? a.ov.group : "-";
 	}
-	struct ike_p1_prop p1[64];
-	struct ike_p2_prop p2[32];
-	size_t n1 = ike_default_p1((unsigned)dh, p1, 64), n2 = ike_default_p2(0, p2, 32);
-	printf("phase 1 (aggressive mode, DH group %lu%s): %zu proposals\n", dh,
-	       argc == 1 ? "; then 2 and 5 if the gateway refuses it" : "", n1);
+	rc = evc_settings_build(&set, prof, &a.ov, term_note, &t, err, sizeof(err));
+	if (rc)
+		goto out;
+	unsigned first = set.dh_group ? set.dh_group : ike_dh_next_group(0, set.prop_flags);
+	size_t n1 = set.n_p1, n2 = set.n_p2;
+	if (n1)
+		memcpy(p1, set.p1, n1 * sizeof(p1[0]));
+	else
+		n1 = ike_proposals_p1(first, set.prop_flags, p1, EVC_MAX_P1);
+	if (n2)
+		memcpy(p2, set.p2, n2 * sizeof(p2[0]));
+	else
+		n2 = ike_proposals_p2(set.pfs_group, set.prop_flags, p2, EVC_MAX_P2);
 	for (size_t i = 0; i < n1; i++)
-		printf("  %2zu  %s-%u %s group %u auth %u\n", i + 1, crypto_cipher_name(p1[i].encr),
-		       p1[i].key_bits ? p1[i].key_bits : 192, crypto_hash_name(p1[i].hash),
-		       p1[i].group, p1[i].auth);
-	printf("phase 2 (ESP): %zu transforms\n", n2);
+		p1[i].group = (uint8_t)first;
+	printf("phase 1, aggressive mode: %zu proposals in one SA payload with DH group %u (%s)",
+	       n1, first, crypto_dh_name(first));
+	if (set.dh_group) {
+		printf(", pinned\n");
+	} else {
+		const char *sep = "";
+		printf(
+		    "; when the gateway refuses a group or does not answer, the same with groups ");
+		for (unsigned g = ike_dh_next_group(first, set.prop_flags); g;
+		     g = ike_dh_next_group(g, set.prop_flags), sep = ", ")
+			printf("%s%u", sep, g);
+		printf(" in turn\n");
+	}
+	for (size_t i = 0; i < n1; i++)
+		printf("  %2zu  %s\n", i + 1, ike_p1_str(&p1[i], s, sizeof(s)));
+	printf("phase 2, quick mode: %zu transforms%s\n", n2,
+	       set.pfs_group ? ""
+	                     : ", with PFS only when the gateway asks for it (then in the "
+	                       "phase-1 group)");
 	for (size_t i = 0; i < n2; i++)
-		printf("  %2zu  ESP id %u key %u bits, auth %u\n", i + 1, p2[i].esp,
-		       p2[i].key_bits ? p2[i].key_bits : 192, p2[i].auth);
-	return 0;
+		printf("  %2zu  %s\n", i + 1, ike_p2_str(&p2[i], s, sizeof(s)));
+	if (set.prop_flags & IKE_PROP_WEAK)
+		printf("--weak: single DES, MD5 and DH group 1 are broken; offer them only to a "
+		       "gateway that has nothing else\n");
+out:
+	evc_settings_clear(&set);
+	prof_free(prof);
+	if (rc == 0)
+		return 0;
+	term_error(err);
+	return 1;
 }
 
 int main(int argc, char **argv)

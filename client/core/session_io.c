@@ -262,6 +262,7 @@ static int setup_engine(struct evc_session *s)
 	    .psk_len = set->group_key.len,
 	    .username = set->user[0] ? set->user : NULL,
 	    .dh_group = set->dh_group,
+	    .prop_flags = set->prop_flags,
 	    .pfs_group = set->pfs_group,
 	    .p1 = set->n_p1 ? set->p1 : NULL,
 	    .n_p1 = set->n_p1,

@@ -36,7 +36,8 @@ void evc_overrides_init(struct evc_overrides *o)
 	                            .local_port = -1,
 	                            .natt = -1,
 	                            .dns = -1,
-	                            .reconnect = -1};
+	                            .reconnect = -1,
+	                            .weak = -1};
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -101,7 +102,9 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 	if (strcmp(name, "dh") == 0) {
 		if (!parse_uint(v, 255, &n) || !crypto_dh_len((unsigned)n))
 			return bad(err, errlen,
-			           "--dh %s: evc supports DH groups 2, 5, 14, 15 and 16", v);
+			           "--dh %s: evc supports DH groups 2, 5, 14, 15, 16, 19 and 20 (1 "
+			           "with --weak)",
+			           v);
 		o->dh = (long)n;
 	} else if (strcmp(name, "natt") == 0) {
 		if ((i = word(v, natt)) < 0)
@@ -135,6 +138,11 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 		if ((i = word(v, yn)) < 0)
 			return bad(err, errlen, "reconnect %s: use yes or no", v);
 		o->reconnect = i;
+	} else if (strcmp(name, "weak") == 0) {
+		static const char *const yn[] = {"no", "yes", NULL};
+		if ((i = word(v, yn)) < 0)
+			return bad(err, errlen, "weak %s: use yes or no", v);
+		o->weak = i;
 	} else {
 		return -ENOENT;
 	}
@@ -296,6 +304,13 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	                     : PLAT_DNS_RESOLV_CONF;
 	s->local_port = o->local_port >= 0 ? (uint16_t)o->local_port : p ? prof_local_port(p) : 0;
 	s->reconnect = o->reconnect != 0;
+	s->prop_flags = o->weak == 1 ? IKE_PROP_WEAK : 0;
+	if (s->dh_group == 1 && !(s->prop_flags & IKE_PROP_WEAK)) {
+		snprintf(err, errlen,
+		         "--dh 1: DH group 1 (768-bit) is broken; add --weak to offer it anyway");
+		rc = -EINVAL;
+		goto out;
+	}
 	if (p && (rc = from_profile(s, p, s->dh_group, fn, ctx, err, errlen)) != 0)
 		goto out;
 	const char *group = o->group ? o->group : p ? prof_group(p) : NULL;

@@ -37,7 +37,8 @@ struct evc_settings {
 	struct secret group_key;
 	struct secret password;
 	uint16_t local_port; /* 0: 500 */
-	unsigned dh_group;   /* 0: automatic (14, then 2 and 5 when refused) */
+	unsigned dh_group;   /* 0: automatic (14, 2, 5, 15, 16, 19, 20 when refused or silent) */
+	unsigned prop_flags; /* IKE_PROP_WEAK: --weak (single DES, MD5, DH group 1 too) */
 	unsigned pfs_group;  /* propose PFS with this group (0: when the gateway asks) */
 	struct ike_p1_prop p1[EVC_MAX_P1];
 	size_t n_p1; /* 0: every supported permutation */
@@ -84,6 +85,7 @@ struct evc_overrides {
 	long dh, dpd, mtu, local_port;
 	int natt, dns;
 	int reconnect; /* 0: --no-reconnect */
+	int weak;      /* 1: --weak */
 };
 
 void evc_overrides_init(struct evc_overrides *o);
@@ -91,7 +93,7 @@ void evc_overrides_init(struct evc_overrides *o);
 /*
  * One override by its option name ("gateway", "dh", "natt", "dpd", "ifname", "mtu", "dns",
  * "resolv-conf", "state-file", "local-port", "control", "group", "user", "run-as",
- * "reconnect" with yes or no) and its text.
+ * "reconnect" or "weak" with yes or no) and its text.
  * 0; -ENOENT when name is not one of them; -EINVAL with err saying which values are
  * allowed, e.g. "--dh 7: evc supports DH groups 2, 5, 14, 15 and 16".
  */

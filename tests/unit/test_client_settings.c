@@ -195,7 +195,10 @@ static void test_override_values(void **state)
 	} cases[] = {
 	    {"dh", "2", 0, NULL},
 	    {"dh", "16", 0, NULL},
-	    {"dh", "7", -EINVAL, "--dh 7: evc supports DH groups 2, 5, 14, 15 and 16"},
+	    {"dh", "7", -EINVAL, "--dh 7: evc supports DH groups 2, 5, 14, 15, 16, 19 and 20"},
+	    {"dh", "20", 0, NULL},
+	    {"weak", "yes", 0, NULL},
+	    {"weak", "maybe", -EINVAL, "weak maybe: use yes or no"},
 	    {"dh", "", -EINVAL, "--dh"},
 	    {"dh", "-14", -EINVAL, "--dh -14"},
 	    {"natt", "force", 0, NULL},
@@ -362,6 +365,29 @@ static void test_profile_proposals(void **state)
 	prof_free(p);
 }
 
+/* --weak: single DES, MD5 and DH group 1 are offered only when asked; --dh 1 needs it. */
+static void test_weak(void **state)
+{
+	(void)state;
+	struct evc_overrides o;
+	struct evc_settings s;
+	char err[256] = "";
+	evc_overrides_init(&o);
+	o.gateway = "198.51.100.1";
+	o.group = "quizware";
+	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.prop_flags, 0);
+	evc_settings_clear(&s);
+	assert_int_equal(evc_overrides_set(&o, "dh", "1", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--dh 1: DH group 1 (768-bit) is broken; add --weak"));
+	assert_int_equal(evc_overrides_set(&o, "weak", "yes", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.prop_flags, IKE_PROP_WEAK);
+	assert_int_equal(s.dh_group, 1);
+	evc_settings_clear(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +399,7 @@ int main(void)
 	    cmocka_unit_test(test_notes),
 	    cmocka_unit_test(test_secrets_copied_and_wiped),
 	    cmocka_unit_test(test_profile_proposals),
+	    cmocka_unit_test(test_weak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
