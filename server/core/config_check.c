@@ -112,6 +112,19 @@ static void check_groups(struct cfg_parser *p, bool psk, bool rsa)
 			    p, g->backup_line,
 			    "the backup gateways of group %s add up to more than %zu characters",
 			    g->name, POLICY_FIELD_MAX(backup_servers));
+		/* the chapter (Task 2): IOS applies these only to users that RADIUS
+		 * authenticated; evs has local users only (firewall are-u-there is warned
+		 * about where it is read) */
+		if (g->include_local_lan || g->save_password)
+			cfg_warn(
+			    p, g->line,
+			    "group %s: %s%s%s on IOS take%s effect only for users authenticated "
+			    "through RADIUS; evs, with local users only, applies %s anyway",
+			    g->name, g->include_local_lan ? "include-local-lan" : "",
+			    g->include_local_lan && g->save_password ? " and " : "",
+			    g->save_password ? "save-password" : "",
+			    g->include_local_lan && g->save_password ? "" : "s",
+			    g->include_local_lan && g->save_password ? "them" : "it");
 		if (g->pfs && !any_dmap_pfs(c))
 			cfg_warn(p, g->pfs_line,
 			         "group %s tells clients to use PFS but no dynamic-map entry has "
