@@ -163,6 +163,9 @@ enum ike_natt_mode {
 	IKE_NATT_DISABLE, /* no NAT-T vendor IDs, no NAT-D */
 };
 
+#define IKE_MAX_LAN 4
+#define IKE_MAX_LAN_STR "4"
+
 struct ike_config {
 	enum ike_role role;
 	struct ike_endpoint local; /* our address as the socket sees it */
@@ -191,6 +194,11 @@ struct ike_config {
 	unsigned pfs_group;
 	const char *app_version; /* APPLICATION_VERSION; NULL: "evc <version>" */
 	const char *hostname;    /* UNITY_DDNS_HOSTNAME; NULL: not sent */
+	/* network extension: the networks behind this host, each the local identity (IDci) of
+	 * its own quick mode, one ESP SA pair per network, instead of the assigned address;
+	 * n_lan 0: client mode. Pairs and their rekeys share the SA's IKE_MAX_CHILDREN. */
+	struct evc_net lan[IKE_MAX_LAN];
+	size_t n_lan;
 
 	/* responder: proposals in server priority order (lowest policy number first) */
 	const struct ike_p1_prop *srv_p1;

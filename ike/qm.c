@@ -99,6 +99,20 @@ static void write_qm1(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
 	write_id(&b->w, &sa->qm.idcr);
 	isakmp_build_close(b);
 }
+size_t qm_next_lan(const struct ike_sa *sa)
+{
+	size_t i = 0;
+	for (; i < sa->cfg.n_lan; i++) {
+		bool paired = false;
+		for (size_t k = 0; k < sa->n_children && !paired; k++)
+			paired = sa->children[k].ch.local_ts.addr == sa->cfg.lan[i].addr &&
+			         sa->children[k].ch.local_ts.mask == sa->cfg.lan[i].mask;
+		if (!paired)
+			break;
+	}
+	return i;
+}
+
 void qm_start(struct ike_sa *sa, uint32_t rekey_of)
 {
 	struct qm1_arg q = {natt_encap_mode(sa), 0};
@@ -124,6 +138,11 @@ void qm_start(struct ike_sa *sa, uint32_t rekey_of)
 		/* a rekey keeps the traffic selectors of the pair it replaces */
 		sa->qm.idci = old->ch.local_ts;
 		sa->qm.idcr = old->ch.remote_ts;
+	} else if (sa->cfg.n_lan) {
+		/* network extension: the first of our networks without a pair yet */
+		sa->qm.idci = sa->cfg.lan[qm_next_lan(sa)];
+		sa->qm.idcr.addr = 0;
+		sa->qm.idcr.mask = 0;
 	} else {
 		sa->qm.idci.addr = sa->policy.addr;
 		sa->qm.idci.mask = 0xffffffffu;
@@ -171,8 +190,11 @@ void qm_failed(struct ike_sa *sa, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	/* a working tunnel is not torn down for a failed extra quick mode */
-	if (sa->state == IKE_S_ESTABLISHED && sa->n_children > 0)
+	/* a working tunnel is not torn down for a failed extra quick mode; but a network of
+	 * ours the gateway will not carry ends the whole connection rather than leaving it
+	 * half up */
+	bool lan_pair = sa->cfg.n_lan && sa->qm.we_started && !sa->qm.rekey_of;
+	if (sa->state == IKE_S_ESTABLISHED && sa->n_children > 0 && !lan_pair)
 		qm_abandon(sa, text);
 	else
 		sa_fail(sa, IKE_STEP_QUICK, "%s", text);
@@ -436,6 +458,30 @@ static void write_qm2(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
 		write_lifetime_notify(sa, b);
 }
 
+/*
+ * Network extension: may the client's side of a quick mode be net, one of the client's own
+ * networks rather than its assigned address? NULL when it may, else the reason it may not,
+ * appended to the refusal. The server allows it per group (policy.network_extension); the
+ * daemon above checks that the network claims no other client's traffic.
+ */
+static const char *lan_refusal(const struct ike_sa *sa, const struct evc_net *net)
+{
+	if (sa->role != IKE_ROLE_RESPONDER) {
+		/* the gateway rekeys one of our own networks' pairs */
+		for (size_t i = 0; i < sa->cfg.n_lan; i++)
+			if (sa->cfg.lan[i].addr == net->addr && sa->cfg.lan[i].mask == net->mask)
+				return NULL;
+		return "";
+	}
+	if (!sa->policy.network_extension)
+		return ", and its group does not allow network extension ('nem enable')";
+	uint32_t host = ~net->mask;
+	if (net->mask == 0 || (host & (host + 1)) != 0 || (net->addr & host) != 0)
+		return "; network extension needs a network a.b.c.d/len with no host bits, "
+		       "not 0.0.0.0/0";
+	return NULL;
+}
+
 static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
                                   const uint8_t *body, size_t len, const struct isakmp_chain *c)
 {
@@ -483,15 +529,16 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	 * users' traffic. The client's side is IDci when the client started this quick mode,
 	 * IDcr when the gateway did. */
 	struct evc_net client_side = server ? ci : cr;
-	if (client_side.mask != 0xffffffffu || client_side.addr != sa->policy.addr) {
+	const char *no_lan = lan_refusal(sa, &client_side);
+	if ((client_side.mask != 0xffffffffu || client_side.addr != sa->policy.addr) && no_lan) {
 		ci = client_side;
 		sa_log(sa, IKE_LOG_WARN,
 		       "refused quick mode of user %s for %u.%u.%u.%u/%u.%u.%u.%u: it was assigned "
-		       "%u.%u.%u.%u",
+		       "%u.%u.%u.%u%s",
 		       sa->user, ci.addr >> 24, (ci.addr >> 16) & 255, (ci.addr >> 8) & 255,
 		       ci.addr & 255, ci.mask >> 24, (ci.mask >> 16) & 255, (ci.mask >> 8) & 255,
 		       ci.mask & 255, sa->policy.addr >> 24, (sa->policy.addr >> 16) & 255,
-		       (sa->policy.addr >> 8) & 255, sa->policy.addr & 255);
+		       (sa->policy.addr >> 8) & 255, sa->policy.addr & 255, no_lan);
 		info_send_plain_notify(sa, ISAKMP_N_INVALID_ID_INFORMATION);
 		return IKE_V_DROP;
 	}

@@ -448,6 +448,10 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 	if (!why)
 		why = &dummy;
 	*why = NULL;
+	if (cfg->n_lan > IKE_MAX_LAN) {
+		*why = "more LAN networks than one IKE SA carries (" IKE_MAX_LAN_STR ")";
+		return NULL;
+	}
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
 	if (!sa) {
 		*why = "out of memory";

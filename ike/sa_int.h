@@ -424,6 +424,8 @@ void modecfg_write(struct wr *w, const struct evc_policy *pol, const uint8_t *re
 /* ---- qm.c ---- */
 /* Starts a quick mode: the first one, or a rekey of the pair with inbound SPI rekey_of. */
 void qm_start(struct ike_sa *sa, uint32_t rekey_of);
+/* Network extension: the index of the first network of cfg.lan without an ESP SA pair. */
+size_t qm_next_lan(const struct ike_sa *sa);
 /* Gives up the quick mode under way (no answer, refused): the tunnel stays. */
 void qm_abandon(struct ike_sa *sa, const char *why);
 /* A quick mode failed: abandoned under a working tunnel, else the SA fails. */

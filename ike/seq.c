@@ -21,7 +21,11 @@ static void advance_initiator(struct ike_sa *sa)
 			modecfg_client_start(sa);
 		return;
 	}
-	if (sa->n_children == 0 && !sa->qm.active && sa->state != IKE_S_ESTABLISHED)
+	if (sa->qm.active)
+		return;
+	/* network extension: one pair per network, each started when the one before is up */
+	if ((sa->n_children == 0 && sa->state != IKE_S_ESTABLISHED) ||
+	    (sa->cfg.n_lan && qm_next_lan(sa) < sa->cfg.n_lan && sa->n_children < IKE_MAX_CHILDREN))
 		qm_start(sa, 0);
 }
 

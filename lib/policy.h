@@ -51,6 +51,12 @@ struct evc_policy {
 	size_t n_local_lan;
 	bool save_passwd;
 	bool pfs;
+	/*
+	 * Network extension (a hardware client's LAN, routed by its own addresses): on the
+	 * server, the client's group allows it (`nem enable`), so a quick mode may name one of
+	 * the client's networks instead of its assigned address. Not sent on the wire.
+	 */
+	bool network_extension;
 };
 
 #endif

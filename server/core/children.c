@@ -137,6 +137,15 @@ int evs_children_check(struct evs_children *t, uint64_t owner, const struct evc_
 	return 0;
 }
 
+bool evs_children_has(const struct evs_children *t, uint64_t owner, const struct evc_net *remote)
+{
+	for (size_t i = 0; i < t->nk; i++)
+		if (t->k[i].owner == owner && t->k[i].remote.mask == remote->mask &&
+		    t->k[i].remote.addr == (remote->addr & remote->mask))
+			return true;
+	return false;
+}
+
 static size_t index_of(const struct evs_children *t, uint32_t spi)
 {
 	for (size_t i = 0; i < t->nk; i++)

@@ -50,6 +50,8 @@ int evs_children_owner(const struct evs_children *t, uint32_t spi_in, uint64_t *
 size_t evs_children_spis(const struct evs_children *t, uint64_t owner, uint32_t *out, size_t max);
 /* Takes one of owner's children out of the table: true and *spi_in set, false when none is
  * left. Loop on it to remove them all from the datapath when the IKE SA goes. */
+/* Does an ESP SA of owner still carry exactly this selector? */
+bool evs_children_has(const struct evs_children *t, uint64_t owner, const struct evc_net *remote);
 bool evs_children_pop(struct evs_children *t, uint64_t owner, uint32_t *spi_in);
 /* Forgets owner's assigned address (its children must be popped first). */
 void evs_children_forget(struct evs_children *t, uint64_t owner);

@@ -206,6 +206,18 @@ static bool group_flag(struct cfg_parser *p, const struct cfg_toks *tk, struct c
 	} else if (cfg_kw(c, "pfs")) {
 		flag = &g->pfs;
 		g->pfs_line = p->lineno;
+	} else if (cfg_kw(c, "nem")) {
+		/* IOS groups have no such command (IOS accepts network extension from any
+		 * group); Cisco's other head-end names it `nem enable` in a group policy, and evs
+		 * allows it only where a group says so */
+		if (N(tk) != 2 || !cfg_kw(T(tk, 1), "enable"))
+			cfg_error(
+			    p, p->lineno,
+			    "'nem' takes one argument: 'nem enable' allows the group's hardware "
+			    "clients network-extension mode");
+		else
+			g->nem = true;
+		return true;
 	} else if (cfg_kw(c, "firewall")) {
 		if (N(tk) != 2 || !cfg_kw(T(tk, 1), "are-u-there")) {
 			cfg_error(p, p->lineno,

@@ -87,7 +87,7 @@ struct cfg_group {
 	char *acl;
 	unsigned acl_line;
 	uint32_t netmask; /* 0: not configured */
-	bool include_local_lan, fw_ayt, save_password, pfs;
+	bool include_local_lan, fw_ayt, save_password, pfs, nem;
 	unsigned pfs_line;
 	char *banner;
 	struct cfg_strv backup;

@@ -178,6 +178,7 @@ void evs_config_group_policy(const struct evs_config *c, size_t i, struct evc_po
 	pol->have |= EVC_HAVE_SAVE_PASSWD | EVC_HAVE_PFS;
 	pol->save_passwd = g->save_password;
 	pol->pfs = g->pfs;
+	pol->network_extension = g->nem;
 	if (g->split_dns.n) {
 		pol->have |= EVC_HAVE_SPLIT_DNS;
 		join(&g->split_dns, pol->split_dns, sizeof(pol->split_dns));

@@ -114,6 +114,7 @@ static const char *const group_cmds[] = {
     "max-logins",
     "netmask",
     "access-restrict",
+    "nem",
     NULL,
 };
 static const char *const isakmp_cmds[] = {"encryption", "hash",     "authentication",

@@ -31,8 +31,11 @@ struct conn {
 	bool half_open; /* counted by d->admit */
 	size_t li;      /* listener */
 	uint32_t session_id;
-	uint32_t rri_addr;
+	/* reverse routes it holds: its address (client mode) or its LANs (network extension) */
+	struct evc_net rri[EVS_CHILDREN_MAX_PER_SA];
+	size_t n_rri;
 	uint32_t addr; /* the address its policy assigned */
+	bool nem;      /* its group allows network extension */
 	struct ike_endpoint natt_peer;
 	bool natt;
 	bool dead; /* out of the table already; freed by reap */
@@ -154,8 +157,8 @@ static void conn_free(struct evs_daemon *d, struct conn *c)
 		if (d->io.child_del)
 			d->io.child_del(d->io.ctx, spi);
 	evs_children_forget(d->kids, c->id);
-	if (c->rri_addr && !d->rri_pools && d->io.route_del)
-		d->io.route_del(d->io.ctx, c->rri_addr);
+	for (size_t i = 0; i < c->n_rri && d->io.route_del; i++)
+		d->io.route_del(d->io.ctx, &c->rri[i]);
 	if (c->session_id)
 		evs_sessions_remove(evs_state_sessions(d->st), c->session_id);
 	ike_sa_free(c->sa);
@@ -224,27 +227,51 @@ static void act_policy(void *ctx, const struct evc_policy *pol)
 {
 	struct conn *c = ctx;
 	c->addr = pol->have & EVC_HAVE_ADDR ? pol->addr : 0;
+	c->nem = pol->network_extension;
 	if (evs_children_set_assigned(c->d->kids, c->id,
 	                              pol->have & EVC_HAVE_ADDR ? pol->addr : 0) != 0)
 		conn_kill(c); /* out of memory: no child could be allowed */
 	set_assigned(c, pol->addr);
 }
 
-/* Step 6: a route to the client's inside address through the tunnel (RRI). */
+/* Step 6: a route to the client's inside address, or to its LAN, through the tunnel (RRI);
+ * a rekey's new SA pair finds its route there already. */
 static void reverse_route(struct conn *c, const struct ike_child *ch)
 {
 	struct evs_daemon *d = c->d;
 	char err[256], a[20];
-	uint32_t addr = ch->remote_ts.addr;
-	if (d->rri_pools || ch->remote_ts.mask != 0xffffffffu || c->rri_addr || !d->io.route_add)
+	struct evc_net net = {ch->remote_ts.addr & ch->remote_ts.mask, ch->remote_ts.mask};
+	if (d->rri_pools || !d->io.route_add || c->n_rri >= EVS_CHILDREN_MAX_PER_SA)
 		return;
-	ipv4_str(addr, a, sizeof(a));
+	for (size_t i = 0; i < c->n_rri; i++)
+		if (c->rri[i].addr == net.addr && c->rri[i].mask == net.mask)
+			return;
+	ipv4_str(net.addr, a, sizeof(a));
 	err[0] = 0;
-	if (d->io.route_add(d->io.ctx, addr, err, sizeof(err)) == 0) {
-		c->rri_addr = addr;
-		dlog(d, IKE_LOG_INFO, "[6/7] reverse route %s/32 via %s", a, d->ifname);
+	if (d->io.route_add(d->io.ctx, &net, err, sizeof(err)) == 0) {
+		c->rri[c->n_rri++] = net;
+		dlog(d, IKE_LOG_INFO, "[6/7] reverse route %s/%d via %s", a,
+		     __builtin_popcount(net.mask), d->ifname);
 	} else {
-		dlog(d, IKE_LOG_WARN, "reverse route for %s: %s", a, err);
+		dlog(d, IKE_LOG_WARN, "reverse route for %s/%d: %s", a,
+		     __builtin_popcount(net.mask), err);
+	}
+}
+
+/* The route to net goes with the last SA pair of c that carries it. */
+static void reverse_route_gone(struct conn *c, const struct evc_net *sel)
+{
+	struct evs_daemon *d = c->d;
+	struct evc_net net = {sel->addr & sel->mask, sel->mask};
+	if (evs_children_has(d->kids, c->id, &net))
+		return;
+	for (size_t i = 0; i < c->n_rri; i++) {
+		if (c->rri[i].addr != net.addr || c->rri[i].mask != net.mask)
+			continue;
+		if (d->io.route_del)
+			d->io.route_del(d->io.ctx, &net);
+		c->rri[i] = c->rri[--c->n_rri];
+		return;
 	}
 }
 
@@ -254,9 +281,13 @@ static void act_child_up(void *ctx, const struct ike_child *ch)
 	struct evs_daemon *d = c->d;
 	const char *why = NULL;
 	char a[20];
-	/* client mode (the group has a pool): only for the address mode-config gave this SA */
+	/* client mode (the group has a pool): only for the address mode-config gave this SA;
+	 * network extension (the group allows it): also a network of the client's own, which
+	 * the checks keep clear of every other client's address and SAs */
 	int gi = evs_config_group_find(d->cfg, ike_sa_group(c->sa));
-	bool need_addr = gi < 0 || evs_config_group_pool(d->cfg, (size_t)gi) >= 0;
+	bool own = ch->remote_ts.mask == 0xffffffffu && ch->remote_ts.addr == c->addr;
+	bool need_addr =
+	    (gi < 0 || evs_config_group_pool(d->cfg, (size_t)gi) >= 0) && !(c->nem && !own);
 	ipv4_str(ike_sa_peer(c->sa).addr, a, sizeof(a));
 	if (evs_children_check(d->kids, c->id, &ch->remote_ts, need_addr, &why) != 0) {
 		dlog(d, IKE_LOG_WARN, "%s: user %s of group %s: refused to install an IPsec SA: %s",
@@ -278,7 +309,8 @@ static void act_child_up(void *ctx, const struct ike_child *ch)
 		c->natt_peer = ch->peer;
 	}
 	reverse_route(c, ch);
-	set_assigned(c, ch->remote_ts.addr);
+	if (own)
+		set_assigned(c, ch->remote_ts.addr);
 }
 
 static void act_child_down(void *ctx, const struct ike_child *ch)
@@ -286,7 +318,8 @@ static void act_child_down(void *ctx, const struct ike_child *ch)
 	struct conn *c = ctx;
 	if (c->d->io.child_del)
 		c->d->io.child_del(c->d->io.ctx, ch->spi_in);
-	evs_children_remove(c->d->kids, ch->spi_in);
+	if (evs_children_remove(c->d->kids, ch->spi_in) == 0)
+		reverse_route_gone(c, &ch->remote_ts);
 }
 
 static void act_peer_moved(void *ctx, const struct ike_endpoint *peer)

@@ -38,9 +38,10 @@ struct evs_daemon_io {
 	void (*child_peer)(void *ctx, uint32_t spi_in, const struct ike_endpoint *peer);
 	/* a NAT-T keepalive to peer from listener li's port 4500 */
 	void (*keepalive)(void *ctx, size_t li, const struct ike_endpoint *peer);
-	/* a host route addr/32 into the tunnel (reverse route injection); 0 or negative, err */
-	int (*route_add)(void *ctx, uint32_t addr, char *err, size_t errlen);
-	void (*route_del)(void *ctx, uint32_t addr);
+	/* a route to a client's address (/32) or LAN into the tunnel (reverse route
+	 * injection), tagged for a routing daemon to redistribute; 0 or negative, err */
+	int (*route_add)(void *ctx, const struct evc_net *net, char *err, size_t errlen);
+	void (*route_del)(void *ctx, const struct evc_net *net);
 	/* the datapath's counters of an ESP SA pair, for `show crypto ipsec sa`; 0 or -ENOENT */
 	int (*child_stats)(void *ctx, uint32_t spi_in, struct evs_child_counters *out);
 };

@@ -106,17 +106,19 @@ static void io_keepalive(void *ctx, size_t li, const struct ike_endpoint *peer)
 	dp_send_keepalive(h->lst[li].sock_natt, peer);
 }
 
-static int io_route_add(void *ctx, uint32_t addr, char *err, size_t errlen)
+static int io_route_add(void *ctx, const struct evc_net *net, char *err, size_t errlen)
 {
 	struct host *h = ctx;
-	return plat_rri_add(h->journal, h->nl, h->ifname, addr, 32, err, errlen);
+	return plat_rri_add(h->journal, h->nl, h->ifname, net->addr,
+	                    (unsigned)__builtin_popcount(net->mask), err, errlen);
 }
 
-static void io_route_del(void *ctx, uint32_t addr)
+static void io_route_del(void *ctx, const struct evc_net *net)
 {
 	struct host *h = ctx;
 	char err[256];
-	plat_rri_del(h->journal, h->nl, h->ifname, addr, 32, err, sizeof(err));
+	plat_rri_del(h->journal, h->nl, h->ifname, net->addr,
+	             (unsigned)__builtin_popcount(net->mask), err, sizeof(err));
 }
 
 static int io_child_stats(void *ctx, uint32_t spi_in, struct evs_child_counters *out)

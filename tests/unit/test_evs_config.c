@@ -276,6 +276,7 @@ static void sample_group_policy(void **state)
 	assert_int_equal(pol.n_local_lan, 0);
 	assert_false(pol.save_passwd);
 	assert_false(pol.pfs);
+	assert_false(pol.network_extension); /* only where a group says `nem enable` */
 
 	assert_true(evs_config_check_password(c, "richard", "richard-pw-1"));
 	assert_true(evs_config_check_password(c, "natalie", "natalie-pw-2"));
@@ -525,6 +526,7 @@ static void group_commands(void **state)
 	              " acl SPLIT\n"
 	              " include-local-lan\n"
 	              " save-password\n"
+	              " nem enable\n"
 	              " backup-gateway 198.51.100.2\n"
 	              " backup-gateway vpn3.example.com\n"
 	              " netmask 255.255.255.0\n"
@@ -545,7 +547,7 @@ static void group_commands(void **state)
 	(void)state;
 	assert_int_equal(g, 0);
 	assert_int_equal(d.n_warn, 2); /* the ignored `log`, and RADIUS on IOS */
-	assert_int_equal(d.line[0], 44);
+	assert_int_equal(d.line[0], 45);
 	assert_int_equal(d.line[1], 6);
 	assert_non_null(strstr(d.msg[1], "evs.conf:6: warning: group G: include-local-lan and "
 	                                 "save-password on IOS take effect only for users "
@@ -569,6 +571,7 @@ static void group_commands(void **state)
 	assert_string_equal(pol.banner, "Welcome to the VPN.\n  Second line.");
 	assert_true(pol.save_passwd);
 	assert_false(pol.pfs);
+	assert_true(pol.network_extension);
 	/* sequence order 10, 20, 30 */
 	assert_int_equal(pol.n_split_include, 3);
 	assert_int_equal(pol.split_include[0].addr, IP(10, 2, 0, 0));
@@ -798,6 +801,9 @@ static const struct err_case err_cases[] = {
      "'255.0.255.0' is not a netmask"},
     {PART, 0, NULL, "crypto isakmp client configuration group G\n save-password now\n", 24,
      "'save-password' takes no arguments"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n nem\n", 24,
+     "'nem' takes one argument: 'nem enable' allows the group's hardware clients "
+     "network-extension mode"},
     {PART, 0, NULL, "crypto isakmp client configuration group G\n access-restrict e0\n", 24,
      "'access-restrict' is not supported by evs"},
     {PART, 0, NULL, "crypto isakmp client configuration group G\n firewall policy x\n", 24,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -55,6 +56,8 @@ struct net {
 	uint32_t child_spi[MAX_CHILDREN]; /* what the datapath holds; 0: free */
 	int child_adds, child_dels, routes, route_dels, keepalives, daemon_sends;
 	uint32_t route_addr[MAX_CHILDREN];
+	struct evc_net route[MAX_CHILDREN], route_del[MAX_CHILDREN];
+	char warnings[4096]; /* every warning the daemon logged, one a line */
 };
 
 static void enqueue(struct net *n, bool to_daemon, const struct ike_endpoint *from,
@@ -86,7 +89,10 @@ static void io_send(void *ctx, size_t li, uint16_t from_port, const uint8_t *msg
 
 static void io_log(void *ctx, enum ike_log_level level, const char *msg)
 {
-	(void)ctx;
+	struct net *n = ctx;
+	size_t have = strlen(n->warnings);
+	if (level <= IKE_LOG_WARN && have < sizeof(n->warnings))
+		snprintf(n->warnings + have, sizeof(n->warnings) - have, "%s\n", msg);
 	if (getenv("EVS_TEST_VERBOSE") || level <= IKE_LOG_ERR)
 		fprintf(stderr, "evs: %s\n", msg);
 }
@@ -125,21 +131,22 @@ static void io_keepalive(void *ctx, size_t li, const struct ike_endpoint *peer)
 	n->keepalives++;
 }
 
-static int io_route_add(void *ctx, uint32_t addr, char *err, size_t errlen)
+static int io_route_add(void *ctx, const struct evc_net *net, char *err, size_t errlen)
 {
 	struct net *n = ctx;
 	(void)err;
 	(void)errlen;
 	assert_true(n->routes < MAX_CHILDREN);
-	n->route_addr[n->routes++] = addr;
+	n->route[n->routes] = *net;
+	n->route_addr[n->routes++] = net->addr;
 	return 0;
 }
 
-static void io_route_del(void *ctx, uint32_t addr)
+static void io_route_del(void *ctx, const struct evc_net *net)
 {
 	struct net *n = ctx;
-	(void)addr;
-	n->route_dels++;
+	assert_true(n->route_dels < MAX_CHILDREN);
+	n->route_del[n->route_dels++] = *net;
 }
 
 /* ---- a client, driven as evc drives its engine ---- */
@@ -200,7 +207,10 @@ static const struct ike_driver_ops cli_ops = {
     .closed = c_closed,
 };
 
-static struct cli *client_new(struct net *n, const char *user, const char *password)
+/* A hardware client in network-extension mode with these networks behind it (n_lan 0: a
+ * software client). */
+static struct cli *client_new_lan(struct net *n, const char *user, const char *password,
+                                  const struct evc_net *lan, size_t n_lan)
 {
 	assert_true(n->ncli < MAX_CLIENTS);
 	struct cli *c = &n->cli[n->ncli];
@@ -217,12 +227,20 @@ static struct cli *client_new(struct net *n, const char *user, const char *passw
 	cfg.psk = (const uint8_t *)"groupsecret";
 	cfg.psk_len = strlen("groupsecret");
 	cfg.dh_group = 2;
+	if (n_lan)
+		memcpy(cfg.lan, lan, n_lan * sizeof(*lan));
+	cfg.n_lan = n_lan;
 	c->sa = ike_sa_new(&cfg, n->now, &why);
 	assert_non_null(c->sa);
 	n->ncli++;
 	ike_start(c->sa, n->now);
 	ike_drive(c->sa, &cli_ops, c);
 	return c;
+}
+
+static struct cli *client_new(struct net *n, const char *user, const char *password)
+{
+	return client_new_lan(n, user, password, NULL, 0);
 }
 
 static struct cli *client_at(struct net *n, uint32_t addr)
@@ -266,7 +284,7 @@ static const struct evs_daemon_io net_io = {
     .route_del = io_route_del,
 };
 
-static int setup(void **state)
+static int setup_conf(void **state, const char *conf)
 {
 	struct net *n = calloc(1, sizeof(*n));
 	static const uint32_t listen[] = {SRV_IP};
@@ -274,7 +292,7 @@ static int setup(void **state)
 	char err[256];
 	assert_non_null(n);
 	n->now = 1000;
-	n->cfg = evs_config_load(EVC_SOURCE_DIR "/server/evs.conf", NULL, NULL);
+	n->cfg = evs_config_load(conf, NULL, NULL);
 	assert_non_null(n->cfg);
 	struct evs_daemon_io io = net_io;
 	io.ctx = n;
@@ -289,6 +307,33 @@ static int setup(void **state)
 	assert_int_equal(evs_daemon_new(&n->d, &o, n->now, err, sizeof(err)), 0);
 	*state = n;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_conf(state, EVC_SOURCE_DIR "/server/evs.conf");
+}
+
+/* The sample configuration with `nem enable` in group quizware. */
+static int setup_nem(void **state)
+{
+	char path[] = "/tmp/evs-nem-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *in = fopen(EVC_SOURCE_DIR "/server/evs.conf", "r"), *out = fdopen(fd, "w");
+	assert_non_null(in);
+	assert_non_null(out);
+	char line[512];
+	while (fgets(line, sizeof(line), in)) {
+		fputs(line, out);
+		if (strcmp(line, " acl 101\n") == 0)
+			fputs(" nem enable\n", out);
+	}
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	int rc = setup_conf(state, path);
+	unlink(path);
+	return rc;
 }
 
 static int teardown(void **state)
@@ -337,6 +382,83 @@ static void test_handshake(void **state)
 	assert_int_equal(n->route_dels, 1);
 	len = evs_daemon_control(n->d, "show crypto session summary", out, sizeof(out));
 	assert_null(strstr(out, "richard"));
+}
+
+static const struct evc_net lans[2] = {{0xc0a80a00u, 0xffffff00u},  /* 192.168.10.0/24 */
+                                       {0xc0a81400u, 0xfffffe00u}}; /* 192.168.20.0/23 */
+
+/* A hardware client in network-extension mode whose group allows it (`nem enable`): one
+ * ESP SA pair per LAN, and a reverse route to each LAN (not to the pool address) that goes
+ * when the pair goes. */
+static void test_nem_lans(void **state)
+{
+	struct net *n = *state;
+	struct cli *c = client_new_lan(n, "richard", "richard-pw-1", lans, 2);
+	assert_true(pump(n));
+	assert_true(c->up);
+	assert_false(c->failed);
+	assert_int_equal(n->child_adds, 2);
+	assert_int_equal(n->routes, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(n->route[i].addr, lans[i].addr);
+		assert_int_equal(n->route[i].mask, lans[i].mask);
+	}
+	/* the second LAN's pair is the last one up on the client */
+	assert_int_equal(c->child.local_ts.addr, lans[1].addr);
+	assert_int_equal(c->child.local_ts.mask, lans[1].mask);
+
+	ike_close(c->sa, n->now);
+	ike_drive(c->sa, &cli_ops, c);
+	assert_true(pump(n));
+	assert_int_equal(evs_daemon_count(n->d), 0);
+	assert_int_equal(n->child_dels, 2);
+	assert_int_equal(n->route_dels, 2);
+	for (size_t i = 0; i < 2; i++) {
+		bool found = false;
+		for (size_t k = 0; k < 2; k++)
+			found |= n->route_del[k].addr == lans[i].addr &&
+			         n->route_del[k].mask == lans[i].mask;
+		assert_true(found);
+	}
+}
+
+/* The same client in a group without `nem enable`: refused, with the reason, and nothing
+ * installed or routed. */
+static void test_nem_refused(void **state)
+{
+	struct net *n = *state;
+	struct cli *c = client_new_lan(n, "richard", "richard-pw-1", lans, 1);
+	assert_true(pump(n));
+	assert_false(c->up);
+	assert_int_equal(n->child_adds, 0);
+	assert_int_equal(n->routes, 0);
+	assert_non_null(strstr(n->warnings, "192.168.10.0/255.255.255.0"));
+	assert_non_null(strstr(n->warnings, "does not allow network extension ('nem enable')"));
+}
+
+/* With `nem enable`, a client still may not claim 0.0.0.0/0 or a network with host bits,
+ * nor a LAN that covers another client's pool address. */
+static void test_nem_bad_lans(void **state)
+{
+	struct net *n = *state;
+	struct cli *a = client_new(n, "natalie", "natalie-pw-2");
+	assert_true(pump(n));
+	assert_true(a->up);
+	static const struct evc_net all = {0, 0}, hostbits = {0xc0a80a01u, 0xffffff00u},
+	                            pool = {0x0a620000u, 0xffff0000u}; /* 10.98.0.0/16 */
+	struct cli *b = client_new_lan(n, "richard", "richard-pw-1", &all, 1);
+	assert_true(pump(n));
+	assert_false(b->up);
+	assert_non_null(strstr(n->warnings, "not 0.0.0.0/0"));
+	struct cli *c = client_new_lan(n, "richard", "richard-pw-1", &hostbits, 1);
+	assert_true(pump(n));
+	assert_false(c->up);
+	struct cli *d = client_new_lan(n, "richard", "richard-pw-1", &pool, 1);
+	assert_true(pump(n));
+	assert_int_equal(n->child_adds, 1); /* only natalie's */
+	assert_int_equal(n->routes, 1);
+	assert_non_null(strstr(n->warnings, "covers an address assigned to another client"));
+	(void)d;
 }
 
 /* Many clients in parallel, their messages interleaved: each finds its own SA. */
@@ -442,6 +564,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_password, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_half_open_expires, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nem_lans, setup_nem, teardown),
+	    cmocka_unit_test_setup_teardown(test_nem_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nem_bad_lans, setup_nem, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
