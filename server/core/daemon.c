@@ -758,8 +758,10 @@ int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64
 		snprintf(err, errlen, "out of memory for the new address pools");
 		return -ENOMEM;
 	}
+	bool rri_pools = d->rri_pools; /* the host routed the pools (or not) at start */
 	d->cfg = cfg;
 	configure(d);
+	d->rri_pools = rri_pools;
 	for (size_t i = 0; i < d->max; i++) {
 		struct conn *c = d->by_slot[i];
 		const char *g;

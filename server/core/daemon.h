@@ -114,8 +114,10 @@ size_t evs_daemon_clear(struct evs_daemon *d, const char *user);
 
 /*
  * Moves the daemon to cfg (SIGHUP; cfg must outlive the daemon, the old configuration may go
- * after the call): new SAs and rekeys use the new policies and transforms, SAs of groups cfg
- * still has keep running, the others are closed with a DELETE. Listeners do not change.
+ * after the call): new SAs use its policies, transforms and timers (an SA keeps the ones it
+ * was created with, also for its rekeys); SAs of groups cfg still has keep running, the
+ * others are closed with a DELETE. Listeners and the way the pools are routed (reverse-route
+ * or not, see evs_daemon_rri_pools) do not change.
  * 0, or a negative errno with err saying why and the daemon still on the old configuration.
  */
 int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64_t now, char *err,

@@ -78,6 +78,18 @@ static bool same_listen(const struct evs_config *a, const struct evs_config *b)
 	return true;
 }
 
+/* Whether cfg routes the pools into the tunnel as a whole (no reverse-route), as
+ * evs_daemon_rri_pools tells of the running daemon. */
+static bool pool_routes_of(const struct evs_config *cfg)
+{
+	struct ike_p2_prop p2[32];
+	size_t n = evs_config_p2(cfg, p2, 32);
+	for (size_t i = 0; i < n && i < 32; i++)
+		if (evs_config_rri(cfg, p2[i].esp, p2[i].key_bits, p2[i].auth) != EVS_RRI_NONE)
+			return false;
+	return true;
+}
+
 static bool same_pools(const struct evs_config *a, const struct evs_config *b)
 {
 	if (evs_config_n_pools(a) != evs_config_n_pools(b))
@@ -119,10 +131,10 @@ int evs_reload_run(struct evs_reload *r, struct evs_daemon *d, uint64_t now)
 		rlog(r, IKE_LOG_WARN,
 		     "reload: the interfaces of the crypto map or their addresses "
 		     "changed; evs still listens on the old ones until it is restarted");
-	if (pool_routes != evs_daemon_rri_pools(d) || (pool_routes && !same_pools(r->running, cfg)))
+	if (pool_routes != pool_routes_of(cfg) || (pool_routes && !same_pools(r->running, cfg)))
 		rlog(r, IKE_LOG_WARN,
-		     "reload: the routes of the address pools (no reverse-route) "
-		     "change only when evs is restarted");
+		     "reload: turning reverse-route on or off, and the routes of the address "
+		     "pools, change only when evs is restarted");
 	rlog(r, IKE_LOG_INFO, "reload: now running %s", r->path);
 	evs_config_free(r->owned);
 	r->owned = cfg;

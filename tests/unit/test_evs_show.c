@@ -602,6 +602,16 @@ static void test_reload_group_gone(void **state)
 	assert_non_null(strstr(out, "Group quizware2 has 0 connections"));
 }
 
+/* The host routed the pools (or not) at start: a reload does not switch the daemon between
+ * per-client reverse routes and whole-pool routes. */
+static void test_reload_keeps_route_mode(void **state)
+{
+	struct net *n = *state;
+	assert_false(evs_daemon_rri_pools(n->d)); /* the sample has reverse-route */
+	reload_to(n, " reverse-route\n", "");
+	assert_false(evs_daemon_rri_pools(n->d));
+}
+
 /* A changed pool does not hand out an address a kept session still has. */
 static void test_reload_pool_changed(void **state)
 {
@@ -747,6 +757,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reload_keeps_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reload_group_gone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reload_pool_changed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_keeps_route_mode, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reload_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_logins, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_users, setup, teardown),
