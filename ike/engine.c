@@ -373,9 +373,40 @@ size_t ike_sa_child_status(const struct ike_sa *sa, uint64_t now_ms, struct ike_
 		                       : (int64_t)((r->expires_at - now_ms) / 1000),
 		    .replaced = r->replaced,
 		    .rekeying = r->rekeying,
+		    .esp = r->ch.esp,
+		    .key_bits = r->ch.key_bits,
+		    .auth = r->ch.auth,
+		    .udp_encap = r->ch.udp_encap,
 		};
 	}
 	return sa->n_children;
+}
+
+bool ike_sa_p1_chosen(const struct ike_sa *sa, uint64_t now_ms, struct ike_p1_prop *p,
+                      int64_t *remaining_s)
+{
+	if (sa->state < IKE_S_P1_DONE || sa->state == IKE_S_DEAD)
+		return false;
+	*p = sa->p1;
+	*remaining_s = !sa->p1_expires_at ? -1
+	               : now_ms >= sa->p1_expires_at
+	                   ? 0
+	                   : (int64_t)((sa->p1_expires_at - now_ms) / 1000);
+	return true;
+}
+
+unsigned ike_sa_caps(const struct ike_sa *sa)
+{
+	unsigned c = 0;
+	if (sa->facts & F_MODECFG_DONE)
+		c |= IKE_CAP_MODECFG;
+	if (sa->facts & F_PEER_DPD)
+		c |= IKE_CAP_DPD;
+	if (natt_use_udp(sa))
+		c |= IKE_CAP_NATT;
+	if (sa->facts & F_XAUTH_DONE)
+		c |= IKE_CAP_XAUTH;
+	return c;
 }
 
 void ike_note_traffic(struct ike_sa *sa, uint64_t now_ms)

@@ -264,6 +264,10 @@ struct ike_child_status {
 	int64_t remaining_s; /* until the time lifetime ends, -1: no time limit */
 	bool replaced;       /* a rekey replaced it; it takes packets until deleted */
 	bool rekeying;       /* a quick mode to replace it is under way */
+	uint8_t esp;         /* the transform: enum esp_encr_id, key bits, enum esp_auth_id */
+	uint16_t key_bits;
+	uint8_t auth;
+	bool udp_encap; /* ESP in UDP (NAT-T) */
 };
 /* Fills out with up to max pairs; returns how many there are. */
 size_t ike_sa_child_status(const struct ike_sa *sa, uint64_t now_ms, struct ike_child_status *out,
@@ -307,5 +311,15 @@ size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max);
 /* One line naming a proposal ("AES-256/SHA2-256/modp2048/XAUTH-PSK"); returns buf. */
 const char *ike_p1_str(const struct ike_p1_prop *p, char *buf, size_t len);
 const char *ike_p2_str(const struct ike_p2_prop *p, char *buf, size_t len);
+/* The negotiated phase-1 proposal and the seconds left of its lifetime (-1: none), for `show
+ * crypto isakmp sa detail`; false before phase 1 completed. */
+bool ike_sa_p1_chosen(const struct ike_sa *sa, uint64_t now_ms, struct ike_p1_prop *p,
+                      int64_t *remaining_s);
+/* Whether the peer negotiated DPD, NAT-T, XAUTH and mode-config (IOS's Cap. column). */
+unsigned ike_sa_caps(const struct ike_sa *sa);
+#define IKE_CAP_MODECFG 1u
+#define IKE_CAP_DPD 2u
+#define IKE_CAP_NATT 4u
+#define IKE_CAP_XAUTH 8u
 
 #endif

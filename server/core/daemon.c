@@ -537,12 +537,18 @@ static size_t show_ipsec_sa(struct evs_daemon *d, char *out, size_t cap)
 				snprintf(sec, sizeof(sec), "%lld", (long long)cs[i].remaining_s);
 			ADD("    #pkts encaps: %llu, #pkts decaps: %llu\n",
 			    (unsigned long long)ct.packets_out, (unsigned long long)ct.packets_in);
+			char tf[48];
+			show_transform(&cs[i], tf, sizeof(tf));
 			ADD("     inbound esp sas:\n      spi: 0x%08X(%u)%s\n", cs[i].spi_in,
 			    cs[i].spi_in, cs[i].replaced ? " (replaced by a rekey)" : "");
+			ADD("        transform: %s ,\n        in use settings ={Tunnel%s, }\n", tf,
+			    cs[i].udp_encap ? " UDP-Encaps" : "");
 			ADD("        sa timing: remaining key lifetime (k/sec): (%s/%s)\n", kb,
 			    sec);
 			ADD("     outbound esp sas:\n      spi: 0x%08X(%u)\n", cs[i].spi_out,
 			    cs[i].spi_out);
+			ADD("        transform: %s ,\n        in use settings ={Tunnel%s, }\n", tf,
+			    cs[i].udp_encap ? " UDP-Encaps" : "");
 			ADD("        sa timing: remaining key lifetime (k/sec): (%s/%s)\n", kb,
 			    sec);
 		}

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ike/isakmp.h"
+#include "lib/crypto.h"
 #include "lib/ipv4.h"
 #include "server/core/config_show.h"
 #include "server/core/daemon.h"
@@ -138,6 +140,97 @@ static const char *isakmp_state(const struct ike_sa *sa)
 	if (!ike_sa_authenticated(sa))
 		return "AG_INIT_EXCH";
 	return ike_sa_user(sa)[0] ? "CONF_ADDR" : "CONF_XAUTH";
+}
+
+/* IOS's names in `show crypto isakmp sa detail`. */
+static const char *ios_encr(const struct ike_p1_prop *p, char *buf, size_t len)
+{
+	if (p->encr == CIPHER_AES_CBC && p->key_bits != 128)
+		snprintf(buf, len, "aes%u", p->key_bits);
+	else
+		snprintf(buf, len, "%s",
+		         p->encr == CIPHER_AES_CBC ? "aes"
+		         : p->encr == CIPHER_3DES  ? "3des"
+		                                   : "des");
+	return buf;
+}
+
+static const char *ios_hash(uint8_t h)
+{
+	switch (h) {
+	case HASH_MD5:
+		return "md5";
+	case HASH_SHA1:
+		return "sha";
+	case HASH_SHA256:
+		return "sha256";
+	case HASH_SHA384:
+		return "sha384";
+	case HASH_SHA512:
+		return "sha512";
+	}
+	return "?";
+}
+
+static const char *ios_auth(uint16_t a)
+{
+	return a == IKE_AUTH_RSA_SIG || a == IKE_AUTH_XAUTH_INIT_RSA ? "rsig" : "psk";
+}
+
+/* `show crypto isakmp sa detail`: the negotiated policy of each IKE SA, as IOS prints it. */
+static void isakmp_detail_one(void *ctx, const struct evs_sa_view *v)
+{
+	struct sa_walk *k = ctx;
+	struct ike_endpoint p = ike_sa_peer(v->sa);
+	struct ike_p1_prop p1;
+	int64_t left;
+	char a[20], b[20], e[16], life[24] = "", cap[8] = "";
+	if (!ike_sa_p1_chosen(v->sa, evs_daemon_now(k->d), &p1, &left))
+		return;
+	unsigned c = ike_sa_caps(v->sa);
+	snprintf(cap, sizeof(cap), "%s%s%s%s", c & IKE_CAP_MODECFG ? "C" : "",
+	         c & IKE_CAP_DPD ? "D" : "", c & IKE_CAP_NATT ? "N" : "",
+	         c & IKE_CAP_XAUTH ? "X" : "");
+	if (left >= 0)
+		snprintf(life, sizeof(life), "%02lld:%02lld:%02lld", (long long)(left / 3600),
+		         (long long)(left / 60 % 60), (long long)(left % 60));
+	else
+		snprintf(life, sizeof(life), "-");
+	ios_encr(&p1, e, sizeof(e));
+	if (k->json) {
+		add(k->w, "%s{\"conn_id\":%u,\"local\":", k->n ? "," : "", v->conn_id);
+		jaddr(k->w, v->local);
+		add(k->w, ",\"remote\":");
+		jaddr(k->w, p.addr);
+		add(k->w,
+		    ",\"status\":\"ACTIVE\",\"encr\":\"%s\",\"hash\":\"%s\",\"auth\":\"%s\","
+		    "\"dh\":%u,\"lifetime_s\":%lld,\"cap\":\"%s\"}",
+		    e, ios_hash(p1.hash), ios_auth(p1.auth), p1.group, (long long)left, cap);
+	} else {
+		add(k->w, "%-5u %-15s %-15s        ACTIVE %-4s %-6s %-4s %-2u %-8s %s\n",
+		    v->conn_id, addr_str(v->local, a, sizeof(a)), addr_str(p.addr, b, sizeof(b)), e,
+		    ios_hash(p1.hash), ios_auth(p1.auth), p1.group, life, cap);
+		add(k->w, "       Engine-id:Conn-id =  SW:%u\n\n", v->conn_id);
+	}
+	k->n++;
+}
+
+static void show_isakmp_detail(struct wb *w, struct evs_daemon *d, bool json)
+{
+	struct sa_walk k = {.w = w, .d = d, .json = json, .detail = true};
+	if (json)
+		add(w, "[");
+	else
+		add(w, "Codes: C - IKE configuration mode, D - Dead Peer Detection\n"
+		       "       K - Keepalives, N - NAT-traversal\n"
+		       "       X - IKE Extended Authentication\n"
+		       "       psk - Preshared key, rsig - RSA signature\n"
+		       "IPv4 Crypto ISAKMP SA\n\n"
+		       "C-id  Local           Remote          I-VRF  Status Encr Hash   Auth DH "
+		       "Lifetime Cap.\n\n");
+	evs_daemon_each_sa(d, isakmp_detail_one, &k);
+	if (json)
+		add(w, "]\n");
 }
 
 static void isakmp_one(void *ctx, const struct evs_sa_view *v)
@@ -373,10 +466,37 @@ static void json_groups(struct wb *w, struct evs_daemon *d, bool summary)
 
 /* ---- JSON of `show crypto ipsec sa` ---- */
 
+const char *show_transform(const struct ike_child_status *c, char *buf, size_t len)
+{
+	const char *mac = c->auth == ESP_AUTH_HMAC_MD5      ? " esp-md5-hmac"
+	                  : c->auth == ESP_AUTH_HMAC_SHA1   ? " esp-sha-hmac"
+	                  : c->auth == ESP_AUTH_HMAC_SHA256 ? " esp-sha256-hmac"
+	                                                    : "";
+	switch (c->esp) {
+	case ESP_ENCR_AES_GCM16:
+		snprintf(buf, len, "esp-gcm %u", c->key_bits);
+		break;
+	case ESP_ENCR_AES_CBC:
+		snprintf(buf, len, "esp-%u-aes%s", c->key_bits, mac);
+		break;
+	case ESP_ENCR_3DES:
+		snprintf(buf, len, "esp-3des%s", mac);
+		break;
+	case ESP_ENCR_DES:
+		snprintf(buf, len, "esp-des%s", mac);
+		break;
+	default:
+		snprintf(buf, len, "esp-null%s", mac);
+		break;
+	}
+	return buf;
+}
+
 static void ipsec_one(void *ctx, const struct evs_sa_view *v)
 {
 	struct sa_walk *k = ctx;
 	struct wb *w = k->w;
+	char tf[48];
 	struct ike_child_status cs[SHOW_MAX_CHILDREN];
 	if (!ike_sa_established(v->sa))
 		return;
@@ -399,11 +519,12 @@ static void ipsec_one(void *ctx, const struct evs_sa_view *v)
 		add(w,
 		    "%s{\"spi_in\":%u,\"spi_out\":%u,\"pkts_encaps\":%llu,\"pkts_decaps\":%llu,"
 		    "\"bytes_in\":%llu,\"bytes_out\":%llu,\"life_kb\":%u,\"remaining_s\":%lld,"
-		    "\"replaced\":%s}",
+		    "\"replaced\":%s,\"transform\":\"%s\",\"udp_encap\":%s}",
 		    i ? "," : "", cs[i].spi_in, cs[i].spi_out, (unsigned long long)ct.packets_out,
 		    (unsigned long long)ct.packets_in, (unsigned long long)ct.bytes_in,
 		    (unsigned long long)ct.bytes_out, cs[i].life_kb, (long long)cs[i].remaining_s,
-		    cs[i].replaced ? "true" : "false");
+		    cs[i].replaced ? "true" : "false", show_transform(&cs[i], tf, sizeof(tf)),
+		    cs[i].udp_encap ? "true" : "false");
 	}
 	add(w, "]}");
 }
@@ -458,6 +579,8 @@ size_t evs_show_control(struct evs_daemon *d, const char *cmd, char *out, size_t
 		show_dmap(&w, evs_daemon_config(d), t[4], json);
 	else if (IS("show", "crypto", "isakmp", "sa"))
 		show_isakmp(&w, d, json);
+	else if (IS("show", "crypto", "isakmp", "sa", "detail"))
+		show_isakmp_detail(&w, d, json);
 	else if (IS("show", "crypto", "session"))
 		show_session(&w, d, false, json);
 	else if (IS("show", "crypto", "session", "detail"))
@@ -478,7 +601,8 @@ size_t evs_show_control(struct evs_daemon *d, const char *cmd, char *out, size_t
 invalid:
 	add(&w,
 	    "%% Invalid input: '%s'; evs answers 'show crypto dynamic-map [tag NAME]', 'show "
-	    "crypto isakmp sa', 'show crypto ipsec sa', 'show crypto session [detail|summary|"
+	    "crypto isakmp sa [detail]', 'show crypto ipsec sa', 'show crypto session "
+	    "[detail|summary|"
 	    "group]' (each with --json) and 'clear crypto session [username USER]'\n",
 	    cmd);
 	return w.n;

@@ -18,4 +18,8 @@ struct evs_daemon;
  * commands evs knows. */
 size_t evs_show_control(struct evs_daemon *d, const char *cmd, char *out, size_t cap);
 
+struct ike_child_status;
+/* The transform of an ESP SA pair in IOS words ("esp-256-aes esp-sha-hmac", "esp-gcm 256"). */
+const char *show_transform(const struct ike_child_status *c, char *buf, size_t len);
+
 #endif

@@ -8,7 +8,8 @@
 #include "lib/control.h"
 
 #define USAGE                                                                                      \
-	"'evs show crypto dynamic-map [tag NAME]', 'evs show crypto isakmp sa', 'evs show "        \
+	"'evs show crypto dynamic-map [tag NAME]', 'evs show crypto isakmp sa [detail]', 'evs "    \
+	"show "                                                                                    \
 	"crypto ipsec sa', 'evs show crypto session [detail|summary|group]' (each with "           \
 	"--json) or 'evs clear crypto session [username USER]'"
 
@@ -17,6 +18,7 @@ static const char *const forms[][7] = {
     {"show", "crypto", "dynamic-map", NULL},
     {"show", "crypto", "dynamic-map", "tag", "*", NULL},
     {"show", "crypto", "isakmp", "sa", NULL},
+    {"show", "crypto", "isakmp", "sa", "detail", NULL},
     {"show", "crypto", "ipsec", "sa", NULL},
     {"show", "crypto", "session", NULL},
     {"show", "crypto", "session", "detail", NULL},

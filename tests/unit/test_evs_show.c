@@ -410,6 +410,32 @@ static void test_isakmp_sa(void **state)
 	assert_true(out[0] == '[' && strstr(out, "]\n"));
 }
 
+/* detail: the negotiated policy of each IKE SA; ipsec sa: each pair's transform and whether
+ * it is UDP-encapsulated, as IOS prints them. */
+static void test_isakmp_sa_detail(void **state)
+{
+	struct net *n = *state;
+	struct cli *r, *na;
+	char out[8192];
+	connect_two(n, &r, &na);
+	ask(n, "show crypto isakmp sa detail", out, sizeof(out));
+	print_message("%s", out);
+	assert_non_null(strstr(out, "C-id  Local           Remote          I-VRF  Status Encr Hash "
+	                            "  Auth DH Lifetime Cap.\n\n"));
+	assert_non_null(strstr(out, "1001  198.51.100.1    203.0.113.1            ACTIVE "));
+	assert_non_null(strstr(out, "       Engine-id:Conn-id =  SW:1002\n"));
+	ask(n, "show crypto isakmp sa detail --json", out, sizeof(out));
+	print_message("%s", out);
+	assert_non_null(strstr(out, "\"conn_id\":1001,\"local\":\"198.51.100.1\",\"remote\":"
+	                            "\"203.0.113.1\",\"status\":\"ACTIVE\",\"encr\":"));
+	ask(n, "show crypto ipsec sa", out, sizeof(out));
+	print_message("%s", out);
+	assert_non_null(strstr(out, "        transform: esp-"));
+	assert_non_null(strstr(out, "        in use settings ={Tunnel"));
+	ask(n, "show crypto ipsec sa --json", out, sizeof(out));
+	assert_non_null(strstr(out, "\"transform\":\"esp-"));
+}
+
 static void test_session(void **state)
 {
 	struct net *n = *state;
@@ -751,6 +777,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dynamic_map, setup, teardown),
 	    cmocka_unit_test(test_dynamic_map_seed),
 	    cmocka_unit_test_setup_teardown(test_isakmp_sa, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_isakmp_sa_detail, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
