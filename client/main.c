@@ -50,6 +50,10 @@ static void usage(FILE *f)
 	    "                         refuses one or does not answer)\n"
 	    "  --weak                 also offer single DES, MD5 and DH group 1 (broken; only\n"
 	    "                         for a gateway that has nothing else)\n"
+	    "  --mode MODE            client (default: this host, with the assigned address) or\n"
+	    "                         network-extension (the --lan networks behind this host,\n"
+	    "                         one ESP SA pair each, when the group allows it)\n"
+	    "  --lan CIDR             a network behind this host (repeatable, at most 4)\n"
 	    "  --natt MODE            auto (default), force or off\n"
 	    "  --dpd SECONDS          dead peer detection after SECONDS idle (default 30, 0 off)\n"
 	    "  --ifname NAME          TUN device name (default evc0, evc1, ...)\n"
@@ -111,6 +115,8 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"local-port", required_argument, NULL, OPT_SETTING},
 	    {"control", required_argument, NULL, OPT_SETTING},
 	    {"run-as", required_argument, NULL, OPT_SETTING},
+	    {"mode", required_argument, NULL, OPT_SETTING},
+	    {"lan", required_argument, NULL, OPT_SETTING},
 	    {"group-key-file", required_argument, NULL, OPT_KEYFILE},
 	    {"password-file", required_argument, NULL, OPT_PWFILE},
 	    {"profile", required_argument, NULL, OPT_PROFILE},

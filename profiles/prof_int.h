@@ -84,8 +84,6 @@ bool prof_is_abs_path(const char *s);
 bool prof_parse_uint(const char *s, unsigned long max, unsigned long *out);
 /* "a.b.c.d" in host byte order; strict (no leading zeros beyond "0", four parts). */
 bool prof_parse_ipv4(const char *s, uint32_t *out);
-/* "a.b.c.d/len" or "a.b.c.d/m.m.m.m" (contiguous mask); host bits must be zero. */
-int prof_parse_net(const char *s, struct evc_net *out, const char **why);
 void prof_fmt_net(const struct evc_net *n, char *buf, size_t len);
 /* A DNS name or a dotted IPv4 address, as a gateway can be written. */
 bool prof_host_valid(const char *s);

@@ -647,7 +647,7 @@ void evc_client_status(const struct evc_client *c, struct evc_client_status *st)
 	st->gateway_index = c->gw;
 	snprintf(st->group, sizeof(st->group), "%s", c->set.group);
 	snprintf(st->user, sizeof(st->user), "%s", c->set.user);
-	st->mode = EVC_MODE_CLIENT;
+	st->mode = c->set.mode;
 	st->error = c->rc;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", c->err);
 	st->reconnects = c->reconnects;

@@ -38,11 +38,6 @@ enum evc_state {
 };
 const char *evc_state_name(enum evc_state st);
 
-enum evc_mode {
-	EVC_MODE_CLIENT, /* the assigned address, PAT for a LAN behind it */
-	EVC_MODE_NETWORK_EXTENSION,
-};
-
 #define EVC_STATUS_MAX_SAS 4
 
 struct evc_client_status {

@@ -271,7 +271,9 @@ static int setup_engine(struct evc_session *s)
 	    .natt = set->natt,
 	    .dpd_idle_s = set->dpd_idle_s,
 	    .retransmit_ms = set->retransmit_ms,
+	    .n_lan = set->mode == EVC_MODE_NETWORK_EXTENSION ? set->n_lan : 0,
 	};
+	memcpy(ic.lan, set->lan, sizeof(ic.lan));
 	s->sa = ike_sa_new(&ic, mono_ms(), &why);
 	if (!s->sa) {
 		snprintf(s->err, sizeof(s->err), "cannot start: %s", why);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Profile + overrides + defaults -> struct evc_settings; see settings.h. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 
 #include "client/core/settings.h"
 #include "lib/crypto.h"
+#include "lib/ipv4.h"
 #include "profiles/secrets.h"
 #include "ike/isakmp.h"
 
@@ -37,7 +39,8 @@ void evc_overrides_init(struct evc_overrides *o)
 	                            .natt = -1,
 	                            .dns = -1,
 	                            .reconnect = -1,
-	                            .weak = -1};
+	                            .weak = -1,
+	                            .mode = -1};
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -138,6 +141,19 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 		if ((i = word(v, yn)) < 0)
 			return bad(err, errlen, "reconnect %s: use yes or no", v);
 		o->reconnect = i;
+	} else if (strcmp(name, "mode") == 0) {
+		static const char *const modes[] = {"client", "network-extension", NULL};
+		if ((i = word(v, modes)) < 0)
+			return bad(err, errlen, "--mode %s: use client or network-extension", v);
+		o->mode = i;
+	} else if (strcmp(name, "lan") == 0) {
+		const char *why = NULL;
+		if (o->n_lan >= IKE_MAX_LAN)
+			return bad(err, errlen, "--lan %s: evc carries at most %d LAN networks", v,
+			           IKE_MAX_LAN);
+		if (prof_parse_net(v, &o->lan[o->n_lan], &why) != 0)
+			return bad(err, errlen, "--lan %s: %s", v, why);
+		o->n_lan++;
 	} else if (strcmp(name, "weak") == 0) {
 		static const char *const yn[] = {"no", "yes", NULL};
 		if ((i = word(v, yn)) < 0)
@@ -212,13 +228,6 @@ static int from_profile(struct evc_settings *s, const struct evc_profile *p, uns
 		         prof_name(p));
 		return -ENOTSUP;
 	}
-	if (prof_mode(p) == PROF_MODE_NETWORK_EXTENSION) {
-		snprintf(err, errlen,
-		         "profile '%s' asks for network-extension mode, which evc "
-		         "does not support yet",
-		         prof_name(p));
-		return -ENOTSUP;
-	}
 	if (prof_script(p))
 		note(fn, ctx,
 		     "profile '%s' names a script; evc configures the host itself and does not run "
@@ -261,6 +270,82 @@ static int from_profile(struct evc_settings *s, const struct evc_profile *p, uns
 		    .auth = l2[i].auth,
 		    .pfs_group = (uint8_t)s->pfs_group,
 		};
+	return 0;
+}
+
+static bool overlap(const struct evc_net *x, const struct evc_net *y)
+{
+	uint32_t m = x->mask & y->mask;
+	return (x->addr & m) == (y->addr & m);
+}
+
+static const char *net_str(const struct evc_net *n, char *buf, size_t len)
+{
+	char a[20];
+	ipv4_str(n->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%d", a, __builtin_popcount(n->mask));
+	return buf;
+}
+
+/*
+ * The mode and its LANs: --mode and --lan over the profile's mode and lan. A LAN must not
+ * overlap another or hold a gateway given as an address (its packets to the gateway would
+ * be routed to the LAN); names are resolved later and checked there.
+ */
+static int lans(struct evc_settings *s, const struct evc_profile *p, const struct evc_overrides *o,
+                char *err, size_t errlen)
+{
+	char x[40], y[40];
+	bool from_cli = o->n_lan > 0;
+	s->mode = o->mode >= 0                                       ? (enum evc_mode)o->mode
+	          : p && prof_mode(p) == PROF_MODE_NETWORK_EXTENSION ? EVC_MODE_NETWORK_EXTENSION
+	                                                             : EVC_MODE_CLIENT;
+	if (from_cli) {
+		memcpy(s->lan, o->lan, o->n_lan * sizeof(o->lan[0]));
+		s->n_lan = o->n_lan;
+	} else if (p) {
+		if (prof_lan_count(p) > IKE_MAX_LAN)
+			return bad(err, errlen,
+			           "profile '%s' lists %zu LAN networks; evc carries at most %d",
+			           prof_name(p), prof_lan_count(p), IKE_MAX_LAN);
+		for (size_t i = 0; i < prof_lan_count(p); i++)
+			s->lan[s->n_lan++] = prof_lan(p, i);
+	}
+	const char *src = from_cli ? "--lan" : "lan";
+	if (s->mode == EVC_MODE_CLIENT && s->n_lan)
+		return bad(err, errlen,
+		           "%s %s: in client mode the LAN would reach the tunnel only through "
+		           "address translation (PAT), which evc does not do yet; use --mode "
+		           "network-extension, or no LAN",
+		           src, net_str(&s->lan[0], x, sizeof(x)));
+	if (s->mode == EVC_MODE_NETWORK_EXTENSION && !s->n_lan)
+		return bad(err, errlen,
+		           "network-extension mode needs the networks behind this host: give "
+		           "--lan a.b.c.d/len (or lan = in the profile)");
+	for (size_t i = 0; i < s->n_lan; i++) {
+		if (!s->lan[i].mask)
+			return bad(err, errlen,
+			           "%s 0.0.0.0/0: a LAN cannot be every address; give the network "
+			           "behind this host",
+			           src);
+		for (size_t k = 0; k < i; k++)
+			if (overlap(&s->lan[i], &s->lan[k]))
+				return bad(err, errlen, "%s %s overlaps %s: give each network once",
+				           src, net_str(&s->lan[i], x, sizeof(x)),
+				           net_str(&s->lan[k], y, sizeof(y)));
+		for (size_t g = 0; g < s->n_gateways; g++) {
+			struct in_addr in;
+			if (inet_pton(AF_INET, s->gateways[g], &in) != 1)
+				continue;
+			struct evc_net gw = {ntohl(in.s_addr), 0xffffffffu};
+			if (overlap(&s->lan[i], &gw))
+				return bad(
+				    err, errlen,
+				    "%s %s holds the gateway %s: the tunnel's own packets would be "
+				    "routed into it",
+				    src, net_str(&s->lan[i], x, sizeof(x)), s->gateways[g]);
+		}
+	}
 	return 0;
 }
 
@@ -322,7 +407,7 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 		rc = -EINVAL;
 		goto out;
 	}
-	if ((rc = gateways(s, p, o, err, errlen)) != 0 ||
+	if ((rc = gateways(s, p, o, err, errlen)) != 0 || (rc = lans(s, p, o, err, errlen)) != 0 ||
 	    (rc = put(s->group, sizeof(s->group), group, "group name", err, errlen)) != 0 ||
 	    (rc = put(s->user, sizeof(s->user),
 	              o->user ? o->user

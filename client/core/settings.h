@@ -27,6 +27,11 @@
 #define EVC_MAX_P1 64
 #define EVC_MAX_P2 32
 
+enum evc_mode {
+	EVC_MODE_CLIENT,            /* the host itself, with the one assigned address */
+	EVC_MODE_NETWORK_EXTENSION, /* the LANs behind this host, by their own addresses */
+};
+
 struct evc_settings {
 	char gateways[EVC_MAX_GATEWAYS][EVC_HOST_MAX]; /* tried in this order */
 	size_t n_gateways;
@@ -45,6 +50,11 @@ struct evc_settings {
 	struct ike_p2_prop p2[EVC_MAX_P2];
 	size_t n_p2; /* 0: every supported ESP transform */
 	enum ike_natt_mode natt;
+	enum evc_mode mode;
+	/* network extension: the networks behind this host, no two overlapping, none holding a
+	 * gateway's address; one ESP SA pair each */
+	struct evc_net lan[IKE_MAX_LAN];
+	size_t n_lan;
 	unsigned dpd_idle_s;
 	char ifname[EVC_IFNAME_MAX]; /* TUN name or pattern; "": "evc%d" */
 	unsigned mtu;                /* 0: platform default */
@@ -86,6 +96,10 @@ struct evc_overrides {
 	int natt, dns;
 	int reconnect; /* 0: --no-reconnect */
 	int weak;      /* 1: --weak */
+	int mode;      /* enum evc_mode */
+	/* --lan, repeatable: replaces the profile's networks */
+	struct evc_net lan[IKE_MAX_LAN];
+	size_t n_lan;
 };
 
 void evc_overrides_init(struct evc_overrides *o);
@@ -93,7 +107,8 @@ void evc_overrides_init(struct evc_overrides *o);
 /*
  * One override by its option name ("gateway", "dh", "natt", "dpd", "ifname", "mtu", "dns",
  * "resolv-conf", "state-file", "local-port", "control", "group", "user", "run-as",
- * "reconnect" or "weak" with yes or no) and its text.
+ * "reconnect" or "weak" with yes or no, "mode" with client or network-extension, "lan" with
+ * a network a.b.c.d/len, each one added to the others) and its text.
  * 0; -ENOENT when name is not one of them; -EINVAL with err saying which values are
  * allowed, e.g. "--dh 7: evc supports DH groups 2, 5, 14, 15 and 16".
  */
@@ -106,8 +121,9 @@ typedef void (*evc_note_fn)(void *ctx, const char *msg);
 /*
  * Fills out from prof (NULL: none) under o, over the defaults. The gateway given in o
  * replaces the profile's and its backups. 0, or a negative errno with err naming what is
- * wrong (a certificate or network-extension profile, no gateway, a name too long, a --run-as
- * user that does not exist or is root, ...).
+ * wrong (a certificate profile, no gateway, a name too long, a --run-as user that does not
+ * exist or is root, network-extension mode without a LAN, LANs that overlap or hold a
+ * gateway's address, ...).
  * out holds no secrets afterwards; on failure it is cleared.
  */
 int evc_settings_build(struct evc_settings *out, const struct evc_profile *prof,

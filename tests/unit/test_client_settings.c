@@ -250,16 +250,12 @@ static void test_refusals(void **state)
 	static const char *const cert[] = {
 	    "gateway",  "vpn.example.com", "auth", "cert", "cert", "/etc/evc/me.pem",
 	    "cert_key", "/etc/evc/me.key", NULL};
-	static const char *const ne[] = {"gateway", "vpn.example.com",   "group", "quizware",
-	                                 "mode",    "network-extension", "lan",   "192.168.1.0/24",
-	                                 NULL};
 	static const char *const nogw[] = {"group", "quizware", NULL};
 	static const char *const nogroup[] = {"gateway", "vpn.example.com", NULL};
 	struct evc_overrides o, cli_nogw, long_gw;
 	char name[300];
 	evc_overrides_init(&o);
 	expect_refused(cert, &o, -ENOTSUP, "profile 'office' uses certificate authentication");
-	expect_refused(ne, &o, -ENOTSUP, "profile 'office' asks for network-extension mode");
 	expect_refused(nogw, &o, -EINVAL, "profile 'office' has no gateway");
 	expect_refused(nogroup, &o, -EINVAL, "profile 'office' has no group");
 	evc_overrides_init(&cli_nogw);
@@ -271,6 +267,74 @@ static void test_refusals(void **state)
 	long_gw.gateway = name;
 	long_gw.group = "quizware";
 	expect_refused(NULL, &long_gw, -EINVAL, "is longer than 255 characters");
+}
+
+/* --mode and --lan, and a profile's mode and lan: what is kept, and every refusal. */
+static void test_modes(void **state)
+{
+	(void)state;
+	static const char *const ne[] = {
+	    "gateway", "203.0.113.5",       "group", "quizware",
+	    "mode",    "network-extension", "lan",   "192.168.1.0/24,192.168.2.0/24",
+	    NULL};
+	struct evc_profile *p = profile(ne);
+	struct evc_overrides o;
+	struct evc_settings s;
+	char err[256] = "";
+	evc_overrides_init(&o);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.mode, EVC_MODE_NETWORK_EXTENSION);
+	assert_int_equal(s.n_lan, 2);
+	assert_int_equal(s.lan[1].addr, 0xc0a80200u);
+	assert_int_equal(s.lan[1].mask, 0xffffff00u);
+	/* --lan replaces the profile's networks */
+	assert_int_equal(evc_overrides_set(&o, "lan", "10.20.0.0/16", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.n_lan, 1);
+	assert_int_equal(s.lan[0].addr, 0x0a140000u);
+	prof_free(p);
+
+	/* option values */
+	evc_overrides_init(&o);
+	assert_int_equal(evc_overrides_set(&o, "mode", "bridge", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--mode bridge: use client or network-extension");
+	assert_int_equal(evc_overrides_set(&o, "lan", "192.168.1.1/24", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--lan 192.168.1.1/24: host bits are set"));
+	assert_int_equal(evc_overrides_set(&o, "lan", "192.168.1.0", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "a.b.c.d/len"));
+	for (int i = 0; i < IKE_MAX_LAN; i++) {
+		char net[32];
+		snprintf(net, sizeof(net), "10.%d.0.0/16", i);
+		assert_int_equal(evc_overrides_set(&o, "lan", net, err, sizeof(err)), 0);
+	}
+	assert_int_equal(evc_overrides_set(&o, "lan", "10.9.0.0/16", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "at most 4 LAN networks"));
+
+	/* combinations refused by the build, with nothing kept */
+	static const struct {
+		const char *mode, *lan1, *lan2, *says;
+	} bad[] = {
+	    {"network-extension", NULL, NULL, "network-extension mode needs the networks"},
+	    {"client", "192.168.1.0/24", NULL, "which evc does not do yet"},
+	    {"network-extension", "0.0.0.0/0", NULL, "a LAN cannot be every address"},
+	    {"network-extension", "192.168.0.0/16", "192.168.7.0/24",
+	     "--lan 192.168.7.0/24 overlaps 192.168.0.0/16"},
+	    {"network-extension", "203.0.113.0/24", NULL,
+	     "--lan 203.0.113.0/24 holds the gateway 203.0.113.5"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		evc_overrides_init(&o);
+		o.gateway = "203.0.113.5";
+		o.group = "quizware";
+		assert_int_equal(evc_overrides_set(&o, "mode", bad[i].mode, err, sizeof(err)), 0);
+		if (bad[i].lan1)
+			assert_int_equal(
+			    evc_overrides_set(&o, "lan", bad[i].lan1, err, sizeof(err)), 0);
+		if (bad[i].lan2)
+			assert_int_equal(
+			    evc_overrides_set(&o, "lan", bad[i].lan2, err, sizeof(err)), 0);
+		expect_refused(NULL, &o, -EINVAL, bad[i].says);
+	}
 }
 
 static void test_notes(void **state)
@@ -396,6 +460,7 @@ int main(void)
 	    cmocka_unit_test(test_cli_overrides_profile),
 	    cmocka_unit_test(test_override_values),
 	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_modes),
 	    cmocka_unit_test(test_notes),
 	    cmocka_unit_test(test_secrets_copied_and_wiped),
 	    cmocka_unit_test(test_profile_proposals),
