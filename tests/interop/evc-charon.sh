@@ -10,7 +10,14 @@
 # settings; no log holds a sanitizer report.
 #
 # Usage: tests/interop/evc-charon.sh [BUILD_DIR] [--dh 2|5|14] [--rekey]
+#                                    [--ike PROPOSAL [--esp PROPOSAL]]
 #   --dh N   phase-1 DH group evc offers (default 2, modp1024)
+#   --ike P  charon accepts only the IKE proposal P (swanctl syntax, e.g.
+#            aes128-sha256-modp2048): evc runs without --dh and must find P by
+#            itself (its permutations, then the DH group fallback); its phase 1
+#            must be P's group
+#   --esp P  charon accepts only the ESP proposal P (e.g. aes256gcm16): evc's
+#            tunnel must use it
 #   --rekey  charon rekeys the CHILD_SA itself every 15 s (life 20 s), as Cisco
 #            gateways do when their lifetime ends first: evc answers each quick
 #            mode charon starts, and a 50 s ping at 0.25 s loses at most 2
@@ -26,11 +33,21 @@ source "$here/charon-server.sh"
 build=
 dh=2
 rekey=no
+ike=
+esp=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rekey) rekey=yes ;;
 	--dh)
 		dh=${2:?--dh needs a group}
+		shift
+		;;
+	--ike)
+		ike=${2:?--ike needs a proposal}
+		shift
+		;;
+	--esp)
+		esp=${2:?--esp needs a proposal}
 		shift
 		;;
 	-*)
@@ -42,6 +59,7 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 case $dh in
+auto) ;;
 2) modp=modp1024 ;;
 5) modp=modp1536 ;;
 14) modp=modp2048 ;;
@@ -53,11 +71,19 @@ esac
 
 tag=evc-charon-dh$dh
 charon_opts=()
-evc_opts=()
+evc_opts=(--dh "$dh")
+if [[ -n $ike ]]; then
+	# the group is the proposal's last word; evc must get there without --dh
+	modp=${ike##*-}
+	tag=evc-charon-only-$ike${esp:+-$esp}
+	charon_opts=(ike="$ike")
+	[[ -z $esp ]] || charon_opts+=(esp="$esp")
+	evc_opts=()
+fi
 if [[ $rekey == yes ]]; then
 	tag=evc-charon-rekey
 	charon_opts=(child_rekey=15s child_life=20s)
-	evc_opts=(-v) # the rekeys are logged at info level
+	evc_opts+=(-v) # the rekeys are logged at info level
 fi
 evcs_init "$tag" "$build"
 rig_topology_std
@@ -70,7 +96,7 @@ state=$RIG_DIR/evc.state
 evc_start evc client --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER" \
 	--group-key-file "$(evc_secret group-key "$EVC_GROUP_KEY")" \
 	--password-file "$(evc_secret password "$EVC_PASSWORD")" \
-	--state-file "$state" --dh "$dh" "${evc_opts[@]}"
+	--state-file "$state" "${evc_opts[@]}"
 evc_wait_connected evc 20
 charon_wait_child 10
 evc_log=${RIG_LOGS[evc]}
@@ -78,6 +104,13 @@ rig_note "evc connected: $(grep '^connected: ' "$evc_log")"
 
 grep -q -E "^\[3/7\] phase 1 established: .*/$modp/" "$evc_log" ||
 	fail "evc's phase 1 did not use $modp: $(grep '^\[3/7\]' "$evc_log")"
+if [[ -n $ike ]]; then
+	rig_note "charon accepts only $ike: $(grep -c 'refused DH group' "$evc_log" || true) group(s) refused, then $(grep '^\[3/7\]' "$evc_log")"
+fi
+if [[ $esp == aes256gcm16 ]]; then
+	grep -q '^\[up\] tunnel up: ESP-AES-GCM-256' "$evc_log" ||
+		fail "evc's tunnel does not use AES-GCM-256: $(grep '^\[up\]' "$evc_log")"
+fi
 addr=$(rig_addr4 client evc0)
 [[ $addr == 10.98.0.* ]] || fail "evc0 has address '$addr', not one of charon's pool $RIG_POOL_NET"
 grep -q -F "connected: address $addr on evc0; routes: $RIG_CORP_NET; DNS: $EVC_DNS" "$evc_log" ||
