@@ -796,3 +796,9 @@ int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64
 	     d->n_p1, d->n_p2, kept, closed);
 	return 0;
 }
+
+void evs_daemon_set_listen(struct evs_daemon *d, size_t li, uint32_t addr)
+{
+	if (li < d->n_listen)
+		d->listen[li] = addr;
+}

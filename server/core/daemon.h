@@ -123,4 +123,7 @@ size_t evs_daemon_clear(struct evs_daemon *d, const char *user);
 int evs_daemon_reload(struct evs_daemon *d, const struct evs_config *cfg, uint64_t now, char *err,
                       size_t errlen);
 
+/* Listener li now has address addr (its host interface moved): for the SAs to come. */
+void evs_daemon_set_listen(struct evs_daemon *d, size_t li, uint32_t addr);
+
 #endif

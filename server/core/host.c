@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* evs in the real world: see host.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,17 +13,19 @@
 
 #include "platform/apply.h"
 #include "platform/netcfg.h"
+#include "platform/netwatch.h"
 #include "server/core/daemon.h"
 #include "server/core/host.h"
 #include "server/core/listen.h"
 #include "server/core/reload.h"
 #include "lib/control.h"
+#include "lib/ipv4.h"
 #include "tun/datapath.h"
 #include "lib/sock.h"
 #include "lib/timer.h"
 #include "tun/tundev.h"
 
-enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL };
+enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL, EV_NETWATCH };
 
 struct listener {
 	uint32_t addr;
@@ -37,7 +40,10 @@ struct host {
 	struct plat_nl *nl;
 	struct plat_journal *journal;
 	struct ctl_srv *ctl;
-	struct evs_reload *rl; /* SIGHUP */
+	struct evs_reload *rl;        /* SIGHUP */
+	const struct evs_config *cfg; /* the one evs started with: where it listens */
+	struct plat_netwatch *nw;     /* address events, when an interface has no `ip address` */
+	bool follow_warned;           /* said that the listeners cannot follow the change */
 	struct listener lst[EVS_MAX_LISTEN];
 	size_t n_lst;
 	int ep, sock_esp, tun, timer;
@@ -331,6 +337,78 @@ static void on_timer(struct host *h)
 	evs_daemon_tick(h->d, mono_ms());
 }
 
+static void quiet(void *ctx, enum ike_log_level level, const char *msg)
+{
+	(void)ctx;
+	(void)level;
+	(void)msg;
+}
+
+/* Listener i moves to addr: new sockets on the same descriptor numbers, which the datapath
+ * (ESP in UDP leaves from listener 0) and the epoll set then refer to. */
+static void rebind(struct host *h, size_t i, uint32_t addr)
+{
+	struct listener *l = &h->lst[i];
+	char err[256], was[20], now[20];
+	int ike = sock_udp_bind(addr, IKE_PORT, err, sizeof(err));
+	int natt = ike < 0 ? -1 : sock_udp_bind(addr, IKE_NATT_PORT, err, sizeof(err));
+	ipv4_str(l->addr, was, sizeof(was));
+	ipv4_str(addr, now, sizeof(now));
+	if (natt < 0 || dup2(ike, l->sock_ike) < 0 || dup2(natt, l->sock_natt) < 0) {
+		if (natt >= 0)
+			snprintf(err, sizeof(err), "%s", strerror(errno));
+		hlogf(h, IKE_LOG_WARN, "cannot listen on %s, the interface's new address: %s", now,
+		      err);
+		if (ike >= 0)
+			close(ike);
+		if (natt >= 0)
+			close(natt);
+		return;
+	}
+	close(ike);
+	close(natt);
+	fcntl(l->sock_ike, F_SETFD, FD_CLOEXEC); /* dup2 does not keep it */
+	fcntl(l->sock_natt, F_SETFD, FD_CLOEXEC);
+	if (add_ev(h, l->sock_ike, EV_IKE, (uint32_t)i) ||
+	    add_ev(h, l->sock_natt, EV_NATT, (uint32_t)i))
+		hlogf(h, IKE_LOG_ERR, "cannot watch the sockets on %s: %s", now, strerror(errno));
+	l->addr = addr;
+	evs_daemon_set_listen(h->d, i, addr);
+	hlogf(h, IKE_LOG_INFO, "the interface's address changed: listening on %s (was %s)", now,
+	      was);
+}
+
+/* An address event: the interfaces without `ip address` may have new addresses to follow. */
+static void on_netwatch(struct host *h)
+{
+	struct evc_net now[EVS_MAX_LISTEN];
+	size_t n;
+	char err[512];
+	if (!plat_netwatch_drain(h->nw))
+		return;
+	if (evs_listen_resolve(h->cfg, now, EVS_MAX_LISTEN, &n, quiet, h, err, sizeof(err)) != 0) {
+		if (!h->follow_warned)
+			hlogf(h, IKE_LOG_WARN, "%s; evs keeps its sockets and follows when it can",
+			      err);
+		h->follow_warned = true;
+		return;
+	}
+	if (n != h->n_lst) {
+		if (!h->follow_warned)
+			hlogf(
+			    h, IKE_LOG_WARN,
+			    "the crypto map's interfaces have %zu address(es) now, evs listens on "
+			    "%zu; restart evs to listen on all of them",
+			    n, h->n_lst);
+		h->follow_warned = true;
+		return;
+	}
+	h->follow_warned = false;
+	for (size_t i = 0; i < n; i++)
+		if (now[i].addr != h->lst[i].addr)
+			rebind(h, i, now[i].addr);
+}
+
 static void on_signal(struct host *h)
 {
 	struct signalfd_siginfo si;
@@ -372,6 +450,9 @@ static void dispatch(struct host *h, uint32_t kind, uint32_t idx)
 	case EV_SIGNAL:
 		on_signal(h);
 		break;
+	case EV_NETWATCH:
+		on_netwatch(h);
+		break;
 	}
 }
 
@@ -409,6 +490,7 @@ static void teardown(struct host *h)
 			hlogf(h, IKE_LOG_ERR, "could not restore all routes: %s", err);
 		plat_journal_free(h->journal);
 	}
+	plat_netwatch_free(h->nw);
 	plat_nl_free(h->nl);
 	dp_free(h->dp);
 	for (size_t i = 0; i < h->n_lst; i++) {
@@ -429,7 +511,15 @@ int evs_host_run(const struct evs_config *cfg, const struct evs_host_opts *o, ch
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	h.cfg = cfg;
 	int rc = setup(&h, cfg, err, errlen);
+	/* an interface without `ip address`: follow its addresses (subscribed before the loop
+	 * runs, so no change in between is missed) */
+	if (rc == 0 && evs_listen_follows(cfg)) {
+		rc = plat_netwatch_new(&h.nw, err, errlen);
+		if (rc == 0 && add_ev(&h, plat_netwatch_fd(h.nw), EV_NETWATCH, 0) != 0)
+			rc = -errno;
+	}
 	if (rc == 0)
 		rc = run(&h);
 	teardown(&h);

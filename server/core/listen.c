@@ -86,3 +86,13 @@ int evs_listen_resolve(const struct evs_config *cfg, struct evc_net *out, size_t
 	}
 	return 0;
 }
+
+bool evs_listen_follows(const struct evs_config *cfg)
+{
+	struct evs_listen_iface f[LISTEN_MAX_IFACES];
+	size_t nf = evs_config_listen_ifaces(cfg, f, LISTEN_MAX_IFACES);
+	for (size_t i = 0; i < nf && i < LISTEN_MAX_IFACES; i++)
+		if (!f[i].have_addr)
+			return true;
+	return false;
+}

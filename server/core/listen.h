@@ -7,6 +7,7 @@
 #ifndef EVC_SERVER_LISTEN_H
 #define EVC_SERVER_LISTEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ike/ike.h"
@@ -23,5 +24,9 @@ typedef void (*evs_listen_log_fn)(void *ctx, enum ike_log_level level, const cha
  */
 int evs_listen_resolve(const struct evs_config *cfg, struct evc_net *out, size_t max, size_t *n,
                        evs_listen_log_fn log, void *ctx, char *err, size_t errlen);
+
+/* Whether an interface of the crypto map has no `ip address`, so that its addresses are the
+ * host's and evs follows them (host.c). */
+bool evs_listen_follows(const struct evs_config *cfg);
 
 #endif
