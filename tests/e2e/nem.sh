@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# evc as a hardware client in network-extension mode: a LAN host (namespace
+# lan, 10.30.0.10) sits behind the evc router (client, lan0 10.30.0.1), and
+# evs's group allows network extension (`nem enable`). evc proposes the LAN
+# as its quick-mode identity; the corporate host and the LAN host reach each
+# other by their own addresses, both ways; evs routes the LAN into its tunnel
+# (reverse route, tagged with evc's routing protocol 0xEC = 236) while the SA
+# is up and not after. Without `nem enable` the same evc is refused, with the
+# reason in evs's log, and leaves nothing behind.
+#
+# Usage: tests/e2e/nem.sh [BUILD_DIR]
+# Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun).
+
+set -eu
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/evcs.sh
+source "$here/../lib/evcs.sh"
+
+evcs_init "e2e-nem" "${1:-}"
+rig_topology_std
+lan_net=10.30.0.0/24
+lan_host=10.30.0.10
+rig_ns_add lan
+rig_veth client lan0 lan lan0
+rig_addr client lan0 10.30.0.1/24
+rig_addr lan lan0 "$lan_host/24"
+rig_default_route lan 10.30.0.1
+rig_forwarding client
+rig_note "LAN: $lan_host -- 10.30.0.1 client (the evc router)"
+ping_fails lan "$RIG_CORP_ADDR" || fail "the LAN host reaches $RIG_CORP_ADDR without a tunnel: the rig leaks"
+
+key=$(evc_secret group-key "$EVC_GROUP_KEY")
+pw=$(evc_secret password "$EVC_PASSWORD")
+evc_args=(--gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER" --group-key-file "$key"
+	--password-file "$pw" --mode network-extension --lan "$lan_net" --no-reconnect)
+
+# gw's route to the LAN through evs's tunnel, with evc's protocol tag
+lan_route() {
+	ip -n "$(rig_ns gw)" route show "$lan_net" proto 236
+}
+
+no_lan_route() {
+	[[ -z $(lan_route) ]]
+}
+
+# ---- a group without `nem enable`: refused, nothing routed
+evs_start
+evc_start evc-refused client "${evc_args[@]}" --state-file "$RIG_DIR/evc-refused.state"
+wait_for_log "${RIG_LOGS[evs]}" "does not allow network extension .'nem enable'." 20 \
+	"evs refusing $lan_net: the group does not allow network extension"
+[[ -z $(lan_route) ]] || fail "evs routes $lan_net although the group does not allow network extension"
+rig_kill evc-refused 10
+evc_tun_gone client
+evs_stop
+
+# ---- a group with `nem enable`
+conf=$(evs_conf_variant evs-nem.conf 's/^ acl 101$/ acl 101\n nem enable/')
+grep -q '^ nem enable$' "$conf" || fail "internal: no 'nem enable' in $conf"
+rig_counter_add corp from_lan ip saddr "$lan_host" icmp type echo-request
+rig_counter_add lan from_corp ip saddr "$RIG_CORP_ADDR" icmp type echo-request
+evs_start "$conf"
+evc_start evc client "${evc_args[@]}" --state-file "$RIG_DIR/evc.state"
+evc_wait_connected evc 20
+grep -q -E "^evs: \\[6/7\\] reverse route 10\\.30\\.0\\.0/24 via " "${RIG_LOGS[evs]}" ||
+	fail "evs did not log the reverse route to $lan_net"
+[[ -n $(lan_route) ]] || fail "no route $lan_net proto 236 in gw: $(ip -n "$(rig_ns gw)" route show)"
+rig_note "gw: $(lan_route)"
+
+ping_ok lan "$RIG_CORP_ADDR" 3 || fail "no ping from the LAN host to $RIG_CORP_ADDR through the tunnel"
+seen=$(rig_counter_packets corp from_lan)
+[[ ${seen:-0} -ge 3 ]] || fail "the corporate host saw ${seen:-0} echo requests from $lan_host, expected 3"
+ping_ok corp "$lan_host" 3 || fail "no ping from the corporate host to the LAN host $lan_host"
+seen=$(rig_counter_packets lan from_corp)
+[[ ${seen:-0} -ge 3 ]] || fail "the LAN host saw ${seen:-0} echo requests from $RIG_CORP_ADDR, expected 3"
+
+# ---- disconnect: the route goes with the SA
+rig_kill evc 10
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "evc exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+evc_tun_gone client
+evs_wait_connections 0
+wait_for "the reverse route to $lan_net to go" 10 no_lan_route
+ping_fails corp "$lan_host" || fail "the corporate host still reaches $lan_host after the disconnect"
+evs_stop
+sanitizer_check
+rig_note "PASS"
