@@ -4,6 +4,7 @@
  * or map defined further down), and the derived proposal arrays the engine consumes.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/crypto.h"
@@ -115,16 +116,23 @@ static void check_groups(struct cfg_parser *p, bool psk, bool rsa)
 		/* the chapter (Task 2): IOS applies these only to users that RADIUS
 		 * authenticated; evs has local users only (firewall are-u-there is warned
 		 * about where it is read) */
-		if (g->include_local_lan || g->save_password)
-			cfg_warn(
-			    p, g->line,
-			    "group %s: %s%s%s on IOS take%s effect only for users authenticated "
-			    "through RADIUS; evs, with local users only, applies %s anyway",
-			    g->name, g->include_local_lan ? "include-local-lan" : "",
-			    g->include_local_lan && g->save_password ? " and " : "",
-			    g->save_password ? "save-password" : "",
-			    g->include_local_lan && g->save_password ? "" : "s",
-			    g->include_local_lan && g->save_password ? "them" : "it");
+		if (g->include_local_lan || g->save_password || g->restrict_ifaces.n) {
+			char what[96];
+			int nw = 0;
+			snprintf(what, sizeof(what), "%s%s%s%s%s",
+			         g->include_local_lan ? "include-local-lan" : "",
+			         g->include_local_lan && (g->save_password || g->restrict_ifaces.n)
+			             ? (g->save_password && g->restrict_ifaces.n ? ", " : " and ")
+			             : "",
+			         g->save_password ? "save-password" : "",
+			         g->save_password && g->restrict_ifaces.n ? " and " : "",
+			         g->restrict_ifaces.n ? "access-restrict" : "");
+			nw = g->include_local_lan + g->save_password + (g->restrict_ifaces.n > 0);
+			cfg_warn(p, g->line,
+			         "group %s: %s on IOS take%s effect only for users authenticated "
+			         "through RADIUS; evs, with local users only, applies %s anyway",
+			         g->name, what, nw > 1 ? "" : "s", nw > 1 ? "them" : "it");
+		}
 		if (g->pfs && !any_dmap_pfs(c))
 			cfg_warn(p, g->pfs_line,
 			         "group %s tells clients to use PFS but no dynamic-map entry has "
@@ -331,6 +339,34 @@ static void check_pools(struct cfg_parser *p)
 	}
 }
 
+/* access-restrict names interfaces that carry a crypto map; evs tells which one a client
+ * came through by the address it came to, so they need an `ip address`. */
+static void check_restrict(struct cfg_parser *p)
+{
+	const struct evs_config *c = p->cfg;
+	for (size_t i = 0; i < c->groups.n; i++) {
+		const struct cfg_group *g = &c->groups.v[i];
+		for (size_t k = 0; k < g->restrict_ifaces.n; k++) {
+			const char *name = g->restrict_ifaces.v[k];
+			const struct cfg_iface *f = NULL;
+			for (size_t j = 0; j < c->ifaces.n && !f; j++)
+				if (strcmp(c->ifaces.v[j].name, name) == 0)
+					f = &c->ifaces.v[j];
+			if (!f || !f->cmap)
+				cfg_error(p, g->restrict_line,
+				          "access-restrict %s: %s carries no crypto map, so the "
+				          "clients of group %s could never connect through it",
+				          name, f ? "interface" : "no such interface; it", g->name);
+			else if (!f->have_addr)
+				cfg_error(
+				    p, g->restrict_line,
+				    "access-restrict %s: evs tells a client's interface by the "
+				    "address it came to, so interface %s needs an 'ip address'",
+				    name, name);
+		}
+	}
+}
+
 void cfg_check(struct cfg_parser *p)
 {
 	bool psk, rsa;
@@ -340,6 +376,7 @@ void cfg_check(struct cfg_parser *p)
 	check_dmaps(p);
 	check_cmap(p);
 	check_pools(p);
+	check_restrict(p);
 }
 
 /* ---- Derived data ---- */

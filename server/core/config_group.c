@@ -262,9 +262,14 @@ void cfg_cmd_group(struct cfg_parser *p, struct cfg_toks *tk, const char *raw)
 	} else if (cfg_kw(c, "banner")) {
 		cfg_banner_start(p, raw + strlen(c), p->mode_idx);
 	} else if (cfg_kw(c, "access-restrict")) {
-		cfg_error(p, p->lineno,
-		          "'access-restrict' is not supported by evs (it needs RADIUS and a crypto "
-		          "map on several interfaces)");
+		/* repeatable, one interface each, as IOS */
+		if (N(tk) != 2)
+			cfg_error(p, p->lineno,
+			          "malformed command; the syntax is 'access-restrict "
+			          "INTERFACE'");
+		else if (cfg_name_ok(p, "interface", T(tk, 1)) &&
+		         cfg_strv_push(p, &g->restrict_ifaces, T(tk, 1)) && !g->restrict_line)
+			g->restrict_line = p->lineno;
 	} else {
 		cfg_error(p, p->lineno, "'%s' is not supported by evs in a group", c);
 	}

@@ -92,6 +92,8 @@ struct cfg_group {
 	char *banner;
 	struct cfg_strv backup;
 	unsigned backup_line;
+	struct cfg_strv restrict_ifaces; /* access-restrict: the interfaces it may come through */
+	unsigned restrict_line;
 };
 
 struct cfg_ikepol {

@@ -188,6 +188,7 @@ static void free_groups(struct evs_config *c)
 		free(g->acl);
 		free(g->banner);
 		cfg_strv_free(&g->split_dns);
+		cfg_strv_free(&g->restrict_ifaces);
 		cfg_strv_free(&g->backup);
 	}
 	free(c->groups.v);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The configuration as the show commands print it: see config_show.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "server/core/config_int.h"
@@ -54,4 +55,28 @@ size_t evs_config_listen_ifaces(const struct evs_config *cfg, struct evs_listen_
 		n++;
 	}
 	return n;
+}
+
+bool evs_config_group_iface_ok(const struct evs_config *cfg, const char *group, uint32_t local,
+                               char *why, size_t len)
+{
+	const struct cfg_group *g = cfg_find_group(cfg, group);
+	const char *came = NULL;
+	size_t n = 0;
+	if (!g || !g->restrict_ifaces.n)
+		return true;
+	for (size_t i = 0; i < cfg->ifaces.n && !came; i++)
+		if (cfg->ifaces.v[i].have_addr && cfg->ifaces.v[i].addr == local)
+			came = cfg->ifaces.v[i].name;
+	for (size_t k = 0; came && k < g->restrict_ifaces.n; k++)
+		if (strcmp(g->restrict_ifaces.v[k], came) == 0)
+			return true;
+	int w = snprintf(why, len, "group %s may connect only through interface", group);
+	for (size_t k = 0; k < g->restrict_ifaces.n && w > 0 && (size_t)w < len; k++, n++)
+		w += snprintf(why + w, len - (size_t)w, "%s %s", n ? "," : "",
+		              g->restrict_ifaces.v[k]);
+	if (w > 0 && (size_t)w < len)
+		snprintf(why + w, len - (size_t)w, " (access-restrict), not %s",
+		         came ? came : "this one");
+	return false;
 }

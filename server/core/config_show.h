@@ -39,4 +39,12 @@ struct evs_listen_iface {
 size_t evs_config_listen_ifaces(const struct evs_config *cfg, struct evs_listen_iface *out,
                                 size_t max);
 
+/*
+ * access-restrict: whether a client of group that came to local address local may connect.
+ * True when the group has no access-restrict (or is unknown); else only when local is the
+ * `ip address` of one of the interfaces it names, and otherwise why says so (for the client).
+ */
+bool evs_config_group_iface_ok(const struct evs_config *cfg, const char *group, uint32_t local,
+                               char *why, size_t len);
+
 #endif

@@ -805,7 +805,13 @@ static const struct err_case err_cases[] = {
      "'nem' takes one argument: 'nem enable' allows the group's hardware clients "
      "network-extension mode"},
     {PART, 0, NULL, "crypto isakmp client configuration group G\n access-restrict e0\n", 24,
-     "'access-restrict' is not supported by evs"},
+     "access-restrict e0: no such interface; it carries no crypto map"},
+    {PART, 0, NULL,
+     "interface eth1\n crypto map M\ncrypto isakmp client configuration group G\n "
+     "access-restrict eth1\n",
+     26, "interface eth1 needs an 'ip address'"},
+    {PART, 0, NULL, "crypto isakmp client configuration group G\n access-restrict\n", 24,
+     "the syntax is 'access-restrict INTERFACE'"},
     {PART, 0, NULL, "crypto isakmp client configuration group G\n firewall policy x\n", 24,
      "only 'firewall are-u-there' is supported by evs in a group"},
     {PART, 0, NULL, "crypto isakmp client configuration group G\n auto-update\n", 24,

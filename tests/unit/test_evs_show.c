@@ -771,6 +771,40 @@ static void test_max_users(void **state)
 	assert_true(na2->up);
 }
 
+/* access-restrict: a group's clients connect only through the interfaces it names, told by
+ * the address they came to. */
+static void test_access_restrict(void **state)
+{
+	struct net *n = *state;
+	char out[4096];
+	reload_to(n, " crypto map VPNMAP\n",
+	          " crypto map VPNMAP\ninterface eth1\n ip address 198.51.100.254 255.255.255.0\n"
+	          " crypto map VPNMAP\ncrypto isakmp client configuration group quizware\n"
+	          " access-restrict eth1\n");
+	struct cli *r = client_new(n, "richard", "richard-pw-1");
+	assert_true(pump(n));
+	assert_false(r->up);
+	assert_true(r->failed);
+	assert_int_equal(r->prompts, 1);
+	assert_string_equal(r->why, "step 4 (XAUTH): the gateway refused user richard: group "
+	                            "quizware may connect only through interface eth1 "
+	                            "(access-restrict), not eth0");
+	assert_int_equal(evs_daemon_count(n->d), 0);
+	ask(n, "show crypto session summary", out, sizeof(out));
+	assert_non_null(strstr(out, "Group quizware has 0 connections"));
+	/* naming eth0 as well lets them in */
+	struct evs_config *old = n->cfg2;
+	n->cfg2 = NULL;
+	reload_to(n, " crypto map VPNMAP\n",
+	          " crypto map VPNMAP\ninterface eth1\n ip address 198.51.100.254 255.255.255.0\n"
+	          " crypto map VPNMAP\ncrypto isakmp client configuration group quizware\n"
+	          " access-restrict eth1\n access-restrict eth0\n");
+	evs_config_free(old);
+	struct cli *r2 = client_new(n, "richard", "richard-pw-1");
+	assert_true(pump(n));
+	assert_true(r2->up);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +822,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reload_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_logins, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_max_users, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_access_restrict, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
