@@ -14,6 +14,7 @@
 #include "lib/secret.h"
 #include "server/core/admit.h"
 #include "server/core/children.h"
+#include "server/core/config_show.h"
 #include "server/core/conntab.h"
 #include "server/core/daemon.h"
 #include "server/core/sessions.h"
@@ -208,6 +209,16 @@ static void act_verify(void *ctx, const char *group, const char *user, const cha
 	bool ok =
 	    evs_xauth_judge(c->d->xauth, group, user, password, &p, ic, rc, now, &c->session_id);
 	const char *why = ok ? NULL : evs_xauth_refusal(c->d->xauth);
+	char restricted[256];
+	if (ok && !evs_config_group_iface_ok(c->d->cfg, group, c->d->listen[c->li], restricted,
+	                                     sizeof(restricted))) {
+		char a[20];
+		ipv4_str(p.addr, a, sizeof(a));
+		dlog(c->d, IKE_LOG_WARN, "%s: XAUTH for user %s refused: %s", a, user, restricted);
+		evs_sessions_remove(evs_state_sessions(c->d->st), c->session_id);
+		c->session_id = 0;
+		why = restricted;
+	}
 	if (why)
 		ike_xauth_refuse(c->sa, now, why); /* max-users, max-logins: no second prompt */
 	else
