@@ -192,6 +192,12 @@ static void on_policy(void *ctx, const struct evc_policy *pol)
 		evc_session_give_up(s);
 		return;
 	}
+	char err[256];
+	if (evc_settings_check_policy(s->set, pol, s->gw_addr, err, sizeof(err)) != 0) {
+		evc_session_fail(s, -EINVAL, "step 5 (mode-config): %s; change --lan", err);
+		evc_session_give_up(s);
+		return;
+	}
 	s->policy = *pol;
 	s->have_policy = true;
 }

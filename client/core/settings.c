@@ -349,6 +349,37 @@ static int lans(struct evc_settings *s, const struct evc_profile *p, const struc
 	return 0;
 }
 
+int evc_settings_check_policy(const struct evc_settings *s, const struct evc_policy *pol,
+                              uint32_t gw, char *err, size_t errlen)
+{
+	char x[40], y[40];
+	if (s->mode != EVC_MODE_NETWORK_EXTENSION)
+		return 0;
+	for (size_t i = 0; i < s->n_lan; i++) {
+		const struct evc_net *lan = &s->lan[i];
+		struct evc_net host = {gw, 0xffffffffu};
+		if (overlap(lan, &host))
+			return bad(
+			    err, errlen,
+			    "LAN %s holds the gateway's address %s: the tunnel's own packets "
+			    "would be routed into it",
+			    net_str(lan, x, sizeof(x)), ipv4_str(gw, y, sizeof(y)));
+		host.addr = pol->addr;
+		if ((pol->have & EVC_HAVE_ADDR) && overlap(lan, &host))
+			return bad(err, errlen, "LAN %s holds the address %s the gateway assigned",
+			           net_str(lan, x, sizeof(x)), ipv4_str(pol->addr, y, sizeof(y)));
+		for (size_t k = 0; k < pol->n_split_include; k++)
+			if (overlap(lan, &pol->split_include[k]))
+				return bad(
+				    err, errlen,
+				    "LAN %s overlaps %s, a network the gateway routes through the "
+				    "tunnel: hosts there would be unreachable from one side",
+				    net_str(lan, x, sizeof(x)),
+				    net_str(&pol->split_include[k], y, sizeof(y)));
+	}
+	return 0;
+}
+
 /* The gateway, then (only when the gateway is the profile's) the profile's backups. */
 static int gateways(struct evc_settings *s, const struct evc_profile *p,
                     const struct evc_overrides *o, char *err, size_t errlen)

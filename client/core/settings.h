@@ -130,6 +130,15 @@ int evc_settings_build(struct evc_settings *out, const struct evc_profile *prof,
                        const struct evc_overrides *o, evc_note_fn note, void *ctx, char *err,
                        size_t errlen);
 
+/*
+ * Network extension, once the gateway's policy and address are known: no LAN may overlap a
+ * network the gateway pushes (split include), the address it assigned, or the gateway
+ * (gw, host order; a name in the settings is only resolved by then). 0, or -EINVAL with err
+ * naming the LAN and what it overlaps. Client mode: always 0.
+ */
+int evc_settings_check_policy(const struct evc_settings *s, const struct evc_policy *pol,
+                              uint32_t gw, char *err, size_t errlen);
+
 enum evc_secret_kind {
 	EVC_SECRET_GROUP_KEY,
 	EVC_SECRET_PASSWORD,

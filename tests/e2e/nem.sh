@@ -53,6 +53,16 @@ wait_for_log "${RIG_LOGS[evs]}" "does not allow network extension .'nem enable'.
 [[ -z $(lan_route) ]] || fail "evs routes $lan_net although the group does not allow network extension"
 rig_kill evc-refused 10
 evc_tun_gone client
+
+# ---- a LAN that overlaps what the gateway routes through the tunnel (10.99.0.0/24)
+evc_start evc-overlap client "${evc_args[@]:0:10}" --mode network-extension --lan 10.99.0.0/16 \
+	--no-reconnect --state-file "$RIG_DIR/evc-overlap.state"
+overlap_pid=$RIG_LAST_PID
+wait_for_log "${RIG_LOGS[evc-overlap-stderr]}" "LAN 10\.99\.0\.0/16 overlaps 10\.99\.0\.0/24" 20 \
+	"evc refusing a LAN that overlaps the pushed network"
+wait_for_exit "$overlap_pid" 10
+evc_tun_gone client
+[[ -z $(compgen -G "$RIG_DIR/evc-overlap.state*" || true) ]] || fail "evc left a state file after refusing its LAN"
 evs_stop
 
 # ---- a group with `nem enable`

@@ -337,6 +337,41 @@ static void test_modes(void **state)
 	}
 }
 
+/* Network extension against what the gateway pushes: a LAN that overlaps a split-include
+ * network, the assigned address or the gateway (known only by then) is refused. */
+static void test_lan_against_policy(void **state)
+{
+	(void)state;
+	struct evc_overrides o;
+	struct evc_settings s;
+	struct evc_policy pol = {.have = EVC_HAVE_ADDR, .addr = 0x0a62000au}; /* 10.98.0.10 */
+	char err[256] = "";
+	const uint32_t gw = 0xc6336401u; /* 198.51.100.1 */
+	evc_overrides_init(&o);
+	o.gateway = "vpn.example.com";
+	o.group = "quizware";
+	assert_int_equal(evc_overrides_set(&o, "mode", "network-extension", err, sizeof(err)), 0);
+	assert_int_equal(evc_overrides_set(&o, "lan", "10.99.0.0/16", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_check_policy(&s, &pol, gw, err, sizeof(err)), 0);
+	pol.split_include[pol.n_split_include++] = (struct evc_net){0x0a630000u, 0xffffff00u};
+	assert_int_equal(evc_settings_check_policy(&s, &pol, gw, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "LAN 10.99.0.0/16 overlaps 10.99.0.0/24, a network the gateway "
+	                         "routes through the tunnel: hosts there would be unreachable "
+	                         "from one side");
+	pol.n_split_include = 0;
+	assert_int_equal(evc_settings_check_policy(&s, &pol, 0x0a630101u, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "holds the gateway's address 10.99.1.1"));
+	s.lan[0] = (struct evc_net){0x0a620000u, 0xffff0000u};
+	assert_int_equal(evc_settings_check_policy(&s, &pol, gw, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "LAN 10.98.0.0/16 holds the address 10.98.0.10 the gateway "
+	                         "assigned");
+	/* client mode has no LAN to check */
+	s.mode = EVC_MODE_CLIENT;
+	assert_int_equal(evc_settings_check_policy(&s, &pol, gw, err, sizeof(err)), 0);
+}
+
 static void test_notes(void **state)
 {
 	(void)state;
@@ -461,6 +496,7 @@ int main(void)
 	    cmocka_unit_test(test_override_values),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_lan_against_policy),
 	    cmocka_unit_test(test_notes),
 	    cmocka_unit_test(test_secrets_copied_and_wiped),
 	    cmocka_unit_test(test_profile_proposals),
