@@ -8,7 +8,9 @@
 # other by their own addresses, both ways; evs routes the LAN into its tunnel
 # (reverse route, tagged with evc's routing protocol 0xEC = 236) while the SA
 # is up and not after. Without `nem enable` the same evc is refused, with the
-# reason in evs's log, and leaves nothing behind.
+# reason in evs's log, and leaves nothing behind; a LAN that overlaps what the
+# gateway pushes is refused by evc. A second hardware client with another LAN
+# works at the same time, and its route goes when it leaves.
 #
 # Usage: tests/e2e/nem.sh [BUILD_DIR]
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun).
@@ -41,8 +43,11 @@ lan_route() {
 	ip -n "$(rig_ns gw)" route show "$lan_net" proto 236
 }
 
+no_route() {
+	[[ -z $(ip -n "$(rig_ns gw)" route show "$1" proto 236) ]]
+}
 no_lan_route() {
-	[[ -z $(lan_route) ]]
+	no_route "$lan_net"
 }
 
 # ---- a group without `nem enable`: refused, nothing routed
@@ -84,6 +89,34 @@ seen=$(rig_counter_packets corp from_lan)
 ping_ok corp "$lan_host" 3 || fail "no ping from the corporate host to the LAN host $lan_host"
 seen=$(rig_counter_packets lan from_corp)
 [[ ${seen:-0} -ge 3 ]] || fail "the LAN host saw ${seen:-0} echo requests from $RIG_CORP_ADDR, expected 3"
+
+# ---- a second hardware client (natalie) with its own LAN, at the same time
+rig_add_std_client client2 198.51.100.3
+rig_ns_add lan2
+rig_veth client2 lan0 lan2 lan0
+rig_addr client2 lan0 10.31.0.1/24
+rig_addr lan2 lan0 10.31.0.10/24
+rig_default_route lan2 10.31.0.1
+rig_forwarding client2
+rig_counter_add corp from_lan2 ip saddr 10.31.0.10 icmp type echo-request
+key2=$(evc_secret group-key2 "$EVC_GROUP_KEY")
+pw2=$(evc_secret password2 "$EVC_PASSWORD2")
+evc_start evc2 client2 --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER2" \
+	--group-key-file "$key2" --password-file "$pw2" --mode network-extension --lan 10.31.0.0/24 \
+	--no-reconnect --state-file "$RIG_DIR/evc2.state"
+evc_wait_connected evc2 20
+[[ -n $(ip -n "$(rig_ns gw)" route show 10.31.0.0/24 proto 236) ]] ||
+	fail "no route 10.31.0.0/24 proto 236 in gw for the second client"
+ping_ok lan2 "$RIG_CORP_ADDR" 3 || fail "no ping from the second LAN host to $RIG_CORP_ADDR"
+seen=$(rig_counter_packets corp from_lan2)
+[[ ${seen:-0} -ge 3 ]] || fail "the corporate host saw ${seen:-0} echo requests from 10.31.0.10, expected 3"
+ping_ok corp 10.31.0.10 3 || fail "no ping from the corporate host to the second LAN host"
+ping_ok corp "$lan_host" 2 || fail "the first LAN stopped answering when the second client connected"
+rig_kill evc2 10
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "the second evc exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+evc_tun_gone client2
+wait_for "the reverse route to 10.31.0.0/24 to go" 10 no_route 10.31.0.0/24
+ping_ok corp "$lan_host" 2 || fail "the first LAN stopped answering when the second client left"
 
 # ---- disconnect: the route goes with the SA
 rig_kill evc 10
