@@ -422,6 +422,31 @@ static void test_nem_lans(void **state)
 	}
 }
 
+/* Both LAN pairs live past their lifetime (3600 s in the sample): each is rekeyed under the
+ * same IKE SA by whichever side comes first, the new pair finds its LAN's route in place,
+ * and the old pairs go without taking the routes with them. */
+static void test_nem_rekey(void **state)
+{
+	struct net *n = *state;
+	struct cli *c = client_new_lan(n, "richard", "richard-pw-1", lans, 2);
+	assert_true(pump(n));
+	assert_int_equal(n->child_adds, 2);
+	for (int s = 0; s < 3700 && !c->failed && !c->closed; s += 5) {
+		n->now += 5000;
+		ike_tick(c->sa, n->now);
+		ike_drive(c->sa, &cli_ops, c);
+		evs_daemon_tick(n->d, n->now);
+		assert_true(pump(n));
+	}
+	assert_false(c->failed);
+	assert_false(c->closed);
+	assert_int_equal(evs_daemon_count(n->d), 1);
+	assert_int_equal(n->child_adds, 4);
+	assert_int_equal(n->child_dels, 2);
+	assert_int_equal(n->routes, 2);
+	assert_int_equal(n->route_dels, 0);
+}
+
 /* The same client in a group without `nem enable`: refused, with the reason, and nothing
  * installed or routed. */
 static void test_nem_refused(void **state)
@@ -565,6 +590,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_half_open_expires, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nem_lans, setup_nem, teardown),
+	    cmocka_unit_test_setup_teardown(test_nem_rekey, setup_nem, teardown),
 	    cmocka_unit_test_setup_teardown(test_nem_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nem_bad_lans, setup_nem, teardown),
 	};
