@@ -77,7 +77,7 @@ ping_ok client "$RIG_CORP_ADDR" 2 || fail "the second daemon broke the first one
 # ---- disconnect: the tunnel goes, the daemon stays; connect: it comes back
 out=$(ctl_cmd disconnect) || fail "evc disconnect: $out"
 evs_wait_connections 0
-evc_tun_gone client
+evc_wait_tun_gone client
 rig_alive "$(rig_pid evcd)" || fail "the daemon ended on disconnect"
 st=$(ctl_cmd status) || fail "evc status after disconnect: $st"
 grep -q -x 'state: disconnected' <<<"$st" || fail "evc status after disconnect: $st"

@@ -30,6 +30,7 @@
 #                                 stderr to log NAME-stderr (both rewritten);
 #                                 status in EVC_CMD_STATUS
 #   evc_tun_gone ROLE             no TUN device and no route through one left
+#   evc_wait_tun_gone ROLE [T]    the same, waiting up to T s for a running evc
 #   sanitizer_check               fail if any registered log holds an ASan,
 #                                 LSan, UBSan or valgrind report
 #
@@ -233,6 +234,19 @@ evc_cmd() {
 }
 
 # evc_tun_gone ROLE: no TUN device in ROLE and no route through one.
+# evc_wait_tun_gone ROLE [T]: a running evc (a daemon told to disconnect) has taken its TUN
+# device and routes away: its DELETE reaches the gateway before it restores the host, so the
+# gateway's count alone does not say that.
+_evcs_no_tun() {
+	[[ -z $(ip -n "$1" -o link show type tun 2>/dev/null) ]]
+}
+evc_wait_tun_gone() {
+	local ns
+	ns=$(rig_ns "$1") || exit 1
+	wait_for "no TUN device left in $1" "${2:-10}" _evcs_no_tun "$ns"
+	evc_tun_gone "$1"
+}
+
 evc_tun_gone() {
 	local ns tuns routes
 	ns=$(rig_ns "$1") || exit 1
