@@ -57,23 +57,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void vlog(struct dp *dp, enum ike_log_level lvl, const char *fmt, va_list ap)
-{
-	char msg[320];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	dp->cfg.log(dp->cfg.ctx, lvl, msg);
-}
-
-void dp_log(struct dp *dp, enum ike_log_level lvl, const char *fmt, ...)
-{
-	va_list ap;
-	if (!dp->cfg.log)
-		return;
-	va_start(ap, fmt);
-	vlog(dp, lvl, fmt, ap);
-	va_end(ap);
-}
-
 /* Counts a drop and logs it, rate-limited because peers decide how often this runs. */
 static void drop(struct dp *dp, enum dp_drop why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

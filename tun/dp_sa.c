@@ -2,6 +2,7 @@
 /* The datapath's SA pairs: installing, moving and removing them, and their counters. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,23 @@
 #include "lib/secret.h"
 #include "tun/dp_int.h"
 #include "tun/esp.h"
+
+static void vlog(struct dp *dp, enum ike_log_level lvl, const char *fmt, va_list ap)
+{
+	char msg[320];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dp->cfg.log(dp->cfg.ctx, lvl, msg);
+}
+
+void dp_log(struct dp *dp, enum ike_log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+	if (!dp->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vlog(dp, lvl, fmt, ap);
+	va_end(ap);
+}
 
 void dp_entry_free(struct sa_entry *e)
 {
