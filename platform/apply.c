@@ -326,6 +326,9 @@ static int execute(struct plat_journal *j, struct plat_nl *nl, const struct evc_
 		if (rc < 0)
 			return rc;
 	}
+	rc = plat_pat_add(j, o->ifname, pol->addr, o->pat_lan, o->n_pat_lan, err, errlen);
+	if (rc < 0)
+		return rc;
 	return plat_dns_apply(j, pol, o->resolv_conf, o->dns, o->ifname, o->note, o->note_arg, err,
 	                      errlen);
 }

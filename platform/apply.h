@@ -75,6 +75,10 @@ struct plat_client_opts {
 	unsigned mtu;            /* 0: PLAT_DEFAULT_MTU */
 	enum plat_dns_mode dns;  /* PLAT_DNS_RESOLV_CONF when zeroed */
 	const char *resolv_conf; /* NULL: PLAT_DEFAULT_RESOLV_CONF */
+	/* client mode with a LAN behind this host: its connections into the tunnel are
+	 * translated to the assigned address (PAT, platform/pat.c); n_pat_lan 0: none */
+	const struct evc_net *pat_lan;
+	size_t n_pat_lan;
 	/* Things the user should know that are not errors (no netmask pushed, DNS not
 	 * applied, a local LAN left alone). May be NULL. */
 	void (*note)(void *arg, const char *msg);
@@ -124,6 +128,14 @@ int plat_rri_del(struct plat_journal *j, struct plat_nl *nl, const char *ifname,
  * Turns IPv4 forwarding on in the current network namespace by writing "1" to proc_path
  * (NULL: PLAT_IP_FORWARD_PATH); undo writes back the old value. Already on: nothing recorded.
  */
+/*
+ * PAT for the networks lan[0..n) leaving through ifname: an nftables table "evc_<ifname>"
+ * that rewrites their source to addr and drops connections the tunnel opens towards them,
+ * journalled (undo and crash recovery delete the table). 0, or negative with err.
+ */
+int plat_pat_add(struct plat_journal *j, const char *ifname, uint32_t addr,
+                 const struct evc_net *lan, size_t n, char *err, size_t errlen);
+
 int plat_ip_forward_enable(struct plat_journal *j, const char *proc_path, char *err, size_t errlen);
 
 #endif

@@ -112,6 +112,11 @@ static void put_entry(FILE *f, const struct plat_jentry *e)
 		put_str(f, e->kind == PF_ABSENT ? "-" : e->aux);
 		fputc('\n', f);
 		break;
+	case PJ_NFT:
+		fputs("nft ", f);
+		put_str(f, e->path);
+		fputc('\n', f);
+		break;
 	case PJ_SYSCTL:
 		fputs("sysctl ", f);
 		put_str(f, e->path);
@@ -312,6 +317,8 @@ static int revert(struct plat_nl **nl, const struct plat_jentry *e, char *err, s
 		return plat_file_restore(e, err, errlen);
 	if (e->type == PJ_SYSCTL)
 		return plat_sysctl_write(e->path, e->aux, err, errlen);
+	if (e->type == PJ_NFT)
+		return plat_pat_delete(e->path, err, errlen);
 	if (!*nl) {
 		rc = plat_nl_new(nl, err, errlen);
 		if (rc < 0)
@@ -503,6 +510,13 @@ static int parse_line(char *line, struct plat_jentry *e)
 		e->kind = (enum plat_file_kind)i;
 		e->path = tok[1];
 		e->aux = tok[6];
+		return 0;
+	}
+	if (!strcmp(tok[0], "nft") && n == 2) {
+		e->type = PJ_NFT;
+		if (unescape(tok[1]) || !plat_pat_table_ok(tok[1]))
+			return -1;
+		e->path = tok[1];
 		return 0;
 	}
 	if (!strcmp(tok[0], "sysctl") && n == 3) {

@@ -31,6 +31,7 @@ enum plat_jtype {
 	PJ_ROUTE,  /* route added via ifname */
 	PJ_FILE,   /* path replaced; kind says what to put back */
 	PJ_SYSCTL, /* path held aux before */
+	PJ_NFT,    /* nftables table path (evc_<tun>, PAT) created */
 };
 
 enum plat_file_kind {
@@ -53,6 +54,12 @@ struct plat_jentry {
 	char *path; /* owned by the journal once recorded */
 	char *aux;
 };
+
+/* PAT (pat.c): the table name "evc_<ifname>" into buf; whether name is one of those; deleting
+ * one (already gone counts as deleted). */
+int plat_pat_table(char *buf, size_t len, const char *ifname);
+bool plat_pat_table_ok(const char *name);
+int plat_pat_delete(const char *table, char *err, size_t errlen);
 
 /* Appends a copy of e (strings duplicated) and rewrites the state file before returning. */
 int plat_journal_record(struct plat_journal *j, const struct plat_jentry *e, char *err,

@@ -21,6 +21,7 @@ libssl-dev
 libnl-3-dev
 libnl-route-3-dev
 libcap-ng-dev
+libnftables-dev
 libgtk-3-dev
 libsecret-1-dev
 dbus-daemon

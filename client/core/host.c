@@ -151,6 +151,8 @@ static int apply_here(struct evc_host *h, const struct evc_policy *pol, uint32_t
 	    .mtu = set->mtu,
 	    .dns = set->dns,
 	    .resolv_conf = set->resolv_conf[0] ? set->resolv_conf : NULL,
+	    .pat_lan = set->lan,
+	    .n_pat_lan = set->mode == EVC_MODE_CLIENT ? set->n_lan : 0,
 	    .note = note,
 	    .note_arg = arg,
 	};

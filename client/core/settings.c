@@ -312,12 +312,6 @@ static int lans(struct evc_settings *s, const struct evc_profile *p, const struc
 			s->lan[s->n_lan++] = prof_lan(p, i);
 	}
 	const char *src = from_cli ? "--lan" : "lan";
-	if (s->mode == EVC_MODE_CLIENT && s->n_lan)
-		return bad(err, errlen,
-		           "%s %s: in client mode the LAN would reach the tunnel only through "
-		           "address translation (PAT), which evc does not do yet; use --mode "
-		           "network-extension, or no LAN",
-		           src, net_str(&s->lan[0], x, sizeof(x)));
 	if (s->mode == EVC_MODE_NETWORK_EXTENSION && !s->n_lan)
 		return bad(err, errlen,
 		           "network-extension mode needs the networks behind this host: give "
@@ -353,8 +347,6 @@ int evc_settings_check_policy(const struct evc_settings *s, const struct evc_pol
                               uint32_t gw, char *err, size_t errlen)
 {
 	char x[40], y[40];
-	if (s->mode != EVC_MODE_NETWORK_EXTENSION)
-		return 0;
 	for (size_t i = 0; i < s->n_lan; i++) {
 		const struct evc_net *lan = &s->lan[i];
 		struct evc_net host = {gw, 0xffffffffu};

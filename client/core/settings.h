@@ -51,8 +51,9 @@ struct evc_settings {
 	size_t n_p2; /* 0: every supported ESP transform */
 	enum ike_natt_mode natt;
 	enum evc_mode mode;
-	/* network extension: the networks behind this host, no two overlapping, none holding a
-	 * gateway's address; one ESP SA pair each */
+	/* the networks behind this host, no two overlapping, none holding a gateway's address:
+	 * network extension, one ESP SA pair each; client mode, translated to the assigned
+	 * address (PAT) */
 	struct evc_net lan[IKE_MAX_LAN];
 	size_t n_lan;
 	unsigned dpd_idle_s;
@@ -134,7 +135,7 @@ int evc_settings_build(struct evc_settings *out, const struct evc_profile *prof,
  * Network extension, once the gateway's policy and address are known: no LAN may overlap a
  * network the gateway pushes (split include), the address it assigned, or the gateway
  * (gw, host order; a name in the settings is only resolved by then). 0, or -EINVAL with err
- * naming the LAN and what it overlaps. Client mode: always 0.
+ * naming the LAN and what it overlaps. In client mode the LANs are those translated (PAT).
  */
 int evc_settings_check_policy(const struct evc_settings *s, const struct evc_policy *pol,
                               uint32_t gw, char *err, size_t errlen);

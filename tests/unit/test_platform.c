@@ -726,6 +726,14 @@ static void test_damaged_state_file(void **state)
 	assert_int_equal(plat_journal_recover(f->state, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "line 2 is damaged; nothing was undone"));
 	assert_true(exists(f->state));
+	/* recovery deletes only a PAT table of evc's own (evc_<tun>), never one named in a
+	 * state file someone else could have written */
+	spit(f->state, "evc-platform-journal 1\nnft filter\n");
+	assert_int_equal(plat_journal_recover(f->state, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "line 2 is damaged; nothing was undone"));
+	spit(f->state, "evc-platform-journal 1\nnft evc_a;b\n");
+	assert_int_equal(plat_journal_recover(f->state, err, sizeof(err)), -EINVAL);
+	assert_true(exists(f->state));
 }
 
 static void test_transactional(void **state)
