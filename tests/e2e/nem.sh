@@ -76,8 +76,10 @@ grep -q '^ nem enable$' "$conf" || fail "internal: no 'nem enable' in $conf"
 rig_counter_add corp from_lan ip saddr "$lan_host" icmp type echo-request
 rig_counter_add lan from_corp ip saddr "$RIG_CORP_ADDR" icmp type echo-request
 evs_start "$conf"
-evc_start evc client "${evc_args[@]}" --state-file "$RIG_DIR/evc.state"
+evc_start evc client "${evc_args[@]}" --state-file "$RIG_DIR/evc.state" --control "$RIG_DIR/evc.sock"
 evc_wait_connected evc 20
+status=$("$EVC_BIN" status --control "$RIG_DIR/evc.sock") || fail "evc status failed: $status"
+grep -q -x "mode: network-extension" <<<"$status" || fail "evc status does not say 'mode: network-extension': $status"
 grep -q -E "^evs: \\[6/7\\] reverse route 10\\.30\\.0\\.0/24 via " "${RIG_LOGS[evs]}" ||
 	fail "evs did not log the reverse route to $lan_net"
 [[ -n $(lan_route) ]] || fail "no route $lan_net proto 236 in gw: $(ip -n "$(rig_ns gw)" route show)"
