@@ -94,4 +94,7 @@ int plat_sysctl_write(const char *path, const char *value, char *err, size_t err
 int plat_file_read(const char *path, size_t max, char **data, size_t *len, char *err,
                    size_t errlen);
 
+/* Commits an nft ruleset (one netlink transaction); what names the step for err. */
+int plat_nft_run(const char *cmd, const char *what, char *err, size_t errlen);
+
 #endif

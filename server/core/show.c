@@ -607,3 +607,93 @@ invalid:
 	    cmd);
 	return w.n;
 }
+
+struct ipsec_walk {
+	const struct evs_daemon *d;
+	char *out;
+	size_t cap, n;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+walk_add(struct ipsec_walk *w, const char *fmt, ...)
+{
+	va_list ap;
+	if (w->n >= w->cap)
+		return;
+	va_start(ap, fmt);
+	int k = vsnprintf(w->out + w->n, w->cap - w->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		w->n += (size_t)k;
+}
+
+static void ipsec_sa_one(void *ctx, const struct evs_sa_view *v)
+{
+	struct ipsec_walk *w = ctx;
+	struct ike_child_status cs[8];
+	if (!ike_sa_established(v->sa))
+		return;
+	size_t k = ike_sa_child_status(v->sa, evs_daemon_now(w->d), cs, 8);
+	struct ike_endpoint p = ike_sa_peer(v->sa);
+	char peer[IPV4_STR_MAX], addr[IPV4_STR_MAX];
+	ipv4_str(p.addr, peer, sizeof(peer));
+	ipv4_str(v->assigned, addr, sizeof(addr));
+	walk_add(w, "\n   remote ident (addr/mask/prot/port): (%s/255.255.255.255/0/0)\n", addr);
+	walk_add(w, "   current_peer %s port %u (user %s, group %s)\n", peer, p.port,
+	         ike_sa_user(v->sa), ike_sa_group(v->sa));
+	for (size_t i = 0; i < k && i < 8; i++) {
+		struct evs_child_counters ct = {0};
+		evs_daemon_child_stats(w->d, cs[i].spi_in, &ct);
+		uint64_t used = (ct.bytes_in > ct.bytes_out ? ct.bytes_in : ct.bytes_out) / 1024;
+		char kb[24] = "-", sec[24] = "-", tf[48];
+		if (cs[i].life_kb)
+			snprintf(
+			    kb, sizeof(kb), "%llu",
+			    (unsigned long long)(used < cs[i].life_kb ? cs[i].life_kb - used : 0));
+		if (cs[i].remaining_s >= 0)
+			snprintf(sec, sizeof(sec), "%lld", (long long)cs[i].remaining_s);
+		show_transform(&cs[i], tf, sizeof(tf));
+		walk_add(w, "    #pkts encaps: %llu, #pkts decaps: %llu\n",
+		         (unsigned long long)ct.packets_out, (unsigned long long)ct.packets_in);
+		for (int out = 0; out < 2; out++) {
+			uint32_t spi = out ? cs[i].spi_out : cs[i].spi_in;
+			walk_add(w, "     %s esp sas:\n      spi: 0x%08X(%u)%s\n",
+			         out ? "outbound" : "inbound", spi, spi,
+			         !out && cs[i].replaced ? " (replaced by a rekey)" : "");
+			walk_add(w,
+			         "        transform: %s ,\n        in use settings ={Tunnel%s, }\n",
+			         tf, cs[i].udp_encap ? " UDP-Encaps" : "");
+			walk_add(w, "        sa timing: remaining key lifetime (k/sec): (%s/%s)\n",
+			         kb, sec);
+		}
+	}
+}
+
+/* `show crypto ipsec sa`: each client's ESP SA pairs as IOS prints them, with the remaining
+ * key lifetime in kilobytes and seconds. */
+static size_t show_ipsec_sa(struct evs_daemon *d, char *out, size_t cap)
+{
+	struct ipsec_walk w = {d, out, cap, 0};
+	walk_add(&w, "\ninterface: %s\n", evs_daemon_ifname(d));
+	evs_daemon_each_sa(d, ipsec_sa_one, &w);
+	return w.n;
+}
+
+size_t evs_daemon_control(void *ctx, const char *cmd, char *out, size_t cap)
+{
+	struct evs_daemon *d = ctx;
+	size_t len;
+	if (!cap)
+		return 0;
+	if (strcmp(cmd, "show crypto session summary") == 0)
+		len = evs_show_session_summary(evs_daemon_sessions(d), evs_daemon_config(d), out,
+		                               cap);
+	else if (strcmp(cmd, "show crypto session group") == 0)
+		len =
+		    evs_show_session_group(evs_daemon_sessions(d), evs_daemon_config(d), out, cap);
+	else if (strcmp(cmd, "show crypto ipsec sa") == 0)
+		len = show_ipsec_sa(d, out, cap);
+	else
+		len = evs_show_control(d, cmd, out, cap);
+	return len >= cap ? cap - 1 : len;
+}

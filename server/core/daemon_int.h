@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's private state, shared by its entry points (daemon.c) and its connections with
+ * their engine actions (daemon_conn.c), and nothing else.
+ */
+#ifndef EVC_SERVER_DAEMON_INT_H
+#define EVC_SERVER_DAEMON_INT_H
+
+#include "ike/ike.h"
+#include "server/core/children.h"
+#include "server/core/daemon.h"
+
+struct conn {
+	struct evs_daemon *d;
+	struct ike_sa *sa;
+	uint64_t id;    /* never 0; the low CONN_SLOT_BITS are the slot */
+	int slot;       /* in d->tab and d->timers */
+	bool half_open; /* counted by d->admit */
+	size_t li;      /* listener */
+	uint32_t session_id;
+	/* reverse routes it holds: its address (client mode) or its LANs (network extension) */
+	struct evc_net rri[EVS_CHILDREN_MAX_PER_SA];
+	size_t n_rri;
+	uint32_t addr; /* the address its policy assigned */
+	bool nem;      /* its group allows network extension */
+	struct ike_endpoint natt_peer;
+	bool natt;
+	bool dead; /* out of the table already; freed by reap */
+};
+
+#define CONN_SLOT_BITS 20 /* evs_conntab_new allows at most 1 << 20 */
+
+struct evs_daemon {
+	const struct evs_config *cfg;
+	struct evs_daemon_io io;
+	uint32_t listen[EVS_MAX_LISTEN];
+	size_t n_listen;
+	char ifname[64];
+	struct evs_state *st;
+	struct evs_admit *admit;
+	struct evs_children *kids; /* every ESP SA installed, by IKE SA (conn id) */
+	struct evs_xauth *xauth;
+	struct evs_conntab *tab;
+	struct evs_timeq *timers;
+	struct conn **by_slot; /* max entries */
+	size_t max;
+	struct conn **dead; /* waiting for reap */
+	size_t n_dead;
+	struct ike_p1_prop p1[64];
+	size_t n_p1;
+	struct ike_p2_prop p2[32];
+	size_t n_p2;
+	unsigned dpd_s, dpd_retry_s, xauth_s, natt_keepalive_s;
+	uint64_t keepalive_at;
+	bool rri_pools; /* routes for whole pools (no reverse-route configured) */
+	bool push;      /* mode-config: initiate (SET) rather than respond */
+	bool stopping;
+	uint64_t next_id;
+	uint64_t now; /* of the entry point running */
+};
+
+void dlog(struct evs_daemon *d, enum ike_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A new SA for the first message from `from` (NULL when the table is full). */
+struct conn *conn_new(struct evs_daemon *d, size_t li, const uint8_t icky[8],
+                      const struct ike_endpoint *from, uint64_t now);
+/* Out of the tables now, freed by reap. */
+void conn_kill(struct conn *c);
+void conn_free(struct evs_daemon *d, struct conn *c);
+void conn_reap(struct evs_daemon *d);
+/* After the engine ran: perform its actions, then refile c under what the SA now knows. */
+void conn_settle(struct conn *c);
+/* Ends a half-open SA without a word, to make room for a new first message. */
+void conn_evict(struct evs_daemon *d, uint64_t id);
+
+#endif
