@@ -2,6 +2,7 @@
 /* A mode-config policy onto the host (client), reverse routes and forwarding (server). */
 #include "platform/apply.h"
 #include "platform/plat_int.h"
+#include "lib/ipv4.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -50,7 +51,7 @@ static const char *net_str(const struct net *n, char *buf, size_t len)
 {
 	char ip[16];
 
-	snprintf(buf, len, "%s/%u", plat_ip_str(n->addr, ip, sizeof(ip)), n->plen);
+	snprintf(buf, len, "%s/%u", ipv4_str(n->addr, ip, sizeof(ip)), n->plen);
 	return buf;
 }
 
@@ -63,8 +64,8 @@ static int norm_net(const struct evc_net *in, const char *what, struct net *out,
 	if (p < 0)
 		return plat_failx(err, errlen, -EINVAL,
 		                  "the server pushed %s %s with netmask %s, which is not a prefix",
-		                  what, plat_ip_str(in->addr, a, sizeof(a)),
-		                  plat_ip_str(in->mask, m, sizeof(m)));
+		                  what, ipv4_str(in->addr, a, sizeof(a)),
+		                  ipv4_str(in->mask, m, sizeof(m)));
 	out->plen = (unsigned)p;
 	out->addr = in->addr & plat_prefix_to_mask(out->plen);
 	return 0;
@@ -156,7 +157,7 @@ static int plan_gateway(struct plat_nl *nl, const struct plat_client_opts *o, st
 		return plat_failx(err, errlen, -EINVAL,
 		                  "the VPN gateway's address is needed to keep IKE and ESP out of "
 		                  "the tunnel");
-	plat_ip_str(o->gateway, gw, sizeof(gw));
+	ipv4_str(o->gateway, gw, sizeof(gw));
 	rc = plat_route_get(nl, o->gateway, false, &res, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -204,12 +205,12 @@ static int plan_client(struct plat_nl *nl, const struct evc_policy *pol,
 		if (rc < 0)
 			return plat_failx(err, errlen, -EINVAL,
 			                  "the server pushed netmask %s, which is not a prefix",
-			                  plat_ip_str(pol->netmask, a, sizeof(a)));
+			                  ipv4_str(pol->netmask, a, sizeof(a)));
 		p->plen = (unsigned)rc;
 	} else {
 		p->plen = 32;
 		notef(o, "the server sent no netmask; %s gets %s/32", o->ifname,
-		      plat_ip_str(pol->addr, a, sizeof(a)));
+		      ipv4_str(pol->addr, a, sizeof(a)));
 	}
 	p->mtu = o->mtu ? o->mtu : PLAT_DEFAULT_MTU;
 	if (p->mtu < 576 || p->mtu > 65535)

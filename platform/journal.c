@@ -13,6 +13,7 @@
  */
 #include "platform/plat_int.h"
 #include "platform/trust.h"
+#include "lib/ipv4.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -76,7 +77,7 @@ static void put_ip(FILE *f, uint32_t a)
 {
 	char ip[16];
 
-	fprintf(f, " %s", plat_ip_str(a, ip, sizeof(ip)));
+	fprintf(f, " %s", ipv4_str(a, ip, sizeof(ip)));
 }
 
 static const char *const kind_names[] = {"absent", "regular", "symlink"};

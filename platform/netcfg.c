@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "platform/netcfg.h"
 #include "platform/plat_int.h"
+#include "lib/ipv4.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,13 +48,6 @@ int plat_failx(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-const char *plat_ip_str(uint32_t addr, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
-	         addr & 0xff);
-	return buf;
-}
-
 const char *plat_ifname_str(int ifindex, char *buf, size_t len)
 {
 	char name[IF_NAMESIZE];
@@ -69,11 +63,11 @@ const char *plat_route_str(const struct plat_route *r, char *buf, size_t len)
 {
 	char dst[16], gw[16], dev[IF_NAMESIZE + 16];
 
-	plat_ip_str(r->dst, dst, sizeof(dst));
+	ipv4_str(r->dst, dst, sizeof(dst));
 	plat_ifname_str(r->ifindex, dev, sizeof(dev));
 	if (r->gateway)
 		snprintf(buf, len, "%s/%u via %s dev %s", dst, r->prefixlen,
-		         plat_ip_str(r->gateway, gw, sizeof(gw)), dev);
+		         ipv4_str(r->gateway, gw, sizeof(gw)), dev);
 	else
 		snprintf(buf, len, "%s/%u via %s", dst, r->prefixlen, dev);
 	return buf;
@@ -372,9 +366,8 @@ out:
 	rtnl_addr_put(a);
 	if (rc < 0)
 		return plat_fail(err, errlen, rc, "cannot %s address %s/%u %s %s",
-		                 add ? "add" : "remove", plat_ip_str(addr, ip, sizeof(ip)),
-		                 prefixlen, add ? "to" : "from",
-		                 plat_ifname_str(ifindex, dev, sizeof(dev)));
+		                 add ? "add" : "remove", ipv4_str(addr, ip, sizeof(ip)), prefixlen,
+		                 add ? "to" : "from", plat_ifname_str(ifindex, dev, sizeof(dev)));
 	return 0;
 }
 
@@ -544,6 +537,6 @@ out:
 	nlmsg_free(msg);
 	if (rc < 0)
 		return plat_fail(err, errlen, rc, "cannot look up the route to %s",
-		                 plat_ip_str(dst, ip, sizeof(ip)));
+		                 ipv4_str(dst, ip, sizeof(ip)));
 	return 0;
 }

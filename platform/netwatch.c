@@ -3,6 +3,7 @@
 #include "platform/netwatch.h"
 #include "platform/netcfg.h"
 #include "platform/plat_int.h"
+#include "lib/ipv4.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -170,14 +171,13 @@ const char *plat_path_str(const struct plat_path *p, char *buf, size_t len)
 
 	if (p->have_default)
 		snprintf(def, sizeof(def), "default via %s dev %s",
-		         p->def_gw ? plat_ip_str(p->def_gw, dgw, sizeof(dgw)) : "the link",
+		         p->def_gw ? ipv4_str(p->def_gw, dgw, sizeof(dgw)) : "the link",
 		         plat_ifname_str(p->def_ifindex, ddev, sizeof(ddev)));
 	if (!p->reachable)
 		snprintf(buf, len, "no route, %s", def);
 	else
-		snprintf(buf, len, "from %s dev %s via %s, %s",
-		         plat_ip_str(p->src, src, sizeof(src)),
+		snprintf(buf, len, "from %s dev %s via %s, %s", ipv4_str(p->src, src, sizeof(src)),
 		         plat_ifname_str(p->ifindex, dev, sizeof(dev)),
-		         p->nexthop ? plat_ip_str(p->nexthop, nh, sizeof(nh)) : "the link", def);
+		         p->nexthop ? ipv4_str(p->nexthop, nh, sizeof(nh)) : "the link", def);
 	return buf;
 }

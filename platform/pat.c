@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "platform/plat_int.h"
+#include "lib/ipv4.h"
 
 int plat_pat_add(struct plat_journal *j, const char *ifname, uint32_t addr,
                  const struct evc_net *lan, size_t n, char *err, size_t errlen)
@@ -32,10 +33,10 @@ int plat_pat_add(struct plat_journal *j, const char *ifname, uint32_t addr,
 	for (size_t i = 0; i < n && i < EVC_POLICY_MAX_NETS; i++) {
 		char b[16];
 		used += (size_t)snprintf(set + used, sizeof(set) - used, "%s%s/%d", i ? ", " : "",
-		                         plat_ip_str(lan[i].addr, b, sizeof(b)),
+		                         ipv4_str(lan[i].addr, b, sizeof(b)),
 		                         __builtin_popcount(lan[i].mask));
 	}
-	plat_ip_str(addr, a, sizeof(a));
+	ipv4_str(addr, a, sizeof(a));
 	/* replaced as a whole: "add" then "delete" clears a table left by an earlier run */
 	int len =
 	    snprintf(cmd, sizeof(cmd),

@@ -18,9 +18,6 @@ int plat_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 int plat_failx(char *err, size_t errlen, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Dotted quad of a host-order address into buf (at least 16 bytes). */
-const char *plat_ip_str(uint32_t addr, char *buf, size_t len);
-
 /* Interface name for messages; "ifindex N" when the index is unknown. */
 const char *plat_ifname_str(int ifindex, char *buf, size_t len);
 

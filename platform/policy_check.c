@@ -7,6 +7,7 @@
  */
 #include "platform/apply.h"
 #include "platform/plat_int.h"
+#include "lib/ipv4.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +47,7 @@ static int check_servers(const uint32_t *a, size_t n, size_t max, const char *wh
 		const char *why = bad_host(a[i]);
 		if (why)
 			return plat_failx(err, errlen, -EINVAL, "the server pushed %s %s, %s", what,
-			                  plat_ip_str(a[i], ip, sizeof(ip)), why);
+			                  ipv4_str(a[i], ip, sizeof(ip)), why);
 	}
 	return 0;
 }
@@ -59,11 +60,11 @@ static int check_address(const struct evc_policy *pol, uint32_t gateway, char *e
 
 	if (why)
 		return plat_failx(err, errlen, -EINVAL, "the server pushed address %s, %s",
-		                  plat_ip_str(pol->addr, a, sizeof(a)), why);
+		                  ipv4_str(pol->addr, a, sizeof(a)), why);
 	if (gateway && pol->addr == gateway)
 		return plat_failx(err, errlen, -EINVAL,
 		                  "the server pushed address %s, the VPN gateway's own address",
-		                  plat_ip_str(pol->addr, a, sizeof(a)));
+		                  ipv4_str(pol->addr, a, sizeof(a)));
 	if ((pol->have & EVC_HAVE_NETMASK) && pol->netmask)
 		plen = plat_mask_to_prefix(pol->netmask);
 	if (plen < 0)
@@ -72,17 +73,17 @@ static int check_address(const struct evc_policy *pol, uint32_t gateway, char *e
 		return plat_failx(err, errlen, -EINVAL,
 		                  "the server pushed netmask %s (/%d) for address %s; a client "
 		                  "network cannot be wider than /8",
-		                  plat_ip_str(pol->netmask, m, sizeof(m)), plen,
-		                  plat_ip_str(pol->addr, a, sizeof(a)));
+		                  ipv4_str(pol->netmask, m, sizeof(m)), plen,
+		                  ipv4_str(pol->addr, a, sizeof(a)));
 	if (plen <= 30) {
 		uint32_t mask = plat_prefix_to_mask((unsigned)plen), net = pol->addr & mask;
 
 		if (pol->addr == net || pol->addr == (net | ~mask))
 			return plat_failx(err, errlen, -EINVAL,
 			                  "the server pushed address %s, the %s address of %s/%d",
-			                  plat_ip_str(pol->addr, a, sizeof(a)),
+			                  ipv4_str(pol->addr, a, sizeof(a)),
 			                  pol->addr == net ? "network" : "broadcast",
-			                  plat_ip_str(net, n, sizeof(n)), plen);
+			                  ipv4_str(net, n, sizeof(n)), plen);
 	}
 	return 0;
 }
@@ -114,7 +115,7 @@ int plat_policy_check(const struct evc_policy *pol, uint32_t gateway, char *err,
 		if (why)
 			return plat_failx(err, errlen, -EINVAL,
 			                  "the server pushed split-include network %s/%d, %s",
-			                  plat_ip_str(n->addr & n->mask, a, sizeof(a)), plen, why);
+			                  ipv4_str(n->addr & n->mask, a, sizeof(a)), plen, why);
 	}
 	return 0;
 }

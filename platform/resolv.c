@@ -3,6 +3,7 @@
 /* Pushed DNS servers into resolv.conf, and the original back. */
 #include "platform/plat_int.h"
 #include "platform/trust.h"
+#include "lib/ipv4.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -68,7 +69,7 @@ static char *build_resolv(const struct evc_policy *pol, const char *ifname,
 			      "it was not added to resolv.conf");
 	}
 	for (size_t i = 0; i < pol->n_dns && i < EVC_POLICY_MAX_DNS; i++)
-		fprintf(f, "nameserver %s\n", plat_ip_str(pol->dns[i], ip, sizeof(ip)));
+		fprintf(f, "nameserver %s\n", ipv4_str(pol->dns[i], ip, sizeof(ip)));
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
