@@ -185,13 +185,40 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 
 static int cmd_control(int argc, char **argv, const char *what);
 
+/*
+ * Both `evc connect` and `evc daemon` end here: the client takes over the settings (they are
+ * wiped here), runs until a stop signal or a fatal error, and leaves its last error in err.
+ */
+static int run_client(struct term *t, struct evc_settings *set, const struct evc_client_ops *ops,
+                      int sfd, const char *started, const char *done, char *err, size_t errlen)
+{
+	struct evc_client_status st;
+	int rc;
+
+	t->client = evc_client_new(set, ops, t, err, errlen);
+	evc_settings_clear(set); /* the client has its own copy */
+	if (!t->client)
+		return -ENOMEM;
+	if (started)
+		fprintf(stderr, "%s\n", started);
+	rc = evc_client_start(t->client);
+	if (rc == 0)
+		rc = evc_client_run(t->client, sfd);
+	evc_client_status(t->client, &st);
+	snprintf(err, errlen, "%s", st.last_error);
+	evc_client_free(t->client);
+	t->client = NULL;
+	if (rc == 0 && !t->quiet)
+		printf("%s\n", done);
+	return rc;
+}
+
 static int cmd_connect(int argc, char **argv)
 {
 	struct term t = {0};
 	struct connect_args a = {0};
 	struct evc_settings set = {0};
 	struct evc_profile *prof = NULL;
-	struct evc_client_status st;
 	char err[1024] = "", q[200];
 	int rc, sfd = -1;
 
@@ -234,20 +261,8 @@ static int cmd_connect(int argc, char **argv)
 		rc = -errno;
 		goto out;
 	}
-	t.client = evc_client_new(&set, &term_ops, &t, err, sizeof(err));
-	evc_settings_clear(&set); /* the client has its own copy */
-	if (!t.client) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	rc = evc_client_start(t.client);
-	if (rc == 0)
-		rc = evc_client_run(t.client, sfd);
-	evc_client_status(t.client, &st);
-	snprintf(err, sizeof(err), "%s", st.last_error);
-	evc_client_free(t.client);
-	if (rc == 0 && !t.quiet)
-		printf("disconnected; network settings restored\n");
+	rc = run_client(&t, &set, &term_ops, sfd, NULL, "disconnected; network settings restored",
+	                err, sizeof(err));
 out:
 	if (sfd >= 0)
 		close(sfd);
@@ -316,9 +331,9 @@ static int cmd_daemon(int argc, char **argv)
 	struct connect_args a = {0};
 	struct evc_settings set = {0};
 	struct evc_profile *prof = NULL;
-	struct evc_client_status st;
 	struct evc_client_ops ops = term_ops;
-	char err[1024] = "", what[200], ctl[EVC_CONTROL_PATH_MAX], lock[EVC_CONTROL_PATH_MAX + 16];
+	char err[1024] = "", what[EVC_CONTROL_PATH_MAX + 300], ctl[EVC_CONTROL_PATH_MAX],
+	     lock[EVC_CONTROL_PATH_MAX + 16];
 	int rc, sfd = -1, lfd = -1;
 
 	rc = parse_connect(argc, argv, &a, &t);
@@ -371,22 +386,10 @@ static int cmd_daemon(int argc, char **argv)
 		goto out;
 	}
 	ops.prompt = daemon_prompt;
-	t.client = evc_client_new(&set, &ops, &t, err, sizeof(err));
-	evc_settings_clear(&set);
-	if (!t.client) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	fprintf(stderr, "evc: daemon for profile '%s' (pid %ld), control socket %s\n", a.profile,
-	        (long)getpid(), a.ov.control_path);
-	rc = evc_client_start(t.client);
-	if (rc == 0)
-		rc = evc_client_run(t.client, sfd);
-	evc_client_status(t.client, &st);
-	snprintf(err, sizeof(err), "%s", st.last_error);
-	evc_client_free(t.client);
-	if (rc == 0 && !t.quiet)
-		printf("daemon stopped; network settings restored\n");
+	snprintf(what, sizeof(what), "evc: daemon for profile '%s' (pid %ld), control socket %s",
+	         a.profile, (long)getpid(), a.ov.control_path);
+	rc = run_client(&t, &set, &ops, sfd, what, "daemon stopped; network settings restored", err,
+	                sizeof(err));
 out:
 	if (sfd >= 0)
 		close(sfd);
