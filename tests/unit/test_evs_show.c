@@ -20,281 +20,18 @@
 #include "ike/driver.h"
 #include "server/core/config.h"
 #include "server/core/daemon.h"
+
+#include "evs_net.h"
 #include "server/core/reload.h"
-
-#define SRV_IP 0xc6336401u /* 198.51.100.1, the sample's `interface eth0` address */
-#define CLI_IP 0xcb007100u /* 203.0.113.0 + client number */
-#define MAX_CLIENTS 64
-#define MAX_QUEUED 512
-#define MAX_CHILDREN 256
-
-struct dgram {
-	bool to_daemon;
-	struct ike_endpoint from, to;
-	uint16_t port; /* to the daemon: the local port it arrived on */
-	size_t len;
-	uint8_t *data;
-};
-
-struct cli {
-	struct ike_sa *sa;
-	struct net *net;
-	struct ike_endpoint addr;
-	const char *user, *password;
-	bool up, failed, closed;
-	char why[512]; /* the failure's text */
-	unsigned prompts;
-	struct ike_child child;
-	struct evc_policy policy;
-};
-
-struct net {
-	struct evs_daemon *d;
-	struct evs_config *cfg;
-	struct evs_config *cfg2; /* after a reload */
-	uint64_t now;
-	struct dgram q[MAX_QUEUED];
-	size_t nq;
-	struct cli cli[MAX_CLIENTS];
-	size_t ncli;
-	uint32_t child_spi[MAX_CHILDREN]; /* what the datapath holds; 0: free */
-	int child_adds, child_dels, keepalives, daemon_sends;
-};
-
-static void enqueue(struct net *n, bool to_daemon, const struct ike_endpoint *from,
-                    const struct ike_endpoint *to, uint16_t port, const uint8_t *msg, size_t len)
-{
-	assert_true(n->nq < MAX_QUEUED);
-	struct dgram *g = &n->q[n->nq++];
-	g->to_daemon = to_daemon;
-	g->from = *from;
-	g->to = *to;
-	g->port = port;
-	g->len = len;
-	g->data = malloc(len ? len : 1);
-	assert_non_null(g->data);
-	memcpy(g->data, msg, len);
-}
-
-/* ---- the daemon's I/O, in memory ---- */
-
-static void io_send(void *ctx, size_t li, uint16_t from_port, const uint8_t *msg, size_t len,
-                    const struct ike_endpoint *to)
-{
-	struct net *n = ctx;
-	struct ike_endpoint from = {SRV_IP, from_port};
-	assert_int_equal(li, 0);
-	n->daemon_sends++;
-	enqueue(n, false, &from, to, from_port, msg, len);
-}
-
-static void io_log(void *ctx, enum ike_log_level level, const char *msg)
-{
-	(void)ctx;
-	if (getenv("EVS_TEST_VERBOSE") || level <= IKE_LOG_ERR)
-		fprintf(stderr, "evs: %s\n", msg);
-}
-
-static int io_child_add(void *ctx, const struct ike_child *ch, const char **why)
-{
-	struct net *n = ctx;
-	(void)why;
-	for (size_t i = 0; i < MAX_CHILDREN; i++)
-		if (!n->child_spi[i]) {
-			n->child_spi[i] = ch->spi_in;
-			n->child_adds++;
-			return 0;
-		}
-	fail_msg("datapath full");
-	return -1;
-}
-
-static void io_child_del(void *ctx, uint32_t spi_in)
-{
-	struct net *n = ctx;
-	for (size_t i = 0; i < MAX_CHILDREN; i++)
-		if (n->child_spi[i] == spi_in) {
-			n->child_spi[i] = 0;
-			n->child_dels++;
-			return;
-		}
-	fail_msg("deleted an SPI %08x the datapath does not hold", spi_in);
-}
-
-static void io_keepalive(void *ctx, size_t li, const struct ike_endpoint *peer)
-{
-	struct net *n = ctx;
-	(void)li;
-	(void)peer;
-	n->keepalives++;
-}
-
-/* ---- a client, driven as evc drives its engine ---- */
-
-static void c_send(void *ctx, const uint8_t *msg, size_t len, const struct ike_endpoint *to,
-                   uint16_t from_port)
-{
-	struct cli *c = ctx;
-	struct ike_endpoint from = {c->addr.addr, from_port};
-	enqueue(c->net, true, &from, to, to->port, msg, len);
-}
-
-static void c_prompt(void *ctx, const char *message, bool retry)
-{
-	struct cli *c = ctx;
-	(void)message;
-	c->prompts++;
-	if (retry)
-		ike_close(c->sa, c->net->now);
-	else
-		ike_xauth_answer(c->sa, c->net->now, c->user, c->password);
-}
-
-static void c_policy(void *ctx, const struct evc_policy *pol)
-{
-	struct cli *c = ctx;
-	c->policy = *pol;
-}
-
-static void c_child_up(void *ctx, const struct ike_child *ch)
-{
-	struct cli *c = ctx;
-	c->child = *ch;
-	c->up = true;
-}
-
-static void c_failed(void *ctx, enum ike_step step, const char *text)
-{
-	struct cli *c = ctx;
-	(void)step;
-	if (getenv("EVS_TEST_VERBOSE"))
-		fprintf(stderr, "client: %s\n", text);
-	c->failed = true;
-	snprintf(c->why, sizeof(c->why), "%s", text);
-}
-
-static void c_closed(void *ctx, const char *text)
-{
-	struct cli *c = ctx;
-	(void)text;
-	c->closed = true;
-}
-
-static const struct ike_driver_ops cli_ops = {
-    .send = c_send,
-    .xauth_prompt = c_prompt,
-    .policy = c_policy,
-    .child_up = c_child_up,
-    .failed = c_failed,
-    .closed = c_closed,
-};
-
-static struct cli *client_new(struct net *n, const char *user, const char *password)
-{
-	assert_true(n->ncli < MAX_CLIENTS);
-	struct cli *c = &n->cli[n->ncli];
-	struct ike_config cfg = {0};
-	const char *why = NULL;
-	c->net = n;
-	c->addr = (struct ike_endpoint){CLI_IP + 1 + (uint32_t)n->ncli, IKE_PORT};
-	c->user = user;
-	c->password = password;
-	cfg.role = IKE_ROLE_INITIATOR;
-	cfg.local = c->addr;
-	cfg.peer = (struct ike_endpoint){SRV_IP, IKE_PORT};
-	cfg.group = "quizware";
-	cfg.psk = (const uint8_t *)"groupsecret";
-	cfg.psk_len = strlen("groupsecret");
-	cfg.dh_group = 2;
-	c->sa = ike_sa_new(&cfg, n->now, &why);
-	assert_non_null(c->sa);
-	n->ncli++;
-	ike_start(c->sa, n->now);
-	ike_drive(c->sa, &cli_ops, c);
-	return c;
-}
-
-static struct cli *client_at(struct net *n, uint32_t addr)
-{
-	for (size_t i = 0; i < n->ncli; i++)
-		if (n->cli[i].addr.addr == addr)
-			return &n->cli[i];
-	return NULL;
-}
-
-/* Delivers datagrams until none is left; false if it did not settle. */
-static bool pump(struct net *n)
-{
-	for (unsigned rounds = 0; rounds < 100000; rounds++) {
-		if (!n->nq)
-			return true;
-		struct dgram g = n->q[0];
-		memmove(n->q, n->q + 1, (n->nq - 1) * sizeof(n->q[0]));
-		n->nq--;
-		if (g.to_daemon) {
-			evs_daemon_input(n->d, 0, g.port, g.data, g.len, &g.from, n->now);
-		} else {
-			struct cli *c = client_at(n, g.to.addr);
-			if (c && c->sa) {
-				ike_input(c->sa, n->now, g.data, g.len, &g.from, &c->addr);
-				ike_drive(c->sa, &cli_ops, c);
-			}
-		}
-		free(g.data);
-	}
-	return false;
-}
-
-static const struct evs_daemon_io net_io = {
-    .send = io_send,
-    .log = io_log,
-    .child_add = io_child_add,
-    .child_del = io_child_del,
-    .keepalive = io_keepalive,
-};
 
 static int setup(void **state)
 {
-	struct net *n = calloc(1, sizeof(*n));
-	static const uint32_t listen[] = {SRV_IP};
-	static const uint8_t key[16] = {1, 2, 3};
-	char err[256];
-	assert_non_null(n);
-	n->now = 1000;
-	n->cfg = evs_config_load(EVC_SOURCE_DIR "/server/evs.conf", NULL, NULL);
-	assert_non_null(n->cfg);
-	struct evs_daemon_io io = net_io;
-	io.ctx = n;
-	struct evs_daemon_opts o = {
-	    .cfg = n->cfg,
-	    .listen = listen,
-	    .n_listen = 1,
-	    .ifname = "evs0",
-	    .io = &io,
-	    .hash_key = key,
-	};
-	assert_int_equal(evs_daemon_new(&n->d, &o, n->now, err, sizeof(err)), 0);
-	*state = n;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct net *n = *state;
-	evs_daemon_free(n->d);
-	evs_config_free(n->cfg2);
-	for (size_t i = 0; i < n->ncli; i++)
-		ike_sa_free(n->cli[i].sa);
-	for (size_t i = 0; i < n->nq; i++)
-		free(n->q[i].data);
-	evs_config_free(n->cfg);
-	free(n);
-	return 0;
+	return evs_net_setup_conf(state, EVC_SOURCE_DIR "/server/evs.conf");
 }
 
 /* ---- the show and clear commands ---- */
 
-static size_t ask(struct net *n, const char *cmd, char *out, size_t cap)
+static size_t ask(struct evs_net *n, const char *cmd, char *out, size_t cap)
 {
 	size_t len = evs_daemon_control(n->d, cmd, out, cap);
 	assert_true(len < cap);
@@ -304,11 +41,11 @@ static size_t ask(struct net *n, const char *cmd, char *out, size_t cap)
 	return len;
 }
 
-static void connect_two(struct net *n, struct cli **r, struct cli **na)
+static void connect_two(struct evs_net *n, struct evs_cli **r, struct evs_cli **na)
 {
-	*r = client_new(n, "richard", "richard-pw-1");
-	*na = client_new(n, "natalie", "natalie-pw-2");
-	assert_true(pump(n));
+	*r = evs_net_client_new(n, "richard", "richard-pw-1");
+	*na = evs_net_client_new(n, "natalie", "natalie-pw-2");
+	assert_true(evs_net_pump(n));
 	assert_true((*r)->up);
 	assert_true((*na)->up);
 	assert_int_equal(evs_daemon_count(n->d), 2);
@@ -317,7 +54,7 @@ static void connect_two(struct net *n, struct cli **r, struct cli **na)
 /* Example 20-1 for the sample's dynamic map, the tag filter and the JSON form. */
 static void test_dynamic_map(void **state)
 {
-	struct net *n = *state;
+	struct evs_net *n = *state;
 	char out[4096];
 	ask(n, "show crypto dynamic-map", out, sizeof(out));
 	assert_non_null(strstr(out, "Crypto Map Template \"EASYVPN\" 10\n"));
@@ -368,9 +105,9 @@ static void test_dynamic_map_seed(void **state)
 	struct evs_config *cfg = evs_config_parse("seed.conf", conf, strlen(conf), NULL, NULL);
 	assert_non_null(cfg);
 	static const uint32_t listen[] = {SRV_IP};
-	struct net *n = calloc(1, sizeof(*n));
+	struct evs_net *n = calloc(1, sizeof(*n));
 	assert_non_null(n);
-	struct evs_daemon_io io = net_io;
+	struct evs_daemon_io io = evs_net_io;
 	io.ctx = n;
 	struct evs_daemon_opts o = {.cfg = cfg, .listen = listen, .n_listen = 1, .io = &io};
 	char err[256], out[2048];
@@ -390,8 +127,8 @@ static void test_dynamic_map_seed(void **state)
 
 static void test_isakmp_sa(void **state)
 {
-	struct net *n = *state;
-	struct cli *r, *na;
+	struct evs_net *n = *state;
+	struct evs_cli *r, *na;
 	char out[4096];
 	ask(n, "show crypto isakmp sa", out, sizeof(out));
 	assert_string_equal(out, "IPv4 Crypto ISAKMP SA\n"
@@ -414,8 +151,8 @@ static void test_isakmp_sa(void **state)
  * it is UDP-encapsulated, as IOS prints them. */
 static void test_isakmp_sa_detail(void **state)
 {
-	struct net *n = *state;
-	struct cli *r, *na;
+	struct evs_net *n = *state;
+	struct evs_cli *r, *na;
 	char out[8192];
 	connect_two(n, &r, &na);
 	ask(n, "show crypto isakmp sa detail", out, sizeof(out));
@@ -438,8 +175,8 @@ static void test_isakmp_sa_detail(void **state)
 
 static void test_session(void **state)
 {
-	struct net *n = *state;
-	struct cli *r, *na;
+	struct evs_net *n = *state;
+	struct evs_cli *r, *na;
 	char out[8192];
 	connect_two(n, &r, &na);
 	n->now += 65000;
@@ -486,13 +223,13 @@ static void test_session(void **state)
 /* `clear crypto session username U` sends U's client a DELETE and leaves the others. */
 static void test_clear(void **state)
 {
-	struct net *n = *state;
-	struct cli *r, *na;
+	struct evs_net *n = *state;
+	struct evs_cli *r, *na;
 	char out[1024];
 	connect_two(n, &r, &na);
 	ask(n, "clear crypto session username RICHARD", out, sizeof(out)); /* `local`: any case */
 	assert_string_equal(out, "cleared 1 session(s) of user RICHARD\n");
-	assert_true(pump(n));
+	assert_true(evs_net_pump(n));
 	assert_true(r->closed);
 	assert_false(na->closed);
 	assert_int_equal(evs_daemon_count(n->d), 1);
@@ -504,14 +241,14 @@ static void test_clear(void **state)
 	assert_string_equal(out, "cleared 0 session(s) of user nobody\n");
 	ask(n, "clear crypto session", out, sizeof(out));
 	assert_string_equal(out, "cleared 1 session(s)\n");
-	assert_true(pump(n));
+	assert_true(evs_net_pump(n));
 	assert_true(na->closed);
 	assert_int_equal(evs_daemon_count(n->d), 0);
 }
 
 static void test_invalid(void **state)
 {
-	struct net *n = *state;
+	struct evs_net *n = *state;
 	char out[1024];
 	static const char *const bad[] = {
 	    "show crypto",
@@ -561,7 +298,7 @@ static char *conf_variant(const char *from, const char *to)
 	return out;
 }
 
-static void reload_to(struct net *n, const char *from, const char *to)
+static void reload_to(struct evs_net *n, const char *from, const char *to)
 {
 	char err[256];
 	char *text = conf_variant(from, to);
@@ -575,35 +312,35 @@ static void reload_to(struct net *n, const char *from, const char *to)
  * configuration's changes apply to the next client. */
 static void test_reload_keeps_sessions(void **state)
 {
-	struct net *n = *state;
-	struct cli *r, *na;
+	struct evs_net *n = *state;
+	struct evs_cli *r, *na;
 	char out[4096];
 	connect_two(n, &r, &na);
 	reload_to(n, " dns 10.99.0.53\n", " dns 10.99.0.54\n max-users 3\n");
-	assert_true(pump(n));
+	assert_true(evs_net_pump(n));
 	assert_false(r->closed);
 	assert_false(na->closed);
 	assert_int_equal(evs_daemon_count(n->d), 2);
 	ask(n, "show crypto session summary", out, sizeof(out));
 	assert_non_null(strstr(out, "Group quizware has 2 connections"));
 	/* a third login: the next free address, the new DNS server */
-	struct cli *c = client_new(n, "richard", "richard-pw-1");
-	assert_true(pump(n));
+	struct evs_cli *c = evs_net_client_new(n, "richard", "richard-pw-1");
+	assert_true(evs_net_pump(n));
 	assert_true(c->up);
 	assert_int_equal(c->policy.addr, 0x0a62000c);
 	assert_int_equal(c->policy.dns[0], 0x0a630036);
 	/* the sessions still end cleanly */
 	ike_close(r->sa, n->now);
-	ike_drive(r->sa, &cli_ops, r);
-	assert_true(pump(n));
+	ike_drive(r->sa, &evs_net_cli_ops, r);
+	assert_true(evs_net_pump(n));
 	assert_int_equal(evs_daemon_count(n->d), 2);
 }
 
 /* A reload that drops the group closes its sessions with a DELETE. */
 static void test_reload_group_gone(void **state)
 {
-	struct net *n = *state;
-	struct cli *r, *na;
+	struct evs_net *n = *state;
+	struct evs_cli *r, *na;
 	char out[4096];
 	connect_two(n, &r, &na);
 	reload_to(n, "aaa authorization network quizware local\n",
@@ -619,7 +356,7 @@ static void test_reload_group_gone(void **state)
 	assert_int_equal(evs_daemon_reload(n->d, c3, n->now, err, sizeof(err)), 0);
 	evs_config_free(n->cfg2);
 	n->cfg2 = c3;
-	assert_true(pump(n));
+	assert_true(evs_net_pump(n));
 	assert_true(r->closed);
 	assert_true(na->closed);
 	assert_int_equal(evs_daemon_count(n->d), 0);
@@ -632,7 +369,7 @@ static void test_reload_group_gone(void **state)
  * per-client reverse routes and whole-pool routes. */
 static void test_reload_keeps_route_mode(void **state)
 {
-	struct net *n = *state;
+	struct evs_net *n = *state;
 	assert_false(evs_daemon_rri_pools(n->d)); /* the sample has reverse-route */
 	reload_to(n, " reverse-route\n", "");
 	assert_false(evs_daemon_rri_pools(n->d));
@@ -641,13 +378,13 @@ static void test_reload_keeps_route_mode(void **state)
 /* A changed pool does not hand out an address a kept session still has. */
 static void test_reload_pool_changed(void **state)
 {
-	struct net *n = *state;
-	struct cli *r = client_new(n, "richard", "richard-pw-1");
-	assert_true(pump(n));
+	struct evs_net *n = *state;
+	struct evs_cli *r = evs_net_client_new(n, "richard", "richard-pw-1");
+	assert_true(evs_net_pump(n));
 	assert_int_equal(r->policy.addr, 0x0a62000a);
 	reload_to(n, "10.98.0.10 10.98.0.100", "10.98.0.10 10.98.0.200");
-	struct cli *na = client_new(n, "natalie", "natalie-pw-2");
-	assert_true(pump(n));
+	struct evs_cli *na = evs_net_client_new(n, "natalie", "natalie-pw-2");
+	assert_true(evs_net_pump(n));
 	assert_true(na->up);
 	assert_int_equal(na->policy.addr, 0x0a62000b);
 	assert_false(r->closed);
@@ -671,8 +408,8 @@ static void log_into(void *ctx, enum ike_log_level level, const char *msg)
  * configuration keeps serving. */
 static void test_reload_file(void **state)
 {
-	struct net *n = *state;
-	struct cli *r, *na;
+	struct evs_net *n = *state;
+	struct evs_cli *r, *na;
 	struct logbuf lb = {0};
 	char path[] = "/tmp/evs-reload-XXXXXX";
 	int fd = mkstemp(path);
@@ -689,8 +426,8 @@ static void test_reload_file(void **state)
 	assert_non_null(strstr(lb.text, ":27: "));
 	assert_non_null(strstr(lb.text, "sha7"));
 	assert_int_equal(evs_daemon_count(n->d), 2);
-	struct cli *c = client_new(n, "natalie", "natalie-pw-2");
-	assert_true(pump(n));
+	struct evs_cli *c = evs_net_client_new(n, "natalie", "natalie-pw-2");
+	assert_true(evs_net_pump(n));
 	assert_true(c->up);
 	/* fixed: taken, and the daemon lives on it */
 	char *good = conf_variant(" dns 10.99.0.53\n", " dns 10.99.0.55\n");
@@ -703,8 +440,8 @@ static void test_reload_file(void **state)
 	assert_int_equal(evs_reload_run(rl, n->d, n->now), 0);
 	assert_non_null(strstr(lb.text, "reload: now running /tmp/evs-reload-"));
 	assert_int_equal(evs_daemon_count(n->d), 3);
-	struct cli *c2 = client_new(n, "richard", "richard-pw-1");
-	assert_true(pump(n));
+	struct evs_cli *c2 = evs_net_client_new(n, "richard", "richard-pw-1");
+	assert_true(evs_net_pump(n));
 	assert_true(c2->up);
 	assert_int_equal(c2->policy.dns[0], 0x0a630037);
 	/* the daemon goes before the configuration the reloader owns */
@@ -720,13 +457,14 @@ static void test_reload_file(void **state)
  * first keeps running. */
 static void test_max_logins(void **state)
 {
-	struct net *n = *state;
+	struct evs_net *n = *state;
 	reload_to(n, " dns 10.99.0.53\n", " dns 10.99.0.53\n max-logins 1\n");
-	struct cli *r = client_new(n, "richard", "richard-pw-1");
-	assert_true(pump(n));
+	struct evs_cli *r = evs_net_client_new(n, "richard", "richard-pw-1");
+	assert_true(evs_net_pump(n));
 	assert_true(r->up);
-	struct cli *r2 = client_new(n, "RICHARD", "richard-pw-1"); /* `local`: the same user */
-	assert_true(pump(n));
+	struct evs_cli *r2 =
+	    evs_net_client_new(n, "RICHARD", "richard-pw-1"); /* `local`: the same user */
+	assert_true(evs_net_pump(n));
 	assert_false(r2->up);
 	assert_true(r2->failed);
 	assert_int_equal(r2->prompts, 1); /* no second prompt: the password was right */
@@ -737,37 +475,37 @@ static void test_max_logins(void **state)
 	assert_int_equal(evs_daemon_count(n->d), 1);
 	assert_false(r->closed);
 	/* a different user is not limited by max-logins */
-	struct cli *na = client_new(n, "natalie", "natalie-pw-2");
-	assert_true(pump(n));
+	struct evs_cli *na = evs_net_client_new(n, "natalie", "natalie-pw-2");
+	assert_true(evs_net_pump(n));
 	assert_true(na->up);
 }
 
 static void test_max_users(void **state)
 {
-	struct net *n = *state;
+	struct evs_net *n = *state;
 	reload_to(n, " dns 10.99.0.53\n", " dns 10.99.0.53\n max-users 1\n");
-	struct cli *r = client_new(n, "richard", "richard-pw-1");
-	assert_true(pump(n));
+	struct evs_cli *r = evs_net_client_new(n, "richard", "richard-pw-1");
+	assert_true(evs_net_pump(n));
 	assert_true(r->up);
-	struct cli *na = client_new(n, "natalie", "natalie-pw-2");
-	assert_true(pump(n));
+	struct evs_cli *na = evs_net_client_new(n, "natalie", "natalie-pw-2");
+	assert_true(evs_net_pump(n));
 	assert_true(na->failed);
 	assert_string_equal(
 	    na->why, "step 4 (XAUTH): the gateway refused user natalie: group quizware has reached "
 	             "its max-users: 1 users are connected; try again later");
 	assert_int_equal(evs_daemon_count(n->d), 1);
 	/* a wrong password is still asked again, not refused for the limit */
-	struct cli *bad = client_new(n, "natalie", "wrong");
-	assert_true(pump(n));
+	struct evs_cli *bad = evs_net_client_new(n, "natalie", "wrong");
+	assert_true(evs_net_pump(n));
 	assert_false(bad->up);
 	assert_int_equal(bad->prompts, 2); /* the rig's client gives up at the second prompt */
 	assert_null(strstr(bad->why, "max-users"));
 	/* when richard leaves, natalie gets in */
 	ike_close(r->sa, n->now);
-	ike_drive(r->sa, &cli_ops, r);
-	assert_true(pump(n));
-	struct cli *na2 = client_new(n, "natalie", "natalie-pw-2");
-	assert_true(pump(n));
+	ike_drive(r->sa, &evs_net_cli_ops, r);
+	assert_true(evs_net_pump(n));
+	struct evs_cli *na2 = evs_net_client_new(n, "natalie", "natalie-pw-2");
+	assert_true(evs_net_pump(n));
 	assert_true(na2->up);
 }
 
@@ -775,14 +513,14 @@ static void test_max_users(void **state)
  * the address they came to. */
 static void test_access_restrict(void **state)
 {
-	struct net *n = *state;
+	struct evs_net *n = *state;
 	char out[4096];
 	reload_to(n, " crypto map VPNMAP\n",
 	          " crypto map VPNMAP\ninterface eth1\n ip address 198.51.100.254 255.255.255.0\n"
 	          " crypto map VPNMAP\ncrypto isakmp client configuration group quizware\n"
 	          " access-restrict eth1\n");
-	struct cli *r = client_new(n, "richard", "richard-pw-1");
-	assert_true(pump(n));
+	struct evs_cli *r = evs_net_client_new(n, "richard", "richard-pw-1");
+	assert_true(evs_net_pump(n));
 	assert_false(r->up);
 	assert_true(r->failed);
 	assert_int_equal(r->prompts, 1);
@@ -800,29 +538,29 @@ static void test_access_restrict(void **state)
 	          " crypto map VPNMAP\ncrypto isakmp client configuration group quizware\n"
 	          " access-restrict eth1\n access-restrict eth0\n");
 	evs_config_free(old);
-	struct cli *r2 = client_new(n, "richard", "richard-pw-1");
-	assert_true(pump(n));
+	struct evs_cli *r2 = evs_net_client_new(n, "richard", "richard-pw-1");
+	assert_true(evs_net_pump(n));
 	assert_true(r2->up);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_dynamic_map, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dynamic_map, setup, evs_net_teardown),
 	    cmocka_unit_test(test_dynamic_map_seed),
-	    cmocka_unit_test_setup_teardown(test_isakmp_sa, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_isakmp_sa_detail, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_session, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reload_keeps_sessions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reload_group_gone, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reload_pool_changed, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reload_keeps_route_mode, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reload_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_max_logins, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_max_users, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_access_restrict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_isakmp_sa, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_isakmp_sa_detail, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_session, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_clear, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_invalid, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_keeps_sessions, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_group_gone, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_pool_changed, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_keeps_route_mode, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_reload_file, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_max_logins, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_max_users, setup, evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_access_restrict, setup, evs_net_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
