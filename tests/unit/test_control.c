@@ -79,7 +79,9 @@ static int client(const char *path)
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	size_t len = strlen(path);
+	assert_true(len < sizeof(a.sun_path)); /* a cut path would name another socket */
+	memcpy(a.sun_path, path, len + 1);
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	return fd;
 }
