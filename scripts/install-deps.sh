@@ -47,6 +47,8 @@ libstrongswan
 libstrongswan-standard-plugins
 libcharon-extra-plugins
 libcharon-extauth-plugins
+libradcli-dev
+freeradius
 '
 # Why the less obvious ones:
 #   libcap-ng-dev              evc drops every capability but CAP_NET_ADMIN (platform/privs.c)
@@ -58,6 +60,9 @@ libcharon-extauth-plugins
 #                              under memcheck (errors inside libcrypto ASan cannot see)
 #   dbus-daemon, gnome-keyring a private Secret Service for tests/unit/test_profile_secrets.c
 #                              (libsecret store of profiles/); it skips those cases without them
+#   libradcli-dev              evs's RADIUS client (server/core/radius*.c)
+#   freeradius                 a real RADIUS server for tests/e2e/radius.sh, which runs its
+#                              own with a temporary configuration; never a system service
 # strongSwan plugins that tests/interop/charon-server.sh loads, by package
 # (Debian 12, strongSwan 5.9.8):
 #   kernel-libipsec (+ /usr/lib/ipsec/libipsec.so.0)  libcharon-extra-plugins
@@ -120,4 +125,13 @@ apt_opts='-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-co
 apt-get -q update </dev/null
 # shellcheck disable=SC2086 # word splitting of the option and package lists is intended
 apt-get install $apt_opts --no-install-recommends $missing </dev/null
+# The tests start their own freeradius on loopback: the system one must not run (nor
+# start at boot) and hold the RADIUS ports.
+if [ -e /lib/systemd/system/freeradius.service ] && command -v systemctl >/dev/null &&
+	[ -d /run/systemd/system ]; then
+	systemctl disable --now freeradius.service >/dev/null 2>&1 || true
+elif [ -e /etc/init.d/freeradius ]; then
+	/etc/init.d/freeradius stop >/dev/null 2>&1 || true
+	update-rc.d freeradius disable >/dev/null 2>&1 || true
+fi
 echo "install-deps: done"
