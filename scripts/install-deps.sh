@@ -127,11 +127,15 @@ apt-get -q update </dev/null
 apt-get install $apt_opts --no-install-recommends $missing </dev/null
 # The tests start their own freeradius on loopback: the system one must not run (nor
 # start at boot) and hold the RADIUS ports.
-if [ -e /lib/systemd/system/freeradius.service ] && command -v systemctl >/dev/null &&
-	[ -d /run/systemd/system ]; then
-	systemctl disable --now freeradius.service >/dev/null 2>&1 || true
-elif [ -e /etc/init.d/freeradius ]; then
+if [ -e /etc/init.d/freeradius ]; then
 	/etc/init.d/freeradius stop >/dev/null 2>&1 || true
 	update-rc.d freeradius disable >/dev/null 2>&1 || true
+fi
+if command -v systemctl >/dev/null; then
+	# works without a running systemd too: it removes the boot symlink
+	systemctl disable freeradius.service >/dev/null 2>&1 || true
+	if [ -d /run/systemd/system ]; then
+		systemctl stop freeradius.service >/dev/null 2>&1 || true
+	fi
 fi
 echo "install-deps: done"
