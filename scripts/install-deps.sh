@@ -23,6 +23,8 @@ libnl-route-3-dev
 libcap-ng-dev
 libnftables-dev
 libgtk-3-dev
+xvfb
+xauth
 libsecret-1-dev
 dbus-daemon
 gnome-keyring
@@ -60,6 +62,7 @@ freeradius
 #                              under memcheck (errors inside libcrypto ASan cannot see)
 #   dbus-daemon, gnome-keyring a private Secret Service for tests/unit/test_profile_secrets.c
 #                              (libsecret store of profiles/); it skips those cases without them
+#   xvfb, xauth                xvfb-run for tests/e2e/gui.sh: evc-gui's window built under Xvfb
 #   libradcli-dev              evs's RADIUS client (server/core/radius*.c)
 #   freeradius                 a real RADIUS server for tests/e2e/radius.sh, which runs its
 #                              own with a temporary configuration; never a system service
