@@ -17,6 +17,7 @@
 #include "client/profile_cmd.h"
 #include "client/term.h"
 #include "lib/crypto.h"
+#include "lib/i18n.h"
 #include "platform/privs.h"
 #include "profiles/store.h"
 #include "lib/control.h"
@@ -480,6 +481,8 @@ out:
 int main(int argc, char **argv)
 {
 	char err[256];
+
+	evc_i18n_init();
 	/* before any secret is read: no core dump, no ptrace by other users' processes */
 	if (plat_no_core_dumps(err, sizeof(err)) != 0)
 		fprintf(stderr, "evc: warning: %s\n", err);

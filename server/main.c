@@ -19,6 +19,7 @@
 #include "server/core/config.h"
 #include "server/core/host.h"
 #include "server/core/show_cmd.h"
+#include "lib/i18n.h"
 #include "lib/signals.h"
 
 #define EVS_DEFAULT_CONFIG "/etc/evs/evs.conf"
@@ -63,6 +64,7 @@ int main(int argc, char **argv)
 	bool check = false;
 	int opt;
 
+	evc_i18n_init();
 	/* keys and passwords in memory: no core file, no ptrace or /proc/PID/mem by our user */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		fprintf(stderr, "evs: warning: cannot make the process non-dumpable: %s\n",
