@@ -377,6 +377,7 @@ void cfg_check(struct cfg_parser *p)
 	check_cmap(p);
 	check_pools(p);
 	check_restrict(p);
+	cfg_check_radius(p);
 }
 
 /* ---- Derived data ---- */

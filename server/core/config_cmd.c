@@ -17,12 +17,65 @@
 
 /* ---- aaa, username ---- */
 
+/* One method word (two for `group radius`) at tk[*i]; false after reporting what is wrong. */
+static bool aaa_method(struct cfg_parser *p, const struct cfg_toks *tk, size_t *i,
+                       enum cfg_aaa_kind k, enum cfg_aaa_method *m)
+{
+	const char *w = T(tk, *i);
+
+	if (cfg_kw(w, "group")) {
+		if (*i + 1 >= N(tk)) {
+			cfg_error(p, p->lineno, "'group' needs a server group: 'group radius'");
+			return false;
+		}
+		w = T(tk, ++*i);
+		if (cfg_kw(w, "radius")) {
+			*m = CFG_M_RADIUS;
+			return true;
+		}
+		if (cfg_kw(w, "tacacs+") || cfg_kw(w, "tacacs")) {
+			cfg_error(
+			    p, p->lineno,
+			    "method 'group %s': TACACS+ is not supported by evs (Debian 12 has "
+			    "no TACACS+ server to test it against); use 'group radius' or "
+			    "'local'",
+			    w);
+			return false;
+		}
+		cfg_error(p, p->lineno,
+		          "method 'group %s': AAA server groups are not supported by evs; use "
+		          "'group radius' (every RADIUS server in order) or 'local'",
+		          w);
+		return false;
+	}
+	if (cfg_kw(w, "local")) {
+		*m = CFG_M_LOCAL;
+		return true;
+	}
+	if (k == CFG_AAA_AUTHEN && cfg_kw(w, "local-case")) {
+		*m = CFG_M_LOCAL_CASE;
+		return true;
+	}
+	cfg_error(p, p->lineno,
+	          "method '%s' is not supported by evs; use 'group radius' and/or 'local'%s", w,
+	          k == CFG_AAA_AUTHEN ? " (or 'local-case')" : "");
+	return false;
+}
+
+/*
+ * `aaa authentication login LIST METHOD...` / `aaa authorization network LIST METHOD...`.
+ * As in IOS, a later method is tried only when the one before gives no answer (a RADIUS
+ * server that is down), never when it refuses. The local database answers every user, so
+ * it can only come last.
+ */
 static void cmd_aaa_list(struct cfg_parser *p, const struct cfg_toks *tk, enum cfg_aaa_kind k)
 {
-	const char *syntax = k == CFG_AAA_AUTHEN ? "aaa authentication login LIST local"
-	                                         : "aaa authorization network LIST local";
+	const char *syntax =
+	    k == CFG_AAA_AUTHEN ? "aaa authentication login LIST {group radius|local|local-case}..."
+	                        : "aaa authorization network LIST {group radius|local}...";
+	enum cfg_aaa_method m[CFG_AAA_MAX_METHODS];
+	size_t n = 0;
 	struct cfg_aaa_list *l;
-	bool local_case = false;
 
 	if (N(tk) < 5) {
 		cfg_usage(p, syntax);
@@ -34,26 +87,31 @@ static void cmd_aaa_list(struct cfg_parser *p, const struct cfg_toks *tk, enum c
 		          "commands (IOS rejects them without it)");
 		return;
 	}
-	if (cfg_kw(T(tk, 4), "group")) {
-		cfg_error(p, p->lineno,
-		          "method 'group %s' is not supported by evs; users are checked against "
-		          "the local 'username' database: use 'local'",
-		          N(tk) > 5 ? T(tk, 5) : "");
-		return;
-	}
-	if (k == CFG_AAA_AUTHEN && cfg_kw(T(tk, 4), "local-case")) {
-		local_case = true;
-	} else if (!cfg_kw(T(tk, 4), "local")) {
-		cfg_error(p, p->lineno, "method '%s' is not supported by evs; use 'local'",
-		          T(tk, 4));
-		return;
-	}
-	if (N(tk) > 5) {
-		cfg_error(p, p->lineno,
-		          "fallback methods after '%s' are not supported by evs; 'local' is "
-		          "always available",
-		          T(tk, 4));
-		return;
+	size_t prev = 0;
+	for (size_t i = 4; i < N(tk); i++) {
+		size_t at = i;
+		if (n == CFG_AAA_MAX_METHODS) {
+			cfg_error(p, p->lineno, "more than %d methods", CFG_AAA_MAX_METHODS);
+			return;
+		}
+		if (!aaa_method(p, tk, &i, k, &m[n]))
+			return;
+		for (size_t j = 0; j < n; j++) {
+			if ((m[j] == CFG_M_RADIUS) == (m[n] == CFG_M_RADIUS)) {
+				cfg_error(p, p->lineno, "method '%s' is listed twice", T(tk, i));
+				return;
+			}
+		}
+		if (n && m[n - 1] != CFG_M_RADIUS) {
+			cfg_error(p, p->lineno,
+			          "'%s%s%s' after '%s' would never be tried: the local database "
+			          "answers every user (a refusal is final); put 'local' last",
+			          T(tk, at), at != i ? " " : "", at != i ? T(tk, i) : "",
+			          T(tk, prev));
+			return;
+		}
+		prev = at;
+		n++;
 	}
 	if (!cfg_name_ok(p, "list", T(tk, 3)))
 		return;
@@ -67,7 +125,11 @@ static void cmd_aaa_list(struct cfg_parser *p, const struct cfg_toks *tk, enum c
 		l->kind = k;
 		l->name = cfg_strdup(p, T(tk, 3));
 	}
-	l->local_case = local_case;
+	memcpy(l->m, m, n * sizeof(m[0]));
+	l->n_m = n;
+	l->local_case = false;
+	for (size_t j = 0; j < n; j++)
+		l->local_case |= m[j] == CFG_M_LOCAL_CASE;
 	l->line = p->lineno;
 }
 
@@ -371,6 +433,10 @@ void cfg_cmd_global(struct cfg_parser *p, struct cfg_toks *tk)
 		cmd_aaa(p, tk);
 	} else if (cfg_kw(c, "username")) {
 		cmd_username(p, tk);
+	} else if (cfg_kw(c, "radius-server")) {
+		cfg_cmd_radius_server(p, tk);
+	} else if (cfg_kw(c, "radius") && N(tk) >= 2 && cfg_kw(T(tk, 1), "server")) {
+		cfg_cmd_radius_open(p, tk);
 	} else if (cfg_kw(c, "ip") && N(tk) >= 3 && cfg_kw(T(tk, 1), "local") &&
 	           cfg_kw(T(tk, 2), "pool")) {
 		cmd_ip_local_pool(p, tk);

@@ -36,6 +36,13 @@ static size_t secret_offset(const char *s)
 		return (size_t)(tok[1] - s);
 	if (n >= 4 && TOK_IS(0, "crypto") && TOK_IS(1, "isakmp") && TOK_IS(2, "key"))
 		return (size_t)(tok[3] - s);
+	if (n >= 3 && (TOK_IS(0, "radius-server") || TOK_IS(0, "tacacs-server"))) {
+		for (i = 1; i + 1 < n; i++)
+			if (TOK_IS(i, "key"))
+				return (size_t)(tok[i + 1] - s);
+		if (n == 8) /* the key may lie beyond the 8 tokens looked at */
+			return (size_t)(tok[1] - s);
+	}
 	if (n >= 3 && TOK_IS(0, "username")) {
 		for (i = 2; i + 1 < n; i++) {
 			if (TOK_IS(i, "secret") || TOK_IS(i, "password"))

@@ -43,10 +43,31 @@ enum cfg_aaa_kind {
 	CFG_AAA_AUTHOR, /* aaa authorization network */
 };
 
+enum cfg_aaa_method {
+	CFG_M_LOCAL,      /* the `username` database */
+	CFG_M_LOCAL_CASE, /* the same, user names case-sensitive */
+	CFG_M_RADIUS,     /* `group radius`: every configured RADIUS server in order */
+};
+#define CFG_AAA_MAX_METHODS 4
+
 struct cfg_aaa_list {
 	char *name;
 	enum cfg_aaa_kind kind;
 	bool local_case;
+	enum cfg_aaa_method m[CFG_AAA_MAX_METHODS]; /* tried in this order */
+	size_t n_m;
+	unsigned line;
+};
+
+/* `radius-server host` (name NULL) or a `radius server NAME` block. */
+struct cfg_radius {
+	char *name;
+	bool have_addr;
+	uint32_t addr;
+	unsigned auth_port;
+	char *key; /* NULL: the global `radius-server key`; wiped on free */
+	size_t key_len;
+	unsigned timeout, retransmit; /* 0 / UINT_MAX: the global value */
 	unsigned line;
 };
 
@@ -174,6 +195,10 @@ struct evs_config {
 	CFG_VEC(struct cfg_dmap) dmaps;
 	CFG_VEC(struct cfg_cmap) cmaps;
 	CFG_VEC(struct cfg_iface) ifaces;
+	CFG_VEC(struct cfg_radius) radius;
+	char *radius_key; /* `radius-server key`; wiped on free */
+	size_t radius_key_len;
+	unsigned radius_timeout, radius_retransmit; /* 0 / UINT_MAX: IOS's 5 s and 3 */
 	unsigned ka_secs, ka_retry;
 	bool ka_periodic;
 	unsigned xauth_timeout;
@@ -199,7 +224,8 @@ enum cfg_mode {
 	CFG_MODE_DMAP,
 	CFG_MODE_IFACE,
 	CFG_MODE_ACL,
-	CFG_MODE_SKIP, /* below a rejected command: its indented lines are not looked at */
+	CFG_MODE_RADIUS, /* radius server NAME */
+	CFG_MODE_SKIP,   /* below a rejected command: its indented lines are not looked at */
 };
 
 struct cfg_parser {
@@ -305,6 +331,14 @@ void cfg_banner_eof(struct cfg_parser *p);
 void cfg_cmd_access_list(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_ip_access_list(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_acl(struct cfg_parser *p, struct cfg_toks *tk);
+/* RADIUS servers (config_radius.c): `radius-server ...`, `radius server NAME` and its lines. */
+void cfg_cmd_radius_server(struct cfg_parser *p, const struct cfg_toks *tk);
+void cfg_cmd_radius_open(struct cfg_parser *p, const struct cfg_toks *tk);
+void cfg_cmd_radius(struct cfg_parser *p, const struct cfg_toks *tk);
+void cfg_radius_free(struct evs_config *c);
+void cfg_check_radius(struct cfg_parser *p);
+/* Whether a list uses a method (config_radius.c). */
+bool cfg_aaa_has(const struct cfg_aaa_list *l, enum cfg_aaa_method m);
 
 /* Cross-reference checks and derived data (config_check.c). */
 void cfg_check(struct cfg_parser *p);

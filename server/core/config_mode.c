@@ -21,11 +21,11 @@ struct unsupported {
 
 static const struct unsupported unsupported_cmds[] = {
     {"tacacs-server", NULL, NULL, false,
-     "TACACS+ servers are not supported by evs; authenticate users with the local "
-     "'username' database and 'aaa authentication login LIST local'"},
-    {"radius-server", NULL, NULL, false,
-     "RADIUS servers are not supported by evs; authenticate users with the local "
-     "'username' database and 'aaa authentication login LIST local'"},
+     "TACACS+ is not supported by evs (Debian 12 has no TACACS+ server to test it "
+     "against); use RADIUS ('radius-server host') or the local 'username' database"},
+    {"aaa", "group", NULL, false,
+     "AAA server groups are not supported by evs; 'group radius' uses every "
+     "'radius-server host' and 'radius server' in order"},
     {"aaa", "session-id", NULL, true, "'aaa session-id' has no effect in evs; ignored"},
     {"aaa", "accounting", NULL, false, "AAA accounting is not supported by evs"},
     {"crypto", "isakmp", "key", false,
@@ -123,6 +123,7 @@ static const char *const tset_cmds[] = {"mode", NULL};
 static const char *const dmap_cmds[] = {"set", "reverse-route", "match", NULL};
 static const char *const iface_cmds[] = {"ip", "shutdown", "description", NULL};
 static const char *const acl_cmds[] = {"permit", "deny", "remark", NULL};
+static const char *const radius_cmds[] = {"address", "key", "timeout", "retransmit", NULL};
 
 bool cfg_mode_has(enum cfg_mode m, const char *kw)
 {
@@ -146,6 +147,9 @@ bool cfg_mode_has(enum cfg_mode m, const char *kw)
 		break;
 	case CFG_MODE_ACL:
 		v = acl_cmds;
+		break;
+	case CFG_MODE_RADIUS:
+		v = radius_cmds;
 		break;
 	case CFG_MODE_NONE:
 	case CFG_MODE_SKIP:
@@ -172,6 +176,8 @@ const char *cfg_mode_opener(enum cfg_mode m)
 		return "interface";
 	case CFG_MODE_ACL:
 		return "ip access-list";
+	case CFG_MODE_RADIUS:
+		return "radius server";
 	case CFG_MODE_NONE:
 	case CFG_MODE_SKIP:
 		break;

@@ -60,6 +60,9 @@ static void dispatch_submode(struct cfg_parser *p, struct cfg_toks *tk)
 	case CFG_MODE_ACL:
 		cfg_cmd_acl(p, tk);
 		break;
+	case CFG_MODE_RADIUS:
+		cfg_cmd_radius(p, tk);
+		break;
 	case CFG_MODE_NONE:
 	case CFG_MODE_SKIP:
 		break;
@@ -238,6 +241,7 @@ void evs_config_free(struct evs_config *c)
 		free(c->ifaces.v[i].cmap);
 	}
 	free(c->ifaces.v);
+	cfg_radius_free(c);
 	free(c->p1);
 	free(c->p2);
 	free(c->p2_entry);
