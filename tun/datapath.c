@@ -289,7 +289,7 @@ static void tun_packet(struct dp *dp, struct pkt *p)
 		drop(dp, DP_DROP_NOT_IPV4, "TUN packet is not a well-formed IPv4 packet");
 		goto release;
 	}
-	struct sa_entry *e = satab_route(dp->tab, ip.dst);
+	struct sa_entry *e = satab_route(dp->tab, ip.src, ip.dst);
 	if (!e) {
 		drop(dp, DP_DROP_NO_ROUTE, "TUN packet to %s: no ESP SA covers it",
 		     ipv4_str(ip.dst, da, sizeof(da)));

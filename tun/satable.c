@@ -144,17 +144,30 @@ struct sa_entry *satab_remove(struct satab *t, uint32_t spi_in)
 	return e;
 }
 
-struct sa_entry *satab_route(const struct satab *t, uint32_t dst)
+static bool covers(const struct evc_net *n, uint32_t a)
+{
+	return (a & n->mask) == n->addr;
+}
+
+struct sa_entry *satab_route(const struct satab *t, uint32_t src, uint32_t dst)
 {
 	for (struct sa_entry *e = t->host_bucket[bucket(dst)]; e; e = e->host_next)
 		if (e->remote_ts.addr == dst && !e->expired)
 			return e;
+	/* A router in network-extension mode has one pair per LAN, all with the same remote
+	 * selector: the source picks the LAN's pair. A source no selector covers keeps the old
+	 * choice (the first by destination), which the peer judges. */
+	struct sa_entry *first = NULL;
 	for (size_t i = 0; i < t->n_nets; i++) {
 		struct sa_entry *e = t->nets[i];
-		if ((dst & e->remote_ts.mask) == e->remote_ts.addr && !e->expired)
+		if (!covers(&e->remote_ts, dst) || e->expired)
+			continue;
+		if (covers(&e->local_ts, src))
 			return e;
+		if (!first)
+			first = e;
 	}
-	return NULL;
+	return first;
 }
 
 struct sa_entry *satab_any(const struct satab *t)

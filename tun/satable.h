@@ -3,7 +3,8 @@
  * The datapath's SA table (internal to tun/): inbound lookup by our SPI, outbound lookup by
  * the inner destination against each SA's remote traffic selector, longest prefix first and,
  * among equal prefixes, the newest SA (so a rekeyed SA takes over sending while the old one
- * still accepts packets until it is deleted).
+ * still accepts packets until it is deleted); among those, the first whose local selector
+ * covers the inner source (a router's LANs each have a pair with the same remote selector).
  *
  * Host selectors (/32, the usual case for evs clients) sit in a hash; wider ones in an array
  * kept sorted by prefix length, which stays short (evc has one, evs a few for NEM clients).
@@ -43,8 +44,10 @@ int satab_insert(struct satab *t, struct sa_entry *e);
 /* Unlinks and returns the entry with this inbound SPI, NULL if none. */
 struct sa_entry *satab_remove(struct satab *t, uint32_t spi_in);
 struct sa_entry *satab_by_spi(const struct satab *t, uint32_t spi_in);
-/* The SA to send a packet for dst with; expired SAs are skipped. NULL when none matches. */
-struct sa_entry *satab_route(const struct satab *t, uint32_t dst);
+/* The SA to send a packet from src to dst with: the remote selector covers dst, and among
+ * equal ones the one whose local selector covers src; expired SAs are skipped. NULL when none
+ * matches. */
+struct sa_entry *satab_route(const struct satab *t, uint32_t src, uint32_t dst);
 /* Some entry, NULL when empty (for teardown). */
 struct sa_entry *satab_any(const struct satab *t);
 size_t satab_count(const struct satab *t);

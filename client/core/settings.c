@@ -322,17 +322,6 @@ static int lans(struct evc_settings *s, const struct evc_profile *p, const struc
 			           "%s 0.0.0.0/0: a LAN cannot be every address; give the network "
 			           "behind this host",
 			           src);
-		/* the datapath chooses an outbound ESP SA by destination only, and every LAN's
-		 * pair has the same one (0.0.0.0/0): a second LAN's packets would leave on the
-		 * first one's SA and the gateway would drop them */
-		if (i > 0 && s->mode == EVC_MODE_NETWORK_EXTENSION &&
-		    !overlap(&s->lan[i], &s->lan[0]))
-			return bad(
-			    err, errlen,
-			    "%s %s: network-extension mode carries one LAN for now (evc's "
-			    "datapath picks the ESP SA by destination only); give one network "
-			    "that covers them, or use client mode",
-			    src, net_str(&s->lan[i], x, sizeof(x)));
 		for (size_t k = 0; k < i; k++)
 			if (overlap(&s->lan[i], &s->lan[k]))
 				return bad(err, errlen, "%s %s overlaps %s: give each network once",

@@ -7,9 +7,12 @@
 # as its quick-mode identity; the corporate host and the LAN host reach each
 # other by their own addresses, both ways; evs routes the LAN into its tunnel
 # (reverse route, tagged with evc's routing protocol 0xEC = 236) while the SA
-# is up and not after. Without `nem enable` the same evc is refused, with the
-# reason in evs's log, and leaves nothing behind; a LAN that overlaps what the
-# gateway pushes is refused by evc. A second hardware client with another LAN
+# is up and not after. The same router carries a second LAN (namespace lanb,
+# 10.32.0.10 behind lan1 10.32.0.1): one SA pair per LAN, both LANs reached by
+# their own addresses, both reverse routes on evs while connected, none after.
+# Without `nem enable` the same evc is refused, with the reason in evs's log,
+# and leaves nothing behind; a LAN that overlaps what the gateway pushes is
+# refused by evc. A second hardware client with another LAN
 # works at the same time, and its route goes when it leaves.
 #
 # Usage: tests/e2e/nem.sh [BUILD_DIR]
@@ -31,6 +34,14 @@ rig_addr lan lan0 "$lan_host/24"
 rig_default_route lan 10.30.0.1
 rig_forwarding client
 rig_note "LAN: $lan_host -- 10.30.0.1 client (the evc router)"
+lanb_net=10.32.0.0/24
+lanb_host=10.32.0.10
+rig_ns_add lanb
+rig_veth client lan1 lanb lan0
+rig_addr client lan1 10.32.0.1/24
+rig_addr lanb lan0 "$lanb_host/24"
+rig_default_route lanb 10.32.0.1
+rig_note "LAN B: $lanb_host -- 10.32.0.1 client (the same router)"
 ping_fails lan "$RIG_CORP_ADDR" || fail "the LAN host reaches $RIG_CORP_ADDR without a tunnel: the rig leaks"
 
 key=$(evc_secret group-key "$EVC_GROUP_KEY")
@@ -75,9 +86,17 @@ conf=$(evs_conf_variant evs-nem.conf 's/^ acl 101$/ acl 101\n nem enable/')
 grep -q '^ nem enable$' "$conf" || fail "internal: no 'nem enable' in $conf"
 rig_counter_add corp from_lan ip saddr "$lan_host" icmp type echo-request
 rig_counter_add lan from_corp ip saddr "$RIG_CORP_ADDR" icmp type echo-request
+rig_counter_add corp from_lanb ip saddr "$lanb_host" icmp type echo-request
+rig_counter_add lanb from_corp ip saddr "$RIG_CORP_ADDR" icmp type echo-request
 evs_start "$conf"
-evc_start evc client "${evc_args[@]}" --state-file "$RIG_DIR/evc.state" --control "$RIG_DIR/evc.sock"
+evc_start evc client "${evc_args[@]}" --lan "$lanb_net" --state-file "$RIG_DIR/evc.state" \
+	--control "$RIG_DIR/evc.sock"
 evc_wait_connected evc 20
+# one pair per LAN: the second is set up after the first
+has_route() {
+	[[ -n $(ip -n "$(rig_ns gw)" route show "$1" proto 236) ]]
+}
+wait_for "evs's reverse route to the second LAN $lanb_net" 10 has_route "$lanb_net"
 status=$("$EVC_BIN" status --control "$RIG_DIR/evc.sock") || fail "evc status failed: $status"
 grep -q -x "mode: network-extension" <<<"$status" || fail "evc status does not say 'mode: network-extension': $status"
 grep -q -E "^evs: \\[6/7\\] reverse route 10\\.30\\.0\\.0/24 via " "${RIG_LOGS[evs]}" ||
@@ -91,6 +110,20 @@ seen=$(rig_counter_packets corp from_lan)
 ping_ok corp "$lan_host" 3 || fail "no ping from the corporate host to the LAN host $lan_host"
 seen=$(rig_counter_packets lan from_corp)
 [[ ${seen:-0} -ge 3 ]] || fail "the LAN host saw ${seen:-0} echo requests from $RIG_CORP_ADDR, expected 3"
+
+# ---- the second LAN of the same router, over its own SA pair
+pairs=$("$EVC_BIN" status --control "$RIG_DIR/evc.sock" | grep -c '^sa: ') || true
+[[ ${pairs:-0} -ge 2 ]] || fail "evc status lists ${pairs:-0} SA pairs for two LANs, expected 2"
+grep -q -E "^evs: \\[6/7\\] reverse route 10\\.32\\.0\\.0/24 via " "${RIG_LOGS[evs]}" ||
+	fail "evs did not log the reverse route to $lanb_net"
+rig_note "gw: $(ip -n "$(rig_ns gw)" route show "$lanb_net" proto 236)"
+ping_ok lanb "$RIG_CORP_ADDR" 3 || fail "no ping from the second LAN's host to $RIG_CORP_ADDR through the tunnel"
+seen=$(rig_counter_packets corp from_lanb)
+[[ ${seen:-0} -ge 3 ]] || fail "the corporate host saw ${seen:-0} echo requests from $lanb_host, expected 3"
+ping_ok corp "$lanb_host" 3 || fail "no ping from the corporate host to the second LAN's host $lanb_host"
+seen=$(rig_counter_packets lanb from_corp)
+[[ ${seen:-0} -ge 3 ]] || fail "the second LAN's host saw ${seen:-0} echo requests from $RIG_CORP_ADDR, expected 3"
+ping_ok lan "$RIG_CORP_ADDR" 1 || fail "the first LAN stopped reaching $RIG_CORP_ADDR once the second was up"
 
 # ---- a second hardware client (natalie) with its own LAN, at the same time
 rig_add_std_client client2 198.51.100.3
@@ -126,7 +159,9 @@ rig_kill evc 10
 evc_tun_gone client
 evs_wait_connections 0
 wait_for "the reverse route to $lan_net to go" 10 no_lan_route
+wait_for "the reverse route to $lanb_net to go" 10 no_route "$lanb_net"
 ping_fails corp "$lan_host" || fail "the corporate host still reaches $lan_host after the disconnect"
+ping_fails corp "$lanb_host" || fail "the corporate host still reaches $lanb_host after the disconnect"
 evs_stop
 sanitizer_check
 rig_note "PASS"

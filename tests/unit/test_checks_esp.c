@@ -115,10 +115,10 @@ static void test_satab_spi_once_and_expired_no_route(void **state)
 	assert_int_equal(satab_insert(t, &b), -EEXIST);
 	assert_ptr_equal(satab_by_spi(t, 0x1234), &a);
 	assert_int_equal(satab_count(t), 1);
-	assert_null(satab_route(t, 0x0a620002u));
-	assert_ptr_equal(satab_route(t, 0x0a620001u), &a);
+	assert_null(satab_route(t, 0, 0x0a620002u));
+	assert_ptr_equal(satab_route(t, 0, 0x0a620001u), &a);
 	a.expired = true;
-	assert_null(satab_route(t, 0x0a620001u));
+	assert_null(satab_route(t, 0, 0x0a620001u));
 	assert_ptr_equal(satab_remove(t, 0x1234), &a);
 	satab_free(t);
 }

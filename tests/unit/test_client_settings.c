@@ -282,10 +282,13 @@ static void test_modes(void **state)
 	struct evc_settings s;
 	char err[256] = "";
 	evc_overrides_init(&o);
-	/* two LANs in network-extension mode: the second's traffic would leave on the first's
-	 * ESP SA (the datapath chooses by destination), so only one for now */
-	expect_refused(ne, &o, -EINVAL,
-	               "lan 192.168.2.0/24: network-extension mode carries one LAN for now");
+	/* two LANs in network-extension mode: one ESP SA pair each (the datapath picks the
+	 * pair by source among equal destinations) */
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.mode, EVC_MODE_NETWORK_EXTENSION);
+	assert_int_equal(s.n_lan, 2);
+	assert_int_equal(s.lan[0].addr, 0xc0a80100u);
+	assert_int_equal(s.lan[1].addr, 0xc0a80200u);
 	/* in client mode both are translated (PAT) */
 	assert_int_equal(evc_overrides_set(&o, "mode", "client", err, sizeof(err)), 0);
 	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
