@@ -213,8 +213,10 @@ static int cmd_import(int argc, char **argv)
 	struct prof_secret_store *ss = NULL;
 	if (st && (imp.group_key.p || imp.password.p))
 		ss = so.scope == PROF_SCOPE_SYSTEM || so.dir ? prof_secrets_files_new(secrets_dir)
-		                                             : prof_secrets_libsecret_new();
+		                                             : prof_secrets_user_new(secrets_dir);
 	rc = st ? prof_import_save(st, ss, &imp, replace, report, NULL, err, sizeof(err)) : -ENOMEM;
+	if (rc == 0 && ss && prof_secrets_note(ss))
+		fprintf(stderr, "evc: %s\n", prof_secrets_note(ss));
 	if (rc == 0)
 		printf("imported %s as profile '%s' (%s, %s) into %s\n", path, prof_name(imp.prof),
 		       imp.format == PROF_FMT_PCF    ? "Cisco VPN Client profile"

@@ -105,7 +105,8 @@ int prof_write_atomic(const char *path, const void *data, size_t len, char *err,
 /*
  * The libsecret side of secrets.h (secrets_libsecret.c): items of schema PROF_SECRET_SCHEMA
  * with attributes profile=name, kind=kind. lookup returns -ENOENT when there is none; clear
- * succeeds when there is none.
+ * succeeds when there is none. -ENOTCONN: no Secret Service could be reached at all (no session
+ * bus, none on it); -EIO: the keyring answered with an error.
  */
 struct secret;
 int prof_ls_store(const char *name, const char *kind, const struct secret *value, char *err,

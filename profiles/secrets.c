@@ -18,7 +18,9 @@ enum backend {
 
 struct prof_secret_store {
 	enum backend backend;
-	char *dir;
+	char *dir; /* files; for libsecret, where to fall back (NULL: never) */
+	bool fell_back;
+	char note[600];
 };
 
 static struct prof_secret_store *store_new(enum backend b, const char *dir)
@@ -37,6 +39,16 @@ static struct prof_secret_store *store_new(enum backend b, const char *dir)
 struct prof_secret_store *prof_secrets_libsecret_new(void)
 {
 	return store_new(BACKEND_LIBSECRET, NULL);
+}
+
+struct prof_secret_store *prof_secrets_user_new(const char *fallback_dir)
+{
+	return store_new(BACKEND_LIBSECRET, fallback_dir);
+}
+
+const char *prof_secrets_note(const struct prof_secret_store *ss)
+{
+	return ss->fell_back ? ss->note : NULL;
 }
 
 struct prof_secret_store *prof_secrets_files_new(const char *dir)
@@ -62,6 +74,12 @@ static const char *kind_text(enum prof_secret_kind kind)
 	return kind == PROF_SECRET_GROUP_KEY ? "group key" : "password";
 }
 
+/* Once a user store fell back to files, it is a file store for everything after. */
+static bool use_files(const struct prof_secret_store *ss)
+{
+	return ss->backend == BACKEND_FILES || ss->fell_back;
+}
+
 static int file_path(const struct prof_secret_store *ss, const char *name,
                      enum prof_secret_kind kind, char *buf, size_t len)
 {
@@ -77,7 +95,7 @@ int prof_secrets_ref(const struct prof_secret_store *ss, const char *name,
 	char path[4200];
 	int rc;
 
-	if (ss->backend == BACKEND_LIBSECRET) {
+	if (!use_files(ss)) {
 		if (!prof_name_valid(name))
 			return -EINVAL;
 		return snprintf(buf, len, "secret:libsecret") >= (int)len ? -ENAMETOOLONG : 0;
@@ -140,8 +158,18 @@ int prof_secrets_put(struct prof_secret_store *ss, const char *name, enum prof_s
 	rc = check_value(value, kind, err, errlen);
 	if (rc)
 		return rc;
-	if (ss->backend == BACKEND_LIBSECRET)
-		return prof_ls_store(name, prof_secret_kind_name(kind), value, err, errlen);
+	if (!use_files(ss)) {
+		rc = prof_ls_store(name, prof_secret_kind_name(kind), value, err, errlen);
+		if (rc != -ENOTCONN || !ss->dir)
+			return rc;
+		/* No Secret Service at all (a root shell, a headless machine): the user's own
+		 * files, which the user's profiles refer to by path from now on. */
+		ss->fell_back = true;
+		snprintf(ss->note, sizeof(ss->note),
+		         "no keyring (Secret Service) is reachable here, so the secrets of profile "
+		         "'%s' are kept in owner-only files in %s",
+		         name, ss->dir);
+	}
 
 	rc = file_path(ss, name, kind, path, sizeof(path));
 	if (rc) {
@@ -173,7 +201,7 @@ int prof_secrets_get(struct prof_secret_store *ss, const char *name, enum prof_s
 		snprintf(err, errlen, "'%.80s' is not a profile name", name);
 		return -EINVAL;
 	}
-	if (ss->backend == BACKEND_LIBSECRET)
+	if (!use_files(ss))
 		return prof_ls_lookup(name, prof_secret_kind_name(kind), out, err, errlen);
 	rc = file_path(ss, name, kind, path, sizeof(path));
 	if (rc) {
@@ -193,7 +221,7 @@ int prof_secrets_clear(struct prof_secret_store *ss, const char *name, enum prof
 		snprintf(err, errlen, "'%.80s' is not a profile name", name);
 		return -EINVAL;
 	}
-	if (ss->backend == BACKEND_LIBSECRET)
+	if (!use_files(ss))
 		return prof_ls_clear(name, prof_secret_kind_name(kind), err, errlen);
 	rc = file_path(ss, name, kind, path, sizeof(path));
 	if (rc) {

@@ -35,6 +35,16 @@ struct prof_secret_store;
 
 /* The user's keyring; nothing is contacted until the first put/get/clear. */
 struct prof_secret_store *prof_secrets_libsecret_new(void);
+/*
+ * A user's store: the keyring, and where no Secret Service can be reached at all (no D-Bus
+ * session, a root shell, a headless machine) owner-only files in fallback_dir (directory
+ * 0700, files 0600), as the files store keeps them. The first put that cannot reach the
+ * keyring switches the store to files for good; prof_secrets_note() then holds the one line
+ * that says so, for the caller to print. fallback_dir NULL: never fall back.
+ */
+struct prof_secret_store *prof_secrets_user_new(const char *fallback_dir);
+/* NULL, or the sentence saying that secrets went to files instead of the keyring. */
+const char *prof_secrets_note(const struct prof_secret_store *ss);
 /* Root-only files in dir (NULL: PROF_SECRETS_DIR). */
 struct prof_secret_store *prof_secrets_files_new(const char *dir);
 void prof_secrets_free(struct prof_secret_store *ss);

@@ -5,6 +5,7 @@
  * schema description, which is constant.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,15 +29,32 @@ static const SecretSchema *schema(void)
 	return &s;
 }
 
+/*
+ * Errors of the transport (no session bus, "Cannot autolaunch D-Bus without X11 $DISPLAY", no
+ * Secret Service on the bus) mean nobody is there to ask: -ENOTCONN, on which a user store
+ * falls back to owner-only files (secrets.c). What the keyring itself answers (locked, a
+ * prompt dismissed) is -EIO: the keyring is there and said no.
+ */
+static bool unreachable(const GError *e)
+{
+	if (!e)
+		return false;
+	if (e->domain == G_DBUS_ERROR)
+		return e->code != G_DBUS_ERROR_ACCESS_DENIED && e->code != G_DBUS_ERROR_AUTH_FAILED;
+	return e->domain == G_IO_ERROR && e->code != G_IO_ERROR_CANCELLED;
+}
+
 static int fail(GError *e, const char *what, char *err, size_t errlen)
 {
+	int rc = unreachable(e) ? -ENOTCONN : -EIO;
+
 	snprintf(err, errlen,
 	         "the keyring (Secret Service) could not %s: %s; is a keyring running in this "
 	         "session? Profiles of the daemon (/etc/evc) keep secrets in files instead",
 	         what, e && e->message ? e->message : "unknown error");
 	if (e)
 		g_error_free(e);
-	return -EIO;
+	return rc;
 }
 
 int prof_ls_store(const char *name, const char *kind, const struct secret *value, char *err,

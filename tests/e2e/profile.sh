@@ -25,7 +25,15 @@
 # evs accepts only DH group 5: the profile's dh 2 gets NO-PROPOSAL-CHOSEN and
 # --dh 5 on the command line overrides it and connects.
 #
-# Usage: tests/e2e/profile.sh [BUILD_DIR] cli|connect
+# nokeyring: no Secret Service reachable (DBUS_SESSION_BUS_ADDRESS and DISPLAY
+# unset, as in a root shell): `evc profile import` into the user's own
+# directory ($XDG_CONFIG_HOME/evc) still works, says in one line that the
+# secrets went to owner-only files, puts the group key in
+# $XDG_CONFIG_HOME/evc/secrets (0700) as quizware.group-key (0600), and
+# `evc connect --group quizware` finds the profile and its key and connects;
+# `evc profile remove` takes the file with it.
+#
+# Usage: tests/e2e/profile.sh [BUILD_DIR] cli|connect|nokeyring
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun).
 
 set -eu
@@ -34,7 +42,7 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib/evcs.sh"
 
 usage() {
-	echo "usage: $0 [BUILD_DIR] cli|connect" >&2
+	echo "usage: $0 [BUILD_DIR] cli|connect|nokeyring" >&2
 	exit 2
 }
 case $# in
@@ -42,7 +50,7 @@ case $# in
 2) build=$1 mode=$2 ;;
 *) usage ;;
 esac
-[[ $mode == cli || $mode == connect ]] || usage
+[[ $mode == cli || $mode == connect || $mode == nokeyring ]] || usage
 
 # enc_GroupPwd of "groupsecret": made for this test from the algorithm in
 # profiles/README.md with a random H1, and decoded to "groupsecret" by vpnc's
@@ -412,11 +420,51 @@ run_connect() {
 	evs_stop
 }
 
+# ================================================================= nokeyring
+run_nokeyring() {
+	local pw xdg user_secrets line
+	xdg=$(cd -- "$RIG_DIR" && pwd -P)/xdg
+	user_secrets=$xdg/evc/secrets
+	# a root shell: no session bus to ask, no X display to start one from
+	unset DBUS_SESSION_BUS_ADDRESS DISPLAY
+	export XDG_CONFIG_HOME=$xdg
+	rig_topology_std
+	evs_start
+
+	evc_cmd import profile import "$pcf"
+	expect_status import 0
+	expect_line import "^imported $pcf as profile 'quizware' .* into $xdg/evc\$" \
+		"import into the user's directory did not confirm"
+	line=$(grep -c 'Secret Service' "${RIG_LOGS[import-stderr]}" || true)
+	[[ $line -eq 1 ]] || fail "import said $line lines about the keyring, expected one: $(cat "${RIG_LOGS[import-stderr]}")"
+	expect_line import-stderr "^evc: no keyring \(Secret Service\) is reachable here, so the secrets of profile 'quizware' are kept in owner-only files in $user_secrets\$" \
+		"import did not say where the secrets went"
+	grep -q 'autolaunch' "${RIG_LOGS[import-stderr]}" && fail "import passed D-Bus's autolaunch error on"
+	mode_is "$user_secrets" 700
+	mode_is "$user_secrets/quizware.group-key" 600
+	[[ $(<"$user_secrets/quizware.group-key") == "$EVC_GROUP_KEY" ]] ||
+		fail "$user_secrets/quizware.group-key does not hold the group key"
+	grep -q -x -F "group_key = file:$user_secrets/quizware.group-key" "$xdg/evc/quizware.profile" ||
+		fail "the profile does not refer to the file: $(cat "$xdg/evc/quizware.profile")"
+	no_secret "$xdg/evc/quizware.profile" "the profile file"
+	no_secret "${RIG_LOGS[import-stderr]}" "import's stderr"
+
+	pw=$(evc_secret password "$EVC_PASSWORD")
+	start_evc evc --group "$EVC_GROUP" --password-file "$pw"
+	connected evc evc0
+	disconnected evc
+
+	evc_cmd remove profile remove quizware
+	expect_status remove 0
+	[[ ! -e $user_secrets/quizware.group-key ]] || fail "remove left the group key file behind"
+	evs_stop
+}
+
 P=(--profile-dir "$profiles")
-if [[ $mode == cli ]]; then
-	run_cli
-else
-	run_connect
-fi
+case $mode in
+cli) run_cli ;;
+connect) run_connect ;;
+nokeyring) run_nokeyring ;;
+esac
 sanitizer_check
 rig_note "PASS"

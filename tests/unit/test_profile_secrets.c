@@ -570,9 +570,78 @@ static void test_libsecret_unavailable(void **state)
 {
 	struct fix *f = *state;
 	/* with no session bus the keyring fails with a message that says what to do */
-	assert_int_equal(f->nobus_rc, -EIO);
+	assert_int_equal(f->nobus_rc, -ENOTCONN);
 	assert_non_null(strstr(f->nobus_err, "the keyring (Secret Service) could not look up"));
 	assert_non_null(strstr(f->nobus_err, "keep secrets in files instead"));
+}
+
+/*
+ * No Secret Service reachable (the fixture's bus address names no socket, and there is no
+ * $DISPLAY to autolaunch one): a user's store keeps the secrets in owner-only files of the
+ * fallback directory, says so once, and evc connect reads them back through the profile.
+ */
+static void test_user_store_fallback(void **state)
+{
+	struct fix *f = *state;
+	char dir[128], path[256], gref[300], pref[300], err[600];
+	struct secret v = {NULL, 0}, got = {NULL, 0};
+	struct stat sb;
+
+	unsetenv("DISPLAY");
+	/* without a fallback directory the failure stays an error, and nothing is written */
+	struct prof_secret_store *ss = prof_secrets_user_new(NULL);
+	set_secret(&v, "group key f");
+	assert_int_equal(
+	    prof_secrets_put(ss, "office", PROF_SECRET_GROUP_KEY, &v, err, sizeof(err)), -ENOTCONN);
+	assert_non_null(strstr(err, "the keyring (Secret Service) could not store"));
+	assert_null(prof_secrets_note(ss));
+	prof_secrets_free(ss);
+
+	snprintf(dir, sizeof(dir), "%s/home/.config/evc/secrets", f->dir);
+	ss = prof_secrets_user_new(dir);
+	assert_int_equal(prof_secrets_ref(ss, "office", PROF_SECRET_GROUP_KEY, gref, sizeof(gref)),
+	                 0);
+	assert_string_equal(gref, "secret:libsecret"); /* nothing tried yet */
+	assert_null(prof_secrets_note(ss));
+	assert_int_equal(
+	    prof_secrets_put(ss, "office", PROF_SECRET_GROUP_KEY, &v, err, sizeof(err)), 0);
+	assert_non_null(prof_secrets_note(ss));
+	assert_non_null(strstr(prof_secrets_note(ss), "no keyring (Secret Service) is reachable"));
+	assert_non_null(strstr(prof_secrets_note(ss), dir));
+	assert_null(strchr(prof_secrets_note(ss), '\n'));
+	set_secret(&v, "password f");
+	assert_int_equal(prof_secrets_put(ss, "office", PROF_SECRET_PASSWORD, &v, err, sizeof(err)),
+	                 0);
+	assert_int_equal(prof_secrets_ref(ss, "office", PROF_SECRET_GROUP_KEY, gref, sizeof(gref)),
+	                 0);
+	snprintf(path, sizeof(path), "file:%s/office.group-key", dir);
+	assert_string_equal(gref, path);
+	assert_int_equal(prof_secrets_ref(ss, "office", PROF_SECRET_PASSWORD, pref, sizeof(pref)),
+	                 0);
+	snprintf(path, sizeof(path), "%s/office.password", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(sb.st_uid, geteuid());
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	assert_int_equal(
+	    prof_secrets_get(ss, "office", PROF_SECRET_PASSWORD, &got, err, sizeof(err)), 0);
+	assert_string_equal((const char *)got.p, "password f");
+	secret_clear(&got);
+
+	/* what evc connect does with the profile that holds these references */
+	struct evc_profile *p = profile_with("office", gref, pref);
+	assert_int_equal(prof_secret_fetch(p, PROF_SECRET_GROUP_KEY, &got, err, sizeof(err)), 0);
+	assert_string_equal((const char *)got.p, "group key f");
+	secret_clear(&got);
+	/* evc profile remove takes the files with it */
+	assert_int_equal(prof_secrets_forget(p, dir, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &sb), -1);
+	snprintf(path, sizeof(path), "%s/office.group-key", dir);
+	assert_int_equal(stat(path, &sb), -1);
+	prof_free(p);
+	secret_clear(&v);
+	prof_secrets_free(ss);
 }
 
 /* Part "root": who may reveal the secrets of a profile file owned by someone else. */
@@ -631,6 +700,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_read_file_refusals),
 	    cmocka_unit_test(test_fetch_forget_reveal),
 	    cmocka_unit_test(test_libsecret_unavailable),
+	    cmocka_unit_test(test_user_store_fallback),
 	};
 	const struct CMUnitTest keyring[] = {
 	    cmocka_unit_test(test_libsecret_store),
