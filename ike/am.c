@@ -14,68 +14,6 @@
 #include "ike/sa_int.h"
 #include "lib/ipv4.h"
 
-/* Phase-1 keys computed from one candidate message, committed only once it is authenticated. */
-struct p1_keys {
-	struct secret gxy, skeyid, skeyid_d, skeyid_a, skeyid_e, ka;
-	uint8_t iv[CIPHER_BLOCK_MAX];
-	size_t hlen, bs;
-};
-
-static void p1_keys_clear(struct p1_keys *k)
-{
-	secret_clear(&k->gxy);
-	secret_clear(&k->skeyid);
-	secret_clear(&k->skeyid_d);
-	secret_clear(&k->skeyid_a);
-	secret_clear(&k->skeyid_e);
-	secret_clear(&k->ka);
-	mem_wipe(k->iv, sizeof(k->iv));
-}
-
-/* g^xy, SKEYID and its children, Ka and the first phase-1 IV, for proposal p with nonces
- * ni/nr and responder cookie rcky; nothing in the SA changes. */
-static int p1_keys_derive(const struct ike_sa *sa, const struct ike_p1_prop *p,
-                          const uint8_t *peer_ke, const uint8_t *gxi, const uint8_t *gxr,
-                          const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
-                          const uint8_t rcky[8], struct p1_keys *k)
-{
-	memset(k, 0, sizeof(*k));
-	int rc = crypto_dh_derive(sa->dh, peer_ke, sa->g_len, &k->gxy);
-	if (rc != 0)
-		goto out;
-	k->hlen = crypto_hash_len(p->hash);
-	k->bs = crypto_cipher_block(p->encr);
-	size_t klen = p->encr == CIPHER_3DES ? 24 : p->encr == CIPHER_DES ? 8 : p->key_bits / 8u;
-	rc = ike_skeyid_psk(p->hash, sa->psk.p, sa->psk.len, ni, ni_len, nr, nr_len, &k->skeyid);
-	if (!rc)
-		rc = ike_skeyid_children(p->hash, &k->skeyid, &k->gxy, sa->icky, rcky, &k->skeyid_d,
-		                         &k->skeyid_a, &k->skeyid_e);
-	if (!rc)
-		rc = ike_ka(p->hash, &k->skeyid_e, klen, &k->ka);
-	if (!rc)
-		rc = ike_iv_phase1(p->hash, gxi, sa->g_len, gxr, sa->g_len, k->bs, k->iv);
-out:
-	if (rc)
-		p1_keys_clear(k);
-	return rc;
-}
-
-/* Moves the keys into the SA (whose phase-1 secrets are still empty). */
-static void p1_keys_commit(struct ike_sa *sa, struct p1_keys *k)
-{
-	sa->gxy = k->gxy;
-	sa->skeyid = k->skeyid;
-	sa->skeyid_d = k->skeyid_d;
-	sa->skeyid_a = k->skeyid_a;
-	sa->skeyid_e = k->skeyid_e;
-	sa->ka = k->ka;
-	sa->hlen = k->hlen;
-	sa->bs = k->bs;
-	memcpy(sa->iv, k->iv, sizeof(sa->iv));
-	memcpy(sa->p1_last, k->iv, sizeof(sa->p1_last));
-	mem_wipe(k, sizeof(*k)); /* the SA owns the secrets now */
-}
-
 static void write_id_addr(struct wr *w, uint32_t addr)
 {
 	wr_u8(w, ISAKMP_ID_IPV4_ADDR);
@@ -185,12 +123,17 @@ static void restart_with(struct ike_sa *sa, unsigned next)
 	while (sa->icky[0] == 0 && sa->icky[7] == 0);
 	sa->have_last_rx = false;
 	sa_set_state(sa, IKE_S_IDLE);
-	am_start(sa);
+	if (sa->cfg.cert)
+		mm_start(sa);
+	else
+		am_start(sa);
 }
 
 bool am_fallback(struct ike_sa *sa, uint16_t notify)
 {
-	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_AM_SENT || !sa->dh_auto ||
+	/* main mode offers one group at a time too, so a refusal of MM1 falls back the same way */
+	if (sa->role != IKE_ROLE_INITIATOR ||
+	    (sa->state != IKE_S_AM_SENT && sa->state != IKE_S_MM_SA) || !sa->dh_auto ||
 	    (notify != ISAKMP_N_NO_PROPOSAL_CHOSEN && notify != ISAKMP_N_INVALID_KEY_INFORMATION))
 		return false;
 	unsigned next = ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags);
@@ -236,17 +179,6 @@ void am_tick(struct ike_sa *sa)
 	restart_with(sa, next);
 }
 
-static bool offered(const struct ike_sa *sa, const struct ike_p1_prop *p)
-{
-	for (size_t i = 0; i < sa->n_p1_offer; i++) {
-		const struct ike_p1_prop *o = &sa->p1_offer[i];
-		if (o->encr == p->encr && o->key_bits == p->key_bits && o->hash == p->hash &&
-		    o->auth == p->auth && o->group == p->group)
-			return true;
-	}
-	return false;
-}
-
 static void send_am3(struct ike_sa *sa, const uint8_t *hash_i)
 {
 	struct isakmp_hdr h;
@@ -261,8 +193,10 @@ static void send_am3(struct ike_sa *sa, const uint8_t *hash_i)
 	sa_hdr(sa, &h, ISAKMP_EXCH_AGGRESSIVE, 0, 0);
 	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &h);
 	isakmp_build_payload(&b, ISAKMP_PL_HASH, hash_i, sa->hlen);
-	/* INITIAL-CONTACT: the gateway may drop stale SAs of this identity */
-	info_send_initial_contact(sa, &b);
+	/* INITIAL-CONTACT: the gateway may drop stale SAs of this identity (not when this SA
+	 * replaces one of ours: the gateway must keep its ESP SAs) */
+	if (!sa->cfg.p1_rekey)
+		info_send_initial_contact(sa, &b);
 	natt_write_natd(sa, &b, &sa->peer, &sa->local);
 	size_t len = isakmp_build_finish(&b);
 	if (len)
@@ -317,7 +251,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	struct ike_p1_prop chosen;
 	if (sap.np != 1 || sap.nt != 1 || sap.p[0].proto != ISAKMP_PROTO_ISAKMP ||
-	    !prop_read_p1(&sap.t[0], &chosen) || !offered(sa, &chosen)) {
+	    !prop_read_p1(&sap.t[0], &chosen) || !p1_offered(sa, &chosen)) {
 		sa_explain(sa, IKE_STEP_PHASE1,
 		           "the gateway answered with a proposal evc did not offer");
 		return sa_drop(sa, "dropped second message: a proposal evc did not offer");
@@ -358,6 +292,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 
 	/* authenticated: commit */
 	memcpy(sa->rcky, h->rcky, 8);
+	info_read_p1_lifetime(sa, &c, &chosen);
 	sa->p1 = chosen;
 	sa->auth = chosen.auth;
 	memcpy(sa->gxr, pke->body, sa->g_len);
@@ -380,8 +315,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return IKE_V_FATAL;
 	}
 	sa_set_state(sa, IKE_S_P1_DONE);
-	if (sa->p1.life_s)
-		sa->p1_expires_at = sa->now + (uint64_t)sa->p1.life_s * 1000;
+	sa_p1_life_start(sa);
 	send_am3(sa, hash);
 	if (sa->state == IKE_S_DEAD)
 		return IKE_V_FATAL;
@@ -580,6 +514,7 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	isakmp_build_payload(&b, ISAKMP_PL_NONCE, sa->nr, sa->nr_len);
 	isakmp_build_payload(&b, ISAKMP_PL_ID, sa->idr_b, sa->idr_len);
 	isakmp_build_payload(&b, ISAKMP_PL_HASH, hash, sa->hlen);
+	info_write_p1_lifetime(sa, &b, &sap.t[ti]);
 	natt_write_vids(sa, &b);
 	natt_write_natd(sa, &b, from, to);
 	size_t n = isakmp_build_finish(&b);
@@ -659,8 +594,8 @@ static enum ike_verdict am3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		sa->facts |= F_FLOATED;
 	natt_check_natd(sa, &c, from, to);
 	sa_set_state(sa, IKE_S_P1_DONE);
-	if (sa->p1.life_s)
-		sa->p1_expires_at = sa->now + (uint64_t)sa->p1.life_s * 1000;
+	sa_p1_life_start(sa);
+	info_read_initial_contact(sa, &c);
 	phase1_done_status(sa);
 	return IKE_V_OK;
 }

@@ -131,3 +131,33 @@ uint64_t sa_children_next(const struct ike_sa *sa)
 	}
 	return t;
 }
+
+void sa_p1_life_start(struct ike_sa *sa)
+{
+	sa->p1_expires_at = 0;
+	sa->p1_rekey_at = 0;
+	if (!sa->p1.life_s)
+		return;
+	if (sa->p1.life_s < IKE_MIN_LIFE_S) {
+		sa_log(sa, IKE_LOG_WARN, "IKE SA lifetime of %u s raised to %u s", sa->p1.life_s,
+		       IKE_MIN_LIFE_S);
+		sa->p1.life_s = IKE_MIN_LIFE_S;
+	}
+	sa->p1_expires_at = sa->now + (uint64_t)sa->p1.life_s * 1000;
+	/* only the initiator can rekey phase 1: a responder cannot start an aggressive mode
+	 * with XAUTH towards a client; it waits for the client's, or for the hard limit */
+	if (sa->role == IKE_ROLE_INITIATOR)
+		sa->p1_rekey_at = soft_mark(sa, sa->p1.life_s);
+}
+
+void sa_p1_rekey_tick(struct ike_sa *sa)
+{
+	if (!sa->p1_rekey_at || sa->now < sa->p1_rekey_at)
+		return;
+	sa->p1_rekey_at = 0;
+	if (sa->state != IKE_S_ESTABLISHED || (sa->facts & F_REPLACED))
+		return;
+	sa_log(sa, IKE_LOG_INFO, "the IKE SA ends in %llu s (lifetime %u s): starting a new one",
+	       (unsigned long long)((sa->p1_expires_at - sa->now) / 1000), sa->p1.life_s);
+	sa_push(sa, IKE_ACT_P1_REKEY);
+}

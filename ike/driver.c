@@ -46,6 +46,10 @@ static void dispatch(const struct ike_driver_ops *o, void *ctx, const struct ike
 		if (o->peer_moved)
 			o->peer_moved(ctx, &a->u.peer);
 		break;
+	case IKE_ACT_P1_REKEY:
+		if (o->p1_rekey)
+			o->p1_rekey(ctx);
+		break;
 	case IKE_ACT_FAILED:
 		if (o->failed)
 			o->failed(ctx, a->u.fail.step, a->u.fail.text);

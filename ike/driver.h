@@ -34,6 +34,8 @@ struct ike_driver_ops {
 	void (*child_up)(void *ctx, const struct ike_child *child);
 	void (*child_down)(void *ctx, const struct ike_child *child); /* SPIs only */
 	void (*peer_moved)(void *ctx, const struct ike_endpoint *peer);
+	/* initiator: time for a phase-1 rekey (ike.h, IKE_ACT_P1_REKEY) */
+	void (*p1_rekey)(void *ctx);
 	/* the SA is dead: free it after ike_drive returns */
 	void (*failed)(void *ctx, enum ike_step step, const char *text);
 	void (*closed)(void *ctx, const char *text); /* clean end: free it after ike_drive */

@@ -96,7 +96,10 @@ void ike_start(struct ike_sa *sa, uint64_t now_ms)
 	sa->now = now_ms;
 	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_IDLE)
 		return;
-	am_start(sa);
+	if (sa->cfg.cert)
+		mm_start(sa);
+	else
+		am_start(sa);
 }
 
 static bool from_peer(const struct ike_sa *sa, const struct ike_endpoint *from)
@@ -132,7 +135,7 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		return;
 	}
 	if (sa->role == IKE_ROLE_RESPONDER && sa->state == IKE_S_IDLE)
-		; /* the first message: AM1 decides */
+		; /* the first message: AM1 or MM1 decides */
 	else if (!from_peer(sa, from) && !(h.flags & ISAKMP_FLAG_E)) {
 		/* an encrypted one may come through a new NAT mapping: its HASH decides */
 		sa_log(sa, IKE_LOG_WARN, "dropped message from an address that is not the peer");
@@ -157,6 +160,10 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 
 	if (h.exch == ISAKMP_EXCH_AGGRESSIVE) {
 		v = am_input(sa, &h, pkt, h.len, from, to);
+		goto out;
+	}
+	if (h.exch == ISAKMP_EXCH_MAIN) {
+		v = mm_input(sa, &h, pkt, h.len, from, to);
 		goto out;
 	}
 	if (h.exch == ISAKMP_EXCH_INFO && !(h.flags & ISAKMP_FLAG_E)) {
@@ -283,6 +290,7 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 		        sa->cfg.xauth_timeout_s + IKE_SETUP_GRACE_S, sa_state_name(sa->state));
 		return;
 	}
+	sa_p1_rekey_tick(sa);
 	if (sa->p1_expires_at && now_ms >= sa->p1_expires_at) {
 		sa_log(sa, IKE_LOG_INFO, "the IKE SA reached its lifetime of %u s", sa->p1.life_s);
 		ike_close(sa, now_ms);
@@ -319,6 +327,8 @@ uint64_t ike_next_timeout(const struct ike_sa *sa)
 		t = sa->setup_deadline;
 	if (sa->p1_expires_at && sa->p1_expires_at < t)
 		t = sa->p1_expires_at;
+	if (sa->p1_rekey_at && sa->p1_rekey_at < t)
+		t = sa->p1_rekey_at;
 	uint64_t c = sa_children_next(sa);
 	return c < t ? c : t;
 }

@@ -17,6 +17,7 @@
 
 #include "lib/policy.h"
 #include "lib/secret.h"
+#include "lib/x509.h"
 
 #define IKE_PORT 500
 #define IKE_NATT_PORT 4500
@@ -105,6 +106,8 @@ enum ike_act_type {
 	IKE_ACT_CHILD_DOWN,   /* .child (SPIs only) */
 	IKE_ACT_PEER_MOVED,   /* .peer: an authenticated message came from a new address/port
 	                       * (a NAT mapping changed); ESP must follow (dp_set_peer) */
+	IKE_ACT_P1_REKEY,     /* initiator: the IKE SA is near its phase-1 lifetime; start a new
+	                       * one (ike_config.p1_rekey) and hand over with ike_sa_take_over */
 	IKE_ACT_FAILED,       /* .fail; the SA is dead, free it after draining */
 	IKE_ACT_CLOSED,       /* clean end; free it after draining */
 };
@@ -152,6 +155,9 @@ struct ike_server_ops {
 	/* 0 and *pol filled (address from the group's pool), or -ENOSPC / -ENOENT. */
 	int (*assign_policy)(void *ctx, const char *group, const char *user,
 	                     struct evc_policy *pol);
+	/* Main mode with certificates: 0 when group (a client certificate's OU) exists, or
+	 * -ENOENT. NULL: group_psk decides. */
+	int (*group_exists)(void *ctx, const char *group);
 	/* Gives back what assign_policy took (the pool address). */
 	void (*release_policy)(void *ctx, const char *group, const char *user,
 	                       const struct evc_policy *pol);
@@ -199,6 +205,10 @@ struct ike_config {
 	 * n_lan 0: client mode. Pairs and their rekeys share the SA's IKE_MAX_CHILDREN. */
 	struct evc_net lan[IKE_MAX_LAN];
 	size_t n_lan;
+	/* phase-1 rekey: this SA replaces an established one of the same connection. It sends no
+	 * INITIAL-CONTACT and, once phase 1 and XAUTH are done (ike_sa_handover_ready), starts
+	 * no mode-config or quick mode: ike_sa_take_over gives it the old SA's ESP SAs. */
+	bool p1_rekey;
 
 	/* responder: proposals in server priority order (lowest policy number first) */
 	const struct ike_p1_prop *srv_p1;
@@ -212,6 +222,20 @@ struct ike_config {
 	bool srv_push;
 	unsigned xauth_timeout_s; /* 0: 60 */
 	unsigned xauth_tries;     /* 0: 3 */
+
+	/* both: main mode with RSA signatures (RFC 2409 5.1). Our certificate and key and the
+	 * CAs the peer's certificate must chain to; borrowed, they must outlive the SA. An
+	 * initiator given cert uses main mode with the RSA proposals and needs no group or
+	 * group key (the gateway takes the group from the certificate's OU); a responder
+	 * without them refuses main mode. */
+	const struct x509_cred *cert;
+	const struct x509_trust *trust;
+	/* initiator: the name (DNS name or dotted IPv4, as given with --gateway) the gateway's
+	 * certificate must carry in its subjectAltName or CN */
+	const char *peer_name;
+	/* the date at now_ms of ike_sa_new, seconds since the epoch: the engine reads no clock
+	 * but certificates have validity dates */
+	int64_t wall_s;
 
 	/* both */
 	enum ike_natt_mode natt;
@@ -291,6 +315,19 @@ bool ike_sa_established(const struct ike_sa *sa);
 /* Phase 1 completed and the SA is alive (not half-open, not dead). */
 bool ike_sa_authenticated(const struct ike_sa *sa);
 struct ike_endpoint ike_sa_peer(const struct ike_sa *sa);
+
+/*
+ * Phase-1 rekey. A new IKE SA (initiator: ike_config.p1_rekey; responder: a second IKE SA of
+ * the same user from the same address) takes over the ESP SA pairs, the policy and DPD of the
+ * established one, which keeps nothing but its own DELETE (ike_close then deletes only the
+ * IKE SA). The ESP SAs stay installed throughout: no CHILD_DOWN, no CHILD_UP. 0, or -EINVAL
+ * with *why when the two do not belong together or sa is not ready.
+ */
+bool ike_sa_handover_ready(const struct ike_sa *sa);
+int ike_sa_take_over(struct ike_sa *sa, struct ike_sa *old, uint64_t now_ms, const char **why);
+/* Responder: the peer sent INITIAL-CONTACT (RFC 2407 4.6.3.3) with or after phase 1: the
+ * older sessions of this identity from this address are stale. */
+bool ike_sa_initial_contact(const struct ike_sa *sa);
 
 /* What the default proposals include. */
 enum ike_prop_flags {

@@ -152,11 +152,31 @@ static const char *notify_advice(uint16_t type)
 	}
 }
 
+/* Main mode with a certificate: the group and the authentication come from it. */
+static const char *cert_advice(uint16_t type)
+{
+	switch (type) {
+	case ISAKMP_N_INVALID_ID_INFORMATION:
+		return "the gateway knows no group named by the OU of our certificate";
+	case ISAKMP_N_INVALID_CERTIFICATE:
+	case ISAKMP_N_INVALID_CERT_AUTHORITY:
+		return "the gateway does not trust our certificate (expired, or not issued by a "
+		       "CA it trusts); check --cert and the gateway's CA";
+	case ISAKMP_N_AUTHENTICATION_FAILED:
+		return "the gateway rejected our signature; check that --key belongs to --cert";
+	default:
+		return notify_advice(type);
+	}
+}
+
 static enum ike_step step_of(const struct ike_sa *sa)
 {
 	switch (sa->state) {
 	case IKE_S_IDLE:
 	case IKE_S_AM_SENT:
+	case IKE_S_MM_SA:
+	case IKE_S_MM_KE:
+	case IKE_S_MM_AUTH:
 		return IKE_STEP_PHASE1;
 	case IKE_S_P1_DONE:
 	case IKE_S_XAUTH:
@@ -190,12 +210,15 @@ static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_noti
 		return IKE_V_OK;
 	}
 	if (n->type >= 16384) {
+		if (n->type == ISAKMP_N_INITIAL_CONTACT && encrypted &&
+		    sa->role == IKE_ROLE_RESPONDER)
+			sa->facts |= F_PEER_INITIAL_CONTACT;
 		sa_log(sa, IKE_LOG_DEBUG, "notify %s", isakmp_notify_name(n->type));
 		return IKE_V_OK;
 	}
 	/* Unauthenticated errors are believed only while nothing is authenticated yet, like
 	 * vpnc does; afterwards only encrypted ones count. */
-	if (!encrypted && sa->state != IKE_S_AM_SENT)
+	if (!encrypted && !p1_pending(sa))
 		return sa_drop(sa, "ignored unauthenticated %s notify",
 		               isakmp_notify_name(n->type));
 	if (sa->state == IKE_S_ESTABLISHED) {
@@ -219,7 +242,7 @@ void info_fail_refused(struct ike_sa *sa)
 {
 	uint16_t type = sa->refused_with;
 	enum ike_step st = step_of(sa);
-	if (sa->dh_auto && sa->state == IKE_S_AM_SENT &&
+	if (sa->dh_auto && (sa->state == IKE_S_AM_SENT || sa->state == IKE_S_MM_SA) &&
 	    (type == ISAKMP_N_NO_PROPOSAL_CHOSEN || type == ISAKMP_N_INVALID_KEY_INFORMATION)) {
 		sa_fail(sa, st,
 		        "the gateway accepted none of the proposals in DH groups %s; check its "
@@ -227,7 +250,10 @@ void info_fail_refused(struct ike_sa *sa)
 		        sa->dh_tried, isakmp_notify_name(type));
 		return;
 	}
-	sa_fail(sa, st, "%s (%s)", notify_advice(type), isakmp_notify_name(type));
+	if (sa->cfg.cert)
+		sa_fail(sa, st, "%s (%s)", cert_advice(type), isakmp_notify_name(type));
+	else
+		sa_fail(sa, st, "%s (%s)", notify_advice(type), isakmp_notify_name(type));
 }
 
 static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
@@ -312,4 +338,69 @@ void info_send_initial_contact(struct ike_sa *sa, struct isakmp_builder *b)
 	size_t len = notify_body(sa, body, sizeof(body), ISAKMP_N_INITIAL_CONTACT, NULL, 0);
 	if (len)
 		isakmp_build_payload(b, ISAKMP_PL_N, body, len);
+}
+
+void info_write_p1_lifetime(struct ike_sa *sa, struct isakmp_builder *b,
+                            const struct isakmp_transform *t)
+{
+	struct ike_p1_prop offered;
+	uint8_t attrs[16], body[64];
+	if (!sa->p1.life_s || !prop_read_p1(t, &offered))
+		return;
+	if (offered.life_s && offered.life_s <= sa->p1.life_s)
+		return;
+	/* the attributes of the SA the notify is about: phase-1 ones for the ISAKMP SA */
+	struct wr w = wr_init(attrs, sizeof(attrs));
+	isakmp_attr_write_tv(&w, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
+	isakmp_attr_write_int(&w, IKE_ATTR_LIFE_DURATION, sa->p1.life_s);
+	size_t len =
+	    w.err ? 0
+	          : notify_body(sa, body, sizeof(body), ISAKMP_N_RESPONDER_LIFETIME, attrs, w.len);
+	if (len)
+		isakmp_build_payload(b, ISAKMP_PL_N, body, len);
+}
+
+void info_read_p1_lifetime(struct ike_sa *sa, const struct isakmp_chain *c, struct ike_p1_prop *p)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct isakmp_notify n;
+		const char *why;
+		if (c->pl[i].type != ISAKMP_PL_N ||
+		    !isakmp_notify_parse(c->pl[i].body, c->pl[i].len, &n, &why) ||
+		    n.type != ISAKMP_N_RESPONDER_LIFETIME || n.proto != ISAKMP_PROTO_ISAKMP)
+			continue;
+		struct rd r = rd_init(n.data, n.data_len);
+		struct isakmp_attr a;
+		unsigned type = 0;
+		/* IKE attribute numbers as IOS sends them; the IPsec ones as some others do */
+		while (isakmp_attr_next(&r, &a) == 1 && a.value_ok) {
+			if (a.type == IKE_ATTR_LIFE_TYPE || a.type == IPSEC_ATTR_LIFE_TYPE)
+				type = a.value;
+			else if ((a.type == IKE_ATTR_LIFE_DURATION ||
+			          a.type == IPSEC_ATTR_LIFE_DURATION) &&
+			         type == IKE_LIFE_SECONDS && a.value &&
+			         (!p->life_s || a.value < p->life_s)) {
+				sa_log(
+				    sa, IKE_LOG_INFO,
+				    "the gateway's RESPONDER-LIFETIME sets the IKE SA's lifetime "
+				    "to %u s",
+				    a.value);
+				p->life_s = a.value;
+			}
+		}
+	}
+}
+
+void info_read_initial_contact(struct ike_sa *sa, const struct isakmp_chain *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct isakmp_notify n;
+		const char *why;
+		if (c->pl[i].type == ISAKMP_PL_N &&
+		    isakmp_notify_parse(c->pl[i].body, c->pl[i].len, &n, &why) &&
+		    n.type == ISAKMP_N_INITIAL_CONTACT) {
+			sa->facts |= F_PEER_INITIAL_CONTACT;
+			sa_log(sa, IKE_LOG_DEBUG, "the client sent INITIAL-CONTACT");
+		}
+	}
 }

@@ -124,6 +124,8 @@ enum isakmp_notify_type {
 	ISAKMP_N_PAYLOAD_MALFORMED = 16,
 	ISAKMP_N_INVALID_KEY_INFORMATION = 17,
 	ISAKMP_N_INVALID_ID_INFORMATION = 18,
+	ISAKMP_N_INVALID_CERTIFICATE = 20,
+	ISAKMP_N_INVALID_CERT_AUTHORITY = 22,
 	ISAKMP_N_INVALID_HASH_INFORMATION = 23,
 	ISAKMP_N_AUTHENTICATION_FAILED = 24,
 	ISAKMP_N_CONNECTED = 16384,
@@ -319,6 +321,18 @@ struct isakmp_cfg {
 };
 /* Also validates that the attribute list is well formed. */
 bool isakmp_cfg_parse(const uint8_t *body, size_t len, struct isakmp_cfg *c, const char **why);
+
+/* CERT and CERTREQ (RFC 2408 3.9, 3.10): an encoding byte, then the certificate or the
+ * name of a CA (may be empty in a CERTREQ). Parsed in isakmp_cert.c. */
+#define ISAKMP_CERT_X509_SIG 4
+struct isakmp_cert {
+	uint8_t enc;
+	const uint8_t *data;
+	size_t len;
+};
+bool isakmp_cert_parse(const uint8_t *body, size_t len, struct isakmp_cert *c, const char **why);
+bool isakmp_certreq_parse(const uint8_t *body, size_t len, struct isakmp_cert *c,
+                          const char **why);
 
 /* ---- message builder ---- */
 struct isakmp_builder {

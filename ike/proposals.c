@@ -254,7 +254,7 @@ int prop_choose_p1(const struct isakmp_sa *sa, const struct ike_p1_prop *srv, si
 					continue;
 				if (c.encr != srv[s].encr || c.key_bits != srv[s].key_bits ||
 				    c.hash != srv[s].hash || c.group != srv[s].group ||
-				    c.group != ke_group ||
+				    (ke_group && c.group != ke_group) ||
 				    !auth_matches(srv[s].auth, c.auth, xauth))
 					continue;
 				*chosen = c;

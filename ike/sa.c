@@ -14,6 +14,9 @@
 static const char *const state_names[] = {
     [IKE_S_IDLE] = "IDLE",
     [IKE_S_AM_SENT] = "AM_SENT",
+    [IKE_S_MM_SA] = "MM_SA",
+    [IKE_S_MM_KE] = "MM_KE",
+    [IKE_S_MM_AUTH] = "MM_AUTH",
     [IKE_S_P1_DONE] = "P1_DONE",
     [IKE_S_XAUTH] = "XAUTH",
     [IKE_S_MODECFG] = "MODECFG",
@@ -64,14 +67,22 @@ static bool transition_ok(enum ike_state from, enum ike_state to)
 		return true;
 	switch (from) {
 	case IKE_S_IDLE:
-		return to == IKE_S_AM_SENT;
+		return to == IKE_S_AM_SENT || to == IKE_S_MM_SA;
 	case IKE_S_AM_SENT:
+	case IKE_S_MM_SA:
 		/* back to IDLE: the initiator starts again with another DH group */
-		return to == IKE_S_P1_DONE || to == IKE_S_IDLE;
+		return to == IKE_S_P1_DONE || to == IKE_S_IDLE || to == IKE_S_MM_KE;
+	case IKE_S_MM_KE:
+		/* the responder's phase 1 ends with MM6 sent */
+		return to == IKE_S_MM_AUTH || to == IKE_S_P1_DONE;
+	case IKE_S_MM_AUTH:
+		return to == IKE_S_P1_DONE;
+	/* ESTABLISHED straight after phase 1 or XAUTH: a phase-1 rekey took over the pairs */
 	case IKE_S_P1_DONE:
-		return to == IKE_S_XAUTH || to == IKE_S_MODECFG || to == IKE_S_QUICK;
+		return to == IKE_S_XAUTH || to == IKE_S_MODECFG || to == IKE_S_QUICK ||
+		       to == IKE_S_ESTABLISHED;
 	case IKE_S_XAUTH:
-		return to == IKE_S_MODECFG || to == IKE_S_QUICK;
+		return to == IKE_S_MODECFG || to == IKE_S_QUICK || to == IKE_S_ESTABLISHED;
 	case IKE_S_MODECFG:
 		return to == IKE_S_QUICK;
 	case IKE_S_QUICK:
@@ -475,6 +486,14 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 	sa->cfg.psk = NULL;
 	sa->cfg.p1 = sa->cfg.srv_p1 = NULL;
 	sa->cfg.p2 = sa->cfg.srv_p2 = NULL;
+	sa->cfg.peer_name = NULL;
+	sa->born_ms = now_ms;
+	if (cfg->cert && (!cfg->trust || cfg->wall_s <= 0)) {
+		*why = "a certificate needs the CAs to check the peer's and the date";
+		goto fail;
+	}
+	if (cfg->cert)
+		sa->cfg.prop_flags |= IKE_PROP_CERT;
 
 	if (copy_str(sa->app_version, sizeof(sa->app_version),
 	             cfg->app_version ? cfg->app_version : "evc " EVC_VERSION_STRING) == SIZE_MAX ||
@@ -483,7 +502,19 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 		goto fail;
 	}
 
-	if (cfg->role == IKE_ROLE_INITIATOR) {
+	if (cfg->role == IKE_ROLE_INITIATOR && cfg->cert) {
+		/* main mode: the gateway takes the group from the certificate's OU */
+		if (!cfg->peer_name || !*cfg->peer_name ||
+		    copy_str(sa->peer_name, sizeof(sa->peer_name), cfg->peer_name) == SIZE_MAX) {
+			*why = "no gateway name to check the gateway's certificate against";
+			goto fail;
+		}
+		if (copy_str(sa->group, sizeof(sa->group), x509_cred_ou(cfg->cert)) == SIZE_MAX ||
+		    copy_str(sa->user, sizeof(sa->user), cfg->username) == SIZE_MAX) {
+			*why = "user name longer than 127 bytes";
+			goto fail;
+		}
+	} else if (cfg->role == IKE_ROLE_INITIATOR) {
 		if (!cfg->group || !*cfg->group) {
 			*why = "no group name given";
 			goto fail;
@@ -504,14 +535,16 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 			*why = "out of memory";
 			goto fail;
 		}
+	}
+	if (cfg->role == IKE_ROLE_INITIATOR) {
 		sa->dh_auto = cfg->dh_group == 0;
 		if (sa->dh_auto)
-			sa->cfg.dh_group = ike_dh_next_group(0, cfg->prop_flags);
+			sa->cfg.dh_group = ike_dh_next_group(0, sa->cfg.prop_flags);
 		if (!crypto_dh_len(sa->cfg.dh_group)) {
 			*why = "unsupported DH group (evc supports 2, 5, 14, 15, 16, 19 and 20)";
 			goto fail;
 		}
-		if (sa->cfg.dh_group == 1 && !(cfg->prop_flags & IKE_PROP_WEAK)) {
+		if (sa->cfg.dh_group == 1 && !(sa->cfg.prop_flags & IKE_PROP_WEAK)) {
 			*why = "DH group 1 (768-bit MODP) is broken; it is offered only when weak "
 			       "algorithms are allowed";
 			goto fail;
@@ -532,7 +565,7 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 					goto fail;
 				}
 		} else {
-			sa->n_p1_offer = ike_proposals_p1(sa->cfg.dh_group, cfg->prop_flags,
+			sa->n_p1_offer = ike_proposals_p1(sa->cfg.dh_group, sa->cfg.prop_flags,
 			                                  sa->p1_offer, IKE_MAX_P1);
 		}
 		if (cfg->p2 && cfg->n_p2) {
@@ -544,7 +577,7 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 			sa->n_p2_offer = cfg->n_p2;
 		} else {
 			sa->n_p2_offer =
-			    ike_proposals_p2(0, cfg->prop_flags, sa->p2_offer, IKE_MAX_P2);
+			    ike_proposals_p2(0, sa->cfg.prop_flags, sa->p2_offer, IKE_MAX_P2);
 		}
 		sa_rand(sa, sa->icky, 8);
 		while (sa->icky[0] == 0 && sa->icky[7] == 0)
@@ -587,6 +620,7 @@ void ike_sa_free(struct ike_sa *sa)
 	crypto_dh_free(sa->dh);
 	crypto_dh_free(sa->qm.dh);
 	secret_clear(&sa->psk);
+	x509_peer_free(sa->peer_cert);
 	secret_clear(&sa->gxy);
 	secret_clear(&sa->skeyid);
 	secret_clear(&sa->skeyid_d);

@@ -13,6 +13,7 @@
 #include "ike/isakmp.h"
 #include "ike/keys.h"
 #include "lib/text.h"
+#include "lib/x509.h"
 
 /* The engine's buffer sizes, one constant per buffer. */
 #define IKE_TXBUF 16384 /* sa->tx: the largest message the engine builds */
@@ -53,6 +54,9 @@ enum ike_verdict {
 enum ike_state {
 	IKE_S_IDLE,
 	IKE_S_AM_SENT,     /* I: AM1 sent, waiting for AM2. R: AM2 sent, waiting for AM3 */
+	IKE_S_MM_SA,       /* I: MM1 sent, waiting for MM2. R: MM2 sent, waiting for MM3 */
+	IKE_S_MM_KE,       /* I: MM3 sent, waiting for MM4. R: MM4 sent, waiting for MM5 */
+	IKE_S_MM_AUTH,     /* I: MM5 sent, waiting for MM6 */
 	IKE_S_P1_DONE,     /* phase 1 authenticated; I waits for the first XAUTH REQUEST */
 	IKE_S_XAUTH,       /* XAUTH transaction under way */
 	IKE_S_MODECFG,     /* mode-config transaction under way */
@@ -81,6 +85,9 @@ enum ike_fact {
 	F_MODECFG_ASKED = 1u << 15, /* I: the mode-config request is out */
 	F_XAUTH_STARTED = 1u << 16, /* R: the XAUTH request is out */
 	F_XAUTH_ACKED = 1u << 17,   /* R: the client acknowledged the XAUTH status */
+	/* phase-1 rekey and INITIAL-CONTACT (high bits, clear of the exchanges' facts) */
+	F_PEER_INITIAL_CONTACT = 1u << 30, /* R: the client sent INITIAL-CONTACT */
+	F_REPLACED = 1u << 31,             /* a newer IKE SA took over the ESP SAs */
 };
 
 /* One IV chain per open message ID (RFC 2409 appendix B). */
@@ -165,6 +172,11 @@ struct ike_sa {
 	char app_version[128];
 	char hostname[128];
 	struct secret psk;
+	/* main mode with RSA signatures: the peer's certificate once its chain verified, and
+	 * (initiator) the name the gateway's certificate must carry */
+	struct x509_peer *peer_cert;
+	char peer_name[256];
+	uint64_t born_ms; /* now_ms of ike_sa_new: with cfg.wall_s, the date for certificates */
 
 	struct ike_endpoint local; /* current local endpoint (port floats to 4500) */
 	struct ike_endpoint peer;  /* current peer endpoint */
@@ -235,6 +247,7 @@ struct ike_sa {
 	/* responder: the whole connection must be up by then (0: up, or initiator) */
 	uint64_t setup_deadline;
 	uint64_t p1_expires_at; /* the negotiated phase-1 lifetime (0: none) */
+	uint64_t p1_rekey_at;   /* I: the soft mark to start a phase-1 rekey (0: none, or asked) */
 	/* message IDs of the informationals already taken (replay protection) */
 	uint32_t info_seen[IKE_INFO_SEEN];
 	size_t info_seen_next;
@@ -344,6 +357,10 @@ void sa_child_drop(struct ike_sa *sa, size_t i);
 void sa_children_end(struct ike_sa *sa);
 /* The earliest lifetime end, delete or rekey mark of a pair, or UINT64_MAX. */
 uint64_t sa_children_next(const struct ike_sa *sa);
+/* Phase 1 completed: its lifetime starts (with, for the initiator, the rekey soft mark). */
+void sa_p1_life_start(struct ike_sa *sa);
+/* Tick: past the soft mark, an established initiator asks for a phase-1 rekey (once). */
+void sa_p1_rekey_tick(struct ike_sa *sa);
 
 /* ---- proposals.c ---- */
 /* Writes the SA payload body offering p[0..n) for phase 1 (one proposal, n transforms). */
@@ -377,6 +394,58 @@ void natt_check_natd(struct ike_sa *sa, const struct isakmp_chain *c,
 bool natt_enabled(const struct ike_sa *sa);
 bool natt_use_udp(const struct ike_sa *sa);
 uint16_t natt_encap_mode(const struct ike_sa *sa);
+
+/* ---- p1keys.c: phase-1 keys shared by aggressive and main mode ---- */
+/* Phase-1 keys computed from one candidate message, committed only once it is accepted. */
+struct p1_keys {
+	struct secret gxy, skeyid, skeyid_d, skeyid_a, skeyid_e, ka;
+	uint8_t iv[CIPHER_BLOCK_MAX];
+	size_t hlen, bs;
+};
+void p1_keys_clear(struct p1_keys *k);
+/* g^xy, SKEYID (by p's auth method: group key or signatures) and its children, Ka and the
+ * first phase-1 IV, for proposal p with nonces ni/nr and responder cookie rcky; nothing in
+ * the SA changes. */
+int p1_keys_derive(const struct ike_sa *sa, const struct ike_p1_prop *p, const uint8_t *peer_ke,
+                   const uint8_t *gxi, const uint8_t *gxr, const uint8_t *ni, size_t ni_len,
+                   const uint8_t *nr, size_t nr_len, const uint8_t rcky[8], struct p1_keys *k);
+/* Moves the keys into the SA (whose phase-1 secrets are still empty). */
+void p1_keys_commit(struct ike_sa *sa, struct p1_keys *k);
+/* Whether the initiator offered p (its lifetime aside). */
+bool p1_offered(const struct ike_sa *sa, const struct ike_p1_prop *p);
+bool p1_auth_is_rsa(uint16_t auth);
+/* Phase 1 is under way (aggressive or main mode), nothing authenticated yet. */
+bool p1_pending(const struct ike_sa *sa);
+
+/* ---- mm.c: main mode with RSA signatures ---- */
+void mm_start(struct ike_sa *sa);
+enum ike_verdict mm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
+                          size_t len, const struct ike_endpoint *from,
+                          const struct ike_endpoint *to);
+/* ---- mm_auth.c: what main mode's last two messages carry ---- */
+/* Writes CERTREQ payloads naming the CAs we trust. */
+void mm_write_certreqs(struct ike_sa *sa, struct isakmp_builder *b);
+/* Writes ID (our subject, ID_DER_ASN1_DN) into buf; its length or 0. */
+size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap);
+/* Writes ID, CERT and SIG over hash (HASH_I or HASH_R); false if it cannot sign. */
+bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *id, size_t id_len,
+                   const uint8_t *hash);
+/* Why the peer's authentication was refused, and the notify that tells it (0: none). */
+struct mm_err {
+	uint16_t notify;
+	char text[640];
+};
+/*
+ * Checks the ID, CERT and SIG of MM5 (responder) or MM6 (initiator): the chain against
+ * cfg.trust at the date, the ID against the certificate's subject, and the signature over
+ * HASH_I or HASH_R. 0 with *out the verified certificate (and idi_b/idr_b recorded);
+ * -EINVAL or -EBADMSG for a message that may be damaged or forged (drop it, e->text says
+ * what), another negative errno when the certificate itself is refused (e->notify set).
+ */
+int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_peer **out,
+                  struct mm_err *e);
+/* The date for certificate validity, seconds since the epoch. */
+int64_t mm_wall(const struct ike_sa *sa);
 
 /* ---- am.c ---- */
 void am_start(struct ike_sa *sa);
@@ -443,6 +512,14 @@ void info_send_plain_notify(struct ike_sa *sa, uint16_t type);
 void info_send_delete_child(struct ike_sa *sa, const struct ike_child *ch);
 void info_send_delete_ike(struct ike_sa *sa);
 void info_send_initial_contact(struct ike_sa *sa, struct isakmp_builder *b);
+/* Responder, AM2/MM: RESPONDER-LIFETIME (RFC 2407 4.6.3.1) when the chosen phase-1 lifetime
+ * is shorter than the one offered in transform t (or none was offered). */
+void info_write_p1_lifetime(struct ike_sa *sa, struct isakmp_builder *b,
+                            const struct isakmp_transform *t);
+/* Initiator: a RESPONDER-LIFETIME for the ISAKMP SA in c shortens p->life_s. */
+void info_read_p1_lifetime(struct ike_sa *sa, const struct isakmp_chain *c, struct ike_p1_prop *p);
+/* Responder: notes an INITIAL-CONTACT among the payloads of c. */
+void info_read_initial_contact(struct ike_sa *sa, const struct isakmp_chain *c);
 void dpd_tick(struct ike_sa *sa);
 
 /* ---- seq.c: the one place that decides what comes next ---- */

@@ -16,6 +16,9 @@ static void advance_initiator(struct ike_sa *sa)
 	/* the gateway leads XAUTH: wait for its request and its status */
 	if ((sa->facts & F_NEED_XAUTH) && !(sa->facts & F_XAUTH_DONE))
 		return;
+	/* a phase-1 rekey asks for nothing: ike_sa_take_over brings the policy and the pairs */
+	if (sa->cfg.p1_rekey && sa->state != IKE_S_ESTABLISHED)
+		return;
 	if (!(sa->facts & F_MODECFG_DONE)) {
 		if (!(sa->facts & F_MODECFG_ASKED))
 			modecfg_client_start(sa);

@@ -29,10 +29,17 @@ struct x509_cred {
 	EVP_PKEY *key;
 	uint8_t *der, *subject;
 	size_t der_len, subject_len;
+	char ou[X509_NAME_MAX];
+	char name[X509_NAME_MAX * 2];
 };
+
+#define X509_TRUST_NAMES 8 /* CA names a CERTREQ lists at most */
 
 struct x509_trust {
 	X509_STORE *store;
+	uint8_t *names[X509_TRUST_NAMES];
+	size_t name_len[X509_TRUST_NAMES];
+	size_t n_names;
 };
 
 struct x509_peer {
@@ -88,6 +95,9 @@ static int i2d_name(const void *o, unsigned char **p)
 	return i2d_X509_NAME((X509_NAME *)o, p);
 }
 
+static void name_line(X509_NAME *n, char *out, size_t cap);
+static void first_ou(X509_NAME *n, char *out, size_t cap);
+
 int x509_cred_load(const char *cert_path, const char *key_path, struct x509_cred **out, char *err,
                    size_t errlen)
 {
@@ -141,6 +151,8 @@ int x509_cred_load(const char *cert_path, const char *key_path, struct x509_cred
 		rc = fail(err, errlen, rc, "cannot encode %s", cert_path);
 		goto out;
 	}
+	name_line(X509_get_subject_name(c->cert), c->name, sizeof(c->name));
+	first_ou(X509_get_subject_name(c->cert), c->ou, sizeof(c->ou));
 	*out = c;
 	return 0;
 out:
@@ -164,6 +176,16 @@ void x509_cred_der(const struct x509_cred *c, const uint8_t **der, size_t *len)
 {
 	*der = c->der;
 	*len = c->der_len;
+}
+
+const char *x509_cred_ou(const struct x509_cred *c)
+{
+	return c->ou;
+}
+
+const char *x509_cred_name(const struct x509_cred *c)
+{
+	return c->name;
 }
 
 void x509_cred_subject(const struct x509_cred *c, const uint8_t **der, size_t *len)
@@ -214,6 +236,18 @@ int x509_trust_load(const char *ca_path, struct x509_trust **out, char *err, siz
 		x509_trust_free(t);
 		return fail(err, errlen, -EINVAL, "%s holds no CA certificate", ca_path);
 	}
+	for (int i = 0; i < sk_X509_OBJECT_num(objs) && t->n_names < X509_TRUST_NAMES; i++) {
+		X509 *ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		if (!ca)
+			continue;
+		if (der_of(i2d_name, X509_get_subject_name(ca), &t->names[t->n_names],
+		           &t->name_len[t->n_names]) != 0) {
+			x509_trust_free(t);
+			return fail(err, errlen, -ENOMEM, "cannot encode the CA names of %s",
+			            ca_path);
+		}
+		t->n_names++;
+	}
 	*out = t;
 	return 0;
 }
@@ -223,7 +257,20 @@ void x509_trust_free(struct x509_trust *t)
 	if (!t)
 		return;
 	X509_STORE_free(t->store);
+	for (size_t i = 0; i < t->n_names; i++)
+		free(t->names[i]);
 	free(t);
+}
+
+size_t x509_trust_count(const struct x509_trust *t)
+{
+	return t->n_names;
+}
+
+void x509_trust_ca_name(const struct x509_trust *t, size_t i, const uint8_t **der, size_t *len)
+{
+	*der = i < t->n_names ? t->names[i] : NULL;
+	*len = i < t->n_names ? t->name_len[i] : 0;
 }
 
 static void name_line(X509_NAME *n, char *out, size_t cap)

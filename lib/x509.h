@@ -28,6 +28,10 @@ void x509_cred_free(struct x509_cred *c);
 void x509_cred_der(const struct x509_cred *c, const uint8_t **der, size_t *len);
 /* Our subject name as DER, for an ID_DER_ASN1_DN identity; valid as long as c. */
 void x509_cred_subject(const struct x509_cred *c, const uint8_t **der, size_t *len);
+/* The first OU of our subject ("" when none): the group a server takes from it. */
+const char *x509_cred_ou(const struct x509_cred *c);
+/* Our subject as one line, for logs. */
+const char *x509_cred_name(const struct x509_cred *c);
 /* Signs hash[0..hlen) into sig (room for cap bytes); returns the signature length, or a
  * negative errno. */
 int x509_cred_sign(const struct x509_cred *c, const uint8_t *hash, size_t hlen, uint8_t *sig,
@@ -37,6 +41,10 @@ int x509_cred_sign(const struct x509_cred *c, const uint8_t *hash, size_t hlen, 
 struct x509_trust;
 int x509_trust_load(const char *ca_path, struct x509_trust **out, char *err, size_t errlen);
 void x509_trust_free(struct x509_trust *t);
+/* How many CA certificates t holds, and the subject name (DER) of the i-th, for a CERTREQ;
+ * valid as long as t. */
+size_t x509_trust_count(const struct x509_trust *t);
+void x509_trust_ca_name(const struct x509_trust *t, size_t i, const uint8_t **der, size_t *len);
 
 /* A peer's certificate whose chain verified. */
 struct x509_peer;

@@ -44,6 +44,8 @@ void evc_session_give_up(struct evc_session *s)
 	if (!s->stopping) {
 		s->stopping = true;
 		ike_close(s->sa, mono_ms());
+		if (s->sa_next)
+			ike_close(s->sa_next, mono_ms());
 	}
 }
 
@@ -193,7 +195,13 @@ static void on_policy(void *ctx, const struct evc_policy *pol)
 		return;
 	}
 	char err[256];
-	if (evc_settings_check_policy(s->set, pol, s->gw_addr, err, sizeof(err)) != 0) {
+	int rc = evc_settings_check_policy(s->set, pol, s->gw_addr, err, sizeof(err));
+	if (rc == -EPERM) {
+		evc_session_fail(s, -EACCES, "step 5 (mode-config): %s", err);
+		evc_session_give_up(s);
+		return;
+	}
+	if (rc != 0) {
 		evc_session_fail(s, -EINVAL, "step 5 (mode-config): %s; change --lan", err);
 		evc_session_give_up(s);
 		return;
@@ -230,6 +238,208 @@ static void on_closed(void *ctx, const char *text)
 	s->done = true;
 }
 
+/* ---- phase-1 rekey: a new IKE SA takes over before the old one's lifetime ends ---- */
+
+static const struct ike_driver_ops rekey_ops;
+static const struct ike_driver_ops driver_ops;
+
+static void on_p1_rekey(void *ctx)
+{
+	struct evc_session *s = ctx;
+	if (s->sa_next || s->stopping || s->done)
+		return;
+	s->sa_next = evc_session_new_sa(s, true);
+	if (!s->sa_next) {
+		evc_session_log(s, IKE_LOG_WARN, "phase-1 rekey: %s", s->err);
+		s->err[0] = '\0';
+		return;
+	}
+	s->next_dead = false;
+	evc_session_log(s, IKE_LOG_INFO, "phase-1 rekey: starting a new IKE SA");
+	ike_start(s->sa_next, mono_ms());
+}
+
+static void remember_password(struct evc_session *s, const char *user, const char *password)
+{
+	secret_clear(&s->typed_pw);
+	size_t n = strlen(password);
+	if (secret_alloc(&s->typed_pw, n + 1) != 0)
+		return;
+	memcpy(s->typed_pw.p, password, n + 1);
+	snprintf(s->typed_user, sizeof(s->typed_user), "%s", user);
+}
+
+/* Seconds until the IKE SA ends, for the messages of a rekey that cannot finish. */
+static long long ike_left_s(struct evc_session *s)
+{
+	struct ike_p1_prop p;
+	int64_t left = -1;
+	return ike_sa_p1_chosen(s->sa, mono_ms(), &p, &left) ? (long long)left : -1;
+}
+
+static void rekey_give_up(struct evc_session *s, const char *why)
+{
+	evc_session_log(s, IKE_LOG_WARN,
+	                "phase-1 rekey: %s; the tunnel stays up until the IKE SA ends in %lld s",
+	                why, ike_left_s(s));
+	if (s->sa_next)
+		ike_close(s->sa_next, mono_ms());
+}
+
+static void rekey_answer(struct evc_session *s, const char *user, const char *password)
+{
+	s->next_prompting = false;
+	if (!s->sa_next)
+		return;
+	if (!password) {
+		rekey_give_up(s, "the gateway requires the password again and none was given");
+		return;
+	}
+	remember_password(s, user ? user : s->set->user, password);
+	ike_xauth_answer(s->sa_next, mono_ms(), user ? user : s->set->user, password);
+}
+
+/* The new IKE SA's XAUTH: the saved credentials only where the gateway's group policy
+ * allows saving the password (IOS save-password), else a person must answer again. */
+static void on_rekey_prompt(void *ctx, const char *message, bool retry)
+{
+	struct evc_session *s = ctx;
+	const struct evc_settings *set = s->set;
+	bool may_save =
+	    s->have_policy && (s->policy.have & EVC_HAVE_SAVE_PASSWD) && s->policy.save_passwd;
+	const char *user = s->typed_pw.p ? s->typed_user : set->user;
+	const char *pw =
+	    s->typed_pw.p ? (const char *)s->typed_pw.p : (const char *)set->password.p;
+	if (!retry && may_save && pw && user[0]) {
+		ike_xauth_answer(s->sa_next, mono_ms(), user, pw);
+		return;
+	}
+	if (retry && may_save) {
+		rekey_give_up(s, "the gateway rejected the saved password");
+		return;
+	}
+	if (!s->hooks.prompt || s->prompting) {
+		rekey_give_up(s, "the gateway requires the password again (its group policy does "
+		                 "not allow save-password) and nobody can be asked");
+		return;
+	}
+	evc_session_log(s, IKE_LOG_WARN,
+	                "phase-1 rekey: the gateway requires the password again (its group "
+	                "policy does not allow save-password)");
+	s->prompting = true;
+	s->next_prompting = true;
+	s->prompt_retry = retry;
+	s->hooks.prompt(s->hooks.ctx,
+	                &(struct evc_prompt){.message = message, .user = user, .retry = retry});
+}
+
+static void on_rekey_status(void *ctx, enum ike_step step, const char *text)
+{
+	(void)step;
+	evc_session_log(ctx, IKE_LOG_DEBUG, "phase-1 rekey: %s", text);
+}
+
+static void on_rekey_failed(void *ctx, enum ike_step step, const char *text)
+{
+	struct evc_session *s = ctx;
+	(void)step;
+	if (!s->next_dead && !s->stopping)
+		evc_session_log(s, IKE_LOG_WARN,
+		                "phase-1 rekey failed: %s; the tunnel stays up until the IKE SA "
+		                "ends in %lld s",
+		                text, ike_left_s(s));
+	s->next_dead = true;
+}
+
+static void on_rekey_closed(void *ctx, const char *text)
+{
+	struct evc_session *s = ctx;
+	(void)text;
+	s->next_dead = true;
+}
+
+static void on_rekey_policy(void *ctx, const struct evc_policy *pol)
+{
+	(void)pol;
+	/* the tunnel keeps the policy it runs with; the host is not touched again */
+	evc_session_log(ctx, IKE_LOG_DEBUG, "phase-1 rekey: the gateway sent its policy again");
+}
+
+static const struct ike_driver_ops rekey_ops = {
+    .send = on_send,
+    .log = on_log,
+    .status = on_rekey_status,
+    .xauth_prompt = on_rekey_prompt,
+    .policy = on_rekey_policy,
+    .child_up = on_child_up,
+    .child_down = on_child_down,
+    .failed = on_rekey_failed,
+    .closed = on_rekey_closed,
+};
+
+/* What the replaced IKE SA still says: its DELETE, then nothing. */
+static const struct ike_driver_ops retired_ops = {
+    .send = on_send,
+    .log = on_log,
+};
+
+/* The new IKE SA is authenticated: it takes over the ESP SAs, the old one is deleted. */
+static void handover(struct evc_session *s)
+{
+	const char *why = NULL;
+	struct ike_sa *old = s->sa;
+	uint64_t now = mono_ms();
+	if (ike_sa_take_over(s->sa_next, old, now, &why) != 0) {
+		rekey_give_up(s, why);
+		return;
+	}
+	s->sa = s->sa_next;
+	s->sa_next = NULL;
+	ike_close(old, now); /* only the IKE SA's DELETE: its pairs moved */
+	ike_drive(old, &retired_ops, s);
+	ike_sa_free(old);
+	evc_session_log(s, IKE_LOG_INFO,
+	                "phase 1 rekeyed: the tunnel goes on under the new IKE SA");
+}
+
+static void drive_next(struct evc_session *s)
+{
+	if (!s->sa_next)
+		return;
+	ike_drive(s->sa_next, &rekey_ops, s);
+	if (s->next_dead) {
+		if (s->next_prompting) {
+			s->next_prompting = false;
+			s->prompting = false;
+		}
+		ike_sa_free(s->sa_next);
+		s->sa_next = NULL;
+		return;
+	}
+	if (!s->stopping && ike_sa_handover_ready(s->sa_next)) {
+		handover(s);
+		ike_drive(s->sa, &driver_ops, s);
+	}
+}
+
+struct ike_sa *evc_session_sa_for(struct evc_session *s, const uint8_t *msg, size_t len)
+{
+	uint8_t ic[8], rc[8];
+	if (s->sa_next && len >= 8) {
+		ike_sa_cookies(s->sa_next, ic, rc);
+		if (memcmp(msg, ic, 8) == 0)
+			return s->sa_next;
+	}
+	return s->sa;
+}
+
+void evc_session_tick(struct evc_session *s, uint64_t now)
+{
+	ike_tick(s->sa, now);
+	if (s->sa_next)
+		ike_tick(s->sa_next, now);
+}
+
 static const struct ike_driver_ops driver_ops = {
     .send = on_send,
     .log = on_log,
@@ -240,6 +450,7 @@ static const struct ike_driver_ops driver_ops = {
     .child_up = on_child_up,
     .child_down = on_child_down,
     .peer_moved = on_peer_moved,
+    .p1_rekey = on_p1_rekey,
     .failed = on_failed,
     .closed = on_closed,
 };
@@ -250,10 +461,13 @@ void evc_session_flush(struct evc_session *s)
 		return; /* the ike_drive under us picks it up */
 	s->driving = true;
 	ike_drive(s->sa, &driver_ops, s);
+	drive_next(s);
 	s->driving = false;
 	if (s->done)
 		return;
 	uint64_t t = ike_next_timeout(s->sa);
+	if (s->sa_next && ike_next_timeout(s->sa_next) < t)
+		t = ike_next_timeout(s->sa_next);
 	if (s->keepalive_at && s->keepalive_at < t)
 		t = s->keepalive_at;
 	timerfd_arm_ms(s->timer, t);
@@ -266,6 +480,13 @@ int evc_session_answer(struct evc_session *s, const char *user, const char *pass
 	if (!s->prompting || s->done)
 		return -EALREADY;
 	s->prompting = false;
+	if (s->next_prompting) {
+		rekey_answer(s, user, password);
+		evc_session_flush(s);
+		return 0;
+	}
+	if (password)
+		remember_password(s, user ? user : s->set->user, password);
 	if (!password) {
 		if (!s->prompt_retry)
 			evc_session_fail(

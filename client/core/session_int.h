@@ -23,6 +23,14 @@ struct evc_session {
 	struct evc_session_hooks hooks;
 	uint32_t gw_addr;
 	struct ike_sa *sa;
+	/* a phase-1 rekey under way: the new IKE SA, until it takes over sa's ESP SAs */
+	struct ike_sa *sa_next;
+	bool next_dead;      /* sa_next failed or closed: freed after its actions */
+	bool next_prompting; /* the waiting prompt is sa_next's (the gateway asks again) */
+	/* the XAUTH password typed at a prompt, for a phase-1 rekey: used only where the
+	 * gateway's group policy allows save-password, wiped with the session */
+	struct secret typed_pw;
+	char typed_user[128];
 	struct dp *dp;
 	struct evc_hostd *hostd;           /* the client's root helper (--run-as), or NULL */
 	struct evc_host *host;             /* the journal of host changes, here or in the helper */
@@ -63,5 +71,12 @@ void evc_session_fail(struct evc_session *s, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A failure that still owes the gateway its DELETEs. */
 void evc_session_give_up(struct evc_session *s);
+/* A new IKE SA with the session's settings (session_io.c); p1_rekey: it replaces s->sa, in
+ * the DH group s->sa negotiated. NULL with s->err set. */
+struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey);
+/* The IKE SA a datagram is for: sa_next when it carries sa_next's initiator cookie. */
+struct ike_sa *evc_session_sa_for(struct evc_session *s, const uint8_t *msg, size_t len);
+/* Ticks both IKE SAs. */
+void evc_session_tick(struct evc_session *s, uint64_t now);
 
 #endif

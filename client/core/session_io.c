@@ -52,7 +52,7 @@ static void dp_ike_input(void *ctx, int fd, const uint8_t *msg, size_t len,
 	struct evc_session *s = ctx;
 	(void)fd;
 	struct ike_endpoint local = {s->local_ip, to->port ? to->port : IKE_NATT_PORT};
-	ike_input(s->sa, mono_ms(), msg, len, from, &local);
+	ike_input(evc_session_sa_for(s, msg, len), mono_ms(), msg, len, from, &local);
 }
 
 static void dp_log(void *ctx, enum ike_log_level level, const char *msg)
@@ -74,7 +74,7 @@ static void ike500_input(void *ctx, const uint8_t *msg, size_t len, uint32_t fro
 	struct evc_session *s = ctx;
 	struct ike_endpoint f = {from_addr, from_port};
 	struct ike_endpoint to = {s->local_ip, s->set->local_port ? s->set->local_port : IKE_PORT};
-	ike_input(s->sa, mono_ms(), msg, len, &f, &to);
+	ike_input(evc_session_sa_for(s, msg, len), mono_ms(), msg, len, &f, &to);
 }
 
 static void note_traffic(struct evc_session *s)
@@ -115,7 +115,7 @@ void evc_session_dispatch(struct evc_session *s, uint32_t tag)
 			dp_send_keepalive(s->sock_natt, &s->natt_peer);
 			s->keepalive_at = now + NATT_KEEPALIVE_MS;
 		}
-		ike_tick(s->sa, now);
+		evc_session_tick(s, now);
 		break;
 	}
 	}
@@ -249,7 +249,7 @@ static int setup_io(struct evc_session *s, struct evc_shared *io)
 	return 0;
 }
 
-static int setup_engine(struct evc_session *s)
+struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 {
 	const struct evc_settings *set = s->set;
 	const char *why = NULL;
@@ -272,14 +272,24 @@ static int setup_engine(struct evc_session *s)
 	    .dpd_idle_s = set->dpd_idle_s,
 	    .retransmit_ms = set->retransmit_ms,
 	    .n_lan = set->mode == EVC_MODE_NETWORK_EXTENSION ? set->n_lan : 0,
+	    .p1_rekey = p1_rekey,
 	};
 	memcpy(ic.lan, set->lan, sizeof(ic.lan));
-	s->sa = ike_sa_new(&ic, mono_ms(), &why);
-	if (!s->sa) {
+	struct ike_p1_prop chosen;
+	int64_t left;
+	/* the group the gateway took last time: no fallback to search for it again */
+	if (p1_rekey && s->sa && ike_sa_p1_chosen(s->sa, mono_ms(), &chosen, &left))
+		ic.dh_group = chosen.group;
+	struct ike_sa *sa = ike_sa_new(&ic, mono_ms(), &why);
+	if (!sa)
 		snprintf(s->err, sizeof(s->err), "cannot start: %s", why);
-		return -EINVAL;
-	}
-	return 0;
+	return sa;
+}
+
+static int setup_engine(struct evc_session *s)
+{
+	s->sa = evc_session_new_sa(s, false);
+	return s->sa ? 0 : -EINVAL;
 }
 
 int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
@@ -386,7 +396,9 @@ void evc_session_free(struct evc_session *s)
 		    "state file and undone on the next start)",
 		    e);
 	dp_free(s->dp);
+	ike_sa_free(s->sa_next);
 	ike_sa_free(s->sa);
+	secret_clear(&s->typed_pw);
 	mem_wipe(&s->child, sizeof(s->child));
 	/* the client's sockets stay open for the next session, unwatched until then */
 	int shared[] = {s->sock_ike, s->sock_natt, s->sock_esp};

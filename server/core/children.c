@@ -217,3 +217,13 @@ void evs_children_forget(struct evs_children *t, uint64_t owner)
 	if (a)
 		*a = t->a[--t->na];
 }
+
+void evs_children_move(struct evs_children *t, uint64_t from, uint64_t to)
+{
+	for (size_t i = 0; i < t->nk; i++)
+		if (t->k[i].owner == from)
+			t->k[i].owner = to;
+	for (size_t i = 0; i < t->na; i++)
+		if (t->a[i].owner == from)
+			t->a[i].owner = to;
+}

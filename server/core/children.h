@@ -55,5 +55,8 @@ bool evs_children_has(const struct evs_children *t, uint64_t owner, const struct
 bool evs_children_pop(struct evs_children *t, uint64_t owner, uint32_t *spi_in);
 /* Forgets owner's assigned address (its children must be popped first). */
 void evs_children_forget(struct evs_children *t, uint64_t owner);
+/* A phase-1 rekey: the children and the assigned address of IKE SA from now belong to the
+ * IKE SA to (which has none of its own yet). */
+void evs_children_move(struct evs_children *t, uint64_t from, uint64_t to);
 
 #endif

@@ -148,15 +148,89 @@ static void act_status(void *ctx, enum ike_step step, const char *text)
 	dlog(c->d, IKE_LOG_INFO, "%s: %s", peer, text);
 }
 
+/* The live connections of user in group from address addr, other than c, with their
+ * sessions; returns how many (at most max). */
+static size_t same_login(struct conn *c, const char *group, const char *user, uint32_t addr,
+                         struct conn **out, size_t max)
+{
+	struct evs_daemon *d = c->d;
+	struct evs_sessions *ss = evs_state_sessions(d->st);
+	bool nocase = evs_config_users_nocase(d->cfg);
+	size_t n = 0;
+	for (size_t i = 0; i < evs_sessions_count(ss) && n < max; i++) {
+		const struct evs_session *e = evs_sessions_at(ss, i);
+		if (e->peer.addr != addr || strcmp(e->group, group) != 0 ||
+		    (nocase ? strcasecmp(e->user, user) : strcmp(e->user, user)) != 0)
+			continue;
+		struct conn *o = evs_conntab_find(d->tab, e->icky, e->rcky, e->peer.addr);
+		if (o && o != c && !o->dead && o->session_id == e->id)
+			out[n++] = o;
+	}
+	return n;
+}
+
+/*
+ * Phase-1 rekey (the client sent no INITIAL-CONTACT): c takes over the ESP SAs, routes and
+ * session of old, which is left with nothing but its IKE SA for the client to delete. The
+ * login counts once: the session record XAUTH made for c goes, old's moves to c.
+ */
+static void take_over(struct conn *c, struct conn *old)
+{
+	struct evs_daemon *d = c->d;
+	struct evs_sessions *ss = evs_state_sessions(d->st);
+	const char *why = NULL;
+	char a[20];
+	ipv4_str(ike_sa_peer(c->sa).addr, a, sizeof(a));
+	if (ike_sa_take_over(c->sa, old->sa, d->now, &why) != 0) {
+		dlog(d, IKE_LOG_WARN, "%s: a second login of user %s, not a phase-1 rekey: %s", a,
+		     ike_sa_user(c->sa), why);
+		return;
+	}
+	evs_sessions_remove(ss, c->session_id);
+	c->session_id = old->session_id;
+	old->session_id = 0;
+	struct evs_session *e = evs_sessions_get(ss, c->session_id);
+	if (e) {
+		ike_sa_cookies(c->sa, e->icky, e->rcky);
+		e->peer = ike_sa_peer(c->sa);
+	}
+	evs_children_move(d->kids, old->id, c->id);
+	memcpy(c->rri, old->rri, sizeof(c->rri));
+	c->n_rri = old->n_rri;
+	old->n_rri = 0;
+	c->addr = old->addr;
+	c->nem = old->nem;
+	c->natt = old->natt;
+	c->natt_peer = old->natt_peer;
+	dlog(d, IKE_LOG_INFO, "%s: user %s of group %s: phase 1 rekeyed, the IPsec SAs stay", a,
+	     ike_sa_user(c->sa), ike_sa_group(c->sa));
+	conn_settle(old);
+}
+
 static void act_verify(void *ctx, const char *group, const char *user, const char *password)
 {
 	struct conn *c = ctx;
 	uint8_t ic[8], rc[8];
 	struct ike_endpoint p = ike_sa_peer(c->sa);
 	uint64_t now = c->d->now;
+	struct evs_sessions *ss = evs_state_sessions(c->d->st);
 	ike_sa_cookies(c->sa, ic, rc);
+	/* the older sessions of this user from this address: with INITIAL-CONTACT stale ones
+	 * (the client restarted), without it the one this IKE SA rekeys. Either way they do
+	 * not count against max-logins while the password is judged. */
+	struct conn *olds[8];
+	bool initial = ike_sa_initial_contact(c->sa);
+	size_t n_old = same_login(c, group, user, p.addr, olds, 8);
+	if (!initial && n_old > 1) {
+		olds[0] = olds[n_old - 1]; /* the newest is the one being rekeyed */
+		n_old = 1;
+	}
+	for (size_t i = 0; i < n_old; i++)
+		evs_sessions_hold(ss, olds[i]->session_id, true);
 	bool ok =
 	    evs_xauth_judge(c->d->xauth, group, user, password, &p, ic, rc, now, &c->session_id);
+	for (size_t i = 0; i < n_old; i++)
+		evs_sessions_hold(ss, olds[i]->session_id, false);
 	const char *why = ok ? NULL : evs_xauth_refusal(c->d->xauth);
 	char restricted[256];
 	if (ok && !evs_config_group_iface_ok(c->d->cfg, group, c->d->listen[c->li], restricted,
@@ -172,6 +246,21 @@ static void act_verify(void *ctx, const char *group, const char *user, const cha
 		ike_xauth_refuse(c->sa, now, why); /* max-users, max-logins: no second prompt */
 	else
 		ike_xauth_verdict(c->sa, now, ok);
+	if (!ok || why || !n_old)
+		return;
+	if (!initial) {
+		take_over(c, olds[0]);
+		return;
+	}
+	for (size_t i = 0; i < n_old; i++) {
+		char a[20];
+		ipv4_str(p.addr, a, sizeof(a));
+		dlog(c->d, IKE_LOG_INFO,
+		     "%s: INITIAL-CONTACT from user %s of group %s: its older session (IKE SA "
+		     "%016llx) is stale, ended",
+		     a, user, group, (unsigned long long)olds[i]->id);
+		conn_kill(olds[i]); /* the client forgot it: no DELETE to send */
+	}
 }
 
 static void set_assigned(struct conn *c, uint32_t addr)

@@ -134,7 +134,7 @@ size_t evs_sessions_group_count(const struct evs_sessions *s, const char *group)
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->n; i++)
-		n += strcmp(s->v[i].group, group) == 0;
+		n += !s->v[i].held && strcmp(s->v[i].group, group) == 0;
 	return n;
 }
 
@@ -149,8 +149,19 @@ size_t evs_sessions_user_count(const struct evs_sessions *s, const char *group, 
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->n; i++)
-		n += strcmp(s->v[i].group, group) == 0 && same_user(s->v[i].user, user, nocase);
+		n += !s->v[i].held && strcmp(s->v[i].group, group) == 0 &&
+		     same_user(s->v[i].user, user, nocase);
 	return n;
+}
+
+int evs_sessions_hold(struct evs_sessions *s, uint32_t id, bool held)
+{
+	struct evs_session *e = evs_sessions_get(s, id);
+
+	if (!e)
+		return -ENOENT;
+	e->held = held;
+	return 0;
 }
 
 /* ---- show crypto session ---- */

@@ -25,6 +25,9 @@ struct evs_session {
 	uint8_t icky[8], rcky[8]; /* IKE SA cookies */
 	uint64_t start_ms;
 	uint64_t bytes_in, bytes_out, pkts_in, pkts_out; /* updated by the datapath owner */
+	/* a newer IKE SA of this user and address is being authenticated (a phase-1 rekey, or
+	 * a reconnect with INITIAL-CONTACT): not counted against max-users and max-logins */
+	bool held;
 };
 
 struct evs_sessions;
@@ -46,10 +49,14 @@ struct evs_session *evs_sessions_get(struct evs_sessions *s, uint32_t id);
 struct evs_session *evs_sessions_find_cookies(struct evs_sessions *s, const uint8_t icky[8],
                                               const uint8_t rcky[8]);
 
+/* Marks a session held (see struct evs_session) or not. 0, or -ENOENT. */
+int evs_sessions_hold(struct evs_sessions *s, uint32_t id, bool held);
+
 /* All sessions in login order, for iteration: i < evs_sessions_count(). */
 size_t evs_sessions_count(const struct evs_sessions *s);
 const struct evs_session *evs_sessions_at(const struct evs_sessions *s, size_t i);
-/* Sessions of group / of user in group (user compared case-insensitively when nocase). */
+/* Sessions of group / of user in group (user compared case-insensitively when nocase), the
+ * held ones left out. */
 size_t evs_sessions_group_count(const struct evs_sessions *s, const char *group);
 size_t evs_sessions_user_count(const struct evs_sessions *s, const char *group, const char *user,
                                bool nocase);

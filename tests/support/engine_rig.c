@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine_rig.h"
 #include "lib/crypto.h"
@@ -89,6 +90,10 @@ bool rig_new_client(struct rig *r)
 	cfg.natt = r->natt;
 	cfg.dpd_idle_s = r->dpd_idle ? r->dpd_idle : 10;
 	cfg.dpd_retry_s = r->dpd_retry;
+	cfg.cert = r->cli_cert;
+	cfg.trust = r->cli_trust;
+	cfg.peer_name = r->gw_name ? r->gw_name : "198.51.100.1";
+	cfg.wall_s = r->wall ? r->wall : (int64_t)time(NULL);
 	if (r->n_cli_p1) {
 		cfg.p1 = r->cli_p1;
 		cfg.n_p1 = r->n_cli_p1;
@@ -113,6 +118,9 @@ bool rig_new_server(struct rig *r, const struct ike_endpoint *from)
 	cfg.srv_push = r->push;
 	cfg.xauth_tries = 3;
 	cfg.dpd_idle_s = r->srv_dpd_idle;
+	cfg.cert = r->srv_cert;
+	cfg.trust = r->srv_trust;
+	cfg.wall_s = r->wall ? r->wall : (int64_t)time(NULL);
 	r->s.sa = ike_sa_new(&cfg, r->now, &why);
 	return r->s.sa != NULL;
 }

@@ -111,6 +111,13 @@ struct rig {
 	uint16_t client_nat_port; /* non-zero: the client's datagrams arrive from this port */
 	uint32_t client_src_ip;   /* non-zero: ... and from this address */
 	struct ike_endpoint last_to_client;
+	/* main mode with certificates: set cli_cert to make the client use it; the server takes
+	 * main mode when srv_cert is set. gw_name is what the client's --gateway named, wall the
+	 * date both sides check certificates at (0: the real one). */
+	const struct x509_cred *cli_cert, *srv_cert;
+	const struct x509_trust *cli_trust, *srv_trust;
+	const char *gw_name;
+	int64_t wall;
 	rig_tamper_fn tamper;
 	void *tamper_arg;
 	unsigned sent[2]; /* datagrams seen per direction */

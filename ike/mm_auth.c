@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What main mode with RSA signatures adds to the payloads (RFC 2409 5.1): CERTREQ naming the
+ * CAs we trust, our identity as the DER subject name (ID_DER_ASN1_DN), our certificate, and
+ * the signature over HASH_I or HASH_R.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/sa_int.h"
+
+/* RSA keys beyond 8192 bits are not used for IKE */
+#define MM_SIG_MAX 1024
+
+void mm_write_certreqs(struct ike_sa *sa, struct isakmp_builder *b)
+{
+	for (size_t i = 0; sa->cfg.trust && i < x509_trust_count(sa->cfg.trust); i++) {
+		const uint8_t *der;
+		size_t len;
+		x509_trust_ca_name(sa->cfg.trust, i, &der, &len);
+		isakmp_build_open(b, ISAKMP_PL_CR);
+		wr_u8(&b->w, ISAKMP_CERT_X509_SIG);
+		wr_bytes(&b->w, der, len);
+		isakmp_build_close(b);
+	}
+}
+
+size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap)
+{
+	const uint8_t *dn;
+	size_t dn_len;
+	struct wr w = wr_init(buf, cap);
+	x509_cred_subject(sa->cfg.cert, &dn, &dn_len);
+	/* protocol and port 0: the identity is the name, not an endpoint (RFC 2407 4.6.2) */
+	wr_u8(&w, ISAKMP_ID_DER_ASN1_DN);
+	wr_u8(&w, 0);
+	wr_u16(&w, 0);
+	wr_bytes(&w, dn, dn_len);
+	return w.err ? 0 : w.len;
+}
+
+bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *id, size_t id_len,
+                   const uint8_t *hash)
+{
+	uint8_t sig[MM_SIG_MAX];
+	const uint8_t *der;
+	size_t der_len;
+	int n = x509_cred_sign(sa->cfg.cert, hash, sa->hlen, sig, sizeof(sig));
+	if (n <= 0)
+		return false;
+	x509_cred_der(sa->cfg.cert, &der, &der_len);
+	isakmp_build_payload(b, ISAKMP_PL_ID, id, id_len);
+	isakmp_build_open(b, ISAKMP_PL_CERT);
+	wr_u8(&b->w, ISAKMP_CERT_X509_SIG);
+	wr_bytes(&b->w, der, der_len);
+	isakmp_build_close(b);
+	isakmp_build_payload(b, ISAKMP_PL_SIG, sig, (size_t)n);
+	return true;
+}
+
+int64_t mm_wall(const struct ike_sa *sa)
+{
+	return sa->cfg.wall_s + (int64_t)((sa->now - sa->born_ms) / 1000);
+}
+
+int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_peer **out,
+                  struct mm_err *e)
+{
+	const char *why = NULL;
+	struct isakmp_id id;
+	struct isakmp_cert cert = {0, NULL, 0};
+	uint8_t hash[HASH_MAX_LEN];
+	char err[512];
+	bool initiator = sa->role == IKE_ROLE_INITIATOR;
+	const char *peer = initiator ? "the gateway" : "the client";
+	struct x509_peer *p = NULL;
+	int rc = -EINVAL;
+
+	*out = NULL;
+	e->notify = 0;
+	e->text[0] = '\0';
+	const struct isakmp_pl *pid = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
+	const struct isakmp_pl *psig = isakmp_chain_find(c, ISAKMP_PL_SIG, 0);
+	if (!pid || !psig || pid->len > sizeof(sa->idi_b) ||
+	    !isakmp_id_parse(pid->body, pid->len, &id, &why)) {
+		snprintf(e->text, sizeof(e->text), "%s sent no usable identity or signature", peer);
+		return -EINVAL; /* damaged or forged: dropped */
+	}
+	/* the first X.509 one: a peer may add others (a chain, a CRL) */
+	for (size_t i = 0; i < c->n && !cert.data; i++) {
+		if (c->pl[i].type != ISAKMP_PL_CERT)
+			continue;
+		if (!isakmp_cert_parse(c->pl[i].body, c->pl[i].len, &cert, &why) ||
+		    cert.enc != ISAKMP_CERT_X509_SIG)
+			cert.data = NULL;
+	}
+	if (!cert.data) {
+		e->notify = ISAKMP_N_INVALID_CERTIFICATE;
+		snprintf(e->text, sizeof(e->text),
+		         "%s sent no X.509 certificate; main mode with RSA signatures needs one",
+		         peer);
+		return -ENOKEY;
+	}
+	rc =
+	    x509_peer_verify(sa->cfg.trust, cert.data, cert.len, mm_wall(sa), &p, err, sizeof(err));
+	if (rc) {
+		e->notify = ISAKMP_N_INVALID_CERTIFICATE;
+		snprintf(e->text, sizeof(e->text), "%s's certificate is refused: %s", peer, err);
+		return rc;
+	}
+	if (id.type == ISAKMP_ID_DER_ASN1_DN && !x509_peer_subject_is(p, id.data, id.len)) {
+		e->notify = ISAKMP_N_INVALID_ID_INFORMATION;
+		snprintf(e->text, sizeof(e->text),
+		         "%s names itself with another subject than its certificate's ('%s')", peer,
+		         x509_peer_subject(p));
+		rc = -EKEYREJECTED;
+		goto out;
+	}
+	if (initiator)
+		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
+		                   sa->rcky, sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len,
+		                   hash);
+	else
+		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
+		                   sa->icky, sa->rcky, sa->sai_b, sa->sai_len, pid->body, pid->len,
+		                   hash);
+	if (rc == 0)
+		rc = x509_peer_check_sig(p, hash, sa->hlen, psig->body, psig->len);
+	if (rc) {
+		snprintf(e->text, sizeof(e->text),
+		         "the signature of %s ('%s') does not verify: its private key does not "
+		         "match its certificate, or the message was damaged",
+		         peer, x509_peer_subject(p));
+		rc = -EBADMSG; /* may be a damaged copy: dropped, the genuine one may follow */
+		goto out;
+	}
+	if (initiator) {
+		memcpy(sa->idr_b, pid->body, pid->len);
+		sa->idr_len = pid->len;
+	} else {
+		memcpy(sa->idi_b, pid->body, pid->len);
+		sa->idi_len = pid->len;
+	}
+	*out = p;
+	p = NULL;
+out:
+	x509_peer_free(p);
+	return rc;
+}
