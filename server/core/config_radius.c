@@ -71,6 +71,12 @@ static bool parse_key(struct cfg_parser *p, const struct cfg_toks *tk, size_t i,
 		          EVS_RADIUS_KEY_MAX);
 		goto out;
 	}
+	if (strpbrk(buf, " \t\v\f\r,")) {
+		cfg_error(p, p->lineno,
+		          "a RADIUS key with blanks or commas cannot be passed to radcli, evs's "
+		          "RADIUS library; choose a key without them");
+		goto out;
+	}
 	if (*key) {
 		mem_wipe(*key, *key_len);
 		free(*key);

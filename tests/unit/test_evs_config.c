@@ -970,6 +970,8 @@ static const struct err_case err_cases[] = {
      "radius-server host 10.0.0.5 key "
      "k2345678901234567890123456789012345678901234567890123456789012345\n",
      23, "the RADIUS key is longer than 64 characters"},
+    {PART, 0, NULL, "radius-server host 10.0.0.5 key two words\n", 23,
+     "a RADIUS key with blanks or commas cannot be passed to radcli"},
     {PART, 0, NULL, "radius-server host 10.0.0.5\n", 23,
      "RADIUS server 10.0.0.5 has no key; add 'key KEY'"},
     {PART, 0, NULL, "radius-server host 10.0.0.5 key a\nradius-server host 10.0.0.5 key b\n", 24,
