@@ -24,8 +24,7 @@ static void phase1_done(struct ike_sa *sa)
 {
 	char p[64];
 	sa_set_state(sa, IKE_S_P1_DONE);
-	if (sa->p1.life_s)
-		sa->p1_expires_at = sa->now + (uint64_t)sa->p1.life_s * 1000;
+	sa_p1_life_start(sa);
 	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_RSA)
 		sa->facts |= F_NEED_XAUTH;
 	sa_status(sa, IKE_STEP_PHASE1, "phase 1 established: %s, main mode, certificate '%s'%s",
@@ -117,6 +116,7 @@ static enum ike_verdict mm2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		sa_fail(sa, IKE_STEP_PHASE1, "cannot create a DH group %u key", chosen.group);
 		return IKE_V_FATAL;
 	}
+	info_read_p1_lifetime(sa, &c, &chosen);
 	memcpy(sa->rcky, h->rcky, 8);
 	sa->p1 = chosen;
 	sa->auth = chosen.auth;
@@ -194,7 +194,9 @@ static enum ike_verdict mm4_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	bool ok = mm_write_auth(sa, &b, sa->idi_b, sa->idi_len, hash);
 	/* also here: some gateways send their certificate only when asked in MM5 */
 	mm_write_certreqs(sa, &b);
-	info_send_initial_contact(sa, &b);
+	/* not when this SA replaces one of ours: the gateway must keep its ESP SAs */
+	if (!sa->cfg.p1_rekey)
+		info_send_initial_contact(sa, &b);
 	size_t n = ok ? isakmp_build_finish(&b) : 0;
 	if (n)
 		n = sa_encrypt(sa, sa->tx, n, sizeof(sa->tx), ISAKMP_EXCH_MAIN, 0);
@@ -380,6 +382,7 @@ static enum ike_verdict mm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	sa_hdr(sa, &rh, ISAKMP_EXCH_MAIN, 0, 0);
 	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &rh);
 	isakmp_build_payload(&b, ISAKMP_PL_SA, choice, cw.len);
+	info_write_p1_lifetime(sa, &b, &sap.t[ti]);
 	natt_write_vids(sa, &b);
 	size_t n = isakmp_build_finish(&b);
 	if (!n)
@@ -489,6 +492,7 @@ static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	snprintf(sa->group, sizeof(sa->group), "%s", ou);
 	sa->peer_cert = p;
+	info_read_initial_contact(sa, &c);
 	sa_commit_iv(sa, h->exch, 0, new_iv);
 	sa_rexmit_stop(sa);
 	/* the client may have floated to 4500 (and a NAT may have changed its port) */
