@@ -72,7 +72,8 @@ struct conn *conn_new(struct evs_daemon *d, size_t li, const uint8_t icky[8],
 	ic.n_srv_p1 = d->n_p1;
 	ic.srv_p2 = d->p2;
 	ic.n_srv_p2 = d->n_p2;
-	ic.ops = evs_server_ops(d->st);
+	c->d = d;
+	ic.ops = conn_aaa_ops(c); /* the group's, with a RADIUS user's attributes */
 	ic.srv_xauth = true;
 	ic.srv_push = d->push;
 	ic.xauth_timeout_s = d->xauth_s;
@@ -112,6 +113,7 @@ void conn_free(struct evs_daemon *d, struct conn *c)
 	if (c->session_id)
 		evs_sessions_remove(evs_state_sessions(d->st), c->session_id);
 	ike_sa_free(c->sa);
+	conn_aaa_free(c);
 	free(c);
 }
 
@@ -210,6 +212,8 @@ static void take_over(struct conn *c, struct conn *old)
 static void act_verify(void *ctx, const char *group, const char *user, const char *password)
 {
 	struct conn *c = ctx;
+	if (conn_aaa_remote(c, group, user, password))
+		return; /* RADIUS: judged when its answer comes (daemon_aaa.c) */
 	uint8_t ic[8], rc[8];
 	struct ike_endpoint p = ike_sa_peer(c->sa);
 	uint64_t now = c->d->now;

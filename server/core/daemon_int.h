@@ -10,6 +10,9 @@
 #include "server/core/children.h"
 #include "server/core/daemon.h"
 
+struct conn_aaa;
+struct evs_aaa_req;
+
 struct conn {
 	struct evs_daemon *d;
 	struct ike_sa *sa;
@@ -25,7 +28,9 @@ struct conn {
 	bool nem;      /* its group allows network extension */
 	struct ike_endpoint natt_peer;
 	bool natt;
-	bool dead; /* out of the table already; freed by reap */
+	bool dead;                 /* out of the table already; freed by reap */
+	struct ike_server_ops ops; /* the group callbacks, with this user's RADIUS attributes */
+	struct conn_aaa *aaa;      /* XAUTH through RADIUS: waiting, or its attributes */
 };
 
 #define CONN_SLOT_BITS 20 /* evs_conntab_new allows at most 1 << 20 */
@@ -56,7 +61,9 @@ struct evs_daemon {
 	bool push;      /* mode-config: initiate (SET) rather than respond */
 	bool stopping;
 	uint64_t next_id;
-	uint64_t now; /* of the entry point running */
+	uint64_t now;                                             /* of the entry point running */
+	int (*aaa_ask)(void *ctx, const struct evs_aaa_req *req); /* daemon_aaa.h */
+	void *aaa_ctx;
 };
 
 void dlog(struct evs_daemon *d, enum ike_log_level lvl, const char *fmt, ...)
@@ -72,5 +79,12 @@ void conn_reap(struct evs_daemon *d);
 void conn_settle(struct conn *c);
 /* Ends a half-open SA without a word, to make room for a new first message. */
 void conn_evict(struct evs_daemon *d, uint64_t id);
+
+/* XAUTH of c when the authentication list asks RADIUS first (daemon_aaa.c): true when it
+ * took the answer (judged later, or refused now); false: the local database judges. */
+bool conn_aaa_remote(struct conn *c, const char *group, const char *user, const char *password);
+/* c's group callbacks (set before its SA is created), and what conn_free drops. */
+const struct ike_server_ops *conn_aaa_ops(struct conn *c);
+void conn_aaa_free(struct conn *c);
 
 #endif

@@ -16,6 +16,7 @@
 #include "platform/netwatch.h"
 #include "server/core/daemon.h"
 #include "server/core/host.h"
+#include "server/core/host_aaa.h"
 #include "server/core/listen.h"
 #include "server/core/reload.h"
 #include "lib/control.h"
@@ -25,7 +26,17 @@
 #include "lib/timer.h"
 #include "tun/tundev.h"
 
-enum ev_kind { EV_IKE, EV_NATT, EV_ESP, EV_TUN, EV_TIMER, EV_SIGNAL, EV_CONTROL, EV_NETWATCH };
+enum ev_kind {
+	EV_IKE,
+	EV_NATT,
+	EV_ESP,
+	EV_TUN,
+	EV_TIMER,
+	EV_SIGNAL,
+	EV_CONTROL,
+	EV_NETWATCH,
+	EV_AAA, /* RADIUS answers */
+};
 
 struct listener {
 	uint32_t addr;
@@ -36,6 +47,7 @@ struct listener {
 struct host {
 	const struct evs_host_opts *o;
 	struct evs_daemon *d;
+	struct host_aaa *aaa; /* RADIUS for XAUTH, off the loop */
 	struct dp *dp;
 	struct plat_nl *nl;
 	struct plat_journal *journal;
@@ -293,6 +305,8 @@ static int setup(struct host *h, const struct evs_config *cfg, char *err, size_t
 	};
 	rc = evs_daemon_new(&h->d, &dopts, mono_ms(), err, errlen);
 	if (!rc)
+		rc = host_aaa_new(&h->aaa, h->d, err, errlen);
+	if (!rc)
 		rc = setup_host(h, cfg, err, errlen);
 	if (!rc)
 		rc = setup_sockets(h, listen_on, n, err, errlen);
@@ -320,7 +334,8 @@ static int setup(struct host *h, const struct evs_config *cfg, char *err, size_t
 		return rc;
 	if (add_ev(h, h->sock_esp, EV_ESP, 0) || add_ev(h, h->tun, EV_TUN, 0) ||
 	    add_ev(h, h->timer, EV_TIMER, 0) || add_ev(h, h->o->sigfd, EV_SIGNAL, 0) ||
-	    add_ev(h, ctl_srv_fd(h->ctl), EV_CONTROL, 0)) {
+	    add_ev(h, ctl_srv_fd(h->ctl), EV_CONTROL, 0) ||
+	    add_ev(h, host_aaa_fd(h->aaa), EV_AAA, 0)) {
 		snprintf(err, errlen, "cannot watch the sockets: %s", strerror(errno));
 		return -errno;
 	}
@@ -453,6 +468,9 @@ static void dispatch(struct host *h, uint32_t kind, uint32_t idx)
 	case EV_NETWATCH:
 		on_netwatch(h);
 		break;
+	case EV_AAA:
+		host_aaa_dispatch(h->aaa);
+		break;
 	}
 }
 
@@ -483,6 +501,7 @@ static void teardown(struct host *h)
 	char err[512];
 	if (h->d)
 		evs_daemon_stop(h->d, mono_ms());
+	host_aaa_free(h->aaa); /* RADIUS questions still out finish on their own */
 	evs_daemon_free(h->d); /* its SAs leave the datapath and the routing table */
 	ctl_srv_free(h->ctl);
 	if (h->journal) {

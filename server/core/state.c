@@ -203,6 +203,11 @@ struct evs_sessions *evs_state_sessions(struct evs_state *st)
 	return st->sessions;
 }
 
+const struct evs_config *evs_state_config(const struct evs_state *st)
+{
+	return st->cfg;
+}
+
 struct evs_pool *evs_state_pool(struct evs_state *st, size_t i)
 {
 	return i < st->n_pools ? st->pools[i] : NULL;

@@ -33,6 +33,8 @@ int evs_state_reconfigure(struct evs_state *st, const struct evs_config *cfg);
 /* The responder callbacks; ctx is st. Valid as long as st. */
 const struct ike_server_ops *evs_server_ops(struct evs_state *st);
 struct evs_sessions *evs_state_sessions(struct evs_state *st);
+/* The configuration st runs on now (the last evs_state_reconfigure's). */
+const struct evs_config *evs_state_config(const struct evs_state *st);
 /* The pool of `ip local pool` number i (configuration order), NULL when out of range. */
 struct evs_pool *evs_state_pool(struct evs_state *st, size_t i);
 

@@ -144,47 +144,59 @@ static uint64_t failed(struct evs_xauth *x, bool is_addr, uint32_t addr, const c
 	return wait;
 }
 
-bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, const char *password,
-                     const struct ike_endpoint *peer, const uint8_t icky[8], const uint8_t rcky[8],
-                     uint64_t now_ms, uint32_t *session_id)
+/* The user or the address still waits after failed passwords: logged, false. */
+static bool gate(struct evs_xauth *x, const char *group, const char *user, const char *key,
+                 const struct ike_endpoint *peer, uint64_t now_ms, struct record **ru,
+                 struct record **ra)
 {
-	char key[KEY_MAX], a[20];
-	struct record *ru, *ra;
-	enum evs_aaa_verdict v;
+	char a[20];
 
-	x->refusal[0] = 0;
 	ipv4_str(peer->addr, a, sizeof(a));
-	user_key(x, group, user, key);
-	ru = find(x, false, 0, key, now_ms);
-	ra = find(x, true, peer->addr, NULL, now_ms);
-	if ((ru && now_ms < ru->until_ms) || (ra && now_ms < ra->until_ms)) {
-		const struct record *r = ru && now_ms < ru->until_ms ? ru : ra;
+	*ru = find(x, false, 0, key, now_ms);
+	*ra = find(x, true, peer->addr, NULL, now_ms);
+	if ((*ru && now_ms < (*ru)->until_ms) || (*ra && now_ms < (*ra)->until_ms)) {
+		const struct record *r = *ru && now_ms < (*ru)->until_ms ? *ru : *ra;
 		uint64_t left = r->until_ms - now_ms;
 		logx(x, IKE_LOG_WARN,
 		     "%s: XAUTH for user %s of group %s refused without checking the password: "
 		     "%u failed passwords %s %s, next check in %llu.%03llu s",
-		     a, user, group, r->fails, r == ru ? "for user" : "from address",
-		     r == ru ? user : a, (unsigned long long)(left / 1000),
+		     a, user, group, r->fails, r == *ru ? "for user" : "from address",
+		     r == *ru ? user : a, (unsigned long long)(left / 1000),
 		     (unsigned long long)(left % 1000));
 		return false;
 	}
-	v = evs_aaa_check(x->st, group, user, password);
-	if (v == EVS_AAA_BAD_CREDENTIALS) {
-		uint64_t wu = failed(x, false, 0, key, EVS_XAUTH_FREE_USER, now_ms);
-		uint64_t wa = failed(x, true, peer->addr, NULL, EVS_XAUTH_FREE_ADDR, now_ms);
-		uint64_t w = wu > wa ? wu : wa;
-		if (w)
-			logx(x, IKE_LOG_WARN,
-			     "%s: XAUTH for user %s of group %s refused: %s; too many failed "
-			     "passwords %s %s: the next one is checked in %llu s at the earliest",
-			     a, user, group, evs_aaa_verdict_str(v),
-			     wu >= wa ? "for user" : "from address", wu >= wa ? user : a,
-			     (unsigned long long)((w + 999) / 1000));
-		else
-			logx(x, IKE_LOG_WARN, "%s: XAUTH for user %s of group %s refused: %s", a,
-			     user, group, evs_aaa_verdict_str(v));
-		return false;
-	}
+	return true;
+}
+
+/* A wrong password (or unknown user): counted, logged with the wait it starts. */
+static void bad_password(struct evs_xauth *x, const char *group, const char *user, const char *key,
+                         const struct ike_endpoint *peer, uint64_t now_ms, const char *why)
+{
+	char a[20];
+	uint64_t wu = failed(x, false, 0, key, EVS_XAUTH_FREE_USER, now_ms);
+	uint64_t wa = failed(x, true, peer->addr, NULL, EVS_XAUTH_FREE_ADDR, now_ms);
+	uint64_t w = wu > wa ? wu : wa;
+
+	ipv4_str(peer->addr, a, sizeof(a));
+	if (w)
+		logx(x, IKE_LOG_WARN,
+		     "%s: XAUTH for user %s of group %s refused: %s; too many failed "
+		     "passwords %s %s: the next one is checked in %llu s at the earliest",
+		     a, user, group, why, wu >= wa ? "for user" : "from address",
+		     wu >= wa ? user : a, (unsigned long long)((w + 999) / 1000));
+	else
+		logx(x, IKE_LOG_WARN, "%s: XAUTH for user %s of group %s refused: %s", a, user,
+		     group, why);
+}
+
+/* The password was good: the group's limits, then the session. */
+static bool admit(struct evs_xauth *x, enum evs_aaa_verdict v, const char *group, const char *user,
+                  const struct ike_endpoint *peer, const uint8_t icky[8], const uint8_t rcky[8],
+                  uint64_t now_ms, uint32_t *session_id, struct record *ru, struct record *ra)
+{
+	char a[20];
+
+	ipv4_str(peer->addr, a, sizeof(a));
 	if (v != EVS_AAA_OK) {
 		logx(x, IKE_LOG_WARN, "%s: XAUTH for user %s of group %s refused: %s", a, user,
 		     group, evs_aaa_verdict_str(v));
@@ -210,6 +222,75 @@ bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, c
 	if (ra)
 		ra->used = false;
 	return true;
+}
+
+bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, const char *password,
+                     const struct ike_endpoint *peer, const uint8_t icky[8], const uint8_t rcky[8],
+                     uint64_t now_ms, uint32_t *session_id)
+{
+	char key[KEY_MAX];
+	struct record *ru, *ra;
+	enum evs_aaa_verdict v;
+
+	x->refusal[0] = 0;
+	user_key(x, group, user, key);
+	if (!gate(x, group, user, key, peer, now_ms, &ru, &ra))
+		return false;
+	v = evs_aaa_check(x->st, group, user, password);
+	if (v == EVS_AAA_BAD_CREDENTIALS) {
+		bad_password(x, group, user, key, peer, now_ms, evs_aaa_verdict_str(v));
+		return false;
+	}
+	return admit(x, v, group, user, peer, icky, rcky, now_ms, session_id, ru, ra);
+}
+
+bool evs_xauth_may_check(struct evs_xauth *x, const char *group, const char *user,
+                         const struct ike_endpoint *peer, uint64_t now_ms)
+{
+	char key[KEY_MAX];
+	struct record *ru, *ra;
+
+	x->refusal[0] = 0;
+	user_key(x, group, user, key);
+	return gate(x, group, user, key, peer, now_ms, &ru, &ra);
+}
+
+/* The limits of evs_aaa_check without the password. */
+static enum evs_aaa_verdict limits(struct evs_xauth *x, const char *group, const char *user)
+{
+	const struct evs_config *cfg = evs_state_config(x->st);
+	const struct evs_sessions *ss = evs_state_sessions(x->st);
+	int gi = evs_config_group_find(cfg, group);
+	unsigned max;
+
+	if (gi < 0)
+		return EVS_AAA_UNKNOWN_GROUP;
+	max = evs_config_group_max_users(cfg, (size_t)gi);
+	if (max && evs_sessions_group_count(ss, group) >= max)
+		return EVS_AAA_MAX_USERS;
+	max = evs_config_group_max_logins(cfg, (size_t)gi);
+	if (max && evs_sessions_user_count(ss, group, user, x->nocase) >= max)
+		return EVS_AAA_MAX_LOGINS;
+	return EVS_AAA_OK;
+}
+
+bool evs_xauth_conclude(struct evs_xauth *x, const char *group, const char *user, bool good,
+                        const char *why, const struct ike_endpoint *peer, const uint8_t icky[8],
+                        const uint8_t rcky[8], uint64_t now_ms, uint32_t *session_id)
+{
+	char key[KEY_MAX];
+	struct record *ru, *ra;
+
+	x->refusal[0] = 0;
+	user_key(x, group, user, key);
+	ru = find(x, false, 0, key, now_ms);
+	ra = find(x, true, peer->addr, NULL, now_ms);
+	if (!good) {
+		bad_password(x, group, user, key, peer, now_ms, why);
+		return false;
+	}
+	return admit(x, limits(x, group, user), group, user, peer, icky, rcky, now_ms, session_id,
+	             ru, ra);
 }
 
 const char *evs_xauth_refusal(const struct evs_xauth *x)

@@ -44,6 +44,19 @@ bool evs_xauth_judge(struct evs_xauth *x, const char *group, const char *user, c
                      uint64_t now_ms, uint32_t *session_id);
 
 /*
+ * For a password checked elsewhere (RADIUS, in the background): before asking, whether the
+ * user and the address may have a password checked now (false, logged, while they wait after
+ * failed ones); with the answer, evs_xauth_conclude: good false counts a failed password
+ * (why says whose verdict, for the log), good true goes on to the group's limits and records
+ * the session, as evs_xauth_judge does.
+ */
+bool evs_xauth_may_check(struct evs_xauth *x, const char *group, const char *user,
+                         const struct ike_endpoint *peer, uint64_t now_ms);
+bool evs_xauth_conclude(struct evs_xauth *x, const char *group, const char *user, bool good,
+                        const char *why, const struct ike_endpoint *peer, const uint8_t icky[8],
+                        const uint8_t rcky[8], uint64_t now_ms, uint32_t *session_id);
+
+/*
  * Why the last evs_xauth_judge refused the user when another password would not help (the
  * group's max-users or the user's max-logins are used up): a sentence for the client. NULL
  * after a success or a refused password.
