@@ -18,7 +18,9 @@
 #include "ike/ike.h"
 #include "server/core/config.h"
 
-#define EVS_MAX_CONNS 4096 /* IKE SAs at once, half-open ones included */
+/* IKE SAs at once, half-open ones included: room for 5,000 sessions (the max-users ceiling)
+ * with the half-open SAs (admit.h) on top; the tables are made once, so it is a bound */
+#define EVS_MAX_CONNS 8192
 #define EVS_MAX_LISTEN 8
 
 struct evs_child_counters {
@@ -54,6 +56,10 @@ struct evs_daemon_opts {
 	size_t max_conns;             /* 0: EVS_MAX_CONNS */
 	const uint8_t *hash_key;      /* 16 bytes for the SA table; NULL: drawn at random */
 	const struct evs_daemon_io *io;
+	/* main mode with RSA signatures: evs's certificate and key, and the CAs of the clients'
+	 * certificates; borrowed, outlive the daemon. NULL: main mode is refused. */
+	const struct x509_cred *cert;
+	const struct x509_trust *trust;
 };
 
 struct evs_daemon;
