@@ -15,12 +15,19 @@
 #           the deletion of the old pair 10 s later, loses at most two packets;
 #           an nftables counter at the gateway sees the new quick mode (ISAKMP
 #           exchange type 32 from the client after the tunnel was up).
+#   phase1  every `crypto isakmp policy` says `lifetime 60` and the group allows
+#           save-password: a ping every 0.5 s for 120 s crosses two phase-1
+#           rekeys (a new aggressive mode with XAUTH at 85-90% of the IKE SA's
+#           lifetime, which evs tells evc by RESPONDER-LIFETIME) and loses no
+#           packet; the ESP SA stays the same (no CHILD_DOWN), evs keeps one
+#           session and ends with one IKE SA per client after the old ones are
+#           deleted.
 #
 # Both end with `evc status` and `evs show crypto ipsec sa` showing the
 # remaining lifetime, SIGTERM to evc (exit 0) and evs (exit 0), no sanitizer
 # report.
 #
-# Usage: tests/e2e/rekey.sh [BUILD_DIR] volume|time
+# Usage: tests/e2e/rekey.sh [BUILD_DIR] volume|time|phase1
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no iperf3).
 
 set -eu
@@ -32,15 +39,16 @@ case $# in
 1) build='' mode=$1 ;;
 2) build=$1 mode=$2 ;;
 *)
-	echo "usage: $0 [BUILD_DIR] volume|time" >&2
+	echo "usage: $0 [BUILD_DIR] volume|time|phase1" >&2
 	exit 2
 	;;
 esac
 case $mode in
 volume) life='kilobytes 200000' ;;
 time) life='seconds 120' ;;
+phase1) life='' ;;
 *)
-	echo "usage: $0 [BUILD_DIR] volume|time" >&2
+	echo "usage: $0 [BUILD_DIR] volume|time|phase1" >&2
 	exit 2
 	;;
 esac
@@ -49,9 +57,16 @@ evcs_init "e2e-rekey-$mode" "$build"
 [[ $mode != volume ]] || rig_require_cmd iperf3 python3
 rig_topology_std
 
-# the lifetime under the dynamic map's transform sets
-conf=$(evs_conf_variant "evs-life.conf" "s/^ set transform-set .*/&\n set security-association lifetime $life/")
-grep -q -x " set security-association lifetime $life" "$conf" || fail "internal: no lifetime in $conf"
+if [[ $mode == phase1 ]]; then
+	# a 60 s phase-1 lifetime in every isakmp policy, and save-password for the group
+	conf=$(evs_conf_variant "evs-p1life.conf" '/^ lifetime /d' 's/^ group 2$/&\n lifetime 60/' \
+		's/^ acl 101$/&\n save-password/')
+	[[ $(grep -c -x ' lifetime 60' "$conf") -ge 3 ]] || fail "internal: no phase-1 lifetime in $conf"
+else
+	# the lifetime under the dynamic map's transform sets
+	conf=$(evs_conf_variant "evs-life.conf" "s/^ set transform-set .*/&\n set security-association lifetime $life/")
+	grep -q -x " set security-association lifetime $life" "$conf" || fail "internal: no lifetime in $conf"
+fi
 
 key=$(evc_secret group-key "$EVC_GROUP_KEY")
 pw=$(evc_secret password "$EVC_PASSWORD")
@@ -123,6 +138,29 @@ PY
 	((got * 2 > base)) ||
 		fail "the transfer across rekeys made $((got / 1000000)) Mbit/s, less than half of $((base / 1000000)) Mbit/s"
 	show_lifetimes evc
+elif [[ $mode == phase1 ]]; then
+	evs_start "$conf"
+	connect evc
+	t0=$(rig_elapsed)
+	out=$(rig_exec client ping -n -q -i 0.5 -c 240 -W 1 "$RIG_CORP_ADDR" 2>&1) || true
+	rx=$(sed -n -E 's/.* ([0-9]+) received.*/\1/p' <<<"$out")
+	[[ -n $rx ]] || fail "cannot read ping's summary: $out"
+	p1=$(grep -c 'the tunnel goes on under the new IKE SA' "${RIG_LOGS[evc-stderr]}" || true)
+	srv=$(grep -c 'phase 1 rekeyed, the IPsec SAs stay' "${RIG_LOGS[evs]}" || true)
+	rig_note "ping for $(awk "BEGIN { print $(rig_elapsed) - $t0 }")s: $rx of 240 answered, $p1 phase-1 rekeys by evc, $srv taken over by evs"
+	((rx == 240)) || fail "$((240 - rx)) of 240 pings lost across the phase-1 rekeys (none allowed)"
+	((p1 >= 2)) || fail "evc rekeyed phase 1 $p1 times in 120 s of a 60 s IKE lifetime, expected 2"
+	((srv >= 2)) || fail "evs took over the IPsec SAs $srv times, expected 2"
+	grep -q "RESPONDER-LIFETIME sets the IKE SA's lifetime to 60 s" "${RIG_LOGS[evc-stderr]}" ||
+		fail "evc did not take the gateway's 60 s RESPONDER-LIFETIME"
+	! grep -q 'new IPsec SA' "${RIG_LOGS[evc-stderr]}" ||
+		fail "evc negotiated a new IPsec SA: the phase-1 rekey should keep the old one"
+	sessions=$(evs_show summary)
+	grep -q 'Group quizware has 1 connections' <<<"$sessions" ||
+		fail "evs does not show one session after the rekeys: $sessions"
+	isa=$(rig_exec gw "$EVS_BIN" show crypto isakmp sa --control "$EVS_CONTROL" 2>&1) ||
+		fail "evs show crypto isakmp sa failed: $isa"
+	rig_note "evs isakmp sa: $(tr '\n' ';' <<<"$isa")"
 else
 	# the client's quick modes after the tunnel is up (exchange type 32 at ISAKMP byte 18)
 	evs_start "$conf"
