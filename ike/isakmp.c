@@ -684,6 +684,7 @@ const char *isakmp_cfg_attr_name(unsigned a)
 	    {CFG_UNITY_FW_TYPE, "UNITY_FW_TYPE"},
 	    {CFG_UNITY_BACKUP_SERVERS, "UNITY_BACKUP_SERVERS"},
 	    {CFG_UNITY_DDNS_HOSTNAME, "UNITY_DDNS_HOSTNAME"},
+	    {CFG_EVC_NETWORK_EXTENSION, "EVC_NETWORK_EXTENSION"},
 	};
 	return LOOKUP(t, a);
 }

@@ -175,6 +175,9 @@ enum isakmp_cfg_attr {
 	CFG_UNITY_FW_TYPE = 28680,
 	CFG_UNITY_BACKUP_SERVERS = 28681,
 	CFG_UNITY_DDNS_HOSTNAME = 28682,
+	/* evc's and evs's own (no public source gives Cisco's, see ike/modecfg.c): TV, the
+	 * client asks with 1 in network-extension mode, the gateway answers 1 or 0 */
+	CFG_EVC_NETWORK_EXTENSION = 32736,
 };
 
 /* ---- header ---- */

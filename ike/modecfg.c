@@ -3,6 +3,15 @@
  * Mode-config (draft-dukes-ike-mode-cfg-02 with the Cisco Unity attributes), step 5 of the
  * seed: the client pulls (REQUEST/REPLY) its address and the group policy; a pushed SET is
  * accepted and acknowledged too.
+ *
+ * Network extension: a hardware client in network-extension mode asks for it in its request
+ * (CFG_EVC_NETWORK_EXTENSION, TV 1) and the gateway answers 1 when the group allows it
+ * (`nem enable`) or 0, so that a refusal is known with its reason before any quick mode.
+ * Cisco's hardware clients signal the mode in a way no public source documents (vpnc,
+ * strongSwan, libreswan, ipsec-tools and Wireshark name the Unity attributes 28672-28682
+ * and none for this), so the attribute is evc's own, from the private range (16384-32767)
+ * outside the Unity block; a gateway that does not know it ignores it (modecfg-02 3.4), and
+ * an answer without it leaves the decision to quick mode, as before.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,6 +55,8 @@ void modecfg_client_start(struct ike_sa *sa)
 	if (sa->hostname[0])
 		isakmp_attr_write_tlv(&w, CFG_UNITY_DDNS_HOSTNAME, sa->hostname,
 		                      strlen(sa->hostname));
+	if (sa->cfg.n_lan)
+		isakmp_attr_write_tv(&w, CFG_EVC_NETWORK_EXTENSION, 1);
 	if (sa->state == IKE_S_P1_DONE || sa->state == IKE_S_XAUTH)
 		sa_set_state(sa, IKE_S_MODECFG);
 	sa->facts |= F_MODECFG_ASKED;
@@ -175,6 +186,12 @@ bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, con
 				goto bad;
 			pol->pfs = a.value != 0;
 			pol->have |= EVC_HAVE_PFS;
+			break;
+		case CFG_EVC_NETWORK_EXTENSION:
+			if (!a.value_ok || a.value > 1)
+				goto bad;
+			pol->network_extension = a.value == 1;
+			pol->have |= EVC_HAVE_NETWORK_EXTENSION;
 			break;
 		case CFG_UNITY_SPLIT_INCLUDE:
 			if (!read_nets(&a, pol->split_include, &pol->n_split_include,
@@ -322,6 +339,10 @@ static void write_one(struct wr *w, const struct evc_policy *pol, uint16_t t)
 		if (pol->have & EVC_HAVE_PFS)
 			isakmp_attr_write_tv(w, t, pol->pfs ? 1 : 0);
 		break;
+	case CFG_EVC_NETWORK_EXTENSION:
+		/* asked for: the group's word, yes or no */
+		isakmp_attr_write_tv(w, t, pol->network_extension ? 1 : 0);
+		break;
 	case CFG_UNITY_SPLIT_INCLUDE:
 		write_nets(w, t, pol->split_include, pol->n_split_include);
 		break;
@@ -408,6 +429,16 @@ enum ike_verdict modecfg_server_ack(struct ike_sa *sa, const struct isakmp_hdr *
 	return IKE_V_OK;
 }
 
+static bool asks_network_extension(const uint8_t *req, size_t len)
+{
+	struct rd r = rd_init(req, len);
+	struct isakmp_attr a;
+	while (isakmp_attr_next(&r, &a) == 1)
+		if (a.type == CFG_EVC_NETWORK_EXTENSION)
+			return true;
+	return false;
+}
+
 enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
                                       const struct isakmp_cfg *cfg)
 {
@@ -424,6 +455,11 @@ enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr
 	sa_rexmit_stop(sa); /* the request also acknowledges our XAUTH SET */
 	if (!take_policy(sa))
 		return IKE_V_FATAL;
+	if (asks_network_extension(cfg->attrs, cfg->attrs_len) && !sa->policy.network_extension)
+		sa_log(sa, IKE_LOG_WARN,
+		       "user %s of group %s asked for network extension: refused, the group does "
+		       "not allow network extension ('nem enable')",
+		       sa->user, sa->group);
 	uint8_t attrs[8192];
 	struct wr w = wr_init(attrs, sizeof(attrs));
 	modecfg_write(&w, &sa->policy, cfg->attrs, cfg->attrs_len);

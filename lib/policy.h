@@ -31,6 +31,7 @@ enum evc_policy_have {
 	EVC_HAVE_SPLIT_DNS = 1u << 6,
 	EVC_HAVE_BACKUP = 1u << 7,
 	EVC_HAVE_FW_TYPE = 1u << 8,
+	EVC_HAVE_NETWORK_EXTENSION = 1u << 9, /* the gateway answered the request for it */
 };
 
 struct evc_policy {
@@ -54,7 +55,9 @@ struct evc_policy {
 	/*
 	 * Network extension (a hardware client's LAN, routed by its own addresses): on the
 	 * server, the client's group allows it (`nem enable`), so a quick mode may name one of
-	 * the client's networks instead of its assigned address. Not sent on the wire.
+	 * the client's networks instead of its assigned address. On the wire only as the answer
+	 * to a client that asks (CFG_EVC_NETWORK_EXTENSION); the client then has
+	 * EVC_HAVE_NETWORK_EXTENSION and the gateway's word here.
 	 */
 	bool network_extension;
 };

@@ -369,6 +369,16 @@ int evc_settings_check_policy(const struct evc_settings *s, const struct evc_pol
 				    net_str(lan, x, sizeof(x)),
 				    net_str(&pol->split_include[k], y, sizeof(y)));
 	}
+	/* after the LAN checks: those name a mistake in evc's own settings */
+	if (s->mode == EVC_MODE_NETWORK_EXTENSION && (pol->have & EVC_HAVE_NETWORK_EXTENSION) &&
+	    !pol->network_extension) {
+		bad(err, errlen,
+		    "the gateway refuses network extension for group %s: the group does not "
+		    "allow it ('nem enable' in its group policy); use --mode client, or allow "
+		    "network extension on the gateway",
+		    s->group);
+		return -EPERM;
+	}
 	return 0;
 }
 

@@ -136,6 +136,8 @@ int evc_settings_build(struct evc_settings *out, const struct evc_profile *prof,
  * network the gateway pushes (split include), the address it assigned, or the gateway
  * (gw, host order; a name in the settings is only resolved by then). 0, or -EINVAL with err
  * naming the LAN and what it overlaps. In client mode the LANs are those translated (PAT).
+ * -EPERM in network-extension mode when the gateway answered that the group does not allow
+ * it (err says so; retrying does not help, a person must change the mode or the gateway).
  */
 int evc_settings_check_policy(const struct evc_settings *s, const struct evc_policy *pol,
                               uint32_t gw, char *err, size_t errlen);

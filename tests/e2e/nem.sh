@@ -10,8 +10,9 @@
 # is up and not after. The same router carries a second LAN (namespace lanb,
 # 10.32.0.10 behind lan1 10.32.0.1): one SA pair per LAN, both LANs reached by
 # their own addresses, both reverse routes on evs while connected, none after.
-# Without `nem enable` the same evc is refused, with the reason in evs's log,
-# and leaves nothing behind; a LAN that overlaps what the gateway pushes is
+# Without `nem enable` the same evc is refused in mode-config (it asks for
+# network extension there), with the reason in evs's log and on evc's stderr,
+# and stops by itself leaving nothing behind; a LAN that overlaps what the gateway pushes is
 # refused by evc. A second hardware client with another LAN
 # works at the same time, and its route goes when it leaves.
 #
@@ -61,14 +62,20 @@ no_lan_route() {
 	no_route "$lan_net"
 }
 
-# ---- a group without `nem enable`: refused, nothing routed
+# ---- a group without `nem enable`: refused in mode-config (evc asks for network
+# extension there), with the reason on both sides; evc stops by itself, nothing routed
 evs_start
 evc_start evc-refused client "${evc_args[@]}" --state-file "$RIG_DIR/evc-refused.state"
-wait_for_log "${RIG_LOGS[evs]}" "does not allow network extension .'nem enable'." 20 \
-	"evs refusing $lan_net: the group does not allow network extension"
+refused_pid=$RIG_LAST_PID
+wait_for_log "${RIG_LOGS[evs]}" "asked for network extension: refused, the group does not allow network extension .'nem enable'." 20 \
+	"evs refusing network extension: the group does not allow it"
+wait_for_log "${RIG_LOGS[evc-refused-stderr]}" "the gateway refuses network extension for group $EVC_GROUP" 20 \
+	"evc saying that the gateway refuses network extension"
+wait_for_exit "$refused_pid" 10
+[[ ${RIG_LAST_STATUS:-x} != 0 ]] || fail "evc exited with status 0 after the gateway refused network extension"
 [[ -z $(lan_route) ]] || fail "evs routes $lan_net although the group does not allow network extension"
-rig_kill evc-refused 10
 evc_tun_gone client
+[[ -z $(compgen -G "$RIG_DIR/evc-refused.state*" || true) ]] || fail "evc left a state file after the refusal"
 
 # ---- a LAN that overlaps what the gateway routes through the tunnel (10.99.0.0/24)
 evc_start evc-overlap client "${evc_args[@]:0:10}" --mode network-extension --lan 10.99.0.0/16 \
