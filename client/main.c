@@ -262,6 +262,7 @@ static int cmd_connect(int argc, char **argv)
 		rc = -errno;
 		goto out;
 	}
+	t.prof = prof; /* what the gateway pushes is learnt into the profile */
 	rc = run_client(&t, &set, &term_ops, sfd, NULL, "disconnected; network settings restored",
 	                err, sizeof(err));
 out:

@@ -17,6 +17,7 @@
 #include "client/profile_cmd.h"
 #include "platform/trust.h"
 #include "profiles/import.h"
+#include "profiles/learn.h"
 #include "profiles/secrets.h"
 #include "profiles/store.h"
 
@@ -92,6 +93,24 @@ struct scope_opts {
 	enum prof_scope scope;
 	const char *dir;
 };
+
+static void learn_note(void *ctx, const char *text)
+{
+	if (!*(const bool *)ctx)
+		printf("evc: %s\n", text);
+}
+
+void evc_profile_learn(const struct evc_profile *p, const struct evc_policy *pol, bool quiet)
+{
+	char err[1024];
+
+	if (prof_learn_policy(p, pol, NULL, learn_note, &quiet, err, sizeof(err)) != 0)
+		fprintf(stderr,
+		        "evc: warning: profile '%s' was not updated with what the gateway "
+		        "pushed: %s\n",
+		        prof_name(p), err);
+	fflush(stdout);
+}
 
 /* evc connect acts on the host as root: the profile must not be another user's to edit. */
 static int trusted_profile(void *ctx, const char *path, char *err, size_t errlen)

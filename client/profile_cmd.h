@@ -3,6 +3,7 @@
 #ifndef EVC_CLIENT_PROFILE_CMD_H
 #define EVC_CLIENT_PROFILE_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "profiles/profile.h"
@@ -17,5 +18,14 @@ int evc_profile_main(int argc, char **argv);
  */
 int evc_profile_find(const char *name, const char *group, const char *dir, struct evc_profile **out,
                      char *err, size_t errlen);
+
+/*
+ * After a connection through profile p: what the gateway's policy says about it (backup
+ * servers, save-password) is written back to the profile (profiles/learn.h), each change said
+ * in one line on standard output unless quiet; a failure is a warning, never the end of the
+ * tunnel.
+ */
+struct evc_policy;
+void evc_profile_learn(const struct evc_profile *p, const struct evc_policy *pol, bool quiet);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "client/core/printable.h"
+#include "client/profile_cmd.h"
 #include "client/term.h"
 #include "lib/secret.h"
 #include "platform/privs.h"
@@ -125,6 +126,8 @@ static void cb_connected(void *ctx, const struct evc_policy *pol, const char *if
 {
 	struct term *t = ctx;
 	char a[20], routes[512] = "", dns[128] = "";
+	if (t->prof)
+		evc_profile_learn(t->prof, pol, t->quiet);
 	if (t->quiet)
 		return;
 	ipv4_str(pol->addr, a, sizeof(a));

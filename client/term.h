@@ -20,6 +20,8 @@ struct term {
 	unsigned run_as_uid, run_as_gid;
 	FILE *stdin_lines;         /* shared when both secrets come from "-" */
 	struct evc_client *client; /* for the answers */
+	/* the profile connected with (NULL: none): what the gateway pushes is learnt into it */
+	const struct evc_profile *prof;
 };
 
 /* The callbacks; ctx is a struct term. */

@@ -28,6 +28,7 @@ void prof_typed_defaults(struct prof_typed *t)
 	t->natt = PROF_NATT_AUTO;
 	t->mode = PROF_MODE_CLIENT;
 	t->local_lan = true;
+	t->save_password = -1;
 	t->dns = PROF_DNS_RESOLV_CONF;
 	t->dpd = PROF_DEFAULT_DPD;
 }
@@ -103,27 +104,38 @@ static int each_item(const char *v, struct pctx *x, int (*item)(char *s, size_t 
 	return 0;
 }
 
-static int backup_item(char *s, size_t i, struct pctx *x)
+/* backup_gateways and pushed_backup_gateways: the same list into their own arrays */
+static int host_item(char (*list)[254], size_t *n, char *s, size_t i, struct pctx *x)
 {
 	char *err = x->err;
 	size_t errlen = x->errlen;
 	if (!prof_host_valid(s))
 		FAIL("'%.100s' is neither a host name nor an IPv4 address", s);
 	for (size_t k = 0; k < i; k++)
-		if (strcasecmp(x->t->backup[k], s) == 0)
+		if (strcasecmp(list[k], s) == 0)
 			FAIL("'%.100s' is listed twice", s);
-	snprintf(x->t->backup[i], sizeof(x->t->backup[i]), "%s", s);
-	x->t->n_backup = i + 1;
+	snprintf(list[i], sizeof(list[i]), "%s", s);
+	*n = i + 1;
 	return 0;
 }
 
-static void join_backups(struct pctx *x)
+static int backup_item(char *s, size_t i, struct pctx *x)
+{
+	return host_item(x->t->backup, &x->t->n_backup, s, i, x);
+}
+
+static int pushed_item(char *s, size_t i, struct pctx *x)
+{
+	return host_item(x->t->pushed, &x->t->n_pushed, s, i, x);
+}
+
+static void join_hosts(struct pctx *x, char (*list)[254], size_t n)
 {
 	size_t off = 0;
 	x->c[0] = '\0';
-	for (size_t i = 0; i < x->t->n_backup; i++)
+	for (size_t i = 0; i < n; i++)
 		off += (size_t)snprintf(x->c + off, PROF_LINE_MAX + 1 - off, "%s%s", i ? ", " : "",
-		                        x->t->backup[i]);
+		                        list[i]);
 }
 
 static int p_backups(const char *v, struct pctx *x)
@@ -132,7 +144,17 @@ static int p_backups(const char *v, struct pctx *x)
 	int rc = each_item(v, x, backup_item, PROF_MAX_BACKUPS, "backup gateways");
 	if (rc)
 		return rc;
-	join_backups(x);
+	join_hosts(x, x->t->backup, x->t->n_backup);
+	return 0;
+}
+
+static int p_pushed(const char *v, struct pctx *x)
+{
+	x->t->n_pushed = 0;
+	int rc = each_item(v, x, pushed_item, PROF_MAX_BACKUPS, "backup gateways");
+	if (rc)
+		return rc;
+	join_hosts(x, x->t->pushed, x->t->n_pushed);
 	return 0;
 }
 
@@ -201,6 +223,14 @@ static int p_dns(const char *v, struct pctx *x)
 	int rc = pick(v, dns_ch, sizeof(dns_ch) / sizeof(dns_ch[0]), &val, x);
 	if (!rc)
 		x->t->dns = (enum prof_dns_mode)val;
+	return rc;
+}
+static int p_save_password(const char *v, struct pctx *x)
+{
+	int val;
+	int rc = pick(v, bool_ch, sizeof(bool_ch) / sizeof(bool_ch[0]), &val, x);
+	if (!rc)
+		x->t->save_password = val;
 	return rc;
 }
 static int p_local_lan(const char *v, struct pctx *x)
@@ -521,6 +551,9 @@ static const struct key {
     [K_DESCRIPTION] = {"description", p_text, "free text shown in lists"},
     [K_GATEWAY] = {"gateway", p_host, "host name or IPv4 address of the EasyVPN server"},
     [K_BACKUP] = {"backup_gateways", p_backups, "comma-separated hosts tried when gateway fails"},
+    [K_PUSHED_BACKUP] = {"pushed_backup_gateways", p_pushed,
+                         "the gateway's backup servers, learnt when connecting; tried after "
+                         "backup_gateways"},
     [K_GROUP] = {"group", p_text, "IPsec group name"},
     [K_USERNAME] = {"username", p_text, "XAUTH user name (asked for when not set)"},
     [K_AUTH] = {"auth", p_auth, "psk or cert"},
@@ -546,6 +579,8 @@ static const struct key {
     [K_LOCAL_PORT] = {"local_port", p_local_port, "local IKE port (not 4500)"},
     [K_IFNAME] = {"ifname", p_ifname, "TUN device name or pattern (evc%d)"},
     [K_APP_VERSION] = {"app_version", p_text, "APPLICATION_VERSION sent to the gateway"},
+    [K_SAVE_PASSWORD] = {"save_password", p_save_password,
+                         "yes or no: the gateway's save-password, learnt when connecting"},
 };
 
 int prof_key_id(const char *name)

@@ -17,6 +17,7 @@ enum prof_key_id {
 	K_DESCRIPTION,
 	K_GATEWAY,
 	K_BACKUP,
+	K_PUSHED_BACKUP,
 	K_GROUP,
 	K_USERNAME,
 	K_AUTH,
@@ -42,6 +43,7 @@ enum prof_key_id {
 	K_LOCAL_PORT,
 	K_IFNAME,
 	K_APP_VERSION,
+	K_SAVE_PASSWORD,
 	K_COUNT
 };
 
@@ -50,6 +52,9 @@ struct prof_typed {
 	enum prof_ref_type ref[2]; /* by enum prof_secret_kind */
 	char backup[PROF_MAX_BACKUPS][254];
 	size_t n_backup;
+	char pushed[PROF_MAX_BACKUPS][254]; /* the gateway's, learnt at the last connection */
+	size_t n_pushed;
+	int save_password; /* -1 unknown, 0/1 the gateway's save-password last time */
 	struct prof_p1 ike[PROF_MAX_PROPS];
 	size_t n_ike;
 	struct prof_p2 esp[PROF_MAX_PROPS];

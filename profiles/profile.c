@@ -221,6 +221,18 @@ const char *prof_backup(const struct evc_profile *p, size_t i)
 {
 	return i < p->t.n_backup ? p->t.backup[i] : NULL;
 }
+size_t prof_pushed_backup_count(const struct evc_profile *p)
+{
+	return p->t.n_pushed;
+}
+const char *prof_pushed_backup(const struct evc_profile *p, size_t i)
+{
+	return i < p->t.n_pushed ? p->t.pushed[i] : NULL;
+}
+int prof_save_password(const struct evc_profile *p)
+{
+	return p->t.save_password;
+}
 const char *prof_group(const struct evc_profile *p)
 {
 	return p->val[K_GROUP];

@@ -26,6 +26,8 @@
  *   description      free text shown in lists
  *   gateway          host name or IPv4 address of the EasyVPN server            {--gateway}
  *   backup_gateways  comma-separated hosts tried in order when gateway fails (at most 10)
+ *   pushed_backup_gateways  the backup servers the gateway pushed (Unity BACKUP_SERVERS) at
+ *                    the last connection, written by evc; tried after backup_gateways
  *   group            the IPsec group name, sent as ID_KEY_ID                     {--group}
  *   username         the XAUTH user name [asked for]                             {--user}
  *   auth             psk | cert [psk]
@@ -54,6 +56,8 @@
  *   local_port       local IKE port, not 4500 [500]                        {--local-port}
  *   ifname           TUN device name or pattern such as evc%d [evc%d]          {--ifname}
  *   app_version      APPLICATION_VERSION sent to the gateway [evc VERSION]
+ *   save_password    yes | no: the gateway's save-password at the last connection, written
+ *                    by evc (a stored password is deleted when it says no) [not known]
  * -v and -q have no key: they choose what the terminal shows, not how to connect.
  *
  * Secrets are never in a profile, only references to them:
@@ -203,6 +207,11 @@ const char *prof_description(const struct evc_profile *p); /* NULL when not set 
 const char *prof_gateway(const struct evc_profile *p);     /* NULL when not set */
 size_t prof_backup_count(const struct evc_profile *p);
 const char *prof_backup(const struct evc_profile *p, size_t i);
+/* The backup servers the gateway pushed at the last connection (prof_learn_policy). */
+size_t prof_pushed_backup_count(const struct evc_profile *p);
+const char *prof_pushed_backup(const struct evc_profile *p, size_t i);
+/* The gateway's save-password at the last connection: 1 allowed, 0 not, -1 not known yet. */
+int prof_save_password(const struct evc_profile *p);
 const char *prof_group(const struct evc_profile *p);    /* NULL when not set */
 const char *prof_username(const struct evc_profile *p); /* NULL: ask */
 enum prof_auth prof_auth(const struct evc_profile *p);

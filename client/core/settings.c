@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client/core/settings.h"
 #include "lib/crypto.h"
@@ -401,6 +402,18 @@ static int gateways(struct evc_settings *s, const struct evc_profile *p,
 	     i++)
 		rc = put(s->gateways[s->n_gateways++], EVC_HOST_MAX, prof_backup(p, i),
 		         "backup gateway", err, errlen);
+	/* then those the gateway pushed last time (profiles/learn.h), each host once */
+	for (size_t i = 0; !rc && p && !o->gateway && i < prof_pushed_backup_count(p) &&
+	                   s->n_gateways < EVC_MAX_GATEWAYS;
+	     i++) {
+		const char *h = prof_pushed_backup(p, i);
+		bool seen = false;
+		for (size_t k = 0; k < s->n_gateways && !seen; k++)
+			seen = strcasecmp(s->gateways[k], h) == 0;
+		if (!seen)
+			rc = put(s->gateways[s->n_gateways++], EVC_HOST_MAX, h, "backup gateway",
+			         err, errlen);
+	}
 	return rc;
 }
 

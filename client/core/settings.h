@@ -18,9 +18,9 @@
 #include "platform/apply.h"
 #include "profiles/profile.h"
 
-#define EVC_MAX_GATEWAYS (1 + PROF_MAX_BACKUPS) /* the gateway, then its backups */
-#define EVC_HOST_MAX 256                        /* a DNS name or dotted quad, with its NUL */
-#define EVC_NAME_MAX 128                        /* group and user names */
+#define EVC_MAX_GATEWAYS (1 + 2 * PROF_MAX_BACKUPS) /* gateway, own and pushed backups */
+#define EVC_HOST_MAX 256                            /* a DNS name or dotted quad, with its NUL */
+#define EVC_NAME_MAX 128                            /* group and user names */
 #define EVC_PATH_MAX 256
 #define EVC_CONTROL_PATH_MAX 108 /* sizeof(sun_path) */
 #define EVC_IFNAME_MAX 16        /* IFNAMSIZ */

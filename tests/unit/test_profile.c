@@ -65,6 +65,8 @@ static const struct {
     {"gateway", "203.0.113.9", "203.0.113.9"},
     {"gateway", "vpn.example.com.", "vpn.example.com."},
     {"backup_gateways", "b1.example.com,203.0.113.7 ,  b3", "b1.example.com, 203.0.113.7, b3"},
+    {"pushed_backup_gateways", "198.51.100.2,vpn3.example.com", "198.51.100.2, vpn3.example.com"},
+    {"save_password", "No", "no"},
     {"group", "quizware", "quizware"},
     {"username", "alice@example.com", "alice@example.com"},
     {"auth", "PSK", "psk"},
@@ -122,6 +124,8 @@ static const struct {
     {"gateway", "-vpn.example.com", "neither"},
     {"backup_gateways", "a,,b", "empty item"},
     {"backup_gateways", "a, b, a", "'a' is listed twice"},
+    {"pushed_backup_gateways", "a, b, a", "'a' is listed twice"},
+    {"save_password", "maybe", "yes"},
     {"backup_gateways", "a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11", "more than 10 backup gateways"},
     {"auth", "hybrid", "'hybrid' is not one of psk or cert"},
     {"group_key", "/etc/evc/secrets/x", "secrets are not written into profiles"},
@@ -367,12 +371,15 @@ static const char full_in[] = "; a comment\n"
                               "group = quizware\n"
                               "backup_gateways = b1.example.com,b2.example.com\n"
                               "gateway = vpn.example.com\n"
-                              "description = Quizware # office\n";
+                              "description = Quizware # office\n"
+                              "pushed_backup_gateways = p1.example.com,198.51.100.2\n"
+                              "save_password = YES\n";
 
 static const char full_out[] = "# evc profile 't'\n"
                                "description = Quizware # office\n"
                                "gateway = vpn.example.com\n"
                                "backup_gateways = b1.example.com, b2.example.com\n"
+                               "pushed_backup_gateways = p1.example.com, 198.51.100.2\n"
                                "group = quizware\n"
                                "username = alice\n"
                                "auth = cert\n"
@@ -397,14 +404,15 @@ static const char full_out[] = "# evc profile 't'\n"
                                "dpd = 60\n"
                                "local_port = 10500\n"
                                "ifname = vpn%d\n"
-                               "app_version = evc-test 1\n";
+                               "app_version = evc-test 1\n"
+                               "save_password = yes\n";
 
 static void test_parse_write_round_trip(void **state)
 {
 	(void)state;
 	struct diag d;
 	struct evc_profile *p = parse(full_in, &d, 0);
-	assert_int_equal(prof_key_count(), 28);
+	assert_int_equal(prof_key_count(), 30);
 	/* script with dns/resolv_conf set: both are reported as unused, with their lines */
 	expect(&d, PROF_WARNING, 10, "dns", "not used when script is set");
 	expect(&d, PROF_WARNING, 9, "resolv_conf", "not used when script is set");
