@@ -18,6 +18,9 @@ struct evs_host_opts {
 	int verbose;              /* 0: info; 1: debug */
 	int sigfd; /* signalfd of SIGINT/SIGTERM (close every SA and return) and SIGHUP */
 	const char *config_path; /* re-read on SIGHUP; NULL: SIGHUP stops evs as SIGTERM */
+	/* main mode with RSA signatures (--cert, --key, --ca-file); NULL: none */
+	const struct x509_cred *cert;
+	const struct x509_trust *trust;
 };
 
 /* Sets up, runs until a signal, and undoes what it changed on the host. 0, or a negative
