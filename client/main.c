@@ -13,6 +13,7 @@
 
 #include "client/core/client.h"
 #include "client/core/settings.h"
+#include "client/daemon.h"
 #include "client/lock.h"
 #include "client/profile_cmd.h"
 #include "client/term.h"
@@ -21,6 +22,10 @@
 #include "platform/privs.h"
 #include "profiles/store.h"
 #include "lib/control.h"
+#include "lib/ctlproto.h"
+
+#define EVC_STR_(x) #x
+#define EVC_STR(x) EVC_STR_(x)
 
 static void usage(FILE *f)
 {
@@ -28,7 +33,7 @@ static void usage(FILE *f)
 	    f,
 	    "usage: evc connect --group NAME | --profile NAME [options]\n"
 	    "       evc connect --gateway HOST --group NAME [options]\n"
-	    "       evc daemon --profile NAME [options]\n"
+	    "       evc daemon [--profile NAME] [--control-group GROUP] [options]\n"
 	    "       evc status [--json] | disconnect | connect  --daemon PROFILE | --ifname NAME "
 	    "|\n"
 	    "                                                   --control SOCKET\n"
@@ -78,7 +83,9 @@ static void usage(FILE *f)
 	    "  store, without a terminal, until SIGTERM; it reconnects from the start, its "
 	    "control\n"
 	    "  socket is /run/evc/NAME.sock (or --control), and `evc disconnect|connect --daemon\n"
-	    "  NAME` take the tunnel down and set it up again\n"
+	    "  NAME` take the tunnel down and set it up again; without --profile it waits for\n"
+	    "  evc-gui (or a script) to connect a profile over /run/evc/daemon.sock, open to\n"
+	    "  root and the group evc (or --control-group GROUP)\n"
 	    "profile options: --system (/etc/evc, secrets in root-only files) or\n"
 	    "  --profile-dir DIR (secrets in DIR/secrets); default ~/.config/evc with the keyring\n"
 	    "Secrets are never taken from the command line.\n");
@@ -87,6 +94,7 @@ static void usage(FILE *f)
 /* What `evc connect` reads that is not a setting. */
 struct connect_args {
 	const char *profile, *profile_dir, *keyfile, *pwfile;
+	const char *control_group; /* evc daemon: who may use the control socket */
 	struct evc_overrides ov;
 };
 
@@ -100,7 +108,8 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 		OPT_KEYFILE,
 		OPT_PWFILE,
 		OPT_NO_RECONNECT,
-		OPT_WEAK
+		OPT_WEAK,
+		OPT_CONTROL_GROUP
 	};
 	/* every OPT_SETTING is evc_overrides_set's, by its name */
 	static const struct option opts[] = {
@@ -126,6 +135,7 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
 	    {"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
 	    {"weak", no_argument, NULL, OPT_WEAK},
+	    {"control-group", required_argument, NULL, OPT_CONTROL_GROUP},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
@@ -159,6 +169,9 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 			break;
 		case OPT_WEAK:
 			evc_overrides_set(&a->ov, "weak", "yes", err, sizeof(err));
+			break;
+		case OPT_CONTROL_GROUP:
+			a->control_group = optarg;
 			break;
 		case 'v':
 			t->verbose++;
@@ -262,7 +275,6 @@ static int cmd_connect(int argc, char **argv)
 		rc = -errno;
 		goto out;
 	}
-	t.prof = prof; /* what the gateway pushes is learnt into the profile */
 	rc = run_client(&t, &set, &term_ops, sfd, NULL, "disconnected; network settings restored",
 	                err, sizeof(err));
 out:
@@ -281,7 +293,7 @@ out:
 static int cmd_control(int argc, char **argv, const char *what)
 {
 	const char *path = NULL, *ifname = "evc0";
-	char buf[EVC_CONTROL_PATH_MAX + 32], cmd[32], err[512];
+	char buf[EVC_CONTROL_PATH_MAX + 32], cmd[64], err[512];
 	bool json = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
@@ -305,7 +317,10 @@ static int cmd_control(int argc, char **argv, const char *what)
 		snprintf(buf, sizeof(buf), "/run/evc/%s.sock", ifname);
 		path = buf;
 	}
-	snprintf(cmd, sizeof(cmd), "%s%s", what, json ? " json" : "");
+	/* --json: the control protocol's status command (lib/ctlproto.h); its answer is the
+	 * status object, "reply" and "ok" included */
+	snprintf(cmd, sizeof(cmd), "%s",
+	         json ? "{\"cmd\":\"status\",\"version\":" EVC_STR(CTLP_VERSION) "}" : what);
 	if (ctl_request(path, cmd, stdout, err, sizeof(err)) != 0) {
 		fprintf(stderr, "evc: %s (is evc running? give --daemon, --ifname or --control)\n",
 		        err);
@@ -314,18 +329,12 @@ static int cmd_control(int argc, char **argv, const char *what)
 	return 0;
 }
 
-/* The daemon's callbacks: the terminal's, but nobody to ask. */
-static void daemon_prompt(void *ctx, const struct evc_prompt *p)
-{
-	struct term *t = ctx;
-	(void)p;
-	evc_client_answer(t->client, NULL, NULL);
-}
-
 /*
  * `evc daemon --profile NAME`: the profile of the system store with its secrets, reconnecting
  * from the start, until SIGTERM. What needs a person (a password the gateway asks for again
- * or will not let be saved) ends it with the reason, instead of a loop.
+ * or will not let be saved) ends it with the reason, instead of a loop, unless a session on
+ * the control socket (evc-gui) answers. `evc daemon` alone: the desktop's daemon, idle until
+ * a `connect` on the control socket (client/daemon.h).
  */
 static int cmd_daemon(int argc, char **argv)
 {
@@ -333,26 +342,32 @@ static int cmd_daemon(int argc, char **argv)
 	struct connect_args a = {0};
 	struct evc_settings set = {0};
 	struct evc_profile *prof = NULL;
-	struct evc_client_ops ops = term_ops;
 	char err[1024] = "", what[EVC_CONTROL_PATH_MAX + 300], ctl[EVC_CONTROL_PATH_MAX],
 	     lock[EVC_CONTROL_PATH_MAX + 16];
-	int rc, sfd = -1, lfd = -1;
+	int rc, lfd = -1;
 
 	rc = parse_connect(argc, argv, &a, &t);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	if (!a.profile || a.keyfile || a.pwfile) {
-		fprintf(stderr, "evc: %s\n",
-		        !a.profile ? "daemon needs --profile NAME (a profile of /etc/evc, or of "
-		                     "--profile-dir)"
-		                   : "daemon reads the group key and the password from the "
-		                     "profile's secret store (root-only files, `evc profile import "
-		                     "--system`), not from --group-key-file or --password-file");
+	if (a.keyfile || a.pwfile) {
+		fprintf(stderr, "evc: daemon reads the group key and the password from the "
+		                "profile's secret store (root-only files, `evc profile import "
+		                "--system`) or its control socket, not from --group-key-file or "
+		                "--password-file\n");
 		return 2;
 	}
 	if (!a.ov.control_path) {
-		snprintf(ctl, sizeof(ctl), "/run/evc/%s.sock", a.profile);
+		snprintf(ctl, sizeof(ctl), "/run/evc/%s.sock", a.profile ? a.profile : "daemon");
 		a.ov.control_path = ctl;
+	}
+	snprintf(lock, sizeof(lock), "%s.lock", a.ov.control_path);
+	if (a.profile)
+		snprintf(what, sizeof(what), "an evc daemon for profile '%s'", a.profile);
+	else
+		snprintf(what, sizeof(what), "an evc daemon on %s", a.ov.control_path);
+	if (!a.profile) {
+		rc = evc_lock_take(lock, what, &lfd, err, sizeof(err));
+		goto run;
 	}
 	rc = evc_profile_find(a.profile, NULL, a.profile_dir ? a.profile_dir : PROF_SYSTEM_DIR,
 	                      &prof, err, sizeof(err));
@@ -361,8 +376,6 @@ static int cmd_daemon(int argc, char **argv)
 	if (rc)
 		goto out;
 	set.daemon = true;
-	snprintf(lock, sizeof(lock), "%s.lock", set.control_path);
-	snprintf(what, sizeof(what), "an evc daemon for profile '%s'", a.profile);
 	rc = evc_lock_take(lock, what, &lfd, err, sizeof(err));
 	if (!rc)
 		rc = term_check_privileges(&t, &set, err, sizeof(err));
@@ -380,21 +393,18 @@ static int cmd_daemon(int argc, char **argv)
 		         "store it with `evc profile import --system`, or run `evc connect "
 		         "--profile %s` on a terminal",
 		         a.profile, a.profile);
-	if (rc)
-		goto out;
-	sfd = term_stop_signals(err, sizeof(err));
-	if (sfd < 0) {
-		rc = -errno;
-		goto out;
+run:
+	if (!rc) {
+		struct evc_daemon_args da = {.profile = a.profile,
+		                             .profile_dir = a.profile_dir,
+		                             .group = a.control_group,
+		                             .ov = &a.ov,
+		                             .t = &t};
+		rc = evc_daemon_run(&da, &set, a.ov.control_path, err, sizeof(err));
+		if (rc == 0 && !t.quiet)
+			printf("daemon stopped; network settings restored\n");
 	}
-	ops.prompt = daemon_prompt;
-	snprintf(what, sizeof(what), "evc: daemon for profile '%s' (pid %ld), control socket %s",
-	         a.profile, (long)getpid(), a.ov.control_path);
-	rc = run_client(&t, &set, &ops, sfd, what, "daemon stopped; network settings restored", err,
-	                sizeof(err));
 out:
-	if (sfd >= 0)
-		close(sfd);
 	if (lfd >= 0)
 		close(lfd);
 	evc_settings_clear(&set);

@@ -2,6 +2,7 @@
 /* Control sockets; see control.h. */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
+#include <grp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/control.h"
+#include "lib/secret.h"
 #include "lib/timer.h"
 
 enum { TAG_LISTEN, TAG_TIMER, TAG_CONN };
@@ -24,8 +26,11 @@ struct ctl_conn {
 	uint64_t deadline;
 	size_t in_len;
 	char in[CTL_CMD_MAX];
-	char *out; /* the rest of the answer while the client reads slowly */
+	char *out; /* what waits while the client reads slowly */
 	size_t out_len, out_off;
+	bool kept;     /* a session: more commands, and events (ctl_srv_keep) */
+	bool answered; /* one-shot: the answer is out, the connection closes once it is sent */
+	uid_t uid;     /* the peer's, from SO_PEERCRED */
 };
 
 struct ctl_srv {
@@ -35,6 +40,10 @@ struct ctl_srv {
 	void *ctx;
 	char *answer; /* CTL_ANSWER_MAX bytes of scratch for the handler */
 	struct ctl_conn conns[CTL_MAX_CONNS];
+	struct ctl_conn *cur; /* the connection whose command the handler is answering */
+	bool have_gid;        /* ctl_srv_allow_group */
+	gid_t gid;
+	char group[64];
 };
 
 static int fill_addr(struct sockaddr_un *a, const char *path, char *err, size_t errlen)
@@ -124,6 +133,7 @@ static void conn_close(struct ctl_srv *srv, struct ctl_conn *c)
 	epoll_ctl(srv->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c->out);
+	mem_wipe(c->in, sizeof(c->in)); /* a password answer may have passed through */
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 }
@@ -132,7 +142,7 @@ static void arm_deadline(struct ctl_srv *srv)
 {
 	uint64_t next = UINT64_MAX;
 	for (size_t i = 0; i < CTL_MAX_CONNS; i++)
-		if (srv->conns[i].fd >= 0 && srv->conns[i].deadline < next)
+		if (srv->conns[i].fd >= 0 && !srv->conns[i].kept && srv->conns[i].deadline < next)
 			next = srv->conns[i].deadline;
 	timerfd_arm_ms(srv->tfd, next);
 }
@@ -149,46 +159,119 @@ static int conn_flush(struct ctl_conn *c)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		c->out_off += (size_t)w;
 	}
+	c->out_len = c->out_off = 0;
 	return 1;
 }
 
-static void conn_answer(struct ctl_srv *srv, struct ctl_conn *c)
+static int conn_watch(struct ctl_srv *srv, struct ctl_conn *c)
+{
+	uint32_t want = (c->out_len > c->out_off ? EPOLLOUT : 0) | (c->kept ? EPOLLIN : 0);
+	if (!c->kept && !(want & EPOLLOUT))
+		want = EPOLLIN;
+	struct epoll_event ev = {.events = want, .data.u32 = TAG_CONN + (uint32_t)(c - srv->conns)};
+	return epoll_ctl(srv->ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/*
+ * Queues n bytes for c. A one-shot answer may be up to CTL_ANSWER_MAX; what waits for a kept
+ * connection at most CTL_QUEUE_MAX: a subscriber that does not read is dropped rather than
+ * let it hold memory or the loop. 0, or -1 when c was closed.
+ */
+static int conn_queue(struct ctl_srv *srv, struct ctl_conn *c, const char *p, size_t n)
+{
+	size_t limit = c->kept ? CTL_QUEUE_MAX : CTL_ANSWER_MAX;
+	size_t pending = c->out_len - c->out_off;
+	if (pending + n > limit)
+		goto drop;
+	if (!c->out && !(c->out = malloc(limit)))
+		goto drop;
+	if (c->out_off) {
+		memmove(c->out, c->out + c->out_off, pending);
+		c->out_len = pending;
+		c->out_off = 0;
+	}
+	memcpy(c->out + c->out_len, p, n);
+	c->out_len += n;
+	if (conn_flush(c) < 0 || conn_watch(srv, c) != 0)
+		goto drop;
+	return 0;
+drop:
+	conn_close(srv, c);
+	return -1;
+}
+
+/* One command line (NUL-terminated, without its line end): the handler's answer is queued. */
+static void conn_line(struct ctl_srv *srv, struct ctl_conn *c, char *line)
 {
 	size_t n;
-
-	c->in[c->in_len < sizeof(c->in) ? c->in_len : sizeof(c->in) - 1] = '\0';
-	c->in[strcspn(c->in, "\r\n")] = '\0';
-	n = srv->handler(srv->ctx, c->in, srv->answer, CTL_ANSWER_MAX);
+	srv->cur = c;
+	n = srv->handler(srv->ctx, line, srv->answer, CTL_ANSWER_MAX);
+	srv->cur = NULL;
+	if (c->fd < 0)
+		return;
 	if (n > CTL_ANSWER_MAX)
 		n = CTL_ANSWER_MAX;
-	c->out = malloc(n ? n : 1);
-	if (!c->out) {
-		conn_close(srv, c);
+	if (n && conn_queue(srv, c, srv->answer, n) != 0)
 		return;
+	if (!c->kept) {
+		c->answered = true;
+		if (c->out_len == c->out_off)
+			conn_close(srv, c); /* all sent: one command, one answer */
 	}
-	memcpy(c->out, srv->answer, n);
-	c->out_len = n;
-	int rc = conn_flush(c);
-	if (rc != 0) {
-		conn_close(srv, c);
-		return;
+}
+
+/* The complete lines in c->in, in order; what follows the last one stays for later. */
+static void conn_lines(struct ctl_srv *srv, struct ctl_conn *c, bool eof)
+{
+	for (;;) {
+		char *nl = memchr(c->in, '\n', c->in_len);
+		size_t take;
+		if (nl) {
+			*nl = '\0';
+			take = (size_t)(nl - c->in) + 1;
+		} else if (c->in_len && (eof || c->in_len == sizeof(c->in) - 1) && !c->kept) {
+			/* the client's end of sending, or as much as a command may be */
+			c->in[c->in_len] = '\0';
+			take = c->in_len;
+		} else if (c->in_len == sizeof(c->in) - 1) {
+			static const char msg[] = "{\"reply\":\"error\",\"ok\":false,\"error\":\"a "
+			                          "command line longer than the control socket "
+			                          "takes\"}\n";
+			conn_queue(srv, c, msg, sizeof(msg) - 1);
+			conn_close(srv, c);
+			return;
+		} else {
+			return;
+		}
+		c->in[strcspn(c->in, "\r")] = '\0';
+		conn_line(srv, c, c->in);
+		if (c->fd < 0)
+			return;
+		memmove(c->in, c->in + take, c->in_len - take);
+		mem_wipe(c->in + c->in_len - take, take);
+		c->in_len -= take;
+		if (!c->kept)
+			return;
 	}
-	/* the client reads slowly: go on when it has room, until the deadline */
-	struct epoll_event ev = {.events = EPOLLOUT,
-	                         .data.u32 = TAG_CONN + (uint32_t)(c - srv->conns)};
-	if (epoll_ctl(srv->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0)
-		conn_close(srv, c);
 }
 
 static void conn_event(struct ctl_srv *srv, struct ctl_conn *c)
 {
 	if (c->fd < 0)
 		return;
-	if (c->out) {
-		if (conn_flush(c) != 0)
+	if (c->out_len > c->out_off) {
+		int rc = conn_flush(c);
+		if (rc < 0 || (rc > 0 && c->answered)) {
 			conn_close(srv, c);
-		return;
+			return;
+		}
+		if (conn_watch(srv, c) != 0) {
+			conn_close(srv, c);
+			return;
+		}
 	}
+	if (c->answered)
+		return;
 	for (;;) {
 		ssize_t n =
 		    recv(c->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len, MSG_DONTWAIT);
@@ -196,25 +279,66 @@ static void conn_event(struct ctl_srv *srv, struct ctl_conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
-		if (n < 0 || (n == 0 && c->in_len == 0)) {
+		if (n < 0 || (n == 0 && (c->in_len == 0 || c->kept))) {
 			conn_close(srv, c);
 			return;
 		}
 		c->in_len += (size_t)n;
-		/* a whole line, the client's end of sending, or as much as a command may be */
-		if (n == 0 || memchr(c->in, '\n', c->in_len) || c->in_len == sizeof(c->in) - 1) {
-			conn_answer(srv, c);
+		conn_lines(srv, c, n == 0);
+		if (c->fd < 0 || c->answered || n == 0)
 			return;
-		}
 	}
+}
+
+/* Root, this process's own user, or a member of the allowed group (SO_PEERCRED and
+ * SO_PEERGROUPS: the peer process's credentials at connect, not what it claims). */
+static bool peer_allowed(const struct ctl_srv *srv, int fd, struct ucred *cr)
+{
+	socklen_t len = sizeof(*cr);
+	gid_t groups[256];
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cr, &len) != 0)
+		return false;
+	if (cr->uid == 0 || cr->uid == geteuid())
+		return true;
+	if (!srv->have_gid)
+		return false;
+	if (cr->gid == srv->gid)
+		return true;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == srv->gid)
+			return true;
+	return false;
+}
+
+static void refuse(const struct ctl_srv *srv, int fd, const struct ucred *cr)
+{
+	char msg[256];
+	int n = snprintf(msg, sizeof(msg),
+	                 "{\"reply\":\"refused\",\"ok\":false,\"error\":\"uid %u is not allowed "
+	                 "on this control socket: only root%s%s are\"}\n",
+	                 (unsigned)cr->uid, srv->have_gid ? " and members of group " : "",
+	                 srv->have_gid ? srv->group : "");
+	/* one try, never waiting: the socket is fresh, its buffer empty */
+	if (n > 0 && send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		return;
 }
 
 static void accept_all(struct ctl_srv *srv)
 {
 	for (;;) {
 		int fd = accept4(srv->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ucred cr = {0};
 		if (fd < 0)
 			return;
+		if (!peer_allowed(srv, fd, &cr)) {
+			refuse(srv, fd, &cr);
+			close(fd);
+			continue;
+		}
+		/* a free slot, else the oldest one-shot client makes room; subscribers stay */
 		struct ctl_conn *slot = NULL;
 		for (size_t i = 0; i < CTL_MAX_CONNS; i++) {
 			struct ctl_conn *c = &srv->conns[i];
@@ -222,14 +346,19 @@ static void accept_all(struct ctl_srv *srv)
 				slot = c;
 				break;
 			}
-			if (!slot || c->deadline < slot->deadline)
+			if (!c->kept && (!slot || c->deadline < slot->deadline))
 				slot = c;
+		}
+		if (!slot) {
+			close(fd);
+			continue;
 		}
 		/* a small send buffer bounds what a client that never reads pins in the kernel */
 		int sndbuf = 16 * 1024;
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-		conn_close(srv, slot); /* all busy: the oldest makes room */
+		conn_close(srv, slot);
 		slot->fd = fd;
+		slot->uid = cr.uid;
 		slot->deadline = mono_ms() + CTL_CONN_MS;
 		struct epoll_event ev = {.events = EPOLLIN,
 		                         .data.u32 = TAG_CONN + (uint32_t)(slot - srv->conns)};
@@ -244,8 +373,69 @@ static void expire(struct ctl_srv *srv)
 	if (read(srv->tfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
 		return;
 	for (size_t i = 0; i < CTL_MAX_CONNS; i++)
-		if (srv->conns[i].fd >= 0 && srv->conns[i].deadline <= now)
+		if (srv->conns[i].fd >= 0 && !srv->conns[i].kept && srv->conns[i].deadline <= now)
 			conn_close(srv, &srv->conns[i]);
+}
+
+int ctl_srv_keep(struct ctl_srv *srv)
+{
+	size_t kept = 0;
+	if (!srv->cur)
+		return -EINVAL;
+	if (srv->cur->kept)
+		return 0;
+	for (size_t i = 0; i < CTL_MAX_CONNS; i++)
+		kept += srv->conns[i].fd >= 0 && srv->conns[i].kept;
+	if (kept >= CTL_MAX_KEPT)
+		return -EUSERS;
+	srv->cur->kept = true;
+	return 0;
+}
+
+size_t ctl_srv_broadcast(struct ctl_srv *srv, const char *line, size_t len)
+{
+	size_t sent = 0;
+	for (size_t i = 0; i < CTL_MAX_CONNS; i++) {
+		struct ctl_conn *c = &srv->conns[i];
+		if (c->fd >= 0 && c->kept && conn_queue(srv, c, line, len) == 0)
+			sent++;
+	}
+	return sent;
+}
+
+long ctl_srv_peer_uid(const struct ctl_srv *srv)
+{
+	return srv->cur ? (long)srv->cur->uid : -1;
+}
+
+size_t ctl_srv_kept(const struct ctl_srv *srv)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < CTL_MAX_CONNS; i++)
+		kept += srv->conns[i].fd >= 0 && srv->conns[i].kept;
+	return kept;
+}
+
+int ctl_srv_allow_group(struct ctl_srv *srv, const char *group, char *err, size_t errlen)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+	int rc = getgrnam_r(group, &gr, buf, sizeof(buf), &res);
+	if (rc != 0 || !res) {
+		snprintf(err, errlen, "there is no group '%s' for the control socket %s", group,
+		         srv->path);
+		return -ENOENT;
+	}
+	if (chown(srv->path, (uid_t)-1, res->gr_gid) != 0 || chmod(srv->path, 0660) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot give the control socket %s to group %s: %s",
+		         srv->path, group, strerror(errno));
+		return rc;
+	}
+	srv->gid = res->gr_gid;
+	srv->have_gid = true;
+	snprintf(srv->group, sizeof(srv->group), "%s", group);
+	return 0;
 }
 
 void ctl_srv_dispatch(struct ctl_srv *srv)

@@ -1,14 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The control sockets of evc and evs: a unix stream socket, mode 0600, where a local tool
- * (`evs show ...`, `evc status`, later the GUI) sends one command line and reads the answer
- * until the daemon closes the connection.
+ * The control sockets of evc and evs: a unix stream socket, mode 0600 (0660 for a group with
+ * ctl_srv_allow_group), where a local tool (`evs show ...`, `evc status`, evc-gui) sends a
+ * command line and reads the answer. What the lines say is the caller's business (evc's
+ * versioned JSON protocol is lib/ctlproto.h); this file only carries them.
  *
  * The daemon side is struct ctl_srv: one pollable descriptor for the event loop, behind which
- * every client connection is non-blocking with a deadline, so a client that never sends, or
- * never reads its answer, costs the event loop nothing but a file descriptor for at most
- * CTL_CONN_MS. At most CTL_MAX_CONNS clients are served at once; beyond that the oldest is
- * dropped.
+ * every client connection is non-blocking, so that no client ever stalls the loop:
+ *  - A one-shot client sends one command and reads the answer until the daemon closes the
+ *    connection. It has CTL_CONN_MS for both: one that never sends, or never reads its
+ *    answer, costs the loop nothing but a file descriptor for that long.
+ *  - A handler may keep the connection it answers open (ctl_srv_keep): a session, for more
+ *    command lines and for events (ctl_srv_broadcast). A session has no deadline, but what
+ *    waits for it is bounded by CTL_QUEUE_MAX (plus a 16 KiB kernel buffer): a subscriber
+ *    that does not read is dropped when its queue would overflow, never waited for. At most
+ *    CTL_MAX_KEPT sessions at once.
+ *  - At most CTL_MAX_CONNS connections are served at once; beyond that the oldest one-shot
+ *    client is dropped (sessions are not), or the newcomer when all are sessions.
+ *  - Every peer is checked with SO_PEERCRED when accepted: root, the daemon's own user, or
+ *    (after ctl_srv_allow_group) a process with that group among its groups (SO_PEERGROUPS);
+ *    anyone else gets one refusal line and the connection is closed before a byte of theirs
+ *    is read.
+ *  - The bytes of each command line are wiped once handled (a password answer passes through).
  */
 #ifndef EVC_LIB_CONTROL_H
 #define EVC_LIB_CONTROL_H
@@ -16,9 +29,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CTL_CMD_MAX 256            /* longest command line, with its NUL */
+#define CTL_CMD_MAX 2048           /* longest command line, with its NUL */
 #define CTL_ANSWER_MAX (64 * 1024) /* longest answer */
+#define CTL_QUEUE_MAX (64 * 1024)  /* most bytes waiting for a session */
 #define CTL_MAX_CONNS 8
+#define CTL_MAX_KEPT 4
 #define CTL_CONN_MS 2000 /* a client has this long to send its command and read the answer */
 
 struct ctl_srv;
@@ -38,6 +53,23 @@ int ctl_srv_new(struct ctl_srv **out, const char *path, ctl_handler handler, voi
 int ctl_srv_fd(const struct ctl_srv *srv);
 /* Accepts, reads, answers and expires whatever is ready, without ever blocking. */
 void ctl_srv_dispatch(struct ctl_srv *srv);
+/*
+ * Called by the handler while it answers: keep this connection open as a session (more
+ * commands, events). 0, or -EUSERS when CTL_MAX_KEPT sessions are open already.
+ */
+int ctl_srv_keep(struct ctl_srv *srv);
+/* Queues line to every session (a session that cannot take it is dropped); how many took it. */
+size_t ctl_srv_broadcast(struct ctl_srv *srv, const char *line, size_t len);
+/* During a handler call: the uid of the peer whose command it answers; -1 otherwise. */
+long ctl_srv_peer_uid(const struct ctl_srv *srv);
+/* How many sessions are open. */
+size_t ctl_srv_kept(const struct ctl_srv *srv);
+/*
+ * Opens the socket to the members of group: the socket file becomes mode 0660 and owned by
+ * that group, and peers with it among their groups are served. 0, or a negative errno with
+ * err (no such group, ...); then the socket stays as it was (root and this user only).
+ */
+int ctl_srv_allow_group(struct ctl_srv *srv, const char *group, char *err, size_t errlen);
 /* Closes every connection and the socket, and removes the socket file. NULL is a no-op. */
 void ctl_srv_free(struct ctl_srv *srv);
 

@@ -132,6 +132,11 @@ static size_t h_control(void *ctx, const char *cmd, char *out, size_t cap)
 {
 	struct evc_client *c = ctx;
 	int k;
+	if (cmd[0] == '{') { /* the control protocol (lib/ctlproto.h): `evc status --json` */
+		struct evc_client_status st;
+		evc_client_status(c, &st);
+		return evc_client_status_reply(&st, cmd, out, cap);
+	}
 	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "status json") == 0) {
 		struct evc_client_status st;
 		evc_client_status(c, &st);

@@ -172,8 +172,15 @@ int evc_client_answer_banner(struct evc_client *c, bool accept);
 void evc_client_status(const struct evc_client *c, struct evc_client_status *st);
 /* `evc status`: one "key: value" per line, for people and scripts. Returns the length. */
 size_t evc_client_status_text(const struct evc_client_status *st, char *out, size_t cap);
-/* `evc status --json`: one JSON object with the same keys (texts escaped). Returns the
- * length. */
+/* `evc status --json`: one JSON object with the same keys (texts escaped) and a newline.
+ * Returns the length (0 when it does not fit cap). */
 size_t evc_client_status_json(const struct evc_client_status *st, char *out, size_t cap);
+/* The same keys as fields of a control-protocol message being written (lib/ctlproto.h). */
+struct ctlp_wr;
+void evc_client_status_fields(const struct evc_client_status *st, struct ctlp_wr *w);
+/* The answer to a control-protocol line on `evc connect`'s own socket: the status command's
+ * reply, or an error reply naming what only `evc daemon` answers. */
+size_t evc_client_status_reply(const struct evc_client_status *st, const char *line, char *out,
+                               size_t cap);
 
 #endif

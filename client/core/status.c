@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The client's status as text for `evc status` and as JSON for scripts (`--json`). */
+/* The client's status as text for `evc status` and as the control protocol's JSON fields
+ * (lib/ctlproto.h) for `evc status --json`, scripts and evc-gui. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client/core/client.h"
+#include "lib/ctlproto.h"
 #include "lib/ipv4.h"
 
 const char *evc_state_name(enum evc_state st)
@@ -74,65 +78,72 @@ size_t evc_client_status_text(const struct evc_client_status *st, char *out, siz
 	return n < cap ? n : cap - 1;
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static size_t json_str(char *out, size_t cap, const char *v)
+void evc_client_status_fields(const struct evc_client_status *st, struct ctlp_wr *w)
 {
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)v; *p && n + 8 < cap; p++) {
-		if (*p == '"' || *p == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)*p;
-		} else if (*p < 0x20 || *p == 0x7f) {
-			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *p);
-		} else {
-			out[n++] = (char)*p;
-		}
+	char gw[20], addr[20] = "", spi[12];
+	ipv4_str(st->gateway_addr, gw, sizeof(gw));
+	if (st->addr)
+		ipv4_str(st->addr, addr, sizeof(addr));
+	ctlp_wr_str(w, "state", evc_state_name(st->state));
+	ctlp_wr_int(w, "step", st->step);
+	ctlp_wr_str(w, "gateway", st->gateway_addr ? gw : st->gateway);
+	ctlp_wr_str(w, "group", st->group);
+	ctlp_wr_str(w, "user", st->user);
+	ctlp_wr_str(w, "interface", st->ifname);
+	ctlp_wr_str(w, "address", addr);
+	ctlp_wr_str(w, "mode", st->mode == EVC_MODE_CLIENT ? "client" : "network-extension");
+	ctlp_wr_uint(w, "sas", st->n_sas);
+	if (st->n_sas) {
+		ctlp_wr_str(w, "esp", st->udp_encap ? "udp-4500" : "ip-50");
+		snprintf(spi, sizeof(spi), "%08x", st->spi_in);
+		ctlp_wr_str(w, "spi_in", spi);
+		snprintf(spi, sizeof(spi), "%08x", st->spi_out);
+		ctlp_wr_str(w, "spi_out", spi);
+		ctlp_wr_uint(w, "packets_in", st->packets_in);
+		ctlp_wr_uint(w, "packets_out", st->packets_out);
+		ctlp_wr_uint(w, "bytes_in", st->bytes_in);
+		ctlp_wr_uint(w, "bytes_out", st->bytes_out);
+		ctlp_wr_uint(w, "uptime_s", st->uptime_s);
 	}
-	out[n] = '\0';
-	return n;
+	ctlp_wr_uint(w, "reconnects", st->reconnects);
+	if (st->state == EVC_STATE_RECONNECTING)
+		ctlp_wr_uint(w, "next_attempt_ms", st->retry_in_ms);
+	ctlp_wr_str(w, "last_error", st->last_error);
 }
 
 size_t evc_client_status_json(const struct evc_client_status *st, char *out, size_t cap)
 {
-	char gw[20], addr[20] = "", q[3][EVC_HOST_MAX * 2], err[2100];
-	size_t n = 0;
-	if (cap < 3)
-		return 0;
-	ipv4_str(st->gateway_addr, gw, sizeof(gw));
-	if (st->addr)
-		ipv4_str(st->addr, addr, sizeof(addr));
-	json_str(q[0], sizeof(q[0]), st->gateway_addr ? gw : st->gateway);
-	json_str(q[1], sizeof(q[1]), st->group);
-	json_str(q[2], sizeof(q[2]), st->user);
-	json_str(err, sizeof(err), st->last_error);
-	/* leave room to close the object whatever happens */
-	size_t room = cap - 3;
-#define ADD(...)                                                                                   \
-	do {                                                                                       \
-		if (n < room) {                                                                    \
-			int k_ = snprintf(out + n, room - n, __VA_ARGS__);                         \
-			n += k_ > 0 ? (size_t)k_ : 0;                                              \
-			if (n > room)                                                              \
-				n = room - 1;                                                      \
-		}                                                                                  \
-	} while (0)
-	ADD("{\"state\":\"%s\",\"gateway\":\"%s\",\"group\":\"%s\",\"user\":\"%s\","
-	    "\"interface\":\"%s\",\"address\":\"%s\",\"mode\":\"%s\",\"sas\":%u",
-	    evc_state_name(st->state), q[0], q[1], q[2], st->ifname, addr,
-	    st->mode == EVC_MODE_CLIENT ? "client" : "network-extension", st->n_sas);
-	if (st->n_sas)
-		ADD(",\"esp\":\"%s\",\"spi_in\":\"%08x\",\"spi_out\":\"%08x\","
-		    "\"packets_in\":%llu,\"packets_out\":%llu,\"bytes_in\":%llu,"
-		    "\"bytes_out\":%llu,\"uptime_s\":%llu",
-		    st->udp_encap ? "udp-4500" : "ip-50", st->spi_in, st->spi_out,
-		    (unsigned long long)st->packets_in, (unsigned long long)st->packets_out,
-		    (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out,
-		    (unsigned long long)st->uptime_s);
-	ADD(",\"reconnects\":%u", st->reconnects);
-	if (st->state == EVC_STATE_RECONNECTING)
-		ADD(",\"next_attempt_ms\":%llu", (unsigned long long)st->retry_in_ms);
-	ADD(",\"last_error\":\"%s\"", err);
-#undef ADD
-	n += (size_t)snprintf(out + n, cap - n, "}\n");
-	return n < cap ? n : cap - 1;
+	struct ctlp_wr w;
+	ctlp_wr_begin(&w, out, cap);
+	evc_client_status_fields(st, &w);
+	return ctlp_wr_end(&w);
+}
+
+size_t evc_client_status_reply(const struct evc_client_status *st, const char *line, char *out,
+                               size_t cap)
+{
+	struct ctlp_msg *m = malloc(sizeof(*m));
+	struct ctlp_wr w;
+	char err[256] = "";
+	const char *cmd = NULL;
+	int rc = m ? ctlp_parse(m, line, strlen(line), err, sizeof(err)) : -ENOMEM;
+	if (!rc)
+		cmd = ctlp_str(m, "cmd");
+	if (!rc && (!cmd || strcmp(cmd, "status") != 0)) {
+		snprintf(err, sizeof(err),
+		         "`evc connect` answers the status command of the control protocol; the "
+		         "others are evc daemon's");
+		rc = -EINVAL;
+	}
+	ctlp_wr_begin(&w, out, cap);
+	ctlp_wr_str(&w, "reply", rc ? "error" : "status");
+	ctlp_wr_bool(&w, "ok", rc == 0);
+	if (rc)
+		ctlp_wr_str(&w, "error", err[0] ? err : "out of memory");
+	else
+		evc_client_status_fields(st, &w);
+	if (m)
+		ctlp_msg_wipe(m);
+	free(m);
+	return ctlp_wr_end(&w);
 }

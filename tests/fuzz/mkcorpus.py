@@ -14,6 +14,8 @@ Seed kinds:
              client wrote them), UTF-16BE, UTF-8 and Windows-1252, and broken ones
   vpnc       vpnc configuration files with every directive, and broken ones
   profile    evc profiles with every key, and broken ones
+  ctlproto   lines of evc's control protocol (docs/control-protocol.md): every command, reply
+             and event, and broken ones
   keyed      fuzz_engine_keyed's input: every decrypted message's payloads (behind its HASH
              payload, which the harness recomputes) for each stage of the handshake
 
@@ -36,9 +38,10 @@ TARGETS = {
     "fuzz_pcf": ["pcf"],
     "fuzz_vpnc_conf": ["vpnc"],
     "fuzz_profile": ["profile"],
+    "fuzz_ctlproto": ["ctlproto"],
 }
 # kinds that are written once, not once per scenario
-STATIC_KINDS = ("limits", "pcf", "vpnc", "profile")
+STATIC_KINDS = ("limits", "pcf", "vpnc", "profile", "ctlproto")
 ALL_KINDS = ["messages", "decrypted", "esp"]
 
 HDR_LEN = 28
@@ -246,7 +249,36 @@ def profile():
         yield name, text.encode("latin-1")
 
 
-STATIC = {"limits": limits, "pcf": pcf, "vpnc": vpnc, "profile": profile}
+CTLPROTO = [
+    '{"cmd":"hello","version":1}',
+    '{"cmd":"subscribe"}',
+    '{"cmd":"status"}',
+    '{"cmd":"connect","profile":"office","gateway":"198.51.100.1","group":"quizware",'
+    '"user":"richard","password":"p\\u00e4ss\\"w","group_key":"k"}',
+    '{"cmd":"answer","prompt":"password","user":"richard","password":"secret"}',
+    '{"cmd":"answer","prompt":"banner","accept":false}',
+    '{"cmd":"disconnect"}',
+    '{"reply":"status","ok":true,"state":"connected","step":8,"gateway":"198.51.100.1",'
+    '"address":"10.98.0.10","sas":1,"bytes_in":123456789012,"uptime_s":7,'
+    '"networks":["10.99.0.0/24","10.100.0.0/16"],"dns":["10.99.0.53"],"save_password":true}',
+    '{"event":"step","step":3,"of":7,"name":"phase1","text":"phase 1 established"}',
+    '{"event":"banner","text":"Welcome\\nto \\"quizware\\"\\t\\u2603"}',
+    '{"event":"error","text":"step 4 (XAUTH): the gateway rejected the password","final":true}',
+    '{"event":"counters","bytes_in":0,"bytes_out":-9223372036854775808,"sas":null}',
+    '{"reply":"refused","ok":false,"error":"uid 65534 is not allowed"}',
+    '{}', ' { "a" : [ ] } \r\n', '{"a":01}', '{"a":1.5}', '{"a":{"b":1}}', '{"a":"\\ud800"}',
+    '{"a":1,"a":2}', '{"A":1}', '{"a":"x"} trailing', '{"a":"unterminated', '[1]',
+    '{"a":99999999999999999999}', '{"a":"\\u0000"}', '{"a":tru}',
+]
+
+
+def ctlproto():
+    for i, line in enumerate(CTLPROTO):
+        yield f"ctlproto-{i:02d}", (line + "\n").encode()
+
+
+STATIC = {"limits": limits, "pcf": pcf, "vpnc": vpnc, "profile": profile,
+          "ctlproto": ctlproto}
 
 
 def seeds(scen, kind):

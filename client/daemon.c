@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `evc daemon` and its control socket; see daemon.h and docs/control-protocol.md. */
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "client/core/client.h"
+#include "client/daemon.h"
+#include "client/profile_cmd.h"
+#include "lib/control.h"
+#include "lib/ctlproto.h"
+#include "lib/ipv4.h"
+#include "lib/timer.h"
+#include "profiles/store.h"
+
+enum { TAG_SIG = 1, TAG_CTL, TAG_CLIENT };
+
+#define COUNTERS_MS 1000
+
+struct evd {
+	struct term t; /* first: term_ops' callbacks take the daemon as their struct term */
+	const struct evc_daemon_args *a;
+	struct evc_client *client; /* NULL while idle */
+	struct ctl_srv *ctl;
+	int ep;
+	bool stopping;
+	int rc; /* the last client's result */
+	char profile[PROF_NAME_MAX];
+	struct evc_client_status last; /* of the last client that ended */
+	enum evc_state shown;          /* the state last sent as an event */
+	uint64_t counters_at;
+	/* what the gateway pushed, for status and the connected event */
+	char nets[EVC_POLICY_MAX_NETS][32];
+	size_t n_nets;
+	char dns[EVC_POLICY_MAX_DNS][16];
+	size_t n_dns;
+	bool have_policy, save_password;
+	/* questions waiting for a session's answer */
+	bool banner_waiting, prompt_waiting, prompt_retry;
+	char banner[2048];
+	char prompt_user[EVC_NAME_MAX];
+	/* a connect accepted, started once its reply is out (so the steps follow the reply) */
+	bool start_pending;
+	struct evc_settings pending;
+	char ev[CTLP_LINE_MAX];
+	struct ctlp_msg msg;
+};
+
+/* ---- events ---- */
+
+static void send_ev(struct evd *d, struct ctlp_wr *w)
+{
+	size_t n = ctlp_wr_end(w);
+	if (n && d->ctl)
+		ctl_srv_broadcast(d->ctl, d->ev, n);
+}
+
+static void ev_begin(struct evd *d, struct ctlp_wr *w, const char *name)
+{
+	ctlp_wr_begin(w, d->ev, sizeof(d->ev));
+	ctlp_wr_str(w, "event", name);
+}
+
+static void ev_text(struct evd *d, const char *name, const char *key, const char *text)
+{
+	struct ctlp_wr w;
+	ev_begin(d, &w, name);
+	ctlp_wr_str(&w, key, text);
+	send_ev(d, &w);
+}
+
+static void status_now(const struct evd *d, struct evc_client_status *st)
+{
+	if (d->client)
+		evc_client_status(d->client, st);
+	else
+		*st = d->last;
+}
+
+static void policy_fields(const struct evd *d, struct ctlp_wr *w)
+{
+	ctlp_wr_str(w, "profile", d->profile);
+	if (!d->have_policy)
+		return;
+	ctlp_wr_strs_begin(w, "networks");
+	for (size_t i = 0; i < d->n_nets; i++)
+		ctlp_wr_item(w, d->nets[i]);
+	ctlp_wr_strs_end(w);
+	ctlp_wr_strs_begin(w, "dns");
+	for (size_t i = 0; i < d->n_dns; i++)
+		ctlp_wr_item(w, d->dns[i]);
+	ctlp_wr_strs_end(w);
+	ctlp_wr_bool(w, "save_password", d->save_password);
+}
+
+/* A state event when the state changed, and the counters once a second while up. */
+static void ev_progress(struct evd *d)
+{
+	struct evc_client_status st;
+	struct ctlp_wr w;
+	if (!d->ctl || !ctl_srv_kept(d->ctl))
+		return;
+	status_now(d, &st);
+	uint64_t now = mono_ms();
+	if (st.state != d->shown) {
+		d->shown = st.state;
+		ev_begin(d, &w, "state");
+		evc_client_status_fields(&st, &w);
+		policy_fields(d, &w);
+		send_ev(d, &w);
+	} else if (st.state == EVC_STATE_CONNECTED && now >= d->counters_at) {
+		d->counters_at = now + COUNTERS_MS;
+		ev_begin(d, &w, "counters");
+		ctlp_wr_uint(&w, "bytes_in", st.bytes_in);
+		ctlp_wr_uint(&w, "bytes_out", st.bytes_out);
+		ctlp_wr_uint(&w, "packets_in", st.packets_in);
+		ctlp_wr_uint(&w, "packets_out", st.packets_out);
+		ctlp_wr_uint(&w, "uptime_s", st.uptime_s);
+		ctlp_wr_uint(&w, "sas", st.n_sas);
+		send_ev(d, &w);
+	}
+}
+
+/* ---- the client's callbacks: the terminal's (the journal), and the sessions' events ---- */
+
+static void cb_log(void *ctx, enum ike_log_level lvl, const char *msg)
+{
+	struct evd *d = ctx;
+	struct ctlp_wr w;
+	term_ops.log(ctx, lvl, msg);
+	if (lvl == IKE_LOG_DEBUG)
+		return; /* protocol detail stays in the journal */
+	ev_begin(d, &w, "log");
+	ctlp_wr_str(&w, "level",
+	            lvl == IKE_LOG_ERR    ? "error"
+	            : lvl == IKE_LOG_WARN ? "warning"
+	                                  : "info");
+	ctlp_wr_str(&w, "text", msg);
+	send_ev(d, &w);
+}
+
+static void cb_step(void *ctx, enum ike_step step, const char *msg)
+{
+	struct evd *d = ctx;
+	struct ctlp_wr w;
+	term_ops.step(ctx, step, msg);
+	ev_begin(d, &w, "step");
+	ctlp_wr_int(&w, "step", step);
+	ctlp_wr_int(&w, "of", 7);
+	ctlp_wr_str(&w, "name", ike_step_name(step));
+	ctlp_wr_str(&w, "text", msg);
+	send_ev(d, &w);
+}
+
+/* The banner goes to the sessions, which accept or decline it; with nobody on the socket it
+ * is accepted, as the CLI does (starting the daemon was the acceptance). */
+static void cb_banner(void *ctx, const char *text)
+{
+	struct evd *d = ctx;
+	printf("---- message from the gateway ----\n%s\n----------------------------------\n",
+	       text);
+	fflush(stdout);
+	if (!d->ctl || !ctl_srv_kept(d->ctl)) {
+		evc_client_answer_banner(d->client, true);
+		return;
+	}
+	snprintf(d->banner, sizeof(d->banner), "%s", text);
+	d->banner_waiting = true;
+	ev_text(d, "banner", "text", text);
+}
+
+static void ev_prompt(struct evd *d, struct ctlp_wr *w)
+{
+	ctlp_wr_begin(w, d->ev, sizeof(d->ev));
+	ctlp_wr_str(w, "event", "prompt");
+	ctlp_wr_str(w, "kind", "password");
+	ctlp_wr_str(w, "user", d->prompt_user);
+	ctlp_wr_bool(w, "retry", d->prompt_retry);
+}
+
+static void cb_prompt(void *ctx, const struct evc_prompt *p)
+{
+	struct evd *d = ctx;
+	struct ctlp_wr w;
+	if (!d->ctl || !ctl_srv_kept(d->ctl)) {
+		evc_client_answer(d->client, NULL, NULL); /* nobody to ask */
+		return;
+	}
+	d->prompt_waiting = true;
+	d->prompt_retry = p->retry;
+	snprintf(d->prompt_user, sizeof(d->prompt_user), "%s", p->user ? p->user : "");
+	ev_prompt(d, &w);
+	ctlp_wr_str(&w, "message", p->message ? p->message : "");
+	send_ev(d, &w);
+}
+
+static void cb_failover(void *ctx, const char *why, const char *next)
+{
+	char m[1400];
+	term_ops.failover(ctx, why, next);
+	snprintf(m, sizeof(m), "%s; trying the backup gateway %s", why, next);
+	ev_text(ctx, "log", "text", m);
+}
+
+static void cb_reconnecting(void *ctx, const char *why, const char *gw, unsigned ms, unsigned n)
+{
+	struct evd *d = ctx;
+	struct ctlp_wr w;
+	term_ops.reconnecting(ctx, why, gw, ms, n);
+	ev_begin(d, &w, "error");
+	ctlp_wr_str(&w, "text", why);
+	ctlp_wr_bool(&w, "final", false);
+	send_ev(d, &w);
+}
+
+static void cb_connected(void *ctx, const struct evc_policy *pol, const char *ifname)
+{
+	struct evd *d = ctx;
+	term_ops.connected(ctx, pol, ifname);
+	d->n_nets = d->n_dns = 0;
+	for (size_t i = 0; i < pol->n_split_include && i < EVC_POLICY_MAX_NETS; i++) {
+		char a[16];
+		int len = 0;
+		for (uint32_t m = pol->split_include[i].mask; m & 0x80000000u; m <<= 1)
+			len++;
+		ipv4_str(pol->split_include[i].addr, a, sizeof(a));
+		snprintf(d->nets[d->n_nets++], sizeof(d->nets[0]), "%s/%d", a, len);
+	}
+	for (size_t i = 0; i < pol->n_dns && i < EVC_POLICY_MAX_DNS; i++)
+		ipv4_str(pol->dns[i], d->dns[d->n_dns++], sizeof(d->dns[0]));
+	d->save_password = pol->save_passwd;
+	d->have_policy = true;
+	d->shown = EVC_STATE_IDLE; /* the state event carries the policy */
+}
+
+/* ---- connecting ---- */
+
+static int add_client_fd(struct evd *d)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_CLIENT};
+	return epoll_ctl(d->ep, EPOLL_CTL_ADD, evc_client_fd(d->client), &ev) ? -errno : 0;
+}
+
+static void forget_connection(struct evd *d)
+{
+	d->banner_waiting = d->prompt_waiting = false;
+	d->have_policy = false;
+	d->n_nets = d->n_dns = 0;
+}
+
+/* A new client for set (wiped here) and started; 0, or a negative errno with err. */
+static int start_client(struct evd *d, struct evc_settings *set, char *err, size_t errlen)
+{
+	struct evc_client_ops ops = term_ops;
+	int rc;
+	ops.log = cb_log;
+	ops.step = cb_step;
+	ops.banner = cb_banner;
+	ops.prompt = cb_prompt;
+	ops.failover = cb_failover;
+	ops.reconnecting = cb_reconnecting;
+	ops.connected = cb_connected;
+	/* The desktop's daemon opens new sockets for each connection, so it keeps the
+	 * capabilities that takes; a profile's daemon keeps its sockets and drops them. */
+	if (!d->a->profile)
+		ops.setup_done = NULL;
+	set->no_control = true; /* served here, with events */
+	forget_connection(d);
+	d->client = d->t.client = evc_client_new(set, &ops, d, err, errlen);
+	evc_settings_clear(set);
+	if (!d->client)
+		return -ENOMEM;
+	rc = evc_client_start(d->client);
+	if (rc == 0)
+		rc = add_client_fd(d);
+	if (rc) {
+		struct evc_client_status st;
+		evc_client_status(d->client, &st);
+		snprintf(err, errlen, "%s", st.last_error[0] ? st.last_error : strerror(-rc));
+		evc_client_free(d->client);
+		d->client = d->t.client = NULL;
+	}
+	return rc;
+}
+
+/* The secret of kind from the command (wiped with it), else the profile's store. */
+static int cmd_secret(struct evc_settings *set, const struct evc_profile *prof,
+                      enum evc_secret_kind kind, const char *given, char *err, size_t errlen)
+{
+	if (given && given[0])
+		return evc_settings_set_secret(set, kind, given);
+	if (!prof)
+		return -EAGAIN;
+	return evc_settings_fetch_secret(set, prof, kind, err, errlen);
+}
+
+/* `connect` on the desktop's daemon: a profile of the daemon's store, or what the command
+ * brings (gateway, group, username, secrets). */
+static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_t errlen)
+{
+	struct evc_overrides o = *d->a->ov;
+	struct evc_settings set = {0};
+	struct evc_profile *prof = NULL;
+	const char *name = ctlp_str(m, "profile");
+	static const char *const keys[] = {"gateway", "group", "user"};
+	int rc;
+
+	if (!name || !name[0]) {
+		snprintf(err, errlen, "connect needs a profile name");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = ctlp_str(m, keys[i]);
+		if (v && v[0] && (rc = evc_overrides_set(&o, keys[i], v, err, errlen)))
+			return rc;
+	}
+	rc = evc_profile_find(name, NULL, d->a->profile_dir ? d->a->profile_dir : PROF_SYSTEM_DIR,
+	                      &prof, err, errlen);
+	if (rc && o.gateway && o.group)
+		rc = 0; /* a profile of the user's own: what the command says is all there is */
+	if (!rc)
+		rc = evc_settings_build(&set, prof, &o, term_note, &d->t, err, errlen);
+	if (!rc)
+		rc = term_check_privileges(&d->t, &set, err, errlen);
+	if (rc)
+		goto out;
+	rc = cmd_secret(&set, prof, EVC_SECRET_GROUP_KEY, ctlp_str(m, "group_key"), err, errlen);
+	if (rc == -EAGAIN)
+		snprintf(err, errlen,
+		         "no group key for profile '%s': store it with `evc profile import "
+		         "--system`, or send it with the connect command",
+		         name);
+	if (!rc && !set.user[0]) {
+		snprintf(err, errlen, "profile '%s' has no username: give one", name);
+		rc = -EINVAL;
+	}
+	if (rc)
+		goto out;
+	/* no password: the gateway's XAUTH request becomes a prompt event */
+	rc = cmd_secret(&set, prof, EVC_SECRET_PASSWORD, ctlp_str(m, "password"), err, errlen);
+	if (rc == -EAGAIN || rc == -ENOENT)
+		rc = 0;
+	if (rc)
+		goto out;
+	snprintf(d->profile, sizeof(d->profile), "%s", name);
+	rc = evc_settings_copy(&d->pending, &set);
+	if (rc)
+		snprintf(err, errlen, "out of memory");
+	d->start_pending = rc == 0;
+out:
+	evc_settings_clear(&set);
+	prof_free(prof);
+	return rc;
+}
+
+/* ---- commands ---- */
+
+static size_t reply(struct evd *d, char *out, size_t cap, const char *cmd, int rc, const char *err)
+{
+	struct ctlp_wr w;
+	ctlp_wr_begin(&w, out, cap);
+	ctlp_wr_str(&w, "reply", cmd);
+	ctlp_wr_bool(&w, "ok", rc == 0);
+	if (rc)
+		ctlp_wr_str(&w, "error", err);
+	if (strcmp(cmd, "hello") == 0) {
+		ctlp_wr_int(&w, "version", CTLP_VERSION);
+		ctlp_wr_str(&w, "daemon", "evc " EVC_VERSION_STRING);
+		ctlp_wr_str(&w, "profile", d->profile);
+	} else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "subscribe") == 0) {
+		struct evc_client_status st;
+		status_now(d, &st);
+		evc_client_status_fields(&st, &w);
+		policy_fields(d, &w);
+	}
+	return ctlp_wr_end(&w);
+}
+
+/* After a subscribe: the questions that wait, so that a late window can answer them. */
+static size_t pending(struct evd *d, char *out, size_t cap)
+{
+	struct ctlp_wr w;
+	size_t n = 0;
+	if (d->banner_waiting) {
+		ctlp_wr_begin(&w, out, cap);
+		ctlp_wr_str(&w, "event", "banner");
+		ctlp_wr_str(&w, "text", d->banner);
+		n += ctlp_wr_end(&w);
+	}
+	if (d->prompt_waiting && cap > n) {
+		char *save = d->ev;
+		ev_prompt(d, &w);
+		size_t k = ctlp_wr_end(&w);
+		if (k && k <= cap - n) {
+			memcpy(out + n, save, k);
+			n += k;
+		}
+	}
+	return n;
+}
+
+static int cmd_connect(struct evd *d, const struct ctlp_msg *m, char *err, size_t errlen)
+{
+	const char *name = ctlp_str(m, "profile");
+	if (d->start_pending) {
+		snprintf(err, errlen, "already connecting");
+		return -EALREADY;
+	}
+	if (!d->client)
+		return connect_new(d, m, err, errlen);
+	if (name && name[0] && strcmp(name, d->profile) != 0) {
+		snprintf(err, errlen, "profile '%s' is in use; disconnect it first", d->profile);
+		return -EBUSY;
+	}
+	if (evc_client_reconnect_now(d->client) != 0) {
+		snprintf(err, errlen, "already connecting");
+		return -EALREADY;
+	}
+	return 0;
+}
+
+static int cmd_disconnect(struct evd *d, char *err, size_t errlen)
+{
+	if (!d->client) {
+		snprintf(err, errlen, "not connected");
+		return -EALREADY;
+	}
+	cb_log(d, IKE_LOG_INFO, "disconnect asked for on the control socket");
+	if (!d->a->profile) {
+		evc_client_stop(d->client);
+		return 0;
+	}
+	/* a profile's daemon stays, ready for `connect` */
+	if (evc_client_pause(d->client) != 0) {
+		snprintf(err, errlen, "already disconnected");
+		return -EALREADY;
+	}
+	return 0;
+}
+
+static int cmd_answer(struct evd *d, const struct ctlp_msg *m, char *err, size_t errlen)
+{
+	const char *kind = ctlp_str(m, "prompt");
+	bool accept = false;
+	if (kind && strcmp(kind, "banner") == 0) {
+		if (!d->banner_waiting || !d->client) {
+			snprintf(err, errlen, "no banner waits for an answer");
+			return -EALREADY;
+		}
+		if (!ctlp_bool(m, "accept", &accept)) {
+			snprintf(err, errlen,
+			         "answer to the banner needs \"accept\": true or false");
+			return -EINVAL;
+		}
+		d->banner_waiting = false;
+		ev_text(d, "log", "text",
+		        accept ? "the banner was accepted" : "the banner was declined");
+		return evc_client_answer_banner(d->client, accept);
+	}
+	if (kind && strcmp(kind, "password") == 0) {
+		const char *pw = ctlp_str(m, "password"), *user = ctlp_str(m, "user");
+		if (!d->prompt_waiting || !d->client) {
+			snprintf(err, errlen, "no password prompt waits for an answer");
+			return -EALREADY;
+		}
+		d->prompt_waiting = false;
+		/* no password: the user gave up, and the client ends with that reason */
+		return evc_client_answer(d->client, user && user[0] ? user : NULL, pw);
+	}
+	snprintf(err, errlen, "answer needs \"prompt\": \"password\" or \"banner\"");
+	return -EINVAL;
+}
+
+static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap)
+{
+	char err[1024] = "", name[32];
+	const char *cmd;
+	int64_t v = CTLP_VERSION;
+	int rc = ctlp_parse(&d->msg, line, strlen(line), err, sizeof(err));
+	if (rc)
+		return reply(d, out, cap, "error", rc, err);
+	/* the name outlives the message, which is wiped before the reply is written */
+	snprintf(name, sizeof(name), "%s",
+	         ctlp_str(&d->msg, "cmd") ? ctlp_str(&d->msg, "cmd") : "");
+	cmd = name;
+	if (strcmp(cmd, "hello") == 0 || strcmp(cmd, "subscribe") == 0) {
+		/* either opens a session: the connection stays for more commands and events */
+		if (ctlp_int(&d->msg, "version", &v) && v != CTLP_VERSION) {
+			snprintf(err, sizeof(err),
+			         "this evc speaks version %d of the control protocol, not %lld",
+			         CTLP_VERSION, (long long)v);
+			rc = -EPROTONOSUPPORT;
+		} else if ((rc = ctl_srv_keep(d->ctl)) != 0) {
+			snprintf(err, sizeof(err), "%d sessions are open already; close one",
+			         CTL_MAX_KEPT);
+		} else if (strcmp(cmd, "hello") == 0) {
+			fprintf(stderr, "evc: a session opened on the control socket (uid %ld)\n",
+			        ctl_srv_peer_uid(d->ctl));
+		}
+	} else if (strcmp(cmd, "status") == 0) {
+		rc = 0;
+	} else if (strcmp(cmd, "connect") == 0) {
+		rc = cmd_connect(d, &d->msg, err, sizeof(err));
+	} else if (strcmp(cmd, "disconnect") == 0) {
+		rc = cmd_disconnect(d, err, sizeof(err));
+	} else if (strcmp(cmd, "answer") == 0) {
+		rc = cmd_answer(d, &d->msg, err, sizeof(err));
+	} else {
+		snprintf(err, sizeof(err),
+		         "unknown command \"%s\"; evc answers hello, status, subscribe, connect, "
+		         "disconnect and answer",
+		         cmd);
+		rc = -EINVAL;
+		cmd = "error";
+	}
+	ctlp_msg_wipe(&d->msg); /* a password may be in it */
+	size_t n = reply(d, out, cap, cmd, rc, err);
+	if (!rc && strcmp(cmd, "subscribe") == 0) {
+		struct evc_client_status st;
+		status_now(d, &st);
+		d->shown = st.state; /* the reply carries it */
+		n += pending(d, out + n, cap - n);
+	}
+	return n;
+}
+
+/* The one-line text commands of earlier versions (`evc status`, `evc disconnect|connect`). */
+static size_t handle_text(struct evd *d, const char *cmd, char *out, size_t cap)
+{
+	struct evc_client_status st;
+	char err[1024] = "";
+	int k;
+	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "status json") == 0) {
+		status_now(d, &st);
+		return cmd[6] ? evc_client_status_json(&st, out, cap)
+		              : evc_client_status_text(&st, out, cap);
+	}
+	if (strcmp(cmd, "disconnect") == 0) {
+		int rc = cmd_disconnect(d, err, sizeof(err));
+		k = snprintf(out, cap, "%s\n",
+		             rc ? err
+		             : d->a->profile
+		                 ? "disconnecting; `evc connect` sets the tunnel up again"
+		                 : "disconnecting");
+	} else if (strcmp(cmd, "connect") == 0) {
+		if (!d->client)
+			k = snprintf(out, cap,
+			             "no profile to connect: name one in a connect "
+			             "command of the control protocol (evc-gui)\n");
+		else if (evc_client_reconnect_now(d->client) == 0)
+			k = snprintf(out, cap, "connecting\n");
+		else
+			k = snprintf(out, cap, "already connecting\n");
+	} else {
+		k = snprintf(out, cap,
+		             "unknown command '%s'; evc answers 'status', 'status json', "
+		             "'disconnect', 'connect' and the JSON lines of its control protocol\n",
+		             cmd);
+	}
+	return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+static size_t handler(void *ctx, const char *cmd, char *out, size_t cap)
+{
+	struct evd *d = ctx;
+	const char *p = cmd + strspn(cmd, " \t");
+	return *p == '{' ? handle_json(d, p, out, cap) : handle_text(d, cmd, out, cap);
+}
+
+/* ---- the loop ---- */
+
+/* The client ended: what it said stays for status, and the sessions hear why. */
+static void client_ended(struct evd *d, int rc)
+{
+	struct ctlp_wr w;
+	evc_client_status(d->client, &d->last);
+	d->rc = rc;
+	epoll_ctl(d->ep, EPOLL_CTL_DEL, evc_client_fd(d->client), NULL);
+	evc_client_free(d->client);
+	d->client = d->t.client = NULL;
+	forget_connection(d);
+	if (rc) {
+		ev_begin(d, &w, "error");
+		ctlp_wr_str(&w, "text", d->last.last_error);
+		ctlp_wr_bool(&w, "final", true);
+		send_ev(d, &w);
+	}
+	ev_progress(d);
+}
+
+/* A connect that failed before its client ran (resolving the gateway, the TUN device). */
+static void start_failed(struct evd *d, const char *err)
+{
+	struct ctlp_wr w;
+	fprintf(stderr, "evc: %s\n", err);
+	d->last.state = EVC_STATE_FAILED;
+	snprintf(d->last.last_error, sizeof(d->last.last_error), "%s", err);
+	ev_begin(d, &w, "error");
+	ctlp_wr_str(&w, "text", err);
+	ctlp_wr_bool(&w, "final", true);
+	send_ev(d, &w);
+}
+
+static int open_socket(struct evd *d, const char *path, char *err, size_t errlen)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_CTL};
+	int rc = ctl_srv_new(&d->ctl, path, handler, d, err, errlen);
+	if (rc)
+		return rc;
+	const char *group = d->a->group ? d->a->group : "evc";
+	rc = ctl_srv_allow_group(d->ctl, group, err, errlen);
+	if (rc && d->a->group)
+		return rc; /* named on the command line: it has to work */
+	if (rc)
+		fprintf(stderr,
+		        "evc: note: there is no group evc: the control socket %s is for root "
+		        "only (create the group and add the users who may run evc-gui)\n",
+		        path);
+	else
+		fprintf(stderr, "evc: the control socket %s is open to root and group %s\n", path,
+		        group);
+	return epoll_ctl(d->ep, EPOLL_CTL_ADD, ctl_srv_fd(d->ctl), &ev) ? -errno : 0;
+}
+
+static int loop(struct evd *d, int sfd)
+{
+	for (;;) {
+		struct epoll_event evs[4];
+		int timeout = d->client ? COUNTERS_MS : -1;
+		int n = epoll_wait(d->ep, evs, 4, timeout);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.u32 == TAG_SIG) {
+				struct signalfd_siginfo si;
+				if (read(sfd, &si, sizeof(si)) < 0 && errno != EAGAIN)
+					return -errno;
+				d->stopping = true;
+				if (d->client)
+					evc_client_stop(d->client);
+			} else if (evs[i].data.u32 == TAG_CTL) {
+				ctl_srv_dispatch(d->ctl);
+			}
+		}
+		if (d->start_pending) {
+			char err[1024];
+			d->start_pending = false;
+			if (start_client(d, &d->pending, err, sizeof(err)) != 0)
+				start_failed(d, err);
+		}
+		if (d->client) {
+			int rc = evc_client_step(d->client);
+			if (rc != -EINPROGRESS) {
+				client_ended(d, rc);
+				if (d->a->profile)
+					return rc;
+			}
+		}
+		ev_progress(d);
+		if (d->stopping && !d->client)
+			return d->a->profile ? d->rc : 0;
+	}
+}
+
+int evc_daemon_run(const struct evc_daemon_args *a, struct evc_settings *set, const char *ctl_path,
+                   char *err, size_t errlen)
+{
+	struct evd *d = calloc(1, sizeof(*d));
+	int rc, sfd = -1;
+	if (!d) {
+		evc_settings_clear(set);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	d->t = *a->t;
+	d->a = a;
+	d->ep = epoll_create1(EPOLL_CLOEXEC);
+	sfd = term_stop_signals(err, errlen);
+	if (d->ep < 0 || sfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_SIG};
+	if (epoll_ctl(d->ep, EPOLL_CTL_ADD, sfd, &ev) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot watch signals: %s", strerror(errno));
+		goto out;
+	}
+	rc = open_socket(d, ctl_path, err, errlen);
+	if (rc)
+		goto out;
+	if (a->profile) {
+		snprintf(d->profile, sizeof(d->profile), "%s", a->profile);
+		fprintf(stderr, "evc: daemon for profile '%s' (pid %ld), control socket %s\n",
+		        a->profile, (long)getpid(), ctl_path);
+		rc = start_client(d, set, err, errlen);
+		if (rc)
+			goto out;
+	} else {
+		fprintf(stderr, "evc: daemon (pid %ld) waiting for connect on %s\n", (long)getpid(),
+		        ctl_path);
+	}
+	rc = loop(d, sfd);
+	if (rc && d->last.last_error[0])
+		snprintf(err, errlen, "%s", d->last.last_error);
+out:
+	evc_settings_clear(set);
+	evc_settings_clear(&d->pending);
+	if (d->client)
+		evc_client_free(d->client);
+	ctl_srv_free(d->ctl);
+	if (sfd >= 0)
+		close(sfd);
+	if (d->ep >= 0)
+		close(d->ep);
+	ctlp_msg_wipe(&d->msg);
+	free(d);
+	return rc;
+}

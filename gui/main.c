@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * evc-gui: the desktop's window onto the evc daemon. It runs as the user, never speaks IKE
+ * and holds no privilege: it drives `evc daemon` over its control socket (gui/core), and keeps
+ * profiles and secrets where `evc profile` keeps them. One window per session: a second start
+ * raises the first (GtkApplication's single instance on the session bus).
+ *
+ * usage: evc-gui [--socket PATH] [--profile-dir DIR]
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gui/window.h"
+#include "lib/i18n.h"
+
+struct app_args {
+	const char *socket_path, *profile_dir;
+	struct gui_win *w;
+};
+
+static void activate(GtkApplication *app, gpointer data)
+{
+	struct app_args *a = data;
+	if (a->w) {
+		gtk_window_present(a->w->win); /* a second start: this window again */
+		return;
+	}
+	a->w = gui_win_new(app, a->socket_path, a->profile_dir);
+}
+
+int main(int argc, char **argv)
+{
+	struct app_args a = {.socket_path = GUI_DAEMON_SOCKET};
+	int rc;
+
+	evc_i18n_init();
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+			a.socket_path = argv[++i];
+		} else if (strcmp(argv[i], "--profile-dir") == 0 && i + 1 < argc) {
+			a.profile_dir = argv[++i];
+		} else {
+			fprintf(stderr, _("usage: evc-gui [--socket PATH] [--profile-dir DIR]\n"));
+			return 2;
+		}
+	}
+	GtkApplication *app = gtk_application_new("org.evc.Gui", G_APPLICATION_DEFAULT_FLAGS);
+	g_signal_connect(app, "activate", G_CALLBACK(activate), &a);
+	char *args[] = {argv[0], NULL};
+	rc = g_application_run(G_APPLICATION(app), 1, args);
+	gui_win_free(a.w);
+	g_object_unref(app);
+	return rc;
+}

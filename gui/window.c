@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* evc-gui's main window and its dialogs; see window.h. */
+#include <errno.h>
+#include <glib-unix.h>
+#include <string.h>
+
+#include "gui/window.h"
+#include "lib/i18n.h"
+#include "lib/secret.h"
+
+#define RETRY_MS 3000 /* a daemon that is not there yet: try again this often */
+
+static const char *const detail_names[] = {
+    N_("Gateway"),  N_("Address"), N_("Networks"),      N_("Connected for"),
+    N_("Received"), N_("Sent"),    N_("Profile, user"),
+};
+
+/* The model's new log lines (a full ring has moved under us: show it again). */
+static void sync_log(struct gui_win *w)
+{
+	if (w->log_shown > w->model.log_count || w->model.log_count == GUI_LOG_LINES) {
+		gtk_text_buffer_set_text(w->log, "", 0);
+		w->log_shown = 0;
+	}
+	GtkTextIter end;
+	for (; w->log_shown < w->model.log_count; w->log_shown++) {
+		gtk_text_buffer_get_end_iter(w->log, &end);
+		gtk_text_buffer_insert(w->log, &end, gui_model_log_line(&w->model, w->log_shown),
+		                       -1);
+		gtk_text_buffer_insert(w->log, &end, "\n", 1);
+	}
+}
+
+void gui_win_log(struct gui_win *w, const char *text)
+{
+	gui_model_log(&w->model, text);
+	sync_log(w);
+}
+
+void gui_win_error(struct gui_win *w, const char *text)
+{
+	gtk_label_set_text(w->error_label, text);
+	gtk_widget_show(GTK_WIDGET(w->error_bar));
+	gui_win_log(w, text);
+}
+
+char *gui_win_selected(struct gui_win *w)
+{
+	GtkTreeModel *m;
+	GtkTreeIter it;
+	char *name = NULL;
+	if (gtk_tree_selection_get_selected(gtk_tree_view_get_selection(w->list), &m, &it))
+		gtk_tree_model_get(m, &it, 0, &name, -1);
+	return name;
+}
+
+bool gui_win_save_allowed(struct gui_win *w, const char *profile)
+{
+	return g_key_file_get_boolean(w->state, profile, "save-password-allowed", NULL);
+}
+
+/* ---- showing the model ---- */
+
+static void show_status(struct gui_win *w)
+{
+	const struct gui_model *m = &w->model;
+	char s[GUI_TEXT_MAX], a[64], b[64];
+	gui_fmt_state(m, s, sizeof(s));
+	gtk_label_set_text(w->state_label, s);
+	for (int i = 1; i <= GUI_STEPS; i++) {
+		const char *t = m->step_text[i];
+		char line[GUI_TEXT_MAX + 16];
+		snprintf(line, sizeof(line), "%s %d/7  %s", t[0] ? "✔" : "·", i, t[0] ? t : "");
+		gtk_label_set_text(GTK_LABEL(w->steps[i]), line);
+	}
+	GString *nets = g_string_new(NULL);
+	for (size_t i = 0; i < m->n_nets; i++)
+		g_string_append_printf(nets, "%s%s", i ? ", " : "", m->nets[i]);
+	if (!m->n_nets && gui_model_connected(m))
+		g_string_assign(nets, _("all traffic (full tunnel)"));
+	gtk_label_set_text(w->detail[0], m->gateway);
+	gtk_label_set_text(w->detail[1], m->address);
+	gtk_label_set_text(w->detail[2], nets->str);
+	g_string_free(nets, TRUE);
+	gui_fmt_duration(m->uptime_s, a, sizeof(a));
+	gtk_label_set_text(w->detail[3], gui_model_connected(m) ? a : "");
+	gui_fmt_bytes(m->bytes_in, a, sizeof(a));
+	gui_fmt_bytes(m->bytes_out, b, sizeof(b));
+	gtk_label_set_text(w->detail[4], gui_model_connected(m) ? a : "");
+	gtk_label_set_text(w->detail[5], gui_model_connected(m) ? b : "");
+	snprintf(s, sizeof(s), "%s%s%s", m->profile, m->user[0] ? ", " : "", m->user);
+	gtk_label_set_text(w->detail[6], s);
+	gtk_widget_set_sensitive(w->disconnect_button, w->conn && gui_model_busy(m));
+	gtk_widget_set_sensitive(w->connect_button, w->conn && !gui_model_busy(m));
+}
+
+static void send_failed(struct gui_win *w, const char *err);
+
+static void on_banner(struct gui_win *w)
+{
+	GtkDialog *d = GTK_DIALOG(gtk_builder_get_object(w->b, "banner_dialog"));
+	GtkTextView *v = GTK_TEXT_VIEW(gtk_builder_get_object(w->b, "banner_view"));
+	char err[512];
+	gtk_text_buffer_set_text(gtk_text_view_get_buffer(v), w->model.banner, -1);
+	gtk_window_set_transient_for(GTK_WINDOW(d), w->win);
+	w->model.banner_waiting = false;
+	int r = gtk_dialog_run(d);
+	gtk_widget_hide(GTK_WIDGET(d));
+	if (w->conn && gui_conn_answer_banner(w->conn, r == GTK_RESPONSE_ACCEPT, err, sizeof(err)))
+		send_failed(w, err);
+}
+
+/* The gateway asks (again) for the password: the first time it was sent with connect. */
+static void on_prompt(struct gui_win *w)
+{
+	char q[512], err[512];
+	w->model.prompt_waiting = false;
+	snprintf(q, sizeof(q),
+	         w->model.prompt_retry ? _("The gateway rejected the password of %s. Try again:")
+	                               : _("The gateway asks for the password of %s:"),
+	         w->model.prompt_user);
+	GtkWidget *d = gtk_message_dialog_new(w->win, GTK_DIALOG_MODAL, GTK_MESSAGE_QUESTION,
+	                                      GTK_BUTTONS_OK_CANCEL, "%s", q);
+	GtkWidget *e = gtk_entry_new();
+	gtk_entry_set_visibility(GTK_ENTRY(e), FALSE);
+	gtk_entry_set_input_purpose(GTK_ENTRY(e), GTK_INPUT_PURPOSE_PASSWORD);
+	gtk_entry_set_activates_default(GTK_ENTRY(e), TRUE);
+	gtk_dialog_set_default_response(GTK_DIALOG(d), GTK_RESPONSE_OK);
+	gtk_container_add(GTK_CONTAINER(gtk_message_dialog_get_message_area(GTK_MESSAGE_DIALOG(d))),
+	                  e);
+	gtk_widget_show(e);
+	bool ok = gtk_dialog_run(GTK_DIALOG(d)) == GTK_RESPONSE_OK;
+	const char *pw = gtk_entry_get_text(GTK_ENTRY(e));
+	if (ok && w->save_wanted) {
+		g_free(w->pending_password);
+		w->pending_password = g_strdup(pw);
+	}
+	if (w->conn && gui_conn_answer_password(w->conn, NULL, ok ? pw : NULL, err, sizeof(err)))
+		send_failed(w, err);
+	gtk_editable_delete_text(GTK_EDITABLE(e), 0, -1);
+	gtk_widget_destroy(d);
+}
+
+static void forget_pending(struct gui_win *w)
+{
+	if (w->pending_password) {
+		mem_wipe(w->pending_password, strlen(w->pending_password));
+		g_free(w->pending_password);
+		w->pending_password = NULL;
+	}
+}
+
+/* What the gateway allowed, remembered per profile; the typed password saved if allowed. */
+static void remember_policy(struct gui_win *w)
+{
+	const struct gui_model *m = &w->model;
+	GError *e = NULL;
+	if (!m->have_save_password || !m->profile[0])
+		return;
+	g_key_file_set_boolean(w->state, m->profile, "save-password-allowed", m->save_password);
+	if (!g_key_file_save_to_file(w->state, w->state_path, &e)) {
+		gui_win_log(w, e->message);
+		g_error_free(e);
+	}
+	if (w->pending_password && strcmp(w->connecting, m->profile) == 0) {
+		if (m->save_password)
+			gui_profiles_save_password(w, m->profile, w->pending_password);
+		else
+			gui_win_error(w, _("the gateway does not allow saving the password "
+			                   "(save-password); it was not saved"));
+	}
+	forget_pending(w);
+}
+
+/* ---- the daemon ---- */
+
+static gboolean try_daemon(gpointer data);
+
+static void drop_daemon(struct gui_win *w, const char *why)
+{
+	if (w->conn_watch)
+		g_source_remove(w->conn_watch);
+	w->conn_watch = 0;
+	gui_conn_free(w->conn);
+	w->conn = NULL;
+	gui_model_init(&w->model);
+	w->log_shown = 0;
+	gtk_text_buffer_set_text(w->log, "", 0);
+	gui_win_error(w, why);
+	show_status(w);
+	if (!w->retry_source)
+		w->retry_source = g_timeout_add(RETRY_MS, try_daemon, w);
+}
+
+static void send_failed(struct gui_win *w, const char *err)
+{
+	drop_daemon(w, err);
+}
+
+static gboolean on_daemon(gint fd, GIOCondition cond, gpointer data)
+{
+	struct gui_win *w = data;
+	char err[1024];
+	unsigned all = 0;
+	for (;;) {
+		int rc = gui_conn_read(w->conn, &w->msg, err, sizeof(err));
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			w->conn_watch = 0; /* removed by returning FALSE */
+			drop_daemon(w,
+			            w->model.error[0] && strcmp(w->model.last_reply, "refused") == 0
+			                ? w->model.error
+			                : err);
+			return G_SOURCE_REMOVE;
+		}
+		unsigned ch = gui_model_apply(&w->model, &w->msg);
+		ctlp_msg_wipe(&w->msg);
+		all |= ch;
+		if ((ch & GUI_CH_STATE) && w->model.have_save_password)
+			remember_policy(w);
+		if (ch & GUI_CH_ERROR)
+			gui_win_error(w, w->model.error);
+	}
+	sync_log(w);
+	if (all & (GUI_CH_STATE | GUI_CH_STEPS | GUI_CH_COUNTERS | GUI_CH_REPLY))
+		show_status(w);
+	if ((all & GUI_CH_STATE) && gui_model_connected(&w->model))
+		gtk_widget_hide(GTK_WIDGET(w->error_bar));
+	if ((all & GUI_CH_STATE) && !gui_model_busy(&w->model))
+		forget_pending(w);
+	if (w->model.banner_waiting)
+		on_banner(w);
+	if (w->model.prompt_waiting)
+		on_prompt(w);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean try_daemon(gpointer data)
+{
+	struct gui_win *w = data;
+	char err[1024];
+	w->conn = gui_conn_open(w->socket_path, err, sizeof(err));
+	if (!w->conn) {
+		/* said once, then quietly retried */
+		if (strcmp(gtk_label_get_text(w->error_label), err) != 0)
+			gui_win_error(w, err);
+		show_status(w);
+		return G_SOURCE_CONTINUE;
+	}
+	w->retry_source = 0;
+	gtk_widget_hide(GTK_WIDGET(w->error_bar));
+	gtk_label_set_text(w->error_label, "");
+	w->conn_watch =
+	    g_unix_fd_add(gui_conn_fd(w->conn), G_IO_IN | G_IO_HUP | G_IO_ERR, on_daemon, w);
+	show_status(w);
+	return G_SOURCE_REMOVE;
+}
+
+/* ---- the buttons ---- */
+
+static void dialog_entry(struct gui_win *w, const char *id, const char *text)
+{
+	gtk_entry_set_text(GTK_ENTRY(gtk_builder_get_object(w->b, id)), text ? text : "");
+}
+
+static const char *dialog_text(struct gui_win *w, const char *id)
+{
+	return gtk_entry_get_text(GTK_ENTRY(gtk_builder_get_object(w->b, id)));
+}
+
+static void on_connect(GtkButton *button, gpointer data)
+{
+	struct gui_win *w = data;
+	GtkDialog *d = GTK_DIALOG(gtk_builder_get_object(w->b, "connect_dialog"));
+	GtkWidget *save = GTK_WIDGET(gtk_builder_get_object(w->b, "c_save"));
+	char *name = gui_win_selected(w), err[1024];
+	struct evc_profile *p;
+	if (!name) {
+		gui_win_error(w, _("select a profile to connect"));
+		return;
+	}
+	if (!(p = gui_profiles_load(w, name))) {
+		g_free(name);
+		return;
+	}
+	char *stored = gui_profiles_secret(w, p, PROF_SECRET_PASSWORD);
+	bool allowed = gui_win_save_allowed(w, name);
+	dialog_entry(w, "c_gateway", prof_gateway(p));
+	dialog_entry(w, "c_group", prof_group(p));
+	dialog_entry(w, "c_user", prof_username(p));
+	dialog_entry(w, "c_password", stored);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(save), stored != NULL);
+	gtk_widget_set_sensitive(save, allowed);
+	gtk_label_set_text(GTK_LABEL(gtk_builder_get_object(w->b, "c_save_why")),
+	                   allowed ? ""
+	                           : _("The gateway did not allow saving the password the last "
+	                               "time (or was never reached)."));
+	gtk_window_set_transient_for(GTK_WINDOW(d), w->win);
+	int r = gtk_dialog_run(d);
+	gtk_widget_hide(GTK_WIDGET(d));
+	if (r == GTK_RESPONSE_OK && w->conn) {
+		char *key = gui_profiles_secret(w, p, PROF_SECRET_GROUP_KEY);
+		struct gui_connect a = {.profile = name,
+		                        .gateway = dialog_text(w, "c_gateway"),
+		                        .group = dialog_text(w, "c_group"),
+		                        .user = dialog_text(w, "c_user"),
+		                        .password = dialog_text(w, "c_password"),
+		                        .group_key = key};
+		snprintf(w->connecting, sizeof(w->connecting), "%s", name);
+		w->save_wanted = allowed && gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(save));
+		forget_pending(w);
+		if (w->save_wanted && a.password[0] && (!stored || strcmp(stored, a.password)))
+			w->pending_password = g_strdup(a.password);
+		if (gui_conn_connect(w->conn, &a, err, sizeof(err)))
+			send_failed(w, err);
+		if (key) {
+			mem_wipe(key, strlen(key));
+			g_free(key);
+		}
+	}
+	/* the typed password leaves the dialog's buffer now */
+	gtk_editable_delete_text(GTK_EDITABLE(gtk_builder_get_object(w->b, "c_password")), 0, -1);
+	if (stored) {
+		mem_wipe(stored, strlen(stored));
+		g_free(stored);
+	}
+	prof_free(p);
+	g_free(name);
+}
+
+static void on_disconnect(GtkButton *button, gpointer data)
+{
+	struct gui_win *w = data;
+	char err[512];
+	if (w->conn && gui_conn_disconnect(w->conn, err, sizeof(err)))
+		send_failed(w, err);
+}
+
+static void on_error_close(GtkInfoBar *bar, gint response, gpointer data)
+{
+	gtk_widget_hide(GTK_WIDGET(bar));
+}
+
+/* Once a second: the time connected moves even between the daemon's counters. */
+static gboolean tick(gpointer data)
+{
+	struct gui_win *w = data;
+	if (gui_model_connected(&w->model))
+		show_status(w);
+	return G_SOURCE_CONTINUE;
+}
+
+static void build_status(struct gui_win *w)
+{
+	GtkBox *steps = GTK_BOX(gtk_builder_get_object(w->b, "steps_box"));
+	GtkGrid *grid = GTK_GRID(gtk_builder_get_object(w->b, "details_grid"));
+	for (int i = 1; i <= GUI_STEPS; i++) {
+		w->steps[i] = gtk_label_new("");
+		gtk_label_set_xalign(GTK_LABEL(w->steps[i]), 0);
+		gtk_label_set_ellipsize(GTK_LABEL(w->steps[i]), PANGO_ELLIPSIZE_END);
+		gtk_box_pack_start(steps, w->steps[i], FALSE, FALSE, 0);
+	}
+	for (int i = 0; i < 7; i++) {
+		GtkWidget *k = gtk_label_new(_(detail_names[i])), *v = gtk_label_new("");
+		gtk_label_set_xalign(GTK_LABEL(k), 1);
+		gtk_label_set_xalign(GTK_LABEL(v), 0);
+		gtk_label_set_selectable(GTK_LABEL(v), TRUE);
+		gtk_label_set_line_wrap(GTK_LABEL(v), TRUE);
+		gtk_style_context_add_class(gtk_widget_get_style_context(k), "dim-label");
+		gtk_grid_attach(grid, k, 0, i, 1, 1);
+		gtk_grid_attach(grid, v, 1, i, 1, 1);
+		w->detail[i] = GTK_LABEL(v);
+	}
+	gtk_widget_show_all(GTK_WIDGET(steps));
+	gtk_widget_show_all(GTK_WIDGET(grid));
+}
+
+struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const char *profile_dir)
+{
+	struct gui_win *w = g_new0(struct gui_win, 1);
+	char err[512];
+	GError *e = NULL;
+
+	w->app = app;
+	gui_model_init(&w->model);
+	snprintf(w->socket_path, sizeof(w->socket_path), "%s", socket_path);
+	w->b = gtk_builder_new_from_resource("/org/evc/gui/evc-gui.ui");
+#define OBJ(id) gtk_builder_get_object(w->b, id)
+	w->win = GTK_WINDOW(OBJ("main_window"));
+	w->store = GTK_LIST_STORE(OBJ("profile_store"));
+	w->list = GTK_TREE_VIEW(OBJ("profile_view"));
+	w->state_label = GTK_LABEL(OBJ("state_label"));
+	w->error_label = GTK_LABEL(OBJ("error_label"));
+	w->error_bar = GTK_INFO_BAR(OBJ("error_bar"));
+	w->connect_button = GTK_WIDGET(OBJ("connect_button"));
+	w->disconnect_button = GTK_WIDGET(OBJ("disconnect_button"));
+	w->log = gtk_text_view_get_buffer(GTK_TEXT_VIEW(OBJ("log_view")));
+	gtk_window_set_application(w->win, app);
+	build_status(w);
+	g_signal_connect(w->connect_button, "clicked", G_CALLBACK(on_connect), w);
+	g_signal_connect(w->disconnect_button, "clicked", G_CALLBACK(on_disconnect), w);
+	g_signal_connect(w->error_bar, "response", G_CALLBACK(on_error_close), w);
+	g_signal_connect_swapped(w->list, "row-activated", G_CALLBACK(on_connect), w);
+#undef OBJ
+	/* the profiles: --profile-dir, else the user's own directory, as `evc profile` */
+	if (profile_dir)
+		snprintf(w->profile_dir, sizeof(w->profile_dir), "%s", profile_dir);
+	else if (prof_store_default_dir(PROF_SCOPE_USER, w->profile_dir, sizeof(w->profile_dir),
+	                                err, sizeof(err)) != 0)
+		gui_win_error(w, err);
+	g_mkdir_with_parents(w->profile_dir, 0700);
+	w->profiles = prof_store_new(w->profile_dir);
+	w->state = g_key_file_new();
+	snprintf(w->state_path, sizeof(w->state_path), "%s/evc-gui.ini", w->profile_dir);
+	if (!g_key_file_load_from_file(w->state, w->state_path, G_KEY_FILE_NONE, &e) &&
+	    !g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+		gui_win_log(w, e->message); /* a broken file: start afresh, say so */
+	g_clear_error(&e);
+	gui_profiles_init(w);
+	show_status(w);
+	gtk_widget_show(GTK_WIDGET(w->win));
+	if (try_daemon(w) == G_SOURCE_CONTINUE)
+		w->retry_source = g_timeout_add(RETRY_MS, try_daemon, w);
+	w->tick_source = g_timeout_add_seconds(1, tick, w);
+	return w;
+}
+
+void gui_win_free(struct gui_win *w)
+{
+	if (!w)
+		return;
+	if (w->conn_watch)
+		g_source_remove(w->conn_watch);
+	if (w->retry_source)
+		g_source_remove(w->retry_source);
+	if (w->tick_source)
+		g_source_remove(w->tick_source);
+	gui_conn_free(w->conn);
+	forget_pending(w);
+	ctlp_msg_wipe(&w->msg);
+	prof_store_free(w->profiles);
+	g_key_file_free(w->state);
+	g_object_unref(w->b);
+	g_free(w);
+}

@@ -1,0 +1,200 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The desktop's daemon driven only through the control protocol (issue 10), by evc-gui's own
+# code without its widgets (tests/e2e/gui_drive.c links gui/core: the protocol client and the
+# model), running as an unprivileged user as evc-gui does:
+#   - `evc daemon` without a profile, its socket open to one group (--control-group nogroup);
+#   - nobody in that group connects the profile office of the daemon's store (no password
+#     stored): a wrong password typed first is asked for again, the right one connects; the
+#     banner is shown and accepted; the seven steps arrive as they happen; the model shows
+#     the address, the split network, the gateway's save-password, time and byte counters
+#     that move with a ping through the tunnel; `evc status --json` speaks the protocol;
+#   - disconnect over the socket: the tunnel goes, the daemon stays;
+#   - a declined banner disconnects, with the reason;
+#   - a profile of the user's own (gateway, group, user and secrets in the command) connects;
+#   - a uid outside the group is refused by the socket's mode, and by SO_PEERCRED when the
+#     mode would let it in (chmod 0666); nothing it sends is acted on;
+#   - no daemon: the client says so in plain language;
+#   - SIGTERM ends the daemon, the host restored and the socket removed.
+#
+# Usage: tests/e2e/gui.sh [BUILD_DIR]     Exit: 0 pass, 1 fail, 77 skipped.
+set -eu
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/evcs.sh
+source "$here/../lib/evcs.sh"
+
+evcs_init "e2e-gui" "${1:-}"
+rig_require_cmd python3
+rig_require_cmd setpriv
+DRIVE=$(dirname -- "$EVC_BIN")/../tests/e2e/gui_drive
+[[ -x $DRIVE ]] || fail "no $DRIVE (configure with -DEVC_GUI=ON)"
+NOBODY=65534
+OTHER_GID=1 # daemon: not the socket's group
+if ! getent group nogroup >/dev/null; then
+	rig_note "SKIP: no group nogroup on this host"
+	exit 77
+fi
+
+rig_topology_std
+banner_text="Welcome to quizware, authorised users only."
+conf=$(evs_conf_variant evs-gui.conf "s/^ acl 101\$/ acl 101\n banner #\n$banner_text\n#/" \
+	'/^ domain quizware.com$/a\ save-password')
+grep -q -F "$banner_text" "$conf" || fail "internal: no banner in $conf"
+evs_start "$conf"
+
+# the daemon's store: profile office, with the group key and no password
+profiles=$RIG_DIR/profiles
+cat >"$RIG_DIR/office.conf" <<CONF
+IPSec gateway $RIG_GW_ADDR
+IPSec ID $EVC_GROUP
+IPSec secret $EVC_GROUP_KEY
+Xauth username $EVC_USER
+CONF
+evc_cmd import profile import "$RIG_DIR/office.conf" --name office --profile-dir "$profiles"
+[[ $EVC_CMD_STATUS == 0 ]] || fail "the profile did not import: $(cat "${RIG_LOGS[import-stderr]}")"
+
+# what nobody may read: its secrets, the socket's directory
+udir=$(mktemp -d /tmp/evc-gui.XXXXXX) || fail "cannot create a directory"
+rig_on_cleanup rm -rf -- "$udir"
+chmod 0755 "$udir"
+printf '%s\n' "$EVC_PASSWORD" >"$udir/pw"
+printf 'not-the-password\n' >"$udir/wrong"
+printf '%s\n' "$EVC_GROUP_KEY" >"$udir/key"
+chown "$NOBODY:$NOBODY" "$udir/pw" "$udir/wrong" "$udir/key"
+chmod 0600 "$udir/pw" "$udir/wrong" "$udir/key"
+ctl=$udir/daemon.sock
+
+rig_log evcd-stderr >/dev/null
+_evcs_wrap evcd
+# shellcheck disable=SC2016 # expanded by that sh, not here
+rig_spawn_isolated evcd client setsid sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[evcd-stderr]}" \
+	"${EVCS_WRAP[@]}" "$EVC_BIN" daemon --profile-dir "$profiles" --control "$ctl" \
+	--control-group nogroup --state-file "$RIG_DIR/evc.state"
+evcd=$(rig_pid evcd)
+wait_for_log -p "$evcd" "${RIG_LOGS[evcd-stderr]}" "waiting for connect on $ctl" 10
+[[ $(stat -c '%a %G' "$ctl") == "660 nogroup" ]] || fail "the socket is $(stat -c '%a %G' "$ctl"), not 660 nogroup"
+grep -q "open to root and group nogroup" "${RIG_LOGS[evcd-stderr]}" || fail "the daemon did not say who may use its socket"
+
+# drive NAME [-u UID -g GID] ARGS...: gui_drive as nobody (group nogroup unless -g), in the
+# client's namespace; stdout to log NAME; status in DRIVE_STATUS
+drive() {
+	local name=$1 gid=$NOBODY
+	shift
+	if [[ $1 == -g ]]; then
+		gid=$2
+		shift 2
+	fi
+	rig_log "$name" >/dev/null
+	rig_log "$name-stderr" >/dev/null
+	DRIVE_STATUS=0
+	rig_exec client setpriv --reuid=$NOBODY --regid="$gid" --clear-groups -- \
+		"$DRIVE" "$ctl" "$@" >"${RIG_LOGS[$name]}" 2>"${RIG_LOGS[$name-stderr]}" || DRIVE_STATUS=$?
+	[[ $DRIVE_STATUS -ne $EVCS_SANITIZER_EXIT ]] || fail "gui_drive $* ended with a sanitizer report"
+}
+has() { grep -q -F -x -- "$2" "${RIG_LOGS[$1]}" || fail "$1 does not show '$2': $(cat "${RIG_LOGS[$1]}" "${RIG_LOGS[$1-stderr]}")"; }
+
+# ---- connect the daemon's profile: password asked twice, banner accepted, live status
+drive conn1 connect office --password-file "$udir/pw" --wrong-password-file "$udir/wrong" --banner accept
+[[ $DRIVE_STATUS == 0 ]] || fail "connect through the protocol failed ($DRIVE_STATUS): $(cat "${RIG_LOGS[conn1]}" "${RIG_LOGS[conn1-stderr]}")"
+has conn1 "prompt: password for $EVC_USER"
+has conn1 "prompt: password for $EVC_USER (again)"
+has conn1 "banner: $banner_text"
+has conn1 "state: connected"
+has conn1 "shown: Connected"
+has conn1 "address: $EVC_POOL_FIRST"
+has conn1 "network: 10.99.0.0/24"
+has conn1 "save-password: allowed"
+for s in 1 2 3 4 5 7; do has conn1 "steps-seen: $s"; done
+# the steps came in order, each as it happened
+[[ $(grep -o '^step [0-9]' "${RIG_LOGS[conn1]}" | awk '{print $2}' | sort -n -c 2>&1) == "" ]] ||
+	fail "the steps did not arrive in order: $(grep '^step' "${RIG_LOGS[conn1]}")"
+# the password never reaches the daemon's log or command line
+! grep -q -F "$EVC_PASSWORD" "${RIG_LOGS[evcd]}" "${RIG_LOGS[evcd-stderr]}" /proc/"$evcd"/cmdline ||
+	fail "the password shows in the daemon's log or command line"
+
+ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the tunnel the protocol set up"
+drive st1 status
+[[ $DRIVE_STATUS == 0 ]] || fail "status through the protocol: $(cat "${RIG_LOGS[st1-stderr]}")"
+bin=$(sed -n 's/^bytes-in: \([0-9]*\) .*/\1/p' "${RIG_LOGS[st1]}")
+[[ ${bin:-0} -gt 0 ]] || fail "the byte counters did not move with the ping: $(cat "${RIG_LOGS[st1]}")"
+js=$(rig_exec client "$EVC_BIN" status --json --control "$ctl" 2>&1) || fail "evc status --json: $js"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["reply"]=="status" and d["ok"], d; assert d["state"]=="connected", d; assert d["networks"]==["10.99.0.0/24"], d; assert d["bytes_in"]>0 and d["profile"]=="office", d' "$js" ||
+	fail "evc status --json is not the protocol's status: $js"
+
+# ---- disconnect over the socket: the tunnel goes, the daemon stays
+drive dis1 disconnect
+[[ $DRIVE_STATUS == 0 ]] || fail "disconnect: $(cat "${RIG_LOGS[dis1]}" "${RIG_LOGS[dis1-stderr]}")"
+has dis1 "state: disconnected"
+evs_wait_connections 0
+evc_wait_tun_gone client
+rig_alive "$evcd" || fail "the daemon ended on disconnect"
+
+# ---- a declined banner disconnects, with the reason
+drive conn2 connect office --password-file "$udir/pw" --banner decline
+[[ $DRIVE_STATUS == 1 ]] || fail "a declined banner did not end the connection ($DRIVE_STATUS)"
+has conn2 "banner: $banner_text"
+grep -q '^error: .*banner' "${RIG_LOGS[conn2]}" || fail "no reason for the declined banner: $(cat "${RIG_LOGS[conn2]}")"
+evc_wait_tun_gone client
+evs_wait_connections 0
+
+# ---- a profile of the user's own: everything in the command, secrets included
+drive conn3 connect mine --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER" \
+	--group-key-file "$udir/key" --password-file "$udir/pw" --banner accept --disconnect
+[[ $DRIVE_STATUS == 0 ]] || fail "a user's own profile did not connect: $(cat "${RIG_LOGS[conn3]}" "${RIG_LOGS[conn3-stderr]}")"
+has conn3 "profile: mine"
+has conn3 "address: $EVC_POOL_FIRST"
+evc_wait_tun_gone client
+
+# ---- who may not: outside the group, refused by the mode; by SO_PEERCRED when the mode lets in
+drive out1 -g $OTHER_GID status
+[[ $DRIVE_STATUS == 3 ]] || fail "a uid outside the group was not refused ($DRIVE_STATUS)"
+grep -q "add you to the group evc" "${RIG_LOGS[out1-stderr]}" || fail "no plain refusal: $(cat "${RIG_LOGS[out1-stderr]}")"
+chmod 0666 "$ctl"
+drive out2 -g $OTHER_GID connect office --password-file "$udir/pw"
+[[ $DRIVE_STATUS == 3 ]] || fail "SO_PEERCRED let uid $NOBODY without the group in ($DRIVE_STATUS): $(cat "${RIG_LOGS[out2]}")"
+grep -q "uid $NOBODY is not allowed on this control socket: only root and members of group nogroup are" \
+	"${RIG_LOGS[out2-stderr]}" "${RIG_LOGS[out2]}" || fail "no reason for the refusal: $(cat "${RIG_LOGS[out2]}" "${RIG_LOGS[out2-stderr]}")"
+chmod 0660 "$ctl"
+! grep -q '^\[1/7\]' <(tail -n 3 "${RIG_LOGS[evcd]}") || fail "the refused client's connect was acted on"
+evc_tun_gone client
+
+# ---- evc-gui itself under Xvfb, as nobody: its window builds from evc-gui.ui (a builder
+# error ends it), lists the user's profile, and opens a session with the daemon
+GUI_BIN=$(dirname -- "$EVC_BIN")/../gui/evc-gui
+if command -v xvfb-run >/dev/null && command -v dbus-run-session >/dev/null && [[ -x $GUI_BIN ]]; then
+	ghome=$udir/home
+	mkdir -p "$ghome/profiles"
+	printf 'gateway = %s\ngroup = %s\nusername = %s\n' "$RIG_GW_ADDR" "$EVC_GROUP" "$EVC_USER" >"$ghome/profiles/mine.profile"
+	chown -R "$NOBODY:$NOBODY" "$ghome"
+	chmod 0700 "$ghome" "$ghome/profiles"
+	chmod 0600 "$ghome/profiles/mine.profile"
+	rig_log gui-stderr >/dev/null
+	# shellcheck disable=SC2016 # expanded by that sh, not here
+	rig_spawn gui client sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[gui-stderr]}" \
+		setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- \
+		env -i PATH=/usr/bin:/bin HOME="$ghome" XDG_RUNTIME_DIR="$ghome" \
+		dbus-run-session -- xvfb-run -a "$GUI_BIN" --socket "$ctl" --profile-dir "$ghome/profiles"
+	wait_for_log -p "$(rig_pid gui)" "${RIG_LOGS[evcd-stderr]}" "a session opened on the control socket \\(uid $NOBODY\\)" 30 \
+		"evc-gui's session with the daemon"
+	rig_alive "$(rig_pid gui)" || fail "evc-gui ended: $(cat "${RIG_LOGS[gui-stderr]}")"
+	! grep -E -q 'Gtk-CRITICAL|Gtk-WARNING|GLib-GObject-CRITICAL|Failed to' "${RIG_LOGS[gui-stderr]}" ||
+		fail "evc-gui complained: $(cat "${RIG_LOGS[gui-stderr]}")"
+	rig_kill gui 10
+else
+	rig_note "evc-gui under Xvfb not run: needs xvfb-run, dbus-run-session and -DEVC_GUI=ON"
+fi
+
+# ---- no daemon at all
+rig_log nodaemon >/dev/null
+out=$(rig_exec client setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- "$DRIVE" "$udir/none.sock" status 2>&1) &&
+	fail "a missing daemon was not noticed"
+grep -q "the evc daemon is not running" <<<"$out" || fail "no plain message for a missing daemon: $out"
+
+rig_kill evcd 10
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "the daemon exited with ${RIG_LAST_STATUS:-?} on SIGTERM"
+[[ ! -e $ctl ]] || fail "the daemon left its control socket"
+evc_tun_gone client
+evs_stop
+sanitizer_check
+rig_note "PASS"
