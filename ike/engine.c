@@ -6,6 +6,7 @@
  * retransmissions, deadlines, lifetimes and DPD. After each, the sequencer (seq.c) starts
  * whatever comes next. The exchanges call down into sa.c; nothing calls back up into here.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,6 +140,22 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 	else if (!from_peer(sa, from) && !(h.flags & ISAKMP_FLAG_E)) {
 		/* an encrypted one may come through a new NAT mapping: its HASH decides */
 		sa_log(sa, IKE_LOG_WARN, "dropped message from an address that is not the peer");
+		return;
+	}
+	if (h.np == ISAKMP_PL_FRAG) {
+		/* Cisco IKE fragmentation (frag.h): the whole message, once here, goes on alone */
+		const uint8_t *whole = NULL;
+		size_t wlen = 0;
+		if (!sa->frag_rx)
+			sa->frag_rx = ike_frag_rx_new(IKE_MAX_MSG);
+		int fr = sa->frag_rx ? ike_frag_rx_add(sa->frag_rx, now_ms, pkt, h.len, &whole,
+		                                       &wlen, &why)
+		                     : -ENOMEM;
+		if (fr < 0)
+			sa_log(sa, IKE_LOG_WARN, "dropped an IKE fragment: %s",
+			       fr == -ENOMEM ? "out of memory" : why);
+		else if (fr == 1 && wlen >= ISAKMP_HDR_LEN && whole[16] != ISAKMP_PL_FRAG)
+			ike_input(sa, now_ms, whole, wlen, from, to);
 		return;
 	}
 	sa->cur_from = *from;

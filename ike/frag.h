@@ -25,7 +25,8 @@
 #define IKE_FRAG_TIMEOUT_MS 15000
 #define IKE_FRAG_HDR_LEN 8 /* the fragment payload's own header */
 #define IKE_FRAG_FLAG_LAST 0x01
-#define IKE_FRAG_DEFAULT_SIZE 576 /* bytes of ISAKMP datagram, when nothing else is set */
+/* bytes of ISAKMP datagram when nothing else is set: IP packets of 1280 bytes, as strongSwan */
+#define IKE_FRAG_DEFAULT_SIZE 1252
 #define IKE_FRAG_MIN_SIZE 128
 
 /* The vendor ID we send (Cisco's, as the brief and IOS have it); a peer's matches on the

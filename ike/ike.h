@@ -239,6 +239,11 @@ struct ike_config {
 
 	/* both */
 	enum ike_natt_mode natt;
+	/* Cisco IKE fragmentation: both sides announce it (vendor ID FRAGMENTATION) and take
+	 * fragments; a message longer than this many bytes goes in fragments when the peer
+	 * announced it too (0: 1252, an IP packet of 1280 bytes as strongSwan sends; at least
+	 * 128) */
+	unsigned frag_size;
 	unsigned dpd_idle_s;     /* 0: no DPD probes of our own (we always answer) */
 	unsigned dpd_retry_s;    /* between unanswered probes (IOS keepalive RETRY); 0: 1 s */
 	unsigned retransmit_ms;  /* 0: 1000, doubling up to 8000 */

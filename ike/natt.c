@@ -43,6 +43,7 @@ uint16_t natt_encap_mode(const struct ike_sa *sa)
 
 void natt_write_vids(struct ike_sa *sa, struct isakmp_builder *b)
 {
+	isakmp_build_payload(b, ISAKMP_PL_VID, ike_frag_vid, sizeof(ike_frag_vid));
 	isakmp_build_payload(b, ISAKMP_PL_VID, vid_xauth, sizeof(vid_xauth));
 	isakmp_build_payload(b, ISAKMP_PL_VID, vid_unity, sizeof(vid_unity));
 	isakmp_build_payload(b, ISAKMP_PL_VID, vid_dpd, sizeof(vid_dpd));
@@ -82,6 +83,8 @@ void natt_read_vids(struct ike_sa *sa, const struct isakmp_chain *c)
 		else if (vid_is(p, vid_natt_02n, 16, 16) || vid_is(p, vid_natt_02, 16, 16) ||
 		         vid_is(p, vid_natt_03, 16, 16))
 			sa->facts |= F_PEER_NATT_DRAFT;
+		else if (ike_frag_vid_match(p->body, p->len))
+			sa->facts |= F_PEER_FRAG;
 	}
 }
 

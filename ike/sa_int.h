@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 #include "lib/crypto.h"
+#include "ike/frag.h"
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike/keys.h"
@@ -86,6 +87,7 @@ enum ike_fact {
 	F_XAUTH_STARTED = 1u << 16, /* R: the XAUTH request is out */
 	F_XAUTH_ACKED = 1u << 17,   /* R: the client acknowledged the XAUTH status */
 	/* phase-1 rekey and INITIAL-CONTACT (high bits, clear of the exchanges' facts) */
+	F_PEER_FRAG = 1u << 29,            /* the peer takes IKE fragments (frag.h) */
 	F_PEER_INITIAL_CONTACT = 1u << 30, /* R: the client sent INITIAL-CONTACT */
 	F_REPLACED = 1u << 31,             /* a newer IKE SA took over the ESP SAs */
 };
@@ -248,6 +250,8 @@ struct ike_sa {
 	uint64_t setup_deadline;
 	uint64_t p1_expires_at; /* the negotiated phase-1 lifetime (0: none) */
 	uint64_t p1_rekey_at;   /* I: the soft mark to start a phase-1 rekey (0: none, or asked) */
+	struct ike_frag_rx *frag_rx; /* IKE fragments of a message being reassembled (frag.h) */
+	uint16_t frag_id;            /* of the last message we sent in fragments */
 	/* message IDs of the informationals already taken (replay protection) */
 	uint32_t info_seen[IKE_INFO_SEEN];
 	size_t info_seen_next;
