@@ -33,7 +33,15 @@
 # `evc connect --group quizware` finds the profile and its key and connects;
 # `evc profile remove` takes the file with it.
 #
-# Usage: tests/e2e/profile.sh [BUILD_DIR] cli|connect|nokeyring
+# learn: a vpnc .conf with the XAUTH password is imported (password in
+# DIR/secrets). evs's group has save-password and two backup-gateways: evc
+# connects with the stored password, and the profile then says
+# save_password = yes and pushed_backup_gateways with both servers (said on
+# stdout), the password file stays. evs without save-password: evc connects
+# once more with the stored password, then deletes it, the profile says
+# password = prompt and save_password = no, and stdout says why.
+#
+# Usage: tests/e2e/profile.sh [BUILD_DIR] cli|connect|nokeyring|learn
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun).
 
 set -eu
@@ -42,7 +50,7 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib/evcs.sh"
 
 usage() {
-	echo "usage: $0 [BUILD_DIR] cli|connect|nokeyring" >&2
+	echo "usage: $0 [BUILD_DIR] cli|connect|nokeyring|learn" >&2
 	exit 2
 }
 case $# in
@@ -50,7 +58,7 @@ case $# in
 2) build=$1 mode=$2 ;;
 *) usage ;;
 esac
-[[ $mode == cli || $mode == connect || $mode == nokeyring ]] || usage
+[[ $mode == cli || $mode == connect || $mode == nokeyring || $mode == learn ]] || usage
 
 # enc_GroupPwd of "groupsecret": made for this test from the algorithm in
 # profiles/README.md with a random H1, and decoded to "groupsecret" by vpnc's
@@ -460,11 +468,61 @@ run_nokeyring() {
 	evs_stop
 }
 
+# =================================================================== learn
+run_learn() {
+	local conf prof_file pw_file
+	prof_file=$profiles/office.profile
+	pw_file=$secrets/office.password
+	rig_topology_std
+	conf=$(evs_conf_variant evs-learn.conf \
+		'/^ domain quizware.com$/a\ save-password\n backup-gateway 198.51.100.77\n backup-gateway vpn3.quizware.example')
+	grep -q '^ backup-gateway vpn3.quizware.example$' "$conf" || fail "internal: no backup-gateway in $conf"
+	evs_start "$conf"
+	cat >"$RIG_DIR/office.conf" <<-EOF || fail "cannot write office.conf"
+		IPSec gateway $RIG_GW_ADDR
+		IPSec ID $EVC_GROUP
+		IPSec secret $EVC_GROUP_KEY
+		Xauth username $EVC_USER
+		Xauth password $EVC_PASSWORD
+	EOF
+	evc_cmd import profile import "$RIG_DIR/office.conf" --name office "${P[@]}"
+	expect_status import 0
+	mode_is "$pw_file" 600
+	grep -q -x -F "password = file:$pw_file" "$prof_file" || fail "the import did not store the password: $(cat "$prof_file")"
+
+	# ---- save-password allowed: kept; the backup servers remembered
+	start_evc evc-allowed --profile office "${P[@]}"
+	connected evc-allowed evc0
+	grep -q -x -F "evc: profile 'office' now also tries the gateway's backup servers 198.51.100.77, vpn3.quizware.example" \
+		"${RIG_LOGS[evc-allowed]}" || fail "evc did not say it remembered the backup servers: $(cat "${RIG_LOGS[evc-allowed]}")"
+	disconnected evc-allowed
+	grep -q -x -F "save_password = yes" "$prof_file" || fail "the profile does not record save-password: $(cat "$prof_file")"
+	grep -q -x -F "pushed_backup_gateways = 198.51.100.77, vpn3.quizware.example" "$prof_file" ||
+		fail "the profile does not remember the pushed backup servers: $(cat "$prof_file")"
+	grep -q -x -F "password = file:$pw_file" "$prof_file" || fail "the password reference went away: $(cat "$prof_file")"
+	[[ $(<"$pw_file") == "$EVC_PASSWORD" ]] || fail "the stored password changed or went away"
+
+	# ---- the gateway stops allowing it: deleted, asked for from now on
+	evs_stop
+	evs_start
+	start_evc evc-refused --profile office "${P[@]}"
+	connected evc-refused evc0
+	grep -q -F "evc: the gateway does not let group $EVC_GROUP save its password (save-password): the stored password of profile 'office' was deleted" \
+		"${RIG_LOGS[evc-refused]}" || fail "evc did not say it deleted the password: $(cat "${RIG_LOGS[evc-refused]}")"
+	disconnected evc-refused
+	[[ ! -e $pw_file ]] || fail "the stored password is still there without save-password"
+	grep -q -x -F "password = prompt" "$prof_file" || fail "the profile does not ask for the password now: $(cat "$prof_file")"
+	grep -q -x -F "save_password = no" "$prof_file" || fail "the profile does not record save-password = no"
+	grep -q "^pushed_backup_gateways" "$prof_file" && fail "backup servers the gateway no longer pushes are still remembered"
+	evs_stop
+}
+
 P=(--profile-dir "$profiles")
 case $mode in
 cli) run_cli ;;
 connect) run_connect ;;
 nokeyring) run_nokeyring ;;
+learn) run_learn ;;
 esac
 sanitizer_check
 rig_note "PASS"
