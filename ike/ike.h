@@ -172,6 +172,8 @@ enum ike_natt_mode {
 #define IKE_MAX_LAN 4
 #define IKE_MAX_LAN_STR "4"
 
+#define IKE_FW_VENDOR_NFTABLES 0x6e667400u /* "nft\0": a Linux nftables input filter */
+
 struct ike_config {
 	enum ike_role role;
 	struct ike_endpoint local; /* our address as the socket sees it */
@@ -200,6 +202,10 @@ struct ike_config {
 	unsigned pfs_group;
 	const char *app_version; /* APPLICATION_VERSION; NULL: "evc <version>" */
 	const char *hostname;    /* UNITY_DDNS_HOSTNAME; NULL: not sent */
+	/* the host's firewall, reported in the mode-config request (Unity FW_TYPE) for a
+	 * gateway's `firewall are-u-there`: vendor 0 reports none. Cisco's own codes are in no
+	 * public source; evc reports IKE_FW_VENDOR_NFTABLES, product 1 */
+	uint32_t fw_vendor, fw_product;
 	/* network extension: the networks behind this host, each the local identity (IDci) of
 	 * its own quick mode, one ESP SA pair per network, instead of the assigned address;
 	 * n_lan 0: client mode. Pairs and their rekeys share the SA's IKE_MAX_CHILDREN. */

@@ -57,6 +57,14 @@ void modecfg_client_start(struct ike_sa *sa)
 		                      strlen(sa->hostname));
 	if (sa->cfg.n_lan)
 		isakmp_attr_write_tv(&w, CFG_EVC_NETWORK_EXTENSION, 1);
+	if (sa->cfg.fw_vendor) {
+		/* the host's firewall, for a group with `firewall are-u-there` */
+		uint8_t fw[8];
+		struct wr fw_w = wr_init(fw, sizeof(fw));
+		wr_u32(&fw_w, sa->cfg.fw_vendor);
+		wr_u32(&fw_w, sa->cfg.fw_product);
+		isakmp_attr_write_tlv(&w, CFG_UNITY_FW_TYPE, fw, sizeof(fw));
+	}
 	if (sa->state == IKE_S_P1_DONE || sa->state == IKE_S_XAUTH)
 		sa_set_state(sa, IKE_S_MODECFG);
 	sa->facts |= F_MODECFG_ASKED;
@@ -187,6 +195,10 @@ bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, con
 			pol->pfs = a.value != 0;
 			pol->have |= EVC_HAVE_PFS;
 			break;
+		case CFG_UNITY_FW_TYPE:
+			/* the gateway's "are you there": its value is not looked at */
+			pol->have |= EVC_HAVE_FW_TYPE;
+			break;
 		case CFG_EVC_NETWORK_EXTENSION:
 			if (!a.value_ok || a.value > 1)
 				goto bad;
@@ -250,6 +262,13 @@ enum ike_verdict modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr
 		return sa_drop(sa, "dropped mode-config message before XAUTH completed");
 	if (!modecfg_parse(cfg->attrs, cfg->attrs_len, &pol, &why)) {
 		sa_fail(sa, IKE_STEP_MODECFG, "the gateway sent a malformed %s attribute", why);
+		return IKE_V_FATAL;
+	}
+	if ((pol.have & EVC_HAVE_FW_TYPE) && !sa->cfg.fw_vendor) {
+		sa_fail(sa, IKE_STEP_MODECFG,
+		        "the gateway requires a firewall on this host ('firewall are-u-there' in "
+		        "group %s) and this host has none to report",
+		        sa->group);
 		return IKE_V_FATAL;
 	}
 	if (cfg->type == ISAKMP_CFG_SET) {
@@ -357,6 +376,15 @@ static void write_one(struct wr *w, const struct evc_policy *pol, uint16_t t)
 	}
 }
 
+/* The gateway's FW_TYPE: "a firewall is required" (a value, as empty ones are requests). */
+static void write_fw_required(struct wr *w)
+{
+	uint8_t v[4];
+	struct wr vw = wr_init(v, sizeof(v));
+	wr_u32(&vw, 1);
+	isakmp_attr_write_tlv(w, CFG_UNITY_FW_TYPE, v, sizeof(v));
+}
+
 void modecfg_write(struct wr *w, const struct evc_policy *pol, const uint8_t *req, size_t req_len)
 {
 	uint8_t ip[4];
@@ -377,6 +405,50 @@ void modecfg_write(struct wr *w, const struct evc_policy *pol, const uint8_t *re
 		seen[n_seen++] = a.type;
 		write_one(w, pol, a.type);
 	}
+	/* asked or not: `firewall are-u-there` asks the client for its firewall */
+	if (pol->have & EVC_HAVE_FW_TYPE)
+		write_fw_required(w);
+}
+
+/* The firewall the client reported in its request (Unity FW_TYPE: vendor, product). */
+static bool fw_reported(const uint8_t *req, size_t len, uint32_t *vendor, uint32_t *product)
+{
+	struct rd r = rd_init(req, len);
+	struct isakmp_attr a;
+	while (isakmp_attr_next(&r, &a) == 1) {
+		if (a.type != CFG_UNITY_FW_TYPE || a.len < 8)
+			continue;
+		struct rd v = rd_init(a.data, a.len);
+		return rd_u32(&v, vendor) && rd_u32(&v, product) && *vendor != 0;
+	}
+	return false;
+}
+
+/* `firewall are-u-there` and no firewall reported: the client is told (FW_TYPE) and refused. */
+static bool firewall_ok(struct ike_sa *sa, const struct isakmp_hdr *h, const struct isakmp_cfg *cfg)
+{
+	uint32_t vendor = 0, product = 0;
+	if (!(sa->policy.have & EVC_HAVE_FW_TYPE))
+		return true;
+	if (fw_reported(cfg->attrs, cfg->attrs_len, &vendor, &product)) {
+		sa_log(sa, IKE_LOG_INFO,
+		       "user %s of group %s reports firewall vendor %u product %u", sa->user,
+		       sa->group, vendor, product);
+		return true;
+	}
+	uint8_t attrs[16];
+	struct wr w = wr_init(attrs, sizeof(attrs));
+	write_fw_required(&w);
+	if (txn_send(sa, h->msgid, ISAKMP_CFG_REPLY, cfg->id, attrs, w.len, false, true,
+	             IKE_STEP_MODECFG))
+		info_send_delete_ike(sa);
+	if (sa->state != IKE_S_DEAD)
+		sa_fail(
+		    sa, IKE_STEP_MODECFG,
+		    "user %s of group %s reported no firewall (Unity FW_TYPE): refused, the group "
+		    "requires one (firewall are-u-there)",
+		    sa->user, sa->group);
+	return false;
 }
 
 /* The group policy for this user, once per SA; false when the SA failed. */
@@ -453,7 +525,7 @@ enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr
 		return IKE_V_DROP;
 	}
 	sa_rexmit_stop(sa); /* the request also acknowledges our XAUTH SET */
-	if (!take_policy(sa))
+	if (!take_policy(sa) || !firewall_ok(sa, h, cfg))
 		return IKE_V_FATAL;
 	if (asks_network_extension(cfg->attrs, cfg->attrs_len) && !sa->policy.network_extension)
 		sa_log(sa, IKE_LOG_WARN,

@@ -20,6 +20,7 @@
 #include "lib/secret.h"
 #include "lib/sock.h"
 #include "lib/timer.h"
+#include "platform/fwprobe.h"
 
 /* The address the kernel would use towards the gateway. */
 static int local_address(uint32_t gw, uint32_t *ip, char *err, size_t errlen)
@@ -275,6 +276,13 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 	    .p1_rekey = p1_rekey,
 	};
 	memcpy(ic.lan, set->lan, sizeof(ic.lan));
+	/* for a gateway's `firewall are-u-there`: read at each connection */
+	struct plat_fw fw;
+	char fw_err[160];
+	if (plat_fw_probe(&fw, fw_err, sizeof(fw_err)) == 0 && fw.found) {
+		ic.fw_vendor = IKE_FW_VENDOR_NFTABLES;
+		ic.fw_product = 1;
+	}
 	struct ike_p1_prop chosen;
 	int64_t left;
 	/* the group the gateway took last time: no fallback to search for it again */

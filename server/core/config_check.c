@@ -367,6 +367,24 @@ static void check_restrict(struct cfg_parser *p)
 	}
 }
 
+/* `firewall are-u-there` is checked in the client's mode-config request: a gateway that only
+ * pushes (SET) never gets one. */
+static void check_ayt(struct cfg_parser *p)
+{
+	const struct evs_config *c = p->cfg;
+	bool push = false;
+
+	for (size_t i = 0; i < c->cmaps.n; i++)
+		push |= c->cmaps.v[i].initiate && !c->cmaps.v[i].respond;
+	for (size_t i = 0; push && i < c->groups.n; i++)
+		if (c->groups.v[i].fw_ayt)
+			cfg_error(p, c->groups.v[i].fw_line,
+			          "evs checks 'firewall are-u-there' in the client's mode-config "
+			          "request, which a gateway with 'client configuration address "
+			          "initiate' alone never gets: add 'crypto map NAME client "
+			          "configuration address respond'");
+}
+
 void cfg_check(struct cfg_parser *p)
 {
 	bool psk, rsa;
@@ -378,6 +396,7 @@ void cfg_check(struct cfg_parser *p)
 	check_pools(p);
 	check_restrict(p);
 	cfg_check_radius(p);
+	check_ayt(p);
 }
 
 /* ---- Derived data ---- */

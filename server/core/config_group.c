@@ -224,10 +224,8 @@ static bool group_flag(struct cfg_parser *p, const struct cfg_toks *tk, struct c
 			          "only 'firewall are-u-there' is supported by evs in a group");
 			return true;
 		}
-		cfg_warn(p, p->lineno,
-		         "evs tells clients that a firewall is required but cannot probe for "
-		         "one, so it does not drop clients without a firewall");
 		g->fw_ayt = true;
+		g->fw_line = p->lineno;
 		return true;
 	} else {
 		return false;

@@ -109,6 +109,7 @@ struct cfg_group {
 	unsigned acl_line;
 	uint32_t netmask; /* 0: not configured */
 	bool include_local_lan, fw_ayt, save_password, pfs, nem;
+	unsigned fw_line; /* firewall are-u-there */
 	unsigned pfs_line;
 	char *banner;
 	struct cfg_strv backup;
