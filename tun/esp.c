@@ -27,7 +27,9 @@ struct esp_sa {
 	int (*rand)(void *rctx, void *buf, size_t n);
 	void *rctx;
 	size_t iv_off;
-	uint8_t iv_pool[ESP_IV_POOL];
+	/* outbound only: an inbound SA takes its IVs from the packets (2 KiB less per client
+	 * on evs, which holds thousands) */
+	uint8_t iv_pool[];
 };
 
 static const char *const result_names[ESP_RESULT_COUNT] = {
@@ -124,7 +126,7 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *prm, const char **why)
 		err = "ESP integrity key has the wrong length for the algorithm";
 		goto out;
 	}
-	sa = calloc(1, sizeof(*sa));
+	sa = calloc(1, sizeof(*sa) + (prm->outbound ? ESP_IV_POOL : 0));
 	if (!sa) {
 		err = "out of memory";
 		goto out;
@@ -191,7 +193,7 @@ void esp_sa_free(struct esp_sa *sa)
 	cipher_ctx_free(sa->cipher);
 	mac_ctx_free(sa->mac);
 	aead_ctx_free(sa->aead);
-	mem_wipe(sa, sizeof(*sa));
+	mem_wipe(sa, sizeof(*sa) + (sa->outbound ? ESP_IV_POOL : 0));
 	free(sa);
 }
 

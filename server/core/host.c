@@ -2,6 +2,7 @@
 /* evs in the real world: see host.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -553,6 +554,13 @@ int evs_host_run(const struct evs_config *cfg, const struct evs_host_opts *o, ch
                  size_t errlen)
 {
 	struct host h = {.o = o, .ep = -1, .sock_esp = -1, .tun = -1, .timer = -1};
+	/*
+	 * A client's IKE SA is a 47 KiB block, mostly message buffers of which a session writes
+	 * a few KiB. From the heap, calloc clears (and so makes resident) all of it whenever it
+	 * reuses freed memory; mmap gives zero pages that stay unbacked until written.
+	 * Measured at 1,000 clients: 82 KiB resident per session before, 65 KiB after.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024);
 	if (o->config_path && !(h.rl = evs_reload_new(o->config_path, cfg, hlog, &h))) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
