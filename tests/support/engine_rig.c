@@ -90,6 +90,7 @@ bool rig_new_client(struct rig *r)
 	cfg.natt = r->natt;
 	cfg.dpd_idle_s = r->dpd_idle ? r->dpd_idle : 10;
 	cfg.dpd_retry_s = r->dpd_retry;
+	cfg.frag_size = r->frag_size;
 	cfg.cert = r->cli_cert;
 	cfg.trust = r->cli_trust;
 	cfg.peer_name = r->gw_name ? r->gw_name : "198.51.100.1";
@@ -118,6 +119,7 @@ bool rig_new_server(struct rig *r, const struct ike_endpoint *from)
 	cfg.srv_push = r->push;
 	cfg.xauth_tries = 3;
 	cfg.dpd_idle_s = r->srv_dpd_idle;
+	cfg.frag_size = r->frag_size;
 	cfg.cert = r->srv_cert;
 	cfg.trust = r->srv_trust;
 	cfg.wall_s = r->wall ? r->wall : (int64_t)time(NULL);

@@ -107,6 +107,7 @@ struct rig {
 	unsigned dpd_retry;
 	unsigned dpd_idle; /* client; 0: 10 s */
 	unsigned srv_dpd_idle;
+	unsigned frag_size; /* both sides' ike_config.frag_size (0: the engine's default) */
 	bool push;
 	uint16_t client_nat_port; /* non-zero: the client's datagrams arrive from this port */
 	uint32_t client_src_ip;   /* non-zero: ... and from this address */
