@@ -14,6 +14,7 @@
 #include "client/profile_cmd.h"
 #include "lib/control.h"
 #include "lib/ctlproto.h"
+#include "lib/i18n.h"
 #include "lib/ipv4.h"
 #include "lib/timer.h"
 #include "profiles/store.h"
@@ -203,7 +204,7 @@ static void cb_failover(void *ctx, const char *why, const char *next)
 {
 	char m[1400];
 	term_ops.failover(ctx, why, next);
-	snprintf(m, sizeof(m), "%s; trying the backup gateway %s", why, next);
+	snprintf(m, sizeof(m), _("%s; trying the backup gateway %s"), why, next);
 	ev_text(ctx, "log", "text", m);
 }
 
@@ -311,7 +312,7 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 	int rc;
 
 	if (!name || !name[0]) {
-		snprintf(err, errlen, "connect needs a profile name");
+		snprintf(err, errlen, "%s", _("connect needs a profile name"));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -332,11 +333,11 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 	rc = cmd_secret(&set, prof, EVC_SECRET_GROUP_KEY, ctlp_str(m, "group_key"), err, errlen);
 	if (rc == -EAGAIN)
 		snprintf(err, errlen,
-		         "no group key for profile '%s': store it with `evc profile import "
-		         "--system`, or send it with the connect command",
+		         _("no group key for profile '%s': store it with `evc profile import "
+		           "--system`, or send it with the connect command"),
 		         name);
 	if (!rc && !set.user[0]) {
-		snprintf(err, errlen, "profile '%s' has no username: give one", name);
+		snprintf(err, errlen, _("profile '%s' has no username: give one"), name);
 		rc = -EINVAL;
 	}
 	if (rc)
@@ -350,7 +351,7 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 	snprintf(d->profile, sizeof(d->profile), "%s", name);
 	rc = evc_settings_copy(&d->pending, &set);
 	if (rc)
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 	d->start_pending = rc == 0;
 out:
 	evc_settings_clear(&set);
@@ -408,17 +409,17 @@ static int cmd_connect(struct evd *d, const struct ctlp_msg *m, char *err, size_
 {
 	const char *name = ctlp_str(m, "profile");
 	if (d->start_pending) {
-		snprintf(err, errlen, "already connecting");
+		snprintf(err, errlen, "%s", _("already connecting"));
 		return -EALREADY;
 	}
 	if (!d->client)
 		return connect_new(d, m, err, errlen);
 	if (name && name[0] && strcmp(name, d->profile) != 0) {
-		snprintf(err, errlen, "profile '%s' is in use; disconnect it first", d->profile);
+		snprintf(err, errlen, _("profile '%s' is in use; disconnect it first"), d->profile);
 		return -EBUSY;
 	}
 	if (evc_client_reconnect_now(d->client) != 0) {
-		snprintf(err, errlen, "already connecting");
+		snprintf(err, errlen, "%s", _("already connecting"));
 		return -EALREADY;
 	}
 	return 0;
@@ -427,7 +428,7 @@ static int cmd_connect(struct evd *d, const struct ctlp_msg *m, char *err, size_
 static int cmd_disconnect(struct evd *d, char *err, size_t errlen)
 {
 	if (!d->client) {
-		snprintf(err, errlen, "not connected");
+		snprintf(err, errlen, "%s", _("not connected"));
 		return -EALREADY;
 	}
 	cb_log(d, IKE_LOG_INFO, "disconnect asked for on the control socket");
@@ -437,7 +438,7 @@ static int cmd_disconnect(struct evd *d, char *err, size_t errlen)
 	}
 	/* a profile's daemon stays, ready for `connect` */
 	if (evc_client_pause(d->client) != 0) {
-		snprintf(err, errlen, "already disconnected");
+		snprintf(err, errlen, "%s", _("already disconnected"));
 		return -EALREADY;
 	}
 	return 0;
@@ -449,30 +450,30 @@ static int cmd_answer(struct evd *d, const struct ctlp_msg *m, char *err, size_t
 	bool accept = false;
 	if (kind && strcmp(kind, "banner") == 0) {
 		if (!d->banner_waiting || !d->client) {
-			snprintf(err, errlen, "no banner waits for an answer");
+			snprintf(err, errlen, "%s", _("no banner waits for an answer"));
 			return -EALREADY;
 		}
 		if (!ctlp_bool(m, "accept", &accept)) {
 			snprintf(err, errlen,
-			         "answer to the banner needs \"accept\": true or false");
+			         _("answer to the banner needs \"accept\": true or false"));
 			return -EINVAL;
 		}
 		d->banner_waiting = false;
 		ev_text(d, "log", "text",
-		        accept ? "the banner was accepted" : "the banner was declined");
+		        accept ? _("the banner was accepted") : _("the banner was declined"));
 		return evc_client_answer_banner(d->client, accept);
 	}
 	if (kind && strcmp(kind, "password") == 0) {
 		const char *pw = ctlp_str(m, "password"), *user = ctlp_str(m, "user");
 		if (!d->prompt_waiting || !d->client) {
-			snprintf(err, errlen, "no password prompt waits for an answer");
+			snprintf(err, errlen, "%s", _("no password prompt waits for an answer"));
 			return -EALREADY;
 		}
 		d->prompt_waiting = false;
 		/* no password: the user gave up, and the client ends with that reason */
 		return evc_client_answer(d->client, user && user[0] ? user : NULL, pw);
 	}
-	snprintf(err, errlen, "answer needs \"prompt\": \"password\" or \"banner\"");
+	snprintf(err, errlen, "%s", _("answer needs \"prompt\": \"password\" or \"banner\""));
 	return -EINVAL;
 }
 
@@ -492,14 +493,15 @@ static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap
 		/* either opens a session: the connection stays for more commands and events */
 		if (ctlp_int(&d->msg, "version", &v) && v != CTLP_VERSION) {
 			snprintf(err, sizeof(err),
-			         "this evc speaks version %d of the control protocol, not %lld",
+			         _("this evc speaks version %d of the control protocol, not %lld"),
 			         CTLP_VERSION, (long long)v);
 			rc = -EPROTONOSUPPORT;
 		} else if ((rc = ctl_srv_keep(d->ctl)) != 0) {
-			snprintf(err, sizeof(err), "%d sessions are open already; close one",
+			snprintf(err, sizeof(err), _("%d sessions are open already; close one"),
 			         CTL_MAX_KEPT);
 		} else if (strcmp(cmd, "hello") == 0) {
-			fprintf(stderr, "evc: a session opened on the control socket (uid %ld)\n",
+			fprintf(stderr,
+			        _("evc: a session opened on the control socket (uid %ld)\n"),
 			        ctl_srv_peer_uid(d->ctl));
 		}
 	} else if (strcmp(cmd, "status") == 0) {
@@ -512,8 +514,8 @@ static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap
 		rc = cmd_answer(d, &d->msg, err, sizeof(err));
 	} else {
 		snprintf(err, sizeof(err),
-		         "unknown command \"%s\"; evc answers hello, status, subscribe, connect, "
-		         "disconnect and answer",
+		         _("unknown command \"%s\"; evc answers hello, status, subscribe, "
+		           "connect, disconnect and answer"),
 		         cmd);
 		rc = -EINVAL;
 		cmd = "error";
@@ -545,21 +547,23 @@ static size_t handle_text(struct evd *d, const char *cmd, char *out, size_t cap)
 		k = snprintf(out, cap, "%s\n",
 		             rc ? err
 		             : d->a->profile
-		                 ? "disconnecting; `evc connect` sets the tunnel up again"
-		                 : "disconnecting");
+		                 ? _("disconnecting; `evc connect` sets the tunnel up again")
+		                 : _("disconnecting"));
 	} else if (strcmp(cmd, "connect") == 0) {
 		if (!d->client)
-			k = snprintf(out, cap,
-			             "no profile to connect: name one in a connect "
-			             "command of the control protocol (evc-gui)\n");
+			k = snprintf(
+			    out, cap, "%s\n",
+			    _("no profile to connect: name one in a connect command of the "
+			      "control protocol (evc-gui)"));
 		else if (evc_client_reconnect_now(d->client) == 0)
-			k = snprintf(out, cap, "connecting\n");
+			k = snprintf(out, cap, "%s\n", _("connecting"));
 		else
-			k = snprintf(out, cap, "already connecting\n");
+			k = snprintf(out, cap, "%s\n", _("already connecting"));
 	} else {
 		k = snprintf(out, cap,
-		             "unknown command '%s'; evc answers 'status', 'status json', "
-		             "'disconnect', 'connect' and the JSON lines of its control protocol\n",
+		             _("unknown command '%s'; evc answers 'status', 'status json', "
+		               "'disconnect', 'connect' and the JSON lines of its control "
+		               "protocol\n"),
 		             cmd);
 	}
 	return k < 0 ? 0 : (size_t)k < cap ? (size_t)k : cap - 1;
@@ -618,12 +622,12 @@ static int open_socket(struct evd *d, const char *path, char *err, size_t errlen
 		return rc; /* named on the command line: it has to work */
 	if (rc)
 		fprintf(stderr,
-		        "evc: note: there is no group evc: the control socket %s is for root "
-		        "only (create the group and add the users who may run evc-gui)\n",
+		        _("evc: note: there is no group evc: the control socket %s is for root "
+		          "only (create the group and add the users who may run evc-gui)\n"),
 		        path);
 	else
-		fprintf(stderr, "evc: the control socket %s is open to root and group %s\n", path,
-		        group);
+		fprintf(stderr, _("evc: the control socket %s is open to root and group %s\n"),
+		        path, group);
 	return epoll_ctl(d->ep, EPOLL_CTL_ADD, ctl_srv_fd(d->ctl), &ev) ? -errno : 0;
 }
 
@@ -674,7 +678,7 @@ int evc_daemon_run(const struct evc_daemon_args *a, struct evc_settings *set, co
 	int rc, sfd = -1;
 	if (!d) {
 		evc_settings_clear(set);
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 		return -ENOMEM;
 	}
 	d->t = *a->t;
@@ -688,7 +692,7 @@ int evc_daemon_run(const struct evc_daemon_args *a, struct evc_settings *set, co
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_SIG};
 	if (epoll_ctl(d->ep, EPOLL_CTL_ADD, sfd, &ev) != 0) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot watch signals: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot watch signals: %s"), strerror(errno));
 		goto out;
 	}
 	rc = open_socket(d, ctl_path, err, errlen);
@@ -696,14 +700,14 @@ int evc_daemon_run(const struct evc_daemon_args *a, struct evc_settings *set, co
 		goto out;
 	if (a->profile) {
 		snprintf(d->profile, sizeof(d->profile), "%s", a->profile);
-		fprintf(stderr, "evc: daemon for profile '%s' (pid %ld), control socket %s\n",
+		fprintf(stderr, _("evc: daemon for profile '%s' (pid %ld), control socket %s\n"),
 		        a->profile, (long)getpid(), ctl_path);
 		rc = start_client(d, set, err, errlen);
 		if (rc)
 			goto out;
 	} else {
-		fprintf(stderr, "evc: daemon (pid %ld) waiting for connect on %s\n", (long)getpid(),
-		        ctl_path);
+		fprintf(stderr, _("evc: daemon (pid %ld) waiting for connect on %s\n"),
+		        (long)getpid(), ctl_path);
 	}
 	rc = loop(d, sfd);
 	if (rc && d->last.last_error[0])

@@ -61,6 +61,28 @@ static int send_msg(struct gui_conn *c, struct ctlp_wr *w, char *err, size_t err
 	return rc;
 }
 
+/* After a failed send: the daemon's refusal line, if it sent one, into err. */
+static void why(struct gui_conn *c, char *err, size_t errlen)
+{
+	struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+	struct ctlp_msg *m = malloc(sizeof(*m));
+	char e[256];
+	while (m && poll(&pf, 1, SEND_MS) > 0) {
+		ssize_t r = recv(c->fd, c->in + c->len, sizeof(c->in) - c->len, MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		c->len += (size_t)r;
+		char *nl = memchr(c->in, '\n', c->len);
+		if (!nl)
+			continue;
+		if (ctlp_parse(m, c->in, (size_t)(nl - c->in) + 1, e, sizeof(e)) == 0 &&
+		    ctlp_str(m, "error"))
+			snprintf(err, errlen, "%s", ctlp_str(m, "error"));
+		break;
+	}
+	free(m);
+}
+
 struct gui_conn *gui_conn_open(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -99,12 +121,16 @@ struct gui_conn *gui_conn_open(const char *path, char *err, size_t errlen)
 	ctlp_wr_str(&w, "cmd", "hello");
 	ctlp_wr_int(&w, "version", CTLP_VERSION);
 	if (send_msg(c, &w, err, errlen))
-		goto fail;
+		goto refused;
 	ctlp_wr_begin(&w, buf, sizeof(buf));
 	ctlp_wr_str(&w, "cmd", "subscribe");
 	if (send_msg(c, &w, err, errlen))
-		goto fail;
+		goto refused;
 	return c;
+refused:
+	/* a daemon that refuses this user says why in one line and closes; that line, not the
+	 * broken pipe it left, is what the user needs to read */
+	why(c, err, errlen);
 fail:
 	gui_conn_free(c);
 	return NULL;
