@@ -301,6 +301,12 @@ static void tun_packet(struct dp *dp, struct pkt *p)
 		goto release;
 	}
 	touch(dp, e);
+	if (e->udp_encap) {
+		/* one batch per socket: another SA's socket sends what is queued first */
+		if (dp->tx_udp.n && dp->tx_udp.fd != e->udp_fd)
+			flush_tx(dp, dp->tx_udp.fd, &dp->tx_udp);
+		dp->tx_udp.fd = e->udp_fd;
+	}
 	queue_tx(e->udp_encap ? &dp->tx_udp : &dp->tx_esp, p, &e->peer);
 	return;
 release:
@@ -342,7 +348,7 @@ int dp_on_tun_readable(struct dp *dp)
 		tun_packet(dp, p);
 	}
 	if (dp->tx_udp.n)
-		flush_tx(dp, dp->cfg.udp_fd, &dp->tx_udp);
+		flush_tx(dp, dp->tx_udp.fd, &dp->tx_udp);
 	if (dp->tx_esp.n)
 		flush_tx(dp, dp->cfg.esp_fd, &dp->tx_esp);
 	check_lifetimes(dp);

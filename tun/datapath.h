@@ -112,6 +112,13 @@ void dp_free(struct dp *dp);
  * to a sentence saying what is wrong.
  */
 int dp_add_child(struct dp *dp, const struct ike_child *c, const char **why);
+/*
+ * The same, with ESP in UDP sent from udp_fd instead of the configuration's udp_fd (-1: that
+ * one): a server with several addresses or ports (evs: one socket per listener and port)
+ * answers each client from the address and port its SA was negotiated on, which is where
+ * the client and its NAT expect it.
+ */
+int dp_add_child_fd(struct dp *dp, const struct ike_child *c, int udp_fd, const char **why);
 /* The peer of the pair whose inbound SPI is spi_in moved (a NAT mapping changed): outbound
  * ESP goes to peer from now on. 0 or -ENOENT. */
 int dp_set_peer(struct dp *dp, uint32_t spi_in, const struct ike_endpoint *peer);

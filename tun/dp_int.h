@@ -24,6 +24,7 @@ struct batch {
 	struct iovec iov[DP_BATCH];
 	struct sockaddr_in addr[DP_BATCH];
 	size_t n;
+	int fd; /* sending: the socket every queued packet leaves from */
 };
 
 struct dp {

@@ -38,7 +38,7 @@ void dp_entry_free(struct sa_entry *e)
 	free(e);
 }
 
-static const char *check_child(const struct dp *dp, const struct ike_child *c)
+static const char *check_child(const struct dp *dp, const struct ike_child *c, int udp_fd)
 {
 	if (c->spi_in == 0 || c->spi_out == 0)
 		return "ESP SPI 0 is reserved";
@@ -46,7 +46,7 @@ static const char *check_child(const struct dp *dp, const struct ike_child *c)
 		return "traffic selector netmask is not contiguous";
 	if (c->peer.addr == 0)
 		return "ESP peer address is 0.0.0.0";
-	if (c->udp_encap && dp->cfg.udp_fd < 0)
+	if (c->udp_encap && udp_fd < 0)
 		return "SA uses ESP in UDP but the datapath has no UDP socket";
 	if (!c->udp_encap && dp->cfg.esp_fd < 0)
 		return "SA uses raw ESP but the datapath has no raw ESP socket (needs CAP_NET_RAW)";
@@ -55,7 +55,14 @@ static const char *check_child(const struct dp *dp, const struct ike_child *c)
 
 int dp_add_child(struct dp *dp, const struct ike_child *c, const char **why)
 {
-	const char *err = check_child(dp, c);
+	return dp_add_child_fd(dp, c, -1, why);
+}
+
+int dp_add_child_fd(struct dp *dp, const struct ike_child *c, int udp_fd, const char **why)
+{
+	if (udp_fd < 0)
+		udp_fd = dp->cfg.udp_fd;
+	const char *err = check_child(dp, c, udp_fd);
 	struct sa_entry *e = NULL;
 	int ret = -EINVAL;
 
@@ -100,6 +107,7 @@ int dp_add_child(struct dp *dp, const struct ike_child *c, const char **why)
 		goto out;
 	e->spi_in = c->spi_in;
 	e->udp_encap = c->udp_encap;
+	e->udp_fd = udp_fd;
 	e->peer = c->peer;
 	if (e->udp_encap && e->peer.port == 0)
 		e->peer.port = IKE_NATT_PORT;

@@ -24,6 +24,7 @@ struct sa_entry {
 	uint64_t gen; /* insertion order; larger is newer */
 	struct esp_sa *in, *out;
 	bool udp_encap;
+	int udp_fd; /* ESP in UDP leaves from this socket (the port the SA was set up on) */
 	struct ike_endpoint peer;
 	struct evc_net local_ts, remote_ts; /* addr already masked */
 	uint32_t life_kb;                   /* 0: no byte limit */

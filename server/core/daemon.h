@@ -34,8 +34,10 @@ struct evs_daemon_io {
 	void (*send)(void *ctx, size_t li, uint16_t from_port, const uint8_t *msg, size_t len,
 	             const struct ike_endpoint *to);
 	void (*log)(void *ctx, enum ike_log_level level, const char *msg);
-	/* the datapath: install an ESP SA pair (0, or negative with *why), remove one, move one */
-	int (*child_add)(void *ctx, const struct ike_child *ch, const char **why);
+	/* the datapath: install an ESP SA pair (0, or negative with *why) negotiated through
+	 * listener li (ESP in UDP leaves from li's socket for ch->local_port), remove one, move
+	 * one */
+	int (*child_add)(void *ctx, size_t li, const struct ike_child *ch, const char **why);
 	void (*child_del)(void *ctx, uint32_t spi_in);
 	void (*child_peer)(void *ctx, uint32_t spi_in, const struct ike_endpoint *peer);
 	/* a NAT-T keepalive to peer from listener li's port 4500 */

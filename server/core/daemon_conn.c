@@ -347,7 +347,7 @@ static void act_child_up(void *ctx, const struct ike_child *ch)
 		     a, ike_sa_user(c->sa), ike_sa_group(c->sa), why);
 		return;
 	}
-	if (d->io.child_add && d->io.child_add(d->io.ctx, ch, &why) != 0) {
+	if (d->io.child_add && d->io.child_add(d->io.ctx, c->li, ch, &why) != 0) {
 		dlog(d, IKE_LOG_ERR, "cannot install an IPsec SA: %s", why ? why : "?");
 		return;
 	}

@@ -102,10 +102,12 @@ static void io_send(void *ctx, size_t li, uint16_t from_port, const uint8_t *msg
 		hlogf(h, IKE_LOG_WARN, "cannot send to a client: %s", strerror(-rc));
 }
 
-static int io_child_add(void *ctx, const struct ike_child *ch, const char **why)
+/* ESP in UDP answers from the listener and port the client negotiated with, not from the
+ * first listener: a client (and its NAT) only take it from there. */
+static int io_child_add(void *ctx, size_t li, const struct ike_child *ch, const char **why)
 {
 	struct host *h = ctx;
-	return dp_add_child(h->dp, ch, why);
+	return dp_add_child_fd(h->dp, ch, ch->udp_encap ? h->lst[li].sock_natt : -1, why);
 }
 
 static void io_child_del(void *ctx, uint32_t spi_in)
@@ -387,7 +389,7 @@ static void quiet(void *ctx, enum ike_log_level level, const char *msg)
 }
 
 /* Listener i moves to addr: new sockets on the same descriptor numbers, which the datapath
- * (ESP in UDP leaves from listener 0) and the epoll set then refer to. */
+ * (the ESP SAs negotiated through it send from them) and the epoll set then refer to. */
 static void rebind(struct host *h, size_t i, uint32_t addr)
 {
 	struct listener *l = &h->lst[i];

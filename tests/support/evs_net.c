@@ -49,10 +49,11 @@ static void io_log(void *ctx, enum ike_log_level level, const char *msg)
 		fprintf(stderr, "evs: %s\n", msg);
 }
 
-static int io_child_add(void *ctx, const struct ike_child *ch, const char **why)
+static int io_child_add(void *ctx, size_t li, const struct ike_child *ch, const char **why)
 {
 	struct evs_net *n = ctx;
 	(void)why;
+	assert_int_equal(li, 0);
 	for (size_t i = 0; i < MAX_CHILDREN; i++)
 		if (!n->child_spi[i]) {
 			n->child_spi[i] = ch->spi_in;
