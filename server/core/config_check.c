@@ -114,11 +114,13 @@ static void check_groups(struct cfg_parser *p, bool psk, bool rsa)
 			    "the backup gateways of group %s add up to more than %zu characters",
 			    g->name, POLICY_FIELD_MAX(backup_servers));
 		/* the chapter (Task 2): IOS applies these only to users that RADIUS
-		 * authenticated; evs has local users only (firewall are-u-there is warned
-		 * about where it is read) */
+		 * authenticated (firewall are-u-there: evs checks what every client reports) */
 		if (g->include_local_lan || g->save_password || g->restrict_ifaces.n) {
 			char what[96];
 			int nw = 0;
+			bool radius = c->map && cfg_aaa_has(cfg_find_aaa(c, CFG_AAA_AUTHEN,
+			                                                 c->map->authen_list),
+			                                    CFG_M_RADIUS);
 			snprintf(what, sizeof(what), "%s%s%s%s%s",
 			         g->include_local_lan ? "include-local-lan" : "",
 			         g->include_local_lan && (g->save_password || g->restrict_ifaces.n)
@@ -128,10 +130,21 @@ static void check_groups(struct cfg_parser *p, bool psk, bool rsa)
 			         g->save_password && g->restrict_ifaces.n ? " and " : "",
 			         g->restrict_ifaces.n ? "access-restrict" : "");
 			nw = g->include_local_lan + g->save_password + (g->restrict_ifaces.n > 0);
-			cfg_warn(p, g->line,
-			         "group %s: %s on IOS take%s effect only for users authenticated "
-			         "through RADIUS; evs, with local users only, applies %s anyway",
-			         g->name, what, nw > 1 ? "" : "s", nw > 1 ? "them" : "it");
+			if (radius)
+				cfg_warn(
+				    p, g->line,
+				    "group %s: %s take%s effect only for users authenticated "
+				    "through RADIUS, as on IOS: users the local database lets in "
+				    "(when RADIUS does not answer) go without %s",
+				    g->name, what, nw > 1 ? "" : "s", nw > 1 ? "them" : "it");
+			else
+				cfg_warn(
+				    p, g->line,
+				    "group %s: %s on IOS take%s effect only for users "
+				    "authenticated "
+				    "through RADIUS; the client authentication list has no 'group "
+				    "radius', so evs applies %s to its local users",
+				    g->name, what, nw > 1 ? "" : "s", nw > 1 ? "them" : "it");
 		}
 		if (g->pfs && !any_dmap_pfs(c))
 			cfg_warn(p, g->pfs_line,

@@ -57,11 +57,38 @@ static int ops_psk(void *ctx, const char *group, struct secret *psk)
 	return b->group_psk(b->ctx, group, psk);
 }
 
+static int ops_group_exists(void *ctx, const char *group)
+{
+	const struct conn *c = ctx;
+	return evs_config_group_find(c->d->cfg, group) >= 0 ? 0 : -ENOENT;
+}
+
 static void ops_release(void *ctx, const char *group, const char *user,
                         const struct evc_policy *pol)
 {
 	const struct ike_server_ops *b = base_ops(ctx);
 	b->release_policy(b->ctx, group, user, pol);
+}
+
+static bool list_has_radius(const struct evs_config *cfg)
+{
+	enum evs_aaa_method m[8];
+	size_t n = evs_config_authen_methods(cfg, m, 8);
+
+	for (size_t i = 0; i < n && i < 8; i++)
+		if (m[i] == EVS_AAA_M_RADIUS)
+			return true;
+	return false;
+}
+
+/*
+ * include-local-lan, save-password and access-restrict take effect only for users that
+ * RADIUS authenticated (IOS, the chapter's Task 2) when the authentication list asks RADIUS;
+ * with a local-only list evs applies them to its local users (and warns when it loads).
+ */
+static bool radius_only_ok(const struct conn *c)
+{
+	return (c->aaa && c->aaa->by_radius) || !list_has_radius(c->d->cfg);
 }
 
 /* The group's policy with the attributes laid over it; *pool the pool to draw from. */
@@ -89,8 +116,20 @@ static int ops_assign(void *ctx, const char *group, const char *user, struct evc
 	struct evs_pool *pl;
 	int pool, rc;
 
-	if (!c->aaa || !c->aaa->have_attrs)
-		return b->assign_policy(b->ctx, group, user, pol);
+	if (!c->aaa || !c->aaa->have_attrs) {
+		rc = b->assign_policy(b->ctx, group, user, pol);
+		if (rc == 0 && !radius_only_ok(c) && (pol->n_local_lan || pol->save_passwd)) {
+			/* as on IOS (the chapter's Task 2): for RADIUS users only */
+			dlog(c->d, IKE_LOG_INFO,
+			     "user %s of group %s: include-local-lan and save-password left out: "
+			     "the local database let this user in, and they are for users RADIUS "
+			     "authenticated",
+			     user, group);
+			pol->n_local_lan = 0;
+			pol->save_passwd = false;
+		}
+		return rc;
+	}
 	rc = attrs_policy(cfg, &c->aaa->attrs, group, pol, &pool, why, sizeof(why));
 	if (rc) {
 		dlog(c->d, IKE_LOG_WARN, "user %s of group %s: %s", user, group, why);
@@ -128,6 +167,7 @@ const struct ike_server_ops *conn_aaa_ops(struct conn *c)
 {
 	c->ops.ctx = c;
 	c->ops.group_psk = ops_psk;
+	c->ops.group_exists = ops_group_exists;
 	c->ops.assign_policy = ops_assign;
 	c->ops.release_policy = ops_release;
 	return &c->ops;
@@ -147,8 +187,9 @@ static void finish(struct conn *c, bool ok, const char *group, const char *user)
 	const char *why = ok ? NULL : evs_xauth_refusal(d->xauth);
 	char restricted[256], a[20];
 
-	if (ok && !evs_config_group_iface_ok(d->cfg, group, d->listen[c->li], restricted,
-	                                     sizeof(restricted))) {
+	if (ok && radius_only_ok(c) &&
+	    !evs_config_group_iface_ok(d->cfg, group, d->listen[c->li], restricted,
+	                               sizeof(restricted))) {
 		peer_str(c, a);
 		dlog(d, IKE_LOG_WARN, "%s: XAUTH for user %s refused: %s", a, user, restricted);
 		evs_sessions_remove(evs_state_sessions(d->st), c->session_id);

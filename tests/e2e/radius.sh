@@ -10,6 +10,8 @@
 #      local database is not asked.
 #   3. RADIUS is down: richard waits for its timeouts, then the local database lets him in;
 #      meanwhile alice's tunnel carries traffic and evs answers its control socket at once.
+#      The group's save-password is alice's (RADIUS) but not his
+#      (the chapter: they take effect for RADIUS users only).
 #   4. a wrong key (SIGHUP to a configuration with another key): natalie is refused and the
 #      log says that a wrong key looks like a rejection (radcli 1.2.11 does not verify the
 #      Response Authenticator).
@@ -98,6 +100,7 @@ start_radius radius
 
 radius_conf() { # NAME KEY
 	evs_conf_variant "$1" \
+		'/^ domain quizware.com$/a\ save-password' \
 		's/^aaa authentication login vpn-users local$/aaa authentication login vpn-users group radius local/' \
 		's/^aaa authorization network quizware local$/aaa authorization network quizware group radius local/' \
 		"/^username natalie /a radius-server host 127.0.0.1 auth-port 1812 timeout 2 retransmit 1 key $2"
@@ -149,6 +152,10 @@ t1=$(rig_elapsed)
 rig_note "evs show and a ping took $(awk "BEGIN { print $t1 - $t0 }") s while RADIUS was silent"
 awk "BEGIN { exit !($t1 - $t0 < 2) }" || fail "evs was held up by the silent RADIUS server"
 evc_wait_connected richard2 30
+grep -q 'user richard of group quizware: include-local-lan and save-password left out' \
+	"${RIG_LOGS[evs]}" || fail "the local fallback user got the RADIUS-only save-password"
+! grep -q 'user alice of group quizware: include-local-lan and save-password left out' \
+	"${RIG_LOGS[evs]}" || fail "the RADIUS user alice went without save-password"
 grep -q 'RADIUS server 127.0.0.1:1812 did not answer (2 tries, 2 s each); checking the local user database instead' \
 	"${RIG_LOGS[evs]}" || fail "evs did not log the fallback to the local database"
 addr=$(rig_addr4 client2 evc0)

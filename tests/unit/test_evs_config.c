@@ -551,8 +551,9 @@ static void group_commands(void **state)
 	assert_int_equal(d.line[1], 6);
 	assert_non_null(strstr(d.msg[1], "evs.conf:6: warning: group G: include-local-lan and "
 	                                 "save-password on IOS take effect only for users "
-	                                 "authenticated through RADIUS; evs, with local users "
-	                                 "only, applies them anyway"));
+	                                 "authenticated through RADIUS; the client authentication "
+	                                 "list has no 'group radius', so evs applies them to its "
+	                                 "local users"));
 	assert_int_equal(evs_config_group_max_users(c, 0), 20);
 	assert_int_equal(evs_config_group_max_logins(c, 0), 3);
 	evs_config_group_policy(c, 0, &pol);
