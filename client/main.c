@@ -33,6 +33,7 @@ static void usage(FILE *f)
 	    f,
 	    "usage: evc connect --group NAME | --profile NAME [options]\n"
 	    "       evc connect --gateway HOST --group NAME [options]\n"
+	    "       evc connect --gateway HOST --cert FILE --key FILE --ca-file FILE [options]\n"
 	    "       evc daemon [--profile NAME] [--control-group GROUP] [options]\n"
 	    "       evc status [--json] | disconnect | connect  --daemon PROFILE | --ifname NAME "
 	    "|\n"
@@ -51,6 +52,10 @@ static void usage(FILE *f)
 	    "  --group-key-file FILE  read the group key from FILE (- for standard input);\n"
 	    "                         without it the profile's secret, else a prompt\n"
 	    "  --password-file FILE   read the XAUTH password from FILE (- for standard input)\n"
+	    "  --cert FILE            main mode with RSA signatures: our certificate (PEM), its\n"
+	    "  --key FILE             unencrypted private key (PEM) and the CA file that issued\n"
+	    "  --ca-file FILE         the gateway's; no group key, the group is the certificate's\n"
+	    "                         OU, and the gateway's certificate must name --gateway\n"
 	    "  --dh N                 pin the phase-1 DH group: 2, 5, 14, 15, 16, 19 or 20\n"
 	    "                         (default: 14, then 2, 5, 15, 16, 19, 20 when the gateway\n"
 	    "                         refuses one or does not answer)\n"
@@ -68,6 +73,8 @@ static void usage(FILE *f)
 	    "  --mtu N                TUN MTU (default 1400)\n"
 	    "  --dns MODE             resolv-conf (default), replace-symlink or off\n"
 	    "  --resolv-conf FILE     the resolver file to rewrite (default /etc/resolv.conf)\n"
+	    "  --script PATH          run this vpnc-script (reason, TUNDEV, INTERNAL_IP4_*,\n"
+	    "                         CISCO_*) to configure the host instead of evc\n"
 	    "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
 	    "  --control SOCKET       control socket (default /run/evc/IFNAME.sock)\n"
 	    "  --local-port N         local IKE port (default 500)\n"
@@ -123,12 +130,16 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"mtu", required_argument, NULL, OPT_SETTING},
 	    {"dns", required_argument, NULL, OPT_SETTING},
 	    {"resolv-conf", required_argument, NULL, OPT_SETTING},
+	    {"script", required_argument, NULL, OPT_SETTING},
 	    {"state-file", required_argument, NULL, OPT_SETTING},
 	    {"local-port", required_argument, NULL, OPT_SETTING},
 	    {"control", required_argument, NULL, OPT_SETTING},
 	    {"run-as", required_argument, NULL, OPT_SETTING},
 	    {"mode", required_argument, NULL, OPT_SETTING},
 	    {"lan", required_argument, NULL, OPT_SETTING},
+	    {"cert", required_argument, NULL, OPT_SETTING},
+	    {"key", required_argument, NULL, OPT_SETTING},
+	    {"ca-file", required_argument, NULL, OPT_SETTING},
 	    {"group-key-file", required_argument, NULL, OPT_KEYFILE},
 	    {"password-file", required_argument, NULL, OPT_PWFILE},
 	    {"profile", required_argument, NULL, OPT_PROFILE},
@@ -242,12 +253,14 @@ static int cmd_connect(int argc, char **argv)
 	rc = parse_connect(argc, argv, &a, &t);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	/* a profile unless both the gateway and the group are on the command line */
-	if (a.profile || !a.ov.gateway || !a.ov.group) {
+	/* a profile unless both the gateway and the group (or a certificate) are on the
+	 * command line */
+	if (a.profile || !a.ov.gateway || (!a.ov.group && !a.ov.cert)) {
 		if (!a.profile && !a.ov.group) {
 			fprintf(stderr,
 			        "evc: connect needs --profile NAME, --group NAME (to use the "
-			        "profile of that group) or --gateway HOST --group NAME\n");
+			        "profile of that group), --gateway HOST --group NAME or --gateway "
+			        "HOST --cert FILE --key FILE --ca-file FILE\n");
 			return 2;
 		}
 		rc =
@@ -275,6 +288,7 @@ static int cmd_connect(int argc, char **argv)
 		rc = -errno;
 		goto out;
 	}
+	t.prof = prof; /* what the gateway pushes is learnt into the profile */
 	rc = run_client(&t, &set, &term_ops, sfd, NULL, "disconnected; network settings restored",
 	                err, sizeof(err));
 out:
@@ -379,7 +393,7 @@ static int cmd_daemon(int argc, char **argv)
 	rc = evc_lock_take(lock, what, &lfd, err, sizeof(err));
 	if (!rc)
 		rc = term_check_privileges(&t, &set, err, sizeof(err));
-	if (!rc)
+	if (!rc && !set.cert_path[0])
 		rc = evc_settings_fetch_secret(&set, prof, EVC_SECRET_GROUP_KEY, err, sizeof(err));
 	if (!rc && !set.user[0]) {
 		snprintf(err, sizeof(err), "profile '%s' has no username", a.profile);

@@ -55,7 +55,9 @@ void info_send_plain_notify(struct ike_sa *sa, uint16_t type)
 	size_t len = notify_body(sa, body, sizeof(body), type, NULL, 0);
 	if (!len)
 		return;
-	if (sa->ka.p && sa->state >= IKE_S_P1_DONE) {
+	/* a main-mode initiator refusing MM6: the gateway holds phase 1 done and believes only
+	 * an encrypted notify */
+	if (sa->ka.p && (sa->state >= IKE_S_P1_DONE || sa->state == IKE_S_MM_AUTH)) {
 		send_encrypted(sa, ISAKMP_PL_N, body, len, true);
 		return;
 	}

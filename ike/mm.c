@@ -268,6 +268,10 @@ static enum ike_verdict mm6_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	int rc = mm_check_auth(sa, &c, &p, &e);
 	if (rc == -EINVAL || rc == -EBADMSG)
 		return drop_auth(sa, &e);
+	/* from here on the SA ends or is up: the gateway's IV chain, as for its view of phase
+	 * 1, so that a refusal reaches it encrypted */
+	sa_commit_iv(sa, h->exch, 0, new_iv);
+	memcpy(sa->p1_last, sa->iv, sa->bs);
 	if (rc)
 		return refuse(sa, &e);
 	if (!x509_peer_names(p, sa->peer_name)) {
@@ -282,8 +286,6 @@ static enum ike_verdict mm6_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return refuse(sa, &e);
 	}
 	sa->peer_cert = p;
-	sa_commit_iv(sa, h->exch, 0, new_iv);
-	memcpy(sa->p1_last, sa->iv, sa->bs);
 	sa_rexmit_stop(sa);
 	phase1_done(sa);
 	if (sa->facts & F_NEED_XAUTH)

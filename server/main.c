@@ -21,6 +21,7 @@
 #include "server/core/show_cmd.h"
 #include "lib/i18n.h"
 #include "lib/signals.h"
+#include "lib/x509.h"
 
 #define EVS_DEFAULT_CONFIG "/etc/evs/evs.conf"
 #define EVS_DEFAULT_CONTROL "/run/evs/evs.sock"
@@ -37,6 +38,10 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: evs [--config FILE] [--control SOCKET] [--ifname NAME] "
 	           "[--state-file FILE] [-v]\n"
+	           "           [--cert FILE --key FILE --ca-file FILE]\n"
+	           "       (main mode with RSA signatures, for 'authentication rsa-sig' policies:\n"
+	           "        evs's certificate and unencrypted key, and the CA of the clients';\n"
+	           "        a client's group is its certificate's OU)\n"
 	           "       evs check [--config FILE]\n"
 	           "       evs show crypto session [detail|summary|group] [--json]\n"
 	           "       evs show crypto dynamic-map [tag NAME] [--json]\n"
@@ -50,19 +55,20 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"control", required_argument, NULL, 'C'},
-	    {"ifname", required_argument, NULL, 'i'},
-	    {"state-file", required_argument, NULL, 's'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},  {"control", required_argument, NULL, 'C'},
+	    {"ifname", required_argument, NULL, 'i'},  {"state-file", required_argument, NULL, 's'},
+	    {"cert", required_argument, NULL, 'R'},    {"key", required_argument, NULL, 'K'},
+	    {"ca-file", required_argument, NULL, 'A'}, {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	const char *config = EVS_DEFAULT_CONFIG;
 	struct evs_host_opts ho = {
 	    .ifname = "evs0", .control_path = EVS_DEFAULT_CONTROL, .sigfd = -1};
 	bool check = false;
 	int opt;
+	const char *cert = NULL, *key = NULL, *ca = NULL;
+	struct x509_cred *cred = NULL;
+	struct x509_trust *trust = NULL;
 
 	evc_i18n_init();
 	/* keys and passwords in memory: no core file, no ptrace or /proc/PID/mem by our user */
@@ -94,6 +100,15 @@ int main(int argc, char **argv)
 		case 's':
 			ho.state_path = optarg;
 			break;
+		case 'R':
+			cert = optarg;
+			break;
+		case 'K':
+			key = optarg;
+			break;
+		case 'A':
+			ca = optarg;
+			break;
 		case 'v':
 			ho.verbose++;
 			break;
@@ -120,12 +135,35 @@ int main(int argc, char **argv)
 		        "evs: warning: %s holds group keys and user passwords and is readable "
 		        "by other users; chmod 600 it\n",
 		        config);
+	char err[1024] = "";
+	if ((cert || key || ca) && (!cert || !key || !ca)) {
+		fprintf(
+		    stderr,
+		    "evs: main mode needs all of --cert FILE, --key FILE and --ca-file FILE; %s "
+		    "is missing\n",
+		    !cert  ? "--cert"
+		    : !key ? "--key"
+		           : "--ca-file");
+		evs_config_free(cfg);
+		return 2;
+	}
+	if (cert && (x509_cred_load(cert, key, &cred, err, sizeof(err)) ||
+	             x509_trust_load(ca, &trust, err, sizeof(err)))) {
+		fprintf(stderr, "evs: %s\n", err);
+		x509_cred_free(cred);
+		evs_config_free(cfg);
+		return 2;
+	}
+	ho.cert = cred;
+	ho.trust = trust;
 	if (check) {
-		printf("%s: configuration OK\n", config);
+		printf("%s: configuration OK%s\n", config,
+		       cred ? ", certificate and CAs read" : "");
+		x509_cred_free(cred);
+		x509_trust_free(trust);
 		evs_config_free(cfg);
 		return 0;
 	}
-	char err[1024] = "";
 	ho.sigfd = signals_stop_fd();
 	ho.config_path = config;
 	int rc = ho.sigfd < 0 ? ho.sigfd : evs_host_run(cfg, &ho, err, sizeof(err));
@@ -133,6 +171,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "evs: %s\n", err[0] ? err : strerror(-rc));
 	if (ho.sigfd >= 0)
 		close(ho.sigfd);
+	x509_cred_free(cred);
+	x509_trust_free(trust);
 	evs_config_free(cfg);
 	return rc == 0 ? 0 : 1;
 }

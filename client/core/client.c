@@ -286,8 +286,8 @@ static int open_gateway(struct evc_client *c)
 	c->gw_addr = 0;
 	rc = resolve(c->set.gateways[c->gw], &c->gw_addr, e, sizeof(e));
 	if (!rc)
-		rc = evc_session_new(&c->sess, &c->set, c->gw_addr, c->ep, c->hostd, &c->io, &hooks,
-		                     e, sizeof(e));
+		rc = evc_session_new(&c->sess, &c->set, c->gw_addr, c->set.gateways[c->gw], c->ep,
+		                     c->hostd, &c->io, &hooks, e, sizeof(e));
 	if (!rc && !c->privs_dropped && c->ops.setup_done) {
 		c->privs_dropped = true;
 		if ((rc = c->ops.setup_done(c->ctx, e, sizeof(e))) != 0) {
@@ -392,8 +392,9 @@ struct evc_client *evc_client_new(const struct evc_settings *set, const struct e
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_KICK};
 	struct evc_client *c;
-	if (!set->n_gateways || set->n_gateways > EVC_MAX_GATEWAYS || !set->group[0] ||
-	    !set->group_key.p) {
+	/* with a certificate (main mode) the gateway takes the group from it: no group key */
+	if (!set->n_gateways || set->n_gateways > EVC_MAX_GATEWAYS ||
+	    (!set->cert_path[0] && (!set->group[0] || !set->group_key.p))) {
 		snprintf(err, errlen, "no %s",
 		         !set->n_gateways || set->n_gateways > EVC_MAX_GATEWAYS ? "gateway"
 		         : !set->group[0]                                       ? "group name"

@@ -62,7 +62,7 @@ struct evc_hostd;
  * it opened besides io: -ENETUNREACH / -EHOSTUNREACH when there is no route to the gateway.
  */
 int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
-                    int ep, struct evc_hostd *hostd, struct evc_shared *io,
+                    const char *gw_name, int ep, struct evc_hostd *hostd, struct evc_shared *io,
                     const struct evc_session_hooks *hooks, char *err, size_t errlen);
 /* Closes what io holds (after the last session). */
 void evc_shared_close(struct evc_shared *io);

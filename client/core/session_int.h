@@ -22,6 +22,10 @@ struct evc_session {
 	const struct evc_settings *set;
 	struct evc_session_hooks hooks;
 	uint32_t gw_addr;
+	char gw_name[256]; /* as configured: a gateway's certificate must name it */
+	/* main mode: our certificate and the CAs, for the IKE SAs of this session */
+	struct x509_cred *cred;
+	struct x509_trust *trust;
 	struct ike_sa *sa;
 	/* a phase-1 rekey under way: the new IKE SA, until it takes over sa's ESP SAs */
 	struct ike_sa *sa_next;

@@ -274,6 +274,10 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 	    .retransmit_ms = set->retransmit_ms,
 	    .n_lan = set->mode == EVC_MODE_NETWORK_EXTENSION ? set->n_lan : 0,
 	    .p1_rekey = p1_rekey,
+	    .cert = s->cred,
+	    .trust = s->trust,
+	    .peer_name = s->gw_name,
+	    .wall_s = (int64_t)time(NULL),
 	};
 	memcpy(ic.lan, set->lan, sizeof(ic.lan));
 	/* for a gateway's `firewall are-u-there`: read at each connection */
@@ -296,12 +300,18 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 
 static int setup_engine(struct evc_session *s)
 {
+	const struct evc_settings *set = s->set;
+	/* read at each connection: a renewed certificate is taken by the next one */
+	if (set->cert_path[0] &&
+	    (x509_cred_load(set->cert_path, set->key_path, &s->cred, s->err, sizeof(s->err)) ||
+	     x509_trust_load(set->ca_path, &s->trust, s->err, sizeof(s->err))))
+		return -EINVAL;
 	s->sa = evc_session_new_sa(s, false);
 	return s->sa ? 0 : -EINVAL;
 }
 
 int evc_session_new(struct evc_session **out, const struct evc_settings *set, uint32_t gw_addr,
-                    int ep, struct evc_hostd *hostd, struct evc_shared *io,
+                    const char *gw_name, int ep, struct evc_hostd *hostd, struct evc_shared *io,
                     const struct evc_session_hooks *hooks, char *err, size_t errlen)
 {
 	int rc;
@@ -318,6 +328,7 @@ int evc_session_new(struct evc_session **out, const struct evc_settings *set, ui
 	s->set = set;
 	s->hooks = *hooks;
 	s->gw_addr = gw_addr;
+	snprintf(s->gw_name, sizeof(s->gw_name), "%s", gw_name);
 	s->ep = ep;
 	s->hostd = hostd;
 	rc = local_address(gw_addr, &s->local_ip, s->err, sizeof(s->err));
@@ -406,6 +417,8 @@ void evc_session_free(struct evc_session *s)
 	dp_free(s->dp);
 	ike_sa_free(s->sa_next);
 	ike_sa_free(s->sa);
+	x509_cred_free(s->cred);
+	x509_trust_free(s->trust);
 	secret_clear(&s->typed_pw);
 	mem_wipe(&s->child, sizeof(s->child));
 	/* the client's sockets stay open for the next session, unwatched until then */

@@ -91,9 +91,13 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 	    {"group", &o->group},
 	    {"user", &o->user},
 	    {"resolv-conf", &o->resolv_conf},
+	    {"script", &o->script},
 	    {"state-file", &o->state_path},
 	    {"control", &o->control_path},
 	    {"run-as", &o->run_as},
+	    {"cert", &o->cert},
+	    {"key", &o->key},
+	    {"ca-file", &o->ca_file},
 	};
 	unsigned long n;
 	int i;
@@ -222,13 +226,6 @@ static int run_as(struct evc_settings *s, const char *name, char *err, size_t er
 static int from_profile(struct evc_settings *s, const struct evc_profile *p, unsigned dh,
                         evc_note_fn fn, void *ctx, char *err, size_t errlen)
 {
-	if (prof_auth(p) == PROF_AUTH_CERT) {
-		snprintf(err, errlen,
-		         "profile '%s' uses certificate authentication (main mode with RSA "
-		         "signatures), which evc does not support yet",
-		         prof_name(p));
-		return -ENOTSUP;
-	}
 	if (prof_script(p))
 		note(fn, ctx,
 		     "profile '%s' names a script; evc configures the host itself and does not run "
@@ -249,7 +246,8 @@ static int from_profile(struct evc_settings *s, const struct evc_profile *p, uns
 		return -E2BIG;
 	}
 	/* each `ike` entry with XAUTH first and the plain method second, as ike_default_p1
-	 * offers them; aggressive mode commits to one DH group, so all carry --dh */
+	 * offers them; one DH group at a time (aggressive mode commits to one, main mode falls
+	 * back like it), so all carry --dh */
 	static const uint16_t psk[2] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
 	static const uint16_t rsa[2] = {IKE_AUTH_XAUTH_INIT_RSA, IKE_AUTH_RSA_SIG};
 	const uint16_t *auths = prof_auth(p) == PROF_AUTH_CERT ? rsa : psk;
@@ -272,6 +270,41 @@ static int from_profile(struct evc_settings *s, const struct evc_profile *p, uns
 		    .pfs_group = (uint8_t)s->pfs_group,
 		};
 	return 0;
+}
+
+/*
+ * Main mode with RSA signatures: --cert, --key and --ca-file over a certificate profile's.
+ * All three or none; the files are read when connecting, so that a renewed certificate is
+ * taken by the next connection.
+ */
+static int certificate(struct evc_settings *s, const struct evc_profile *p,
+                       const struct evc_overrides *o, char *err, size_t errlen)
+{
+	bool prof_cert_auth = p && prof_auth(p) == PROF_AUTH_CERT;
+	const char *cert = o->cert ? o->cert : prof_cert_auth ? prof_cert(p) : NULL;
+	const char *key = o->key ? o->key : prof_cert_auth ? prof_cert_key(p) : NULL;
+	const char *ca = o->ca_file ? o->ca_file : prof_cert_auth ? prof_ca_cert(p) : NULL;
+	cert = cert && *cert ? cert : NULL;
+	key = key && *key ? key : NULL;
+	ca = ca && *ca ? ca : NULL;
+	if (!cert && !key && !ca)
+		return 0;
+	if (!cert || !key || !ca)
+		return bad(err, errlen,
+		           "main mode with a certificate needs all of --cert FILE (ours), --key "
+		           "FILE (its private key) and --ca-file FILE (the CA of the gateway's "
+		           "certificate); %s is missing",
+		           !cert  ? "--cert"
+		           : !key ? "--key"
+		                  : "--ca-file");
+	s->prop_flags |= IKE_PROP_CERT;
+	int rc =
+	    put(s->cert_path, sizeof(s->cert_path), cert, "certificate file name", err, errlen);
+	if (!rc)
+		rc = put(s->key_path, sizeof(s->key_path), key, "key file name", err, errlen);
+	if (!rc)
+		rc = put(s->ca_path, sizeof(s->ca_path), ca, "CA file name", err, errlen);
+	return rc;
 }
 
 static bool overlap(const struct evc_net *x, const struct evc_net *y)
@@ -444,8 +477,12 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	}
 	if (p && (rc = from_profile(s, p, s->dh_group, fn, ctx, err, errlen)) != 0)
 		goto out;
+	if ((rc = certificate(s, p, o, err, errlen)) != 0)
+		goto out;
 	const char *group = o->group ? o->group : p ? prof_group(p) : NULL;
-	if (!group || !*group) {
+	if (s->cert_path[0] && (!group || !*group))
+		group = ""; /* the gateway takes it from the certificate's OU */
+	else if (!group || !*group) {
 		if (p)
 			snprintf(err, errlen, "profile '%s' has no group", prof_name(p));
 		else
@@ -465,6 +502,11 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	              : p       ? prof_ifname(p)
 	                        : NULL,
 	              "interface name", err, errlen)) != 0 ||
+	    (rc = put(s->script, sizeof(s->script),
+	              o->script ? o->script
+	              : p       ? prof_script(p)
+	                        : NULL,
+	              "vpnc-script path", err, errlen)) != 0 ||
 	    (rc = put(s->resolv_conf, sizeof(s->resolv_conf),
 	              o->resolv_conf ? o->resolv_conf
 	              : p            ? prof_resolv_conf(p)

@@ -41,6 +41,10 @@ struct evc_settings {
 	 * them (evc_settings_set_secret). A missing password is asked for by a prompt event. */
 	struct secret group_key;
 	struct secret password;
+	/* main mode with RSA signatures (--cert, --key, --ca-file, or a profile's certificate):
+	 * the files, read at each connection; no group key then, the gateway takes the group
+	 * from the certificate's OU. cert_path "": aggressive mode with the group key. */
+	char cert_path[EVC_PATH_MAX], key_path[EVC_PATH_MAX], ca_path[EVC_PATH_MAX];
 	uint16_t local_port; /* 0: 500 */
 	unsigned dh_group;   /* 0: automatic (14, 2, 5, 15, 16, 19, 20 when refused or silent) */
 	unsigned prop_flags; /* IKE_PROP_WEAK: --weak (single DES, MD5, DH group 1 too) */
@@ -60,6 +64,7 @@ struct evc_settings {
 	char ifname[EVC_IFNAME_MAX]; /* TUN name or pattern; "": "evc%d" */
 	unsigned mtu;                /* 0: platform default */
 	enum plat_dns_mode dns;
+	char script[EVC_PATH_MAX];               /* "": none; else a vpnc-script does the host */
 	char resolv_conf[EVC_PATH_MAX];          /* "": /etc/resolv.conf */
 	char state_path[EVC_PATH_MAX];           /* "": /run/evc/<ifname>.state */
 	char control_path[EVC_CONTROL_PATH_MAX]; /* "": /run/evc/<ifname>.sock */
@@ -92,7 +97,8 @@ struct evc_settings {
  */
 struct evc_overrides {
 	const char *gateway, *group, *user, *ifname, *resolv_conf, *state_path, *control_path;
-	const char *run_as; /* a user name or uid */
+	const char *run_as;               /* a user name or uid */
+	const char *cert, *key, *ca_file; /* file paths, never the keys themselves */
 	long dh, dpd, mtu, local_port;
 	int natt, dns;
 	int reconnect; /* 0: --no-reconnect */
@@ -101,13 +107,16 @@ struct evc_overrides {
 	/* --lan, repeatable: replaces the profile's networks */
 	struct evc_net lan[IKE_MAX_LAN];
 	size_t n_lan;
+	/* --script: a vpnc-script instead of evc's own host configuration */
+	const char *script;
 };
 
 void evc_overrides_init(struct evc_overrides *o);
 
 /*
  * One override by its option name ("gateway", "dh", "natt", "dpd", "ifname", "mtu", "dns",
- * "resolv-conf", "state-file", "local-port", "control", "group", "user", "run-as",
+ * "resolv-conf", "state-file", "local-port", "control", "group", "user", "run-as", "cert",
+ * "key", "ca-file",
  * "reconnect" or "weak" with yes or no, "mode" with client or network-extension, "lan" with
  * a network a.b.c.d/len, each one added to the others) and its text.
  * 0; -ENOENT when name is not one of them; -EINVAL with err saying which values are
@@ -122,8 +131,8 @@ typedef void (*evc_note_fn)(void *ctx, const char *msg);
 /*
  * Fills out from prof (NULL: none) under o, over the defaults. The gateway given in o
  * replaces the profile's and its backups. 0, or a negative errno with err naming what is
- * wrong (a certificate profile, no gateway, a name too long, a --run-as user that does not
- * exist or is root, network-extension mode without a LAN, LANs that overlap or hold a
+ * wrong (a certificate without its key or CA file, no gateway, a name too long, a --run-as user
+ * that does not exist or is root, network-extension mode without a LAN, LANs that overlap or hold a
  * gateway's address, ...).
  * out holds no secrets afterwards; on failure it is cleared.
  */

@@ -169,6 +169,8 @@ int evs_daemon_new(struct evs_daemon **out, const struct evs_daemon_opts *o, uin
 	if (!d)
 		goto fail;
 	d->cfg = o->cfg;
+	d->cert = o->cert;
+	d->trust = o->trust;
 	d->io = *o->io;
 	memcpy(d->listen, o->listen, o->n_listen * sizeof(*d->listen));
 	d->n_listen = o->n_listen;

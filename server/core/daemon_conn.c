@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "lib/crypto.h"
 #include "ike/driver.h"
 #include "ike/isakmp.h"
@@ -79,6 +80,9 @@ struct conn *conn_new(struct evs_daemon *d, size_t li, const uint8_t icky[8],
 	ic.xauth_timeout_s = d->xauth_s;
 	ic.dpd_idle_s = d->dpd_s;
 	ic.dpd_retry_s = d->dpd_retry_s;
+	ic.cert = d->cert;
+	ic.trust = d->trust;
+	ic.wall_s = (int64_t)time(NULL); /* certificates have dates; the engine reads no clock */
 	c->sa = ike_sa_new(&ic, now, &why);
 	if (!c->sa) {
 		dlog(d, IKE_LOG_ERR, "cannot create an IKE SA: %s", why);

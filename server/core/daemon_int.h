@@ -55,6 +55,9 @@ struct evs_daemon {
 	size_t n_p1;
 	struct ike_p2_prop p2[32];
 	size_t n_p2;
+	/* main mode with RSA signatures (--cert, --key, --ca-file); NULL: refused */
+	const struct x509_cred *cert;
+	const struct x509_trust *trust;
 	unsigned dpd_s, dpd_retry_s, xauth_s, natt_keepalive_s;
 	uint64_t keepalive_at;
 	bool rri_pools; /* routes for whole pools (no reverse-route configured) */

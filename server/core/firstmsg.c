@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Structure of a first aggressive-mode message, checked before evs makes an SA for it. */
+/* Structure of a first aggressive- or main-mode message, checked before evs makes an SA
+ * for it. */
 #include <string.h>
 
 #include "lib/crypto.h"
@@ -18,6 +19,28 @@ static bool ke_len_ok(size_t len)
 	return false;
 }
 
+/* MM1 carries the proposals alone (RFC 2409 5.1): exactly one SA, with a transform. */
+static bool main_first(const struct isakmp_hdr *h, const uint8_t *msg, const char **why)
+{
+	struct isakmp_chain c;
+	struct isakmp_sa sa;
+	if (!isakmp_chain_parse(msg + ISAKMP_HDR_LEN, h->len - ISAKMP_HDR_LEN, h->np, &c, why))
+		return false;
+	*why = "a first main-mode message with other than exactly one SA payload, or with a KE, "
+	       "nonce or ID";
+	if (isakmp_chain_count(&c, ISAKMP_PL_SA) != 1 || isakmp_chain_count(&c, ISAKMP_PL_KE) ||
+	    isakmp_chain_count(&c, ISAKMP_PL_NONCE) || isakmp_chain_count(&c, ISAKMP_PL_ID))
+		return false;
+	const struct isakmp_pl *psa = isakmp_chain_find(&c, ISAKMP_PL_SA, 0);
+	if (!isakmp_sa_parse(psa->body, psa->len, &sa, why))
+		return false;
+	*why = "SA payload without a transform";
+	if (sa.nt == 0)
+		return false;
+	*why = NULL;
+	return true;
+}
+
 bool evs_first_msg_check(const uint8_t *msg, size_t len, const char **why)
 {
 	static const uint8_t zero[8];
@@ -29,12 +52,16 @@ bool evs_first_msg_check(const uint8_t *msg, size_t len, const char **why)
 
 	if (!isakmp_hdr_parse(msg, len, &h, why))
 		return false;
-	*why = "not a first aggressive-mode message (exchange, responder cookie or message ID)";
-	if (h.exch != ISAKMP_EXCH_AGGRESSIVE || memcmp(h.rcky, zero, 8) != 0 || h.msgid != 0)
+	*why = "not a first aggressive- or main-mode message (exchange, responder cookie or "
+	       "message ID)";
+	if ((h.exch != ISAKMP_EXCH_AGGRESSIVE && h.exch != ISAKMP_EXCH_MAIN) ||
+	    memcmp(h.rcky, zero, 8) != 0 || h.msgid != 0)
 		return false;
 	*why = "a first message cannot be encrypted";
 	if (h.flags & ISAKMP_FLAG_E)
 		return false;
+	if (h.exch == ISAKMP_EXCH_MAIN)
+		return main_first(&h, msg, why);
 	if (!isakmp_chain_parse(msg + ISAKMP_HDR_LEN, h.len - ISAKMP_HDR_LEN, h.np, &c, why))
 		return false;
 	*why = "not exactly one SA, KE, nonce and ID payload";

@@ -255,7 +255,8 @@ static void test_refusals(void **state)
 	struct evc_overrides o, cli_nogw, long_gw;
 	char name[300];
 	evc_overrides_init(&o);
-	expect_refused(cert, &o, -ENOTSUP, "profile 'office' uses certificate authentication");
+	/* a certificate without the CA of the gateway's: main mode cannot check the gateway */
+	expect_refused(cert, &o, -EINVAL, "--ca-file is missing");
 	expect_refused(nogw, &o, -EINVAL, "profile 'office' has no gateway");
 	expect_refused(nogroup, &o, -EINVAL, "profile 'office' has no group");
 	evc_overrides_init(&cli_nogw);
@@ -267,6 +268,50 @@ static void test_refusals(void **state)
 	long_gw.gateway = name;
 	long_gw.group = "quizware";
 	expect_refused(NULL, &long_gw, -EINVAL, "is longer than 255 characters");
+}
+
+/* Main mode: a certificate profile, or --cert/--key/--ca-file over it; no group needed. */
+static void test_certificate(void **state)
+{
+	(void)state;
+	static const char *const cert[] = {
+	    "gateway", "vpn.example.com", "auth",     "cert",
+	    "cert",    "/etc/evc/me.pem", "cert_key", "/etc/evc/me.key",
+	    "ca_cert", "/etc/evc/ca.pem", NULL};
+	struct evc_profile *p = profile(cert);
+	struct evc_overrides o;
+	struct evc_settings s;
+	char err[256] = "";
+	evc_overrides_init(&o);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_string_equal(s.cert_path, "/etc/evc/me.pem");
+	assert_string_equal(s.key_path, "/etc/evc/me.key");
+	assert_string_equal(s.ca_path, "/etc/evc/ca.pem");
+	assert_true(s.prop_flags & IKE_PROP_CERT);
+	assert_string_equal(s.group, "");
+	evc_settings_clear(&s);
+	/* the command line's files win */
+	o.cert = "/tmp/other.pem";
+	o.ca_file = "/tmp/ca2.pem";
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_string_equal(s.cert_path, "/tmp/other.pem");
+	assert_string_equal(s.key_path, "/etc/evc/me.key");
+	assert_string_equal(s.ca_path, "/tmp/ca2.pem");
+	evc_settings_clear(&s);
+	prof_free(p);
+	/* without a profile: all three, and the gateway */
+	evc_overrides_init(&o);
+	o.gateway = "vpn.example.com";
+	o.cert = "/tmp/me.pem";
+	o.key = "/tmp/me.key";
+	expect_refused(NULL, &o, -EINVAL, "--ca-file is missing");
+	o.key = NULL;
+	o.ca_file = "/tmp/ca.pem";
+	expect_refused(NULL, &o, -EINVAL, "--key is missing");
+	o.key = "/tmp/me.key";
+	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_true(s.prop_flags & IKE_PROP_CERT);
+	evc_settings_clear(&s);
 }
 
 /* --mode and --lan, and a profile's mode and lan: what is kept, and every refusal. */
@@ -507,6 +552,7 @@ int main(void)
 	    cmocka_unit_test(test_cli_overrides_profile),
 	    cmocka_unit_test(test_override_values),
 	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_certificate),
 	    cmocka_unit_test(test_modes),
 	    cmocka_unit_test(test_lan_against_policy),
 	    cmocka_unit_test(test_notes),

@@ -270,6 +270,7 @@ static void test_bad_signature_client(void **state)
 	rig_mm(&r, &k, "client");
 	r.tamper = flip_sig;
 	r.tamper_arg = &f;
+	r.frag_size = 16000; /* whole messages: the bit to flip is found from the end */
 	rig_start(&r);
 	rig_run_timers(&r, r.now + 120000);
 	assert_true(f.done > 0);
@@ -289,6 +290,7 @@ static void test_bad_signature_server(void **state)
 	rig_mm(&r, &k, "client");
 	r.tamper = flip_sig;
 	r.tamper_arg = &f;
+	r.frag_size = 16000; /* whole messages: the bit to flip is found from the end */
 	rig_start(&r);
 	rig_run_timers(&r, r.now + 120000);
 	assert_true(f.done > 0);
@@ -310,6 +312,7 @@ static void test_damaged_once(void **state)
 		rig_mm(&r, &k, "client");
 		r.tamper = flip_sig;
 		r.tamper_arg = &f;
+		r.frag_size = 16000;
 		rig_start(&r);
 		rig_run_timers(&r, r.now + 30000);
 		assert_int_equal(f.done, 1);

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Main mode with RSA signatures end to end: the test makes its own CA, a server
+# certificate naming the gateway's address and a client certificate whose OU
+# is the group (quizware), with the openssl command in its own directory; evs
+# runs with an `authentication rsa-sig` policy and --cert/--key/--ca-file, evc
+# connects with --cert/--key/--ca-file and no group key, and a ping crosses the
+# tunnel. Then one thing wrong each, every one refused with its reason on both
+# sides: a client certificate from another CA, a client whose OU names no
+# group, and evc's CA file that does not hold the gateway's CA.
+#
+# Usage: tests/e2e/mainmode.sh [BUILD_DIR]
+# Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no openssl).
+
+set -eu
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/evcs.sh
+source "$here/../lib/evcs.sh"
+
+evcs_init "e2e-mainmode" "${1:-}"
+rig_require_cmd openssl
+rig_topology_std
+
+# ---- the PKI, made here
+pki=$RIG_DIR/pki
+mkdir -m 700 "$pki"
+mk() { openssl "$@" >>"$pki/openssl.log" 2>&1 || fail "openssl $1 failed: $(tail -n 3 "$pki/openssl.log")"; }
+ca() { # ca NAME SUBJECT
+	mk req -x509 -newkey rsa:2048 -nodes -keyout "$pki/$1.key" -out "$pki/$1.pem" -days 30 -subj "$2"
+}
+issue() { # issue NAME SUBJECT CA [EXTFILE]
+	mk req -newkey rsa:2048 -nodes -keyout "$pki/$1.key" -out "$pki/$1.csr" -subj "$2"
+	mk x509 -req -in "$pki/$1.csr" -CA "$pki/$3.pem" -CAkey "$pki/$3.key" -CAcreateserial \
+		-out "$pki/$1.pem" -days 30 ${4:+-extfile "$4"}
+}
+ca ca "/O=Quizware/CN=Quizware CA"
+ca other "/O=Elsewhere/CN=Other CA"
+printf 'subjectAltName=IP:%s\n' "$RIG_GW_ADDR" >"$pki/san.ext"
+issue server "/O=Quizware/CN=vpn.quizware.test" ca "$pki/san.ext"
+issue client "/O=Quizware/OU=$EVC_GROUP/CN=$EVC_USER" ca
+issue stray "/O=Elsewhere/OU=$EVC_GROUP/CN=mallory" other
+issue nogroup "/O=Quizware/OU=marketing/CN=bob" ca
+
+# ---- evs with an rsa-sig policy first, before the pre-share ones
+conf=$(evs_conf_variant evs-rsa.conf \
+	's/^crypto isakmp policy 10$/crypto isakmp policy 5\n encryption aes 256\n hash sha256\n authentication rsa-sig\n group 14\n!\n&/')
+grep -q '^ authentication rsa-sig$' "$conf" || fail "internal: no rsa-sig policy in $conf"
+EVS_CONTROL=$RIG_DIR/evs.sock
+rig_spawn_isolated evs gw "$EVS_BIN" --config "$conf" --control "$EVS_CONTROL" \
+	--state-file "$RIG_DIR/evs.state" --cert "$pki/server.pem" --key "$pki/server.key" \
+	--ca-file "$pki/ca.pem" -v
+EVS_PID=$RIG_LAST_PID
+wait_for_udp -p "$EVS_PID" gw 500 10
+wait_for -p "$EVS_PID" "evs answering on its control socket" 10 evs_show summary
+
+pw=$(evc_secret password "$EVC_PASSWORD")
+certargs() { # certargs NAME [CA]
+	printf '%s\n' --cert "$pki/$1.pem" --key "$pki/$1.key" --ca-file "$pki/${2:-ca}.pem"
+}
+mapfile -t good < <(certargs client)
+
+# ---- connect, ping, disconnect
+rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
+evc_start evc client --gateway "$RIG_GW_ADDR" "${good[@]}" --user "$EVC_USER" \
+	--password-file "$pw" --state-file "$RIG_DIR/evc.state" --control "$RIG_DIR/evc.sock"
+evc_wait_connected evc 30
+evc_log=${RIG_LOGS[evc]}
+grep -q 'main mode' "$evc_log" || fail "evc does not say it used main mode: $(cat "$evc_log")"
+grep -q -F "certificate 'O = Quizware, CN = vpn.quizware.test'" "$evc_log" ||
+	fail "evc does not name the gateway's certificate"
+grep -q -F "authenticated with certificate 'O = Quizware, OU = $EVC_GROUP, CN = $EVC_USER', group $EVC_GROUP" \
+	"${RIG_LOGS[evs]}" || fail "evs does not log the client's certificate and the group from its OU"
+ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the main-mode tunnel to $RIG_CORP_ADDR"
+seen=$(rig_counter_packets corp from_pool)
+[[ ${seen:-0} -ge 3 ]] || fail "the corporate host saw ${seen:-0} echo requests from the pool, expected 3"
+evs_expect_summary " Group $EVC_GROUP has 1 connections
+  User (Logins)
+  $EVC_USER (1)"
+rig_kill evc 10
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "evc exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+evc_tun_gone client
+evs_wait_connections 0
+rig_note "main mode: connected, $seen pings through, disconnected"
+
+# ---- one thing wrong each: evc must end with the reason (no retries to wait for)
+refused() { # refused NAME WANT_EVC WANT_EVS CERTARGS...
+	local name=$1 want_evc=$2 want_evs=$3
+	shift 3
+	evc_start "$name" client --gateway "$RIG_GW_ADDR" "$@" --user "$EVC_USER" \
+		--password-file "$pw" --no-reconnect --state-file "$RIG_DIR/$name.state" \
+		--control "$RIG_DIR/$name.sock"
+	wait_for_log "${RIG_LOGS[$name-stderr]}" "$want_evc" 40 "$name to say '$want_evc'"
+	wait_for_log "${RIG_LOGS[evs]}" "$want_evs" 10 "evs to log '$want_evs'"
+	rig_kill "$name" 10
+	evc_tun_gone client
+	rig_note "$name: refused with '$want_evc'"
+}
+mapfile -t stray < <(certargs stray)
+refused evc-stray 'does not trust our certificate' 'is not issued by a trusted CA' "${stray[@]}"
+mapfile -t nogroup < <(certargs nogroup)
+refused evc-nogroup 'knows no group named by the OU' "names group 'marketing' \\(its OU\\), which is not configured" \
+	"${nogroup[@]}"
+mapfile -t wrongca < <(certargs client other)
+refused evc-wrongca "the gateway's certificate is refused: the certificate 'O = Quizware, CN = vpn.quizware.test' is not issued by a trusted CA" \
+	'the client reported INVALID-CERTIFICATE' "${wrongca[@]}"
+
+evs_stop
