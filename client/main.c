@@ -73,8 +73,6 @@ static void usage(FILE *f)
 	    "  --mtu N                TUN MTU (default 1400)\n"
 	    "  --dns MODE             resolv-conf (default), replace-symlink or off\n"
 	    "  --resolv-conf FILE     the resolver file to rewrite (default /etc/resolv.conf)\n"
-	    "  --script PATH          run this vpnc-script (reason, TUNDEV, INTERNAL_IP4_*,\n"
-	    "                         CISCO_*) to configure the host instead of evc\n"
 	    "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
 	    "  --control SOCKET       control socket (default /run/evc/IFNAME.sock)\n"
 	    "  --local-port N         local IKE port (default 500)\n"
@@ -130,7 +128,6 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"mtu", required_argument, NULL, OPT_SETTING},
 	    {"dns", required_argument, NULL, OPT_SETTING},
 	    {"resolv-conf", required_argument, NULL, OPT_SETTING},
-	    {"script", required_argument, NULL, OPT_SETTING},
 	    {"state-file", required_argument, NULL, OPT_SETTING},
 	    {"local-port", required_argument, NULL, OPT_SETTING},
 	    {"control", required_argument, NULL, OPT_SETTING},
@@ -274,7 +271,15 @@ static int cmd_connect(int argc, char **argv)
 	if (rc)
 		goto out;
 	snprintf(q, sizeof(q), "Group key for %s: ", set.group);
-	rc = term_secret(&t, &set, EVC_SECRET_GROUP_KEY, a.keyfile, prof, q, err, sizeof(err));
+	if (set.cert_path[0] && a.keyfile) {
+		snprintf(err, sizeof(err),
+		         "--group-key-file and --cert: main mode with a certificate uses no group "
+		         "key; give one or the other");
+		rc = -EINVAL;
+	} else if (!set.cert_path[0]) {
+		rc = term_secret(&t, &set, EVC_SECRET_GROUP_KEY, a.keyfile, prof, q, err,
+		                 sizeof(err));
+	}
 	if (!rc)
 		rc = term_username(&set, err, sizeof(err));
 	if (rc)
@@ -288,7 +293,6 @@ static int cmd_connect(int argc, char **argv)
 		rc = -errno;
 		goto out;
 	}
-	t.prof = prof; /* what the gateway pushes is learnt into the profile */
 	rc = run_client(&t, &set, &term_ops, sfd, NULL, "disconnected; network settings restored",
 	                err, sizeof(err));
 out:
@@ -470,8 +474,9 @@ static int cmd_proposals(int argc, char **argv)
 		n2 = ike_proposals_p2(set.pfs_group, set.prop_flags, p2, EVC_MAX_P2);
 	for (size_t i = 0; i < n1; i++)
 		p1[i].group = (uint8_t)first;
-	printf("phase 1, aggressive mode: %zu proposals in one SA payload with DH group %u (%s)",
-	       n1, first, crypto_dh_name(first));
+	printf("phase 1, %s: %zu proposals in one SA payload with DH group %u (%s)",
+	       set.cert_path[0] ? "main mode with RSA signatures" : "aggressive mode", n1, first,
+	       crypto_dh_name(first));
 	if (set.dh_group) {
 		printf(", pinned\n");
 	} else {
