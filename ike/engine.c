@@ -148,9 +148,9 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		size_t wlen = 0;
 		if (!sa->frag_rx)
 			sa->frag_rx = ike_frag_rx_new(IKE_MAX_MSG);
-		int fr = sa->frag_rx ? ike_frag_rx_add(sa->frag_rx, now_ms, pkt, h.len, &whole,
-		                                       &wlen, &why)
-		                     : -ENOMEM;
+		int fr = sa->frag_rx
+		             ? ike_frag_rx_add(sa->frag_rx, now_ms, pkt, h.len, &whole, &wlen, &why)
+		             : -ENOMEM;
 		if (fr < 0)
 			sa_log(sa, IKE_LOG_WARN, "dropped an IKE fragment: %s",
 			       fr == -ENOMEM ? "out of memory" : why);

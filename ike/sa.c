@@ -510,7 +510,8 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 		sa->cfg.xauth_timeout_s = 60;
 	if (!sa->cfg.xauth_tries)
 		sa->cfg.xauth_tries = 3;
-	if (cfg->frag_size && (cfg->frag_size < IKE_FRAG_MIN_SIZE || cfg->frag_size > IKE_MAX_MSG)) {
+	if (cfg->frag_size &&
+	    (cfg->frag_size < IKE_FRAG_MIN_SIZE || cfg->frag_size > IKE_MAX_MSG)) {
 		*why = "the IKE fragment size must be between 128 and 16412 bytes";
 		goto fail;
 	}
