@@ -76,6 +76,8 @@ static void usage(FILE *f)
 	    "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
 	    "  --control SOCKET       control socket (default /run/evc/IFNAME.sock)\n"
 	    "  --local-port N         local IKE port (default 500)\n"
+	    "  --ike-frag-size BYTES  IKE messages longer than this go in fragments when the\n"
+	    "                         gateway takes them (Cisco IKE fragmentation; default 1252)\n"
 	    "  --run-as USER          (root) run as USER once the TUN device and sockets are\n"
 	    "                         open, with CAP_NET_ADMIN only\n"
 	    "  --no-reconnect         end when the tunnel goes down (default: set it up again\n"
@@ -130,6 +132,7 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"resolv-conf", required_argument, NULL, OPT_SETTING},
 	    {"state-file", required_argument, NULL, OPT_SETTING},
 	    {"local-port", required_argument, NULL, OPT_SETTING},
+	    {"ike-frag-size", required_argument, NULL, OPT_SETTING},
 	    {"control", required_argument, NULL, OPT_SETTING},
 	    {"run-as", required_argument, NULL, OPT_SETTING},
 	    {"mode", required_argument, NULL, OPT_SETTING},

@@ -271,6 +271,7 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 	    .n_p2 = set->n_p2,
 	    .natt = set->natt,
 	    .dpd_idle_s = set->dpd_idle_s,
+	    .frag_size = set->frag_size,
 	    .retransmit_ms = set->retransmit_ms,
 	    .n_lan = set->mode == EVC_MODE_NETWORK_EXTENSION ? set->n_lan : 0,
 	    .p1_rekey = p1_rekey,

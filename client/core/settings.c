@@ -35,6 +35,7 @@ void evc_overrides_init(struct evc_overrides *o)
 {
 	*o = (struct evc_overrides){.dh = -1,
 	                            .dpd = -1,
+	                            .frag_size = -1,
 	                            .mtu = -1,
 	                            .local_port = -1,
 	                            .natt = -1,
@@ -122,6 +123,11 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 		if (!parse_uint(v, 86400, &n))
 			return bad(err, errlen, "--dpd %s: give seconds (0 to 86400)", v);
 		o->dpd = (long)n;
+	} else if (strcmp(name, "ike-frag-size") == 0) {
+		if (!parse_uint(v, 16412, &n) || (n && n < 128))
+			return bad(err, errlen,
+			           "--ike-frag-size %s: give bytes (128 to 16412; 0 for 1252)", v);
+		o->frag_size = (long)n;
 	} else if (strcmp(name, "ifname") == 0) {
 		if (strlen(v) >= EVC_IFNAME_MAX)
 			return bad(err, errlen, "--ifname %s: at most %d characters", v,
@@ -462,6 +468,7 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	          : p          ? (enum ike_natt_mode)prof_natt(p)
 	                       : IKE_NATT_AUTO;
 	s->dpd_idle_s = o->dpd >= 0 ? (unsigned)o->dpd : p ? prof_dpd(p) : DEFAULT_DPD_S;
+	s->frag_size = o->frag_size > 0 ? (unsigned)o->frag_size : 0;
 	s->mtu = o->mtu >= 0 ? (unsigned)o->mtu : p ? prof_mtu(p) : 0;
 	s->dns = o->dns >= 0 ? (enum plat_dns_mode)o->dns
 	         : p         ? (enum plat_dns_mode)prof_dns(p)

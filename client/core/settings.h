@@ -61,6 +61,7 @@ struct evc_settings {
 	struct evc_net lan[IKE_MAX_LAN];
 	size_t n_lan;
 	unsigned dpd_idle_s;
+	unsigned frag_size; /* IKE fragments at most this many bytes (0: the engine's 1252) */
 	char ifname[EVC_IFNAME_MAX]; /* TUN name or pattern; "": "evc%d" */
 	unsigned mtu;                /* 0: platform default */
 	enum plat_dns_mode dns;
@@ -99,7 +100,7 @@ struct evc_overrides {
 	const char *gateway, *group, *user, *ifname, *resolv_conf, *state_path, *control_path;
 	const char *run_as;               /* a user name or uid */
 	const char *cert, *key, *ca_file; /* file paths, never the keys themselves */
-	long dh, dpd, mtu, local_port;
+	long dh, dpd, mtu, local_port, frag_size;
 	int natt, dns;
 	int reconnect; /* 0: --no-reconnect */
 	int weak;      /* 1: --weak */
@@ -115,7 +116,8 @@ void evc_overrides_init(struct evc_overrides *o);
 
 /*
  * One override by its option name ("gateway", "dh", "natt", "dpd", "ifname", "mtu", "dns",
- * "resolv-conf", "state-file", "local-port", "control", "group", "user", "run-as", "cert",
+ * "resolv-conf", "state-file", "local-port", "ike-frag-size", "control", "group", "user",
+ * "run-as", "cert",
  * "key", "ca-file",
  * "reconnect" or "weak" with yes or no, "mode" with client or network-extension, "lan" with
  * a network a.b.c.d/len, each one added to the others) and its text.
