@@ -23,6 +23,8 @@
 #   loglevel    charon filelog level for ike/cfg/chd; 4 logs keys  [2]
 #   child_rekey CHILD_SA rekey_time (charon rekeys it itself)  [0s: never]
 #   child_life  CHILD_SA life_time (hard limit)                [0s: default]
+#   frag        IKE fragmentation: yes, force or no            [yes]
+#   frag_size   largest IP packet of an IKE fragment charon sends  [1280]
 # XAUTH users: richard / richard-pw-1, natalie / natalie-pw-2.
 #
 # Isolation: charon runs through rig_spawn_isolated (own mount namespace, a
@@ -69,11 +71,11 @@ charon_start() {
 	local role=gw addr=${RIG_GW_ADDR} group=quizware psk=groupsecret
 	local pool=10.98.0.0/24 dns=10.99.0.53 local_ts=10.99.0.0/24
 	local ike=$CHARON_IKE_PROPOSALS esp=$CHARON_ESP_PROPOSALS loglevel=2
-	local child_rekey=0s child_life=0s
+	local child_rekey=0s child_life=0s frag=yes frag_size=1280
 	local kv psk_hex out
 	for kv in "$@"; do
 		case $kv in
-		role=* | addr=* | group=* | psk=* | pool=* | dns=* | local_ts=* | ike=* | esp=* | loglevel=* | child_rekey=* | child_life=*)
+		role=* | addr=* | group=* | psk=* | pool=* | dns=* | local_ts=* | ike=* | esp=* | loglevel=* | child_rekey=* | child_life=* | frag=* | frag_size=*)
 			local "$kv"
 			;;
 		*) fail "internal: charon_start: unknown option '$kv'" ;;
@@ -93,11 +95,11 @@ charon_start() {
 	# the PSK as hex, so no character of it can break swanctl's syntax
 	psk_hex=0x$(printf '%s' "$psk" | od -An -tx1 -v | tr -d ' \n')
 	_charon_render "$CHARON_TEMPLATES/strongswan.conf.in" "$CHARON_DIR/strongswan.conf" \
-		"DIR=$CHARON_DIR" "LOGLEVEL=$loglevel"
+		"DIR=$CHARON_DIR" "LOGLEVEL=$loglevel" "FRAG_SIZE=$frag_size"
 	_charon_render "$CHARON_TEMPLATES/swanctl.conf.in" "$CHARON_DIR/swanctl/swanctl.conf" \
 		"ADDR=$addr" "GROUP=$group" "PSK_HEX=$psk_hex" "POOL=$pool" "DNS=$dns" \
 		"LOCAL_TS=$local_ts" "IKE_PROPOSALS=$ike" "ESP_PROPOSALS=$esp" \
-		"CHILD_REKEY=$child_rekey" "CHILD_LIFE=$child_life"
+		"CHILD_REKEY=$child_rekey" "CHILD_LIFE=$child_life" "FRAG=$frag"
 	rig_log_add charon "$CHARON_DIR/charon.log"
 	# private /run (charon.pid) and resolv.conf: tests/lib/isolate.sh
 	rig_spawn_isolated charon-stderr "$role" \

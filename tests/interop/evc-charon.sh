@@ -18,6 +18,10 @@
 #            must be P's group
 #   --esp P  charon accepts only the ESP proposal P (e.g. aes256gcm16): evc's
 #            tunnel must use it
+#   --frag   IKE fragmentation both ways: charon sends fragments of at most
+#            300-byte packets (fragmentation=force) and evc of 300 bytes
+#            (--ike-frag-size): charon's AM2 and evc's quick mode go in
+#            fragments (counted by nftables), and the tunnel comes up
 #   --rekey  charon rekeys the CHILD_SA itself every 15 s (life 20 s), as Cisco
 #            gateways do when their lifetime ends first: evc answers each quick
 #            mode charon starts, and a 50 s ping at 0.25 s loses at most 2
@@ -33,11 +37,13 @@ source "$here/charon-server.sh"
 build=
 dh=2
 rekey=no
+frag=no
 ike=
 esp=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rekey) rekey=yes ;;
+	--frag) frag=yes ;;
 	--dh)
 		dh=${2:?--dh needs a group}
 		shift
@@ -85,8 +91,19 @@ if [[ $rekey == yes ]]; then
 	charon_opts=(child_rekey=15s child_life=20s)
 	evc_opts+=(-v) # the rekeys are logged at info level
 fi
+if [[ $frag == yes ]]; then
+	tag=evc-charon-frag
+	charon_opts+=(frag=force frag_size=300)
+	evc_opts+=(--ike-frag-size 300)
+fi
 evcs_init "$tag" "$build"
 rig_topology_std
+if [[ $frag == yes ]]; then
+	# ISAKMP datagrams whose next payload (byte 16) is 132, a fragment: on port 500 right
+	# after the UDP header, on 4500 after the 4-byte non-ESP marker too
+	rig_counter_add client frag_in500 udp sport 500 @th,192,8 132
+	rig_counter_add gw frag_in4500 udp dport 4500 @th,224,8 132
+fi
 rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
 charon_start "${charon_opts[@]}"
 
@@ -130,6 +147,16 @@ seen_addr=$(rig_counter_packets corp from_evc)
 	fail "the corporate host saw ${seen:-0} echo requests from $RIG_POOL_NET (${seen_addr:-0} from $addr), expected 5 (2)"
 grep -q '^\[up\] .*ESP in UDP 4500' "$evc_log" || fail "evc does not report ESP in UDP 4500 (charon forces UDP encapsulation)"
 rig_note "corporate host saw $seen echo requests from $addr"
+
+if [[ $frag == yes ]]; then
+	got=$(rig_counter_packets client frag_in500)
+	sent=$(rig_counter_packets gw frag_in4500)
+	rig_note "IKE fragments: ${got:-0} from charon (port 500) reassembled by evc, ${sent:-0} from evc (port 4500) reassembled by charon"
+	((${got:-0} >= 2)) || fail "charon sent ${got:-0} IKE fragments to evc, expected its AM2 in at least 2"
+	((${sent:-0} >= 2)) || fail "evc sent ${sent:-0} IKE fragments to charon, expected its quick mode in at least 2"
+	! grep -q 'dropped an IKE fragment' "${RIG_LOGS[evc-stderr]}" ||
+		fail "evc dropped fragments: $(grep 'dropped an IKE fragment' "${RIG_LOGS[evc-stderr]}" | head -n 3)"
+fi
 
 if [[ $rekey == yes ]]; then
 	# 50 s of pings across three of charon's rekeys: at most 2 lost
