@@ -5,7 +5,9 @@
  * profiles and secrets where `evc profile` keeps them. One window per session: a second start
  * raises the first (GtkApplication's single instance on the session bus).
  *
- * usage: evc-gui [--socket PATH] [--profile-dir DIR]
+ * usage: evc-gui [--socket PATH] [--profile-dir DIR] [-v]
+ * -v says on standard error what the window shows (its state, a dialog) once it is painted
+ * and the X server has it, e.g. for screenshots taken by tests/e2e/gui.sh.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 
 struct app_args {
 	const char *socket_path, *profile_dir;
+	bool verbose;
 	struct gui_win *w;
 };
 
@@ -25,7 +28,7 @@ static void activate(GtkApplication *app, gpointer data)
 		gtk_window_present(a->w->win); /* a second start: this window again */
 		return;
 	}
-	a->w = gui_win_new(app, a->socket_path, a->profile_dir);
+	a->w = gui_win_new(app, a->socket_path, a->profile_dir, a->verbose);
 }
 
 int main(int argc, char **argv)
@@ -39,8 +42,11 @@ int main(int argc, char **argv)
 			a.socket_path = argv[++i];
 		} else if (strcmp(argv[i], "--profile-dir") == 0 && i + 1 < argc) {
 			a.profile_dir = argv[++i];
+		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+			a.verbose = true;
 		} else {
-			fprintf(stderr, _("usage: evc-gui [--socket PATH] [--profile-dir DIR]\n"));
+			fprintf(stderr,
+			        _("usage: evc-gui [--socket PATH] [--profile-dir DIR] [-v]\n"));
 			return 2;
 		}
 	}

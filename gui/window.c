@@ -2,6 +2,7 @@
 /* evc-gui's main window and its dialogs; see window.h. */
 #include <errno.h>
 #include <glib-unix.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gui/window.h"
@@ -61,6 +62,37 @@ bool gui_win_save_allowed(struct gui_win *w, const char *profile)
 
 /* ---- showing the model ---- */
 
+struct shown_ctx {
+	struct gui_win *w;
+	char what[128];
+	gulong id;
+	GdkFrameClock *clock;
+};
+
+static void after_paint(GdkFrameClock *clock, gpointer data)
+{
+	struct shown_ctx *c = data;
+	/* the X server has drawn what it was sent once this returns */
+	gdk_display_sync(gdk_display_get_default());
+	fprintf(stderr, "evc-gui: shown: %s\n", c->what);
+	g_signal_handler_disconnect(clock, c->id);
+	g_free(c);
+}
+
+/* -v: "shown: WHAT" once top's next frame is painted. */
+static void announce(struct gui_win *w, GtkWidget *top, const char *what)
+{
+	GdkWindow *gw = gtk_widget_get_window(top);
+	GdkFrameClock *clock = gw ? gdk_window_get_frame_clock(gw) : NULL;
+	if (!w->verbose || !clock)
+		return;
+	struct shown_ctx *c = g_new0(struct shown_ctx, 1);
+	c->w = w;
+	snprintf(c->what, sizeof(c->what), "%s", what);
+	c->id = g_signal_connect(clock, "after-paint", G_CALLBACK(after_paint), c);
+	gtk_widget_queue_draw(top);
+}
+
 static void show_status(struct gui_win *w)
 {
 	const struct gui_model *m = &w->model;
@@ -69,6 +101,9 @@ static void show_status(struct gui_win *w)
 	gtk_label_set_text(w->state_label, s);
 	for (int i = 1; i <= GUI_STEPS; i++) {
 		const char *t = m->step_text[i];
+		/* step 6 (routes) is the gateway's: done on its side once step 7 began */
+		if (i == 6 && !t[0] && m->step >= 7 && m->step_text[7][0])
+			t = _("the gateway's routes (on its side)");
 		char line[GUI_TEXT_MAX + 16];
 		snprintf(line, sizeof(line), "%s %d/7  %s", t[0] ? "✔" : "·", i, t[0] ? t : "");
 		gtk_label_set_text(GTK_LABEL(w->steps[i]), line);
@@ -92,53 +127,121 @@ static void show_status(struct gui_win *w)
 	gtk_label_set_text(w->detail[6], s);
 	gtk_widget_set_sensitive(w->disconnect_button, w->conn && gui_model_busy(m));
 	gtk_widget_set_sensitive(w->connect_button, w->conn && !gui_model_busy(m));
+	gui_fmt_state(m, s, sizeof(s));
+	if (strcmp(s, w->shown) != 0) {
+		g_strlcpy(w->shown, s, sizeof(w->shown));
+		announce(w, GTK_WIDGET(w->win), s);
+	}
 }
 
 static void send_failed(struct gui_win *w, const char *err);
 
-static void on_banner(struct gui_win *w)
+/*
+ * The banner and the password prompt are shown without a nested main loop: the window goes
+ * on following the daemon while they are open, and closes them when the question went away
+ * (answered in another session, the connection ended).
+ */
+static void banner_response(GtkDialog *d, gint response, gpointer data)
 {
-	GtkDialog *d = GTK_DIALOG(gtk_builder_get_object(w->b, "banner_dialog"));
-	GtkTextView *v = GTK_TEXT_VIEW(gtk_builder_get_object(w->b, "banner_view"));
+	struct gui_win *w = data;
 	char err[512];
-	gtk_text_buffer_set_text(gtk_text_view_get_buffer(v), w->model.banner, -1);
-	gtk_window_set_transient_for(GTK_WINDOW(d), w->win);
-	w->model.banner_waiting = false;
-	int r = gtk_dialog_run(d);
 	gtk_widget_hide(GTK_WIDGET(d));
-	if (w->conn && gui_conn_answer_banner(w->conn, r == GTK_RESPONSE_ACCEPT, err, sizeof(err)))
+	if (!w->banner_shown)
+		return;
+	w->banner_shown = false;
+	w->model.banner_waiting = false;
+	/* closing the dialog is no acceptance */
+	if (w->conn &&
+	    gui_conn_answer_banner(w->conn, response == GTK_RESPONSE_ACCEPT, err, sizeof(err)))
 		send_failed(w, err);
 }
 
-/* The gateway asks (again) for the password: the first time it was sent with connect. */
-static void on_prompt(struct gui_win *w)
+static void show_banner(struct gui_win *w)
 {
-	char q[512], err[512];
-	w->model.prompt_waiting = false;
+	GtkWidget *d = GTK_WIDGET(gtk_builder_get_object(w->b, "banner_dialog"));
+	GtkTextView *v = GTK_TEXT_VIEW(gtk_builder_get_object(w->b, "banner_view"));
+	gtk_text_buffer_set_text(gtk_text_view_get_buffer(v), w->model.banner, -1);
+	gtk_window_set_transient_for(GTK_WINDOW(d), w->win);
+	w->banner_shown = true;
+	gtk_window_present(GTK_WINDOW(d));
+	gtk_widget_realize(d);
+	announce(w, d, "banner");
+}
+
+static void prompt_response(GtkDialog *d, gint response, gpointer data)
+{
+	struct gui_win *w = data;
+	char err[512];
+	const char *pw = gtk_entry_get_text(w->prompt_entry);
+	gtk_widget_hide(GTK_WIDGET(d));
+	if (w->prompt_shown) {
+		bool ok = response == GTK_RESPONSE_OK;
+		w->prompt_shown = false;
+		w->model.prompt_waiting = false;
+		if (ok && w->save_wanted) {
+			g_free(w->pending_password);
+			w->pending_password = g_strdup(pw);
+		}
+		/* no password: the user gave up, and the daemon ends the attempt saying so */
+		if (w->conn &&
+		    gui_conn_answer_password(w->conn, NULL, ok ? pw : NULL, err, sizeof(err)))
+			send_failed(w, err);
+	}
+	gtk_editable_delete_text(GTK_EDITABLE(w->prompt_entry), 0, -1);
+}
+
+/* The gateway asks (again) for the password: the first one went with connect. */
+static void show_prompt(struct gui_win *w)
+{
+	char q[512];
 	snprintf(q, sizeof(q),
 	         w->model.prompt_retry ? _("The gateway rejected the password of %s. Try again:")
 	                               : _("The gateway asks for the password of %s:"),
 	         w->model.prompt_user);
-	GtkWidget *d = gtk_message_dialog_new(w->win, GTK_DIALOG_MODAL, GTK_MESSAGE_QUESTION,
-	                                      GTK_BUTTONS_OK_CANCEL, "%s", q);
-	GtkWidget *e = gtk_entry_new();
-	gtk_entry_set_visibility(GTK_ENTRY(e), FALSE);
-	gtk_entry_set_input_purpose(GTK_ENTRY(e), GTK_INPUT_PURPOSE_PASSWORD);
-	gtk_entry_set_activates_default(GTK_ENTRY(e), TRUE);
-	gtk_dialog_set_default_response(GTK_DIALOG(d), GTK_RESPONSE_OK);
-	gtk_container_add(GTK_CONTAINER(gtk_message_dialog_get_message_area(GTK_MESSAGE_DIALOG(d))),
-	                  e);
-	gtk_widget_show(e);
-	bool ok = gtk_dialog_run(GTK_DIALOG(d)) == GTK_RESPONSE_OK;
-	const char *pw = gtk_entry_get_text(GTK_ENTRY(e));
-	if (ok && w->save_wanted) {
-		g_free(w->pending_password);
-		w->pending_password = g_strdup(pw);
+	gtk_message_dialog_set_markup(GTK_MESSAGE_DIALOG(w->prompt), "");
+	g_object_set(w->prompt, "text", q, NULL);
+	gtk_editable_delete_text(GTK_EDITABLE(w->prompt_entry), 0, -1);
+	w->prompt_shown = true;
+	gtk_window_present(GTK_WINDOW(w->prompt));
+	gtk_widget_grab_focus(GTK_WIDGET(w->prompt_entry));
+}
+
+static void build_prompt(struct gui_win *w)
+{
+	w->prompt =
+	    gtk_message_dialog_new(w->win, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+	                           GTK_MESSAGE_QUESTION, GTK_BUTTONS_OK_CANCEL, "%s", "");
+	w->prompt_entry = GTK_ENTRY(gtk_entry_new());
+	gtk_entry_set_visibility(w->prompt_entry, FALSE);
+	gtk_entry_set_input_purpose(w->prompt_entry, GTK_INPUT_PURPOSE_PASSWORD);
+	gtk_entry_set_activates_default(w->prompt_entry, TRUE);
+	gtk_dialog_set_default_response(GTK_DIALOG(w->prompt), GTK_RESPONSE_OK);
+	gtk_container_add(
+	    GTK_CONTAINER(gtk_message_dialog_get_message_area(GTK_MESSAGE_DIALOG(w->prompt))),
+	    GTK_WIDGET(w->prompt_entry));
+	gtk_widget_show(GTK_WIDGET(w->prompt_entry));
+	g_signal_connect(w->prompt, "response", G_CALLBACK(prompt_response), w);
+	g_signal_connect(w->prompt, "delete-event", G_CALLBACK(gtk_widget_hide_on_delete), NULL);
+	GObject *b = gtk_builder_get_object(w->b, "banner_dialog");
+	g_signal_connect(b, "response", G_CALLBACK(banner_response), w);
+	g_signal_connect(b, "delete-event", G_CALLBACK(gtk_widget_hide_on_delete), NULL);
+}
+
+/* The questions the model has now: shown when new, closed when gone. */
+static void sync_questions(struct gui_win *w)
+{
+	if (w->model.banner_waiting && !w->banner_shown)
+		show_banner(w);
+	else if (!w->model.banner_waiting && w->banner_shown) {
+		w->banner_shown = false;
+		gtk_widget_hide(GTK_WIDGET(gtk_builder_get_object(w->b, "banner_dialog")));
 	}
-	if (w->conn && gui_conn_answer_password(w->conn, NULL, ok ? pw : NULL, err, sizeof(err)))
-		send_failed(w, err);
-	gtk_editable_delete_text(GTK_EDITABLE(e), 0, -1);
-	gtk_widget_destroy(d);
+	if (w->model.prompt_waiting && !w->prompt_shown)
+		show_prompt(w);
+	else if (!w->model.prompt_waiting && w->prompt_shown) {
+		w->prompt_shown = false;
+		gtk_widget_hide(w->prompt);
+	}
 }
 
 static void forget_pending(struct gui_win *w)
@@ -184,6 +287,7 @@ static void drop_daemon(struct gui_win *w, const char *why)
 	gui_conn_free(w->conn);
 	w->conn = NULL;
 	gui_model_init(&w->model);
+	sync_questions(w); /* nobody left to answer them */
 	w->log_shown = 0;
 	gtk_text_buffer_set_text(w->log, "", 0);
 	gui_win_error(w, why);
@@ -207,11 +311,11 @@ static gboolean on_daemon(gint fd, GIOCondition cond, gpointer data)
 		if (rc == 0)
 			break;
 		if (rc < 0) {
+			/* a refusal said why before the daemon closed: that, not the close */
+			if (w->model.error[0] && strcmp(w->model.last_reply, "refused") == 0)
+				snprintf(err, sizeof(err), "%s", w->model.error);
 			w->conn_watch = 0; /* removed by returning FALSE */
-			drop_daemon(w,
-			            w->model.error[0] && strcmp(w->model.last_reply, "refused") == 0
-			                ? w->model.error
-			                : err);
+			drop_daemon(w, err);
 			return G_SOURCE_REMOVE;
 		}
 		unsigned ch = gui_model_apply(&w->model, &w->msg);
@@ -229,10 +333,7 @@ static gboolean on_daemon(gint fd, GIOCondition cond, gpointer data)
 		gtk_widget_hide(GTK_WIDGET(w->error_bar));
 	if ((all & GUI_CH_STATE) && !gui_model_busy(&w->model))
 		forget_pending(w);
-	if (w->model.banner_waiting)
-		on_banner(w);
-	if (w->model.prompt_waiting)
-		on_prompt(w);
+	sync_questions(w);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -376,13 +477,15 @@ static void build_status(struct gui_win *w)
 	gtk_widget_show_all(GTK_WIDGET(grid));
 }
 
-struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const char *profile_dir)
+struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const char *profile_dir,
+                            bool verbose)
 {
 	struct gui_win *w = g_new0(struct gui_win, 1);
 	char err[512];
 	GError *e = NULL;
 
 	w->app = app;
+	w->verbose = verbose;
 	gui_model_init(&w->model);
 	snprintf(w->socket_path, sizeof(w->socket_path), "%s", socket_path);
 	w->b = gtk_builder_new_from_resource("/org/evc/gui/evc-gui.ui");
@@ -398,6 +501,7 @@ struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const 
 	w->log = gtk_text_view_get_buffer(GTK_TEXT_VIEW(OBJ("log_view")));
 	gtk_window_set_application(w->win, app);
 	build_status(w);
+	build_prompt(w);
 	g_signal_connect(w->connect_button, "clicked", G_CALLBACK(on_connect), w);
 	g_signal_connect(w->disconnect_button, "clicked", G_CALLBACK(on_disconnect), w);
 	g_signal_connect(w->error_bar, "response", G_CALLBACK(on_error_close), w);

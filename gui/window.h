@@ -26,6 +26,12 @@ struct gui_win {
 	GtkLabel *detail[7];
 	GtkWidget *connect_button, *disconnect_button;
 	GtkTextBuffer *log;
+	GtkWidget *prompt; /* the password asked for again */
+	GtkEntry *prompt_entry;
+	bool banner_shown, prompt_shown;
+	/* -v: what the window shows, said on stderr once it is on the screen */
+	bool verbose;
+	char shown[128];
 	size_t log_shown; /* model lines already in the log view */
 	/* the daemon */
 	char socket_path[108];
@@ -43,7 +49,8 @@ struct gui_win {
 	char state_path[300];
 };
 
-struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const char *profile_dir);
+struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const char *profile_dir,
+                            bool verbose);
 void gui_win_free(struct gui_win *w);
 
 /* An error in the window's bar and the log, in plain language. */

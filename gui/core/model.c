@@ -57,11 +57,6 @@ static unsigned status(struct gui_model *m, const struct ctlp_msg *msg)
 		return 0;
 	if (strcmp(st, m->state) != 0) {
 		ch |= GUI_CH_STATE;
-		/* a new attempt starts from step 1: the old steps would mislead */
-		if (strcmp(st, "connecting") == 0 && strcmp(m->state, "reconnecting") != 0) {
-			memset(m->step_text, 0, sizeof(m->step_text));
-			ch |= GUI_CH_STEPS;
-		}
 		if (strcmp(st, "connected") == 0 || strcmp(st, "connecting") == 0)
 			m->error[0] = '\0';
 	}
@@ -107,6 +102,10 @@ static unsigned event(struct gui_model *m, const char *ev, const struct ctlp_msg
 	if (strcmp(ev, "step") == 0) {
 		if (!ctlp_int(msg, "step", &step) || step < 1 || step > 9)
 			return 0;
+		/* every attempt starts at step 1: the steps of the one before would mislead (the
+		 * state event may come before or after the first steps) */
+		if (step == 1)
+			memset(m->step_text, 0, sizeof(m->step_text));
 		m->step = (int)step;
 		if (step <= GUI_STEPS)
 			copy(m->step_text[step], sizeof(m->step_text[0]), text);

@@ -160,19 +160,25 @@ chmod 0660 "$ctl"
 evc_tun_gone client
 
 # ---- evc-gui itself under Xvfb, as nobody: its window builds from evc-gui.ui (a builder
-# error ends it), lists the user's profile, and opens a session with the daemon. Xvfb, the
-# session bus and evc-gui are started one by one, so that each is stopped by its own pid.
+# error ends it), lists the user's profile, opens a session with the daemon, and follows a
+# connection that gui_drive makes: the banner dialog opens, and closes once the banner is
+# answered elsewhere; the status shows the connection. Xvfb, the session bus and evc-gui are
+# started one by one, so that each is stopped by its own pid. With -v evc-gui says what it
+# shows once the X server has drawn it: the screenshots (build tree, screenshots/) are taken
+# then, from Xvfb's frame buffer.
 GUI_BIN=$(dirname -- "$EVC_BIN")/../gui/evc-gui
+shots=$(dirname -- "$EVC_BIN")/../screenshots
 if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI_BIN ]]; then
 	ghome=$udir/home
-	mkdir -p "$ghome/profiles"
-	printf 'gateway = %s\ngroup = %s\nusername = %s\n' "$RIG_GW_ADDR" "$EVC_GROUP" "$EVC_USER" >"$ghome/profiles/mine.profile"
+	mkdir -p "$ghome/profiles" "$udir/fb" "$shots"
+	printf 'gateway = %s\ngroup = %s\nusername = %s\n' "$RIG_GW_ADDR" "$EVC_GROUP" "$EVC_USER" >"$ghome/profiles/office.profile"
 	chown -R "$NOBODY:$NOBODY" "$ghome"
 	chmod 0700 "$ghome" "$ghome/profiles"
-	chmod 0600 "$ghome/profiles/mine.profile"
+	chmod 0600 "$ghome/profiles/office.profile"
 	rig_log xvfb >/dev/null
 	# -displayfd: Xvfb picks a free display and writes its number (parallel runs do not collide)
-	rig_spawn xvfb client sh -c 'exec Xvfb -displayfd 1 -ac -nolisten tcp -screen 0 1024x768x24 >"$0"' "${RIG_LOGS[xvfb]}"
+	rig_spawn xvfb client sh -c 'exec Xvfb -displayfd 1 -ac -nolisten tcp -screen 0 1024x640x24 -nocursor -fbdir "$1" >"$0"' \
+		"${RIG_LOGS[xvfb]}" "$udir/fb"
 	wait_for -p "$(rig_pid xvfb)" "Xvfb's display number" 20 grep -q '^[0-9]' "${RIG_LOGS[xvfb]}"
 	display=:$(head -n 1 "${RIG_LOGS[xvfb]}")
 	rig_spawn bus client setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- \
@@ -183,15 +189,39 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 	rig_spawn gui client sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[gui-stderr]}" \
 		setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- \
 		env -i PATH=/usr/bin:/bin HOME="$ghome" XDG_RUNTIME_DIR="$ghome" DISPLAY="$display" \
-		DBUS_SESSION_BUS_ADDRESS="unix:path=$ghome/bus" "$GUI_BIN" --socket "$ctl" --profile-dir "$ghome/profiles"
-	wait_for_log -p "$(rig_pid gui)" "${RIG_LOGS[evcd-stderr]}" "a session opened on the control socket \\(uid $NOBODY\\)" 30 \
+		DBUS_SESSION_BUS_ADDRESS="unix:path=$ghome/bus" "$GUI_BIN" -v --socket "$ctl" --profile-dir "$ghome/profiles"
+	gui=$(rig_pid gui)
+	wait_for_log -p "$gui" "${RIG_LOGS[evcd-stderr]}" "a session opened on the control socket \\(uid $NOBODY\\)" 30 \
 		"evc-gui's session with the daemon"
-	rig_alive "$(rig_pid gui)" || fail "evc-gui ended: $(cat "${RIG_LOGS[gui-stderr]}")"
+	# screenshot NAME: the screen as it is now, into the build tree
+	screenshot() {
+		python3 "$here/xwd2png.py" "$udir/fb/Xvfb_screen0" "$shots/evc-gui-$1.png" ||
+			fail "no screenshot $1"
+	}
+	wait_for_log -p "$gui" "${RIG_LOGS[gui-stderr]}" '^evc-gui: shown: Disconnected$' 20
+	screenshot main
+	# a connection made elsewhere, followed by the window
+	rig_log drv >/dev/null
+	rig_spawn drv client setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- \
+		"$DRIVE" "$ctl" connect office --password-file "$udir/pw" --banner accept \
+		--banner-after-file "$udir/banner-seen"
+	wait_for_log -p "$gui" "${RIG_LOGS[gui-stderr]}" '^evc-gui: shown: banner$' 30
+	screenshot banner
+	touch "$udir/banner-seen"
+	wait_for_exit drv 30
+	[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "the connection evc-gui followed did not come up: $(cat "${RIG_LOGS[drv]}")"
+	wait_for_log -p "$gui" "${RIG_LOGS[gui-stderr]}" '^evc-gui: shown: Connected$' 30
+	screenshot connected
+	drive dis2 disconnect
+	[[ $DRIVE_STATUS == 0 ]] || fail "disconnect: $(cat "${RIG_LOGS[dis2-stderr]}")"
+	wait_for_log -p "$gui" "${RIG_LOGS[gui-stderr]}" '^evc-gui: shown: Disconnected$' 20
+	rig_alive "$gui" || fail "evc-gui ended: $(cat "${RIG_LOGS[gui-stderr]}")"
 	! grep -E -q 'CRITICAL|WARNING|Failed to' "${RIG_LOGS[gui-stderr]}" ||
 		fail "evc-gui complained: $(cat "${RIG_LOGS[gui-stderr]}")"
 	rig_kill gui 10
 	rig_kill bus 10
 	rig_kill xvfb 10
+	rig_note "screenshots of evc-gui in $shots"
 else
 	rig_note "evc-gui under Xvfb not run: needs Xvfb, dbus-daemon and -DEVC_GUI=ON"
 fi

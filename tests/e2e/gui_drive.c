@@ -7,7 +7,8 @@
  *
  * usage: gui_drive SOCKET connect PROFILE [--gateway H] [--group G] [--user U]
  *                   [--group-key-file F] [--password-file F] [--wrong-password-file F]
- *                   [--banner accept|decline] [--disconnect] [--timeout S]
+ *                   [--banner accept|decline] [--banner-after-file F] [--disconnect]
+ *                   [--timeout S]
  *        gui_drive SOCKET status | disconnect
  * Exit: 0 the expected end state was reached, 1 not (the reason on stderr), 3 refused by
  * the daemon or the socket.
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gui/core/ctlclient.h"
 #include "gui/core/model.h"
@@ -28,7 +30,8 @@ struct drive {
 	struct gui_model m;
 	struct ctlp_msg msg;
 	char err[1024];
-	const char *banner; /* accept | decline */
+	const char *banner;       /* accept | decline */
+	const char *banner_after; /* a file: answer the banner once it exists */
 	char password[256], wrong[256];
 	unsigned prompts;
 };
@@ -85,6 +88,12 @@ static int pump(struct drive *d, int ms)
 		if ((ch & GUI_CH_BANNER) && d->m.banner_waiting) {
 			bool yes = !d->banner || strcmp(d->banner, "accept") == 0;
 			printf("banner: %s\n", d->m.banner);
+			fflush(stdout);
+			/* another window (evc-gui under test) shows the banner meanwhile */
+			uint64_t until = mono_ms() + 30000;
+			while (d->banner_after && access(d->banner_after, F_OK) != 0 &&
+			       mono_ms() < until)
+				poll(NULL, 0, 20);
 			d->m.banner_waiting = false;
 			if (gui_conn_answer_banner(d->c, yes, d->err, sizeof(d->err)))
 				return -1;
@@ -197,6 +206,8 @@ int main(int argc, char **argv)
 			rc = read_secret(v, d.wrong, sizeof(d.wrong));
 		else if (strcmp(argv[i], "--banner") == 0)
 			d.banner = argv[++i];
+		else if (strcmp(argv[i], "--banner-after-file") == 0)
+			d.banner_after = argv[++i];
 		else if (strcmp(argv[i], "--disconnect") == 0)
 			disconnect = true;
 		else if (strcmp(argv[i], "--timeout") == 0)

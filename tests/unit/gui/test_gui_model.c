@@ -100,9 +100,17 @@ static void test_connection(void **state)
 	feed(&m, "{\"event\":\"state\",\"state\":\"reconnecting\",\"step\":8}");
 	gui_fmt_state(&m, s, sizeof(s));
 	assert_string_equal(s, "Reconnecting");
-	/* a reconnection keeps the steps of the attempt before visible until new ones come */
+	/* a reconnection keeps the steps of the attempt before visible until its step 1 */
 	feed(&m, "{\"event\":\"state\",\"state\":\"connecting\",\"step\":1}");
-	assert_string_equal(m.step_text[1], "connecting to 198.51.100.1");
+	assert_string_equal(m.step_text[3], "phase 1 established");
+	feed(&m, "{\"event\":\"step\",\"step\":1,\"of\":7,\"text\":\"again\"}");
+	assert_string_equal(m.step_text[1], "again");
+	assert_string_equal(m.step_text[3], "");
+	/* steps that came before the state event of their attempt stay */
+	feed(&m, "{\"event\":\"state\",\"state\":\"disconnected\"}");
+	feed(&m, "{\"event\":\"step\",\"step\":1,\"text\":\"first\"}");
+	feed(&m, "{\"event\":\"state\",\"state\":\"connecting\",\"step\":1}");
+	assert_string_equal(m.step_text[1], "first");
 	feed(&m, "{\"event\":\"state\",\"state\":\"disconnected\"}");
 	assert_false(gui_model_busy(&m));
 	/* a new connect starts clean */
