@@ -1756,7 +1756,7 @@ static void test_names(void **state)
 	    {isakmp_exch_name, 256, 6},
 	    {isakmp_pl_name, 256, 20},
 	    {isakmp_notify_name, 65536, 37},
-	    {isakmp_cfg_attr_name, 65536, 36},
+	    {isakmp_cfg_attr_name, 65536, 37},
 	};
 	for (size_t t = 0; t < N_ELEM(tables); t++) {
 		const char *seen[64];
