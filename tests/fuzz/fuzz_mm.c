@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer target for main mode with RSA signatures (ike/mm.c, mm_auth.c, isakmp_cert.c and
+ * lib/x509 behind them), both roles. A client and a server engine with the certificates of
+ * tests/vectors/s3 are driven in memory (tests/support/engine_rig.h) to the message under test,
+ * which is then replaced by the fuzzer's: MM1 to a fresh responder, MM2 to the initiator, MM3
+ * and MM4 in clear, and MM5 and MM6 as the cleartext the oracle encrypts with the receiver's
+ * live phase-1 keys and IV, so that the ID, CERT, CERTREQ and SIG parsing and the chain and
+ * signature checks are reached. Afterwards the peer is taken away and the clock runs: every
+ * SA must end by itself, and nothing may crash or leak.
+ *
+ * Input: the message (0 MM1 .. 5 MM6), its first payload type, then its payloads.
+ */
+#include <libgen.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_rig.h"
+#include "ike/isakmp.h"
+#include "ike_oracle.h"
+#include "lib/crypto.h"
+#include "lib/x509.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x))                                                                          \
+			abort();                                                                   \
+	} while (0)
+
+/* 2027-01-01: inside the s3 certificates' validity, whatever the machine's clock says */
+#define FUZZ_WALL 1798761600
+
+struct pki {
+	struct x509_cred *cli, *srv;
+	struct x509_trust *trust;
+};
+
+static const struct pki *pki(void)
+{
+	static struct pki k;
+	static bool done;
+	char src[4096], d[4096 + 64], c[8192], key[8192], err[512];
+	if (done)
+		return &k;
+	done = true;
+	snprintf(src, sizeof(src), "%s", __FILE__);
+	snprintf(d, sizeof(d), "%s/../vectors/s3-strongswan-main-rsa-xauth/pki", dirname(src));
+	snprintf(c, sizeof(c), "%s/client.pem", d);
+	snprintf(key, sizeof(key), "%s/client.key", d);
+	CHECK(x509_cred_load(c, key, &k.cli, err, sizeof(err)) == 0);
+	snprintf(c, sizeof(c), "%s/server.pem", d);
+	snprintf(key, sizeof(key), "%s/server.key", d);
+	CHECK(x509_cred_load(c, key, &k.srv, err, sizeof(err)) == 0);
+	snprintf(c, sizeof(c), "%s/ca.pem", d);
+	CHECK(x509_trust_load(c, &k.trust, err, sizeof(err)) == 0);
+	return &k;
+}
+
+/* Loses the index-th datagram of dir and everything after it, both ways. */
+struct stop_at {
+	enum rig_dir dir;
+	unsigned index;
+	bool hit;
+};
+
+static enum rig_verdict stop_hook(struct rig *r, enum rig_dir dir, unsigned index, uint8_t *buf,
+                                  size_t *len, size_t cap, void *arg)
+{
+	struct stop_at *s = arg;
+	(void)r, (void)buf, (void)len, (void)cap;
+	if (!s->hit && dir == s->dir && index >= s->index)
+		s->hit = true;
+	return s->hit ? RIG_DROP : RIG_PASS;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t msg[RIG_MAX_MSG];
+	const struct pki *k = pki();
+	struct rig r;
+	struct stop_at stop = {RIG_C2S, 0, false};
+	if (size < 2)
+		return 0;
+	unsigned which = data[0] % 6; /* MM1 .. MM6 */
+	uint8_t np = data[1];
+	data += 2;
+	size -= 2;
+	if (size > sizeof(msg) - ISAKMP_HDR_LEN - 64)
+		return 0;
+
+	rig_init(&r);
+	r.srv_p1[0] =
+	    (struct ike_p1_prop){CIPHER_AES_CBC, 256, HASH_SHA256, IKE_AUTH_RSA_SIG, 14, 0};
+	r.n_srv_p1 = 1;
+	r.dh = 14;
+	r.cli_cert = k->cli;
+	r.cli_trust = k->trust;
+	r.srv_cert = k->srv;
+	r.srv_trust = k->trust;
+	r.wall = FUZZ_WALL;
+	r.frag_size = 16000;
+	bool to_server = which % 2 == 0;
+	if (which == 1)
+		r.no_server = true; /* MM1 lost: the initiator waits for MM2 */
+	if (which >= 2) {
+		/* MM3/MM4 are each direction's second datagram, MM5/MM6 its third */
+		stop = (struct stop_at){to_server ? RIG_C2S : RIG_S2C, which / 2, false};
+		r.tamper = stop_hook;
+		r.tamper_arg = &stop;
+	}
+	if (which != 0 && !rig_start(&r))
+		goto out;
+	r.tamper = NULL;
+	struct ike_sa *rx = to_server ? r.s.sa : r.c.sa;
+	if (which != 0 && !rx)
+		goto out;
+
+	struct isakmp_hdr h;
+	size_t len = 0;
+	if (which == 0) {
+		/* a first message: any initiator cookie, no responder cookie */
+		h = (struct isakmp_hdr){.icky = {1, 2, 3, 4, 5, 6, 7, 8},
+		                        .np = np,
+		                        .version = ISAKMP_VERSION,
+		                        .exch = ISAKMP_EXCH_MAIN};
+	} else {
+		ike_oracle_hdr(rx, &h, ISAKMP_EXCH_MAIN, np, 0);
+		if (which == 1)
+			memcpy(h.rcky, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	}
+	if (which >= 4) {
+		if (!ike_oracle_keyed(rx))
+			goto out;
+		len = ike_oracle_seal(rx, &h, data, size, ORACLE_HASH_KEEP, msg, sizeof(msg));
+	} else {
+		struct wr w = wr_init(msg, sizeof(msg));
+		h.len = (uint32_t)(ISAKMP_HDR_LEN + size);
+		isakmp_hdr_write(&w, &h);
+		wr_bytes(&w, data, size);
+		len = w.err ? 0 : w.len;
+	}
+	if (!len)
+		goto out;
+	rig_inject(&r, to_server ? RIG_C2S : RIG_S2C, msg, len);
+	CHECK(rig_pump(&r));
+	rx = to_server ? r.s.sa : r.c.sa;
+
+	/* the peer vanishes: every SA still ends by itself */
+	if (to_server) {
+		ike_sa_free(r.c.sa);
+		r.c.sa = NULL;
+	} else {
+		ike_sa_free(r.s.sa);
+		r.s.sa = NULL;
+		r.no_server = true;
+	}
+	rig_run_timers(&r, r.now + 2ull * 3600 * 1000);
+	CHECK(r.settled);
+	CHECK(!rx || ike_next_timeout(rx) == UINT64_MAX);
+out:
+	rig_free(&r);
+	return 0;
+}
