@@ -2,6 +2,13 @@
 /*
  * Vendor IDs (capabilities) and NAT traversal detection (RFC 3947): which extensions the
  * peer speaks, whether a NAT sits between us, and so whether ESP goes in UDP 4500.
+ *
+ * Older Cisco servers and clients speak draft-ietf-ipsec-nat-t-ike-02/-03 instead of the RFC:
+ * the same exchange with NAT-D as payload 130 (NAT-OA 131) instead of 20 (21) and the
+ * UDP-encapsulated modes 61443/61444 instead of 3/4. Each draft names itself with the MD5 of
+ * its name as vendor ID (draft-02 twice: with and without a trailing newline, which IOS and
+ * Windows send); the RFC wins when both sides know it, and a responder answers in the name
+ * of the latest draft the initiator gave.
  */
 #include <string.h>
 
@@ -18,7 +25,7 @@ static const uint8_t vid_natt_rfc[] = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58,
 static const uint8_t vid_natt_02n[] = {0x90, 0xcb, 0x80, 0x91, 0x3e, 0xbb, 0x69, 0x6e,
                                        0x08, 0x63, 0x81, 0xb5, 0xec, 0x42, 0x7b, 0x1f};
 static const uint8_t vid_natt_02[] = {0xcd, 0x60, 0x46, 0x43, 0x35, 0xdf, 0x21, 0xf8,
-                                      0x7c, 0xfd, 0xb2, 0xfc, 0x68, 0xb4, 0xa4, 0x48};
+                                      0x7c, 0xfd, 0xb2, 0xfc, 0x68, 0xb6, 0xa4, 0x48};
 static const uint8_t vid_natt_03[] = {0x7d, 0x94, 0x19, 0xa6, 0x53, 0x10, 0xca, 0x6f,
                                       0x2c, 0x17, 0x9d, 0x92, 0x15, 0x52, 0x9d, 0x56};
 
@@ -57,7 +64,12 @@ void natt_write_vids(struct ike_sa *sa, struct isakmp_builder *b)
 	} else if (sa->facts & F_PEER_NATT_RFC) {
 		isakmp_build_payload(b, ISAKMP_PL_VID, vid_natt_rfc, sizeof(vid_natt_rfc));
 	} else if (sa->facts & F_PEER_NATT_DRAFT) {
-		isakmp_build_payload(b, ISAKMP_PL_VID, vid_natt_02n, sizeof(vid_natt_02n));
+		/* the latest draft the client named: a client that knows only draft-02 (without
+		 * the newline) may not recognise an answer in another draft's name */
+		const uint8_t *v = (sa->facts & F_PEER_NATT_D03)    ? vid_natt_03
+		                   : (sa->facts & F_PEER_NATT_D02N) ? vid_natt_02n
+		                                                    : vid_natt_02;
+		isakmp_build_payload(b, ISAKMP_PL_VID, v, 16);
 	}
 }
 
@@ -80,8 +92,11 @@ void natt_read_vids(struct ike_sa *sa, const struct isakmp_chain *c)
 			sa->facts |= F_PEER_DPD;
 		else if (vid_is(p, vid_natt_rfc, 16, 16))
 			sa->facts |= F_PEER_NATT_RFC;
-		else if (vid_is(p, vid_natt_02n, 16, 16) || vid_is(p, vid_natt_02, 16, 16) ||
-		         vid_is(p, vid_natt_03, 16, 16))
+		else if (vid_is(p, vid_natt_03, 16, 16))
+			sa->facts |= F_PEER_NATT_DRAFT | F_PEER_NATT_D03;
+		else if (vid_is(p, vid_natt_02n, 16, 16))
+			sa->facts |= F_PEER_NATT_DRAFT | F_PEER_NATT_D02N;
+		else if (vid_is(p, vid_natt_02, 16, 16))
 			sa->facts |= F_PEER_NATT_DRAFT;
 		else if (ike_frag_vid_match(p->body, p->len))
 			sa->facts |= F_PEER_FRAG;

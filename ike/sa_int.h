@@ -87,6 +87,8 @@ enum ike_fact {
 	F_XAUTH_STARTED = 1u << 16, /* R: the XAUTH request is out */
 	F_XAUTH_ACKED = 1u << 17,   /* R: the client acknowledged the XAUTH status */
 	/* phase-1 rekey and INITIAL-CONTACT (high bits, clear of the exchanges' facts) */
+	F_PEER_NATT_D03 = 1u << 27,        /* R: the client named draft-ietf-ipsec-nat-t-ike-03 */
+	F_PEER_NATT_D02N = 1u << 28,       /* R: ... draft-02 with the newline (IOS, Windows) */
 	F_PEER_FRAG = 1u << 29,            /* the peer takes IKE fragments (frag.h) */
 	F_PEER_INITIAL_CONTACT = 1u << 30, /* R: the client sent INITIAL-CONTACT */
 	F_REPLACED = 1u << 31,             /* a newer IKE SA took over the ESP SAs */
