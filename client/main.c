@@ -91,8 +91,8 @@ static void usage(FILE *f)
 	    "control\n"
 	    "  socket is /run/evc/NAME.sock (or --control), and `evc disconnect|connect --daemon\n"
 	    "  NAME` take the tunnel down and set it up again; without --profile it waits for\n"
-	    "  evc-gui (or a script) to connect a profile over /run/evc/daemon.sock, open to\n"
-	    "  root and the group evc (or --control-group GROUP)\n"
+	    "  evc-gui (or a script) to connect a profile over /run/evc-desktop/daemon.sock,\n"
+	    "  open to root and the group evc (or --control-group GROUP)\n"
 	    "profile options: --system (/etc/evc, secrets in root-only files) or\n"
 	    "  --profile-dir DIR (secrets in DIR/secrets); default ~/.config/evc with the keyring\n"
 	    "Secrets are never taken from the command line.\n");
@@ -378,7 +378,12 @@ static int cmd_daemon(int argc, char **argv)
 		return 2;
 	}
 	if (!a.ov.control_path) {
-		snprintf(ctl, sizeof(ctl), "/run/evc/%s.sock", a.profile ? a.profile : "daemon");
+		/* the desktop's daemon has a directory of its own: its group must reach the socket,
+		 * and /run/evc is root's alone */
+		if (a.profile)
+			snprintf(ctl, sizeof(ctl), "/run/evc/%s.sock", a.profile);
+		else
+			snprintf(ctl, sizeof(ctl), "/run/evc-desktop/daemon.sock");
 		a.ov.control_path = ctl;
 	}
 	snprintf(lock, sizeof(lock), "%s.lock", a.ov.control_path);

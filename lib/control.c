@@ -416,6 +416,33 @@ size_t ctl_srv_kept(const struct ctl_srv *srv)
 	return kept;
 }
 
+/*
+ * The group must reach the socket: a directory of our own that it cannot search (ctl_srv_new
+ * makes a missing one 0700) becomes the group's, searchable but not readable (0710), so its
+ * members find the socket without listing what else is there. A directory of someone else's,
+ * or one anyone may write (/tmp), is left as it is.
+ */
+static int open_dir(const char *path, gid_t gid, const char *group, char *err, size_t errlen)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat sb;
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &sb) != 0 || sb.st_uid != geteuid() || (sb.st_mode & (S_IWOTH | S_ISVTX)) ||
+	    (sb.st_mode & S_IXOTH) || (sb.st_gid == gid && (sb.st_mode & S_IXGRP)))
+		return 0;
+	if (chown(dir, (uid_t)-1, gid) != 0 || chmod(dir, (sb.st_mode & 0700) | 0010) != 0) {
+		int rc = -errno;
+		snprintf(err, errlen, "cannot let group %s reach the control socket in %s: %s",
+		         group, dir, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
 int ctl_srv_allow_group(struct ctl_srv *srv, const char *group, char *err, size_t errlen)
 {
 	struct group gr, *res = NULL;
@@ -432,6 +459,8 @@ int ctl_srv_allow_group(struct ctl_srv *srv, const char *group, char *err, size_
 		         srv->path, group, strerror(errno));
 		return rc;
 	}
+	if ((rc = open_dir(srv->path, res->gr_gid, group, err, errlen)) != 0)
+		return rc;
 	srv->gid = res->gr_gid;
 	srv->have_gid = true;
 	snprintf(srv->group, sizeof(srv->group), "%s", group);

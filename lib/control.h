@@ -66,7 +66,10 @@ long ctl_srv_peer_uid(const struct ctl_srv *srv);
 size_t ctl_srv_kept(const struct ctl_srv *srv);
 /*
  * Opens the socket to the members of group: the socket file becomes mode 0660 and owned by
- * that group, and peers with it among their groups are served. 0, or a negative errno with
+ * that group, and peers with it among their groups are served. Its directory, when it is this
+ * process's own and the group could not search it, becomes the group's with mode 0710
+ * (searchable, not readable); a directory of another owner or one anyone may write is left
+ * alone. 0, or a negative errno with
  * err (no such group, ...); then the socket stays as it was (root and this user only).
  */
 int ctl_srv_allow_group(struct ctl_srv *srv, const char *group, char *err, size_t errlen);

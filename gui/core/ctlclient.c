@@ -103,10 +103,11 @@ struct gui_conn *gui_conn_open(const char *path, char *err, size_t errlen)
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
 		int e = errno;
 		if (e == ENOENT || e == ECONNREFUSED)
-			snprintf(err, errlen,
-			         _("the evc daemon is not running (nothing answers on %s); start "
-			           "it as root with `evc daemon` or `systemctl start evc-daemon`"),
-			         path);
+			snprintf(
+			    err, errlen,
+			    _("the evc daemon is not running (nothing answers on %s); start "
+			      "it with `systemctl start evc-desktop` (or `evc daemon` as root)"),
+			    path);
 		else if (e == EACCES || e == EPERM)
 			snprintf(err, errlen,
 			         _("you may not use the evc daemon's socket %s: ask an "

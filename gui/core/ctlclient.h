@@ -15,7 +15,8 @@
 
 #include "lib/ctlproto.h"
 
-#define GUI_DAEMON_SOCKET "/run/evc/daemon.sock"
+/* a directory of its own: /run/evc is root's alone (journals, the profile daemons' sockets) */
+#define GUI_DAEMON_SOCKET "/run/evc-desktop/daemon.sock"
 
 struct gui_conn;
 

@@ -63,7 +63,7 @@ printf 'not-the-password\n' >"$udir/wrong"
 printf '%s\n' "$EVC_GROUP_KEY" >"$udir/key"
 chown "$NOBODY:$NOBODY" "$udir/pw" "$udir/wrong" "$udir/key"
 chmod 0600 "$udir/pw" "$udir/wrong" "$udir/key"
-ctl=$udir/daemon.sock
+ctl=$udir/run/daemon.sock # the daemon makes run/ (0700), then gives it to its group
 
 rig_log evcd-stderr >/dev/null
 _evcs_wrap evcd
@@ -74,6 +74,7 @@ rig_spawn_isolated evcd client setsid sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[evcd
 evcd=$(rig_pid evcd)
 wait_for_log -p "$evcd" "${RIG_LOGS[evcd-stderr]}" "waiting for connect on $ctl" 10
 [[ $(stat -c '%a %G' "$ctl") == "660 nogroup" ]] || fail "the socket is $(stat -c '%a %G' "$ctl"), not 660 nogroup"
+[[ $(stat -c '%a %G' "$udir/run") == "710 nogroup" ]] || fail "the socket's directory is $(stat -c '%a %G' "$udir/run"), not 710 nogroup"
 grep -q "open to root and group nogroup" "${RIG_LOGS[evcd-stderr]}" || fail "the daemon did not say who may use its socket"
 
 # drive NAME [-u UID -g GID] ARGS...: gui_drive as nobody (group nogroup unless -g), in the
@@ -151,11 +152,13 @@ drive out1 -g $OTHER_GID status
 [[ $DRIVE_STATUS == 3 ]] || fail "a uid outside the group was not refused ($DRIVE_STATUS)"
 grep -q "add you to the group evc" "${RIG_LOGS[out1-stderr]}" || fail "no plain refusal: $(cat "${RIG_LOGS[out1-stderr]}")"
 chmod 0666 "$ctl"
+chmod 0711 "$udir/run"
 drive out2 -g $OTHER_GID connect office --password-file "$udir/pw"
 [[ $DRIVE_STATUS == 3 ]] || fail "SO_PEERCRED let uid $NOBODY without the group in ($DRIVE_STATUS): $(cat "${RIG_LOGS[out2]}")"
 grep -q "uid $NOBODY is not allowed on this control socket: only root and members of group nogroup are" \
 	"${RIG_LOGS[out2-stderr]}" "${RIG_LOGS[out2]}" || fail "no reason for the refusal: $(cat "${RIG_LOGS[out2]}" "${RIG_LOGS[out2-stderr]}")"
 chmod 0660 "$ctl"
+chmod 0710 "$udir/run"
 ! grep -q '^\[1/7\]' <(tail -n 3 "${RIG_LOGS[evcd]}") || fail "the refused client's connect was acted on"
 evc_tun_gone client
 
