@@ -163,7 +163,7 @@ chmod 0710 "$udir/run"
 evc_tun_gone client
 
 # ---- evc-gui itself under Xvfb, as nobody: its window builds from evc-gui.ui (a builder
-# error ends it), lists the user's profile, opens a session with the daemon, and follows a
+# error ends it), lists the user's profiles (one of them broken), opens a session with the daemon, and follows a
 # connection that gui_drive makes: the banner dialog opens, and closes once the banner is
 # answered elsewhere; the status shows the connection. Xvfb, the session bus and evc-gui are
 # started one by one, so that each is stopped by its own pid. With -v evc-gui says what it
@@ -175,9 +175,11 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 	ghome=$udir/home
 	mkdir -p "$ghome/profiles" "$udir/fb" "$shots"
 	printf 'gateway = %s\ngroup = %s\nusername = %s\n' "$RIG_GW_ADDR" "$EVC_GROUP" "$EVC_USER" >"$ghome/profiles/office.profile"
+	# a profile edited into nonsense: listed with why it does not load, nothing else hurt
+	printf 'gateway = \nthis is = not a profile\n[main]\n' >"$ghome/profiles/broken.profile"
 	chown -R "$NOBODY:$NOBODY" "$ghome"
 	chmod 0700 "$ghome" "$ghome/profiles"
-	chmod 0600 "$ghome/profiles/office.profile"
+	chmod 0600 "$ghome/profiles/office.profile" "$ghome/profiles/broken.profile"
 	rig_log xvfb >/dev/null
 	# -displayfd: Xvfb picks a free display and writes its number (parallel runs do not collide)
 	rig_spawn xvfb client sh -c 'exec Xvfb -displayfd 1 -ac -nolisten tcp -screen 0 1024x640x24 -nocursor -fbdir "$1" >"$0"' \
