@@ -12,16 +12,11 @@
 #include "ike/sa_int.h"
 
 static const char *const state_names[] = {
-    [IKE_S_IDLE] = "IDLE",
-    [IKE_S_AM_SENT] = "AM_SENT",
-    [IKE_S_MM_SA] = "MM_SA",
-    [IKE_S_MM_KE] = "MM_KE",
-    [IKE_S_MM_AUTH] = "MM_AUTH",
-    [IKE_S_P1_DONE] = "P1_DONE",
-    [IKE_S_XAUTH] = "XAUTH",
-    [IKE_S_MODECFG] = "MODECFG",
-    [IKE_S_QUICK] = "QUICK",
-    [IKE_S_ESTABLISHED] = "ESTABLISHED",
+    [IKE_S_IDLE] = "IDLE",       [IKE_S_AM_SENT] = "AM_SENT",
+    [IKE_S_MM_SA] = "MM_SA",     [IKE_S_MM_KE] = "MM_KE",
+    [IKE_S_MM_AUTH] = "MM_AUTH", [IKE_S_P1_DONE] = "P1_DONE",
+    [IKE_S_XAUTH] = "XAUTH",     [IKE_S_MODECFG] = "MODECFG",
+    [IKE_S_QUICK] = "QUICK",     [IKE_S_ESTABLISHED] = "ESTABLISHED",
     [IKE_S_DEAD] = "DEAD",
 };
 
