@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The session table (an array in login order) and its `show crypto session` views. */
+/*
+ * The session table (an array in login order) and its `show crypto session` views. Ids are
+ * handed out in ascending order, so the array is also sorted by id and a session is found by
+ * binary search (evs looks one up per login and logout, with up to 5,000 of them); only after
+ * the id counter wrapped (2^32 logins) does it fall back to a scan until the table empties.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,14 +18,17 @@ struct evs_sessions {
 	struct evs_session *v;
 	size_t n, cap;
 	uint32_t next_id;
+	bool by_id; /* v is sorted by id (the counter has not wrapped since it was empty) */
 };
 
 struct evs_sessions *evs_sessions_new(void)
 {
 	struct evs_sessions *s = calloc(1, sizeof(*s));
 
-	if (s)
+	if (s) {
 		s->next_id = 1;
+		s->by_id = true;
+	}
 	return s;
 }
 
@@ -37,12 +45,28 @@ static bool name_ok(const char *n)
 	return n && *n && strlen(n) <= EVS_SESSION_NAME_MAX;
 }
 
-static bool id_taken(const struct evs_sessions *s, uint32_t id)
+static size_t index_of(const struct evs_sessions *s, uint32_t id)
 {
+	if (s->by_id) {
+		size_t lo = 0, hi = s->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (s->v[mid].id < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < s->n && s->v[lo].id == id ? lo : s->n;
+	}
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].id == id)
-			return true;
-	return false;
+			return i;
+	return s->n;
+}
+
+static bool id_taken(const struct evs_sessions *s, uint32_t id)
+{
+	return index_of(s, id) != s->n;
 }
 
 int evs_sessions_add(struct evs_sessions *s, const char *group, const char *user,
@@ -71,6 +95,8 @@ int evs_sessions_add(struct evs_sessions *s, const char *group, const char *user
 	e = &s->v[s->n++];
 	memset(e, 0, sizeof(*e));
 	e->id = s->next_id++;
+	if (s->n > 1 && e->id < s->v[s->n - 2].id)
+		s->by_id = false; /* the counter wrapped */
 	memcpy(e->group, group, strlen(group) + 1);
 	memcpy(e->user, user, strlen(user) + 1);
 	if (peer)
@@ -84,14 +110,6 @@ int evs_sessions_add(struct evs_sessions *s, const char *group, const char *user
 	return 0;
 }
 
-static size_t index_of(const struct evs_sessions *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].id == id)
-			return i;
-	return s->n;
-}
-
 int evs_sessions_remove(struct evs_sessions *s, uint32_t id)
 {
 	size_t i = index_of(s, id);
@@ -100,6 +118,8 @@ int evs_sessions_remove(struct evs_sessions *s, uint32_t id)
 		return -ENOENT;
 	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
 	s->n--;
+	if (s->n == 0)
+		s->by_id = true;
 	return 0;
 }
 

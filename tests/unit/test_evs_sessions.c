@@ -378,6 +378,46 @@ static void sessions_add_remove_lookup(void **state)
 
 /* ---- show crypto session: the chapter's examples ---- */
 
+/* 5,000 logins (max-users' ceiling), every third logging out, in and out of order: each
+ * remaining one is found by its id, the removed ones are not, login order is kept */
+static void sessions_many(void **state)
+{
+	struct evs_sessions *s = evs_sessions_new();
+	static uint32_t id[5000];
+	char user[32];
+	(void)state;
+	assert_non_null(s);
+	for (size_t i = 0; i < 5000; i++) {
+		snprintf(user, sizeof(user), "u%zu", i);
+		assert_int_equal(evs_sessions_add(s, "quizware", user, NULL, NULL, NULL, i, &id[i]),
+		                 0);
+	}
+	for (size_t i = 0; i < 5000; i += 3)
+		assert_int_equal(evs_sessions_remove(s, id[4999 - i]), 0);
+	assert_int_equal(evs_sessions_remove(s, id[4999]), -ENOENT);
+	for (size_t i = 0; i < 5000; i++) {
+		const struct evs_session *e = evs_sessions_get(s, id[i]);
+		if ((4999 - i) % 3 == 0) {
+			assert_null(e);
+			continue;
+		}
+		assert_non_null(e);
+		snprintf(user, sizeof(user), "u%zu", i);
+		assert_string_equal(e->user, user);
+	}
+	uint32_t prev = 0;
+	for (size_t i = 0; i < evs_sessions_count(s); i++) {
+		assert_true(evs_sessions_at(s, i)->id > prev);
+		prev = evs_sessions_at(s, i)->id;
+	}
+	assert_int_equal(evs_sessions_group_count(s, "quizware"), 5000 - 1667);
+	/* a new login gets a fresh id and is found too */
+	uint32_t nid;
+	assert_int_equal(evs_sessions_add(s, "quizware", "late", NULL, NULL, NULL, 1, &nid), 0);
+	assert_string_equal(evs_sessions_get(s, nid)->user, "late");
+	evs_sessions_free(s);
+}
+
 static void show_chapter_examples(void **state)
 {
 	struct evs_config *c = load_sample();
@@ -497,6 +537,7 @@ int main(void)
 	    cmocka_unit_test(ops_psk_and_policy),
 	    cmocka_unit_test(ops_pool_exhaustion),
 	    cmocka_unit_test(sessions_add_remove_lookup),
+	    cmocka_unit_test(sessions_many),
 	    cmocka_unit_test(show_chapter_examples),
 	    cmocka_unit_test(show_counts_orders_and_idle_groups),
 	    cmocka_unit_test(show_truncates_like_snprintf),
