@@ -73,6 +73,8 @@ static void usage(FILE *f)
 	    "  --mtu N                TUN MTU (default 1400)\n"
 	    "  --dns MODE             resolv-conf (default), replace-symlink or off\n"
 	    "  --resolv-conf FILE     the resolver file to rewrite (default /etc/resolv.conf)\n"
+	    "  --script PATH          run this vpnc-script (reason, TUNDEV, INTERNAL_IP4_*,\n"
+	    "                         CISCO_*) to configure the host instead of evc\n"
 	    "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
 	    "  --control SOCKET       control socket (default /run/evc/IFNAME.sock)\n"
 	    "  --local-port N         local IKE port (default 500)\n"
@@ -130,6 +132,7 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"mtu", required_argument, NULL, OPT_SETTING},
 	    {"dns", required_argument, NULL, OPT_SETTING},
 	    {"resolv-conf", required_argument, NULL, OPT_SETTING},
+	    {"script", required_argument, NULL, OPT_SETTING},
 	    {"state-file", required_argument, NULL, OPT_SETTING},
 	    {"local-port", required_argument, NULL, OPT_SETTING},
 	    {"ike-frag-size", required_argument, NULL, OPT_SETTING},
@@ -296,6 +299,7 @@ static int cmd_connect(int argc, char **argv)
 		rc = -errno;
 		goto out;
 	}
+	t.prof = prof; /* what the gateway pushes is learnt into the profile */
 	rc = run_client(&t, &set, &term_ops, sfd, NULL, "disconnected; network settings restored",
 	                err, sizeof(err));
 out:

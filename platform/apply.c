@@ -347,11 +347,20 @@ int plat_apply_client_policy(struct plat_journal *j, struct plat_nl *nl,
 	p = malloc(sizeof(*p));
 	if (!p)
 		return plat_fail(err, errlen, -ENOMEM, "cannot configure %s", o->ifname);
-	rc = plan_client(nl, pol, o, p, err, errlen);
-	if (rc < 0)
-		goto out;
-	mark = plat_journal_count(j);
-	rc = execute(j, nl, pol, o, p, err, errlen);
+	if (o->script) {
+		/* the script configures the host; evc's own plan is not made at all */
+		rc = plat_policy_check(pol, o->gateway, err, errlen);
+		if (rc < 0)
+			goto out;
+		mark = plat_journal_count(j);
+		rc = plat_script_apply(j, pol, o, err, errlen);
+	} else {
+		rc = plan_client(nl, pol, o, p, err, errlen);
+		if (rc < 0)
+			goto out;
+		mark = plat_journal_count(j);
+		rc = execute(j, nl, pol, o, p, err, errlen);
+	}
 	if (rc < 0) {
 		char undo_err[256];
 		int urc = plat_journal_undo_to(j, mark, undo_err, sizeof(undo_err));

@@ -79,6 +79,9 @@ struct plat_client_opts {
 	 * translated to the assigned address (PAT, platform/pat.c); n_pat_lan 0: none */
 	const struct evc_net *pat_lan;
 	size_t n_pat_lan;
+	/* A vpnc-script (platform/script.h) that configures the host instead of all of the
+	 * above; NULL: evc does it itself. */
+	const char *script;
 	/* Things the user should know that are not errors (no netmask pushed, DNS not
 	 * applied, a local LAN left alone). May be NULL. */
 	void (*note)(void *arg, const char *msg);
@@ -97,6 +100,8 @@ struct plat_client_opts {
  *  - a route via ifname per split-include network, or 0.0.0.0/1 and 128.0.0.0/1 when there are
  *    none. The existing default route is never touched;
  *  - DNS servers and the default domain into resolv.conf, per opts->dns.
+ * With opts->script, the script does all of that instead (pre-init, then connect; undo runs
+ * it with disconnect).
  * The policy is checked first (plat_policy_check), and all lookups happen before the first
  * change. The call is transactional: on failure, whatever
  * it changed is undone and changes recorded earlier in j stay as they were.

@@ -10,6 +10,7 @@
  *   route  IFNAME IFINDEX DST PLEN GATEWAY TABLE PROTOCOL METRIC
  *   file   PATH absent|regular|symlink MODE UID GID BACKUP_OR_TARGET
  *   sysctl PATH OLD_VALUE
+ *   script PATH ENVIRONMENT (connect's, one NAME=VALUE per line; script.h)
  */
 #include "platform/plat_int.h"
 #include "platform/trust.h"
@@ -120,6 +121,13 @@ static void put_entry(FILE *f, const struct plat_jentry *e)
 		break;
 	case PJ_SYSCTL:
 		fputs("sysctl ", f);
+		put_str(f, e->path);
+		fputc(' ', f);
+		put_str(f, e->aux);
+		fputc('\n', f);
+		break;
+	case PJ_SCRIPT:
+		fputs("script ", f);
 		put_str(f, e->path);
 		fputc(' ', f);
 		put_str(f, e->aux);
@@ -320,6 +328,8 @@ static int revert(struct plat_nl **nl, const struct plat_jentry *e, char *err, s
 		return plat_sysctl_write(e->path, e->aux, err, errlen);
 	if (e->type == PJ_NFT)
 		return plat_pat_delete(e->path, err, errlen);
+	if (e->type == PJ_SCRIPT)
+		return plat_script_revert(e, err, errlen);
 	if (!*nl) {
 		rc = plat_nl_new(nl, err, errlen);
 		if (rc < 0)
@@ -518,6 +528,14 @@ static int parse_line(char *line, struct plat_jentry *e)
 		if (unescape(tok[1]) || !plat_pat_table_ok(tok[1]))
 			return -1;
 		e->path = tok[1];
+		return 0;
+	}
+	if (!strcmp(tok[0], "script") && n == 3) {
+		e->type = PJ_SCRIPT;
+		if (unescape(tok[1]) || tok[1][0] != '/' || unescape(tok[2]) || !tok[2][0])
+			return -1;
+		e->path = tok[1];
+		e->aux = tok[2];
 		return 0;
 	}
 	if (!strcmp(tok[0], "sysctl") && n == 3) {

@@ -29,6 +29,7 @@ enum plat_jtype {
 	PJ_FILE,   /* path replaced; kind says what to put back */
 	PJ_SYSCTL, /* path held aux before */
 	PJ_NFT,    /* nftables table path (evc_<tun>, PAT) created */
+	PJ_SCRIPT, /* vpnc-script path ran with connect; aux its environment (script.c) */
 };
 
 enum plat_file_kind {
@@ -69,6 +70,11 @@ const char *plat_journal_state_path(const struct plat_journal *j);
 /* Index of the route entry for dst/plen via ifname, or -1. */
 long plat_journal_find_route(const struct plat_journal *j, const char *ifname, uint32_t dst,
                              unsigned plen);
+
+/* script.c: runs opts->script with pre-init and connect, journalled; undo runs disconnect */
+int plat_script_apply(struct plat_journal *j, const struct evc_policy *pol,
+                      const struct plat_client_opts *o, char *err, size_t errlen);
+int plat_script_revert(const struct plat_jentry *e, char *err, size_t errlen);
 
 /* resolv.c */
 int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const char *path,

@@ -21,6 +21,7 @@
 #include "client/core/host.h"
 #include "lib/secret.h"
 #include "platform/apply.h"
+#include "platform/script.h"
 #include "platform/netcfg.h"
 #include "platform/privs.h"
 #include "platform/trust.h"
@@ -125,7 +126,11 @@ static int open_here(struct evc_host *h, char *err, size_t errlen)
 	if (rc)
 		return fail(err, errlen, rc, "cannot undo what an earlier evc left in %s: %s",
 		            state, e);
-	if (set->dns != PLAT_DNS_OFF && (rc = resolver_ok(set, err, errlen)) != 0)
+	/* a vpnc-script does DNS itself; it must be trusted before anything is sent */
+	if (set->script[0] && (rc = plat_script_check(set->script, err, errlen)) != 0)
+		return rc;
+	if (!set->script[0] && set->dns != PLAT_DNS_OFF &&
+	    (rc = resolver_ok(set, err, errlen)) != 0)
 		return rc;
 	rc = plat_nl_new(&h->nl, e, sizeof(e));
 	if (!rc)
@@ -151,6 +156,7 @@ static int apply_here(struct evc_host *h, const struct evc_policy *pol, uint32_t
 	    .mtu = set->mtu,
 	    .dns = set->dns,
 	    .resolv_conf = set->resolv_conf[0] ? set->resolv_conf : NULL,
+	    .script = set->script[0] ? set->script : NULL,
 	    .pat_lan = set->lan,
 	    .n_pat_lan = set->mode == EVC_MODE_CLIENT ? set->n_lan : 0,
 	    .note = note,
