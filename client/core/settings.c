@@ -232,11 +232,6 @@ static int run_as(struct evc_settings *s, const char *name, char *err, size_t er
 static int from_profile(struct evc_settings *s, const struct evc_profile *p, unsigned dh,
                         evc_note_fn fn, void *ctx, char *err, size_t errlen)
 {
-	if (prof_script(p))
-		note(fn, ctx,
-		     "profile '%s' names a script; evc configures the host itself and does not run "
-		     "it",
-		     prof_name(p));
 	if (prof_pfs(p) == PROF_PFS_OFF)
 		note(fn, ctx,
 		     "profile '%s' sets pfs = off; evc proposes no PFS, but uses it when the "
