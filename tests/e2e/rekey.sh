@@ -22,12 +22,16 @@
 #           packet; the ESP SA stays the same (no CHILD_DOWN), evs keeps one
 #           session and ends with one IKE SA per client after the old ones are
 #           deleted.
+#   nosave  the same lifetime without save-password: at the rekey evc, which has
+#           no terminal to ask on, says "the gateway requires the password again"
+#           and keeps the tunnel (a ping still goes through) until the old IKE SA
+#           ends.
 #
 # Both end with `evc status` and `evs show crypto ipsec sa` showing the
 # remaining lifetime, SIGTERM to evc (exit 0) and evs (exit 0), no sanitizer
 # report.
 #
-# Usage: tests/e2e/rekey.sh [BUILD_DIR] volume|time|phase1
+# Usage: tests/e2e/rekey.sh [BUILD_DIR] volume|time|phase1|nosave
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no iperf3).
 
 set -eu
@@ -39,16 +43,16 @@ case $# in
 1) build='' mode=$1 ;;
 2) build=$1 mode=$2 ;;
 *)
-	echo "usage: $0 [BUILD_DIR] volume|time|phase1" >&2
+	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave" >&2
 	exit 2
 	;;
 esac
 case $mode in
 volume) life='kilobytes 200000' ;;
 time) life='seconds 120' ;;
-phase1) life='' ;;
+phase1 | nosave) life='' ;;
 *)
-	echo "usage: $0 [BUILD_DIR] volume|time|phase1" >&2
+	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave" >&2
 	exit 2
 	;;
 esac
@@ -57,10 +61,12 @@ evcs_init "e2e-rekey-$mode" "$build"
 [[ $mode != volume ]] || rig_require_cmd iperf3 python3
 rig_topology_std
 
-if [[ $mode == phase1 ]]; then
+if [[ $mode == phase1 || $mode == nosave ]]; then
 	# a 60 s phase-1 lifetime in every isakmp policy, and save-password for the group
-	conf=$(evs_conf_variant "evs-p1life.conf" '/^ lifetime /d' 's/^ group 2$/&\n lifetime 60/' \
-		's/^ acl 101$/&\n save-password/')
+	# (nosave: without)
+	save='s/^ acl 101$/&\n save-password/'
+	[[ $mode == phase1 ]] || save='s/^ save-password$//'
+	conf=$(evs_conf_variant "evs-p1life.conf" '/^ lifetime /d' 's/^ group 2$/&\n lifetime 60/' "$save")
 	[[ $(grep -c -x ' lifetime 60' "$conf") -ge 3 ]] || fail "internal: no phase-1 lifetime in $conf"
 else
 	# the lifetime under the dynamic map's transform sets
@@ -138,6 +144,15 @@ PY
 	((got * 2 > base)) ||
 		fail "the transfer across rekeys made $((got / 1000000)) Mbit/s, less than half of $((base / 1000000)) Mbit/s"
 	show_lifetimes evc
+elif [[ $mode == nosave ]]; then
+	evs_start "$conf"
+	connect evc
+	wait_for "evc's phase-1 rekey to need the password again" 70 \
+		grep -q 'the gateway requires the password again' "${RIG_LOGS[evc-stderr]}"
+	ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping through the tunnel after the rekey could not be made"
+	rig_note "evc: $(grep -m1 'requires the password again' "${RIG_LOGS[evc-stderr]}")"
+	! grep -q 'the tunnel goes on under the new IKE SA' "${RIG_LOGS[evc-stderr]}" ||
+		fail "evc rekeyed phase 1 with a password the gateway does not let it save"
 elif [[ $mode == phase1 ]]; then
 	evs_start "$conf"
 	connect evc
@@ -181,7 +196,7 @@ else
 	show_lifetimes evc
 fi
 
-! grep -q -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" ||
+[[ $mode == nosave ]] || ! grep -q -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" ||
 	fail "evc warned: $(grep -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" | head -n 5)"
 disconnect evc
 evs_wait_connections 0
