@@ -26,6 +26,7 @@ libgtk-3-dev
 xvfb
 xauth
 libsecret-1-dev
+libsystemd-dev
 dbus-daemon
 gnome-keyring
 libcmocka-dev
@@ -54,6 +55,7 @@ freeradius
 '
 # Why the less obvious ones:
 #   libcap-ng-dev              evc drops every capability but CAP_NET_ADMIN (platform/privs.c)
+#   libsystemd-dev             sd-bus: split DNS through systemd-resolved (platform/resolved.c)
 #   clang-format, shellcheck   the C style and the test shell scripts
 #   coreutils, util-linux      timeout, mktemp; unshare, mount (tests/lib)
 #   procps, iproute2, nftables sysctl; ip, ss; NAT and packet counters
