@@ -99,6 +99,14 @@ for pkg in $PACKAGES; do
 	esac
 done
 
+# The arm64 cross build of the router build (ctest label cross): scripts/cross-arm64.sh
+# installs its packages when they are missing, only as root and only when apt's plan removes
+# nothing (else the cross test skips and says why). EVC_NO_CROSS=1 leaves them out.
+if [ "$check_only" = no ] && [ "${EVC_NO_CROSS:-}" != 1 ]; then
+	"$(dirname "$0")/cross-arm64.sh" --install-only ||
+		echo "install-deps: no arm64 cross packages; the cross test will skip" >&2
+fi
+
 if [ -z "$missing" ]; then
 	echo "install-deps: all packages present"
 	exit 0

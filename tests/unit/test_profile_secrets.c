@@ -722,6 +722,10 @@ int main(int argc, char **argv)
 		return unit_result(cmocka_run_group_tests_name("secrets (root)", root, group_setup,
 		                                               group_teardown));
 	}
+#ifndef EVC_HAVE_LIBSECRET
+	return unit_skip(
+	    "this build has no keyring support (-DEVC_LIBSECRET=OFF, the router build)");
+#endif
 	if (!find_prog("dbus-daemon", prog, sizeof(prog)) ||
 	    !find_prog("gnome-keyring-daemon", prog, sizeof(prog)))
 		return unit_skip("dbus-daemon or gnome-keyring-daemon is not installed (Debian "

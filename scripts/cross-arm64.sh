@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The router build of evc for arm64: Debian's cross compiler (gcc-aarch64-linux-gnu), the
+# :arm64 -dev packages of multiarch and qemu-user. Installs them when they are missing (as
+# root; dpkg --add-architecture arm64, after checking that apt's plan removes nothing),
+# configures BUILD_DIR with cmake/aarch64-linux-gnu.cmake and the router options
+# (-DEVC_GUI=OFF -DEVC_LIBSECRET=OFF), builds, and runs the unit tests under qemu-aarch64
+# through ctest (CMAKE_CROSSCOMPILING_EMULATOR). Prints the stripped size of evc and evs.
+#
+# Usage: scripts/cross-arm64.sh [--install-only] [--no-install] [BUILD_DIR]
+#   --install-only  install the cross packages and stop (scripts/install-deps.sh --cross)
+#   --no-install    never run apt: skip (77) when something is missing
+#   BUILD_DIR       default: build-arm64 in the source tree
+# Exit: 0 pass, 1 fail, 77 skipped (the cross packages are missing and cannot be installed:
+# not root, no network, or installing them would remove packages the native build needs).
+set -eu
+
+top=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+install=yes build=yes
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--install-only) build=no ;;
+	--no-install) install=no ;;
+	-*)
+		echo "usage: $0 [--install-only] [--no-install] [BUILD_DIR]" >&2
+		exit 2
+		;;
+	*) break ;;
+	esac
+	shift
+done
+bdir=${1:-$top/build-arm64}
+
+# What the router build needs, for arm64: the libraries of the top-level CMakeLists.txt
+# (no libsecret, GLib or GTK) and cmocka for the unit tests, through multiarch. radcli (evs's
+# RADIUS client) is not co-installable (libradcli4 is not Multi-Arch: same: its arm64 package
+# would replace the amd64 one), so its two arm64 packages are unpacked into a root of their
+# own, RADCLI_ROOT, which cmake/aarch64-linux-gnu.cmake adds to pkg-config's path; the
+# libraries it needs at run time are co-installable.
+ARM64_DEV='libc6-dev:arm64 libssl-dev:arm64 libnl-3-dev:arm64 libnl-route-3-dev:arm64
+libcap-ng-dev:arm64 libnftables-dev:arm64 libcmocka-dev:arm64 libgnutls30:arm64 libnettle8:arm64'
+TOOLS='gcc-aarch64-linux-gnu qemu-user'
+RADCLI_ROOT=${EVC_CROSS_ROOT:-/opt/evc-cross/arm64}
+export EVC_CROSS_ROOT=$RADCLI_ROOT
+RADCLI_PC=$RADCLI_ROOT/usr/lib/aarch64-linux-gnu/pkgconfig/radcli.pc
+
+skip() {
+	echo "cross-arm64: SKIPPED: $*" >&2
+	exit 77
+}
+
+missing() {
+	local p out=()
+	for p in $TOOLS $ARM64_DEV; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			out+=("$p")
+	done
+	echo "${out[*]}"
+}
+
+# libradcli4:arm64 and libradcli-dev:arm64 unpacked into RADCLI_ROOT (apt-get download, no
+# dpkg database change), the .pc file pointed at it
+unpack_radcli() {
+	local dl
+	dl=$(mktemp -d)
+	if ! (cd "$dl" && apt-get -qq download libradcli4:arm64 libradcli-dev:arm64 >/dev/null 2>&1); then
+		rm -rf -- "$dl"
+		skip "cannot download libradcli4:arm64 and libradcli-dev:arm64 (no network?)"
+	fi
+	mkdir -p "$RADCLI_ROOT"
+	for deb in "$dl"/*.deb; do
+		dpkg-deb -x "$deb" "$RADCLI_ROOT"
+	done
+	rm -rf -- "$dl"
+	[[ -f $RADCLI_PC ]] || { echo "cross-arm64: FAIL: no radcli.pc in the arm64 radcli packages" >&2; exit 1; }
+	# its prefix is this root; Requires.private (gnutls, nettle) is for static linking only,
+	# and their arm64 -dev packages are not needed to link the shared library
+	sed -i -e "s|^prefix=.*|prefix=$RADCLI_ROOT/usr|" -e '/^Requires.private:/d' "$RADCLI_PC"
+}
+
+install_packages() {
+	local need=$1 added=no plan removed
+	[[ $(id -u) -eq 0 ]] || skip "these packages are missing and only root can install them: $need"
+	command -v apt-get >/dev/null || skip "no apt-get to install: $need"
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		dpkg --add-architecture arm64
+		added=yes
+	fi
+	undo() {
+		# leave the machine as it was when nothing for arm64 got installed
+		if [[ $added == yes ]] && ! dpkg-query -W -f='${Package}\n' '*:arm64' 2>/dev/null | grep -q .; then
+			dpkg --remove-architecture arm64 || true
+			apt-get -qq update >/dev/null 2>&1 || true
+		fi
+	}
+	echo "cross-arm64: installing $need" >&2
+	if ! DEBIAN_FRONTEND=noninteractive apt-get -qq update >/dev/null 2>&1; then
+		undo
+		skip "apt-get update failed (no network?); cannot install: $need"
+	fi
+	# shellcheck disable=SC2086 # word splitting of the package lists is wanted
+	if ! plan=$(DEBIAN_FRONTEND=noninteractive apt-get -s -y --no-install-recommends install $need 2>&1); then
+		undo
+		skip "apt cannot install the cross packages: $(tail -n 5 <<<"$plan")"
+	fi
+	removed=$(grep '^Remv ' <<<"$plan" || true)
+	if [[ -n $removed ]]; then
+		undo
+		skip "installing the arm64 packages would remove packages of this machine (a multiarch \
+conflict), so nothing was installed: $(cut -d' ' -f2 <<<"$removed" | tr '\n' ' ')"
+	fi
+	# shellcheck disable=SC2086
+	if ! DEBIAN_FRONTEND=noninteractive apt-get -qq -y --no-install-recommends install $need >/dev/null; then
+		undo
+		skip "apt-get install failed for: $need"
+	fi
+}
+
+need=$(missing)
+if [[ -n $need ]]; then
+	[[ $install == yes ]] || skip "missing cross packages: $need (scripts/install-deps.sh --cross installs them)"
+	install_packages "$need"
+	need=$(missing)
+	[[ -z $need ]] || skip "still missing after installing: $need"
+fi
+if [[ ! -f $RADCLI_PC ]]; then
+	[[ $install == yes ]] || skip "no arm64 radcli in $RADCLI_ROOT (scripts/install-deps.sh --cross unpacks it)"
+	[[ $(id -u) -eq 0 || -w $(dirname "$RADCLI_ROOT") ]] || skip "cannot write $RADCLI_ROOT for the arm64 radcli"
+	unpack_radcli
+fi
+[[ $build == yes ]] || exit 0
+
+qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static || true)
+[[ -n $qemu ]] || skip "no qemu-aarch64 although qemu-user is installed"
+
+cmake -S "$top" -B "$bdir" -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake" \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVC_GUI=OFF -DEVC_LIBSECRET=OFF >/dev/null
+cmake --build "$bdir" -j"$(nproc)"
+
+# the binaries are arm64 and link neither libsecret nor GLib
+for b in client/evc server/evs; do
+	machine=$(readelf -h "$bdir/$b" | sed -n 's/^ *Machine: *//p')
+	[[ $machine == *AArch64* ]] || { echo "cross-arm64: FAIL: $b is built for '$machine', not AArch64" >&2; exit 1; }
+done
+"$top/tests/router/check-deps.sh" "$bdir/client/evc" "$bdir/server/evs"
+
+tmp=$(mktemp -d)
+trap 'rm -rf -- "$tmp"' EXIT
+for b in client/evc server/evs; do
+	aarch64-linux-gnu-strip -o "$tmp/$(basename "$b")" "$bdir/$b"
+	echo "cross-arm64: $(basename "$b") for arm64, stripped: $(stat -c %s "$tmp/$(basename "$b")") bytes"
+done
+"$qemu" "$bdir/client/evc" --version
+
+# the unit tests, each run as `qemu-aarch64 TEST`; the parts that need root, a namespace or a
+# tool skip as they do natively
+ctest --test-dir "$bdir" -L unit --output-on-failure -j"$(nproc)"
