@@ -11,7 +11,6 @@
 #include "lib/secret.h"
 #include "server/core/aaa_attrs.h"
 #include "server/core/config_aaa.h"
-#include "server/core/config_show.h"
 #include "server/core/daemon_aaa.h"
 #include "server/core/daemon_int.h"
 #include "server/core/pool.h"
@@ -180,38 +179,32 @@ static void peer_str(const struct conn *c, char a[20])
 	ipv4_str(ike_sa_peer(c->sa).addr, a, 20);
 }
 
-/* After the password: the interfaces the group may come through, then the verdict. */
-static void finish(struct conn *c, bool ok, const char *group, const char *user)
+static bool judge_password(struct conn *c, void *arg)
 {
-	struct evs_daemon *d = c->d;
-	const char *why = ok ? NULL : evs_xauth_refusal(d->xauth);
-	char restricted[256], a[20];
-
-	if (ok && radius_only_ok(c) &&
-	    !evs_config_group_iface_ok(d->cfg, group, d->listen[c->li], restricted,
-	                               sizeof(restricted))) {
-		peer_str(c, a);
-		dlog(d, IKE_LOG_WARN, "%s: XAUTH for user %s refused: %s", a, user, restricted);
-		evs_sessions_remove(evs_state_sessions(d->st), c->session_id);
-		c->session_id = 0;
-		why = restricted;
-	}
-	if (why)
-		ike_xauth_refuse(c->sa, d->now, why); /* another password would not help */
-	else
-		ike_xauth_verdict(c->sa, d->now, ok);
-}
-
-static void local_verify(struct conn *c, const char *group, const char *user, const char *password)
-{
-	struct evs_daemon *d = c->d;
+	const char *password = arg;
+	struct conn_aaa *x = c->aaa;
 	uint8_t ic[8], rc[8];
 	struct ike_endpoint p = ike_sa_peer(c->sa);
-
 	ike_sa_cookies(c->sa, ic, rc);
-	finish(c,
-	       evs_xauth_judge(d->xauth, group, user, password, &p, ic, rc, d->now, &c->session_id),
-	       group, user);
+	return evs_xauth_judge(c->d->xauth, x->group, x->user, password, &p, ic, rc, c->d->now,
+	                       &c->session_id);
+}
+
+/* RADIUS's verdict: arg is NULL for an accept, its reason for a reject. */
+static bool judge_radius(struct conn *c, void *arg)
+{
+	struct conn_aaa *x = c->aaa;
+	uint8_t ic[8], rc[8];
+	struct ike_endpoint p = ike_sa_peer(c->sa);
+	ike_sa_cookies(c->sa, ic, rc);
+	return evs_xauth_conclude(c->d->xauth, x->group, x->user, arg == NULL, arg, &p, ic, rc,
+	                          c->d->now, &c->session_id);
+}
+
+static void local_verify(struct conn *c)
+{
+	struct conn_aaa *x = c->aaa;
+	conn_xauth_judged(c, x->group, x->user, judge_password, x->password, radius_only_ok(c));
 }
 
 static bool has_local_after_radius(const struct evs_config *cfg)
@@ -230,8 +223,6 @@ static void accepted(struct conn *c, const struct evs_aaa_result *res)
 {
 	struct evs_daemon *d = c->d;
 	struct conn_aaa *x = c->aaa;
-	struct ike_endpoint p = ike_sa_peer(c->sa);
-	uint8_t ic[8], rc[8];
 	char why[320], a[20];
 
 	peer_str(c, a);
@@ -266,11 +257,7 @@ static void accepted(struct conn *c, const struct evs_aaa_result *res)
 		     "isakmp authorization list has no 'group radius')",
 		     a, x->user);
 	}
-	ike_sa_cookies(c->sa, ic, rc);
-	finish(c,
-	       evs_xauth_conclude(d->xauth, x->group, x->user, true, NULL, &p, ic, rc, d->now,
-	                          &c->session_id),
-	       x->group, x->user);
+	conn_xauth_judged(c, x->group, x->user, judge_radius, NULL, radius_only_ok(c));
 }
 
 /* No valid answer: the next method (local) or a refusal saying why. */
@@ -286,7 +273,7 @@ static void unanswered(struct conn *c, const struct evs_aaa_result *res)
 		dlog(d, IKE_LOG_WARN,
 		     "%s: user %s of group %s: %s; checking the local user database instead", a,
 		     x->user, x->group, res->why);
-		local_verify(c, x->group, x->user, x->password);
+		local_verify(c);
 		return;
 	}
 	reason = res->outcome == EVS_AAA_BAD_ANSWER
@@ -303,8 +290,6 @@ static void unanswered(struct conn *c, const struct evs_aaa_result *res)
 static void radius_done(struct conn *c, const struct evs_aaa_result *res)
 {
 	struct conn_aaa *x = c->aaa;
-	struct ike_endpoint p = ike_sa_peer(c->sa);
-	uint8_t ic[8], rc[8];
 
 	x->waiting = false;
 	switch (res->outcome) {
@@ -313,11 +298,7 @@ static void radius_done(struct conn *c, const struct evs_aaa_result *res)
 		accepted(c, res);
 		break;
 	case EVS_AAA_REJECT:
-		ike_sa_cookies(c->sa, ic, rc);
-		finish(c,
-		       evs_xauth_conclude(c->d->xauth, x->group, x->user, false, res->why, &p, ic,
-		                          rc, c->d->now, &c->session_id),
-		       x->group, x->user);
+		conn_xauth_judged(c, x->group, x->user, judge_radius, (void *)res->why, false);
 		break;
 	case EVS_AAA_NO_ANSWER:
 	case EVS_AAA_BAD_ANSWER:

@@ -213,16 +213,22 @@ static void take_over(struct conn *c, struct conn *old)
 	conn_settle(old);
 }
 
-static void act_verify(void *ctx, const char *group, const char *user, const char *password)
+static bool judge_local(struct conn *c, void *arg)
 {
-	struct conn *c = ctx;
-	if (conn_aaa_remote(c, group, user, password))
-		return; /* RADIUS: judged when its answer comes (daemon_aaa.c) */
+	const char **v = arg; /* group, user, password */
 	uint8_t ic[8], rc[8];
+	struct ike_endpoint p = ike_sa_peer(c->sa);
+	ike_sa_cookies(c->sa, ic, rc);
+	return evs_xauth_judge(c->d->xauth, v[0], v[1], v[2], &p, ic, rc, c->d->now,
+	                       &c->session_id);
+}
+
+void conn_xauth_judged(struct conn *c, const char *group, const char *user,
+                       bool (*judge)(struct conn *c, void *arg), void *arg, bool restrict_ifaces)
+{
 	struct ike_endpoint p = ike_sa_peer(c->sa);
 	uint64_t now = c->d->now;
 	struct evs_sessions *ss = evs_state_sessions(c->d->st);
-	ike_sa_cookies(c->sa, ic, rc);
 	/* the older sessions of this user from this address: with INITIAL-CONTACT stale ones
 	 * (the client restarted), without it the one this IKE SA rekeys. Either way they do
 	 * not count against max-logins while the password is judged. */
@@ -235,14 +241,14 @@ static void act_verify(void *ctx, const char *group, const char *user, const cha
 	}
 	for (size_t i = 0; i < n_old; i++)
 		evs_sessions_hold(ss, olds[i]->session_id, true);
-	bool ok =
-	    evs_xauth_judge(c->d->xauth, group, user, password, &p, ic, rc, now, &c->session_id);
+	bool ok = judge(c, arg);
 	for (size_t i = 0; i < n_old; i++)
 		evs_sessions_hold(ss, olds[i]->session_id, false);
 	const char *why = ok ? NULL : evs_xauth_refusal(c->d->xauth);
 	char restricted[256];
-	if (ok && !evs_config_group_iface_ok(c->d->cfg, group, c->d->listen[c->li], restricted,
-	                                     sizeof(restricted))) {
+	if (ok && restrict_ifaces &&
+	    !evs_config_group_iface_ok(c->d->cfg, group, c->d->listen[c->li], restricted,
+	                               sizeof(restricted))) {
 		char a[20];
 		ipv4_str(p.addr, a, sizeof(a));
 		dlog(c->d, IKE_LOG_WARN, "%s: XAUTH for user %s refused: %s", a, user, restricted);
@@ -269,6 +275,15 @@ static void act_verify(void *ctx, const char *group, const char *user, const cha
 		     a, user, group, (unsigned long long)olds[i]->id);
 		conn_kill(olds[i]); /* the client forgot it: no DELETE to send */
 	}
+}
+
+static void act_verify(void *ctx, const char *group, const char *user, const char *password)
+{
+	struct conn *c = ctx;
+	const char *v[3] = {group, user, password};
+	if (conn_aaa_remote(c, group, user, password))
+		return; /* RADIUS: judged when its answer comes (daemon_aaa.c) */
+	conn_xauth_judged(c, group, user, judge_local, v, true);
 }
 
 static void set_assigned(struct conn *c, uint32_t addr)

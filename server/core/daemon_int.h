@@ -83,6 +83,15 @@ void conn_settle(struct conn *c);
 /* Ends a half-open SA without a word, to make room for a new first message. */
 void conn_evict(struct evs_daemon *d, uint64_t id);
 
+/*
+ * The verdict on c's XAUTH answer, given by judge (evs_xauth_judge with the local database,
+ * or evs_xauth_conclude with a RADIUS answer): the older sessions of the same login are held
+ * out of max-logins meanwhile; then the group's access-restrict (when restrict_ifaces), the
+ * verdict or the refusal to the client, and a phase-1 rekey's take-over or the end of the
+ * sessions INITIAL-CONTACT made stale.
+ */
+void conn_xauth_judged(struct conn *c, const char *group, const char *user,
+                       bool (*judge)(struct conn *c, void *arg), void *arg, bool restrict_ifaces);
 /* XAUTH of c when the authentication list asks RADIUS first (daemon_aaa.c): true when it
  * took the answer (judged later, or refused now); false: the local database judges. */
 bool conn_aaa_remote(struct conn *c, const char *group, const char *user, const char *password);
