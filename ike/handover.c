@@ -88,6 +88,24 @@ int ike_sa_take_over(struct ike_sa *sa, struct ike_sa *old, uint64_t now_ms, con
 	return 0;
 }
 
+/* a new IKE SA that failed is started again this much later, if it can still finish (the
+ * margin) before the old one ends */
+#define P1_REKEY_RETRY_MS 10000
+#define P1_REKEY_MARGIN_MS 5000
+
+bool ike_sa_p1_rekey_retry(struct ike_sa *sa, uint64_t now_ms)
+{
+	sa->now = now_ms;
+	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_ESTABLISHED ||
+	    (sa->facts & F_REPLACED) || !sa->p1_expires_at)
+		return false;
+	uint64_t t = now_ms + P1_REKEY_RETRY_MS;
+	if (t + P1_REKEY_MARGIN_MS >= sa->p1_expires_at)
+		return false;
+	sa->p1_rekey_at = t;
+	return true;
+}
+
 bool ike_sa_initial_contact(const struct ike_sa *sa)
 {
 	return sa->role == IKE_ROLE_RESPONDER && (sa->facts & F_PEER_INITIAL_CONTACT);

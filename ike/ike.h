@@ -336,6 +336,10 @@ struct ike_endpoint ike_sa_peer(const struct ike_sa *sa);
  */
 bool ike_sa_handover_ready(const struct ike_sa *sa);
 int ike_sa_take_over(struct ike_sa *sa, struct ike_sa *old, uint64_t now_ms, const char **why);
+/* Initiator: the new IKE SA started for IKE_ACT_P1_REKEY failed before it was authenticated
+ * (the gateway did not answer): IKE_ACT_P1_REKEY comes again in 10 s, when that still leaves
+ * time before this IKE SA ends; false when it does not. */
+bool ike_sa_p1_rekey_retry(struct ike_sa *sa, uint64_t now_ms);
 /* Responder: the peer sent INITIAL-CONTACT (RFC 2407 4.6.3.3) with or after phase 1: the
  * older sessions of this identity from this address are stale. */
 bool ike_sa_initial_contact(const struct ike_sa *sa);

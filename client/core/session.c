@@ -255,6 +255,7 @@ static void on_p1_rekey(void *ctx)
 		return;
 	}
 	s->next_dead = false;
+	s->next_retry = false;
 	evc_session_log(s, IKE_LOG_INFO, "phase-1 rekey: starting a new IKE SA");
 	ike_start(s->sa_next, mono_ms());
 }
@@ -342,12 +343,14 @@ static void on_rekey_status(void *ctx, enum ike_step step, const char *text)
 static void on_rekey_failed(void *ctx, enum ike_step step, const char *text)
 {
 	struct evc_session *s = ctx;
-	(void)step;
 	if (!s->next_dead && !s->stopping)
 		evc_session_log(s, IKE_LOG_WARN,
 		                "phase-1 rekey failed: %s; the tunnel stays up until the IKE SA "
 		                "ends in %lld s",
 		                text, ike_left_s(s));
+	/* a gateway that did not answer may next time; a refused password would be refused
+	 * again */
+	s->next_retry = step <= IKE_STEP_PHASE1 && !s->stopping;
 	s->next_dead = true;
 }
 
@@ -414,6 +417,9 @@ static void drive_next(struct evc_session *s)
 		}
 		ike_sa_free(s->sa_next);
 		s->sa_next = NULL;
+		if (s->next_retry && ike_sa_p1_rekey_retry(s->sa, mono_ms()))
+			evc_session_log(s, IKE_LOG_INFO, "phase-1 rekey: trying again in 10 s");
+		s->next_retry = false;
 		return;
 	}
 	if (!s->stopping && ike_sa_handover_ready(s->sa_next)) {

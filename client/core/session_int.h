@@ -31,6 +31,7 @@ struct evc_session {
 	struct ike_sa *sa_next;
 	bool next_dead;      /* sa_next failed or closed: freed after its actions */
 	bool next_prompting; /* the waiting prompt is sa_next's (the gateway asks again) */
+	bool next_retry;     /* sa_next got no answer: the engine asks for another in 10 s */
 	/* the XAUTH password typed at a prompt, for a phase-1 rekey: used only where the
 	 * gateway's group policy allows save-password, wiped with the session */
 	struct secret typed_pw;

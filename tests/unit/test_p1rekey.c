@@ -239,6 +239,38 @@ static void test_engine_handover(void **state)
 	rig_free(&r);
 }
 
+/* A rekey that failed is asked for again 10 s later, as long as that leaves 5 s before the
+ * IKE SA ends; never by the responder. */
+static void test_rekey_retry(void **state)
+{
+	(void)state;
+	struct rig r;
+	struct tally t = {0};
+	rig_init(&r);
+	r.dh = 2;
+	r.srv_p1[0].life_s = 600;
+	assert_true(rig_start(&r));
+	uint64_t t0 = r.now;
+	assert_false(ike_sa_p1_rekey_retry(r.s.sa, r.now));
+	r.now = t0 + 541000;
+	ike_tick(r.c.sa, r.now);
+	drain_to(r.c.sa, NULL, r.now, &t, RIG_CLIENT_IP);
+	assert_int_equal(t.rekeys, 1);
+	assert_true(ike_sa_p1_rekey_retry(r.c.sa, r.now));
+	assert_true(ike_next_timeout(r.c.sa) <= r.now + 10000);
+	ike_tick(r.c.sa, r.now + 9999);
+	drain_to(r.c.sa, NULL, r.now, &t, RIG_CLIENT_IP);
+	assert_int_equal(t.rekeys, 1);
+	r.now += 10000;
+	ike_tick(r.c.sa, r.now);
+	drain_to(r.c.sa, NULL, r.now, &t, RIG_CLIENT_IP);
+	assert_int_equal(t.rekeys, 2);
+	/* 585 s into 600: a retry at 595 s would leave no time */
+	r.now = t0 + 585000;
+	assert_false(ike_sa_p1_rekey_retry(r.c.sa, r.now));
+	rig_free(&r);
+}
+
 /* The old IKE SA reaching its lifetime before any rekey finished ends the tunnel as before:
  * every pair goes down with a DELETE, and the client is closed. */
 static void test_no_rekey_ends_at_lifetime(void **state)
@@ -406,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_responder_lifetime),
 	    cmocka_unit_test(test_engine_handover),
 	    cmocka_unit_test(test_no_rekey_ends_at_lifetime),
+	    cmocka_unit_test(test_rekey_retry),
 	    cmocka_unit_test_setup_teardown(test_daemon_rekey_not_a_second_login, setup_logins,
 	                                    evs_net_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_initial_contact, setup_logins,
