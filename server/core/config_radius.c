@@ -328,6 +328,24 @@ void cfg_check_radius(struct cfg_parser *p)
 			          "(add 'radius-server host ADDRESS key KEY')",
 			          l->name);
 	}
+	if (usable && usable == c->radius.n) {
+		/* every server silent: the client must still be there for the next method */
+		struct evs_radius_server v[EVS_RADIUS_MAX_SERVERS];
+		size_t n = evs_config_radius(c, v, EVS_RADIUS_MAX_SERVERS);
+		unsigned long total = 0;
+		for (size_t i = 0; i < n && i < EVS_RADIUS_MAX_SERVERS; i++)
+			total += (unsigned long)v[i].timeout_s * (v[i].retries + 1);
+		if (n > EVS_RADIUS_MAX_SERVERS)
+			cfg_error(p, c->radius.v[EVS_RADIUS_MAX_SERVERS].line,
+			          "more than %d RADIUS servers", EVS_RADIUS_MAX_SERVERS);
+		else if (total >= c->xauth_timeout)
+			cfg_warn(
+			    p, c->radius.v[0].line,
+			    "RADIUS servers that do not answer take %lu s in all (timeout x "
+			    "(retransmit + 1) each), not less than the XAUTH timeout of %u s: a "
+			    "client is dropped before the next method is tried",
+			    total, c->xauth_timeout);
+	}
 	if (c->radius.n && usable == c->radius.n) {
 		bool used = false;
 		for (size_t i = 0; i < c->aaa.n; i++)

@@ -70,6 +70,19 @@ static struct evs_config *parse(const char *aaa)
 	return evs_config_parse("t.conf", text, (size_t)n, NULL, NULL);
 }
 
+static void warn_collect(void *ctx, enum evs_config_severity sev, unsigned line, const char *msg)
+{
+	struct {
+		unsigned n_warn;
+		char last[512];
+	} *w = ctx;
+	(void)line;
+	if (sev == EVS_CONFIG_WARNING) {
+		w->n_warn++;
+		snprintf(w->last, sizeof(w->last), "%s", msg);
+	}
+}
+
 static void radius_servers_and_defaults(void **state)
 {
 	(void)state;
@@ -120,6 +133,28 @@ static void radius_servers_and_defaults(void **state)
 	assert_int_equal(m[0], EVS_AAA_M_LOCAL);
 	assert_false(evs_config_author_radius(c));
 	evs_config_free(c);
+
+	/* two silent servers at IOS's defaults (2 x 20 s) outlast the XAUTH timeout of 30 s */
+	{
+		char text[4096];
+		struct {
+			unsigned n_warn;
+			char last[512];
+		} w = {0};
+		int len = snprintf(text, sizeof(text), base_conf,
+		                   "aaa authentication login vpn-users group radius local\n"
+		                   "aaa authorization network quizware local\n"
+		                   "crypto isakmp xauth timeout 30\n"
+		                   "radius-server host 127.0.0.1 key k\n"
+		                   "radius-server host 127.0.0.2 key k\n");
+		c = evs_config_parse("t.conf", text, (size_t)len, warn_collect, &w);
+		assert_non_null(c);
+		assert_int_equal(w.n_warn, 1);
+		assert_non_null(strstr(w.last,
+		                       "t.conf:5: warning: RADIUS servers that do not answer "
+		                       "take 40 s in all"));
+		evs_config_free(c);
+	}
 
 	/* defaults without any global setting: 5 s, 3 retransmissions */
 	c = parse("aaa authentication login vpn-users group radius\n"

@@ -994,6 +994,12 @@ static const struct err_case err_cases[] = {
      "evs checks 'firewall are-u-there' in the client's mode-config request"},
     {PART, 0, NULL, "crypto isakmp client configuration group G\n firewall\n", 24,
      "only 'firewall are-u-there' is supported by evs in a group"},
+    {PART, 0, NULL,
+     "radius-server key k\nradius-server host 10.0.0.1\nradius-server host 10.0.0.2\n"
+     "radius-server host 10.0.0.3\nradius-server host 10.0.0.4\nradius-server host "
+     "10.0.0.5\nradius-server host 10.0.0.6\nradius-server host 10.0.0.7\nradius-server "
+     "host 10.0.0.8\nradius-server host 10.0.0.9\n",
+     32, "more than 8 RADIUS servers"},
     {PART, 0, NULL, "aaa group server radius R\n", 23,
      "AAA server groups are not supported by evs"},
     {PART, 0, NULL, "aaa authentication enable default enable\n", 23,
