@@ -85,6 +85,9 @@ void evs_config_keepalive(const struct evs_config *cfg, unsigned *secs, unsigned
 unsigned evs_config_xauth_timeout(const struct evs_config *cfg);
 /* `crypto isakmp nat keepalive`, 0 (no NAT keepalives) when not configured. */
 unsigned evs_config_nat_keepalive(const struct evs_config *cfg);
+/* NAT traversal (ESP in UDP 4500): on unless `no crypto ipsec nat-transparency
+ * udp-encapsulation`. */
+bool evs_config_natt(const struct evs_config *cfg);
 /* `crypto map M client configuration address initiate` (push) / `respond` (pull). */
 bool evs_config_modecfg_initiate(const struct evs_config *cfg);
 bool evs_config_modecfg_respond(const struct evs_config *cfg);

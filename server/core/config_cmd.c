@@ -446,6 +446,12 @@ void cfg_cmd_global(struct cfg_parser *p, struct cfg_toks *tk)
 		cfg_cmd_access_list(p, tk);
 	} else if (cfg_kw(c, "crypto")) {
 		cfg_cmd_crypto(p, tk);
+	} else if (cfg_kw(c, "no") && N(tk) >= 4 && cfg_kw(T(tk, 1), "crypto") &&
+	           cfg_kw(T(tk, 2), "ipsec") && cfg_kw(T(tk, 3), "nat-transparency")) {
+		struct cfg_toks rest = *tk; /* the command without its "no" */
+		rest.n--;
+		memmove(rest.t, rest.t + 1, rest.n * sizeof(rest.t[0]));
+		cfg_cmd_nat_transparency(p, &rest, 3, false);
 	} else if (cfg_kw(c, "interface")) {
 		cmd_interface(p, tk);
 	} else if (cfg_kw(c, "hostname")) {

@@ -401,6 +401,8 @@ static void cmd_crypto_ipsec(struct cfg_parser *p, const struct cfg_toks *tk)
 
 	if (cfg_kw(w, "transform-set")) {
 		cmd_transform_set(p, tk);
+	} else if (cfg_kw(w, "nat-transparency")) {
+		cfg_cmd_nat_transparency(p, tk, 3, true);
 	} else if (cfg_kw(w, "security-association") && N(tk) > 3 && cfg_kw(T(tk, 3), "lifetime")) {
 		if (!parse_sa_lifetime(p, tk, 4, &p->cfg->ipsec_life_s, &p->cfg->ipsec_life_kb))
 			cfg_usage(p, "crypto ipsec security-association lifetime {seconds "
@@ -408,6 +410,25 @@ static void cmd_crypto_ipsec(struct cfg_parser *p, const struct cfg_toks *tk)
 	} else {
 		cfg_error(p, p->lineno, "'crypto ipsec %s' is not supported by evs", w);
 	}
+}
+
+/* IOS: NAT traversal (RFC 3947 and its drafts) is on unless `no crypto ipsec nat-transparency
+ * udp-encapsulation` turns it off; spi-matching is for IOS's own NAT, not a VPN server. */
+void cfg_cmd_nat_transparency(struct cfg_parser *p, const struct cfg_toks *tk, size_t at, bool on)
+{
+	if (N(tk) != at + 1 ||
+	    !(cfg_kw(T(tk, at), "udp-encapsulation") || cfg_kw(T(tk, at), "spi-matching"))) {
+		cfg_usage(p, "[no] crypto ipsec nat-transparency {udp-encapsulation | "
+		             "spi-matching}");
+		return;
+	}
+	if (cfg_kw(T(tk, at), "spi-matching")) {
+		cfg_error(p, p->lineno,
+		          "'crypto ipsec nat-transparency spi-matching' is for ESP through an IOS "
+		          "NAT router, which evs is not; NAT traversal in UDP is on by default");
+		return;
+	}
+	p->cfg->natt_off = !on;
 }
 
 static void cmd_dynamic_map_open(struct cfg_parser *p, const struct cfg_toks *tk)

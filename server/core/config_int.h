@@ -204,6 +204,7 @@ struct evs_config {
 	bool ka_periodic;
 	unsigned xauth_timeout;
 	unsigned nat_ka;
+	bool natt_off; /* `no crypto ipsec nat-transparency udp-encapsulation` */
 	uint32_t ipsec_life_s, ipsec_life_kb;
 
 	/* Derived by cfg_finalize once the checks passed. */
@@ -315,6 +316,8 @@ const char *cfg_mode_opener(enum cfg_mode m);
 /* Command handlers (config_cmd.c, config_crypto.c, config_group.c, config_acl.c). */
 void cfg_cmd_global(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_crypto(struct cfg_parser *p, const struct cfg_toks *tk);
+/* `[no] crypto ipsec nat-transparency ...`: tk is the command without its "no" (on false). */
+void cfg_cmd_nat_transparency(struct cfg_parser *p, const struct cfg_toks *tk, size_t at, bool on);
 void cfg_cmd_isakmp_policy(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_tset(struct cfg_parser *p, struct cfg_toks *tk);
 void cfg_cmd_dmap(struct cfg_parser *p, struct cfg_toks *tk);

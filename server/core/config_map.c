@@ -53,6 +53,11 @@ unsigned evs_config_nat_keepalive(const struct evs_config *c)
 	return c->nat_ka;
 }
 
+bool evs_config_natt(const struct evs_config *c)
+{
+	return !c->natt_off;
+}
+
 bool evs_config_modecfg_initiate(const struct evs_config *c)
 {
 	return c->map->initiate;

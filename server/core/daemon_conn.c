@@ -80,6 +80,7 @@ struct conn *conn_new(struct evs_daemon *d, size_t li, const uint8_t icky[8],
 	ic.xauth_timeout_s = d->xauth_s;
 	ic.dpd_idle_s = d->dpd_s;
 	ic.dpd_retry_s = d->dpd_retry_s;
+	ic.natt = d->natt ? IKE_NATT_AUTO : IKE_NATT_DISABLE;
 	ic.cert = d->cert;
 	ic.trust = d->trust;
 	ic.wall_s = (int64_t)time(NULL); /* certificates have dates; the engine reads no clock */

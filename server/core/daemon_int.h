@@ -62,6 +62,7 @@ struct evs_daemon {
 	uint64_t keepalive_at;
 	bool rri_pools; /* routes for whole pools (no reverse-route configured) */
 	bool push;      /* mode-config: initiate (SET) rather than respond */
+	bool natt;      /* NAT traversal offered (`crypto ipsec nat-transparency`) */
 	bool stopping;
 	uint64_t next_id;
 	uint64_t now;                                             /* of the entry point running */

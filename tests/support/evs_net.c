@@ -182,6 +182,7 @@ struct evs_cli *evs_net_client_new_lan(struct evs_net *n, const char *user, cons
 	cfg.psk = (const uint8_t *)"groupsecret";
 	cfg.psk_len = strlen("groupsecret");
 	cfg.dh_group = 2;
+	cfg.natt = n->cli_natt;
 	if (n_lan)
 		memcpy(cfg.lan, lan, n_lan * sizeof(*lan));
 	cfg.n_lan = n_lan;

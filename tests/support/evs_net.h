@@ -55,7 +55,8 @@ struct evs_net {
 	int child_adds, child_dels, routes, route_dels, keepalives, daemon_sends;
 	uint32_t route_addr[MAX_CHILDREN];
 	struct evc_net route[MAX_CHILDREN], route_del[MAX_CHILDREN];
-	char warnings[4096]; /* every warning the daemon logged, one a line */
+	char warnings[4096];         /* every warning the daemon logged, one a line */
+	enum ike_natt_mode cli_natt; /* the NAT-T mode of clients made from now on */
 };
 
 /* The daemon's I/O (set .ctx to the net) and the clients' driver callbacks. */
