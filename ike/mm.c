@@ -5,7 +5,7 @@
  *   MM2 R->I  SA(choice), VIDs
  *   MM3 I->R  KE, Ni, CERTREQ, NAT-D x2
  *   MM4 R->I  KE, Nr, CERTREQ, NAT-D x2
- *   MM5 I->R  HDR*, IDii(DN), CERT, CERTREQ, SIG_I, N(INITIAL-CONTACT)
+ *   MM5 I->R  HDR*, IDii(DN), CERT, CERTREQ, N(INITIAL-CONTACT), SIG_I
  *   MM6 R->I  HDR*, IDir(DN), CERT, SIG_R
  * SKEYID = prf(Ni_b | Nr_b, g^xy); SIG_x is the PKCS#1 signature of HASH_x. The group of a
  * client is its certificate's OU (seed 000, Task 2). XAUTH, mode-config and quick mode follow
@@ -191,12 +191,7 @@ static enum ike_verdict mm4_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_builder b;
 	sa_hdr(sa, &rh, ISAKMP_EXCH_MAIN, 0, 0);
 	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &rh);
-	bool ok = mm_write_auth(sa, &b, sa->idi_b, sa->idi_len, hash);
-	/* also here: some gateways send their certificate only when asked in MM5 */
-	mm_write_certreqs(sa, &b);
-	/* not when this SA replaces one of ours: the gateway must keep its ESP SAs */
-	if (!sa->cfg.p1_rekey)
-		info_send_initial_contact(sa, &b);
+	bool ok = mm_write_auth(sa, &b, sa->idi_b, sa->idi_len, hash, true);
 	size_t n = ok ? isakmp_build_finish(&b) : 0;
 	if (n)
 		n = sa_encrypt(sa, sa->tx, n, sizeof(sa->tx), ISAKMP_EXCH_MAIN, 0);
@@ -512,7 +507,7 @@ static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_builder b;
 	sa_hdr(sa, &rh, ISAKMP_EXCH_MAIN, 0, 0);
 	isakmp_build_start(&b, sa->tx, sizeof(sa->tx), &rh);
-	bool ok = mm_write_auth(sa, &b, sa->idr_b, sa->idr_len, hash);
+	bool ok = mm_write_auth(sa, &b, sa->idr_b, sa->idr_len, hash, false);
 	size_t n = ok ? isakmp_build_finish(&b) : 0;
 	if (n)
 		n = sa_encrypt(sa, sa->tx, n, sizeof(sa->tx), ISAKMP_EXCH_MAIN, 0);

@@ -41,7 +41,7 @@ size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap)
 }
 
 bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *id, size_t id_len,
-                   const uint8_t *hash)
+                   const uint8_t *hash, bool ask)
 {
 	uint8_t sig[MM_SIG_MAX];
 	const uint8_t *der;
@@ -55,6 +55,14 @@ bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *i
 	wr_u8(&b->w, ISAKMP_CERT_X509_SIG);
 	wr_bytes(&b->w, der, der_len);
 	isakmp_build_close(b);
+	if (ask) {
+		/* some gateways send their certificate only when asked in MM5 */
+		mm_write_certreqs(sa, b);
+		/* not when this SA replaces one of ours: the gateway must keep its ESP SAs */
+		if (!sa->cfg.p1_rekey)
+			info_send_initial_contact(sa, b);
+	}
+	/* the signature last: a damaged tail then fails its check instead of passing unseen */
 	isakmp_build_payload(b, ISAKMP_PL_SIG, sig, (size_t)n);
 	return true;
 }
@@ -95,27 +103,18 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 		    cert.enc != ISAKMP_CERT_X509_SIG)
 			cert.data = NULL;
 	}
+	/* nothing before the signature is proven: whatever fails up to there may be a damaged
+	 * copy and is dropped, so that the genuine one can still follow */
 	if (!cert.data) {
-		e->notify = ISAKMP_N_INVALID_CERTIFICATE;
 		snprintf(e->text, sizeof(e->text),
 		         "%s sent no X.509 certificate; main mode with RSA signatures needs one",
 		         peer);
-		return -ENOKEY;
+		return -EINVAL;
 	}
-	rc =
-	    x509_peer_verify(sa->cfg.trust, cert.data, cert.len, mm_wall(sa), &p, err, sizeof(err));
-	if (rc) {
-		e->notify = ISAKMP_N_INVALID_CERTIFICATE;
-		snprintf(e->text, sizeof(e->text), "%s's certificate is refused: %s", peer, err);
-		return rc;
-	}
-	if (id.type == ISAKMP_ID_DER_ASN1_DN && !x509_peer_subject_is(p, id.data, id.len)) {
-		e->notify = ISAKMP_N_INVALID_ID_INFORMATION;
-		snprintf(e->text, sizeof(e->text),
-		         "%s names itself with another subject than its certificate's ('%s')", peer,
-		         x509_peer_subject(p));
-		rc = -EKEYREJECTED;
-		goto out;
+	if (x509_peer_parse(cert.data, cert.len, &p, err, sizeof(err)) != 0) {
+		snprintf(e->text, sizeof(e->text), "%s's certificate cannot be read: %s", peer,
+		         err);
+		return -EINVAL;
 	}
 	if (initiator)
 		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
@@ -132,7 +131,22 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 		         "the signature of %s ('%s') does not verify: its private key does not "
 		         "match its certificate, or the message was damaged",
 		         peer, x509_peer_subject(p));
-		rc = -EBADMSG; /* may be a damaged copy: dropped, the genuine one may follow */
+		rc = -EBADMSG;
+		goto out;
+	}
+	/* signed by the holder of that certificate's key: from here on a refusal is final */
+	if (id.type == ISAKMP_ID_DER_ASN1_DN && !x509_peer_subject_is(p, id.data, id.len)) {
+		e->notify = ISAKMP_N_INVALID_ID_INFORMATION;
+		snprintf(e->text, sizeof(e->text),
+		         "%s names itself with another subject than its certificate's ('%s')", peer,
+		         x509_peer_subject(p));
+		rc = -EKEYREJECTED;
+		goto out;
+	}
+	rc = x509_peer_chain(sa->cfg.trust, p, mm_wall(sa), err, sizeof(err));
+	if (rc) {
+		e->notify = ISAKMP_N_INVALID_CERTIFICATE;
+		snprintf(e->text, sizeof(e->text), "%s's certificate is refused: %s", peer, err);
 		goto out;
 	}
 	if (initiator) {

@@ -433,20 +433,22 @@ enum ike_verdict mm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const u
 void mm_write_certreqs(struct ike_sa *sa, struct isakmp_builder *b);
 /* Writes ID (our subject, ID_DER_ASN1_DN) into buf; its length or 0. */
 size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap);
-/* Writes ID, CERT and SIG over hash (HASH_I or HASH_R); false if it cannot sign. */
+/* Writes ID, CERT and SIG over hash (HASH_I or HASH_R), with ask (MM5) CERTREQ and
+ * INITIAL-CONTACT before the SIG; false if it cannot sign. */
 bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *id, size_t id_len,
-                   const uint8_t *hash);
+                   const uint8_t *hash, bool ask);
 /* Why the peer's authentication was refused, and the notify that tells it (0: none). */
 struct mm_err {
 	uint16_t notify;
 	char text[640];
 };
 /*
- * Checks the ID, CERT and SIG of MM5 (responder) or MM6 (initiator): the chain against
- * cfg.trust at the date, the ID against the certificate's subject, and the signature over
- * HASH_I or HASH_R. 0 with *out the verified certificate (and idi_b/idr_b recorded);
- * -EINVAL or -EBADMSG for a message that may be damaged or forged (drop it, e->text says
- * what), another negative errno when the certificate itself is refused (e->notify set).
+ * Checks the ID, CERT and SIG of MM5 (responder) or MM6 (initiator): first the signature
+ * over HASH_I or HASH_R with the certificate's key, then the ID against the certificate's
+ * subject and the chain against cfg.trust at the date. 0 with *out the verified certificate
+ * (and idi_b/idr_b recorded); -EINVAL or -EBADMSG for a message that may be damaged or forged,
+ * nothing proven yet (drop it, e->text says what); another negative errno when the signed
+ * message's certificate or identity is refused (e->notify set).
  */
 int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_peer **out,
                   struct mm_err *e);

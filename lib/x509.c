@@ -317,13 +317,11 @@ static void asn1_time_str(const ASN1_TIME *t, char *out, size_t cap)
 		snprintf(out, cap, "an unreadable date");
 }
 
-int x509_peer_verify(const struct x509_trust *t, const uint8_t *der, size_t len, int64_t now,
-                     struct x509_peer **out, char *err, size_t errlen)
+int x509_peer_parse(const uint8_t *der, size_t len, struct x509_peer **out, char *err,
+                    size_t errlen)
 {
 	struct x509_peer *p = NULL;
-	X509_STORE_CTX *ctx = NULL;
 	const unsigned char *q = der;
-	char when[64], issuer[X509_NAME_MAX * 2];
 	int rc;
 	*out = NULL;
 	if (!len || len > X509_DER_MAX)
@@ -339,7 +337,26 @@ int x509_peer_verify(const struct x509_trust *t, const uint8_t *der, size_t len,
 	}
 	name_line(X509_get_subject_name(p->cert), p->subject, sizeof(p->subject));
 	first_ou(X509_get_subject_name(p->cert), p->ou, sizeof(p->ou));
-	ctx = X509_STORE_CTX_new();
+	p->key = X509_get_pubkey(p->cert);
+	if (!p->key || !EVP_PKEY_is_a(p->key, "RSA")) {
+		rc = fail(err, errlen, -ENOTSUP, "the certificate '%s' has no RSA key", p->subject);
+		goto out;
+	}
+	*out = p;
+	p = NULL;
+	rc = 0;
+out:
+	ERR_clear_error();
+	x509_peer_free(p);
+	return rc;
+}
+
+int x509_peer_chain(const struct x509_trust *t, const struct x509_peer *p, int64_t now, char *err,
+                    size_t errlen)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	char when[64], issuer[X509_NAME_MAX * 2];
+	int rc = 0;
 	if (!ctx || X509_STORE_CTX_init(ctx, t->store, p->cert, NULL) != 1) {
 		rc = fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
@@ -376,20 +393,25 @@ int x509_peer_verify(const struct x509_trust *t, const uint8_t *der, size_t len,
 			          X509_verify_cert_error_string(e));
 			break;
 		}
-		goto out;
 	}
-	p->key = X509_get_pubkey(p->cert);
-	if (!p->key || !EVP_PKEY_is_a(p->key, "RSA")) {
-		rc = fail(err, errlen, -ENOTSUP, "the certificate '%s' has no RSA key", p->subject);
-		goto out;
-	}
-	*out = p;
-	p = NULL;
-	rc = 0;
 out:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
-	x509_peer_free(p);
+	return rc;
+}
+
+int x509_peer_verify(const struct x509_trust *t, const uint8_t *der, size_t len, int64_t now,
+                     struct x509_peer **out, char *err, size_t errlen)
+{
+	struct x509_peer *p = NULL;
+	int rc = x509_peer_parse(der, len, &p, err, errlen);
+	if (!rc)
+		rc = x509_peer_chain(t, p, now, err, errlen);
+	if (rc) {
+		x509_peer_free(p);
+		p = NULL;
+	}
+	*out = p;
 	return rc;
 }
 

@@ -56,6 +56,14 @@ struct x509_peer;
  */
 int x509_peer_verify(const struct x509_trust *t, const uint8_t *der, size_t len, int64_t now,
                      struct x509_peer **out, char *err, size_t errlen);
+/* The two halves of x509_peer_verify, for a caller that checks a signature with the
+ * certificate's key before it judges the certificate: x509_peer_parse takes the DER (at most
+ * 16 KiB, an RSA key) without any chain check, x509_peer_chain then verifies it against t at
+ * now. Same errors as x509_peer_verify. */
+int x509_peer_parse(const uint8_t *der, size_t len, struct x509_peer **out, char *err,
+                    size_t errlen);
+int x509_peer_chain(const struct x509_trust *t, const struct x509_peer *p, int64_t now, char *err,
+                    size_t errlen);
 void x509_peer_free(struct x509_peer *p);
 /* The first OU of the subject ("" when none): the EasyVPN group of a client certificate. */
 const char *x509_peer_ou(const struct x509_peer *p);

@@ -12,7 +12,8 @@
  * genuine message still completes the exchange with mirrored keys.
  *
  * The conversation is recorded once untampered (aggressive mode, XAUTH, mode-config pulled
- * and pushed, quick mode, DPD, DELETE), so every message it contains gets its rows.
+ * and pushed, quick mode, DPD, DELETE; and once more with main mode and the certificates of
+ * tests/vectors/s3), so every message it contains gets its rows.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@
 #include "ike/ike.h"
 #include "ike/isakmp.h"
 #include "ike_oracle.h"
+#include "lib/x509.h"
 
 enum variant {
 	V_HASH,   /* one byte of the HASH payload (re-sealed) */
@@ -132,6 +134,10 @@ static bool forge(struct rig *r, struct tamper_case *t, const uint8_t *buf, size
 	default:
 		return false;
 	}
+	/* main mode proves nothing before MM5 and MM6: a changed KE or nonce in clear only makes
+	 * keys that the signatures then expose, so those rows have nothing to check */
+	if (!enc && h.exch == ISAKMP_EXCH_MAIN)
+		return false;
 	if (!enc) {
 		/* phase-1 messages in clear: only AM2 carries a hash (HASH_R) */
 		struct isakmp_chain c;
@@ -237,6 +243,10 @@ static void converse(struct rig *r, struct tamper_case *t, const char *label)
 	inject(r, t, label);
 	if (r->c.failed || r->s.failed)
 		return;
+	/* main mode: the gateway's XAUTH request follows MM6 at once, so while MM6 is held back
+	 * the request overtakes it and is lost; its retransmission brings it again */
+	if (r->c.children_up == 0)
+		rig_run_timers(r, r->now + 5000);
 	assert_int_equal(r->c.children_up, 1);
 	assert_int_equal(r->s.children_up, 1);
 	assert_true(rig_mirrored(r));
@@ -259,15 +269,55 @@ static void converse(struct rig *r, struct tamper_case *t, const char *label)
 	assert_true(r->s.closed);
 }
 
-static void run_table(bool push)
+/* Main mode with RSA signatures: the s3 certificates, at a date inside their validity. */
+struct mm_pki {
+	struct x509_cred *cli, *srv;
+	struct x509_trust *trust;
+};
+
+static void mm_load(struct mm_pki *k)
+{
+	char c[512], key[512], err[512];
+	const char *d = EVC_VECTORS_DIR "/s3-strongswan-main-rsa-xauth/pki";
+	snprintf(c, sizeof(c), "%s/client.pem", d);
+	snprintf(key, sizeof(key), "%s/client.key", d);
+	if (x509_cred_load(c, key, &k->cli, err, sizeof(err)))
+		fail_msg("%s", err);
+	snprintf(c, sizeof(c), "%s/server.pem", d);
+	snprintf(key, sizeof(key), "%s/server.key", d);
+	if (x509_cred_load(c, key, &k->srv, err, sizeof(err)))
+		fail_msg("%s", err);
+	snprintf(c, sizeof(c), "%s/ca.pem", d);
+	if (x509_trust_load(c, &k->trust, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
+static void rig_setup(struct rig *r, bool push, const struct mm_pki *k)
+{
+	rig_init(r);
+	r->push = push;
+	if (!k)
+		return;
+	r->srv_p1[0] =
+	    (struct ike_p1_prop){CIPHER_AES_CBC, 256, HASH_SHA256, IKE_AUTH_RSA_SIG, 14, 86400};
+	r->n_srv_p1 = 1;
+	r->dh = 14;
+	r->cli_cert = k->cli;
+	r->cli_trust = k->trust;
+	r->srv_cert = k->srv;
+	r->srv_trust = k->trust;
+	r->wall = 1798761600; /* 2027-01-01 */
+	r->frag_size = 16000; /* whole messages: each is tampered with as one */
+}
+
+static void run_table(bool push, const struct mm_pki *k)
 {
 	static struct tamper_case t;
 	struct rig r;
 
 	memset(&t, 0, sizeof(t));
 	t.record = true;
-	rig_init(&r);
-	r.push = push;
+	rig_setup(&r, push, k);
 	r.tamper = hook;
 	r.tamper_arg = &t;
 	converse(&r, &t, "recording");
@@ -289,8 +339,7 @@ static void run_table(bool push)
 			t.target_dir = msgs[i].dir;
 			t.target_index = msgs[i].index;
 			t.v = (enum variant)v;
-			rig_init(&r);
-			r.push = push;
+			rig_setup(&r, push, k);
 			r.tamper = hook;
 			r.tamper_arg = &t;
 			converse(&r, &t, label);
@@ -309,13 +358,24 @@ static void run_table(bool push)
 static void test_tamper_pulled_policy(void **state)
 {
 	(void)state;
-	run_table(false);
+	run_table(false, NULL);
 }
 
 static void test_tamper_pushed_policy(void **state)
 {
 	(void)state;
-	run_table(true);
+	run_table(true, NULL);
+}
+
+static void test_tamper_main_mode(void **state)
+{
+	struct mm_pki k = {NULL, NULL, NULL};
+	(void)state;
+	mm_load(&k);
+	run_table(false, &k);
+	x509_cred_free(k.cli);
+	x509_cred_free(k.srv);
+	x509_trust_free(k.trust);
 }
 
 int main(void)
@@ -323,6 +383,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tamper_pulled_policy),
 	    cmocka_unit_test(test_tamper_pushed_policy),
+	    cmocka_unit_test(test_tamper_main_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
