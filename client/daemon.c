@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `evc daemon` and its control socket; see daemon.h and docs/control-protocol.md. */
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,234 +9,15 @@
 #include <unistd.h>
 
 #include "client/core/client.h"
-#include "client/daemon.h"
+#include "client/daemon_int.h"
 #include "client/profile_cmd.h"
 #include "lib/control.h"
 #include "lib/ctlproto.h"
 #include "lib/i18n.h"
-#include "lib/ipv4.h"
 #include "lib/timer.h"
 #include "profiles/store.h"
 
 enum { TAG_SIG = 1, TAG_CTL, TAG_CLIENT };
-
-#define COUNTERS_MS 1000
-
-struct evd {
-	struct term t; /* first: term_ops' callbacks take the daemon as their struct term */
-	const struct evc_daemon_args *a;
-	struct evc_client *client; /* NULL while idle */
-	struct ctl_srv *ctl;
-	int ep;
-	bool stopping;
-	int rc; /* the last client's result */
-	char profile[PROF_NAME_MAX];
-	struct evc_client_status last; /* of the last client that ended */
-	enum evc_state shown;          /* the state last sent as an event */
-	uint64_t counters_at;
-	/* what the gateway pushed, for status and the connected event */
-	char nets[EVC_POLICY_MAX_NETS][32];
-	size_t n_nets;
-	char dns[EVC_POLICY_MAX_DNS][16];
-	size_t n_dns;
-	bool have_policy, save_password;
-	/* questions waiting for a session's answer */
-	bool banner_waiting, prompt_waiting, prompt_retry;
-	char banner[2048];
-	char prompt_user[EVC_NAME_MAX];
-	/* a connect accepted, started once its reply is out (so the steps follow the reply) */
-	bool start_pending;
-	struct evc_settings pending;
-	char ev[CTLP_LINE_MAX];
-	struct ctlp_msg msg;
-};
-
-/* ---- events ---- */
-
-static void send_ev(struct evd *d, struct ctlp_wr *w)
-{
-	size_t n = ctlp_wr_end(w);
-	if (n && d->ctl)
-		ctl_srv_broadcast(d->ctl, d->ev, n);
-}
-
-static void ev_begin(struct evd *d, struct ctlp_wr *w, const char *name)
-{
-	ctlp_wr_begin(w, d->ev, sizeof(d->ev));
-	ctlp_wr_str(w, "event", name);
-}
-
-static void ev_text(struct evd *d, const char *name, const char *key, const char *text)
-{
-	struct ctlp_wr w;
-	ev_begin(d, &w, name);
-	ctlp_wr_str(&w, key, text);
-	send_ev(d, &w);
-}
-
-static void status_now(const struct evd *d, struct evc_client_status *st)
-{
-	if (d->client)
-		evc_client_status(d->client, st);
-	else
-		*st = d->last;
-}
-
-static void policy_fields(const struct evd *d, struct ctlp_wr *w)
-{
-	ctlp_wr_str(w, "profile", d->profile);
-	if (!d->have_policy)
-		return;
-	ctlp_wr_strs_begin(w, "networks");
-	for (size_t i = 0; i < d->n_nets; i++)
-		ctlp_wr_item(w, d->nets[i]);
-	ctlp_wr_strs_end(w);
-	ctlp_wr_strs_begin(w, "dns");
-	for (size_t i = 0; i < d->n_dns; i++)
-		ctlp_wr_item(w, d->dns[i]);
-	ctlp_wr_strs_end(w);
-	ctlp_wr_bool(w, "save_password", d->save_password);
-}
-
-/* A state event when the state changed, and the counters once a second while up. */
-static void ev_progress(struct evd *d)
-{
-	struct evc_client_status st;
-	struct ctlp_wr w;
-	if (!d->ctl || !ctl_srv_kept(d->ctl))
-		return;
-	status_now(d, &st);
-	uint64_t now = mono_ms();
-	if (st.state != d->shown) {
-		d->shown = st.state;
-		ev_begin(d, &w, "state");
-		evc_client_status_fields(&st, &w);
-		policy_fields(d, &w);
-		send_ev(d, &w);
-	} else if (st.state == EVC_STATE_CONNECTED && now >= d->counters_at) {
-		d->counters_at = now + COUNTERS_MS;
-		ev_begin(d, &w, "counters");
-		ctlp_wr_uint(&w, "bytes_in", st.bytes_in);
-		ctlp_wr_uint(&w, "bytes_out", st.bytes_out);
-		ctlp_wr_uint(&w, "packets_in", st.packets_in);
-		ctlp_wr_uint(&w, "packets_out", st.packets_out);
-		ctlp_wr_uint(&w, "uptime_s", st.uptime_s);
-		ctlp_wr_uint(&w, "sas", st.n_sas);
-		send_ev(d, &w);
-	}
-}
-
-/* ---- the client's callbacks: the terminal's (the journal), and the sessions' events ---- */
-
-static void cb_log(void *ctx, enum ike_log_level lvl, const char *msg)
-{
-	struct evd *d = ctx;
-	struct ctlp_wr w;
-	term_ops.log(ctx, lvl, msg);
-	if (lvl == IKE_LOG_DEBUG)
-		return; /* protocol detail stays in the journal */
-	ev_begin(d, &w, "log");
-	ctlp_wr_str(&w, "level",
-	            lvl == IKE_LOG_ERR    ? "error"
-	            : lvl == IKE_LOG_WARN ? "warning"
-	                                  : "info");
-	ctlp_wr_str(&w, "text", msg);
-	send_ev(d, &w);
-}
-
-static void cb_step(void *ctx, enum ike_step step, const char *msg)
-{
-	struct evd *d = ctx;
-	struct ctlp_wr w;
-	term_ops.step(ctx, step, msg);
-	ev_begin(d, &w, "step");
-	ctlp_wr_int(&w, "step", step);
-	ctlp_wr_int(&w, "of", 7);
-	ctlp_wr_str(&w, "name", ike_step_name(step));
-	ctlp_wr_str(&w, "text", msg);
-	send_ev(d, &w);
-}
-
-/* The banner goes to the sessions, which accept or decline it; with nobody on the socket it
- * is accepted, as the CLI does (starting the daemon was the acceptance). */
-static void cb_banner(void *ctx, const char *text)
-{
-	struct evd *d = ctx;
-	printf("---- message from the gateway ----\n%s\n----------------------------------\n",
-	       text);
-	fflush(stdout);
-	if (!d->ctl || !ctl_srv_kept(d->ctl)) {
-		evc_client_answer_banner(d->client, true);
-		return;
-	}
-	snprintf(d->banner, sizeof(d->banner), "%s", text);
-	d->banner_waiting = true;
-	ev_text(d, "banner", "text", text);
-}
-
-static void ev_prompt(struct evd *d, struct ctlp_wr *w)
-{
-	ctlp_wr_begin(w, d->ev, sizeof(d->ev));
-	ctlp_wr_str(w, "event", "prompt");
-	ctlp_wr_str(w, "kind", "password");
-	ctlp_wr_str(w, "user", d->prompt_user);
-	ctlp_wr_bool(w, "retry", d->prompt_retry);
-}
-
-static void cb_prompt(void *ctx, const struct evc_prompt *p)
-{
-	struct evd *d = ctx;
-	struct ctlp_wr w;
-	if (!d->ctl || !ctl_srv_kept(d->ctl)) {
-		evc_client_answer(d->client, NULL, NULL); /* nobody to ask */
-		return;
-	}
-	d->prompt_waiting = true;
-	d->prompt_retry = p->retry;
-	snprintf(d->prompt_user, sizeof(d->prompt_user), "%s", p->user ? p->user : "");
-	ev_prompt(d, &w);
-	ctlp_wr_str(&w, "message", p->message ? p->message : "");
-	send_ev(d, &w);
-}
-
-static void cb_failover(void *ctx, const char *why, const char *next)
-{
-	char m[1400];
-	term_ops.failover(ctx, why, next);
-	snprintf(m, sizeof(m), _("%s; trying the backup gateway %s"), why, next);
-	ev_text(ctx, "log", "text", m);
-}
-
-static void cb_reconnecting(void *ctx, const char *why, const char *gw, unsigned ms, unsigned n)
-{
-	struct evd *d = ctx;
-	struct ctlp_wr w;
-	term_ops.reconnecting(ctx, why, gw, ms, n);
-	ev_begin(d, &w, "error");
-	ctlp_wr_str(&w, "text", why);
-	ctlp_wr_bool(&w, "final", false);
-	send_ev(d, &w);
-}
-
-static void cb_connected(void *ctx, const struct evc_policy *pol, const char *ifname)
-{
-	struct evd *d = ctx;
-	term_ops.connected(ctx, pol, ifname);
-	d->n_nets = d->n_dns = 0;
-	for (size_t i = 0; i < pol->n_split_include && i < EVC_POLICY_MAX_NETS; i++) {
-		char a[16];
-		int len = 0;
-		for (uint32_t m = pol->split_include[i].mask; m & 0x80000000u; m <<= 1)
-			len++;
-		ipv4_str(pol->split_include[i].addr, a, sizeof(a));
-		snprintf(d->nets[d->n_nets++], sizeof(d->nets[0]), "%s/%d", a, len);
-	}
-	for (size_t i = 0; i < pol->n_dns && i < EVC_POLICY_MAX_DNS; i++)
-		ipv4_str(pol->dns[i], d->dns[d->n_dns++], sizeof(d->dns[0]));
-	d->save_password = pol->save_passwd;
-	d->have_policy = true;
-	d->shown = EVC_STATE_IDLE; /* the state event carries the policy */
-}
 
 /* ---- connecting ---- */
 
@@ -257,15 +37,9 @@ static void forget_connection(struct evd *d)
 /* A new client for set (wiped here) and started; 0, or a negative errno with err. */
 static int start_client(struct evd *d, struct evc_settings *set, char *err, size_t errlen)
 {
-	struct evc_client_ops ops = term_ops;
+	struct evc_client_ops ops;
 	int rc;
-	ops.log = cb_log;
-	ops.step = cb_step;
-	ops.banner = cb_banner;
-	ops.prompt = cb_prompt;
-	ops.failover = cb_failover;
-	ops.reconnecting = cb_reconnecting;
-	ops.connected = cb_connected;
+	evd_ops(&ops);
 	/* The desktop's daemon opens new sockets for each connection, so it keeps the
 	 * capabilities that takes; a profile's daemon keeps its sockets and drops them. */
 	if (!d->a->profile)
@@ -330,10 +104,7 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 		rc = term_check_privileges(&d->t, &set, err, errlen);
 	if (rc)
 		goto out;
-	/* a certificate profile (main mode) has no group key */
-	rc = set.cert_path[0] ? 0
-	                      : cmd_secret(&set, prof, EVC_SECRET_GROUP_KEY,
-	                                   ctlp_str(m, "group_key"), err, errlen);
+	rc = cmd_secret(&set, prof, EVC_SECRET_GROUP_KEY, ctlp_str(m, "group_key"), err, errlen);
 	if (rc == -EAGAIN)
 		snprintf(err, errlen,
 		         _("no group key for profile '%s': store it with `evc profile import "
@@ -378,9 +149,9 @@ static size_t reply(struct evd *d, char *out, size_t cap, const char *cmd, int r
 		ctlp_wr_str(&w, "profile", d->profile);
 	} else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "subscribe") == 0) {
 		struct evc_client_status st;
-		status_now(d, &st);
+		evd_status(d, &st);
 		evc_client_status_fields(&st, &w);
-		policy_fields(d, &w);
+		evd_policy_fields(d, &w);
 	}
 	return ctlp_wr_end(&w);
 }
@@ -398,7 +169,7 @@ static size_t pending(struct evd *d, char *out, size_t cap)
 	}
 	if (d->prompt_waiting && cap > n) {
 		char *save = d->ev;
-		ev_prompt(d, &w);
+		evd_prompt_event(d, &w);
 		size_t k = ctlp_wr_end(&w);
 		if (k && k <= cap - n) {
 			memcpy(out + n, save, k);
@@ -434,7 +205,7 @@ static int cmd_disconnect(struct evd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", _("not connected"));
 		return -EALREADY;
 	}
-	cb_log(d, IKE_LOG_INFO, "disconnect asked for on the control socket");
+	evd_log(d, IKE_LOG_INFO, "disconnect asked for on the control socket");
 	if (!d->a->profile) {
 		evc_client_stop(d->client);
 		return 0;
@@ -462,8 +233,8 @@ static int cmd_answer(struct evd *d, const struct ctlp_msg *m, char *err, size_t
 			return -EINVAL;
 		}
 		d->banner_waiting = false;
-		ev_text(d, "log", "text",
-		        accept ? _("the banner was accepted") : _("the banner was declined"));
+		evd_text(d, "log", "text",
+		         accept ? _("the banner was accepted") : _("the banner was declined"));
 		return evc_client_answer_banner(d->client, accept);
 	}
 	if (kind && strcmp(kind, "password") == 0) {
@@ -527,7 +298,7 @@ static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap
 	size_t n = reply(d, out, cap, cmd, rc, err);
 	if (!rc && strcmp(cmd, "subscribe") == 0) {
 		struct evc_client_status st;
-		status_now(d, &st);
+		evd_status(d, &st);
 		d->shown = st.state; /* the reply carries it */
 		n += pending(d, out + n, cap - n);
 	}
@@ -541,7 +312,7 @@ static size_t handle_text(struct evd *d, const char *cmd, char *out, size_t cap)
 	char err[1024] = "";
 	int k;
 	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "status json") == 0) {
-		status_now(d, &st);
+		evd_status(d, &st);
 		return cmd[6] ? evc_client_status_json(&st, out, cap)
 		              : evc_client_status_text(&st, out, cap);
 	}
@@ -584,33 +355,24 @@ static size_t handler(void *ctx, const char *cmd, char *out, size_t cap)
 /* The client ended: what it said stays for status, and the sessions hear why. */
 static void client_ended(struct evd *d, int rc)
 {
-	struct ctlp_wr w;
 	evc_client_status(d->client, &d->last);
 	d->rc = rc;
 	epoll_ctl(d->ep, EPOLL_CTL_DEL, evc_client_fd(d->client), NULL);
 	evc_client_free(d->client);
 	d->client = d->t.client = NULL;
 	forget_connection(d);
-	if (rc) {
-		ev_begin(d, &w, "error");
-		ctlp_wr_str(&w, "text", d->last.last_error);
-		ctlp_wr_bool(&w, "final", true);
-		send_ev(d, &w);
-	}
-	ev_progress(d);
+	if (rc)
+		evd_error(d, d->last.last_error, true);
+	evd_progress(d);
 }
 
 /* A connect that failed before its client ran (resolving the gateway, the TUN device). */
 static void start_failed(struct evd *d, const char *err)
 {
-	struct ctlp_wr w;
 	fprintf(stderr, "evc: %s\n", err);
 	d->last.state = EVC_STATE_FAILED;
 	snprintf(d->last.last_error, sizeof(d->last.last_error), "%s", err);
-	ev_begin(d, &w, "error");
-	ctlp_wr_str(&w, "text", err);
-	ctlp_wr_bool(&w, "final", true);
-	send_ev(d, &w);
+	evd_error(d, err, true);
 }
 
 static int open_socket(struct evd *d, const char *path, char *err, size_t errlen)
@@ -668,7 +430,7 @@ static int loop(struct evd *d, int sfd)
 					return rc;
 			}
 		}
-		ev_progress(d);
+		evd_progress(d);
 		if (d->stopping && !d->client)
 			return d->a->profile ? d->rc : 0;
 	}

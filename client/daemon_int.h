@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside `evc daemon` (client/daemon.h): the daemon's state, shared by daemon.c (commands,
+ * connecting, the loop) and daemon_ev.c (the client's callbacks and the events they become).
+ */
+#ifndef EVC_CLIENT_DAEMON_INT_H
+#define EVC_CLIENT_DAEMON_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client/core/client.h"
+#include "client/daemon.h"
+#include "lib/control.h"
+#include "lib/ctlproto.h"
+#include "lib/policy.h"
+
+#define COUNTERS_MS 1000
+
+struct evd {
+	struct term t; /* first: term_ops' callbacks take the daemon as their struct term */
+	const struct evc_daemon_args *a;
+	struct evc_client *client; /* NULL while idle */
+	struct ctl_srv *ctl;
+	int ep;
+	bool stopping;
+	int rc; /* the last client's result */
+	char profile[PROF_NAME_MAX];
+	struct evc_client_status last; /* of the last client that ended */
+	enum evc_state shown;          /* the state last sent as an event */
+	uint64_t counters_at;
+	/* what the gateway pushed, for status and the connected event */
+	char nets[EVC_POLICY_MAX_NETS][32];
+	size_t n_nets;
+	char dns[EVC_POLICY_MAX_DNS][16];
+	size_t n_dns;
+	bool have_policy, save_password;
+	/* questions waiting for a session's answer */
+	bool banner_waiting, prompt_waiting, prompt_retry;
+	char banner[2048];
+	char prompt_user[EVC_NAME_MAX];
+	/* a connect accepted, started once its reply is out (so the steps follow the reply) */
+	bool start_pending;
+	struct evc_settings pending;
+	char ev[CTLP_LINE_MAX];
+	struct ctlp_msg msg;
+};
+
+/* An event: begin, fields (lib/ctlproto.h), send to every session. */
+void evd_begin(struct evd *d, struct ctlp_wr *w, const char *name);
+void evd_send(struct evd *d, struct ctlp_wr *w);
+void evd_text(struct evd *d, const char *name, const char *key, const char *text);
+/* An error event: the sentence the CLI prints; final false while evc tries again. */
+void evd_error(struct evd *d, const char *text, bool final);
+/* The password prompt that waits, as an event being written. */
+void evd_prompt_event(struct evd *d, struct ctlp_wr *w);
+/* The status now: the client's, or the last one's when idle. */
+void evd_status(const struct evd *d, struct evc_client_status *st);
+/* The profile and what the gateway pushed, as status fields. */
+void evd_policy_fields(const struct evd *d, struct ctlp_wr *w);
+/* A state event when the state changed; the counters once a second while up. */
+void evd_progress(struct evd *d);
+/* A log line, to the journal and the sessions. */
+void evd_log(struct evd *d, enum ike_log_level lvl, const char *msg);
+/* The client's callbacks: the terminal's (the journal) and the sessions' events. */
+void evd_ops(struct evc_client_ops *ops);
+
+#endif
