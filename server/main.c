@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ike/isakmp.h"
 #include "server/core/config.h"
 #include "server/core/host.h"
 #include "server/core/show_cmd.h"
@@ -156,6 +157,20 @@ int main(int argc, char **argv)
 	}
 	ho.cert = cred;
 	ho.trust = trust;
+	if (!cred) {
+		struct ike_p1_prop p1[64];
+		size_t n = evs_config_p1(cfg, p1, 64), rsa = 0;
+		for (size_t i = 0; i < n && i < 64; i++)
+			rsa +=
+			    p1[i].auth == IKE_AUTH_RSA_SIG || p1[i].auth == IKE_AUTH_XAUTH_INIT_RSA;
+		if (rsa)
+			fprintf(
+			    stderr,
+			    "evs: warning: %zu crypto isakmp %s 'authentication rsa-sig' but evs "
+			    "has no --cert, --key and --ca-file: clients in main mode will be "
+			    "refused\n",
+			    rsa, rsa == 1 ? "policy uses" : "policies use");
+	}
 	if (check) {
 		printf("%s: configuration OK%s\n", config,
 		       cred ? ", certificate and CAs read" : "");
