@@ -11,6 +11,7 @@
  *   file   PATH absent|regular|symlink MODE UID GID BACKUP_OR_TARGET
  *   sysctl PATH OLD_VALUE
  *   script PATH ENVIRONMENT (connect's, one NAME=VALUE per line; script.h)
+ *   resolved IFNAME IFINDEX (systemd-resolved holds the link's DNS; resolved.h)
  */
 #include "platform/plat_int.h"
 #include "platform/trust.h"
@@ -125,6 +126,11 @@ static void put_entry(FILE *f, const struct plat_jentry *e)
 		fputc(' ', f);
 		put_str(f, e->aux);
 		fputc('\n', f);
+		break;
+	case PJ_RESOLVED:
+		fputs("resolved ", f);
+		put_str(f, e->ifname);
+		fprintf(f, " %d\n", e->ifindex);
 		break;
 	case PJ_SCRIPT:
 		fputs("script ", f);
@@ -330,6 +336,8 @@ static int revert(struct plat_nl **nl, const struct plat_jentry *e, char *err, s
 		return plat_pat_delete(e->path, err, errlen);
 	if (e->type == PJ_SCRIPT)
 		return plat_script_revert(e, err, errlen);
+	if (e->type == PJ_RESOLVED)
+		return plat_resolved_undo(e, err, errlen);
 	if (!*nl) {
 		rc = plat_nl_new(nl, err, errlen);
 		if (rc < 0)
@@ -528,6 +536,13 @@ static int parse_line(char *line, struct plat_jentry *e)
 		if (unescape(tok[1]) || !plat_pat_table_ok(tok[1]))
 			return -1;
 		e->path = tok[1];
+		return 0;
+	}
+	if (!strcmp(tok[0], "resolved") && n == 3) {
+		e->type = PJ_RESOLVED;
+		if (get_ifname(tok[1], e->ifname) || get_uint(tok[2], 10, 0x7fffffff, &v[0]))
+			return -1;
+		e->ifindex = (int)v[0];
 		return 0;
 	}
 	if (!strcmp(tok[0], "script") && n == 3) {

@@ -23,13 +23,14 @@ const char *plat_ifname_str(int ifindex, char *buf, size_t len);
 
 /* One recorded change and what undoing it needs. */
 enum plat_jtype {
-	PJ_LINK,   /* ifname had mtu and up before */
-	PJ_ADDR,   /* addr/plen added to ifname */
-	PJ_ROUTE,  /* route added via ifname */
-	PJ_FILE,   /* path replaced; kind says what to put back */
-	PJ_SYSCTL, /* path held aux before */
-	PJ_NFT,    /* nftables table path (evc_<tun>, PAT) created */
-	PJ_SCRIPT, /* vpnc-script path ran with connect; aux its environment (script.c) */
+	PJ_LINK,     /* ifname had mtu and up before */
+	PJ_ADDR,     /* addr/plen added to ifname */
+	PJ_ROUTE,    /* route added via ifname */
+	PJ_FILE,     /* path replaced; kind says what to put back */
+	PJ_SYSCTL,   /* path held aux before */
+	PJ_NFT,      /* nftables table path (evc_<tun>, PAT) created */
+	PJ_SCRIPT,   /* vpnc-script path ran with connect; aux its environment (script.c) */
+	PJ_RESOLVED, /* systemd-resolved holds DNS settings for ifname/ifindex (resolved.c) */
 };
 
 enum plat_file_kind {
@@ -75,6 +76,13 @@ long plat_journal_find_route(const struct plat_journal *j, const char *ifname, u
 int plat_script_apply(struct plat_journal *j, const struct evc_policy *pol,
                       const struct plat_client_opts *o, char *err, size_t errlen);
 int plat_script_revert(const struct plat_jentry *e, char *err, size_t errlen);
+
+/* resolved.c: DNS of pol for ifname through systemd-resolved, journalled; -ENOENT when it
+ * does not run (nothing changed). Undo: RevertLink. */
+int plat_resolved_apply(struct plat_journal *j, const struct evc_policy *pol, const char *ifname,
+                        void (*note)(void *arg, const char *msg), void *note_arg, char *err,
+                        size_t errlen);
+int plat_resolved_undo(const struct plat_jentry *e, char *err, size_t errlen);
 
 /* resolv.c */
 int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const char *path,

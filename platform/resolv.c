@@ -93,6 +93,14 @@ int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const c
 		return 0;
 	if (!path)
 		path = PLAT_DEFAULT_RESOLV_CONF;
+	/* systemd-resolved running owns the resolver: per-link servers and routing domains
+	 * (split DNS) through its D-Bus API; otherwise the file, as the mode says */
+	if (mode == PLAT_DNS_RESOLV_CONF && strcmp(path, PLAT_DEFAULT_RESOLV_CONF) == 0) {
+		rc = plat_resolved_apply(j, pol, ifname, note, note_arg, err, errlen);
+		if (rc != -ENOENT)
+			return rc;
+		rc = 0;
+	}
 	/* root rewrites it and later writes the old content back: nobody else may control it */
 	rc = plat_path_trusted(path, "resolver file", true, err, errlen);
 	if (rc < 0)
