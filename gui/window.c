@@ -524,6 +524,7 @@ struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const 
 	gui_profiles_init(w);
 	show_status(w);
 	gtk_widget_show(GTK_WIDGET(w->win));
+	announce(w, GTK_WIDGET(w->win), w->shown); /* the first screen, once painted */
 	if (try_daemon(w) == G_SOURCE_CONTINUE)
 		w->retry_source = g_timeout_add(RETRY_MS, try_daemon, w);
 	w->tick_source = g_timeout_add_seconds(1, tick, w);
