@@ -22,6 +22,25 @@ static void write_id_addr(struct wr *w, uint32_t addr)
 	wr_u32(w, addr);
 }
 
+void p1_group_timing(struct ike_sa *sa)
+{
+	if (!sa->dh_tried[0])
+		sa->p1_give_up_at = sa->now + sa_rexmit_budget(sa);
+	/* a silent gateway: each group left gets an even share of the time left */
+	sa->p1_group_deadline = 0;
+	if (sa->dh_auto &&
+	    (sa->dh_tried[0] || ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags))) {
+		size_t left = 1;
+		for (unsigned g = ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags); g;
+		     g = ike_dh_next_group(g, sa->cfg.prop_flags))
+			left++;
+		uint64_t rest = sa->p1_give_up_at > sa->now ? sa->p1_give_up_at - sa->now : 0;
+		sa->p1_group_deadline = sa->now + rest / left;
+		if (sa->p1_group_deadline <= sa->now)
+			sa->p1_group_deadline = sa->now + 1;
+	}
+}
+
 void am_start(struct ike_sa *sa)
 {
 	char gw[32], first[64];
@@ -38,21 +57,8 @@ void am_start(struct ike_sa *sa)
 			       "offering single DES, MD5 and DH group 1 as asked: they are broken "
 			       "and give no real protection; use them only for a gateway that "
 			       "knows nothing else");
-		sa->p1_give_up_at = sa->now + sa_rexmit_budget(sa);
 	}
-	/* a silent gateway: each group left gets an even share of the time left */
-	sa->p1_group_deadline = 0;
-	if (sa->dh_auto &&
-	    (sa->dh_tried[0] || ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags))) {
-		size_t left = 1;
-		for (unsigned g = ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags); g;
-		     g = ike_dh_next_group(g, sa->cfg.prop_flags))
-			left++;
-		uint64_t rest = sa->p1_give_up_at > sa->now ? sa->p1_give_up_at - sa->now : 0;
-		sa->p1_group_deadline = sa->now + rest / left;
-		if (sa->p1_group_deadline <= sa->now)
-			sa->p1_group_deadline = sa->now + 1;
-	}
+	p1_group_timing(sa);
 	size_t tl = strlen(sa->dh_tried);
 	snprintf(sa->dh_tried + tl, sizeof(sa->dh_tried) - tl, "%s%u", tl ? ", " : "",
 	         sa->cfg.dh_group);
@@ -151,8 +157,9 @@ bool am_fallback(struct ike_sa *sa, uint16_t notify)
 
 void am_tick(struct ike_sa *sa)
 {
-	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_AM_SENT ||
-	    !sa->p1_group_deadline || sa->now < sa->p1_group_deadline)
+	if (sa->role != IKE_ROLE_INITIATOR ||
+	    (sa->state != IKE_S_AM_SENT && sa->state != IKE_S_MM_SA) || !sa->p1_group_deadline ||
+	    sa->now < sa->p1_group_deadline)
 		return;
 	/* the gateway did answer, with something unusable (a wrong HASH_R): the
 	 * retransmissions end that with the explanation, not another group */
@@ -162,11 +169,11 @@ void am_tick(struct ike_sa *sa)
 	struct ike_endpoint p = sa->peer;
 	if (!next || sa->now >= sa->p1_give_up_at) {
 		sa_fail(sa, IKE_STEP_PROPOSALS,
-		        "no answer from the gateway %u.%u.%u.%u port %u to aggressive mode in DH "
-		        "groups %s within %llu s; check the gateway address and that UDP ports "
-		        "500 and 4500 reach it",
+		        "no answer from the gateway %u.%u.%u.%u port %u to %s mode in DH groups "
+		        "%s within %llu s; check the gateway address and that UDP ports 500 and "
+		        "4500 reach it",
 		        p.addr >> 24, (p.addr >> 16) & 255, (p.addr >> 8) & 255, p.addr & 255,
-		        p.port, sa->dh_tried,
+		        p.port, sa->cfg.cert ? "main" : "aggressive", sa->dh_tried,
 		        (unsigned long long)(sa_rexmit_budget(sa) + 999) / 1000);
 		return;
 	}

@@ -334,7 +334,8 @@ uint64_t ike_next_timeout(const struct ike_sa *sa)
 		return t;
 	if (sa->rx.msg && sa->rx.next_at < t)
 		t = sa->rx.next_at;
-	if (sa->p1_group_deadline && sa->state == IKE_S_AM_SENT && sa->p1_group_deadline < t)
+	if (sa->p1_group_deadline && (sa->state == IKE_S_AM_SENT || sa->state == IKE_S_MM_SA) &&
+	    sa->p1_group_deadline < t)
 		t = sa->p1_group_deadline;
 	if (sa->xauth_deadline && sa->xauth_deadline < t)
 		t = sa->xauth_deadline;

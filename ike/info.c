@@ -234,6 +234,13 @@ static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_noti
 	}
 	if (sa->role != IKE_ROLE_INITIATOR) {
 		sa_log(sa, IKE_LOG_WARN, "the client reported %s", isakmp_notify_name(n->type));
+		/* before the tunnel is up an authenticated error ends the attempt (a client that
+		 * refused our certificate in MM6): its slot and pool address go back at once */
+		if (encrypted && sa->state < IKE_S_ESTABLISHED) {
+			sa_fail(sa, step_of(sa), "the client refused the connection (%s)",
+			        isakmp_notify_name(n->type));
+			return IKE_V_FATAL;
+		}
 		return IKE_V_OK;
 	}
 	sa->refused_with = n->type;

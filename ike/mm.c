@@ -45,6 +45,7 @@ void mm_start(struct ike_sa *sa)
 	if (!sa->dh_tried[0])
 		sa_status(sa, IKE_STEP_INIT, "connecting to %s port %u with certificate '%s'", gw,
 		          sa->peer.port, x509_cred_name(sa->cfg.cert));
+	p1_group_timing(sa);
 	size_t tl = strlen(sa->dh_tried);
 	snprintf(sa->dh_tried + tl, sizeof(sa->dh_tried) - tl, "%s%u", tl ? ", " : "",
 	         sa->cfg.dh_group);

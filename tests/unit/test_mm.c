@@ -322,6 +322,65 @@ static void test_damaged_once(void **state)
 	}
 }
 
+/* Drops everything the client sends under its first cookie: a gateway silent to group 14. */
+struct first_cookie {
+	uint8_t icky[8];
+	bool seen;
+	int dropped;
+};
+
+static enum rig_verdict silent_first(struct rig *r, enum rig_dir dir, unsigned n, uint8_t *buf,
+                                     size_t *len, size_t cap, void *arg)
+{
+	struct first_cookie *f = arg;
+	(void)r, (void)n, (void)cap;
+	if (dir != RIG_C2S || *len < 8)
+		return RIG_PASS;
+	if (!f->seen) {
+		memcpy(f->icky, buf, 8);
+		f->seen = true;
+	}
+	if (memcmp(f->icky, buf, 8) != 0)
+		return RIG_PASS;
+	f->dropped++;
+	return RIG_DROP;
+}
+
+/* Main mode falls back to the next DH group when the gateway refuses one, and when it does
+ * not answer within that group's share of the timeout. */
+static void test_group_fallback(void **state)
+{
+	struct rig r;
+	struct creds k;
+	struct first_cookie f = {{0}, false, 0};
+	(void)state;
+	rig_mm(&r, &k, "client");
+	r.dh = 0; /* automatic: 14 first, then 2 */
+	r.srv_p1[0].group = 2;
+	r.srv_p1[1].group = 2;
+	rig_start(&r);
+	rig_run_timers(&r, r.now + 60000);
+	assert_false(r.c.failed);
+	assert_true(rig_mirrored(&r));
+	assert_true(
+	    rig_logged(&r.c, "the gateway refused DH group 14 modp2048 (NO-PROPOSAL-CHOSEN)"));
+	finish(&r, &k);
+
+	rig_mm(&r, &k, "client");
+	r.dh = 0;
+	r.srv_p1[0].group = 2;
+	r.srv_p1[1].group = 2;
+	r.tamper = silent_first;
+	r.tamper_arg = &f;
+	rig_start(&r);
+	rig_run_timers(&r, r.now + 60000);
+	assert_true(f.dropped >= 1);
+	assert_false(r.c.failed);
+	assert_true(rig_mirrored(&r));
+	assert_true(rig_logged(&r.c, "no answer to DH group 14 modp2048"));
+	finish(&r, &k);
+}
+
 static void test_server_without_cert(void **state)
 {
 	struct rig r;
@@ -367,6 +426,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_signature_client),
 	    cmocka_unit_test(test_bad_signature_server),
 	    cmocka_unit_test(test_damaged_once),
+	    cmocka_unit_test(test_group_fallback),
 	    cmocka_unit_test(test_server_without_cert),
 	    cmocka_unit_test(test_no_rsa_policy),
 	};
