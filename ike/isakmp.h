@@ -334,8 +334,7 @@ struct isakmp_cert {
 	size_t len;
 };
 bool isakmp_cert_parse(const uint8_t *body, size_t len, struct isakmp_cert *c, const char **why);
-bool isakmp_certreq_parse(const uint8_t *body, size_t len, struct isakmp_cert *c,
-                          const char **why);
+bool isakmp_certreq_parse(const uint8_t *body, size_t len, struct isakmp_cert *c, const char **why);
 
 /* ---- message builder ---- */
 struct isakmp_builder {
