@@ -239,6 +239,37 @@ static void test_engine_handover(void **state)
 	rig_free(&r);
 }
 
+/* Before its XAUTH succeeded a new IKE SA takes over nothing: here the user has not answered
+ * the prompt yet, so neither the client's nor the server's new SA is ready. */
+static void test_not_ready_before_xauth(void **state)
+{
+	(void)state;
+	struct rig r;
+	const char *why = NULL;
+	rig_init(&r);
+	r.dh = 2;
+	r.passwords[0] = "richard-pw-1";
+	r.n_passwords = 1;
+	assert_true(rig_start(&r));
+	assert_int_equal(r.c.children_up, 1);
+	struct ike_sa *old_c = r.c.sa, *old_s = r.s.sa;
+	memset(&r.c, 0, sizeof(r.c));
+	memset(&r.s, 0, sizeof(r.s));
+	r.c.sa = new_rekey_client(&r, true);
+	ike_start(r.c.sa, r.now);
+	assert_true(rig_pump(&r));
+	assert_int_equal(r.c.prompts, 1); /* asked, no answer left */
+	assert_true(ike_sa_authenticated(r.s.sa));
+	assert_false(ike_sa_handover_ready(r.c.sa));
+	assert_false(ike_sa_handover_ready(r.s.sa));
+	assert_int_equal(ike_sa_take_over(r.s.sa, old_s, r.now, &why), -22);
+	assert_int_equal(ike_sa_take_over(r.c.sa, old_c, r.now, &why), -22);
+	assert_int_equal(ike_sa_child_status(old_s, r.now, NULL, 0), 1);
+	ike_sa_free(old_c);
+	ike_sa_free(old_s);
+	rig_free(&r);
+}
+
 /* A rekey that failed is asked for again 10 s later, as long as that leaves 5 s before the
  * IKE SA ends; never by the responder. */
 static void test_rekey_retry(void **state)
@@ -439,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_engine_handover),
 	    cmocka_unit_test(test_no_rekey_ends_at_lifetime),
 	    cmocka_unit_test(test_rekey_retry),
+	    cmocka_unit_test(test_not_ready_before_xauth),
 	    cmocka_unit_test_setup_teardown(test_daemon_rekey_not_a_second_login, setup_logins,
 	                                    evs_net_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_initial_contact, setup_logins,
