@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "client/lock.h"
+#include "lib/i18n.h"
 
 int evc_lock_take(const char *path, const char *what, int *out, char *err, size_t errlen)
 {
@@ -22,13 +23,14 @@ int evc_lock_take(const char *path, const char *what, int *out, char *err, size_
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (mkdir(dirname(dir), 0700) != 0 && errno != EEXIST) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(-rc));
+		snprintf(err, errlen, _("cannot create the directory of %s: %s"), path,
+		         strerror(-rc));
 		return rc;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot open the lock file %s: %s", path, strerror(-rc));
+		snprintf(err, errlen, _("cannot open the lock file %s: %s"), path, strerror(-rc));
 		return rc;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -38,11 +40,11 @@ int evc_lock_take(const char *path, const char *what, int *out, char *err, size_
 		pid[strcspn(pid, "\n")] = '\0';
 		if (rc == -EBUSY)
 			snprintf(err, errlen,
-			         "%s is already running (pid %s, lock %s); `evc status` asks it, "
-			         "`systemctl stop` or SIGTERM ends it",
+			         _("%s is already running (pid %s, lock %s); `evc status` asks it, "
+			           "`systemctl stop` or SIGTERM ends it"),
 			         what, pid[0] ? pid : "?", path);
 		else
-			snprintf(err, errlen, "cannot lock %s: %s", path, strerror(-rc));
+			snprintf(err, errlen, _("cannot lock %s: %s"), path, strerror(-rc));
 		close(fd);
 		return rc;
 	}

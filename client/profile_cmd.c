@@ -20,6 +20,7 @@
 #include "profiles/learn.h"
 #include "profiles/secrets.h"
 #include "profiles/store.h"
+#include "lib/i18n.h"
 
 static void report(void *ctx, const struct prof_msg *m)
 {
@@ -40,7 +41,7 @@ static int canonical_dir(const char *dir, char *out, size_t len, char *err, size
 		n = snprintf(out, len, "%s", real);
 		free(real);
 	} else if (errno != ENOENT) {
-		snprintf(err, errlen, "cannot use the profile directory %s: %s", dir,
+		snprintf(err, errlen, _("cannot use the profile directory %s: %s"), dir,
 		         strerror(errno));
 		return -EINVAL;
 	} else if (dir[0] == '/') {
@@ -48,11 +49,11 @@ static int canonical_dir(const char *dir, char *out, size_t len, char *err, size
 	} else if (getcwd(cwd, sizeof(cwd))) {
 		n = snprintf(out, len, "%s/%s", cwd, dir);
 	} else {
-		snprintf(err, errlen, "cannot resolve the profile directory %s", dir);
+		snprintf(err, errlen, _("cannot resolve the profile directory %s"), dir);
 		return -EINVAL;
 	}
 	if (n < 0 || (size_t)n >= len) {
-		snprintf(err, errlen, "the profile directory %s has too long a name", dir);
+		snprintf(err, errlen, _("the profile directory %s has too long a name"), dir);
 		return -ENAMETOOLONG;
 	}
 	return 0;
@@ -79,13 +80,14 @@ static struct prof_store *open_store(enum prof_scope scope, const char *dir, cha
 		else
 			n = snprintf(secrets_dir, sd_len, "%s/secrets", dir);
 		if (n < 0 || (size_t)n >= sd_len) {
-			snprintf(err, errlen, "the profile directory %s has too long a name", dir);
+			snprintf(err, errlen, _("the profile directory %s has too long a name"),
+			         dir);
 			return NULL;
 		}
 	}
 	struct prof_store *st = prof_store_new(dir);
 	if (!st)
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 	return st;
 }
 
@@ -106,8 +108,8 @@ void evc_profile_learn(const struct evc_profile *p, const struct evc_policy *pol
 
 	if (prof_learn_policy(p, pol, NULL, learn_note, &quiet, err, sizeof(err)) != 0)
 		fprintf(stderr,
-		        "evc: warning: profile '%s' was not updated with what the gateway "
-		        "pushed: %s\n",
+		        _("evc: warning: profile '%s' was not updated with what the gateway "
+		          "pushed: %s\n"),
 		        prof_name(p), err);
 	fflush(stdout);
 }
@@ -152,10 +154,11 @@ int evc_profile_find(const char *name, const char *group, const char *dir, struc
 	if (name)
 		snprintf(err, errlen, "%s", first_err);
 	else
-		snprintf(err, errlen,
-		         "no profile has group '%s' (import one with 'evc profile import FILE', or "
-		         "give --gateway HOST)",
-		         group);
+		snprintf(
+		    err, errlen,
+		    _("no profile has group '%s' (import one with 'evc profile import FILE', or "
+		      "give --gateway HOST)"),
+		    group);
 	return -ENOENT;
 }
 
@@ -194,7 +197,7 @@ static int parse_scope(int argc, char **argv, struct scope_opts *so, const char 
 			*flag = true;
 			break;
 		case 'h':
-			printf("usage: %s\n", usage);
+			printf(_("usage: %s\n"), usage);
 			return 1;
 		default:
 			goto bad;
@@ -202,7 +205,7 @@ static int parse_scope(int argc, char **argv, struct scope_opts *so, const char 
 	}
 	return 0;
 bad:
-	fprintf(stderr, "usage: %s\n", usage);
+	fprintf(stderr, _("usage: %s\n"), usage);
 	return -1;
 }
 
@@ -218,13 +221,13 @@ static int cmd_import(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: %s\n", usage);
+		fprintf(stderr, _("usage: %s\n"), usage);
 		return 2;
 	}
 	const char *path = argv[optind];
 	struct prof_import imp = {0};
 	if (prof_import_file(path, name, PROF_FMT_AUTO, report, NULL, &imp) != 0) {
-		fprintf(stderr, "evc: %s was not imported (see above)\n", path);
+		fprintf(stderr, _("evc: %s was not imported (see above)\n"), path);
 		return 1;
 	}
 	struct prof_store *st =
@@ -237,7 +240,8 @@ static int cmd_import(int argc, char **argv)
 	if (rc == 0 && ss && prof_secrets_note(ss))
 		fprintf(stderr, "evc: %s\n", prof_secrets_note(ss));
 	if (rc == 0)
-		printf("imported %s as profile '%s' (%s, %s) into %s\n", path, prof_name(imp.prof),
+		printf(_("imported %s as profile '%s' (%s, %s) into %s\n"), path,
+		       prof_name(imp.prof),
 		       imp.format == PROF_FMT_PCF    ? "Cisco VPN Client profile"
 		       : imp.format == PROF_FMT_VPNC ? "vpnc configuration"
 		                                     : "evc profile",
@@ -261,7 +265,7 @@ static int cmd_list(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	if (optind != argc) {
-		fprintf(stderr, "usage: %s\n", usage);
+		fprintf(stderr, _("usage: %s\n"), usage);
 		return 2;
 	}
 	struct prof_store *st = open_store(so.scope, so.dir, NULL, 0, err, sizeof(err));
@@ -271,13 +275,13 @@ static int cmd_list(int argc, char **argv)
 		return 1;
 	}
 	if (n == 0)
-		printf("no profiles in %s\n", prof_store_dir(st));
+		printf(_("no profiles in %s\n"), prof_store_dir(st));
 	else
 		printf("%-24s %-20s %s\n", "PROFILE", "GROUP", "GATEWAY");
 	for (size_t i = 0; i < n; i++) {
 		struct evc_profile *p = NULL;
 		if (prof_store_load(st, names[i], report, NULL, &p, err, sizeof(err)) != 0) {
-			printf("%-24s (unreadable: %s)\n", names[i], err);
+			printf(_("%-24s (unreadable: %s)\n"), names[i], err);
 			continue;
 		}
 		printf("%-24s %-20s %s\n", names[i], prof_group(p) ? prof_group(p) : "-",
@@ -296,13 +300,13 @@ static int cmd_one(int argc, char **argv, const char *what)
 	struct scope_opts so = {PROF_SCOPE_USER, NULL};
 	bool reveal = false;
 	char err[1024] = "", secrets_dir[512];
-	snprintf(usage, sizeof(usage), "evc profile %s NAME%s [--system | --profile-dir DIR]", what,
-	         strcmp(what, "show") == 0 ? " [--show-secrets]" : "");
+	snprintf(usage, sizeof(usage), _("evc profile %s NAME%s [--system | --profile-dir DIR]"),
+	         what, strcmp(what, "show") == 0 ? " [--show-secrets]" : "");
 	int rc = parse_scope(argc, argv, &so, usage, &reveal, "show-secrets", NULL);
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: %s\n", usage);
+		fprintf(stderr, _("usage: %s\n"), usage);
 		return 2;
 	}
 	struct prof_store *st =
@@ -331,7 +335,7 @@ static int cmd_one(int argc, char **argv, const char *what)
 		if (rc == 0)
 			rc = prof_store_remove(st, argv[optind], err, sizeof(err));
 		if (rc == 0)
-			printf("removed profile '%s' and its stored secrets\n", argv[optind]);
+			printf(_("removed profile '%s' and its stored secrets\n"), argv[optind]);
 	}
 	if (rc != 0)
 		fprintf(stderr, "evc: %s\n", err[0] ? err : strerror(-rc));
@@ -343,7 +347,7 @@ static int cmd_one(int argc, char **argv, const char *what)
 int evc_profile_main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: evc profile import|list|show|remove|export ...\n");
+		fprintf(stderr, _("usage: evc profile import|list|show|remove|export ...\n"));
 		return 2;
 	}
 	const char *sub = argv[1];
@@ -354,8 +358,8 @@ int evc_profile_main(int argc, char **argv)
 	if (strcmp(sub, "show") == 0 || strcmp(sub, "export") == 0 || strcmp(sub, "remove") == 0)
 		return cmd_one(argc - 1, argv + 1, sub);
 	fprintf(stderr,
-	        "evc: unknown profile command '%s'; use import, list, show, remove or "
-	        "export\n",
+	        _("evc: unknown profile command '%s'; use import, list, show, remove or "
+	          "export\n"),
 	        sub);
 	return 2;
 }

@@ -17,6 +17,7 @@
 #include "platform/privs.h"
 #include "lib/ipv4.h"
 #include "lib/signals.h"
+#include "lib/i18n.h"
 
 #define SECRET_MAX 1024
 
@@ -30,7 +31,7 @@ void term_error(const char *err)
 void term_note(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "evc: note: %s\n", msg);
+	fprintf(stderr, _("evc: note: %s\n"), msg);
 }
 
 static const char *step_label(enum ike_step st)
@@ -75,7 +76,7 @@ static void cb_banner(void *ctx, const char *text)
 {
 	struct term *t = ctx;
 	if (!t->quiet) {
-		printf("---- message from the gateway ----\n");
+		printf(_("---- message from the gateway ----\n"));
 		evc_fput_printable(stdout, text, true);
 		printf("\n----------------------------------\n");
 		fflush(stdout);
@@ -87,7 +88,7 @@ static void cb_failover(void *ctx, const char *why, const char *next)
 {
 	(void)ctx;
 	term_error(why);
-	fprintf(stderr, "evc: trying the backup gateway %s\n", next);
+	fprintf(stderr, _("evc: trying the backup gateway %s\n"), next);
 }
 
 /*
@@ -108,7 +109,7 @@ static void cb_reconnecting(void *ctx, const char *why, const char *gateway, uns
 {
 	(void)ctx;
 	term_error(why);
-	fprintf(stderr, "evc: reconnecting to %s in %u.%u s (attempt %u)\n", gateway,
+	fprintf(stderr, _("evc: reconnecting to %s in %u.%u s (attempt %u)\n"), gateway,
 	        delay_ms / 1000, delay_ms % 1000 / 100, attempt);
 }
 
@@ -144,8 +145,8 @@ static void cb_connected(void *ctx, const struct evc_policy *pol, const char *if
 		ipv4_str(pol->dns[i], n, sizeof(n));
 		snprintf(dns + l, sizeof(dns) - l, "%s%s", i ? ", " : "", n);
 	}
-	printf("connected: address %s on %s; routes: %s; DNS: %s\n"
-	       "Press Ctrl-C to disconnect.\n",
+	printf(_("connected: address %s on %s; routes: %s; DNS: %s\n"
+	         "Press Ctrl-C to disconnect.\n"),
 	       a, ifname, pol->n_split_include ? routes : "all traffic (full tunnel)",
 	       pol->n_dns ? dns : "unchanged");
 	fflush(stdout);
@@ -190,8 +191,8 @@ static void cb_prompt(void *ctx, const struct evc_prompt *p)
 	char q[512], line[SECRET_MAX];
 	bool asked = isatty(STDIN_FILENO) && p->user[0];
 	if (asked) {
-		snprintf(q, sizeof(q), "%s%sPassword for %s: ", p->message, *p->message ? "\n" : "",
-		         p->user);
+		snprintf(q, sizeof(q), _("%s%sPassword for %s: "), p->message,
+		         *p->message ? "\n" : "", p->user);
 		asked = prompt_tty(q, false, line, sizeof(line)) == 0;
 	}
 	evc_client_answer(t->client, NULL, asked ? line : NULL);
@@ -221,23 +222,23 @@ static int read_secret(struct term *t, const char *path, const char *what, char 
 	} else {
 		f = fopen(path, "re");
 		if (!f) {
-			snprintf(err, errlen, "cannot read the %s from %s: %s", what, path,
+			snprintf(err, errlen, _("cannot read the %s from %s: %s"), what, path,
 			         strerror(errno));
 			return -errno;
 		}
 		struct stat st;
 		if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
 			fprintf(stderr,
-			        "evc: warning: %s is readable by other users; chmod 600 it\n",
+			        _("evc: warning: %s is readable by other users; chmod 600 it\n"),
 			        path);
 	}
 	if (!fgets(line, (int)cap, f)) {
-		snprintf(err, errlen, "the %s file %s is empty", what, path);
+		snprintf(err, errlen, _("the %s file %s is empty"), what, path);
 		rc = -EINVAL;
 	} else {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!line[0]) {
-			snprintf(err, errlen, "the first line of %s holds no %s", path, what);
+			snprintf(err, errlen, _("the first line of %s holds no %s"), path, what);
 			rc = -EINVAL;
 		}
 	}
@@ -263,8 +264,8 @@ int term_secret(struct term *t, struct evc_settings *set, enum evc_secret_kind k
 		rc = prompt_tty(question, false, line, sizeof(line));
 		if (rc)
 			snprintf(err, errlen,
-			         "no %s: give %s FILE, or run evc on a terminal to be asked", what,
-			         flag);
+			         _("no %s: give %s FILE, or run evc on a terminal to be asked"),
+			         what, flag);
 	}
 	if (!rc)
 		rc = evc_settings_set_secret(set, kind, line);
@@ -287,7 +288,7 @@ int term_username(struct evc_settings *set, char *err, size_t errlen)
 	if (set->user[0])
 		return 0;
 	if (prompt_tty("Username: ", true, line, sizeof(line)) != 0 || !line[0]) {
-		snprintf(err, errlen, "no username: give --user NAME");
+		snprintf(err, errlen, _("no username: give --user NAME"));
 		return -EINVAL;
 	}
 	snprintf(set->user, sizeof(set->user), "%s", line);
@@ -299,6 +300,6 @@ int term_stop_signals(char *err, size_t errlen)
 {
 	int fd = signals_stop_fd();
 	if (fd < 0)
-		snprintf(err, errlen, "cannot watch for signals: %s", strerror(-fd));
+		snprintf(err, errlen, _("cannot watch for signals: %s"), strerror(-fd));
 	return fd;
 }

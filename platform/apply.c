@@ -3,6 +3,7 @@
 #include "platform/apply.h"
 #include "platform/plat_int.h"
 #include "lib/ipv4.h"
+#include "lib/i18n.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -62,10 +63,10 @@ static int norm_net(const struct evc_net *in, const char *what, struct net *out,
 	int p = plat_mask_to_prefix(in->mask);
 
 	if (p < 0)
-		return plat_failx(err, errlen, -EINVAL,
-		                  "the server pushed %s %s with netmask %s, which is not a prefix",
-		                  what, ipv4_str(in->addr, a, sizeof(a)),
-		                  ipv4_str(in->mask, m, sizeof(m)));
+		return plat_failx(
+		    err, errlen, -EINVAL,
+		    _("the server pushed %s %s with netmask %s, which is not a prefix"), what,
+		    ipv4_str(in->addr, a, sizeof(a)), ipv4_str(in->mask, m, sizeof(m)));
 	out->plen = (unsigned)p;
 	out->addr = in->addr & plat_prefix_to_mask(out->plen);
 	return 0;
@@ -154,9 +155,10 @@ static int plan_gateway(struct plat_nl *nl, const struct plat_client_opts *o, st
 	if (!covered)
 		return 0;
 	if (!o->gateway)
-		return plat_failx(err, errlen, -EINVAL,
-		                  "the VPN gateway's address is needed to keep IKE and ESP out of "
-		                  "the tunnel");
+		return plat_failx(
+		    err, errlen, -EINVAL,
+		    _("the VPN gateway's address is needed to keep IKE and ESP out of "
+		      "the tunnel"));
 	ipv4_str(o->gateway, gw, sizeof(gw));
 	rc = plat_route_get(nl, o->gateway, false, &res, err, errlen);
 	if (rc < 0)
@@ -165,8 +167,8 @@ static int plan_gateway(struct plat_nl *nl, const struct plat_client_opts *o, st
 		return 0;
 	if (res.ifindex == p->tun.ifindex)
 		return plat_failx(err, errlen, -ELOOP,
-		                  "packets to the VPN gateway %s already go through %s; undo the "
-		                  "earlier configuration first",
+		                  _("packets to the VPN gateway %s already go through %s; undo the "
+		                    "earlier configuration first"),
 		                  gw, o->ifname);
 	rc = plat_route_get(nl, o->gateway, true, &fm, err, errlen);
 	if (rc < 0)
@@ -195,7 +197,7 @@ static int plan_client(struct plat_nl *nl, const struct evc_policy *pol,
 	memset(p, 0, sizeof(*p));
 	if (!(pol->have & EVC_HAVE_ADDR) || !pol->addr)
 		return plat_failx(err, errlen, -EINVAL,
-		                  "the server assigned no address; %s cannot be configured",
+		                  _("the server assigned no address; %s cannot be configured"),
 		                  o->ifname);
 	rc = plat_policy_check(pol, o->gateway, err, errlen);
 	if (rc < 0)
@@ -204,7 +206,7 @@ static int plan_client(struct plat_nl *nl, const struct evc_policy *pol,
 		rc = plat_mask_to_prefix(pol->netmask);
 		if (rc < 0)
 			return plat_failx(err, errlen, -EINVAL,
-			                  "the server pushed netmask %s, which is not a prefix",
+			                  _("the server pushed netmask %s, which is not a prefix"),
 			                  ipv4_str(pol->netmask, a, sizeof(a)));
 		p->plen = (unsigned)rc;
 	} else {
@@ -214,7 +216,7 @@ static int plan_client(struct plat_nl *nl, const struct evc_policy *pol,
 	}
 	p->mtu = o->mtu ? o->mtu : PLAT_DEFAULT_MTU;
 	if (p->mtu < 576 || p->mtu > 65535)
-		return plat_failx(err, errlen, -EINVAL, "MTU %u is out of range (576-65535)",
+		return plat_failx(err, errlen, -EINVAL, _("MTU %u is out of range (576-65535)"),
 		                  p->mtu);
 	rc = plat_link_get(nl, o->ifname, &p->tun, err, errlen);
 	if (rc < 0)
@@ -261,7 +263,7 @@ static int journal_route(struct plat_journal *j, struct plat_nl *nl, const char 
 	if (ifname)
 		snprintf(e.ifname, sizeof(e.ifname), "%s", ifname);
 	else if (!if_indextoname((unsigned)r->ifindex, e.ifname))
-		return plat_fail(err, errlen, -errno, "cannot name interface %d", r->ifindex);
+		return plat_fail(err, errlen, -errno, _("cannot name interface %d"), r->ifindex);
 	rc = plat_journal_record(j, &e, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -343,10 +345,10 @@ int plat_apply_client_policy(struct plat_journal *j, struct plat_nl *nl,
 	int rc;
 
 	if (!j || !nl || !pol || !o || !o->ifname)
-		return plat_failx(err, errlen, -EINVAL, "no journal, policy or interface given");
+		return plat_failx(err, errlen, -EINVAL, _("no journal, policy or interface given"));
 	p = malloc(sizeof(*p));
 	if (!p)
-		return plat_fail(err, errlen, -ENOMEM, "cannot configure %s", o->ifname);
+		return plat_fail(err, errlen, -ENOMEM, _("cannot configure %s"), o->ifname);
 	if (o->script) {
 		/* the script configures the host; evc's own plan is not made at all */
 		rc = plat_policy_check(pol, o->gateway, err, errlen);
@@ -368,7 +370,7 @@ int plat_apply_client_policy(struct plat_journal *j, struct plat_nl *nl,
 		if (urc < 0 && err && errlen) {
 			size_t used = strlen(err);
 
-			snprintf(err + used, errlen - used, "; rolling back also failed: %s",
+			snprintf(err + used, errlen - used, _("; rolling back also failed: %s"),
 			         undo_err);
 		}
 	}
@@ -384,7 +386,7 @@ int plat_rri_add(struct plat_journal *j, struct plat_nl *nl, const char *ifname,
 	int rc;
 
 	if (prefixlen > 32)
-		return plat_failx(err, errlen, -EINVAL, "prefix length %u is out of range",
+		return plat_failx(err, errlen, -EINVAL, _("prefix length %u is out of range"),
 		                  prefixlen);
 	rc = plat_link_index(nl, ifname, &r.ifindex, err, errlen);
 	if (rc < 0)
@@ -401,7 +403,7 @@ int plat_rri_del(struct plat_journal *j, struct plat_nl *nl, const char *ifname,
 	int rc;
 
 	if (prefixlen > 32)
-		return plat_failx(err, errlen, -EINVAL, "prefix length %u is out of range",
+		return plat_failx(err, errlen, -EINVAL, _("prefix length %u is out of range"),
 		                  prefixlen);
 	r.dst = addr & plat_prefix_to_mask(prefixlen);
 	rc = plat_link_index(nl, ifname, &r.ifindex, err, errlen);
@@ -432,7 +434,7 @@ int plat_ip_forward_enable(struct plat_journal *j, const char *proc_path, char *
 	if (!strcmp(old, "1"))
 		goto out;
 	if (len == 0) {
-		rc = plat_failx(err, errlen, -EINVAL, "%s is empty", proc_path);
+		rc = plat_failx(err, errlen, -EINVAL, _("%s is empty"), proc_path);
 		goto out;
 	}
 	e.path = (char *)proc_path;

@@ -4,6 +4,7 @@
  * journal can undo a file change without depending on the code that made it. */
 #include "platform/plat_int.h"
 #include "platform/trust.h"
+#include "lib/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,11 +17,11 @@ static int restore_link(const char *path, const char *target, char *err, size_t 
 	int rc = 0;
 
 	if (asprintf(&tmp, "%s.evc-link-%ld", path, (long)getpid()) < 0)
-		return plat_fail(err, errlen, -ENOMEM, "cannot restore symlink %s", path);
+		return plat_fail(err, errlen, -ENOMEM, _("cannot restore symlink %s"), path);
 	unlink(tmp);
 	if (symlink(target, tmp) < 0 || rename(tmp, path) < 0) {
-		rc =
-		    plat_fail(err, errlen, -errno, "cannot restore symlink %s -> %s", path, target);
+		rc = plat_fail(err, errlen, -errno, _("cannot restore symlink %s -> %s"), path,
+		               target);
 		unlink(tmp);
 	}
 	free(tmp);
@@ -36,7 +37,7 @@ int plat_file_restore(const struct plat_jentry *e, char *err, size_t errlen)
 	switch (e->kind) {
 	case PF_ABSENT:
 		if (unlink(e->path) < 0 && errno != ENOENT)
-			return plat_fail(err, errlen, -errno, "cannot remove %s", e->path);
+			return plat_fail(err, errlen, -errno, _("cannot remove %s"), e->path);
 		return 0;
 	case PF_SYMLINK:
 		return restore_link(e->path, e->aux, err, errlen);
@@ -48,8 +49,8 @@ int plat_file_restore(const struct plat_jentry *e, char *err, size_t errlen)
 		if (rc < 0)
 			return plat_fail(
 			    err, errlen, rc,
-			    "cannot restore %s: its backup %s is unreadable, so it was "
-			    "left as it is",
+			    _("cannot restore %s: its backup %s is unreadable, so it was "
+			      "left as it is"),
 			    e->path, e->aux);
 		/* never set-id or group/world-writable, whatever the state file says */
 		rc = plat_file_replace(e->path, data, len, e->mode & 0755, e->uid, e->gid, err,
@@ -58,8 +59,8 @@ int plat_file_restore(const struct plat_jentry *e, char *err, size_t errlen)
 		if (rc < 0)
 			return rc;
 		if (unlink(e->aux) < 0 && errno != ENOENT)
-			return plat_fail(err, errlen, -errno, "cannot remove backup %s", e->aux);
+			return plat_fail(err, errlen, -errno, _("cannot remove backup %s"), e->aux);
 		return 0;
 	}
-	return plat_failx(err, errlen, -EINVAL, "unknown kind of file change for %s", e->path);
+	return plat_failx(err, errlen, -EINVAL, _("unknown kind of file change for %s"), e->path);
 }

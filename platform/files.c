@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "lib/file.h"
 #include "platform/plat_int.h"
+#include "lib/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,7 @@ int plat_file_read(const char *path, size_t max, char **data, size_t *len, char 
 	*len = 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return plat_fail(err, errlen, -errno, "cannot read %s", path);
+		return plat_fail(err, errlen, -errno, _("cannot read %s"), path);
 	buf = malloc(cap + 1);
 	if (!buf) {
 		rc = -ENOMEM;
@@ -80,7 +81,7 @@ out:
 	free(buf);
 	close(fd);
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot read %s", path);
+		return plat_fail(err, errlen, rc, _("cannot read %s"), path);
 	return 0;
 }
 
@@ -108,7 +109,7 @@ int plat_file_replace(const char *path, const void *data, size_t len, unsigned m
 	if (rc == -EBUSY)
 		rc = replace_in_place(path, data, len);
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot write %s", path);
+		return plat_fail(err, errlen, rc, _("cannot write %s"), path);
 	return 0;
 }
 
@@ -118,11 +119,11 @@ int plat_sysctl_write(const char *path, const char *value, char *err, size_t err
 
 	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return plat_fail(err, errlen, -errno, "cannot write %s", path);
+		return plat_fail(err, errlen, -errno, _("cannot write %s"), path);
 	rc = write_all(fd, value, strlen(value));
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot write \"%s\" to %s", value, path);
+		return plat_fail(err, errlen, rc, _("cannot write \"%s\" to %s"), value, path);
 	return 0;
 }

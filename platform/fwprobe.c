@@ -7,6 +7,7 @@
 
 #include "platform/fwprobe.h"
 #include "platform/plat_int.h"
+#include "lib/i18n.h"
 
 /* Whether word w stands alone in line (between blanks, or at an end, or before ';'). */
 static bool has_word(const char *line, const char *w)
@@ -61,10 +62,10 @@ void plat_fw_scan(const char *ruleset, struct plat_fw *out)
 			continue;
 		if (strstr(l, "policy drop"))
 			snprintf(out->what, sizeof(out->what),
-			         "table %.40s, chain %.40s: policy drop", table, chain);
+			         _("table %.40s, chain %.40s: policy drop"), table, chain);
 		else if (!strstr(l, "hook") && (has_word(l, "drop") || has_word(l, "reject")))
 			snprintf(out->what, sizeof(out->what),
-			         "table %.40s, chain %.40s: a rule that drops", table, chain);
+			         _("table %.40s, chain %.40s: a rule that drops"), table, chain);
 		else
 			continue;
 		size_t e = strlen(out->what);
@@ -81,7 +82,7 @@ int plat_fw_probe(struct plat_fw *out, char *err, size_t errlen)
 
 	memset(out, 0, sizeof(*out));
 	if (!nft)
-		return plat_failx(err, errlen, -ENOMEM, "cannot read the firewall: libnftables");
+		return plat_failx(err, errlen, -ENOMEM, _("cannot read the firewall: libnftables"));
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
 	if (nft_run_cmd_from_buffer(nft, "list ruleset") != 0) {
@@ -89,7 +90,8 @@ int plat_fw_probe(struct plat_fw *out, char *err, size_t errlen)
 		char msg[160];
 		snprintf(msg, sizeof(msg), "%s", e && *e ? e : "refused");
 		msg[strcspn(msg, "\n")] = '\0';
-		rc = plat_failx(err, errlen, -EIO, "cannot read the firewall: nftables: %s", msg);
+		rc =
+		    plat_failx(err, errlen, -EIO, _("cannot read the firewall: nftables: %s"), msg);
 	} else {
 		plat_fw_scan(nft_ctx_get_output_buffer(nft), out);
 	}

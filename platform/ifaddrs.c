@@ -10,6 +10,7 @@
 #include <netlink/route/addr.h>
 
 #include "platform/ifaddrs.h"
+#include "lib/i18n.h"
 
 struct collect {
 	int ifindex;
@@ -47,19 +48,19 @@ int plat_if_addrs(const char *ifname, struct evc_net *out, size_t max, size_t *n
 
 	*n = 0;
 	if (strlen(ifname) >= IF_NAMESIZE || !(c.ifindex = (int)if_nametoindex(ifname))) {
-		snprintf(err, errlen, "this host has no interface named %s", ifname);
+		snprintf(err, errlen, _("this host has no interface named %s"), ifname);
 		return -ENODEV;
 	}
 	sk = nl_socket_alloc();
 	if (!sk) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	rc = nl_connect(sk, NETLINK_ROUTE);
 	if (rc == 0)
 		rc = rtnl_addr_alloc_cache(sk, &cache);
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot read the addresses of %s: %s", ifname,
+		snprintf(err, errlen, _("cannot read the addresses of %s: %s"), ifname,
 		         nl_geterror(rc));
 		rc = -EIO;
 		goto out;

@@ -16,6 +16,7 @@
 #include "platform/plat_int.h"
 #include "platform/trust.h"
 #include "lib/ipv4.h"
+#include "lib/i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -151,13 +152,13 @@ static int state_write(const struct plat_journal *j, char *err, size_t errlen)
 
 	f = open_memstream(&buf, &len);
 	if (!f)
-		return plat_fail(err, errlen, -ENOMEM, "cannot write state file %s", j->path);
+		return plat_fail(err, errlen, -ENOMEM, _("cannot write state file %s"), j->path);
 	fputs(STATE_MAGIC "\n", f);
 	for (size_t i = 0; i < j->n; i++)
 		put_entry(f, &j->e[i]);
 	if (fclose(f) != 0) {
 		free(buf);
-		return plat_fail(err, errlen, -ENOMEM, "cannot write state file %s", j->path);
+		return plat_fail(err, errlen, -ENOMEM, _("cannot write state file %s"), j->path);
 	}
 	rc = plat_file_replace(j->path, buf, len, 0600, geteuid(), getegid(), err, errlen);
 	free(buf);
@@ -177,16 +178,17 @@ int plat_journal_new(struct plat_journal **out, const char *state_path, char *er
 
 	*out = NULL;
 	if (!path_ok(state_path))
-		return plat_failx(err, errlen, -EINVAL, "state file path \"%s\" must be absolute",
+		return plat_failx(err, errlen, -EINVAL,
+		                  _("state file path \"%s\" must be absolute"),
 		                  state_path ? state_path : "");
 	dir = strdup(state_path);
 	j = calloc(1, sizeof(*j));
 	if (!dir || !j || !(j->path = strdup(state_path))) {
-		rc = plat_fail(err, errlen, -ENOMEM, "cannot start a journal");
+		rc = plat_fail(err, errlen, -ENOMEM, _("cannot start a journal"));
 		goto out;
 	}
 	if (mkdir(dirname(dir), 0700) < 0 && errno != EEXIST) {
-		rc = plat_fail(err, errlen, -errno, "cannot create directory %s", dir);
+		rc = plat_fail(err, errlen, -errno, _("cannot create directory %s"), dir);
 		goto out;
 	}
 	/* root must not keep its undo list where another user can edit it */
@@ -199,11 +201,11 @@ int plat_journal_new(struct plat_journal **out, const char *state_path, char *er
 		rc = -errno;
 		if (rc == -EEXIST)
 			plat_fail(err, errlen, 0,
-			          "state file %s exists: an earlier session did not undo its "
-			          "changes; recover them first",
+			          _("state file %s exists: an earlier session did not undo its "
+			            "changes; recover them first"),
 			          state_path);
 		else
-			plat_fail(err, errlen, rc, "cannot create state file %s", state_path);
+			plat_fail(err, errlen, rc, _("cannot create state file %s"), state_path);
 		goto out;
 	}
 	close(fd);
@@ -276,7 +278,7 @@ int plat_journal_record(struct plat_journal *j, const struct plat_jentry *e, cha
 
 	rc = append(j, e);
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot record a change in the journal");
+		return plat_fail(err, errlen, rc, _("cannot record a change in the journal"));
 	rc = state_write(j, err, errlen);
 	if (rc < 0)
 		remove_at(j, j->n - 1);
@@ -347,7 +349,7 @@ static int revert(struct plat_nl **nl, const struct plat_jentry *e, char *err, s
 	if (rc == 0)
 		return 0;
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot find interface %s", e->ifname);
+		return plat_fail(err, errlen, rc, _("cannot find interface %s"), e->ifname);
 	switch (e->type) {
 	case PJ_LINK:
 		rc = plat_link_set(*nl, idx, e->mtu, e->up, err, errlen);
@@ -361,7 +363,7 @@ static int revert(struct plat_nl **nl, const struct plat_jentry *e, char *err, s
 		rc = plat_route_del(*nl, &rt, err, errlen);
 		return rc == -ESRCH || rc == -ENODEV ? 0 : rc;
 	default:
-		return plat_failx(err, errlen, -EINVAL, "unknown journal entry");
+		return plat_failx(err, errlen, -EINVAL, _("unknown journal entry"));
 	}
 }
 
@@ -392,7 +394,7 @@ int plat_journal_undo_to(struct plat_journal *j, size_t mark, char *err, size_t 
 			size_t used = strlen(err);
 
 			snprintf(err + used, errlen - used,
-			         "; %zu changes in all could not be undone, still listed in %s",
+			         _("; %zu changes in all could not be undone, still listed in %s"),
 			         failed, j->path);
 		}
 		return first;
@@ -408,7 +410,7 @@ int plat_journal_undo(struct plat_journal *j, char *err, size_t errlen)
 		return 0;
 	rc = plat_journal_undo_to(j, 0, err, errlen);
 	if (rc == 0 && j->n == 0 && unlink(j->path) < 0 && errno != ENOENT)
-		return plat_fail(err, errlen, -errno, "cannot remove state file %s", j->path);
+		return plat_fail(err, errlen, -errno, _("cannot remove state file %s"), j->path);
 	return rc;
 }
 
@@ -574,7 +576,8 @@ int plat_journal_recover(const char *state_path, char *err, size_t errlen)
 	int rc;
 
 	if (!path_ok(state_path))
-		return plat_failx(err, errlen, -EINVAL, "state file path \"%s\" must be absolute",
+		return plat_failx(err, errlen, -EINVAL,
+		                  _("state file path \"%s\" must be absolute"),
 		                  state_path ? state_path : "");
 	/* what it lists is undone as root: only if nobody else could have written it */
 	rc = plat_path_trusted(state_path, "state file", true, err, errlen);
@@ -589,14 +592,14 @@ int plat_journal_recover(const char *state_path, char *err, size_t errlen)
 	line = strtok_r(data, "\n", &save);
 	if (!line || strcmp(line, STATE_MAGIC) != 0) {
 		rc = plat_failx(err, errlen, -EINVAL,
-		                "%s is not an evc state file; nothing was undone", state_path);
+		                _("%s is not an evc state file; nothing was undone"), state_path);
 		goto out;
 	}
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		lineno++;
 		if (parse_line(line, &e) < 0) {
 			rc = plat_failx(err, errlen, -EINVAL,
-			                "state file %s line %u is damaged; nothing was undone",
+			                _("state file %s line %u is damaged; nothing was undone"),
 			                state_path, lineno);
 			goto out;
 		}
@@ -606,20 +609,20 @@ int plat_journal_recover(const char *state_path, char *err, size_t errlen)
 		     e.aux[strlen(state_path)] != '.' || strchr(e.aux + strlen(state_path), '/'))) {
 			rc = plat_failx(
 			    err, errlen, -EPERM,
-			    "state file %s line %u: the backup %s is not beside the state "
-			    "file; nothing was undone",
+			    _("state file %s line %u: the backup %s is not beside the state "
+			      "file; nothing was undone"),
 			    state_path, lineno, e.aux);
 			goto out;
 		}
 		rc = append(&j, &e);
 		if (rc < 0) {
-			plat_fail(err, errlen, rc, "cannot load state file %s", state_path);
+			plat_fail(err, errlen, rc, _("cannot load state file %s"), state_path);
 			goto out;
 		}
 	}
 	rc = plat_journal_undo_to(&j, 0, err, errlen);
 	if (rc == 0 && unlink(state_path) < 0 && errno != ENOENT)
-		rc = plat_fail(err, errlen, -errno, "cannot remove state file %s", state_path);
+		rc = plat_fail(err, errlen, -errno, _("cannot remove state file %s"), state_path);
 out:
 	for (size_t i = 0; i < j.n; i++)
 		entry_clear(&j.e[i]);

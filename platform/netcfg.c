@@ -2,6 +2,7 @@
 #include "platform/netcfg.h"
 #include "platform/plat_int.h"
 #include "lib/ipv4.h"
+#include "lib/i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -111,15 +112,15 @@ int plat_nl_new(struct plat_nl **out, char *err, size_t errlen)
 	*out = NULL;
 	nl = calloc(1, sizeof(*nl));
 	if (!nl)
-		return plat_fail(err, errlen, -ENOMEM, "cannot open a netlink socket");
+		return plat_fail(err, errlen, -ENOMEM, _("cannot open a netlink socket"));
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk) {
 		free(nl);
-		return plat_fail(err, errlen, -ENOMEM, "cannot open a netlink socket");
+		return plat_fail(err, errlen, -ENOMEM, _("cannot open a netlink socket"));
 	}
 	rc = nl_connect(nl->sk, NETLINK_ROUTE);
 	if (rc < 0) {
-		plat_fail(err, errlen, 0, "cannot open a netlink socket: %s", nl_geterror(rc));
+		plat_fail(err, errlen, 0, _("cannot open a netlink socket: %s"), nl_geterror(rc));
 		nl_socket_free(nl->sk);
 		free(nl);
 		return nle_to_errno(rc);
@@ -259,7 +260,7 @@ int plat_link_get(struct plat_nl *nl, const char *ifname, struct plat_link *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
-		return plat_failx(err, errlen, -EINVAL, "invalid interface name \"%s\"",
+		return plat_failx(err, errlen, -EINVAL, _("invalid interface name \"%s\""),
 		                  ifname ? ifname : "");
 	msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
@@ -273,7 +274,7 @@ int plat_link_get(struct plat_nl *nl, const char *ifname, struct plat_link *out,
 out:
 	nlmsg_free(msg);
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot find interface %s", ifname);
+		return plat_fail(err, errlen, rc, _("cannot find interface %s"), ifname);
 	return 0;
 }
 
@@ -311,9 +312,10 @@ out:
 	if (rc < 0) {
 		plat_ifname_str(ifindex, dev, sizeof(dev));
 		if (mtu)
-			return plat_fail(err, errlen, rc, "cannot set MTU %u on %s and bring it %s",
-			                 mtu, dev, up ? "up" : "down");
-		return plat_fail(err, errlen, rc, "cannot bring %s %s", dev, up ? "up" : "down");
+			return plat_fail(err, errlen, rc,
+			                 _("cannot set MTU %u on %s and bring it %s"), mtu, dev,
+			                 up ? "up" : "down");
+		return plat_fail(err, errlen, rc, _("cannot bring %s %s"), dev, up ? "up" : "down");
 	}
 	return 0;
 }
@@ -365,7 +367,7 @@ out:
 	nl_addr_put(local);
 	rtnl_addr_put(a);
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot %s address %s/%u %s %s",
+		return plat_fail(err, errlen, rc, _("cannot %s address %s/%u %s %s"),
 		                 add ? "add" : "remove", ipv4_str(addr, ip, sizeof(ip)), prefixlen,
 		                 add ? "to" : "from", plat_ifname_str(ifindex, dev, sizeof(dev)));
 	return 0;
@@ -443,7 +445,7 @@ out:
 		rtnl_route_nh_free(nh);
 	rtnl_route_put(route);
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot %s route %s", add ? "add" : "remove",
+		return plat_fail(err, errlen, rc, _("cannot %s route %s"), add ? "add" : "remove",
 		                 plat_route_str(r, what, sizeof(what)));
 	return 0;
 }
@@ -536,7 +538,7 @@ int plat_route_get(struct plat_nl *nl, uint32_t dst, bool fib_match, struct plat
 out:
 	nlmsg_free(msg);
 	if (rc < 0)
-		return plat_fail(err, errlen, rc, "cannot look up the route to %s",
+		return plat_fail(err, errlen, rc, _("cannot look up the route to %s"),
 		                 ipv4_str(dst, ip, sizeof(ip)));
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include "platform/netcfg.h"
 #include "platform/plat_int.h"
 #include "lib/ipv4.h"
+#include "lib/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ int plat_netwatch_new(struct plat_netwatch **out, char *err, size_t errlen)
 
 	*out = NULL;
 	if (!w)
-		return plat_fail(err, errlen, rc, "cannot watch the host's network");
+		return plat_fail(err, errlen, rc, _("cannot watch the host's network"));
 	w->mon = nl_socket_alloc();
 	w->dump = nl_socket_alloc();
 	if (!w->mon || !w->dump)
@@ -60,7 +61,7 @@ int plat_netwatch_new(struct plat_netwatch **out, char *err, size_t errlen)
 	*out = w;
 	return 0;
 fail:
-	plat_fail(err, errlen, rc, "cannot subscribe to the host's address and route events");
+	plat_fail(err, errlen, rc, _("cannot subscribe to the host's address and route events"));
 out:
 	plat_netwatch_free(w);
 	return rc;
@@ -144,11 +145,11 @@ int plat_path_get(struct plat_netwatch *w, uint32_t gateway, int skip_ifindex,
 		out->ifindex = r.ifindex;
 		out->nexthop = r.gateway;
 	} else if (rc != -ENETUNREACH && rc != -EHOSTUNREACH) {
-		return plat_fail(err, errlen, rc, "cannot look up the route to the gateway");
+		return plat_fail(err, errlen, rc, _("cannot look up the route to the gateway"));
 	}
 	rc = rtnl_route_alloc_cache(w->dump, AF_INET, 0, &cache);
 	if (rc < 0)
-		return plat_fail(err, errlen, -EIO, "cannot read the routing table: %s",
+		return plat_fail(err, errlen, -EIO, _("cannot read the routing table: %s"),
 		                 nl_geterror(rc));
 	nl_cache_foreach(cache, default_of, &b);
 	nl_cache_free(cache);

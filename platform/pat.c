@@ -16,6 +16,7 @@
 
 #include "platform/plat_int.h"
 #include "lib/ipv4.h"
+#include "lib/i18n.h"
 
 int plat_pat_add(struct plat_journal *j, const char *ifname, uint32_t addr,
                  const struct evc_net *lan, size_t n, char *err, size_t errlen)
@@ -29,7 +30,7 @@ int plat_pat_add(struct plat_journal *j, const char *ifname, uint32_t addr,
 		return 0;
 	if (plat_pat_table(table, sizeof(table), ifname) != 0)
 		return plat_failx(err, errlen, -EINVAL,
-		                  "interface name %s does not fit a table name", ifname);
+		                  _("interface name %s does not fit a table name"), ifname);
 	for (size_t i = 0; i < n && i < EVC_POLICY_MAX_NETS; i++) {
 		char b[16];
 		used += (size_t)snprintf(set + used, sizeof(set) - used, "%s%s/%d", i ? ", " : "",
@@ -55,7 +56,7 @@ int plat_pat_add(struct plat_journal *j, const char *ifname, uint32_t addr,
 	             "}\n",
 	             table, ifname, set, a);
 	if (len < 0 || (size_t)len >= sizeof(cmd))
-		return plat_failx(err, errlen, -E2BIG, "too many LAN networks to translate");
+		return plat_failx(err, errlen, -E2BIG, _("too many LAN networks to translate"));
 	struct plat_jentry e = {.type = PJ_NFT, .path = table};
 	rc = plat_journal_record(j, &e, err, errlen);
 	if (rc < 0)

@@ -11,6 +11,7 @@
 #include <nftables/libnftables.h>
 
 #include "platform/plat_int.h"
+#include "lib/i18n.h"
 
 #define PAT_PREFIX "evc_"
 
@@ -39,7 +40,7 @@ int plat_nft_run(const char *cmd, const char *what, char *err, size_t errlen)
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	int rc = 0;
 	if (!nft)
-		return plat_failx(err, errlen, -ENOMEM, "cannot %s: libnftables", what);
+		return plat_failx(err, errlen, -ENOMEM, _("cannot %s: libnftables"), what);
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
 	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
@@ -47,7 +48,7 @@ int plat_nft_run(const char *cmd, const char *what, char *err, size_t errlen)
 		const char *e = nft_ctx_get_error_buffer(nft);
 		snprintf(msg, sizeof(msg), "%s", e && *e ? e : "refused");
 		msg[strcspn(msg, "\n")] = '\0';
-		rc = plat_failx(err, errlen, -EIO, "cannot %s: nftables: %s", what, msg);
+		rc = plat_failx(err, errlen, -EIO, _("cannot %s: nftables: %s"), what, msg);
 	}
 	nft_ctx_free(nft);
 	return rc;
@@ -57,7 +58,7 @@ int plat_pat_delete(const char *table, char *err, size_t errlen)
 {
 	char cmd[160];
 	if (!plat_pat_table_ok(table))
-		return plat_failx(err, errlen, -EINVAL, "'%s' is not a table of evc's", table);
+		return plat_failx(err, errlen, -EINVAL, _("'%s' is not a table of evc's"), table);
 	/* "add" first makes the delete succeed when the table is already gone */
 	snprintf(cmd, sizeof(cmd), "add table ip %s\ndelete table ip %s\n", table, table);
 	return plat_nft_run(cmd, "remove the address translation", err, errlen);

@@ -8,6 +8,7 @@
 #include "platform/apply.h"
 #include "platform/plat_int.h"
 #include "lib/ipv4.h"
+#include "lib/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,8 +47,8 @@ static int check_servers(const uint32_t *a, size_t n, size_t max, const char *wh
 	for (size_t i = 0; i < n && i < max; i++) {
 		const char *why = bad_host(a[i]);
 		if (why)
-			return plat_failx(err, errlen, -EINVAL, "the server pushed %s %s, %s", what,
-			                  ipv4_str(a[i], ip, sizeof(ip)), why);
+			return plat_failx(err, errlen, -EINVAL, _("the server pushed %s %s, %s"),
+			                  what, ipv4_str(a[i], ip, sizeof(ip)), why);
 	}
 	return 0;
 }
@@ -59,11 +60,11 @@ static int check_address(const struct evc_policy *pol, uint32_t gateway, char *e
 	int plen = 32;
 
 	if (why)
-		return plat_failx(err, errlen, -EINVAL, "the server pushed address %s, %s",
+		return plat_failx(err, errlen, -EINVAL, _("the server pushed address %s, %s"),
 		                  ipv4_str(pol->addr, a, sizeof(a)), why);
 	if (gateway && pol->addr == gateway)
 		return plat_failx(err, errlen, -EINVAL,
-		                  "the server pushed address %s, the VPN gateway's own address",
+		                  _("the server pushed address %s, the VPN gateway's own address"),
 		                  ipv4_str(pol->addr, a, sizeof(a)));
 	if ((pol->have & EVC_HAVE_NETMASK) && pol->netmask)
 		plen = plat_mask_to_prefix(pol->netmask);
@@ -71,19 +72,20 @@ static int check_address(const struct evc_policy *pol, uint32_t gateway, char *e
 		return 0; /* not a prefix: apply.c says so */
 	if (plen < 8)
 		return plat_failx(err, errlen, -EINVAL,
-		                  "the server pushed netmask %s (/%d) for address %s; a client "
-		                  "network cannot be wider than /8",
+		                  _("the server pushed netmask %s (/%d) for address %s; a client "
+		                    "network cannot be wider than /8"),
 		                  ipv4_str(pol->netmask, m, sizeof(m)), plen,
 		                  ipv4_str(pol->addr, a, sizeof(a)));
 	if (plen <= 30) {
 		uint32_t mask = plat_prefix_to_mask((unsigned)plen), net = pol->addr & mask;
 
 		if (pol->addr == net || pol->addr == (net | ~mask))
-			return plat_failx(err, errlen, -EINVAL,
-			                  "the server pushed address %s, the %s address of %s/%d",
-			                  ipv4_str(pol->addr, a, sizeof(a)),
-			                  pol->addr == net ? "network" : "broadcast",
-			                  ipv4_str(net, n, sizeof(n)), plen);
+			return plat_failx(
+			    err, errlen, -EINVAL,
+			    _("the server pushed address %s, the %s address of %s/%d"),
+			    ipv4_str(pol->addr, a, sizeof(a)),
+			    pol->addr == net ? "network" : "broadcast", ipv4_str(net, n, sizeof(n)),
+			    plen);
 	}
 	return 0;
 }
@@ -114,7 +116,7 @@ int plat_policy_check(const struct evc_policy *pol, uint32_t gateway, char *err,
 		why = bad_net(n->addr & n->mask, (unsigned)plen);
 		if (why)
 			return plat_failx(err, errlen, -EINVAL,
-			                  "the server pushed split-include network %s/%d, %s",
+			                  _("the server pushed split-include network %s/%d, %s"),
 			                  ipv4_str(n->addr & n->mask, a, sizeof(a)), plen, why);
 	}
 	return 0;

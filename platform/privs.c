@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* getresuid */
 #include "platform/privs.h"
+#include "lib/i18n.h"
 
 #include <cap-ng.h>
 #include <errno.h>
@@ -22,7 +23,8 @@ int plat_no_core_dumps(char *err, size_t errlen)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
 		int rc = -errno;
 
-		snprintf(err, errlen, "cannot make the process non-dumpable: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot make the process non-dumpable: %s"),
+		         strerror(errno));
 		return rc;
 	}
 	return 0;
@@ -41,7 +43,7 @@ static int no_new_privs(char *err, size_t errlen)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
 		int rc = -errno;
 
-		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot set no_new_privs: %s"), strerror(errno));
 		return rc;
 	}
 	return 0;
@@ -53,11 +55,11 @@ int plat_privs_drop(char *err, size_t errlen)
 	int rc;
 
 	if (capng_get_caps_process() != 0) {
-		snprintf(err, errlen, "cannot read the process's capabilities");
+		snprintf(err, errlen, _("cannot read the process's capabilities"));
 		return -EIO;
 	}
 	if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN)) {
-		snprintf(err, errlen, "cannot keep CAP_NET_ADMIN: the process does not have it");
+		snprintf(err, errlen, _("cannot keep CAP_NET_ADMIN: the process does not have it"));
 		return -EPERM;
 	}
 	/* the bounding set can only be changed with CAP_SETPCAP (root has it) */
@@ -65,7 +67,7 @@ int plat_privs_drop(char *err, size_t errlen)
 	keep_only();
 	rc = capng_apply(bounds ? CAPNG_SELECT_ALL : CAPNG_SELECT_CAPS);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot drop capabilities (libcap-ng error %d)", rc);
+		snprintf(err, errlen, _("cannot drop capabilities (libcap-ng error %d)"), rc);
 		return -EPERM;
 	}
 	return no_new_privs(err, errlen);
@@ -91,50 +93,52 @@ int plat_privs_check_connect(unsigned ike_port, bool raw_esp, bool switch_user, 
 	unsigned first = unpriv_port_start(), euid = (unsigned)geteuid();
 
 	if (capng_get_caps_process() != 0) {
-		snprintf(err, errlen, "cannot read the process's capabilities");
+		snprintf(err, errlen, _("cannot read the process's capabilities"));
 		return -EIO;
 	}
 	if (switch_user) {
 		if (euid != 0) {
 			snprintf(
 			    err, errlen,
-			    "--run-as needs evc started as root; it runs as uid %u (start it as "
-			    "that user with the capabilities instead)",
+			    _("--run-as needs evc started as root; it runs as uid %u (start it as "
+			      "that user with the capabilities instead)"),
 			    euid);
 			return -EPERM;
 		}
 		if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) ||
 		    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID) ||
 		    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP)) {
-			snprintf(err, errlen,
-			         "--run-as needs CAP_SETUID, CAP_SETGID and CAP_SETPCAP to switch "
-			         "to the user and keep CAP_NET_ADMIN; this root process lacks one");
+			snprintf(
+			    err, errlen,
+			    _("--run-as needs CAP_SETUID, CAP_SETGID and CAP_SETPCAP to switch "
+			      "to the user and keep CAP_NET_ADMIN; this root process lacks one"));
 			return -EPERM;
 		}
 	}
 	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN)) {
 		snprintf(err, errlen,
-		         "evc connect needs CAP_NET_ADMIN (for its TUN device, addresses, routes "
-		         "and the resolver) and runs as uid %u without it: start it as root, or "
-		         "give it the capability (systemd: AmbientCapabilities=CAP_NET_ADMIN; "
-		         "setpriv --inh-caps=+net_admin --ambient-caps=+net_admin)",
+		         _("evc connect needs CAP_NET_ADMIN (for its TUN device, addresses, routes "
+		           "and the resolver) and runs as uid %u without it: start it as root, or "
+		           "give it the capability (systemd: AmbientCapabilities=CAP_NET_ADMIN; "
+		           "setpriv --inh-caps=+net_admin --ambient-caps=+net_admin)"),
 		         euid);
 		return -EPERM;
 	}
 	if (ike_port < first && !capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_BIND_SERVICE)) {
 		snprintf(
 		    err, errlen,
-		    "evc connect needs CAP_NET_BIND_SERVICE to use UDP port %u (ports below %u "
-		    "are privileged): give it the capability, or use --local-port above %u "
-		    "if the gateway accepts it",
+		    _("evc connect needs CAP_NET_BIND_SERVICE to use UDP port %u (ports below %u "
+		      "are privileged): give it the capability, or use --local-port above %u "
+		      "if the gateway accepts it"),
 		    ike_port, first, first - 1);
 		return -EPERM;
 	}
 	if (raw_esp && !capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW)) {
-		snprintf(err, errlen,
-		         "evc connect needs CAP_NET_RAW to send ESP as IP protocol 50 (--natt auto "
-		         "or off): give it the capability, or use --natt force (ESP in UDP 4500 "
-		         "needs no CAP_NET_RAW)");
+		snprintf(
+		    err, errlen,
+		    _("evc connect needs CAP_NET_RAW to send ESP as IP protocol 50 (--natt auto "
+		      "or off): give it the capability, or use --natt force (ESP in UDP 4500 "
+		      "needs no CAP_NET_RAW)"));
 		return -EPERM;
 	}
 	return 0;
@@ -147,11 +151,11 @@ int plat_privs_switch_user(unsigned uid, unsigned gid, char *err, size_t errlen)
 	int rc;
 
 	if (capng_get_caps_process() != 0) {
-		snprintf(err, errlen, "cannot read the process's capabilities");
+		snprintf(err, errlen, _("cannot read the process's capabilities"));
 		return -EIO;
 	}
 	if (uid == 0) {
-		snprintf(err, errlen, "refusing to switch to uid 0: name an unprivileged user");
+		snprintf(err, errlen, _("refusing to switch to uid 0: name an unprivileged user"));
 		return -EINVAL;
 	}
 	keep_only();
@@ -162,14 +166,14 @@ int plat_privs_switch_user(unsigned uid, unsigned gid, char *err, size_t errlen)
 	if (rc != 0) {
 		snprintf(
 		    err, errlen,
-		    "cannot switch to uid %u gid %u keeping CAP_NET_ADMIN (libcap-ng error %d)",
+		    _("cannot switch to uid %u gid %u keeping CAP_NET_ADMIN (libcap-ng error %d)"),
 		    uid, gid, rc);
 		return -EPERM;
 	}
 	/* no saved uid 0 to go back to, whatever the library did */
 	if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0 || ru != uid ||
 	    eu != uid || su != uid || rg != gid || eg != gid || sg != gid) {
-		snprintf(err, errlen, "the switch to uid %u gid %u left other ids behind", uid,
+		snprintf(err, errlen, _("the switch to uid %u gid %u left other ids behind"), uid,
 		         gid);
 		return -EPERM;
 	}
@@ -177,9 +181,10 @@ int plat_privs_switch_user(unsigned uid, unsigned gid, char *err, size_t errlen)
 	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) ||
 	    capng_have_capability(CAPNG_PERMITTED, CAP_SETUID) ||
 	    capng_have_capability(CAPNG_PERMITTED, CAP_SETPCAP)) {
-		snprintf(err, errlen,
-		         "after the switch to uid %u the capabilities are not CAP_NET_ADMIN alone",
-		         uid);
+		snprintf(
+		    err, errlen,
+		    _("after the switch to uid %u the capabilities are not CAP_NET_ADMIN alone"),
+		    uid);
 		return -EPERM;
 	}
 	return no_new_privs(err, errlen);

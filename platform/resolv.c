@@ -4,6 +4,7 @@
 #include "platform/plat_int.h"
 #include "platform/trust.h"
 #include "lib/ipv4.h"
+#include "lib/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -64,9 +65,10 @@ static char *build_resolv(const struct evc_policy *pol, const char *ifname,
 		if (domain_ok(pol->domain))
 			fprintf(f, "search %s\n", pol->domain);
 		else
-			notef(note, note_arg,
-			      "the default domain pushed by the server is not a valid domain name; "
-			      "it was not added to resolv.conf");
+			notef(
+			    note, note_arg,
+			    _("the default domain pushed by the server is not a valid domain name; "
+			      "it was not added to resolv.conf"));
 	}
 	for (size_t i = 0; i < pol->n_dns && i < EVC_POLICY_MAX_DNS; i++)
 		fprintf(f, "nameserver %s\n", ipv4_str(pol->dns[i], ip, sizeof(ip)));
@@ -110,21 +112,22 @@ int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const c
 	e.gid = getegid();
 	if (lstat(path, &st) < 0) {
 		if (errno != ENOENT)
-			return plat_fail(err, errlen, -errno, "cannot examine %s", path);
+			return plat_fail(err, errlen, -errno, _("cannot examine %s"), path);
 		e.kind = PF_ABSENT;
 	} else if (S_ISLNK(st.st_mode)) {
 		tl = readlink(path, target, sizeof(target) - 1);
 		if (tl < 0)
-			return plat_fail(err, errlen, -errno, "cannot read symlink %s", path);
+			return plat_fail(err, errlen, -errno, _("cannot read symlink %s"), path);
 		target[tl] = '\0';
 		if (mode != PLAT_DNS_REPLACE_SYMLINK) {
-			notef(note, note_arg,
-			      "DNS servers were NOT applied: %s is a symlink to %s, so another "
+			notef(
+			    note, note_arg,
+			    _("DNS servers were NOT applied: %s is a symlink to %s, so another "
 			      "program (systemd-resolved, resolvconf) manages it and evc does not "
 			      "write through it. Names inside the VPN will not resolve unless you "
 			      "configure the servers there or choose the mode that replaces the "
-			      "link (restored on disconnect)",
-			      path, target);
+			      "link (restored on disconnect)"),
+			    path, target);
 			return 0;
 		}
 		e.kind = PF_SYMLINK;
@@ -140,7 +143,7 @@ int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const c
 		if (asprintf(&backup, "%s.dns%zu", plat_journal_state_path(j),
 		             plat_journal_count(j)) < 0) {
 			backup = NULL;
-			rc = plat_fail(err, errlen, -ENOMEM, "cannot back up %s", path);
+			rc = plat_fail(err, errlen, -ENOMEM, _("cannot back up %s"), path);
 			goto out;
 		}
 		rc = plat_file_replace(backup, old, old_len, 0600, geteuid(), getegid(), err,
@@ -151,16 +154,16 @@ int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const c
 	} else {
 		return plat_failx(
 		    err, errlen, -EINVAL,
-		    "%s is neither a file nor a symlink; DNS servers were not applied", path);
+		    _("%s is neither a file nor a symlink; DNS servers were not applied"), path);
 	}
 	if ((pol->have & EVC_HAVE_SPLIT_DNS) && pol->split_dns[0])
 		notef(note, note_arg,
-		      "the server asked for split DNS (%s); resolv.conf cannot do that, so all "
-		      "names are resolved through the VPN's DNS servers",
+		      _("the server asked for split DNS (%s); resolv.conf cannot do that, so all "
+		        "names are resolved through the VPN's DNS servers"),
 		      pol->split_dns);
 	new = build_resolv(pol, ifname, note, note_arg);
 	if (!new) {
-		rc = plat_fail(err, errlen, -ENOMEM, "cannot write %s", path);
+		rc = plat_fail(err, errlen, -ENOMEM, _("cannot write %s"), path);
 		goto out;
 	}
 	rc = plat_journal_record(j, &e, err, errlen);

@@ -15,6 +15,7 @@
 #include <systemd/sd-bus.h>
 
 #include "platform/plat_int.h"
+#include "lib/i18n.h"
 
 #define RESOLVE1 "org.freedesktop.resolve1"
 #define RESOLVE1_PATH "/org/freedesktop/resolve1"
@@ -86,8 +87,9 @@ void plat_resolved_plan(const struct evc_policy *pol, bool full_tunnel,
 		if (dns_name_ok(pol->domain, n))
 			add_domain(out, pol->domain, n, false);
 		else
-			notef(note, note_arg,
-			      "the gateway's default domain is not a domain name; it is not used");
+			notef(
+			    note, note_arg,
+			    _("the gateway's default domain is not a domain name; it is not used"));
 	}
 	if ((pol->have & EVC_HAVE_SPLIT_DNS) && pol->split_dns[0]) {
 		const char *s = pol->split_dns;
@@ -98,11 +100,11 @@ void plat_resolved_plan(const struct evc_policy *pol, bool full_tunnel,
 			    out->n_domains < PLAT_RESOLVED_MAX_DOMAINS - 1)
 				add_domain(out, s, len, true);
 			else if (n)
-				notef(
-				    note, note_arg,
-				    "the gateway's split-dns entry '%.*s' is not a domain name; it "
-				    "is not used",
-				    (int)(n > 80 ? 80 : n), s);
+				notef(note, note_arg,
+				      _("the gateway's split-dns entry '%.*s' is not a domain "
+				        "name; it "
+				        "is not used"),
+				      (int)(n > 80 ? 80 : n), s);
 			s += n;
 			s += strspn(s, ", ");
 		}
@@ -130,7 +132,7 @@ static int open_bus(const char *address, sd_bus **bus, char *err, size_t errlen)
 	if (rc < 0) {
 		*bus = sd_bus_flush_close_unref(*bus);
 		return plat_failx(err, errlen, -ENOENT,
-		                  "no D-Bus system bus (%s), so no systemd-resolved",
+		                  _("no D-Bus system bus (%s), so no systemd-resolved"),
 		                  strerror(-rc));
 	}
 	/* only a resolved that runs: never start one by asking */
@@ -144,7 +146,7 @@ static int open_bus(const char *address, sd_bus **bus, char *err, size_t errlen)
 	sd_bus_message_unref(reply);
 	if (rc < 0 || !owned) {
 		*bus = sd_bus_flush_close_unref(*bus);
-		return plat_failx(err, errlen, -ENOENT, "systemd-resolved does not run");
+		return plat_failx(err, errlen, -ENOENT, _("systemd-resolved does not run"));
 	}
 	return 0;
 }
@@ -157,7 +159,7 @@ static int call(sd_bus *bus, sd_bus_message *m, const char *what, int ifindex, c
 	int rc = sd_bus_call(bus, m, CALL_TIMEOUT_US, &e, &reply);
 
 	if (rc < 0)
-		plat_failx(err, errlen, rc, "systemd-resolved refused %s for link %d: %s", what,
+		plat_failx(err, errlen, rc, _("systemd-resolved refused %s for link %d: %s"), what,
 		           ifindex, e.message ? e.message : strerror(-rc));
 	sd_bus_error_free(&e);
 	sd_bus_message_unref(reply);
@@ -189,7 +191,7 @@ static int set_dns(sd_bus *bus, int ifindex, const struct plat_resolved_plan *p,
 	if (rc >= 0)
 		rc = call(bus, m, "the DNS servers", ifindex, err, errlen);
 	else
-		plat_fail(err, errlen, rc, "cannot build the D-Bus call SetLinkDNS");
+		plat_fail(err, errlen, rc, _("cannot build the D-Bus call SetLinkDNS"));
 	sd_bus_message_unref(m);
 	return rc < 0 ? rc : 0;
 }
@@ -212,7 +214,7 @@ static int set_domains(sd_bus *bus, int ifindex, const struct plat_resolved_plan
 	if (rc >= 0)
 		rc = call(bus, m, "the domains", ifindex, err, errlen);
 	else
-		plat_fail(err, errlen, rc, "cannot build the D-Bus call SetLinkDomains");
+		plat_fail(err, errlen, rc, _("cannot build the D-Bus call SetLinkDomains"));
 	sd_bus_message_unref(m);
 	return rc < 0 ? rc : 0;
 }
@@ -229,7 +231,7 @@ static int simple(sd_bus *bus, const char *method, const char *sig, int ifindex,
 	if (rc >= 0)
 		rc = call(bus, m, method, ifindex, err, errlen);
 	else
-		plat_fail(err, errlen, rc, "cannot build the D-Bus call %s", method);
+		plat_fail(err, errlen, rc, _("cannot build the D-Bus call %s"), method);
 	sd_bus_message_unref(m);
 	return rc < 0 ? rc : 0;
 }
@@ -279,7 +281,7 @@ int plat_resolved_apply(struct plat_journal *j, const struct evc_policy *pol, co
 	int rc;
 
 	if (!ifindex)
-		return plat_fail(err, errlen, -errno, "cannot find interface %s", ifname);
+		return plat_fail(err, errlen, -errno, _("cannot find interface %s"), ifname);
 	plat_resolved_plan(pol, pol->n_split_include == 0, &p, note, note_arg);
 	snprintf(e.ifname, sizeof(e.ifname), "%s", ifname);
 	e.ifindex = ifindex;
@@ -296,8 +298,8 @@ int plat_resolved_apply(struct plat_journal *j, const struct evc_policy *pol, co
 	}
 	if (!rc)
 		notef(note, note_arg,
-		      "DNS through systemd-resolved on %s: %zu server(s), %zu domain(s)%s", ifname,
-		      p.n_dns, p.n_domains,
+		      _("DNS through systemd-resolved on %s: %zu server(s), %zu domain(s)%s"),
+		      ifname, p.n_dns, p.n_domains,
 		      p.default_route ? ", the default route for all names" : ", split DNS");
 	return rc;
 }

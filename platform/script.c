@@ -21,6 +21,7 @@
 #include "lib/text.h"
 #include "platform/plat_int.h"
 #include "platform/trust.h"
+#include "lib/i18n.h"
 
 #define SCRIPT_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -157,22 +158,23 @@ int plat_script_check(const char *path, char *err, size_t errlen)
 
 	if (!path || path[0] != '/')
 		return plat_failx(err, errlen, -EINVAL,
-		                  "the vpnc-script \"%s\" must be an absolute path",
+		                  _("the vpnc-script \"%s\" must be an absolute path"),
 		                  path ? path : "");
 	rc = plat_path_trusted(path, "vpnc-script", false, err, errlen);
 	if (rc == -ENOENT)
-		return plat_failx(err, errlen, rc, "the vpnc-script %s does not exist", path);
+		return plat_failx(err, errlen, rc, _("the vpnc-script %s does not exist"), path);
 	if (rc)
 		return rc;
 	if (stat(path, &st) != 0)
-		return plat_fail(err, errlen, -errno, "cannot use the vpnc-script %s", path);
+		return plat_fail(err, errlen, -errno, _("cannot use the vpnc-script %s"), path);
 	if (!S_ISREG(st.st_mode))
-		return plat_failx(err, errlen, -EINVAL, "the vpnc-script %s is not a regular file",
-		                  path);
+		return plat_failx(err, errlen, -EINVAL,
+		                  _("the vpnc-script %s is not a regular file"), path);
 	if (access(path, X_OK) != 0)
-		return plat_failx(err, errlen, -EACCES,
-		                  "the vpnc-script %s is not executable (mode %04o); chmod +x it",
-		                  path, (unsigned)(st.st_mode & 07777));
+		return plat_failx(
+		    err, errlen, -EACCES,
+		    _("the vpnc-script %s is not executable (mode %04o); chmod +x it"), path,
+		    (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -215,7 +217,7 @@ int plat_script_run(const char *path, char *const env[], char *err, size_t errle
 	pid_t pid = fork();
 
 	if (pid < 0)
-		return plat_fail(err, errlen, -errno, "cannot run the vpnc-script %s", path);
+		return plat_fail(err, errlen, -errno, _("cannot run the vpnc-script %s"), path);
 	if (pid == 0) {
 		/* only async-signal-safe calls from here on */
 		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -228,21 +230,23 @@ int plat_script_run(const char *path, char *const env[], char *err, size_t errle
 	}
 	rc = wait_child(pid, &status);
 	if (rc == -ETIMEDOUT)
-		return plat_failx(err, errlen, rc,
-		                  "the vpnc-script %s (reason %s) did not end within %d s and was "
-		                  "killed",
-		                  path, reason_of(env), PLAT_SCRIPT_TIMEOUT_MS / 1000);
+		return plat_failx(
+		    err, errlen, rc,
+		    _("the vpnc-script %s (reason %s) did not end within %d s and was "
+		      "killed"),
+		    path, reason_of(env), PLAT_SCRIPT_TIMEOUT_MS / 1000);
 	if (rc)
-		return plat_fail(err, errlen, rc, "cannot wait for the vpnc-script %s", path);
+		return plat_fail(err, errlen, rc, _("cannot wait for the vpnc-script %s"), path);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
 		return plat_failx(err, errlen, -ECHILD,
-		                  "the vpnc-script %s (reason %s) failed with exit status %d%s",
+		                  _("the vpnc-script %s (reason %s) failed with exit status %d%s"),
 		                  path, reason_of(env), WEXITSTATUS(status),
 		                  WEXITSTATUS(status) == 127 ? " (it could not be started)" : "");
-	return plat_failx(err, errlen, -ECHILD, "the vpnc-script %s (reason %s) died of signal %d",
-	                  path, reason_of(env), WTERMSIG(status));
+	return plat_failx(err, errlen, -ECHILD,
+	                  _("the vpnc-script %s (reason %s) died of signal %d"), path,
+	                  reason_of(env), WTERMSIG(status));
 }
 
 /* The journal keeps connect's environment, one variable per line, without reason and banner. */
@@ -277,7 +281,8 @@ int plat_script_apply(struct plat_journal *j, const struct evc_policy *pol,
 		return rc;
 	env = plat_script_env("pre-init", pol, o->ifname, o->gateway, o->mtu, pid);
 	if (!env)
-		return plat_fail(err, errlen, -ENOMEM, "cannot run the vpnc-script %s", o->script);
+		return plat_fail(err, errlen, -ENOMEM, _("cannot run the vpnc-script %s"),
+		                 o->script);
 	rc = plat_script_run(o->script, env, err, errlen);
 	plat_script_env_free(env);
 	if (rc)
@@ -286,7 +291,7 @@ int plat_script_apply(struct plat_journal *j, const struct evc_policy *pol,
 	e.path = (char *)o->script;
 	e.aux = env ? env_saved(env) : NULL;
 	if (!e.aux) {
-		rc = plat_fail(err, errlen, -ENOMEM, "cannot run the vpnc-script %s", o->script);
+		rc = plat_fail(err, errlen, -ENOMEM, _("cannot run the vpnc-script %s"), o->script);
 		goto out;
 	}
 	/* journalled first: whatever connect did half, disconnect takes back */
@@ -306,14 +311,14 @@ int plat_script_revert(const struct plat_jentry *e, char *err, size_t errlen)
 	int rc;
 
 	if (!copy)
-		return plat_fail(err, errlen, -ENOMEM, "cannot run the vpnc-script %s", e->path);
+		return plat_fail(err, errlen, -ENOMEM, _("cannot run the vpnc-script %s"), e->path);
 	add(&b, "reason=disconnect");
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		add(&b, "%s", l);
 	free(copy);
 	if (b.failed) {
 		plat_script_env_free(b.v);
-		return plat_fail(err, errlen, -ENOMEM, "cannot run the vpnc-script %s", e->path);
+		return plat_fail(err, errlen, -ENOMEM, _("cannot run the vpnc-script %s"), e->path);
 	}
 	/* the script may have changed since connect: judged again before it runs as root */
 	rc = plat_script_check(e->path, err, errlen);

@@ -2,6 +2,7 @@
 /* Files evc may trust; see trust.h. */
 #define _GNU_SOURCE /* asprintf */
 #include "platform/trust.h"
+#include "lib/i18n.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -21,13 +22,14 @@ static int judge(const struct stat *st, const char *comp, bool above, const char
 	if (st->st_uid != 0 && st->st_uid != me) {
 		if (me == 0)
 			snprintf(err, errlen,
-			         "refusing to use the %s %s: %s is owned by uid %u, not root", what,
-			         path, strcmp(comp, path) ? comp : "it", (unsigned)st->st_uid);
+			         _("refusing to use the %s %s: %s is owned by uid %u, not root"),
+			         what, path, strcmp(comp, path) ? comp : "it",
+			         (unsigned)st->st_uid);
 		else
 			snprintf(
 			    err, errlen,
-			    "refusing to use the %s %s: %s is owned by uid %u, neither root nor "
-			    "evc's own uid %u",
+			    _("refusing to use the %s %s: %s is owned by uid %u, neither root nor "
+			      "evc's own uid %u"),
 			    what, path, strcmp(comp, path) ? comp : "it", (unsigned)st->st_uid,
 			    (unsigned)me);
 		return -EPERM;
@@ -37,8 +39,8 @@ static int judge(const struct stat *st, const char *comp, bool above, const char
 	if (above && S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
 		return 0;
 	snprintf(err, errlen,
-	         "refusing to use the %s %s: %s is writable by group or others (mode %04o); "
-	         "chmod go-w it",
+	         _("refusing to use the %s %s: %s is writable by group or others (mode %04o); "
+	           "chmod go-w it"),
 	         what, path, strcmp(comp, path) ? comp : "it", (unsigned)(st->st_mode & 07777));
 	return -EPERM;
 }
@@ -82,8 +84,8 @@ int plat_path_trusted(const char *path, const char *what, bool missing_ok, char 
 	int rc;
 
 	if (!path || path[0] != '/') {
-		snprintf(err, errlen, "refusing to use the %s %s: the path must be absolute", what,
-		         path ? path : "");
+		snprintf(err, errlen, _("refusing to use the %s %s: the path must be absolute"),
+		         what, path ? path : "");
 		return -EINVAL;
 	}
 	copy = strdup(path);
@@ -96,7 +98,7 @@ int plat_path_trusted(const char *path, const char *what, bool missing_ok, char 
 	}
 	if (!real) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot use the %s %s: %s", what, path, strerror(errno));
+		snprintf(err, errlen, _("cannot use the %s %s: %s"), what, path, strerror(errno));
 		goto out;
 	}
 	rc = check_dirs(real, path, what, err, errlen);
@@ -105,7 +107,7 @@ int plat_path_trusted(const char *path, const char *what, bool missing_ok, char 
 	if (lstat(path, &st) != 0) {
 		rc = errno == ENOENT && missing_ok ? 0 : -errno;
 		if (rc)
-			snprintf(err, errlen, "cannot use the %s %s: %s", what, path,
+			snprintf(err, errlen, _("cannot use the %s %s: %s"), what, path,
 			         strerror(errno));
 		goto out;
 	}
@@ -117,7 +119,7 @@ int plat_path_trusted(const char *path, const char *what, bool missing_ok, char 
 	if (!target) {
 		rc = errno == ENOENT && missing_ok ? 0 : -errno;
 		if (rc)
-			snprintf(err, errlen, "cannot use the %s %s: %s", what, path,
+			snprintf(err, errlen, _("cannot use the %s %s: %s"), what, path,
 			         strerror(errno));
 		goto out;
 	}

@@ -13,6 +13,7 @@
 #include "lib/bytes.h"
 #include "profiles/cisco_pwd.h"
 #include "profiles/secrets.h"
+#include "lib/i18n.h"
 
 #define SHA1_LEN 20
 #define DES3_KEY 24
@@ -39,33 +40,33 @@ int prof_cisco_decode(const char *hex, struct secret *out, char *err, size_t err
 	int rc = -EINVAL;
 
 	if (n % 2) {
-		snprintf(err, errlen, "the value has an odd number of hex digits (%zu)", n);
+		snprintf(err, errlen, _("the value has an odd number of hex digits (%zu)"), n);
 		return -EINVAL;
 	}
 	len = n / 2;
 	if (len < HDR_LEN + DES_BLOCK) {
-		snprintf(err, errlen, "the value is too short (%zu bytes; at least %d)", len,
+		snprintf(err, errlen, _("the value is too short (%zu bytes; at least %d)"), len,
 		         HDR_LEN + DES_BLOCK);
 		return -EINVAL;
 	}
 	if (len > HDR_LEN + PROF_SECRET_MAX + DES_BLOCK) {
-		snprintf(err, errlen, "the value is too long (%zu bytes)", len);
+		snprintf(err, errlen, _("the value is too long (%zu bytes)"), len);
 		return -EINVAL;
 	}
 	if ((len - HDR_LEN) % DES_BLOCK) {
 		snprintf(err, errlen,
-		         "the encrypted part has %zu bytes, not a whole number of 8-byte blocks",
+		         _("the encrypted part has %zu bytes, not a whole number of 8-byte blocks"),
 		         len - HDR_LEN);
 		return -EINVAL;
 	}
 	if (secret_alloc(&bin, len) != 0) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < len; i++) {
 		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
-			snprintf(err, errlen, "character %zu is not a hex digit",
+			snprintf(err, errlen, _("character %zu is not a hex digit"),
 			         2 * i + (hi < 0 ? 1 : 2));
 			goto out;
 		}
@@ -76,20 +77,20 @@ int prof_cisco_decode(const char *hex, struct secret *out, char *err, size_t err
 	enc_len = len - HDR_LEN;
 	if (!rd_ptr(&r, SHA1_LEN, &h1) || !rd_ptr(&r, SHA1_LEN, &h4) ||
 	    !rd_ptr(&r, enc_len, &enc)) {
-		snprintf(err, errlen, "the value is too short");
+		snprintf(err, errlen, _("the value is too short"));
 		goto out;
 	}
 
 	struct crypto_iov whole = {enc, enc_len};
 	if (crypto_hash_v(HASH_SHA1, &whole, 1, sum) != 0) {
-		snprintf(err, errlen, "SHA-1 is not available");
+		snprintf(err, errlen, _("SHA-1 is not available"));
 		rc = -EIO;
 		goto out;
 	}
 	if (!crypto_ct_equal(sum, h4, SHA1_LEN)) {
 		snprintf(err, errlen,
-		         "the checksum does not match: the value is damaged or was not "
-		         "written by the Cisco VPN Client");
+		         _("the checksum does not match: the value is damaged or was not "
+		           "written by the Cisco VPN Client"));
 		goto out;
 	}
 
@@ -101,7 +102,7 @@ int prof_cisco_decode(const char *hex, struct secret *out, char *err, size_t err
 	if (!rc)
 		rc = crypto_hash_v(HASH_SHA1, &iv_ht, 1, h3);
 	if (rc) {
-		snprintf(err, errlen, "SHA-1 is not available");
+		snprintf(err, errlen, _("SHA-1 is not available"));
 		rc = -EIO;
 		goto out;
 	}
@@ -109,20 +110,20 @@ int prof_cisco_decode(const char *hex, struct secret *out, char *err, size_t err
 	memcpy(key + SHA1_LEN, h3, DES3_KEY - SHA1_LEN);
 
 	if (secret_alloc(&plain, enc_len) != 0) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		rc = -ENOMEM;
 		goto out;
 	}
 	if (crypto_cbc(CIPHER_3DES, key, DES3_KEY, h1, false, enc, plain.p, enc_len) != 0) {
-		snprintf(err, errlen, "3DES is not available");
+		snprintf(err, errlen, _("3DES is not available"));
 		rc = -EIO;
 		goto out;
 	}
 	rc = -EINVAL;
 	uint8_t pad = plain.p[enc_len - 1];
 	if (pad == 0 || pad > DES_BLOCK) {
-		snprintf(err, errlen, "the padding is invalid (last byte %u): the value is damaged",
-		         pad);
+		snprintf(err, errlen,
+		         _("the padding is invalid (last byte %u): the value is damaged"), pad);
 		goto out;
 	}
 	size_t plen = enc_len - pad;
@@ -130,12 +131,12 @@ int prof_cisco_decode(const char *hex, struct secret *out, char *err, size_t err
 	if (nul)
 		plen = (size_t)(nul - plain.p);
 	if (!plen) {
-		snprintf(err, errlen, "the value decodes to an empty password");
+		snprintf(err, errlen, _("the value decodes to an empty password"));
 		goto out;
 	}
 	rc = secret_alloc(out, plen + 1);
 	if (rc) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		goto out;
 	}
 	memcpy(out->p, plain.p, plen);

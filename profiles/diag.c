@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "profiles/prof_int.h"
+#include "lib/i18n.h"
 
 const char *prof_sev_name(enum prof_sev s)
 {
@@ -46,9 +47,9 @@ void prof_vemit(struct prof_diag *d, enum prof_sev sev, unsigned line, const cha
 	if (line)
 		snprintf(where, sizeof(where), ":%u", line);
 	if (key)
-		snprintf(msg, sizeof(msg), "%s%s: key '%.200s': %s", d->file, where, key, what);
+		snprintf(msg, sizeof(msg), _("%s%s: key '%.200s': %s"), d->file, where, key, what);
 	else
-		snprintf(msg, sizeof(msg), "%s%s: %s", d->file, where, what);
+		snprintf(msg, sizeof(msg), _("%s%s: %s"), d->file, where, what);
 	/* Values quoted from a file may carry control bytes; a terminal must not see them. */
 	for (char *c = msg; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)

@@ -10,6 +10,7 @@
 #include "profiles/import.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
+#include "lib/i18n.h"
 
 void prof_import_clear(struct prof_import *imp)
 {
@@ -40,7 +41,7 @@ int prof_import_default_name(const char *path, char *buf, size_t len, char *err,
 
 	if (n >= len || n > PROF_NAME_MAX) {
 		snprintf(err, errlen,
-		         "the file name %s is too long for a profile name; give --name", b);
+		         _("the file name %s is too long for a profile name; give --name"), b);
 		return -EINVAL;
 	}
 	memcpy(buf, b, n);
@@ -48,8 +49,8 @@ int prof_import_default_name(const char *path, char *buf, size_t len, char *err,
 	if (!prof_name_valid(buf)) {
 		snprintf(
 		    err, errlen,
-		    "'%.80s' (from the file name) is not a profile name: give --name NAME with "
-		    "letters, digits, '.', '_' or '-'",
+		    _("'%.80s' (from the file name) is not a profile name: give --name NAME with "
+		      "letters, digits, '.', '_' or '-'"),
 		    buf);
 		return -EINVAL;
 	}
@@ -128,7 +129,7 @@ static void release(struct holder *h, const char *file, prof_report_fn report, v
 	}
 	if (h->dropped && report) {
 		char text[300];
-		snprintf(text, sizeof(text), "%s: %zu more messages are not shown%s", file,
+		snprintf(text, sizeof(text), _("%s: %zu more messages are not shown%s"), file,
 		         h->dropped, h->dropped_error ? ", errors among them" : "");
 		struct prof_msg m = {h->dropped_error ? PROF_ERROR : PROF_WARNING, file, 0, NULL,
 		                     text};
@@ -172,8 +173,8 @@ int prof_import_buf(const uint8_t *buf, size_t len, enum prof_format fmt, const 
 	memset(out, 0, sizeof(*out));
 	if (!prof_name_valid(name)) {
 		prof_emit(&d, PROF_ERROR, 0, NULL,
-		          "'%.80s' is not a profile name: use 1 to %d letters, digits, '.', '_' "
-		          "or '-', starting with a letter or digit",
+		          _("'%.80s' is not a profile name: use 1 to %d letters, digits, '.', '_' "
+		            "or '-', starting with a letter or digit"),
 		          name ? name : "", PROF_NAME_MAX);
 		rc = -EINVAL;
 		goto out;
@@ -258,20 +259,20 @@ int prof_import_save(const struct prof_store *st, struct prof_secret_store *ss,
 	int rc = 0;
 
 	if (!imp->prof) {
-		snprintf(err, errlen, "nothing was imported");
+		snprintf(err, errlen, _("nothing was imported"));
 		return -EINVAL;
 	}
 	if (!replace && prof_store_exists(st, prof_name(imp->prof))) {
 		snprintf(err, errlen,
-		         "profile '%s' already exists in %s; give --replace to overwrite it, or "
-		         "--name to import it under another name",
+		         _("profile '%s' already exists in %s; give --replace to overwrite it, or "
+		           "--name to import it under another name"),
 		         prof_name(imp->prof), prof_store_dir(st));
 		return -EEXIST;
 	}
 	/* Work on a copy: on failure the caller's import is unchanged and can be retried. */
 	p = prof_dup(imp->prof);
 	if (!p) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < 2; i++) {
@@ -280,7 +281,8 @@ int prof_import_save(const struct prof_store *st, struct prof_secret_store *ss,
 		if (!s->len)
 			continue;
 		if (!ss) {
-			snprintf(err, errlen, "the file holds a %s, but no secret store was given",
+			snprintf(err, errlen,
+			         _("the file holds a %s, but no secret store was given"),
 			         kinds[i].kind == PROF_SECRET_GROUP_KEY ? "group key" : "password");
 			rc = -EINVAL;
 			goto fail;

@@ -8,12 +8,13 @@
 
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
+#include "lib/i18n.h"
 
 static void report_unknown(struct prof_diag *d, unsigned line, const char *key)
 {
 	for (size_t i = 0; i < prof_key_count(); i++)
 		if (strcasecmp(key, prof_key_name(i)) == 0) {
-			prof_emit(d, PROF_ERROR, line, key, "keys are lower case: write '%s'",
+			prof_emit(d, PROF_ERROR, line, key, _("keys are lower case: write '%s'"),
 			          prof_key_name(i));
 			return;
 		}
@@ -23,7 +24,7 @@ static void report_unknown(struct prof_diag *d, unsigned line, const char *key)
 	for (size_t i = 0; i < prof_key_count() && off < sizeof(list); i++)
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
 		                        prof_key_name(i));
-	prof_emit(d, PROF_ERROR, line, key, "unknown key; the keys are %s", list);
+	prof_emit(d, PROF_ERROR, line, key, _("unknown key; the keys are %s"), list);
 }
 
 static void parse_line(struct evc_profile *p, char *line, unsigned no, struct prof_diag *d)
@@ -36,13 +37,13 @@ static void parse_line(struct evc_profile *p, char *line, unsigned no, struct pr
 	char *eq = strchr(s, '=');
 	if (!eq) {
 		prof_emit(d, PROF_ERROR, no, NULL,
-		          "the line has no '=': write key = value, or start a comment with #");
+		          _("the line has no '=': write key = value, or start a comment with #"));
 		return;
 	}
 	*eq = '\0';
 	char *key = prof_trim(s), *value = prof_trim(eq + 1);
 	if (!*key) {
-		prof_emit(d, PROF_ERROR, no, NULL, "the line has no key before '='");
+		prof_emit(d, PROF_ERROR, no, NULL, _("the line has no key before '='"));
 		return;
 	}
 	int k = prof_key_id(key);
@@ -51,13 +52,13 @@ static void parse_line(struct evc_profile *p, char *line, unsigned no, struct pr
 		return;
 	}
 	if (prof_line(p, k)) {
-		prof_emit(d, PROF_ERROR, no, key, "set twice, on lines %u and %u; keep one",
+		prof_emit(d, PROF_ERROR, no, key, _("set twice, on lines %u and %u; keep one"),
 		          prof_line(p, k), no);
 		return;
 	}
 	if (!*value) {
 		prof_emit(d, PROF_ERROR, no, key,
-		          "the value is empty; remove the line to use the default");
+		          _("the value is empty; remove the line to use the default"));
 		return;
 	}
 	if (prof_set_id(p, k, value, no, err, sizeof(err)) != 0)
@@ -72,44 +73,45 @@ unsigned prof_validate_diag(const struct evc_profile *p, struct prof_diag *d)
 
 	if (!prof_val(p, K_GATEWAY))
 		prof_emit(d, PROF_ERROR, 0, "gateway",
-		          "missing: a profile needs the gateway to "
-		          "connect to");
+		          _("missing: a profile needs the gateway to "
+		            "connect to"));
 	if (t->auth == PROF_AUTH_PSK && !prof_val(p, K_GROUP))
-		prof_emit(d, PROF_ERROR, 0, "group", "missing: auth = psk needs the group name");
+		prof_emit(d, PROF_ERROR, 0, "group", _("missing: auth = psk needs the group name"));
 	/* A warning, not an error: an imported certificate profile is kept so that the
 	 * certificate can be added later, and connecting says what is missing. */
 	if (t->auth == PROF_AUTH_CERT && !prof_val(p, K_CERT))
 		prof_emit(d, PROF_WARNING, LINE(K_AUTH), "cert",
-		          "missing: auth = cert cannot connect without the client certificate "
-		          "(cert = /PATH.pem)");
+		          _("missing: auth = cert cannot connect without the client certificate "
+		            "(cert = /PATH.pem)"));
 	if (t->auth == PROF_AUTH_PSK) {
 		static const int only_cert[] = {K_CERT, K_CERT_KEY, K_CA_CERT};
 		for (size_t i = 0; i < 3; i++)
 			if (prof_val(p, only_cert[i]))
 				prof_emit(d, PROF_WARNING, LINE(only_cert[i]),
 				          prof_key_name((size_t)only_cert[i]),
-				          "used only with auth = cert; this profile uses psk");
+				          _("used only with auth = cert; this profile uses psk"));
 	}
 	if (t->auth == PROF_AUTH_CERT && t->ref[PROF_SECRET_GROUP_KEY] != PROF_REF_PROMPT)
 		prof_emit(d, PROF_WARNING, LINE(K_GROUP_KEY), "group_key",
-		          "not used with auth = cert");
+		          _("not used with auth = cert"));
 	if (t->mode == PROF_MODE_NETWORK_EXTENSION && !t->n_lan)
 		prof_emit(d, PROF_ERROR, LINE(K_MODE), "lan",
-		          "missing: network-extension mode needs the networks behind this host");
+		          _("missing: network-extension mode needs the networks behind this host"));
 	if (t->mode == PROF_MODE_CLIENT && t->n_lan)
 		prof_emit(d, PROF_WARNING, LINE(K_LAN), "lan",
-		          "used only with mode = network-extension");
+		          _("used only with mode = network-extension"));
 	for (size_t i = 0; prof_val(p, K_GATEWAY) && i < t->n_backup; i++)
 		if (strcasecmp(t->backup[i], prof_val(p, K_GATEWAY)) == 0)
 			prof_emit(d, PROF_WARNING, LINE(K_BACKUP), "backup_gateways",
-			          "'%s' is the gateway itself", t->backup[i]);
+			          _("'%s' is the gateway itself"), t->backup[i]);
 	if (prof_val(p, K_SCRIPT)) {
 		static const int by_script[] = {K_DNS, K_RESOLV_CONF};
 		for (size_t i = 0; i < 2; i++)
 			if (prof_val(p, by_script[i]))
-				prof_emit(d, PROF_WARNING, LINE(by_script[i]),
-				          prof_key_name((size_t)by_script[i]),
-				          "not used when script is set: the script configures DNS");
+				prof_emit(
+				    d, PROF_WARNING, LINE(by_script[i]),
+				    prof_key_name((size_t)by_script[i]),
+				    _("not used when script is set: the script configures DNS"));
 	}
 #undef LINE
 	return d->n[PROF_ERROR] - before;
@@ -119,7 +121,7 @@ static const char *display_name(const struct evc_profile *p, char *buf, size_t l
 {
 	if (prof_source(p))
 		return prof_source(p);
-	snprintf(buf, len, "profile '%s'", prof_name(p));
+	snprintf(buf, len, _("profile '%s'"), prof_name(p));
 	return buf;
 }
 
@@ -142,8 +144,8 @@ int prof_parse(const char *text, size_t len, const char *fname, const char *name
 	*out = NULL;
 	if (!prof_name_valid(name)) {
 		prof_emit(&d, PROF_ERROR, 0, NULL,
-		          "'%.80s' is not a profile name: use 1 to %d letters, digits, '.', '_' "
-		          "or '-', starting with a letter or digit",
+		          _("'%.80s' is not a profile name: use 1 to %d letters, digits, '.', '_' "
+		            "or '-', starting with a letter or digit"),
 		          name ? name : "", PROF_NAME_MAX);
 		return -EINVAL;
 	}
@@ -158,7 +160,7 @@ int prof_parse(const char *text, size_t len, const char *fname, const char *name
 	struct prof_lines l = prof_lines_init(utf8, ulen);
 	while ((rc = prof_next_line(&l, line, sizeof(line))) != 0) {
 		if (rc < 0) {
-			prof_emit(&d, PROF_ERROR, l.no, NULL, "the line is longer than %d bytes",
+			prof_emit(&d, PROF_ERROR, l.no, NULL, _("the line is longer than %d bytes"),
 			          PROF_LINE_MAX);
 			continue;
 		}

@@ -14,6 +14,7 @@
 #include "lib/crypto.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
+#include "lib/i18n.h"
 
 #define TEXT_MAX 255
 
@@ -61,11 +62,11 @@ static int p_text(const char *v, struct pctx *x)
 	char *err = x->err;
 	size_t errlen = x->errlen;
 	if (strlen(v) > TEXT_MAX)
-		FAIL("the value has %zu bytes; at most %d are allowed", strlen(v), TEXT_MAX);
+		FAIL(_("the value has %zu bytes; at most %d are allowed"), strlen(v), TEXT_MAX);
 	if (prof_has_ctrl(v))
-		FAIL("the value holds a control character (a tab?)");
+		FAIL(_("the value holds a control character (a tab?)"));
 	if (!prof_utf8_valid(v))
-		FAIL("the value is not valid UTF-8");
+		FAIL(_("the value is not valid UTF-8"));
 	return canon(x, v);
 }
 
@@ -74,7 +75,7 @@ static int p_host(const char *v, struct pctx *x)
 	char *err = x->err;
 	size_t errlen = x->errlen;
 	if (!prof_host_valid(v))
-		FAIL("'%.100s' is neither a host name nor an IPv4 address", v);
+		FAIL(_("'%.100s' is neither a host name nor an IPv4 address"), v);
 	return canon(x, v);
 }
 
@@ -90,13 +91,13 @@ static int each_item(const char *v, struct pctx *x, int (*item)(char *s, size_t 
 
 	snprintf(buf, sizeof(buf), "%s", v);
 	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-		FAIL("the list has an empty item; separate %s with single commas", what);
+		FAIL(_("the list has an empty item; separate %s with single commas"), what);
 	for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
 		s = prof_trim(s);
 		if (!*s)
-			FAIL("the list has an empty item; separate %s with single commas", what);
+			FAIL(_("the list has an empty item; separate %s with single commas"), what);
 		if (n == max)
-			FAIL("more than %zu %s", max, what);
+			FAIL(_("more than %zu %s"), max, what);
 		rc = item(s, n++, x);
 		if (rc)
 			return rc;
@@ -110,10 +111,10 @@ static int host_item(char (*list)[254], size_t *n, char *s, size_t i, struct pct
 	char *err = x->err;
 	size_t errlen = x->errlen;
 	if (!prof_host_valid(s))
-		FAIL("'%.100s' is neither a host name nor an IPv4 address", s);
+		FAIL(_("'%.100s' is neither a host name nor an IPv4 address"), s);
 	for (size_t k = 0; k < i; k++)
 		if (strcasecmp(list[k], s) == 0)
-			FAIL("'%.100s' is listed twice", s);
+			FAIL(_("'%.100s' is listed twice"), s);
 	snprintf(list[i], sizeof(list[i]), "%s", s);
 	*n = i + 1;
 	return 0;
@@ -179,7 +180,7 @@ static int pick(const char *v, const struct choice *ch, size_t n, int *out, stru
 		                        : i + 1 == n ? " or "
 		                                     : ", ",
 		                        ch[i].name);
-	snprintf(x->err, x->errlen, "'%.60s' is not one of %s", v, list);
+	snprintf(x->err, x->errlen, _("'%.60s' is not one of %s"), v, list);
 	return -EINVAL;
 }
 
@@ -257,15 +258,15 @@ static int p_ref(const char *v, struct pctx *x, enum prof_secret_kind kind)
 	}
 	if (strncmp(v, "file:", 5) == 0) {
 		if (!prof_is_abs_path(v + 5))
-			FAIL("file: needs an absolute path, e.g. file:/etc/evc/secrets/NAME.%s",
+			FAIL(_("file: needs an absolute path, e.g. file:/etc/evc/secrets/NAME.%s"),
 			     kind == PROF_SECRET_GROUP_KEY ? "group-key" : "password");
 		x->t->ref[kind] = PROF_REF_FILE;
 		return canon(x, v);
 	}
 	if (strncmp(v, "secret:", 7) == 0)
-		FAIL("unknown secret store; evc knows secret:libsecret");
-	FAIL("secrets are not written into profiles: use prompt, secret:libsecret or "
-	     "file:/PATH (a file only its owner can read)");
+		FAIL(_("unknown secret store; evc knows secret:libsecret"));
+	FAIL(_("secrets are not written into profiles: use prompt, secret:libsecret or "
+	       "file:/PATH (a file only its owner can read)"));
 }
 
 static int p_group_key(const char *v, struct pctx *x)
@@ -282,7 +283,7 @@ static int p_path(const char *v, struct pctx *x)
 	char *err = x->err;
 	size_t errlen = x->errlen;
 	if (!prof_is_abs_path(v) || !prof_utf8_valid(v))
-		FAIL("'%.100s' is not an absolute path", v);
+		FAIL(_("'%.100s' is not an absolute path"), v);
 	return canon(x, v);
 }
 
@@ -316,19 +317,19 @@ static int split_prop(const char *s, bool esp, size_t *ci, size_t *hi, struct pc
 	size_t clen = dash ? (size_t)(dash - s) : 0;
 
 	if (!dash)
-		FAIL("'%.60s' is not CIPHER-HASH, e.g. aes256-sha1", s);
+		FAIL(_("'%.60s' is not CIPHER-HASH, e.g. aes256-sha1"), s);
 	for (*ci = 0; *ci < sizeof(ike_ciphers) / sizeof(ike_ciphers[0]); (*ci)++)
 		if (strlen(ike_ciphers[*ci].name) == clen &&
 		    strncasecmp(s, ike_ciphers[*ci].name, clen) == 0)
 			break;
 	if (*ci == sizeof(ike_ciphers) / sizeof(ike_ciphers[0]))
-		FAIL("'%.60s': the cipher must be aes128, aes192, aes256 or 3des", s);
+		FAIL(_("'%.60s': the cipher must be aes128, aes192, aes256 or 3des"), s);
 	for (*hi = 0; *hi < sizeof(hashes) / sizeof(hashes[0]); (*hi)++)
 		if (strcasecmp(dash + 1, hashes[*hi].name) == 0 &&
 		    (esp ? hashes[*hi].esp : hashes[*hi].ike))
 			break;
 	if (*hi == sizeof(hashes) / sizeof(hashes[0]))
-		FAIL("'%.60s': the hash must be %s", s,
+		FAIL(_("'%.60s': the hash must be %s"), s,
 		     esp ? "md5, sha1 or sha256" : "md5, sha1, sha256, sha384 or sha512");
 	return 0;
 }
@@ -343,7 +344,7 @@ static int ike_item(char *s, size_t i, struct pctx *x)
 	for (size_t k = 0; k < i; k++)
 		if (x->t->ike[k].encr == p.encr && x->t->ike[k].bits == p.bits &&
 		    x->t->ike[k].hash == p.hash) {
-			snprintf(x->err, x->errlen, "'%.60s' is listed twice", s);
+			snprintf(x->err, x->errlen, _("'%.60s' is listed twice"), s);
 			return -EINVAL;
 		}
 	x->t->ike[i] = p;
@@ -362,7 +363,7 @@ static int esp_item(char *s, size_t i, struct pctx *x)
 	for (size_t k = 0; k < i; k++)
 		if (x->t->esp[k].esp == p.esp && x->t->esp[k].bits == p.bits &&
 		    x->t->esp[k].auth == p.auth) {
-			snprintf(x->err, x->errlen, "'%.60s' is listed twice", s);
+			snprintf(x->err, x->errlen, _("'%.60s' is listed twice"), s);
 			return -EINVAL;
 		}
 	x->t->esp[i] = p;
@@ -427,7 +428,7 @@ static int p_dh(const char *v, struct pctx *x)
 		return canon(x, "auto");
 	}
 	if (!prof_parse_uint(v, 255, &g) || !dh_ok(g))
-		FAIL("'%.60s': evc supports DH groups auto, 2, 5, 14, 15, 16, 19 and 20", v);
+		FAIL(_("'%.60s': evc supports DH groups auto, 2, 5, 14, 15, 16, 19 and 20"), v);
 	x->t->dh = (unsigned)g;
 	snprintf(x->c, PROF_LINE_MAX + 1, "%lu", g);
 	return 0;
@@ -447,7 +448,7 @@ static int p_pfs(const char *v, struct pctx *x)
 		return canon(x, "server");
 	}
 	if (!prof_parse_uint(v, 255, &g) || !dh_ok(g))
-		FAIL("'%.60s' is not off, server, 2, 5, 14, 15 or 16", v);
+		FAIL(_("'%.60s' is not off, server, 2, 5, 14, 15 or 16"), v);
 	x->t->pfs = (int)g;
 	snprintf(x->c, PROF_LINE_MAX + 1, "%lu", g);
 	return 0;
@@ -463,7 +464,7 @@ static int lan_item(char *s, size_t i, struct pctx *x)
 	}
 	for (size_t k = 0; k < i; k++)
 		if (x->t->lan[k].addr == n.addr && x->t->lan[k].mask == n.mask) {
-			snprintf(x->err, x->errlen, "'%.60s' is listed twice", s);
+			snprintf(x->err, x->errlen, _("'%.60s' is listed twice"), s);
 			return -EINVAL;
 		}
 	x->t->lan[i] = n;
@@ -493,7 +494,7 @@ static int p_uint(const char *v, struct pctx *x, unsigned long lo, unsigned long
 	char *err = x->err;
 	size_t errlen = x->errlen;
 	if (!prof_parse_uint(v, hi, out) || *out < lo)
-		FAIL("'%.60s' is not a whole number from %lu to %lu", v, lo, hi);
+		FAIL(_("'%.60s' is not a whole number from %lu to %lu"), v, lo, hi);
 	snprintf(x->c, PROF_LINE_MAX + 1, "%lu", *out);
 	return 0;
 }
@@ -521,7 +522,7 @@ static int p_local_port(const char *v, struct pctx *x)
 	unsigned long n;
 	int rc = p_uint(v, x, 1, 65535, &n);
 	if (!rc && n == PROF_NATT_PORT) {
-		snprintf(x->err, x->errlen, "port 4500 is the NAT-T port; choose another");
+		snprintf(x->err, x->errlen, _("port 4500 is the NAT-T port; choose another"));
 		return -EINVAL;
 	}
 	if (!rc)
@@ -535,11 +536,13 @@ static int p_ifname(const char *v, struct pctx *x)
 	size_t errlen = x->errlen;
 	size_t n = strlen(v);
 	if (n >= 16)
-		FAIL("'%.60s' is longer than the 15 characters a Linux interface name may have", v);
+		FAIL(_("'%.60s' is longer than the 15 characters a Linux interface name may have"),
+		     v);
 	if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-%") != n ||
 	    strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
-		FAIL("'%.60s' is not an interface name (letters, digits, '_', '.', '-', and %%d)",
-		     v);
+		FAIL(
+		    _("'%.60s' is not an interface name (letters, digits, '_', '.', '-', and %%d)"),
+		    v);
 	return canon(x, v);
 }
 

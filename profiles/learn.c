@@ -13,6 +13,7 @@
 #include "profiles/prof_int.h"
 #include "profiles/secrets.h"
 #include "profiles/store.h"
+#include "lib/i18n.h"
 
 static void say(prof_learn_note_fn note, void *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -47,15 +48,15 @@ size_t prof_learn_backups(const char *pushed, const char *gateway, char *out, si
 			continue;
 		if (!prof_host_valid(s)) {
 			say(note, ctx,
-			    "the gateway pushed a backup server '%.80s' that is neither a host "
-			    "name nor an IPv4 address; it is not used",
+			    _("the gateway pushed a backup server '%.80s' that is neither a host "
+			      "name nor an IPv4 address; it is not used"),
 			    s);
 			continue;
 		}
 		if (n == PROF_MAX_BACKUPS) {
 			say(note, ctx,
-			    "the gateway pushed more than %d backup servers; the rest are "
-			    "not used",
+			    _("the gateway pushed more than %d backup servers; the rest are "
+			      "not used"),
 			    PROF_MAX_BACKUPS);
 			break;
 		}
@@ -80,7 +81,7 @@ static int store_dirs(const struct evc_profile *p, const char *secrets_dir, char
 	int n;
 
 	if (!slash || slash == src) {
-		snprintf(err, errlen, "profile '%s' was not loaded from a profile directory",
+		snprintf(err, errlen, _("profile '%s' was not loaded from a profile directory"),
 		         prof_name(p));
 		return -EINVAL;
 	}
@@ -96,7 +97,7 @@ static int store_dirs(const struct evc_profile *p, const char *secrets_dir, char
 	if (n >= 0 && (size_t)n < slen)
 		return 0;
 long_name:
-	snprintf(err, errlen, "the directory of profile '%s' has too long a name", prof_name(p));
+	snprintf(err, errlen, _("the directory of profile '%s' has too long a name"), prof_name(p));
 	return -ENAMETOOLONG;
 }
 
@@ -124,10 +125,11 @@ static int drop_password(struct evc_profile *q, const char *group, const char *s
 		n = snprintf(mine, sizeof(mine), "%s/%s.password", sdir, prof_name(q));
 		if (n < 0 || (size_t)n >= sizeof(mine) || strcmp(mine, path) != 0) {
 			say(note, ctx,
-			    "the gateway does not let group %s save its password (save-password), "
-			    "but profile '%s' reads it from %s, which evc did not write: it is "
-			    "left "
-			    "alone",
+			    _("the gateway does not let group %s save its password "
+			      "(save-password), "
+			      "but profile '%s' reads it from %s, which evc did not write: it is "
+			      "left "
+			      "alone"),
 			    group, prof_name(q), path);
 			return 0;
 		}
@@ -135,7 +137,7 @@ static int drop_password(struct evc_profile *q, const char *group, const char *s
 		break;
 	}
 	if (!*ss) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	return prof_set(q, "password", "prompt", err, errlen);
@@ -160,7 +162,7 @@ int prof_learn_policy(const struct evc_profile *p, const struct evc_policy *pol,
 	st = prof_store_new(dir);
 	before = prof_to_text(p);
 	if (!q || !st || !before) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -178,7 +180,7 @@ int prof_learn_policy(const struct evc_profile *p, const struct evc_policy *pol,
 		goto out;
 	after = prof_to_text(q);
 	if (!after) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -192,13 +194,14 @@ int prof_learn_policy(const struct evc_profile *p, const struct evc_policy *pol,
 		if (rc)
 			goto out;
 		say(note, ctx,
-		    "the gateway does not let group %s save its password (save-password): the "
-		    "stored password of profile '%s' was deleted, and evc asks for it from now on",
+		    _("the gateway does not let group %s save its password (save-password): the "
+		      "stored password of profile '%s' was deleted, and evc asks for it from now "
+		      "on"),
 		    group, prof_name(p));
 	}
 	const char *old = prof_get(p, "pushed_backup_gateways");
 	if (n && (!old || strcmp(old, backups) != 0))
-		say(note, ctx, "profile '%s' now also tries the gateway's backup servers %s",
+		say(note, ctx, _("profile '%s' now also tries the gateway's backup servers %s"),
 		    prof_name(p), backups);
 out:
 	free(before);

@@ -18,6 +18,7 @@
 #include "profiles/cisco_pwd.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
+#include "lib/i18n.h"
 
 enum pcf_key {
 	C_DESCRIPTION,
@@ -188,7 +189,7 @@ static void add_line(struct pcf *c, char *line, unsigned no, bool in_main)
 	char *eq = strchr(line, '=');
 	if (!eq) {
 		prof_emit(c->d, PROF_WARNING, no, NULL,
-		          "not a key=value line; the Cisco client ignores it, and so does evc");
+		          _("not a key=value line; the Cisco client ignores it, and so does evc"));
 		return;
 	}
 	*eq = '\0';
@@ -199,12 +200,13 @@ static void add_line(struct pcf *c, char *line, unsigned no, bool in_main)
 		ro = true;
 	}
 	if (!*key) {
-		prof_emit(c->d, PROF_WARNING, no, NULL, "the line has no key before '='; ignored");
+		prof_emit(c->d, PROF_WARNING, no, NULL,
+		          _("the line has no key before '='; ignored"));
 		return;
 	}
 	if (!in_main) {
 		prof_emit(c->d, PROF_UNSUPPORTED, no, key,
-		          "outside the [main] section; the Cisco client reads only [main]");
+		          _("outside the [main] section; the Cisco client reads only [main]"));
 		return;
 	}
 	int id;
@@ -212,36 +214,38 @@ static void add_line(struct pcf *c, char *line, unsigned no, bool in_main)
 		if (strcasecmp(key, names[id]) == 0)
 			break;
 	if (id == C_COUNT) {
-		prof_emit(c->d, PROF_UNSUPPORTED, no, key,
-		          "not a key the Cisco VPN Client writes; evc does not know what it means "
-		          "and ignores it");
+		prof_emit(
+		    c->d, PROF_UNSUPPORTED, no, key,
+		    _("not a key the Cisco VPN Client writes; evc does not know what it means "
+		      "and ignores it"));
 		return;
 	}
 	struct entry *e = &c->e[id];
 	if (e->v) {
 		if (strcmp(e->v, v) == 0) {
 			prof_emit(c->d, PROF_WARNING, no, key,
-			          "repeats line %u with the same value", e->line);
+			          _("repeats line %u with the same value"), e->line);
 		} else if (is_secret(id)) {
 			prof_emit(c->d, PROF_ERROR, no, key,
-			          "also set on line %u, to a different value; keep one", e->line);
+			          _("also set on line %u, to a different value; keep one"),
+			          e->line);
 		} else {
 			prof_emit(c->d, PROF_ERROR, no, key,
-			          "also set on line %u, to '%.60s'; keep one", e->line, e->v);
+			          _("also set on line %u, to '%.60s'; keep one"), e->line, e->v);
 		}
 		return;
 	}
 	e->v = strdup(v);
 	if (!e->v) {
-		prof_emit(c->d, PROF_ERROR, no, key, "out of memory");
+		prof_emit(c->d, PROF_ERROR, no, key, _("out of memory"));
 		return;
 	}
 	e->line = no;
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	if (ro)
 		prof_emit(c->d, PROF_NOTE, no, key,
-		          "marked read-only with '!' for the Cisco GUI; evc imports it as an "
-		          "ordinary key");
+		          _("marked read-only with '!' for the Cisco GUI; evc imports it as an "
+		            "ordinary key"));
 }
 
 static void collect(struct pcf *c, const char *text, size_t len)
@@ -253,8 +257,8 @@ static void collect(struct pcf *c, const char *text, size_t len)
 
 	while ((rc = prof_next_line(&l, line, sizeof(line))) != 0) {
 		if (rc < 0) {
-			prof_emit(c->d, PROF_ERROR, l.no, NULL, "the line is longer than %d bytes",
-			          PROF_LINE_MAX);
+			prof_emit(c->d, PROF_ERROR, l.no, NULL,
+			          _("the line is longer than %d bytes"), PROF_LINE_MAX);
 			continue;
 		}
 		char *s = prof_trim(line);
@@ -264,7 +268,7 @@ static void collect(struct pcf *c, const char *text, size_t len)
 			char *end = strchr(s, ']');
 			if (!end || prof_trim(end + 1)[0]) {
 				prof_emit(c->d, PROF_ERROR, l.no, NULL,
-				          "a section header must be [NAME] alone on its line");
+				          _("a section header must be [NAME] alone on its line"));
 				in_main = false;
 				continue;
 			}
@@ -272,14 +276,15 @@ static void collect(struct pcf *c, const char *text, size_t len)
 			in_main = strcasecmp(prof_trim(s + 1), "main") == 0;
 			in_any = true;
 			if (in_main && c->saw_main)
-				prof_emit(c->d, PROF_WARNING, l.no, NULL,
-				          "a second [main] section; its keys join the first one's");
+				prof_emit(
+				    c->d, PROF_WARNING, l.no, NULL,
+				    _("a second [main] section; its keys join the first one's"));
 			c->saw_main |= in_main;
 			continue;
 		}
 		if (!in_any) {
 			prof_emit(c->d, PROF_WARNING, l.no, NULL,
-			          "a line before any [section]; the Cisco client ignores it");
+			          _("a line before any [section]; the Cisco client ignores it"));
 			continue;
 		}
 		add_line(c, s, l.no, in_main);
@@ -597,7 +602,7 @@ int prof_import_pcf(const char *text, size_t len, struct prof_diag *d, struct ev
 	collect(&c, text, len);
 	if (!c.saw_main) {
 		prof_emit(d, PROF_ERROR, 0, NULL,
-		          "no [main] section: this is not a Cisco VPN Client profile");
+		          _("no [main] section: this is not a Cisco VPN Client profile"));
 		goto out;
 	}
 	map_identity(&c, &auth);

@@ -12,6 +12,7 @@
 
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
+#include "lib/i18n.h"
 
 struct evc_profile {
 	char name[PROF_NAME_MAX + 1];
@@ -101,17 +102,17 @@ int prof_set_id(struct evc_profile *p, int k, const char *value, unsigned line, 
 	if (k < 0 || k >= K_COUNT)
 		return -ENOENT;
 	if (!value || strlen(value) > PROF_LINE_MAX) {
-		snprintf(err, errlen, "the value is longer than %d bytes", PROF_LINE_MAX);
+		snprintf(err, errlen, _("the value is longer than %d bytes"), PROF_LINE_MAX);
 		return -EINVAL;
 	}
 	snprintf(vbuf, sizeof(vbuf), "%s", value);
 	char *v = prof_trim(vbuf);
 	if (!*v) {
-		snprintf(err, errlen, "the value is empty; remove the line to use the default");
+		snprintf(err, errlen, _("the value is empty; remove the line to use the default"));
 		return -EINVAL;
 	}
 	if (strchr(v, '\n') || strchr(v, '\r')) {
-		snprintf(err, errlen, "the value spans lines");
+		snprintf(err, errlen, _("the value spans lines"));
 		return -EINVAL;
 	}
 	rc = prof_key_parse(k, v, &t, cbuf, err, errlen);
@@ -119,7 +120,7 @@ int prof_set_id(struct evc_profile *p, int k, const char *value, unsigned line, 
 		return rc;
 	char *c = strdup(cbuf);
 	if (!c) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	free(p->val[k]);

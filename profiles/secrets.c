@@ -10,6 +10,7 @@
 
 #include "profiles/prof_int.h"
 #include "profiles/secrets.h"
+#include "lib/i18n.h"
 
 enum backend {
 	BACKEND_LIBSECRET,
@@ -109,13 +110,13 @@ int prof_secrets_ref(const struct prof_secret_store *ss, const char *name,
 static int check_value(const struct secret *v, enum prof_secret_kind kind, char *err, size_t errlen)
 {
 	if (!v->p || !v->len || v->len > PROF_SECRET_MAX) {
-		snprintf(err, errlen, "a %s must have 1 to %d bytes", kind_text(kind),
+		snprintf(err, errlen, _("a %s must have 1 to %d bytes"), kind_text(kind),
 		         PROF_SECRET_MAX);
 		return -EINVAL;
 	}
 	if (memchr(v->p, '\0', v->len) || memchr(v->p, '\n', v->len) ||
 	    memchr(v->p, '\r', v->len)) {
-		snprintf(err, errlen, "a %s cannot hold NUL or line-break characters",
+		snprintf(err, errlen, _("a %s cannot hold NUL or line-break characters"),
 		         kind_text(kind));
 		return -EINVAL;
 	}
@@ -131,13 +132,13 @@ static int secrets_dir(const char *dir, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "%s is not a directory", dir);
+		snprintf(err, errlen, _("%s is not a directory"), dir);
 		return -ENOTDIR;
 	}
 	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
 		snprintf(err, errlen,
-		         "refusing to keep secrets in %s: others may write into it "
-		         "(mode %04o); chmod 700 it",
+		         _("refusing to keep secrets in %s: others may write into it "
+		           "(mode %04o); chmod 700 it"),
 		         dir, (unsigned)(sb.st_mode & 07777));
 		return -EPERM;
 	}
@@ -152,7 +153,7 @@ int prof_secrets_put(struct prof_secret_store *ss, const char *name, enum prof_s
 	int rc;
 
 	if (!prof_name_valid(name)) {
-		snprintf(err, errlen, "'%.80s' is not a profile name", name);
+		snprintf(err, errlen, _("'%.80s' is not a profile name"), name);
 		return -EINVAL;
 	}
 	rc = check_value(value, kind, err, errlen);
@@ -165,15 +166,16 @@ int prof_secrets_put(struct prof_secret_store *ss, const char *name, enum prof_s
 		/* No Secret Service at all (a root shell, a headless machine): the user's own
 		 * files, which the user's profiles refer to by path from now on. */
 		ss->fell_back = true;
-		snprintf(ss->note, sizeof(ss->note),
-		         "no keyring (Secret Service) is reachable here, so the secrets of profile "
-		         "'%s' are kept in owner-only files in %s",
-		         name, ss->dir);
+		snprintf(
+		    ss->note, sizeof(ss->note),
+		    _("no keyring (Secret Service) is reachable here, so the secrets of profile "
+		      "'%s' are kept in owner-only files in %s"),
+		    name, ss->dir);
 	}
 
 	rc = file_path(ss, name, kind, path, sizeof(path));
 	if (rc) {
-		snprintf(err, errlen, "the secrets directory path is too long");
+		snprintf(err, errlen, _("the secrets directory path is too long"));
 		return rc;
 	}
 	rc = secrets_dir(ss->dir, err, errlen);
@@ -181,7 +183,7 @@ int prof_secrets_put(struct prof_secret_store *ss, const char *name, enum prof_s
 		return rc;
 	rc = secret_alloc(&line, value->len + 1);
 	if (rc) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return rc;
 	}
 	memcpy(line.p, value->p, value->len);
@@ -198,14 +200,14 @@ int prof_secrets_get(struct prof_secret_store *ss, const char *name, enum prof_s
 	int rc;
 
 	if (!prof_name_valid(name)) {
-		snprintf(err, errlen, "'%.80s' is not a profile name", name);
+		snprintf(err, errlen, _("'%.80s' is not a profile name"), name);
 		return -EINVAL;
 	}
 	if (!use_files(ss))
 		return prof_ls_lookup(name, prof_secret_kind_name(kind), out, err, errlen);
 	rc = file_path(ss, name, kind, path, sizeof(path));
 	if (rc) {
-		snprintf(err, errlen, "the secrets directory path is too long");
+		snprintf(err, errlen, _("the secrets directory path is too long"));
 		return rc;
 	}
 	return prof_secret_read_file(path, out, err, errlen);
@@ -218,19 +220,19 @@ int prof_secrets_clear(struct prof_secret_store *ss, const char *name, enum prof
 	int rc;
 
 	if (!prof_name_valid(name)) {
-		snprintf(err, errlen, "'%.80s' is not a profile name", name);
+		snprintf(err, errlen, _("'%.80s' is not a profile name"), name);
 		return -EINVAL;
 	}
 	if (!use_files(ss))
 		return prof_ls_clear(name, prof_secret_kind_name(kind), err, errlen);
 	rc = file_path(ss, name, kind, path, sizeof(path));
 	if (rc) {
-		snprintf(err, errlen, "the secrets directory path is too long");
+		snprintf(err, errlen, _("the secrets directory path is too long"));
 		return rc;
 	}
 	if (unlink(path) != 0 && errno != ENOENT) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot remove %s: %s"), path, strerror(errno));
 		return rc;
 	}
 	return 0;
@@ -248,33 +250,33 @@ int prof_secret_read_file(const char *path, struct secret *out, char *err, size_
 		rc = -errno;
 		if (errno == ELOOP)
 			snprintf(err, errlen,
-			         "refusing to read the secret file %s: it is a "
-			         "symbolic link; point the profile at the file itself",
+			         _("refusing to read the secret file %s: it is a "
+			           "symbolic link; point the profile at the file itself"),
 			         path);
 		else if (errno == ENOENT)
-			snprintf(err, errlen, "the secret file %s does not exist", path);
+			snprintf(err, errlen, _("the secret file %s does not exist"), path);
 		else
-			snprintf(err, errlen, "cannot open the secret file %s: %s", path,
+			snprintf(err, errlen, _("cannot open the secret file %s: %s"), path,
 			         strerror(errno));
 		return rc;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "refusing to read %s: not a regular file", path);
+		snprintf(err, errlen, _("refusing to read %s: not a regular file"), path);
 		rc = -EINVAL;
 		goto out;
 	}
 	if (sb.st_uid != 0 && sb.st_uid != geteuid()) {
 		snprintf(err, errlen,
-		         "refusing to read the secret file %s: it belongs to uid %u, "
-		         "neither root nor you; chown it",
+		         _("refusing to read the secret file %s: it belongs to uid %u, "
+		           "neither root nor you; chown it"),
 		         path, (unsigned)sb.st_uid);
 		rc = -EPERM;
 		goto out;
 	}
 	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
 		snprintf(err, errlen,
-		         "refusing to read the secret file %s: group or others may "
-		         "access it (mode %04o); chmod 600 it",
+		         _("refusing to read the secret file %s: group or others may "
+		           "access it (mode %04o); chmod 600 it"),
 		         path, (unsigned)(sb.st_mode & 07777));
 		rc = -EPERM;
 		goto out;
@@ -285,7 +287,7 @@ int prof_secret_read_file(const char *path, struct secret *out, char *err, size_
 			continue;
 		if (n < 0) {
 			rc = -errno;
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			snprintf(err, errlen, _("cannot read %s: %s"), path, strerror(errno));
 			goto out;
 		}
 		if (n == 0 || (got += (size_t)n) == sizeof(buf) || memchr(buf, '\n', got))
@@ -295,19 +297,19 @@ int prof_secret_read_file(const char *path, struct secret *out, char *err, size_
 	while (len < got && buf[len] != '\n' && buf[len] != '\r')
 		len++;
 	if (len > PROF_SECRET_MAX) {
-		snprintf(err, errlen, "the first line of %s is longer than %d bytes", path,
+		snprintf(err, errlen, _("the first line of %s is longer than %d bytes"), path,
 		         PROF_SECRET_MAX);
 		rc = -EINVAL;
 		goto out;
 	}
 	if (!len || memchr(buf, '\0', len)) {
-		snprintf(err, errlen, "the first line of %s holds no usable secret", path);
+		snprintf(err, errlen, _("the first line of %s holds no usable secret"), path);
 		rc = -EINVAL;
 		goto out;
 	}
 	rc = secret_alloc(out, len + 1);
 	if (rc) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		goto out;
 	}
 	memcpy(out->p, buf, len);
@@ -327,8 +329,8 @@ int prof_secret_fetch(const struct evc_profile *p, enum prof_secret_kind kind, s
 
 	switch (prof_secret_ref(p, kind, &path)) {
 	case PROF_REF_PROMPT:
-		snprintf(err, errlen, "profile '%s' asks for the %s when connecting", prof_name(p),
-		         kind_text(kind));
+		snprintf(err, errlen, _("profile '%s' asks for the %s when connecting"),
+		         prof_name(p), kind_text(kind));
 		return -EAGAIN;
 	case PROF_REF_FILE:
 		return prof_secret_read_file(path, out, err, errlen);
@@ -337,16 +339,17 @@ int prof_secret_fetch(const struct evc_profile *p, enum prof_secret_kind kind, s
 	}
 	ss = prof_secrets_libsecret_new();
 	if (!ss) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	rc = prof_secrets_get(ss, prof_name(p), kind, out, err, errlen);
 	if (rc == -ENOENT)
-		snprintf(err, errlen,
-		         "your keyring holds no %s for profile '%s': import the profile again, or "
-		         "set %s = prompt",
-		         kind_text(kind), prof_name(p),
-		         kind == PROF_SECRET_GROUP_KEY ? "group_key" : "password");
+		snprintf(
+		    err, errlen,
+		    _("your keyring holds no %s for profile '%s': import the profile again, or "
+		      "set %s = prompt"),
+		    kind_text(kind), prof_name(p),
+		    kind == PROF_SECRET_GROUP_KEY ? "group_key" : "password");
 	prof_secrets_free(ss);
 	return rc;
 }
@@ -359,7 +362,7 @@ int prof_secrets_forget(const struct evc_profile *p, const char *files_dir, char
 	int rc = 0;
 
 	if (!ls || !fs) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -394,7 +397,7 @@ int prof_may_reveal(const struct evc_profile *p, char *err, size_t errlen)
 	if (me == 0 || !prof_source(p) || prof_owner(p) == me)
 		return 0;
 	snprintf(err, errlen,
-	         "only root or the owner of %s (uid %u) may see the secrets of profile '%s'",
+	         _("only root or the owner of %s (uid %u) may see the secrets of profile '%s'"),
 	         prof_source(p), (unsigned)prof_owner(p), prof_name(p));
 	return -EPERM;
 }
@@ -405,7 +408,7 @@ int prof_show(const struct evc_profile *p, bool reveal, FILE *out, char *err, si
 	int rc = 0;
 
 	if (!text) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	fputs(text, out);

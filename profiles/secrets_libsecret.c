@@ -14,6 +14,7 @@
 #include "lib/secret.h"
 #include "profiles/prof_int.h"
 #include "profiles/secrets.h"
+#include "lib/i18n.h"
 
 static const SecretSchema *schema(void)
 {
@@ -49,8 +50,8 @@ static int fail(GError *e, const char *what, char *err, size_t errlen)
 	int rc = unreachable(e) ? -ENOTCONN : -EIO;
 
 	snprintf(err, errlen,
-	         "the keyring (Secret Service) could not %s: %s; is a keyring running in this "
-	         "session? Profiles of the daemon (/etc/evc) keep secrets in files instead",
+	         _("the keyring (Secret Service) could not %s: %s; is a keyring running in this "
+	           "session? Profiles of the daemon (/etc/evc) keep secrets in files instead"),
 	         what, e && e->message ? e->message : "unknown error");
 	if (e)
 		g_error_free(e);
@@ -66,11 +67,11 @@ int prof_ls_store(const char *name, const char *kind, const struct secret *value
 
 	/* libsecret takes a C string: copy into a wiped buffer with room for the NUL. */
 	if (secret_alloc(&text, value->len + 1) != 0) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	memcpy(text.p, value->p, value->len);
-	snprintf(label, sizeof(label), "evc profile %s: %s", name,
+	snprintf(label, sizeof(label), _("evc profile %s: %s"), name,
 	         strcmp(kind, "group-key") == 0 ? "group key" : "password");
 	gboolean ok = secret_password_store_sync(schema(), SECRET_COLLECTION_DEFAULT, label,
 	                                         (const gchar *)text.p, NULL, &e, "profile", name,
@@ -93,16 +94,16 @@ int prof_ls_lookup(const char *name, const char *kind, struct secret *out, char 
 		return fail(e, "look up the secret", err, errlen);
 	}
 	if (!pw) {
-		snprintf(err, errlen, "the keyring holds no %s for profile '%s'", kind, name);
+		snprintf(err, errlen, _("the keyring holds no %s for profile '%s'"), kind, name);
 		return -ENOENT;
 	}
 	size_t len = strlen(pw);
 	if (!len || len > PROF_SECRET_MAX) {
-		snprintf(err, errlen, "the keyring's %s for profile '%s' is empty or too long",
+		snprintf(err, errlen, _("the keyring's %s for profile '%s' is empty or too long"),
 		         kind, name);
 		rc = -EINVAL;
 	} else if (secret_alloc(out, len + 1) != 0) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		rc = -ENOMEM;
 	} else {
 		memcpy(out->p, pw, len);

@@ -10,14 +10,16 @@
 #include <stdio.h>
 
 #include "profiles/prof_int.h"
+#include "lib/i18n.h"
 
 static int none(const char *what, char *err, size_t errlen)
 {
-	snprintf(err, errlen,
-	         "the keyring (Secret Service) could not %s: this evc was built without keyring "
-	         "support (-DEVC_LIBSECRET=OFF, the router build); profiles keep secrets in files "
-	         "instead (file:/PATH, or /etc/evc/secrets with evc profile import --system)",
-	         what);
+	snprintf(
+	    err, errlen,
+	    _("the keyring (Secret Service) could not %s: this evc was built without keyring "
+	      "support (-DEVC_LIBSECRET=OFF, the router build); profiles keep secrets in files "
+	      "instead (file:/PATH, or /etc/evc/secrets with evc profile import --system)"),
+	    what);
 	return -ENOTCONN;
 }
 

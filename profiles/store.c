@@ -11,6 +11,7 @@
 
 #include "profiles/prof_int.h"
 #include "profiles/store.h"
+#include "lib/i18n.h"
 
 struct prof_store {
 	char *dir;
@@ -41,14 +42,14 @@ int prof_store_default_dir(enum prof_scope scope, char *buf, size_t len, char *e
 		}
 		if (!home || home[0] != '/') {
 			snprintf(err, errlen,
-			         "no home directory is known: set HOME or "
-			         "XDG_CONFIG_HOME");
+			         _("no home directory is known: set HOME or "
+			           "XDG_CONFIG_HOME"));
 			return -ENOENT;
 		}
 		n = snprintf(buf, len, "%s/.config/evc", home);
 	}
 	if (n < 0 || (size_t)n >= len) {
-		snprintf(err, errlen, "the profile directory path is too long");
+		snprintf(err, errlen, _("the profile directory path is too long"));
 		return -ENAMETOOLONG;
 	}
 	return 0;
@@ -121,7 +122,7 @@ int prof_store_list(const struct prof_store *st, char ***names, size_t *n, char 
 		if (errno == ENOENT)
 			return 0;
 		rc = -errno;
-		snprintf(err, errlen, "cannot read the profile directory %s: %s", st->dir,
+		snprintf(err, errlen, _("cannot read the profile directory %s: %s"), st->dir,
 		         strerror(errno));
 		return rc;
 	}
@@ -157,7 +158,7 @@ int prof_store_list(const struct prof_store *st, char ***names, size_t *n, char 
 nomem:
 	closedir(d);
 	prof_names_free(v, cnt);
-	snprintf(err, errlen, "out of memory listing %s", st->dir);
+	snprintf(err, errlen, _("out of memory listing %s"), st->dir);
 	return -ENOMEM;
 }
 
@@ -171,18 +172,18 @@ int prof_store_load(const struct prof_store *st, const char *name, prof_report_f
 	*out = NULL;
 	if (!prof_name_valid(name)) {
 		snprintf(err, errlen,
-		         "'%.80s' is not a profile name (letters, digits, '.', '_', '-')", name);
+		         _("'%.80s' is not a profile name (letters, digits, '.', '_', '-')"), name);
 		return -EINVAL;
 	}
 	rc = prof_store_path(st, name, path, sizeof(path));
 	if (rc) {
-		snprintf(err, errlen, "the path of profile '%s' is too long", name);
+		snprintf(err, errlen, _("the path of profile '%s' is too long"), name);
 		return rc;
 	}
 	if (stat(path, &sb) != 0 && errno == ENOENT) {
 		snprintf(err, errlen,
-		         "there is no profile '%s' in %s; `evc profile list` shows "
-		         "the profiles",
+		         _("there is no profile '%s' in %s; `evc profile list` shows "
+		           "the profiles"),
 		         name, st->dir);
 		return -ENOENT;
 	}
@@ -193,7 +194,7 @@ int prof_store_load(const struct prof_store *st, const char *name, prof_report_f
 	}
 	rc = prof_load(path, name, report, ctx, out);
 	if (rc)
-		snprintf(err, errlen, "profile '%s' (%s) cannot be used: see the messages above",
+		snprintf(err, errlen, _("profile '%s' (%s) cannot be used: see the messages above"),
 		         name, path);
 	return rc;
 }
@@ -243,17 +244,17 @@ int prof_store_find_group(const struct prof_store *st, const char *group, prof_r
 	prof_free(found);
 	if (matches > 1) {
 		snprintf(err, errlen,
-		         "profiles %s all use group '%s'; choose one with --profile NAME", list,
+		         _("profiles %s all use group '%s'; choose one with --profile NAME"), list,
 		         group);
 		return -EEXIST;
 	}
 	if (broken)
 		snprintf(err, errlen,
-		         "no readable profile in %s has group '%s' (%zu could not be read: see "
-		         "above)",
+		         _("no readable profile in %s has group '%s' (%zu could not be read: see "
+		           "above)"),
 		         st->dir, group, broken);
 	else
-		snprintf(err, errlen, "no profile in %s has group '%s'", st->dir, group);
+		snprintf(err, errlen, _("no profile in %s has group '%s'"), st->dir, group);
 	return -ENOENT;
 }
 
@@ -282,7 +283,7 @@ int prof_store_save(const struct prof_store *st, const struct evc_profile *p, bo
 
 	rc = prof_store_path(st, prof_name(p), path, sizeof(path));
 	if (rc) {
-		snprintf(err, errlen, "the path of profile '%s' is too long", prof_name(p));
+		snprintf(err, errlen, _("the path of profile '%s' is too long"), prof_name(p));
 		return rc;
 	}
 	if (prof_validate(p, keep_first_error, &fe) != 0) {
@@ -291,8 +292,8 @@ int prof_store_save(const struct prof_store *st, const struct evc_profile *p, bo
 	}
 	if (!replace && prof_store_exists(st, prof_name(p))) {
 		snprintf(err, errlen,
-		         "profile '%s' already exists in %s; replace it (--replace) or choose "
-		         "another name",
+		         _("profile '%s' already exists in %s; replace it (--replace) or choose "
+		           "another name"),
 		         prof_name(p), st->dir);
 		return -EEXIST;
 	}
@@ -301,7 +302,7 @@ int prof_store_save(const struct prof_store *st, const struct evc_profile *p, bo
 		return rc;
 	text = prof_to_text(p);
 	if (!text) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	rc = prof_write_atomic(path, text, strlen(text), err, errlen);
@@ -314,15 +315,15 @@ int prof_store_remove(const struct prof_store *st, const char *name, char *err, 
 	char path[4200];
 	int rc = prof_store_path(st, name, path, sizeof(path));
 	if (rc) {
-		snprintf(err, errlen, "'%.80s' is not a profile name", name);
+		snprintf(err, errlen, _("'%.80s' is not a profile name"), name);
 		return rc;
 	}
 	if (unlink(path) != 0) {
 		rc = -errno;
 		if (errno == ENOENT)
-			snprintf(err, errlen, "there is no profile '%s' in %s", name, st->dir);
+			snprintf(err, errlen, _("there is no profile '%s' in %s"), name, st->dir);
 		else
-			snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+			snprintf(err, errlen, _("cannot remove %s: %s"), path, strerror(errno));
 		return rc;
 	}
 	return 0;

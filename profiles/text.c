@@ -17,6 +17,7 @@
 
 #include "lib/file.h"
 #include "profiles/prof_int.h"
+#include "lib/i18n.h"
 
 static unsigned line_of(const char *text, size_t len)
 {
@@ -73,7 +74,7 @@ static int convert(const char *from, const uint8_t *in, size_t len, struct prof_
 {
 	iconv_t cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1) {
-		prof_emit(d, PROF_ERROR, 0, NULL, "cannot decode %s text on this system", from);
+		prof_emit(d, PROF_ERROR, 0, NULL, _("cannot decode %s text on this system"), from);
 		return -EINVAL;
 	}
 	/* UTF-16 needs at most 3 output bytes per 2 input bytes, Windows-1252 3 per byte. */
@@ -89,13 +90,14 @@ static int convert(const char *from, const uint8_t *in, size_t len, struct prof_
 	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
 		unsigned line = line_of(buf, (size_t)(op - buf));
 		if (errno == EINVAL)
-			prof_emit(d, PROF_ERROR, line, NULL,
-			          "the file ends in the middle of a %s character: it is truncated",
-			          from);
+			prof_emit(
+			    d, PROF_ERROR, line, NULL,
+			    _("the file ends in the middle of a %s character: it is truncated"),
+			    from);
 		else
 			prof_emit(
 			    d, PROF_ERROR, line, NULL,
-			    "byte %zu is not valid %s: the file is damaged or not a text file",
+			    _("byte %zu is not valid %s: the file is damaged or not a text file"),
 			    (size_t)(ip - (const char *)in), from);
 		free(buf);
 		rc = -EINVAL;
@@ -118,8 +120,9 @@ int prof_text_decode(const uint8_t *buf, size_t len, unsigned flags, struct prof
 	*out = NULL;
 	*outlen = 0;
 	if (len > PROF_FILE_MAX) {
-		prof_emit(d, PROF_ERROR, 0, NULL, "the file has %zu bytes; profiles are at most %u",
-		          len, (unsigned)PROF_FILE_MAX);
+		prof_emit(d, PROF_ERROR, 0, NULL,
+		          _("the file has %zu bytes; profiles are at most %u"), len,
+		          (unsigned)PROF_FILE_MAX);
 		return -EFBIG;
 	}
 	if ((flags & PROF_TEXT_UTF16) && len >= 2 && buf[0] == 0xff && buf[1] == 0xfe) {
@@ -149,7 +152,7 @@ int prof_text_decode(const uint8_t *buf, size_t len, unsigned flags, struct prof
 				return rc;
 		} else if (ok < len) {
 			prof_emit(d, PROF_ERROR, line_of((const char *)buf, ok), NULL,
-			          "byte %zu is not valid UTF-8: save the file as UTF-8", ok);
+			          _("byte %zu is not valid UTF-8: save the file as UTF-8"), ok);
 			return -EINVAL;
 		} else {
 			*out = malloc(len + 1);
@@ -166,8 +169,8 @@ int prof_text_decode(const uint8_t *buf, size_t len, unsigned flags, struct prof
 	const char *nul = memchr(*out, '\0', *outlen);
 	if (nul) {
 		prof_emit(d, PROF_ERROR, line_of(*out, (size_t)(nul - *out)), NULL,
-		          "the line holds a NUL character: the file is binary or in another "
-		          "encoding");
+		          _("the line holds a NUL character: the file is binary or in another "
+		            "encoding"));
 		free(*out);
 		*out = NULL;
 		return -EINVAL;
@@ -191,24 +194,24 @@ int prof_read_file(const char *path, size_t max, uint8_t **out, size_t *len, str
 	*len = 0;
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot open %s: %s"), path, strerror(errno));
 		return rc;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		rc = -EINVAL;
-		snprintf(err, errlen, "%s is not a regular file", path);
+		snprintf(err, errlen, _("%s is not a regular file"), path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
 		rc = -EFBIG;
-		snprintf(err, errlen, "%s has %lld bytes; at most %zu are read", path,
+		snprintf(err, errlen, _("%s has %lld bytes; at most %zu are read"), path,
 		         (long long)st.st_size, max);
 		goto out;
 	}
 	buf = malloc(max + 1);
 	if (!buf) {
 		rc = -ENOMEM;
-		snprintf(err, errlen, "out of memory reading %s", path);
+		snprintf(err, errlen, _("out of memory reading %s"), path);
 		goto out;
 	}
 	for (;;) {
@@ -217,7 +220,7 @@ int prof_read_file(const char *path, size_t max, uint8_t **out, size_t *len, str
 			continue;
 		if (n < 0) {
 			rc = -errno;
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			snprintf(err, errlen, _("cannot read %s: %s"), path, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -225,7 +228,8 @@ int prof_read_file(const char *path, size_t max, uint8_t **out, size_t *len, str
 		got += (size_t)n;
 		if (got > max) {
 			rc = -EFBIG;
-			snprintf(err, errlen, "%s grew past %zu bytes while being read", path, max);
+			snprintf(err, errlen, _("%s grew past %zu bytes while being read"), path,
+			         max);
 			goto out;
 		}
 	}
@@ -252,7 +256,7 @@ int prof_mkdirs(const char *dir, char *err, size_t errlen)
 	struct stat sb;
 
 	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
-		snprintf(err, errlen, "the path %s is too long", dir);
+		snprintf(err, errlen, _("the path %s is too long"), dir);
 		return -ENAMETOOLONG;
 	}
 	for (char *s = buf + 1;; s++) {
@@ -262,7 +266,7 @@ int prof_mkdirs(const char *dir, char *err, size_t errlen)
 		*s = '\0';
 		if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
 			int rc = -errno;
-			snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+			snprintf(err, errlen, _("cannot create %s: %s"), buf, strerror(errno));
 			return rc;
 		}
 		if (end)
@@ -270,7 +274,7 @@ int prof_mkdirs(const char *dir, char *err, size_t errlen)
 		*s = '/';
 	}
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "%s is not a directory", dir);
+		snprintf(err, errlen, _("%s is not a directory"), dir);
 		return -ENOTDIR;
 	}
 	return 0;

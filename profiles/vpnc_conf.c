@@ -16,6 +16,7 @@
 #include "profiles/cisco_pwd.h"
 #include "profiles/prof_int.h"
 #include "profiles/prof_keys.h"
+#include "lib/i18n.h"
 
 enum vpnc_key {
 	V_GATEWAY,
@@ -161,20 +162,20 @@ static void add_line(struct vpnc *c, char *s, unsigned no)
 		char word[48];
 		snprintf(word, sizeof(word), "%.*s", (int)strcspn(s, " \t"), s);
 		prof_emit(c->d, PROF_UNSUPPORTED, no, word,
-		          "not a vpnc directive; vpnc warns about it and ignores it, and so does "
-		          "evc");
+		          _("not a vpnc directive; vpnc warns about it and ignores it, and so does "
+		            "evc"));
 		return;
 	}
 	char vbuf[PROF_LINE_MAX + 1];
 	snprintf(vbuf, sizeof(vbuf), "%s", rest);
 	char *v = prof_trim(vbuf);
 	if (dirs[id].arg && !*v) {
-		prof_emit(c->d, PROF_ERROR, no, dirs[id].name, "needs a value");
+		prof_emit(c->d, PROF_ERROR, no, dirs[id].name, _("needs a value"));
 		return;
 	}
 	if (!dirs[id].arg && *v) {
 		prof_emit(c->d, PROF_WARNING, no, dirs[id].name,
-		          "takes no value; the rest of the line is ignored");
+		          _("takes no value; the rest of the line is ignored"));
 		v[0] = '\0';
 	}
 	struct entry *e = &c->e[id];
@@ -182,13 +183,14 @@ static void add_line(struct vpnc *c, char *s, unsigned no)
 		/* vpnc keeps the first value; a differing second one is a mistake to point at. */
 		if (strcmp(e->v, v) == 0)
 			prof_emit(c->d, PROF_WARNING, no, dirs[id].name,
-			          "repeats line %u with the same value", e->line);
+			          _("repeats line %u with the same value"), e->line);
 		else if (is_secret(id))
 			prof_emit(c->d, PROF_ERROR, no, dirs[id].name,
-			          "also set on line %u, to a different value; keep one", e->line);
+			          _("also set on line %u, to a different value; keep one"),
+			          e->line);
 		else
 			prof_emit(c->d, PROF_ERROR, no, dirs[id].name,
-			          "also set on line %u, to '%.60s'; keep one", e->line, e->v);
+			          _("also set on line %u, to '%.60s'; keep one"), e->line, e->v);
 		mem_wipe(vbuf, sizeof(vbuf));
 		return;
 	}
@@ -196,7 +198,7 @@ static void add_line(struct vpnc *c, char *s, unsigned no)
 	e->line = no;
 	mem_wipe(vbuf, sizeof(vbuf));
 	if (!e->v)
-		prof_emit(c->d, PROF_ERROR, no, dirs[id].name, "out of memory");
+		prof_emit(c->d, PROF_ERROR, no, dirs[id].name, _("out of memory"));
 }
 
 static void collect(struct vpnc *c, const char *text, size_t len)
@@ -207,8 +209,8 @@ static void collect(struct vpnc *c, const char *text, size_t len)
 
 	while ((rc = prof_next_line(&l, line, sizeof(line))) != 0) {
 		if (rc < 0) {
-			prof_emit(c->d, PROF_ERROR, l.no, NULL, "the line is longer than %d bytes",
-			          PROF_LINE_MAX);
+			prof_emit(c->d, PROF_ERROR, l.no, NULL,
+			          _("the line is longer than %d bytes"), PROF_LINE_MAX);
 			continue;
 		}
 		char *s = prof_trim(line);
@@ -248,7 +250,7 @@ static void map_identity(struct vpnc *c)
 
 	if (!val(c, V_GATEWAY))
 		prof_emit(c->d, PROF_ERROR, 0, dirs[V_GATEWAY].name,
-		          "missing: the profile needs the gateway to connect to");
+		          _("missing: the profile needs the gateway to connect to"));
 	else
 		put(c, V_GATEWAY, K_GATEWAY, val(c, V_GATEWAY), PROF_ERROR);
 
@@ -271,7 +273,7 @@ static void map_identity(struct vpnc *c)
 		put(c, V_ID, K_GROUP, val(c, V_ID), PROF_ERROR);
 	else if (!cert)
 		prof_emit(c->d, PROF_ERROR, 0, dirs[V_ID].name,
-		          "missing: group authentication needs the group name");
+		          _("missing: group authentication needs the group name"));
 	if (val(c, V_USERNAME))
 		put(c, V_USERNAME, K_USERNAME, val(c, V_USERNAME), PROF_WARNING);
 

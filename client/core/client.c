@@ -26,6 +26,7 @@
 #include "lib/ipv4.h"
 #include "lib/timer.h"
 #include "platform/netwatch.h"
+#include "lib/i18n.h"
 
 enum { TAG_STOP = EVC_TAG_CLIENT, TAG_KICK, TAG_RETRY, TAG_NETWATCH, TAG_CTL };
 
@@ -179,7 +180,8 @@ static int resolve(const char *host, uint32_t *addr, char *err, size_t errlen)
 	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *res = NULL;
 	int rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc != 0 || !res) {
-		snprintf(err, errlen, "cannot resolve the gateway %s: %s", host, gai_strerror(rc));
+		snprintf(err, errlen, _("cannot resolve the gateway %s: %s"), host,
+		         gai_strerror(rc));
 		return -EHOSTUNREACH;
 	}
 	*addr = ntohl(((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr.s_addr);
@@ -300,7 +302,7 @@ static int open_gateway(struct evc_client *c)
 	if (!rc && c->io.ctl && !c->ctl_watched) {
 		if (epoll_ctl(c->ep, EPOLL_CTL_ADD, ctl_srv_fd(c->io.ctl), &ev) != 0) {
 			rc = -errno;
-			snprintf(e, sizeof(e), "cannot watch the control socket: %s",
+			snprintf(e, sizeof(e), _("cannot watch the control socket: %s"),
 			         strerror(errno));
 			evc_session_free(c->sess);
 			c->sess = NULL;
@@ -333,7 +335,7 @@ static int settle(struct evc_client *c)
 			end(c, rc, e);
 		} else if (c->paused) {
 			c->rc = 0;
-			snprintf(c->err, sizeof(c->err), "disconnected on the control socket");
+			snprintf(c->err, sizeof(c->err), _("disconnected on the control socket"));
 		} else if (c->restarting) {
 			c->restarting = false;
 			schedule(c, 0, c->restart_why, c->restart_now);
@@ -379,8 +381,8 @@ static void check_path(struct evc_client *c)
 	if (plat_path_equal(&now, &c->path))
 		return;
 	snprintf(why, sizeof(why),
-	         "this host's path to the gateway changed (was %s; now %s); the tunnel is "
-	         "set up again",
+	         _("this host's path to the gateway changed (was %s; now %s); the tunnel is "
+	           "set up again"),
 	         plat_path_str(&c->path, was, sizeof(was)), plat_path_str(&now, is, sizeof(is)));
 	restart(c, why, false); /* the reconnecting callback tells why */
 }
@@ -395,7 +397,7 @@ struct evc_client *evc_client_new(const struct evc_settings *set, const struct e
 	/* with a certificate (main mode) the gateway takes the group from it: no group key */
 	if (!set->n_gateways || set->n_gateways > EVC_MAX_GATEWAYS ||
 	    (!set->cert_path[0] && (!set->group[0] || !set->group_key.p))) {
-		snprintf(err, errlen, "no %s",
+		snprintf(err, errlen, _("no %s"),
 		         !set->n_gateways || set->n_gateways > EVC_MAX_GATEWAYS ? "gateway"
 		         : !set->group[0]                                       ? "group name"
 		                                                                : "group key");
@@ -406,7 +408,7 @@ struct evc_client *evc_client_new(const struct evc_settings *set, const struct e
 		c->kick = c->ep = c->retry_timer = -1;
 	if (!c || evc_settings_copy(&c->set, set) != 0) {
 		free(c);
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	c->ops = ops ? *ops : (struct evc_client_ops){0};
@@ -420,7 +422,7 @@ struct evc_client *evc_client_new(const struct evc_settings *set, const struct e
 	if (c->ep < 0 || c->kick < 0 || c->retry_timer < 0 ||
 	    epoll_ctl(c->ep, EPOLL_CTL_ADD, c->kick, &ev) != 0 ||
 	    epoll_ctl(c->ep, EPOLL_CTL_ADD, c->retry_timer, &rev) != 0) {
-		snprintf(err, errlen, "cannot create the event loop: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot create the event loop: %s"), strerror(errno));
 		evc_client_free(c);
 		return NULL;
 	}
@@ -495,7 +497,7 @@ static int step_wait(struct evc_client *c, int timeout_ms)
 	if (n < 0 && errno != EINTR) {
 		int rc = -errno;
 		char e[128];
-		snprintf(e, sizeof(e), "event loop failed: %s", strerror(errno));
+		snprintf(e, sizeof(e), _("event loop failed: %s"), strerror(errno));
 		evc_session_free(c->sess);
 		c->sess = NULL;
 		end(c, rc, e);
@@ -586,7 +588,7 @@ int evc_client_pause(struct evc_client *c)
 		c->waiting = false;
 		timerfd_arm_ms(c->retry_timer, UINT64_MAX);
 		c->rc = 0;
-		snprintf(c->err, sizeof(c->err), "disconnected on the control socket");
+		snprintf(c->err, sizeof(c->err), _("disconnected on the control socket"));
 	}
 	kick(c);
 	return 0;

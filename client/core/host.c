@@ -25,6 +25,7 @@
 #include "platform/netcfg.h"
 #include "platform/privs.h"
 #include "platform/trust.h"
+#include "lib/i18n.h"
 
 #define HOST_ERR_MAX 1024
 #define HOST_NOTES_MAX 2048
@@ -94,17 +95,17 @@ static int resolver_ok(const struct evc_settings *set, char *err, size_t errlen)
 		if (st.st_uid != me)
 			return fail(
 			    err, errlen, -EPERM,
-			    "evc runs as uid %u and cannot replace the resolver file %s, which "
-			    "belongs to uid %u: give --resolv-conf FILE in a directory of its "
-			    "own, or --dns off",
+			    _("evc runs as uid %u and cannot replace the resolver file %s, which "
+			      "belongs to uid %u: give --resolv-conf FILE in a directory of its "
+			      "own, or --dns off"),
 			    me, path, (unsigned)st.st_uid);
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (faccessat(AT_FDCWD, dirname(dir), W_OK | X_OK, AT_EACCESS) != 0)
 		return fail(
 		    err, errlen, -errno,
-		    "evc runs as uid %u and cannot create files beside the resolver file "
-		    "%s: %s; give --resolv-conf FILE in a directory of its own, or --dns off",
+		    _("evc runs as uid %u and cannot create files beside the resolver file "
+		      "%s: %s; give --resolv-conf FILE in a directory of its own, or --dns off"),
 		    me, path, strerror(errno));
 	return 0;
 }
@@ -119,12 +120,12 @@ static int open_here(struct evc_host *h, char *err, size_t errlen)
 	if (set->state_path[0])
 		snprintf(state, sizeof(state), "%s", set->state_path);
 	else if (plat_state_path_default(state, sizeof(state), h->ifname) != 0)
-		return fail(err, errlen, -ENAMETOOLONG, "the state file name for %s is too long",
+		return fail(err, errlen, -ENAMETOOLONG, _("the state file name for %s is too long"),
 		            h->ifname);
 	/* an earlier evc that died left its changes: take them back first */
 	rc = plat_journal_recover(state, e, sizeof(e));
 	if (rc)
-		return fail(err, errlen, rc, "cannot undo what an earlier evc left in %s: %s",
+		return fail(err, errlen, rc, _("cannot undo what an earlier evc left in %s: %s"),
 		            state, e);
 	/* a vpnc-script does DNS itself; it must be trusted before anything is sent */
 	if (set->script[0] && (rc = plat_script_check(set->script, err, errlen)) != 0)
@@ -136,13 +137,14 @@ static int open_here(struct evc_host *h, char *err, size_t errlen)
 	if (!rc)
 		rc = plat_journal_new(&h->journal, state, e, sizeof(e));
 	if (rc && me && (rc == -EACCES || rc == -EPERM))
-		return fail(err, errlen, rc,
-		            "cannot prepare the host configuration: %s (evc runs as uid %u: give "
-		            "--state-file and --control in a directory of its own, or let systemd "
-		            "create /run/evc for it with RuntimeDirectory=evc)",
-		            e, me);
+		return fail(
+		    err, errlen, rc,
+		    _("cannot prepare the host configuration: %s (evc runs as uid %u: give "
+		      "--state-file and --control in a directory of its own, or let systemd "
+		      "create /run/evc for it with RuntimeDirectory=evc)"),
+		    e, me);
 	if (rc)
-		return fail(err, errlen, rc, "cannot prepare the host configuration: %s", e);
+		return fail(err, errlen, rc, _("cannot prepare the host configuration: %s"), e);
 	return 0;
 }
 
@@ -163,7 +165,7 @@ static int apply_here(struct evc_host *h, const struct evc_policy *pol, uint32_t
 	    .note_arg = arg,
 	};
 	if (!h->journal)
-		return fail(err, errlen, -EBADF, "the host configuration is not open");
+		return fail(err, errlen, -EBADF, _("the host configuration is not open"));
 	return plat_apply_client_policy(h->journal, h->nl, pol, &o, err, errlen);
 }
 
@@ -219,12 +221,13 @@ static void serve(struct evc_host *h, const struct host_req *rq, struct host_rep
 	case HOST_OPEN:
 		if (h->journal) {
 			rep->rc = fail(rep->err, sizeof(rep->err), -EALREADY,
-			               "the host configuration is already open");
+			               _("the host configuration is already open"));
 			break;
 		}
 		if (!ifname_ok(rq->ifname, sizeof(rq->ifname))) {
-			rep->rc = fail(rep->err, sizeof(rep->err), -EINVAL,
-			               "the root helper refuses an interface name it cannot use");
+			rep->rc =
+			    fail(rep->err, sizeof(rep->err), -EINVAL,
+			         _("the root helper refuses an interface name it cannot use"));
 			break;
 		}
 		memcpy(h->ifname, rq->ifname, sizeof(h->ifname));
@@ -241,7 +244,7 @@ static void serve(struct evc_host *h, const struct host_req *rq, struct host_rep
 		    pol.n_split_include > EVC_POLICY_MAX_NETS ||
 		    pol.n_local_lan > EVC_POLICY_MAX_NETS) {
 			rep->rc = fail(rep->err, sizeof(rep->err), -EINVAL,
-			               "the root helper refuses a malformed policy");
+			               _("the root helper refuses a malformed policy"));
 			break;
 		}
 		pol.domain[sizeof(pol.domain) - 1] = '\0';
@@ -258,7 +261,7 @@ static void serve(struct evc_host *h, const struct host_req *rq, struct host_rep
 		break;
 	default:
 		rep->rc = fail(rep->err, sizeof(rep->err), -EINVAL,
-		               "the root helper does not know request %u", rq->op);
+		               _("the root helper does not know request %u"), rq->op);
 	}
 }
 
@@ -307,7 +310,7 @@ static void __attribute__((noreturn)) helper_main(int fd, struct evc_settings *s
 		memset(rep, 0, sizeof(*rep));
 		if ((size_t)n != sizeof(*rq))
 			rep->rc = fail(rep->err, sizeof(rep->err), -EINVAL,
-			               "the root helper got a request of %zd bytes", n);
+			               _("the root helper got a request of %zd bytes"), n);
 		else
 			serve(&h, rq, rep);
 		if (!send_rep(fd, rep))
@@ -331,7 +334,7 @@ int evc_hostd_start(struct evc_hostd **out, struct evc_settings *set, char *err,
 
 	*out = NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-		return fail(err, errlen, -errno, "cannot start the root helper: %s",
+		return fail(err, errlen, -errno, _("cannot start the root helper: %s"),
 		            strerror(errno));
 	fflush(NULL); /* nothing buffered is written twice */
 	/* before any allocation here: the helper owns nothing of this function */
@@ -342,7 +345,8 @@ int evc_hostd_start(struct evc_hostd **out, struct evc_settings *set, char *err,
 	}
 	close(sv[1]);
 	if (pid < 0) {
-		rc = fail(err, errlen, -errno, "cannot start the root helper: %s", strerror(errno));
+		rc = fail(err, errlen, -errno, _("cannot start the root helper: %s"),
+		          strerror(errno));
 		close(sv[0]);
 		return rc;
 	}
@@ -352,7 +356,7 @@ int evc_hostd_start(struct evc_hostd **out, struct evc_settings *set, char *err,
 		close(sv[0]); /* the helper reads end of file and exits */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		rc = fail(err, errlen, -ENOMEM, _("out of memory"));
 		goto fail;
 	}
 	hd->fd = sv[0];
@@ -362,7 +366,7 @@ int evc_hostd_start(struct evc_hostd **out, struct evc_settings *set, char *err,
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(*rep) || rep->rc) {
 		rep->err[sizeof(rep->err) - 1] = '\0';
-		rc = fail(err, errlen, -EPERM, "the root helper did not start%s%s",
+		rc = fail(err, errlen, -EPERM, _("the root helper did not start%s%s"),
 		          n == (ssize_t)sizeof(*rep) ? ": " : "",
 		          n == (ssize_t)sizeof(*rep) ? rep->err : "");
 		evc_hostd_stop(hd);
@@ -397,23 +401,24 @@ static int call(struct evc_hostd *hd, const struct host_req *rq, evc_host_note_f
 	int rc;
 
 	if (!rep)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return fail(err, errlen, -ENOMEM, _("out of memory"));
 	if (send(hd->fd, rq, sizeof(*rq), MSG_NOSIGNAL) != (ssize_t)sizeof(*rq)) {
-		rc =
-		    fail(err, errlen, -EPIPE,
-		         "the root helper (pid %ld) is gone: %s; the next start of evc undoes what "
-		         "the state file lists",
-		         (long)hd->pid, strerror(errno));
+		rc = fail(
+		    err, errlen, -EPIPE,
+		    _("the root helper (pid %ld) is gone: %s; the next start of evc undoes what "
+		      "the state file lists"),
+		    (long)hd->pid, strerror(errno));
 		goto out;
 	}
 	do
 		n = recv(hd->fd, rep, sizeof(*rep), 0);
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(*rep)) {
-		rc = fail(err, errlen, -EPIPE,
-		          "the root helper (pid %ld) did not answer; the next start of evc undoes "
-		          "what the state file lists",
-		          (long)hd->pid);
+		rc =
+		    fail(err, errlen, -EPIPE,
+		         _("the root helper (pid %ld) did not answer; the next start of evc undoes "
+		           "what the state file lists"),
+		         (long)hd->pid);
 		goto out;
 	}
 	rep->err[sizeof(rep->err) - 1] = '\0';
@@ -439,7 +444,7 @@ int evc_host_open(struct evc_host **out, struct evc_hostd *hd, const struct evc_
 
 	*out = NULL;
 	if (!h)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return fail(err, errlen, -ENOMEM, _("out of memory"));
 	h->hd = hd;
 	h->set = set;
 	snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
@@ -447,7 +452,7 @@ int evc_host_open(struct evc_host **out, struct evc_hostd *hd, const struct evc_
 		struct host_req *rq = calloc(1, sizeof(*rq));
 		if (!rq) {
 			free(h);
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return fail(err, errlen, -ENOMEM, _("out of memory"));
 		}
 		rq->op = HOST_OPEN;
 		memcpy(rq->ifname, h->ifname, sizeof(rq->ifname));
@@ -476,7 +481,7 @@ int evc_host_apply(struct evc_host *h, const struct evc_policy *pol, uint32_t ga
 		return apply_here(h, pol, gateway, note, arg, err, errlen);
 	rq = calloc(1, sizeof(*rq));
 	if (!rq)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return fail(err, errlen, -ENOMEM, _("out of memory"));
 	rq->op = HOST_APPLY;
 	rq->gateway = gateway;
 	rq->pol = *pol;

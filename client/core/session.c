@@ -14,6 +14,7 @@
 #include "platform/apply.h"
 #include "lib/sock.h"
 #include "lib/timer.h"
+#include "lib/i18n.h"
 
 void evc_session_log(struct evc_session *s, enum ike_log_level lvl, const char *fmt, ...)
 {
@@ -57,7 +58,8 @@ static void on_send(void *ctx, const uint8_t *msg, size_t len, const struct ike_
 	struct evc_session *s = ctx;
 	int rc = sock_send_ike(s->sock_ike, s->sock_natt, from_port, msg, len, to->addr, to->port);
 	if (rc)
-		evc_session_log(s, IKE_LOG_WARN, "cannot send to the gateway: %s", strerror(-rc));
+		evc_session_log(s, IKE_LOG_WARN, _("cannot send to the gateway: %s"),
+		                strerror(-rc));
 }
 
 static void on_log(void *ctx, enum ike_log_level level, const char *text)
@@ -83,8 +85,8 @@ static void apply_policy(struct evc_session *s)
 	int rc = evc_host_apply(s->host, &s->policy, s->gw_addr, note, s, e, sizeof(e));
 	if (rc != 0) {
 		evc_session_fail(
-		    s, rc, "step 5 (mode-config): cannot apply the group policy to this host: %s",
-		    e);
+		    s, rc,
+		    _("step 5 (mode-config): cannot apply the group policy to this host: %s"), e);
 		return;
 	}
 	s->applied = true;
@@ -114,7 +116,7 @@ static void on_child_up(void *ctx, const struct ike_child *c)
 	const char *why = NULL;
 	int rc = dp_add_child(s->dp, c, &why);
 	if (rc != 0) {
-		evc_session_fail(s, rc, "step 7 (quick mode): cannot install the IPsec SA: %s",
+		evc_session_fail(s, rc, _("step 7 (quick mode): cannot install the IPsec SA: %s"),
 		                 why ? why : strerror(-rc));
 		evc_session_give_up(s);
 		return;
@@ -186,10 +188,10 @@ static void on_policy(void *ctx, const struct evc_policy *pol)
 	if (s->set->daemon && !((pol->have & EVC_HAVE_SAVE_PASSWD) && pol->save_passwd)) {
 		evc_session_fail(
 		    s, -EACCES,
-		    "step 5 (mode-config): the gateway does not let group %s save its "
-		    "password (no save-password in its group policy), so the daemon "
-		    "cannot use the stored one: it needs an interactive password; run "
-		    "`evc connect` on a terminal, or allow save-password on the gateway",
+		    _("step 5 (mode-config): the gateway does not let group %s save its "
+		      "password (no save-password in its group policy), so the daemon "
+		      "cannot use the stored one: it needs an interactive password; run "
+		      "`evc connect` on a terminal, or allow save-password on the gateway"),
 		    s->set->group);
 		evc_session_give_up(s);
 		return;
@@ -197,12 +199,12 @@ static void on_policy(void *ctx, const struct evc_policy *pol)
 	char err[256];
 	int rc = evc_settings_check_policy(s->set, pol, s->gw_addr, err, sizeof(err));
 	if (rc == -EPERM) {
-		evc_session_fail(s, -EACCES, "step 5 (mode-config): %s", err);
+		evc_session_fail(s, -EACCES, _("step 5 (mode-config): %s"), err);
 		evc_session_give_up(s);
 		return;
 	}
 	if (rc != 0) {
-		evc_session_fail(s, -EINVAL, "step 5 (mode-config): %s; change --lan", err);
+		evc_session_fail(s, -EINVAL, _("step 5 (mode-config): %s; change --lan"), err);
 		evc_session_give_up(s);
 		return;
 	}
@@ -250,13 +252,13 @@ static void on_p1_rekey(void *ctx)
 		return;
 	s->sa_next = evc_session_new_sa(s, true);
 	if (!s->sa_next) {
-		evc_session_log(s, IKE_LOG_WARN, "phase-1 rekey: %s", s->err);
+		evc_session_log(s, IKE_LOG_WARN, _("phase-1 rekey: %s"), s->err);
 		s->err[0] = '\0';
 		return;
 	}
 	s->next_dead = false;
 	s->next_retry = false;
-	evc_session_log(s, IKE_LOG_INFO, "phase-1 rekey: starting a new IKE SA");
+	evc_session_log(s, IKE_LOG_INFO, _("phase-1 rekey: starting a new IKE SA"));
 	ike_start(s->sa_next, mono_ms());
 }
 
@@ -281,7 +283,7 @@ static long long ike_left_s(struct evc_session *s)
 static void rekey_give_up(struct evc_session *s, const char *why)
 {
 	evc_session_log(s, IKE_LOG_WARN,
-	                "phase-1 rekey: %s; the tunnel stays up until the IKE SA ends in %lld s",
+	                _("phase-1 rekey: %s; the tunnel stays up until the IKE SA ends in %lld s"),
 	                why, ike_left_s(s));
 	if (s->sa_next)
 		ike_close(s->sa_next, mono_ms());
@@ -293,7 +295,7 @@ static void rekey_answer(struct evc_session *s, const char *user, const char *pa
 	if (!s->sa_next)
 		return;
 	if (!password) {
-		rekey_give_up(s, "the gateway requires the password again and none was given");
+		rekey_give_up(s, _("the gateway requires the password again and none was given"));
 		return;
 	}
 	remember_password(s, user ? user : s->set->user, password);
@@ -316,17 +318,17 @@ static void on_rekey_prompt(void *ctx, const char *message, bool retry)
 		return;
 	}
 	if (retry && may_save) {
-		rekey_give_up(s, "the gateway rejected the saved password");
+		rekey_give_up(s, _("the gateway rejected the saved password"));
 		return;
 	}
 	if (!s->hooks.prompt || s->prompting) {
-		rekey_give_up(s, "the gateway requires the password again (its group policy does "
-		                 "not allow save-password) and nobody can be asked");
+		rekey_give_up(s, _("the gateway requires the password again (its group policy does "
+		                   "not allow save-password) and nobody can be asked"));
 		return;
 	}
 	evc_session_log(s, IKE_LOG_WARN,
-	                "phase-1 rekey: the gateway requires the password again (its group "
-	                "policy does not allow save-password)");
+	                _("phase-1 rekey: the gateway requires the password again (its group "
+	                  "policy does not allow save-password)"));
 	s->prompting = true;
 	s->next_prompting = true;
 	s->prompt_retry = retry;
@@ -337,7 +339,7 @@ static void on_rekey_prompt(void *ctx, const char *message, bool retry)
 static void on_rekey_status(void *ctx, enum ike_step step, const char *text)
 {
 	(void)step;
-	evc_session_log(ctx, IKE_LOG_DEBUG, "phase-1 rekey: %s", text);
+	evc_session_log(ctx, IKE_LOG_DEBUG, _("phase-1 rekey: %s"), text);
 }
 
 static void on_rekey_failed(void *ctx, enum ike_step step, const char *text)
@@ -345,8 +347,8 @@ static void on_rekey_failed(void *ctx, enum ike_step step, const char *text)
 	struct evc_session *s = ctx;
 	if (!s->next_dead && !s->stopping)
 		evc_session_log(s, IKE_LOG_WARN,
-		                "phase-1 rekey failed: %s; the tunnel stays up until the IKE SA "
-		                "ends in %lld s",
+		                _("phase-1 rekey failed: %s; the tunnel stays up until the IKE SA "
+		                  "ends in %lld s"),
 		                text, ike_left_s(s));
 	/* a gateway that did not answer may next time; a refused password would be refused
 	 * again */
@@ -365,7 +367,7 @@ static void on_rekey_policy(void *ctx, const struct evc_policy *pol)
 {
 	(void)pol;
 	/* the tunnel keeps the policy it runs with; the host is not touched again */
-	evc_session_log(ctx, IKE_LOG_DEBUG, "phase-1 rekey: the gateway sent its policy again");
+	evc_session_log(ctx, IKE_LOG_DEBUG, _("phase-1 rekey: the gateway sent its policy again"));
 }
 
 static const struct ike_driver_ops rekey_ops = {
@@ -402,7 +404,7 @@ static void handover(struct evc_session *s)
 	ike_drive(old, &retired_ops, s);
 	ike_sa_free(old);
 	evc_session_log(s, IKE_LOG_INFO,
-	                "phase 1 rekeyed: the tunnel goes on under the new IKE SA");
+	                _("phase 1 rekeyed: the tunnel goes on under the new IKE SA"));
 }
 
 static void drive_next(struct evc_session *s)
@@ -418,7 +420,7 @@ static void drive_next(struct evc_session *s)
 		ike_sa_free(s->sa_next);
 		s->sa_next = NULL;
 		if (s->next_retry && ike_sa_p1_rekey_retry(s->sa, mono_ms()))
-			evc_session_log(s, IKE_LOG_INFO, "phase-1 rekey: trying again in 10 s");
+			evc_session_log(s, IKE_LOG_INFO, _("phase-1 rekey: trying again in 10 s"));
 		s->next_retry = false;
 		return;
 	}
@@ -497,13 +499,14 @@ int evc_session_answer(struct evc_session *s, const char *user, const char *pass
 		if (!s->prompt_retry)
 			evc_session_fail(
 			    s, -EINVAL,
-			    "step 4 (XAUTH): the gateway asks for a username and password, and "
-			    "none was given");
+			    _("step 4 (XAUTH): the gateway asks for a username and password, and "
+			      "none was given"));
 		else
 			evc_session_fail(
 			    s, -EACCES,
-			    "step 4 (XAUTH): the gateway rejected the username or password of user "
-			    "%s; check the password (and the user's group on the gateway)",
+			    _("step 4 (XAUTH): the gateway rejected the username or password of "
+			      "user "
+			      "%s; check the password (and the user's group on the gateway)"),
 			    s->set->user);
 		evc_session_give_up(s);
 	} else {
@@ -520,8 +523,9 @@ int evc_session_answer_banner(struct evc_session *s, bool accept)
 	s->banner = BANNER_ACCEPTED;
 	if (!accept) {
 		evc_session_log(s, IKE_LOG_INFO,
-		                "the gateway's banner was declined; disconnecting");
-		evc_session_fail(s, -ECANCELED, "the gateway's banner was declined; disconnected");
+		                _("the gateway's banner was declined; disconnecting"));
+		evc_session_fail(s, -ECANCELED,
+		                 _("the gateway's banner was declined; disconnected"));
 		evc_session_give_up(s);
 	} else if (s->held) {
 		finish_connect(s);

@@ -21,6 +21,7 @@
 #include "lib/sock.h"
 #include "lib/timer.h"
 #include "platform/fwprobe.h"
+#include "lib/i18n.h"
 
 /* The address the kernel would use towards the gateway. */
 static int local_address(uint32_t gw, uint32_t *ip, char *err, size_t errlen)
@@ -32,10 +33,11 @@ static int local_address(uint32_t gw, uint32_t *ip, char *err, size_t errlen)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
 		int e = errno;
-		snprintf(err, errlen,
-		         "step 1 (initiating): no route to the gateway %u.%u.%u.%u: %s; check the "
-		         "address and this host's network",
-		         gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255, strerror(e));
+		snprintf(
+		    err, errlen,
+		    _("step 1 (initiating): no route to the gateway %u.%u.%u.%u: %s; check the "
+		      "address and this host's network"),
+		    gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255, strerror(e));
 		if (fd >= 0)
 			close(fd);
 		return -e;
@@ -138,10 +140,11 @@ static int setup_host(struct evc_session *s)
 
 	s->tun = tun_open(set->ifname[0] ? set->ifname : "evc%d", s->ifname);
 	if (s->tun < 0) {
-		snprintf(
-		    s->err, sizeof(s->err), "cannot create the TUN device: %s%s", strerror(-s->tun),
-		    s->tun == -EPERM || s->tun == -EACCES ? " (evc needs root or CAP_NET_ADMIN)"
-		                                          : "");
+		snprintf(s->err, sizeof(s->err), _("cannot create the TUN device: %s%s"),
+		         strerror(-s->tun),
+		         s->tun == -EPERM || s->tun == -EACCES
+		             ? " (evc needs root or CAP_NET_ADMIN)"
+		             : "");
 		return s->tun;
 	}
 	return evc_host_open(&s->host, s->hostd, set, s->ifname, s->err, sizeof(s->err));
@@ -218,7 +221,7 @@ static int setup_io(struct evc_session *s, struct evc_shared *io)
 	tun_disable_ipv6(s->ifname);
 	s->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (s->timer < 0) {
-		snprintf(s->err, sizeof(s->err), "cannot create the event loop: %s",
+		snprintf(s->err, sizeof(s->err), _("cannot create the event loop: %s"),
 		         strerror(errno));
 		return -errno;
 	}
@@ -234,7 +237,7 @@ static int setup_io(struct evc_session *s, struct evc_shared *io)
 	};
 	s->dp = dp_new(&dc);
 	if (!s->dp) {
-		snprintf(s->err, sizeof(s->err), "cannot create the datapath: out of memory");
+		snprintf(s->err, sizeof(s->err), _("cannot create the datapath: out of memory"));
 		return -ENOMEM;
 	}
 	/* the shared sockets first, so that teardown knows what to take out of the epoll */
@@ -244,7 +247,8 @@ static int setup_io(struct evc_session *s, struct evc_shared *io)
 	    (s->sock_esp >= 0 && add_ev(s, s->sock_esp, EVC_TAG_ESP)) ||
 	    add_ev(s, s->tun, EVC_TAG_TUN) || add_ev(s, s->timer, EVC_TAG_TIMER)) {
 		rc = -errno;
-		snprintf(s->err, sizeof(s->err), "cannot watch the sockets: %s", strerror(errno));
+		snprintf(s->err, sizeof(s->err), _("cannot watch the sockets: %s"),
+		         strerror(errno));
 		return rc;
 	}
 	return 0;
@@ -295,7 +299,7 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 		ic.dh_group = chosen.group;
 	struct ike_sa *sa = ike_sa_new(&ic, mono_ms(), &why);
 	if (!sa)
-		snprintf(s->err, sizeof(s->err), "cannot start: %s", why);
+		snprintf(s->err, sizeof(s->err), _("cannot start: %s"), why);
 	return sa;
 }
 
@@ -320,7 +324,7 @@ int evc_session_new(struct evc_session **out, const struct evc_settings *set, ui
 	*out = NULL;
 	err[0] = '\0';
 	if (!s) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -ENOMEM;
 	}
 	/* every descriptor starts as "not ours": teardown after an early failure closes
@@ -412,8 +416,8 @@ void evc_session_free(struct evc_session *s)
 	if (s->host && evc_host_close(s->host, e, sizeof(e)) != 0)
 		evc_session_log(
 		    s, IKE_LOG_ERR,
-		    "could not restore all network settings: %s (they are listed in the "
-		    "state file and undone on the next start)",
+		    _("could not restore all network settings: %s (they are listed in the "
+		      "state file and undone on the next start)"),
 		    e);
 	dp_free(s->dp);
 	ike_sa_free(s->sa_next);
