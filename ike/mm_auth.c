@@ -12,6 +12,10 @@
 
 /* RSA keys beyond 8192 bits are not used for IKE */
 #define MM_SIG_MAX 1024
+/* Main-mode messages whose signature does not verify that an SA drops before it ends: each
+ * costs an RSA verification with a key the sender chose, so the peer that did the DH
+ * exchange (no credential needed so far) must not get them without limit. */
+#define MM_BAD_SIGS_MAX 3
 
 void mm_write_certreqs(struct ike_sa *sa, struct isakmp_builder *b)
 {
@@ -132,6 +136,14 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 		         "match its certificate, or the message was damaged",
 		         peer, x509_peer_subject(p));
 		rc = -EBADMSG;
+		if (++sa->bad_sigs >= MM_BAD_SIGS_MAX) {
+			/* no longer a damaged copy: a peer that keeps sending them ends the SA */
+			size_t l = strlen(e->text);
+			snprintf(e->text + l, sizeof(e->text) - l, " (%u times: given up)",
+			         sa->bad_sigs);
+			e->notify = ISAKMP_N_AUTHENTICATION_FAILED;
+			rc = -EKEYREJECTED;
+		}
 		goto out;
 	}
 	/* signed by the holder of that certificate's key: from here on a refusal is final */

@@ -179,6 +179,7 @@ struct ike_sa {
 	/* main mode with RSA signatures: the peer's certificate once its chain verified, and
 	 * (initiator) the name the gateway's certificate must carry */
 	struct x509_peer *peer_cert;
+	unsigned bad_sigs; /* MM5/MM6 whose signature did not verify (mm_auth.c) */
 	char peer_name[256];
 	uint64_t born_ms; /* now_ms of ike_sa_new: with cfg.wall_s, the date for certificates */
 

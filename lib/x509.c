@@ -23,6 +23,9 @@
 #include "lib/x509.h"
 
 #define X509_DER_MAX 16384 /* bytes of a peer's certificate we parse */
+/* bits of a peer's RSA key: what IKE uses; a larger one would only make each signature check
+ * (done before the chain is judged) cost more */
+#define X509_RSA_BITS_MAX 8192
 
 struct x509_cred {
 	X509 *cert;
@@ -340,6 +343,12 @@ int x509_peer_parse(const uint8_t *der, size_t len, struct x509_peer **out, char
 	p->key = X509_get_pubkey(p->cert);
 	if (!p->key || !EVP_PKEY_is_a(p->key, "RSA")) {
 		rc = fail(err, errlen, -ENOTSUP, "the certificate '%s' has no RSA key", p->subject);
+		goto out;
+	}
+	if (EVP_PKEY_get_bits(p->key) > X509_RSA_BITS_MAX) {
+		rc = fail(err, errlen, -EMSGSIZE,
+		          "the certificate '%s' has a %d-bit RSA key (at most %d bits are used)",
+		          p->subject, EVP_PKEY_get_bits(p->key), X509_RSA_BITS_MAX);
 		goto out;
 	}
 	*out = p;

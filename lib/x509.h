@@ -58,8 +58,8 @@ int x509_peer_verify(const struct x509_trust *t, const uint8_t *der, size_t len,
                      struct x509_peer **out, char *err, size_t errlen);
 /* The two halves of x509_peer_verify, for a caller that checks a signature with the
  * certificate's key before it judges the certificate: x509_peer_parse takes the DER (at most
- * 16 KiB, an RSA key) without any chain check, x509_peer_chain then verifies it against t at
- * now. Same errors as x509_peer_verify. */
+ * 16 KiB, an RSA key of at most 8192 bits) without any chain check, x509_peer_chain then verifies
+ * it against t at now. Same errors as x509_peer_verify. */
 int x509_peer_parse(const uint8_t *der, size_t len, struct x509_peer **out, char *err,
                     size_t errlen);
 int x509_peer_chain(const struct x509_trust *t, const struct x509_peer *p, int64_t now, char *err,
