@@ -155,22 +155,25 @@ static void act_status(void *ctx, enum ike_step step, const char *text)
 	dlog(c->d, IKE_LOG_INFO, "%s: %s", peer, text);
 }
 
-/* The live connections of user in group from address addr, other than c, with their
- * sessions; returns how many (at most max). */
-static size_t same_login(struct conn *c, const char *group, const char *user, uint32_t addr,
+/* The live connections of user in group from the address of c (same_port: and the same
+ * port, so from the same socket of the same client even behind a NAT), other than c, with
+ * their sessions; returns how many (at most max). */
+static size_t same_login(struct conn *c, const char *group, const char *user, bool same_port,
                          struct conn **out, size_t max)
 {
+	struct ike_endpoint p = ike_sa_peer(c->sa);
 	struct evs_daemon *d = c->d;
 	struct evs_sessions *ss = evs_state_sessions(d->st);
 	bool nocase = evs_config_users_nocase(d->cfg);
 	size_t n = 0;
 	for (size_t i = 0; i < evs_sessions_count(ss) && n < max; i++) {
 		const struct evs_session *e = evs_sessions_at(ss, i);
-		if (e->peer.addr != addr || strcmp(e->group, group) != 0 ||
+		if (e->peer.addr != p.addr || strcmp(e->group, group) != 0 ||
 		    (nocase ? strcasecmp(e->user, user) : strcmp(e->user, user)) != 0)
 			continue;
 		struct conn *o = evs_conntab_find(d->tab, e->icky, e->rcky, e->peer.addr);
-		if (o && o != c && !o->dead && o->session_id == e->id)
+		if (o && o != c && !o->dead && o->session_id == e->id &&
+		    (!same_port || ike_sa_peer(o->sa).port == p.port))
 			out[n++] = o;
 	}
 	return n;
@@ -231,11 +234,13 @@ void conn_xauth_judged(struct conn *c, const char *group, const char *user,
 	uint64_t now = c->d->now;
 	struct evs_sessions *ss = evs_state_sessions(c->d->st);
 	/* the older sessions of this user from this address: with INITIAL-CONTACT stale ones
-	 * (the client restarted), without it the one this IKE SA rekeys. Either way they do
-	 * not count against max-logins while the password is judged. */
+	 * (the client restarted), without it the one this IKE SA rekeys, which came from the
+	 * same port too (another device of the user behind the same NAT has a port of its
+	 * own, and is a second login). Either way they do not count against max-logins while
+	 * the password is judged. */
 	struct conn *olds[8];
 	bool initial = ike_sa_initial_contact(c->sa);
-	size_t n_old = same_login(c, group, user, p.addr, olds, 8);
+	size_t n_old = same_login(c, group, user, !initial, olds, 8);
 	if (!initial && n_old > 1) {
 		olds[0] = olds[n_old - 1]; /* the newest is the one being rekeyed */
 		n_old = 1;

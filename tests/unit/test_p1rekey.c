@@ -343,12 +343,14 @@ static int setup_logins(void **state)
 
 /* A new client engine on the same address as c (same struct: the network delivers there),
  * the old one returned. */
-static struct ike_sa *swap_engine(struct evs_net *n, struct evs_cli *c, bool p1_rekey)
+static struct ike_sa *swap_engine_port(struct evs_net *n, struct evs_cli *c, bool p1_rekey,
+                                       uint16_t port)
 {
 	struct ike_config cfg = {0};
 	const char *why = NULL;
 	cfg.role = IKE_ROLE_INITIATOR;
 	cfg.local = c->addr;
+	cfg.local.port = port;
 	cfg.peer = (struct ike_endpoint){SRV_IP, IKE_PORT};
 	cfg.group = "quizware";
 	cfg.psk = (const uint8_t *)"groupsecret";
@@ -362,6 +364,11 @@ static struct ike_sa *swap_engine(struct evs_net *n, struct evs_cli *c, bool p1_
 	ike_start(c->sa, n->now);
 	ike_drive(c->sa, &evs_net_cli_ops, c);
 	return old;
+}
+
+static struct ike_sa *swap_engine(struct evs_net *n, struct evs_cli *c, bool p1_rekey)
+{
+	return swap_engine_port(n, c, p1_rekey, c->addr.port);
 }
 
 static int installed(const struct evs_net *n)
@@ -444,6 +451,27 @@ static void test_daemon_initial_contact(void **state)
 	assert_null(strstr(n->warnings, "max-logins"));
 }
 
+/* A second IKE SA of the same user from the same address but another port (another device
+ * behind the same NAT) without INITIAL-CONTACT is not a rekey of the first: a second login,
+ * refused with max-logins 1, and the first keeps its ESP SA. (With INITIAL-CONTACT, a fresh
+ * connect, the older session of that user and address ends: test_daemon_initial_contact.) */
+static void test_daemon_other_port_is_second_login(void **state)
+{
+	struct evs_net *n = *state;
+	struct evs_cli *c = evs_net_client_new(n, "richard", "richard-pw-1");
+	assert_true(evs_net_pump(n));
+	assert_true(c->up);
+	n->now += 1000;
+	struct ike_sa *first = swap_engine_port(n, c, true, 4501);
+	assert_true(evs_net_pump(n));
+	assert_false(ike_sa_handover_ready(c->sa));
+	assert_non_null(strstr(n->warnings, "max-logins"));
+	assert_int_equal(evs_sessions_count(evs_daemon_sessions(n->d)), 1);
+	assert_int_equal(n->child_dels, 0);
+	assert_int_equal(installed(n), 1);
+	ike_sa_free(first);
+}
+
 /* Without INITIAL-CONTACT and with the old IKE SA alive, a rekey's XAUTH with a wrong
  * password is refused and the old session stays as it was. */
 static void test_daemon_rekey_wrong_password(void **state)
@@ -476,6 +504,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_daemon_initial_contact, setup_logins,
 	                                    evs_net_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_rekey_wrong_password, setup_logins,
+	                                    evs_net_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_other_port_is_second_login, setup_logins,
 	                                    evs_net_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
