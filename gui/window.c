@@ -398,6 +398,8 @@ static void on_connect(GtkButton *button, gpointer data)
 	                           : _("The gateway did not allow saving the password the last "
 	                               "time (or was never reached)."));
 	gtk_window_set_transient_for(GTK_WINDOW(d), w->win);
+	gtk_widget_realize(GTK_WIDGET(d));
+	announce(w, GTK_WIDGET(d), "connect dialog");
 	int r = gtk_dialog_run(d);
 	gtk_widget_hide(GTK_WIDGET(d));
 	if (r == GTK_RESPONSE_OK && w->conn) {

@@ -25,6 +25,7 @@ libnftables-dev
 libgtk-3-dev
 xvfb
 xauth
+xdotool
 libsecret-1-dev
 libsystemd-dev
 dbus-daemon
@@ -64,7 +65,7 @@ freeradius
 #                              under memcheck (errors inside libcrypto ASan cannot see)
 #   dbus-daemon, gnome-keyring a private Secret Service for tests/unit/test_profile_secrets.c
 #                              (libsecret store of profiles/); it skips those cases without them
-#   xvfb, xauth                xvfb-run for tests/e2e/gui.sh: evc-gui's window built under Xvfb
+#   xvfb, xauth, xdotool       tests/e2e/gui.sh: evc-gui's window under Xvfb, driven from the keyboard
 #   libradcli-dev              evs's RADIUS client (server/core/radius*.c)
 #   freeradius                 a real RADIUS server for tests/e2e/radius.sh, which runs its
 #                              own with a temporary configuration; never a system service

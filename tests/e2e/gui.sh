@@ -198,28 +198,78 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 	gui=$(rig_pid gui)
 	wait_for_log -p "$gui" "${RIG_LOGS[evcd-stderr]}" "a session opened on the control socket \\(uid $NOBODY\\)" 30 \
 		"evc-gui's session with the daemon"
+	# wait_shown WHAT N: evc-gui has said "shown: WHAT" more than N times (counted, so that
+	# a line of an earlier screen never stands in for the one awaited)
+	nshown() { grep -c "^evc-gui: shown: $1\$" "${RIG_LOGS[gui-stderr]}" || true; }
+	_more_shown() { [[ $(nshown "$1") -gt $2 ]]; }
+	wait_shown() { wait_for -p "$gui" "evc-gui showing $1" 30 _more_shown "$1" "$2"; }
 	# screenshot NAME: the screen as it is now, into the build tree
 	screenshot() {
 		python3 "$here/xwd2png.py" "$udir/fb/Xvfb_screen0" "$shots/evc-gui-$1.png" ||
 			fail "no screenshot $1"
 	}
-	wait_for_log -p "$gui" "${RIG_LOGS[gui-stderr]}" '^evc-gui: shown: Disconnected$' 20
+	wait_shown Disconnected 0
 	screenshot main
 	# a connection made elsewhere, followed by the window
+	b0=$(nshown banner) c0=$(nshown Connected)
 	rig_log drv >/dev/null
 	rig_spawn drv client setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- \
 		"$DRIVE" "$ctl" connect office --password-file "$udir/pw" --banner accept \
 		--banner-after-file "$udir/banner-seen"
-	wait_for_log -p "$gui" "${RIG_LOGS[gui-stderr]}" '^evc-gui: shown: banner$' 30
+	wait_shown banner "$b0"
 	screenshot banner
 	touch "$udir/banner-seen"
 	wait_for_exit drv 30
 	[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "the connection evc-gui followed did not come up: $(cat "${RIG_LOGS[drv]}")"
-	wait_for_log -p "$gui" "${RIG_LOGS[gui-stderr]}" '^evc-gui: shown: Connected$' 30
+	wait_shown Connected "$c0"
 	screenshot connected
+	d0=$(nshown Disconnected)
 	drive dis2 disconnect
 	[[ $DRIVE_STATUS == 0 ]] || fail "disconnect: $(cat "${RIG_LOGS[dis2-stderr]}")"
-	wait_for_log -p "$gui" "${RIG_LOGS[gui-stderr]}" '^evc-gui: shown: Disconnected$' 20
+	wait_shown Disconnected "$d0"
+	# the user's own way, from the keyboard alone (mnemonics): the profile list (Alt+P), the
+	# connect dialog (Alt+C), its password field (Alt+P), Enter; the banner accepted (Alt+A);
+	# connected; disconnect (Alt+D)
+	if command -v xdotool >/dev/null; then
+		# key WINDOW-NAME KEYS...: keys to that window, focused (there is no window manager)
+		# (bounded: xdotool's --sync alone would wait for ever)
+		key() {
+			local name=$1
+			shift
+			rig_exec client env DISPLAY="$display" timeout 10 xdotool search --sync --onlyvisible \
+				--name "^$name\$" windowfocus --sync key --delay 50 "$@" >/dev/null 2>&1 ||
+				fail "xdotool: no window '$name' to send $* to"
+		}
+		b0=$(nshown banner) c0=$(nshown Connected)
+		# the second profile (the first is the broken one), then the connect dialog
+		# the gateway allowed save-password the last time: evc-gui remembered it for office
+		grep -q -x 'save-password-allowed=true' "$ghome/profiles/evc-gui.ini" ||
+			fail "evc-gui did not remember the gateway's save-password: $(cat "$ghome/profiles/evc-gui.ini" 2>&1)"
+		k0=$(nshown "connect dialog")
+		key "EasyVPN Client" alt+p Home Down alt+c
+		wait_shown "connect dialog" "$k0"
+		screenshot connect
+		rig_exec client env DISPLAY="$display" timeout 10 xdotool search --sync --onlyvisible \
+			--name '^Connect$' windowfocus --sync key alt+p type --delay 20 "$EVC_PASSWORD" \
+			>/dev/null 2>&1 || fail "Alt+C opened no connect dialog to type the password into"
+		key Connect alt+s # save password: offered, since the gateway allowed it last time
+		key Connect Return
+		wait_shown banner "$b0"
+		key "Message from the gateway" alt+a
+		wait_shown Connected "$c0"
+		screenshot connected-keyboard
+		# saved, as the gateway allowed it again: in the profile's secret store, not the profile
+		grep -q '^password *= *file:' "$ghome/profiles/office.profile" ||
+			fail "the password was not saved: $(cat "$ghome/profiles/office.profile")"
+		! grep -q -F "$EVC_PASSWORD" "$ghome/profiles/office.profile" || fail "the password is in the profile file"
+		grep -q -r -F -x "$EVC_PASSWORD" "$ghome/profiles/secrets" || fail "no saved password in $ghome/profiles/secrets"
+		d0=$(nshown Disconnected)
+		key "EasyVPN Client" alt+d
+		wait_shown Disconnected "$d0"
+		evc_wait_tun_gone client
+	else
+		rig_note "evc-gui's keyboard path not run: needs xdotool"
+	fi
 	rig_alive "$gui" || fail "evc-gui ended: $(cat "${RIG_LOGS[gui-stderr]}")"
 	! grep -E -q 'CRITICAL|WARNING|Failed to' "${RIG_LOGS[gui-stderr]}" ||
 		fail "evc-gui complained: $(cat "${RIG_LOGS[gui-stderr]}")"
