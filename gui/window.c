@@ -204,6 +204,7 @@ static void show_prompt(struct gui_win *w)
 	w->prompt_shown = true;
 	gtk_window_present(GTK_WINDOW(w->prompt));
 	gtk_widget_grab_focus(GTK_WIDGET(w->prompt_entry));
+	announce(w, w->prompt, "password prompt");
 }
 
 static void build_prompt(struct gui_win *w)
@@ -211,6 +212,7 @@ static void build_prompt(struct gui_win *w)
 	w->prompt =
 	    gtk_message_dialog_new(w->win, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
 	                           GTK_MESSAGE_QUESTION, GTK_BUTTONS_OK_CANCEL, "%s", "");
+	gtk_window_set_title(GTK_WINDOW(w->prompt), _("Password"));
 	w->prompt_entry = GTK_ENTRY(gtk_entry_new());
 	gtk_entry_set_visibility(w->prompt_entry, FALSE);
 	gtk_entry_set_input_purpose(w->prompt_entry, GTK_INPUT_PURPOSE_PASSWORD);

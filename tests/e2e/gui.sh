@@ -250,10 +250,18 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		wait_shown "connect dialog" "$k0"
 		screenshot connect
 		rig_exec client env DISPLAY="$display" timeout 10 xdotool search --sync --onlyvisible \
-			--name '^Connect$' windowfocus --sync key alt+p type --delay 20 "$EVC_PASSWORD" \
+			--name '^Connect$' windowfocus --sync key alt+p type --delay 20 "wrong-$EVC_PASSWORD" \
 			>/dev/null 2>&1 || fail "Alt+C opened no connect dialog to type the password into"
 		key Connect alt+s # save password: offered, since the gateway allowed it last time
+		# a wrong password: the gateway asks again, the window asks the user again
+		p0=$(nshown "password prompt")
 		key Connect Return
+		wait_shown "password prompt" "$p0"
+		screenshot password-again
+		rig_exec client env DISPLAY="$display" timeout 10 xdotool search --sync --onlyvisible \
+			--name '^Password$' windowfocus --sync type --delay 20 "$EVC_PASSWORD" >/dev/null 2>&1 ||
+			fail "no password prompt to type into"
+		key Password Return
 		wait_shown banner "$b0"
 		key "Message from the gateway" alt+a
 		wait_shown Connected "$c0"
@@ -262,7 +270,8 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		grep -q '^password *= *file:' "$ghome/profiles/office.profile" ||
 			fail "the password was not saved: $(cat "$ghome/profiles/office.profile")"
 		! grep -q -F "$EVC_PASSWORD" "$ghome/profiles/office.profile" || fail "the password is in the profile file"
-		grep -q -r -F -x "$EVC_PASSWORD" "$ghome/profiles/secrets" || fail "no saved password in $ghome/profiles/secrets"
+		grep -q -r -F -x "$EVC_PASSWORD" "$ghome/profiles/secrets" ||
+			fail "the password that worked is not the one saved in $ghome/profiles/secrets"
 		d0=$(nshown Disconnected)
 		key "EasyVPN Client" alt+d
 		wait_shown Disconnected "$d0"
