@@ -245,6 +245,8 @@ void conn_xauth_judged(struct conn *c, const char *group, const char *user,
 		olds[0] = olds[n_old - 1]; /* the newest is the one being rekeyed */
 		n_old = 1;
 	}
+	if (!initial && n_old && !ike_sa_established(olds[0]->sa))
+		n_old = 0; /* no tunnel to take over: held out, a client could finish both */
 	for (size_t i = 0; i < n_old; i++)
 		evs_sessions_hold(ss, olds[i]->session_id, true);
 	bool ok = judge(c, arg);
