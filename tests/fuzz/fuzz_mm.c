@@ -9,7 +9,11 @@
  * signature checks are reached. Afterwards the peer is taken away and the clock runs: every
  * SA must end by itself, and nothing may crash or leak.
  *
- * Input: the message (0 MM1 .. 5 MM6), its first payload type, then its payloads.
+ * Input: the message (0 MM1 .. 5 MM6), its first payload type, then its payloads. For MM5
+ * and MM6, first byte values 6 and 7 (and up, modulo 12) build the message from the sender's
+ * real identity and certificate and take the fuzzer's bytes as its signature; 8 and 9 as its
+ * certificate (with a real identity), so that the certificate parser and the signature check
+ * are reached without the fuzzer having to find the payload layout first.
  */
 #include <libgen.h>
 #include <stddef.h>
@@ -86,7 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct stop_at stop = {RIG_C2S, 0, false};
 	if (size < 2)
 		return 0;
-	unsigned which = data[0] % 6; /* MM1 .. MM6 */
+	unsigned mode = data[0] % 12;
+	unsigned which = mode < 6 ? mode : 4 + mode % 2; /* MM1 .. MM6 */
+	bool as_sig = mode == 6 || mode == 7, as_cert = mode == 8 || mode == 9;
 	uint8_t np = data[1];
 	data += 2;
 	size -= 2;
@@ -136,7 +142,48 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (which >= 4) {
 		if (!ike_oracle_keyed(rx))
 			goto out;
-		len = ike_oracle_seal(rx, &h, data, size, ORACLE_HASH_KEEP, msg, sizeof(msg));
+		static uint8_t body[RIG_MAX_MSG];
+		const uint8_t *b = data;
+		size_t n = size;
+		if (as_sig || as_cert) {
+			/* ID (the sender's subject), CERT (its certificate or the input), SIG (the
+			 * input or nothing much) */
+			const struct x509_cred *from = to_server ? k->cli : k->srv;
+			const uint8_t *dn, *der;
+			size_t dn_len, der_len;
+			x509_cred_subject(from, &dn, &dn_len);
+			x509_cred_der(from, &der, &der_len);
+			if (as_cert) {
+				der = data;
+				der_len = size;
+			}
+			struct wr w = wr_init(body, sizeof(body));
+			wr_u8(&w, ISAKMP_PL_CERT);
+			wr_u8(&w, 0);
+			wr_u16(&w, (uint16_t)(8 + dn_len));
+			wr_u8(&w, ISAKMP_ID_DER_ASN1_DN);
+			wr_u8(&w, 0);
+			wr_u16(&w, 0);
+			wr_bytes(&w, dn, dn_len);
+			wr_u8(&w, ISAKMP_PL_SIG);
+			wr_u8(&w, 0);
+			wr_u16(&w, (uint16_t)(5 + der_len));
+			wr_u8(&w, ISAKMP_CERT_X509_SIG);
+			wr_bytes(&w, der, der_len);
+			wr_u8(&w, 0);
+			wr_u8(&w, 0);
+			wr_u16(&w, (uint16_t)(4 + (as_sig ? size : 256)));
+			if (as_sig)
+				wr_bytes(&w, data, size);
+			else
+				wr_zero(&w, 256);
+			if (w.err || 5 + der_len > 0xffff || 4 + size > 0xffff)
+				goto out;
+			b = body;
+			n = w.len;
+			h.np = ISAKMP_PL_ID;
+		}
+		len = ike_oracle_seal(rx, &h, b, n, ORACLE_HASH_KEEP, msg, sizeof(msg));
 	} else {
 		struct wr w = wr_init(msg, sizeof(msg));
 		h.len = (uint32_t)(ISAKMP_HDR_LEN + size);
