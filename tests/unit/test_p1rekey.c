@@ -126,6 +126,16 @@ static void test_responder_lifetime(void **state)
 	assert_int_equal(p1_left(r.c.sa, r.now), 600);
 	rig_free(&r);
 
+	/* an absurdly short one is raised to 10 s on both sides, with a warning */
+	rig_init(&r);
+	r.dh = 2;
+	r.srv_p1[0].life_s = 3;
+	assert_true(rig_start(&r));
+	assert_int_equal(p1_left(r.c.sa, r.now), 10);
+	assert_int_equal(p1_left(r.s.sa, r.now), 10);
+	assert_true(rig_logged(&r.c, "IKE SA lifetime of 3 s raised to 10 s"));
+	rig_free(&r);
+
 	/* no lifetime anywhere: no notify, no end */
 	rig_init(&r);
 	r.dh = 2;
