@@ -25,6 +25,7 @@ scale_rig "$n"
 conf=$(scale_conf evs.conf "$n" "$n")
 evs_start "$conf"
 rss0=$(scale_rss "$EVS_PID")
+cpu0=$(scale_cpu_ms "$EVS_PID")
 
 t0=$(date +%s.%N)
 scale_load load "$((n + 1))" --per-source 4 --inflight 256 --timeout-s $((n / 10 + 120)) --replace
@@ -35,6 +36,7 @@ up=$(scale_field load up)
 [[ $(scale_field load refused) == 1 ]] || fail "client $((n + 1)) was not refused"
 evs_wait_connections "$n" 60
 rss1=$(scale_rss "$EVS_PID")
+cpu1=$(scale_cpu_ms "$EVS_PID")
 grep -E '^(connected|told) ' "${RIG_LOGS[load]}"
 
 # client N+1: refused with the reason, nobody else dropped
@@ -43,7 +45,10 @@ replaced=$(scale_field load replaced)
 
 echo
 echo "== evs with $n clients (evs_load from $(scale_sources "$n") addresses) =="
-grep -E '^connected ' "${RIG_LOGS[load]}" | sed 's/^/  /'
+grep -E '^(connected|load generator) ' "${RIG_LOGS[load]}" | sed 's/^/  /'
+printf '  evs CPU for them: %.1f s, %.2f ms per handshake (%.0f handshakes/s per core)\n' \
+	"$(echo "($cpu1 - $cpu0) / 1000" | bc -l)" "$(echo "($cpu1 - $cpu0) / ($n + 2)" | bc -l)" \
+	"$(echo "($n + 2) * 1000 / ($cpu1 - $cpu0 + 1)" | bc -l)"
 printf '  wall time from start to result: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 printf '  evs VmRSS: %d KiB idle, %d KiB with %d sessions: %.1f KiB per session\n' \
 	"$rss0" "$rss1" "$n" "$(echo "($rss1 - $rss0) / $n" | bc -l)"

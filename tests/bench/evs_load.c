@@ -373,6 +373,11 @@ static void report(struct load *l, uint64_t t0, uint64_t t1)
 		       (unsigned long long)lat[n / 2], (unsigned long long)lat[(n * 99) / 100]);
 	}
 	printf("\n");
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		printf("load generator CPU: %.1f s\n",
+		       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	for (size_t i = 0; i < l->n_reasons; i++)
 		printf("told %zu client(s): %s\n", l->reasons[i].n, l->reasons[i].text);
 	fflush(stdout);

@@ -16,6 +16,7 @@
 #   scale_wait_result NAME T    waits up to T s for its "result" line
 #   scale_field NAME KEY        a KEY=VALUE of its result lines
 #   scale_rss PID               resident memory of PID in KiB
+#   scale_cpu_ms PID            CPU time (user + system) of PID in ms
 #   scale_sources N             how many source addresses N clients use
 
 SCALE_PASSWORD=load-pw-1
@@ -84,4 +85,14 @@ scale_field() {
 
 scale_rss() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# scale_cpu_ms PID: user + system CPU time of PID so far, in milliseconds
+scale_cpu_ms() {
+	local line rest
+	read -r line <"/proc/$1/stat"
+	rest=${line##*) }
+	# shellcheck disable=SC2086 # split the stat fields on purpose
+	set -- $rest
+	printf '%s' "$(((${12} + ${13}) * 1000 / $(getconf CLK_TCK)))"
 }
