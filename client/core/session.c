@@ -332,8 +332,13 @@ static void on_rekey_prompt(void *ctx, const char *message, bool retry)
 	s->prompting = true;
 	s->next_prompting = true;
 	s->prompt_retry = retry;
+	/* whoever answers should know why the gateway asks in the middle of a connection */
+	char why[640];
+	snprintf(why, sizeof(why), "%s%s%s",
+	         _("The gateway requires the password again to renew the IKE SA."),
+	         *message ? "\n" : "", message);
 	s->hooks.prompt(s->hooks.ctx,
-	                &(struct evc_prompt){.message = message, .user = user, .retry = retry});
+	                &(struct evc_prompt){.message = why, .user = user, .retry = retry});
 }
 
 static void on_rekey_status(void *ctx, enum ike_step step, const char *text)
