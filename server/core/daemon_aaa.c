@@ -140,8 +140,12 @@ static int ops_assign(void *ctx, const char *group, const char *user, struct evc
 			*p = (char)tolower((unsigned char)*p);
 	pl = pool >= 0 ? evs_state_pool(c->d->st, (size_t)pool) : NULL;
 	if (c->aaa->attrs.have & EVS_ATTR_ADDR) {
-		/* Framed-IP-Address: from its pool when it lies in one, else the user's own */
-		if (pl && evs_pool_claim(pl, pol->addr, owner) != 0) {
+		/* Framed-IP-Address: from its pool when it lies in one, else the user's own,
+		 * which no pool tracks: then no other session may hold it (children.h) */
+		struct evc_net host = {pol->addr, 0xffffffffu};
+		const char *taken = NULL;
+		if ((pl && evs_pool_claim(pl, pol->addr, owner) != 0) ||
+		    (!pl && evs_children_check(c->d->kids, c->id, &host, false, &taken) != 0)) {
 			char a[20];
 			ipv4_str(pol->addr, a, sizeof(a));
 			dlog(c->d, IKE_LOG_WARN,
