@@ -265,6 +265,7 @@ static void on_delete(GtkButton *b, gpointer data)
 	GtkWidget *q = gtk_message_dialog_new(
 	    w->win, GTK_DIALOG_MODAL, GTK_MESSAGE_QUESTION, GTK_BUTTONS_YES_NO,
 	    _("Delete the profile %s and its saved secrets?"), name);
+	gtk_window_set_title(GTK_WINDOW(q), _("Delete"));
 	if (gtk_dialog_run(GTK_DIALOG(q)) == GTK_RESPONSE_YES) {
 		struct evc_profile *p = gui_profiles_load(w, name);
 		snprintf(dir, sizeof(dir), "%s/secrets", w->profile_dir);

@@ -38,11 +38,16 @@ void gui_win_log(struct gui_win *w, const char *text)
 	sync_log(w);
 }
 
+static void announce(struct gui_win *w, GtkWidget *top, const char *what);
+
 void gui_win_error(struct gui_win *w, const char *text)
 {
+	char what[GUI_TEXT_MAX + 8];
 	gtk_label_set_text(w->error_label, text);
 	gtk_widget_show(GTK_WIDGET(w->error_bar));
 	gui_win_log(w, text);
+	snprintf(what, sizeof(what), "error: %s", text);
+	announce(w, GTK_WIDGET(w->win), what);
 }
 
 char *gui_win_selected(struct gui_win *w)
@@ -64,7 +69,7 @@ bool gui_win_save_allowed(struct gui_win *w, const char *profile)
 
 struct shown_ctx {
 	struct gui_win *w;
-	char what[128];
+	char what[GUI_TEXT_MAX + 8];
 	gulong id;
 	GdkFrameClock *clock;
 };
