@@ -118,7 +118,7 @@ void evc_profile_learn(const struct evc_profile *p, const struct evc_policy *pol
 static int trusted_profile(void *ctx, const char *path, char *err, size_t errlen)
 {
 	(void)ctx;
-	return plat_path_trusted(path, "profile", false, err, errlen);
+	return plat_path_trusted(path, _("profile"), false, err, errlen);
 }
 
 int evc_profile_find(const char *name, const char *group, const char *dir, struct evc_profile **out,
@@ -136,7 +136,8 @@ int evc_profile_find(const char *name, const char *group, const char *dir, struc
 			return -ENOMEM;
 		}
 		prof_store_set_check(st, trusted_profile, NULL);
-		rc = plat_path_trusted(prof_store_dir(st), "profile directory", true, err, errlen);
+		rc = plat_path_trusted(prof_store_dir(st), _("profile directory"), true, err,
+		                       errlen);
 		if (rc) {
 			prof_store_free(st);
 			return rc;

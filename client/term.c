@@ -251,7 +251,7 @@ int term_secret(struct term *t, struct evc_settings *set, enum evc_secret_kind k
                 const char *file, const struct evc_profile *prof, const char *question, char *err,
                 size_t errlen)
 {
-	const char *what = kind == EVC_SECRET_GROUP_KEY ? "group key" : "password";
+	const char *what = kind == EVC_SECRET_GROUP_KEY ? _("group key") : _("password");
 	const char *flag = kind == EVC_SECRET_GROUP_KEY ? "--group-key-file" : "--password-file";
 	char line[SECRET_MAX];
 	int rc;

@@ -42,7 +42,7 @@ int plat_file_restore(const struct plat_jentry *e, char *err, size_t errlen)
 	case PF_SYMLINK:
 		return restore_link(e->path, e->aux, err, errlen);
 	case PF_REGULAR:
-		rc = plat_path_trusted(e->aux, "backup", false, err, errlen);
+		rc = plat_path_trusted(e->aux, _("backup"), false, err, errlen);
 		if (rc == -EPERM)
 			return rc;
 		rc = plat_file_read(e->aux, PLAT_FILE_BACKUP_MAX, &data, &len, NULL, 0);

@@ -192,7 +192,7 @@ int plat_journal_new(struct plat_journal **out, const char *state_path, char *er
 		goto out;
 	}
 	/* root must not keep its undo list where another user can edit it */
-	rc = plat_path_trusted(state_path, "state file", true, err, errlen);
+	rc = plat_path_trusted(state_path, _("state file"), true, err, errlen);
 	if (rc < 0)
 		goto out;
 	/* O_EXCL: a leftover file means changes of a dead session are still on the host. */
@@ -580,7 +580,7 @@ int plat_journal_recover(const char *state_path, char *err, size_t errlen)
 		                  _("state file path \"%s\" must be absolute"),
 		                  state_path ? state_path : "");
 	/* what it lists is undone as root: only if nobody else could have written it */
-	rc = plat_path_trusted(state_path, "state file", true, err, errlen);
+	rc = plat_path_trusted(state_path, _("state file"), true, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = plat_file_read(state_path, STATE_MAX, &data, &len, err, errlen);

@@ -104,7 +104,7 @@ int plat_dns_apply(struct plat_journal *j, const struct evc_policy *pol, const c
 		rc = 0;
 	}
 	/* root rewrites it and later writes the old content back: nobody else may control it */
-	rc = plat_path_trusted(path, "resolver file", true, err, errlen);
+	rc = plat_path_trusted(path, _("resolver file"), true, err, errlen);
 	if (rc < 0)
 		return rc;
 	e.path = (char *)path;

@@ -72,7 +72,7 @@ const char *prof_secret_kind_name(enum prof_secret_kind kind)
 
 static const char *kind_text(enum prof_secret_kind kind)
 {
-	return kind == PROF_SECRET_GROUP_KEY ? "group key" : "password";
+	return kind == PROF_SECRET_GROUP_KEY ? _("group key") : _("password");
 }
 
 /* Once a user store fell back to files, it is a file store for everything after. */

@@ -72,13 +72,13 @@ int prof_ls_store(const char *name, const char *kind, const struct secret *value
 	}
 	memcpy(text.p, value->p, value->len);
 	snprintf(label, sizeof(label), _("evc profile %s: %s"), name,
-	         strcmp(kind, "group-key") == 0 ? "group key" : "password");
+	         strcmp(kind, "group-key") == 0 ? _("group key") : _("password"));
 	gboolean ok = secret_password_store_sync(schema(), SECRET_COLLECTION_DEFAULT, label,
 	                                         (const gchar *)text.p, NULL, &e, "profile", name,
 	                                         "kind", kind, NULL);
 	secret_clear(&text);
 	if (!ok)
-		return fail(e, "store the secret", err, errlen);
+		return fail(e, _("store the secret"), err, errlen);
 	return 0;
 }
 
@@ -91,7 +91,7 @@ int prof_ls_lookup(const char *name, const char *kind, struct secret *out, char 
 
 	if (e) {
 		secret_password_free(pw);
-		return fail(e, "look up the secret", err, errlen);
+		return fail(e, _("look up the secret"), err, errlen);
 	}
 	if (!pw) {
 		snprintf(err, errlen, _("the keyring holds no %s for profile '%s'"), kind, name);
@@ -118,6 +118,6 @@ int prof_ls_clear(const char *name, const char *kind, char *err, size_t errlen)
 	GError *e = NULL;
 	secret_password_clear_sync(schema(), NULL, &e, "profile", name, "kind", kind, NULL);
 	if (e)
-		return fail(e, "remove the secret", err, errlen);
+		return fail(e, _("remove the secret"), err, errlen);
 	return 0;
 }

@@ -27,17 +27,17 @@ int prof_ls_store(const char *name, const char *kind, const struct secret *value
                   size_t errlen)
 {
 	(void)name, (void)kind, (void)value;
-	return none("store the secret", err, errlen);
+	return none(_("store the secret"), err, errlen);
 }
 
 int prof_ls_lookup(const char *name, const char *kind, struct secret *out, char *err, size_t errlen)
 {
 	(void)name, (void)kind, (void)out;
-	return none("look up the secret", err, errlen);
+	return none(_("look up the secret"), err, errlen);
 }
 
 int prof_ls_clear(const char *name, const char *kind, char *err, size_t errlen)
 {
 	(void)name, (void)kind;
-	return none("remove the secret", err, errlen);
+	return none(_("remove the secret"), err, errlen);
 }

@@ -86,7 +86,7 @@ static int resolver_ok(const struct evc_settings *set, char *err, size_t errlen)
 	unsigned me = (unsigned)geteuid();
 	char dir[EVC_PATH_MAX];
 	struct stat st;
-	int rc = plat_path_trusted(path, "resolver file", true, err, errlen);
+	int rc = plat_path_trusted(path, _("resolver file"), true, err, errlen);
 	if (rc || me == 0)
 		return rc;
 	if (lstat(path, &st) == 0) {
