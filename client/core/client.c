@@ -639,7 +639,9 @@ void evc_client_status(const struct evc_client *c, struct evc_client_status *st)
 	snprintf(st->gateway, sizeof(st->gateway), "%s", c->set.gateways[c->gw]);
 	st->gateway_addr = c->gw_addr;
 	st->gateway_index = c->gw;
-	snprintf(st->group, sizeof(st->group), "%s", c->set.group);
+	/* main mode: the group is the OU of the certificate, known once the session read it */
+	snprintf(st->group, sizeof(st->group), "%s",
+	         c->set.group[0] || !c->sess ? c->set.group : evc_session_group(c->sess));
 	snprintf(st->user, sizeof(st->user), "%s", c->set.user);
 	st->mode = c->set.mode;
 	st->error = c->rc;

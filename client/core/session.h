@@ -81,6 +81,9 @@ int evc_session_answer_banner(struct evc_session *s, bool accept);
 void evc_session_status(const struct evc_session *s, struct evc_client_status *st);
 /* The TUN device's name ("" before it exists). */
 const char *evc_session_ifname(const struct evc_session *s);
+/* The group of this connection: the configured one, or in main mode the OU of our
+ * certificate ("" before it is read). */
+const char *evc_session_group(const struct evc_session *s);
 /* Restores the host (journal undo), closes what it opened. NULL is a no-op. */
 void evc_session_free(struct evc_session *s);
 

@@ -352,6 +352,11 @@ int evc_session_new(struct evc_session **out, const struct evc_settings *set, ui
 	return 0;
 }
 
+const char *evc_session_group(const struct evc_session *s)
+{
+	return s->sa ? ike_sa_group(s->sa) : "";
+}
+
 const char *evc_session_ifname(const struct evc_session *s)
 {
 	return s->ifname;

@@ -290,6 +290,13 @@ static int certificate(struct evc_settings *s, const struct evc_profile *p,
 	ca = ca && *ca ? ca : NULL;
 	if (!cert && !key && !ca)
 		return 0;
+	if (ca && !cert && !key)
+		return bad(
+		    err, errlen,
+		    "--ca-file without --cert and --key: hybrid authentication (the gateway's "
+		    "certificate with a group key or XAUTH alone) is not done in evc; give "
+		    "our certificate with --cert and --key for main mode, or use a group "
+		    "key without --ca-file");
 	if (!cert || !key || !ca)
 		return bad(err, errlen,
 		           "main mode with a certificate needs all of --cert FILE (ours), --key "

@@ -71,6 +71,8 @@ grep -q -F "certificate 'O = Quizware, CN = vpn.quizware.test'" "$evc_log" ||
 	fail "evc does not name the gateway's certificate"
 grep -q -F "authenticated with certificate 'O = Quizware, OU = $EVC_GROUP, CN = $EVC_USER', group $EVC_GROUP" \
 	"${RIG_LOGS[evs]}" || fail "evs does not log the client's certificate and the group from its OU"
+status=$("$EVC_BIN" status --control "$RIG_DIR/evc.sock") || fail "evc status failed: $status"
+grep -q -x -F "group: $EVC_GROUP" <<<"$status" || fail "evc status does not name the group of the certificate's OU: $status"
 ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the main-mode tunnel to $RIG_CORP_ADDR"
 seen=$(rig_counter_packets corp from_pool)
 [[ ${seen:-0} -ge 3 ]] || fail "the corporate host saw ${seen:-0} echo requests from the pool, expected 3"

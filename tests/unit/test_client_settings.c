@@ -308,6 +308,9 @@ static void test_certificate(void **state)
 	o.key = NULL;
 	o.ca_file = "/tmp/ca.pem";
 	expect_refused(NULL, &o, -EINVAL, "--key is missing");
+	o.cert = NULL;
+	expect_refused(NULL, &o, -EINVAL, "hybrid authentication");
+	o.cert = "/tmp/me.pem";
 	o.key = "/tmp/me.key";
 	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
 	assert_true(s.prop_flags & IKE_PROP_CERT);
