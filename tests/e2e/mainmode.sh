@@ -5,10 +5,12 @@
 # certificate naming the gateway's address and a client certificate whose OU
 # is the group (quizware), with the openssl command in its own directory; evs
 # runs with an `authentication rsa-sig` policy and --cert/--key/--ca-file, evc
-# connects with --cert/--key/--ca-file and no group key, and a ping crosses the
-# tunnel. Then one thing wrong each, every one refused with its reason on both
-# sides: a client certificate from another CA, a client whose OU names no
-# group, and evc's CA file that does not hold the gateway's CA.
+# connects with --cert/--key/--ca-file and no group key, a ping crosses the
+# tunnel, `evc status` names the group of the OU and `evs show crypto isakmp sa
+# detail` says rsig; then the same from a profile with `auth = cert`. Then one
+# thing wrong each, every one refused with its reason on both sides: a client
+# certificate from another CA, a client whose OU names no group, and evc's CA
+# file that does not hold the gateway's CA.
 #
 # Usage: tests/e2e/mainmode.sh [BUILD_DIR]
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no openssl).
@@ -79,11 +81,37 @@ seen=$(rig_counter_packets corp from_pool)
 evs_expect_summary " Group $EVC_GROUP has 1 connections
   User (Logins)
   $EVC_USER (1)"
+detail=$("$EVS_BIN" show crypto isakmp sa detail --control "$EVS_CONTROL" 2>&1) ||
+	fail "evs show crypto isakmp sa detail failed: $detail"
+grep -q ' rsig ' <<<"$detail" || fail "evs does not show the IKE SA as rsig (RSA signature): $detail"
 rig_kill evc 10
 [[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "evc exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
 evc_tun_gone client
 evs_wait_connections 0
 rig_note "main mode: connected, $seen pings through, disconnected"
+
+# ---- the same from a profile (auth = cert), without a group or a group key
+profiles=$RIG_DIR/profiles
+mkdir -m 700 "$profiles"
+cat >"$profiles/office.profile" <<EOT || fail "cannot write the profile"
+gateway = $RIG_GW_ADDR
+username = $EVC_USER
+auth = cert
+cert = $pki/client.pem
+cert_key = $pki/client.key
+ca_cert = $pki/ca.pem
+EOT
+chmod 600 "$profiles/office.profile"
+evc_start evc-profile client --profile office --profile-dir "$profiles" --password-file "$pw" \
+	--state-file "$RIG_DIR/evc-profile.state"
+evc_wait_connected evc-profile 30
+grep -q 'main mode' "${RIG_LOGS[evc-profile]}" || fail "the certificate profile did not use main mode"
+ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping through the tunnel of the certificate profile"
+rig_kill evc-profile 10
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "evc (profile) exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+evc_tun_gone client
+evs_wait_connections 0
+rig_note "a certificate profile: connected in main mode, disconnected"
 
 # ---- one thing wrong each: evc must end with the reason (no retries to wait for)
 refused() { # refused NAME WANT_EVC WANT_EVS CERTARGS...
