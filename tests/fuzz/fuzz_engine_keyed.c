@@ -156,7 +156,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.s.sa = NULL;
 		r.no_server = true;
 	}
-	rig_run_timers(&r, r.now + 2ull * 3600 * 1000);
+	/* beyond the longest phase-1 lifetime (24 h, IOS's ceiling too): an SA that waits for a
+	 * person (an XAUTH prompt) has no other deadline, and still ends at that lifetime */
+	rig_run_timers(&r, r.now + 25ull * 3600 * 1000);
 	CHECK(r.settled);
 	CHECK(!rx || ike_next_timeout(rx) == UINT64_MAX);
 out:
