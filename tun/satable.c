@@ -5,11 +5,14 @@
 
 #include "tun/satable.h"
 
-#define SATAB_BUCKETS 256u
+/* 256 buckets to start (evc has one or a few SAs), doubled whenever the SAs outnumber them,
+ * so that a datagram's lookup stays a step or two with evs's thousands of clients. */
+#define SATAB_MIN_BITS 8u
+#define SATAB_MAX_BITS 20u
 
 struct satab {
-	struct sa_entry *spi_bucket[SATAB_BUCKETS];
-	struct sa_entry *host_bucket[SATAB_BUCKETS];
+	struct sa_entry **spi_bucket, **host_bucket; /* 1 << bits each */
+	unsigned bits;
 	struct sa_entry **nets; /* sorted: longer prefix first, then newer first */
 	size_t n_nets, cap_nets;
 	size_t count;
@@ -17,9 +20,9 @@ struct satab {
 };
 
 /* Multiplicative hashing; the top bits are the well-mixed ones. */
-static unsigned bucket(uint32_t key)
+static unsigned bucket(const struct satab *t, uint32_t key)
 {
-	return (unsigned)((key * 2654435761u) >> 24) % SATAB_BUCKETS;
+	return (unsigned)((key * 2654435761u) >> (32 - t->bits));
 }
 
 int satab_prefix_len(uint32_t mask)
@@ -47,8 +50,16 @@ static bool net_before(const struct sa_entry *a, const struct sa_entry *b)
 struct satab *satab_new(void)
 {
 	struct satab *t = calloc(1, sizeof(*t));
-	if (t)
-		t->next_gen = 1;
+	if (!t)
+		return NULL;
+	t->next_gen = 1;
+	t->bits = SATAB_MIN_BITS;
+	t->spi_bucket = calloc((size_t)1 << t->bits, sizeof(*t->spi_bucket));
+	t->host_bucket = calloc((size_t)1 << t->bits, sizeof(*t->host_bucket));
+	if (!t->spi_bucket || !t->host_bucket) {
+		satab_free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -56,13 +67,59 @@ void satab_free(struct satab *t)
 {
 	if (!t)
 		return;
+	free(t->spi_bucket);
+	free(t->host_bucket);
 	free(t->nets);
 	free(t);
 }
 
+/*
+ * Twice the buckets. A host chain keeps its order (newest first: a rekey's SA sends), so each
+ * entry is appended behind the ones moved before it from the same old chain. Without memory
+ * for the bigger table the old one stays, only slower.
+ */
+static void grow(struct satab *t)
+{
+	unsigned bits = t->bits + 1;
+	size_t nb = (size_t)1 << bits, ob = (size_t)1 << t->bits;
+	struct sa_entry **spi = calloc(nb, sizeof(*spi)), **host = calloc(nb, sizeof(*host));
+	struct sa_entry ***tail = calloc(nb, sizeof(*tail));
+	if (!spi || !host || !tail)
+		goto out;
+	struct satab n = {.bits = bits};
+	for (size_t b = 0; b < nb; b++)
+		tail[b] = &host[b];
+	for (size_t b = 0; b < ob; b++) {
+		struct sa_entry *e, *next;
+		for (e = t->spi_bucket[b]; e; e = next) {
+			unsigned h = bucket(&n, e->spi_in);
+			next = e->spi_next;
+			e->spi_next = spi[h];
+			spi[h] = e;
+		}
+		for (e = t->host_bucket[b]; e; e = next) {
+			unsigned h = bucket(&n, e->remote_ts.addr);
+			next = e->host_next;
+			e->host_next = NULL;
+			*tail[h] = e;
+			tail[h] = &e->host_next;
+		}
+	}
+	free(t->spi_bucket);
+	free(t->host_bucket);
+	t->spi_bucket = spi;
+	t->host_bucket = host;
+	t->bits = bits;
+	spi = host = NULL;
+out:
+	free(spi);
+	free(host);
+	free(tail);
+}
+
 struct sa_entry *satab_by_spi(const struct satab *t, uint32_t spi_in)
 {
-	for (struct sa_entry *e = t->spi_bucket[bucket(spi_in)]; e; e = e->spi_next)
+	for (struct sa_entry *e = t->spi_bucket[bucket(t, spi_in)]; e; e = e->spi_next)
 		if (e->spi_in == spi_in)
 			return e;
 	return NULL;
@@ -91,10 +148,12 @@ int satab_insert(struct satab *t, struct sa_entry *e)
 {
 	if (satab_by_spi(t, e->spi_in))
 		return -EEXIST;
+	if (t->count >= ((size_t)1 << t->bits) && t->bits < SATAB_MAX_BITS)
+		grow(t);
 	e->gen = t->next_gen++;
 	if (is_host(e)) {
 		/* Newest first, so the head of a chain is the SA a rekey installed last. */
-		unsigned h = bucket(e->remote_ts.addr);
+		unsigned h = bucket(t, e->remote_ts.addr);
 		e->host_next = t->host_bucket[h];
 		t->host_bucket[h] = e;
 	} else {
@@ -102,7 +161,7 @@ int satab_insert(struct satab *t, struct sa_entry *e)
 		if (ret)
 			return ret;
 	}
-	unsigned b = bucket(e->spi_in);
+	unsigned b = bucket(t, e->spi_in);
 	e->spi_next = t->spi_bucket[b];
 	t->spi_bucket[b] = e;
 	t->count++;
@@ -112,7 +171,7 @@ int satab_insert(struct satab *t, struct sa_entry *e)
 static void unlink_route(struct satab *t, struct sa_entry *e)
 {
 	if (is_host(e)) {
-		struct sa_entry **pp = &t->host_bucket[bucket(e->remote_ts.addr)];
+		struct sa_entry **pp = &t->host_bucket[bucket(t, e->remote_ts.addr)];
 		while (*pp && *pp != e)
 			pp = &(*pp)->host_next;
 		if (*pp)
@@ -131,7 +190,7 @@ static void unlink_route(struct satab *t, struct sa_entry *e)
 
 struct sa_entry *satab_remove(struct satab *t, uint32_t spi_in)
 {
-	struct sa_entry **pp = &t->spi_bucket[bucket(spi_in)];
+	struct sa_entry **pp = &t->spi_bucket[bucket(t, spi_in)];
 	while (*pp && (*pp)->spi_in != spi_in)
 		pp = &(*pp)->spi_next;
 	struct sa_entry *e = *pp;
@@ -151,7 +210,7 @@ static bool covers(const struct evc_net *n, uint32_t a)
 
 struct sa_entry *satab_route(const struct satab *t, uint32_t src, uint32_t dst)
 {
-	for (struct sa_entry *e = t->host_bucket[bucket(dst)]; e; e = e->host_next)
+	for (struct sa_entry *e = t->host_bucket[bucket(t, dst)]; e; e = e->host_next)
 		if (e->remote_ts.addr == dst && !e->expired)
 			return e;
 	/* A router in network-extension mode has one pair per LAN, all with the same remote
@@ -172,7 +231,7 @@ struct sa_entry *satab_route(const struct satab *t, uint32_t src, uint32_t dst)
 
 struct sa_entry *satab_any(const struct satab *t)
 {
-	for (unsigned b = 0; b < SATAB_BUCKETS; b++)
+	for (size_t b = 0; b < ((size_t)1 << t->bits); b++)
 		if (t->spi_bucket[b])
 			return t->spi_bucket[b];
 	return NULL;

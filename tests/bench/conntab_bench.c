@@ -3,7 +3,9 @@
  * What finding a datagram's IKE SA costs evs as the number of clients grows: the SA table
  * (server/core/conntab.c) holding 10, 100, 1,000, 5,000 and 16,000 SAs, looked up by both
  * cookies (every message after the first) and by the initiator cookie and source address (a
- * first message), and the deadline heap (timeq.c) moved once per message. The figures must
+ * first message), and the deadline heap (timeq.c) moved once per message; and the
+ * datapath's ESP SA table (tun/satable.c) with as many client SA pairs, looked up by inbound
+ * SPI (an ESP datagram) and by inner destination (a packet to a client). The figures must
  * stay flat: a lookup that grew with the table would be a linear scan.
  *
  * usage: conntab_bench [lookups per size (default 2,000,000)]
@@ -16,6 +18,7 @@
 
 #include "server/core/conntab.h"
 #include "server/core/timeq.h"
+#include "tun/satable.h"
 
 struct key {
 	uint8_t icky[8], rcky[8];
@@ -45,13 +48,15 @@ static int bench(size_t n, size_t lookups)
 	const size_t max = 16384;
 	struct evs_conntab *t = evs_conntab_new(max, hkey);
 	struct evs_timeq *q = evs_timeq_new(max);
+	struct satab *sat = satab_new();
+	struct sa_entry *sae = calloc(n, sizeof(*sae));
 	struct key *k = calloc(n, sizeof(*k));
 	uint32_t *order = calloc(lookups, sizeof(*order));
 	int *slot = calloc(n, sizeof(*slot));
 	uint64_t s = 0x9e3779b97f4a7c15ull ^ n;
 	size_t found = 0;
 	int rc = 1;
-	if (!t || !q || !k || !order || !slot)
+	if (!t || !q || !sat || !sae || !k || !order || !slot)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t a = next(&s), b = next(&s);
@@ -62,6 +67,10 @@ static int bench(size_t n, size_t lookups)
 		if (slot[i] < 0)
 			goto out;
 		evs_timeq_set(q, (size_t)slot[i], 1000 + next(&s) % 60000);
+		sae[i].spi_in = (uint32_t)next(&s) | 1;
+		sae[i].remote_ts = (struct evc_net){0x0a620000u + (uint32_t)i, UINT32_MAX};
+		if (satab_insert(sat, &sae[i]) != 0)
+			goto out;
 	}
 	for (size_t i = 0; i < lookups; i++)
 		order[i] = (uint32_t)(next(&s) % n);
@@ -81,17 +90,28 @@ static int bench(size_t n, size_t lookups)
 	for (size_t i = 0; i < lookups; i++)
 		evs_timeq_set(q, (size_t)slot[order[i]], 1000 + next(&s) % 60000);
 	double t3 = now_ns();
-	if (found != 2 * lookups) {
+	for (size_t i = 0; i < lookups; i++)
+		found += satab_by_spi(sat, sae[order[i]].spi_in) == &sae[order[i]];
+	double t4 = now_ns();
+	for (size_t i = 0; i < lookups; i++)
+		found += satab_route(sat, 0, sae[order[i]].remote_ts.addr) == &sae[order[i]];
+	double t5 = now_ns();
+	if (found != 4 * lookups) {
 		fprintf(stderr, "conntab_bench: %zu of %zu lookups found their SA\n", found,
-		        2 * lookups);
+		        4 * lookups);
 		goto out;
 	}
 	printf("%6zu SAs: %5.1f ns by both cookies, %5.1f ns by cookie and address, %5.1f ns to "
-	       "move a deadline\n",
+	       "move a deadline; ESP: %5.1f ns by SPI, %5.1f ns by destination\n",
 	       n, (t1 - t0) / (double)lookups, (t2 - t1) / (double)lookups,
-	       (t3 - t2) / (double)lookups);
+	       (t3 - t2) / (double)lookups, (t4 - t3) / (double)lookups,
+	       (t5 - t4) / (double)lookups);
 	rc = 0;
 out:
+	while (sat && satab_any(sat))
+		satab_remove(sat, satab_any(sat)->spi_in);
+	satab_free(sat);
+	free(sae);
 	evs_conntab_free(t);
 	evs_timeq_free(q);
 	free(k);
