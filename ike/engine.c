@@ -22,10 +22,19 @@ static void settle(struct ike_sa *sa, enum ike_verdict v)
 		break;
 	case IKE_V_REFUSED:
 		if (sa->state == IKE_S_ESTABLISHED) {
-			/* over a working tunnel an error answers our quick mode (a rekey): give
-			 * that up, the tunnel stays until its lifetime */
-			if (sa->qm.active && sa->qm.we_started)
-				qm_abandon(sa, isakmp_notify_name(sa->refused_with));
+			/* over a working tunnel an error answers our quick mode: a rekey is given
+			 * up (the tunnel stays until its lifetime); the first pair of one of our
+			 * LANs ends the connection with the reason (qm_failed) rather than leaving
+			 * that LAN half up and asking again at every tick */
+			if (sa->qm.active && sa->qm.we_started) {
+				uint32_t a = sa->qm.idci.addr;
+				qm_failed(
+				    sa,
+				    "the gateway refused the quick mode for %u.%u.%u.%u/%d (%s)",
+				    a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+				    __builtin_popcount(sa->qm.idci.mask),
+				    isakmp_notify_name(sa->refused_with));
+			}
 		} else if (!am_fallback(sa, sa->refused_with)) {
 			info_fail_refused(sa);
 		}

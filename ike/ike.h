@@ -161,6 +161,11 @@ struct ike_server_ops {
 	/* Gives back what assign_policy took (the pool address). */
 	void (*release_policy)(void *ctx, const char *group, const char *user,
 	                       const struct evc_policy *pol);
+	/* Network extension: 0 when the client may have an ESP SA pair for net, a LAN of its own
+	 * its group allows, or nonzero with *why (another client's address or SA in it). Asked
+	 * before the quick mode is answered, so a LAN the server will not carry is refused on
+	 * the wire (INVALID-ID-INFORMATION) instead of left half up. NULL: every such LAN. */
+	int (*lan_allowed)(void *ctx, const struct evc_net *net, const char **why);
 };
 
 enum ike_natt_mode {

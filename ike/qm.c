@@ -194,10 +194,18 @@ void qm_failed(struct ike_sa *sa, const char *fmt, ...)
 	 * ours the gateway will not carry ends the whole connection rather than leaving it
 	 * half up */
 	bool lan_pair = sa->cfg.n_lan && sa->qm.we_started && !sa->qm.rekey_of;
-	if (sa->state == IKE_S_ESTABLISHED && sa->n_children > 0 && !lan_pair)
+	if (sa->state == IKE_S_ESTABLISHED && sa->n_children > 0 && !lan_pair) {
 		qm_abandon(sa, text);
-	else
-		sa_fail(sa, IKE_STEP_QUICK, "%s", text);
+		return;
+	}
+	if (sa->state == IKE_S_ESTABLISHED) {
+		/* the pairs of our other LANs are up: DELETEs, so that the gateway keeps no part
+		 * of this router either */
+		for (size_t i = 0; i < sa->n_children; i++)
+			info_send_delete_child(sa, &sa->children[i].ch);
+		info_send_delete_ike(sa);
+	}
+	sa_fail(sa, IKE_STEP_QUICK, "%s", text);
 }
 
 /* KEYMAT for both directions and the child handed to the datapath. */
@@ -464,7 +472,8 @@ static void write_qm2(struct ike_sa *sa, struct isakmp_builder *b, void *arg)
  * appended to the refusal. The server allows it per group (policy.network_extension); the
  * daemon above checks that the network claims no other client's traffic.
  */
-static const char *lan_refusal(const struct ike_sa *sa, const struct evc_net *net)
+static const char *lan_refusal(const struct ike_sa *sa, const struct evc_net *net, char *buf,
+                               size_t len)
 {
 	if (sa->role != IKE_ROLE_RESPONDER) {
 		/* the gateway rekeys one of our own networks' pairs */
@@ -479,6 +488,12 @@ static const char *lan_refusal(const struct ike_sa *sa, const struct evc_net *ne
 	if (net->mask == 0 || (host & (host + 1)) != 0 || (net->addr & host) != 0)
 		return "; network extension needs a network a.b.c.d/len with no host bits, "
 		       "not 0.0.0.0/0";
+	const char *why = NULL;
+	if (sa->cfg.ops && sa->cfg.ops->lan_allowed &&
+	    sa->cfg.ops->lan_allowed(sa->cfg.ops->ctx, net, &why) != 0) {
+		snprintf(buf, len, "; %s", why ? why : "the server does not carry that network");
+		return buf;
+	}
 	return NULL;
 }
 
@@ -529,7 +544,8 @@ static enum ike_verdict qm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	 * users' traffic. The client's side is IDci when the client started this quick mode,
 	 * IDcr when the gateway did. */
 	struct evc_net client_side = server ? ci : cr;
-	const char *no_lan = lan_refusal(sa, &client_side);
+	char lan_why[200];
+	const char *no_lan = lan_refusal(sa, &client_side, lan_why, sizeof(lan_why));
 	if ((client_side.mask != 0xffffffffu || client_side.addr != sa->policy.addr) && no_lan) {
 		ci = client_side;
 		sa_log(sa, IKE_LOG_WARN,

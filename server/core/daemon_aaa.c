@@ -166,8 +166,17 @@ static int ops_assign(void *ctx, const char *group, const char *user, struct evc
 	return rc;
 }
 
+/* A hardware client's LAN, asked before its quick mode is answered: the same rules as when
+ * its SA pair is installed (children.c), so that a refusal reaches the client. */
+static int ops_lan_allowed(void *ctx, const struct evc_net *net, const char **why)
+{
+	struct conn *c = ctx;
+	return evs_children_check(c->d->kids, c->id, net, false, why);
+}
+
 const struct ike_server_ops *conn_aaa_ops(struct conn *c)
 {
+	c->ops.lan_allowed = ops_lan_allowed;
 	c->ops.ctx = c;
 	c->ops.group_psk = ops_psk;
 	c->ops.group_exists = ops_group_exists;
