@@ -104,7 +104,10 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 		rc = term_check_privileges(&d->t, &set, err, errlen);
 	if (rc)
 		goto out;
-	rc = cmd_secret(&set, prof, EVC_SECRET_GROUP_KEY, ctlp_str(m, "group_key"), err, errlen);
+	/* a certificate profile (main mode) has no group key */
+	rc = set.cert_path[0] ? 0
+	                      : cmd_secret(&set, prof, EVC_SECRET_GROUP_KEY,
+	                                   ctlp_str(m, "group_key"), err, errlen);
 	if (rc == -EAGAIN)
 		snprintf(err, errlen,
 		         _("no group key for profile '%s': store it with `evc profile import "
