@@ -184,7 +184,7 @@ static void isakmp_detail_one(void *ctx, const struct evs_sa_view *v)
 	struct ike_endpoint p = ike_sa_peer(v->sa);
 	struct ike_p1_prop p1;
 	int64_t left;
-	char a[20], b[20], e[16], life[24] = "", cap[8] = "";
+	char a[20], b[20], e[16], life[48] = "", cap[8] = "";
 	if (!ike_sa_p1_chosen(v->sa, evs_daemon_now(k->d), &p1, &left))
 		return;
 	unsigned c = ike_sa_caps(v->sa);
