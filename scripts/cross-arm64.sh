@@ -32,14 +32,15 @@ while [[ $# -gt 0 ]]; do
 done
 bdir=${1:-$top/build-arm64}
 
-# What the router build needs, for arm64: the libraries of the top-level CMakeLists.txt
+# What the router build needs, for arm64: the libraries its CMakeLists.txt files ask for
 # (no libsecret, GLib or GTK) and cmocka for the unit tests, through multiarch. radcli (evs's
 # RADIUS client) is not co-installable (libradcli4 is not Multi-Arch: same: its arm64 package
 # would replace the amd64 one), so its two arm64 packages are unpacked into a root of their
 # own, RADCLI_ROOT, which cmake/aarch64-linux-gnu.cmake adds to pkg-config's path; the
 # libraries it needs at run time are co-installable.
 ARM64_DEV='libc6-dev:arm64 libssl-dev:arm64 libnl-3-dev:arm64 libnl-route-3-dev:arm64
-libcap-ng-dev:arm64 libnftables-dev:arm64 libcmocka-dev:arm64 libgnutls30:arm64 libnettle8:arm64'
+libcap-ng-dev:arm64 libnftables-dev:arm64 libsystemd-dev:arm64 libcmocka-dev:arm64 libgnutls30:arm64
+libnettle8:arm64'
 TOOLS='gcc-aarch64-linux-gnu qemu-user'
 RADCLI_ROOT=${EVC_CROSS_ROOT:-/opt/evc-cross/arm64}
 export EVC_CROSS_ROOT=$RADCLI_ROOT
