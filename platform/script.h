@@ -13,9 +13,11 @@
  *   INTERNAL_IP4_MTU            the TUN device's MTU
  *   INTERNAL_IP4_NETMASK, INTERNAL_IP4_NETMASKLEN, INTERNAL_IP4_NETADDR   when pushed
  *   INTERNAL_IP4_DNS, INTERNAL_IP4_NBNS      servers separated by spaces, when pushed
- *   CISCO_DEF_DOMAIN            the default domain, when pushed
+ *   CISCO_DEF_DOMAIN            the default domain, when pushed and made of host-name
+ *                               characters only (scripts write it into resolv.conf)
  *   CISCO_BANNER                the banner, made printable (connect only)
  *   CISCO_SPLIT_DNS             the split-DNS domains, comma-separated as Unity sends them
+ *                               (the same rule, with commas and blanks)
  *   CISCO_SPLIT_INC             the number of split-include networks, each as
  *                               CISCO_SPLIT_INC_%d_ADDR, _MASK, _MASKLEN, _PROTOCOL, _SPORT,
  *                               _DPORT (0 for the last three: the gateway sends no more)

@@ -107,6 +107,23 @@ static void test_env_connect(void **state)
 	plat_script_env_free(env);
 }
 
+/* A domain or split-dns list that is not names (a line break would be a line of resolv.conf
+ * written by the script) is left out. */
+static void test_env_injection(void **state)
+{
+	(void)state;
+	struct evc_policy p = policy();
+	snprintf(p.domain, sizeof(p.domain), "quizware.com\nnameserver 203.0.113.66");
+	snprintf(p.split_dns, sizeof(p.split_dns), "corp.quizware.com,\roptions x");
+	char **env = plat_script_env("connect", &p, "evc0", ip("198.51.100.1"), 1300, 1);
+	assert_non_null(env);
+	for (char **e = env; *e; e++) {
+		assert_null(strstr(*e, "CISCO_DEF_DOMAIN="));
+		assert_null(strstr(*e, "CISCO_SPLIT_DNS="));
+	}
+	plat_script_env_free(env);
+}
+
 /* A full tunnel without netmask, DNS or domain: only what there is; disconnect: no banner. */
 static void test_env_minimal(void **state)
 {
@@ -292,6 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_env_connect),
 	    cmocka_unit_test(test_env_minimal),
+	    cmocka_unit_test(test_env_injection),
 	    cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
