@@ -173,6 +173,7 @@ static enum ike_verdict mm4_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	sa->nr_len = pn->len;
 	p1_keys_commit(sa, &k);
 	natt_check_natd(sa, &c, from, to);
+	mm_note_certreqs(sa, &c);
 
 	sa->idi_len = mm_id_body(sa, sa->idi_b, sizeof(sa->idi_b));
 	if (!sa->idi_len || ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr,
@@ -429,6 +430,7 @@ static enum ike_verdict mm3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		                  "cannot make phase-1 keys with the client's DH value");
 	p1_keys_commit(sa, &k);
 	natt_check_natd(sa, &c, from, to);
+	mm_note_certreqs(sa, &c);
 
 	struct isakmp_hdr rh;
 	struct isakmp_builder b;

@@ -30,6 +30,23 @@ void mm_write_certreqs(struct ike_sa *sa, struct isakmp_builder *b)
 	}
 }
 
+void mm_note_certreqs(struct ike_sa *sa, const struct isakmp_chain *c)
+{
+	const char *why = NULL;
+	for (size_t i = 0; i < c->n; i++) {
+		struct isakmp_cert cr;
+		if (c->pl[i].type != ISAKMP_PL_CR)
+			continue;
+		if (!isakmp_certreq_parse(c->pl[i].body, c->pl[i].len, &cr, &why))
+			sa_log(sa, IKE_LOG_DEBUG, "ignored a malformed CERTREQ: %s", why);
+		else if (cr.enc != ISAKMP_CERT_X509_SIG)
+			sa_log(sa, IKE_LOG_WARN,
+			       "the %s asks for a certificate of type %u; evc and evs send X.509 "
+			       "signature certificates (type 4) only",
+			       sa->role == IKE_ROLE_INITIATOR ? "gateway" : "client", cr.enc);
+	}
+}
+
 size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap)
 {
 	const uint8_t *dn;

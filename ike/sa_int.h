@@ -432,6 +432,9 @@ enum ike_verdict mm_input(struct ike_sa *sa, const struct isakmp_hdr *h, const u
 /* ---- mm_auth.c: what main mode's last two messages carry ---- */
 /* Writes CERTREQ payloads naming the CAs we trust. */
 void mm_write_certreqs(struct ike_sa *sa, struct isakmp_builder *b);
+/* Logs what the peer's CERTREQ payloads ask for when we cannot give it (another
+ * certificate type), so that a refusal that follows can be understood. */
+void mm_note_certreqs(struct ike_sa *sa, const struct isakmp_chain *c);
 /* Writes ID (our subject, ID_DER_ASN1_DN) into buf; its length or 0. */
 size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap);
 /* Writes ID, CERT and SIG over hash (HASH_I or HASH_R), with ask (MM5) CERTREQ and

@@ -381,6 +381,41 @@ static void test_group_fallback(void **state)
 	finish(&r, &k);
 }
 
+/* The gateway's CERTREQ (MM4) asks for another certificate type: said, and no obstacle. */
+static enum rig_verdict certreq_type(struct rig *r, enum rig_dir dir, unsigned n, uint8_t *buf,
+                                     size_t *len, size_t cap, void *arg)
+{
+	struct isakmp_chain c;
+	const char *why;
+	int *done = arg;
+	(void)r, (void)cap;
+	if (dir != RIG_S2C || n != 1 || *len < ISAKMP_HDR_LEN ||
+	    !isakmp_chain_parse(buf + ISAKMP_HDR_LEN, *len - ISAKMP_HDR_LEN, buf[16], &c, &why))
+		return RIG_PASS;
+	const struct isakmp_pl *cr = isakmp_chain_find(&c, ISAKMP_PL_CR, 0);
+	if (cr && cr->len) {
+		buf[cr->body - buf] = 1; /* PKCS #7 wrapped X.509 */
+		(*done)++;
+	}
+	return RIG_PASS;
+}
+
+static void test_certreq_other_type(void **state)
+{
+	struct rig r;
+	struct creds k;
+	int done = 0;
+	(void)state;
+	rig_mm(&r, &k, "client");
+	r.tamper = certreq_type;
+	r.tamper_arg = &done;
+	assert_true(rig_start(&r));
+	assert_int_equal(done, 1);
+	assert_true(rig_logged(&r.c, "the gateway asks for a certificate of type 1"));
+	assert_true(rig_mirrored(&r));
+	finish(&r, &k);
+}
+
 static void test_server_without_cert(void **state)
 {
 	struct rig r;
@@ -427,6 +462,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_signature_server),
 	    cmocka_unit_test(test_damaged_once),
 	    cmocka_unit_test(test_group_fallback),
+	    cmocka_unit_test(test_certreq_other_type),
 	    cmocka_unit_test(test_server_without_cert),
 	    cmocka_unit_test(test_no_rsa_policy),
 	};
