@@ -102,23 +102,68 @@ static void add_nets(struct envb *b, const char *name, const struct evc_net *net
 	}
 }
 
-/* Not empty, and nothing but host-name characters and those of extra. */
-static bool names_only(const char *s, size_t cap, const char *extra)
+/* A domain name as a shell may see it unquoted: letters, digits, '-' and '.', not led by '-'
+ * (which a command would take for an option). */
+static bool domain_ok(const char *s, size_t n)
 {
-	size_t n = strnlen(s, cap);
-	if (!n || n == cap)
+	if (n == 0 || s[0] == '-')
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '-' || c == '_' || strchr(extra, c)))
+		      c == '-' || c == '.'))
 			return false;
 	}
 	return true;
 }
 
+/*
+ * name=the entries of in (separated by any of seps) that are domain names, joined by joiner;
+ * nothing when none is. The scripts use these unquoted (resolv.conf lines, resolvectl
+ * arguments), so what the gateway sent must not reach them as shell syntax; an entry left
+ * out is named to note.
+ */
+static void add_domains(struct envb *b, const char *name, const char *text, size_t cap,
+                        const char *seps, char joiner, void (*note)(void *, const char *),
+                        void *note_arg)
+{
+	char in[sizeof(((struct evc_policy *)0)->split_dns)], out[sizeof(in)];
+	size_t off = 0;
+
+	snprintf(in, sizeof(in), "%.*s", (int)strnlen(text, cap), text);
+
+	/* the engine refuses control characters in these; should one come all the same, no
+	 * part of that text is trusted (a line break would be a line of resolv.conf) */
+	for (const char *c = in; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			seps = "";
+	for (const char *p = in; *p;) {
+		size_t n = seps[0] ? strcspn(p, seps) : strlen(p);
+		if (domain_ok(p, n) && off + n + 2 <= sizeof(out)) {
+			if (off)
+				out[off++] = joiner;
+			memcpy(out + off, p, n);
+			off += n;
+		} else if (n && note) {
+			char shown[160], msg[320];
+			text_clean(shown, sizeof(shown), (const uint8_t *)p, n, false);
+			snprintf(msg, sizeof(msg),
+			         _("the gateway's %s entry \"%s\" is not a domain name: it is left "
+			           "out of the vpnc-script's environment"),
+			         name, shown);
+			note(note_arg, msg);
+		}
+		p += n;
+		p += seps[0] ? strspn(p, seps) : 0;
+	}
+	out[off] = '\0';
+	if (off)
+		add(b, "%s=%s", name, out);
+}
+
 char **plat_script_env(const char *reason, const struct evc_policy *pol, const char *ifname,
-                       uint32_t gateway, unsigned mtu, long pid)
+                       uint32_t gateway, unsigned mtu, long pid,
+                       void (*note)(void *arg, const char *msg), void *note_arg)
 {
 	struct envb b = {0};
 	char a[16], m[16];
@@ -138,17 +183,18 @@ char **plat_script_env(const char *reason, const struct evc_policy *pol, const c
 	add_list(&b, "INTERNAL_IP4_DNS", pol->dns, pol->n_dns);
 	add_list(&b, "INTERNAL_IP4_NBNS", pol->wins, pol->n_wins);
 	/* the script writes these into resolv.conf: only names, never a line of their own */
-	if ((pol->have & EVC_HAVE_DOMAIN) && names_only(pol->domain, sizeof(pol->domain), ""))
-		add(&b, "CISCO_DEF_DOMAIN=%s", pol->domain);
+	if (pol->have & EVC_HAVE_DOMAIN)
+		add_domains(&b, "CISCO_DEF_DOMAIN", pol->domain, sizeof(pol->domain), " ,", ' ',
+		            note, note_arg);
 	if ((pol->have & EVC_HAVE_BANNER) && pol->banner[0] && strcmp(reason, "disconnect") != 0) {
 		char text[sizeof(pol->banner)];
 		text_clean(text, sizeof(text), (const uint8_t *)pol->banner,
 		           strnlen(pol->banner, sizeof(pol->banner)), true);
 		add(&b, "CISCO_BANNER=%s", text);
 	}
-	if ((pol->have & EVC_HAVE_SPLIT_DNS) &&
-	    names_only(pol->split_dns, sizeof(pol->split_dns), ", "))
-		add(&b, "CISCO_SPLIT_DNS=%s", pol->split_dns);
+	if (pol->have & EVC_HAVE_SPLIT_DNS)
+		add_domains(&b, "CISCO_SPLIT_DNS", pol->split_dns, sizeof(pol->split_dns), ", ",
+		            ',', note, note_arg);
 	add_nets(&b, "CISCO_SPLIT_INC", pol->split_include, pol->n_split_include);
 	add_nets(&b, "CISCO_SPLIT_EXC", pol->local_lan, pol->n_local_lan);
 	add(&b, "%s", SCRIPT_PATH_ENV);
@@ -296,7 +342,8 @@ int plat_script_apply(struct plat_journal *j, const struct evc_policy *pol,
 
 	if (rc)
 		return rc;
-	env = plat_script_env("pre-init", pol, o->ifname, o->gateway, o->mtu, pid);
+	env = plat_script_env("pre-init", pol, o->ifname, o->gateway, o->mtu, pid, o->note,
+	                      o->note_arg);
 	if (!env)
 		return plat_fail(err, errlen, -ENOMEM, _("cannot run the vpnc-script %s"),
 		                 o->script);
@@ -304,7 +351,8 @@ int plat_script_apply(struct plat_journal *j, const struct evc_policy *pol,
 	plat_script_env_free(env);
 	if (rc)
 		return rc;
-	env = plat_script_env("connect", pol, o->ifname, o->gateway, o->mtu, pid);
+	/* the same entries as pre-init's: said once */
+	env = plat_script_env("connect", pol, o->ifname, o->gateway, o->mtu, pid, NULL, NULL);
 	e.path = (char *)o->script;
 	e.aux = env ? env_saved(env) : NULL;
 	if (!e.aux) {

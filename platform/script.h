@@ -13,11 +13,9 @@
  *   INTERNAL_IP4_MTU            the TUN device's MTU
  *   INTERNAL_IP4_NETMASK, INTERNAL_IP4_NETMASKLEN, INTERNAL_IP4_NETADDR   when pushed
  *   INTERNAL_IP4_DNS, INTERNAL_IP4_NBNS      servers separated by spaces, when pushed
- *   CISCO_DEF_DOMAIN            the default domain, when pushed and made of host-name
- *                               characters only (scripts write it into resolv.conf)
+ *   CISCO_DEF_DOMAIN            the default domain(s), when pushed, separated by spaces
  *   CISCO_BANNER                the banner, made printable (connect only)
  *   CISCO_SPLIT_DNS             the split-DNS domains, comma-separated as Unity sends them
- *                               (the same rule, with commas and blanks)
  *   CISCO_SPLIT_INC             the number of split-include networks, each as
  *                               CISCO_SPLIT_INC_%d_ADDR, _MASK, _MASKLEN, _PROTOCOL, _SPORT,
  *                               _DPORT (0 for the last three: the gateway sends no more)
@@ -25,6 +23,14 @@
  *                               (include-local-lan), CISCO_SPLIT_EXC_%d_...
  *   PATH                        /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
  * and nothing else of evc's environment.
+ *
+ * The scripts use the domains unquoted (resolv.conf lines, resolvectl arguments), so of what
+ * the gateway sent, CISCO_DEF_DOMAIN (entries separated by blanks or commas) and
+ * CISCO_SPLIT_DNS (by commas or blanks) keep only the entries made of letters, digits, '-'
+ * and '.', not led by '-'; each entry left out is named to a note, and a variable with no
+ * entry left is not set. A text with a control character (which the engine refuses already)
+ * is left out whole. The rest is formatted by evc (addresses, numbers, the TUN device's name)
+ * or made printable and quoted by the scripts (the banner).
  *
  * The script itself must be trusted as every file evc acts on as root (platform/trust.h), be a
  * regular file and executable. plat_apply_client_policy runs it with pre-init and connect when
@@ -44,11 +50,13 @@
 
 /*
  * The environment for reason, as a NULL-terminated array of "NAME=VALUE" strings (free with
- * plat_script_env_free). ifname, gateway (host order), mtu and pid as described above. NULL
- * when out of memory. A pure function: it reads nothing but its arguments.
+ * plat_script_env_free). ifname, gateway (host order), mtu and pid as described above; note
+ * (may be NULL) hears of each domain entry left out. NULL when out of memory. A pure
+ * function: it reads nothing but its arguments.
  */
 char **plat_script_env(const char *reason, const struct evc_policy *pol, const char *ifname,
-                       uint32_t gateway, unsigned mtu, long pid);
+                       uint32_t gateway, unsigned mtu, long pid,
+                       void (*note)(void *arg, const char *msg), void *note_arg);
 void plat_script_env_free(char **env);
 
 /*

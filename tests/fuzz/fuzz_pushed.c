@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* a vpnc-script's environment */
-	char **env = plat_script_env("connect", &pol, "evc0", 0xc6336401, 1400, 1);
+	char **env = plat_script_env("connect", &pol, "evc0", 0xc6336401, 1400, 1, NULL, NULL);
 	CHECK(env);
 	for (char **e = env; *e; e++) {
 		const char *eq = strchr(*e, '=');

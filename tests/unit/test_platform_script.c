@@ -59,7 +59,8 @@ static void test_env_connect(void **state)
 {
 	(void)state;
 	struct evc_policy p = policy();
-	char **env = plat_script_env("connect", &p, "evc0", ip("198.51.100.1"), 1300, 4242);
+	char **env =
+	    plat_script_env("connect", &p, "evc0", ip("198.51.100.1"), 1300, 4242, NULL, NULL);
 	static const char *const want[] = {
 	    "reason=connect",
 	    "VPNGATEWAY=198.51.100.1",
@@ -115,12 +116,67 @@ static void test_env_injection(void **state)
 	struct evc_policy p = policy();
 	snprintf(p.domain, sizeof(p.domain), "quizware.com\nnameserver 203.0.113.66");
 	snprintf(p.split_dns, sizeof(p.split_dns), "corp.quizware.com,\roptions x");
-	char **env = plat_script_env("connect", &p, "evc0", ip("198.51.100.1"), 1300, 1);
+	char **env =
+	    plat_script_env("connect", &p, "evc0", ip("198.51.100.1"), 1300, 1, NULL, NULL);
 	assert_non_null(env);
 	for (char **e = env; *e; e++) {
 		assert_null(strstr(*e, "CISCO_DEF_DOMAIN="));
 		assert_null(strstr(*e, "CISCO_SPLIT_DNS="));
 	}
+	plat_script_env_free(env);
+}
+
+struct notes {
+	char text[4][512];
+	size_t n;
+};
+
+static void note(void *arg, const char *msg)
+{
+	struct notes *n = arg;
+	if (n->n < 4)
+		snprintf(n->text[n->n], sizeof(n->text[0]), "%s", msg);
+	n->n++;
+}
+
+static const char *env_get(char **env, const char *name)
+{
+	size_t len = strlen(name);
+	for (char **e = env; *e; e++)
+		if (!strncmp(*e, name, len) && (*e)[len] == '=')
+			return *e + len + 1;
+	return NULL;
+}
+
+/* Shell syntax in a pushed domain: that entry is left out and named, the others stay. */
+static void test_env_domain_entries(void **state)
+{
+	(void)state;
+	struct evc_policy p = policy();
+	struct notes n = {0};
+	snprintf(p.domain, sizeof(p.domain), "quizware.com $(reboot),corp.quizware.com");
+	snprintf(p.split_dns, sizeof(p.split_dns),
+	         "corp.quizware.com,`id`.quizware.com, -rf,lab.quizware.com;rm,x_y.com");
+	char **env = plat_script_env("connect", &p, "evc0", ip("198.51.100.1"), 1300, 1, note, &n);
+	assert_non_null(env);
+	assert_string_equal(env_get(env, "CISCO_DEF_DOMAIN"), "quizware.com corp.quizware.com");
+	assert_string_equal(env_get(env, "CISCO_SPLIT_DNS"), "corp.quizware.com");
+	plat_script_env_free(env);
+	assert_int_equal(n.n, 5);
+	assert_non_null(strstr(n.text[0], "CISCO_DEF_DOMAIN entry \"$(reboot)\" is not a domain"));
+	assert_non_null(strstr(n.text[1], "CISCO_SPLIT_DNS entry \"`id`.quizware.com\""));
+	assert_non_null(strstr(n.text[2], "CISCO_SPLIT_DNS entry \"-rf\""));
+	assert_non_null(strstr(n.text[3], "CISCO_SPLIT_DNS entry \"lab.quizware.com;rm\""));
+
+	/* nothing left: no variable at all */
+	n.n = 0;
+	snprintf(p.domain, sizeof(p.domain), "a|b");
+	snprintf(p.split_dns, sizeof(p.split_dns), "'x',\"y\"");
+	env = plat_script_env("connect", &p, "evc0", ip("198.51.100.1"), 1300, 1, note, &n);
+	assert_non_null(env);
+	assert_null(env_get(env, "CISCO_DEF_DOMAIN"));
+	assert_null(env_get(env, "CISCO_SPLIT_DNS"));
+	assert_int_equal(n.n, 3);
 	plat_script_env_free(env);
 }
 
@@ -130,7 +186,7 @@ static void test_env_minimal(void **state)
 	(void)state;
 	struct evc_policy p = {.have = EVC_HAVE_ADDR | EVC_HAVE_BANNER, .addr = ip("10.98.0.11")};
 	snprintf(p.banner, sizeof(p.banner), "hello");
-	char **env = plat_script_env("disconnect", &p, "evc1", ip("203.0.113.5"), 0, 1);
+	char **env = plat_script_env("disconnect", &p, "evc1", ip("203.0.113.5"), 0, 1, NULL, NULL);
 	static const char *const want[] = {
 	    "reason=disconnect",
 	    "VPNGATEWAY=203.0.113.5",
@@ -310,6 +366,7 @@ int main(void)
 	    cmocka_unit_test(test_env_connect),
 	    cmocka_unit_test(test_env_minimal),
 	    cmocka_unit_test(test_env_injection),
+	    cmocka_unit_test(test_env_domain_entries),
 	    cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
