@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include "client/core/client.h"
+#include "client/core/secret_use.h"
 #include "client/daemon_int.h"
 #include "client/profile_cmd.h"
 #include "lib/control.h"
 #include "lib/ctlproto.h"
 #include "lib/i18n.h"
 #include "lib/timer.h"
+#include "profiles/profile.h"
 #include "profiles/store.h"
 
 enum { TAG_SIG = 1, TAG_CTL, TAG_CLIENT };
@@ -74,6 +76,48 @@ static int cmd_secret(struct evc_settings *set, const struct evc_profile *prof,
 	return evc_settings_fetch_secret(set, prof, kind, err, errlen);
 }
 
+/*
+ * Whether the command's gateway may have prof's stored secrets (client/core/secret_use.h): a
+ * member of the socket's group may not send them to a gateway of its own choosing. 0, or
+ * -EPERM with err. *foreign: the gateway is not the profile's and the caller not privileged,
+ * so that nothing stored may be read for this connection at all.
+ */
+static int check_secret_use(struct evd *d, const struct ctlp_msg *m, const struct evc_profile *prof,
+                            const struct evc_settings *set, const char *name, bool *foreign,
+                            char *err, size_t errlen)
+{
+	const char *own[EVC_MAX_GATEWAYS];
+	const char *gk = ctlp_str(m, "group_key"), *pw = ctlp_str(m, "password");
+	long uid = ctl_srv_peer_uid(d->ctl);
+	struct evc_secret_use u = {.profile = name, .gateway = ctlp_str(m, "gateway"), .own = own};
+
+	*foreign = false;
+	if (!prof || !u.gateway || !u.gateway[0])
+		return 0;
+	/* the gateways the client would try without the command's: root's --gateway, or the
+	 * profile's own, its backups and those its gateway pushed (as settings.c lists them) */
+	if (d->a->ov->gateway) {
+		own[u.n_own++] = d->a->ov->gateway;
+	} else {
+		if (prof_gateway(prof))
+			own[u.n_own++] = prof_gateway(prof);
+		for (size_t i = 0; i < prof_backup_count(prof) && u.n_own < EVC_MAX_GATEWAYS; i++)
+			own[u.n_own++] = prof_backup(prof, i);
+		for (size_t i = 0; i < prof_pushed_backup_count(prof) && u.n_own < EVC_MAX_GATEWAYS;
+		     i++)
+			own[u.n_own++] = prof_pushed_backup(prof, i);
+	}
+	/* the daemon's own user can read what it stores anyway */
+	u.privileged = uid == 0 || uid == (long)geteuid();
+	u.cert = set->cert_path[0] != '\0';
+	u.stored_group_key = prof_secret_ref(prof, PROF_SECRET_GROUP_KEY, NULL) != PROF_REF_PROMPT;
+	u.stored_password = prof_secret_ref(prof, PROF_SECRET_PASSWORD, NULL) != PROF_REF_PROMPT;
+	u.gives_group_key = gk && gk[0];
+	u.gives_password = pw && pw[0];
+	*foreign = !u.privileged && !evc_secret_use_own_gateway(&u);
+	return evc_secret_use_check(&u, err, errlen);
+}
+
 /* `connect` on the desktop's daemon: a profile of the daemon's store, or what the command
  * brings (gateway, group, username, secrets). */
 static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_t errlen)
@@ -83,6 +127,7 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 	struct evc_profile *prof = NULL;
 	const char *name = ctlp_str(m, "profile");
 	static const char *const keys[] = {"gateway", "group", "user"};
+	bool foreign = false;
 	int rc;
 
 	if (!name || !name[0]) {
@@ -102,11 +147,13 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 		rc = evc_settings_build(&set, prof, &o, term_note, &d->t, err, errlen);
 	if (!rc)
 		rc = term_check_privileges(&d->t, &set, err, errlen);
+	if (!rc)
+		rc = check_secret_use(d, m, prof, &set, name, &foreign, err, errlen);
 	if (rc)
 		goto out;
 	/* a certificate profile (main mode) has no group key */
 	rc = set.cert_path[0] ? 0
-	                      : cmd_secret(&set, prof, EVC_SECRET_GROUP_KEY,
+	                      : cmd_secret(&set, foreign ? NULL : prof, EVC_SECRET_GROUP_KEY,
 	                                   ctlp_str(m, "group_key"), err, errlen);
 	if (rc == -EAGAIN)
 		snprintf(err, errlen,
@@ -120,7 +167,8 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 	if (rc)
 		goto out;
 	/* no password: the gateway's XAUTH request becomes a prompt event */
-	rc = cmd_secret(&set, prof, EVC_SECRET_PASSWORD, ctlp_str(m, "password"), err, errlen);
+	rc = cmd_secret(&set, foreign ? NULL : prof, EVC_SECRET_PASSWORD, ctlp_str(m, "password"),
+	                err, errlen);
 	if (rc == -EAGAIN || rc == -ENOENT)
 		rc = 0;
 	if (rc)

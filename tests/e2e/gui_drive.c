@@ -7,6 +7,7 @@
  *
  * usage: gui_drive SOCKET connect PROFILE [--gateway H] [--group G] [--user U]
  *                   [--group-key-file F] [--password-file F] [--wrong-password-file F]
+ *                   [--connect-password-file F (in the connect command, not a prompt's answer)]
  *                   [--banner accept|decline] [--banner-after-file F] [--disconnect]
  *                   [--timeout S]
  *        gui_drive SOCKET status | disconnect
@@ -188,7 +189,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[2], "connect") != 0 || argc < 4)
 		return 2;
-	char key[256] = "";
+	char key[256] = "", cpw[256] = "";
 	a.profile = argv[3];
 	for (int i = 4; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : "";
@@ -202,6 +203,8 @@ int main(int argc, char **argv)
 			rc = read_secret(v, key, sizeof(key));
 		else if (strcmp(argv[i], "--password-file") == 0 && ++i)
 			rc = read_secret(v, d.password, sizeof(d.password));
+		else if (strcmp(argv[i], "--connect-password-file") == 0 && ++i)
+			rc = read_secret(v, cpw, sizeof(cpw));
 		else if (strcmp(argv[i], "--wrong-password-file") == 0 && ++i)
 			rc = read_secret(v, d.wrong, sizeof(d.wrong));
 		else if (strcmp(argv[i], "--banner") == 0)
@@ -216,12 +219,14 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	a.group_key = key;
+	a.password = cpw[0] ? cpw : NULL;
 	rc = 1;
 	if (gui_conn_connect(d.c, &a, d.err, sizeof(d.err))) {
 		fprintf(stderr, "gui_drive: %s\n", d.err);
 		goto out;
 	}
 	mem_wipe(key, sizeof(key));
+	mem_wipe(cpw, sizeof(cpw));
 	d.m.last_reply[0] = '\0';
 	end = mono_ms() + 10000;
 	while (strcmp(d.m.last_reply, "connect") != 0 && mono_ms() < end)
@@ -252,6 +257,7 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	mem_wipe(cpw, sizeof(cpw));
 	mem_wipe(d.password, sizeof(d.password));
 	mem_wipe(d.wrong, sizeof(d.wrong));
 	gui_conn_free(d.c);
