@@ -259,6 +259,23 @@ void info_fail_refused(struct ike_sa *sa)
 		        sa->dh_tried, isakmp_notify_name(type));
 		return;
 	}
+	if (st == IKE_STEP_QUICK) {
+		/* phase 1, XAUTH and mode-config are done: the gateway holds a session for us
+		 * that no pair will use; end it too */
+		for (size_t i = 0; i < sa->n_children; i++)
+			info_send_delete_child(sa, &sa->children[i].ch);
+		info_send_delete_ike(sa);
+	}
+	if (st == IKE_STEP_QUICK && type == ISAKMP_N_INVALID_ID_INFORMATION) {
+		/* our quick mode's identity: the assigned address, or one of our LANs */
+		uint32_t a = sa->qm.idci.addr;
+		sa_fail(sa, st,
+		        "the gateway refused the quick mode for %u.%u.%u.%u/%d (%s): it does not "
+		        "carry that address or network for us (its log says why)",
+		        a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+		        __builtin_popcount(sa->qm.idci.mask), isakmp_notify_name(type));
+		return;
+	}
 	if (sa->cfg.cert)
 		sa_fail(sa, st, "%s (%s)", cert_advice(type), isakmp_notify_name(type));
 	else

@@ -14,7 +14,8 @@
 # network extension there), with the reason in evs's log and on evc's stderr,
 # and stops by itself leaving nothing behind; a LAN that overlaps what the gateway pushes is
 # refused by evc. A second hardware client with another LAN
-# works at the same time, and its route goes when it leaves.
+# works at the same time, and its route goes when it leaves; a third whose LAN
+# lies inside the first router's is refused in its quick mode and leaves nothing.
 #
 # Usage: tests/e2e/nem.sh [BUILD_DIR]
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun).
@@ -159,6 +160,23 @@ rig_kill evc2 10
 evc_tun_gone client2
 wait_for "the reverse route to 10.31.0.0/24 to go" 10 no_route 10.31.0.0/24
 ping_ok corp "$lan_host" 2 || fail "the first LAN stopped answering when the second client left"
+
+# ---- a LAN evs will not carry (inside the first router's): refused in its quick mode,
+# the router ends with the reason and leaves nothing, the first router goes on
+evc_start evc3 client2 --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER2" \
+	--group-key-file "$key2" --password-file "$pw2" --mode network-extension --lan 10.30.0.0/25 \
+	--no-reconnect --state-file "$RIG_DIR/evc3.state"
+evc3_pid=$RIG_LAST_PID
+wait_for_log "${RIG_LOGS[evc3-stderr]}" "the gateway refused the quick mode for 10\.30\.0\.0/25 \(INVALID-ID-INFORMATION\)" 20 \
+	"evc saying that the gateway refused its LAN"
+wait_for_exit "$evc3_pid" 10
+[[ ${RIG_LAST_STATUS:-x} != 0 ]] || fail "evc exited with status 0 after the gateway refused its LAN"
+grep -q "overlaps the traffic selector of another client's IPsec SA" "${RIG_LOGS[evs]}" ||
+	fail "evs did not log why it refused 10.30.0.0/25"
+evc_tun_gone client2
+no_route 10.30.0.0/25 || fail "evs routes 10.30.0.0/25 after refusing it"
+[[ -n $(lan_route) ]] || fail "the first router's route to $lan_net went when another router was refused"
+ping_ok corp "$lan_host" 2 || fail "the first LAN stopped answering when another router was refused"
 
 # ---- disconnect: the route goes with the SA
 rig_kill evc 10
