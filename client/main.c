@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,37 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 static int cmd_control(int argc, char **argv, const char *what);
 
 /*
+ * evc_client_run with the terminal in the loop: a question the client asks while it runs (a
+ * phase-1 rekey's password) is read as it is typed, and the tunnel goes on meanwhile. A stop
+ * signal is watched until it comes once, as evc_client_run does.
+ */
+static int run_loop(struct term *t, int sfd)
+{
+	int rc;
+	while ((rc = evc_client_step(t->client)) == -EINPROGRESS) {
+		struct pollfd pf[3] = {{.fd = evc_client_fd(t->client), .events = POLLIN},
+		                       {.fd = sfd, .events = POLLIN},
+		                       {.fd = term_prompt_fd(t), .events = POLLIN}};
+		if (poll(pf, 3, -1) < 0 && errno != EINTR) {
+			char e[128];
+			snprintf(e, sizeof(e), _("event loop failed: %s; disconnecting"),
+			         strerror(errno));
+			term_error(e);
+			evc_client_stop(t->client);
+			sfd = -1;
+			continue;
+		}
+		if (sfd >= 0 && pf[1].revents) {
+			evc_client_stop(t->client);
+			sfd = -1;
+		}
+		if (pf[2].fd >= 0 && pf[2].revents)
+			term_prompt_input(t);
+	}
+	return rc;
+}
+
+/*
  * Both `evc connect` and `evc daemon` end here: the client takes over the settings (they are
  * wiped here), runs until a stop signal or a fatal error, and leaves its last error in err.
  */
@@ -231,7 +263,8 @@ static int run_client(struct term *t, struct evc_settings *set, const struct evc
 		fprintf(stderr, "%s\n", started);
 	rc = evc_client_start(t->client);
 	if (rc == 0)
-		rc = evc_client_run(t->client, sfd);
+		rc = run_loop(t, sfd);
+	term_prompt_close(t); /* the terminal's echo back, whatever ended the client */
 	evc_client_status(t->client, &st);
 	snprintf(err, errlen, "%s", st.last_error);
 	evc_client_free(t->client);

@@ -2,8 +2,10 @@
 /* The terminal side of `evc connect`; see term.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -14,6 +16,7 @@
 #include "client/profile_cmd.h"
 #include "client/term.h"
 #include "lib/secret.h"
+#include "lib/secret_line.h"
 #include "platform/privs.h"
 #include "lib/ipv4.h"
 #include "lib/signals.h"
@@ -152,51 +155,216 @@ static void cb_connected(void *ctx, const struct evc_policy *pol, const char *if
 	fflush(stdout);
 }
 
-/* Reads one line from the terminal, without echo unless echo. */
-static int prompt_tty(const char *question, bool echo, char *line, size_t cap)
+/*
+ * A question on the terminal (/dev/tty, non-blocking): the answer is read as it is typed, into
+ * a secret line. Without echo, Ctrl-Z and Ctrl-\ are off until it ends: a stopped or dumped
+ * process would leave the terminal without echo. Ctrl-C stays: it reaches a signalfd (the
+ * client's, or prompt_tty's), never the default action, so the terminal is restored first.
+ */
+struct term_ask {
+	FILE *f;
+	struct termios old;
+	bool restore;
+	struct secret_line line;
+};
+
+static void ask_restore(struct term_ask *a)
 {
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -ENOTTY;
-	FILE *f = fdopen(fd, "r+");
-	if (!f) {
-		close(fd);
-		return -ENOMEM;
-	}
-	struct termios old, quiet;
-	bool restore = false;
-	if (!echo && tcgetattr(fd, &old) == 0) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
-	}
-	evc_fput_printable(f, question, true); /* a re-prompt quotes the gateway's message */
-	fflush(f);
-	char *got = fgets(line, (int)cap, f);
-	if (restore) {
-		tcsetattr(fd, TCSAFLUSH, &old);
-		fprintf(f, "\n");
-	}
-	fclose(f);
-	if (!got)
-		return -ECANCELED;
-	line[strcspn(line, "\r\n")] = '\0';
-	return 0;
+	if (!a->restore)
+		return;
+	tcsetattr(fileno(a->f), TCSAFLUSH, &a->old);
+	fputc('\n', a->f); /* the Enter that was not echoed */
+	fflush(a->f);
+	a->restore = false;
 }
 
-/* The gateway asks (again): on a terminal ask the user, otherwise give up. */
+static void ask_close(struct term_ask *a)
+{
+	if (!a)
+		return;
+	ask_restore(a);
+	fclose(a->f);
+	secret_line_clear(&a->line);
+	free(a);
+}
+
+static int ask_open(struct term_ask **out, const char *question, bool echo)
+{
+	struct term_ask *a = calloc(1, sizeof(*a));
+	int fd = -1, rc;
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	rc = secret_line_init(&a->line, SECRET_MAX - 1);
+	if (rc)
+		goto fail;
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -ENOTTY;
+		goto fail;
+	}
+	a->f = fdopen(fd, "r+");
+	if (!a->f) {
+		rc = -ENOMEM;
+		close(fd);
+		goto fail;
+	}
+	if (!echo && tcgetattr(fd, &a->old) == 0) {
+		struct termios quiet = a->old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		quiet.c_cc[VSUSP] = _POSIX_VDISABLE;
+		quiet.c_cc[VQUIT] = _POSIX_VDISABLE;
+		a->restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	evc_fput_printable(a->f, question, true); /* a re-prompt quotes the gateway's message */
+	fflush(a->f);
+	*out = a;
+	return 0;
+fail:
+	if (a->f)
+		fclose(a->f);
+	secret_line_clear(&a->line);
+	free(a);
+	return rc;
+}
+
+/* What was typed so far: 1 the line is complete, 0 more to come, else why not (-ECANCELED:
+ * end of input). */
+static int ask_read(struct term_ask *a)
+{
+	char buf[256];
+	ssize_t n = read(fileno(a->f), buf, sizeof(buf));
+	int rc;
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	rc = n == 0 ? -ECANCELED : secret_line_feed(&a->line, buf, (size_t)n);
+	mem_wipe(buf, sizeof(buf));
+	return rc;
+}
+
+/*
+ * Reads one line from the terminal, without echo unless echo, blocking: the questions before
+ * the client runs (group key, username, password), when there is nothing else to keep going.
+ * Ctrl-C, SIGTERM and SIGHUP are held while it waits; one that came ends the wait, and is
+ * delivered when they are released, after the terminal has its echo back.
+ */
+static int prompt_tty(const char *question, bool echo, char *line, size_t cap)
+{
+	struct term_ask *a = NULL;
+	sigset_t stop, old;
+	int sfd, rc;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &stop, &old) != 0)
+		return -errno;
+	sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	rc = ask_open(&a, question, echo);
+	while (rc == 0) {
+		struct pollfd pf[2] = {{.fd = fileno(a->f), .events = POLLIN},
+		                       {.fd = sfd, .events = POLLIN}};
+		if (poll(pf, 2, -1) < 0) {
+			rc = errno == EINTR ? 0 : -errno;
+			continue;
+		}
+		if (pf[1].revents) {
+			rc = -EINTR;
+			break;
+		}
+		rc = ask_read(a);
+	}
+	if (rc == 1) {
+		const char *got = secret_line_str(&a->line);
+		rc = strlen(got) < cap ? 0 : -EMSGSIZE;
+		if (!rc)
+			memcpy(line, got, strlen(got) + 1);
+	}
+	ask_close(a);
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/*
+ * The gateway asks (again): on a terminal ask the user, otherwise give up. While the client
+ * runs the answer is read from its event loop (term_prompt_fd), not here: a phase-1 rekey asks
+ * while the tunnel is up, and the tunnel (ESP, DPD, ESP rekeys) must keep running while the
+ * user has not answered.
+ */
 static void cb_prompt(void *ctx, const struct evc_prompt *p)
 {
 	struct term *t = ctx;
-	char q[512], line[SECRET_MAX];
-	bool asked = isatty(STDIN_FILENO) && p->user[0];
-	if (asked) {
-		snprintf(q, sizeof(q), _("%s%sPassword for %s: "), p->message,
-		         *p->message ? "\n" : "", p->user);
-		asked = prompt_tty(q, false, line, sizeof(line)) == 0;
+	char q[768];
+	int rc;
+	if (!isatty(STDIN_FILENO) || !p->user[0]) {
+		evc_client_answer(t->client, NULL, NULL);
+		return;
 	}
-	evc_client_answer(t->client, NULL, asked ? line : NULL);
-	mem_wipe(line, sizeof(line));
+	if (t->ask) {
+		/* the client asks one question at a time; a second one is refused, not mixed up */
+		term_error(_("the gateway asks for a password while the previous question is still "
+		             "open on the terminal: declined; answer the open question"));
+		evc_client_answer(t->client, NULL, NULL);
+		return;
+	}
+	snprintf(q, sizeof(q), _("%s%sPassword for %s: "), p->message, *p->message ? "\n" : "",
+	         p->user);
+	rc = ask_open(&t->ask, q, false);
+	if (rc) {
+		char e[160];
+		snprintf(e, sizeof(e), _("cannot ask for the password on the terminal: %s"),
+		         strerror(-rc));
+		term_error(e);
+		evc_client_answer(t->client, NULL, NULL);
+	}
+}
+
+int term_prompt_fd(const struct term *t)
+{
+	return t->ask ? fileno(t->ask->f) : -1;
+}
+
+void term_prompt_input(struct term *t)
+{
+	int rc = t->ask ? ask_read(t->ask) : 0;
+	char e[200];
+	if (rc == 0)
+		return;
+	/* detached first: the answer may ask again at once, and that question is a new one */
+	struct term_ask *a = t->ask;
+	t->ask = NULL;
+	ask_restore(a);
+	if (rc == 1) {
+		if (evc_client_answer(t->client, NULL, secret_line_str(&a->line)) == -EALREADY)
+			term_error(_("the question is no longer open (what it was for has ended): "
+			             "the password was not used"));
+	} else {
+		if (rc == -ECANCELED)
+			snprintf(e, sizeof(e), "%s",
+			         _("no password typed (end of input): the gateway's question is "
+			           "declined"));
+		else if (rc == -EMSGSIZE)
+			snprintf(e, sizeof(e),
+			         _("the password typed is longer than %d bytes: the gateway's "
+			           "question is declined"),
+			         SECRET_MAX - 1);
+		else
+			snprintf(e, sizeof(e),
+			         _("cannot read the terminal (%s): the gateway's question is "
+			           "declined"),
+			         strerror(-rc));
+		term_error(e);
+		evc_client_answer(t->client, NULL, NULL);
+	}
+	ask_close(a);
+}
+
+void term_prompt_close(struct term *t)
+{
+	ask_close(t->ask);
+	t->ask = NULL;
 }
 
 const struct evc_client_ops term_ops = {
@@ -262,7 +430,12 @@ int term_secret(struct term *t, struct evc_settings *set, enum evc_secret_kind k
 		if (rc != -EAGAIN)
 			return rc;
 		rc = prompt_tty(question, false, line, sizeof(line));
-		if (rc)
+		if (rc == -ECANCELED)
+			snprintf(err, errlen, _("no %s typed (end of input)"), what);
+		else if (rc == -EMSGSIZE)
+			snprintf(err, errlen, _("the %s typed is longer than %d bytes"), what,
+			         SECRET_MAX - 1);
+		else if (rc)
 			snprintf(err, errlen,
 			         _("no %s: give %s FILE, or run evc on a terminal to be asked"),
 			         what, flag);

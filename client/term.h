@@ -22,10 +22,24 @@ struct term {
 	struct evc_client *client; /* for the answers */
 	/* the profile connected with (NULL: none): what the gateway pushes is learnt into it */
 	const struct evc_profile *prof;
+	struct term_ask *ask; /* the client's question open on the terminal, or NULL */
 };
 
 /* The callbacks; ctx is a struct term. */
 extern const struct evc_client_ops term_ops;
+
+/*
+ * The client's questions (a password the gateway asks for again, at a phase-1 rekey or after
+ * a rejected one) are read from the caller's event loop, so that the tunnel keeps running
+ * while nobody answers: wait for term_prompt_fd (-1: none open) to be readable and call
+ * term_prompt_input, which answers the client once the line is complete (or declines on
+ * Ctrl-D). term_prompt_close gives the terminal its echo back; call it before the client is
+ * freed, on every path. The questions before the client runs (term_secret, term_username)
+ * block instead: nothing else runs yet.
+ */
+int term_prompt_fd(const struct term *t);
+void term_prompt_input(struct term *t);
+void term_prompt_close(struct term *t);
 
 /* "evc: note: ..." (an evc_note_fn). */
 void term_note(void *ctx, const char *msg);
