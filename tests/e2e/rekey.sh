@@ -26,12 +26,18 @@
 #           no terminal to ask on, says "the gateway requires the password again"
 #           and keeps the tunnel (a ping still goes through) until the old IKE SA
 #           ends.
+#   prompt  the same, with evc on a pseudo-terminal (tests/e2e/pty_drive.py):
+#           evc asks for the password on it, and while the question is open the
+#           tunnel keeps running (6 pings of 6 answered: the prompt does not
+#           block the event loop); then the test types the password, the new
+#           IKE SA takes over (evc and evs log it), the tunnel still answers, and
+#           the password was not echoed.
 #
 # Both end with `evc status` and `evs show crypto ipsec sa` showing the
 # remaining lifetime, SIGTERM to evc (exit 0) and evs (exit 0), no sanitizer
 # report.
 #
-# Usage: tests/e2e/rekey.sh [BUILD_DIR] volume|time|phase1|nosave
+# Usage: tests/e2e/rekey.sh [BUILD_DIR] volume|time|phase1|nosave|prompt
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no iperf3).
 
 set -eu
@@ -43,25 +49,26 @@ case $# in
 1) build='' mode=$1 ;;
 2) build=$1 mode=$2 ;;
 *)
-	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave" >&2
+	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave|prompt" >&2
 	exit 2
 	;;
 esac
 case $mode in
 volume) life='kilobytes 200000' ;;
 time) life='seconds 120' ;;
-phase1 | nosave) life='' ;;
+phase1 | nosave | prompt) life='' ;;
 *)
-	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave" >&2
+	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave|prompt" >&2
 	exit 2
 	;;
 esac
 
 evcs_init "e2e-rekey-$mode" "$build"
 [[ $mode != volume ]] || rig_require_cmd iperf3 python3
+[[ $mode != prompt ]] || rig_require_cmd python3
 rig_topology_std
 
-if [[ $mode == phase1 || $mode == nosave ]]; then
+if [[ $mode == phase1 || $mode == nosave || $mode == prompt ]]; then
 	# a 60 s phase-1 lifetime in every isakmp policy, and save-password for the group
 	# (nosave: without)
 	save='s/^ acl 101$/&\n save-password/'
@@ -153,6 +160,38 @@ elif [[ $mode == nosave ]]; then
 	rig_note "evc: $(grep -m1 'requires the password again' "${RIG_LOGS[evc-stderr]}")"
 	! grep -q 'the tunnel goes on under the new IKE SA' "${RIG_LOGS[evc-stderr]}" ||
 		fail "evc rekeyed phase 1 with a password the gateway does not let it save"
+elif [[ $mode == prompt ]]; then
+	# evc's standard input and controlling terminal are a pseudo-terminal; the test types
+	# on it through a FIFO
+	evs_start "$conf"
+	tty_log=$(rig_log evc-tty)
+	fifo=$RIG_DIR/evc-type.fifo
+	mkfifo -m 600 "$fifo" || fail "cannot make $fifo"
+	rig_log evc-stderr >/dev/null
+	_evcs_wrap evc
+	# shellcheck disable=SC2016 # expanded by that sh, not here
+	rig_spawn_isolated evc client python3 "$here/pty_drive.py" "$tty_log" "$fifo" -- \
+		sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[evc-stderr]}" "${EVCS_WRAP[@]}" "$EVC_BIN" connect \
+		--gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER" \
+		--group-key-file "$key" --password-file "$pw" --state-file "$RIG_DIR/evc.state" \
+		--control "$RIG_DIR/evc.sock" --dns off -v
+	evc_wait_connected evc 20
+	wait_for_log -p "$(rig_pid evc)" "$tty_log" "Password for $EVC_USER: " 70 \
+		"evc to ask for the password again on its terminal at the phase-1 rekey"
+	grep -q 'requires the password again to renew the IKE SA' "$tty_log" ||
+		fail "evc's prompt does not say why it asks: $(tr -c '[:print:]' ' ' <"$tty_log")"
+	# the IKE SA has 6-9 s left: 3 s of pings, then the answer
+	out=$(rig_exec client ping -n -q -i 0.5 -c 6 -W 1 "$RIG_CORP_ADDR" 2>&1) || true
+	rx=$(sed -n -E 's/.* ([0-9]+) received.*/\1/p' <<<"$out")
+	rig_note "while evc's password prompt was open: ${rx:-0} of 6 pings answered"
+	((${rx:-0} == 6)) || fail "the tunnel stalled while evc waited for the password: ${rx:-0} of 6 pings answered"
+	printf '%s\n' "$EVC_PASSWORD" >"$fifo"
+	wait_for_log -p "$(rig_pid evc)" "${RIG_LOGS[evc-stderr]}" 'the tunnel goes on under the new IKE SA' 10 \
+		"evc to take the typed password and hand the tunnel to the new IKE SA"
+	wait_for_log "${RIG_LOGS[evs]}" 'phase 1 rekeyed, the IPsec SAs stay' 5 \
+		"evs to take the IPsec SAs over to the new IKE SA"
+	ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the tunnel after the new IKE SA took over"
+	! grep -q -F "$EVC_PASSWORD" "$tty_log" || fail "evc echoed the password on its terminal"
 elif [[ $mode == phase1 ]]; then
 	evs_start "$conf"
 	connect evc
@@ -196,7 +235,7 @@ else
 	show_lifetimes evc
 fi
 
-[[ $mode == nosave ]] || ! grep -q -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" ||
+[[ $mode == nosave || $mode == prompt ]] || ! grep -q -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" ||
 	fail "evc warned: $(grep -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" | head -n 5)"
 disconnect evc
 evs_wait_connections 0
