@@ -69,6 +69,10 @@ int crypto_random(void *p, size_t n);
 /* Constant-time comparison: true when equal. */
 bool crypto_ct_equal(const void *a, const void *b, size_t n);
 
+/* Frees the calling thread's OpenSSL state (its random generators) before the thread ends,
+ * so that none is left behind when the process exits while the thread is finishing. */
+void crypto_thread_end(void);
+
 /*
  * ---- Diffie-Hellman: MODP groups 1, 2, 5, 14, 15, 16 (generator 2) and the ECP groups 19
  * (P-256) and 20 (P-384) of RFC 5903 ----

@@ -282,6 +282,11 @@ bool crypto_ct_equal(const void *a, const void *b, size_t n)
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
+void crypto_thread_end(void)
+{
+	OPENSSL_thread_stop();
+}
+
 /* ---- Diffie-Hellman: MODP and ECP ---- */
 
 struct crypto_dh {
