@@ -25,6 +25,7 @@ struct evs_radius_server {
 	char key[EVS_RADIUS_KEY_MAX + 1];
 	unsigned timeout_s; /* per try, IOS default 5 */
 	unsigned retries;   /* retransmissions after the first try, IOS default 3 */
+	bool ma_optional;   /* replies without a Message-Authenticator are taken */
 };
 
 /* The usable RADIUS servers in configuration order; count as evs_config_p1. */

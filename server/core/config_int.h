@@ -116,7 +116,11 @@ struct cfg_group {
 	unsigned backup_line;
 	struct cfg_strv restrict_ifaces; /* access-restrict: the interfaces it may come through */
 	unsigned restrict_line;
+	uint16_t udp_port; /* ipsec-udp: Cisco IPsec over UDP on this port; 0: off */
 };
+
+/* the ASA's default ipsec-udp-port */
+#define EVS_IPSEC_UDP_PORT 10000
 
 struct cfg_ikepol {
 	unsigned prio;
@@ -200,6 +204,7 @@ struct evs_config {
 	char *radius_key; /* `radius-server key`; wiped on free */
 	size_t radius_key_len;
 	unsigned radius_timeout, radius_retransmit; /* 0 / UINT_MAX: IOS's 5 s and 3 */
+	bool radius_ma_optional; /* `radius-server message-authenticator optional` */
 	unsigned ka_secs, ka_retry;
 	bool ka_periodic;
 	unsigned xauth_timeout;

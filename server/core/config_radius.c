@@ -224,6 +224,17 @@ void cfg_cmd_radius_server(struct cfg_parser *p, const struct cfg_toks *tk)
 		unsigned r;
 		if (parse_retransmit(p, T(tk, 2), &r))
 			c->radius_retransmit = r + 1; /* 0 stays "not configured" */
+	} else if (N(tk) == 3 && cfg_kw(T(tk, 1), "message-authenticator") &&
+	           (cfg_kw(T(tk, 2), "optional") || cfg_kw(T(tk, 2), "required"))) {
+		c->radius_ma_optional = cfg_kw(T(tk, 2), "optional");
+		if (c->radius_ma_optional)
+			cfg_warn(
+			    p, p->lineno,
+			    "RADIUS replies without a Message-Authenticator are taken: anyone on "
+			    "the path who can forge one with an MD5 collision (BlastRADIUS, "
+			    "CVE-2024-3596) can log in as any RADIUS user; make the servers sign "
+			    "their replies (FreeRADIUS 3.2.1: 'update reply { "
+			    "&Message-Authenticator := 0x00 }' in post-auth) and remove this line");
 	} else if (N(tk) >= 3 && cfg_kw(T(tk, 1), "vsa") && cfg_kw(T(tk, 2), "send")) {
 		cfg_warn(p, p->lineno,
 		         "evs always reads the Cisco AV pairs of RADIUS answers; ignored");
@@ -233,7 +244,7 @@ void cfg_cmd_radius_server(struct cfg_parser *p, const struct cfg_toks *tk)
 	} else {
 		cfg_error(p, p->lineno,
 		          "'radius-server %s' is not supported by evs (host, key, timeout, "
-		          "retransmit)",
+		          "retransmit, message-authenticator required|optional)",
 		          N(tk) > 1 ? T(tk, 1) : "");
 	}
 }
@@ -384,6 +395,7 @@ size_t evs_config_radius(const struct evs_config *c, struct evs_radius_server *o
 			s->retries = r->retransmit != UINT_MAX ? r->retransmit
 			             : c->radius_retransmit    ? c->radius_retransmit - 1
 			                                       : IOS_RADIUS_RETRANSMIT;
+			s->ma_optional = c->radius_ma_optional;
 		}
 		n++;
 	}
