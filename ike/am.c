@@ -453,12 +453,20 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		            "invalid DH public value from %s", peer);
 		goto fail;
 	}
-	int ti = prop_choose_p1(&sap, sa->p1_offer, sa->n_p1_offer, ke_group, sa->cfg.srv_xauth,
-	                        &sa->p1);
+	/* Aggressive mode is done with a group key only: its messages carry no certificate or
+	 * signature, so an rsa-sig policy must never be chosen for it. */
+	struct ike_p1_prop psk_pol[IKE_MAX_P1];
+	size_t n_psk = 0;
+	for (size_t i = 0; i < sa->n_p1_offer; i++)
+		if (!p1_auth_is_rsa(sa->p1_offer[i].auth))
+			psk_pol[n_psk++] = sa->p1_offer[i];
+	int ti =
+	    n_psk ? prop_choose_p1(&sap, psk_pol, n_psk, ke_group, sa->cfg.srv_xauth, &sa->p1) : -1;
 	if (ti < 0) {
 		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_NO_PROPOSAL_CHOSEN,
 		            "none of the %zu proposals of %s (group %s) matches a crypto isakmp "
-		            "policy",
+		            "policy with 'authentication pre-share' (aggressive mode is only done "
+		            "with a pre-shared key)",
 		            sap.nt, peer, sa->group);
 		goto fail;
 	}
