@@ -30,75 +30,81 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: evc connect --group NAME | --profile NAME [options]\n"
-	    "       evc connect --gateway HOST --group NAME [options]\n"
-	    "       evc connect --gateway HOST --cert FILE --key FILE --ca-file FILE [options]\n"
-	    "       evc daemon [--profile NAME] [--control-group GROUP] [options]\n"
-	    "       evc status [--json] | disconnect | connect  --daemon PROFILE | --ifname NAME "
-	    "|\n"
-	    "                                                   --control SOCKET\n"
-	    "       evc profile import FILE [--name NAME] [--replace]\n"
-	    "       evc profile list | show NAME [--show-secrets] | remove NAME | export NAME\n"
-	    "       evc proposals [connect options]\n"
-	    "       evc version\n"
-	    "\n"
-	    "connect options (given on the command line, they override the profile's):\n"
-	    "  --profile NAME         use the profile NAME (evc profile list)\n"
-	    "  --group NAME           alone: use the profile whose group is NAME;\n"
-	    "                         with --gateway: the group name (sent as ID_KEY_ID)\n"
-	    "  --gateway HOST         the EasyVPN server (name or IPv4 address)\n"
-	    "  --user NAME            the XAUTH username (asked for when missing)\n"
-	    "  --group-key-file FILE  read the group key from FILE (- for standard input);\n"
-	    "                         without it the profile's secret, else a prompt\n"
-	    "  --password-file FILE   read the XAUTH password from FILE (- for standard input)\n"
-	    "  --cert FILE            main mode with RSA signatures: our certificate (PEM), its\n"
-	    "  --key FILE             unencrypted private key (PEM) and the CA file that issued\n"
-	    "  --ca-file FILE         the gateway's; no group key, the group is the certificate's\n"
-	    "                         OU, and the gateway's certificate must name --gateway\n"
-	    "  --dh N                 pin the phase-1 DH group: 2, 5, 14, 15, 16, 19 or 20\n"
-	    "                         (default: 14, then 2, 5, 15, 16, 19, 20 when the gateway\n"
-	    "                         refuses one or does not answer)\n"
-	    "  --weak                 also offer single DES, MD5 and DH group 1 (broken; only\n"
-	    "                         for a gateway that has nothing else)\n"
-	    "  --mode MODE            client (default: this host, with the assigned address) or\n"
-	    "                         network-extension (the --lan network behind this host by\n"
-	    "                         its own addresses, when the group allows it)\n"
-	    "  --lan CIDR             a network behind this host: in client mode (repeatable, at\n"
-	    "                         most 4) translated to the assigned address (PAT); one in\n"
-	    "                         network-extension mode\n"
-	    "  --natt MODE            auto (default), force or off\n"
-	    "  --dpd SECONDS          dead peer detection after SECONDS idle (default 30, 0 off)\n"
-	    "  --ifname NAME          TUN device name (default evc0, evc1, ...)\n"
-	    "  --mtu N                TUN MTU (default 1400)\n"
-	    "  --dns MODE             resolv-conf (default), replace-symlink or off\n"
-	    "  --resolv-conf FILE     the resolver file to rewrite (default /etc/resolv.conf)\n"
-	    "  --script PATH          run this vpnc-script (reason, TUNDEV, INTERNAL_IP4_*,\n"
-	    "                         CISCO_*) to configure the host instead of evc\n"
-	    "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
-	    "  --control SOCKET       control socket (default /run/evc/IFNAME.sock)\n"
-	    "  --local-port N         local IKE port (default 500)\n"
-	    "  --ike-frag-size BYTES  IKE messages longer than this go in fragments when the\n"
-	    "                         gateway takes them (Cisco IKE fragmentation; default 1252)\n"
-	    "  --run-as USER          (root) run as USER once the TUN device and sockets are\n"
-	    "                         open, with CAP_NET_ADMIN only\n"
-	    "  --no-reconnect         end when the tunnel goes down (default: set it up again\n"
-	    "                         with back-off, also when this host's path changes)\n"
-	    "  --profile-dir DIR      profiles in DIR instead of ~/.config/evc and /etc/evc\n"
-	    "  -v, --verbose          more detail (twice: protocol debugging)\n"
-	    "  -q, --quiet            only errors\n"
-	    "evc daemon runs the profile NAME of /etc/evc (or --profile-dir) with the secrets of "
-	    "its\n"
-	    "  store, without a terminal, until SIGTERM; it reconnects from the start, its "
-	    "control\n"
-	    "  socket is /run/evc/NAME.sock (or --control), and `evc disconnect|connect --daemon\n"
-	    "  NAME` take the tunnel down and set it up again; without --profile it waits for\n"
-	    "  evc-gui (or a script) to connect a profile over /run/evc-desktop/daemon.sock,\n"
-	    "  open to root and the group evc (or --control-group GROUP)\n"
-	    "profile options: --system (/etc/evc, secrets in root-only files) or\n"
-	    "  --profile-dir DIR (secrets in DIR/secrets); default ~/.config/evc with the keyring\n"
-	    "Secrets are never taken from the command line.\n");
+	fputs(
+	    _("usage: evc connect --group NAME | --profile NAME [options]\n"
+	      "       evc connect --gateway HOST --group NAME [options]\n"
+	      "       evc connect --gateway HOST --cert FILE --key FILE --ca-file FILE [options]\n"
+	      "       evc daemon [--profile NAME] [--control-group GROUP] [options]\n"
+	      "       evc status [--json] | disconnect | connect  --daemon PROFILE | --ifname NAME "
+	      "|\n"
+	      "                                                   --control SOCKET\n"
+	      "       evc profile import FILE [--name NAME] [--replace]\n"
+	      "       evc profile list | show NAME [--show-secrets] | remove NAME | export NAME\n"
+	      "       evc proposals [connect options]\n"
+	      "       evc version\n"
+	      "\n"
+	      "connect options (given on the command line, they override the profile's):\n"
+	      "  --profile NAME         use the profile NAME (evc profile list)\n"
+	      "  --group NAME           alone: use the profile whose group is NAME;\n"
+	      "                         with --gateway: the group name (sent as ID_KEY_ID)\n"
+	      "  --gateway HOST         the EasyVPN server (name or IPv4 address)\n"
+	      "  --user NAME            the XAUTH username (asked for when missing)\n"
+	      "  --group-key-file FILE  read the group key from FILE (- for standard input);\n"
+	      "                         without it the profile's secret, else a prompt\n"
+	      "  --password-file FILE   read the XAUTH password from FILE (- for standard input)\n"
+	      "  --cert FILE            main mode with RSA signatures: our certificate (PEM), its\n"
+	      "  --key FILE             unencrypted private key (PEM) and the CA file that issued\n"
+	      "  --ca-file FILE         the gateway's; no group key, the group is the "
+	      "certificate's\n"
+	      "                         OU, and the gateway's certificate must name --gateway\n"
+	      "  --dh N                 pin the phase-1 DH group: 2, 5, 14, 15, 16, 19 or 20\n"
+	      "                         (default: 14, then 2, 5, 15, 16, 19, 20 when the gateway\n"
+	      "                         refuses one or does not answer)\n"
+	      "  --weak                 also offer single DES, MD5 and DH group 1 (broken; only\n"
+	      "                         for a gateway that has nothing else)\n"
+	      "  --mode MODE            client (default: this host, with the assigned address) or\n"
+	      "                         network-extension (the --lan network behind this host by\n"
+	      "                         its own addresses, when the group allows it)\n"
+	      "  --lan CIDR             a network behind this host: in client mode (repeatable, "
+	      "at\n"
+	      "                         most 4) translated to the assigned address (PAT); one in\n"
+	      "                         network-extension mode\n"
+	      "  --natt MODE            auto (default), force or off\n"
+	      "  --dpd SECONDS          dead peer detection after SECONDS idle (default 30, 0 "
+	      "off)\n"
+	      "  --ifname NAME          TUN device name (default evc0, evc1, ...)\n"
+	      "  --mtu N                TUN MTU (default 1400)\n"
+	      "  --dns MODE             resolv-conf (default), replace-symlink or off\n"
+	      "  --resolv-conf FILE     the resolver file to rewrite (default /etc/resolv.conf)\n"
+	      "  --script PATH          run this vpnc-script (reason, TUNDEV, INTERNAL_IP4_*,\n"
+	      "                         CISCO_*) to configure the host instead of evc\n"
+	      "  --state-file FILE      journal of host changes (default /run/evc/IFNAME.state)\n"
+	      "  --control SOCKET       control socket (default /run/evc/IFNAME.sock)\n"
+	      "  --local-port N         local IKE port (default 500)\n"
+	      "  --ike-frag-size BYTES  IKE messages longer than this go in fragments when the\n"
+	      "                         gateway takes them (Cisco IKE fragmentation; default "
+	      "1252)\n"
+	      "  --run-as USER          (root) run as USER once the TUN device and sockets are\n"
+	      "                         open, with CAP_NET_ADMIN only\n"
+	      "  --no-reconnect         end when the tunnel goes down (default: set it up again\n"
+	      "                         with back-off, also when this host's path changes)\n"
+	      "  --profile-dir DIR      profiles in DIR instead of ~/.config/evc and /etc/evc\n"
+	      "  -v, --verbose          more detail (twice: protocol debugging)\n"
+	      "  -q, --quiet            only errors\n"
+	      "evc daemon runs the profile NAME of /etc/evc (or --profile-dir) with the secrets of "
+	      "its\n"
+	      "  store, without a terminal, until SIGTERM; it reconnects from the start, its "
+	      "control\n"
+	      "  socket is /run/evc/NAME.sock (or --control), and `evc disconnect|connect "
+	      "--daemon\n"
+	      "  NAME` take the tunnel down and set it up again; without --profile it waits for\n"
+	      "  evc-gui (or a script) to connect a profile over /run/evc-desktop/daemon.sock,\n"
+	      "  open to root and the group evc (or --control-group GROUP)\n"
+	      "profile options: --system (/etc/evc, secrets in root-only files) or\n"
+	      "  --profile-dir DIR (secrets in DIR/secrets); default ~/.config/evc with the "
+	      "keyring\n"
+	      "Secrets are never taken from the command line.\n"),
+	    f);
 }
 
 /* What `evc connect` reads that is not a setting. */
@@ -204,8 +210,8 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	}
 	if (optind < argc) {
 		fprintf(stderr,
-		        "evc: unexpected argument '%s'; secrets are read from files or a "
-		        "prompt, never from the command line\n",
+		        _("evc: unexpected argument '%s'; secrets are read from files or a "
+		          "prompt, never from the command line\n"),
 		        argv[optind]);
 		return 2;
 	}
@@ -293,10 +299,11 @@ static int cmd_connect(int argc, char **argv)
 	 * command line */
 	if (a.profile || !a.ov.gateway || (!a.ov.group && !a.ov.cert)) {
 		if (!a.profile && !a.ov.group) {
-			fprintf(stderr,
-			        "evc: connect needs --profile NAME, --group NAME (to use the "
-			        "profile of that group), --gateway HOST --group NAME or --gateway "
-			        "HOST --cert FILE --key FILE --ca-file FILE\n");
+			fprintf(
+			    stderr,
+			    _("evc: connect needs --profile NAME, --group NAME (to use the "
+			      "profile of that group), --gateway HOST --group NAME or --gateway "
+			      "HOST --cert FILE --key FILE --ca-file FILE\n"));
 			return 2;
 		}
 		rc =
@@ -309,11 +316,12 @@ static int cmd_connect(int argc, char **argv)
 		rc = term_check_privileges(&t, &set, err, sizeof(err));
 	if (rc)
 		goto out;
-	snprintf(q, sizeof(q), "Group key for %s: ", set.group);
+	snprintf(q, sizeof(q), _("Group key for %s: "), set.group);
 	if (set.cert_path[0] && a.keyfile) {
-		snprintf(err, sizeof(err),
-		         "--group-key-file and --cert: main mode with a certificate uses no group "
-		         "key; give one or the other");
+		snprintf(
+		    err, sizeof(err),
+		    _("--group-key-file and --cert: main mode with a certificate uses no group "
+		      "key; give one or the other"));
 		rc = -EINVAL;
 	} else if (!set.cert_path[0]) {
 		rc = term_secret(&t, &set, EVC_SECRET_GROUP_KEY, a.keyfile, prof, q, err,
@@ -323,7 +331,7 @@ static int cmd_connect(int argc, char **argv)
 		rc = term_username(&set, err, sizeof(err));
 	if (rc)
 		goto out;
-	snprintf(q, sizeof(q), "Password for %s: ", set.user);
+	snprintf(q, sizeof(q), _("Password for %s: "), set.user);
 	rc = term_secret(&t, &set, EVC_SECRET_PASSWORD, a.pwfile, prof, q, err, sizeof(err));
 	if (rc)
 		goto out;
@@ -365,8 +373,8 @@ static int cmd_control(int argc, char **argv, const char *what)
 			json = true;
 		} else {
 			fprintf(stderr,
-			        "usage: evc %s%s [--daemon PROFILE | --ifname NAME | --control "
-			        "SOCKET]\n",
+			        _("usage: evc %s%s [--daemon PROFILE | --ifname NAME | --control "
+			          "SOCKET]\n"),
 			        what, strcmp(what, "status") == 0 ? " [--json]" : "");
 			return 2;
 		}
@@ -380,8 +388,8 @@ static int cmd_control(int argc, char **argv, const char *what)
 	snprintf(cmd, sizeof(cmd), "%s",
 	         json ? "{\"cmd\":\"status\",\"version\":" EVC_STR(CTLP_VERSION) "}" : what);
 	if (ctl_request(path, cmd, stdout, err, sizeof(err)) != 0) {
-		fprintf(stderr, "evc: %s (is evc running? give --daemon, --ifname or --control)\n",
-		        err);
+		fprintf(stderr,
+		        _("evc: %s (is evc running? give --daemon, --ifname or --control)\n"), err);
 		return 1;
 	}
 	return 0;
@@ -408,10 +416,10 @@ static int cmd_daemon(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	if (a.keyfile || a.pwfile) {
-		fprintf(stderr, "evc: daemon reads the group key and the password from the "
-		                "profile's secret store (root-only files, `evc profile import "
-		                "--system`) or its control socket, not from --group-key-file or "
-		                "--password-file\n");
+		fprintf(stderr, _("evc: daemon reads the group key and the password from the "
+		                  "profile's secret store (root-only files, `evc profile import "
+		                  "--system`) or its control socket, not from --group-key-file or "
+		                  "--password-file\n"));
 		return 2;
 	}
 	if (!a.ov.control_path) {
@@ -425,9 +433,9 @@ static int cmd_daemon(int argc, char **argv)
 	}
 	snprintf(lock, sizeof(lock), "%s.lock", a.ov.control_path);
 	if (a.profile)
-		snprintf(what, sizeof(what), "an evc daemon for profile '%s'", a.profile);
+		snprintf(what, sizeof(what), _("an evc daemon for profile '%s'"), a.profile);
 	else
-		snprintf(what, sizeof(what), "an evc daemon on %s", a.ov.control_path);
+		snprintf(what, sizeof(what), _("an evc daemon on %s"), a.ov.control_path);
 	if (!a.profile) {
 		rc = evc_lock_take(lock, what, &lfd, err, sizeof(err));
 		goto run;
@@ -445,17 +453,18 @@ static int cmd_daemon(int argc, char **argv)
 	if (!rc && !set.cert_path[0])
 		rc = evc_settings_fetch_secret(&set, prof, EVC_SECRET_GROUP_KEY, err, sizeof(err));
 	if (!rc && !set.user[0]) {
-		snprintf(err, sizeof(err), "profile '%s' has no username", a.profile);
+		snprintf(err, sizeof(err), _("profile '%s' has no username"), a.profile);
 		rc = -EINVAL;
 	}
 	if (!rc)
 		rc = evc_settings_fetch_secret(&set, prof, EVC_SECRET_PASSWORD, err, sizeof(err));
 	if (rc == -EAGAIN)
-		snprintf(err, sizeof(err),
-		         "profile '%s' says to ask for a secret, and the daemon has nobody to ask: "
-		         "store it with `evc profile import --system`, or run `evc connect "
-		         "--profile %s` on a terminal",
-		         a.profile, a.profile);
+		snprintf(
+		    err, sizeof(err),
+		    _("profile '%s' says to ask for a secret, and the daemon has nobody to ask: "
+		      "store it with `evc profile import --system`, or run `evc connect "
+		      "--profile %s` on a terminal"),
+		    a.profile, a.profile);
 run:
 	if (!rc) {
 		struct evc_daemon_args da = {.profile = a.profile,
@@ -465,7 +474,7 @@ run:
 		                             .t = &t};
 		rc = evc_daemon_run(&da, &set, a.ov.control_path, err, sizeof(err));
 		if (rc == 0 && !t.quiet)
-			printf("daemon stopped; network settings restored\n");
+			printf(_("daemon stopped; network settings restored\n"));
 	}
 out:
 	if (lfd >= 0)
@@ -519,31 +528,31 @@ static int cmd_proposals(int argc, char **argv)
 		n2 = ike_proposals_p2(set.pfs_group, set.prop_flags, p2, EVC_MAX_P2);
 	for (size_t i = 0; i < n1; i++)
 		p1[i].group = (uint8_t)first;
-	printf("phase 1, %s: %zu proposals in one SA payload with DH group %u (%s)",
+	printf(_("phase 1, %s: %zu proposals in one SA payload with DH group %u (%s)"),
 	       set.cert_path[0] ? "main mode with RSA signatures" : "aggressive mode", n1, first,
 	       crypto_dh_name(first));
 	if (set.dh_group) {
 		printf(", pinned\n");
 	} else {
 		const char *sep = "";
-		printf(
-		    "; when the gateway refuses a group or does not answer, the same with groups ");
+		printf(_("; when the gateway refuses a group or does not answer, the same with "
+		         "groups "));
 		for (unsigned g = ike_dh_next_group(first, set.prop_flags); g;
 		     g = ike_dh_next_group(g, set.prop_flags), sep = ", ")
 			printf("%s%u", sep, g);
-		printf(" in turn\n");
+		printf(_(" in turn\n"));
 	}
 	for (size_t i = 0; i < n1; i++)
 		printf("  %2zu  %s\n", i + 1, ike_p1_str(&p1[i], s, sizeof(s)));
-	printf("phase 2, quick mode: %zu transforms%s\n", n2,
+	printf(_("phase 2, quick mode: %zu transforms%s\n"), n2,
 	       set.pfs_group ? ""
 	                     : ", with PFS only when the gateway asks for it (then in the "
 	                       "phase-1 group)");
 	for (size_t i = 0; i < n2; i++)
 		printf("  %2zu  %s\n", i + 1, ike_p2_str(&p2[i], s, sizeof(s)));
 	if (set.prop_flags & IKE_PROP_WEAK)
-		printf("--weak: single DES, MD5 and DH group 1 are broken; offer them only to a "
-		       "gateway that has nothing else\n");
+		printf(_("--weak: single DES, MD5 and DH group 1 are broken; offer them only to a "
+		         "gateway that has nothing else\n"));
 out:
 	evc_settings_clear(&set);
 	prof_free(prof);
@@ -560,7 +569,7 @@ int main(int argc, char **argv)
 	evc_i18n_init();
 	/* before any secret is read: no core dump, no ptrace by other users' processes */
 	if (plat_no_core_dumps(err, sizeof(err)) != 0)
-		fprintf(stderr, "evc: warning: %s\n", err);
+		fprintf(stderr, _("evc: warning: %s\n"), err);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -584,7 +593,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "evc: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, _("evc: unknown command '%s'\n"), argv[1]);
 	usage(stderr);
 	return 2;
 }

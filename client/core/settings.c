@@ -14,6 +14,7 @@
 #include "lib/ipv4.h"
 #include "profiles/secrets.h"
 #include "ike/isakmp.h"
+#include "lib/i18n.h"
 
 /* a profile's NAT-T setting is handed to the engine as it is */
 _Static_assert((int)PROF_NATT_AUTO == (int)IKE_NATT_AUTO &&
@@ -110,65 +111,67 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 		}
 	if (strcmp(name, "dh") == 0) {
 		if (!parse_uint(v, 255, &n) || !crypto_dh_len((unsigned)n))
-			return bad(err, errlen,
-			           "--dh %s: evc supports DH groups 2, 5, 14, 15, 16, 19 and 20 (1 "
-			           "with --weak)",
-			           v);
+			return bad(
+			    err, errlen,
+			    _("--dh %s: evc supports DH groups 2, 5, 14, 15, 16, 19 and 20 (1 "
+			      "with --weak)"),
+			    v);
 		o->dh = (long)n;
 	} else if (strcmp(name, "natt") == 0) {
 		if ((i = word(v, natt)) < 0)
-			return bad(err, errlen, "--natt %s: use auto, force or off", v);
+			return bad(err, errlen, _("--natt %s: use auto, force or off"), v);
 		o->natt = natt_val[i];
 	} else if (strcmp(name, "dpd") == 0) {
 		if (!parse_uint(v, 86400, &n))
-			return bad(err, errlen, "--dpd %s: give seconds (0 to 86400)", v);
+			return bad(err, errlen, _("--dpd %s: give seconds (0 to 86400)"), v);
 		o->dpd = (long)n;
 	} else if (strcmp(name, "ike-frag-size") == 0) {
 		if (!parse_uint(v, 16412, &n) || (n && n < 128))
 			return bad(err, errlen,
-			           "--ike-frag-size %s: give bytes (128 to 16412; 0 for 1252)", v);
+			           _("--ike-frag-size %s: give bytes (128 to 16412; 0 for 1252)"),
+			           v);
 		o->frag_size = (long)n;
 	} else if (strcmp(name, "ifname") == 0) {
 		if (strlen(v) >= EVC_IFNAME_MAX)
-			return bad(err, errlen, "--ifname %s: at most %d characters", v,
+			return bad(err, errlen, _("--ifname %s: at most %d characters"), v,
 			           EVC_IFNAME_MAX - 1);
 		o->ifname = v;
 	} else if (strcmp(name, "mtu") == 0) {
 		if (!parse_uint(v, 9000, &n) || n < 576)
-			return bad(err, errlen, "--mtu %s: give 576 to 9000", v);
+			return bad(err, errlen, _("--mtu %s: give 576 to 9000"), v);
 		o->mtu = (long)n;
 	} else if (strcmp(name, "dns") == 0) {
 		if ((i = word(v, dns)) < 0)
-			return bad(err, errlen, "--dns %s: use resolv-conf, replace-symlink or off",
-			           v);
+			return bad(err, errlen,
+			           _("--dns %s: use resolv-conf, replace-symlink or off"), v);
 		o->dns = dns_val[i];
 	} else if (strcmp(name, "local-port") == 0) {
 		if (!parse_uint(v, 65535, &n) || n == IKE_NATT_PORT)
-			return bad(err, errlen, "--local-port %s: give a UDP port other than 4500",
-			           v);
+			return bad(err, errlen,
+			           _("--local-port %s: give a UDP port other than 4500"), v);
 		o->local_port = (long)n;
 	} else if (strcmp(name, "reconnect") == 0) {
 		static const char *const yn[] = {"no", "yes", NULL};
 		if ((i = word(v, yn)) < 0)
-			return bad(err, errlen, "reconnect %s: use yes or no", v);
+			return bad(err, errlen, _("reconnect %s: use yes or no"), v);
 		o->reconnect = i;
 	} else if (strcmp(name, "mode") == 0) {
 		static const char *const modes[] = {"client", "network-extension", NULL};
 		if ((i = word(v, modes)) < 0)
-			return bad(err, errlen, "--mode %s: use client or network-extension", v);
+			return bad(err, errlen, _("--mode %s: use client or network-extension"), v);
 		o->mode = i;
 	} else if (strcmp(name, "lan") == 0) {
 		const char *why = NULL;
 		if (o->n_lan >= IKE_MAX_LAN)
-			return bad(err, errlen, "--lan %s: evc carries at most %d LAN networks", v,
-			           IKE_MAX_LAN);
+			return bad(err, errlen, _("--lan %s: evc carries at most %d LAN networks"),
+			           v, IKE_MAX_LAN);
 		if (prof_parse_net(v, &o->lan[o->n_lan], &why) != 0)
-			return bad(err, errlen, "--lan %s: %s", v, why);
+			return bad(err, errlen, _("--lan %s: %s"), v, why);
 		o->n_lan++;
 	} else if (strcmp(name, "weak") == 0) {
 		static const char *const yn[] = {"no", "yes", NULL};
 		if ((i = word(v, yn)) < 0)
-			return bad(err, errlen, "weak %s: use yes or no", v);
+			return bad(err, errlen, _("weak %s: use yes or no"), v);
 		o->weak = i;
 	} else {
 		return -ENOENT;
@@ -184,7 +187,7 @@ static int put(char *dst, size_t cap, const char *src, const char *what, char *e
 		return 0;
 	}
 	if (strlen(src) >= cap)
-		return bad(err, errlen, "the %s '%.40s...' is longer than %zu characters", what,
+		return bad(err, errlen, _("the %s '%.40s...' is longer than %zu characters"), what,
 		           src, cap - 1);
 	memcpy(dst, src, strlen(src) + 1);
 	return 0;
@@ -217,11 +220,11 @@ static int run_as(struct evc_settings *s, const char *name, char *err, size_t er
 	if (!pw && parse_uint(name, 0xfffffffeul, &n))
 		pw = getpwuid((uid_t)n);
 	if (!pw)
-		return bad(err, errlen, "--run-as %s: no such user%s%s", name, errno ? ": " : "",
+		return bad(err, errlen, _("--run-as %s: no such user%s%s"), name, errno ? ": " : "",
 		           errno ? strerror(errno) : "");
 	if (pw->pw_uid == 0)
 		return bad(err, errlen,
-		           "--run-as %s: that is root; name an unprivileged user (e.g. nobody)",
+		           _("--run-as %s: that is root; name an unprivileged user (e.g. nobody)"),
 		           name);
 	s->run_as_uid = (unsigned)pw->pw_uid;
 	s->run_as_gid = (unsigned)pw->pw_gid;
@@ -234,15 +237,15 @@ static int from_profile(struct evc_settings *s, const struct evc_profile *p, uns
 {
 	if (prof_pfs(p) == PROF_PFS_OFF)
 		note(fn, ctx,
-		     "profile '%s' sets pfs = off; evc proposes no PFS, but uses it when the "
-		     "gateway's policy asks for it",
+		     _("profile '%s' sets pfs = off; evc proposes no PFS, but uses it when the "
+		       "gateway's policy asks for it"),
 		     prof_name(p));
 	s->pfs_group = prof_pfs(p) > 0 ? (unsigned)prof_pfs(p) : 0;
 	struct prof_p1 l1[PROF_MAX_PROPS];
 	struct prof_p2 l2[PROF_MAX_PROPS];
 	size_t n1 = prof_ike_list(p, l1, PROF_MAX_PROPS), n2 = prof_esp_list(p, l2, PROF_MAX_PROPS);
 	if (n1 > PROF_MAX_PROPS || 2 * n1 > EVC_MAX_P1 || n2 > PROF_MAX_PROPS || n2 > EVC_MAX_P2) {
-		snprintf(err, errlen, "profile '%s' lists more proposals than evc can offer",
+		snprintf(err, errlen, _("profile '%s' lists more proposals than evc can offer"),
 		         prof_name(p));
 		return -E2BIG;
 	}
@@ -293,15 +296,15 @@ static int certificate(struct evc_settings *s, const struct evc_profile *p,
 	if (ca && !cert && !key)
 		return bad(
 		    err, errlen,
-		    "--ca-file without --cert and --key: hybrid authentication (the gateway's "
-		    "certificate with a group key or XAUTH alone) is not done in evc; give "
-		    "our certificate with --cert and --key for main mode, or use a group "
-		    "key without --ca-file");
+		    _("--ca-file without --cert and --key: hybrid authentication (the gateway's "
+		      "certificate with a group key or XAUTH alone) is not done in evc; give "
+		      "our certificate with --cert and --key for main mode, or use a group "
+		      "key without --ca-file"));
 	if (!cert || !key || !ca)
 		return bad(err, errlen,
-		           "main mode with a certificate needs all of --cert FILE (ours), --key "
-		           "FILE (its private key) and --ca-file FILE (the CA of the gateway's "
-		           "certificate); %s is missing",
+		           _("main mode with a certificate needs all of --cert FILE (ours), --key "
+		             "FILE (its private key) and --ca-file FILE (the CA of the gateway's "
+		             "certificate); %s is missing"),
 		           !cert  ? "--cert"
 		           : !key ? "--key"
 		                  : "--ca-file");
@@ -348,7 +351,7 @@ static int lans(struct evc_settings *s, const struct evc_profile *p, const struc
 	} else if (p) {
 		if (prof_lan_count(p) > IKE_MAX_LAN)
 			return bad(err, errlen,
-			           "profile '%s' lists %zu LAN networks; evc carries at most %d",
+			           _("profile '%s' lists %zu LAN networks; evc carries at most %d"),
 			           prof_name(p), prof_lan_count(p), IKE_MAX_LAN);
 		for (size_t i = 0; i < prof_lan_count(p); i++)
 			s->lan[s->n_lan++] = prof_lan(p, i);
@@ -356,18 +359,20 @@ static int lans(struct evc_settings *s, const struct evc_profile *p, const struc
 	const char *src = from_cli ? "--lan" : "lan";
 	if (s->mode == EVC_MODE_NETWORK_EXTENSION && !s->n_lan)
 		return bad(err, errlen,
-		           "network-extension mode needs the networks behind this host: give "
-		           "--lan a.b.c.d/len (or lan = in the profile)");
+		           _("network-extension mode needs the networks behind this host: give "
+		             "--lan a.b.c.d/len (or lan = in the profile)"));
 	for (size_t i = 0; i < s->n_lan; i++) {
 		if (!s->lan[i].mask)
-			return bad(err, errlen,
-			           "%s 0.0.0.0/0: a LAN cannot be every address; give the network "
-			           "behind this host",
-			           src);
+			return bad(
+			    err, errlen,
+			    _("%s 0.0.0.0/0: a LAN cannot be every address; give the network "
+			      "behind this host"),
+			    src);
 		for (size_t k = 0; k < i; k++)
 			if (overlap(&s->lan[i], &s->lan[k]))
-				return bad(err, errlen, "%s %s overlaps %s: give each network once",
-				           src, net_str(&s->lan[i], x, sizeof(x)),
+				return bad(err, errlen,
+				           _("%s %s overlaps %s: give each network once"), src,
+				           net_str(&s->lan[i], x, sizeof(x)),
 				           net_str(&s->lan[k], y, sizeof(y)));
 		for (size_t g = 0; g < s->n_gateways; g++) {
 			struct in_addr in;
@@ -375,11 +380,11 @@ static int lans(struct evc_settings *s, const struct evc_profile *p, const struc
 				continue;
 			struct evc_net gw = {ntohl(in.s_addr), 0xffffffffu};
 			if (overlap(&s->lan[i], &gw))
-				return bad(
-				    err, errlen,
-				    "%s %s holds the gateway %s: the tunnel's own packets would be "
-				    "routed into it",
-				    src, net_str(&s->lan[i], x, sizeof(x)), s->gateways[g]);
+				return bad(err, errlen,
+				           _("%s %s holds the gateway %s: the tunnel's own packets "
+				             "would be "
+				             "routed into it"),
+				           src, net_str(&s->lan[i], x, sizeof(x)), s->gateways[g]);
 		}
 	}
 	return 0;
@@ -395,19 +400,21 @@ int evc_settings_check_policy(const struct evc_settings *s, const struct evc_pol
 		if (overlap(lan, &host))
 			return bad(
 			    err, errlen,
-			    "LAN %s holds the gateway's address %s: the tunnel's own packets "
-			    "would be routed into it",
+			    _("LAN %s holds the gateway's address %s: the tunnel's own packets "
+			      "would be routed into it"),
 			    net_str(lan, x, sizeof(x)), ipv4_str(gw, y, sizeof(y)));
 		host.addr = pol->addr;
 		if ((pol->have & EVC_HAVE_ADDR) && overlap(lan, &host))
-			return bad(err, errlen, "LAN %s holds the address %s the gateway assigned",
+			return bad(err, errlen,
+			           _("LAN %s holds the address %s the gateway assigned"),
 			           net_str(lan, x, sizeof(x)), ipv4_str(pol->addr, y, sizeof(y)));
 		for (size_t k = 0; k < pol->n_split_include; k++)
 			if (overlap(lan, &pol->split_include[k]))
 				return bad(
 				    err, errlen,
-				    "LAN %s overlaps %s, a network the gateway routes through the "
-				    "tunnel: hosts there would be unreachable from one side",
+				    _("LAN %s overlaps %s, a network the gateway routes through "
+				      "the "
+				      "tunnel: hosts there would be unreachable from one side"),
 				    net_str(lan, x, sizeof(x)),
 				    net_str(&pol->split_include[k], y, sizeof(y)));
 	}
@@ -415,9 +422,9 @@ int evc_settings_check_policy(const struct evc_settings *s, const struct evc_pol
 	if (s->mode == EVC_MODE_NETWORK_EXTENSION && (pol->have & EVC_HAVE_NETWORK_EXTENSION) &&
 	    !pol->network_extension) {
 		bad(err, errlen,
-		    "the gateway refuses network extension for group %s: the group does not "
-		    "allow it ('nem enable' in its group policy); use --mode client, or allow "
-		    "network extension on the gateway",
+		    _("the gateway refuses network extension for group %s: the group does not "
+		      "allow it ('nem enable' in its group policy); use --mode client, or allow "
+		      "network extension on the gateway"),
 		    s->group);
 		return -EPERM;
 	}
@@ -431,9 +438,9 @@ static int gateways(struct evc_settings *s, const struct evc_profile *p,
 	const char *gw = o->gateway ? o->gateway : p ? prof_gateway(p) : NULL;
 	if (!gw || !*gw) {
 		if (p)
-			snprintf(err, errlen, "profile '%s' has no gateway", prof_name(p));
+			snprintf(err, errlen, _("profile '%s' has no gateway"), prof_name(p));
 		else
-			snprintf(err, errlen, "no gateway: give --gateway HOST");
+			snprintf(err, errlen, _("no gateway: give --gateway HOST"));
 		return -EINVAL;
 	}
 	int rc = put(s->gateways[0], EVC_HOST_MAX, gw, "gateway", err, errlen);
@@ -479,8 +486,9 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	s->reconnect = o->reconnect != 0;
 	s->prop_flags = o->weak == 1 ? IKE_PROP_WEAK : 0;
 	if (s->dh_group == 1 && !(s->prop_flags & IKE_PROP_WEAK)) {
-		snprintf(err, errlen,
-		         "--dh 1: DH group 1 (768-bit) is broken; add --weak to offer it anyway");
+		snprintf(
+		    err, errlen,
+		    _("--dh 1: DH group 1 (768-bit) is broken; add --weak to offer it anyway"));
 		rc = -EINVAL;
 		goto out;
 	}
@@ -493,9 +501,9 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 		group = ""; /* the gateway takes it from the certificate's OU */
 	else if (!group || !*group) {
 		if (p)
-			snprintf(err, errlen, "profile '%s' has no group", prof_name(p));
+			snprintf(err, errlen, _("profile '%s' has no group"), prof_name(p));
 		else
-			snprintf(err, errlen, "no group: give --group NAME");
+			snprintf(err, errlen, _("no group: give --group NAME"));
 		rc = -EINVAL;
 		goto out;
 	}
@@ -530,6 +538,12 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	              "control socket path", err, errlen)) != 0 ||
 	    (rc = run_as(s, o->run_as, err, errlen)) != 0)
 		goto out;
+	/* the script configures the host: evc's PAT and network extension would not be there */
+	if (s->script[0] && s->n_lan)
+		rc =
+		    bad(err, errlen,
+		        _("--script and --lan: the vpnc-script configures the host, so evc sets up "
+		          "neither PAT nor network extension for a LAN; leave one out"));
 out:
 	if (rc)
 		*s = (struct evc_settings){0};
