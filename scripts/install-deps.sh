@@ -51,7 +51,6 @@ libstrongswan
 libstrongswan-standard-plugins
 libcharon-extra-plugins
 libcharon-extauth-plugins
-libradcli-dev
 freeradius
 '
 # Why the less obvious ones:
@@ -66,7 +65,6 @@ freeradius
 #   dbus-daemon, gnome-keyring a private Secret Service for tests/unit/test_profile_secrets.c
 #                              (libsecret store of profiles/); it skips those cases without them
 #   xvfb, xauth, xdotool       tests/e2e/gui.sh: evc-gui's window under Xvfb, driven from the keyboard
-#   libradcli-dev              evs's RADIUS client (server/core/radius*.c)
 #   freeradius                 a real RADIUS server for tests/e2e/radius.sh, which runs its
 #                              own with a temporary configuration; never a system service
 # strongSwan plugins that tests/interop/charon-server.sh loads, by package

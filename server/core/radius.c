@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* RADIUS questions through radcli in threads of their own: see radius.h. */
+/* RADIUS questions, each in a thread of its own, over evs's own client: see radius.h. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -7,33 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <radcli/radcli.h>
-
+#include "lib/crypto.h"
 #include "lib/ipv4.h"
 #include "lib/secret.h"
 #include "server/core/radius.h"
-
-/* The attributes evs sends and reads; radcli drops the ones its dictionary lacks. */
-static const char dictionary[] = "ATTRIBUTE User-Name 1 string\n"
-                                 "ATTRIBUTE User-Password 2 string\n"
-                                 "ATTRIBUTE NAS-IP-Address 4 ipaddr\n"
-                                 "ATTRIBUTE NAS-Port 5 integer\n"
-                                 "ATTRIBUTE Service-Type 6 integer\n"
-                                 "ATTRIBUTE Framed-IP-Address 8 ipaddr\n"
-                                 "ATTRIBUTE Framed-IP-Netmask 9 ipaddr\n"
-                                 "ATTRIBUTE Reply-Message 18 string\n"
-                                 "ATTRIBUTE Class 25 string\n"
-                                 "ATTRIBUTE Session-Timeout 27 integer\n"
-                                 "ATTRIBUTE Calling-Station-Id 31 string\n"
-                                 "ATTRIBUTE NAS-Identifier 32 string\n"
-                                 "ATTRIBUTE NAS-Port-Type 61 integer\n"
-                                 "VENDOR Cisco 9\n"
-                                 "ATTRIBUTE Cisco-AVPair 1 string Cisco\n";
-
-#define SERVICE_TYPE_LOGIN 1
-#define NAS_PORT_TYPE_VIRTUAL 5
+#include "server/core/radius_pkt.h"
 
 struct done {
 	struct done *next;
@@ -64,7 +48,7 @@ const char *evs_aaa_outcome_str(enum evs_aaa_outcome o)
 	case EVS_AAA_NO_ANSWER:
 		return "no answer";
 	case EVS_AAA_BAD_ANSWER:
-		return "answers that do not verify with the key";
+		return "no valid answer (the RADIUS key does not match)";
 	case EVS_AAA_FAILED:
 		return "not asked";
 	}
@@ -90,150 +74,206 @@ static void add_why(struct evs_aaa_result *out, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* radcli finds a server's key only among its configured authservers ("ADDR:PORT:KEY"). */
-static rc_handle *handle_for(const struct evs_radius_server *s, const char *addr)
+static uint64_t now_ms(void)
 {
-	char v[32], srv[EVS_RADIUS_KEY_MAX + 40];
-	rc_handle *rh = rc_new();
-	int rc;
+	struct timespec ts;
 
-	if (!rh)
-		return NULL;
-	if (!rc_config_init(rh))
-		return NULL; /* rc_config_init frees rh on failure */
-	snprintf(v, sizeof(v), "%u", s->timeout_s);
-	if (rc_add_config(rh, "radius_timeout", v, "evs", 0) != 0)
-		goto fail;
-	snprintf(v, sizeof(v), "%u", s->retries);
-	if (rc_add_config(rh, "radius_retries", v, "evs", 0) != 0)
-		goto fail;
-	if (rc_add_config(rh, "radius_deadtime", "0", "evs", 0) != 0)
-		goto fail;
-	snprintf(srv, sizeof(srv), "%s:%u:%s", addr, s->port, s->key);
-	rc = rc_add_config(rh, "authserver", srv, "evs", 0);
-	mem_wipe(srv, sizeof(srv));
-	if (rc != 0)
-		goto fail;
-	if (rc_apply_config(rh) != 0)
-		goto fail;
-	if (rc_read_dictionary_from_buffer(rh, dictionary, sizeof(dictionary) - 1) != 0)
-		goto fail;
-	return rh;
-fail:
-	rc_destroy(rh);
-	return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static bool add_pairs(rc_handle *rh, VALUE_PAIR **send, const struct evs_aaa_req *req)
+/*
+ * A UDP socket connect()ed to the server: the kernel hands it only datagrams from the
+ * server's address and port. *nas: the local address, for NAS-IP-Address when the daemon has
+ * none. -1 with errno on failure.
+ */
+static int server_socket(const struct evs_radius_server *s, uint32_t *nas)
 {
-	char calling[20];
-	uint32_t svc = SERVICE_TYPE_LOGIN, port_type = NAS_PORT_TYPE_VIRTUAL;
-	uint32_t nas = req->nas_addr;
+	struct sockaddr_in sa = {
+	    .sin_family = AF_INET, .sin_port = htons(s->port), .sin_addr.s_addr = htonl(s->addr)};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	ipv4_str(req->peer_addr, calling, sizeof(calling));
-	return rc_avpair_add(rh, send, PW_USER_NAME, req->user, -1, 0) &&
-	       rc_avpair_add(rh, send, PW_USER_PASSWORD, req->password, -1, 0) &&
-	       rc_avpair_add(rh, send, PW_SERVICE_TYPE, &svc, -1, 0) &&
-	       rc_avpair_add(rh, send, PW_NAS_PORT_TYPE, &port_type, -1, 0) &&
-	       rc_avpair_add(rh, send, PW_CALLING_STATION_ID, calling, -1, 0) &&
-	       (!nas || rc_avpair_add(rh, send, PW_NAS_IP_ADDRESS, &nas, -1, 0));
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	*nas = ntohl(sa.sin_addr.s_addr);
+	return fd;
 }
 
-static void take_pairs(VALUE_PAIR *vp, struct evs_aaa_result *out)
+/* What came back from one server. */
+struct tally {
+	enum evs_radius_verdict v; /* the final verdict, when final */
+	bool final;
+	unsigned bad_auth, bad_ma, ignored, refused;
+	int err; /* errno of a failed send or receive */
+};
+
+/* Waits until at, taking datagrams: true when one verified. */
+static bool wait_reply(int fd, uint64_t at, const uint8_t *msg, const uint8_t *key, size_t klen,
+                       bool ma_optional, uint8_t *buf, size_t *got, struct tally *t)
 {
-	for (; vp && out->n_pairs < EVS_AAA_MAX_PAIRS; vp = rc_avpair_next(vp)) {
-		struct evs_aaa_pair *p = &out->pairs[out->n_pairs];
-		unsigned type, id;
-		rc_avpair_get_attr(vp, &type, &id);
-		memset(p, 0, sizeof(*p));
-		p->vendor = VENDOR(id);
-		p->type = ATTRID(id);
-		if (type == PW_TYPE_STRING) {
-			char *raw;
-			unsigned len;
-			if (rc_avpair_get_raw(vp, &raw, &len) != 0)
-				continue;
-			if (len > EVS_AAA_VALUE_MAX)
-				len = EVS_AAA_VALUE_MAX;
-			memcpy(p->text, raw, len);
-			p->text[len] = '\0';
-		} else if (type == PW_TYPE_INTEGER || type == PW_TYPE_IPADDR) {
-			if (rc_avpair_get_uint32(vp, &p->num) != 0)
-				continue;
-			p->is_num = true;
-		} else {
+	for (;;) {
+		uint64_t now = now_ms();
+		struct pollfd p = {fd, POLLIN, 0};
+		enum evs_radius_verdict v;
+		ssize_t n;
+		int pr;
+
+		if (now >= at)
+			return false;
+		pr = poll(&p, 1, (int)(at - now));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0) {
+			t->err = errno;
+			return false;
+		}
+		if (pr == 0)
+			return false;
+		n = recv(fd, buf, RADIUS_MAX_LEN, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ECONNREFUSED)
+				t->refused++; /* ICMP port unreachable: nobody listens (or a forger)
+				               */
+			else if (errno != EAGAIN && errno != EINTR)
+				t->err = errno;
 			continue;
 		}
-		out->n_pairs++;
+		v = evs_radius_check(buf, (size_t)n, msg[1], msg + 4, key, klen, !ma_optional);
+		switch (v) {
+		case EVS_RADIUS_V_IGNORE:
+			t->ignored++;
+			continue;
+		case EVS_RADIUS_V_BAD_AUTH:
+			t->bad_auth++;
+			continue;
+		case EVS_RADIUS_V_BAD_MA:
+			t->bad_ma++;
+			continue;
+		default:
+			t->v = v;
+			t->final = true;
+			*got = (size_t)n;
+			return true;
+		}
 	}
+}
+
+/*
+ * One server: the request, retransmitted unchanged (same ID and authenticator, RFC 5080
+ * 2.2.1) after each timeout, until a verified reply or the last try has timed out. Replies
+ * that do not verify are counted and the wait goes on: a forger cannot cut it short.
+ */
+static void exchange(const struct evs_radius_server *s, const struct evs_aaa_req *req,
+                     struct tally *t, uint8_t *reply, size_t *rlen, char *why, size_t whylen)
+{
+	uint8_t msg[RADIUS_MAX_LEN], rnd[1 + RADIUS_AUTH_LEN];
+	const uint8_t *key = (const uint8_t *)s->key;
+	size_t klen = strnlen(s->key, sizeof(s->key)), mlen = 0;
+	uint32_t nas = req->nas_addr, local = 0;
+	int fd = server_socket(s, &local);
+
+	if (fd < 0) {
+		t->err = errno;
+		snprintf(why, whylen, "no socket to it: %s", strerror(errno));
+		return;
+	}
+	if (!nas)
+		nas = local; /* as radcli did: the address the request leaves from */
+	if (crypto_random(rnd, sizeof(rnd)) != 0) {
+		snprintf(why, whylen, "no random bytes for the Request Authenticator");
+		t->err = EIO;
+		goto out;
+	}
+	if (evs_radius_build_request(msg, sizeof(msg), &mlen, rnd[0], rnd + 1, key, klen, req, nas,
+	                             why, whylen) != 0) {
+		t->err = EINVAL;
+		goto out;
+	}
+	for (unsigned i = 0; i <= s->retries && !t->final; i++) {
+		if (send(fd, msg, mlen, 0) < 0 && errno != ECONNREFUSED) {
+			t->err = errno;
+			snprintf(why, whylen, "cannot send to it: %s", strerror(errno));
+			break;
+		}
+		wait_reply(fd, now_ms() + (uint64_t)s->timeout_s * 1000, msg, key, klen,
+		           s->ma_optional, reply, rlen, t);
+	}
+out:
+	mem_wipe(msg, sizeof(msg));
+	mem_wipe(rnd, sizeof(rnd));
+	close(fd);
 }
 
 /* One server: true when it gave a final answer (accept or reject). */
 static bool ask_one(const struct evs_radius_server *s, const struct evs_aaa_req *req,
                     struct evs_aaa_result *out, bool *bad_answer)
 {
-	char a[20], msg[PW_MAX_MSG_SIZE];
-	SERVER srv = {0};
-	VALUE_PAIR *send = NULL, *recv = NULL;
-	rc_handle *rh;
+	uint8_t reply[RADIUS_MAX_LEN];
+	struct tally t = {0};
+	char a[20], why[200] = "";
+	size_t rlen = 0;
 	bool final = false;
-	int rc;
 
 	ipv4_str(s->addr, a, sizeof(a));
-	rh = handle_for(s, a);
-	if (!rh) {
-		add_why(out, "RADIUS server %s:%u: radcli could not be set up", a, s->port);
+	exchange(s, req, &t, reply, &rlen, why, sizeof(why));
+	if (!t.final) {
+		if (t.bad_auth || t.bad_ma) {
+			*bad_answer = true;
+			add_why(out,
+			        "RADIUS server %s:%u gave no valid answer: the RADIUS key does not "
+			        "match (%u replies failed the Response Authenticator check, %u the "
+			        "Message-Authenticator check)",
+			        a, s->port, t.bad_auth, t.bad_ma);
+		} else if (why[0]) {
+			add_why(out, "RADIUS server %s:%u: %s", a, s->port, why);
+		} else {
+			/* a server drops a request whose Message-Authenticator does not verify
+			 * with its key (FreeRADIUS does), so silence may be a wrong key too */
+			add_why(out,
+			        "RADIUS server %s:%u did not answer (%u tries, %u s each%s): it is "
+			        "down, or the RADIUS key does not match",
+			        a, s->port, s->retries + 1, s->timeout_s,
+			        t.refused ? "; its port is unreachable" : "");
+		}
 		return false;
 	}
-	if (!add_pairs(rh, &send, req)) {
-		add_why(out, "RADIUS server %s:%u: radcli could not build the request", a, s->port);
-		goto out;
-	}
-	srv.max = 1;
-	srv.name[0] = a;
-	srv.port[0] = s->port;
-	srv.secret[0] = (char *)s->key;
-	msg[0] = '\0';
-	rc = rc_aaa_ctx_server(rh, NULL, &srv, AUTH, 0, send, &recv, msg, 0, PW_ACCESS_REQUEST);
-	switch (rc) {
-	case OK_RC:
-		out->outcome = EVS_AAA_ACCEPT;
-		take_pairs(recv, out);
-		add_why(out, "RADIUS server %s:%u accepted the user", a, s->port);
+	switch (t.v) {
+	case EVS_RADIUS_V_ACCEPT:
+		if (evs_radius_reply_pairs(reply, rlen, out, why, sizeof(why)) != 0) {
+			/* the server holds the key, so this is its mistake: no access on it */
+			out->n_pairs = 0;
+			out->outcome = EVS_AAA_REJECT;
+			add_why(out, "RADIUS server %s:%u accepted the user, but %s: refused", a,
+			        s->port, why);
+		} else {
+			out->outcome = EVS_AAA_ACCEPT;
+			add_why(out, "RADIUS server %s:%u accepted the user", a, s->port);
+		}
 		final = true;
 		break;
-	case REJECT_RC:
+	case EVS_RADIUS_V_REJECT:
 		out->outcome = EVS_AAA_REJECT;
-		/* radcli 1.2.11 does not verify the Response Authenticator, so a server that has
-		 * another key (and so reads a garbled password) shows up here too */
+		add_why(out, "RADIUS server %s:%u rejected the user", a, s->port);
+		final = true;
+		break;
+	default: /* EVS_RADIUS_V_CHALLENGE */
+		out->outcome = EVS_AAA_REJECT;
 		add_why(out,
-		        "RADIUS server %s:%u rejected the user (a wrong key looks the same: if "
-		        "every user is rejected, compare the key with the server's)",
+		        "RADIUS server %s:%u sent an Access-Challenge, which evs does not answer "
+		        "(XAUTH asks one password): refused",
 		        a, s->port);
 		final = true;
 		break;
-	case TIMEOUT_RC:
-		add_why(out, "RADIUS server %s:%u did not answer (%u tries, %u s each)", a, s->port,
-		        s->retries + 1, s->timeout_s);
-		break;
-	case BADRESP_RC:
-	case BADRESPID_RC:
-		*bad_answer = true;
-		add_why(out,
-		        "RADIUS server %s:%u answered but its answer does not verify with the key "
-		        "(is the key the server's?)",
-		        a, s->port);
-		break;
-	default:
-		add_why(out, "RADIUS server %s:%u: the request failed (radcli error %d)", a,
-		        s->port, rc);
-		break;
 	}
-out:
-	mem_wipe(msg, sizeof(msg));
-	rc_avpair_free(send); /* it holds the password in clear: radcli frees, it cannot wipe */
-	rc_avpair_free(recv);
-	rc_destroy(rh);
+	mem_wipe(reply, sizeof(reply));
 	return final;
 }
 
@@ -282,6 +322,7 @@ static void *worker(void *arg)
 
 	if (d)
 		evs_radius_query(&j->req, &d->res);
+	crypto_thread_end(); /* before the answer is seen: the owner may exit right after */
 	mem_wipe(j, sizeof(*j));
 	free(j);
 	pthread_mutex_lock(&r->lock);

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * RADIUS Access-Requests for XAUTH (RFC 2865) through radcli, off the event loop. radcli
- * blocks for up to timeout x (retransmit + 1) per server, so each question runs in a thread
- * of its own (at most EVS_RADIUS_MAX_INFLIGHT at once); a finished one is queued and the
- * descriptor evs_radius_fd becomes readable. A slow or dead server therefore holds up only
- * the clients that wait for it.
+ * RADIUS Access-Requests for XAUTH (RFC 2865) off the event loop, over evs's own client
+ * (radius_pkt.h says why not radcli). A question blocks for up to timeout x (retransmit + 1)
+ * per server, so each one runs in a thread of its own (at most EVS_RADIUS_MAX_INFLIGHT at once); a
+ * finished one is queued and the descriptor evs_radius_fd becomes readable. A slow or dead server
+ * therefore holds up only the clients that wait for it.
  *
  * Servers are asked one after the other in configuration order; the next one only when the
  * one before gave no valid answer (silence, or answers that do not verify with the key),
- * as IOS does. A reject is final.
+ * as IOS does. A reject is final. Each server is asked over a UDP socket connect()ed to it,
+ * so that datagrams from any other address or port never reach evs, and a reply counts only
+ * when its Response Authenticator and Message-Authenticator verify with the key.
  */
 #ifndef EVC_SERVER_RADIUS_H
 #define EVC_SERVER_RADIUS_H

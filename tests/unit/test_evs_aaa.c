@@ -164,7 +164,30 @@ static void radius_servers_and_defaults(void **state)
 	assert_int_equal(evs_config_radius(c, s, 4), 1);
 	assert_int_equal(s[0].timeout_s, 5);
 	assert_int_equal(s[0].retries, 3);
+	assert_false(s[0].ma_optional); /* replies must carry a Message-Authenticator */
 	evs_config_free(c);
+
+	/* unsigned replies taken only when said so, and then with a warning */
+	{
+		char text[4096];
+		struct {
+			unsigned n_warn;
+			char last[512];
+		} w = {0};
+		int len = snprintf(text, sizeof(text), base_conf,
+		                   "aaa authentication login vpn-users group radius\n"
+		                   "aaa authorization network quizware local\n"
+		                   "radius-server host 127.0.0.1 key k\n"
+		                   "radius-server message-authenticator optional\n");
+		c = evs_config_parse("t.conf", text, (size_t)len, warn_collect, &w);
+		assert_non_null(c);
+		assert_int_equal(w.n_warn, 1);
+		assert_non_null(strstr(w.last, "t.conf:5: warning: RADIUS replies without a "
+		                               "Message-Authenticator are taken"));
+		assert_int_equal(evs_config_radius(c, s, 4), 1);
+		assert_true(s[0].ma_optional);
+		evs_config_free(c);
+	}
 }
 
 static struct evs_aaa_pair avp(const char *text)
@@ -359,8 +382,17 @@ static bool wait_ready(int fd)
 static int fr_start(void **state)
 {
 	(void)state;
-	char conf[2048];
+	char conf[3072], users[512], longpw[EVS_AAA_PASSWORD_MAX + 1];
 	int pipefd[2];
+	memset(longpw, 'p', EVS_AAA_PASSWORD_MAX);
+	longpw[EVS_AAA_PASSWORD_MAX] = '\0';
+	snprintf(users, sizeof(users),
+	         "long Cleartext-Password := \"%s\"\n"
+	         "alice Cleartext-Password := \"alice-pw\"\n"
+	         "\tFramed-IP-Address = 10.98.0.77,\n"
+	         "\tCisco-AVPair = \"ipsec:dns-servers=10.99.0.54 10.99.0.55\",\n"
+	         "\tCisco-AVPair += \"ipsec:default-domain=radius.example\"\n",
+	         longpw);
 	snprintf(fr_dir, sizeof(fr_dir), "/tmp/evs-aaa-fr.XXXXXX");
 	if (!mkdtemp(fr_dir))
 		return -1;
@@ -374,16 +406,20 @@ static int fr_start(void **state)
 	         "log {\n destination = stdout\n}\nsecurity {\n allow_core_dumps = no\n}\n"
 	         "client lo {\n ipaddr = 127.0.0.1\n secret = s3cret\n}\n"
 	         "modules {\n files {\n  filename = %s/users\n }\n pap {\n }\n}\n"
+	         /* FreeRADIUS 3.2.1 signs a reply only when told to (no BlastRADIUS fix yet) */
 	         "server default {\n listen {\n  type = auth\n  ipaddr = 127.0.0.1\n"
 	         "  port = %d\n }\n authorize {\n  files\n  pap\n }\n"
+	         " authenticate {\n  Auth-Type PAP {\n   pap\n  }\n }\n"
+	         " post-auth {\n  update reply {\n   &Message-Authenticator := 0x00\n  }\n"
+	         "  Post-Auth-Type REJECT {\n   update reply {\n"
+	         "    &Message-Authenticator := 0x00\n   }\n  }\n }\n}\n"
+	         /* and on the next port as it comes: without one */
+	         "server unsigned {\n listen {\n  type = auth\n  ipaddr = 127.0.0.1\n"
+	         "  port = %d\n }\n authorize {\n  files\n  pap\n }\n"
 	         " authenticate {\n  Auth-Type PAP {\n   pap\n  }\n }\n}\n",
-	         fr_dir, fr_dir, fr_dir, fr_dir, fr_dir, fr_dir, fr_dir, fr_dir, FR_PORT);
-	if (write_file(fr_dir, "radiusd.conf", conf) ||
-	    write_file(fr_dir, "users",
-	               "alice Cleartext-Password := \"alice-pw\"\n"
-	               "\tFramed-IP-Address = 10.98.0.77,\n"
-	               "\tCisco-AVPair = \"ipsec:dns-servers=10.99.0.54 10.99.0.55\",\n"
-	               "\tCisco-AVPair += \"ipsec:default-domain=radius.example\"\n"))
+	         fr_dir, fr_dir, fr_dir, fr_dir, fr_dir, fr_dir, fr_dir, fr_dir, FR_PORT,
+	         FR_PORT + 1);
+	if (write_file(fr_dir, "radiusd.conf", conf) || write_file(fr_dir, "users", users))
 		return -1;
 	if (pipe(pipefd) != 0)
 		return -1;
@@ -479,17 +515,53 @@ static void fr_accept_reject_key(void **state)
 	assert_non_null(strstr(res.why, "rejected the user"));
 
 	/*
-	 * A wrong key. FreeRADIUS decodes a garbled password and rejects; radcli 1.2.11 (Debian
-	 * 12) does not check the Response Authenticator (sendserver.c overwrites the verdict of
-	 * rc_check_reply), so evs sees a rejection, and says that a wrong key looks the same.
+	 * A wrong key. The request's Message-Authenticator does not verify with FreeRADIUS's
+	 * key, so it drops the request: no answer, which says the key may not match; never a
+	 * rejection (radcli 1.2.11, which sent none, took FreeRADIUS's reject of the garbled
+	 * password without checking its Response Authenticator).
 	 */
 	q = request("alice", "alice-pw");
 	q.servers[0] = server(FR_PORT, "not-the-key", 1, 0);
 	q.n_servers = 1;
 	evs_radius_query(&q, &res);
-	if (res.outcome != EVS_AAA_REJECT)
+	if (res.outcome != EVS_AAA_NO_ANSWER)
 		fail_msg("wrong key: %s: %s", evs_aaa_outcome_str(res.outcome), res.why);
-	assert_non_null(strstr(res.why, "a wrong key looks the same"));
+	assert_non_null(strstr(res.why, "the RADIUS key does not match"));
+
+	/* a password of 128 bytes, the most RFC 2865 allows: hidden over 8 blocks */
+	q = request("long", "");
+	memset(q.password, 'p', EVS_AAA_PASSWORD_MAX);
+	q.password[EVS_AAA_PASSWORD_MAX] = '\0';
+	q.servers[0] = server(FR_PORT, "s3cret", 2, 0);
+	q.n_servers = 1;
+	evs_radius_query(&q, &res);
+	if (res.outcome != EVS_AAA_ACCEPT)
+		fail_msg("128-byte password: %s: %s", evs_aaa_outcome_str(res.outcome), res.why);
+}
+
+/* A server that sends no Message-Authenticator: refused, unless the configuration says so. */
+static void fr_unsigned_replies(void **state)
+{
+	(void)state;
+	struct evs_aaa_result res;
+	struct evs_aaa_req q = request("alice", "alice-pw");
+	q.servers[0] = server(FR_PORT + 1, "s3cret", 1, 0);
+	q.n_servers = 1;
+	evs_radius_query(&q, &res);
+	if (res.outcome != EVS_AAA_BAD_ANSWER)
+		fail_msg("unsigned: %s: %s", evs_aaa_outcome_str(res.outcome), res.why);
+	assert_non_null(strstr(res.why, "0 replies failed the Response Authenticator check, 1 the "
+	                                "Message-Authenticator check"));
+	q.servers[0].ma_optional = true;
+	evs_radius_query(&q, &res);
+	if (res.outcome != EVS_AAA_ACCEPT)
+		fail_msg("unsigned, optional: %s: %s", evs_aaa_outcome_str(res.outcome), res.why);
+	q = request("alice", "wrong");
+	q.servers[0] = server(FR_PORT + 1, "s3cret", 1, 0);
+	q.servers[0].ma_optional = true;
+	q.n_servers = 1;
+	evs_radius_query(&q, &res);
+	assert_int_equal(res.outcome, EVS_AAA_REJECT);
 }
 
 static void fr_silent_then_next(void **state)
@@ -561,6 +633,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest live[] = {
 	    cmocka_unit_test(fr_accept_reject_key),
+	    cmocka_unit_test(fr_unsigned_replies),
 	    cmocka_unit_test(fr_silent_then_next),
 	    cmocka_unit_test(fr_slow_does_not_block),
 	};
