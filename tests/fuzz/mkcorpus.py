@@ -18,6 +18,8 @@ Seed kinds:
              and event, and broken ones
   keyed      fuzz_engine_keyed's input: every decrypted message's payloads (behind its HASH
              payload, which the harness recomputes) for each stage of the handshake
+  radius     RADIUS replies (Accept with Framed-IP and Cisco AV pairs, Reject, Challenge) for
+             fuzz_radius, unsigned: the target signs them
 
 TARGETS maps a target name to its kinds; a target not listed gets all of them, so a new
 fuzz_<name>.c works without touching this file and can be given a narrower list later.
@@ -39,9 +41,10 @@ TARGETS = {
     "fuzz_vpnc_conf": ["vpnc"],
     "fuzz_profile": ["profile"],
     "fuzz_ctlproto": ["ctlproto"],
+    "fuzz_radius": ["radius"],
 }
 # kinds that are written once, not once per scenario
-STATIC_KINDS = ("limits", "pcf", "vpnc", "profile", "ctlproto")
+STATIC_KINDS = ("limits", "pcf", "vpnc", "profile", "ctlproto", "radius")
 ALL_KINDS = ["messages", "decrypted", "esp"]
 
 HDR_LEN = 28
@@ -277,8 +280,30 @@ def ctlproto():
         yield f"ctlproto-{i:02d}", (line + "\n").encode()
 
 
+def radius():
+    """RADIUS replies for fuzz_radius, unsigned (the target signs them)."""
+    def attr(t, v):
+        return bytes([t, len(v) + 2]) + v
+
+    def avpair(s):
+        return attr(26, struct.pack(">I", 9) + attr(1, s.encode()))
+    ma = attr(80, bytes(16))
+    replies = [
+        (2, ma + attr(8, bytes([10, 98, 0, 77])) + attr(9, bytes([255, 255, 255, 0]))
+         + avpair("ipsec:dns-servers=10.1.1.1 10.1.1.2") + avpair("ipsec:inacl=150")
+         + avpair("ipsec:addr-pool=vip") + attr(27, struct.pack(">I", 3600))),
+        (2, ma + avpair("ipsec:split-dns=a.example,b.example") + attr(25, b"\0class")
+         + attr(18, b"welcome") + avpair("shell:priv-lvl=15")),
+        (2, attr(8, bytes([10, 0, 0, 15]))),
+        (3, ma + attr(18, b"no")),
+        (11, ma + attr(24, b"state")),
+    ]
+    for i, (code, attrs) in enumerate(replies):
+        yield f"radius-{i:02d}", struct.pack(">BBH", code, i, 20 + len(attrs)) + bytes(16) + attrs
+
+
 STATIC = {"limits": limits, "pcf": pcf, "vpnc": vpnc, "profile": profile,
-          "ctlproto": ctlproto}
+          "ctlproto": ctlproto, "radius": radius}
 
 
 def seeds(scen, kind):
