@@ -69,7 +69,7 @@ static void usage(FILE *f)
 	      "at\n"
 	      "                         most 4) translated to the assigned address (PAT); one in\n"
 	      "                         network-extension mode\n"
-	      "  --natt MODE            auto (default), force or off\n"
+	      "  --natt MODE            auto (default), force, off or cisco-udp\n"
 	      "  --dpd SECONDS          dead peer detection after SECONDS idle (default 30, 0 "
 	      "off)\n"
 	      "  --ifname NAME          TUN device name (default evc0, evc1, ...)\n"

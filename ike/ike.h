@@ -64,7 +64,7 @@ struct ike_child {
 	uint8_t auth_key_len;              /* 0 with AES-GCM */
 	uint8_t enc_in[36], auth_in[32];   /* keys for inbound packets */
 	uint8_t enc_out[36], auth_out[32]; /* keys for outbound packets */
-	bool udp_encap;                    /* ESP in UDP 4500 (RFC 3948), else raw ESP */
+	bool udp_encap;                    /* ESP in UDP (RFC 3948), else raw ESP */
 	struct ike_endpoint peer;          /* where ESP goes */
 	uint16_t local_port;
 	struct evc_net local_ts;  /* our traffic selector */
@@ -250,6 +250,11 @@ struct ike_config {
 
 	/* both */
 	enum ike_natt_mode natt;
+	/* initiator: ask the gateway for Cisco IPsec over UDP (the Unity UDP_ENCAP_PORT in the
+	 * mode-config request, as vpnc's cisco-udp); with the port answered, ESP goes in UDP
+	 * between that port on both ends (ike_child.local_port and peer.port). Meant with natt
+	 * IKE_NATT_DISABLE, as vpnc: the two are alternatives. */
+	bool cisco_udp;
 	/* Cisco IKE fragmentation: both sides announce it (vendor ID FRAGMENTATION) and take
 	 * fragments; a message longer than this many bytes goes in fragments when the peer
 	 * announced it too (0: 1252, an IP packet of 1280 bytes as strongSwan sends; at least

@@ -12,6 +12,14 @@
  * and none for this), so the attribute is evc's own, from the private range (16384-32767)
  * outside the Unity block; a gateway that does not know it ignores it (modecfg-02 3.4), and
  * an answer without it leaves the decision to quick mode, as before.
+ *
+ * Cisco IPsec over UDP (the pre-NAT-T transparent tunnelling of the VPN 3000 and the ASA's
+ * `ipsec-udp`): the client asks with an empty UDP_ENCAP_PORT (CFG_UNITY_NATT_PORT, as vpnc's
+ * cisco-udp does), the gateway answers the port as a TV attribute (vpnc takes no other form)
+ * when the group enables it, and the ESP SAs of that IKE SA then go in UDP between that port on
+ * both ends: plain ESP in the datagram as RFC 3948 puts it, IKE stays on port 500 and quick mode
+ * still names the tunnel mode (no NAT-T encapsulation mode). Only an asked-for port is used on
+ * either side: a pushed SET never carries it, as a client that did not ask would not know.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -57,6 +65,8 @@ void modecfg_client_start(struct ike_sa *sa)
 		                      strlen(sa->hostname));
 	if (sa->cfg.n_lan)
 		isakmp_attr_write_tv(&w, CFG_EVC_NETWORK_EXTENSION, 1);
+	if (sa->cfg.cisco_udp)
+		isakmp_attr_write_tlv(&w, CFG_UNITY_NATT_PORT, NULL, 0);
 	if (sa->cfg.fw_vendor) {
 		/* the host's firewall, for a group with `firewall are-u-there` */
 		uint8_t fw[8];
@@ -205,6 +215,14 @@ bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, con
 			pol->network_extension = a.value == 1;
 			pol->have |= EVC_HAVE_NETWORK_EXTENSION;
 			break;
+		case CFG_UNITY_NATT_PORT:
+			/* TV as vpnc takes it; 0 is "not enabled" (vpnc then sends ESP as usual) */
+			if (!a.value_ok || a.value > 65535 || a.value == IKE_PORT ||
+			    a.value == IKE_NATT_PORT)
+				goto bad;
+			pol->udp_encap_port = (uint16_t)a.value;
+			pol->have |= EVC_HAVE_UDP_ENCAP_PORT;
+			break;
 		case CFG_UNITY_SPLIT_INCLUDE:
 			if (!read_nets(&a, pol->split_include, &pol->n_split_include,
 			               EVC_POLICY_MAX_NETS))
@@ -251,6 +269,24 @@ static void took_policy(struct ike_sa *sa)
 	          (sa->policy.have & EVC_HAVE_DOMAIN) ? sa->policy.domain : "");
 }
 
+/* An IPsec over UDP port counts only as the answer to our own request for it. */
+static void client_udp_port(struct ike_sa *sa, struct evc_policy *pol, bool reply)
+{
+	bool got = (pol->have & EVC_HAVE_UDP_ENCAP_PORT) && pol->udp_encap_port;
+	if (!sa->cfg.cisco_udp || !reply || !got) {
+		if (sa->cfg.cisco_udp)
+			sa_log(sa, IKE_LOG_WARN,
+			       "asked for Cisco IPsec over UDP and the gateway gave no port (group "
+			       "%s has it off, or pushed its policy): ESP goes as IP protocol 50",
+			       sa->group);
+		pol->have &= ~(uint32_t)EVC_HAVE_UDP_ENCAP_PORT;
+		pol->udp_encap_port = 0;
+		return;
+	}
+	sa_log(sa, IKE_LOG_INFO, "Cisco IPsec over UDP: ESP goes in UDP port %u",
+	       pol->udp_encap_port);
+}
+
 enum ike_verdict modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr *h,
                                       const struct isakmp_cfg *cfg)
 {
@@ -285,6 +321,7 @@ enum ike_verdict modecfg_client_input(struct ike_sa *sa, const struct isakmp_hdr
 		        "the gateway assigned no address (check the pool of group %s)", sa->group);
 		return IKE_V_FATAL;
 	}
+	client_udp_port(sa, &pol, cfg->type == ISAKMP_CFG_REPLY);
 	sa->policy = pol;
 	took_policy(sa);
 	return IKE_V_OK;
@@ -361,6 +398,10 @@ static void write_one(struct wr *w, const struct evc_policy *pol, uint16_t t)
 	case CFG_EVC_NETWORK_EXTENSION:
 		/* asked for: the group's word, yes or no */
 		isakmp_attr_write_tv(w, t, pol->network_extension ? 1 : 0);
+		break;
+	case CFG_UNITY_NATT_PORT:
+		if ((pol->have & EVC_HAVE_UDP_ENCAP_PORT) && pol->udp_encap_port)
+			isakmp_attr_write_tv(w, t, pol->udp_encap_port);
 		break;
 	case CFG_UNITY_SPLIT_INCLUDE:
 		write_nets(w, t, pol->split_include, pol->n_split_include);
@@ -451,6 +492,22 @@ static bool firewall_ok(struct ike_sa *sa, const struct isakmp_hdr *h, const str
 	return false;
 }
 
+/* The group's IPsec over UDP port stays with the SA only when its client asked for it. */
+static void keep_udp_port(struct ike_sa *sa, bool asked)
+{
+	struct evc_policy *pol = &sa->policy;
+	if (!(pol->have & EVC_HAVE_UDP_ENCAP_PORT) || !pol->udp_encap_port)
+		return;
+	if (asked) {
+		sa_log(sa, IKE_LOG_INFO,
+		       "user %s of group %s: IPsec over UDP, ESP in UDP port %u (ipsec-udp)",
+		       sa->user, sa->group, pol->udp_encap_port);
+		return;
+	}
+	pol->have &= ~(uint32_t)EVC_HAVE_UDP_ENCAP_PORT;
+	pol->udp_encap_port = 0;
+}
+
 /* The group policy for this user, once per SA; false when the SA failed. */
 static bool take_policy(struct ike_sa *sa)
 {
@@ -477,6 +534,7 @@ void modecfg_server_push(struct ike_sa *sa)
 		isakmp_attr_write_tlv(&rw, requested[i], NULL, 0);
 	if (!take_policy(sa))
 		return;
+	keep_udp_port(sa, false);
 	struct wr w = wr_init(attrs, sizeof(attrs));
 	modecfg_write(&w, &sa->policy, req, rw.len);
 	if (w.err || rw.err) {
@@ -501,14 +559,26 @@ enum ike_verdict modecfg_server_ack(struct ike_sa *sa, const struct isakmp_hdr *
 	return IKE_V_OK;
 }
 
-static bool asks_network_extension(const uint8_t *req, size_t len)
+static bool asks_for(const uint8_t *req, size_t len, uint16_t type)
 {
 	struct rd r = rd_init(req, len);
 	struct isakmp_attr a;
 	while (isakmp_attr_next(&r, &a) == 1)
-		if (a.type == CFG_EVC_NETWORK_EXTENSION)
+		if (a.type == type)
 			return true;
 	return false;
+}
+
+void modecfg_child_encap(const struct ike_sa *sa, struct ike_child *ch)
+{
+	const struct evc_policy *pol = &sa->policy;
+	if (!(pol->have & EVC_HAVE_UDP_ENCAP_PORT) || !pol->udp_encap_port)
+		return;
+	if (sa->role == IKE_ROLE_INITIATOR && !sa->cfg.cisco_udp)
+		return;
+	ch->udp_encap = true;
+	ch->local_port = pol->udp_encap_port;
+	ch->peer.port = pol->udp_encap_port;
 }
 
 enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr *h,
@@ -527,7 +597,9 @@ enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr
 	sa_rexmit_stop(sa); /* the request also acknowledges our XAUTH SET */
 	if (!take_policy(sa) || !firewall_ok(sa, h, cfg))
 		return IKE_V_FATAL;
-	if (asks_network_extension(cfg->attrs, cfg->attrs_len) && !sa->policy.network_extension)
+	keep_udp_port(sa, asks_for(cfg->attrs, cfg->attrs_len, CFG_UNITY_NATT_PORT));
+	if (asks_for(cfg->attrs, cfg->attrs_len, CFG_EVC_NETWORK_EXTENSION) &&
+	    !sa->policy.network_extension)
 		sa_log(sa, IKE_LOG_WARN,
 		       "user %s of group %s asked for network extension: refused, the group does "
 		       "not allow network extension ('nem enable')",

@@ -246,6 +246,7 @@ static int make_child(struct ike_sa *sa, uint32_t spi_out, struct ike_child *ch)
 	ch->udp_encap = sa->qm.encap != IPSEC_ENCAP_TUNNEL;
 	ch->peer = sa->peer;
 	ch->local_port = sa->local.port;
+	modecfg_child_encap(sa, ch);
 	/* IDci is the side of whoever started this quick mode, which after a rekey by the
 	 * other side is not the IKE initiator */
 	if (sa->qm.we_started) {
@@ -270,9 +271,20 @@ out:
 	return rc;
 }
 
+/* IPsec over UDP names its own port; NAT-T's is 4500 */
+static const char *encap_str(const struct ike_sa *sa, const struct ike_child *ch, char *buf,
+                             size_t len)
+{
+	if (!ch->udp_encap)
+		return "ESP (IP protocol 50)";
+	snprintf(buf, len, "ESP in UDP %u",
+	         sa->policy.udp_encap_port ? sa->policy.udp_encap_port : IKE_NATT_PORT);
+	return buf;
+}
+
 static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 {
-	char p[64];
+	char p[64], e[32];
 	bool rekey = sa->state == IKE_S_ESTABLISHED;
 	sa->qm.active = false;
 	if (!sa_child_add(sa, ch, sa->qm.we_started ? sa->qm.rekey_of : 0)) {
@@ -292,7 +304,7 @@ static void child_up(struct ike_sa *sa, const struct ike_child *ch)
 	else
 		sa_status(sa, IKE_STEP_ESTABLISHED, "tunnel up: %s, SPI in %08x out %08x, %s",
 		          ike_p2_str(&sa->qm.chosen, p, sizeof(p)), ch->spi_in, ch->spi_out,
-		          ch->udp_encap ? "ESP in UDP 4500" : "ESP (IP protocol 50)");
+		          encap_str(sa, ch, e, sizeof(e)));
 	struct ike_act_node *n = sa_push(sa, IKE_ACT_CHILD_UP);
 	if (n && sa_own(n, ch, sizeof(*ch), true))
 		n->act.u.child = (const struct ike_child *)(const void *)n->buf;

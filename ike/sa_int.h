@@ -505,6 +505,8 @@ enum ike_verdict modecfg_server_input(struct ike_sa *sa, const struct isakmp_hdr
 bool modecfg_parse(const uint8_t *attrs, size_t len, struct evc_policy *pol, const char **why);
 /* Writes the attributes of pol that the client asked for (server). */
 void modecfg_write(struct wr *w, const struct evc_policy *pol, const uint8_t *req, size_t req_len);
+/* Cisco IPsec over UDP: an ESP SA pair of an SA whose policy has the port goes in UDP on it. */
+void modecfg_child_encap(const struct ike_sa *sa, struct ike_child *ch);
 
 /* ---- qm.c ---- */
 /* Starts a quick mode: the first one, or a rekey of the pair with inbound SPI rekey_of. */

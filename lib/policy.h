@@ -32,6 +32,7 @@ enum evc_policy_have {
 	EVC_HAVE_BACKUP = 1u << 7,
 	EVC_HAVE_FW_TYPE = 1u << 8,
 	EVC_HAVE_NETWORK_EXTENSION = 1u << 9, /* the gateway answered the request for it */
+	EVC_HAVE_UDP_ENCAP_PORT = 1u << 10,   /* Cisco IPsec over UDP: udp_encap_port */
 };
 
 struct evc_policy {
@@ -60,6 +61,13 @@ struct evc_policy {
 	 * EVC_HAVE_NETWORK_EXTENSION and the gateway's word here.
 	 */
 	bool network_extension;
+	/*
+	 * Cisco IPsec over UDP (Unity UDP_ENCAP_PORT, CFG_UNITY_NATT_PORT): ESP goes in UDP to and
+	 * from this port, IKE stays on 500, no NAT-T. On the server the group's port (`ipsec-udp`),
+	 * kept for an SA only when its client asked for it; on the client the gateway's answer to
+	 * its request. 0: not used.
+	 */
+	uint16_t udp_encap_port;
 };
 
 #endif

@@ -185,8 +185,10 @@ static int pick(const char *v, const struct choice *ch, size_t n, int *out, stru
 }
 
 static const struct choice auth_ch[] = {{"psk", PROF_AUTH_PSK}, {"cert", PROF_AUTH_CERT}};
-static const struct choice natt_ch[] = {
-    {"auto", PROF_NATT_AUTO}, {"force", PROF_NATT_FORCE}, {"off", PROF_NATT_OFF}};
+static const struct choice natt_ch[] = {{"auto", PROF_NATT_AUTO},
+                                        {"force", PROF_NATT_FORCE},
+                                        {"off", PROF_NATT_OFF},
+                                        {"cisco-udp", PROF_NATT_CISCO_UDP}};
 static const struct choice mode_ch[] = {{"client", PROF_MODE_CLIENT},
                                         {"network-extension", PROF_MODE_NETWORK_EXTENSION}};
 static const struct choice dns_ch[] = {{"resolv-conf", PROF_DNS_RESOLV_CONF},
@@ -569,7 +571,7 @@ static const struct key {
     [K_ESP] = {"esp", p_esp, "phase-2 transforms, e.g. aes256-sha1, 3des-md5"},
     [K_DH] = {"dh", p_dh, "phase-1 DH group: auto, 2, 5, 14, 15 or 16"},
     [K_PFS] = {"pfs", p_pfs, "off, server or a DH group"},
-    [K_NATT] = {"natt", p_natt, "auto, force or off"},
+    [K_NATT] = {"natt", p_natt, "auto, force, off or cisco-udp"},
     [K_MODE] = {"mode", p_mode, "client or network-extension"},
     [K_LAN] = {"lan", p_lan, "networks behind this host, a.b.c.d/len, comma-separated"},
     [K_LOCAL_LAN] = {"local_lan", p_local_lan, "yes or no: keep local LANs out of the tunnel"},

@@ -42,7 +42,7 @@
  *                    and 5 when the gateway refuses]                              {--dh}
  *   pfs              off | server | 2 | 5 | 14 | 15 | 16: PFS for quick mode; a group
  *                    makes evc propose PFS itself [server: when the gateway asks]
- *   natt             auto | force | off [auto]                                   {--natt}
+ *   natt             auto | force | off | cisco-udp [auto]                       {--natt}
  *   mode             client | network-extension [client]
  *   lan              comma-separated networks a.b.c.d/len behind this host; required in
  *                    network-extension mode
@@ -96,6 +96,9 @@ enum prof_natt {
 	PROF_NATT_AUTO,  /* ESP in UDP 4500 when a NAT is detected */
 	PROF_NATT_FORCE, /* always ESP in UDP 4500 */
 	PROF_NATT_OFF,   /* never */
+	/* Cisco IPsec over UDP: no NAT-T; ESP in UDP on the port the gateway gives when asked
+	 * (vpnc's cisco-udp, the Cisco client's transparent tunnelling over UDP) */
+	PROF_NATT_CISCO_UDP,
 };
 
 /* One `ike` entry: a phase-1 cipher and hash (lib/crypto.h's enum cipher_alg, hash_alg). */

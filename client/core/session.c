@@ -114,7 +114,14 @@ static void on_child_up(void *ctx, const struct ike_child *c)
 {
 	struct evc_session *s = ctx;
 	const char *why = NULL;
-	int rc = dp_add_child(s->dp, c, &why);
+	char cerr[256];
+	int fd = -1, rc = 0;
+	if (c->udp_encap && c->local_port != IKE_NATT_PORT && c->local_port != IKE_PORT) {
+		fd = rc = evc_session_cudp(s, c->local_port, cerr, sizeof(cerr));
+		why = cerr;
+	}
+	if (rc >= 0)
+		rc = dp_add_child_fd(s->dp, c, fd, &why);
 	if (rc != 0) {
 		evc_session_fail(s, rc, _("step 7 (quick mode): cannot install the IPsec SA: %s"),
 		                 why ? why : strerror(-rc));

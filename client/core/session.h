@@ -24,6 +24,7 @@ enum evc_tag {
 	EVC_TAG_ESP,
 	EVC_TAG_TUN,
 	EVC_TAG_TIMER,
+	EVC_TAG_CUDP, /* Cisco IPsec over UDP */
 	EVC_TAG_CLIENT = 100
 };
 

@@ -42,6 +42,8 @@ struct evc_session {
 	int ep;                            /* the client's; not ours to close */
 	int sock_ike, sock_natt, sock_esp; /* the client's (struct evc_shared), watched by us */
 	int tun, timer;
+	int sock_cudp; /* Cisco IPsec over UDP on cudp_port: the session's own, or -1 */
+	uint16_t cudp_port;
 	bool watching;          /* the shared sockets are in the epoll */
 	struct ike_child child; /* the current ESP SA pair, keys wiped */
 	bool have_child;
@@ -83,5 +85,9 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey);
 struct ike_sa *evc_session_sa_for(struct evc_session *s, const uint8_t *msg, size_t len);
 /* Ticks both IKE SAs. */
 void evc_session_tick(struct evc_session *s, uint64_t now);
+
+/* Cisco IPsec over UDP: the session's socket on the gateway's port (opened on first use, as
+ * vpnc uses the same port on both ends), or a negative errno with err. */
+int evc_session_cudp(struct evc_session *s, uint16_t port, char *err, size_t errlen);
 
 #endif

@@ -53,7 +53,9 @@ static void dp_ike_input(void *ctx, int fd, const uint8_t *msg, size_t len,
                          const struct ike_endpoint *from, const struct ike_endpoint *to)
 {
 	struct evc_session *s = ctx;
-	(void)fd;
+	/* IKE is on 500 with IPsec over UDP: the marker there is vpnc's kind of keepalive */
+	if (fd == s->sock_cudp)
+		return;
 	struct ike_endpoint local = {s->local_ip, to->port ? to->port : IKE_NATT_PORT};
 	ike_input(evc_session_sa_for(s, msg, len), mono_ms(), msg, len, from, &local);
 }
@@ -102,6 +104,10 @@ void evc_session_dispatch(struct evc_session *s, uint32_t tag)
 		dp_on_udp_readable(s->dp, s->sock_natt);
 		note_traffic(s);
 		break;
+	case EVC_TAG_CUDP:
+		dp_on_udp_readable(s->dp, s->sock_cudp);
+		note_traffic(s);
+		break;
 	case EVC_TAG_ESP:
 		dp_on_esp_readable(s->dp);
 		note_traffic(s);
@@ -115,7 +121,8 @@ void evc_session_dispatch(struct evc_session *s, uint32_t tag)
 			break;
 		uint64_t now = mono_ms();
 		if (s->keepalive_at && now >= s->keepalive_at) {
-			dp_send_keepalive(s->sock_natt, &s->natt_peer);
+			dp_send_keepalive(s->sock_cudp >= 0 ? s->sock_cudp : s->sock_natt,
+			                  &s->natt_peer);
 			s->keepalive_at = now + NATT_KEEPALIVE_MS;
 		}
 		evc_session_tick(s, now);
@@ -254,6 +261,29 @@ static int setup_io(struct evc_session *s, struct evc_shared *io)
 	return 0;
 }
 
+int evc_session_cudp(struct evc_session *s, uint16_t port, char *err, size_t errlen)
+{
+	if (s->sock_cudp >= 0) {
+		if (s->cudp_port == port)
+			return s->sock_cudp;
+		snprintf(err, errlen, "the gateway moved IPsec over UDP from port %u to %u",
+		         s->cudp_port, port);
+		return -EINVAL;
+	}
+	int fd = sock_udp_bind(0, port, err, errlen);
+	if (fd < 0)
+		return fd;
+	if (add_ev(s, fd, EVC_TAG_CUDP)) {
+		int e = errno;
+		snprintf(err, errlen, "cannot watch UDP port %u: %s", port, strerror(e));
+		close(fd);
+		return -e;
+	}
+	s->sock_cudp = fd;
+	s->cudp_port = port;
+	return fd;
+}
+
 struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 {
 	const struct evc_settings *set = s->set;
@@ -274,6 +304,7 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 	    .p2 = set->n_p2 ? set->p2 : NULL,
 	    .n_p2 = set->n_p2,
 	    .natt = set->natt,
+	    .cisco_udp = set->cisco_udp,
 	    .dpd_idle_s = set->dpd_idle_s,
 	    .frag_size = set->frag_size,
 	    .retransmit_ms = set->retransmit_ms,
@@ -329,7 +360,7 @@ int evc_session_new(struct evc_session **out, const struct evc_settings *set, ui
 	}
 	/* every descriptor starts as "not ours": teardown after an early failure closes
 	 * nothing it did not open (a zeroed field would be fd 0) */
-	s->sock_ike = s->sock_natt = s->sock_esp = s->tun = s->timer = -1;
+	s->sock_ike = s->sock_natt = s->sock_esp = s->tun = s->timer = s->sock_cudp = -1;
 	s->set = set;
 	s->hooks = *hooks;
 	s->gw_addr = gw_addr;
@@ -436,7 +467,7 @@ void evc_session_free(struct evc_session *s)
 	for (size_t i = 0; s->watching && i < sizeof(shared) / sizeof(shared[0]); i++)
 		if (shared[i] >= 0)
 			epoll_ctl(s->ep, EPOLL_CTL_DEL, shared[i], NULL);
-	int fds[] = {s->tun, s->timer};
+	int fds[] = {s->tun, s->timer, s->sock_cudp};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]); /* closing also takes it out of the client's epoll */

@@ -81,8 +81,9 @@ static int word(const char *v, const char *const *names)
 int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, char *err,
                       size_t errlen)
 {
-	static const char *const natt[] = {"auto", "force", "off", NULL};
-	static const int natt_val[] = {IKE_NATT_AUTO, IKE_NATT_FORCE, IKE_NATT_DISABLE};
+	static const char *const natt[] = {"auto", "force", "off", "cisco-udp", NULL};
+	static const int natt_val[] = {IKE_NATT_AUTO, IKE_NATT_FORCE, IKE_NATT_DISABLE,
+	                               PROF_NATT_CISCO_UDP};
 	static const char *const dns[] = {"resolv-conf", "replace-symlink", "off", NULL};
 	static const int dns_val[] = {PLAT_DNS_RESOLV_CONF, PLAT_DNS_REPLACE_SYMLINK, PLAT_DNS_OFF};
 	struct {
@@ -119,7 +120,8 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 		o->dh = (long)n;
 	} else if (strcmp(name, "natt") == 0) {
 		if ((i = word(v, natt)) < 0)
-			return bad(err, errlen, _("--natt %s: use auto, force or off"), v);
+			return bad(err, errlen, _("--natt %s: use auto, force, off or cisco-udp"),
+			           v);
 		o->natt = natt_val[i];
 	} else if (strcmp(name, "dpd") == 0) {
 		if (!parse_uint(v, 86400, &n))
@@ -473,9 +475,10 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	*s = (struct evc_settings){0};
 	/* each value: the override, else the profile's, else the default */
 	s->dh_group = o->dh >= 0 ? (unsigned)o->dh : p ? prof_dh(p) : PROF_DEFAULT_DH;
-	s->natt = o->natt >= 0 ? (enum ike_natt_mode)o->natt
-	          : p          ? (enum ike_natt_mode)prof_natt(p)
-	                       : IKE_NATT_AUTO;
+	int natt = o->natt >= 0 ? (int)o->natt : p ? (int)prof_natt(p) : (int)IKE_NATT_AUTO;
+	/* cisco-udp is not NAT-T but its alternative: no NAT-T vendor IDs, as vpnc's */
+	s->cisco_udp = natt == PROF_NATT_CISCO_UDP;
+	s->natt = s->cisco_udp ? IKE_NATT_DISABLE : (enum ike_natt_mode)natt;
 	s->dpd_idle_s = o->dpd >= 0 ? (unsigned)o->dpd : p ? prof_dpd(p) : DEFAULT_DPD_S;
 	s->frag_size = o->frag_size > 0 ? (unsigned)o->frag_size : 0;
 	s->mtu = o->mtu >= 0 ? (unsigned)o->mtu : p ? prof_mtu(p) : 0;

@@ -54,6 +54,7 @@ struct evc_settings {
 	struct ike_p2_prop p2[EVC_MAX_P2];
 	size_t n_p2; /* 0: every supported ESP transform */
 	enum ike_natt_mode natt;
+	bool cisco_udp; /* --natt cisco-udp: ask for Cisco IPsec over UDP (ike_config) */
 	enum evc_mode mode;
 	/* the networks behind this host, no two overlapping, none holding a gateway's address:
 	 * network extension, one ESP SA pair each; client mode, translated to the assigned

@@ -237,6 +237,32 @@ static bool group_flag(struct cfg_parser *p, const struct cfg_toks *tk, struct c
 	return true;
 }
 
+/*
+ * `ipsec-udp [port <4001-49151>]`: Cisco IPsec over UDP for the group's clients that ask for it
+ * (an evs extension: IOS has no such command; the ASA's group-policy has `ipsec-udp enable` and
+ * `ipsec-udp-port`, whose default and range these are). 4500 is NAT-T's own port.
+ */
+static void group_ipsec_udp(struct cfg_parser *p, const struct cfg_toks *tk, struct cfg_group *g)
+{
+	unsigned long port = EVS_IPSEC_UDP_PORT;
+	if ((N(tk) != 1 && N(tk) != 3) || (N(tk) == 3 && !cfg_kw(T(tk, 1), "port"))) {
+		cfg_usage(p, "ipsec-udp [port <4001-49151>]");
+		return;
+	}
+	if (N(tk) == 3 && !cfg_parse_uint(T(tk, 2), 4001, 49151, &port)) {
+		cfg_error(p, p->lineno, "ipsec-udp port must be between 4001 and 49151, not '%s'",
+		          T(tk, 2));
+		return;
+	}
+	if (port == 4500) {
+		cfg_error(p, p->lineno,
+		          "ipsec-udp port 4500 is NAT-T's port (RFC 3948); choose another, e.g. "
+		          "the default 10000");
+		return;
+	}
+	g->udp_port = (uint16_t)port;
+}
+
 void cfg_cmd_group(struct cfg_parser *p, struct cfg_toks *tk, const char *raw)
 {
 	struct cfg_group *g = &p->cfg->groups.v[p->mode_idx];
@@ -257,6 +283,8 @@ void cfg_cmd_group(struct cfg_parser *p, struct cfg_toks *tk, const char *raw)
 		group_simple(p, tk, g);
 	} else if (group_flag(p, tk, g)) {
 		return;
+	} else if (cfg_kw(c, "ipsec-udp")) {
+		group_ipsec_udp(p, tk, g);
 	} else if (cfg_kw(c, "banner")) {
 		cfg_banner_start(p, raw + strlen(c), p->mode_idx);
 	} else if (cfg_kw(c, "access-restrict")) {

@@ -184,6 +184,10 @@ void evs_config_group_policy(const struct evs_config *c, size_t i, struct evc_po
 	pol->save_passwd = g->save_password;
 	pol->pfs = g->pfs;
 	pol->network_extension = g->nem;
+	if (g->udp_port) {
+		pol->have |= EVC_HAVE_UDP_ENCAP_PORT;
+		pol->udp_encap_port = g->udp_port;
+	}
 	if (g->split_dns.n) {
 		pol->have |= EVC_HAVE_SPLIT_DNS;
 		join(&g->split_dns, pol->split_dns, sizeof(pol->split_dns));

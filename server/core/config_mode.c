@@ -115,6 +115,7 @@ static const char *const group_cmds[] = {
     "netmask",
     "access-restrict",
     "nem",
+    "ipsec-udp",
     NULL,
 };
 static const char *const isakmp_cmds[] = {"encryption", "hash",     "authentication",

@@ -384,7 +384,8 @@ static void act_child_up(void *ctx, const struct ike_child *ch)
 			d->io.child_del(d->io.ctx, ch->spi_in);
 		return;
 	}
-	if (ch->udp_encap) {
+	/* NAT-T's keepalives go from 4500; a client of IPsec over UDP sends its own */
+	if (ch->udp_encap && (ch->local_port == IKE_NATT_PORT || ch->local_port == IKE_PORT)) {
 		c->natt = true;
 		c->natt_peer = ch->peer;
 	}

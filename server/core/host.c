@@ -36,13 +36,15 @@ enum ev_kind {
 	EV_SIGNAL,
 	EV_CONTROL,
 	EV_NETWATCH,
-	EV_AAA, /* RADIUS answers */
+	EV_AAA,  /* RADIUS answers */
+	EV_CUDP, /* Cisco IPsec over UDP: idx is listener * EVS_MAX_UDP_PORTS + port */
 };
 
 struct listener {
 	uint32_t addr;
 	int sock_ike;
 	int sock_natt;
+	int sock_udp[EVS_MAX_UDP_PORTS]; /* one per host.udp_ports */
 };
 
 struct host {
@@ -59,6 +61,8 @@ struct host {
 	bool follow_warned;           /* said that the listeners cannot follow the change */
 	struct listener lst[EVS_MAX_LISTEN];
 	size_t n_lst;
+	uint16_t udp_ports[EVS_MAX_UDP_PORTS]; /* the groups' `ipsec-udp` ports */
+	size_t n_udp;
 	int ep, sock_esp, tun, timer;
 	char ifname[TUN_NAME_MAX];
 	int tun_index;
@@ -107,7 +111,20 @@ static void io_send(void *ctx, size_t li, uint16_t from_port, const uint8_t *msg
 static int io_child_add(void *ctx, size_t li, const struct ike_child *ch, const char **why)
 {
 	struct host *h = ctx;
-	return dp_add_child_fd(h->dp, ch, ch->udp_encap ? h->lst[li].sock_natt : -1, why);
+	int fd = ch->udp_encap ? h->lst[li].sock_natt : -1;
+	if (ch->udp_encap && ch->local_port != IKE_NATT_PORT && ch->local_port != IKE_PORT) {
+		/* IPsec over UDP: from the group's port on that address */
+		fd = -1;
+		for (size_t k = 0; k < h->n_udp; k++)
+			if (h->udp_ports[k] == ch->local_port)
+				fd = h->lst[li].sock_udp[k];
+		if (fd < 0) {
+			*why = "evs has no socket on the group's ipsec-udp port (a reload enabled "
+			       "a new port: restart evs to open it)";
+			return -ENOENT;
+		}
+	}
+	return dp_add_child_fd(h->dp, ch, fd, why);
 }
 
 static void io_child_del(void *ctx, uint32_t spi_in)
@@ -272,6 +289,17 @@ static int setup_host(struct host *h, const struct evs_config *cfg, char *err, s
 static int setup_sockets(struct host *h, const struct evc_net *listen_on, size_t n, char *err,
                          size_t errlen)
 {
+	for (size_t i = 0; i < EVS_MAX_LISTEN; i++)
+		for (size_t k = 0; k < EVS_MAX_UDP_PORTS; k++)
+			h->lst[i].sock_udp[k] = -1;
+	h->n_udp = evs_listen_udp_ports(h->cfg, h->udp_ports, EVS_MAX_UDP_PORTS);
+	if (h->n_udp > EVS_MAX_UDP_PORTS) {
+		snprintf(err, errlen,
+		         "the groups' ipsec-udp commands name %zu different ports; evs opens at "
+		         "most %d",
+		         h->n_udp, EVS_MAX_UDP_PORTS);
+		return -E2BIG;
+	}
 	h->sock_esp = sock_esp_raw(err, errlen);
 	if (h->sock_esp < 0)
 		return h->sock_esp;
@@ -294,6 +322,15 @@ static int setup_sockets(struct host *h, const struct evc_net *listen_on, size_t
 			return l->sock_natt;
 		}
 		h->n_lst++;
+		for (size_t k = 0; k < h->n_udp; k++) {
+			l->sock_udp[k] = sock_udp_bind(l->addr, h->udp_ports[k], err, errlen);
+			if (l->sock_udp[k] < 0)
+				return l->sock_udp[k];
+			sock_tune_buffers(l->sock_udp[k], SOCK_ESP_BUFFER);
+			if (add_ev(h, l->sock_udp[k], EV_CUDP,
+			           (uint32_t)(i * EVS_MAX_UDP_PORTS + k)))
+				return -errno;
+		}
 		/* thousands of clients answer a DPD round or send their DELETEs in bursts: the
 		 * default 208 KiB holds about 280 datagrams and the rest would be lost */
 		sock_tune_buffers(l->sock_ike, SOCK_ESP_BUFFER);
@@ -388,6 +425,28 @@ static void quiet(void *ctx, enum ike_log_level level, const char *msg)
 	(void)msg;
 }
 
+/* The IPsec over UDP sockets of listener i follow it to addr, on the same descriptors. */
+static void rebind_udp(struct host *h, size_t i, uint32_t addr)
+{
+	struct listener *l = &h->lst[i];
+	char err[256];
+	for (size_t k = 0; k < h->n_udp; k++) {
+		int fd = sock_udp_bind(addr, h->udp_ports[k], err, sizeof(err));
+		if (fd < 0 || dup2(fd, l->sock_udp[k]) < 0) {
+			hlogf(h, IKE_LOG_WARN, "cannot move ipsec-udp port %u: %s", h->udp_ports[k],
+			      fd < 0 ? err : strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		close(fd);
+		fcntl(l->sock_udp[k], F_SETFD, FD_CLOEXEC);
+		if (add_ev(h, l->sock_udp[k], EV_CUDP, (uint32_t)(i * EVS_MAX_UDP_PORTS + k)))
+			hlogf(h, IKE_LOG_ERR, "cannot watch ipsec-udp port %u: %s", h->udp_ports[k],
+			      strerror(errno));
+	}
+}
+
 /* Listener i moves to addr: new sockets on the same descriptor numbers, which the datapath
  * (the ESP SAs negotiated through it send from them) and the epoll set then refer to. */
 static void rebind(struct host *h, size_t i, uint32_t addr)
@@ -411,6 +470,7 @@ static void rebind(struct host *h, size_t i, uint32_t addr)
 	}
 	close(ike);
 	close(natt);
+	rebind_udp(h, i, addr);
 	sock_tune_buffers(l->sock_ike, SOCK_ESP_BUFFER);
 	fcntl(l->sock_ike, F_SETFD, FD_CLOEXEC); /* dup2 does not keep it */
 	fcntl(l->sock_natt, F_SETFD, FD_CLOEXEC);
@@ -501,6 +561,12 @@ static void dispatch(struct host *h, uint32_t kind, uint32_t idx)
 	case EV_AAA:
 		host_aaa_dispatch(h->aaa);
 		break;
+	case EV_CUDP:
+		/* ESP as on 4500; what comes with the non-ESP marker (vpnc's keepalive, 4 zero
+		 * bytes and 0xFF) reaches dp_ike, which takes IKE only from port 4500 */
+		dp_on_udp_readable(
+		    h->dp, h->lst[idx / EVS_MAX_UDP_PORTS].sock_udp[idx % EVS_MAX_UDP_PORTS]);
+		break;
 	}
 }
 
@@ -512,6 +578,8 @@ static int run(struct host *h)
 	hlogf(h, IKE_LOG_INFO,
 	      "listening on %zu address(es), TUN %s, %zu isakmp policies, %zu transforms", h->n_lst,
 	      h->ifname, n_p1, n_p2);
+	for (size_t k = 0; k < h->n_udp; k++)
+		hlogf(h, IKE_LOG_INFO, "ipsec-udp: ESP in UDP on port %u", h->udp_ports[k]);
 	while (!h->stopping) {
 		timerfd_arm_ms(h->timer, evs_daemon_next_timeout(h->d));
 		int n = epoll_wait(h->ep, evs, 16, -1);
@@ -545,6 +613,9 @@ static void teardown(struct host *h)
 	for (size_t i = 0; i < h->n_lst; i++) {
 		close(h->lst[i].sock_ike);
 		close(h->lst[i].sock_natt);
+		for (size_t k = 0; k < h->n_udp; k++)
+			if (h->lst[i].sock_udp[k] >= 0)
+				close(h->lst[i].sock_udp[k]);
 	}
 	int fds[] = {h->ep, h->sock_esp, h->tun, h->timer};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)

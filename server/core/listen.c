@@ -2,6 +2,7 @@
 /* Where evs listens: see listen.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/ipv4.h"
@@ -95,4 +96,27 @@ bool evs_listen_follows(const struct evs_config *cfg)
 		if (!f[i].have_addr)
 			return true;
 	return false;
+}
+
+size_t evs_listen_udp_ports(const struct evs_config *cfg, uint16_t *out, size_t max)
+{
+	size_t n = 0;
+	struct evc_policy *pol = malloc(sizeof(*pol)); /* 6 KiB: not on the stack */
+	if (!pol)
+		return 0;
+	for (size_t i = 0; i < evs_config_n_groups(cfg); i++) {
+		evs_config_group_policy(cfg, i, pol);
+		if (!(pol->have & EVC_HAVE_UDP_ENCAP_PORT) || !pol->udp_encap_port)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < n && k < max; k++)
+			seen |= out[k] == pol->udp_encap_port;
+		if (seen)
+			continue;
+		if (n < max)
+			out[n] = pol->udp_encap_port;
+		n++;
+	}
+	free(pol);
+	return n;
 }

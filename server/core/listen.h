@@ -29,4 +29,10 @@ int evs_listen_resolve(const struct evs_config *cfg, struct evc_net *out, size_t
  * host's and evs follows them (host.c). */
 bool evs_listen_follows(const struct evs_config *cfg);
 
+/* Cisco IPsec over UDP: the distinct ports of the groups with `ipsec-udp`, on which evs opens a
+ * socket on every address it listens on. Returns how many there are (more than max: the
+ * rest are not filled in). */
+#define EVS_MAX_UDP_PORTS 4
+size_t evs_listen_udp_ports(const struct evs_config *cfg, uint16_t *out, size_t max);
+
 #endif

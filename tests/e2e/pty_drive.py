@@ -7,7 +7,8 @@ The command keeps this process's standard output and error (the test's logs); on
 input and /dev/tty are the terminal. Whatever the command writes to the terminal (its
 prompts) is appended to TTY_LOG as it comes, for the test to wait on. Each line written to
 TYPE_FIFO is typed on the terminal (with its newline); the single line "EOF" types Ctrl-D
-instead. SIGTERM and SIGINT are passed to the command; this process exits with its status.
+instead; the line "ECHO?" types nothing and appends "[pty_drive: echo on]" (or off) to TTY_LOG,
+the terminal's echo setting at that moment. SIGTERM and SIGINT are passed to the command; this process exits with its status.
 """
 import errno
 import fcntl
@@ -60,7 +61,11 @@ def main():
                 pending += os.read(fifo, 4096)
                 while b"\n" in pending:
                     line, pending = pending.split(b"\n", 1)
-                    os.write(master, b"\x04" if line == b"EOF" else line + b"\n")
+                    if line == b"ECHO?":
+                        on = termios.tcgetattr(master)[3] & termios.ECHO
+                        log.write(b"\n[pty_drive: echo %s]\n" % (b"on" if on else b"off"))
+                    else:
+                        os.write(master, b"\x04" if line == b"EOF" else line + b"\n")
     return child.wait()
 
 

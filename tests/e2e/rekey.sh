@@ -31,13 +31,17 @@
 #           tunnel keeps running (6 pings of 6 answered: the prompt does not
 #           block the event loop); then the test types the password, the new
 #           IKE SA takes over (evc and evs log it), the tunnel still answers, and
-#           the password was not echoed.
+#           the password was not echoed (echo is off while evc asks, on again
+#           after).
+#   prompt-eof  the same question answered with Ctrl-D: evc says it is declined
+#           ("no password typed"), the terminal has its echo back, and the tunnel
+#           stays up under the old IKE SA (a ping goes through).
 #
 # Both end with `evc status` and `evs show crypto ipsec sa` showing the
 # remaining lifetime, SIGTERM to evc (exit 0) and evs (exit 0), no sanitizer
 # report.
 #
-# Usage: tests/e2e/rekey.sh [BUILD_DIR] volume|time|phase1|nosave|prompt
+# Usage: tests/e2e/rekey.sh [BUILD_DIR] volume|time|phase1|nosave|prompt|prompt-eof
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no iperf3).
 
 set -eu
@@ -49,26 +53,26 @@ case $# in
 1) build='' mode=$1 ;;
 2) build=$1 mode=$2 ;;
 *)
-	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave|prompt" >&2
+	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave|prompt|prompt-eof" >&2
 	exit 2
 	;;
 esac
 case $mode in
 volume) life='kilobytes 200000' ;;
 time) life='seconds 120' ;;
-phase1 | nosave | prompt) life='' ;;
+phase1 | nosave | prompt | prompt-eof) life='' ;;
 *)
-	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave|prompt" >&2
+	echo "usage: $0 [BUILD_DIR] volume|time|phase1|nosave|prompt|prompt-eof" >&2
 	exit 2
 	;;
 esac
 
 evcs_init "e2e-rekey-$mode" "$build"
 [[ $mode != volume ]] || rig_require_cmd iperf3 python3
-[[ $mode != prompt ]] || rig_require_cmd python3
+[[ $mode != prompt* ]] || rig_require_cmd python3
 rig_topology_std
 
-if [[ $mode == phase1 || $mode == nosave || $mode == prompt ]]; then
+if [[ $mode == phase1 || $mode == nosave || $mode == prompt* ]]; then
 	# a 60 s phase-1 lifetime in every isakmp policy, and save-password for the group
 	# (nosave: without)
 	save='s/^ acl 101$/&\n save-password/'
@@ -160,7 +164,7 @@ elif [[ $mode == nosave ]]; then
 	rig_note "evc: $(grep -m1 'requires the password again' "${RIG_LOGS[evc-stderr]}")"
 	! grep -q 'the tunnel goes on under the new IKE SA' "${RIG_LOGS[evc-stderr]}" ||
 		fail "evc rekeyed phase 1 with a password the gateway does not let it save"
-elif [[ $mode == prompt ]]; then
+elif [[ $mode == prompt* ]]; then
 	# evc's standard input and controlling terminal are a pseudo-terminal; the test types
 	# on it through a FIFO
 	evs_start "$conf"
@@ -180,18 +184,46 @@ elif [[ $mode == prompt ]]; then
 		"evc to ask for the password again on its terminal at the phase-1 rekey"
 	grep -q 'requires the password again to renew the IKE SA' "$tty_log" ||
 		fail "evc's prompt does not say why it asks: $(tr -c '[:print:]' ' ' <"$tty_log")"
+	echo_reports() { # how many times pty_drive reported the terminal's echo setting
+		grep -c '^\[pty_drive: echo ' "$tty_log" || true
+	}
+	echo_reports_above() { # N
+		(($(echo_reports) > $1))
+	}
+	echo_is() { # on|off: asks pty_drive for the terminal's echo setting
+		local n
+		n=$(echo_reports)
+		echo 'ECHO?' >"$fifo"
+		wait_for "pty_drive to report the terminal's echo" 5 echo_reports_above "$n"
+		[[ $(grep '^\[pty_drive: echo ' "$tty_log" | tail -n 1) == "[pty_drive: echo $1]" ]]
+	}
+	echo_is off || fail "evc asks for the password with the terminal's echo on"
 	# the IKE SA has 6-9 s left: 3 s of pings, then the answer
 	out=$(rig_exec client ping -n -q -i 0.5 -c 6 -W 1 "$RIG_CORP_ADDR" 2>&1) || true
 	rx=$(sed -n -E 's/.* ([0-9]+) received.*/\1/p' <<<"$out")
 	rig_note "while evc's password prompt was open: ${rx:-0} of 6 pings answered"
 	((${rx:-0} == 6)) || fail "the tunnel stalled while evc waited for the password: ${rx:-0} of 6 pings answered"
-	printf '%s\n' "$EVC_PASSWORD" >"$fifo"
-	wait_for_log -p "$(rig_pid evc)" "${RIG_LOGS[evc-stderr]}" 'the tunnel goes on under the new IKE SA' 10 \
-		"evc to take the typed password and hand the tunnel to the new IKE SA"
-	wait_for_log "${RIG_LOGS[evs]}" 'phase 1 rekeyed, the IPsec SAs stay' 5 \
-		"evs to take the IPsec SAs over to the new IKE SA"
-	ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the tunnel after the new IKE SA took over"
-	! grep -q -F "$EVC_PASSWORD" "$tty_log" || fail "evc echoed the password on its terminal"
+	if [[ $mode == prompt-eof ]]; then
+		echo EOF >"$fifo"
+		wait_for_log -p "$(rig_pid evc)" "${RIG_LOGS[evc-stderr]}" 'no password typed \(end of input\)' 5 \
+			"evc to decline the question on Ctrl-D"
+		wait_for_log -p "$(rig_pid evc)" "${RIG_LOGS[evc-stderr]}" 'none was given; the tunnel stays up' 5 \
+			"evc to keep the tunnel under the old IKE SA"
+		echo_is on || fail "evc left the terminal without echo after Ctrl-D"
+		ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping through the tunnel after the question was declined"
+		! grep -q 'the tunnel goes on under the new IKE SA' "${RIG_LOGS[evc-stderr]}" ||
+			fail "evc rekeyed phase 1 without a password"
+		rig_note "evc: $(grep -m1 'no password typed' "${RIG_LOGS[evc-stderr]}")"
+	else
+		printf '%s\n' "$EVC_PASSWORD" >"$fifo"
+		wait_for_log -p "$(rig_pid evc)" "${RIG_LOGS[evc-stderr]}" 'the tunnel goes on under the new IKE SA' 10 \
+			"evc to take the typed password and hand the tunnel to the new IKE SA"
+		wait_for_log "${RIG_LOGS[evs]}" 'phase 1 rekeyed, the IPsec SAs stay' 5 \
+			"evs to take the IPsec SAs over to the new IKE SA"
+		ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the tunnel after the new IKE SA took over"
+		echo_is on || fail "evc left the terminal without echo after the answer"
+		! grep -q -F "$EVC_PASSWORD" "$tty_log" || fail "evc echoed the password on its terminal"
+	fi
 elif [[ $mode == phase1 ]]; then
 	evs_start "$conf"
 	connect evc
@@ -235,7 +267,7 @@ else
 	show_lifetimes evc
 fi
 
-[[ $mode == nosave || $mode == prompt ]] || ! grep -q -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" ||
+[[ $mode == nosave || $mode == prompt* ]] || ! grep -q -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" ||
 	fail "evc warned: $(grep -E '^evc: (warning|error)' "${RIG_LOGS[evc-stderr]}" | head -n 5)"
 disconnect evc
 evs_wait_connections 0

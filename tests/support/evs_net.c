@@ -58,6 +58,7 @@ static int io_child_add(void *ctx, size_t li, const struct ike_child *ch, const 
 		if (!n->child_spi[i]) {
 			n->child_spi[i] = ch->spi_in;
 			n->child_adds++;
+			n->srv_child = *ch;
 			return 0;
 		}
 	fail_msg("datapath full");
@@ -183,6 +184,7 @@ struct evs_cli *evs_net_client_new_lan(struct evs_net *n, const char *user, cons
 	cfg.psk_len = strlen("groupsecret");
 	cfg.dh_group = 2;
 	cfg.natt = n->cli_natt;
+	cfg.cisco_udp = n->cli_cisco_udp;
 	if (n_lan)
 		memcpy(cfg.lan, lan, n_lan * sizeof(*lan));
 	cfg.n_lan = n_lan;

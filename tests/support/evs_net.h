@@ -57,6 +57,8 @@ struct evs_net {
 	struct evc_net route[MAX_CHILDREN], route_del[MAX_CHILDREN];
 	char warnings[4096];         /* every warning the daemon logged, one a line */
 	enum ike_natt_mode cli_natt; /* the NAT-T mode of clients made from now on */
+	bool cli_cisco_udp;          /* ... and whether they ask for IPsec over UDP */
+	struct ike_child srv_child;  /* the last ESP SA pair the daemon installed */
 };
 
 /* The daemon's I/O (set .ctx to the net) and the clients' driver callbacks. */
