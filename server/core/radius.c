@@ -237,11 +237,10 @@ static bool ask_one(const struct evs_radius_server *s, const struct evs_aaa_req 
 		} else {
 			/* a server drops a request whose Message-Authenticator does not verify
 			 * with its key (FreeRADIUS does), so silence may be a wrong key too */
-			add_why(out,
-			        "RADIUS server %s:%u did not answer (%u tries, %u s each%s): it is "
-			        "down, or the RADIUS key does not match",
+			add_why(out, "RADIUS server %s:%u did not answer (%u tries, %u s each): %s",
 			        a, s->port, s->retries + 1, s->timeout_s,
-			        t.refused ? "; its port is unreachable" : "");
+			        t.refused ? "its port is unreachable (is it running?)"
+			                  : "it is down, or the RADIUS key does not match");
 		}
 		return false;
 	}

@@ -12,9 +12,14 @@
 #      meanwhile alice's tunnel carries traffic and evs answers its control socket at once.
 #      The group's save-password is alice's (RADIUS) but not his
 #      (the chapter: they take effect for RADIUS users only).
-#   4. a wrong key (SIGHUP to a configuration with another key): natalie is refused and the
-#      log says that a wrong key looks like a rejection (radcli 1.2.11 does not verify the
-#      Response Authenticator).
+#   4. a wrong key (SIGHUP to a configuration with another key): FreeRADIUS drops the request
+#      (its Message-Authenticator does not verify), evs's log says that the server gave no
+#      answer and that the RADIUS key may not match, and natalie, a local user too, gets in
+#      through the local database (no answer is not a reject: the next method is asked).
+#      With radcli, which did not verify the Response Authenticator, a wrong key showed as
+#      a reject.
+# FreeRADIUS 3.2.1 (Debian 12) signs its replies with a Message-Authenticator, which evs
+# requires, only when its configuration adds one (post-auth below).
 # Usage: tests/e2e/radius.sh [BUILD_DIR]
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no freeradius).
 
@@ -80,6 +85,16 @@ server default {
 	authenticate {
 		Auth-Type PAP {
 			pap
+		}
+	}
+	post-auth {
+		update reply {
+			&Message-Authenticator := 0x00
+		}
+		Post-Auth-Type REJECT {
+			update reply {
+				&Message-Authenticator := 0x00
+			}
 		}
 	}
 }
@@ -156,7 +171,7 @@ grep -q 'user richard of group quizware: include-local-lan and save-password lef
 	"${RIG_LOGS[evs]}" || fail "the local fallback user got the RADIUS-only save-password"
 ! grep -q 'user alice of group quizware: include-local-lan and save-password left out' \
 	"${RIG_LOGS[evs]}" || fail "the RADIUS user alice went without save-password"
-grep -q 'RADIUS server 127.0.0.1:1812 did not answer (2 tries, 2 s each); checking the local user database instead' \
+grep -q 'RADIUS server 127.0.0.1:1812 did not answer (2 tries, 2 s each): its port is unreachable (is it running?); checking the local user database instead' \
 	"${RIG_LOGS[evs]}" || fail "evs did not log the fallback to the local database"
 addr=$(rig_addr4 client2 evc0)
 [[ $addr == 10.98.0.* && $addr != 10.98.0.77 ]] ||
@@ -164,7 +179,7 @@ addr=$(rig_addr4 client2 evc0)
 rig_kill richard2 10
 evs_wait_connections 1
 
-# ---- 4. a wrong key: refused, and the log says what a wrong key looks like
+# ---- 4. a wrong key: no answer, the log names the key, the local database is asked
 start_radius radius2
 wrong=$(radius_conf evs-wrongkey.conf not-the-key)
 cp -- "$wrong" "$conf"
@@ -173,11 +188,14 @@ wait_for_log -p "$EVS_PID" "${RIG_LOGS[evs]}" "reload: now running" 10 "evs to r
 evc_start natalie client2 --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER2" \
 	--group-key-file "$key" --password-file "$(evc_secret natalie-pw "$EVC_PASSWORD2")" \
 	--state-file "$RIG_DIR/natalie.state"
-wait_for_exit natalie 60
-[[ ${RIG_LAST_STATUS:-0} != 0 ]] || fail "natalie connected through a RADIUS server with another key"
-grep -q 'a wrong key looks the same' "${RIG_LOGS[evs]}" || fail "evs did not hint at the key"
-grep -q 'Unprintable characters in the password' "${RIG_LOGS[radius2]}" ||
-	fail "FreeRADIUS did not see a garbled password"
+evc_wait_connected natalie 30
+grep -q 'did not answer (2 tries, 2 s each): it is down, or the RADIUS key does not match; checking the local user database instead' \
+	"${RIG_LOGS[evs]}" || fail "evs did not say that the RADIUS key may not match"
+grep -q 'invalid Message-Authenticator!  (Shared secret is incorrect.)' "${RIG_LOGS[radius2]}" ||
+	fail "FreeRADIUS did not drop the request for its Message-Authenticator"
+! grep -q 'Login OK: \[natalie' "${RIG_LOGS[radius2]}" || fail "FreeRADIUS took natalie"
+rig_kill natalie 10
+evs_wait_connections 1
 
 rig_alive "$EVS_PID" || fail "evs died"
 rig_kill alice 10
