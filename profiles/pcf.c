@@ -468,8 +468,9 @@ static void map_transport(struct pcf *c)
 		put(c, C_ENABLENAT, K_NATT, nat ? "auto" : "off", PROF_ERROR);
 		if (nat)
 			say(c, C_ENABLENAT, PROF_NOTE,
-			    "transparent tunnelling becomes NAT-T (RFC 3947, natt = auto); Cisco's "
-			    "own IPsec over UDP is not supported");
+			    "transparent tunnelling becomes NAT-T (RFC 3947, natt = auto); for "
+			    "Cisco's own IPsec over UDP instead (a gateway with ipsec-udp and no "
+			    "NAT-T) set natt = cisco-udp");
 	}
 	if (val(c, C_TUNNELINGMODE) && number(c, C_TUNNELINGMODE, 255, &mode)) {
 		if (mode > 1)

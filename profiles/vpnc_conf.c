@@ -380,17 +380,22 @@ static void map_transport(struct vpnc *c)
 			put(c, V_NATT_MODE, K_NATT, "force", PROF_ERROR);
 		else if (strcasecmp(m, "cisco-udp") == 0) {
 			cisco_udp = true;
-			say(c, V_NATT_MODE, PROF_UNSUPPORTED,
-			    "Cisco UDP encapsulation is not supported; the profile uses NAT-T (RFC "
-			    "3947, natt = auto)");
+			put(c, V_NATT_MODE, K_NATT, "cisco-udp", PROF_ERROR);
 		} else
 			say(c, V_NATT_MODE, PROF_ERROR,
 			    "'%.40s' is not natt, none, force-natt or cisco-udp", m);
 	}
-	if (val(c, V_UDP_PORT))
-		say(c, V_UDP_PORT, cisco_udp ? PROF_UNSUPPORTED : PROF_NOTE,
-		    cisco_udp ? "Cisco UDP encapsulation is not supported, so this port is not used"
-		              : "used only with NAT Traversal Mode cisco-udp");
+	/* vpnc's own end of IPsec over UDP; evc uses the gateway's port on both ends, which
+	 * is vpnc's default 10000 against a gateway with the default */
+	if (val(c, V_UDP_PORT) && !cisco_udp)
+		say(c, V_UDP_PORT, PROF_NOTE, "used only with NAT Traversal Mode cisco-udp");
+	else if (val(c, V_UDP_PORT) && !prof_parse_uint(val(c, V_UDP_PORT), 65535, &n))
+		say(c, V_UDP_PORT, PROF_ERROR, "'%.40s' is not a port number", val(c, V_UDP_PORT));
+	else if (val(c, V_UDP_PORT))
+		say(c, V_UDP_PORT, n == 10000 ? PROF_NOTE : PROF_UNSUPPORTED,
+		    "evc sends IPsec over UDP from the port the gateway gives, so port %lu is not "
+		    "used as its own",
+		    n);
 	if (val(c, V_LOCAL_ADDR) && strcmp(val(c, V_LOCAL_ADDR), "0.0.0.0") != 0)
 		say(c, V_LOCAL_ADDR, PROF_UNSUPPORTED,
 		    "evc does not bind to a chosen local address; the route to the gateway picks "

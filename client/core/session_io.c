@@ -266,7 +266,7 @@ int evc_session_cudp(struct evc_session *s, uint16_t port, char *err, size_t err
 	if (s->sock_cudp >= 0) {
 		if (s->cudp_port == port)
 			return s->sock_cudp;
-		snprintf(err, errlen, "the gateway moved IPsec over UDP from port %u to %u",
+		snprintf(err, errlen, _("the gateway moved IPsec over UDP from port %u to %u"),
 		         s->cudp_port, port);
 		return -EINVAL;
 	}
@@ -275,7 +275,7 @@ int evc_session_cudp(struct evc_session *s, uint16_t port, char *err, size_t err
 		return fd;
 	if (add_ev(s, fd, EVC_TAG_CUDP)) {
 		int e = errno;
-		snprintf(err, errlen, "cannot watch UDP port %u: %s", port, strerror(e));
+		snprintf(err, errlen, _("cannot watch UDP port %u: %s"), port, strerror(e));
 		close(fd);
 		return -e;
 	}
@@ -296,6 +296,7 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 	    .psk = set->group_key.p,
 	    .psk_len = set->group_key.len,
 	    .username = set->user[0] ? set->user : NULL,
+	    .psk_main = set->psk_main,
 	    .dh_group = set->dh_group,
 	    .prop_flags = set->prop_flags,
 	    .pfs_group = set->pfs_group,

@@ -202,7 +202,7 @@ static void test_override_values(void **state)
 	    {"dh", "", -EINVAL, "--dh"},
 	    {"dh", "-14", -EINVAL, "--dh -14"},
 	    {"natt", "force", 0, NULL},
-	    {"natt", "maybe", -EINVAL, "--natt maybe: use auto, force or off"},
+	    {"natt", "maybe", -EINVAL, "--natt maybe: use auto, force, off or cisco-udp"},
 	    {"dpd", "86400", 0, NULL},
 	    {"dpd", "86401", -EINVAL, "--dpd 86401: give seconds"},
 	    {"mtu", "575", -EINVAL, "--mtu 575: give 576 to 9000"},

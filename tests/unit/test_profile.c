@@ -83,6 +83,7 @@ static const struct {
     {"pfs", "off", "off"},
     {"pfs", "5", "5"},
     {"natt", "force", "force"},
+    {"natt", "cisco-udp", "cisco-udp"},
     {"mode", "network-extension", "network-extension"},
     {"lan", "10.1.0.0/16, 192.168.7.0/255.255.255.0", "10.1.0.0/16, 192.168.7.0/24"},
     {"local_lan", "NO", "no"},
@@ -140,7 +141,7 @@ static const struct {
     {"dh", "17", "evc supports DH groups"},
     {"dh", "two", "evc supports DH groups"},
     {"pfs", "dh2", "is not off, server, 2, 5, 14, 15 or 16"},
-    {"natt", "yes", "'yes' is not one of auto, force or off"},
+    {"natt", "yes", "'yes' is not one of auto, force, off or cisco-udp"},
     {"mode", "nem", "is not one of client or network-extension"},
     {"lan", "10.1.0.1/16", "host bits are set"},
     {"lan", "10.1.0.0", "write a network as a.b.c.d/len"},
@@ -460,7 +461,8 @@ static void test_parse_errors(void **state)
 	expect(&d, PROF_ERROR, 9, "dh",
 	       "'3': evc supports DH groups auto, 2, 5, 14, 15, 16, 19 and 20");
 	expect(&d, PROF_ERROR, 10, "group_key", "secrets are not written into profiles");
-	expect(&d, PROF_ERROR, 11, "natt", "'sometimes' is not one of auto, force or off");
+	expect(&d, PROF_ERROR, 11, "natt",
+	       "'sometimes' is not one of auto, force, off or cisco-udp");
 	assert_int_equal(d.count[PROF_ERROR], 9);
 	/* the full message form, and no secret in any message */
 	int i = find(&d, PROF_ERROR, 9, "dh", "");

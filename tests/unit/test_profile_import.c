@@ -667,11 +667,13 @@ static void test_vpnc_other_values(void **state)
 	               "gateway = 203.0.113.5\n"
 	               "group = lab\n"
 	               "ca_cert = /etc/ssl/ca.pem\n"
-	               "pfs = 2\n");
+	               "pfs = 2\n"
+	               "natt = cisco-udp\n");
 	expect_secret(&c->imp.group_key, "clear key");
 	expect(&c->d, path, PROF_WARNING, 4, "IPSec obfuscated secret", "given in clear text too");
-	expect(&c->d, path, PROF_UNSUPPORTED, 5, "NAT Traversal Mode", "Cisco UDP encapsulation");
-	expect(&c->d, path, PROF_UNSUPPORTED, 6, "Cisco UDP Encapsulation Port", "not used");
+	/* evc's own end of IPsec over UDP is the gateway's port */
+	expect(&c->d, path, PROF_UNSUPPORTED, 6, "Cisco UDP Encapsulation Port",
+	       "port 10001 is not used as its own");
 	expect(&c->d, path, PROF_UNSUPPORTED, 7, "IKE DH Group",
 	       "DH group 17 is not supported by evc (it offers 2, 5, 14, 15 and 16); the profile "
 	       "keeps dh = auto: evc offers group 14, then 2 and 5");
