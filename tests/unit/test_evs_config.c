@@ -977,7 +977,8 @@ static const struct err_case err_cases[] = {
     {PART, 0, NULL, "radius-server host 10.0.0.5 key a\nradius-server host 10.0.0.5 key b\n", 24,
      "RADIUS server 10.0.0.5 is already defined on line 23"},
     {PART, 0, NULL, "radius-server attribute 8 include-in-access-req\n", 23,
-     "'radius-server attribute' is not supported by evs (host, key, timeout, retransmit)"},
+     "'radius-server attribute' is not supported by evs (host, key, timeout, retransmit, "
+     "message-authenticator required|optional)"},
     {PART, 0, NULL, "radius server R1\n key k\n", 23,
      "radius server R1 has no 'address ipv4 ADDRESS'"},
     {PART, 0, NULL, "radius server R1\n address ipv6 ::1\n", 24,
