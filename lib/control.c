@@ -31,6 +31,12 @@ struct ctl_conn {
 	bool kept;     /* a session: more commands, and events (ctl_srv_keep) */
 	bool answered; /* one-shot: the answer is out, the connection closes once it is sent */
 	uid_t uid;     /* the peer's, from SO_PEERCRED */
+	/* a long answer (ctl_srv_more): its next part is made only once the last one is sent,
+	 * so a client that does not read costs no formatting, and never more than one part */
+	ctl_more_fn more;
+	void *more_state;
+	void (*more_free)(void *state);
+	size_t total; /* bytes of this answer so far, against CTL_ANSWER_CEIL */
 };
 
 struct ctl_srv {
@@ -38,7 +44,7 @@ struct ctl_srv {
 	char *path;
 	ctl_handler handler;
 	void *ctx;
-	char *answer; /* CTL_ANSWER_MAX bytes of scratch for the handler */
+	char *answer; /* a part's scratch: CTL_ANSWER_MAX bytes and the cut note */
 	struct ctl_conn conns[CTL_MAX_CONNS];
 	struct ctl_conn *cur; /* the connection whose command the handler is answering */
 	bool have_gid;        /* ctl_srv_allow_group */
@@ -126,8 +132,18 @@ static int listen_at(const char *path, char *err, size_t errlen)
 
 /* ---- the non-blocking server ---- */
 
+static void more_end(struct ctl_conn *c)
+{
+	if (c->more && c->more_free)
+		c->more_free(c->more_state);
+	c->more = NULL;
+	c->more_state = NULL;
+	c->more_free = NULL;
+}
+
 static void conn_close(struct ctl_srv *srv, struct ctl_conn *c)
 {
+	more_end(c);
 	if (c->fd < 0)
 		return;
 	epoll_ctl(srv->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -147,39 +163,56 @@ static void arm_deadline(struct ctl_srv *srv)
 	timerfd_arm_ms(srv->tfd, next);
 }
 
-/* Sends what the client will take now; 1 when all is sent, 0 to wait, -1 on error. */
+/*
+ * Sends what the client will take now; 1 when all is sent, 0 to wait, -1 on error. A one-shot
+ * client that takes bytes gets CTL_CONN_MS more: a long answer read at a pager's pace is not
+ * cut, while one that stops reading is dropped CTL_CONN_MS after it stopped.
+ */
 static int conn_flush(struct ctl_conn *c)
 {
+	bool moved = false;
 	while (c->out_off < c->out_len) {
 		ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
 		                 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0)
+		if (w > 0)
+			moved = true;
+		if (w < 0) {
+			if (moved && !c->kept)
+				c->deadline = mono_ms() + CTL_CONN_MS;
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		}
 		c->out_off += (size_t)w;
 	}
+	if (moved && !c->kept)
+		c->deadline = mono_ms() + CTL_CONN_MS;
 	c->out_len = c->out_off = 0;
 	return 1;
 }
 
 static int conn_watch(struct ctl_srv *srv, struct ctl_conn *c)
 {
-	uint32_t want = (c->out_len > c->out_off ? EPOLLOUT : 0) | (c->kept ? EPOLLIN : 0);
+	uint32_t want =
+	    (c->out_len > c->out_off || c->more ? EPOLLOUT : 0) | (c->kept ? EPOLLIN : 0);
 	if (!c->kept && !(want & EPOLLOUT))
 		want = EPOLLIN;
 	struct epoll_event ev = {.events = want, .data.u32 = TAG_CONN + (uint32_t)(c - srv->conns)};
 	return epoll_ctl(srv->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
+/* The line that ends an answer the control socket had to cut; always in its own line. */
+#define CUT_NOTE_MAX 200
+
 /*
- * Queues n bytes for c. A one-shot answer may be up to CTL_ANSWER_MAX; what waits for a kept
- * connection at most CTL_QUEUE_MAX: a subscriber that does not read is dropped rather than
- * let it hold memory or the loop. 0, or -1 when c was closed.
+ * Queues n bytes for c. A one-shot answer's part may be up to CTL_ANSWER_MAX (and the line
+ * saying it was cut); what waits for a kept connection at most CTL_QUEUE_MAX: a subscriber
+ * that does not read is dropped rather than let it hold memory or the loop. 0, or -1 when c
+ * was closed.
  */
 static int conn_queue(struct ctl_srv *srv, struct ctl_conn *c, const char *p, size_t n)
 {
-	size_t limit = c->kept ? CTL_QUEUE_MAX : CTL_ANSWER_MAX;
+	size_t limit = c->kept ? CTL_QUEUE_MAX : CTL_ANSWER_MAX + CUT_NOTE_MAX;
 	size_t pending = c->out_len - c->out_off;
 	if (pending + n > limit)
 		goto drop;
@@ -200,23 +233,81 @@ drop:
 	return -1;
 }
 
+/*
+ * A part of n bytes in srv->answer (n > CTL_ANSWER_MAX: the writer ran out of room) made to
+ * fit: never longer than CTL_ANSWER_MAX, nor than what CTL_ANSWER_CEIL leaves of the answer,
+ * and when it had to be cut it ends with a line saying so. Cutting ends the answer.
+ */
+static size_t part_fit(struct ctl_srv *srv, struct ctl_conn *c, size_t n)
+{
+	const char *why = NULL;
+	if (n > CTL_ANSWER_MAX) {
+		n = CTL_ANSWER_MAX - 1; /* a snprintf-style writer's NUL */
+		why = "a part of it did not fit the 64 KiB the control socket takes at once (a "
+		      "fault of this command's handler)";
+	}
+	if (c->total + n > CTL_ANSWER_CEIL) {
+		n = CTL_ANSWER_CEIL - c->total;
+		why = "it reached the 16 MiB ceiling the control socket sends for one command";
+	}
+	c->total += n;
+	if (why) {
+		int k = snprintf(srv->answer + n, CTL_ANSWER_MAX + CUT_NOTE_MAX - n,
+		                 "%s%% answer cut after %zu bytes: %s\n",
+		                 n && srv->answer[n - 1] != '\n' ? "\n" : "", c->total, why);
+		if (k > 0)
+			n += (size_t)k;
+		more_end(c);
+	}
+	return n;
+}
+
+/* At most this many parts of a long answer per event: the loop is shared, and a part is
+ * more than the socket takes at once (16 KiB) anyway; the next waits for the next turn. */
+#define PARTS_PER_EVENT 1
+
+/*
+ * Sends what waits for c and, for a long answer, makes and sends its next parts while the
+ * client takes them. Closes c once a one-shot answer is complete and sent.
+ */
+static void conn_pump(struct ctl_srv *srv, struct ctl_conn *c)
+{
+	for (int i = 0;; i++) {
+		int rc = conn_flush(c);
+		if (rc < 0 || (rc > 0 && c->answered && !c->more)) {
+			conn_close(srv, c);
+			return;
+		}
+		if (rc == 0 || !c->more || i == PARTS_PER_EVENT)
+			break;
+		bool done = false;
+		size_t n =
+		    part_fit(srv, c, c->more(c->more_state, srv->answer, CTL_ANSWER_MAX, &done));
+		if (done)
+			more_end(c);
+		if (n && conn_queue(srv, c, srv->answer, n) != 0)
+			return;
+	}
+	if (conn_watch(srv, c) != 0)
+		conn_close(srv, c);
+}
+
 /* One command line (NUL-terminated, without its line end): the handler's answer is queued. */
 static void conn_line(struct ctl_srv *srv, struct ctl_conn *c, char *line)
 {
 	size_t n;
+	c->total = 0;
 	srv->cur = c;
 	n = srv->handler(srv->ctx, line, srv->answer, CTL_ANSWER_MAX);
 	srv->cur = NULL;
 	if (c->fd < 0)
 		return;
-	if (n > CTL_ANSWER_MAX)
-		n = CTL_ANSWER_MAX;
+	n = part_fit(srv, c, n);
 	if (n && conn_queue(srv, c, srv->answer, n) != 0)
 		return;
 	if (!c->kept) {
 		c->answered = true;
-		if (c->out_len == c->out_off)
-			conn_close(srv, c); /* all sent: one command, one answer */
+		conn_pump(srv, c); /* closes c once all is sent: one command, one answer */
 	}
 }
 
@@ -259,16 +350,10 @@ static void conn_event(struct ctl_srv *srv, struct ctl_conn *c)
 {
 	if (c->fd < 0)
 		return;
-	if (c->out_len > c->out_off) {
-		int rc = conn_flush(c);
-		if (rc < 0 || (rc > 0 && c->answered)) {
-			conn_close(srv, c);
+	if (c->out_len > c->out_off || c->more) {
+		conn_pump(srv, c);
+		if (c->fd < 0)
 			return;
-		}
-		if (conn_watch(srv, c) != 0) {
-			conn_close(srv, c);
-			return;
-		}
 	}
 	if (c->answered)
 		return;
@@ -388,8 +473,57 @@ int ctl_srv_keep(struct ctl_srv *srv)
 		kept += srv->conns[i].fd >= 0 && srv->conns[i].kept;
 	if (kept >= CTL_MAX_KEPT)
 		return -EUSERS;
+	if (srv->cur->more)
+		return -EINVAL; /* a session's queue is bounded: no long answers there */
 	srv->cur->kept = true;
 	return 0;
+}
+
+int ctl_srv_more(struct ctl_srv *srv, ctl_more_fn fn, void *state, void (*free_state)(void *))
+{
+	if (!srv->cur || srv->cur->kept || srv->cur->more || !fn)
+		return -EINVAL;
+	srv->cur->more = fn;
+	srv->cur->more_state = state;
+	srv->cur->more_free = free_state;
+	return 0;
+}
+
+/* ctl_srv_more_buf: a finished text sent a part at a time. */
+struct more_buf {
+	char *p;
+	size_t len, off;
+};
+
+static size_t more_buf_part(void *state, char *out, size_t cap, bool *done)
+{
+	struct more_buf *b = state;
+	size_t n = b->len - b->off < cap ? b->len - b->off : cap;
+	memcpy(out, b->p + b->off, n);
+	b->off += n;
+	*done = b->off == b->len;
+	return n;
+}
+
+static void more_buf_free(void *state)
+{
+	struct more_buf *b = state;
+	free(b->p);
+	free(b);
+}
+
+int ctl_srv_more_buf(struct ctl_srv *srv, char *buf, size_t len)
+{
+	struct more_buf *b = malloc(sizeof(*b));
+	if (!b) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*b = (struct more_buf){buf, len, 0};
+	int rc = ctl_srv_more(srv, more_buf_part, b, more_buf_free);
+	if (rc != 0)
+		more_buf_free(b);
+	return rc;
 }
 
 size_t ctl_srv_broadcast(struct ctl_srv *srv, const char *line, size_t len)
@@ -503,7 +637,7 @@ int ctl_srv_new(struct ctl_srv **out, const char *path, ctl_handler handler, voi
 	srv->lfd = srv->ep = srv->tfd = -1;
 	for (size_t i = 0; i < CTL_MAX_CONNS; i++)
 		srv->conns[i].fd = -1;
-	if (!(srv->path = strdup(path)) || !(srv->answer = malloc(CTL_ANSWER_MAX))) {
+	if (!(srv->path = strdup(path)) || !(srv->answer = malloc(CTL_ANSWER_MAX + CUT_NOTE_MAX))) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "cannot create the control socket: out of memory");
 		goto fail;

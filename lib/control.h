@@ -8,8 +8,10 @@
  * The daemon side is struct ctl_srv: one pollable descriptor for the event loop, behind which
  * every client connection is non-blocking, so that no client ever stalls the loop:
  *  - A one-shot client sends one command and reads the answer until the daemon closes the
- *    connection. It has CTL_CONN_MS for both: one that never sends, or never reads its
- *    answer, costs the loop nothing but a file descriptor for that long.
+ *    connection. It has CTL_CONN_MS to send, and CTL_CONN_MS after each read of its answer
+ *    for the next: one that never sends, or stops reading, costs the loop nothing but a file
+ *    descriptor (and one part of its answer) for that long. An answer may be any length up
+ *    to CTL_ANSWER_CEIL, made a part at a time as the client reads (ctl_srv_more).
  *  - A handler may keep the connection it answers open (ctl_srv_keep): a session, for more
  *    command lines and for events (ctl_srv_broadcast). A session has no deadline, but what
  *    waits for it is bounded by CTL_QUEUE_MAX (plus a 16 KiB kernel buffer): a subscriber
@@ -26,20 +28,34 @@
 #ifndef EVC_LIB_CONTROL_H
 #define EVC_LIB_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#define CTL_CMD_MAX 2048           /* longest command line, with its NUL */
-#define CTL_ANSWER_MAX (64 * 1024) /* longest answer */
-#define CTL_QUEUE_MAX (64 * 1024)  /* most bytes waiting for a session */
+#define CTL_CMD_MAX 2048                   /* longest command line, with its NUL */
+#define CTL_ANSWER_MAX (64 * 1024)         /* longest part of an answer (ctl_srv_more) */
+#define CTL_ANSWER_CEIL (16 * 1024 * 1024) /* longest answer, all its parts */
+#define CTL_QUEUE_MAX (64 * 1024)          /* most bytes waiting for a session */
 #define CTL_MAX_CONNS 8
 #define CTL_MAX_KEPT 4
 #define CTL_CONN_MS 2000 /* a client has this long to send its command and read the answer */
 
 struct ctl_srv;
 
-/* Writes the answer to cmd (no line end) into out, at most cap bytes; returns its length. */
+/*
+ * Writes the answer to cmd (no line end) into out, at most cap bytes; returns its length. A
+ * length above cap says the answer did not fit (snprintf-style): the first cap - 1 bytes are
+ * sent and then a line "% answer cut after N bytes: <why>", never a silent cut. A longer
+ * answer is given in parts with ctl_srv_more.
+ */
 typedef size_t (*ctl_handler)(void *ctx, const char *cmd, char *out, size_t cap);
+/*
+ * The next part of a long answer: written into out (at most cap bytes; a return above cap
+ * cuts it as for ctl_handler), *done set with the last one. Called from ctl_srv_dispatch only
+ * once the part before was all taken by the client, one part per event: each one
+ * should take well under a millisecond or two to make.
+ */
+typedef size_t (*ctl_more_fn)(void *state, char *out, size_t cap, bool *done);
 
 /*
  * Listens on path (its directory is created 0700 if missing). A stale socket of a dead process
@@ -58,6 +74,19 @@ void ctl_srv_dispatch(struct ctl_srv *srv);
  * commands, events). 0, or -EUSERS when CTL_MAX_KEPT sessions are open already.
  */
 int ctl_srv_keep(struct ctl_srv *srv);
+/*
+ * Called by the handler while it answers a one-shot client: its answer goes on after what the
+ * handler returns, with parts from fn(state, ...) made as the client reads them. The answer
+ * ends when fn says done, or at CTL_ANSWER_CEIL bytes with a last line saying it was cut
+ * there. free_state(state) (when not NULL) is called once, when the answer ended or the
+ * connection closed (a client that stops reading is dropped CTL_CONN_MS after it stopped).
+ * 0, or -EINVAL (not in a handler call, a session, a continuation set already); then state
+ * was not taken.
+ */
+int ctl_srv_more(struct ctl_srv *srv, ctl_more_fn fn, void *state, void (*free_state)(void *));
+/* ctl_srv_more for a finished text: buf (from malloc, taken in every case) of len bytes is
+ * sent after the handler's part, a part at a time. 0, or a negative errno. */
+int ctl_srv_more_buf(struct ctl_srv *srv, char *buf, size_t len);
 /* Queues line to every session (a session that cannot take it is dropped); how many took it. */
 size_t ctl_srv_broadcast(struct ctl_srv *srv, const char *line, size_t len);
 /* During a handler call: the uid of the peer whose command it answers; -1 otherwise. */
