@@ -118,7 +118,7 @@ static void cb_step(void *ctx, enum ike_step step, const char *msg)
 static void cb_banner(void *ctx, const char *text)
 {
 	struct evd *d = ctx;
-	printf("---- message from the gateway ----\n%s\n----------------------------------\n",
+	printf(_("---- message from the gateway ----\n%s\n----------------------------------\n"),
 	       text);
 	fflush(stdout);
 	if (!d->ctl || !ctl_srv_kept(d->ctl)) {
