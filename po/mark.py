@@ -31,6 +31,8 @@ SKIP = {
     'platform/netwatch.c': ('default via', 'no route, %s', 'from %s dev'),
     # `evc profile show --show-secrets`: profile syntax
     'profiles/secrets.c': ('# %s (revealed)',),
+    # evc-gui -v: what the window shows, for tests/e2e/gui.sh to wait on
+    'gui/window.c': ('error: %s', 'evc-gui: shown: %s'),
 }
 # Streams and buffers that hold text for people; anything else (a file being written, an
 # nftables command) is left alone.
