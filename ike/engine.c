@@ -112,6 +112,17 @@ void ike_start(struct ike_sa *sa, uint64_t now_ms)
 		am_start(sa);
 }
 
+/* Whether the message being handled is a copy of one of the peer's recently taken ones. */
+static bool seen_before(const struct ike_sa *sa)
+{
+	static const uint8_t none[20];
+	for (size_t i = 0; i < IKE_SEEN_RX; i++)
+		if (memcmp(sa->seen_rx_hash[i], none, 20) != 0 &&
+		    memcmp(sa->seen_rx_hash[i], sa->cur_rx_hash, 20) == 0)
+			return true;
+	return false;
+}
+
 static bool from_peer(const struct ike_sa *sa, const struct ike_endpoint *from)
 {
 	return from->addr == sa->peer.addr;
@@ -181,6 +192,18 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 			sa_emit_send(sa, sa->last_reply, sa->last_reply_len, sa->peer,
 			             sa->last_reply_port);
 		}
+		return;
+	}
+	/* A copy of a message taken earlier, which the exchange has moved past (the peer
+	 * retransmitted it before our answer reached it, and both arrived): its IV chain has
+	 * moved on too, so it would no longer decrypt or verify and would look like a forgery.
+	 * The same bytes as a message that was authenticated are no attack; a changed one
+	 * matches nothing here and is judged (and reported) as before. */
+	if (sa->cur_rx_valid && seen_before(sa)) {
+		sa_log(sa, IKE_LOG_DEBUG,
+		       "dropped a late copy of a %s message already taken (message ID %08x): a "
+		       "retransmission of the peer",
+		       isakmp_exch_name(h.exch), h.msgid);
 		return;
 	}
 
@@ -261,6 +284,14 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		break;
 	}
 out:
+	/* Only the exchanges whose IV chain moves on with each message: a late copy of phase 1
+	 * is ignored quietly by its state already (am.c, mm.c), and a replayed informational is
+	 * reported (info.c). */
+	if (v == IKE_V_OK && sa->cur_rx_valid &&
+	    (h.exch == ISAKMP_EXCH_TRANSACTION || h.exch == ISAKMP_EXCH_QUICK)) {
+		memcpy(sa->seen_rx_hash[sa->seen_rx_next], sa->cur_rx_hash, 20);
+		sa->seen_rx_next = (sa->seen_rx_next + 1) % IKE_SEEN_RX;
+	}
 	sa->cur_rx_valid = false;
 	settle(sa, v);
 }

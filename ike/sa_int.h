@@ -43,6 +43,9 @@
 /* negotiated lifetimes shorter than this are raised to it */
 #define IKE_MIN_LIFE_S 10
 
+/* How many of the peer's taken messages are remembered to know their late copies. */
+#define IKE_SEEN_RX 8
+
 /* What an exchange handler made of a message: the engine acts on it in one place. */
 enum ike_verdict {
 	IKE_V_OK,      /* taken: the sequencer may start what comes next */
@@ -246,6 +249,10 @@ struct ike_sa {
 	uint8_t *last_reply;
 	size_t last_reply_len;
 	uint16_t last_reply_port;
+	/* the peer's last messages that were taken (engine.c): a late copy of one is a
+	 * retransmission the exchange has moved past, dropped quietly */
+	uint8_t seen_rx_hash[IKE_SEEN_RX][20];
+	unsigned seen_rx_next;
 
 	struct ike_rexmit rx;
 
