@@ -193,7 +193,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			CHECK(pol.n_dns <= EVC_POLICY_MAX_DNS &&
 			      pol.n_split_include <= EVC_POLICY_MAX_NETS &&
-			      memchr(pol.banner, 0, sizeof(pol.banner)) != NULL);
+			      memchr(pol.banner, 0, sizeof(pol.banner)) != NULL &&
+			      pol.udp_encap_port != IKE_PORT &&
+			      pol.udp_encap_port != IKE_NATT_PORT);
 		break;
 	}
 	case 1:
