@@ -246,13 +246,13 @@ bool evs_daemon_rri_pools(const struct evs_daemon *d)
 
 /* ---- for show.c ---- */
 
-void evs_daemon_each_sa(const struct evs_daemon *d, evs_sa_fn fn, void *ctx)
+bool evs_daemon_next_sa(const struct evs_daemon *d, size_t *slot, struct evs_sa_view *v)
 {
-	for (size_t i = 0; i < d->max; i++) {
-		const struct conn *c = d->by_slot[i];
+	for (; *slot < d->max; ++*slot) {
+		const struct conn *c = d->by_slot[*slot];
 		if (!c || c->dead)
 			continue;
-		struct evs_sa_view v = {
+		*v = (struct evs_sa_view){
 		    .sa = c->sa,
 		    .conn_id = (uint32_t)(1000 + (c->id >> CONN_SLOT_BITS)),
 		    .local = d->listen[c->li],
@@ -260,8 +260,27 @@ void evs_daemon_each_sa(const struct evs_daemon *d, evs_sa_fn fn, void *ctx)
 		    .session_id = c->session_id,
 		    .natt = c->natt,
 		};
-		fn(ctx, &v);
+		++*slot;
+		return true;
 	}
+	return false;
+}
+
+void evs_daemon_each_sa(const struct evs_daemon *d, evs_sa_fn fn, void *ctx)
+{
+	struct evs_sa_view v;
+	for (size_t slot = 0; evs_daemon_next_sa(d, &slot, &v);)
+		fn(ctx, &v);
+}
+
+void evs_daemon_set_control(struct evs_daemon *d, struct ctl_srv *srv)
+{
+	d->ctl = srv;
+}
+
+struct ctl_srv *evs_daemon_control_srv(const struct evs_daemon *d)
+{
+	return d->ctl;
 }
 
 const struct evs_config *evs_daemon_config(const struct evs_daemon *d)

@@ -85,7 +85,8 @@ void evs_daemon_volume(struct evs_daemon *d, uint32_t spi_in, bool hard, uint64_
 /* Closes every SA (DELETE to each client) and admits no new one. */
 void evs_daemon_stop(struct evs_daemon *d, uint64_t now);
 
-/* Answers one control command into out (cap bytes); a ctl_handler (tun/control.h). */
+/* Answers one control command into out (cap bytes); a ctl_handler (lib/control.h): a long
+ * answer goes on in parts (ctl_srv_more) when evs_daemon_set_control named the server. */
 size_t evs_daemon_control(void *d, const char *cmd, char *out, size_t cap);
 
 size_t evs_daemon_count(const struct evs_daemon *d);
@@ -108,6 +109,15 @@ struct evs_sa_view {
 typedef void (*evs_sa_fn)(void *ctx, const struct evs_sa_view *v);
 /* Calls fn for every live SA, in slot order. */
 void evs_daemon_each_sa(const struct evs_daemon *d, evs_sa_fn fn, void *ctx);
+/* A cursor for the same walk a part at a time (start with *slot 0): the next live SA at or
+ * after *slot into v, *slot moved past it; false when none is left. Between two calls SAs may
+ * come and go: a gone one is not shown, a new one is if its slot is still ahead. */
+bool evs_daemon_next_sa(const struct evs_daemon *d, size_t *slot, struct evs_sa_view *v);
+struct ctl_srv;
+/* The control server whose handler is evs_daemon_control (host.c), for answers given in parts
+ * (ctl_srv_more); without one (NULL, the unit tests) every answer is made at once. */
+void evs_daemon_set_control(struct evs_daemon *d, struct ctl_srv *srv);
+struct ctl_srv *evs_daemon_control_srv(const struct evs_daemon *d);
 const struct evs_config *evs_daemon_config(const struct evs_daemon *d);
 struct evs_sessions *evs_daemon_sessions(const struct evs_daemon *d);
 /* The time of the last entry point (the control commands take none). */

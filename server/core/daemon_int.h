@@ -48,6 +48,7 @@ struct evs_daemon {
 	struct evs_conntab *tab;
 	struct evs_timeq *timers;
 	struct conn **by_slot; /* max entries */
+	struct ctl_srv *ctl;   /* evs_daemon_set_control; NULL: answers made at once */
 	size_t max;
 	struct conn **dead; /* waiting for reap */
 	size_t n_dead;

@@ -398,6 +398,7 @@ static int setup(struct host *h, const struct evs_config *cfg, char *err, size_t
 	rc = ctl_srv_new(&h->ctl, h->o->control_path, evs_daemon_control, h->d, err, errlen);
 	if (rc)
 		return rc;
+	evs_daemon_set_control(h->d, h->ctl);
 	if (add_ev(h, h->sock_esp, EV_ESP, 0) || add_ev(h, h->tun, EV_TUN, 0) ||
 	    add_ev(h, h->timer, EV_TIMER, 0) || add_ev(h, h->o->sigfd, EV_SIGNAL, 0) ||
 	    add_ev(h, ctl_srv_fd(h->ctl), EV_CONTROL, 0) ||

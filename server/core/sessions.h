@@ -60,6 +60,14 @@ const struct evs_session *evs_sessions_at(const struct evs_sessions *s, size_t i
 size_t evs_sessions_group_count(const struct evs_sessions *s, const char *group);
 size_t evs_sessions_user_count(const struct evs_sessions *s, const char *group, const char *user,
                                bool nocase);
+/*
+ * The users of group, each once, at its first session in login order: logins (room for
+ * evs_sessions_count entries) gets at that session's index the user's session count (held
+ * ones left out; SIZE_MAX for a user whose sessions are all held), 0 elsewhere. Returns how
+ * many users, or SIZE_MAX when memory ran out. O(n log n), for the summaries at 5,000.
+ */
+size_t evs_sessions_group_users(const struct evs_sessions *s, const char *group, bool nocase,
+                                size_t *logins);
 
 /*
  * `show crypto session summary` (Example 20-3): for every configured group, in

@@ -2,30 +2,26 @@
 /* The show and clear commands of the control socket: see show.h. */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include <stdlib.h>
+
 #include "ike/isakmp.h"
+#include "lib/control.h"
 #include "lib/crypto.h"
 #include "lib/ipv4.h"
 #include "server/core/config_show.h"
 #include "server/core/daemon.h"
 #include "server/core/sessions.h"
 #include "server/core/show.h"
+#include "server/core/show_int.h"
 
 #define SHOW_MAX_TOKENS 8
-#define SHOW_MAX_CHILDREN 8
 
-/* snprintf into a fixed buffer: n keeps counting past cap so the caller sees truncation. */
-struct wb {
-	char *out;
-	size_t cap, n;
-};
-
-static void add(struct wb *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct wb *w, const char *fmt, ...)
+void show_add(struct wb *w, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -36,26 +32,25 @@ static void add(struct wb *w, const char *fmt, ...)
 		w->n += (size_t)k;
 }
 
-/* A JSON string: names come from the configuration and the clients, so escape them all. */
-static void jstr(struct wb *w, const char *s)
+void show_jstr(struct wb *w, const char *s)
 {
-	add(w, "\"");
+	show_add(w, "\"");
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
-			add(w, "\\%c", *p);
+			show_add(w, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
-			add(w, "\\u%04x", *p);
+			show_add(w, "\\u%04x", *p);
 		else
-			add(w, "%c", *p);
+			show_add(w, "%c", *p);
 	}
-	add(w, "\"");
+	show_add(w, "\"");
 }
 
-static void jaddr(struct wb *w, uint32_t a)
+void show_jaddr(struct wb *w, uint32_t a)
 {
 	char s[20];
 	ipv4_str(a, s, sizeof(s));
-	jstr(w, s);
+	show_jstr(w, s);
 }
 
 static const char *addr_str(uint32_t a, char *buf, size_t len)
@@ -75,62 +70,109 @@ static void show_dmap(struct wb *w, const struct evs_config *cfg, const char *ta
 {
 	size_t shown = 0;
 	if (json)
-		add(w, "[");
+		show_add(w, "[");
 	for (size_t i = 0; i < evs_config_n_dmaps(cfg); i++) {
 		struct evs_dmap_info m;
 		evs_config_dmap(cfg, i, &m);
 		if (tag && strcmp(tag, m.name) != 0)
 			continue;
 		if (json) {
-			add(w, "%s{\"name\":", shown ? "," : "");
-			jstr(w, m.name);
-			add(w,
-			    ",\"seq\":%u,\"lifetime_kb\":%u,\"lifetime_s\":%u,\"pfs\":%s,"
-			    "\"pfs_group\":%u,\"transform_sets\":[",
-			    m.seq, m.life_kb, m.life_s, m.pfs_group ? "true" : "false",
-			    m.pfs_group);
+			show_add(w, "%s{\"name\":", shown ? "," : "");
+			show_jstr(w, m.name);
+			show_add(w,
+			         ",\"seq\":%u,\"lifetime_kb\":%u,\"lifetime_s\":%u,\"pfs\":%s,"
+			         "\"pfs_group\":%u,\"transform_sets\":[",
+			         m.seq, m.life_kb, m.life_s, m.pfs_group ? "true" : "false",
+			         m.pfs_group);
 			for (size_t t = 0; t < m.n_tsets; t++) {
-				add(w, t ? "," : "");
-				jstr(w, m.tsets[t]);
+				show_add(w, t ? "," : "");
+				show_jstr(w, m.tsets[t]);
 			}
-			add(w, "],\"reverse_route\":\"%s\"}", rri_name(m.rri));
+			show_add(w, "],\"reverse_route\":\"%s\"}", rri_name(m.rri));
 		} else {
-			add(w, "Crypto Map Template \"%s\" %u\n", m.name, m.seq);
-			add(w, "\tNo matching address list set.\n");
-			add(w, "\tCurrent peer:\n");
-			add(w, "\tSecurity association lifetime: %u kilobytes/%u seconds\n",
-			    m.life_kb, m.life_s);
-			add(w, "\tPFS (Y/N): %s\n", m.pfs_group ? "Y" : "N");
+			show_add(w, "Crypto Map Template \"%s\" %u\n", m.name, m.seq);
+			show_add(w, "\tNo matching address list set.\n");
+			show_add(w, "\tCurrent peer:\n");
+			show_add(w, "\tSecurity association lifetime: %u kilobytes/%u seconds\n",
+			         m.life_kb, m.life_s);
+			show_add(w, "\tPFS (Y/N): %s\n", m.pfs_group ? "Y" : "N");
 			if (m.pfs_group)
-				add(w, "\tDH group:  group%u\n", m.pfs_group);
-			add(w, "\tTransform sets={ ");
+				show_add(w, "\tDH group:  group%u\n", m.pfs_group);
+			show_add(w, "\tTransform sets={ ");
 			for (size_t t = 0; t < m.n_tsets; t++)
-				add(w, "%s, ", m.tsets[t]);
-			add(w, "}\n");
+				show_add(w, "%s, ", m.tsets[t]);
+			show_add(w, "}\n");
 			if (m.rri == EVS_RRI_CLIENT)
-				add(w, "\tReverse Route Injection Enabled\n");
+				show_add(w, "\tReverse Route Injection Enabled\n");
 			else if (m.rri == EVS_RRI_REMOTE_PEER)
-				add(w, "\tReverse Route Injection Enabled (remote-peer)\n");
-			add(w, "\n");
+				show_add(w, "\tReverse Route Injection Enabled (remote-peer)\n");
+			show_add(w, "\n");
 		}
 		shown++;
 	}
 	if (json)
-		add(w, "]\n");
+		show_add(w, "]\n");
 	else if (tag && !shown)
-		add(w, "%% No dynamic crypto map named \"%s\"\n", tag);
+		show_add(w, "%% No dynamic crypto map named \"%s\"\n", tag);
 	else if (!shown)
-		add(w, "%% No dynamic crypto map configured\n");
+		show_add(w, "%% No dynamic crypto map configured\n");
 }
 
 /* ---- one line or block per IKE SA ---- */
 
-struct sa_walk {
-	struct wb *w;
+/*
+ * A walk over the SAs answered a part at a time (ctl_srv_more): at 5,000 sessions the detail
+ * is megabytes and takes tens of milliseconds to format, too long for one turn of the loop
+ * that carries the datapath and IKE. Each part is the SAs from the cursor on that fit whole.
+ */
+struct sa_cursor {
 	struct evs_daemon *d;
+	evs_sa_fn one;
+	const char *tail; /* what ends the answer: "]\n" of a JSON list, ... */
 	bool json, detail;
-	size_t n;
+	size_t slot, n;
 };
+
+static size_t cursor_part(void *state, char *out, size_t cap, bool *done)
+{
+	struct sa_cursor *c = state;
+	struct wb w = {.out = out, .cap = cap};
+	struct sa_walk k = {.w = &w, .d = c->d, .json = c->json, .detail = c->detail, .n = c->n};
+	struct evs_sa_view v;
+	size_t room = cap - strlen(c->tail) - 1, slot = c->slot;
+	while (evs_daemon_next_sa(c->d, &slot, &v)) {
+		size_t before = w.n, n_before = k.n;
+		c->one(&k, &v);
+		if (w.n > room && before) {
+			w.n = before; /* this SA goes whole into the next part */
+			k.n = n_before;
+			c->n = k.n;
+			return w.n;
+		}
+		c->slot = slot;
+	}
+	c->n = k.n;
+	show_add(&w, "%s", c->tail);
+	*done = true;
+	return w.n;
+}
+
+void show_walk(struct wb *w, struct evs_daemon *d, evs_sa_fn one, bool json, bool detail,
+               const char *tail)
+{
+	struct sa_cursor proto = {d, one, tail, json, detail, 0, 0};
+	struct ctl_srv *srv = evs_daemon_control_srv(d);
+	struct sa_cursor *c = srv ? malloc(sizeof(*c)) : NULL;
+	if (c) {
+		*c = proto;
+		if (ctl_srv_more(srv, cursor_part, c, free) == 0)
+			return;
+		free(c); /* not answering a control client: all at once */
+	}
+	struct sa_walk k = {.w = w, .d = d, .json = json, .detail = detail};
+	evs_daemon_each_sa(d, one, &k);
+	show_add(w, "%s", tail);
+}
 
 /* The IOS aggressive-mode states an EasyVPN responder goes through. */
 static const char *isakmp_state(const struct ike_sa *sa)
@@ -198,39 +240,38 @@ static void isakmp_detail_one(void *ctx, const struct evs_sa_view *v)
 		snprintf(life, sizeof(life), "-");
 	ios_encr(&p1, e, sizeof(e));
 	if (k->json) {
-		add(k->w, "%s{\"conn_id\":%u,\"local\":", k->n ? "," : "", v->conn_id);
-		jaddr(k->w, v->local);
-		add(k->w, ",\"remote\":");
-		jaddr(k->w, p.addr);
-		add(k->w,
-		    ",\"status\":\"ACTIVE\",\"encr\":\"%s\",\"hash\":\"%s\",\"auth\":\"%s\","
-		    "\"dh\":%u,\"lifetime_s\":%lld,\"cap\":\"%s\"}",
-		    e, ios_hash(p1.hash), ios_auth(p1.auth), p1.group, (long long)left, cap);
+		show_add(k->w, "%s{\"conn_id\":%u,\"local\":", k->n ? "," : "", v->conn_id);
+		show_jaddr(k->w, v->local);
+		show_add(k->w, ",\"remote\":");
+		show_jaddr(k->w, p.addr);
+		show_add(k->w,
+		         ",\"status\":\"ACTIVE\",\"encr\":\"%s\",\"hash\":\"%s\",\"auth\":\"%s\","
+		         "\"dh\":%u,\"lifetime_s\":%lld,\"cap\":\"%s\"}",
+		         e, ios_hash(p1.hash), ios_auth(p1.auth), p1.group, (long long)left, cap);
 	} else {
-		add(k->w, "%-5u %-15s %-15s        ACTIVE %-4s %-6s %-4s %-2u %-8s %s\n",
-		    v->conn_id, addr_str(v->local, a, sizeof(a)), addr_str(p.addr, b, sizeof(b)), e,
-		    ios_hash(p1.hash), ios_auth(p1.auth), p1.group, life, cap);
-		add(k->w, "       Engine-id:Conn-id =  SW:%u\n\n", v->conn_id);
+		show_add(k->w, "%-5u %-15s %-15s        ACTIVE %-4s %-6s %-4s %-2u %-8s %s\n",
+		         v->conn_id, addr_str(v->local, a, sizeof(a)),
+		         addr_str(p.addr, b, sizeof(b)), e, ios_hash(p1.hash), ios_auth(p1.auth),
+		         p1.group, life, cap);
+		show_add(k->w, "       Engine-id:Conn-id =  SW:%u\n\n", v->conn_id);
 	}
 	k->n++;
 }
 
 static void show_isakmp_detail(struct wb *w, struct evs_daemon *d, bool json)
 {
-	struct sa_walk k = {.w = w, .d = d, .json = json, .detail = true};
 	if (json)
-		add(w, "[");
+		show_add(w, "[");
 	else
-		add(w, "Codes: C - IKE configuration mode, D - Dead Peer Detection\n"
-		       "       K - Keepalives, N - NAT-traversal\n"
-		       "       X - IKE Extended Authentication\n"
-		       "       psk - Preshared key, rsig - RSA signature\n"
-		       "IPv4 Crypto ISAKMP SA\n\n"
-		       "C-id  Local           Remote          I-VRF  Status Encr Hash   Auth DH "
-		       "Lifetime Cap.\n\n");
-	evs_daemon_each_sa(d, isakmp_detail_one, &k);
-	if (json)
-		add(w, "]\n");
+		show_add(w,
+		         "Codes: C - IKE configuration mode, D - Dead Peer Detection\n"
+		         "       K - Keepalives, N - NAT-traversal\n"
+		         "       X - IKE Extended Authentication\n"
+		         "       psk - Preshared key, rsig - RSA signature\n"
+		         "IPv4 Crypto ISAKMP SA\n\n"
+		         "C-id  Local           Remote          I-VRF  Status Encr Hash   Auth DH "
+		         "Lifetime Cap.\n\n");
+	show_walk(w, d, isakmp_detail_one, json, true, json ? "]\n" : "");
 }
 
 static void isakmp_one(void *ctx, const struct evs_sa_view *v)
@@ -241,36 +282,35 @@ static void isakmp_one(void *ctx, const struct evs_sa_view *v)
 	const char *status = ike_sa_authenticated(v->sa) ? "ACTIVE" : "";
 	char a[20], b[20];
 	if (k->json) {
-		add(k->w, "%s{\"dst\":", k->n ? "," : "");
-		jaddr(k->w, v->local);
-		add(k->w, ",\"src\":");
-		jaddr(k->w, p.addr);
-		add(k->w,
+		show_add(k->w, "%s{\"dst\":", k->n ? "," : "");
+		show_jaddr(k->w, v->local);
+		show_add(k->w, ",\"src\":");
+		show_jaddr(k->w, p.addr);
+		show_add(
+		    k->w,
 		    ",\"src_port\":%u,\"state\":\"%s\",\"conn_id\":%u,\"status\":\"%s\",\"group\":",
 		    p.port, st, v->conn_id, status);
-		jstr(k->w, ike_sa_group(v->sa));
-		add(k->w, ",\"user\":");
-		jstr(k->w, ike_sa_user(v->sa));
-		add(k->w, "}");
+		show_jstr(k->w, ike_sa_group(v->sa));
+		show_add(k->w, ",\"user\":");
+		show_jstr(k->w, ike_sa_user(v->sa));
+		show_add(k->w, "}");
 	} else {
-		add(k->w, "%-15s %-15s %-14s %7u %s\n", addr_str(v->local, a, sizeof(a)),
-		    addr_str(p.addr, b, sizeof(b)), st, v->conn_id, status);
+		show_add(k->w, "%-15s %-15s %-14s %7u %s\n", addr_str(v->local, a, sizeof(a)),
+		         addr_str(p.addr, b, sizeof(b)), st, v->conn_id, status);
 	}
 	k->n++;
 }
 
 static void show_isakmp(struct wb *w, struct evs_daemon *d, bool json)
 {
-	struct sa_walk k = {.w = w, .d = d, .json = json};
 	if (json)
-		add(w, "[");
+		show_add(w, "[");
 	else
-		add(w,
+		show_add(
+		    w,
 		    "IPv4 Crypto ISAKMP SA\ndst             src             state          conn-id "
 		    "status\n");
-	evs_daemon_each_sa(d, isakmp_one, &k);
-	if (json)
-		add(w, "]\n");
+	show_walk(w, d, isakmp_one, json, false, json ? "]\n" : "");
 }
 
 static const char *session_status(const struct ike_sa *sa, size_t n_children)
@@ -306,27 +346,28 @@ static void session_one(void *ctx, const struct evs_sa_view *v)
 	const char *st = session_status(v->sa, nc);
 	char a[20], b[20], up[32];
 	if (k->json) {
-		add(w, "%s{\"interface\":", k->n ? "," : "");
-		jstr(w, ifn);
-		add(w, ",\"user\":");
-		jstr(w, ike_sa_user(v->sa));
-		add(w, ",\"group\":");
-		jstr(w, ike_sa_group(v->sa));
-		add(w, ",\"assigned\":");
+		show_add(w, "%s{\"interface\":", k->n ? "," : "");
+		show_jstr(w, ifn);
+		show_add(w, ",\"user\":");
+		show_jstr(w, ike_sa_user(v->sa));
+		show_add(w, ",\"group\":");
+		show_jstr(w, ike_sa_group(v->sa));
+		show_add(w, ",\"assigned\":");
 		if (v->assigned)
-			jaddr(w, v->assigned);
+			show_jaddr(w, v->assigned);
 		else
-			add(w, "null");
-		add(w, ",\"status\":\"%s\",\"peer\":", st);
-		jaddr(w, p.addr);
-		add(w, ",\"peer_port\":%u,\"local\":", p.port);
-		jaddr(w, v->local);
-		add(w, ",\"local_port\":%u,\"conn_id\":%u,\"uptime_s\":%llu,\"ipsec_sas\":[", lport,
-		    v->conn_id, (unsigned long long)(up_ms / 1000));
+			show_add(w, "null");
+		show_add(w, ",\"status\":\"%s\",\"peer\":", st);
+		show_jaddr(w, p.addr);
+		show_add(w, ",\"peer_port\":%u,\"local\":", p.port);
+		show_jaddr(w, v->local);
+		show_add(w, ",\"local_port\":%u,\"conn_id\":%u,\"uptime_s\":%llu,\"ipsec_sas\":[",
+		         lport, v->conn_id, (unsigned long long)(up_ms / 1000));
 		for (size_t i = 0; i < nc; i++) {
 			struct evs_child_counters ct;
 			evs_daemon_child_stats(k->d, cs[i].spi_in, &ct);
-			add(w,
+			show_add(
+			    w,
 			    "%s{\"spi_in\":%u,\"spi_out\":%u,\"pkts_in\":%llu,\"pkts_out\":%llu,"
 			    "\"bytes_in\":%llu,\"bytes_out\":%llu,\"remaining_s\":%lld}",
 			    i ? "," : "", cs[i].spi_in, cs[i].spi_out,
@@ -334,38 +375,38 @@ static void session_one(void *ctx, const struct evs_sa_view *v)
 			    (unsigned long long)ct.bytes_in, (unsigned long long)ct.bytes_out,
 			    (long long)cs[i].remaining_s);
 		}
-		add(w, "]}");
+		show_add(w, "]}");
 		k->n++;
 		return;
 	}
-	add(w, "\nInterface: %s\n", ifn);
+	show_add(w, "\nInterface: %s\n", ifn);
 	if (ike_sa_user(v->sa)[0])
-		add(w, "Username: %s\n", ike_sa_user(v->sa));
+		show_add(w, "Username: %s\n", ike_sa_user(v->sa));
 	if (ike_sa_group(v->sa)[0])
-		add(w, "Group: %s\n", ike_sa_group(v->sa));
+		show_add(w, "Group: %s\n", ike_sa_group(v->sa));
 	if (v->assigned)
-		add(w, "Assigned address: %s\n", addr_str(v->assigned, a, sizeof(a)));
+		show_add(w, "Assigned address: %s\n", addr_str(v->assigned, a, sizeof(a)));
 	if (k->detail && s) {
 		fmt_uptime(up_ms, up, sizeof(up));
-		add(w, "Uptime: %s\n", up);
+		show_add(w, "Uptime: %s\n", up);
 	}
-	add(w, "Session status: %s\n", st);
-	add(w, "Peer: %s port %u\n", addr_str(p.addr, a, sizeof(a)), p.port);
+	show_add(w, "Session status: %s\n", st);
+	show_add(w, "Peer: %s port %u\n", addr_str(p.addr, a, sizeof(a)), p.port);
 	if (k->detail)
-		add(w, "  Phase1_id: %s\n", ike_sa_group(v->sa));
-	add(w, "  IKE SA: local %s/%u remote %s/%u %s\n", addr_str(v->local, a, sizeof(a)), lport,
-	    addr_str(p.addr, b, sizeof(b)), p.port,
-	    ike_sa_authenticated(v->sa) ? "Active" : "Inactive");
+		show_add(w, "  Phase1_id: %s\n", ike_sa_group(v->sa));
+	show_add(w, "  IKE SA: local %s/%u remote %s/%u %s\n", addr_str(v->local, a, sizeof(a)),
+	         lport, addr_str(p.addr, b, sizeof(b)), p.port,
+	         ike_sa_authenticated(v->sa) ? "Active" : "Inactive");
 	if (k->detail)
-		add(w, "          connid:%u\n", v->conn_id);
+		show_add(w, "          connid:%u\n", v->conn_id);
 	if (!nc)
 		return;
 	if (v->assigned)
-		add(w, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 host %s\n",
-		    addr_str(v->assigned, a, sizeof(a)));
+		show_add(w, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 host %s\n",
+		         addr_str(v->assigned, a, sizeof(a)));
 	else
-		add(w, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 (network extension)\n");
-	add(w, "        Active SAs: %zu, origin: dynamic crypto map\n", 2 * nc);
+		show_add(w, "  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 (network extension)\n");
+	show_add(w, "        Active SAs: %zu, origin: dynamic crypto map\n", 2 * nc);
 	for (size_t i = 0; k->detail && i < nc; i++) {
 		struct evs_child_counters ct;
 		evs_daemon_child_stats(k->d, cs[i].spi_in, &ct);
@@ -383,22 +424,20 @@ static void session_one(void *ctx, const struct evs_sa_view *v)
 		}
 		if (cs[i].remaining_s >= 0)
 			snprintf(sec, sizeof(sec), "%lld", (long long)cs[i].remaining_s);
-		add(w, "        Inbound:  #pkts dec'ed %llu drop 0 life (KB/Sec) %s/%s\n",
-		    (unsigned long long)ct.packets_in, kin, sec);
-		add(w, "        Outbound: #pkts enc'ed %llu drop 0 life (KB/Sec) %s/%s\n",
-		    (unsigned long long)ct.packets_out, kout, sec);
+		show_add(w, "        Inbound:  #pkts dec'ed %llu drop 0 life (KB/Sec) %s/%s\n",
+		         (unsigned long long)ct.packets_in, kin, sec);
+		show_add(w, "        Outbound: #pkts enc'ed %llu drop 0 life (KB/Sec) %s/%s\n",
+		         (unsigned long long)ct.packets_out, kout, sec);
 	}
 }
 
 static void show_session(struct wb *w, struct evs_daemon *d, bool detail, bool json)
 {
-	struct sa_walk k = {.w = w, .d = d, .json = json, .detail = detail};
 	if (json)
-		add(w, "[");
+		show_add(w, "[");
 	else
-		add(w, "Crypto session current status\n");
-	evs_daemon_each_sa(d, session_one, &k);
-	add(w, json ? "]\n" : "\n");
+		show_add(w, "Crypto session current status\n");
+	show_walk(w, d, session_one, json, detail, json ? "]\n" : "\n");
 }
 
 /* ---- JSON of `show crypto session summary|group` ---- */
@@ -414,33 +453,29 @@ static bool group_seen_before(const struct evs_sessions *s, size_t i, const char
 static void json_group(struct wb *w, const struct evs_sessions *s, const char *g, bool users,
                        bool nocase, bool *first)
 {
-	add(w, "%s{\"group\":", *first ? "" : ",");
+	show_add(w, "%s{\"group\":", *first ? "" : ",");
 	*first = false;
-	jstr(w, g);
-	add(w, ",\"connections\":%zu", evs_sessions_group_count(s, g));
+	show_jstr(w, g);
+	show_add(w, ",\"connections\":%zu", evs_sessions_group_count(s, g));
 	if (users) {
-		size_t shown = 0;
-		add(w, ",\"users\":[");
-		for (size_t i = 0; i < evs_sessions_count(s); i++) {
-			const struct evs_session *e = evs_sessions_at(s, i);
-			bool dup = false;
-			if (strcmp(e->group, g) != 0)
-				continue;
-			for (size_t j = 0; j < i && !dup; j++) {
-				const struct evs_session *f = evs_sessions_at(s, j);
-				dup = strcmp(f->group, g) == 0 &&
-				      (nocase ? strcasecmp(f->user, e->user)
-				              : strcmp(f->user, e->user)) == 0;
+		size_t shown = 0, n = evs_sessions_count(s);
+		size_t *logins = malloc((n ? n : 1) * sizeof(*logins));
+		show_add(w, ",\"users\":[");
+		if (logins && evs_sessions_group_users(s, g, nocase, logins) != SIZE_MAX)
+			for (size_t i = 0; i < n; i++) {
+				if (!logins[i])
+					continue;
+				show_add(w, "%s{\"user\":", shown++ ? "," : "");
+				show_jstr(w, evs_sessions_at(s, i)->user);
+				show_add(w, ",\"logins\":%zu}",
+				         logins[i] == SIZE_MAX ? 0 : logins[i]);
 			}
-			if (dup)
-				continue;
-			add(w, "%s{\"user\":", shown++ ? "," : "");
-			jstr(w, e->user);
-			add(w, ",\"logins\":%zu}", evs_sessions_user_count(s, g, e->user, nocase));
-		}
-		add(w, "]");
+		else
+			w->oom = true;
+		free(logins);
+		show_add(w, "]");
 	}
-	add(w, "}");
+	show_add(w, "}");
 }
 
 /* summary: every configured group with its users; group: the groups with connections. */
@@ -449,7 +484,7 @@ static void json_groups(struct wb *w, struct evs_daemon *d, bool summary)
 	const struct evs_config *cfg = evs_daemon_config(d);
 	const struct evs_sessions *s = evs_daemon_sessions(d);
 	bool nocase = evs_config_users_nocase(cfg), first = true;
-	add(w, "[");
+	show_add(w, "[");
 	for (size_t i = 0; i < evs_config_n_groups(cfg); i++) {
 		const char *g = evs_config_group_name(cfg, i);
 		if (summary || evs_sessions_group_count(s, g))
@@ -461,82 +496,7 @@ static void json_groups(struct wb *w, struct evs_daemon *d, bool summary)
 		if (evs_config_group_find(cfg, g) < 0 && !group_seen_before(s, i, g))
 			json_group(w, s, g, summary, nocase, &first);
 	}
-	add(w, "]\n");
-}
-
-/* ---- JSON of `show crypto ipsec sa` ---- */
-
-const char *show_transform(const struct ike_child_status *c, char *buf, size_t len)
-{
-	const char *mac = c->auth == ESP_AUTH_HMAC_MD5      ? " esp-md5-hmac"
-	                  : c->auth == ESP_AUTH_HMAC_SHA1   ? " esp-sha-hmac"
-	                  : c->auth == ESP_AUTH_HMAC_SHA256 ? " esp-sha256-hmac"
-	                                                    : "";
-	switch (c->esp) {
-	case ESP_ENCR_AES_GCM16:
-		snprintf(buf, len, "esp-gcm %u", c->key_bits);
-		break;
-	case ESP_ENCR_AES_CBC:
-		snprintf(buf, len, "esp-%u-aes%s", c->key_bits, mac);
-		break;
-	case ESP_ENCR_3DES:
-		snprintf(buf, len, "esp-3des%s", mac);
-		break;
-	case ESP_ENCR_DES:
-		snprintf(buf, len, "esp-des%s", mac);
-		break;
-	default:
-		snprintf(buf, len, "esp-null%s", mac);
-		break;
-	}
-	return buf;
-}
-
-static void ipsec_one(void *ctx, const struct evs_sa_view *v)
-{
-	struct sa_walk *k = ctx;
-	struct wb *w = k->w;
-	char tf[48];
-	struct ike_child_status cs[SHOW_MAX_CHILDREN];
-	if (!ike_sa_established(v->sa))
-		return;
-	size_t nc = ike_sa_child_status(v->sa, evs_daemon_now(k->d), cs, SHOW_MAX_CHILDREN);
-	if (nc > SHOW_MAX_CHILDREN)
-		nc = SHOW_MAX_CHILDREN;
-	struct ike_endpoint p = ike_sa_peer(v->sa);
-	add(w, "%s{\"peer\":", k->n++ ? "," : "");
-	jaddr(w, p.addr);
-	add(w, ",\"peer_port\":%u,\"user\":", p.port);
-	jstr(w, ike_sa_user(v->sa));
-	add(w, ",\"group\":");
-	jstr(w, ike_sa_group(v->sa));
-	add(w, ",\"remote_ident\":");
-	jaddr(w, v->assigned);
-	add(w, ",\"sas\":[");
-	for (size_t i = 0; i < nc; i++) {
-		struct evs_child_counters ct;
-		evs_daemon_child_stats(k->d, cs[i].spi_in, &ct);
-		add(w,
-		    "%s{\"spi_in\":%u,\"spi_out\":%u,\"pkts_encaps\":%llu,\"pkts_decaps\":%llu,"
-		    "\"bytes_in\":%llu,\"bytes_out\":%llu,\"life_kb\":%u,\"remaining_s\":%lld,"
-		    "\"replaced\":%s,\"transform\":\"%s\",\"udp_encap\":%s}",
-		    i ? "," : "", cs[i].spi_in, cs[i].spi_out, (unsigned long long)ct.packets_out,
-		    (unsigned long long)ct.packets_in, (unsigned long long)ct.bytes_in,
-		    (unsigned long long)ct.bytes_out, cs[i].life_kb, (long long)cs[i].remaining_s,
-		    cs[i].replaced ? "true" : "false", show_transform(&cs[i], tf, sizeof(tf)),
-		    cs[i].udp_encap ? "true" : "false");
-	}
-	add(w, "]}");
-}
-
-static void json_ipsec(struct wb *w, struct evs_daemon *d)
-{
-	struct sa_walk k = {.w = w, .d = d, .json = true};
-	add(w, "{\"interface\":");
-	jstr(w, evs_daemon_ifname(d));
-	add(w, ",\"peers\":[");
-	evs_daemon_each_sa(d, ipsec_one, &k);
-	add(w, "]}\n");
+	show_add(w, "]\n");
 }
 
 /* ---- dispatch ---- */
@@ -590,110 +550,64 @@ size_t evs_show_control(struct evs_daemon *d, const char *cmd, char *out, size_t
 	else if (json && IS("show", "crypto", "session", "group"))
 		json_groups(&w, d, false);
 	else if (json && IS("show", "crypto", "ipsec", "sa"))
-		json_ipsec(&w, d);
+		show_ipsec_json(&w, d);
 	else if (!json && IS("clear", "crypto", "session"))
-		add(&w, "cleared %zu session(s)\n", evs_daemon_clear(d, NULL));
+		show_add(&w, "cleared %zu session(s)\n", evs_daemon_clear(d, NULL));
 	else if (!json && n == 5 && IS("clear", "crypto", "session", "username", t[4]))
-		add(&w, "cleared %zu session(s) of user %s\n", evs_daemon_clear(d, t[4]), t[4]);
+		show_add(&w, "cleared %zu session(s) of user %s\n", evs_daemon_clear(d, t[4]),
+		         t[4]);
 	else
 		goto invalid;
+	if (w.oom) {
+		w.n = 0;
+		show_add(&w, "%% the answer to '%s' could not be made: out of memory\n", cmd);
+	}
 	return w.n;
 invalid:
-	add(&w,
-	    "%% Invalid input: '%s'; evs answers 'show crypto dynamic-map [tag NAME]', 'show "
-	    "crypto isakmp sa [detail]', 'show crypto ipsec sa', 'show crypto session "
-	    "[detail|summary|"
-	    "group]' (each with --json) and 'clear crypto session [username USER]'\n",
-	    cmd);
+	show_add(&w,
+	         "%% Invalid input: '%s'; evs answers 'show crypto dynamic-map [tag NAME]', 'show "
+	         "crypto isakmp sa [detail]', 'show crypto ipsec sa', 'show crypto session "
+	         "[detail|summary|"
+	         "group]' (each with --json) and 'clear crypto session [username USER]'\n",
+	         cmd);
 	return w.n;
 }
 
-struct ipsec_walk {
-	const struct evs_daemon *d;
-	char *out;
-	size_t cap, n;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-walk_add(struct ipsec_walk *w, const char *fmt, ...)
+static size_t answer(struct evs_daemon *d, const char *cmd, char *out, size_t cap)
 {
-	va_list ap;
-	if (w->n >= w->cap)
-		return;
-	va_start(ap, fmt);
-	int k = vsnprintf(w->out + w->n, w->cap - w->n, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		w->n += (size_t)k;
-}
-
-static void ipsec_sa_one(void *ctx, const struct evs_sa_view *v)
-{
-	struct ipsec_walk *w = ctx;
-	struct ike_child_status cs[8];
-	if (!ike_sa_established(v->sa))
-		return;
-	size_t k = ike_sa_child_status(v->sa, evs_daemon_now(w->d), cs, 8);
-	struct ike_endpoint p = ike_sa_peer(v->sa);
-	char peer[IPV4_STR_MAX], addr[IPV4_STR_MAX];
-	ipv4_str(p.addr, peer, sizeof(peer));
-	ipv4_str(v->assigned, addr, sizeof(addr));
-	walk_add(w, "\n   remote ident (addr/mask/prot/port): (%s/255.255.255.255/0/0)\n", addr);
-	walk_add(w, "   current_peer %s port %u (user %s, group %s)\n", peer, p.port,
-	         ike_sa_user(v->sa), ike_sa_group(v->sa));
-	for (size_t i = 0; i < k && i < 8; i++) {
-		struct evs_child_counters ct = {0};
-		evs_daemon_child_stats(w->d, cs[i].spi_in, &ct);
-		uint64_t used = (ct.bytes_in > ct.bytes_out ? ct.bytes_in : ct.bytes_out) / 1024;
-		char kb[24] = "-", sec[24] = "-", tf[48];
-		if (cs[i].life_kb)
-			snprintf(
-			    kb, sizeof(kb), "%llu",
-			    (unsigned long long)(used < cs[i].life_kb ? cs[i].life_kb - used : 0));
-		if (cs[i].remaining_s >= 0)
-			snprintf(sec, sizeof(sec), "%lld", (long long)cs[i].remaining_s);
-		show_transform(&cs[i], tf, sizeof(tf));
-		walk_add(w, "    #pkts encaps: %llu, #pkts decaps: %llu\n",
-		         (unsigned long long)ct.packets_out, (unsigned long long)ct.packets_in);
-		for (int out = 0; out < 2; out++) {
-			uint32_t spi = out ? cs[i].spi_out : cs[i].spi_in;
-			walk_add(w, "     %s esp sas:\n      spi: 0x%08X(%u)%s\n",
-			         out ? "outbound" : "inbound", spi, spi,
-			         !out && cs[i].replaced ? " (replaced by a rekey)" : "");
-			walk_add(w,
-			         "        transform: %s ,\n        in use settings ={Tunnel%s, }\n",
-			         tf, cs[i].udp_encap ? " UDP-Encaps" : "");
-			walk_add(w, "        sa timing: remaining key lifetime (k/sec): (%s/%s)\n",
-			         kb, sec);
-		}
-	}
-}
-
-/* `show crypto ipsec sa`: each client's ESP SA pairs as IOS prints them, with the remaining
- * key lifetime in kilobytes and seconds. */
-static size_t show_ipsec_sa(struct evs_daemon *d, char *out, size_t cap)
-{
-	struct ipsec_walk w = {d, out, cap, 0};
-	walk_add(&w, "\ninterface: %s\n", evs_daemon_ifname(d));
-	evs_daemon_each_sa(d, ipsec_sa_one, &w);
-	return w.n;
+	if (strcmp(cmd, "show crypto session summary") == 0)
+		return evs_show_session_summary(evs_daemon_sessions(d), evs_daemon_config(d), out,
+		                                cap);
+	if (strcmp(cmd, "show crypto session group") == 0)
+		return evs_show_session_group(evs_daemon_sessions(d), evs_daemon_config(d), out,
+		                              cap);
+	if (strcmp(cmd, "show crypto ipsec sa") == 0)
+		return show_ipsec_text(d, out, cap);
+	return evs_show_control(d, cmd, out, cap);
 }
 
 size_t evs_daemon_control(void *ctx, const char *cmd, char *out, size_t cap)
 {
 	struct evs_daemon *d = ctx;
-	size_t len;
+	struct ctl_srv *srv = evs_daemon_control_srv(d);
 	if (!cap)
 		return 0;
-	if (strcmp(cmd, "show crypto session summary") == 0)
-		len = evs_show_session_summary(evs_daemon_sessions(d), evs_daemon_config(d), out,
-		                               cap);
-	else if (strcmp(cmd, "show crypto session group") == 0)
-		len =
-		    evs_show_session_group(evs_daemon_sessions(d), evs_daemon_config(d), out, cap);
-	else if (strcmp(cmd, "show crypto ipsec sa") == 0)
-		len = show_ipsec_sa(d, out, cap);
-	else
-		len = evs_show_control(d, cmd, out, cap);
-	return len >= cap ? cap - 1 : len;
+	size_t len = answer(d, cmd, out, cap);
+	if (len < cap)
+		return len;
+	/*
+	 * Longer than one part and not made in parts (the session summaries, a few bytes a
+	 * group and user, quick to format even at 5,000 sessions): made again whole into a
+	 * buffer of its size, which the control socket sends as the client reads. Only a show
+	 * command, which changes nothing, is asked twice.
+	 */
+	char *big = srv && strncmp(cmd, "show ", 5) == 0 ? malloc(len + 1) : NULL;
+	if (big) {
+		size_t again = answer(d, cmd, big, len + 1);
+		if (again <= len && ctl_srv_more_buf(srv, big, again) == 0)
+			return 0;
+		if (again > len)
+			free(big);
+	}
+	return cap + 1; /* cut, and the control socket says so at its end */
 }

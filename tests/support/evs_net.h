@@ -18,9 +18,9 @@
 
 #define SRV_IP 0xc6336401u /* 198.51.100.1, the sample's `interface eth0` address */
 #define CLI_IP 0xcb007100u /* 203.0.113.0 + client number */
-#define MAX_CLIENTS 64
+#define MAX_CLIENTS 2048 /* test_evs_show_many: 2,000 sessions */
 #define MAX_QUEUED 512
-#define MAX_CHILDREN 256
+#define MAX_CHILDREN 4096
 
 struct evs_dgram {
 	bool to_daemon;

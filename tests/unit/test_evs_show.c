@@ -263,10 +263,11 @@ static void test_invalid(void **state)
 		ask(n, bad[i], out, sizeof(out));
 		assert_non_null(strstr(out, "% Invalid input"));
 	}
-	/* a small buffer gets a truncated answer, never an overrun */
+	/* a small buffer gets what fits, never an overrun, and a length above its size that
+	 * tells the control socket to say the answer was cut (lib/control.h) */
 	char small[16];
 	size_t len = evs_daemon_control(n->d, "show crypto dynamic-map", small, sizeof(small));
-	assert_int_equal(len, sizeof(small) - 1);
+	assert_true(len > sizeof(small));
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
