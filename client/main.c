@@ -69,6 +69,9 @@ static void usage(FILE *f)
 	      "at\n"
 	      "                         most 4) translated to the assigned address (PAT); one in\n"
 	      "                         network-extension mode\n"
+	      "  --exchange MODE        aggressive (default) or main: main mode with the group\n"
+	      "                         key, for a gateway that refuses aggressive mode (with\n"
+	      "                         --cert always main mode)\n"
 	      "  --natt MODE            auto (default), force, off or cisco-udp\n"
 	      "  --dpd SECONDS          dead peer detection after SECONDS idle (default 30, 0 "
 	      "off)\n"
@@ -143,6 +146,7 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"state-file", required_argument, NULL, OPT_SETTING},
 	    {"local-port", required_argument, NULL, OPT_SETTING},
 	    {"ike-frag-size", required_argument, NULL, OPT_SETTING},
+	    {"exchange", required_argument, NULL, OPT_SETTING},
 	    {"control", required_argument, NULL, OPT_SETTING},
 	    {"run-as", required_argument, NULL, OPT_SETTING},
 	    {"mode", required_argument, NULL, OPT_SETTING},
@@ -529,8 +533,10 @@ static int cmd_proposals(int argc, char **argv)
 	for (size_t i = 0; i < n1; i++)
 		p1[i].group = (uint8_t)first;
 	printf(_("phase 1, %s: %zu proposals in one SA payload with DH group %u (%s)"),
-	       set.cert_path[0] ? "main mode with RSA signatures" : "aggressive mode", n1, first,
-	       crypto_dh_name(first));
+	       set.cert_path[0] ? "main mode with RSA signatures"
+	       : set.psk_main   ? "main mode with the group key"
+	                        : "aggressive mode",
+	       n1, first, crypto_dh_name(first));
 	if (set.dh_group) {
 		printf(", pinned\n");
 	} else {

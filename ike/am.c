@@ -129,7 +129,7 @@ static void restart_with(struct ike_sa *sa, unsigned next)
 	while (sa->icky[0] == 0 && sa->icky[7] == 0);
 	sa->have_last_rx = false;
 	sa_set_state(sa, IKE_S_IDLE);
-	if (sa->cfg.cert)
+	if (sa->cfg.cert || sa->cfg.psk_main)
 		mm_start(sa);
 	else
 		am_start(sa);
@@ -173,8 +173,8 @@ void am_tick(struct ike_sa *sa)
 		        "%s within %llu s; check the gateway address and that UDP ports 500 and "
 		        "4500 reach it",
 		        p.addr >> 24, (p.addr >> 16) & 255, (p.addr >> 8) & 255, p.addr & 255,
-		        p.port, sa->cfg.cert ? "main" : "aggressive", sa->dh_tried,
-		        (unsigned long long)(sa_rexmit_budget(sa) + 999) / 1000);
+		        p.port, sa->cfg.cert || sa->cfg.psk_main ? "main" : "aggressive",
+		        sa->dh_tried, (unsigned long long)(sa_rexmit_budget(sa) + 999) / 1000);
 		return;
 	}
 	/* some gateways drop a first message whose group they do not take instead of refusing

@@ -106,7 +106,7 @@ void ike_start(struct ike_sa *sa, uint64_t now_ms)
 	sa->now = now_ms;
 	if (sa->role != IKE_ROLE_INITIATOR || sa->state != IKE_S_IDLE)
 		return;
-	if (sa->cfg.cert)
+	if (sa->cfg.cert || sa->cfg.psk_main)
 		mm_start(sa);
 	else
 		am_start(sa);
@@ -314,6 +314,14 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 			if (sa->last_drop[0])
 				/* the peer did answer, with something we could not take */
 				sa_fail(sa, sa->last_drop_step, "%s", sa->last_drop);
+			else if (sa->role == IKE_ROLE_INITIATOR && sa->state == IKE_S_MM_AUTH &&
+			         !p1_auth_is_rsa(sa->p1.auth))
+				/* it answered the four messages before: it cannot read our MM5 */
+				sa_fail(sa, sa->rx.step,
+				        "the gateway answered main mode but not our identity (the "
+				        "fifth message): its pre-shared key for our address is not "
+				        "our group key (check --secret, or the key the gateway has "
+				        "for this address)");
 			else if (sa->role == IKE_ROLE_INITIATOR)
 				sa_fail(sa, sa->rx.step,
 				        "no answer from the gateway %u.%u.%u.%u port %u after %u "

@@ -158,6 +158,12 @@ struct ike_server_ops {
 	/* Main mode with certificates: 0 when group (a client certificate's OU) exists, or
 	 * -ENOENT. NULL: group_psk decides. */
 	int (*group_exists)(void *ctx, const char *group);
+	/* Main mode with a pre-shared key (RFC 2409 5.4): 0 with *psk the key configured for the
+	 * client's address and group the group its users belong to, or -ENOENT. The key must be
+	 * known at the first message, before any identity arrives. NULL: main mode only with
+	 * certificates. */
+	int (*addr_psk)(void *ctx, uint32_t addr, char *group, size_t group_len,
+	                struct secret *psk);
 	/* Gives back what assign_policy took (the pool address). */
 	void (*release_policy)(void *ctx, const char *group, const char *user,
 	                       const struct evc_policy *pol);
@@ -189,6 +195,10 @@ struct ike_config {
 	const uint8_t *psk; /* copied into the SA */
 	size_t psk_len;
 	const char *username; /* NULL: ask with IKE_ACT_XAUTH_PROMPT */
+	/* main mode with the group key (RFC 2409 5.4, identity our IPv4 address) instead of
+	 * aggressive mode, for gateways that refuse aggressive mode; the group name is then not
+	 * sent (the gateway keys the client by address) */
+	bool psk_main;
 	/* 0: automatic, in the order of ike_dh_next_group (14, 2, 5, 15, 16, 19, 20) with a
 	 * fallback to the next when the gateway answers NO-PROPOSAL-CHOSEN or
 	 * INVALID-KEY-INFORMATION, or does not answer within its share of the usual timeout; a

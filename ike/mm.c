@@ -10,6 +10,10 @@
  * SKEYID = prf(Ni_b | Nr_b, g^xy); SIG_x is the PKCS#1 signature of HASH_x. The group of a
  * client is its certificate's OU (seed 000, Task 2). XAUTH, mode-config and quick mode follow
  * as after aggressive mode.
+ * With a pre-shared key (RFC 2409 5.4) MM5 and MM6 carry ID (ID_IPV4_ADDR) and HASH_I or
+ * HASH_R instead of ID, CERT and SIG, and SKEYID = prf(PSK, Ni_b | Nr_b): the responder must
+ * know the key from MM1, so it is the one configured for the client's address, which also
+ * names the client's group.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,11 +29,18 @@ static void phase1_done(struct ike_sa *sa)
 	char p[64];
 	sa_set_state(sa, IKE_S_P1_DONE);
 	sa_p1_life_start(sa);
-	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_RSA)
+	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_RSA || sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
 		sa->facts |= F_NEED_XAUTH;
-	sa_status(sa, IKE_STEP_PHASE1, "phase 1 established: %s, main mode, certificate '%s'%s",
-	          ike_p1_str(&sa->p1, p, sizeof(p)), x509_peer_subject(sa->peer_cert),
-	          natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+	if (sa->peer_cert)
+		sa_status(sa, IKE_STEP_PHASE1,
+		          "phase 1 established: %s, main mode, certificate '%s'%s",
+		          ike_p1_str(&sa->p1, p, sizeof(p)), x509_peer_subject(sa->peer_cert),
+		          natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+	else
+		sa_status(sa, IKE_STEP_PHASE1,
+		          "phase 1 established: %s, main mode, pre-shared key%s",
+		          ike_p1_str(&sa->p1, p, sizeof(p)),
+		          natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
 }
 
 /* ---- initiator ---- */
@@ -42,9 +53,13 @@ void mm_start(struct ike_sa *sa)
 	uint8_t sa_body[4096];
 
 	ipv4_str(sa->peer.addr, gw, sizeof(gw));
-	if (!sa->dh_tried[0])
+	if (!sa->dh_tried[0] && sa->cfg.cert)
 		sa_status(sa, IKE_STEP_INIT, "connecting to %s port %u with certificate '%s'", gw,
 		          sa->peer.port, x509_cred_name(sa->cfg.cert));
+	else if (!sa->dh_tried[0])
+		sa_status(sa, IKE_STEP_INIT,
+		          "connecting to %s port %u in main mode with the group key", gw,
+		          sa->peer.port);
 	p1_group_timing(sa);
 	size_t tl = strlen(sa->dh_tried);
 	snprintf(sa->dh_tried + tl, sizeof(sa->dh_tried) - tl, "%s%u", tl ? ", " : "",
@@ -271,7 +286,7 @@ static enum ike_verdict mm6_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	memcpy(sa->p1_last, sa->iv, sa->bs);
 	if (rc)
 		return refuse(sa, &e);
-	if (!x509_peer_names(p, sa->peer_name)) {
+	if (p && !x509_peer_names(p, sa->peer_name)) {
 		snprintf(
 		    e.text, sizeof(e.text),
 		    "the gateway's certificate '%s' does not name %s (neither in its "
@@ -306,12 +321,18 @@ fail_first(struct ike_sa *sa, enum ike_step step, uint16_t notify, const char *f
 	return IKE_V_FATAL;
 }
 
-/* The server's policies that main mode can use: those with RSA signatures. */
-static size_t rsa_policies(const struct ike_sa *sa, struct ike_p1_prop *out)
+/* The server's policies that main mode can use with this client, in their priority order:
+ * those with RSA signatures when we have a certificate, those with a pre-shared key when a
+ * key is configured for the client's address (then in sa->psk, its group in sa->group). */
+static size_t mm_policies(struct ike_sa *sa, uint32_t addr, struct ike_p1_prop *out)
 {
+	const struct ike_server_ops *ops = sa->cfg.ops;
+	bool rsa = sa->cfg.cert && sa->cfg.trust;
+	bool psk = ops->addr_psk &&
+	           ops->addr_psk(ops->ctx, addr, sa->group, sizeof(sa->group), &sa->psk) == 0;
 	size_t n = 0;
 	for (size_t i = 0; i < sa->n_p1_offer; i++)
-		if (p1_auth_is_rsa(sa->p1_offer[i].auth))
+		if (p1_auth_is_rsa(sa->p1_offer[i].auth) ? rsa : psk)
 			out[n++] = sa->p1_offer[i];
 	return n;
 }
@@ -348,20 +369,29 @@ static enum ike_verdict mm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return fail_first(sa, IKE_STEP_PROPOSALS, ISAKMP_N_BAD_PROPOSAL_SYNTAX,
 		                  "malformed proposals from %s: %s", peer,
 		                  why ? why : "no transform");
-	if (!sa->cfg.cert || !sa->cfg.trust)
+	size_t n_pol = mm_policies(sa, from->addr, pol);
+	if (!n_pol && (!sa->cfg.cert || !sa->cfg.trust))
 		return fail_first(sa, IKE_STEP_PROPOSALS, ISAKMP_N_NO_PROPOSAL_CHOSEN,
 		                  "%s asked for main mode, which needs a certificate, its key and "
-		                  "the CA file (--cert, --key, --ca-file); evs has none, so only "
-		                  "aggressive mode with a group key works",
+		                  "the CA file (--cert, --key, --ca-file), or a pre-shared key for "
+		                  "its address; evs has neither, so only aggressive mode with a "
+		                  "group key works",
 		                  peer);
-	size_t n_pol = rsa_policies(sa, pol);
 	int ti = n_pol ? prop_choose_p1(&sap, pol, n_pol, 0, sa->cfg.srv_xauth, &sa->p1) : -1;
 	if (ti < 0)
-		return fail_first(sa, IKE_STEP_PHASE1, ISAKMP_N_NO_PROPOSAL_CHOSEN,
-		                  "none of the %zu main-mode proposals of %s matches a crypto "
-		                  "isakmp policy with 'authentication rsa-sig' (%zu such policies; "
-		                  "main mode with a pre-shared key is not done in evs)",
-		                  sap.nt, peer, n_pol);
+		return fail_first(
+		    sa, IKE_STEP_PHASE1, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+		    "none of the %zu main-mode proposals of %s matches a crypto "
+		    "isakmp policy with 'authentication rsa-sig' (%zu such policies; %s)",
+		    sap.nt, peer, n_pol,
+		    sa->psk.len ? "'pre-share' ones count too: a key is set for its "
+		                  "address"
+		                : "no pre-shared key is set for its address");
+	if (p1_auth_is_rsa(sa->p1.auth)) {
+		/* the group comes from the certificate's OU in MM5 */
+		secret_clear(&sa->psk);
+		sa->group[0] = '\0';
+	}
 	struct wr cw = wr_init(choice, sizeof(choice));
 	prop_write_p1_choice(&cw, &sap, ti);
 	free(sa->sai_b);
@@ -479,8 +509,8 @@ static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return drop_auth(sa, &e);
 	if (rc)
 		return refuse(sa, &e);
-	const char *ou = x509_peer_ou(p);
-	if (!*ou || strlen(ou) >= sizeof(sa->group) || !group_exists(sa, ou)) {
+	const char *ou = p ? x509_peer_ou(p) : sa->group;
+	if (p && (!*ou || strlen(ou) >= sizeof(sa->group) || !group_exists(sa, ou))) {
 		snprintf(e.text, sizeof(e.text),
 		         *ou ? "the certificate '%s' of %s names group '%s' (its OU), which is not "
 		               "configured (crypto isakmp client configuration group)"
@@ -490,7 +520,8 @@ static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		x509_peer_free(p);
 		return refuse(sa, &e);
 	}
-	snprintf(sa->group, sizeof(sa->group), "%s", ou);
+	if (p)
+		snprintf(sa->group, sizeof(sa->group), "%s", ou);
 	sa->peer_cert = p;
 	info_read_initial_contact(sa, &c);
 	sa_commit_iv(sa, h->exch, 0, new_iv);
@@ -520,8 +551,13 @@ static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		                     : "cannot sign the sixth message to %s with the private key",
 		                  peer);
 	memcpy(sa->p1_last, sa->iv, sa->bs);
-	sa_log(sa, IKE_LOG_INFO, "%s authenticated with certificate '%s', group %s", peer,
-	       x509_peer_subject(p), sa->group);
+	if (p)
+		sa_log(sa, IKE_LOG_INFO, "%s authenticated with certificate '%s', group %s", peer,
+		       x509_peer_subject(p), sa->group);
+	else
+		sa_log(sa, IKE_LOG_INFO,
+		       "%s authenticated with the pre-shared key of its address, group %s", peer,
+		       sa->group);
 	phase1_done(sa);
 	/* MM6 ends phase 1; a repeated MM5 gets it again, the XAUTH request acknowledges it */
 	sa_send(sa, sa->tx, n, false, true, IKE_STEP_PHASE1);

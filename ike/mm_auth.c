@@ -2,7 +2,9 @@
 /*
  * What main mode with RSA signatures adds to the payloads (RFC 2409 5.1): CERTREQ naming the
  * CAs we trust, our identity as the DER subject name (ID_DER_ASN1_DN), our certificate, and
- * the signature over HASH_I or HASH_R.
+ * the signature over HASH_I or HASH_R. With a pre-shared key (RFC 2409 5.4) the identity is
+ * our IPv4 address (ID_IPV4_ADDR, as IOS and strongSwan key main mode by address: the key
+ * must be known before the identity arrives) and HASH_I or HASH_R itself is the proof.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,6 +54,14 @@ size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap)
 	const uint8_t *dn;
 	size_t dn_len;
 	struct wr w = wr_init(buf, cap);
+	if (!p1_auth_is_rsa(sa->p1.auth)) {
+		/* 17/500 as IOS sends its address identity */
+		wr_u8(&w, ISAKMP_ID_IPV4_ADDR);
+		wr_u8(&w, 17);
+		wr_u16(&w, IKE_PORT);
+		wr_u32(&w, sa->local.addr);
+		return w.err ? 0 : w.len;
+	}
 	x509_cred_subject(sa->cfg.cert, &dn, &dn_len);
 	/* protocol and port 0: the identity is the name, not an endpoint (RFC 2407 4.6.2) */
 	wr_u8(&w, ISAKMP_ID_DER_ASN1_DN);
@@ -67,6 +77,13 @@ bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *i
 	uint8_t sig[MM_SIG_MAX];
 	const uint8_t *der;
 	size_t der_len;
+	if (!p1_auth_is_rsa(sa->p1.auth)) {
+		isakmp_build_payload(b, ISAKMP_PL_ID, id, id_len);
+		isakmp_build_payload(b, ISAKMP_PL_HASH, hash, sa->hlen);
+		if (ask && !sa->cfg.p1_rekey)
+			info_send_initial_contact(sa, b);
+		return true;
+	}
 	int n = x509_cred_sign(sa->cfg.cert, hash, sa->hlen, sig, sizeof(sig));
 	if (n <= 0)
 		return false;
@@ -93,6 +110,56 @@ int64_t mm_wall(const struct ike_sa *sa)
 	return sa->cfg.wall_s + (int64_t)((sa->now - sa->born_ms) / 1000);
 }
 
+/* The peer's ID and HASH with a pre-shared key: a wrong hash is a damaged copy or a peer
+ * holding another key, which cannot be told apart; counted as bad signatures are. */
+static int check_psk(struct ike_sa *sa, const struct isakmp_chain *c, struct mm_err *e)
+{
+	const char *why = NULL;
+	struct isakmp_id id;
+	uint8_t hash[HASH_MAX_LEN];
+	bool initiator = sa->role == IKE_ROLE_INITIATOR;
+	const char *peer = initiator ? "the gateway" : "the client";
+	int rc;
+
+	const struct isakmp_pl *pid = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
+	const struct isakmp_pl *ph = isakmp_chain_find(c, ISAKMP_PL_HASH, 0);
+	if (!pid || !ph || pid->len > sizeof(sa->idi_b) ||
+	    !isakmp_id_parse(pid->body, pid->len, &id, &why)) {
+		snprintf(e->text, sizeof(e->text), "%s sent no usable identity or hash", peer);
+		return -EINVAL;
+	}
+	if (initiator)
+		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
+		                   sa->rcky, sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len,
+		                   hash);
+	else
+		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
+		                   sa->icky, sa->rcky, sa->sai_b, sa->sai_len, pid->body, pid->len,
+		                   hash);
+	if (rc || ph->len != sa->hlen || !crypto_ct_equal(hash, ph->body, sa->hlen)) {
+		snprintf(e->text, sizeof(e->text),
+		         "the %s of %s does not match: it holds another pre-shared key than "
+		         "ours, or the message was damaged",
+		         initiator ? "HASH_R" : "HASH_I", peer);
+		if (++sa->bad_sigs >= MM_BAD_SIGS_MAX) {
+			size_t l = strlen(e->text);
+			snprintf(e->text + l, sizeof(e->text) - l, " (%u times: given up)",
+			         sa->bad_sigs);
+			e->notify = ISAKMP_N_AUTHENTICATION_FAILED;
+			return -EKEYREJECTED;
+		}
+		return -EBADMSG;
+	}
+	if (initiator) {
+		memcpy(sa->idr_b, pid->body, pid->len);
+		sa->idr_len = pid->len;
+	} else {
+		memcpy(sa->idi_b, pid->body, pid->len);
+		sa->idi_len = pid->len;
+	}
+	return 0;
+}
+
 int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_peer **out,
                   struct mm_err *e)
 {
@@ -109,6 +176,8 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 	*out = NULL;
 	e->notify = 0;
 	e->text[0] = '\0';
+	if (!p1_auth_is_rsa(sa->p1.auth))
+		return check_psk(sa, c, e);
 	const struct isakmp_pl *pid = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
 	const struct isakmp_pl *psig = isakmp_chain_find(c, ISAKMP_PL_SIG, 0);
 	if (!pid || !psig || pid->len > sizeof(sa->idi_b) ||

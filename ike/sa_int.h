@@ -456,7 +456,8 @@ struct mm_err {
 /*
  * Checks the ID, CERT and SIG of MM5 (responder) or MM6 (initiator): first the signature
  * over HASH_I or HASH_R with the certificate's key, then the ID against the certificate's
- * subject and the chain against cfg.trust at the date. 0 with *out the verified certificate
+ * subject and the chain against cfg.trust at the date. With a pre-shared key, the ID and
+ * HASH_I or HASH_R instead (*out stays NULL). 0 with *out the verified certificate
  * (and idi_b/idr_b recorded); -EINVAL or -EBADMSG for a message that may be damaged or forged,
  * nothing proven yet (drop it, e->text says what); another negative errno when the signed
  * message's certificate or identity is refused (e->notify set).

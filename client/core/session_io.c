@@ -296,6 +296,7 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 	    .psk = set->group_key.p,
 	    .psk_len = set->group_key.len,
 	    .username = set->user[0] ? set->user : NULL,
+	    .psk_main = set->psk_main,
 	    .dh_group = set->dh_group,
 	    .prop_flags = set->prop_flags,
 	    .pfs_group = set->pfs_group,

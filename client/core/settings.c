@@ -43,7 +43,8 @@ void evc_overrides_init(struct evc_overrides *o)
 	                            .dns = -1,
 	                            .reconnect = -1,
 	                            .weak = -1,
-	                            .mode = -1};
+	                            .mode = -1,
+	                            .exchange = -1};
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -170,6 +171,11 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 		if (prof_parse_net(v, &o->lan[o->n_lan], &why) != 0)
 			return bad(err, errlen, _("--lan %s: %s"), v, why);
 		o->n_lan++;
+	} else if (strcmp(name, "exchange") == 0) {
+		static const char *const ex[] = {"aggressive", "main", NULL};
+		if ((i = word(v, ex)) < 0)
+			return bad(err, errlen, _("--exchange %s: use aggressive or main"), v);
+		o->exchange = i;
 	} else if (strcmp(name, "weak") == 0) {
 		static const char *const yn[] = {"no", "yes", NULL};
 		if ((i = word(v, yn)) < 0)
@@ -481,6 +487,8 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	s->natt = s->cisco_udp ? IKE_NATT_DISABLE : (enum ike_natt_mode)natt;
 	s->dpd_idle_s = o->dpd >= 0 ? (unsigned)o->dpd : p ? prof_dpd(p) : DEFAULT_DPD_S;
 	s->frag_size = o->frag_size > 0 ? (unsigned)o->frag_size : 0;
+	/* with a certificate main mode is the only exchange; this chooses for the group key */
+	s->psk_main = o->exchange == 1;
 	s->mtu = o->mtu >= 0 ? (unsigned)o->mtu : p ? prof_mtu(p) : 0;
 	s->dns = o->dns >= 0 ? (enum plat_dns_mode)o->dns
 	         : p         ? (enum plat_dns_mode)prof_dns(p)

@@ -53,6 +53,9 @@ struct evc_settings {
 	size_t n_p1; /* 0: every supported permutation */
 	struct ike_p2_prop p2[EVC_MAX_P2];
 	size_t n_p2; /* 0: every supported ESP transform */
+	/* --exchange main: main mode with the group key instead of aggressive mode, for a
+	 * gateway that refuses aggressive mode and keys its clients by address (ike_config) */
+	bool psk_main;
 	enum ike_natt_mode natt;
 	bool cisco_udp; /* --natt cisco-udp: ask for Cisco IPsec over UDP (ike_config) */
 	enum evc_mode mode;
@@ -106,6 +109,7 @@ struct evc_overrides {
 	int reconnect; /* 0: --no-reconnect */
 	int weak;      /* 1: --weak */
 	int mode;      /* enum evc_mode */
+	int exchange;  /* --exchange: 1 main (with the group key), 0 aggressive */
 	/* --lan, repeatable: replaces the profile's networks */
 	struct evc_net lan[IKE_MAX_LAN];
 	size_t n_lan;

@@ -14,6 +14,9 @@
  * real identity and certificate and take the fuzzer's bytes as its signature; 8 and 9 as its
  * certificate (with a real identity), so that the certificate parser and the signature check
  * are reached without the fuzzer having to find the payload layout first.
+ * 12 to 17 are MM1 to MM6 of main mode with a pre-shared key (the server keys the client's
+ * address), 18 and 19 its MM5 and MM6 built from the sender's real ID (its address) with the
+ * fuzzer's bytes as HASH_I or HASH_R.
  */
 #include <libgen.h>
 #include <stddef.h>
@@ -90,9 +93,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct stop_at stop = {RIG_C2S, 0, false};
 	if (size < 2)
 		return 0;
-	unsigned mode = data[0] % 12;
-	unsigned which = mode < 6 ? mode : 4 + mode % 2; /* MM1 .. MM6 */
+	unsigned mode = data[0] % 20;
+	bool psk = mode >= 12;
+	unsigned which = psk ? (mode < 18 ? mode - 12 : 4 + mode % 2)
+	                     : (mode < 6 ? mode : 4 + mode % 2); /* MM1 .. MM6 */
 	bool as_sig = mode == 6 || mode == 7, as_cert = mode == 8 || mode == 9;
+	bool as_hash = mode == 18 || mode == 19;
 	uint8_t np = data[1];
 	data += 2;
 	size -= 2;
@@ -110,6 +116,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.srv_trust = k->trust;
 	r.wall = FUZZ_WALL;
 	r.frag_size = 16000;
+	if (psk) {
+		r.srv_p1[0] = (struct ike_p1_prop){CIPHER_AES_CBC,          256, HASH_SHA256,
+		                                   IKE_AUTH_XAUTH_INIT_PSK, 14,  0};
+		r.cli_cert = r.srv_cert = NULL;
+		r.cli_trust = r.srv_trust = NULL;
+		r.psk_main = true;
+		r.srv.psk_addr = RIG_CLIENT_IP;
+	}
 	bool to_server = which % 2 == 0;
 	if (which == 1)
 		r.no_server = true; /* MM1 lost: the initiator waits for MM2 */
@@ -145,7 +159,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static uint8_t body[RIG_MAX_MSG];
 		const uint8_t *b = data;
 		size_t n = size;
-		if (as_sig || as_cert) {
+		if (as_hash) {
+			/* ID (the sender's address, as the engine sends it), HASH (the input) */
+			struct wr w = wr_init(body, sizeof(body));
+			wr_u8(&w, ISAKMP_PL_HASH);
+			wr_u8(&w, 0);
+			wr_u16(&w, 12);
+			wr_u8(&w, ISAKMP_ID_IPV4_ADDR);
+			wr_u8(&w, 17);
+			wr_u16(&w, IKE_PORT);
+			wr_u32(&w, to_server ? RIG_CLIENT_IP : RIG_SERVER_IP);
+			wr_u8(&w, 0);
+			wr_u8(&w, 0);
+			wr_u16(&w, (uint16_t)(4 + size));
+			wr_bytes(&w, data, size);
+			if (w.err || 4 + size > 0xffff)
+				goto out;
+			b = body;
+			n = w.len;
+			h.np = ISAKMP_PL_ID;
+		} else if (as_sig || as_cert) {
 			/* ID (the sender's subject), CERT (its certificate or the input), SIG (the
 			 * input or nothing much) */
 			const struct x509_cred *from = to_server ? k->cli : k->srv;

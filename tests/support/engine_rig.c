@@ -18,6 +18,17 @@ static int srv_group_psk(void *ctx, const char *group, struct secret *psk)
 	return secret_set(psk, s->psk, strlen(s->psk));
 }
 
+/* Main mode with a pre-shared key: the key set for one address (psk_addr), group s->group. */
+static int srv_addr_psk(void *ctx, uint32_t addr, char *group, size_t group_len, struct secret *psk)
+{
+	struct rig_srv *s = ctx;
+	const char *key = s->addr_key ? s->addr_key : s->psk;
+	if (!s->psk_addr || addr != s->psk_addr || strlen(s->group) >= group_len)
+		return -ENOENT;
+	memcpy(group, s->group, strlen(s->group) + 1);
+	return secret_set(psk, key, strlen(key));
+}
+
 static int srv_assign(void *ctx, const char *group, const char *user, struct evc_policy *pol)
 {
 	struct rig_srv *s = ctx;
@@ -56,6 +67,7 @@ void rig_init(struct rig *r)
 	r->srv.psk = "groupsecret";
 	r->ops.ctx = &r->srv;
 	r->ops.group_psk = srv_group_psk;
+	r->ops.addr_psk = srv_addr_psk;
 	r->ops.assign_policy = srv_assign;
 	r->ops.release_policy = srv_release;
 	r->srv_p1[0] = (struct ike_p1_prop){CIPHER_AES_CBC, 256, HASH_SHA1, IKE_AUTH_PSK, 2, 86400};
@@ -93,6 +105,7 @@ bool rig_new_client(struct rig *r)
 	cfg.frag_size = r->frag_size;
 	cfg.cert = r->cli_cert;
 	cfg.trust = r->cli_trust;
+	cfg.psk_main = r->psk_main;
 	cfg.peer_name = r->gw_name ? r->gw_name : "198.51.100.1";
 	cfg.wall_s = r->wall ? r->wall : (int64_t)time(NULL);
 	if (r->n_cli_p1) {

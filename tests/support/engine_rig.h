@@ -36,6 +36,10 @@ struct rig_srv {
 	int assigned;
 	int released;
 	int psk_lookups;
+	/* main mode with a pre-shared key: the client address a key is set for (0: none), and
+	 * that key (NULL: psk) */
+	uint32_t psk_addr;
+	const char *addr_key;
 };
 
 /* Everything one side reported through its actions. */
@@ -119,6 +123,7 @@ struct rig {
 	const struct x509_trust *cli_trust, *srv_trust;
 	const char *gw_name;
 	int64_t wall;
+	bool psk_main; /* the client does main mode with the group key */
 	rig_tamper_fn tamper;
 	void *tamper_arg;
 	unsigned sent[2]; /* datagrams seen per direction */
