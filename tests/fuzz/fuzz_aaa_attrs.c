@@ -3,7 +3,8 @@
  * libFuzzer target for the RADIUS reply attributes evs takes (server/core/aaa_attrs.c): the
  * bytes are a list of attributes, each [flags, type, length, value...] (flags bit 0: Cisco
  * vendor 9, else standard; bit 1: an integer/address value, the first 4 bytes big-endian),
- * read with the bounded reader, as radcli hands them over. Every list that parses is laid
+ * read with the bounded reader, in the form evs_radius_reply_pairs hands them over
+ * (fuzz_radius reaches that from whole reply datagrams). Every list that parses is laid
  * over a group's policy of a fixed configuration (pools, ACLs looked up).
  */
 #include <stdlib.h>
