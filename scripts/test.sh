@@ -18,12 +18,12 @@ scripts/install-deps.sh </dev/null
 
 jobs=$(nproc 2>/dev/null || echo 2)
 echo "== release build (gcc)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc -DEVC_GUI=ON >/dev/null
 cmake --build build -j"$jobs"
 
 echo "== test build (clang, ASan + UBSan, libFuzzer)"
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
-	-DEVC_SANITIZE=ON -DEVC_FUZZ=ON -DEVC_VALGRIND_BUILD_DIR="$top/build" >/dev/null
+	-DEVC_SANITIZE=ON -DEVC_FUZZ=ON -DEVC_GUI=ON -DEVC_VALGRIND_BUILD_DIR="$top/build" >/dev/null
 cmake --build build-test -j"$jobs"
 
 echo "== tests"
