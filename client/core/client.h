@@ -51,9 +51,10 @@ struct evc_client_status {
 	char ifname[EVC_IFNAME_MAX]; /* "" until the TUN device exists */
 	uint32_t addr;               /* the assigned address (host order); 0 until mode-config */
 	enum evc_mode mode;
-	unsigned n_sas;  /* ESP SA pairs up */
-	bool udp_encap;  /* ESP in UDP 4500, else IP protocol 50 */
-	uint32_t spi_in; /* of the current pair, when n_sas */
+	unsigned n_sas;    /* ESP SA pairs up */
+	bool udp_encap;    /* ESP in UDP 4500, else IP protocol 50 */
+	uint16_t udp_port; /* with udp_encap: IPsec over UDP's port (0: NAT-T's 4500) */
+	uint32_t spi_in;   /* of the current pair, when n_sas */
 	uint32_t spi_out;
 	uint64_t packets_in, packets_out, bytes_in, bytes_out; /* all pairs, rekeys included */
 	uint64_t uptime_s;                                     /* since the tunnel came up */

@@ -418,6 +418,7 @@ void evc_session_status(const struct evc_session *s, struct evc_client_status *s
 	st->bytes_out = s->gone_bytes_out;
 	if (s->have_child) {
 		st->udp_encap = s->child.udp_encap;
+		st->udp_port = s->sock_cudp >= 0 ? s->cudp_port : 0;
 		st->spi_in = s->child.spi_in;
 		st->spi_out = s->child.spi_out;
 	}

@@ -48,7 +48,10 @@ size_t evc_client_status_text(const struct evc_client_status *st, char *out, siz
 	ADD("mode: %s\n", st->mode == EVC_MODE_CLIENT ? "client" : "network-extension");
 	ADD("sas: %u\n", st->n_sas);
 	if (st->n_sas) {
-		ADD("esp: %s\n", st->udp_encap ? "udp-4500" : "ip-50");
+		if (st->udp_encap)
+			ADD("esp: udp-%u\n", st->udp_port ? st->udp_port : 4500u);
+		else
+			ADD("esp: ip-50\n");
 		ADD("spi-in: %08x\nspi-out: %08x\n", st->spi_in, st->spi_out);
 		ADD("packets-in: %llu\npackets-out: %llu\nbytes-in: %llu\nbytes-out: %llu\n",
 		    (unsigned long long)st->packets_in, (unsigned long long)st->packets_out,
@@ -94,7 +97,10 @@ void evc_client_status_fields(const struct evc_client_status *st, struct ctlp_wr
 	ctlp_wr_str(w, "mode", st->mode == EVC_MODE_CLIENT ? "client" : "network-extension");
 	ctlp_wr_uint(w, "sas", st->n_sas);
 	if (st->n_sas) {
-		ctlp_wr_str(w, "esp", st->udp_encap ? "udp-4500" : "ip-50");
+		char esp[16] = "ip-50";
+		if (st->udp_encap)
+			snprintf(esp, sizeof(esp), "udp-%u", st->udp_port ? st->udp_port : 4500u);
+		ctlp_wr_str(w, "esp", esp);
 		snprintf(spi, sizeof(spi), "%08x", st->spi_in);
 		ctlp_wr_str(w, "spi_in", spi);
 		snprintf(spi, sizeof(spi), "%08x", st->spi_out);

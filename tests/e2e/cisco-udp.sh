@@ -5,8 +5,8 @@
 # 10000). evc asks for the port in mode-config, evs answers it, and the tunnel's ESP goes in
 # UDP between port 10000 on both ends: the gateway counts at least 3 datagrams to UDP 10000
 # from the client's port 10000 while a ping crosses the tunnel, no raw ESP (IP protocol 50)
-# and nothing to UDP 4500. Then the same evs with a client that does not ask (--natt off): raw
-# ESP, nothing to UDP 10000.
+# and nothing to UDP 4500; `evc status` says esp: udp-10000. Then the same evs with a client
+# that does not ask (--natt off): raw ESP, nothing to UDP 10000.
 #
 # Usage: tests/e2e/cisco-udp.sh [BUILD_DIR]     Exit: 0 pass, 1 fail, 77 skipped.
 set -eu
@@ -29,8 +29,10 @@ key=$(evc_secret group-key "$EVC_GROUP_KEY")
 pw=$(evc_secret password "$EVC_PASSWORD")
 evc_start evc client --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER" \
 	--group-key-file "$key" --password-file "$pw" --state-file "$RIG_DIR/evc.state" \
-	--natt cisco-udp
+	--natt cisco-udp --control "$RIG_DIR/evc.sock"
 evc_wait_connected evc 20
+status=$("$EVC_BIN" status --control "$RIG_DIR/evc.sock") || fail "evc status failed: $status"
+grep -q -x "esp: udp-10000" <<<"$status" || fail "evc status does not report esp: udp-10000: $status"
 grep -q 'tunnel up: .*ESP in UDP 10000' "${RIG_LOGS[evc]}" || fail "evc does not report ESP in UDP 10000"
 grep -q 'tunnel up: .*ESP in UDP 10000' "${RIG_LOGS[evs]}" || fail "evs does not report ESP in UDP 10000"
 ping_ok client "$RIG_CORP_ADDR" 3 || fail "no ping through the tunnel over UDP 10000"
