@@ -692,32 +692,3 @@ void ctl_srv_free(struct ctl_srv *srv)
 	free(srv->path);
 	free(srv);
 }
-
-int ctl_request(const char *path, const char *cmd, FILE *out, char *err, size_t errlen)
-{
-	struct sockaddr_un a;
-	int rc = fill_addr(&a, path, err, errlen);
-	if (rc)
-		return rc;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		rc = -errno;
-		snprintf(err, errlen, "nothing answers on %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	char line[300];
-	int n = snprintf(line, sizeof(line), "%s\n", cmd);
-	if (n < 0 || (size_t)n >= sizeof(line) || send(fd, line, (size_t)n, MSG_NOSIGNAL) < 0) {
-		snprintf(err, errlen, "cannot send the command to %s", path);
-		close(fd);
-		return -EIO;
-	}
-	char buf[4096];
-	ssize_t r;
-	while ((r = recv(fd, buf, sizeof(buf), 0)) > 0)
-		fwrite(buf, 1, (size_t)r, out);
-	close(fd);
-	return 0;
-}

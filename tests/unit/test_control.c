@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -471,6 +472,54 @@ static void test_overflow_said(void **state)
 	ctl_srv_free(f->srv);
 }
 
+/* `evs show ... | less` with the pager waiting: ctl_request takes the whole answer at once, so
+ * the daemon's side is not held past CTL_CONN_MS and the answer is not cut. */
+static void test_request_paused_reader(void **state)
+{
+	struct fx *f = *state;
+	char err[512] = "";
+	int p[2];
+	size_t want = 1u << 20, got = 0;
+	char *buf = malloc(want + 1);
+	assert_non_null(buf);
+	f->answer_len = 100;
+	f->long_len = want;
+	assert_int_equal(ctl_srv_new(&f->srv, f->path, handler, f, err, sizeof(err)), 0);
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		FILE *out = fdopen(p[1], "w");
+		char e[256];
+		_exit(out && ctl_request(f->path, "show big", out, e, sizeof(e)) == 0 &&
+		              fclose(out) == 0
+		          ? 0
+		          : 1);
+	}
+	close(p[1]);
+	/* the pager reads nothing for longer than the daemon waits for a reader */
+	uint64_t end = mono_ms() + CTL_CONN_MS + 500;
+	while (mono_ms() < end) {
+		struct pollfd pf = {ctl_srv_fd(f->srv), POLLIN, 0};
+		if (poll(&pf, 1, 20) == 1)
+			dispatch_quickly(f->srv);
+	}
+	assert_int_equal(f->freed, 1);
+	for (ssize_t n; (n = read(p[0], buf + got, want + 1 - got)) > 0;)
+		got += (size_t)n;
+	close(p[0]);
+	int status = -1;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(got, want);
+	for (size_t i = 0; i < want; i++)
+		if (buf[i] != pat(i))
+			fail_msg("byte %zu of the answer is wrong", i);
+	ctl_srv_free(f->srv);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +532,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_long_answer_never_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_answer_ceiling, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overflow_said, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_paused_reader, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
