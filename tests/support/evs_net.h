@@ -17,7 +17,9 @@
 #include "server/core/daemon.h"
 
 #define SRV_IP 0xc6336401u /* 198.51.100.1, the sample's `interface eth0` address */
-#define CLI_IP 0xcb007100u /* 203.0.113.0 + client number */
+/* 203.0.113.0 + client number; past 254 it runs on into 203.0.114.0 and up, addresses of
+ * this in-memory network only, never on a wire */
+#define CLI_IP 0xcb007100u
 #define MAX_CLIENTS 2048 /* test_evs_show_many: 2,000 sessions */
 #define MAX_QUEUED 512
 #define MAX_CHILDREN 4096
