@@ -212,6 +212,15 @@ static int p_natt(const char *v, struct pctx *x)
 		x->t->natt = (enum prof_natt)val;
 	return rc;
 }
+static int p_exchange(const char *v, struct pctx *x)
+{
+	static const struct choice exch_ch[] = {{"aggressive", 0}, {"main", 1}};
+	int val;
+	int rc = pick(v, exch_ch, sizeof(exch_ch) / sizeof(exch_ch[0]), &val, x);
+	if (!rc)
+		x->t->main_mode = val == 1;
+	return rc;
+}
 static int p_mode(const char *v, struct pctx *x)
 {
 	int val;
@@ -586,6 +595,8 @@ static const struct key {
     [K_APP_VERSION] = {"app_version", p_text, "APPLICATION_VERSION sent to the gateway"},
     [K_SAVE_PASSWORD] = {"save_password", p_save_password,
                          "yes or no: the gateway's save-password, learnt when connecting"},
+    [K_EXCHANGE] = {"exchange", p_exchange,
+                    "aggressive, or main: main mode with the group key (--exchange)"},
 };
 
 int prof_key_id(const char *name)

@@ -44,6 +44,7 @@ enum prof_key_id {
 	K_IFNAME,
 	K_APP_VERSION,
 	K_SAVE_PASSWORD,
+	K_EXCHANGE,
 	K_COUNT
 };
 
@@ -62,6 +63,7 @@ struct prof_typed {
 	unsigned dh;
 	int pfs;
 	enum prof_natt natt;
+	bool main_mode; /* exchange = main: main mode with the group key */
 	enum prof_mode mode;
 	struct evc_net lan[PROF_MAX_LAN];
 	size_t n_lan;

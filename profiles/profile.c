@@ -297,6 +297,10 @@ enum prof_natt prof_natt(const struct evc_profile *p)
 {
 	return p->t.natt;
 }
+bool prof_main_mode(const struct evc_profile *p)
+{
+	return p->t.main_mode;
+}
 enum prof_mode prof_mode(const struct evc_profile *p)
 {
 	return p->t.mode;

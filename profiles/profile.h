@@ -236,6 +236,8 @@ unsigned prof_dh(const struct evc_profile *p);
 int prof_pfs(const struct evc_profile *p); /* PROF_PFS_OFF, PROF_PFS_SERVER or a group */
 enum prof_natt prof_natt(const struct evc_profile *p);
 enum prof_mode prof_mode(const struct evc_profile *p);
+/* exchange = main: main mode with the group key instead of aggressive mode */
+bool prof_main_mode(const struct evc_profile *p);
 /* A network as `lan =` takes it (and evc's --lan): "a.b.c.d/len" or "a.b.c.d/m.m.m.m"
  * (contiguous mask), host bits zero. 0, or -EINVAL with *why saying what is wrong. */
 int prof_parse_net(const char *s, struct evc_net *out, const char **why);

@@ -488,7 +488,7 @@ int evc_settings_build(struct evc_settings *s, const struct evc_profile *p,
 	s->dpd_idle_s = o->dpd >= 0 ? (unsigned)o->dpd : p ? prof_dpd(p) : DEFAULT_DPD_S;
 	s->frag_size = o->frag_size > 0 ? (unsigned)o->frag_size : 0;
 	/* with a certificate main mode is the only exchange; this chooses for the group key */
-	s->psk_main = o->exchange == 1;
+	s->psk_main = o->exchange >= 0 ? o->exchange == 1 : p && prof_main_mode(p);
 	s->mtu = o->mtu >= 0 ? (unsigned)o->mtu : p ? prof_mtu(p) : 0;
 	s->dns = o->dns >= 0 ? (enum plat_dns_mode)o->dns
 	         : p         ? (enum plat_dns_mode)prof_dns(p)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "client/core/settings.h"
+#include "profiles/profile.h"
 #include "engine_rig.h"
 #include "lib/crypto.h"
 
@@ -221,6 +222,25 @@ static void test_exchange_option(void **state)
 	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
 	assert_true(s.psk_main);
 	evc_settings_clear(&s);
+
+	/* a profile's exchange = main, which --exchange aggressive overrides */
+	struct evc_profile *p = prof_new("office");
+	assert_non_null(p);
+	assert_int_equal(prof_set(p, "exchange", "sideways", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "aggressive or main"));
+	assert_int_equal(prof_set(p, "exchange", "Main", err, sizeof(err)), 0);
+	assert_string_equal(prof_get(p, "exchange"), "main");
+	assert_int_equal(prof_set(p, "gateway", "198.51.100.1", err, sizeof(err)), 0);
+	assert_int_equal(prof_set(p, "group", "quizware", err, sizeof(err)), 0);
+	evc_overrides_init(&o);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_true(s.psk_main);
+	evc_settings_clear(&s);
+	assert_int_equal(evc_overrides_set(&o, "exchange", "aggressive", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_false(s.psk_main);
+	evc_settings_clear(&s);
+	prof_free(p);
 }
 
 int main(void)

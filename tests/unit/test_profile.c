@@ -67,6 +67,7 @@ static const struct {
     {"backup_gateways", "b1.example.com,203.0.113.7 ,  b3", "b1.example.com, 203.0.113.7, b3"},
     {"pushed_backup_gateways", "198.51.100.2,vpn3.example.com", "198.51.100.2, vpn3.example.com"},
     {"save_password", "No", "no"},
+    {"exchange", "Aggressive", "aggressive"},
     {"group", "quizware", "quizware"},
     {"username", "alice@example.com", "alice@example.com"},
     {"auth", "PSK", "psk"},
@@ -127,6 +128,7 @@ static const struct {
     {"backup_gateways", "a, b, a", "'a' is listed twice"},
     {"pushed_backup_gateways", "a, b, a", "'a' is listed twice"},
     {"save_password", "maybe", "yes"},
+    {"exchange", "quick", "aggressive or main"},
     {"backup_gateways", "a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11", "more than 10 backup gateways"},
     {"auth", "hybrid", "'hybrid' is not one of psk or cert"},
     {"group_key", "/etc/evc/secrets/x", "secrets are not written into profiles"},
@@ -374,7 +376,8 @@ static const char full_in[] = "; a comment\n"
                               "gateway = vpn.example.com\n"
                               "description = Quizware # office\n"
                               "pushed_backup_gateways = p1.example.com,198.51.100.2\n"
-                              "save_password = YES\n";
+                              "save_password = YES\n"
+                              "exchange = MAIN\n";
 
 static const char full_out[] = "# evc profile 't'\n"
                                "description = Quizware # office\n"
@@ -406,14 +409,15 @@ static const char full_out[] = "# evc profile 't'\n"
                                "local_port = 10500\n"
                                "ifname = vpn%d\n"
                                "app_version = evc-test 1\n"
-                               "save_password = yes\n";
+                               "save_password = yes\n"
+                               "exchange = main\n";
 
 static void test_parse_write_round_trip(void **state)
 {
 	(void)state;
 	struct diag d;
 	struct evc_profile *p = parse(full_in, &d, 0);
-	assert_int_equal(prof_key_count(), 30);
+	assert_int_equal(prof_key_count(), 31);
 	/* script with dns/resolv_conf set: both are reported as unused, with their lines */
 	expect(&d, PROF_WARNING, 10, "dns", "not used when script is set");
 	expect(&d, PROF_WARNING, 9, "resolv_conf", "not used when script is set");
