@@ -32,7 +32,14 @@
 
 #define CLIENTS 2000
 #define BATCH 100 /* clients started at once: within the half-open limit of evs */
-#define STALL_US 5000
+/*
+ * The bounds on a dispatch are relative to the same answer made at once, measured in this run
+ * on this machine: an absolute figure fails under qemu-user (the arm64 ctest) or a loaded
+ * sanitizer build while proving nothing more. In parts, no dispatch may do more than a
+ * quarter of the whole (measured: a tenth, natively and under qemu); a summary, made whole,
+ * no more than the detail made whole (its O(n^2) counting took 20 times that).
+ */
+#define PART_SHARE 4
 
 struct many {
 	struct evs_net *n;
@@ -230,8 +237,10 @@ static void test_show_2000_sessions(void **state)
 	        "in parts the longest dispatch %llu us of %u\n",
 	        CLIENTS, len, (unsigned long long)whole_us, (unsigned long long)m->worst_us,
 	        m->dispatches);
-	if (m->worst_us > STALL_US)
-		fail_msg("a dispatch took %llu us of work", (unsigned long long)m->worst_us);
+	if (m->worst_us > whole_us / PART_SHARE)
+		fail_msg("a dispatch took %llu us of work, more than a %uth of the %llu us of the "
+		         "whole answer",
+		         (unsigned long long)m->worst_us, PART_SHARE, (unsigned long long)whole_us);
 	free(out);
 	free(whole);
 
@@ -261,8 +270,11 @@ static void test_show_2000_sessions(void **state)
 	free(out);
 	fprintf(stderr, "session summaries: the longest dispatch %llu us of work\n",
 	        (unsigned long long)m->worst_us);
-	if (m->worst_us > STALL_US)
-		fail_msg("a dispatch took %llu us of work", (unsigned long long)m->worst_us);
+	if (m->worst_us > whole_us)
+		fail_msg(
+		    "a summary dispatch took %llu us of work, more than the %llu us of the whole "
+		    "detail",
+		    (unsigned long long)m->worst_us, (unsigned long long)whole_us);
 	for (unsigned i = 0; i < CLIENTS; i++) {
 		free(users[i]);
 		free(passwords[i]);
