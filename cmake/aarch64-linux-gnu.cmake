@@ -10,15 +10,7 @@ set(CMAKE_C_COMPILER ${EVC_CROSS_TRIPLET}-gcc)
 # Multiarch: the arm64 libraries live in /usr/lib/aarch64-linux-gnu, their headers mostly in
 # /usr/include (shared with amd64) and /usr/include/aarch64-linux-gnu; the cross gcc searches
 # both. pkg-config must read only the arm64 .pc files.
-# radcli's arm64 packages are not co-installable with the amd64 ones: scripts/cross-arm64.sh
-# unpacks them into a root of their own (EVC_CROSS_ROOT, /opt/evc-cross/arm64 by default).
-if(DEFINED ENV{EVC_CROSS_ROOT})
-  set(EVC_CROSS_ROOT $ENV{EVC_CROSS_ROOT})
-else()
-  set(EVC_CROSS_ROOT /opt/evc-cross/arm64)
-endif()
-set(ENV{PKG_CONFIG_LIBDIR}
-    ${EVC_CROSS_ROOT}/usr/lib/${EVC_CROSS_TRIPLET}/pkgconfig:/usr/lib/${EVC_CROSS_TRIPLET}/pkgconfig:/usr/share/pkgconfig)
+set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/${EVC_CROSS_TRIPLET}/pkgconfig:/usr/share/pkgconfig)
 set(ENV{PKG_CONFIG_PATH} "")
 set(CMAKE_FIND_ROOT_PATH /usr/${EVC_CROSS_TRIPLET} /usr/lib/${EVC_CROSS_TRIPLET})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

@@ -33,18 +33,10 @@ done
 bdir=${1:-$top/build-arm64}
 
 # What the router build needs, for arm64: the libraries its CMakeLists.txt files ask for
-# (no libsecret, GLib or GTK) and cmocka for the unit tests, through multiarch. radcli (evs's
-# RADIUS client) is not co-installable (libradcli4 is not Multi-Arch: same: its arm64 package
-# would replace the amd64 one), so its two arm64 packages are unpacked into a root of their
-# own, RADCLI_ROOT, which cmake/aarch64-linux-gnu.cmake adds to pkg-config's path; the
-# libraries it needs at run time are co-installable.
+# (no libsecret, GLib or GTK) and cmocka for the unit tests, through multiarch.
 ARM64_DEV='libc6-dev:arm64 libssl-dev:arm64 libnl-3-dev:arm64 libnl-route-3-dev:arm64
-libcap-ng-dev:arm64 libnftables-dev:arm64 libsystemd-dev:arm64 libcmocka-dev:arm64 libgnutls30:arm64
-libnettle8:arm64'
+libcap-ng-dev:arm64 libnftables-dev:arm64 libsystemd-dev:arm64 libcmocka-dev:arm64'
 TOOLS='gcc-aarch64-linux-gnu qemu-user'
-RADCLI_ROOT=${EVC_CROSS_ROOT:-/opt/evc-cross/arm64}
-export EVC_CROSS_ROOT=$RADCLI_ROOT
-RADCLI_PC=$RADCLI_ROOT/usr/lib/aarch64-linux-gnu/pkgconfig/radcli.pc
 
 skip() {
 	echo "cross-arm64: SKIPPED: $*" >&2
@@ -58,26 +50,6 @@ missing() {
 			out+=("$p")
 	done
 	echo "${out[*]}"
-}
-
-# libradcli4:arm64 and libradcli-dev:arm64 unpacked into RADCLI_ROOT (apt-get download, no
-# dpkg database change), the .pc file pointed at it
-unpack_radcli() {
-	local dl
-	dl=$(mktemp -d)
-	if ! (cd "$dl" && apt-get -qq download libradcli4:arm64 libradcli-dev:arm64 >/dev/null 2>&1); then
-		rm -rf -- "$dl"
-		skip "cannot download libradcli4:arm64 and libradcli-dev:arm64 (no network?)"
-	fi
-	mkdir -p "$RADCLI_ROOT"
-	for deb in "$dl"/*.deb; do
-		dpkg-deb -x "$deb" "$RADCLI_ROOT"
-	done
-	rm -rf -- "$dl"
-	[[ -f $RADCLI_PC ]] || { echo "cross-arm64: FAIL: no radcli.pc in the arm64 radcli packages" >&2; exit 1; }
-	# its prefix is this root; Requires.private (gnutls, nettle) is for static linking only,
-	# and their arm64 -dev packages are not needed to link the shared library
-	sed -i -e "s|^prefix=.*|prefix=$RADCLI_ROOT/usr|" -e '/^Requires.private:/d' "$RADCLI_PC"
 }
 
 install_packages() {
@@ -124,11 +96,6 @@ if [[ -n $need ]]; then
 	install_packages "$need"
 	need=$(missing)
 	[[ -z $need ]] || skip "still missing after installing: $need"
-fi
-if [[ ! -f $RADCLI_PC ]]; then
-	[[ $install == yes ]] || skip "no arm64 radcli in $RADCLI_ROOT (scripts/install-deps.sh --cross unpacks it)"
-	[[ $(id -u) -eq 0 || -w $(dirname "$RADCLI_ROOT") ]] || skip "cannot write $RADCLI_ROOT for the arm64 radcli"
-	unpack_radcli
 fi
 [[ $build == yes ]] || exit 0
 
