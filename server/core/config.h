@@ -109,6 +109,10 @@ int evs_config_group_find(const struct evs_config *cfg, const char *name);
 /* max-users / max-logins of group i; 0 = unlimited. */
 unsigned evs_config_group_max_users(const struct evs_config *cfg, size_t i);
 unsigned evs_config_group_max_logins(const struct evs_config *cfg, size_t i);
+/* Main mode with a pre-shared key: the `crypto isakmp key` for addr (the longest mask
+ * wins), with *group the index of the group whose key is the same; or -ENOENT. */
+int evs_config_addr_psk(const struct evs_config *cfg, uint32_t addr, size_t *group,
+                        const char **key, size_t *len);
 /* The pre-shared key of group i (NULL, *len 0 when the group has none). */
 const char *evs_config_group_key(const struct evs_config *cfg, size_t i, size_t *len);
 /* Index of the `ip local pool` group i draws from, or -ENOENT when it has no pool. */

@@ -404,6 +404,7 @@ void cfg_check(struct cfg_parser *p)
 
 	check_isakmp(p, &psk, &rsa);
 	check_groups(p, psk, rsa);
+	cfg_check_peerkeys(p);
 	check_dmaps(p);
 	check_cmap(p);
 	check_pools(p);

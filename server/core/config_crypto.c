@@ -205,6 +205,8 @@ static void cmd_crypto_isakmp(struct cfg_parser *p, const struct cfg_toks *tk)
 		p->cfg->ka_secs = (unsigned)a;
 		p->cfg->ka_retry = (unsigned)b;
 		p->cfg->ka_periodic = periodic;
+	} else if (cfg_kw(w, "key")) {
+		cfg_cmd_isakmp_key(p, tk);
 	} else if (cfg_kw(w, "xauth")) {
 		if (N(tk) != 5 || !cfg_kw(T(tk, 3), "timeout") ||
 		    !cfg_parse_uint(T(tk, 4), 5, 90, &a)) {

@@ -181,6 +181,15 @@ struct cfg_iface {
 	unsigned cmap_line;
 };
 
+/* `crypto isakmp key KEY address A [MASK]`: main mode's key for clients from addr/mask. */
+struct cfg_peerkey {
+	char *key; /* wiped on free */
+	size_t key_len;
+	uint32_t addr, mask;
+	size_t group; /* set by cfg_check_peerkeys: the group with the same key */
+	unsigned line;
+};
+
 #define CFG_VEC(T)                                                                                 \
 	struct {                                                                                   \
 		T *v;                                                                              \
@@ -201,6 +210,7 @@ struct evs_config {
 	CFG_VEC(struct cfg_cmap) cmaps;
 	CFG_VEC(struct cfg_iface) ifaces;
 	CFG_VEC(struct cfg_radius) radius;
+	CFG_VEC(struct cfg_peerkey) peerkeys;
 	char *radius_key; /* `radius-server key`; wiped on free */
 	size_t radius_key_len;
 	unsigned radius_timeout, radius_retransmit; /* 0 / UINT_MAX: IOS's 5 s and 3 */
@@ -309,6 +319,11 @@ void cfg_usage(struct cfg_parser *p, const char *syntax);
 /* The text of the line from token i to its end, original spacing kept, trailing blanks cut
  * (for passwords and free text); written to out (size outlen), false when it does not fit. */
 bool cfg_rest(const struct cfg_toks *tk, size_t i, char *out, size_t outlen);
+
+/* Address keys (config_peerkey.c). */
+void cfg_cmd_isakmp_key(struct cfg_parser *p, const struct cfg_toks *tk);
+void cfg_check_peerkeys(struct cfg_parser *p);
+void cfg_free_peerkeys(struct evs_config *c);
 
 /* Sub-modes (config_mode.c, which calls no command handler). */
 /* An unrecognised global command: "not supported by evs", an "indent it" hint, or unknown. */

@@ -28,9 +28,6 @@ static const struct unsupported unsupported_cmds[] = {
      "'radius-server host' and 'radius server' in order"},
     {"aaa", "session-id", NULL, true, "'aaa session-id' has no effect in evs; ignored"},
     {"aaa", "accounting", NULL, false, "AAA accounting is not supported by evs"},
-    {"crypto", "isakmp", "key", false,
-     "per-peer pre-shared keys are for LAN-to-LAN tunnels, which evs does not support; give "
-     "the group its key with 'key' under 'crypto isakmp client configuration group'"},
     {"crypto", "isakmp", "enable", true,
      "IKE is always enabled on the crypto map interface in evs; ignored"},
     {"crypto", "isakmp", "identity", false,

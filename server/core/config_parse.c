@@ -205,6 +205,7 @@ void evs_config_free(struct evs_config *c)
 		return;
 	free_users(c);
 	free_groups(c);
+	cfg_free_peerkeys(c);
 	for (i = 0; i < c->aaa.n; i++)
 		free(c->aaa.v[i].name);
 	free(c->aaa.v);

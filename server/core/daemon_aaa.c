@@ -56,6 +56,12 @@ static int ops_psk(void *ctx, const char *group, struct secret *psk)
 	return b->group_psk(b->ctx, group, psk);
 }
 
+static int ops_addr_psk(void *ctx, uint32_t addr, char *group, size_t group_len, struct secret *psk)
+{
+	const struct ike_server_ops *b = base_ops(ctx);
+	return b->addr_psk(b->ctx, addr, group, group_len, psk);
+}
+
 static int ops_group_exists(void *ctx, const char *group)
 {
 	const struct conn *c = ctx;
@@ -179,6 +185,7 @@ const struct ike_server_ops *conn_aaa_ops(struct conn *c)
 	c->ops.lan_allowed = ops_lan_allowed;
 	c->ops.ctx = c;
 	c->ops.group_psk = ops_psk;
+	c->ops.addr_psk = ops_addr_psk;
 	c->ops.group_exists = ops_group_exists;
 	c->ops.assign_policy = ops_assign;
 	c->ops.release_policy = ops_release;

@@ -31,6 +31,23 @@ static int ops_group_psk(void *ctx, const char *group, struct secret *psk)
 	return secret_set(psk, key, len);
 }
 
+/* Main mode with a pre-shared key: `crypto isakmp key ... address`, its group the one
+ * with the same key (config_peerkey.c). */
+static int ops_addr_psk(void *ctx, uint32_t addr, char *group, size_t group_len, struct secret *psk)
+{
+	struct evs_state *st = ctx;
+	const char *key, *name;
+	size_t gi, len;
+
+	if (evs_config_addr_psk(st->cfg, addr, &gi, &key, &len) < 0)
+		return -ENOENT;
+	name = evs_config_group_name(st->cfg, gi);
+	if (strlen(name) >= group_len)
+		return -ENOENT;
+	memcpy(group, name, strlen(name) + 1);
+	return secret_set(psk, key, len);
+}
+
 /*
  * The pool owner of user: users compare case-insensitively with method `local`, so
  * "Richard" gets richard's address back. NULL when the name does not fit.
@@ -109,6 +126,7 @@ struct evs_state *evs_state_new(const struct evs_config *cfg)
 	}
 	st->ops.ctx = st;
 	st->ops.group_psk = ops_group_psk;
+	st->ops.addr_psk = ops_addr_psk;
 	st->ops.assign_policy = ops_assign_policy;
 	st->ops.release_policy = ops_release_policy;
 	return st;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <errno.h>
 
 #include "lib/crypto.h"
 #include "ike/isakmp.h"
@@ -720,6 +721,49 @@ static void layout_comments_exit_end(void **state)
 	evs_config_free(c);
 }
 
+/* `crypto isakmp key`: the longest mask wins, 0.0.0.0 0.0.0.0 is every address, the group is
+ * the one with the same key, and the keys are wiped from the token copies. */
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+static void isakmp_address_keys(void **state)
+{
+	struct diag d;
+	struct evs_config *c = expect_ok(0, NULL,
+	                                 "crypto isakmp key k address 203.0.113.0 "
+	                                 "255.255.255.0\n"
+	                                 "crypto isakmp key 0 other address 203.0.113.9\n"
+	                                 "crypto isakmp key k address 0.0.0.0 0.0.0.0\n"
+	                                 "crypto isakmp client configuration group H\n"
+	                                 " key other\n",
+	                                 &d);
+	const char *key;
+	size_t g, len;
+	uint32_t a;
+
+	(void)state;
+	assert_int_equal(d.n_err, 0);
+	a = IP4(203, 0, 113, 9);
+	assert_int_equal(evs_config_addr_psk(c, a, &g, &key, &len), 0);
+	assert_string_equal(evs_config_group_name(c, g), "H");
+	assert_int_equal(len, 5);
+	assert_memory_equal(key, "other", 5);
+	a = IP4(203, 0, 113, 10);
+	assert_int_equal(evs_config_addr_psk(c, a, &g, &key, &len), 0);
+	assert_string_equal(evs_config_group_name(c, g), "G");
+	assert_int_equal(len, 1);
+	assert_memory_equal(key, "k", 1);
+	a = IP4(198, 51, 100, 7);
+	assert_int_equal(evs_config_addr_psk(c, a, &g, &key, &len), 0);
+	assert_string_equal(evs_config_group_name(c, g), "G");
+	evs_config_free(c);
+
+	/* without the wildcard, an address no line covers has no key */
+	c = expect_ok(0, NULL, "crypto isakmp key k address 203.0.113.9\n", &d);
+	a = IP4(203, 0, 113, 8);
+	assert_int_equal(evs_config_addr_psk(c, a, &g, &key, &len), -ENOENT);
+	evs_config_free(c);
+}
+
 /* ---- Parse errors: line number and message ---- */
 
 /* Each refused with exactly one error: base line to replace, its replacement, text appended
@@ -926,10 +970,46 @@ static const struct err_case err_cases[] = {
      23, "the password is longer than 128 characters"},
     {WHOLE, 7, " key k extra", NULL, 7,
      "evs.conf:7: malformed command; the syntax is 'key PRE-SHARED-KEY' in 'key <hidden>'"},
+    /* ---- crypto isakmp key: main mode's key by address ---- */
     {WHOLE, 0, NULL, "crypto isakmp key secretkey address 203.0.113.9\n", 23,
-     "evs.conf:23: per-peer pre-shared keys are for LAN-to-LAN tunnels, which evs does not "
-     "support; give the group its key with 'key' under 'crypto isakmp client configuration "
-     "group' in 'crypto isakmp key <hidden>'"},
+     "evs.conf:23: no 'crypto isakmp client configuration group' has this key; the main-mode "
+     "clients it admits take the group whose 'key' is the same in 'crypto isakmp key "
+     "<hidden>'"},
+    {WHOLE, 0, NULL, "crypto isakmp key k address 203.0.113.9 no-xauth\n", 23,
+     "evs.conf:23: 'no-xauth' is not supported by evs: every client authenticates its user "
+     "with XAUTH in 'crypto isakmp key <hidden>'"},
+    {PART, 0, NULL, "crypto isakmp key k address 203.0.113.9 255.255.255.255 no-xauth\n", 23,
+     "'no-xauth' is not supported by evs"},
+    {PART, 0, NULL, "crypto isakmp key k hostname gw.example\n", 23,
+     "'crypto isakmp key ... hostname' is not supported by evs"},
+    {PART, 0, NULL, "crypto isakmp key k ipv6 2001:db8::1/128\n", 23,
+     "'crypto isakmp key ... ipv6' is not supported by evs"},
+    {PART, 0, NULL, "crypto isakmp key k address 203.0.113.300\n", 23,
+     "'203.0.113.300' is not an IPv4 address"},
+    {PART, 0, NULL, "crypto isakmp key k address 203.0.113.0 255.0.255.0\n", 23,
+     "'255.0.255.0' is not a netmask"},
+    {PART, 0, NULL, "crypto isakmp key k address 203.0.113.9 255.255.255.0\n", 23,
+     "the address has bits outside its mask"},
+    {PART, 0, NULL, "crypto isakmp key k address 203.0.113.9 255.255.255.255 extra\n", 23,
+     "the syntax is 'crypto isakmp key [0] KEY address A.B.C.D [MASK]'"},
+    {PART, 0, NULL, "crypto isakmp key k\n", 23,
+     "the syntax is 'crypto isakmp key [0] KEY address A.B.C.D [MASK]'"},
+    {PART, 0, NULL, "crypto isakmp key k address\n", 23,
+     "the syntax is 'crypto isakmp key [0] KEY address A.B.C.D [MASK]'"},
+    {PART, 0, NULL, "crypto isakmp key 6 AbCdEf address 203.0.113.9\n", 23,
+     "encrypted key type 6 cannot be read by evs"},
+    {PART, 0, NULL,
+     "crypto isakmp key "
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx address 203.0.113.9\n",
+     23, "the key is longer than 128 characters"},
+    {PART, 0, NULL,
+     "crypto isakmp key k address 203.0.113.9\ncrypto isakmp key k address 203.0.113.9\n", 24,
+     "a key for this address and mask is already on line 23"},
+    {PART, 0, NULL,
+     "crypto isakmp client configuration group H\n key k\ncrypto isakmp key k address "
+     "0.0.0.0 0.0.0.0\n",
+     25, "groups 'G' and 'H' both have this key"},
     {PART, 0, NULL,
      "crypto isakmp client configuration group "
      "a2345678901234567890123456789012345678901234567890123456789012345\n",
@@ -1282,6 +1362,7 @@ int main(void)
 	    cmocka_unit_test(standard_and_numbered_acls),
 	    cmocka_unit_test(users_and_aaa),
 	    cmocka_unit_test(layout_comments_exit_end),
+	    cmocka_unit_test(isakmp_address_keys),
 	    cmocka_unit_test(error_cases),
 	    cmocka_unit_test(error_aaa_before_new_model),
 	    cmocka_unit_test(error_bytes),
