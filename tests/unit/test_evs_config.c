@@ -723,8 +723,6 @@ static void layout_comments_exit_end(void **state)
 
 /* `crypto isakmp key`: the longest mask wins, 0.0.0.0 0.0.0.0 is every address, the group is
  * the one with the same key, and the keys are wiped from the token copies. */
-#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-
 static void isakmp_address_keys(void **state)
 {
 	struct diag d;
@@ -742,24 +740,24 @@ static void isakmp_address_keys(void **state)
 
 	(void)state;
 	assert_int_equal(d.n_err, 0);
-	a = IP4(203, 0, 113, 9);
+	a = IP(203, 0, 113, 9);
 	assert_int_equal(evs_config_addr_psk(c, a, &g, &key, &len), 0);
 	assert_string_equal(evs_config_group_name(c, g), "H");
 	assert_int_equal(len, 5);
 	assert_memory_equal(key, "other", 5);
-	a = IP4(203, 0, 113, 10);
+	a = IP(203, 0, 113, 10);
 	assert_int_equal(evs_config_addr_psk(c, a, &g, &key, &len), 0);
 	assert_string_equal(evs_config_group_name(c, g), "G");
 	assert_int_equal(len, 1);
 	assert_memory_equal(key, "k", 1);
-	a = IP4(198, 51, 100, 7);
+	a = IP(198, 51, 100, 7);
 	assert_int_equal(evs_config_addr_psk(c, a, &g, &key, &len), 0);
 	assert_string_equal(evs_config_group_name(c, g), "G");
 	evs_config_free(c);
 
 	/* without the wildcard, an address no line covers has no key */
 	c = expect_ok(0, NULL, "crypto isakmp key k address 203.0.113.9\n", &d);
-	a = IP4(203, 0, 113, 8);
+	a = IP(203, 0, 113, 8);
 	assert_int_equal(evs_config_addr_psk(c, a, &g, &key, &len), -ENOENT);
 	evs_config_free(c);
 }
@@ -1331,6 +1329,15 @@ static void fuzz_seed_configs(void **state)
 	evs_config_group_policy(c, 1, &pol);
 	assert_string_equal(pol.banner, "Hi");
 	assert_int_equal(pol.netmask, IP(255, 255, 255, 192));
+	{
+		const char *key;
+		size_t g, len;
+
+		assert_int_equal(evs_config_addr_psk(c, IP(203, 0, 113, 7), &g, &key, &len), 0);
+		assert_string_equal(evs_config_group_name(c, g), "hardware");
+		assert_int_equal(evs_config_addr_psk(c, IP(203, 0, 113, 8), &g, &key, &len), 0);
+		assert_string_equal(evs_config_group_name(c, g), "quizware");
+	}
 	evs_config_free(c);
 
 	memset(&d, 0, sizeof(d));
@@ -1341,7 +1348,7 @@ static void fuzz_seed_configs(void **state)
 	memset(&d, 0, sizeof(d));
 	c = evs_config_load(EVC_SOURCE_DIR "/tests/fuzz/evs_config/errors.conf", collect, &d);
 	assert_null(c);
-	assert_int_equal(d.n_err, 24);
+	assert_int_equal(d.n_err, 25);
 }
 
 int main(void)
