@@ -185,6 +185,7 @@ struct evs_cli *evs_net_client_new_lan(struct evs_net *n, const char *user, cons
 	cfg.dh_group = 2;
 	cfg.natt = n->cli_natt;
 	cfg.cisco_udp = n->cli_cisco_udp;
+	cfg.psk_main = n->cli_main;
 	if (n_lan)
 		memcpy(cfg.lan, lan, n_lan * sizeof(*lan));
 	cfg.n_lan = n_lan;

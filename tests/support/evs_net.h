@@ -60,6 +60,7 @@ struct evs_net {
 	char warnings[4096];         /* every warning the daemon logged, one a line */
 	enum ike_natt_mode cli_natt; /* the NAT-T mode of clients made from now on */
 	bool cli_cisco_udp;          /* ... and whether they ask for IPsec over UDP */
+	bool cli_main;               /* ... and main mode with the group key */
 	struct ike_child srv_child;  /* the last ESP SA pair the daemon installed */
 };
 
