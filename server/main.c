@@ -167,8 +167,8 @@ int main(int argc, char **argv)
 			fprintf(
 			    stderr,
 			    "evs: warning: %zu crypto isakmp %s 'authentication rsa-sig' but evs "
-			    "has no --cert, --key and --ca-file: clients in main mode will be "
-			    "refused\n",
+			    "has no --cert, --key and --ca-file: clients in main mode with RSA "
+			    "signatures will be refused\n",
 			    rsa, rsa == 1 ? "policy uses" : "policies use");
 	}
 	if (check) {
