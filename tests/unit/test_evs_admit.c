@@ -126,6 +126,60 @@ static void test_first_msg_altered(void **state)
 	free(m);
 }
 
+/* A first main-mode message (RFC 2409 5.1) carries one SA and nothing else: vpnc's AM1 cut
+ * down to its SA (then SA and KE, then two SAs), with the exchange set to main mode. */
+static size_t mm1_from_am1(const uint8_t *am1, size_t am1_len, uint8_t *out, size_t cap, int shape)
+{
+	size_t sa_len = (size_t)am1[28 + 2] << 8 | am1[28 + 3];
+	size_t ke_len = (size_t)am1[28 + sa_len + 2] << 8 | am1[28 + sa_len + 3];
+	size_t len = 28 + sa_len;
+
+	assert_int_equal(am1[16], 1); /* SA first */
+	assert_int_equal(am1[28], 4); /* then KE */
+	assert_true(28 + sa_len + ke_len <= am1_len);
+	assert_true(28 + 2 * sa_len + ke_len <= cap);
+	memcpy(out, am1, 28 + sa_len);
+	out[18] = 2; /* identity protection (main mode) */
+	out[28] = 0; /* the SA ends the chain */
+	if (shape == 1) {
+		out[28] = 4;
+		memcpy(out + len, am1 + 28 + sa_len, ke_len);
+		out[len] = 0;
+		len += ke_len;
+	} else if (shape == 2) {
+		out[28] = 1;
+		memcpy(out + len, out + 28, sa_len);
+		out[len] = 0;
+		len += sa_len;
+	}
+	out[24] = (uint8_t)(len >> 24);
+	out[25] = (uint8_t)(len >> 16);
+	out[26] = (uint8_t)(len >> 8);
+	out[27] = (uint8_t)len;
+	return len;
+}
+
+static void test_first_msg_main_mode_shape(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *m = vpnc_am1(&len);
+	uint8_t c[4096];
+	const char *why = "unset";
+
+	size_t n = mm1_from_am1(m, len, c, sizeof(c), 0);
+	assert_true(evs_first_msg_check(c, n, &why)); /* one SA alone: a main-mode first message */
+	assert_null(why);
+	n = mm1_from_am1(m, len, c, sizeof(c), 1);
+	assert_false(evs_first_msg_check(c, n, &why)); /* with a KE */
+	assert_non_null(why);
+	n = mm1_from_am1(m, len, c, sizeof(c), 2);
+	why = NULL;
+	assert_false(evs_first_msg_check(c, n, &why)); /* two SAs */
+	assert_non_null(why);
+	free(m);
+}
+
 /* ---- srclimit ---- */
 
 static void test_srclimit_burst_then_rate(void **state)
@@ -312,6 +366,7 @@ int main(void)
 	    cmocka_unit_test(test_first_msg_real_am1),
 	    cmocka_unit_test(test_first_msg_garbage_body),
 	    cmocka_unit_test(test_first_msg_altered),
+	    cmocka_unit_test(test_first_msg_main_mode_shape),
 	    cmocka_unit_test(test_srclimit_burst_then_rate),
 	    cmocka_unit_test(test_srclimit_many_sources),
 	    cmocka_unit_test(test_halfopen_per_peer_evicts_own_oldest),

@@ -162,6 +162,43 @@ static void test_psk_main_wrong_key(void **state)
 	rig_free(&r);
 }
 
+/* MM2 is authenticated only by MM5/MM6: a choice the client never offered (the cipher made
+ * single DES on the way) is refused at MM2 and said so, not found out later as a key that
+ * does not decrypt. */
+static enum rig_verdict mm2_des_choice(struct rig *r, enum rig_dir dir, unsigned index,
+                                       uint8_t *buf, size_t *len, size_t cap, void *arg)
+{
+	struct isakmp_hdr h;
+	struct isakmp_chain c;
+	const char *why;
+	(void)r, (void)index, (void)cap, (void)arg;
+	if (dir != RIG_S2C || !isakmp_hdr_parse(buf, *len, &h, &why) ||
+	    h.exch != ISAKMP_EXCH_MAIN || (h.flags & ISAKMP_FLAG_E) ||
+	    !isakmp_chain_parse(buf + ISAKMP_HDR_LEN, h.len - ISAKMP_HDR_LEN, h.np, &c, &why))
+		return RIG_PASS;
+	const struct isakmp_pl *sa = isakmp_chain_find(&c, ISAKMP_PL_SA, 0);
+	if (!sa || sa->len < 8 + 8 + 8 + 4)
+		return RIG_PASS;
+	/* the chosen transform's first attribute is the cipher */
+	uint8_t *t = (uint8_t *)sa->body + 8 + 8 + 8;
+	if (t[0] == 0x80 && t[1] == IKE_ATTR_ENCR)
+		t[3] = CIPHER_DES;
+	return RIG_PASS;
+}
+
+static void test_psk_main_choice_not_offered(void **state)
+{
+	struct rig r;
+	(void)state;
+	rig_psk_main(&r);
+	r.tamper = mm2_des_choice;
+	rig_start(&r);
+	rig_run_timers(&r, r.now + 120000);
+	assert_int_equal(r.c.children_up, 0);
+	assert_true(rig_logged(&r.c, "a proposal evc did not offer"));
+	rig_free(&r);
+}
+
 struct flip {
 	enum rig_dir dir;
 	unsigned index;
@@ -253,6 +290,7 @@ int main(void)
 	    cmocka_unit_test(test_psk_main_no_key),
 	    cmocka_unit_test(test_psk_main_wrong_key),
 	    cmocka_unit_test(test_psk_main_tamper),
+	    cmocka_unit_test(test_psk_main_choice_not_offered),
 	    cmocka_unit_test(test_exchange_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
