@@ -174,6 +174,7 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 	if (rc)
 		goto out;
 	snprintf(d->profile, sizeof(d->profile), "%s", name);
+	evd_own(d, ctl_srv_peer_id(d->ctl), ctl_srv_peer_uid(d->ctl));
 	rc = evc_settings_copy(&d->pending, &set);
 	if (rc)
 		snprintf(err, errlen, "%s", _("out of memory"));
@@ -207,29 +208,6 @@ static size_t reply(struct evd *d, char *out, size_t cap, const char *cmd, int r
 	return ctlp_wr_end(&w);
 }
 
-/* After a subscribe: the questions that wait, so that a late window can answer them. */
-static size_t pending(struct evd *d, char *out, size_t cap)
-{
-	struct ctlp_wr w;
-	size_t n = 0;
-	if (d->banner_waiting) {
-		ctlp_wr_begin(&w, out, cap);
-		ctlp_wr_str(&w, "event", "banner");
-		ctlp_wr_str(&w, "text", d->banner);
-		n += ctlp_wr_end(&w);
-	}
-	if (d->prompt_waiting && cap > n) {
-		char *save = d->ev;
-		evd_prompt_event(d, &w);
-		size_t k = ctlp_wr_end(&w);
-		if (k && k <= cap - n) {
-			memcpy(out + n, save, k);
-			n += k;
-		}
-	}
-	return n;
-}
-
 static int cmd_connect(struct evd *d, const struct ctlp_msg *m, char *err, size_t errlen)
 {
 	const char *name = ctlp_str(m, "profile");
@@ -243,6 +221,8 @@ static int cmd_connect(struct evd *d, const struct ctlp_msg *m, char *err, size_
 		snprintf(err, errlen, _("profile '%s' is in use; disconnect it first"), d->profile);
 		return -EBUSY;
 	}
+	if (evd_may_steer(d, false, err, errlen))
+		return -EPERM;
 	if (evc_client_reconnect_now(d->client) != 0) {
 		snprintf(err, errlen, "%s", _("already connecting"));
 		return -EALREADY;
@@ -256,6 +236,8 @@ static int cmd_disconnect(struct evd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", _("not connected"));
 		return -EALREADY;
 	}
+	if (evd_may_steer(d, true, err, errlen))
+		return -EPERM;
 	evd_log(d, IKE_LOG_INFO, "disconnect asked for on the control socket");
 	if (!d->a->profile) {
 		evc_client_stop(d->client);
@@ -273,6 +255,9 @@ static int cmd_answer(struct evd *d, const struct ctlp_msg *m, char *err, size_t
 {
 	const char *kind = ctlp_str(m, "prompt");
 	bool accept = false;
+	/* only the owner: another member of the group must neither answer nor learn what waits */
+	if (d->client && evd_may_answer(d, err, errlen))
+		return -EPERM;
 	if (kind && strcmp(kind, "banner") == 0) {
 		if (!d->banner_waiting || !d->client) {
 			snprintf(err, errlen, "%s", _("no banner waits for an answer"));
@@ -337,10 +322,12 @@ static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap
 		rc = cmd_disconnect(d, err, sizeof(err));
 	} else if (strcmp(cmd, "answer") == 0) {
 		rc = cmd_answer(d, &d->msg, err, sizeof(err));
+	} else if (strcmp(cmd, "attach") == 0) {
+		rc = evd_attach(d, err, sizeof(err));
 	} else {
 		snprintf(err, sizeof(err),
 		         _("unknown command \"%s\"; evc answers hello, status, subscribe, "
-		           "connect, disconnect and answer"),
+		           "connect, disconnect, answer and attach"),
 		         cmd);
 		rc = -EINVAL;
 		cmd = "error";
@@ -351,8 +338,9 @@ static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap
 		struct evc_client_status st;
 		evd_status(d, &st);
 		d->shown = st.state; /* the reply carries it */
-		n += pending(d, out + n, cap - n);
 	}
+	if (!rc && (strcmp(cmd, "subscribe") == 0 || strcmp(cmd, "attach") == 0))
+		n += evd_pending(d, out + n, cap - n);
 	return n;
 }
 
@@ -412,6 +400,7 @@ static void client_ended(struct evd *d, int rc)
 	evc_client_free(d->client);
 	d->client = d->t.client = NULL;
 	forget_connection(d);
+	evd_own(d, 0, -1);
 	if (rc)
 		evd_error(d, d->last.last_error, true);
 	evd_progress(d);
@@ -481,6 +470,7 @@ static int loop(struct evd *d, int sfd)
 					return rc;
 			}
 		}
+		evd_orphans(d);
 		evd_progress(d);
 		if (d->stopping && !d->client)
 			return d->a->profile ? d->rc : 0;
@@ -499,6 +489,7 @@ int evc_daemon_run(const struct evc_daemon_args *a, struct evc_settings *set, co
 	}
 	d->t = *a->t;
 	d->a = a;
+	evd_own(d, 0, -1);
 	d->ep = epoll_create1(EPOLL_CLOEXEC);
 	sfd = term_stop_signals(err, errlen);
 	if (d->ep < 0 || sfd < 0) {
@@ -516,6 +507,8 @@ int evc_daemon_run(const struct evc_daemon_args *a, struct evc_settings *set, co
 		goto out;
 	if (a->profile) {
 		snprintf(d->profile, sizeof(d->profile), "%s", a->profile);
+		/* the system's connection: its questions go to nobody until root attaches */
+		evd_own(d, 0, (long)geteuid());
 		fprintf(stderr, _("evc: daemon for profile '%s' (pid %ld), control socket %s\n"),
 		        a->profile, (long)getpid(), ctl_path);
 		rc = start_client(d, set, err, errlen);

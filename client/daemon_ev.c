@@ -113,21 +113,25 @@ static void cb_step(void *ctx, enum ike_step step, const char *msg)
 	evd_send(d, &w);
 }
 
-/* The banner goes to the sessions, which accept or decline it; with nobody on the socket it
- * is accepted, as the CLI does (starting the daemon was the acceptance). */
+/* The banner goes to the owner session alone, which accepts or declines it; without one
+ * (nobody asked on the socket, or a profile's daemon nobody attached to) it is accepted, as
+ * the CLI does (asking for the connection was the acceptance). */
 static void cb_banner(void *ctx, const char *text)
 {
 	struct evd *d = ctx;
 	printf(_("---- message from the gateway ----\n%s\n----------------------------------\n"),
 	       text);
 	fflush(stdout);
-	if (!d->ctl || !ctl_srv_kept(d->ctl)) {
+	if (!evd_owner_here(d)) {
 		evc_client_answer_banner(d->client, true);
 		return;
 	}
 	snprintf(d->banner, sizeof(d->banner), "%s", text);
 	d->banner_waiting = true;
-	evd_text(d, "banner", "text", text);
+	struct ctlp_wr w;
+	evd_begin(d, &w, "banner");
+	ctlp_wr_str(&w, "text", text);
+	evd_ask(d, &w);
 }
 
 void evd_prompt_event(struct evd *d, struct ctlp_wr *w)
@@ -143,7 +147,7 @@ static void cb_prompt(void *ctx, const struct evc_prompt *p)
 {
 	struct evd *d = ctx;
 	struct ctlp_wr w;
-	if (!d->ctl || !ctl_srv_kept(d->ctl)) {
+	if (!evd_owner_here(d)) {
 		evc_client_answer(d->client, NULL, NULL); /* nobody to ask */
 		return;
 	}
@@ -152,7 +156,7 @@ static void cb_prompt(void *ctx, const struct evc_prompt *p)
 	snprintf(d->prompt_user, sizeof(d->prompt_user), "%s", p->user ? p->user : "");
 	evd_prompt_event(d, &w);
 	ctlp_wr_str(&w, "message", p->message ? p->message : "");
-	evd_send(d, &w);
+	evd_ask(d, &w); /* the owner's alone: nobody else may see or answer it */
 }
 
 static void cb_failover(void *ctx, const char *why, const char *next)

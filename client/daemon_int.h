@@ -39,6 +39,11 @@ struct evd {
 	bool banner_waiting, prompt_waiting, prompt_retry;
 	char banner[2048];
 	char prompt_user[EVC_NAME_MAX];
+	/* whose connection it is (docs/control-protocol.md, "Whose connection"): the gateway's
+	 * questions go to the owner session alone, and only it answers them */
+	uint64_t owner;     /* the session that asked for the connection or attached; 0: none */
+	long owner_uid;     /* its user, who (or root) may attach, reconnect, disconnect; -1 idle */
+	uint64_t orphan_at; /* a question waits and the owner is gone: given up then */
 	/* a connect accepted, started once its reply is out (so the steps follow the reply) */
 	bool start_pending;
 	struct evc_settings pending;
@@ -62,6 +67,26 @@ void evd_policy_fields(const struct evd *d, struct ctlp_wr *w);
 void evd_progress(struct evd *d);
 /* A log line, to the journal and the sessions. */
 void evd_log(struct evd *d, enum ike_log_level lvl, const char *msg);
+/* ---- whose connection it is (daemon_own.c) ---- */
+#define EVD_ORPHAN_MS 60000 /* how long a question waits for an attach once its owner left */
+/* The connection now belongs to session id (0: none) of uid. */
+void evd_own(struct evd *d, uint64_t id, long uid);
+/* Whether the owner session is open, to be asked the gateway's questions. */
+bool evd_owner_here(const struct evd *d);
+/* An event being written (w), to the owner session alone. */
+void evd_ask(struct evd *d, struct ctlp_wr *w);
+/* Whether the peer of the command being handled may answer a question: only the owner. 0, or
+ * -EPERM with err. */
+int evd_may_answer(struct evd *d, char *err, size_t errlen);
+/* Whether that peer may reconnect or disconnect the desktop's connection: the owner's user or
+ * root. 0, or -EPERM with err. */
+int evd_may_steer(struct evd *d, bool disconnect, char *err, size_t errlen);
+/* `attach`: the peer's session takes the connection over. 0, or a negative errno with err. */
+int evd_attach(struct evd *d, char *err, size_t errlen);
+/* After subscribe or attach: the questions that wait, when the peer is the owner. */
+size_t evd_pending(struct evd *d, char *out, size_t cap);
+/* Each turn of the loop: a question whose owner left is given up after EVD_ORPHAN_MS. */
+void evd_orphans(struct evd *d);
 /* The client's callbacks: the terminal's (the journal) and the sessions' events. */
 void evd_ops(struct evc_client_ops *ops);
 

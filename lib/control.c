@@ -31,6 +31,7 @@ struct ctl_conn {
 	bool kept;     /* a session: more commands, and events (ctl_srv_keep) */
 	bool answered; /* one-shot: the answer is out, the connection closes once it is sent */
 	uid_t uid;     /* the peer's, from SO_PEERCRED */
+	uint64_t id;   /* ctl_srv_peer_id: never reused, so a closed session's id names nobody */
 	/* a long answer (ctl_srv_more): its next part is made only once the last one is sent,
 	 * so a client that does not read costs no formatting, and never more than one part */
 	ctl_more_fn more;
@@ -47,7 +48,8 @@ struct ctl_srv {
 	char *answer; /* a part's scratch: CTL_ANSWER_MAX bytes and the cut note */
 	struct ctl_conn conns[CTL_MAX_CONNS];
 	struct ctl_conn *cur; /* the connection whose command the handler is answering */
-	bool have_gid;        /* ctl_srv_allow_group */
+	uint64_t last_id;
+	bool have_gid; /* ctl_srv_allow_group */
 	gid_t gid;
 	char group[64];
 };
@@ -444,6 +446,7 @@ static void accept_all(struct ctl_srv *srv)
 		conn_close(srv, slot);
 		slot->fd = fd;
 		slot->uid = cr.uid;
+		slot->id = ++srv->last_id;
 		slot->deadline = mono_ms() + CTL_CONN_MS;
 		struct epoll_event ev = {.events = EPOLLIN,
 		                         .data.u32 = TAG_CONN + (uint32_t)(slot - srv->conns)};
@@ -540,6 +543,37 @@ size_t ctl_srv_broadcast(struct ctl_srv *srv, const char *line, size_t len)
 long ctl_srv_peer_uid(const struct ctl_srv *srv)
 {
 	return srv->cur ? (long)srv->cur->uid : -1;
+}
+
+uint64_t ctl_srv_peer_id(const struct ctl_srv *srv)
+{
+	return srv->cur ? srv->cur->id : 0;
+}
+
+static struct ctl_conn *session_of(const struct ctl_srv *srv, uint64_t id)
+{
+	for (size_t i = 0; id && i < CTL_MAX_CONNS; i++) {
+		const struct ctl_conn *c = &srv->conns[i];
+		if (c->fd >= 0 && c->kept && c->id == id)
+			return (struct ctl_conn *)c;
+	}
+	return NULL;
+}
+
+bool ctl_srv_session(const struct ctl_srv *srv, uint64_t id, long *uid)
+{
+	const struct ctl_conn *c = session_of(srv, id);
+	if (c && uid)
+		*uid = (long)c->uid;
+	return c != NULL;
+}
+
+int ctl_srv_send(struct ctl_srv *srv, uint64_t id, const char *line, size_t len)
+{
+	struct ctl_conn *c = session_of(srv, id);
+	if (!c)
+		return -ENOENT;
+	return conn_queue(srv, c, line, len) ? -EPIPE : 0;
 }
 
 size_t ctl_srv_kept(const struct ctl_srv *srv)

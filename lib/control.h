@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define CTL_CMD_MAX 2048                   /* longest command line, with its NUL */
@@ -91,6 +92,14 @@ int ctl_srv_more_buf(struct ctl_srv *srv, char *buf, size_t len);
 size_t ctl_srv_broadcast(struct ctl_srv *srv, const char *line, size_t len);
 /* During a handler call: the uid of the peer whose command it answers; -1 otherwise. */
 long ctl_srv_peer_uid(const struct ctl_srv *srv);
+/* During a handler call: the id of the connection whose command it answers, 0 otherwise. Ids
+ * are never reused while srv lives, so a stored id names that connection or nothing. */
+uint64_t ctl_srv_peer_id(const struct ctl_srv *srv);
+/* Whether the session id is open; then its peer's uid in *uid (when not NULL). */
+bool ctl_srv_session(const struct ctl_srv *srv, uint64_t id, long *uid);
+/* Queues line to the session id alone: 0, -ENOENT when it is not an open session, or the
+ * error of a session that could not take it (it is dropped, as ctl_srv_broadcast does). */
+int ctl_srv_send(struct ctl_srv *srv, uint64_t id, const char *line, size_t len);
 /* How many sessions are open. */
 size_t ctl_srv_kept(const struct ctl_srv *srv);
 /*

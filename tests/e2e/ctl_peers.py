@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Control clients of several users on one evc daemon socket, for tests/e2e/control-owner.sh.
+
+Runs as root: each peer is connected by a child that drops to its uid and gid (no other
+groups) before connect(), so SO_PEERCRED names that user, and hands the socket back over a
+socketpair; the scenario then drives all of them from here, in order, every wait bounded.
+
+usage: ctl_peers.py owner SOCKET PROFILE PASSWORD_FILE UID_A UID_B GID
+  A (UID_A) connects PROFILE (no password stored) and is asked alone; B (UID_B, the same
+  group) is subscribed all along: it sees the state, never the prompt nor the banner, and its
+  answers, attach and disconnect are refused; then A leaves and C (UID_A again) attaches,
+  receives nothing stale, and disconnects.
+Exit: 0 pass, 1 fail (the reason on stderr).
+"""
+import json
+import os
+import select
+import socket
+import sys
+import time
+
+
+class Fail(Exception):
+    pass
+
+
+class Peer:
+    def __init__(self, name, path, uid, gid):
+        self.name, self.buf, self.seen = name, b"", []
+        a, b = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                a.close()
+                os.setgroups([])
+                os.setgid(gid)
+                os.setuid(uid)
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+                socket.send_fds(b, [b"x"], [s.fileno()])
+                os._exit(0)
+            except Exception as e:  # the parent reports it
+                os.write(2, f"ctl_peers: {name} cannot connect as {uid}: {e}\n".encode())
+                os._exit(1)
+        b.close()
+        _, fds, _, _ = socket.recv_fds(a, 1, 1)
+        os.waitpid(pid, 0)
+        if not fds:
+            raise Fail(f"{name}: no socket from the child")
+        self.s = socket.socket(fileno=fds[0])
+        self.s.setblocking(False)
+
+    def send(self, **msg):
+        self.s.sendall((json.dumps(msg) + "\n").encode())
+
+    def _lines(self):
+        while b"\n" in self.buf:
+            line, self.buf = self.buf.split(b"\n", 1)
+            msg = json.loads(line)
+            self.seen.append(msg)
+            yield msg
+
+    def expect(self, what, pred, timeout=20.0):
+        """The first message (from now on) for which pred holds, within timeout seconds."""
+        end = time.monotonic() + timeout
+        while True:
+            for msg in self._lines():
+                if pred(msg):
+                    return msg
+            left = end - time.monotonic()
+            if left <= 0:
+                raise Fail(f"{self.name}: no {what} within {timeout} s; got {self.seen}")
+            r, _, _ = select.select([self.s], [], [], left)
+            if r:
+                data = self.s.recv(65536)
+                if not data:
+                    raise Fail(f"{self.name}: the daemon closed the connection waiting for "
+                               f"{what}; got {self.seen}")
+                self.buf += data
+
+    def reply(self, cmd, timeout=20.0):
+        return self.expect(f"a reply to {cmd}", lambda m: m.get("reply") == cmd, timeout)
+
+    def event(self, name, pred=lambda m: True, timeout=20.0):
+        return self.expect(f"a {name} event",
+                           lambda m: m.get("event") == name and pred(m), timeout)
+
+    def session(self):
+        self.send(cmd="hello", version=1)
+        self.reply("hello")
+        self.send(cmd="subscribe")
+        self.reply("subscribe")
+
+
+def refused(peer, cmd, want, **fields):
+    peer.send(cmd=cmd, **fields)
+    r = peer.reply(cmd)
+    if r.get("ok") is not False or want not in r.get("error", ""):
+        raise Fail(f"{peer.name}: {cmd} {fields.get('prompt', '')} was not refused with "
+                   f"'{want}': {r}")
+    print(f"{peer.name}: {cmd} refused: {r['error']}")
+
+
+def owner(path, profile, pwfile, uid_a, uid_b, gid):
+    with open(pwfile) as f:
+        password = f.read().strip()
+    b = Peer("B", path, uid_b, gid)
+    b.session()
+    a = Peer("A", path, uid_a, gid)
+    a.session()
+    a.send(cmd="connect", profile=profile)
+    r = a.reply("connect")
+    if not r.get("ok"):
+        raise Fail(f"A: connect refused: {r}")
+    a.event("prompt")
+    print("A: asked for the password")
+    # B is another user of the socket's group: the right password from B must not count
+    refused(b, "answer", f"belongs to uid {uid_a}", prompt="password", password=password)
+    refused(b, "attach", f"belongs to uid {uid_a}")
+    refused(b, "disconnect", f"belongs to uid {uid_a}")
+    a.send(cmd="answer", prompt="password", password=password)
+    if not a.reply("answer").get("ok"):
+        raise Fail(f"A: its answer was refused: {a.seen[-1]}")
+    a.event("banner")
+    print("A: shown the banner")
+    refused(b, "answer", f"belongs to uid {uid_a}", prompt="banner", accept=True)
+    a.send(cmd="answer", prompt="banner", accept=True)
+    if not a.reply("answer").get("ok"):
+        raise Fail(f"A: its banner answer was refused: {a.seen[-1]}")
+    a.event("state", lambda m: m.get("state") == "connected", 30)
+    # B follows the connection, so it was listening while A was asked
+    b.event("state", lambda m: m.get("state") == "connected", 30)
+    print("B: saw the state connected")
+    asked = [m for m in b.seen if m.get("event") in ("prompt", "banner")]
+    if asked:
+        raise Fail(f"B, another user, was shown the owner's questions: {asked}")
+    # A's window closes: the tunnel stays; the same user attaches from a new one
+    a.s.close()
+    c = Peer("C", path, uid_a, gid)
+    c.session()
+    c.send(cmd="attach")
+    r = c.reply("attach")
+    if not r.get("ok"):
+        raise Fail(f"C (the owner's uid) could not attach: {r}")
+    print("C: attached")
+    refused(b, "attach", f"belongs to uid {uid_a}")
+    c.send(cmd="disconnect")
+    if not c.reply("disconnect").get("ok"):
+        raise Fail(f"C could not disconnect: {c.seen[-1]}")
+    c.event("state", lambda m: m.get("state") in ("disconnected", "idle"), 30)
+    print("C: disconnected")
+
+
+def main(argv):
+    if len(argv) != 8 or argv[1] != "owner":
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        owner(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]), int(argv[7]))
+    except Fail as e:
+        print(f"ctl_peers: {e}", file=sys.stderr)
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
