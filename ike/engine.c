@@ -123,6 +123,33 @@ static bool seen_before(const struct ike_sa *sa)
 	return false;
 }
 
+/*
+ * An informational with message ID 0 after phase 1 that the phase-1 chain's IV did not open:
+ * vpnc encrypts it with the IV of a new exchange, hash(P1L | 0), as it does every
+ * informational (its DELETEs' IDs come from one byte: 1 in 256 is 0). Taken under that IV
+ * only if it parses and its HASH(1) verifies, so nothing unauthenticated gets through;
+ * otherwise the first decryption is put back, to be reported as before. Returns whether
+ * *c holds a parsed message, as isakmp_chain_parse does.
+ */
+static bool info0_other_iv(struct ike_sa *sa, const uint8_t *pkt, const struct isakmp_hdr *h,
+                           struct isakmp_chain *c, int *body_len, const char **why,
+                           uint8_t new_iv[CIPHER_BLOCK_MAX])
+{
+	const char *why2;
+	int n = sa_decrypt_derived(sa, pkt, h->len, h, sa->rxbuf, sizeof(sa->rxbuf), new_iv);
+	if (n >= 0 && isakmp_chain_parse(sa->rxbuf, (size_t)n, h->np, c, &why2) &&
+	    sa_check_hash(sa, c, 0, NULL, 0, sa->rxbuf, (size_t)n)) {
+		sa_log(sa, IKE_LOG_DEBUG,
+		       "informational with message ID 0 under the IV of a new exchange (as vpnc "
+		       "sends it)");
+		*body_len = n;
+		return true;
+	}
+	*body_len = sa_decrypt(sa, pkt, h->len, h, sa->rxbuf, sizeof(sa->rxbuf), new_iv);
+	*why = "does not decrypt";
+	return *body_len >= 0 && isakmp_chain_parse(sa->rxbuf, (size_t)*body_len, h->np, c, why);
+}
+
 static bool from_peer(const struct ike_sa *sa, const struct ike_endpoint *from)
 {
 	return from->addr == sa->peer.addr;
@@ -244,7 +271,11 @@ void ike_input(struct ike_sa *sa, uint64_t now_ms, const uint8_t *pkt, size_t le
 		goto out;
 	}
 	struct isakmp_chain c;
-	if (!isakmp_chain_parse(sa->rxbuf, (size_t)body_len, h.np, &c, &why)) {
+	bool parsed = isakmp_chain_parse(sa->rxbuf, (size_t)body_len, h.np, &c, &why);
+	if (h.exch == ISAKMP_EXCH_INFO && h.msgid == 0 &&
+	    !(parsed && sa_check_hash(sa, &c, 0, NULL, 0, sa->rxbuf, (size_t)body_len)))
+		parsed = info0_other_iv(sa, pkt, &h, &c, &body_len, &why, new_iv);
+	if (!parsed) {
 		sa_log(sa, IKE_LOG_WARN, "dropped malformed %s message: %s",
 		       isakmp_exch_name(h.exch), why);
 		goto out;

@@ -322,18 +322,26 @@ enum ike_verdict info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 	if (encrypted) {
 		if (!sa_check_hash(sa, c, h->msgid, NULL, 0, body, body_len))
 			return sa_drop(sa, "dropped informational with a wrong HASH");
-		/* Informationals have no exchange to bind them to: a message ID already taken
-		 * is a replay (RFC 2408 3.1 makes them unique), and only a fresh message may
-		 * move the peer to a new address. */
-		for (size_t i = 0; i < IKE_INFO_SEEN; i++) {
-			if (sa->info_seen[i] == h->msgid) {
+		/* Informationals have no exchange to bind them to: a message taken before is a
+		 * replay, and only a fresh message may move the peer to a new address. Known by
+		 * its bytes, not its message ID: RFC 2408 3.1 wants IDs unique, but vpnc draws
+		 * its DELETEs' from one byte, and a new message under an old ID carries a
+		 * HASH(1) that only the peer can make. */
+		if (!sa->cur_rx_valid)
+			return sa_drop(sa, "dropped an informational that could not be hashed");
+		for (size_t i = 0; i < sa->info_seen_n; i++) {
+			if (memcmp(sa->info_seen[i], sa->cur_rx_hash, sizeof(sa->info_seen[i])) ==
+			    0) {
 				sa_log(sa, IKE_LOG_DEBUG, "dropped replayed informational %08x",
 				       h->msgid);
 				return IKE_V_DROP;
 			}
 		}
-		sa->info_seen[sa->info_seen_next] = h->msgid;
+		memcpy(sa->info_seen[sa->info_seen_next], sa->cur_rx_hash,
+		       sizeof(sa->info_seen[0]));
 		sa->info_seen_next = (sa->info_seen_next + 1) % IKE_INFO_SEEN;
+		if (sa->info_seen_n < IKE_INFO_SEEN)
+			sa->info_seen_n++;
 		sa->last_rx = sa->now;
 		sa_peer_seen(sa);
 		v = IKE_V_OK;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/p1auth.h"
 #include "ike/sa_int.h"
 
 static const char *const state_names[] = {
@@ -360,8 +361,8 @@ size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8
 	return total;
 }
 
-int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
-               uint8_t *out, size_t cap, uint8_t new_iv[CIPHER_BLOCK_MAX])
+static int decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
+                   bool derived, uint8_t *out, size_t cap, uint8_t new_iv[CIPHER_BLOCK_MAX])
 {
 	uint8_t iv[CIPHER_BLOCK_MAX];
 	if (!sa->ka.p)
@@ -374,13 +375,29 @@ int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 		return -EINVAL;
 	if (body > cap)
 		return -EMSGSIZE;
-	if (sa_iv_for(sa, h->exch, h->msgid, iv) != 0)
+	if ((derived ? ike_iv_exchange(sa->p1.hash, sa->p1_last, sa->bs, h->msgid, iv)
+	             : sa_iv_for(sa, h->exch, h->msgid, iv)) != 0)
 		return -EINVAL;
 	if (crypto_cbc(sa->p1.encr, sa->ka.p, sa->ka.len, iv, false, msg + ISAKMP_HDR_LEN, out,
 	               body) != 0)
 		return -EINVAL;
 	memcpy(new_iv, msg + ISAKMP_HDR_LEN + body - sa->bs, sa->bs);
 	return (int)body;
+}
+
+int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
+               uint8_t *out, size_t cap, uint8_t new_iv[CIPHER_BLOCK_MAX])
+{
+	return decrypt(sa, msg, len, h, false, out, cap, new_iv);
+}
+
+int sa_decrypt_derived(struct ike_sa *sa, const uint8_t *msg, size_t len,
+                       const struct isakmp_hdr *h, uint8_t *out, size_t cap,
+                       uint8_t new_iv[CIPHER_BLOCK_MAX])
+{
+	if (sa->state < IKE_S_P1_DONE)
+		return -EINVAL; /* no P1L yet */
+	return decrypt(sa, msg, len, h, true, out, cap, new_iv);
 }
 
 size_t sa_build_hashed(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const uint8_t *ni,
@@ -476,12 +493,14 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 	sa->cfg.p2 = sa->cfg.srv_p2 = NULL;
 	sa->cfg.peer_name = NULL;
 	sa->born_ms = now_ms;
-	if (cfg->cert && (!cfg->trust || cfg->wall_s <= 0)) {
+	if ((cfg->cert || cfg->hybrid) && (!cfg->trust || cfg->wall_s <= 0)) {
 		*why = "a certificate needs the CAs to check the peer's and the date";
 		goto fail;
 	}
 	if (cfg->cert)
 		sa->cfg.prop_flags |= IKE_PROP_CERT;
+	else if (cfg->hybrid)
+		sa->cfg.prop_flags |= IKE_PROP_HYBRID;
 
 	if (copy_str(sa->app_version, sizeof(sa->app_version),
 	             cfg->app_version ? cfg->app_version : "evc " EVC_VERSION_STRING) == SIZE_MAX ||
@@ -490,40 +509,8 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 		goto fail;
 	}
 
-	if (cfg->role == IKE_ROLE_INITIATOR && cfg->cert) {
-		/* main mode: the gateway takes the group from the certificate's OU */
-		if (!cfg->peer_name || !*cfg->peer_name ||
-		    copy_str(sa->peer_name, sizeof(sa->peer_name), cfg->peer_name) == SIZE_MAX) {
-			*why = "no gateway name to check the gateway's certificate against";
-			goto fail;
-		}
-		if (copy_str(sa->group, sizeof(sa->group), x509_cred_ou(cfg->cert)) == SIZE_MAX ||
-		    copy_str(sa->user, sizeof(sa->user), cfg->username) == SIZE_MAX) {
-			*why = "user name longer than 127 bytes";
-			goto fail;
-		}
-	} else if (cfg->role == IKE_ROLE_INITIATOR) {
-		if (!cfg->group || !*cfg->group) {
-			*why = "no group name given";
-			goto fail;
-		}
-		if (copy_str(sa->group, sizeof(sa->group), cfg->group) == SIZE_MAX) {
-			*why = "group name longer than 127 bytes";
-			goto fail;
-		}
-		if (copy_str(sa->user, sizeof(sa->user), cfg->username) == SIZE_MAX) {
-			*why = "user name longer than 127 bytes";
-			goto fail;
-		}
-		if (!cfg->psk || !cfg->psk_len) {
-			*why = "no group key given";
-			goto fail;
-		}
-		if (secret_set(&sa->psk, cfg->psk, cfg->psk_len) != 0) {
-			*why = "out of memory";
-			goto fail;
-		}
-	}
+	if (cfg->role == IKE_ROLE_INITIATOR && p1_initiator_ident(sa, cfg, why) != 0)
+		goto fail;
 	if (cfg->role == IKE_ROLE_INITIATOR) {
 		sa->dh_auto = cfg->dh_group == 0;
 		if (sa->dh_auto)

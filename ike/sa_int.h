@@ -34,7 +34,7 @@
 #define IKE_UNAUTH_RETRANSMITS 2
 /* responder: seconds beyond the XAUTH timeout to be connected */
 #define IKE_SETUP_GRACE_S 60
-/* informational message IDs remembered against replays */
+/* informationals remembered against replays */
 #define IKE_INFO_SEEN 32
 /* a replaced ESP SA pair keeps taking packets this long before it is deleted */
 #define IKE_REKEY_OVERLAP_MS 10000
@@ -262,9 +262,10 @@ struct ike_sa {
 	uint64_t p1_rekey_at;   /* I: the soft mark to start a phase-1 rekey (0: none, or asked) */
 	struct ike_frag_rx *frag_rx; /* IKE fragments of a message being reassembled (frag.h) */
 	uint16_t frag_id;            /* of the last message we sent in fragments */
-	/* message IDs of the informationals already taken (replay protection) */
-	uint32_t info_seen[IKE_INFO_SEEN];
-	size_t info_seen_next;
+	/* the informationals already taken, by the first bytes of their SHA-1 (replay
+	 * protection): not by message ID, which vpnc draws from one byte for its DELETEs */
+	uint8_t info_seen[IKE_INFO_SEEN][8];
+	size_t info_seen_next, info_seen_n;
 
 	uint16_t refused_with; /* the notify of an IKE_V_REFUSED verdict */
 	char last_drop[512];   /* sa_explain: why the answers were dropped, for a timeout */
@@ -338,6 +339,14 @@ size_t sa_encrypt(struct ike_sa *sa, uint8_t *msg, size_t len, size_t cap, uint8
  */
 int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct isakmp_hdr *h,
                uint8_t *out, size_t cap, uint8_t new_iv[CIPHER_BLOCK_MAX]);
+/*
+ * The same with the IV of a new exchange, hash(P1L | M-ID), whatever sa_iv_for says: for an
+ * informational with message ID 0, which vpnc encrypts so where we continue the phase-1
+ * chain (RFC 2409 appendix B names no rule for ID 0). -EINVAL before phase 1 is done.
+ */
+int sa_decrypt_derived(struct ike_sa *sa, const uint8_t *msg, size_t len,
+                       const struct isakmp_hdr *h, uint8_t *out, size_t cap,
+                       uint8_t new_iv[CIPHER_BLOCK_MAX]);
 void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid,
                   const uint8_t iv[CIPHER_BLOCK_MAX]);
 /* The IV the next message of exchange msgid is encrypted or decrypted with; no state change. */

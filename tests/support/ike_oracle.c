@@ -58,8 +58,8 @@ static int rehash(const struct ike_sa *rx, uint32_t msgid, enum oracle_hash mode
 	}
 }
 
-size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, const uint8_t *body,
-                       size_t body_len, enum oracle_hash mode, uint8_t *out, size_t cap)
+static size_t seal(const struct ike_sa *rx, const struct isakmp_hdr *h, const uint8_t *body,
+                   size_t body_len, enum oracle_hash mode, bool derived, uint8_t *out, size_t cap)
 {
 	uint8_t iv[CIPHER_BLOCK_MAX];
 	if (!ike_oracle_keyed(rx))
@@ -80,10 +80,24 @@ size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, cons
 	memcpy(b, body, body_len);
 	memset(b + body_len, 0, padded - body_len);
 	if (rehash(rx, h->msgid, mode, b, body_len) != 0 ||
-	    sa_iv_for(rx, h->exch, h->msgid, iv) != 0 ||
+	    (derived ? ike_iv_exchange(rx->p1.hash, rx->p1_last, rx->bs, h->msgid, iv)
+	             : sa_iv_for(rx, h->exch, h->msgid, iv)) != 0 ||
 	    crypto_cbc(rx->p1.encr, rx->ka.p, rx->ka.len, iv, true, b, b, padded) != 0)
 		return 0;
 	return ISAKMP_HDR_LEN + padded;
+}
+
+size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, const uint8_t *body,
+                       size_t body_len, enum oracle_hash mode, uint8_t *out, size_t cap)
+{
+	return seal(rx, h, body, body_len, mode, false, out, cap);
+}
+
+size_t ike_oracle_seal_derived(const struct ike_sa *rx, const struct isakmp_hdr *h,
+                               const uint8_t *body, size_t body_len, enum oracle_hash mode,
+                               uint8_t *out, size_t cap)
+{
+	return seal(rx, h, body, body_len, mode, true, out, cap);
 }
 
 void ike_oracle_hdr(const struct ike_sa *rx, struct isakmp_hdr *h, uint8_t exch, uint8_t np,

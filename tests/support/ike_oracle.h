@@ -45,6 +45,15 @@ int ike_oracle_open(const struct ike_sa *rx, const uint8_t *msg, size_t len, str
 size_t ike_oracle_seal(const struct ike_sa *rx, const struct isakmp_hdr *h, const uint8_t *body,
                        size_t body_len, enum oracle_hash mode, uint8_t *out, size_t cap);
 
+/*
+ * The same, always with the IV of RFC 2409 appendix B for a new exchange, hash(P1L | M-ID),
+ * whatever rx would pick for that message ID: what vpnc does for every informational, message
+ * ID 0 included, where rx's own rule is the phase-1 chain.
+ */
+size_t ike_oracle_seal_derived(const struct ike_sa *rx, const struct isakmp_hdr *h,
+                               const uint8_t *body, size_t body_len, enum oracle_hash mode,
+                               uint8_t *out, size_t cap);
+
 /* A header for a message of rx's IKE SA (rx's cookies). */
 void ike_oracle_hdr(const struct ike_sa *rx, struct isakmp_hdr *h, uint8_t exch, uint8_t np,
                     uint32_t msgid);
