@@ -27,6 +27,10 @@
 #   debug     vpnc debug level 0/1/2/3/99      [0]  (99 logs secrets)
 #   name      instance name (log, work dir)    [vpnc]
 #   extra     further config lines, '\n'-separated
+#   delete_msgids  the message IDs (0-255, comma-separated) of vpnc's
+#             DELETEs at teardown, in order, through the LD_PRELOAD shim
+#             vpnc_msgid_shim.c (BUILD/tests/interop/libvpnc_msgid_shim.so,
+#             BUILD the one evcs_init found); unset: vpnc's own random ones
 #
 # Isolation: vpnc runs through rig_spawn_isolated (own mount namespace, a
 # tmpfs on /run where the vpnc-script keeps /var/run/vpnc, a private
@@ -53,10 +57,11 @@ VPNC_ADDR=
 vpnc_start() {
 	local role=client gateway=${RIG_GW_ADDR} id=quizware secret=groupsecret
 	local user=richard password=richard-pw-1 ifname=vpnc0 dh=dh2 pfs=server
-	local natt=force-natt debug=0 name=vpnc extra='' kv conf
+	local natt=force-natt debug=0 name=vpnc extra='' delete_msgids='' kv conf shim
+	local -a pre=()
 	for kv in "$@"; do
 		case $kv in
-		role=* | gateway=* | id=* | secret=* | user=* | password=* | ifname=* | dh=* | pfs=* | natt=* | debug=* | name=* | extra=*)
+		role=* | gateway=* | id=* | secret=* | user=* | password=* | ifname=* | dh=* | pfs=* | natt=* | debug=* | name=* | extra=* | delete_msgids=*)
 			local "$kv"
 			;;
 		*) fail "internal: vpnc_start: unknown option '$kv'" ;;
@@ -107,7 +112,15 @@ vpnc_start() {
 	# private /run (the script's /var/run/vpnc) and resolv.conf:
 	# tests/lib/isolate.sh. vpnc reads only the file given, not
 	# /etc/vpnc/default.conf.
-	rig_spawn_isolated "$name" "$role" "$VPNC_BIN" "$conf"
+	if [[ -n $delete_msgids ]]; then
+		# the build evcs_init found (EVS_BIN is BUILD/server/evs)
+		shim=${EVS_BIN:?internal: delete_msgids needs evcs_init}
+		shim=${shim%/server/evs}/tests/interop/libvpnc_msgid_shim.so
+		[[ -f $shim ]] || fail "no $shim: build the project first"
+		[[ $delete_msgids =~ ^[0-9]+(,[0-9]+)*$ ]] || fail "internal: delete_msgids '$delete_msgids'"
+		pre=(env "LD_PRELOAD=$shim" "VPNC_SHIM_DELETE_MSGIDS=$delete_msgids")
+	fi
+	rig_spawn_isolated "$name" "$role" "${pre[@]}" "$VPNC_BIN" "$conf"
 	VPNC_PID=$RIG_LAST_PID
 	rig_note "vpnc started in $role (pid $VPNC_PID) -> $gateway as $id/$user"
 }

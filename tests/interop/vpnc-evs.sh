@@ -8,9 +8,15 @@
 # makes it send its DELETEs: evs drops to 0 connections. evs must exit 0 and
 # no log may hold a sanitizer report.
 #
+# Both of vpnc's DELETEs (the IPsec SA's, then the ISAKMP SA's) must be taken
+# by evs, none of its informationals dropped.
+#
 # Usage: tests/interop/vpnc-evs.sh [BUILD_DIR] [--natt force-natt|none]
+#                                  [--delete-msgids N,N]
 #   --natt force-natt  ESP in UDP 4500 although there is no NAT (default)
 #   --natt none        no NAT-T at all: raw ESP (IP protocol 50)
+#   --delete-msgids    the message IDs (0-255) of vpnc's two DELETEs, which
+#                      vpnc draws from one random byte (vpnc_msgid_shim.c)
 # Exit: 0 pass, 1 fail, 77 skipped (not root, vpnc missing).
 
 set -eu
@@ -22,14 +28,19 @@ source "$here/vpnc-client.sh"
 
 build=
 natt=force-natt
+delete_msgids=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--natt)
 		natt=${2:?--natt needs a mode}
 		shift
 		;;
+	--delete-msgids)
+		delete_msgids=${2:?--delete-msgids needs a list}
+		shift
+		;;
 	-*)
-		echo "usage: $0 [BUILD_DIR] [--natt force-natt|none]" >&2
+		echo "usage: $0 [BUILD_DIR] [--natt force-natt|none] [--delete-msgids N,N]" >&2
 		exit 2
 		;;
 	*) build=$1 ;;
@@ -52,7 +63,7 @@ rig_counter_add gw esp_raw meta l4proto esp
 rig_counter_add gw esp_udp udp dport 4500
 evs_start
 
-vpnc_start natt="$natt"
+vpnc_start natt="$natt" delete_msgids="$delete_msgids"
 vpnc_wait_up 20
 [[ $VPNC_ADDR == "$EVC_POOL_FIRST" ]] || fail "vpnc got address $VPNC_ADDR, expected $EVC_POOL_FIRST"
 dns=$(vpnc_env INTERNAL_IP4_DNS)
@@ -92,6 +103,12 @@ evs_wait_connections 0
 evs_expect_summary " Group $EVC_GROUP has 0 connections"
 grep -q 'the client closed the connection' "${RIG_LOGS[evs]}" ||
 	fail "evs did not log vpnc's DELETE ('the client closed the connection')"
+# both DELETEs taken: the IPsec SA's too, whatever their message IDs
+grep -q 'deleted by the peer' "${RIG_LOGS[evs]}" ||
+	fail "evs did not take vpnc's DELETE of the IPsec SA ('deleted by the peer')"
+if grep -E 'INFORMATIONAL message|replayed informational|informational with a wrong HASH' "${RIG_LOGS[evs]}"; then
+	fail "evs dropped one of vpnc's informationals (above)"
+fi
 
 evs_stop
 sanitizer_check
