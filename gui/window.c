@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include "gui/window.h"
+#include "gui/secret_buffer.h"
 #include "lib/i18n.h"
 #include "lib/secret.h"
+#include "profiles/secrets.h"
+#include "profiles/store.h"
 
 #define RETRY_MS 3000 /* a daemon that is not there yet: try again this often */
 
@@ -32,7 +35,7 @@ static void sync_log(struct gui_win *w)
 	}
 }
 
-void gui_win_log(struct gui_win *w, const char *text)
+static void gui_win_log(struct gui_win *w, const char *text)
 {
 	gui_model_log(&w->model, text);
 	sync_log(w);
@@ -40,7 +43,7 @@ void gui_win_log(struct gui_win *w, const char *text)
 
 static void announce(struct gui_win *w, GtkWidget *top, const char *what);
 
-void gui_win_error(struct gui_win *w, const char *text)
+static void gui_win_error(struct gui_win *w, const char *text)
 {
 	char what[GUI_TEXT_MAX + 8];
 	gtk_label_set_text(w->error_label, text);
@@ -50,17 +53,8 @@ void gui_win_error(struct gui_win *w, const char *text)
 	announce(w, GTK_WIDGET(w->win), what);
 }
 
-char *gui_win_selected(struct gui_win *w)
-{
-	GtkTreeModel *m;
-	GtkTreeIter it;
-	char *name = NULL;
-	if (gtk_tree_selection_get_selected(gtk_tree_view_get_selection(w->list), &m, &it))
-		gtk_tree_model_get(m, &it, 0, &name, -1);
-	return name;
-}
-
-bool gui_win_save_allowed(struct gui_win *w, const char *profile)
+/* Whether the gateway of profile allowed save-password the last time; false when unknown. */
+static bool gui_win_save_allowed(struct gui_win *w, const char *profile)
 {
 	return g_key_file_get_boolean(w->state, profile, "save-password-allowed", NULL);
 }
@@ -183,10 +177,8 @@ static void prompt_response(GtkDialog *d, gint response, gpointer data)
 		bool ok = response == GTK_RESPONSE_OK;
 		w->prompt_shown = false;
 		w->model.prompt_waiting = false;
-		if (ok && w->save_wanted) {
-			g_free(w->pending_password);
-			w->pending_password = g_strdup(pw);
-		}
+		if (ok && w->save_wanted && secret_set(&w->pending_password, pw, strlen(pw)))
+			gui_win_error(w, _("out of memory: the password will not be saved"));
 		/* no password: the user gave up, and the daemon ends the attempt saying so */
 		if (w->conn &&
 		    gui_conn_answer_password(w->conn, NULL, ok ? pw : NULL, err, sizeof(err)))
@@ -219,6 +211,7 @@ static void build_prompt(struct gui_win *w)
 	                           GTK_MESSAGE_QUESTION, GTK_BUTTONS_OK_CANCEL, "%s", "");
 	gtk_window_set_title(GTK_WINDOW(w->prompt), _("Password"));
 	w->prompt_entry = GTK_ENTRY(gtk_entry_new());
+	evc_secret_buffer_attach(w->prompt_entry); /* the typed password: secret memory */
 	gtk_entry_set_visibility(w->prompt_entry, FALSE);
 	gtk_entry_set_input_purpose(w->prompt_entry, GTK_INPUT_PURPOSE_PASSWORD);
 	gtk_entry_set_activates_default(w->prompt_entry, TRUE);
@@ -253,11 +246,7 @@ static void sync_questions(struct gui_win *w)
 
 static void forget_pending(struct gui_win *w)
 {
-	if (w->pending_password) {
-		mem_wipe(w->pending_password, strlen(w->pending_password));
-		g_free(w->pending_password);
-		w->pending_password = NULL;
-	}
+	secret_clear(&w->pending_password);
 }
 
 /* What the gateway allowed, remembered per profile; the typed password saved if allowed. */
@@ -272,9 +261,9 @@ static void remember_policy(struct gui_win *w)
 		gui_win_log(w, e->message);
 		g_error_free(e);
 	}
-	if (w->pending_password && strcmp(w->connecting, m->profile) == 0) {
+	if (w->pending_password.p && strcmp(w->connecting, m->profile) == 0) {
 		if (m->save_password)
-			gui_profiles_save_password(w, m->profile, w->pending_password);
+			gui_profiles_save_password(w->pp, m->profile, &w->pending_password);
 		else
 			gui_win_error(w, _("the gateway does not allow saving the password "
 			                   "(save-password); it was not saved"));
@@ -382,23 +371,24 @@ static void on_connect(GtkButton *button, gpointer data)
 	struct gui_win *w = data;
 	GtkDialog *d = GTK_DIALOG(gtk_builder_get_object(w->b, "connect_dialog"));
 	GtkWidget *save = GTK_WIDGET(gtk_builder_get_object(w->b, "c_save"));
-	char *name = gui_win_selected(w), err[1024];
+	char *name = gui_profiles_selected(w->pp), err[1024];
 	struct evc_profile *p;
 	if (!name) {
 		gui_win_error(w, _("select a profile to connect"));
 		return;
 	}
-	if (!(p = gui_profiles_load(w, name))) {
+	if (!(p = gui_profiles_load(w->pp, name))) {
 		g_free(name);
 		return;
 	}
-	char *stored = gui_profiles_secret(w, p, PROF_SECRET_PASSWORD);
+	struct secret stored = {0}, key = {0};
+	bool have_stored = gui_profiles_secret(w->pp, p, PROF_SECRET_PASSWORD, &stored) == 0;
 	bool allowed = gui_win_save_allowed(w, name);
 	dialog_entry(w, "c_gateway", prof_gateway(p));
 	dialog_entry(w, "c_group", prof_group(p));
 	dialog_entry(w, "c_user", prof_username(p));
-	dialog_entry(w, "c_password", stored);
-	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(save), stored != NULL);
+	dialog_entry(w, "c_password", have_stored ? (const char *)stored.p : NULL);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(save), have_stored);
 	gtk_widget_set_sensitive(save, allowed);
 	gtk_label_set_text(GTK_LABEL(gtk_builder_get_object(w->b, "c_save_why")),
 	                   allowed ? ""
@@ -410,31 +400,27 @@ static void on_connect(GtkButton *button, gpointer data)
 	int r = gtk_dialog_run(d);
 	gtk_widget_hide(GTK_WIDGET(d));
 	if (r == GTK_RESPONSE_OK && w->conn) {
-		char *key = gui_profiles_secret(w, p, PROF_SECRET_GROUP_KEY);
+		bool have_key = gui_profiles_secret(w->pp, p, PROF_SECRET_GROUP_KEY, &key) == 0;
 		struct gui_connect a = {.profile = name,
 		                        .gateway = dialog_text(w, "c_gateway"),
 		                        .group = dialog_text(w, "c_group"),
 		                        .user = dialog_text(w, "c_user"),
 		                        .password = dialog_text(w, "c_password"),
-		                        .group_key = key};
+		                        .group_key = have_key ? (const char *)key.p : NULL};
 		snprintf(w->connecting, sizeof(w->connecting), "%s", name);
 		w->save_wanted = allowed && gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(save));
 		forget_pending(w);
-		if (w->save_wanted && a.password[0] && (!stored || strcmp(stored, a.password)))
-			w->pending_password = g_strdup(a.password);
+		if (w->save_wanted && a.password[0] &&
+		    (!have_stored || strcmp((const char *)stored.p, a.password)) &&
+		    secret_set(&w->pending_password, a.password, strlen(a.password)))
+			gui_win_error(w, _("out of memory: the password will not be saved"));
 		if (gui_conn_connect(w->conn, &a, err, sizeof(err)))
 			send_failed(w, err);
-		if (key) {
-			mem_wipe(key, strlen(key));
-			g_free(key);
-		}
 	}
 	/* the typed password leaves the dialog's buffer now */
 	gtk_editable_delete_text(GTK_EDITABLE(gtk_builder_get_object(w->b, "c_password")), 0, -1);
-	if (stored) {
-		mem_wipe(stored, strlen(stored));
-		g_free(stored);
-	}
+	secret_clear(&stored);
+	secret_clear(&key);
 	prof_free(p);
 	g_free(name);
 }
@@ -486,6 +472,22 @@ static void build_status(struct gui_win *w)
 	gtk_widget_show_all(GTK_WIDGET(grid));
 }
 
+/* What the profile page says, in this window. */
+static void host_error(void *ctx, const char *text)
+{
+	gui_win_error(ctx, text);
+}
+
+static void host_log(void *ctx, const char *text)
+{
+	gui_win_log(ctx, text);
+}
+
+static void host_shown(void *ctx, GtkWidget *top, const char *what)
+{
+	announce(ctx, top, what);
+}
+
 struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const char *profile_dir,
                             bool verbose)
 {
@@ -500,7 +502,6 @@ struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const 
 	w->b = gtk_builder_new_from_resource("/org/evc/gui/evc-gui.ui");
 #define OBJ(id) gtk_builder_get_object(w->b, id)
 	w->win = GTK_WINDOW(OBJ("main_window"));
-	w->store = GTK_LIST_STORE(OBJ("profile_store"));
 	w->list = GTK_TREE_VIEW(OBJ("profile_view"));
 	w->state_label = GTK_LABEL(OBJ("state_label"));
 	w->error_label = GTK_LABEL(OBJ("error_label"));
@@ -511,6 +512,8 @@ struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const 
 	gtk_window_set_application(w->win, app);
 	build_status(w);
 	build_prompt(w);
+	/* the password typed in the connect dialog: secret memory, not GLib's heap */
+	evc_secret_buffer_attach(GTK_ENTRY(OBJ("c_password")));
 	g_signal_connect(w->connect_button, "clicked", G_CALLBACK(on_connect), w);
 	g_signal_connect(w->disconnect_button, "clicked", G_CALLBACK(on_disconnect), w);
 	g_signal_connect(w->error_bar, "response", G_CALLBACK(on_error_close), w);
@@ -522,15 +525,15 @@ struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const 
 	else if (prof_store_default_dir(PROF_SCOPE_USER, w->profile_dir, sizeof(w->profile_dir),
 	                                err, sizeof(err)) != 0)
 		gui_win_error(w, err);
-	g_mkdir_with_parents(w->profile_dir, 0700);
-	w->profiles = prof_store_new(w->profile_dir);
+	const struct gui_profiles_host host = {
+	    .ctx = w, .error = host_error, .log = host_log, .shown = host_shown};
+	w->pp = gui_profiles_new(w->b, w->win, w->profile_dir, &host);
 	w->state = g_key_file_new();
 	snprintf(w->state_path, sizeof(w->state_path), "%s/evc-gui.ini", w->profile_dir);
 	if (!g_key_file_load_from_file(w->state, w->state_path, G_KEY_FILE_NONE, &e) &&
 	    !g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 		gui_win_log(w, e->message); /* a broken file: start afresh, say so */
 	g_clear_error(&e);
-	gui_profiles_init(w);
 	show_status(w);
 	gtk_widget_show(GTK_WIDGET(w->win));
 	announce(w, GTK_WIDGET(w->win), w->shown); /* the first screen, once painted */
@@ -553,7 +556,7 @@ void gui_win_free(struct gui_win *w)
 	gui_conn_free(w->conn);
 	forget_pending(w);
 	ctlp_msg_wipe(&w->msg);
-	prof_store_free(w->profiles);
+	gui_profiles_free(w->pp);
 	g_key_file_free(w->state);
 	g_object_unref(w->b);
 	g_free(w);
