@@ -196,7 +196,7 @@ static size_t reply(struct evd *d, char *out, size_t cap, const char *cmd, int r
 	if (rc)
 		ctlp_wr_str(&w, "error", err);
 	if (strcmp(cmd, "hello") == 0) {
-		ctlp_wr_int(&w, "version", CTLP_VERSION);
+		ctlp_wr_int(&w, "version", d->call_version);
 		ctlp_wr_str(&w, "daemon", "evc " EVC_VERSION_STRING);
 		ctlp_wr_str(&w, "profile", d->profile);
 	} else if (strcmp(cmd, "status") == 0 || strcmp(cmd, "subscribe") == 0) {
@@ -287,32 +287,35 @@ static int cmd_answer(struct evd *d, const struct ctlp_msg *m, char *err, size_t
 	return -EINVAL;
 }
 
-static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap)
+/* A parsed command (d->msg); stated: the language it names, to keep for a session. *hello:
+ * a hello opened a session. */
+static size_t json_cmd(struct evd *d, const char *stated, bool *hello, char *out, size_t cap)
 {
 	char err[1024] = "", name[32];
 	const char *cmd;
 	int64_t v = CTLP_VERSION;
-	int rc = ctlp_parse(&d->msg, line, strlen(line), err, sizeof(err));
-	if (rc)
-		return reply(d, out, cap, "error", rc, err);
+	int rc = 0;
 	/* the name outlives the message, which is wiped before the reply is written */
 	snprintf(name, sizeof(name), "%s",
 	         ctlp_str(&d->msg, "cmd") ? ctlp_str(&d->msg, "cmd") : "");
 	cmd = name;
 	if (strcmp(cmd, "hello") == 0 || strcmp(cmd, "subscribe") == 0) {
 		/* either opens a session: the connection stays for more commands and events */
-		if (ctlp_int(&d->msg, "version", &v) && v != CTLP_VERSION) {
+		if (ctlp_int(&d->msg, "version", &v) &&
+		    (v < CTLP_VERSION_MIN || v > CTLP_VERSION)) {
 			snprintf(err, sizeof(err),
-			         _("this evc speaks version %d of the control protocol, not %lld"),
-			         CTLP_VERSION, (long long)v);
+			         _("this evc speaks versions %d to %d of the control protocol, not "
+			           "%lld"),
+			         CTLP_VERSION_MIN, CTLP_VERSION, (long long)v);
 			rc = -EPROTONOSUPPORT;
 		} else if ((rc = ctl_srv_keep(d->ctl)) != 0) {
 			snprintf(err, sizeof(err), _("%d sessions are open already; close one"),
 			         CTL_MAX_KEPT);
-		} else if (strcmp(cmd, "hello") == 0) {
-			fprintf(stderr,
-			        _("evc: a session opened on the control socket (uid %ld)\n"),
-			        ctl_srv_peer_uid(d->ctl));
+		} else {
+			d->call_version = (int)v; /* a version-1 client is answered as one */
+			*hello = strcmp(cmd, "hello") == 0;
+			if (stated[0])
+				evd_lang_remember(d, ctl_srv_peer_id(d->ctl), stated);
 		}
 	} else if (strcmp(cmd, "status") == 0) {
 		rc = 0;
@@ -344,6 +347,37 @@ static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap
 	return n;
 }
 
+static size_t handle_json(struct evd *d, const char *line, char *out, size_t cap)
+{
+	char err[1024] = "", lang[CTLP_LANG_MAX] = "", stated[CTLP_LANG_MAX] = "";
+	struct evd_lang saved;
+	const char *l = NULL;
+	int rc = ctlp_parse(&d->msg, line, strlen(line), err, sizeof(err));
+	if (!rc && (l = ctlp_str(&d->msg, "lang")) != NULL && !ctlp_lang_ok(l)) {
+		snprintf(err, sizeof(err), "%s",
+		         _("\"lang\" names a language as LANGUAGE does (de, fr_FR, "
+		           "de_DE.UTF-8, fr:es), in at most 63 letters, digits and _.@:-"));
+		rc = -EINVAL;
+	}
+	if (rc) {
+		ctlp_msg_wipe(&d->msg);
+		return reply(d, out, cap, "error", rc, err);
+	}
+	/* the command's own language, else the one its session stated, else the daemon's */
+	snprintf(stated, sizeof(stated), "%s", l ? l : "");
+	l = l ? l : evd_lang_of(d, ctl_srv_peer_id(d->ctl));
+	snprintf(lang, sizeof(lang), "%s", l ? l : "");
+	d->call_version = CTLP_VERSION;
+	bool hello = false;
+	evd_lang_enter(&saved, lang);
+	size_t n = json_cmd(d, stated, &hello, out, cap);
+	evd_lang_leave(&saved);
+	if (hello) /* the journal in the daemon's language */
+		fprintf(stderr, _("evc: a session opened on the control socket (uid %ld)\n"),
+		        ctl_srv_peer_uid(d->ctl));
+	return n;
+}
+
 /* The one-line text commands of earlier versions (`evc status`, `evc disconnect|connect`). */
 static size_t handle_text(struct evd *d, const char *cmd, char *out, size_t cap)
 {
@@ -368,6 +402,8 @@ static size_t handle_text(struct evd *d, const char *cmd, char *out, size_t cap)
 			    out, cap, "%s\n",
 			    _("no profile to connect: name one in a connect command of the "
 			      "control protocol (evc-gui)"));
+		else if (evd_may_steer(d, false, err, sizeof(err)))
+			k = snprintf(out, cap, "%s\n", err);
 		else if (evc_client_reconnect_now(d->client) == 0)
 			k = snprintf(out, cap, "%s\n", _("connecting"));
 		else
@@ -386,7 +422,16 @@ static size_t handler(void *ctx, const char *cmd, char *out, size_t cap)
 {
 	struct evd *d = ctx;
 	const char *p = cmd + strspn(cmd, " \t");
-	return *p == '{' ? handle_json(d, p, out, cap) : handle_text(d, cmd, out, cap);
+	char word[64], lang[CTLP_LANG_MAX];
+	struct evd_lang saved;
+	if (*p == '{')
+		return handle_json(d, p, out, cap);
+	/* "disconnect lang=de": the caller's language for this one answer */
+	ctlp_text_cmd(cmd, word, sizeof(word), lang, sizeof(lang));
+	evd_lang_enter(&saved, lang);
+	size_t n = handle_text(d, word, out, cap);
+	evd_lang_leave(&saved);
+	return n;
 }
 
 /* ---- the loop ---- */

@@ -113,7 +113,7 @@ static void cb_step(void *ctx, enum ike_step step, const char *msg)
 	evd_send(d, &w);
 }
 
-/* The banner goes to the owner session alone, which accepts or declines it; without one
+/* The banner goes to the owner's sessions alone, which accept or decline it; without one
  * (nobody asked on the socket, or a profile's daemon nobody attached to) it is accepted, as
  * the CLI does (asking for the connection was the acceptance). */
 static void cb_banner(void *ctx, const char *text)
@@ -156,7 +156,7 @@ static void cb_prompt(void *ctx, const struct evc_prompt *p)
 	snprintf(d->prompt_user, sizeof(d->prompt_user), "%s", p->user ? p->user : "");
 	evd_prompt_event(d, &w);
 	ctlp_wr_str(&w, "message", p->message ? p->message : "");
-	evd_ask(d, &w); /* the owner's alone: nobody else may see or answer it */
+	evd_ask(d, &w); /* the owner's alone: no other user may see or answer it */
 }
 
 static void cb_failover(void *ctx, const char *why, const char *next)

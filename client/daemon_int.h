@@ -17,6 +17,19 @@
 
 #define COUNTERS_MS 1000
 
+/* the language a session stated in its hello (daemon_lang.c) */
+struct evd_peer_lang {
+	uint64_t id;
+	char lang[CTLP_LANG_MAX];
+};
+
+/* what evd_lang_enter changed, for evd_lang_leave */
+struct evd_lang {
+	bool on, had;
+	char language[256];
+	char messages[64];
+};
+
 struct evd {
 	struct term t; /* first: term_ops' callbacks take the daemon as their struct term */
 	const struct evc_daemon_args *a;
@@ -40,10 +53,12 @@ struct evd {
 	char banner[2048];
 	char prompt_user[EVC_NAME_MAX];
 	/* whose connection it is (docs/control-protocol.md, "Whose connection"): the gateway's
-	 * questions go to the owner session alone, and only it answers them */
+	 * questions go to the owner's sessions alone, and only they answer them */
 	uint64_t owner;     /* the session that asked for the connection or attached; 0: none */
-	long owner_uid;     /* its user, who (or root) may attach, reconnect, disconnect; -1 idle */
+	long owner_uid;     /* the user who asked for it; with root, may reconnect, disconnect */
 	uint64_t orphan_at; /* a question waits and the owner is gone: given up then */
+	struct evd_peer_lang langs[CTL_MAX_CONNS];
+	int call_version; /* the protocol version of the command being answered */
 	/* a connect accepted, started once its reply is out (so the steps follow the reply) */
 	bool start_pending;
 	struct evc_settings pending;
@@ -69,24 +84,31 @@ void evd_progress(struct evd *d);
 void evd_log(struct evd *d, enum ike_log_level lvl, const char *msg);
 /* ---- whose connection it is (daemon_own.c) ---- */
 #define EVD_ORPHAN_MS 60000 /* how long a question waits for an attach once its owner left */
-/* The connection now belongs to session id (0: none) of uid. */
+/* The connection now belongs to user uid (-1: nobody) and session id (0: none). */
 void evd_own(struct evd *d, uint64_t id, long uid);
-/* Whether the owner session is open, to be asked the gateway's questions. */
-bool evd_owner_here(const struct evd *d);
-/* An event being written (w), to the owner session alone. */
+/* Whether a session of the owner is open, to be asked the gateway's questions. */
+bool evd_owner_here(struct evd *d);
+/* An event being written (w), to the owner's sessions alone. */
 void evd_ask(struct evd *d, struct ctlp_wr *w);
-/* Whether the peer of the command being handled may answer a question: only the owner. 0, or
- * -EPERM with err. */
+/* Whether the peer of the command being handled may answer a question: the owner's user or
+ * the session root attached. 0, or -EPERM with err. */
 int evd_may_answer(struct evd *d, char *err, size_t errlen);
 /* Whether that peer may reconnect or disconnect the desktop's connection: the owner's user or
  * root. 0, or -EPERM with err. */
 int evd_may_steer(struct evd *d, bool disconnect, char *err, size_t errlen);
 /* `attach`: the peer's session takes the connection over. 0, or a negative errno with err. */
 int evd_attach(struct evd *d, char *err, size_t errlen);
-/* After subscribe or attach: the questions that wait, when the peer is the owner. */
+/* After subscribe or attach: the questions that wait, when the peer owns the connection. */
 size_t evd_pending(struct evd *d, char *out, size_t cap);
 /* Each turn of the loop: a question whose owner left is given up after EVD_ORPHAN_MS. */
 void evd_orphans(struct evd *d);
+/* ---- the caller's language (daemon_lang.c) ---- */
+/* gettext speaks lang (a ctlp_lang_ok value; NULL or "": no change) until evd_lang_leave. */
+void evd_lang_enter(struct evd_lang *s, const char *lang);
+void evd_lang_leave(struct evd_lang *s);
+/* The language session id stated, or NULL. */
+void evd_lang_remember(struct evd *d, uint64_t id, const char *lang);
+const char *evd_lang_of(const struct evd *d, uint64_t id);
 /* The client's callbacks: the terminal's (the journal) and the sessions' events. */
 void evd_ops(struct evc_client_ops *ops);
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `evc daemon`: whose connection it is. Any member of the socket's group may watch the state,
- * but the gateway's questions (the XAUTH password, the banner) are the business of the one
- * control client that asked for the connection: a broadcast prompt would let another user
- * answer it, or phish the password with a look-alike window. See daemon_int.h and "Whose
- * connection" in docs/control-protocol.md.
+ * but the gateway's questions (the XAUTH password, the banner) are the business of the user
+ * who asked for the connection: a broadcast prompt would let another user answer it, or phish
+ * the password with a look-alike window. The owner is a user (a window and a script of the
+ * same user are one person, and both may show and answer), plus the one session root (or
+ * the daemon's user) attached. See daemon_int.h and "Whose connection" in
+ * docs/control-protocol.md.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,16 +24,37 @@ void evd_own(struct evd *d, uint64_t id, long uid)
 	d->orphan_at = 0;
 }
 
-bool evd_owner_here(const struct evd *d)
+static bool owns(const struct evd *d, uint64_t id, long uid)
 {
-	return d->ctl && ctl_srv_session(d->ctl, d->owner, NULL);
+	return (d->owner_uid >= 0 && uid == d->owner_uid) || (d->owner && id == d->owner);
+}
+
+/* Calls each open session that owns the connection; how many there are. */
+static size_t each_owner(struct evd *d, const char *line, size_t len)
+{
+	uint64_t ids[CTL_MAX_CONNS];
+	long uids[CTL_MAX_CONNS];
+	size_t n = d->ctl ? ctl_srv_sessions(d->ctl, ids, uids, CTL_MAX_CONNS) : 0, found = 0;
+	for (size_t i = 0; i < n && i < CTL_MAX_CONNS; i++) {
+		if (!owns(d, ids[i], uids[i]))
+			continue;
+		found++;
+		if (line)
+			ctl_srv_send(d->ctl, ids[i], line, len);
+	}
+	return found;
+}
+
+bool evd_owner_here(struct evd *d)
+{
+	return each_owner(d, NULL, 0) > 0;
 }
 
 void evd_ask(struct evd *d, struct ctlp_wr *w)
 {
 	size_t n = ctlp_wr_end(w);
-	if (n && d->ctl)
-		ctl_srv_send(d->ctl, d->owner, d->ev, n);
+	if (n)
+		each_owner(d, d->ev, n);
 }
 
 /* root and the daemon's own user may do anything with it anyway */
@@ -43,17 +66,18 @@ static bool privileged(long uid)
 int evd_may_answer(struct evd *d, char *err, size_t errlen)
 {
 	long uid = ctl_srv_peer_uid(d->ctl);
-	if (d->owner && ctl_srv_peer_id(d->ctl) == d->owner)
+	if (owns(d, ctl_srv_peer_id(d->ctl), uid))
 		return 0;
-	if (uid == d->owner_uid || privileged(uid))
+	if (privileged(uid))
 		snprintf(err, errlen,
-		         _("this connection belongs to another control client: only it answers "
-		           "the gateway's questions (send {\"cmd\":\"attach\"} in a session to "
-		           "take it over)"));
+		         _("this connection belongs to uid %ld: only that user answers the "
+		           "gateway's questions (send {\"cmd\":\"attach\"} in a session to take it "
+		           "over)"),
+		         d->owner_uid);
 	else
 		snprintf(err, errlen,
-		         _("this connection belongs to uid %ld: only its control client answers "
-		           "the gateway's questions"),
+		         _("this connection belongs to uid %ld: only that user answers the "
+		           "gateway's questions"),
 		         d->owner_uid);
 	return -EPERM;
 }
@@ -61,7 +85,8 @@ int evd_may_answer(struct evd *d, char *err, size_t errlen)
 int evd_may_steer(struct evd *d, bool disconnect, char *err, size_t errlen)
 {
 	long uid = ctl_srv_peer_uid(d->ctl);
-	if (d->a->profile || d->owner_uid < 0 || uid == d->owner_uid || privileged(uid))
+	if (d->a->profile || d->owner_uid < 0 || owns(d, ctl_srv_peer_id(d->ctl), uid) ||
+	    privileged(uid))
 		return 0;
 	snprintf(err, errlen,
 	         disconnect ? _("the connection belongs to uid %ld: only that user or root may "
@@ -74,9 +99,8 @@ int evd_may_steer(struct evd *d, bool disconnect, char *err, size_t errlen)
 
 int evd_attach(struct evd *d, char *err, size_t errlen)
 {
-	uint64_t id = ctl_srv_peer_id(d->ctl), old = d->owner;
+	uint64_t id = ctl_srv_peer_id(d->ctl);
 	long uid = ctl_srv_peer_uid(d->ctl);
-	struct ctlp_wr w;
 	if (!ctl_srv_session(d->ctl, id, NULL)) {
 		snprintf(err, errlen, "%s",
 		         _("attach needs a session: send hello (or subscribe) first"));
@@ -86,24 +110,15 @@ int evd_attach(struct evd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", _("there is no connection to take over"));
 		return -ENOENT;
 	}
-	if (uid != d->owner_uid && !privileged(uid)) {
+	if (!owns(d, id, uid) && !privileged(uid)) {
 		snprintf(err, errlen,
 		         _("the connection belongs to uid %ld: only that user or root may take "
 		           "it over"),
 		         d->owner_uid);
 		return -EPERM;
 	}
+	/* the owner's user stays the owner; root's session is added (one at a time) */
 	evd_own(d, id, d->owner_uid < 0 ? uid : d->owner_uid);
-	if (old && old != id) {
-		/* the window that had it learns why its questions stopped */
-		ctlp_wr_begin(&w, d->ev, sizeof(d->ev));
-		ctlp_wr_str(&w, "event", "detached");
-		ctlp_wr_str(&w, "text",
-		            _("another control client of the same user took this connection over"));
-		size_t n = ctlp_wr_end(&w);
-		if (n)
-			ctl_srv_send(d->ctl, old, d->ev, n);
-	}
 	fprintf(stderr, _("evc: the control session of uid %ld took the connection over\n"), uid);
 	return 0;
 }
@@ -112,7 +127,7 @@ size_t evd_pending(struct evd *d, char *out, size_t cap)
 {
 	struct ctlp_wr w;
 	size_t n = 0;
-	if (!d->owner || ctl_srv_peer_id(d->ctl) != d->owner)
+	if (!owns(d, ctl_srv_peer_id(d->ctl), ctl_srv_peer_uid(d->ctl)))
 		return 0;
 	if (d->banner_waiting) {
 		ctlp_wr_begin(&w, out, cap);
@@ -149,15 +164,15 @@ void evd_orphans(struct evd *d)
 	if (d->banner_waiting) {
 		d->banner_waiting = false;
 		evd_log(d, IKE_LOG_WARN,
-		        _("the control client that owns the connection left and nobody took it "
-		          "over: the banner is declined"));
+		        _("nobody who owns the connection is on the control socket any more: the "
+		          "banner is declined"));
 		evc_client_answer_banner(d->client, false);
 	}
 	if (d->prompt_waiting) {
 		d->prompt_waiting = false;
 		evd_log(d, IKE_LOG_WARN,
-		        _("the control client that owns the connection left and nobody took it "
-		          "over: the password prompt is given up"));
+		        _("nobody who owns the connection is on the control socket any more: the "
+		          "password prompt is given up"));
 		evc_client_answer(d->client, NULL, NULL);
 	}
 }

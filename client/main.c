@@ -363,7 +363,8 @@ out:
 static int cmd_control(int argc, char **argv, const char *what)
 {
 	const char *path = NULL, *ifname = "evc0";
-	char buf[EVC_CONTROL_PATH_MAX + 32], cmd[64], err[512];
+	char buf[EVC_CONTROL_PATH_MAX + 32], cmd[160], err[512];
+	const char *lang = ctlp_caller_lang();
 	bool json = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
@@ -389,8 +390,12 @@ static int cmd_control(int argc, char **argv, const char *what)
 	}
 	/* --json: the control protocol's status command (lib/ctlproto.h); its answer is the
 	 * status object, "reply" and "ok" included */
-	snprintf(cmd, sizeof(cmd), "%s",
-	         json ? "{\"cmd\":\"status\",\"version\":" EVC_STR(CTLP_VERSION) "}" : what);
+	if (json)
+		snprintf(cmd, sizeof(cmd),
+		         "{\"cmd\":\"status\",\"version\":" EVC_STR(CTLP_VERSION) "%s%s%s}",
+		         lang ? ",\"lang\":\"" : "", lang ? lang : "", lang ? "\"" : "");
+	else /* the daemon's sentences in this evc's language */
+		snprintf(cmd, sizeof(cmd), "%s%s%s", what, lang ? " lang=" : "", lang ? lang : "");
 	if (ctl_request(path, cmd, stdout, err, sizeof(err)) != 0) {
 		fprintf(stderr,
 		        _("evc: %s (is evc running? give --daemon, --ifname or --control)\n"), err);

@@ -568,6 +568,22 @@ bool ctl_srv_session(const struct ctl_srv *srv, uint64_t id, long *uid)
 	return c != NULL;
 }
 
+size_t ctl_srv_sessions(const struct ctl_srv *srv, uint64_t *ids, long *uids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < CTL_MAX_CONNS; i++) {
+		const struct ctl_conn *c = &srv->conns[i];
+		if (c->fd < 0 || !c->kept)
+			continue;
+		if (n < max) {
+			ids[n] = c->id;
+			uids[n] = (long)c->uid;
+		}
+		n++;
+	}
+	return n;
+}
+
 int ctl_srv_send(struct ctl_srv *srv, uint64_t id, const char *line, size_t len)
 {
 	struct ctl_conn *c = session_of(srv, id);

@@ -97,6 +97,8 @@ long ctl_srv_peer_uid(const struct ctl_srv *srv);
 uint64_t ctl_srv_peer_id(const struct ctl_srv *srv);
 /* Whether the session id is open; then its peer's uid in *uid (when not NULL). */
 bool ctl_srv_session(const struct ctl_srv *srv, uint64_t id, long *uid);
+/* The open sessions: the ids and peer uids of up to max of them; how many are open. */
+size_t ctl_srv_sessions(const struct ctl_srv *srv, uint64_t *ids, long *uids, size_t max);
 /* Queues line to the session id alone: 0, -ENOENT when it is not an open session, or the
  * error of a session that could not take it (it is dropped, as ctl_srv_broadcast does). */
 int ctl_srv_send(struct ctl_srv *srv, uint64_t id, const char *line, size_t len);

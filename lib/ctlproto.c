@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control protocol's messages: a bounded parser and a writer; see ctlproto.h. */
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/bytes.h"
@@ -473,4 +475,49 @@ size_t ctlp_wr_end(struct ctlp_wr *w)
 		return 0;
 	}
 	return w->len;
+}
+
+bool ctlp_lang_ok(const char *lang)
+{
+	size_t n = lang ? strlen(lang) : 0;
+	if (n == 0 || n >= CTLP_LANG_MAX || strchr(".:-", lang[0]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = lang[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr("_.@:-", c)))
+			return false;
+	}
+	return true;
+}
+
+bool ctlp_text_cmd(const char *line, char *cmd, size_t cmdcap, char *lang, size_t langcap)
+{
+	const char *tag = strstr(line, " lang=");
+	size_t n = tag ? (size_t)(tag - line) : strlen(line);
+	if (cmdcap == 0 || langcap == 0)
+		return false;
+	lang[0] = '\0';
+	snprintf(cmd, cmdcap, "%s", line);
+	if (!tag)
+		return n < cmdcap;
+	if (n >= cmdcap || strlen(tag + 6) >= langcap || !ctlp_lang_ok(tag + 6))
+		return false;
+	memcpy(cmd, line, n);
+	cmd[n] = '\0';
+	snprintf(lang, langcap, "%s", tag + 6);
+	return true;
+}
+
+const char *ctlp_caller_lang(void)
+{
+	const char *lang = getenv("LANGUAGE"), *msgs = setlocale(LC_MESSAGES, NULL);
+	if (!msgs || strcmp(msgs, "C") == 0 || strcmp(msgs, "POSIX") == 0)
+		return NULL;
+	if (lang && lang[0])
+		return ctlp_lang_ok(lang) ? lang : NULL;
+	/* C.UTF-8 is English as C is */
+	if (strncmp(msgs, "C.", 2) == 0)
+		return NULL;
+	return ctlp_lang_ok(msgs) ? msgs : NULL;
 }

@@ -14,7 +14,12 @@
  * Commands (client to daemon) carry "cmd"; their answers "reply" (the command's name) with
  * "ok" and, when not ok, "error" (a sentence); events (daemon to subscribers) carry "event".
  * The first command of a connection may be {"cmd":"hello","version":N}: the daemon answers
- * with the version it speaks, and refuses a version it does not know.
+ * with the version it speaks to that client (N itself, from CTLP_VERSION_MIN to
+ * CTLP_VERSION), and refuses a version it does not know.
+ *
+ * The caller's language (version 2): "lang" in hello (for the session) or in any command, a
+ * value as LANGUAGE takes it ("de", "fr:es", "de_DE.UTF-8"); the one-line text commands carry
+ * it after a space as "lang=VALUE" ("disconnect lang=de").
  *
  * Secrets (a password in "connect" or "answer") are decoded into the message's own arena:
  * ctlp_msg_wipe wipes it, and every user of a message that may carry one calls it.
@@ -26,7 +31,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTLP_VERSION 1
+/* Version 2 adds "lang" (the caller's language, in hello or any command) and "attach"; a
+ * version-1 client is answered as before. */
+#define CTLP_VERSION 2
+#define CTLP_VERSION_MIN 1
+#define CTLP_LANG_MAX 64   /* a language value, with its NUL */
 #define CTLP_LINE_MAX 8192 /* one message, its newline included */
 #define CTLP_KEY_MAX 32
 #define CTLP_MAX_FIELDS 48
@@ -69,6 +78,23 @@ bool ctlp_int(const struct ctlp_msg *m, const char *key, int64_t *v);
 bool ctlp_bool(const struct ctlp_msg *m, const char *key, bool *v);
 /* A string array's items (NULL, 0 when absent or another type). */
 const char *const *ctlp_strs(const struct ctlp_msg *m, const char *key, size_t *n);
+
+/* Whether lang is a language value: 1 to CTLP_LANG_MAX - 1 bytes of [A-Za-z0-9_.@:-], not
+ * starting with '.', ':' or '-' (nothing that names a path). */
+bool ctlp_lang_ok(const char *lang);
+/*
+ * The language this process speaks, for a daemon to answer in: LANGUAGE where gettext heeds it
+ * (not under the C locale), else LC_MESSAGES's locale; NULL for the C locale's English or a
+ * value that is not ctlp_lang_ok. Call after setlocale (evc_i18n_init).
+ */
+const char *ctlp_caller_lang(void);
+/*
+ * A one-line text command, with the caller's language after it or not ("status",
+ * "disconnect lang=de"): the command alone into cmd and the language into lang ("" when
+ * none). false when either does not fit or the language is not ctlp_lang_ok: then cmd
+ * holds the line as it came (cut to fit), for the "unknown command" answer.
+ */
+bool ctlp_text_cmd(const char *line, char *cmd, size_t cmdcap, char *lang, size_t langcap);
 
 /*
  * Writing a message: begin, fields, end. On overflow the writer marks itself failed and

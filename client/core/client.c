@@ -23,6 +23,7 @@
 #include "client/core/session.h"
 #include "lib/control.h"
 #include "lib/crypto.h"
+#include "lib/ctlproto.h"
 #include "lib/ipv4.h"
 #include "lib/timer.h"
 #include "platform/netwatch.h"
@@ -132,7 +133,12 @@ static void h_connected(void *ctx, const struct evc_policy *pol, const char *ifn
 static size_t h_control(void *ctx, const char *cmd, char *out, size_t cap)
 {
 	struct evc_client *c = ctx;
+	char word[64], lang[CTLP_LANG_MAX];
 	int k;
+	/* "disconnect lang=de" from a newer evc: these answers stay English (the daemon's follow
+	 * the caller's language) */
+	if (cmd[0] != '{' && ctlp_text_cmd(cmd, word, sizeof(word), lang, sizeof(lang)))
+		cmd = word;
 	if (cmd[0] == '{') { /* the control protocol (lib/ctlproto.h): `evc status --json` */
 		struct evc_client_status st;
 		evc_client_status(c, &st);

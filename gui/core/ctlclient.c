@@ -121,6 +121,8 @@ struct gui_conn *gui_conn_open(const char *path, char *err, size_t errlen)
 	ctlp_wr_begin(&w, buf, sizeof(buf));
 	ctlp_wr_str(&w, "cmd", "hello");
 	ctlp_wr_int(&w, "version", CTLP_VERSION);
+	if (ctlp_caller_lang()) /* the daemon's sentences in the window's language */
+		ctlp_wr_str(&w, "lang", ctlp_caller_lang());
 	if (send_msg(c, &w, err, errlen))
 		goto refused;
 	ctlp_wr_begin(&w, buf, sizeof(buf));

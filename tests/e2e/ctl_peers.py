@@ -9,8 +9,13 @@ socketpair; the scenario then drives all of them from here, in order, every wait
 usage: ctl_peers.py owner SOCKET PROFILE PASSWORD_FILE UID_A UID_B GID
   A (UID_A) connects PROFILE (no password stored) and is asked alone; B (UID_B, the same
   group) is subscribed all along: it sees the state, never the prompt nor the banner, and its
-  answers, attach and disconnect are refused; then A leaves and C (UID_A again) attaches,
-  receives nothing stale, and disconnects.
+  answers, attach and disconnect are refused; then A leaves and C (UID_A again) attaches
+  and disconnects.
+usage: ctl_peers.py lang SOCKET
+  the caller's language (version 2): a session that says "lang":"es" in its hello is answered
+  in Spanish, a command with its own "lang" in German, a version-1 hello without one in the
+  daemon's English (and told version 1); a version it does not speak and a "lang" that is no
+  language are refused with the reason.
 Exit: 0 pass, 1 fail (the reason on stderr).
 """
 import json
@@ -152,12 +157,53 @@ def owner(path, profile, pwfile, uid_a, uid_b, gid):
     print("C: disconnected")
 
 
+def said(peer, cmd, want, **fields):
+    peer.send(cmd=cmd, **fields)
+    r = peer.reply(cmd)
+    if r.get("ok") is not False or r.get("error") != want:
+        raise Fail(f"{peer.name}: {cmd} {fields} answered {r}, not the error '{want}'")
+    print(f"{peer.name}: {r['error']}")
+
+
+def lang(path):
+    es = Peer("es", path, 0, 0)
+    es.send(cmd="hello", version=2, lang="es")
+    r = es.reply("hello")
+    if not r.get("ok") or r.get("version") != 2:
+        raise Fail(f"es: hello version 2 answered {r}")
+    said(es, "connect", "connect necesita un nombre de perfil")
+    # a command's own language wins over the session's, for that answer only
+    said(es, "connect", "connect braucht einen Profilnamen", lang="de")
+    said(es, "connect", "connect necesita un nombre de perfil")
+    old = Peer("v1", path, 0, 0)
+    old.send(cmd="hello", version=1)
+    r = old.reply("hello")
+    if not r.get("ok") or r.get("version") != 1:
+        raise Fail(f"v1: a version-1 hello answered {r}")
+    said(old, "connect", "connect needs a profile name")
+    said(old, "disconnect", "not connected")
+    three = Peer("v3", path, 0, 0)
+    three.send(cmd="hello", version=3)
+    r = three.reply("hello")
+    if r.get("ok") is not False or "versions 1 to 2" not in r.get("error", ""):
+        raise Fail(f"v3: a version-3 hello answered {r}")
+    bad = Peer("bad", path, 0, 0)
+    bad.send(cmd="status", lang="../../tmp/x")
+    r = bad.reply("error")
+    if r.get("ok") is not False or "names a language" not in r.get("error", ""):
+        raise Fail(f"bad: a lang that is no language answered {r}")
+    print(f"bad: {r['error']}")
+
+
 def main(argv):
-    if len(argv) != 8 or argv[1] != "owner":
-        print(__doc__, file=sys.stderr)
-        return 2
     try:
-        owner(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]), int(argv[7]))
+        if len(argv) == 3 and argv[1] == "lang":
+            lang(argv[2])
+        elif len(argv) == 8 and argv[1] == "owner":
+            owner(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]), int(argv[7]))
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
     except Fail as e:
         print(f"ctl_peers: {e}", file=sys.stderr)
         return 1

@@ -170,12 +170,16 @@ struct fx {
 	char dir[64], path[128];
 	struct ctl_srv *srv;
 	unsigned calls;
+	uint64_t ids[4]; /* the peer ids of the subscribes, in order */
+	size_t n_ids;
 };
 
 static size_t handler(void *ctx, const char *cmd, char *out, size_t cap)
 {
 	struct fx *f = ctx;
 	f->calls++;
+	if (strcmp(cmd, "{\"cmd\":\"subscribe\"}") == 0 && f->n_ids < 4)
+		f->ids[f->n_ids++] = ctl_srv_peer_id(f->srv);
 	if (strcmp(cmd, "{\"cmd\":\"subscribe\"}") == 0)
 		return (size_t)snprintf(out, cap, "%s\n", ctl_srv_keep(f->srv) ? "full" : "kept");
 	return (size_t)snprintf(out, cap, "answer %u to %s\n", f->calls, cmd);
@@ -274,6 +278,87 @@ static void test_session(void **state)
 	close(fd);
 }
 
+/* A line for one session reaches it alone (the owner's questions in evc daemon); a closed
+ * session's id names nobody, not the next connection. */
+static void test_send_to_one(void **state)
+{
+	struct fx *f = *state;
+	char buf[128];
+	const char *sub = "{\"cmd\":\"subscribe\"}\n";
+	int a = client(f->path), b = client(f->path);
+	long uid = -1;
+	assert_int_equal(send(a, sub, strlen(sub), 0), (ssize_t)strlen(sub));
+	assert_int_equal(pump_read(f, a, buf, 5), 5);
+	assert_int_equal(send(b, sub, strlen(sub), 0), (ssize_t)strlen(sub));
+	assert_int_equal(pump_read(f, b, buf, 5), 5);
+	assert_int_equal(f->n_ids, 2);
+	assert_true(f->ids[0] != 0 && f->ids[1] != 0 && f->ids[0] != f->ids[1]);
+	assert_int_equal(ctl_srv_peer_id(f->srv), 0); /* outside a handler call */
+	assert_true(ctl_srv_session(f->srv, f->ids[0], &uid));
+	assert_int_equal(uid, (long)geteuid());
+	assert_int_equal(ctl_srv_send(f->srv, f->ids[0], "{\"event\":\"prompt\"}\n", 19), 0);
+	assert_int_equal(ctl_srv_broadcast(f->srv, "{\"event\":\"x\"}\n", 14), 2);
+	assert_int_equal(pump_read(f, a, buf, 19 + 14), 19 + 14);
+	assert_string_equal(buf, "{\"event\":\"prompt\"}\n{\"event\":\"x\"}\n");
+	/* b's first line is the broadcast: the prompt never went its way */
+	assert_int_equal(pump_read(f, b, buf, 14), 14);
+	assert_string_equal(buf, "{\"event\":\"x\"}\n");
+	close(a);
+	uint64_t end = mono_ms() + 2000;
+	while (ctl_srv_session(f->srv, f->ids[0], NULL) && mono_ms() < end) {
+		struct pollfd p = {ctl_srv_fd(f->srv), POLLIN, 0};
+		poll(&p, 1, 20);
+		ctl_srv_dispatch(f->srv);
+	}
+	assert_false(ctl_srv_session(f->srv, f->ids[0], NULL));
+	assert_int_equal(ctl_srv_send(f->srv, f->ids[0], "{}\n", 3), -ENOENT);
+	int c = client(f->path);
+	assert_int_equal(send(c, sub, strlen(sub), 0), (ssize_t)strlen(sub));
+	assert_int_equal(pump_read(f, c, buf, 5), 5);
+	assert_int_equal(f->n_ids, 3);
+	assert_true(f->ids[2] != f->ids[0] && f->ids[2] != f->ids[1]);
+	assert_int_equal(ctl_srv_send(f->srv, f->ids[0], "{}\n", 3), -ENOENT);
+	close(b);
+	close(c);
+}
+
+/* The caller's language after a text command, and what a language value may be. */
+static void test_text_lang(void **state)
+{
+	char cmd[32], lang[CTLP_LANG_MAX];
+	(void)state;
+	assert_true(ctlp_text_cmd("status", cmd, sizeof(cmd), lang, sizeof(lang)));
+	assert_string_equal(cmd, "status");
+	assert_string_equal(lang, "");
+	assert_true(
+	    ctlp_text_cmd("status json lang=de_DE.UTF-8", cmd, sizeof(cmd), lang, sizeof(lang)));
+	assert_string_equal(cmd, "status json");
+	assert_string_equal(lang, "de_DE.UTF-8");
+	assert_true(ctlp_text_cmd("disconnect lang=fr:es", cmd, sizeof(cmd), lang, sizeof(lang)));
+	assert_string_equal(cmd, "disconnect");
+	assert_string_equal(lang, "fr:es");
+	/* not a language: the whole line stays, for the "unknown command" answer */
+	assert_false(ctlp_text_cmd("status lang=../../x", cmd, sizeof(cmd), lang, sizeof(lang)));
+	assert_string_equal(cmd, "status lang=../../x");
+	assert_false(ctlp_text_cmd("status lang=", cmd, sizeof(cmd), lang, sizeof(lang)));
+	assert_false(ctlp_text_cmd("status lang=de fr", cmd, sizeof(cmd), lang, sizeof(lang)));
+	assert_false(ctlp_text_cmd("a very long command that does not fit", cmd, sizeof(cmd), lang,
+	                           sizeof(lang)));
+	assert_true(ctlp_lang_ok("de"));
+	assert_true(ctlp_lang_ok("sr@latin"));
+	assert_false(ctlp_lang_ok(""));
+	assert_false(ctlp_lang_ok(NULL));
+	assert_false(ctlp_lang_ok("-de"));
+	assert_false(ctlp_lang_ok("de/../x"));
+	assert_false(ctlp_lang_ok("de fr"));
+	char big[CTLP_LANG_MAX + 1];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_false(ctlp_lang_ok(big));
+	big[CTLP_LANG_MAX - 1] = '\0';
+	assert_true(ctlp_lang_ok(big));
+}
+
 static void test_subscriber_that_never_reads(void **state)
 {
 	struct fx *f = *state;
@@ -337,6 +422,8 @@ int main(void)
 	    cmocka_unit_test(test_wipe),
 	    cmocka_unit_test(test_writer),
 	    cmocka_unit_test_setup_teardown(test_session, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_send_to_one, setup, teardown),
+	    cmocka_unit_test(test_text_lang),
 	    cmocka_unit_test_setup_teardown(test_subscriber_that_never_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_limit, setup, teardown),
 	};

@@ -94,7 +94,11 @@ static void test_session(void **state)
 	assert_non_null(c);
 	/* hello, then subscribe: two answers and two events */
 	assert_int_equal(pump(f, c, m, 4), 4);
-	assert_string_equal(f->lines[0], "{\"cmd\":\"hello\",\"version\":1}");
+	char hello[128];
+	const char *lang = ctlp_caller_lang();
+	snprintf(hello, sizeof(hello), "{\"cmd\":\"hello\",\"version\":%d%s%s%s}", CTLP_VERSION,
+	         lang ? ",\"lang\":\"" : "", lang ? lang : "", lang ? "\"" : "");
+	assert_string_equal(f->lines[0], hello);
 	assert_string_equal(f->lines[1], "{\"cmd\":\"subscribe\"}");
 	assert_string_equal(ctlp_str(&m[0], "reply"), "x");
 	assert_string_equal(ctlp_str(&m[1], "event"), "log");
