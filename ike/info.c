@@ -204,6 +204,8 @@ static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_noti
 		if (n->type == ISAKMP_N_R_U_THERE) {
 			send_dpd(sa, ISAKMP_N_R_U_THERE_ACK, seq);
 		} else if (sa->dpd_pending && seq == sa->dpd_pending) {
+			sa_log(sa, IKE_LOG_DEBUG, "the %s answered R-U-THERE %u",
+			       sa->role == IKE_ROLE_INITIATOR ? "gateway" : "client", seq);
 			sa->dpd_pending = 0;
 			sa->dpd_tries = 0;
 			sa->last_rx = sa->now;

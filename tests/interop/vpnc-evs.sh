@@ -17,6 +17,9 @@
 #   --natt none        no NAT-T at all: raw ESP (IP protocol 50)
 #   --delete-msgids    the message IDs (0-255) of vpnc's two DELETEs, which
 #                      vpnc draws from one random byte (vpnc_msgid_shim.c)
+#   --dpd              evs probes with dead peer detection after 10 s idle
+#                      (crypto isakmp keepalive 10 2); vpnc's answer to its
+#                      R-U-THERE is awaited before the teardown
 # Exit: 0 pass, 1 fail, 77 skipped (not root, vpnc missing).
 
 set -eu
@@ -29,6 +32,7 @@ source "$here/vpnc-client.sh"
 build=
 natt=force-natt
 delete_msgids=
+dpd=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--natt)
@@ -39,8 +43,9 @@ while [[ $# -gt 0 ]]; do
 		delete_msgids=${2:?--delete-msgids needs a list}
 		shift
 		;;
+	--dpd) dpd=1 ;;
 	-*)
-		echo "usage: $0 [BUILD_DIR] [--natt force-natt|none] [--delete-msgids N,N]" >&2
+		echo "usage: $0 [BUILD_DIR] [--natt force-natt|none] [--delete-msgids N,N] [--dpd]" >&2
 		exit 2
 		;;
 	*) build=$1 ;;
@@ -61,7 +66,13 @@ rig_topology_std
 rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
 rig_counter_add gw esp_raw meta l4proto esp
 rig_counter_add gw esp_udp udp dport 4500
-evs_start
+if [[ -n $dpd ]]; then
+	grep -q '^crypto isakmp keepalive 60 10$' "$EVS_SAMPLE_CONF" ||
+		fail "server/evs.conf no longer says 'crypto isakmp keepalive 60 10'; adapt --dpd"
+	evs_start "$(evs_conf_variant evs-dpd.conf 's/^crypto isakmp keepalive 60 10$/crypto isakmp keepalive 10 2/')"
+else
+	evs_start
+fi
 
 vpnc_start natt="$natt" delete_msgids="$delete_msgids"
 vpnc_wait_up 20
@@ -95,6 +106,13 @@ rig_note "corporate host saw $seen echo requests from the pool; gateway got $raw
 evs_expect_summary " Group $EVC_GROUP has 1 connections
   User (Logins)
   $EVC_USER (1)"
+
+if [[ -n $dpd ]]; then
+	# 10 s idle, then evs's R-U-THERE; vpnc answers at once
+	wait_for_log -p "$EVS_PID" -p "$VPNC_PID" "${RIG_LOGS[evs]}" 'the client answered R-U-THERE' 30 \
+		"vpnc to answer evs's dead peer detection"
+	rig_note "vpnc answered evs's R-U-THERE"
+fi
 
 vpnc_stop
 [[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "vpnc exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
