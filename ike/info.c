@@ -294,9 +294,13 @@ static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
 	if (d->proto != ISAKMP_PROTO_ESP || d->spi_size != 4)
 		return;
 	struct rd r = rd_init(d->spis, (size_t)d->nspi * 4);
-	uint32_t spi;
+	uint32_t spi, gone_in = 0, gone_out = 0;
 	while (rd_u32(&r, &spi)) {
 		bool found = false;
+		/* vpnc names both SPIs of a pair in one DELETE: the second is of the pair the
+		 * first took away */
+		if (gone_in && (spi == gone_in || spi == gone_out))
+			continue;
 		for (size_t i = 0; i < sa->n_children && !found; i++) {
 			const struct ike_child *ch = &sa->children[i].ch;
 			/* some gateways name the receiver's SPI instead of their own: accept both
@@ -305,6 +309,8 @@ static void delete_input(struct ike_sa *sa, const struct isakmp_delete *d)
 				continue;
 			sa_log(sa, IKE_LOG_INFO, "IPsec SA %08x/%08x deleted by the peer",
 			       ch->spi_in, ch->spi_out);
+			gone_in = ch->spi_in;
+			gone_out = ch->spi_out;
 			sa_child_drop(sa, i);
 			found = true;
 		}

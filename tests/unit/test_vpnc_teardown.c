@@ -124,6 +124,8 @@ static void test_delete_msgid0_vpnc_iv(void **state)
 	established(&r);
 	delete_esp(&r, 5, IV_VPNC);
 	assert_int_equal(r.s.children_down, 1);
+	/* one pair named twice, not a second SA that is missing */
+	assert_false(rig_logged(&r.s, "no such SA"));
 	size_t n = delete_isakmp(&r, 0, IV_VPNC, ORACLE_HASH_1, msg, sizeof(msg));
 	send_c2s(&r, msg, n);
 	assert_false(rig_logged(&r.s, "dropped malformed"));
