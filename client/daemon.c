@@ -127,7 +127,7 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 	struct evc_profile *prof = NULL;
 	const char *name = ctlp_str(m, "profile");
 	static const char *const keys[] = {"gateway", "group", "user"};
-	bool foreign = false;
+	bool foreign = false, user_prof = false;
 	int rc;
 
 	if (!name || !name[0]) {
@@ -139,18 +139,26 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 		if (v && v[0] && (rc = evc_overrides_set(&o, keys[i], v, err, errlen)))
 			return rc;
 	}
-	rc = evc_profile_find(name, NULL, d->a->profile_dir ? d->a->profile_dir : PROF_SYSTEM_DIR,
-	                      &prof, err, errlen);
-	if (rc && o.gateway && o.group)
-		rc = 0; /* a profile of the user's own: what the command says is all there is */
+	if (evd_user_profile_sent(m)) {
+		/* the user's own, whole: never the store's, nothing stored read for it */
+		rc = evd_user_profile(m, name, &prof, err, errlen);
+		user_prof = true;
+	} else {
+		rc = evc_profile_find(name, NULL,
+		                      d->a->profile_dir ? d->a->profile_dir : PROF_SYSTEM_DIR,
+		                      &prof, err, errlen);
+		if (rc && o.gateway && o.group)
+			rc = 0; /* a version-1 client's own profile: gateway, group, user */
+	}
 	if (!rc)
 		rc = evc_settings_build(&set, prof, &o, term_note, &d->t, err, errlen);
 	if (!rc)
 		rc = term_check_privileges(&d->t, &set, err, errlen);
-	if (!rc)
+	if (!rc && !user_prof)
 		rc = check_secret_use(d, m, prof, &set, name, &foreign, err, errlen);
 	if (rc)
 		goto out;
+	foreign = foreign || user_prof; /* no stored secret for a user's profile */
 	/* a certificate profile (main mode) has no group key */
 	rc = set.cert_path[0] ? 0
 	                      : cmd_secret(&set, foreign ? NULL : prof, EVC_SECRET_GROUP_KEY,

@@ -102,6 +102,14 @@ int evd_attach(struct evd *d, char *err, size_t errlen);
 size_t evd_pending(struct evd *d, char *out, size_t cap);
 /* Each turn of the loop: a question whose owner left is given up after EVD_ORPHAN_MS. */
 void evd_orphans(struct evd *d);
+/* ---- a profile of the user's own (daemon_uprof.c) ---- */
+/* Whether the connect command m brings the user's profile ("profile_lines"). */
+bool evd_user_profile_sent(const struct ctlp_msg *m);
+/* That profile, called name, parsed and held to what root may do for a user. 0 and *out, or
+ * a negative errno with err naming the key or line. */
+int evd_user_profile(const struct ctlp_msg *m, const char *name, struct evc_profile **out,
+                     char *err, size_t errlen);
+
 /* ---- the caller's language (daemon_lang.c) ---- */
 /* gettext speaks lang (a ctlp_lang_ok value; NULL or "": no change) until evd_lang_leave. */
 void evd_lang_enter(struct evd_lang *s, const char *lang);

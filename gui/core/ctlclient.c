@@ -204,6 +204,27 @@ int gui_conn_connect(struct gui_conn *c, const struct gui_connect *a, char *err,
 	opt(&w, "user", a->user);
 	opt(&w, "password", a->password);
 	opt(&w, "group_key", a->group_key);
+	if (a->profile_text) {
+		ctlp_wr_strs_begin(&w, "profile_lines");
+		for (const char *p = a->profile_text; *p;) {
+			size_t n = strcspn(p, "\n");
+			char line[512];
+			if (n >= sizeof(line)) {
+				snprintf(err, errlen,
+				         _("a line of profile '%s' is too long to send"),
+				         a->profile ? a->profile : "");
+				mem_wipe(buf, sizeof(buf)); /* the secrets are in it already */
+				return -E2BIG;
+			}
+			if (n && *p != '#') {
+				memcpy(line, p, n);
+				line[n] = '\0';
+				ctlp_wr_item(&w, line);
+			}
+			p += n + (p[n] == '\n');
+		}
+		ctlp_wr_strs_end(&w);
+	}
 	return send_msg(c, &w, err, errlen);
 }
 

@@ -40,6 +40,9 @@ int gui_conn_read(struct gui_conn *c, struct ctlp_msg *msg, char *err, size_t er
  * are NULL or "" are left out. */
 struct gui_connect {
 	const char *profile, *gateway, *group, *user, *password, *group_key;
+	/* a profile of the user's own, whole: the lines of prof_export_text (comments may stay;
+	 * they are left out), so the daemon honours every key of it; NULL: the daemon's store */
+	const char *profile_text;
 };
 int gui_conn_connect(struct gui_conn *c, const struct gui_connect *a, char *err, size_t errlen);
 int gui_conn_disconnect(struct gui_conn *c, char *err, size_t errlen);

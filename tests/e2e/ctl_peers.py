@@ -16,6 +16,11 @@ usage: ctl_peers.py lang SOCKET
   in Spanish, a command with its own "lang" in German, a version-1 hello without one in the
   daemon's English (and told version 1); a version it does not speak and a "lang" that is no
   language are refused with the reason.
+usage: ctl_peers.py uprof SOCKET UID GID NAME LINES_FILE KEY_FILE PW_FILE EXPECT
+  as UID, connect NAME with the user's own profile (LINES_FILE, `evc profile export`'s lines,
+  comments left out) and both secrets in the command. EXPECT "connected": print the status
+  (interface, its MTU from /sys, the steps) and disconnect; "refused:TEXT": the connect is
+  refused with TEXT in its error.
 Exit: 0 pass, 1 fail (the reason on stderr).
 """
 import json
@@ -195,9 +200,47 @@ def lang(path):
     print(f"bad: {r['error']}")
 
 
+def uprof(path, uid, gid, name, lines_file, key_file, pw_file, expect):
+    def first_line(f):
+        with open(f) as fh:
+            return fh.read().strip()
+    with open(lines_file) as f:
+        lines = [ln.rstrip("\n") for ln in f if ln.strip() and not ln.startswith("#")]
+    u = Peer("user", path, uid, gid)
+    u.session()
+    u.send(cmd="connect", profile=name, profile_lines=lines,
+           group_key=first_line(key_file), password=first_line(pw_file))
+    r = u.reply("connect")
+    if expect.startswith("refused:"):
+        want = expect[len("refused:"):]
+        if r.get("ok") is not False or want not in r.get("error", ""):
+            raise Fail(f"user: the connect was not refused with '{want}': {r}")
+        print(f"refused: {r['error']}")
+        return
+    if not r.get("ok"):
+        raise Fail(f"user: connect refused: {r}")
+    st = u.event("state", lambda m: m.get("state") in ("connected", "failed"), 40)
+    if st.get("state") != "connected":
+        raise Fail(f"user: the connection failed: {st}")
+    ifname = st.get("interface", "")
+    with open(f"/sys/class/net/{ifname}/mtu") as f:
+        mtu = f.read().strip()
+    print(f"interface: {ifname}")
+    print(f"mtu: {mtu}")
+    for m in u.seen:
+        if m.get("event") == "step":
+            print(f"step {m.get('step')}: {m.get('text')}")
+    u.send(cmd="disconnect")
+    if not u.reply("disconnect").get("ok"):
+        raise Fail(f"user: disconnect refused: {u.seen[-1]}")
+    u.event("state", lambda m: m.get("state") in ("disconnected", "idle"), 30)
+
+
 def main(argv):
     try:
-        if len(argv) == 3 and argv[1] == "lang":
+        if len(argv) == 10 and argv[1] == "uprof":
+            uprof(argv[2], int(argv[3]), int(argv[4]), *argv[5:10])
+        elif len(argv) == 3 and argv[1] == "lang":
             lang(argv[2])
         elif len(argv) == 8 and argv[1] == "owner":
             owner(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]), int(argv[7]))
