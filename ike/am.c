@@ -4,6 +4,9 @@
  *   AM1 I->R  SA, KE, Ni, IDii(KEY_ID group), VIDs
  *   AM2 R->I  SA(choice), KE, Nr, IDir, HASH_R, VIDs, NAT-D x2
  *   AM3 I->R  HDR*, HASH_I, N(INITIAL-CONTACT), NAT-D x2
+ * With hybrid authentication (draft-ietf-ipsec-isakmp-hybrid-auth-05, as vpnc does it) AM2
+ * carries IDir (the gateway's subject), CERT and SIG_R instead of HASH_R, SKEYID is made as
+ * with signatures, and HASH_I in AM3 proves nothing: the XAUTH that must follow does.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,16 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/p1auth.h"
 #include "ike/sa_int.h"
 #include "lib/ipv4.h"
-
-static void write_id_addr(struct wr *w, uint32_t addr)
-{
-	wr_u8(w, ISAKMP_ID_IPV4_ADDR);
-	wr_u8(w, 17);
-	wr_u16(w, IKE_PORT);
-	wr_u32(w, addr);
-}
 
 void p1_group_timing(struct ike_sa *sa)
 {
@@ -99,6 +95,8 @@ void am_start(struct ike_sa *sa)
 	isakmp_build_payload(&b, ISAKMP_PL_KE, sa->gxi, sa->g_len);
 	isakmp_build_payload(&b, ISAKMP_PL_NONCE, sa->ni, sa->ni_len);
 	isakmp_build_payload(&b, ISAKMP_PL_ID, sa->idi_b, sa->idi_len);
+	/* hybrid: the CAs whose certificate we take from the gateway (none with a group key) */
+	mm_write_certreqs(sa, &b);
 	natt_write_vids(sa, &b);
 	size_t len = isakmp_build_finish(&b);
 	if (!len)
@@ -220,8 +218,53 @@ static void send_am3(struct ike_sa *sa, const uint8_t *hash_i)
 static void phase1_done_status(struct ike_sa *sa)
 {
 	char p[64];
-	sa_status(sa, IKE_STEP_PHASE1, "phase 1 established: %s%s",
-	          ike_p1_str(&sa->p1, p, sizeof(p)), natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+	if (sa->peer_cert)
+		sa_status(sa, IKE_STEP_PHASE1,
+		          "phase 1 established: %s, hybrid, gateway certificate '%s'%s",
+		          ike_p1_str(&sa->p1, p, sizeof(p)), x509_peer_subject(sa->peer_cert),
+		          natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+	else
+		sa_status(sa, IKE_STEP_PHASE1, "phase 1 established: %s%s%s",
+		          ike_p1_str(&sa->p1, p, sizeof(p)),
+		          p1_auth_is_hybrid(sa->p1.auth) ? ", hybrid (XAUTH must follow)" : "",
+		          natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+}
+
+/* Hybrid: a damaged or forged AM2 is dropped; the genuine one may still come, in two more
+ * tries (as for a wrong HASH_R). */
+static enum ike_verdict am2_drop_auth(struct ike_sa *sa, struct p1_keys *k, const char *text)
+{
+	p1_keys_clear(k);
+	sa_explain(sa, IKE_STEP_PHASE1, "%s", text);
+	if (sa->rx.max > sa->rx.tries + 2)
+		sa->rx.max = sa->rx.tries + 2;
+	return sa_drop(sa, "dropped second message: %s", text);
+}
+
+/* Hybrid: AM2's SIG_R over hash with the gateway's certificate, then its chain and name.
+ * 0 with *out the certificate; IKE_V_DROP or IKE_V_FATAL as the verdict otherwise. */
+static int am2_check_sig(struct ike_sa *sa, const struct isakmp_chain *c,
+                         const struct isakmp_pl *pid, const uint8_t *hash, struct p1_keys *k,
+                         struct x509_peer **out, enum ike_verdict *v)
+{
+	struct mm_err e;
+	int rc = p1_check_signed(sa, c, pid, hash, k->hlen, out, &e);
+	if (rc == -EINVAL || rc == -EBADMSG) {
+		*v = am2_drop_auth(sa, k, e.text);
+		return rc;
+	}
+	if (!rc && (rc = p1_check_gateway_name(sa, *out, &e)) != 0) {
+		x509_peer_free(*out);
+		*out = NULL;
+	}
+	if (rc) {
+		p1_keys_clear(k);
+		if (e.notify)
+			info_send_plain_notify(sa, e.notify);
+		sa_fail(sa, IKE_STEP_PHASE1, "%s", e.text);
+		*v = IKE_V_FATAL;
+	}
+	return rc;
 }
 /*
  * AM2 proves nothing until HASH_R verifies, so everything is computed into locals and the SA
@@ -249,8 +292,8 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	const struct isakmp_pl *pn = isakmp_chain_find(&c, ISAKMP_PL_NONCE, 0);
 	const struct isakmp_pl *pid = isakmp_chain_find(&c, ISAKMP_PL_ID, 0);
 	const struct isakmp_pl *ph = isakmp_chain_find(&c, ISAKMP_PL_HASH, 0);
-	if (!psa || !pke || !pn || !pid || !ph)
-		return sa_drop(sa, "dropped second message without SA, KE, nonce, ID or HASH");
+	if (!psa || !pke || !pn || !pid)
+		return sa_drop(sa, "dropped second message without SA, KE, nonce or ID");
 	if (!isakmp_sa_parse(psa->body, psa->len, &sap, &why)) {
 		sa_explain(sa, IKE_STEP_PHASE1, "the gateway's chosen proposal is malformed (%s)",
 		           why);
@@ -280,11 +323,14 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return sa_drop(sa, "dropped second message: its DH value is invalid for group %u",
 		               chosen.group);
 	bool ok =
-	    ph->len == k.hlen &&
 	    ike_hash_auth(chosen.hash, &k.skeyid, pke->body, sa->g_len, sa->gxi, sa->g_len, h->rcky,
-	                  sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len, hash) == 0 &&
-	    crypto_ct_equal(hash, ph->body, k.hlen);
-	if (!ok) {
+	                  sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len, hash) == 0;
+	struct x509_peer *gw_cert = NULL;
+	enum ike_verdict v = IKE_V_DROP;
+	if (ok && p1_auth_is_hybrid(chosen.auth)) {
+		if (am2_check_sig(sa, &c, pid, hash, &k, &gw_cert, &v) != 0)
+			return v;
+	} else if (!ok || !ph || ph->len != k.hlen || !crypto_ct_equal(hash, ph->body, k.hlen)) {
 		p1_keys_clear(&k);
 		sa_explain(sa, IKE_STEP_PHASE1,
 		           "the gateway's authentication hash does not verify; the group key for "
@@ -298,6 +344,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 
 	/* authenticated: commit */
+	sa->peer_cert = gw_cert;
 	memcpy(sa->rcky, h->rcky, 8);
 	info_read_p1_lifetime(sa, &c, &chosen);
 	sa->p1 = chosen;
@@ -312,7 +359,7 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	sa->p1_group_deadline = 0;
 	natt_read_vids(sa, &c);
 	natt_check_natd(sa, &c, from, to);
-	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
+	if (p1_auth_needs_xauth(sa->p1.auth))
 		sa->facts |= F_NEED_XAUTH;
 
 	if (ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
@@ -334,25 +381,6 @@ static enum ike_verdict am2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 }
 
 /* ---- responder ---- */
-
-static bool id_to_group(const struct isakmp_pl *pid, char *out, size_t cap)
-{
-	struct isakmp_id id;
-	const char *why;
-	if (!isakmp_id_parse(pid->body, pid->len, &id, &why))
-		return false;
-	if (id.type != ISAKMP_ID_KEY_ID && id.type != ISAKMP_ID_FQDN &&
-	    id.type != ISAKMP_ID_USER_FQDN)
-		return false;
-	if (id.len == 0 || id.len >= cap)
-		return false;
-	for (size_t i = 0; i < id.len; i++)
-		if (id.data[i] < 0x20 || id.data[i] > 0x7e)
-			return false;
-	memcpy(out, id.data, id.len);
-	out[id.len] = '\0';
-	return true;
-}
 
 /* Why a first message ended its SA, and the notify (if any) that tells the sender. */
 struct am1_err {
@@ -424,7 +452,7 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		            peer);
 		goto fail;
 	}
-	if (!id_to_group(pid, sa->group, sizeof(sa->group))) {
+	if (!p1_id_group(pid->body, pid->len, sa->group, sizeof(sa->group))) {
 		am1_err_set(&e, IKE_STEP_PROPOSALS, ISAKMP_N_INVALID_ID_INFORMATION,
 		            "%s sent an identity that is not a group name", peer);
 		goto fail;
@@ -453,20 +481,17 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		            "invalid DH public value from %s", peer);
 		goto fail;
 	}
-	/* Aggressive mode is done with a group key only: its messages carry no certificate or
-	 * signature, so an rsa-sig policy must never be chosen for it. */
-	struct ike_p1_prop psk_pol[IKE_MAX_P1];
-	size_t n_psk = 0;
-	for (size_t i = 0; i < sa->n_p1_offer; i++)
-		if (!p1_auth_is_rsa(sa->p1_offer[i].auth))
-			psk_pol[n_psk++] = sa->p1_offer[i];
+	/* Aggressive mode is done with a group key, or hybrid (only we sign, in AM2): a client
+	 * certificate would need a fourth message, so plain rsa-sig is never chosen for it. */
+	struct ike_p1_prop pol[2 * IKE_MAX_P1];
+	size_t n_pol = p1_server_policies(sa, true, false, pol);
 	int ti =
-	    n_psk ? prop_choose_p1(&sap, psk_pol, n_psk, ke_group, sa->cfg.srv_xauth, &sa->p1) : -1;
+	    n_pol ? prop_choose_p1(&sap, pol, n_pol, ke_group, sa->cfg.srv_xauth, &sa->p1) : -1;
 	if (ti < 0) {
 		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_NO_PROPOSAL_CHOSEN,
 		            "none of the %zu proposals of %s (group %s) matches a crypto isakmp "
 		            "policy with 'authentication pre-share' (aggressive mode is only done "
-		            "with a pre-shared key)",
+		            "with a pre-shared key, or hybrid with 'rsa-sig', --cert and XAUTH)",
 		            sap.nt, peer, sa->group);
 		goto fail;
 	}
@@ -477,7 +502,10 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		            "the chosen proposal of %s does not fit in an answer", peer);
 		goto fail;
 	}
-	if (sa->cfg.ops->group_psk(sa->cfg.ops->ctx, sa->group, &sa->psk) != 0) {
+	/* hybrid: the group's key, if it has one, is not used (see README, hybrid) */
+	if (p1_auth_is_hybrid(sa->p1.auth)
+	        ? !p1_group_exists(sa, sa->group)
+	        : sa->cfg.ops->group_psk(sa->cfg.ops->ctx, sa->group, &sa->psk) != 0) {
 		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_INVALID_ID_INFORMATION,
 		            "%s asked for unknown group %s", peer, sa->group);
 		goto fail;
@@ -512,12 +540,10 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		goto fail;
 	}
 	p1_keys_commit(sa, &k); /* this SA exists for this message alone */
-	struct wr iw = wr_init(sa->idr_b, sizeof(sa->idr_b));
-	write_id_addr(&iw, to->addr);
-	sa->idr_len = iw.len;
-	if (ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
-	                  sa->rcky, sa->icky, sa->sai_b, sa->sai_len, sa->idr_b, sa->idr_len,
-	                  hash) != 0) {
+	sa->idr_len = mm_id_body(sa, sa->idr_b, sizeof(sa->idr_b));
+	if (!sa->idr_len || ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi,
+	                                  sa->g_len, sa->rcky, sa->icky, sa->sai_b, sa->sai_len,
+	                                  sa->idr_b, sa->idr_len, hash) != 0) {
 		am1_err_set(&e, IKE_STEP_PHASE1, 0, "cannot compute HASH_R for %s", peer);
 		goto fail;
 	}
@@ -527,18 +553,18 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	isakmp_build_payload(&b, ISAKMP_PL_SA, choice, cw.len);
 	isakmp_build_payload(&b, ISAKMP_PL_KE, sa->gxr, sa->g_len);
 	isakmp_build_payload(&b, ISAKMP_PL_NONCE, sa->nr, sa->nr_len);
-	isakmp_build_payload(&b, ISAKMP_PL_ID, sa->idr_b, sa->idr_len);
-	isakmp_build_payload(&b, ISAKMP_PL_HASH, hash, sa->hlen);
+	/* ID and HASH_R, or with hybrid ID, CERT and SIG_R */
+	bool signed_ok = mm_write_auth(sa, &b, sa->idr_b, sa->idr_len, hash, false);
 	info_write_p1_lifetime(sa, &b, &sap.t[ti]);
 	natt_write_vids(sa, &b);
 	natt_write_natd(sa, &b, from, to);
-	size_t n = isakmp_build_finish(&b);
+	size_t n = signed_ok ? isakmp_build_finish(&b) : 0;
 	if (!n) {
 		am1_err_set(&e, IKE_STEP_PHASE1, 0, "the answer to %s does not fit in %zu bytes",
 		            peer, sizeof(sa->tx));
 		goto fail;
 	}
-	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
+	if (p1_auth_needs_xauth(sa->p1.auth))
 		sa->facts |= F_NEED_XAUTH;
 	sa_log(sa, IKE_LOG_INFO, "%s group %s: chose %s", peer, sa->group,
 	       ike_p1_str(&sa->p1, ps, sizeof(ps)));

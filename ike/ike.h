@@ -199,6 +199,12 @@ struct ike_config {
 	 * aggressive mode, for gateways that refuse aggressive mode; the group name is then not
 	 * sent (the gateway keys the client by address) */
 	bool psk_main;
+	/* hybrid authentication (draft-ietf-ipsec-isakmp-hybrid-auth-05): no certificate of our
+	 * own, the gateway signs and its certificate is checked as with cert (trust, peer_name,
+	 * wall_s); we are authenticated by XAUTH alone, which becomes mandatory. Aggressive mode
+	 * (the group named as with a group key, which is optional and unused), or main mode with
+	 * psk_main. */
+	bool hybrid;
 	/* 0: automatic, in the order of ike_dh_next_group (14, 2, 5, 15, 16, 19, 20) with a
 	 * fallback to the next when the gateway answers NO-PROPOSAL-CHOSEN or
 	 * INVALID-KEY-INFORMATION, or does not answer within its share of the usual timeout; a
@@ -366,8 +372,9 @@ bool ike_sa_initial_contact(const struct ike_sa *sa);
 
 /* What the default proposals include. */
 enum ike_prop_flags {
-	IKE_PROP_WEAK = 1u << 0, /* single DES, MD5 and DH group 1: broken, only when asked */
-	IKE_PROP_CERT = 1u << 1, /* RSA signatures (XAUTH-RSA, RSA-SIG) instead of a group key */
+	IKE_PROP_WEAK = 1u << 0,   /* single DES, MD5 and DH group 1: broken, only when asked */
+	IKE_PROP_CERT = 1u << 1,   /* RSA signatures (XAUTH-RSA, RSA-SIG) instead of a group key */
+	IKE_PROP_HYBRID = 1u << 2, /* hybrid: the gateway signs, we do XAUTH (HYBRID-RSA) */
 };
 /* The DH groups tried in turn when none is pinned, in this order, 0-terminated: 14, 2, 5, 15,
  * 16, 19, 20 (with IKE_PROP_WEAK group 1 after them). */

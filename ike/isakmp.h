@@ -83,6 +83,9 @@ enum ike_auth_method {
 	IKE_AUTH_XAUTH_RESP_PSK = 65002,
 	IKE_AUTH_XAUTH_INIT_RSA = 65005,
 	IKE_AUTH_XAUTH_RESP_RSA = 65006,
+	/* draft-ietf-ipsec-isakmp-hybrid-auth-05: the responder signs, the initiator is
+	 * authenticated by XAUTH alone (vpnc's and strongSwan's HybridInitRSA) */
+	IKE_AUTH_HYBRID_INIT_RSA = 64221,
 };
 
 #define IKE_LIFE_SECONDS 1

@@ -14,6 +14,8 @@
  * HASH_R instead of ID, CERT and SIG, and SKEYID = prf(PSK, Ni_b | Nr_b): the responder must
  * know the key from MM1, so it is the one configured for the client's address, which also
  * names the client's group.
+ * With hybrid authentication MM5 carries ID (ID_KEY_ID, the group) and HASH_I, MM6 ID, CERT and
+ * SIG_R, SKEYID as with signatures; the client is authenticated by the XAUTH that must follow.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/p1auth.h"
 #include "ike/sa_int.h"
 #include "lib/ipv4.h"
 
@@ -29,9 +32,15 @@ static void phase1_done(struct ike_sa *sa)
 	char p[64];
 	sa_set_state(sa, IKE_S_P1_DONE);
 	sa_p1_life_start(sa);
-	if (sa->p1.auth == IKE_AUTH_XAUTH_INIT_RSA || sa->p1.auth == IKE_AUTH_XAUTH_INIT_PSK)
+	if (p1_auth_needs_xauth(sa->p1.auth))
 		sa->facts |= F_NEED_XAUTH;
-	if (sa->peer_cert)
+	if (p1_auth_is_hybrid(sa->p1.auth) && !sa->peer_cert)
+		sa_status(sa, IKE_STEP_PHASE1,
+		          "phase 1 established: %s, main mode, hybrid (the client has no "
+		          "certificate: XAUTH must authenticate it)%s",
+		          ike_p1_str(&sa->p1, p, sizeof(p)),
+		          natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+	else if (sa->peer_cert)
 		sa_status(sa, IKE_STEP_PHASE1,
 		          "phase 1 established: %s, main mode, certificate '%s'%s",
 		          ike_p1_str(&sa->p1, p, sizeof(p)), x509_peer_subject(sa->peer_cert),
@@ -286,14 +295,7 @@ static enum ike_verdict mm6_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	memcpy(sa->p1_last, sa->iv, sa->bs);
 	if (rc)
 		return refuse(sa, &e);
-	if (p && !x509_peer_names(p, sa->peer_name)) {
-		snprintf(
-		    e.text, sizeof(e.text),
-		    "the gateway's certificate '%s' does not name %s (neither in its "
-		    "subjectAltName nor as its CN): it is not the gateway you asked for; check "
-		    "--gateway",
-		    x509_peer_subject(p), sa->peer_name);
-		e.notify = ISAKMP_N_AUTHENTICATION_FAILED;
+	if (p && p1_check_gateway_name(sa, p, &e) != 0) {
 		x509_peer_free(p);
 		return refuse(sa, &e);
 	}
@@ -330,11 +332,7 @@ static size_t mm_policies(struct ike_sa *sa, uint32_t addr, struct ike_p1_prop *
 	bool rsa = sa->cfg.cert && sa->cfg.trust;
 	bool psk = ops->addr_psk &&
 	           ops->addr_psk(ops->ctx, addr, sa->group, sizeof(sa->group), &sa->psk) == 0;
-	size_t n = 0;
-	for (size_t i = 0; i < sa->n_p1_offer; i++)
-		if (p1_auth_is_rsa(sa->p1_offer[i].auth) ? rsa : psk)
-			out[n++] = sa->p1_offer[i];
-	return n;
+	return p1_server_policies(sa, psk, rsa, out);
 }
 
 /* MM1: every way out that does not send MM2 ends the SA, so no half-open SA is left. */
@@ -346,7 +344,7 @@ static enum ike_verdict mm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_sa sap;
 	const char *why = NULL;
 	uint8_t choice[IKE_MAX_SA_PAYLOAD];
-	struct ike_p1_prop pol[IKE_MAX_P1];
+	struct ike_p1_prop pol[2 * IKE_MAX_P1];
 	char peer[32], ps[64];
 
 	ipv4_str(from->addr, peer, sizeof(peer));
@@ -382,13 +380,14 @@ static enum ike_verdict mm1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return fail_first(
 		    sa, IKE_STEP_PHASE1, ISAKMP_N_NO_PROPOSAL_CHOSEN,
 		    "none of the %zu main-mode proposals of %s matches a crypto "
-		    "isakmp policy with 'authentication rsa-sig' (%zu such policies; %s)",
+		    "isakmp policy with 'authentication rsa-sig' (%zu such policies, hybrid "
+		    "ones counted, which need XAUTH users; %s)",
 		    sap.nt, peer, n_pol,
 		    sa->psk.len ? "'pre-share' ones count too: a key is set for its "
 		                  "address"
 		                : "no pre-shared key is set for its address");
-	if (p1_auth_is_rsa(sa->p1.auth)) {
-		/* the group comes from the certificate's OU in MM5 */
+	if (p1_skeyid_sig(sa->p1.auth)) {
+		/* the group comes from the certificate's OU in MM5, or with hybrid its ID */
 		secret_clear(&sa->psk);
 		sa->group[0] = '\0';
 	}
@@ -479,17 +478,6 @@ static enum ike_verdict mm3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	return IKE_V_OK;
 }
 
-static bool group_exists(const struct ike_sa *sa, const char *group)
-{
-	const struct ike_server_ops *ops = sa->cfg.ops;
-	struct secret psk = {NULL, 0};
-	if (ops->group_exists)
-		return ops->group_exists(ops->ctx, group) == 0;
-	bool ok = ops->group_psk(ops->ctx, group, &psk) == 0;
-	secret_clear(&psk);
-	return ok;
-}
-
 /* MM5 authenticates the client and names its group (the certificate's OU). */
 static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
                                   size_t len, const struct ike_endpoint *from,
@@ -509,8 +497,18 @@ static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return drop_auth(sa, &e);
 	if (rc)
 		return refuse(sa, &e);
+	if (p1_auth_is_hybrid(sa->p1.auth) &&
+	    (!p1_id_group(sa->idi_b, sa->idi_len, sa->group, sizeof(sa->group)) ||
+	     !p1_group_exists(sa, sa->group))) {
+		snprintf(e.text, sizeof(e.text),
+		         "%s (hybrid) names no configured group with its identity (the group name "
+		         "as ID_KEY_ID; crypto isakmp client configuration group)",
+		         peer);
+		e.notify = ISAKMP_N_INVALID_ID_INFORMATION;
+		return refuse(sa, &e);
+	}
 	const char *ou = p ? x509_peer_ou(p) : sa->group;
-	if (p && (!*ou || strlen(ou) >= sizeof(sa->group) || !group_exists(sa, ou))) {
+	if (p && (!*ou || strlen(ou) >= sizeof(sa->group) || !p1_group_exists(sa, ou))) {
 		snprintf(e.text, sizeof(e.text),
 		         *ou ? "the certificate '%s' of %s names group '%s' (its OU), which is not "
 		               "configured (crypto isakmp client configuration group)"
@@ -554,6 +552,10 @@ static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	if (p)
 		sa_log(sa, IKE_LOG_INFO, "%s authenticated with certificate '%s', group %s", peer,
 		       x509_peer_subject(p), sa->group);
+	else if (p1_auth_is_hybrid(sa->p1.auth))
+		sa_log(sa, IKE_LOG_INFO,
+		       "%s in group %s, hybrid: not authenticated until XAUTH succeeds", peer,
+		       sa->group);
 	else
 		sa_log(sa, IKE_LOG_INFO,
 		       "%s authenticated with the pre-shared key of its address, group %s", peer,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ike/p1auth.h"
 #include "ike/sa_int.h"
 
 /* RSA keys beyond 8192 bits are not used for IKE */
@@ -54,7 +55,15 @@ size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap)
 	const uint8_t *dn;
 	size_t dn_len;
 	struct wr w = wr_init(buf, cap);
-	if (!p1_auth_is_rsa(sa->p1.auth)) {
+	if (!p1_we_sign(sa) && p1_auth_is_hybrid(sa->p1.auth)) {
+		/* hybrid: the group by name as in aggressive mode, for the gateway to find it */
+		wr_u8(&w, ISAKMP_ID_KEY_ID);
+		wr_u8(&w, 17);
+		wr_u16(&w, IKE_PORT);
+		wr_bytes(&w, sa->group, strlen(sa->group));
+		return w.err ? 0 : w.len;
+	}
+	if (!p1_we_sign(sa)) {
 		/* 17/500 as IOS sends its address identity */
 		wr_u8(&w, ISAKMP_ID_IPV4_ADDR);
 		wr_u8(&w, 17);
@@ -77,7 +86,7 @@ bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *i
 	uint8_t sig[MM_SIG_MAX];
 	const uint8_t *der;
 	size_t der_len;
-	if (!p1_auth_is_rsa(sa->p1.auth)) {
+	if (!p1_we_sign(sa)) {
 		isakmp_build_payload(b, ISAKMP_PL_ID, id, id_len);
 		isakmp_build_payload(b, ISAKMP_PL_HASH, hash, sa->hlen);
 		if (ask && !sa->cfg.p1_rekey)
@@ -138,8 +147,10 @@ static int check_psk(struct ike_sa *sa, const struct isakmp_chain *c, struct mm_
 		                   hash);
 	if (rc || ph->len != sa->hlen || !crypto_ct_equal(hash, ph->body, sa->hlen)) {
 		snprintf(e->text, sizeof(e->text),
-		         "the %s of %s does not match: it holds another pre-shared key than "
-		         "ours, or the message was damaged",
+		         p1_auth_is_hybrid(sa->p1.auth)
+		             ? "the %s of %s (hybrid) does not match: the message was damaged"
+		             : "the %s of %s does not match: it holds another pre-shared key than "
+		               "ours, or the message was damaged",
 		         initiator ? "HASH_R" : "HASH_I", peer);
 		if (++sa->bad_sigs >= MM_BAD_SIGS_MAX) {
 			size_t l = strlen(e->text);
@@ -163,10 +174,50 @@ static int check_psk(struct ike_sa *sa, const struct isakmp_chain *c, struct mm_
 int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_peer **out,
                   struct mm_err *e)
 {
+	uint8_t hash[HASH_MAX_LEN];
+	bool initiator = sa->role == IKE_ROLE_INITIATOR;
+	int rc;
+
+	*out = NULL;
+	e->notify = 0;
+	e->text[0] = '\0';
+	if (!p1_peer_signs(sa))
+		return check_psk(sa, c, e);
+	const struct isakmp_pl *pid = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
+	if (!pid || pid->len > sizeof(sa->idi_b)) {
+		snprintf(e->text, sizeof(e->text), "%s sent no usable identity or signature",
+		         initiator ? "the gateway" : "the client");
+		return -EINVAL; /* damaged or forged: dropped */
+	}
+	if (initiator)
+		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
+		                   sa->rcky, sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len,
+		                   hash);
+	else
+		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
+		                   sa->icky, sa->rcky, sa->sai_b, sa->sai_len, pid->body, pid->len,
+		                   hash);
+	if (rc) {
+		snprintf(e->text, sizeof(e->text), "cannot compute the hash to check");
+		return -EINVAL;
+	}
+	rc = p1_check_signed(sa, c, pid, hash, sa->hlen, out, e);
+	if (rc == 0 && initiator) {
+		memcpy(sa->idr_b, pid->body, pid->len);
+		sa->idr_len = pid->len;
+	} else if (rc == 0) {
+		memcpy(sa->idi_b, pid->body, pid->len);
+		sa->idi_len = pid->len;
+	}
+	return rc;
+}
+
+int p1_check_signed(struct ike_sa *sa, const struct isakmp_chain *c, const struct isakmp_pl *pid,
+                    const uint8_t *hash, size_t hlen, struct x509_peer **out, struct mm_err *e)
+{
 	const char *why = NULL;
 	struct isakmp_id id;
 	struct isakmp_cert cert = {0, NULL, 0};
-	uint8_t hash[HASH_MAX_LEN];
 	char err[512];
 	bool initiator = sa->role == IKE_ROLE_INITIATOR;
 	const char *peer = initiator ? "the gateway" : "the client";
@@ -176,12 +227,8 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 	*out = NULL;
 	e->notify = 0;
 	e->text[0] = '\0';
-	if (!p1_auth_is_rsa(sa->p1.auth))
-		return check_psk(sa, c, e);
-	const struct isakmp_pl *pid = isakmp_chain_find(c, ISAKMP_PL_ID, 0);
 	const struct isakmp_pl *psig = isakmp_chain_find(c, ISAKMP_PL_SIG, 0);
-	if (!pid || !psig || pid->len > sizeof(sa->idi_b) ||
-	    !isakmp_id_parse(pid->body, pid->len, &id, &why)) {
+	if (!psig || !isakmp_id_parse(pid->body, pid->len, &id, &why)) {
 		snprintf(e->text, sizeof(e->text), "%s sent no usable identity or signature", peer);
 		return -EINVAL; /* damaged or forged: dropped */
 	}
@@ -197,7 +244,8 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 	 * copy and is dropped, so that the genuine one can still follow */
 	if (!cert.data) {
 		snprintf(e->text, sizeof(e->text),
-		         "%s sent no X.509 certificate; main mode with RSA signatures needs one",
+		         "%s sent no X.509 certificate; authentication with RSA signatures needs "
+		         "one",
 		         peer);
 		return -EINVAL;
 	}
@@ -206,16 +254,7 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 		         err);
 		return -EINVAL;
 	}
-	if (initiator)
-		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
-		                   sa->rcky, sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len,
-		                   hash);
-	else
-		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
-		                   sa->icky, sa->rcky, sa->sai_b, sa->sai_len, pid->body, pid->len,
-		                   hash);
-	if (rc == 0)
-		rc = x509_peer_check_sig(p, hash, sa->hlen, psig->body, psig->len);
+	rc = x509_peer_check_sig(p, hash, hlen, psig->body, psig->len);
 	if (rc) {
 		snprintf(e->text, sizeof(e->text),
 		         "the signature of %s ('%s') does not verify: its private key does not "
@@ -246,13 +285,6 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 		e->notify = ISAKMP_N_INVALID_CERTIFICATE;
 		snprintf(e->text, sizeof(e->text), "%s's certificate is refused: %s", peer, err);
 		goto out;
-	}
-	if (initiator) {
-		memcpy(sa->idr_b, pid->body, pid->len);
-		sa->idr_len = pid->len;
-	} else {
-		memcpy(sa->idi_b, pid->body, pid->len);
-		sa->idi_len = pid->len;
 	}
 	*out = p;
 	p = NULL;

@@ -3,10 +3,11 @@
  * Phase-1 keys shared by aggressive and main mode: computed into a candidate from one message
  * and committed to the SA only once that message is accepted, so a rejected one leaves the
  * SA unchanged. SKEYID is prf(PSK, Ni_b | Nr_b) with a pre-shared key and prf(Ni_b | Nr_b,
- * g^xy) with signatures (RFC 2409 5).
+ * g^xy) with signatures and with hybrid authentication (RFC 2409 5).
  */
 #include <string.h>
 
+#include "ike/p1auth.h"
 #include "ike/sa_int.h"
 
 void p1_keys_clear(struct p1_keys *k)
@@ -31,7 +32,7 @@ int p1_keys_derive(const struct ike_sa *sa, const struct ike_p1_prop *p, const u
 	k->hlen = crypto_hash_len(p->hash);
 	k->bs = crypto_cipher_block(p->encr);
 	size_t klen = p->encr == CIPHER_3DES ? 24 : p->encr == CIPHER_DES ? 8 : p->key_bits / 8u;
-	if (p1_auth_is_rsa(p->auth))
+	if (p1_skeyid_sig(p->auth))
 		rc = ike_skeyid_sig(p->hash, ni, ni_len, nr, nr_len, &k->gxy, &k->skeyid);
 	else
 		rc = ike_skeyid_psk(p->hash, sa->psk.p, sa->psk.len, ni, ni_len, nr, nr_len,

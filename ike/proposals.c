@@ -31,6 +31,8 @@ static const struct {
  * for gateways that authenticate the group (or the certificate) only. */
 static const uint16_t p1_auths_psk[] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
 static const uint16_t p1_auths_rsa[] = {IKE_AUTH_XAUTH_INIT_RSA, IKE_AUTH_RSA_SIG};
+/* hybrid has no plain variant: without XAUTH nothing would authenticate us */
+static const uint16_t p1_auths_hybrid[] = {IKE_AUTH_HYBRID_INIT_RSA};
 
 /* Aggressive mode carries one KE, so the groups are tried one after another in this order:
  * the ones gateways accept most often first. */
@@ -67,11 +69,14 @@ size_t ike_default_p2(unsigned pfs_group, struct ike_p2_prop *out, size_t max)
 size_t ike_proposals_p1(unsigned dh_group, unsigned flags, struct ike_p1_prop *out, size_t max)
 {
 	bool weak = (flags & IKE_PROP_WEAK) != 0;
-	const uint16_t *auths = (flags & IKE_PROP_CERT) ? p1_auths_rsa : p1_auths_psk;
+	const uint16_t *auths = (flags & IKE_PROP_CERT)     ? p1_auths_rsa
+	                        : (flags & IKE_PROP_HYBRID) ? p1_auths_hybrid
+	                                                    : p1_auths_psk;
+	size_t n_auths = (flags & IKE_PROP_HYBRID) && !(flags & IKE_PROP_CERT) ? 1 : 2;
 	size_t n = 0;
 	for (size_t c = 0; c < sizeof(p1_ciphers) / sizeof(p1_ciphers[0]); c++)
 		for (size_t h = 0; h < sizeof(p1_hashes) / sizeof(p1_hashes[0]); h++)
-			for (size_t a = 0; a < 2; a++) {
+			for (size_t a = 0; a < n_auths; a++) {
 				if ((p1_ciphers[c].weak || p1_hashes[h].weak) && !weak)
 					continue;
 				if (n == max)
@@ -237,6 +242,9 @@ static bool auth_matches(uint16_t srv, uint16_t cli, bool xauth)
 		return cli == (xauth ? IKE_AUTH_XAUTH_INIT_PSK : IKE_AUTH_PSK);
 	if (srv == IKE_AUTH_RSA_SIG || srv == IKE_AUTH_XAUTH_INIT_RSA)
 		return cli == (xauth ? IKE_AUTH_XAUTH_INIT_RSA : IKE_AUTH_RSA_SIG);
+	/* a server without XAUTH users would have nothing to authenticate the client with */
+	if (srv == IKE_AUTH_HYBRID_INIT_RSA)
+		return xauth && cli == IKE_AUTH_HYBRID_INIT_RSA;
 	return false;
 }
 
@@ -471,6 +479,8 @@ static const char *auth_name(uint16_t a)
 		return "XAUTH-PSK";
 	case IKE_AUTH_XAUTH_INIT_RSA:
 		return "XAUTH-RSA";
+	case IKE_AUTH_HYBRID_INIT_RSA:
+		return "HYBRID-RSA";
 	default:
 		return "AUTH?";
 	}

@@ -77,6 +77,15 @@ enum ike_verdict xauth_client_input(struct ike_sa *sa, const struct isakmp_hdr *
 	if (cfg->type == ISAKMP_CFG_SET) {
 		if (!have_status)
 			return sa_drop(sa, "dropped XAUTH SET without a status");
+		if (status == 1 && sa->p1.auth == IKE_AUTH_HYBRID_INIT_RSA && !sa->xauth_tries) {
+			/* hybrid: XAUTH alone authenticates us, so a gateway that claims it done
+			 * without asking is not doing what we agreed; nothing more goes to it */
+			sa_fail(
+			    sa, IKE_STEP_XAUTH,
+			    "the gateway says XAUTH succeeded without asking for a password; with "
+			    "hybrid authentication evc requires XAUTH and stops here");
+			return IKE_V_FATAL;
+		}
 		uint8_t ack[8];
 		struct wr w = wr_init(ack, sizeof(ack));
 		isakmp_attr_write_tv(&w, CFG_XAUTH_STATUS, (uint16_t)status);

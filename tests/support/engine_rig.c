@@ -106,6 +106,7 @@ bool rig_new_client(struct rig *r)
 	cfg.cert = r->cli_cert;
 	cfg.trust = r->cli_trust;
 	cfg.psk_main = r->psk_main;
+	cfg.hybrid = r->hybrid;
 	cfg.peer_name = r->gw_name ? r->gw_name : "198.51.100.1";
 	cfg.wall_s = r->wall ? r->wall : (int64_t)time(NULL);
 	if (r->n_cli_p1) {
@@ -128,7 +129,7 @@ bool rig_new_server(struct rig *r, const struct ike_endpoint *from)
 	cfg.srv_p2 = r->srv_p2;
 	cfg.n_srv_p2 = r->n_srv_p2;
 	cfg.ops = &r->ops;
-	cfg.srv_xauth = true;
+	cfg.srv_xauth = !r->no_xauth;
 	cfg.srv_push = r->push;
 	cfg.xauth_tries = 3;
 	cfg.dpd_idle_s = r->srv_dpd_idle;

@@ -123,7 +123,9 @@ struct rig {
 	const struct x509_trust *cli_trust, *srv_trust;
 	const char *gw_name;
 	int64_t wall;
-	bool psk_main; /* the client does main mode with the group key */
+	bool psk_main; /* the client does main mode with the group key (or hybrid) */
+	bool hybrid;   /* the client does hybrid (no cli_cert; cli_trust checks the gateway) */
+	bool no_xauth; /* the server has no XAUTH users (no `client authentication list`) */
 	rig_tamper_fn tamper;
 	void *tamper_arg;
 	unsigned sent[2]; /* datagrams seen per direction */
