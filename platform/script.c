@@ -342,17 +342,9 @@ int plat_script_apply(struct plat_journal *j, const struct evc_policy *pol,
 
 	if (rc)
 		return rc;
-	env = plat_script_env("pre-init", pol, o->ifname, o->gateway, o->mtu, pid, o->note,
+	/* pre-init ran before the TUN device was made (plat_script_pre_init) */
+	env = plat_script_env("connect", pol, o->ifname, o->gateway, o->mtu, pid, o->note,
 	                      o->note_arg);
-	if (!env)
-		return plat_fail(err, errlen, -ENOMEM, _("cannot run the vpnc-script %s"),
-		                 o->script);
-	rc = plat_script_run(o->script, env, err, errlen);
-	plat_script_env_free(env);
-	if (rc)
-		return rc;
-	/* the same entries as pre-init's: said once */
-	env = plat_script_env("connect", pol, o->ifname, o->gateway, o->mtu, pid, NULL, NULL);
 	e.path = (char *)o->script;
 	e.aux = env ? env_saved(env) : NULL;
 	if (!e.aux) {
@@ -366,6 +358,27 @@ int plat_script_apply(struct plat_journal *j, const struct evc_policy *pol,
 out:
 	free(e.aux);
 	plat_script_env_free(env);
+	return rc;
+}
+
+int plat_script_pre_init(const char *path, uint32_t gateway, long pid, char *err, size_t errlen)
+{
+	struct envb b = {0};
+	char a[16];
+	int rc = plat_script_check(path, err, errlen);
+
+	if (rc)
+		return rc;
+	add(&b, "reason=pre-init");
+	if (gateway)
+		add(&b, "VPNGATEWAY=%s", ipv4_str(gateway, a, sizeof(a)));
+	add(&b, "VPNPID=%ld", pid);
+	add(&b, "%s", SCRIPT_PATH_ENV);
+	if (b.failed)
+		rc = plat_fail(err, errlen, -ENOMEM, _("cannot run the vpnc-script %s"), path);
+	else
+		rc = plat_script_run(path, b.v, err, errlen);
+	plat_script_env_free(b.v);
 	return rc;
 }
 

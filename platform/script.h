@@ -33,9 +33,10 @@
  * or made printable and quoted by the scripts (the banner).
  *
  * The script itself must be trusted as every file evc acts on as root (platform/trust.h), be a
- * regular file and executable. plat_apply_client_policy runs it with pre-init and connect when
- * opts->script is set, and journals it: undo and crash recovery run it with disconnect and the
- * environment connect had (without the banner).
+ * regular file and executable. The client runs it with pre-init (plat_script_pre_init) before
+ * it creates the TUN device, as vpnc and OpenConnect do; plat_apply_client_policy runs it with
+ * connect when opts->script is set, and journals it: undo and crash recovery run it with
+ * disconnect and the environment connect had (without the banner).
  */
 #ifndef EVC_PLATFORM_SCRIPT_H
 #define EVC_PLATFORM_SCRIPT_H
@@ -58,6 +59,14 @@ char **plat_script_env(const char *reason, const struct evc_policy *pol, const c
                        uint32_t gateway, unsigned mtu, long pid,
                        void (*note)(void *arg, const char *msg), void *note_arg);
 void plat_script_env_free(char **env);
+
+/*
+ * pre-init: path checked (plat_script_check) and run before the TUN device exists, with
+ * reason, VPNGATEWAY (gateway, host order; left out when 0), VPNPID (pid) and PATH, the
+ * environment pre-init has with vpnc and OpenConnect. Nothing to undo and not journalled. 0,
+ * or a negative errno with err.
+ */
+int plat_script_pre_init(const char *path, uint32_t gateway, long pid, char *err, size_t errlen);
 
 /*
  * Whether path may be run as a vpnc-script: trusted (platform/trust.h), a regular file,

@@ -21,6 +21,7 @@
 #include "lib/sock.h"
 #include "lib/timer.h"
 #include "platform/fwprobe.h"
+#include "platform/script.h"
 #include "lib/i18n.h"
 
 /* The address the kernel would use towards the gateway. */
@@ -139,12 +140,18 @@ static int add_ev(struct evc_session *s, int fd, enum evc_tag tag)
 	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* The host side: the TUN device, then (client/core/host.h) crash recovery, the resolver
- * file's checks and the journal. */
+/* The host side: a vpnc-script's pre-init, the TUN device, then (client/core/host.h) crash
+ * recovery, the resolver file's checks and the journal. */
 static int setup_host(struct evc_session *s)
 {
 	const struct evc_settings *set = s->set;
+	int rc;
 
+	/* before the device exists, as vpnc and OpenConnect run it: Debian's script makes
+	 * /dev/net/tun and loads the tun module there */
+	if (set->script[0] && (rc = plat_script_pre_init(set->script, s->gw_addr, (long)getpid(),
+	                                                 s->err, sizeof(s->err))) != 0)
+		return rc;
 	s->tun = tun_open(set->ifname[0] ? set->ifname : "evc%d", s->ifname);
 	if (s->tun < 0) {
 		snprintf(s->err, sizeof(s->err), _("cannot create the TUN device: %s%s"),

@@ -6,7 +6,9 @@
 # split-include route through it and the pushed DNS server and domain into resolv.conf; a ping
 # crosses the tunnel. On SIGTERM evc runs the script with reason=disconnect: the route and the
 # address are gone and resolv.conf is what it was. A script that others may write is refused
-# before anything is sent.
+# before anything is sent. A wrapper records each call before it hands over to Debian's
+# script: pre-init comes first and finds no TUN device yet (as with vpnc and OpenConnect,
+# where pre-init prepares /dev/net/tun), then connect with TUNDEV, then disconnect.
 #
 # Usage: tests/e2e/script.sh [BUILD_DIR]     Exit: 0 pass, 1 fail, 77 skipped.
 set -eu
@@ -43,7 +45,15 @@ grep -q "refusing to use the vpnc-script $RIG_DIR/open-script: .*writable by gro
 evs_wait_connections 0
 
 # ---- Debian's script configures the host
-evc_start evc client "${args[@]}" --script "$script"
+calls=$RIG_DIR/script-calls
+cat >"$RIG_DIR/recording-script" <<SH
+#!/bin/sh
+if [ -e /sys/class/net/evc0 ]; then dev=present; else dev=absent; fi
+echo "\$reason TUNDEV=\${TUNDEV:-} evc0=\$dev" >>"$calls"
+exec "$script"
+SH
+chmod 0755 "$RIG_DIR/recording-script"
+evc_start evc client "${args[@]}" --script "$RIG_DIR/recording-script"
 evc_wait_connected evc 20
 rig_exec client ip -4 -o addr show dev evc0 | grep -q " $EVC_POOL_FIRST/" ||
 	fail "the script did not put $EVC_POOL_FIRST on evc0: $(rig_exec client ip -4 -o addr show dev evc0)"
@@ -58,6 +68,10 @@ rig_note "resolv.conf while connected: $(tr '\n' '|' <"$resolv")"
 # ---- disconnect: the script takes it all back
 rig_kill evc 10
 [[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "evc exited with ${RIG_LAST_STATUS:-?} on SIGTERM (expected 0)"
+want=$'pre-init TUNDEV= evc0=absent\nconnect TUNDEV=evc0 evc0=present\ndisconnect TUNDEV=evc0 evc0=present'
+[[ $(cat "$calls") == "$want" ]] ||
+	fail "the script's calls: $(cat "$calls"), expected: $want"
+rig_note "the script's calls: $(tr '\n' '|' <"$calls")"
 sanitizer_check
 evc_tun_gone client
 rig_exec client ip -4 route show "$RIG_CORP_NET" | grep -q . &&

@@ -302,7 +302,37 @@ static void test_run_status(void **state)
 	assert_int_equal(plat_script_run(path, env, err, sizeof(err)), 0);
 }
 
-/* plat_apply_client_policy runs pre-init and connect; undo and recovery run disconnect. */
+/* pre-init: before the TUN device, with what vpnc and OpenConnect give it then (no TUNDEV,
+ * no policy); a script that may not run as root is refused before it runs. */
+static void test_pre_init(void **state)
+{
+	struct fix *f = *state;
+	char err[512], want[128], path[160];
+	long pid = (long)getpid();
+
+	assert_int_equal(plat_script_pre_init(f->script, ip("198.51.100.1"), pid, err, sizeof(err)),
+	                 0);
+	snprintf(want, sizeof(want), "pre-init  %ld   \n", pid);
+	assert_string_equal(calls(f), want);
+	snprintf(path, sizeof(path), "%s/gw", f->dir);
+	snprintf(
+	    err, sizeof(err),
+	    "#!/bin/sh\n[ \"$reason $VPNGATEWAY $VPNPID\" = \"pre-init 198.51.100.1 %ld\" ] && "
+	    "[ -z \"${TUNDEV+x}${INTERNAL_IP4_ADDRESS+x}\" ] && [ -n \"$PATH\" ]\n",
+	    pid);
+	write_file(path, err, 0755);
+	assert_int_equal(plat_script_pre_init(path, ip("198.51.100.1"), pid, err, sizeof(err)), 0);
+	write_file(path, "#!/bin/sh\nexit 0\n", 0757);
+	assert_int_equal(plat_script_pre_init(path, ip("198.51.100.1"), pid, err, sizeof(err)),
+	                 -EPERM);
+	assert_non_null(strstr(err, "writable by group or others"));
+	write_file(path, "#!/bin/sh\nexit 4\n", 0755);
+	assert_int_equal(plat_script_pre_init(path, 0, pid, err, sizeof(err)), -ECHILD);
+	assert_non_null(strstr(err, "(reason pre-init) failed with exit status 4"));
+}
+
+/* plat_apply_client_policy runs connect (pre-init ran before the TUN device); undo and
+ * recovery run disconnect. */
 static void test_journal(void **state)
 {
 	struct fix *f = *state;
@@ -318,10 +348,7 @@ static void test_journal(void **state)
 	assert_int_equal(plat_journal_new(&j, f->state, err, sizeof(err)), 0);
 	assert_int_equal(plat_apply_client_policy(j, nl, &p, &o, err, sizeof(err)), 0);
 	assert_int_equal(plat_journal_count(j), 1);
-	snprintf(
-	    want, sizeof(want),
-	    "pre-init evtun9 %ld 10.98.0.10 2 banner\nconnect evtun9 %ld 10.98.0.10 2 banner\n",
-	    pid, pid);
+	snprintf(want, sizeof(want), "connect evtun9 %ld 10.98.0.10 2 banner\n", pid);
 	assert_string_equal(calls(f), want);
 	assert_int_equal(plat_journal_undo(j, err, sizeof(err)), 0);
 	snprintf(want, sizeof(want), "disconnect evtun9 %ld 10.98.0.10 2 \n", pid);
@@ -345,9 +372,8 @@ static void test_journal(void **state)
 	assert_non_null(strstr(err, "(reason connect) failed with exit status 1"));
 	assert_int_equal(plat_journal_count(j), 0);
 	snprintf(want, sizeof(want),
-	         "pre-init evtun9 %ld 10.98.0.10 2 banner\nconnect evtun9 %ld 10.98.0.10 2 "
-	         "banner\ndisconnect evtun9 %ld 10.98.0.10 2 \n",
-	         pid, pid, pid);
+	         "connect evtun9 %ld 10.98.0.10 2 banner\ndisconnect evtun9 %ld 10.98.0.10 2 \n",
+	         pid, pid);
 	assert_string_equal(calls(f), want);
 	plat_journal_free(j);
 
@@ -368,6 +394,7 @@ int main(void)
 	    cmocka_unit_test(test_env_injection),
 	    cmocka_unit_test(test_env_domain_entries),
 	    cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pre_init, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
 	};
