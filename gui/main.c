@@ -25,7 +25,7 @@ static void activate(GtkApplication *app, gpointer data)
 {
 	struct app_args *a = data;
 	if (a->w) {
-		gtk_window_present(a->w->win); /* a second start: this window again */
+		gui_win_raise(a->w); /* a second start: this window again */
 		return;
 	}
 	a->w = gui_win_new(app, a->socket_path, a->profile_dir, a->verbose);

@@ -24,6 +24,7 @@ struct gui_profiles {
 	GtkTreeView *list;
 	struct prof_store *profiles;
 	char dir[256];
+	GtkWidget *chooser; /* the import dialog, made at its first use */
 	/* the first error of an import, for the window's bar (the log has them all) */
 	char first_error[512];
 };
@@ -293,11 +294,38 @@ static void import_path(struct gui_profiles *pp, const char *path)
 /*
  * GTK's own file chooser dialog rather than GtkFileChooserNative: it is the same dialog
  * where no portal is used, and a widget of ours can say when it is on the screen and be
- * reached from the keyboard (Ctrl+L, a path, Enter).
+ * reached from the keyboard (Ctrl+L, a path, Enter). Made once and hidden after use: the
+ * release of the key that answered it still finds it there.
  */
-static void on_import(GtkButton *b, gpointer data)
+/* GTK sizes its chooser for a desktop's screen when it maps it: the main window's size is
+ * enough, and keeps the dialog on a small screen. */
+static void fit_chooser(GtkWidget *fc, gpointer data)
 {
 	struct gui_profiles *pp = data;
+	int w = 0, h = 0, x = 0, y = 0;
+	gtk_window_get_size(pp->parent, &w, &h);
+	gtk_window_get_position(pp->parent, &x, &y);
+	gtk_window_resize(GTK_WINDOW(fc), w > 200 ? w - 40 : 720, h > 200 ? h - 40 : 460);
+	gtk_window_move(GTK_WINDOW(fc), x + 20, y + 20);
+}
+
+/* -v: the file the chooser has taken in, once painted (GTK resolves a typed path in the
+ * background, and Enter before that is not yet an answer). */
+static void chooser_selection(GtkFileChooser *fc, gpointer data)
+{
+	struct gui_profiles *pp = data;
+	char *f = gtk_file_chooser_get_filename(fc), what[400];
+	if (f && gtk_widget_get_visible(GTK_WIDGET(fc))) {
+		snprintf(what, sizeof(what), "import file: %s", f);
+		pp->host.shown(pp->host.ctx, GTK_WIDGET(fc), what);
+	}
+	g_free(f);
+}
+
+static GtkWidget *import_dialog(struct gui_profiles *pp)
+{
+	if (pp->chooser)
+		return pp->chooser;
 	GtkWidget *fc = gtk_file_chooser_dialog_new(
 	    _("Import a profile"), pp->parent, GTK_FILE_CHOOSER_ACTION_OPEN, _("_Cancel"),
 	    GTK_RESPONSE_CANCEL, _("_Import"), GTK_RESPONSE_ACCEPT, NULL);
@@ -308,18 +336,30 @@ static void on_import(GtkButton *b, gpointer data)
 	gtk_file_filter_add_pattern(f, "*.profile");
 	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(fc), f);
 	gtk_dialog_set_default_response(GTK_DIALOG(fc), GTK_RESPONSE_ACCEPT);
+	gtk_window_set_modal(GTK_WINDOW(fc), TRUE);
+	g_signal_connect(fc, "delete-event", G_CALLBACK(gtk_widget_hide_on_delete), NULL);
+	g_signal_connect_after(fc, "map", G_CALLBACK(fit_chooser), pp);
+	g_signal_connect(fc, "selection-changed", G_CALLBACK(chooser_selection), pp);
+	pp->chooser = fc;
+	return fc;
+}
+
+static void on_import(GtkButton *b, gpointer data)
+{
+	struct gui_profiles *pp = data;
+	GtkWidget *fc = import_dialog(pp);
 	gtk_widget_realize(fc);
 	pp->host.shown(pp->host.ctx, fc, "import dialog");
-	if (gtk_dialog_run(GTK_DIALOG(fc)) == GTK_RESPONSE_ACCEPT) {
+	int r = gtk_dialog_run(GTK_DIALOG(fc));
+	gtk_widget_hide(fc);
+	if (r == GTK_RESPONSE_ACCEPT) {
 		char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(fc));
-		gtk_widget_hide(fc);
 		if (path)
 			import_path(pp, path);
 		else
 			say_error(pp, _("choose a local file to import"));
 		g_free(path);
 	}
-	gtk_widget_destroy(fc);
 }
 
 static void on_delete(GtkButton *b, gpointer data)
@@ -397,6 +437,8 @@ void gui_profiles_free(struct gui_profiles *pp)
 {
 	if (!pp)
 		return;
+	if (pp->chooser)
+		gtk_widget_destroy(pp->chooser);
 	prof_store_free(pp->profiles);
 	g_free(pp);
 }

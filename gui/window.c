@@ -472,6 +472,14 @@ static void build_status(struct gui_win *w)
 	gtk_widget_show_all(GTK_WIDGET(grid));
 }
 
+void gui_win_raise(struct gui_win *w)
+{
+	/* a second start in the same session: this window stays the one, nothing of it lost */
+	gui_win_log(w, _("evc-gui was started again in this session: this window is its window"));
+	gtk_window_present(w->win);
+	announce(w, GTK_WIDGET(w->win), "raised");
+}
+
 /* What the profile page says, in this window. */
 static void host_error(void *ctx, const char *text)
 {

@@ -52,5 +52,7 @@ struct gui_win {
 struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const char *profile_dir,
                             bool verbose);
 void gui_win_free(struct gui_win *w);
+/* A second start of evc-gui in the same session: this window to the front, said in its log. */
+void gui_win_raise(struct gui_win *w);
 
 #endif

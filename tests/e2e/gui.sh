@@ -15,6 +15,12 @@
 #   - a profile of the user's own (gateway, group, user and secrets in the command) connects;
 #   - a uid outside the group is refused by the socket's mode, and by SO_PEERCRED when the
 #     mode would let it in (chmod 0666); nothing it sends is acted on;
+#   - evc-gui itself under Xvfb (see below), from the keyboard alone: connect, banner,
+#     password asked again, save-password; a profile made (new), imported (.pcf and vpnc
+#     .conf through GTK's file chooser), edited and deleted, each seen on disk; a .pcf that
+#     does not parse refused in the window with the importer's reason, nothing touched; a
+#     second evc-gui in the same session hands over to the first; the daemon stopped and
+#     started again under the window: said in it, taken up again by itself;
 #   - no daemon: the client says so in plain language;
 #   - SIGTERM ends the daemon, the host restored and the socket removed.
 #
@@ -66,13 +72,20 @@ chmod 0600 "$udir/pw" "$udir/wrong" "$udir/key"
 ctl=$udir/run/daemon.sock # the daemon makes run/ (0700), then gives it to its group
 
 rig_log evcd-stderr >/dev/null
-_evcs_wrap evcd
-# shellcheck disable=SC2016 # expanded by that sh, not here
-rig_spawn_isolated evcd client setsid sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[evcd-stderr]}" \
-	"${EVCS_WRAP[@]}" "$EVC_BIN" daemon --profile-dir "$profiles" --control "$ctl" \
-	--control-group nogroup --state-file "$RIG_DIR/evc.state"
-evcd=$(rig_pid evcd)
-wait_for_log -p "$evcd" "${RIG_LOGS[evcd-stderr]}" "waiting for connect on $ctl" 10
+# start_evcd: the daemon (again), ready on its socket; its pid in evcd
+start_evcd() {
+	local n0
+	n0=$(grep -c "waiting for connect on $ctl" "${RIG_LOGS[evcd-stderr]}" || true)
+	_evcs_wrap evcd
+	# shellcheck disable=SC2016 # expanded by that sh, not here
+	rig_spawn_isolated evcd client setsid sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[evcd-stderr]}" \
+		"${EVCS_WRAP[@]}" "$EVC_BIN" daemon --profile-dir "$profiles" --control "$ctl" \
+		--control-group nogroup --state-file "$RIG_DIR/evc.state"
+	evcd=$(rig_pid evcd)
+	_evcd_ready() { [[ $(grep -c "waiting for connect on $ctl" "${RIG_LOGS[evcd-stderr]}") -gt $n0 ]]; }
+	wait_for -p "$evcd" "the daemon waiting on $ctl" 10 _evcd_ready
+}
+start_evcd
 [[ $(stat -c '%a %G' "$ctl") == "660 nogroup" ]] || fail "the socket is $(stat -c '%a %G' "$ctl"), not 660 nogroup"
 [[ $(stat -c '%a %G' "$udir/run") == "710 nogroup" ]] || fail "the socket's directory is $(stat -c '%a %G' "$udir/run"), not 710 nogroup"
 grep -q "open to root and group nogroup" "${RIG_LOGS[evcd-stderr]}" || fail "the daemon did not say who may use its socket"
@@ -277,12 +290,15 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		wait_shown Disconnected "$d0"
 		evc_wait_tun_gone client
 
-		# the profiles from the keyboard: new (Alt+N), delete (Alt+L). (Import goes through
-		# GTK's file chooser, which loads asynchronously and loses typed keys under xdotool:
-		# not driven here; the importers under it are tested by unit/test_profile_import.)
+		# ---- the profiles from the keyboard alone: new (Alt+N; its fields in Tab order),
+		# import (Alt+I: GTK's file chooser, Ctrl+L, the path, Enter), edit (Alt+E; the
+		# fields by their mnemonics), delete (Alt+L, Alt+Y). Each dialog is waited for
+		# until evc-gui says it is painted, each result on disk.
 		_has_file() { [[ -e $1 ]]; }
 		_no_file() { [[ ! -e $1 ]]; }
+		n0=$(nshown "new dialog")
 		key "EasyVPN Client" alt+n
+		wait_shown "new dialog" "$n0"
 		key Profile type --delay 20 newone
 		key Profile Tab type --delay 20 "$RIG_GW_ADDR"
 		key Profile Tab type --delay 20 "$EVC_GROUP"
@@ -291,12 +307,115 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		wait_for -p "$gui" "the new profile's file" 10 _has_file "$ghome/profiles/newone.profile"
 		grep -q "^gateway *= *$RIG_GW_ADDR\$" "$ghome/profiles/newone.profile" ||
 			fail "the new profile: $(cat "$ghome/profiles/newone.profile")"
-		# delete: the list's search finds newone, Alt+L, yes
-		key "EasyVPN Client" alt+p type --delay 20 newone
-		key "EasyVPN Client" Escape alt+l
-		key Delete alt+y
-		wait_for -p "$gui" "the deleted profile's file gone" 10 _no_file "$ghome/profiles/newone.profile"
-		[[ -e $ghome/profiles/office.profile ]] || fail "delete took another profile"
+		if ! { grep -q "^group *= *$EVC_GROUP\$" "$ghome/profiles/newone.profile" && grep -q "^username *= *$EVC_USER\$" "$ghome/profiles/newone.profile"; }; then
+			fail "the new profile's fields are not in their Tab order: $(cat "$ghome/profiles/newone.profile")"
+		fi
+
+		# import_file PATH [SHOT]: PATH through the import dialog, each step awaited
+		import_file() {
+			local n0
+			n0=$(nshown "import dialog")
+			key "EasyVPN Client" alt+i
+			wait_shown "import dialog" "$n0"
+			[[ -n ${2:-} ]] && screenshot "$2"
+			n0=$(nshown "import file: $1")
+			key "Import a profile" ctrl+l type --delay 20 "$1"
+			# GTK resolves the typed path in the background: Enter once it has
+			wait_shown "import file: $1" "$n0"
+			key "Import a profile" Return
+		}
+		# a Cisco VPN Client .pcf as it writes one (UTF-16LE, a byte order mark, CRLF), with
+		# the group password in clear; a vpnc .conf; a .pcf that does not parse
+		{
+			printf '\xff\xfe'
+			printf '%s\r\n' "[main]" "Description=Quizware office" "Host=$RIG_GW_ADDR" \
+				"AuthType=1" "GroupName=$EVC_GROUP" "GroupPwd=$EVC_GROUP_KEY" \
+				"Username=$EVC_USER" | iconv -f UTF-8 -t UTF-16LE
+		} >"$udir/quizware.pcf"
+		printf 'IPSec gateway %s\nIPSec ID %s\nIPSec secret %s\nXauth username %s\n' \
+			"$RIG_GW_ADDR" "$EVC_GROUP" "$EVC_GROUP_KEY" "$EVC_USER" >"$udir/home.conf"
+		printf 'Host=%s\r\nGroupName=%s\r\n' "$RIG_GW_ADDR" "$EVC_GROUP" >"$udir/broken.pcf"
+		chown "$NOBODY:$NOBODY" "$udir/quizware.pcf" "$udir/home.conf" "$udir/broken.pcf"
+		chmod 0600 "$udir/quizware.pcf" "$udir/home.conf" "$udir/broken.pcf"
+		import_file "$udir/quizware.pcf" import
+		wait_for -p "$gui" "the imported .pcf's profile" 20 _has_file "$ghome/profiles/quizware.profile"
+		if ! { grep -q "^gateway *= *$RIG_GW_ADDR\$" "$ghome/profiles/quizware.profile" && grep -q "^group *= *$EVC_GROUP\$" "$ghome/profiles/quizware.profile"; }; then
+			fail "the imported .pcf: $(cat "$ghome/profiles/quizware.profile")"
+		fi
+		! grep -q -F -- "$EVC_GROUP_KEY" "$ghome/profiles/quizware.profile" ||
+			fail "the .pcf's group password is in the profile file"
+		grep -q -r -F -x -- "$EVC_GROUP_KEY" "$ghome/profiles/secrets" ||
+			fail "the .pcf's group password is not in $ghome/profiles/secrets"
+		import_file "$udir/home.conf"
+		wait_for -p "$gui" "the imported vpnc .conf's profile" 20 _has_file "$ghome/profiles/home.profile"
+		grep -q "^username *= *$EVC_USER\$" "$ghome/profiles/home.profile" ||
+			fail "the imported vpnc .conf: $(cat "$ghome/profiles/home.profile")"
+		# the broken one: said in the window with the importer's reason; nothing else touched
+		before=$(cd "$ghome/profiles" && find . -type f -exec md5sum {} + | LC_ALL=C sort)
+		e0=$(nshown "error: $udir/broken.pcf was not imported: .*no \[main\] section.*")
+		import_file "$udir/broken.pcf"
+		wait_shown "error: $udir/broken.pcf was not imported: .*no \[main\] section.*" "$e0"
+		screenshot import-error
+		after=$(cd "$ghome/profiles" && find . -type f -exec md5sum {} + | LC_ALL=C sort)
+		[[ $before == "$after" ]] || fail "a .pcf that did not import changed the profiles: $after"
+
+		# edit quizware: found by the list's search, Alt+E; the dialog starts in the gateway
+		# field; Alt+U and Alt+D reach the username and the description
+		n0=$(nshown "edit dialog")
+		key "EasyVPN Client" alt+p type --delay 20 quizware
+		key "EasyVPN Client" Escape alt+e
+		wait_shown "edit dialog" "$n0"
+		screenshot edit
+		key Profile alt+u ctrl+a type --delay 20 "other-$EVC_USER"
+		key Profile alt+d ctrl+a type --delay 20 "Quizware HQ"
+		_edited() { grep -q '^description *= *Quizware HQ$' "$ghome/profiles/quizware.profile"; }
+		key Profile Return
+		wait_for -p "$gui" "the edited profile on disk" 10 _edited
+		if ! { grep -q "^username *= *other-$EVC_USER\$" "$ghome/profiles/quizware.profile" && grep -q "^gateway *= *$RIG_GW_ADDR\$" "$ghome/profiles/quizware.profile"; }; then
+			fail "the edit did not change just the username and the description: $(cat "$ghome/profiles/quizware.profile")"
+		fi
+		grep -q -r -F -x -- "$EVC_GROUP_KEY" "$ghome/profiles/secrets" ||
+			fail "the edit lost the group key"
+
+		# delete: the list's search finds newone, Alt+L, yes; then home
+		for name in newone home; do
+			n0=$(nshown "delete dialog")
+			key "EasyVPN Client" alt+p type --delay 20 "$name"
+			key "EasyVPN Client" Escape alt+l
+			wait_shown "delete dialog" "$n0"
+			[[ $name == home ]] && screenshot delete
+			key Delete alt+y
+			wait_for -p "$gui" "the deleted profile $name gone" 10 _no_file "$ghome/profiles/$name.profile"
+		done
+		[[ -e $ghome/profiles/office.profile && -e $ghome/profiles/quizware.profile ]] ||
+			fail "delete took another profile: $(ls "$ghome/profiles")"
+
+		# ---- a second evc-gui in the same session: it hands over to this window, which
+		# says so; no second session with the daemon, nothing of the window lost
+		s0=$(grep -c "a session opened on the control socket" "${RIG_LOGS[evcd-stderr]}" || true)
+		r0=$(nshown raised)
+		rig_log gui2 >/dev/null
+		rig_exec client setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups -- \
+			env -i PATH=/usr/bin:/bin HOME="$ghome" XDG_RUNTIME_DIR="$ghome" DISPLAY="$display" \
+			GSETTINGS_BACKEND=memory DBUS_SESSION_BUS_ADDRESS="unix:path=$ghome/bus" \
+			timeout 20 "$GUI_BIN" -v --socket "$ctl" --profile-dir "$ghome/profiles" \
+			>"${RIG_LOGS[gui2]}" 2>&1 || fail "a second evc-gui did not hand over: $(cat "${RIG_LOGS[gui2]}")"
+		wait_shown raised "$r0"
+		[[ $(grep -c "a session opened on the control socket" "${RIG_LOGS[evcd-stderr]}") == "$s0" ]] ||
+			fail "a second evc-gui opened its own session with the daemon"
+		! grep -q "shown:" "${RIG_LOGS[gui2]}" || fail "a second evc-gui showed a window of its own"
+
+		# ---- the daemon goes away and comes back: the window says so, and takes it up again
+		# by itself; the profiles are all there
+		g0=$(nshown "error: the evc daemon closed the control socket.*")
+		rig_kill evcd 10
+		wait_shown "error: the evc daemon closed the control socket.*" "$g0"
+		screenshot daemon-gone
+		d0=$(nshown Disconnected)
+		start_evcd
+		wait_shown Disconnected "$d0"
+		[[ -e $ghome/profiles/office.profile && -e $ghome/profiles/quizware.profile ]] ||
+			fail "the profiles are not all there after the daemon came back: $(ls "$ghome/profiles")"
 	else
 		rig_note "evc-gui's keyboard path not run: needs xdotool"
 	fi
