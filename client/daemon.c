@@ -16,6 +16,7 @@
 #include "lib/ctlproto.h"
 #include "lib/i18n.h"
 #include "lib/timer.h"
+#include "platform/privs.h"
 #include "profiles/profile.h"
 #include "profiles/store.h"
 
@@ -568,6 +569,12 @@ int evc_daemon_run(const struct evc_daemon_args *a, struct evc_settings *set, co
 		if (rc)
 			goto out;
 	} else {
+		/* what every future connection takes, and nothing more (platform/privs.h) */
+		rc = plat_privs_keep_for_connecting(a->ov->run_as != NULL, err, errlen);
+		if (rc == -EPERM)
+			fprintf(stderr, _("evc: note: %s: this daemon cannot connect\n"), err);
+		else if (rc)
+			goto out;
 		fprintf(stderr, _("evc: daemon (pid %ld) waiting for connect on %s\n"),
 		        (long)getpid(), ctl_path);
 	}

@@ -73,6 +73,44 @@ int plat_privs_drop(char *err, size_t errlen)
 	return no_new_privs(err, errlen);
 }
 
+int plat_privs_keep_for_connecting(bool switch_user, char *err, size_t errlen)
+{
+	static const unsigned net[] = {CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW};
+	static const unsigned ids[] = {CAP_SETUID, CAP_SETGID, CAP_SETPCAP};
+	bool have[6] = {false}, bounds;
+	unsigned all[6];
+	size_t n = 0;
+	int rc;
+
+	if (capng_get_caps_process() != 0) {
+		snprintf(err, errlen, _("cannot read the process's capabilities"));
+		return -EIO;
+	}
+	if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN)) {
+		snprintf(err, errlen, _("cannot keep CAP_NET_ADMIN: the process does not have it"));
+		return -EPERM;
+	}
+	for (size_t i = 0; i < 3; i++)
+		all[n++] = net[i];
+	for (size_t i = 0; switch_user && i < 3; i++)
+		all[n++] = ids[i];
+	for (size_t i = 0; i < n; i++)
+		have[i] = capng_have_capability(CAPNG_PERMITTED, all[i]);
+	bounds = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	capng_clear(CAPNG_SELECT_ALL);
+	for (size_t i = 0; i < n; i++)
+		if (have[i])
+			capng_update(CAPNG_ADD,
+			             CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
+			             all[i]);
+	rc = capng_apply(bounds ? CAPNG_SELECT_ALL : CAPNG_SELECT_CAPS);
+	if (rc != 0) {
+		snprintf(err, errlen, _("cannot drop capabilities (libcap-ng error %d)"), rc);
+		return -EPERM;
+	}
+	return no_new_privs(err, errlen);
+}
+
 /* The first port an unprivileged process may bind; the kernel's default when unreadable. */
 static unsigned unpriv_port_start(void)
 {

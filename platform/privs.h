@@ -42,6 +42,21 @@ int plat_no_core_dumps(char *err, size_t errlen);
 int plat_privs_drop(char *err, size_t errlen);
 
 /*
+ * The desktop's daemon (`evc daemon` without a profile), once its control socket is open: it
+ * opens a TUN device and sockets for every connection it will make, so it keeps what that
+ * takes and nothing else, in its effective, permitted and bounding sets (no ambient ones;
+ * no_new_privs, so a vpnc-script it runs gets no more either):
+ *  - CAP_NET_ADMIN: the TUN device, addresses, routes, nftables (PAT), systemd-resolved;
+ *  - CAP_NET_BIND_SERVICE: UDP 500 and 4500, below the first unprivileged port;
+ *  - CAP_NET_RAW: ESP as IP protocol 50 (a raw socket);
+ *  - with switch_user (root gave it --run-as): CAP_SETUID, CAP_SETGID, CAP_SETPCAP.
+ * Its files (state, resolv.conf, /etc/evc) are root's, which uid 0 writes as their owner. A
+ * capability of the list the process does not have stays missing (plat_privs_check_connect
+ * names it at the next connect); without CAP_NET_ADMIN it is refused (-EPERM).
+ */
+int plat_privs_keep_for_connecting(bool switch_user, char *err, size_t errlen);
+
+/*
  * Whether this process may connect, before anything is opened: CAP_NET_ADMIN always (TUN
  * device, addresses, routes); CAP_NET_BIND_SERVICE when ike_port is below the kernel's first
  * unprivileged port (net.ipv4.ip_unprivileged_port_start, 1024); CAP_NET_RAW when raw_esp

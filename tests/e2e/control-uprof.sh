@@ -8,6 +8,10 @@
 # 14), ifname evcu%d and mtu 1320 (the TUN device), dpd. What root may not do for a user is
 # refused with the reason and nothing starts: a vpnc-script (would run as root), a
 # certificate file (would be read as root), a secret reference (would be read as root).
+# The daemon holds only what its future connections take (platform/privs.h): CAP_NET_ADMIN,
+# CAP_NET_BIND_SERVICE and CAP_NET_RAW in /proc/PID/status's CapEff, CapPrm and CapBnd, no
+# ambient ones, NoNewPrivs; and with them it connects, twice, each with a new TUN device and
+# new sockets.
 #
 # Usage: tests/e2e/control-uprof.sh [BUILD_DIR]     Exit: 0 pass, 1 fail, 77 skipped.
 set -eu
@@ -61,6 +65,22 @@ rig_spawn_isolated evcd client setsid sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[evcd
 evcd=$(rig_pid evcd)
 wait_for_log -p "$evcd" "${RIG_LOGS[evcd-stderr]}" "waiting for connect on $ctl" 10
 
+# ---- what the daemon keeps: bits 10 (NET_BIND_SERVICE), 12 (NET_ADMIN), 13 (NET_RAW)
+KEPT=0000000000003400
+caps() {
+	local f v
+	for f in CapEff CapPrm CapBnd; do
+		v=$(sed -n "s/^$f:[[:space:]]*//p" "/proc/$evcd/status")
+		[[ $v == "$KEPT" ]] || fail "$1: the daemon has $f $v, expected $KEPT (NET_ADMIN, NET_BIND_SERVICE, NET_RAW)"
+	done
+	v=$(sed -n 's/^CapAmb:[[:space:]]*//p' "/proc/$evcd/status")
+	[[ $v == 0000000000000000 ]] || fail "$1: the daemon has ambient capabilities $v"
+	v=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' "/proc/$evcd/status")
+	[[ $v == 1 ]] || fail "$1: the daemon does not have NoNewPrivs set"
+}
+caps "idle"
+rig_note "the idle daemon: CapEff $(sed -n 's/^CapEff:[[:space:]]*//p' "/proc/$evcd/status"), NoNewPrivs 1"
+
 # peers NAME LINES EXPECT: ctl_peers.py uprof as nobody
 peers() {
 	rig_log "$1" >/dev/null
@@ -82,6 +102,13 @@ has own '^step 2: sent [0-9]+ phase-1 proposals .*DH group 2 modp1024'
 ! grep -q 'DH group 14' "${RIG_LOGS[own]}" || fail "the profile's dh 2 was not honoured: $(cat "${RIG_LOGS[own]}")"
 evc_wait_tun_gone client
 evs_wait_connections 0
+caps "after a connection"
+# and again, with a new device and new sockets, on what it kept
+peers again "$udir/lines" connected
+has again '^mtu: 1320$'
+evc_wait_tun_gone client
+evs_wait_connections 0
+caps "after two connections"
 
 # ---- what root does not do for a user: refused, nothing starts
 refuse() {
