@@ -202,6 +202,7 @@ static void send_am3(struct ike_sa *sa, const uint8_t *hash_i)
 	 * replaces one of ours: the gateway must keep its ESP SAs) */
 	if (!sa->cfg.p1_rekey)
 		info_send_initial_contact(sa, &b);
+	p1_write_psk_hash(sa, &b);
 	natt_write_natd(sa, &b, &sa->peer, &sa->local);
 	size_t len = isakmp_build_finish(&b);
 	if (len)

@@ -123,8 +123,9 @@ int p1_initiator_ident(struct ike_sa *sa, const struct ike_config *cfg, const ch
 		*why = "group name longer than 127 bytes";
 		return -EINVAL;
 	}
-	/* hybrid: the gateway's signature authenticates it, XAUTH us; no group key is used */
-	if (cfg->hybrid)
+	/* hybrid: the gateway's signature authenticates it, XAUTH us; a group key is only
+	 * hashed into AM3 for gateways that check it (Cisco's mutual group authentication) */
+	if (cfg->hybrid && (!cfg->psk || !cfg->psk_len))
 		return 0;
 	if (!cfg->psk || !cfg->psk_len) {
 		*why = "no group key given";
@@ -135,6 +136,26 @@ int p1_initiator_ident(struct ike_sa *sa, const struct ike_config *cfg, const ch
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void p1_write_psk_hash(struct ike_sa *sa, struct isakmp_builder *b)
+{
+	uint8_t hash[HASH_MAX_LEN];
+	if (!p1_auth_is_hybrid(sa->p1.auth) || !sa->psk.len)
+		return;
+	struct crypto_iov iov = {sa->psk.p, sa->psk.len};
+	if (crypto_prf_v(sa->p1.hash, sa->skeyid.p, sa->skeyid.len, &iov, 1, hash) != 0)
+		return;
+	isakmp_build_open(b, ISAKMP_PL_N);
+	wr_u32(&b->w, ISAKMP_DOI_IPSEC);
+	wr_u8(&b->w, ISAKMP_PROTO_ISAKMP);
+	wr_u8(&b->w, 16);
+	wr_u16(&b->w, ISAKMP_N_CISCO_PSK_HASH);
+	wr_bytes(&b->w, sa->icky, 8);
+	wr_bytes(&b->w, sa->rcky, 8);
+	wr_bytes(&b->w, hash, sa->hlen);
+	isakmp_build_close(b);
+	mem_wipe(hash, sizeof(hash));
 }
 
 int p1_check_gateway_name(const struct ike_sa *sa, const struct x509_peer *p, struct mm_err *e)

@@ -39,6 +39,12 @@ bool p1_group_exists(const struct ike_sa *sa, const char *group);
 /* Initiator, from ike_sa_new: group, user, group key and the gateway's name by method; 0 or
  * -EINVAL with *why. */
 int p1_initiator_ident(struct ike_sa *sa, const struct ike_config *cfg, const char **why);
+/*
+ * Initiator with hybrid and a group key: Cisco's PRESHARED_KEY_HASH notify (type 40503, no
+ * RFC) into b, data prf(SKEYID, group key), as the Cisco client's mutual group authentication
+ * and vpnc send it in AM3; nothing without a group key.
+ */
+void p1_write_psk_hash(struct ike_sa *sa, struct isakmp_builder *b);
 /* Initiator: whether the gateway's verified certificate names the host we asked for; 0, or
  * -EKEYREJECTED with e set (AUTHENTICATION-FAILED). */
 int p1_check_gateway_name(const struct ike_sa *sa, const struct x509_peer *p, struct mm_err *e);

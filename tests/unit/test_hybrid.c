@@ -516,6 +516,67 @@ static void test_unknown_group(void **state)
 	unknown_group(true);
 }
 
+/* Catches AM3 (the client's second datagram) in clear with the server's keys. */
+struct am3_seen {
+	bool psk_hash;
+	size_t data_len;
+};
+
+static enum rig_verdict open_am3(struct rig *r, enum rig_dir dir, unsigned index, uint8_t *buf,
+                                 size_t *len, size_t cap, void *arg)
+{
+	struct am3_seen *a = arg;
+	uint8_t body[RIG_MAX_MSG];
+	struct isakmp_hdr h;
+	size_t at, np_at;
+	(void)cap;
+	if (dir != RIG_C2S || index != 1 || !r->s.sa)
+		return RIG_PASS;
+	int n = ike_oracle_open(r->s.sa, buf, *len, &h, body + ISAKMP_HDR_LEN,
+	                        sizeof(body) - ISAKMP_HDR_LEN);
+	assert_true(n > 0);
+	memcpy(body, buf, ISAKMP_HDR_LEN);
+	size_t end = ISAKMP_HDR_LEN + (size_t)n, from = 0;
+	/* every notify: INITIAL-CONTACT comes first */
+	while (find_payload(body + from, end - from, ISAKMP_PL_N, &at, &np_at)) {
+		at += from;
+		size_t plen = ((size_t)body[at + 2] << 8) | body[at + 3];
+		uint16_t type = (uint16_t)(body[at + 10] << 8 | body[at + 11]);
+		if (type == ISAKMP_N_CISCO_PSK_HASH) {
+			a->psk_hash = true;
+			a->data_len = plen - 12 - body[at + 9];
+		}
+		/* go on after this payload: a fake header whose next payload is this one's */
+		from = at + plen - ISAKMP_HDR_LEN;
+		body[from + 16] = body[at];
+	}
+	return RIG_PASS;
+}
+
+/* With a group key (Cisco's mutual group authentication) AM3 carries PRESHARED_KEY_HASH as
+ * vpnc sends it; without one it does not. evs ignores it either way. */
+static void test_psk_hash_notify(void **state)
+{
+	struct rig r;
+	struct pki k;
+	(void)state;
+	for (int with_key = 0; with_key < 2; with_key++) {
+		struct am3_seen a = {false, 0};
+		rig_hybrid(&r, &k, false);
+		r.frag_size = 16000;
+		if (with_key)
+			r.psk = "groupsecret";
+		r.tamper = open_am3;
+		r.tamper_arg = &a;
+		assert_true(rig_start(&r));
+		assert_true(rig_mirrored(&r));
+		assert_int_equal(a.psk_hash, with_key);
+		if (with_key)
+			assert_int_equal(a.data_len, 32); /* prf SHA2-256 */
+		finish(&r, &k);
+	}
+}
+
 /* The engine refuses a hybrid configuration without what checking the gateway needs. */
 static void test_config(void **state)
 {
@@ -556,6 +617,7 @@ int main(void)
 	    cmocka_unit_test(test_untrusted_gateway),
 	    cmocka_unit_test(test_unknown_group),
 	    cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_psk_hash_notify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
