@@ -327,6 +327,12 @@ static int cmd_connect(int argc, char **argv)
 		    _("--group-key-file and --cert: main mode with a certificate uses no group "
 		      "key; give one or the other"));
 		rc = -EINVAL;
+	} else if (set.hybrid && !a.keyfile) {
+		/* hybrid: a group key only if the profile keeps one (its hash goes to the gateway
+		 * as the Cisco client's mutual group authentication sends it); never asked for */
+		if (prof && evc_settings_fetch_secret(&set, prof, EVC_SECRET_GROUP_KEY, err,
+		                                      sizeof(err)) != 0)
+			err[0] = '\0';
 	} else if (!set.cert_path[0]) {
 		rc = term_secret(&t, &set, EVC_SECRET_GROUP_KEY, a.keyfile, prof, q, err,
 		                 sizeof(err));
@@ -459,8 +465,12 @@ static int cmd_daemon(int argc, char **argv)
 	rc = evc_lock_take(lock, what, &lfd, err, sizeof(err));
 	if (!rc)
 		rc = term_check_privileges(&t, &set, err, sizeof(err));
-	if (!rc && !set.cert_path[0])
+	if (!rc && set.hybrid) {
+		if (evc_settings_fetch_secret(&set, prof, EVC_SECRET_GROUP_KEY, err, sizeof(err)))
+			err[0] = '\0'; /* hybrid: the group key is optional */
+	} else if (!rc && !set.cert_path[0]) {
 		rc = evc_settings_fetch_secret(&set, prof, EVC_SECRET_GROUP_KEY, err, sizeof(err));
+	}
 	if (!rc && !set.user[0]) {
 		snprintf(err, sizeof(err), _("profile '%s' has no username"), a.profile);
 		rc = -EINVAL;
@@ -538,9 +548,11 @@ static int cmd_proposals(int argc, char **argv)
 	for (size_t i = 0; i < n1; i++)
 		p1[i].group = (uint8_t)first;
 	printf(_("phase 1, %s: %zu proposals in one SA payload with DH group %u (%s)"),
-	       set.cert_path[0] ? "main mode with RSA signatures"
-	       : set.psk_main   ? "main mode with the group key"
-	                        : "aggressive mode",
+	       set.cert_path[0]             ? "main mode with RSA signatures"
+	       : set.hybrid && set.psk_main ? "main mode, hybrid (gateway certificate, XAUTH)"
+	       : set.hybrid                 ? "aggressive mode, hybrid (gateway certificate, XAUTH)"
+	       : set.psk_main               ? "main mode with the group key"
+	                                    : "aggressive mode",
 	       n1, first, crypto_dh_name(first));
 	if (set.dh_group) {
 		printf(", pinned\n");

@@ -77,6 +77,20 @@ unsigned prof_validate_diag(const struct evc_profile *p, struct prof_diag *d)
 		            "connect to"));
 	if (t->auth == PROF_AUTH_PSK && !prof_val(p, K_GROUP))
 		prof_emit(d, PROF_ERROR, 0, "group", _("missing: auth = psk needs the group name"));
+	if (t->auth == PROF_AUTH_HYBRID && !prof_val(p, K_GROUP))
+		prof_emit(d, PROF_ERROR, 0, "group",
+		          _("missing: auth = hybrid needs the group name"));
+	if (t->auth == PROF_AUTH_HYBRID && !prof_val(p, K_CA_CERT))
+		prof_emit(d, PROF_WARNING, LINE(K_AUTH), "ca_cert",
+		          _("missing: auth = hybrid cannot connect without the CA of the gateway's "
+		            "certificate (ca_cert = /PATH.pem)"));
+	if (t->auth == PROF_AUTH_HYBRID)
+		for (size_t i = 0; i < 2; i++)
+			if (prof_val(p, i ? K_CERT_KEY : K_CERT))
+				prof_emit(d, PROF_WARNING, LINE(i ? K_CERT_KEY : K_CERT),
+				          prof_key_name(i ? K_CERT_KEY : K_CERT),
+				          _("not used with auth = hybrid (the client has no "
+				            "certificate); use auth = cert for main mode with it"));
 	/* A warning, not an error: an imported certificate profile is kept so that the
 	 * certificate can be added later, and connecting says what is missing. */
 	if (t->auth == PROF_AUTH_CERT && !prof_val(p, K_CERT))

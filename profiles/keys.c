@@ -184,7 +184,8 @@ static int pick(const char *v, const struct choice *ch, size_t n, int *out, stru
 	return -EINVAL;
 }
 
-static const struct choice auth_ch[] = {{"psk", PROF_AUTH_PSK}, {"cert", PROF_AUTH_CERT}};
+static const struct choice auth_ch[] = {
+    {"psk", PROF_AUTH_PSK}, {"cert", PROF_AUTH_CERT}, {"hybrid", PROF_AUTH_HYBRID}};
 static const struct choice natt_ch[] = {{"auto", PROF_NATT_AUTO},
                                         {"force", PROF_NATT_FORCE},
                                         {"off", PROF_NATT_OFF},
@@ -570,7 +571,7 @@ static const struct key {
                          "backup_gateways"},
     [K_GROUP] = {"group", p_text, "IPsec group name"},
     [K_USERNAME] = {"username", p_text, "XAUTH user name (asked for when not set)"},
-    [K_AUTH] = {"auth", p_auth, "psk or cert"},
+    [K_AUTH] = {"auth", p_auth, "psk, cert or hybrid"},
     [K_GROUP_KEY] = {"group_key", p_group_key, "prompt, secret:libsecret or file:/PATH"},
     [K_PASSWORD] = {"password", p_password, "prompt, secret:libsecret or file:/PATH"},
     [K_CERT] = {"cert", p_path, "client certificate (PEM), absolute path"},

@@ -311,19 +311,24 @@ static void map_identity(struct pcf *c, enum prof_auth *auth)
 			    "certificate authentication is recorded (auth = cert), but evc cannot "
 			    "authenticate with RSA signatures yet; the profile will not connect");
 		} else if (at == 5) {
-			say(c, C_AUTHTYPE, PROF_UNSUPPORTED,
-			    "mutual group authentication (hybrid: gateway certificate plus XAUTH) "
-			    "is not supported; the profile uses group authentication (auth = psk)");
+			/* vpnc's pcf2vpnc maps it to its hybrid mode, which also hashes the
+			 * group key into AM3 (PRESHARED_KEY_HASH), as evc does */
+			put(c, C_AUTHTYPE, K_AUTH, "hybrid", PROF_ERROR);
+			say(c, C_AUTHTYPE, PROF_NOTE,
+			    "mutual group authentication is recorded as auth = hybrid (the "
+			    "gateway's certificate, the group key's hash, then XAUTH); the .pcf "
+			    "names no CA: add ca_cert = the PEM file of the CA that issued the "
+			    "gateway's certificate");
 		} else if (at != 1) {
 			say(c, C_AUTHTYPE, PROF_ERROR,
 			    "'%lu' is not 1 (group), 3 (certificate) or 5 (mutual group)", at);
 		}
 	}
-	*auth = at == 3 ? PROF_AUTH_CERT : PROF_AUTH_PSK;
+	*auth = at == 3 ? PROF_AUTH_CERT : at == 5 ? PROF_AUTH_HYBRID : PROF_AUTH_PSK;
 
 	if (val(c, C_GROUPNAME))
 		put(c, C_GROUPNAME, K_GROUP, val(c, C_GROUPNAME), PROF_ERROR);
-	else if (*auth == PROF_AUTH_PSK)
+	else if (*auth != PROF_AUTH_CERT)
 		say(c, C_GROUPNAME, PROF_ERROR, "%s: group authentication needs the group name",
 		    c->e[C_GROUPNAME].v ? "empty" : "missing");
 	if (val(c, C_USERNAME))

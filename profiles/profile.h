@@ -30,10 +30,11 @@
  *                    the last connection, written by evc; tried after backup_gateways
  *   group            the IPsec group name, sent as ID_KEY_ID                     {--group}
  *   username         the XAUTH user name [asked for]                             {--user}
- *   auth             psk | cert [psk]
+ *   auth             psk | cert | hybrid [psk]
  *   group_key        secret reference, see below [prompt]               {--group-key-file}
  *   password         secret reference for the XAUTH password [prompt]    {--password-file}
- *   cert, cert_key, ca_cert   absolute paths of PEM files (auth = cert)
+ *   cert, cert_key, ca_cert   absolute paths of PEM files (auth = cert; ca_cert alone
+ *                    with auth = hybrid)
  *   ike              phase-1 proposals offered, in order: ENC-HASH with ENC one of aes128,
  *                    aes192, aes256, 3des and HASH one of md5, sha1, sha256, sha384, sha512
  *                    [every supported pair; see `evc proposals`]
@@ -142,7 +143,10 @@ const char *prof_sev_name(enum prof_sev s);
 
 enum prof_auth {
 	PROF_AUTH_PSK,  /* group key, then XAUTH if the gateway asks */
-	PROF_AUTH_CERT, /* RSA signatures (the engine does not offer them yet: see README) */
+	PROF_AUTH_CERT, /* RSA signatures: cert, cert_key and ca_cert, no group key */
+	/* hybrid: the gateway's certificate checked against ca_cert, then XAUTH; the group
+	 * named, a group key optional (Cisco's mutual group authentication sends its hash) */
+	PROF_AUTH_HYBRID,
 };
 
 enum prof_secret_kind {

@@ -246,7 +246,7 @@ static void map_identity(struct vpnc *c)
 {
 	struct secret dec = {NULL, 0};
 	char err[300];
-	bool cert = false;
+	bool cert = false, hybrid = false;
 
 	if (!val(c, V_GATEWAY))
 		prof_emit(c->d, PROF_ERROR, 0, dirs[V_GATEWAY].name,
@@ -262,9 +262,7 @@ static void map_identity(struct vpnc *c)
 			    "certificate authentication is recorded (auth = cert), but evc cannot "
 			    "authenticate with RSA signatures yet; the profile will not connect");
 		} else if (strcasecmp(m, "hybrid") == 0) {
-			say(c, V_AUTHMODE, PROF_UNSUPPORTED,
-			    "hybrid authentication (gateway certificate plus XAUTH) is not "
-			    "supported; the profile uses the group key (auth = psk)");
+			hybrid = put(c, V_AUTHMODE, K_AUTH, "hybrid", PROF_ERROR);
 		} else if (strcasecmp(m, "psk") != 0) {
 			say(c, V_AUTHMODE, PROF_ERROR, "'%.40s' is not psk, cert or hybrid", m);
 		}
@@ -313,9 +311,13 @@ static void map_identity(struct vpnc *c)
 	if (val(c, V_CA_FILE))
 		put(c, V_CA_FILE, K_CA_CERT, val(c, V_CA_FILE), PROF_WARNING);
 	if (val(c, V_CA_DIR))
-		say(c, V_CA_DIR, cert ? PROF_UNSUPPORTED : PROF_NOTE,
-		    cert ? "evc takes one CA file (ca_cert), not a directory"
-		         : "not used: the profile authenticates with the group key");
+		say(c, V_CA_DIR, cert || hybrid ? PROF_UNSUPPORTED : PROF_NOTE,
+		    cert || hybrid ? "evc takes one CA file (ca_cert), not a directory"
+		                   : "not used: the profile authenticates with the group key");
+	if (hybrid && !val(c, V_CA_FILE))
+		say(c, V_AUTHMODE, PROF_WARNING,
+		    "hybrid needs the CA of the gateway's certificate: add ca_cert = its PEM "
+		    "file (vpnc's CA-File)");
 }
 
 static void map_crypto(struct vpnc *c)

@@ -402,7 +402,7 @@ struct evc_client *evc_client_new(const struct evc_settings *set, const struct e
 	struct evc_client *c;
 	/* with a certificate (main mode) the gateway takes the group from it: no group key */
 	if (!set->n_gateways || set->n_gateways > EVC_MAX_GATEWAYS ||
-	    (!set->cert_path[0] && (!set->group[0] || !set->group_key.p))) {
+	    (!set->cert_path[0] && (!set->group[0] || (!set->group_key.p && !set->hybrid)))) {
 		snprintf(err, errlen, _("no %s"),
 		         !set->n_gateways || set->n_gateways > EVC_MAX_GATEWAYS ? "gateway"
 		         : !set->group[0]                                       ? "group name"

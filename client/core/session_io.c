@@ -304,6 +304,7 @@ struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
 	    .psk_len = set->group_key.len,
 	    .username = set->user[0] ? set->user : NULL,
 	    .psk_main = set->psk_main,
+	    .hybrid = set->hybrid,
 	    .dh_group = set->dh_group,
 	    .prop_flags = set->prop_flags,
 	    .pfs_group = set->pfs_group,
@@ -349,6 +350,10 @@ static int setup_engine(struct evc_session *s)
 	if (set->cert_path[0] &&
 	    (x509_cred_load(set->cert_path, set->key_path, &s->cred, s->err, sizeof(s->err)) ||
 	     x509_trust_load(set->ca_path, &s->trust, s->err, sizeof(s->err))))
+		return -EINVAL;
+	/* hybrid: only the CAs, to check the gateway's certificate */
+	if (set->hybrid && !set->cert_path[0] &&
+	    x509_trust_load(set->ca_path, &s->trust, s->err, sizeof(s->err)))
 		return -EINVAL;
 	s->sa = evc_session_new_sa(s, false);
 	return s->sa ? 0 : -EINVAL;

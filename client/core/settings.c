@@ -262,10 +262,15 @@ static int from_profile(struct evc_settings *s, const struct evc_profile *p, uns
 	 * back like it), so all carry --dh */
 	static const uint16_t psk[2] = {IKE_AUTH_XAUTH_INIT_PSK, IKE_AUTH_PSK};
 	static const uint16_t rsa[2] = {IKE_AUTH_XAUTH_INIT_RSA, IKE_AUTH_RSA_SIG};
-	const uint16_t *auths = prof_auth(p) == PROF_AUTH_CERT ? rsa : psk;
+	/* hybrid alone: without XAUTH nothing would authenticate us */
+	static const uint16_t hybrid[1] = {IKE_AUTH_HYBRID_INIT_RSA};
+	const uint16_t *auths = prof_auth(p) == PROF_AUTH_CERT     ? rsa
+	                        : prof_auth(p) == PROF_AUTH_HYBRID ? hybrid
+	                                                           : psk;
+	size_t n_auths = prof_auth(p) == PROF_AUTH_HYBRID ? 1 : 2;
 	s->n_p1 = 0;
 	for (size_t i = 0; i < n1; i++)
-		for (size_t a = 0; a < 2; a++)
+		for (size_t a = 0; a < n_auths; a++)
 			s->p1[s->n_p1++] = (struct ike_p1_prop){
 			    .encr = l1[i].encr,
 			    .key_bits = l1[i].bits,
@@ -287,27 +292,34 @@ static int from_profile(struct evc_settings *s, const struct evc_profile *p, uns
 /*
  * Main mode with RSA signatures: --cert, --key and --ca-file over a certificate profile's.
  * All three or none; the files are read when connecting, so that a renewed certificate is
- * taken by the next connection.
+ * taken by the next connection. --ca-file alone (or auth = hybrid with ca_cert) is hybrid
+ * authentication: the gateway's certificate is checked, XAUTH authenticates us.
  */
 static int certificate(struct evc_settings *s, const struct evc_profile *p,
                        const struct evc_overrides *o, char *err, size_t errlen)
 {
 	bool prof_cert_auth = p && prof_auth(p) == PROF_AUTH_CERT;
+	bool prof_hybrid = p && prof_auth(p) == PROF_AUTH_HYBRID;
 	const char *cert = o->cert ? o->cert : prof_cert_auth ? prof_cert(p) : NULL;
 	const char *key = o->key ? o->key : prof_cert_auth ? prof_cert_key(p) : NULL;
-	const char *ca = o->ca_file ? o->ca_file : prof_cert_auth ? prof_ca_cert(p) : NULL;
+	const char *ca = o->ca_file                      ? o->ca_file
+	                 : prof_cert_auth || prof_hybrid ? prof_ca_cert(p)
+	                                                 : NULL;
 	cert = cert && *cert ? cert : NULL;
 	key = key && *key ? key : NULL;
 	ca = ca && *ca ? ca : NULL;
+	if (prof_hybrid && !ca && !cert && !key)
+		return bad(err, errlen,
+		           _("profile '%s' says auth = hybrid but names no CA for the gateway's "
+		             "certificate: set ca_cert = /PATH.pem in it, or give --ca-file FILE"),
+		           prof_name(p));
 	if (!cert && !key && !ca)
 		return 0;
-	if (ca && !cert && !key)
-		return bad(
-		    err, errlen,
-		    _("--ca-file without --cert and --key: hybrid authentication (the gateway's "
-		      "certificate with a group key or XAUTH alone) is not done in evc; give "
-		      "our certificate with --cert and --key for main mode, or use a group "
-		      "key without --ca-file"));
+	if (ca && !cert && !key) {
+		s->hybrid = true;
+		s->prop_flags |= IKE_PROP_HYBRID;
+		return put(s->ca_path, sizeof(s->ca_path), ca, "CA file name", err, errlen);
+	}
 	if (!cert || !key || !ca)
 		return bad(err, errlen,
 		           _("main mode with a certificate needs all of --cert FILE (ours), --key "

@@ -45,6 +45,10 @@ struct evc_settings {
 	 * the files, read at each connection; no group key then, the gateway takes the group
 	 * from the certificate's OU. cert_path "": aggressive mode with the group key. */
 	char cert_path[EVC_PATH_MAX], key_path[EVC_PATH_MAX], ca_path[EVC_PATH_MAX];
+	/* hybrid (--ca-file without --cert and --key, or auth = hybrid): ca_path checks the
+	 * gateway's certificate, XAUTH authenticates us; the group is named, the group key is
+	 * optional (only its hash is sent, for Cisco's mutual group authentication) */
+	bool hybrid;
 	uint16_t local_port; /* 0: 500 */
 	unsigned dh_group;   /* 0: automatic (14, 2, 5, 15, 16, 19, 20 when refused or silent) */
 	unsigned prop_flags; /* IKE_PROP_WEAK: --weak (single DES, MD5, DH group 1 too) */

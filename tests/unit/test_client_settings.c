@@ -309,7 +309,17 @@ static void test_certificate(void **state)
 	o.ca_file = "/tmp/ca.pem";
 	expect_refused(NULL, &o, -EINVAL, "--key is missing");
 	o.cert = NULL;
-	expect_refused(NULL, &o, -EINVAL, "hybrid authentication");
+	/* --ca-file alone is hybrid: the group is named, no group key is needed */
+	expect_refused(NULL, &o, -EINVAL, "no group");
+	o.group = "quizware";
+	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_true(s.hybrid);
+	assert_true(s.prop_flags & IKE_PROP_HYBRID);
+	assert_false(s.prop_flags & IKE_PROP_CERT);
+	assert_string_equal(s.ca_path, "/tmp/ca.pem");
+	assert_string_equal(s.cert_path, "");
+	assert_string_equal(s.group, "quizware");
+	evc_settings_clear(&s);
 	o.cert = "/tmp/me.pem";
 	o.key = "/tmp/me.key";
 	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
@@ -522,6 +532,18 @@ static void test_profile_proposals(void **state)
 	} else {
 		assert_non_null(strstr(err, "cert")); /* refused while main mode is missing */
 	}
+	/* hybrid: HybridInitRSA alone for each ike entry; no CA is refused by name */
+	assert_int_equal(prof_set(p, "auth", "hybrid", err, sizeof(err)), 0);
+	assert_int_not_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "names no CA"));
+	assert_int_equal(prof_set(p, "ca_cert", "/etc/evc/ca.pem", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, p, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_true(s.hybrid);
+	assert_string_equal(s.ca_path, "/etc/evc/ca.pem");
+	for (size_t i = 0; i < s.n_p1; i++)
+		assert_int_equal(s.p1[i].auth, IKE_AUTH_HYBRID_INIT_RSA);
+	assert_int_equal(s.n_p1, 2);
+	evc_settings_clear(&s);
 	prof_free(p);
 }
 

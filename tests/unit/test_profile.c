@@ -130,7 +130,7 @@ static const struct {
     {"save_password", "maybe", "yes"},
     {"exchange", "quick", "aggressive or main"},
     {"backup_gateways", "a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11", "more than 10 backup gateways"},
-    {"auth", "hybrid", "'hybrid' is not one of psk or cert"},
+    {"auth", "both", "'both' is not one of psk, cert or hybrid"},
     {"group_key", "/etc/evc/secrets/x", "secrets are not written into profiles"},
     {"group_key", "secret:kwallet", "unknown secret store"},
     {"password", "file:relative/path", "file: needs an absolute path"},

@@ -666,6 +666,7 @@ static void test_vpnc_other_values(void **state)
 	expect_text(c, "# evc profile 'lab'\n"
 	               "gateway = 203.0.113.5\n"
 	               "group = lab\n"
+	               "auth = hybrid\n"
 	               "ca_cert = /etc/ssl/ca.pem\n"
 	               "pfs = 2\n"
 	               "natt = cisco-udp\n");
@@ -683,11 +684,34 @@ static void test_vpnc_other_values(void **state)
 	expect(&c->d, path, PROF_NOTE, 12, "Interface MTU", "automatic");
 	expect(&c->d, path, PROF_UNSUPPORTED, 13, "Script", "absolute path, without arguments");
 	expect(&c->d, path, PROF_UNSUPPORTED, 14, "Local Addr", "chosen local address");
-	expect(&c->d, path, PROF_UNSUPPORTED, 15, "IKE Authmode", "hybrid authentication");
 	expect(&c->d, path, PROF_UNSUPPORTED, 16, "Frobnicate", "not a vpnc directive");
 	expect(&c->d, path, PROF_WARNING, 17, "No Detach", "takes no value");
-	/* the profile's own check: a CA file with group authentication */
-	expect(&c->d, path, PROF_WARNING, 0, "ca_cert", "used only with auth = cert");
+	assert_int_equal(c->d.count[PROF_ERROR], 0);
+}
+
+/* AuthType=5 (mutual group authentication) is hybrid, as vpnc's pcf2vpnc maps it: the group
+ * key is kept (its hash goes into AM3) and the missing CA is named. */
+static void test_pcf_mutual_group(void **state)
+{
+	struct corpus *c = *state;
+	static const char *const mg[] = {
+	    "[main]",                    /* 1 */
+	    "Host=vpn.quizware.example", /* 2 */
+	    "AuthType=5",                /* 3 */
+	    "GroupName=quizware",        /* 4 */
+	    "GroupPwd=clear key",        /* 5 */
+	};
+	char *text = join(mg, sizeof(mg) / sizeof(mg[0]), "\r\n");
+	const char *path = put_bytes(c, "mg.pcf", text, strlen(text));
+	free(text);
+	assert_int_equal(import(c, path, "mg"), 0);
+	expect_text(c, "# evc profile 'mg'\n"
+	               "gateway = vpn.quizware.example\n"
+	               "group = quizware\n"
+	               "auth = hybrid\n");
+	expect_secret(&c->imp.group_key, "clear key");
+	expect(&c->d, path, PROF_NOTE, 3, "AuthType", "recorded as auth = hybrid");
+	expect(&c->d, path, PROF_WARNING, 0, "ca_cert", "auth = hybrid cannot connect without");
 	assert_int_equal(c->d.count[PROF_ERROR], 0);
 }
 
@@ -857,6 +881,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pcf_full_utf16le, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pcf_other_values_utf8, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pcf_encodings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pcf_mutual_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pcf_broken_encoding, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pcf_broken_content, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vpnc_full, setup, teardown),
