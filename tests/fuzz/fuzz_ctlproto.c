@@ -7,11 +7,14 @@
  * Besides sanitizer findings it aborts when a promise breaks: a refused line says why with
  * its byte offset; a parsed message has keys of [a-z0-9_] without duplicates, strings without
  * NUL bytes inside the arena; written back by ctlp_wr it parses to the same fields; and
- * ctlp_msg_wipe leaves the arena zeroed.
+ * ctlp_msg_wipe leaves the arena zeroed. The same bytes as a one-line text command go through
+ * ctlp_text_cmd (the caller's language after it): what it splits off joins back to the line,
+ * a language it returns is ctlp_lang_ok, and a refused line is kept whole (cut to fit).
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,10 +58,28 @@ static void write_back(const struct ctlp_msg *m, struct ctlp_wr *w)
 	}
 }
 
+static void text_cmd(const uint8_t *data, size_t size)
+{
+	char line[CTLP_LINE_MAX], cmd[64], lang[CTLP_LANG_MAX],
+	    joined[sizeof(cmd) + 8 + sizeof(lang)];
+	size_t n = size < sizeof(line) - 1 ? size : sizeof(line) - 1;
+	memcpy(line, data, n);
+	line[n] = '\0';
+	if (ctlp_text_cmd(line, cmd, sizeof(cmd), lang, sizeof(lang))) {
+		CHECK(lang[0] == '\0' || ctlp_lang_ok(lang));
+		snprintf(joined, sizeof(joined), "%s%s%s", cmd, lang[0] ? " lang=" : "", lang);
+		CHECK(strcmp(joined, line) == 0);
+	} else {
+		CHECK(strncmp(cmd, line, strlen(cmd)) == 0);
+		CHECK(lang[0] == '\0');
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[256] = "";
 	struct ctlp_wr w;
+	text_cmd(data, size);
 	if (ctlp_parse(&a, (const char *)data, size, err, sizeof(err)) != 0) {
 		CHECK(strncmp(err, "control message", 15) == 0);
 		CHECK(a.used == 0 && a.n == 0);

@@ -272,6 +272,11 @@ CTLPROTO = [
     '{}', ' { "a" : [ ] } \r\n', '{"a":01}', '{"a":1.5}', '{"a":{"b":1}}', '{"a":"\\ud800"}',
     '{"a":1,"a":2}', '{"A":1}', '{"a":"x"} trailing', '{"a":"unterminated', '[1]',
     '{"a":99999999999999999999}', '{"a":"\\u0000"}', '{"a":tru}',
+    # version 2: the caller's language, attach, a user's own profile; the text commands
+    '{"cmd":"hello","version":2,"lang":"de_DE.UTF-8"}', '{"cmd":"attach"}',
+    '{"cmd":"connect","profile":"mine","profile_lines":["gateway = 198.51.100.1","dh = 2"],'
+    '"group_key":"k","lang":"fr:es"}',
+    'status lang=de', 'disconnect lang=../x', 'status json lang=sr@latin',
 ]
 
 
