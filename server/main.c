@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 			    stderr,
 			    "evs: warning: %zu crypto isakmp %s 'authentication rsa-sig' but evs "
 			    "has no --cert, --key and --ca-file: clients in main mode with RSA "
-			    "signatures will be refused\n",
+			    "signatures, and hybrid clients, will be refused\n",
 			    rsa, rsa == 1 ? "policy uses" : "policies use");
 	}
 	if (check) {

@@ -214,9 +214,13 @@ static const char *ios_hash(uint8_t h)
 	return "?";
 }
 
+/* hybrid is "rsig" too: evs signed; its client is authenticated by XAUTH (the X cap) */
 static const char *ios_auth(uint16_t a)
 {
-	return a == IKE_AUTH_RSA_SIG || a == IKE_AUTH_XAUTH_INIT_RSA ? "rsig" : "psk";
+	return a == IKE_AUTH_RSA_SIG || a == IKE_AUTH_XAUTH_INIT_RSA ||
+	               a == IKE_AUTH_HYBRID_INIT_RSA
+	           ? "rsig"
+	           : "psk";
 }
 
 /* `show crypto isakmp sa detail`: the negotiated policy of each IKE SA, as IOS prints it. */
