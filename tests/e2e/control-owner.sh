@@ -7,7 +7,9 @@
 # banner go to A alone, while B, subscribed all along, sees the state change and never the
 # questions; B's answer with the right password, its attach and its disconnect are refused.
 # Then A's window goes away, the tunnel stays, and the same user attaches from a new session
-# and disconnects. tests/e2e/ctl_peers.py drives the three clients as their users.
+# and disconnects. Then A leaves while asked: root is not asked until it attaches, then
+# answers; and when nobody attaches, the prompt is given up after 60 s, no hang.
+# tests/e2e/ctl_peers.py drives the clients as their users.
 #
 # Usage: tests/e2e/control-owner.sh [BUILD_DIR]     Exit: 0 pass, 1 fail, 77 skipped.
 set -eu
@@ -65,6 +67,19 @@ rig_exec client timeout 90 python3 "$here/ctl_peers.py" owner "$ctl" office "$ud
 [[ $st == 0 ]] || fail "the owner's questions: $(cat "${RIG_LOGS[peers]}" "${RIG_LOGS[peers-stderr]}")"
 grep -q -x PASS "${RIG_LOGS[peers]}" || fail "the driver did not finish: $(cat "${RIG_LOGS[peers]}")"
 sed "s/^/  /" "${RIG_LOGS[peers]}" >&2
+evc_wait_tun_gone client
+evs_wait_connections 0
+
+# ---- the owner leaves while asked
+rig_log orphan >/dev/null
+rig_log orphan-stderr >/dev/null
+st=0
+rig_exec client timeout 150 python3 "$here/ctl_peers.py" orphan "$ctl" office "$udir/pw" \
+	"$NOBODY" "$GID" >"${RIG_LOGS[orphan]}" 2>"${RIG_LOGS[orphan-stderr]}" || st=$?
+[[ $st == 0 ]] || fail "a question without its owner: $(cat "${RIG_LOGS[orphan]}" "${RIG_LOGS[orphan-stderr]}")"
+sed "s/^/  /" "${RIG_LOGS[orphan]}" >&2
+grep -q "nobody who owns the connection is on the control socket any more: the password prompt is given up" \
+	"${RIG_LOGS[evcd-stderr]}" || fail "the daemon did not say why it gave the prompt up: $(cat "${RIG_LOGS[evcd-stderr]}")"
 evc_wait_tun_gone client
 evs_wait_connections 0
 

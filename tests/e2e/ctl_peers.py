@@ -11,6 +11,12 @@ usage: ctl_peers.py owner SOCKET PROFILE PASSWORD_FILE UID_A UID_B GID
   group) is subscribed all along: it sees the state, never the prompt nor the banner, and its
   answers, attach and disconnect are refused; then A leaves and C (UID_A again) attaches
   and disconnects.
+usage: ctl_peers.py orphan SOCKET PROFILE PASSWORD_FILE UID GID
+  A (UID) connects PROFILE and leaves while asked for the password: root's session is not
+  asked and its answer is refused until it attaches; attached, it is asked, answers and
+  accepts the banner, and the tunnel comes up. Then A2 (UID) connects and leaves while asked, and nobody attaches:
+  within 60 s (and some) the prompt is given up and the attempt fails, no hang.
+
 usage: ctl_peers.py lang SOCKET
   the caller's language (version 2): a session that says "lang":"es" in its hello is answered
   in Spanish, a command with its own "lang" in German, a version-1 hello without one in the
@@ -162,6 +168,51 @@ def owner(path, profile, pwfile, uid_a, uid_b, gid):
     print("C: disconnected")
 
 
+def orphan(path, profile, pwfile, uid, gid):
+    with open(pwfile) as f:
+        password = f.read().strip()
+    a = Peer("A", path, uid, gid)
+    a.session()
+    a.send(cmd="connect", profile=profile)
+    if not a.reply("connect").get("ok"):
+        raise Fail(f"A: connect refused: {a.seen[-1]}")
+    a.event("prompt")
+    a.s.close()
+    print("A: asked, and left")
+    r = Peer("root", path, 0, 0)
+    r.session()
+    refused(r, "answer", "attach", prompt="password", password=password)
+    r.send(cmd="attach")
+    if not r.reply("attach").get("ok"):
+        raise Fail(f"root: attach refused: {r.seen[-1]}")
+    r.event("prompt", timeout=5)
+    print("root: attached, and asked")
+    r.send(cmd="answer", prompt="password", password=password)
+    if not r.reply("answer").get("ok"):
+        raise Fail(f"root: its answer was refused: {r.seen[-1]}")
+    r.event("banner")
+    r.send(cmd="answer", prompt="banner", accept=True)
+    if not r.reply("answer").get("ok"):
+        raise Fail(f"root: its banner answer was refused: {r.seen[-1]}")
+    r.event("state", lambda m: m.get("state") == "connected", 30)
+    print("root: connected")
+    r.send(cmd="disconnect")
+    r.reply("disconnect")
+    r.event("state", lambda m: m.get("state") in ("disconnected", "idle"), 30)
+    a2 = Peer("A2", path, uid, gid)
+    a2.session()
+    a2.send(cmd="connect", profile=profile)
+    if not a2.reply("connect").get("ok"):
+        raise Fail(f"A2: connect refused: {a2.seen[-1]}")
+    a2.event("prompt")
+    a2.s.close()
+    print("A2: asked, and left; nobody attaches")
+    t0 = time.monotonic()
+    st = r.event("state", lambda m: m.get("state") in ("failed", "disconnected", "idle"), 80)
+    print(f"root: the attempt ended ({st.get('state')}) after {time.monotonic() - t0:.0f} s: "
+          f"{st.get('last_error', '')}")
+
+
 def said(peer, cmd, want, **fields):
     peer.send(cmd=cmd, **fields)
     r = peer.reply(cmd)
@@ -238,7 +289,9 @@ def uprof(path, uid, gid, name, lines_file, key_file, pw_file, expect):
 
 def main(argv):
     try:
-        if len(argv) == 10 and argv[1] == "uprof":
+        if len(argv) == 7 and argv[1] == "orphan":
+            orphan(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))
+        elif len(argv) == 10 and argv[1] == "uprof":
             uprof(argv[2], int(argv[3]), int(argv[4]), *argv[5:10])
         elif len(argv) == 3 and argv[1] == "lang":
             lang(argv[2])
