@@ -30,7 +30,8 @@
 #   delete_msgids  the message IDs (0-255, comma-separated) of vpnc's
 #             DELETEs at teardown, in order, through the LD_PRELOAD shim
 #             vpnc_msgid_shim.c (BUILD/tests/interop/libvpnc_msgid_shim.so,
-#             BUILD the one evcs_init found); unset: vpnc's own random ones
+#             BUILD the one evcs_init found, else $EVC_BUILD_DIR); unset:
+#             vpnc's own random ones
 #
 # Isolation: vpnc runs through rig_spawn_isolated (own mount namespace, a
 # tmpfs on /run where the vpnc-script keeps /var/run/vpnc, a private
@@ -113,9 +114,13 @@ vpnc_start() {
 	# tests/lib/isolate.sh. vpnc reads only the file given, not
 	# /etc/vpnc/default.conf.
 	if [[ -n $delete_msgids ]]; then
-		# the build evcs_init found (EVS_BIN is BUILD/server/evs)
-		shim=${EVS_BIN:?internal: delete_msgids needs evcs_init}
-		shim=${shim%/server/evs}/tests/interop/libvpnc_msgid_shim.so
+		# the build evcs_init found (EVS_BIN is BUILD/server/evs), else EVC_BUILD_DIR
+		if [[ -n ${EVS_BIN:-} ]]; then
+			shim=${EVS_BIN%/server/evs}
+		else
+			shim=${EVC_BUILD_DIR:?delete_msgids needs the build directory in EVC_BUILD_DIR}
+		fi
+		shim=$shim/tests/interop/libvpnc_msgid_shim.so
 		[[ -f $shim ]] || fail "no $shim: build the project first"
 		[[ $delete_msgids =~ ^[0-9]+(,[0-9]+)*$ ]] || fail "internal: delete_msgids '$delete_msgids'"
 		pre=(env "LD_PRELOAD=$shim" "VPNC_SHIM_DELETE_MSGIDS=$delete_msgids")
