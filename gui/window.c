@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gui/window.h"
@@ -382,6 +383,7 @@ static void on_connect(GtkButton *button, gpointer data)
 		return;
 	}
 	struct secret stored = {0}, key = {0};
+	char *text = NULL;
 	bool have_stored = gui_profiles_secret(w->pp, p, PROF_SECRET_PASSWORD, &stored) == 0;
 	bool allowed = gui_win_save_allowed(w, name);
 	dialog_entry(w, "c_gateway", prof_gateway(p));
@@ -401,12 +403,16 @@ static void on_connect(GtkButton *button, gpointer data)
 	gtk_widget_hide(GTK_WIDGET(d));
 	if (r == GTK_RESPONSE_OK && w->conn) {
 		bool have_key = gui_profiles_secret(w->pp, p, PROF_SECRET_GROUP_KEY, &key) == 0;
+		/* the whole profile, so that the daemon honours every key of it (backups, dh,
+		 * natt, ...); its secrets stay out of it ("prompt") and go as fields */
+		text = prof_export_text(p);
 		struct gui_connect a = {.profile = name,
 		                        .gateway = dialog_text(w, "c_gateway"),
 		                        .group = dialog_text(w, "c_group"),
 		                        .user = dialog_text(w, "c_user"),
 		                        .password = dialog_text(w, "c_password"),
-		                        .group_key = have_key ? (const char *)key.p : NULL};
+		                        .group_key = have_key ? (const char *)key.p : NULL,
+		                        .profile_text = text};
 		snprintf(w->connecting, sizeof(w->connecting), "%s", name);
 		w->save_wanted = allowed && gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(save));
 		forget_pending(w);
@@ -421,6 +427,7 @@ static void on_connect(GtkButton *button, gpointer data)
 	gtk_editable_delete_text(GTK_EDITABLE(gtk_builder_get_object(w->b, "c_password")), 0, -1);
 	secret_clear(&stored);
 	secret_clear(&key);
+	free(text);
 	prof_free(p);
 	g_free(name);
 }
@@ -475,7 +482,7 @@ static void build_status(struct gui_win *w)
 void gui_win_raise(struct gui_win *w)
 {
 	/* a second start in the same session: this window stays the one, nothing of it lost */
-	gui_win_log(w, _("evc-gui was started again in this session: this window is its window"));
+	gui_win_log(w, _("evc-gui was started again in this session: this is its window"));
 	gtk_window_present(w->win);
 	announce(w, GTK_WIDGET(w->win), "raised");
 }

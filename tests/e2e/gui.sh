@@ -187,7 +187,10 @@ shots=$(dirname -- "$EVC_BIN")/../screenshots
 if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI_BIN ]]; then
 	ghome=$udir/home
 	mkdir -p "$ghome/profiles" "$udir/fb" "$shots"
-	printf 'gateway = %s\ngroup = %s\nusername = %s\n' "$RIG_GW_ADDR" "$EVC_GROUP" "$EVC_USER" >"$ghome/profiles/office.profile"
+	# the user's own office, its group key in the secret files beside it (the window sends
+	# the profile whole, and the key with it)
+	evc_cmd uimport profile import "$RIG_DIR/office.conf" --name office --profile-dir "$ghome/profiles"
+	[[ $EVC_CMD_STATUS == 0 ]] || fail "the user's profile did not import: $(cat "${RIG_LOGS[uimport-stderr]}")"
 	# a profile edited into nonsense: listed with why it does not load, nothing else hurt
 	printf 'gateway = \nthis is = not a profile\n[main]\n' >"$ghome/profiles/broken.profile"
 	chown -R "$NOBODY:$NOBODY" "$ghome"
