@@ -316,7 +316,7 @@ static void chooser_selection(GtkFileChooser *fc, gpointer data)
 	struct gui_profiles *pp = data;
 	char *f = gtk_file_chooser_get_filename(fc), what[400];
 	if (f && gtk_widget_get_visible(GTK_WIDGET(fc))) {
-		snprintf(what, sizeof(what), "import file: %s", f);
+		snprintf(what, sizeof(what), "import file: %s", f); /* i18n: no (-v, for tests) */
 		pp->host.shown(pp->host.ctx, GTK_WIDGET(fc), what);
 	}
 	g_free(f);
