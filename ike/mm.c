@@ -41,10 +41,11 @@ static void phase1_done(struct ike_sa *sa)
 		          ike_p1_str(&sa->p1, p, sizeof(p)),
 		          natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
 	else if (sa->peer_cert)
-		sa_status(sa, IKE_STEP_PHASE1,
-		          "phase 1 established: %s, main mode, certificate '%s'%s",
-		          ike_p1_str(&sa->p1, p, sizeof(p)), x509_peer_subject(sa->peer_cert),
-		          natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
+		sa_status(
+		    sa, IKE_STEP_PHASE1, "phase 1 established: %s, main mode, %scertificate '%s'%s",
+		    ike_p1_str(&sa->p1, p, sizeof(p)),
+		    p1_auth_is_hybrid(sa->p1.auth) ? "hybrid, gateway " : "",
+		    x509_peer_subject(sa->peer_cert), natt_use_udp(sa) ? ", NAT-T (UDP 4500)" : "");
 	else
 		sa_status(sa, IKE_STEP_PHASE1,
 		          "phase 1 established: %s, main mode, pre-shared key%s",
