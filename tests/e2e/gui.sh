@@ -320,11 +320,11 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 			n0=$(nshown "import dialog")
 			key "EasyVPN Client" alt+i
 			wait_shown "import dialog" "$n0"
-			[[ -n ${2:-} ]] && screenshot "$2"
 			n0=$(nshown "import file: $1")
 			key "Import a profile" ctrl+l type --delay 20 "$1"
 			# GTK resolves the typed path in the background: Enter once it has
 			wait_shown "import file: $1" "$n0"
+			if [[ -n ${2:-} ]]; then screenshot "$2"; fi
 			key "Import a profile" Return
 		}
 		# a Cisco VPN Client .pcf as it writes one (UTF-16LE, a byte order mark, CRLF), with
