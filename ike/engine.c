@@ -346,7 +346,7 @@ void ike_tick(struct ike_sa *sa, uint64_t now_ms)
 				/* the peer did answer, with something we could not take */
 				sa_fail(sa, sa->last_drop_step, "%s", sa->last_drop);
 			else if (sa->role == IKE_ROLE_INITIATOR && sa->state == IKE_S_MM_AUTH &&
-			         !p1_auth_is_rsa(sa->p1.auth))
+			         !p1_auth_is_rsa(sa->p1.auth) && !sa->cfg.hybrid)
 				/* it answered the four messages before: it cannot read our MM5 */
 				sa_fail(sa, sa->rx.step,
 				        "the gateway answered main mode but not our identity (the "

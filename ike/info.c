@@ -171,6 +171,23 @@ static const char *cert_advice(uint16_t type)
 	}
 }
 
+/* Hybrid: the gateway signs; we only name the group (and may hash a group key). */
+static const char *hybrid_advice(uint16_t type)
+{
+	switch (type) {
+	case ISAKMP_N_NO_PROPOSAL_CHOSEN:
+		return "the gateway accepted none of the hybrid proposals: it may not do hybrid "
+		       "authentication (it needs its certificate and XAUTH users; on evs an "
+		       "rsa-sig policy), or it wants another DH group (--dh)";
+	case ISAKMP_N_AUTHENTICATION_FAILED:
+	case ISAKMP_N_INVALID_HASH_INFORMATION:
+		return "the gateway rejected our hash; with hybrid it may want the group key's "
+		       "hash too (Cisco's mutual group authentication: --group-key-file)";
+	default:
+		return notify_advice(type);
+	}
+}
+
 static enum ike_step step_of(const struct ike_sa *sa)
 {
 	switch (sa->state) {
@@ -280,6 +297,8 @@ void info_fail_refused(struct ike_sa *sa)
 	}
 	if (sa->cfg.cert)
 		sa_fail(sa, st, "%s (%s)", cert_advice(type), isakmp_notify_name(type));
+	else if (sa->cfg.hybrid)
+		sa_fail(sa, st, "%s (%s)", hybrid_advice(type), isakmp_notify_name(type));
 	else
 		sa_fail(sa, st, "%s (%s)", notify_advice(type), isakmp_notify_name(type));
 }

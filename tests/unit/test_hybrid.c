@@ -140,6 +140,7 @@ static void no_xauth_users(bool main_mode)
 	assert_true(r.s.failed);
 	assert_true(r.c.failed);
 	assert_true(rig_logged(&r.s, "none of the"));
+	assert_true(rig_logged(&r.c, "none of the hybrid proposals"));
 	assert_int_equal(r.c.answers, 0);
 	assert_nothing_given(&r);
 	finish(&r, &k);
