@@ -18,25 +18,6 @@
 #include "ike/sa_int.h"
 #include "lib/ipv4.h"
 
-void p1_group_timing(struct ike_sa *sa)
-{
-	if (!sa->dh_tried[0])
-		sa->p1_give_up_at = sa->now + sa_rexmit_budget(sa);
-	/* a silent gateway: each group left gets an even share of the time left */
-	sa->p1_group_deadline = 0;
-	if (sa->dh_auto &&
-	    (sa->dh_tried[0] || ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags))) {
-		size_t left = 1;
-		for (unsigned g = ike_dh_next_group(sa->cfg.dh_group, sa->cfg.prop_flags); g;
-		     g = ike_dh_next_group(g, sa->cfg.prop_flags))
-			left++;
-		uint64_t rest = sa->p1_give_up_at > sa->now ? sa->p1_give_up_at - sa->now : 0;
-		sa->p1_group_deadline = sa->now + rest / left;
-		if (sa->p1_group_deadline <= sa->now)
-			sa->p1_group_deadline = sa->now + 1;
-	}
-}
-
 void am_start(struct ike_sa *sa)
 {
 	char gw[32], first[64];

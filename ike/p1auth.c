@@ -6,6 +6,11 @@
 
 #include "ike/p1auth.h"
 
+bool p1_auth_is_rsa(uint16_t auth)
+{
+	return auth == IKE_AUTH_RSA_SIG || auth == IKE_AUTH_XAUTH_INIT_RSA;
+}
+
 bool p1_auth_is_hybrid(uint16_t auth)
 {
 	return auth == IKE_AUTH_HYBRID_INIT_RSA;

@@ -76,11 +76,6 @@ bool p1_offered(const struct ike_sa *sa, const struct ike_p1_prop *p)
 	return false;
 }
 
-bool p1_auth_is_rsa(uint16_t auth)
-{
-	return auth == IKE_AUTH_RSA_SIG || auth == IKE_AUTH_XAUTH_INIT_RSA;
-}
-
 bool p1_pending(const struct ike_sa *sa)
 {
 	return sa->state == IKE_S_AM_SENT || sa->state == IKE_S_MM_SA || sa->state == IKE_S_MM_KE ||

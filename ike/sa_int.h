@@ -476,11 +476,13 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 /* The date for certificate validity, seconds since the epoch. */
 int64_t mm_wall(const struct ike_sa *sa);
 
-/* ---- am.c ---- */
+/* ---- p1group.c ---- */
 /* Initiator with an automatic DH group, at each (re)start of phase 1 (aggressive or main
  * mode): the deadline of the group tried now, an even share of what is left of the usual
  * timeout, so that a gateway that drops a group in silence gets the next one in time. */
 void p1_group_timing(struct ike_sa *sa);
+
+/* ---- am.c ---- */
 void am_start(struct ike_sa *sa);
 /* Initiator refused with notify in AM_SENT: start again with the next DH group if the
  * group is automatic and one is left; false when not (the caller fails the SA). */
