@@ -274,14 +274,29 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		key Connect Return
 		wait_shown "password prompt" "$p0"
 		screenshot password-again
+		# the password typed into the prompt goes to lib/secret.c's pages (the entry's
+		# buffer), and nowhere else: counted in evc-gui's memory before and after typing (the
+		# wrong one, kept to be saved, is already there once)
+		scan() { python3 "$here/secret_scan.py" "$gui" "$udir/pw" >"$RIG_DIR/scan.txt" 2>"$RIG_DIR/scan.err"; }
+		in_dd() { sed -n 's/^dontdump //p' "$RIG_DIR/scan.txt"; }
+		scan || fail "cannot read evc-gui's memory: $(cat "$RIG_DIR/scan.err")"
+		dd0=$(in_dd)
 		rig_exec client env DISPLAY="$display" timeout 10 xdotool search --sync --onlyvisible \
 			--name '^Password$' windowfocus --sync type --delay 20 "$EVC_PASSWORD" >/dev/null 2>&1 ||
 			fail "no password prompt to type into"
+		_typed_in_secret_memory() { scan && [[ $(in_dd) -gt $dd0 ]]; }
+		wait_for -p "$gui" "the typed password in evc-gui's secret memory" 10 _typed_in_secret_memory
+		grep -q -x 'elsewhere 0 ' "$RIG_DIR/scan.txt" ||
+			fail "the typed password is in evc-gui's ordinary memory: $(cat "$RIG_DIR/scan.txt")"
 		key Password Return
 		wait_shown banner "$b0"
 		key "Message from the gateway" alt+a
 		wait_shown Connected "$c0"
 		screenshot connected-keyboard
+		# sent, saved: no copy left in evc-gui's ordinary memory
+		scan || fail "cannot read evc-gui's memory: $(cat "$RIG_DIR/scan.err")"
+		grep -q -x 'elsewhere 0 ' "$RIG_DIR/scan.txt" ||
+			fail "the password is left in evc-gui's ordinary memory once sent: $(cat "$RIG_DIR/scan.txt")"
 		# saved, as the gateway allowed it again: in the profile's secret store, not the profile
 		grep -q '^password *= *file:' "$ghome/profiles/office.profile" ||
 			fail "the password was not saved: $(cat "$ghome/profiles/office.profile")"
