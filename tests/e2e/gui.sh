@@ -384,13 +384,14 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		key "EasyVPN Client" Escape alt+e
 		wait_shown "edit dialog" "$n0"
 		screenshot edit
+		key Profile ctrl+a type --delay 20 203.0.113.7 # no mnemonic: the focus starts there
 		key Profile alt+u ctrl+a type --delay 20 "other-$EVC_USER"
 		key Profile alt+d ctrl+a type --delay 20 "Quizware HQ"
 		_edited() { grep -q '^description *= *Quizware HQ$' "$ghome/profiles/quizware.profile"; }
 		key Profile Return
 		wait_for -p "$gui" "the edited profile on disk" 10 _edited
-		if ! { grep -q "^username *= *other-$EVC_USER\$" "$ghome/profiles/quizware.profile" && grep -q "^gateway *= *$RIG_GW_ADDR\$" "$ghome/profiles/quizware.profile"; }; then
-			fail "the edit did not change just the username and the description: $(cat "$ghome/profiles/quizware.profile")"
+		if ! { grep -q "^username *= *other-$EVC_USER\$" "$ghome/profiles/quizware.profile" && grep -q "^gateway *= *203.0.113.7\$" "$ghome/profiles/quizware.profile"; }; then
+			fail "the edit did not change the gateway (where the dialog starts), the username and the description: $(cat "$ghome/profiles/quizware.profile")"
 		fi
 		grep -q -r -F -x -- "$EVC_GROUP_KEY" "$ghome/profiles/secrets" ||
 			fail "the edit lost the group key"
