@@ -88,9 +88,11 @@ bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *i
 	size_t der_len;
 	if (!p1_we_sign(sa)) {
 		isakmp_build_payload(b, ISAKMP_PL_ID, id, id_len);
-		isakmp_build_payload(b, ISAKMP_PL_HASH, hash, sa->hlen);
 		if (ask && !sa->cfg.p1_rekey)
 			info_send_initial_contact(sa, b);
+		/* the hash last, as the signature below: HASH_I does not cover the notify, so a
+		 * damaged tail must fall in what is checked */
+		isakmp_build_payload(b, ISAKMP_PL_HASH, hash, sa->hlen);
 		return true;
 	}
 	int n = x509_cred_sign(sa->cfg.cert, hash, sa->hlen, sig, sizeof(sig));

@@ -13,7 +13,8 @@
  *
  * The conversation is recorded once untampered (aggressive mode, XAUTH, mode-config pulled
  * and pushed, quick mode, DPD, DELETE; and once more with main mode and the certificates of
- * tests/vectors/s3), so every message it contains gets its rows.
+ * tests/vectors/s3, and with hybrid authentication in aggressive and in main mode, where only
+ * the gateway has a certificate), so every message it contains gets its rows.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,6 +147,9 @@ static bool forge(struct rig *r, struct tamper_case *t, const uint8_t *buf, size
 			return false;
 		const struct isakmp_pl *p =
 		    isakmp_chain_find(&c, t->v == V_HASH ? ISAKMP_PL_HASH : ISAKMP_PL_NONCE, 0);
+		/* hybrid: AM2 is signed instead (SIG_R over HASH_R) */
+		if (!p && t->v == V_HASH)
+			p = isakmp_chain_find(&c, ISAKMP_PL_SIG, 0);
 		if (!p || t->target_dir != RIG_S2C)
 			return false; /* AM1 has no hash: its nonce only changes the keys */
 		((uint8_t *)p->body)[p->len / 2] ^= 0x40;
@@ -292,11 +296,20 @@ static void mm_load(struct mm_pki *k)
 		fail_msg("%s", err);
 }
 
-static void rig_setup(struct rig *r, bool push, const struct mm_pki *k)
+/* With k: main mode with certificates on both sides, or with hybrid (only the gateway's;
+ * main_mode picks main or aggressive mode for it). */
+enum p1_auth {
+	P1_PSK,
+	P1_CERT,
+	P1_HYBRID_AM,
+	P1_HYBRID_MM,
+};
+
+static void rig_setup(struct rig *r, bool push, const struct mm_pki *k, enum p1_auth a)
 {
 	rig_init(r);
 	r->push = push;
-	if (!k)
+	if (!k || a == P1_PSK)
 		return;
 	r->srv_p1[0] =
 	    (struct ike_p1_prop){CIPHER_AES_CBC, 256, HASH_SHA256, IKE_AUTH_RSA_SIG, 14, 86400};
@@ -308,16 +321,22 @@ static void rig_setup(struct rig *r, bool push, const struct mm_pki *k)
 	r->srv_trust = k->trust;
 	r->wall = 1798761600; /* 2027-01-01 */
 	r->frag_size = 16000; /* whole messages: each is tampered with as one */
+	if (a == P1_HYBRID_AM || a == P1_HYBRID_MM) {
+		r->cli_cert = NULL;
+		r->hybrid = true;
+		r->psk = "";
+		r->psk_main = a == P1_HYBRID_MM;
+	}
 }
 
-static void run_table(bool push, const struct mm_pki *k)
+static void run_table(bool push, const struct mm_pki *k, enum p1_auth a)
 {
 	static struct tamper_case t;
 	struct rig r;
 
 	memset(&t, 0, sizeof(t));
 	t.record = true;
-	rig_setup(&r, push, k);
+	rig_setup(&r, push, k, a);
 	r.tamper = hook;
 	r.tamper_arg = &t;
 	converse(&r, &t, "recording");
@@ -339,7 +358,7 @@ static void run_table(bool push, const struct mm_pki *k)
 			t.target_dir = msgs[i].dir;
 			t.target_index = msgs[i].index;
 			t.v = (enum variant)v;
-			rig_setup(&r, push, k);
+			rig_setup(&r, push, k, a);
 			r.tamper = hook;
 			r.tamper_arg = &t;
 			converse(&r, &t, label);
@@ -358,13 +377,13 @@ static void run_table(bool push, const struct mm_pki *k)
 static void test_tamper_pulled_policy(void **state)
 {
 	(void)state;
-	run_table(false, NULL);
+	run_table(false, NULL, P1_PSK);
 }
 
 static void test_tamper_pushed_policy(void **state)
 {
 	(void)state;
-	run_table(true, NULL);
+	run_table(true, NULL, P1_PSK);
 }
 
 static void test_tamper_main_mode(void **state)
@@ -372,7 +391,21 @@ static void test_tamper_main_mode(void **state)
 	struct mm_pki k = {NULL, NULL, NULL};
 	(void)state;
 	mm_load(&k);
-	run_table(false, &k);
+	run_table(false, &k, P1_CERT);
+	x509_cred_free(k.cli);
+	x509_cred_free(k.srv);
+	x509_trust_free(k.trust);
+}
+
+/* Hybrid: the gateway's signature in AM2 or MM6, the client's HASH_I proving nothing until
+ * XAUTH; every message of both modes tampered with like the others. */
+static void test_tamper_hybrid(void **state)
+{
+	struct mm_pki k = {NULL, NULL, NULL};
+	(void)state;
+	mm_load(&k);
+	run_table(false, &k, P1_HYBRID_AM);
+	run_table(false, &k, P1_HYBRID_MM);
 	x509_cred_free(k.cli);
 	x509_cred_free(k.srv);
 	x509_trust_free(k.trust);
@@ -384,6 +417,7 @@ int main(void)
 	    cmocka_unit_test(test_tamper_pulled_policy),
 	    cmocka_unit_test(test_tamper_pushed_policy),
 	    cmocka_unit_test(test_tamper_main_mode),
+	    cmocka_unit_test(test_tamper_hybrid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
