@@ -164,6 +164,8 @@ static int connect_new(struct evd *d, const struct ctlp_msg *m, char *err, size_
 	rc = set.cert_path[0] ? 0
 	                      : cmd_secret(&set, foreign ? NULL : prof, EVC_SECRET_GROUP_KEY,
 	                                   ctlp_str(m, "group_key"), err, errlen);
+	if (rc == -EAGAIN && set.hybrid)
+		rc = 0; /* hybrid: the group key is optional (only its hash goes out) */
 	if (rc == -EAGAIN)
 		snprintf(err, errlen,
 		         _("no group key for profile '%s': store it with `evc profile import "
