@@ -307,9 +307,11 @@ static void map_identity(struct pcf *c, enum prof_auth *auth)
 	if (val(c, C_AUTHTYPE) && number(c, C_AUTHTYPE, 255, &at)) {
 		if (at == 3) {
 			put(c, C_AUTHTYPE, K_AUTH, "cert", PROF_ERROR);
-			say(c, C_AUTHTYPE, PROF_UNSUPPORTED,
-			    "certificate authentication is recorded (auth = cert), but evc cannot "
-			    "authenticate with RSA signatures yet; the profile will not connect");
+			say(c, C_AUTHTYPE, PROF_NOTE,
+			    "certificate authentication is recorded as auth = cert (main mode with "
+			    "RSA signatures); add cert_key and ca_cert, the PEM files of the "
+			    "certificate's key and of the gateway's CA, which a .pcf does not "
+			    "name");
 		} else if (at == 5) {
 			/* vpnc's pcf2vpnc maps it to its hybrid mode, which also hashes the
 			 * group key into AM3 (PRESHARED_KEY_HASH), as evc does */

@@ -258,9 +258,11 @@ static void map_identity(struct vpnc *c)
 		const char *m = val(c, V_AUTHMODE);
 		if (strcasecmp(m, "cert") == 0) {
 			cert = put(c, V_AUTHMODE, K_AUTH, "cert", PROF_ERROR);
-			say(c, V_AUTHMODE, PROF_UNSUPPORTED,
-			    "certificate authentication is recorded (auth = cert), but evc cannot "
-			    "authenticate with RSA signatures yet; the profile will not connect");
+			say(c, V_AUTHMODE, PROF_NOTE,
+			    "certificate authentication is recorded as auth = cert (main mode with "
+			    "RSA signatures, which vpnc itself lacks); add cert and cert_key, the "
+			    "PEM "
+			    "files of our certificate and its key");
 		} else if (strcasecmp(m, "hybrid") == 0) {
 			hybrid = put(c, V_AUTHMODE, K_AUTH, "hybrid", PROF_ERROR);
 		} else if (strcasecmp(m, "psk") != 0) {

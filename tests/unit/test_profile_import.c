@@ -346,7 +346,7 @@ static void test_pcf_other_values_utf8(void **state)
 	expect_secret(&c->imp.password, NULL);
 
 	const char *p = path;
-	expect(&c->d, p, PROF_UNSUPPORTED, 4, "authtype", "evc cannot authenticate with RSA");
+	expect(&c->d, p, PROF_NOTE, 4, "authtype", "recorded as auth = cert (main mode");
 	expect(&c->d, p, PROF_WARNING, 7, "enc_GroupPwd", "differs from GroupPwd");
 	expect(&c->d, p, PROF_UNSUPPORTED, 8, "EnableISPConnect", "Windows feature");
 	expect(&c->d, p, PROF_UNSUPPORTED, 9, "ISPConnectType", "Windows dial-up");
