@@ -219,6 +219,15 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 	nshown() { grep -c "^evc-gui: shown: $1\$" "${RIG_LOGS[gui-stderr]}" || true; }
 	_more_shown() { [[ $(nshown "$1") -gt $2 ]]; }
 	wait_shown() { wait_for -p "$gui" "evc-gui showing $1" 30 _more_shown "$1" "$2"; }
+	# try_for SECS CMD...: CMD until it succeeds (0) or SECS have passed (1), polled
+	try_for() {
+		local end=$((SECONDS + $1))
+		shift
+		until "$@"; do
+			((SECONDS < end)) || return 1
+			sleep 0.05
+		done
+	}
 	# screenshot NAME: the screen as it is now, into the build tree
 	screenshot() {
 		python3 "$here/xwd2png.py" "$udir/fb/Xvfb_screen0" "$shots/evc-gui-$1.png" ||
@@ -337,7 +346,14 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 			wait_shown "import dialog" "$n0"
 			n0=$(nshown "import file: $1")
 			key "Import a profile" ctrl+l type --delay 20 "$1"
-			# GTK resolves the typed path in the background: Enter once it has
+			# GTK resolves the typed path in the background: Enter once it has. Under load
+			# the path was lost once in a few dozen runs (the chooser still loading its
+			# Recent view, we think): typed once more, said in the log, with a screenshot
+			if ! try_for 10 _more_shown "import file: $1" "$n0"; then
+				rig_note "the import dialog did not take $1 in 10 s: typed again (screen in $shots)"
+				python3 "$here/xwd2png.py" "$udir/fb/Xvfb_screen0" "$shots/import-retry.png" || true
+				key "Import a profile" ctrl+l ctrl+a BackSpace type --delay 20 "$1"
+			fi
 			wait_shown "import file: $1" "$n0"
 			if [[ -n ${2:-} ]]; then screenshot "$2"; fi
 			key "Import a profile" Return
