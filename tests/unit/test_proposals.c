@@ -133,6 +133,32 @@ static void test_dh_order(void **state)
 	assert_int_equal(ike_dh_next_group(7, 0), 0);
 }
 
+/* Hybrid proposals match a server's hybrid policy (an rsa-sig one evs offers as hybrid) only
+ * with XAUTH users, and never a plain rsa-sig or pre-share policy. */
+static void test_hybrid_match(void **state)
+{
+	(void)state;
+	struct ike_p1_prop p[64];
+	uint8_t buf[4096];
+	size_t n = ike_proposals_p1(14, IKE_PROP_HYBRID, p, 64);
+	struct wr w = wr_init(buf, sizeof(buf));
+	prop_write_p1(&w, p, n);
+	assert_false(w.err);
+	struct isakmp_sa sa;
+	const char *why = NULL;
+	assert_true(isakmp_sa_parse(buf, w.len, &sa, &why));
+	struct ike_p1_prop srv = {CIPHER_AES_CBC,           256, HASH_SHA256,
+	                          IKE_AUTH_HYBRID_INIT_RSA, 14,  0};
+	struct ike_p1_prop chosen;
+	assert_true(prop_choose_p1(&sa, &srv, 1, 14, true, &chosen) >= 0);
+	assert_int_equal(chosen.auth, IKE_AUTH_HYBRID_INIT_RSA);
+	assert_int_equal(prop_choose_p1(&sa, &srv, 1, 14, false, &chosen), -1);
+	srv.auth = IKE_AUTH_RSA_SIG;
+	assert_int_equal(prop_choose_p1(&sa, &srv, 1, 14, true, &chosen), -1);
+	srv.auth = IKE_AUTH_PSK;
+	assert_int_equal(prop_choose_p1(&sa, &srv, 1, 14, true, &chosen), -1);
+}
+
 /*
  * Every transform written has its key length right after the encryption attribute (Cisco
  * reads it there), and reads back to the same proposal.
@@ -570,6 +596,7 @@ int main(void)
 	    cmocka_unit_test(test_p2_lists),
 	    cmocka_unit_test(test_dh_order),
 	    cmocka_unit_test(test_attr_order),
+	    cmocka_unit_test(test_hybrid_match),
 	    cmocka_unit_test(test_matrix),
 	    cmocka_unit_test(test_weak_only_when_asked),
 	    cmocka_unit_test(test_silent_fallback),
