@@ -17,6 +17,9 @@
  * 12 to 17 are MM1 to MM6 of main mode with a pre-shared key (the server keys the client's
  * address), 18 and 19 its MM5 and MM6 built from the sender's real ID (its address) with the
  * fuzzer's bytes as HASH_I or HASH_R.
+ * 20 to 23 are hybrid authentication (the client has no certificate, the server signs): 20
+ * MM5 and 21 MM6 as the fuzzer's payloads, 22 MM6 with the server's real identity and
+ * certificate and the fuzzer's bytes as its signature, 23 with them as its certificate.
  */
 #include <libgen.h>
 #include <stddef.h>
@@ -93,11 +96,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct stop_at stop = {RIG_C2S, 0, false};
 	if (size < 2)
 		return 0;
-	unsigned mode = data[0] % 20;
-	bool psk = mode >= 12;
-	unsigned which = psk ? (mode < 18 ? mode - 12 : 4 + mode % 2)
-	                     : (mode < 6 ? mode : 4 + mode % 2); /* MM1 .. MM6 */
-	bool as_sig = mode == 6 || mode == 7, as_cert = mode == 8 || mode == 9;
+	unsigned mode = data[0] % 24;
+	bool hybrid = mode >= 20;
+	bool psk = mode >= 12 && !hybrid;
+	unsigned which = hybrid ? (mode == 20 ? 4 : 5)
+	                 : psk  ? (mode < 18 ? mode - 12 : 4 + mode % 2)
+	                        : (mode < 6 ? mode : 4 + mode % 2); /* MM1 .. MM6 */
+	bool as_sig = mode == 6 || mode == 7 || mode == 22;
+	bool as_cert = mode == 8 || mode == 9 || mode == 23;
 	bool as_hash = mode == 18 || mode == 19;
 	uint8_t np = data[1];
 	data += 2;
@@ -123,6 +129,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.cli_trust = r.srv_trust = NULL;
 		r.psk_main = true;
 		r.srv.psk_addr = RIG_CLIENT_IP;
+	}
+	if (hybrid) {
+		r.cli_cert = NULL;
+		r.hybrid = true;
+		r.psk = "";
+		r.psk_main = true;
 	}
 	bool to_server = which % 2 == 0;
 	if (which == 1)
