@@ -4,7 +4,10 @@
  * CAs we trust, our identity as the DER subject name (ID_DER_ASN1_DN), our certificate, and
  * the signature over HASH_I or HASH_R. With a pre-shared key (RFC 2409 5.4) the identity is
  * our IPv4 address (ID_IPV4_ADDR, as IOS and strongSwan key main mode by address: the key
- * must be known before the identity arrives) and HASH_I or HASH_R itself is the proof.
+ * must be known before the identity arrives) and HASH_I or HASH_R itself is the proof. With
+ * hybrid authentication the responder signs as above and the initiator sends its group
+ * (ID_KEY_ID) and HASH_I, under a SKEYID made as for signatures: it proves nothing about the
+ * initiator, whom XAUTH then authenticates.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -451,10 +451,12 @@ void mm_write_certreqs(struct ike_sa *sa, struct isakmp_builder *b);
 /* Logs what the peer's CERTREQ payloads ask for when we cannot give it (another
  * certificate type), so that a refusal that follows can be understood. */
 void mm_note_certreqs(struct ike_sa *sa, const struct isakmp_chain *c);
-/* Writes ID (our subject, ID_DER_ASN1_DN) into buf; its length or 0. */
+/* Writes our ID into buf: our subject (ID_DER_ASN1_DN) when we sign, the group (ID_KEY_ID)
+ * as a hybrid initiator, else our address (ID_IPV4_ADDR); its length or 0. */
 size_t mm_id_body(const struct ike_sa *sa, uint8_t *buf, size_t cap);
-/* Writes ID, CERT and SIG over hash (HASH_I or HASH_R), with ask (MM5) CERTREQ and
- * INITIAL-CONTACT before the SIG; false if it cannot sign. */
+/* Writes ID, CERT and SIG over hash (HASH_I or HASH_R) when we sign, else ID and the hash,
+ * with ask (MM5) INITIAL-CONTACT (and CERTREQ when signing) before the SIG or HASH, which goes
+ * last; false if it cannot sign. */
 bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *id, size_t id_len,
                    const uint8_t *hash, bool ask);
 /* Why the peer's authentication was refused, and the notify that tells it (0: none). */
@@ -465,8 +467,9 @@ struct mm_err {
 /*
  * Checks the ID, CERT and SIG of MM5 (responder) or MM6 (initiator): first the signature
  * over HASH_I or HASH_R with the certificate's key, then the ID against the certificate's
- * subject and the chain against cfg.trust at the date. With a pre-shared key, the ID and
- * HASH_I or HASH_R instead (*out stays NULL). 0 with *out the verified certificate
+ * subject and the chain against cfg.trust at the date. When the peer does not sign (a
+ * pre-shared key, or a hybrid initiator), the ID and HASH_I or HASH_R instead (*out stays
+ * NULL). 0 with *out the verified certificate
  * (and idi_b/idr_b recorded); -EINVAL or -EBADMSG for a message that may be damaged or forged,
  * nothing proven yet (drop it, e->text says what); another negative errno when the signed
  * message's certificate or identity is refused (e->notify set).
