@@ -118,6 +118,34 @@ evc_tun_gone client
 evs_wait_connections 0
 rig_note "a profile with auth = hybrid: connected, disconnected"
 
+# ---- the same profile through the desktop daemon (evc daemon, driven by gui_drive as root):
+# no group key stored or sent, and none asked for
+DRIVE=$(dirname -- "$EVC_BIN")/../tests/e2e/gui_drive
+if [[ -x $DRIVE ]]; then
+	ctl=$RIG_DIR/daemon.sock
+	rig_log evcd-stderr >/dev/null
+	# shellcheck disable=SC2016 # expanded by that sh, not here
+	rig_spawn_isolated evcd client sh -c 'exec "$@" 2>>"$0"' "${RIG_LOGS[evcd-stderr]}" \
+		"$EVC_BIN" daemon --profile-dir "$profiles" --control "$ctl" \
+		--state-file "$RIG_DIR/evcd.state"
+	evcd=$(rig_pid evcd)
+	wait_for_log -p "$evcd" "${RIG_LOGS[evcd-stderr]}" "waiting for connect on $ctl" 10
+	rig_log drive >/dev/null
+	rig_log drive-stderr >/dev/null
+	st=0
+	rig_exec client "$DRIVE" "$ctl" connect office --connect-password-file "$pw" --disconnect \
+		--timeout 20 >"${RIG_LOGS[drive]}" 2>"${RIG_LOGS[drive-stderr]}" || st=$?
+	[[ $st == 0 ]] || fail "the daemon did not connect the hybrid profile ($st): $(cat "${RIG_LOGS[drive]}" "${RIG_LOGS[drive-stderr]}")"
+	grep -q -x "address: $EVC_POOL_FIRST" "${RIG_LOGS[drive]}" ||
+		fail "the daemon's hybrid connection got no address: $(cat "${RIG_LOGS[drive]}")"
+	evc_wait_tun_gone client
+	evs_wait_connections 0
+	rig_kill evcd 10
+	rig_note "the hybrid profile through evc daemon: connected without a group key, disconnected"
+else
+	rig_note "no gui_drive in this build (-DEVC_GUI=OFF): the daemon step is left out"
+fi
+
 # ---- what must get nothing
 refused() { # refused NAME PWFILE WANT_EVC WANT_EVS ARGS...
 	local name=$1 pwf=$2 want_evc=$3 want_evs=$4

@@ -57,11 +57,14 @@ wait_for -p "$EVS_PID" "evs answering on its control socket" 10 evs_show summary
 # vpnc_hybrid NAME PASSWORD: vpnc in hybrid mode, as vpnc_start would start it
 vpnc_hybrid() {
 	local name=$1 password=$2
+	# shellcheck disable=SC2034 # VPNC_ROLE and VPNC_ADDR are vpnc_wait_up's (vpnc-client.sh)
 	VPNC_DIR=$RIG_DIR/$name VPNC_ROLE=client VPNC_IFNAME=vpnc0 VPNC_ADDR=
 	mkdir -m 700 "$VPNC_DIR" || fail "cannot create $VPNC_DIR"
-	sed -e "s|@REAL_SCRIPT@|$VPNC_SCRIPT|g" -e "s|@DIR@|$VPNC_DIR|g" \
-		"$VPNC_TEMPLATES/vpnc-script-wrapper.in" >"$VPNC_DIR/vpnc-script" &&
-		chmod 700 "$VPNC_DIR/vpnc-script" || fail "cannot write $VPNC_DIR/vpnc-script"
+	if ! sed -e "s|@REAL_SCRIPT@|$VPNC_SCRIPT|g" -e "s|@DIR@|$VPNC_DIR|g" \
+		"$VPNC_TEMPLATES/vpnc-script-wrapper.in" >"$VPNC_DIR/vpnc-script" ||
+		! chmod 700 "$VPNC_DIR/vpnc-script"; then
+		fail "cannot write $VPNC_DIR/vpnc-script"
+	fi
 	(
 		umask 077
 		cat >"$VPNC_DIR/vpnc.conf" <<-EOF
