@@ -390,6 +390,18 @@ static void on_delete(GtkButton *b, gpointer data)
 	g_free(name);
 }
 
+/* -v: the profile now selected, once painted (the list's search selects as it is typed) */
+static void on_selection(GtkTreeSelection *sel, gpointer data)
+{
+	struct gui_profiles *pp = data;
+	char *name = gui_profiles_selected(pp), what[300];
+	if (name) {
+		snprintf(what, sizeof(what), "selected: %s", name); /* i18n: no (-v, for tests) */
+		pp->host.shown(pp->host.ctx, GTK_WIDGET(pp->parent), what);
+	}
+	g_free(name);
+}
+
 char *gui_profiles_selected(struct gui_profiles *pp)
 {
 	GtkTreeModel *m;
@@ -426,6 +438,8 @@ struct gui_profiles *gui_profiles_new(GtkBuilder *b, GtkWindow *parent, const ch
 	pp->profiles = prof_store_new(pp->dir);
 	/* the group key typed in the profile dialog: secret memory, not GLib's heap */
 	evc_secret_buffer_attach(GTK_ENTRY(gtk_builder_get_object(b, "p_key")));
+	g_signal_connect(gtk_tree_view_get_selection(pp->list), "changed", G_CALLBACK(on_selection),
+	                 pp);
 	for (size_t i = 0; i < sizeof(buttons) / sizeof(buttons[0]); i++)
 		g_signal_connect(gtk_builder_get_object(b, buttons[i].id), "clicked", buttons[i].cb,
 		                 pp);

@@ -432,6 +432,14 @@ static void on_connect(GtkButton *button, gpointer data)
 	g_free(name);
 }
 
+/* Enter (or a double click) on a profile: its connect dialog. (Connected swapped, on_connect
+ * took the tree path for the window and read freed memory.) */
+static void on_row_activated(GtkTreeView *v, GtkTreePath *path, GtkTreeViewColumn *col,
+                             gpointer data)
+{
+	on_connect(NULL, data);
+}
+
 static void on_disconnect(GtkButton *button, gpointer data)
 {
 	struct gui_win *w = data;
@@ -532,7 +540,7 @@ struct gui_win *gui_win_new(GtkApplication *app, const char *socket_path, const 
 	g_signal_connect(w->connect_button, "clicked", G_CALLBACK(on_connect), w);
 	g_signal_connect(w->disconnect_button, "clicked", G_CALLBACK(on_disconnect), w);
 	g_signal_connect(w->error_bar, "response", G_CALLBACK(on_error_close), w);
-	g_signal_connect_swapped(w->list, "row-activated", G_CALLBACK(on_connect), w);
+	g_signal_connect(w->list, "row-activated", G_CALLBACK(on_row_activated), w);
 #undef OBJ
 	/* the profiles: --profile-dir, else the user's own directory, as `evc profile` */
 	if (profile_dir)

@@ -265,13 +265,23 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 				--name "^$name\$" windowfocus --sync key --delay 50 "$@" >/dev/null 2>&1 ||
 				fail "xdotool: no window '$name' to send $* to"
 		}
+		# select_profile NAME: from the keyboard (Alt+P, Home, the name typed into the list's
+		# search), until the window says NAME is selected; Escape ends the search
+		select_profile() {
+			local n0
+			n0=$(nshown "selected: $1")
+			key "EasyVPN Client" alt+p Home type --delay 20 "$1"
+			wait_shown "selected: $1" "$n0"
+			key "EasyVPN Client" Escape
+		}
 		b0=$(nshown banner) c0=$(nshown Connected)
-		# the second profile (the first is the broken one), then the connect dialog
+		# the second profile (the first is the broken one), then the connect dialog by Enter on
+		# it (row activation; the Connect button's Alt+C is no longer pressed here)
 		# the gateway allowed save-password the last time: evc-gui remembered it for office
 		grep -q -x 'save-password-allowed=true' "$ghome/profiles/evc-gui.ini" ||
 			fail "evc-gui did not remember the gateway's save-password: $(cat "$ghome/profiles/evc-gui.ini" 2>&1)"
 		k0=$(nshown "connect dialog")
-		key "EasyVPN Client" alt+p Home Down alt+c
+		key "EasyVPN Client" alt+p Home Down Return # Enter on a profile: its connect dialog
 		wait_shown "connect dialog" "$k0"
 		screenshot connect
 		rig_exec client env DISPLAY="$display" timeout 10 xdotool search --sync --onlyvisible \
@@ -396,8 +406,8 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		# edit quizware: found by the list's search, Alt+E; the dialog starts in the gateway
 		# field; Alt+U and Alt+D reach the username and the description
 		n0=$(nshown "edit dialog")
-		key "EasyVPN Client" alt+p type --delay 20 quizware
-		key "EasyVPN Client" Escape alt+e
+		select_profile quizware
+		key "EasyVPN Client" alt+e
 		wait_shown "edit dialog" "$n0"
 		screenshot edit
 		key Profile ctrl+a type --delay 20 203.0.113.7 # no mnemonic: the focus starts there
@@ -415,8 +425,8 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		# delete: the list's search finds newone, Alt+L, yes; then home
 		for name in newone home; do
 			n0=$(nshown "delete dialog")
-			key "EasyVPN Client" alt+p type --delay 20 "$name"
-			key "EasyVPN Client" Escape alt+l
+			select_profile "$name"
+			key "EasyVPN Client" alt+l
 			wait_shown "delete dialog" "$n0"
 			[[ $name == home ]] && screenshot delete
 			key Delete alt+y
