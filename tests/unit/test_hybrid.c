@@ -578,6 +578,68 @@ static void test_psk_hash_notify(void **state)
 	}
 }
 
+/* A phase-1 rekey with hybrid: the new IKE SA authenticates the gateway by its signature
+ * again and the client by XAUTH again (the password goes out a second time), and only then
+ * takes over the ESP SA pair, on both sides, none going down. */
+static void rekey_hybrid(bool main_mode)
+{
+	struct rig r;
+	struct pki k;
+	struct ike_child_status st[4];
+	const char *why = NULL;
+	rig_hybrid(&r, &k, main_mode);
+	r.passwords[1] = "richard-pw-1";
+	r.n_passwords = 2;
+	assert_true(rig_start(&r));
+	assert_int_equal(r.c.children_up, 1);
+	uint32_t spi_in = r.c.child.spi_in;
+	struct ike_sa *old_c = r.c.sa, *old_s = r.s.sa;
+	memset(&r.c, 0, sizeof(r.c));
+	memset(&r.s, 0, sizeof(r.s));
+	struct ike_config cfg = {0};
+	cfg.role = IKE_ROLE_INITIATOR;
+	cfg.local = (struct ike_endpoint){RIG_CLIENT_IP, IKE_PORT};
+	cfg.peer = (struct ike_endpoint){RIG_SERVER_IP, IKE_PORT};
+	cfg.group = r.group;
+	cfg.username = r.user;
+	cfg.dh_group = r.dh;
+	cfg.dpd_idle_s = 10;
+	cfg.hybrid = true;
+	cfg.psk_main = main_mode;
+	cfg.trust = r.cli_trust;
+	cfg.peer_name = "198.51.100.1";
+	cfg.wall_s = r.wall;
+	cfg.frag_size = 16000;
+	cfg.p1_rekey = true;
+	r.c.sa = ike_sa_new(&cfg, r.now, &why);
+	assert_non_null(r.c.sa);
+	ike_start(r.c.sa, r.now);
+	assert_true(rig_pump(&r));
+	assert_false(r.c.failed);
+	assert_false(r.s.failed);
+	assert_int_equal(r.c.answers, 1); /* XAUTH again */
+	assert_int_equal(r.c.children_up, 0);
+	assert_true(ike_sa_handover_ready(r.c.sa));
+	assert_true(ike_sa_handover_ready(r.s.sa));
+	assert_int_equal(ike_sa_take_over(r.s.sa, old_s, r.now, &why), 0);
+	assert_int_equal(ike_sa_take_over(r.c.sa, old_c, r.now, &why), 0);
+	assert_true(ike_sa_established(r.c.sa));
+	assert_int_equal(ike_sa_child_status(r.c.sa, r.now, st, 4), 1);
+	assert_int_equal(st[0].spi_in, spi_in);
+	ike_sa_free(old_c);
+	ike_sa_free(old_s);
+	assert_int_equal(r.c.children_down, 0);
+	assert_int_equal(r.s.children_down, 0);
+	finish(&r, &k);
+}
+
+static void test_p1_rekey(void **state)
+{
+	(void)state;
+	rekey_hybrid(false);
+	rekey_hybrid(true);
+}
+
 /* The engine refuses a hybrid configuration without what checking the gateway needs. */
 static void test_config(void **state)
 {
@@ -619,6 +681,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_group),
 	    cmocka_unit_test(test_config),
 	    cmocka_unit_test(test_psk_hash_notify),
+	    cmocka_unit_test(test_p1_rekey),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
