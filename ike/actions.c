@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The queue of actions an SA hands to its caller (datagrams, logs, prompts, ESP SAs): each
- * node owns a copy of what its action points to, wiped when it holds secrets.
+ * node owns a copy of what its action points to, wiped when it holds secrets. Logs and
+ * status lines are actions too, so every module can report without knowing the SA life cycle.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,4 +74,43 @@ void sa_actions_free(struct ike_sa *sa)
 	sa->q_head = sa->q_tail = NULL;
 	node_free(sa->q_cur);
 	sa->q_cur = NULL;
+}
+
+static void vpush_text(struct ike_sa *sa, struct ike_act_node *n, const char *fmt, va_list ap)
+{
+	char text[1024];
+	int k = snprintf(text, sizeof(text), "[%02x%02x%02x%02x] ", sa->icky[0], sa->icky[1],
+	                 sa->icky[2], sa->icky[3]);
+	if (k < 0)
+		k = 0;
+	vsnprintf(text + k, sizeof(text) - (size_t)k, fmt, ap);
+	sa_own(n, text, strlen(text), false);
+}
+
+void sa_log(struct ike_sa *sa, enum ike_log_level lvl, const char *fmt, ...)
+{
+	struct ike_act_node *n = sa_push(sa, IKE_ACT_LOG);
+	if (!n)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vpush_text(sa, n, fmt, ap);
+	va_end(ap);
+	n->act.u.log.level = lvl;
+	n->act.u.log.text = n->buf ? (const char *)n->buf : "";
+}
+
+void sa_status(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
+{
+	struct ike_act_node *n = sa_push(sa, IKE_ACT_STATUS);
+	if (!n)
+		return;
+	char text[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	sa_own(n, text, strlen(text), false);
+	n->act.u.status.step = step;
+	n->act.u.status.text = n->buf ? (const char *)n->buf : "";
 }

@@ -106,45 +106,6 @@ void sa_set_state(struct ike_sa *sa, enum ike_state st)
 	sa->state = st;
 }
 
-static void vpush_text(struct ike_sa *sa, struct ike_act_node *n, const char *fmt, va_list ap)
-{
-	char text[1024];
-	int k = snprintf(text, sizeof(text), "[%02x%02x%02x%02x] ", sa->icky[0], sa->icky[1],
-	                 sa->icky[2], sa->icky[3]);
-	if (k < 0)
-		k = 0;
-	vsnprintf(text + k, sizeof(text) - (size_t)k, fmt, ap);
-	sa_own(n, text, strlen(text), false);
-}
-
-void sa_log(struct ike_sa *sa, enum ike_log_level lvl, const char *fmt, ...)
-{
-	struct ike_act_node *n = sa_push(sa, IKE_ACT_LOG);
-	if (!n)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vpush_text(sa, n, fmt, ap);
-	va_end(ap);
-	n->act.u.log.level = lvl;
-	n->act.u.log.text = n->buf ? (const char *)n->buf : "";
-}
-
-void sa_status(struct ike_sa *sa, enum ike_step step, const char *fmt, ...)
-{
-	struct ike_act_node *n = sa_push(sa, IKE_ACT_STATUS);
-	if (!n)
-		return;
-	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	sa_own(n, text, strlen(text), false);
-	n->act.u.status.step = step;
-	n->act.u.status.text = n->buf ? (const char *)n->buf : "";
-}
-
 static void release_policy(struct ike_sa *sa)
 {
 	if ((sa->facts & F_POLICY_TAKEN) && sa->cfg.ops && sa->cfg.ops->release_policy)
