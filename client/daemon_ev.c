@@ -134,15 +134,6 @@ static void cb_banner(void *ctx, const char *text)
 	evd_ask(d, &w);
 }
 
-void evd_prompt_event(struct evd *d, struct ctlp_wr *w)
-{
-	ctlp_wr_begin(w, d->ev, sizeof(d->ev));
-	ctlp_wr_str(w, "event", "prompt");
-	ctlp_wr_str(w, "kind", "password");
-	ctlp_wr_str(w, "user", d->prompt_user);
-	ctlp_wr_bool(w, "retry", d->prompt_retry);
-}
-
 static void cb_prompt(void *ctx, const struct evc_prompt *p)
 {
 	struct evd *d = ctx;
@@ -218,4 +209,35 @@ void evd_error(struct evd *d, const char *text, bool final)
 void evd_log(struct evd *d, enum ike_log_level lvl, const char *msg)
 {
 	cb_log(d, lvl, msg);
+}
+
+void evd_orphans(struct evd *d)
+{
+	if (!d->client || !(d->banner_waiting || d->prompt_waiting) || evd_owner_here(d)) {
+		d->orphan_at = 0;
+		return;
+	}
+	uint64_t now = mono_ms();
+	if (!d->orphan_at) {
+		d->orphan_at = now + EVD_ORPHAN_MS;
+		return;
+	}
+	if (now < d->orphan_at)
+		return;
+	d->orphan_at = 0;
+	/* nobody saw the banner: declined, as its owner could not accept it */
+	if (d->banner_waiting) {
+		d->banner_waiting = false;
+		evd_log(d, IKE_LOG_WARN,
+		        _("nobody who owns the connection is on the control socket any more: the "
+		          "banner is declined"));
+		evc_client_answer_banner(d->client, false);
+	}
+	if (d->prompt_waiting) {
+		d->prompt_waiting = false;
+		evd_log(d, IKE_LOG_WARN,
+		        _("nobody who owns the connection is on the control socket any more: the "
+		          "password prompt is given up"));
+		evc_client_answer(d->client, NULL, NULL);
+	}
 }

@@ -123,6 +123,15 @@ int evd_attach(struct evd *d, char *err, size_t errlen)
 	return 0;
 }
 
+void evd_prompt_event(struct evd *d, struct ctlp_wr *w)
+{
+	ctlp_wr_begin(w, d->ev, sizeof(d->ev));
+	ctlp_wr_str(w, "event", "prompt");
+	ctlp_wr_str(w, "kind", "password");
+	ctlp_wr_str(w, "user", d->prompt_user);
+	ctlp_wr_bool(w, "retry", d->prompt_retry);
+}
+
 size_t evd_pending(struct evd *d, char *out, size_t cap)
 {
 	struct ctlp_wr w;
@@ -144,35 +153,4 @@ size_t evd_pending(struct evd *d, char *out, size_t cap)
 		}
 	}
 	return n;
-}
-
-void evd_orphans(struct evd *d)
-{
-	if (!d->client || !(d->banner_waiting || d->prompt_waiting) || evd_owner_here(d)) {
-		d->orphan_at = 0;
-		return;
-	}
-	uint64_t now = mono_ms();
-	if (!d->orphan_at) {
-		d->orphan_at = now + EVD_ORPHAN_MS;
-		return;
-	}
-	if (now < d->orphan_at)
-		return;
-	d->orphan_at = 0;
-	/* nobody saw the banner: declined, as its owner could not accept it */
-	if (d->banner_waiting) {
-		d->banner_waiting = false;
-		evd_log(d, IKE_LOG_WARN,
-		        _("nobody who owns the connection is on the control socket any more: the "
-		          "banner is declined"));
-		evc_client_answer_banner(d->client, false);
-	}
-	if (d->prompt_waiting) {
-		d->prompt_waiting = false;
-		evd_log(d, IKE_LOG_WARN,
-		        _("nobody who owns the connection is on the control socket any more: the "
-		          "password prompt is given up"));
-		evc_client_answer(d->client, NULL, NULL);
-	}
 }
