@@ -78,13 +78,16 @@ void evc_session_fail(struct evc_session *s, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A failure that still owes the gateway its DELETEs. */
 void evc_session_give_up(struct evc_session *s);
-/* A new IKE SA with the session's settings (session_io.c); p1_rekey: it replaces s->sa, in
+/* A new IKE SA with the session's settings (session_open.c); p1_rekey: it replaces s->sa, in
  * the DH group s->sa negotiated. NULL with s->err set. */
 struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey);
 /* The IKE SA a datagram is for: sa_next when it carries sa_next's initiator cookie. */
 struct ike_sa *evc_session_sa_for(struct evc_session *s, const uint8_t *msg, size_t len);
 /* Ticks both IKE SAs. */
 void evc_session_tick(struct evc_session *s, uint64_t now);
+
+/* fd in the session's epoll, tagged (EPOLLIN); -1 with errno. */
+int evc_session_watch(struct evc_session *s, int fd, enum evc_tag tag);
 
 /* Cisco IPsec over UDP: the session's socket on the gateway's port (opened on first use, as
  * vpnc uses the same port on both ends), or a negative errno with err. */

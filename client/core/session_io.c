@@ -134,12 +134,6 @@ void evc_session_dispatch(struct evc_session *s, uint32_t tag)
 
 /* ---- setup and teardown ---- */
 
-static int add_ev(struct evc_session *s, int fd, enum evc_tag tag)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
-	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
-}
-
 /* The host side: a vpnc-script's pre-init, the TUN device, then (client/core/host.h) crash
  * recovery, the resolver file's checks and the journal. */
 static int setup_host(struct evc_session *s)
@@ -256,91 +250,17 @@ static int setup_io(struct evc_session *s, struct evc_shared *io)
 	}
 	/* the shared sockets first, so that teardown knows what to take out of the epoll */
 	s->watching = true;
-	if (add_ev(s, s->sock_ike, EVC_TAG_IKE) ||
-	    (s->sock_natt >= 0 && add_ev(s, s->sock_natt, EVC_TAG_NATT)) ||
-	    (s->sock_esp >= 0 && add_ev(s, s->sock_esp, EVC_TAG_ESP)) ||
-	    add_ev(s, s->tun, EVC_TAG_TUN) || add_ev(s, s->timer, EVC_TAG_TIMER)) {
+	if (evc_session_watch(s, s->sock_ike, EVC_TAG_IKE) ||
+	    (s->sock_natt >= 0 && evc_session_watch(s, s->sock_natt, EVC_TAG_NATT)) ||
+	    (s->sock_esp >= 0 && evc_session_watch(s, s->sock_esp, EVC_TAG_ESP)) ||
+	    evc_session_watch(s, s->tun, EVC_TAG_TUN) ||
+	    evc_session_watch(s, s->timer, EVC_TAG_TIMER)) {
 		rc = -errno;
 		snprintf(s->err, sizeof(s->err), _("cannot watch the sockets: %s"),
 		         strerror(errno));
 		return rc;
 	}
 	return 0;
-}
-
-int evc_session_cudp(struct evc_session *s, uint16_t port, char *err, size_t errlen)
-{
-	if (s->sock_cudp >= 0) {
-		if (s->cudp_port == port)
-			return s->sock_cudp;
-		snprintf(err, errlen, _("the gateway moved IPsec over UDP from port %u to %u"),
-		         s->cudp_port, port);
-		return -EINVAL;
-	}
-	int fd = sock_udp_bind(0, port, err, errlen);
-	if (fd < 0)
-		return fd;
-	if (add_ev(s, fd, EVC_TAG_CUDP)) {
-		int e = errno;
-		snprintf(err, errlen, _("cannot watch UDP port %u: %s"), port, strerror(e));
-		close(fd);
-		return -e;
-	}
-	s->sock_cudp = fd;
-	s->cudp_port = port;
-	return fd;
-}
-
-struct ike_sa *evc_session_new_sa(struct evc_session *s, bool p1_rekey)
-{
-	const struct evc_settings *set = s->set;
-	const char *why = NULL;
-	struct ike_config ic = {
-	    .role = IKE_ROLE_INITIATOR,
-	    .local = {s->local_ip, set->local_port ? set->local_port : IKE_PORT},
-	    .peer = {s->gw_addr, IKE_PORT},
-	    .group = set->group,
-	    .psk = set->group_key.p,
-	    .psk_len = set->group_key.len,
-	    .username = set->user[0] ? set->user : NULL,
-	    .psk_main = set->psk_main,
-	    .hybrid = set->hybrid,
-	    .dh_group = set->dh_group,
-	    .prop_flags = set->prop_flags,
-	    .pfs_group = set->pfs_group,
-	    .p1 = set->n_p1 ? set->p1 : NULL,
-	    .n_p1 = set->n_p1,
-	    .p2 = set->n_p2 ? set->p2 : NULL,
-	    .n_p2 = set->n_p2,
-	    .natt = set->natt,
-	    .cisco_udp = set->cisco_udp,
-	    .dpd_idle_s = set->dpd_idle_s,
-	    .frag_size = set->frag_size,
-	    .retransmit_ms = set->retransmit_ms,
-	    .n_lan = set->mode == EVC_MODE_NETWORK_EXTENSION ? set->n_lan : 0,
-	    .p1_rekey = p1_rekey,
-	    .cert = s->cred,
-	    .trust = s->trust,
-	    .peer_name = s->gw_name,
-	    .wall_s = (int64_t)time(NULL),
-	};
-	memcpy(ic.lan, set->lan, sizeof(ic.lan));
-	/* for a gateway's `firewall are-u-there`: read at each connection */
-	struct plat_fw fw;
-	char fw_err[160];
-	if (plat_fw_probe(&fw, fw_err, sizeof(fw_err)) == 0 && fw.found) {
-		ic.fw_vendor = IKE_FW_VENDOR_NFTABLES;
-		ic.fw_product = 1;
-	}
-	struct ike_p1_prop chosen;
-	int64_t left;
-	/* the group the gateway took last time: no fallback to search for it again */
-	if (p1_rekey && s->sa && ike_sa_p1_chosen(s->sa, mono_ms(), &chosen, &left))
-		ic.dh_group = chosen.group;
-	struct ike_sa *sa = ike_sa_new(&ic, mono_ms(), &why);
-	if (!sa)
-		snprintf(s->err, sizeof(s->err), _("cannot start: %s"), why);
-	return sa;
 }
 
 static int setup_engine(struct evc_session *s)
