@@ -221,10 +221,15 @@ static bool judge_radius(struct conn *c, void *arg)
 	                          c->d->now, &c->session_id);
 }
 
-static void local_verify(struct conn *c)
+static void judge_later(struct conn_judge *j, struct conn *c,
+                        bool (*judge)(struct conn *c, void *arg), void *arg, bool restrict_ifaces)
 {
-	struct conn_aaa *x = c->aaa;
-	conn_xauth_judged(c, x->group, x->user, judge_password, x->password, radius_only_ok(c));
+	*j = (struct conn_judge){true, c->aaa->group, c->aaa->user, judge, arg, restrict_ifaces};
+}
+
+static void local_verify(struct conn *c, struct conn_judge *j)
+{
+	judge_later(j, c, judge_password, c->aaa->password, radius_only_ok(c));
 }
 
 static bool has_local_after_radius(const struct evs_config *cfg)
@@ -239,7 +244,7 @@ static bool has_local_after_radius(const struct evs_config *cfg)
 }
 
 /* Access-Accept: the attributes (when authorization asks RADIUS), then limits and session. */
-static void accepted(struct conn *c, const struct evs_aaa_result *res)
+static void accepted(struct conn *c, const struct evs_aaa_result *res, struct conn_judge *j)
 {
 	struct evs_daemon *d = c->d;
 	struct conn_aaa *x = c->aaa;
@@ -277,11 +282,11 @@ static void accepted(struct conn *c, const struct evs_aaa_result *res)
 		     "isakmp authorization list has no 'group radius')",
 		     a, x->user);
 	}
-	conn_xauth_judged(c, x->group, x->user, judge_radius, NULL, radius_only_ok(c));
+	judge_later(j, c, judge_radius, NULL, radius_only_ok(c));
 }
 
 /* No valid answer: the next method (local) or a refusal saying why. */
-static void unanswered(struct conn *c, const struct evs_aaa_result *res)
+static void unanswered(struct conn *c, const struct evs_aaa_result *res, struct conn_judge *j)
 {
 	struct evs_daemon *d = c->d;
 	struct conn_aaa *x = c->aaa;
@@ -293,7 +298,7 @@ static void unanswered(struct conn *c, const struct evs_aaa_result *res)
 		dlog(d, IKE_LOG_WARN,
 		     "%s: user %s of group %s: %s; checking the local user database instead", a,
 		     x->user, x->group, res->why);
-		local_verify(c);
+		local_verify(c, j);
 		return;
 	}
 	reason = res->outcome == EVS_AAA_BAD_ANSWER
@@ -307,30 +312,43 @@ static void unanswered(struct conn *c, const struct evs_aaa_result *res)
 	ike_xauth_refuse(c->sa, d->now, reason);
 }
 
-static void radius_done(struct conn *c, const struct evs_aaa_result *res)
+void conn_aaa_answer(struct conn *c, const struct evs_aaa_result *res, struct conn_judge *j)
 {
 	struct conn_aaa *x = c->aaa;
 
+	*j = (struct conn_judge){0};
 	x->waiting = false;
 	switch (res->outcome) {
 	case EVS_AAA_ACCEPT:
 		dlog(c->d, IKE_LOG_INFO, "user %s of group %s: %s", x->user, x->group, res->why);
-		accepted(c, res);
+		accepted(c, res, j);
 		break;
 	case EVS_AAA_REJECT:
-		conn_xauth_judged(c, x->group, x->user, judge_radius, (void *)res->why, false);
+		judge_later(j, c, judge_radius, (void *)res->why, false);
 		break;
 	case EVS_AAA_NO_ANSWER:
 	case EVS_AAA_BAD_ANSWER:
 	case EVS_AAA_FAILED:
-		unanswered(c, res);
+		unanswered(c, res, j);
 		break;
 	}
-	mem_wipe(x->password, sizeof(x->password));
 }
 
-bool conn_aaa_remote(struct conn *c, const char *group, const char *user, const char *password)
+bool conn_aaa_waiting(const struct conn *c)
 {
+	return c->aaa && c->aaa->waiting;
+}
+
+void conn_aaa_wipe(struct conn *c)
+{
+	if (c->aaa && !c->aaa->waiting) /* still waiting: kept for the local fallback */
+		mem_wipe(c->aaa->password, sizeof(c->aaa->password));
+}
+
+bool conn_aaa_remote(struct conn *c, const char *group, const char *user, const char *password,
+                     struct conn_judge *j)
+{
+	*j = (struct conn_judge){0};
 	struct evs_daemon *d = c->d;
 	enum evs_aaa_method m[8];
 	size_t n = evs_config_authen_methods(d->cfg, m, 8);
@@ -388,26 +406,10 @@ bool conn_aaa_remote(struct conn *c, const char *group, const char *user, const 
 		         rc == -EBUSY    ? "too many questions are waiting for RADIUS servers"
 		         : rc == -ENOSYS ? "evs runs without a RADIUS client"
 		                         : strerror(-rc));
-		radius_done(c, &r);
+		conn_aaa_answer(c, &r, j);
 		return true;
 	}
 	c->aaa->waiting = true;
 	dlog(d, IKE_LOG_DEBUG, "user %s of group %s: asking RADIUS", user, group);
 	return true;
-}
-
-void evs_daemon_aaa_done(struct evs_daemon *d, const struct evs_aaa_result *res, uint64_t now)
-{
-	size_t slot = (size_t)(res->ticket & ((1u << CONN_SLOT_BITS) - 1));
-	struct conn *c = slot < d->max ? d->by_slot[slot] : NULL;
-
-	d->now = now;
-	if (!c || c->id != res->ticket || c->dead || !c->aaa || !c->aaa->waiting) {
-		dlog(d, IKE_LOG_DEBUG, "a RADIUS answer (%s) for a client that is gone",
-		     evs_aaa_outcome_str(res->outcome));
-		return;
-	}
-	radius_done(c, res);
-	conn_settle(c);
-	conn_reap(d);
 }

@@ -21,6 +21,7 @@
 #include "server/core/config_show.h"
 #include "server/core/conntab.h"
 #include "server/core/daemon.h"
+#include "server/core/daemon_aaa.h"
 #include "server/core/sessions.h"
 #include "server/core/show.h"
 #include "server/core/state.h"
@@ -28,19 +29,6 @@
 #include "server/core/xauth_judge.h"
 #include "lib/ipv4.h"
 #include "server/core/daemon_int.h"
-
-void dlog(struct evs_daemon *d, enum ike_log_level lvl, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-void dlog(struct evs_daemon *d, enum ike_log_level lvl, const char *fmt, ...)
-{
-	char msg[1200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	d->io.log(d->io.ctx, lvl, msg);
-}
 
 /* ---- connections ---- */
 
@@ -289,8 +277,14 @@ static void act_verify(void *ctx, const char *group, const char *user, const cha
 {
 	struct conn *c = ctx;
 	const char *v[3] = {group, user, password};
-	if (conn_aaa_remote(c, group, user, password))
-		return; /* RADIUS: judged when its answer comes (daemon_aaa.c) */
+	struct conn_judge j;
+	if (conn_aaa_remote(c, group, user, password, &j)) {
+		/* RADIUS: judged when its answer comes (evs_daemon_aaa_done), unless it failed */
+		if (j.due)
+			conn_xauth_judged(c, j.group, j.user, j.judge, j.arg, j.restrict_ifaces);
+		conn_aaa_wipe(c);
+		return;
+	}
 	conn_xauth_judged(c, group, user, judge_local, v, true);
 }
 
@@ -480,4 +474,25 @@ void conn_evict(struct evs_daemon *d, uint64_t id)
 		return;
 	}
 	evs_admit_done(d->admit, id);
+}
+
+/* A RADIUS answer (daemon_aaa.h): for the connection whose ticket it carries, if it waits. */
+void evs_daemon_aaa_done(struct evs_daemon *d, const struct evs_aaa_result *res, uint64_t now)
+{
+	size_t slot = (size_t)(res->ticket & ((1u << CONN_SLOT_BITS) - 1));
+	struct conn *c = slot < d->max ? d->by_slot[slot] : NULL;
+
+	d->now = now;
+	if (!c || c->id != res->ticket || c->dead || !conn_aaa_waiting(c)) {
+		dlog(d, IKE_LOG_DEBUG, "a RADIUS answer (%s) for a client that is gone",
+		     evs_aaa_outcome_str(res->outcome));
+		return;
+	}
+	struct conn_judge j;
+	conn_aaa_answer(c, res, &j);
+	if (j.due)
+		conn_xauth_judged(c, j.group, j.user, j.judge, j.arg, j.restrict_ifaces);
+	conn_aaa_wipe(c);
+	conn_settle(c);
+	conn_reap(d);
 }

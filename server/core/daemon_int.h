@@ -12,6 +12,7 @@
 
 struct conn_aaa;
 struct evs_aaa_req;
+struct evs_aaa_result;
 
 struct conn {
 	struct evs_daemon *d;
@@ -94,9 +95,29 @@ void conn_evict(struct evs_daemon *d, uint64_t id);
  */
 void conn_xauth_judged(struct conn *c, const char *group, const char *user,
                        bool (*judge)(struct conn *c, void *arg), void *arg, bool restrict_ifaces);
+/*
+ * A verdict daemon_aaa.c leaves to conn_xauth_judged (due): it judges with judge(c, arg)
+ * (the local database, or RADIUS's answer), group and user pointing into c's AAA state.
+ * Handed back rather than called, so that AAA needs nothing of the connection's life.
+ */
+struct conn_judge {
+	bool due;
+	const char *group, *user;
+	bool (*judge)(struct conn *c, void *arg);
+	void *arg;
+	bool restrict_ifaces;
+};
 /* XAUTH of c when the authentication list asks RADIUS first (daemon_aaa.c): true when it
- * took the answer (judged later, or refused now); false: the local database judges. */
-bool conn_aaa_remote(struct conn *c, const char *group, const char *user, const char *password);
+ * took the answer (judged later, refused now, or j due now); false: the local database
+ * judges. */
+bool conn_aaa_remote(struct conn *c, const char *group, const char *user, const char *password,
+                     struct conn_judge *j);
+/* RADIUS's answer for c: refused now, or j due. conn_aaa_wipe after judging: the password
+ * waited for a local fallback. */
+void conn_aaa_answer(struct conn *c, const struct evs_aaa_result *res, struct conn_judge *j);
+void conn_aaa_wipe(struct conn *c);
+/* A RADIUS question for c is out. */
+bool conn_aaa_waiting(const struct conn *c);
 /* c's group callbacks (set before its SA is created), and what conn_free drops. */
 const struct ike_server_ops *conn_aaa_ops(struct conn *c);
 void conn_aaa_free(struct conn *c);
