@@ -276,7 +276,7 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		}
 		b0=$(nshown banner) c0=$(nshown Connected)
 		# the second profile (the first is the broken one), then the connect dialog by Enter on
-		# it (row activation; the Connect button's Alt+C is no longer pressed here)
+		# it (row activation; the Connect button's Alt+C is pressed further on)
 		# the gateway allowed save-password the last time: evc-gui remembered it for office
 		grep -q -x 'save-password-allowed=true' "$ghome/profiles/evc-gui.ini" ||
 			fail "evc-gui did not remember the gateway's save-password: $(cat "$ghome/profiles/evc-gui.ini" 2>&1)"
@@ -326,6 +326,19 @@ if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && [[ -x $GUI
 		key "EasyVPN Client" alt+d
 		wait_shown Disconnected "$d0"
 		evc_wait_tun_gone client
+		# the saved password, loaded into the connect dialog again (Alt+C): in secret memory
+		# alone; the dialog cancelled (its Alt+C)
+		k0=$(nshown "connect dialog")
+		select_profile office
+		key "EasyVPN Client" alt+c
+		wait_shown "connect dialog" "$k0"
+		scan || fail "cannot read evc-gui's memory: $(cat "$RIG_DIR/scan.err")"
+		if ! { [[ $(in_dd) -ge 1 ]] && grep -q -x 'elsewhere 0 ' "$RIG_DIR/scan.txt"; }; then
+			fail "the saved password in the connect dialog is not in secret memory alone: $(cat "$RIG_DIR/scan.txt")"
+		fi
+		key Connect alt+c
+		_no_window() { ! rig_exec client env DISPLAY="$display" xdotool search --onlyvisible --name "^$1\$" >/dev/null 2>&1; }
+		wait_for -p "$gui" "the connect dialog closed" 10 _no_window Connect
 
 		# ---- the profiles from the keyboard alone: new (Alt+N; its fields in Tab order),
 		# import (Alt+I: GTK's file chooser, Ctrl+L, the path, Enter), edit (Alt+E; the
