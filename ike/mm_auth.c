@@ -126,6 +126,19 @@ int64_t mm_wall(const struct ike_sa *sa)
 
 /* The peer's ID and HASH with a pre-shared key: a wrong hash is a damaged copy or a peer
  * holding another key, which cannot be told apart; counted as bad signatures are. */
+/* The HASH the peer must have made (HASH_R for an initiator, HASH_I for a responder), over
+ * the identity it sent. */
+static int peer_hash(struct ike_sa *sa, bool initiator, const struct isakmp_pl *pid,
+                     uint8_t hash[HASH_MAX_LEN])
+{
+	if (initiator)
+		return ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi,
+		                     sa->g_len, sa->rcky, sa->icky, sa->sai_b, sa->sai_len,
+		                     pid->body, pid->len, hash);
+	return ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
+	                     sa->icky, sa->rcky, sa->sai_b, sa->sai_len, pid->body, pid->len, hash);
+}
+
 static int check_psk(struct ike_sa *sa, const struct isakmp_chain *c, struct mm_err *e)
 {
 	const char *why = NULL;
@@ -142,14 +155,7 @@ static int check_psk(struct ike_sa *sa, const struct isakmp_chain *c, struct mm_
 		snprintf(e->text, sizeof(e->text), "%s sent no usable identity or hash", peer);
 		return -EINVAL;
 	}
-	if (initiator)
-		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
-		                   sa->rcky, sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len,
-		                   hash);
-	else
-		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
-		                   sa->icky, sa->rcky, sa->sai_b, sa->sai_len, pid->body, pid->len,
-		                   hash);
+	rc = peer_hash(sa, initiator, pid, hash);
 	if (rc || ph->len != sa->hlen || !crypto_ct_equal(hash, ph->body, sa->hlen)) {
 		snprintf(e->text, sizeof(e->text),
 		         p1_auth_is_hybrid(sa->p1.auth)
@@ -194,14 +200,7 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 		         initiator ? "the gateway" : "the client");
 		return -EINVAL; /* damaged or forged: dropped */
 	}
-	if (initiator)
-		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxr, sa->g_len, sa->gxi, sa->g_len,
-		                   sa->rcky, sa->icky, sa->sai_b, sa->sai_len, pid->body, pid->len,
-		                   hash);
-	else
-		rc = ike_hash_auth(sa->p1.hash, &sa->skeyid, sa->gxi, sa->g_len, sa->gxr, sa->g_len,
-		                   sa->icky, sa->rcky, sa->sai_b, sa->sai_len, pid->body, pid->len,
-		                   hash);
+	rc = peer_hash(sa, initiator, pid, hash);
 	if (rc) {
 		snprintf(e->text, sizeof(e->text), "cannot compute the hash to check");
 		return -EINVAL;

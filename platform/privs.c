@@ -49,11 +49,9 @@ static int no_new_privs(char *err, size_t errlen)
 	return 0;
 }
 
-int plat_privs_drop(char *err, size_t errlen)
+/* libcap-ng's view of the process, which must hold CAP_NET_ADMIN to keep it. */
+static int read_caps_with_net_admin(char *err, size_t errlen)
 {
-	bool bounds;
-	int rc;
-
 	if (capng_get_caps_process() != 0) {
 		snprintf(err, errlen, _("cannot read the process's capabilities"));
 		return -EIO;
@@ -62,6 +60,17 @@ int plat_privs_drop(char *err, size_t errlen)
 		snprintf(err, errlen, _("cannot keep CAP_NET_ADMIN: the process does not have it"));
 		return -EPERM;
 	}
+	return 0;
+}
+
+int plat_privs_drop(char *err, size_t errlen)
+{
+	bool bounds;
+	int rc;
+
+	rc = read_caps_with_net_admin(err, errlen);
+	if (rc)
+		return rc;
 	/* the bounding set can only be changed with CAP_SETPCAP (root has it) */
 	bounds = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
 	keep_only();
@@ -82,14 +91,9 @@ int plat_privs_keep_for_connecting(bool switch_user, char *err, size_t errlen)
 	size_t n = 0;
 	int rc;
 
-	if (capng_get_caps_process() != 0) {
-		snprintf(err, errlen, _("cannot read the process's capabilities"));
-		return -EIO;
-	}
-	if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN)) {
-		snprintf(err, errlen, _("cannot keep CAP_NET_ADMIN: the process does not have it"));
-		return -EPERM;
-	}
+	rc = read_caps_with_net_admin(err, errlen);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < 3; i++)
 		all[n++] = net[i];
 	for (size_t i = 0; switch_user && i < 3; i++)
