@@ -45,6 +45,8 @@ source "$BENCH_SRC/tests/interop/vpnc-client.sh"
 source "$BENCH_SRC/tests/interop/charon-server.sh"
 
 BENCH_EVS_PID=
+BENCH_EVS_NAME=evs
+BENCH_EVS_RUNNING=$BENCH_EVS
 BENCH_EVC_PID=
 BENCH_EVC_LOG=
 BENCH_NOW=
@@ -160,12 +162,18 @@ bench_hwm_reset() {
 	echo 5 >"/proc/$1/clear_refs" 2>/dev/null
 }
 
+# bench_evs_start [NAME [EVS]]: evs (default $BENCH_EVS) in gw, its log,
+# control socket and state file named NAME (default evs). A second build's
+# evs runs under another NAME, so the logs and state of the two builds
+# never mix.
 bench_evs_start() {
-	rig_spawn_isolated evs gw "$BENCH_EVS" --config "$BENCH_EVS_CONF" \
-		--control "$RIG_DIR/evs.sock" --state-file "$RIG_DIR/evs.state" -v
+	BENCH_EVS_NAME=${1:-evs}
+	BENCH_EVS_RUNNING=${2:-$BENCH_EVS}
+	rig_spawn_isolated "$BENCH_EVS_NAME" gw "$BENCH_EVS_RUNNING" --config "$BENCH_EVS_CONF" \
+		--control "$RIG_DIR/$BENCH_EVS_NAME.sock" --state-file "$RIG_DIR/$BENCH_EVS_NAME.state" -v
 	BENCH_EVS_PID=$RIG_LAST_PID
 	wait_for_udp -p "$BENCH_EVS_PID" gw 500 10
-	wait_for -p "$BENCH_EVS_PID" "evs control socket" 10 test -S "$RIG_DIR/evs.sock"
+	wait_for -p "$BENCH_EVS_PID" "evs control socket" 10 test -S "$RIG_DIR/$BENCH_EVS_NAME.sock"
 }
 
 bench_evs_stop() {
@@ -175,7 +183,7 @@ bench_evs_stop() {
 }
 
 _bench_evs_idle() {
-	"$BENCH_EVS" show crypto session summary --control "$RIG_DIR/evs.sock" 2>/dev/null |
+	"$BENCH_EVS_RUNNING" show crypto session summary --control "$RIG_DIR/$BENCH_EVS_NAME.sock" 2>/dev/null |
 		grep -q 'has 0 connections'
 }
 
@@ -186,10 +194,11 @@ bench_evs_wait_idle() {
 
 # bench_evc_start NAME [EVC ARGS...]: evc connect to the rig's gateway as
 # richard/quizware, log NAME, isolated like vpnc (own /run, resolv.conf).
+# BENCH_EVC_BIN, when set, names another build's evc to run.
 bench_evc_start() {
 	local name=$1
 	shift
-	rig_spawn_isolated "$name" client "$BENCH_EVC" connect --gateway "$RIG_GW_ADDR" \
+	rig_spawn_isolated "$name" client "${BENCH_EVC_BIN:-$BENCH_EVC}" connect --gateway "$RIG_GW_ADDR" \
 		--group quizware --user richard --group-key-file "$RIG_DIR/key" \
 		--password-file "$RIG_DIR/pw" --dns off --state-file "$RIG_DIR/$name.state" "$@"
 	BENCH_EVC_PID=$RIG_LAST_PID

@@ -6,7 +6,7 @@
 # routed path as a baseline. A benchmark that prints figures; not a ctest
 # test. Needs root and iperf3.
 #
-# usage: tests/bench/throughput.sh [-t SECONDS] [-r REPEATS] [-R] [-c LIST]
+# usage: tests/bench/throughput.sh [-t SECONDS] [-r REPEATS] [-R] [-B DIR] [-c LIST]
 #   -t SECONDS  length of one iperf3 run (default 10)
 #   -r REPEATS  runs per configuration, the configurations alternating
 #               (default 3; the summary gives the median)
@@ -18,6 +18,12 @@
 #               evc-udp   evc --natt force: ESP in UDP 4500
 #               vpnc-udp  vpnc natt=force-natt: ESP in UDP 4500
 #               vpnc-esp  vpnc natt=none: raw ESP
+#               evc-esp-old, evc-udp-old  the same as evc-esp and evc-udp
+#                         with the evc AND evs of the build named by -B
+#                         (added to the default list when -B is given)
+#   -B DIR      a second build (e.g. of an older commit) to compare with
+#               in the same run: its client/evc and server/evs. evs is
+#               restarted whenever the next run needs the other build's.
 #
 # iperf3 -c 10.99.0.10 runs in the client namespace against an iperf3
 # server on the corporate host. Per run it prints the receiver's Mbit/s and
@@ -36,28 +42,48 @@ set -u
 source "$(dirname -- "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 usage() {
-	echo "usage: $0 [-t SECONDS] [-r REPEATS] [-R] [-c plain,evc-esp,evc-udp,vpnc-udp,vpnc-esp]" >&2
+	echo "usage: $0 [-t SECONDS] [-r REPEATS] [-R] [-B DIR] [-c plain,evc-esp,evc-udp,vpnc-udp,vpnc-esp,evc-esp-old,evc-udp-old]" >&2
 	exit 2
 }
 
 secs=10
 reps=3
 reverse=0
-configs=plain,evc-esp,evc-udp,vpnc-udp,vpnc-esp
-while getopts 't:r:Rc:h' opt; do
+configs=
+old_build=
+while getopts 't:r:RB:c:h' opt; do
 	case $opt in
 	t) secs=$OPTARG ;;
 	r) reps=$OPTARG ;;
 	R) reverse=1 ;;
+	B) old_build=$OPTARG ;;
 	c) configs=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 [[ $secs =~ ^[1-9][0-9]*$ && $reps =~ ^[1-9][0-9]*$ ]] || usage
+if [[ -n $old_build ]]; then
+	old_build=$(cd -- "$old_build" 2>/dev/null && pwd) || {
+		echo "error: -B: no directory '$old_build'" >&2
+		exit 2
+	}
+	if [[ ! -x $old_build/client/evc || ! -x $old_build/server/evs ]]; then
+		echo "error: -B: $old_build has no client/evc or server/evs; build them there first" >&2
+		exit 2
+	fi
+	configs=${configs:-plain,evc-esp,evc-udp,evc-esp-old,evc-udp-old,vpnc-udp,vpnc-esp}
+fi
+configs=${configs:-plain,evc-esp,evc-udp,vpnc-udp,vpnc-esp}
 IFS=, read -r -a cfgs <<<"$configs"
 for c in "${cfgs[@]}"; do
 	case $c in
 	plain | evc-esp | evc-udp | vpnc-udp | vpnc-esp) ;;
+	evc-esp-old | evc-udp-old)
+		[[ -n $old_build ]] || {
+			echo "error: configuration '$c' needs -B DIR (the other build)" >&2
+			usage
+		}
+		;;
 	*) echo "error: unknown configuration '$c'" >&2 && usage ;;
 	esac
 done
@@ -133,7 +159,10 @@ client_up() {
 	evc-*)
 		client_kind=evc
 		local natt=auto
-		[[ $cfg == evc-udp ]] && natt=force
+		[[ $cfg == evc-udp* ]] && natt=force
+		# shellcheck disable=SC2034 # read by bench_evc_start (bench-lib.sh)
+		BENCH_EVC_BIN=
+		[[ $cfg == *-old ]] && BENCH_EVC_BIN=$old_build/client/evc
 		# -vv: evc logs its datapath drops only at debug level
 		bench_evc_start "$client_name" -v -v --natt "$natt"
 		client_pid=$BENCH_EVC_PID
@@ -155,6 +184,20 @@ client_up() {
 	ping_ok client "$RIG_CORP_ADDR" 3 || fail "$cfg: no echo reply through the tunnel"
 }
 
+# evs_for CFG: the evs of CFG's build runs in gw (restarted if the last run
+# used the other build's)
+evs_for() {
+	local name=evs bin=$BENCH_EVS
+	# the plain path needs no evs: keep the one running
+	[[ $1 == plain && -n $BENCH_EVS_PID ]] && return
+	if [[ $1 == *-old ]]; then
+		name=evs-old bin=$old_build/server/evs
+	fi
+	[[ $BENCH_EVS_NAME == "$name" && -n $BENCH_EVS_PID ]] && return
+	bench_evs_stop
+	bench_evs_start "$name" "$bin"
+}
+
 client_down() {
 	case $client_kind in
 	evc) rig_kill "$client_pid" 10 ;;
@@ -169,6 +212,7 @@ run_one() {
 	local cl0 cl1 ev0 ev1 evs_off cl_off=0 hw_cl=- hw_evs ok=ok mb0 mt0 mb1 mt1 busy low sd0 sd1
 	local -a d
 	client_pid='' client_if='' client_kind=''
+	evs_for "$cfg"
 	if [[ $cfg == plain ]]; then
 		ip -n "$(rig_ns client)" route add "$RIG_CORP_NET" via "$RIG_GW_ADDR" ||
 			fail "cannot add the baseline route"
@@ -180,7 +224,7 @@ run_one() {
 		bench_hwm_reset "$client_pid"
 		cl_off=$(stat -c %s "$(rig_log "$client_name")")
 	fi
-	evs_off=$(stat -c %s "$(rig_log evs)")
+	evs_off=$(stat -c %s "$(rig_log "$BENCH_EVS_NAME")")
 	ev0=$(bench_cpu_ticks "$BENCH_EVS_PID")
 	bench_hwm_reset "$BENCH_EVS_PID"
 	c0=$(counters)
@@ -234,7 +278,7 @@ run_one() {
 	retr[$cfg]+="$ret "
 	rss_evs[$cfg]+="$hw_evs "
 	cpu_evs[$cfg]+="$(pct $((ev1 - ev0)) "$wall") "
-	printf '%-8s run %d: %6d.%d Mbit/s  retr %6s  evs cpu %3s%% rss %5s kB' "$cfg" "$rep" \
+	printf '%-11s run %d: %6d.%d Mbit/s  retr %6s  evs cpu %3s%% rss %5s kB' "$cfg" "$rep" \
 		$((m / 1000)) $((m % 1000 / 100)) "$ret" "$(pct $((ev1 - ev0)) "$wall")" "$hw_evs"
 	if [[ $cfg != plain ]]; then
 		local p
@@ -257,11 +301,11 @@ run_one() {
 		read -r -a s1 <<<"$l1"
 		printf '         %s (mtu %s): tx %d pkts, tx dropped %d; rx %d pkts, rx dropped %d\n' \
 			"$client_if" "$mtu" $((s1[0] - s0[0])) $((s1[1] - s0[1])) $((s1[2] - s0[2])) $((s1[3] - s0[3]))
-		printf '         drops logged: evs %s; %s %s\n' "$(drops_since "$(rig_log evs)" "$evs_off")" \
+		printf '         drops logged: evs %s; %s %s\n' "$(drops_since "$(rig_log "$BENCH_EVS_NAME")" "$evs_off")" \
 			"$client_kind" "$(drops_since "$(rig_log "$client_name")" "$cl_off")"
 		client_down
 	else
-		printf '         drops logged: evs %s\n' "$(drops_since "$(rig_log evs)" "$evs_off")"
+		printf '         drops logged: evs %s\n' "$(drops_since "$(rig_log "$BENCH_EVS_NAME")" "$evs_off")"
 		ip -n "$(rig_ns client)" route del "$RIG_CORP_NET" via "$RIG_GW_ADDR" ||
 			fail "cannot remove the baseline route"
 	fi
@@ -275,8 +319,10 @@ if ((reverse)); then
 fi
 bench_header "TCP throughput, $dir, iperf3 ${secs}s x $reps per configuration"
 echo "configurations: ${cfgs[*]}; cpu = % of one core over the run, rss = peak during the run"
+if [[ -n $old_build ]]; then
+	echo "-old:    $old_build (CMAKE_BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$old_build/CMakeCache.txt" 2>/dev/null)), evc $("$old_build/client/evc" version 2>&1 | head -n 1)"
+fi
 
-bench_evs_start
 rig_spawn iperf3-server corp iperf3 -s -B "$RIG_CORP_ADDR"
 wait_for -p "$RIG_LAST_PID" "iperf3 server listening" 10 _tcp_listening "$(rig_ns corp)" 5201
 
@@ -294,11 +340,11 @@ for c in "${cfgs[@]}"; do
 	# shellcheck disable=SC2086 # the lists are space-separated on purpose
 	{
 		[[ -n ${mbit[$c]:-} ]] || {
-			printf '%-8s no result\n' "$c"
+			printf '%-11s no result\n' "$c"
 			continue
 		}
 		m=$(bench_median ${mbit[$c]})
-		printf '%-8s %6d.%d Mbit/s  retr %6s  evs cpu %3s%% rss %5s kB' "$c" $((m / 1000)) $((m % 1000 / 100)) \
+		printf '%-11s %6d.%d Mbit/s  retr %6s  evs cpu %3s%% rss %5s kB' "$c" $((m / 1000)) $((m % 1000 / 100)) \
 			"$(bench_median ${retr[$c]})" "$(bench_median ${cpu_evs[$c]})" "$(bench_median ${rss_evs[$c]})"
 		if [[ $c != plain ]]; then
 			printf '  %s cpu %3s%% rss %5s kB' "${c%%-*}" "$(bench_median ${cpu_cl[$c]})" \
