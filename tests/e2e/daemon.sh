@@ -61,8 +61,22 @@ st=$(ctl_cmd status) || fail "evc status: $st"
 grep -q -x 'state: connected' <<<"$st" || fail "evc status of the daemon: $st"
 grep -q -x 'mode: client' <<<"$st" || fail "evc status names no mode: $st"
 js=$(ctl_cmd status --json) || fail "evc status --json: $js"
-python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["state"]=="connected", d; assert d["address"]=="'"$EVC_POOL_FIRST"'", d; assert d["sas"]>=1, d; assert "packets_in" in d and "uptime_s" in d, d' "$js" ||
-	fail "evc status --json is not the expected JSON: $js"
+# every field the issue names: state, gateway, assigned address, mode, SAs, bytes and packets
+# each way (the ping above moved some both ways), uptime, last error
+python3 - "$js" "$RIG_GW_ADDR" "$EVC_POOL_FIRST" <<'PY' || fail "evc status --json is not the expected JSON: $js"
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["state"] == "connected", d
+assert d["gateway"] == sys.argv[2], d
+assert d["address"] == sys.argv[3], d
+assert d["mode"] == "client", d
+assert d["sas"] >= 1, d
+for k in ("packets_in", "packets_out", "bytes_in", "bytes_out"):
+    assert isinstance(d[k], int) and d[k] > 0, (k, d)
+assert d["bytes_in"] >= 2 * 84 and d["bytes_out"] >= 2 * 84, d
+assert isinstance(d["uptime_s"], int) and d["uptime_s"] >= 0, d
+assert isinstance(d["last_error"], str), d
+PY
 
 # ---- a second daemon for the same profile: refused at once, the first one untouched
 daemon_start evcd2 "${dargs[@]}"
