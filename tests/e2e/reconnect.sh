@@ -20,6 +20,7 @@ source "$here/../lib/evcs.sh"
 
 mode=${2:-gateway-restart}
 evcs_init "e2e-reconnect-$mode" "${1:-}"
+rig_require_cmd python3
 
 key=$(evc_secret group-key "$EVC_GROUP_KEY")
 pw=$(evc_secret password "$EVC_PASSWORD")
@@ -56,17 +57,26 @@ gateway-restart)
 	evc_wait_connected evc 20
 	ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping through the first tunnel"
 
+	killed_at=$(date +%s%N)
 	kill_evs
 	# the tunnel is dead: 2 s idle, then 5 probes a second apart, then back-off from 1 s
 	wait_for_log -p "$(rig_pid evc)" "${RIG_LOGS[evc-stderr]}" \
 		'^evc: reconnecting to 198\.51\.100\.1 in [0-9.]+ s \(attempt 1\)$' 20 \
 		"evc to say that it reconnects"
+	# within the dead peer detection time (2 s + 5 probes), not by some later timeout
+	noticed_ms=$((($(date +%s%N) - killed_at) / 1000000))
+	rig_note "evc noticed the dead gateway after $noticed_ms ms (--dpd 2)"
+	[[ $noticed_ms -le 12000 ]] || fail "evc took $noticed_ms ms to notice the dead gateway; --dpd 2 allows about 7 s"
 	grep -q 'stopped answering dead peer detection' "${RIG_LOGS[evc-stderr]}" ||
 		fail "evc did not say why it reconnects: $(cat "${RIG_LOGS[evc-stderr]}")"
 	# torn down cleanly while it waits: the host is as before the tunnel
 	evc_tun_gone client
 	st=$(evc_status) || fail "evc status between two attempts: $st"
 	grep -q -x -E 'state: (reconnecting|connecting)' <<<"$st" || fail "evc status while the gateway is dead: $st"
+	js=$(rig_exec client "$EVC_BIN" status --json --control "$RIG_DIR/evc.sock" 2>&1) ||
+		fail "evc status --json between two attempts: $js"
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert "dead peer detection" in d["last_error"], d' "$js" ||
+		fail "evc status --json does not give the last error while the gateway is dead: $js"
 
 	rm -f -- "$EVS_CONTROL"
 	evs_start
