@@ -107,6 +107,15 @@ bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *i
 	wr_u8(&b->w, ISAKMP_CERT_X509_SIG);
 	wr_bytes(&b->w, der, der_len);
 	isakmp_build_close(b);
+	/* our intermediates after our own, as IOS and strongSwan send them: a peer that trusts
+	 * only the root needs them to reach it */
+	for (size_t i = 0; i < x509_cred_chain_count(sa->cfg.cert); i++) {
+		x509_cred_chain_der(sa->cfg.cert, i, &der, &der_len);
+		isakmp_build_open(b, ISAKMP_PL_CERT);
+		wr_u8(&b->w, ISAKMP_CERT_X509_SIG);
+		wr_bytes(&b->w, der, der_len);
+		isakmp_build_close(b);
+	}
 	if (ask) {
 		/* some gateways send their certificate only when asked in MM5 */
 		mm_write_certreqs(sa, b);
@@ -216,6 +225,25 @@ int mm_check_auth(struct ike_sa *sa, const struct isakmp_chain *c, struct x509_p
 	return rc;
 }
 
+/* The X.509 CERT payloads after the peer's own (at index first): its intermediate CAs, for
+ * the chain to reach ours. Other encodings (a CRL, PKCS#7) are not used. */
+static int add_intermediates(const struct isakmp_chain *c, size_t first, struct x509_peer *p,
+                             char *err, size_t errlen)
+{
+	const char *why = NULL;
+	for (size_t i = first + 1; i < c->n; i++) {
+		struct isakmp_cert ca;
+		if (c->pl[i].type != ISAKMP_PL_CERT ||
+		    !isakmp_cert_parse(c->pl[i].body, c->pl[i].len, &ca, &why) ||
+		    ca.enc != ISAKMP_CERT_X509_SIG)
+			continue;
+		int rc = x509_peer_add_ca(p, ca.data, ca.len, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int p1_check_signed(struct ike_sa *sa, const struct isakmp_chain *c, const struct isakmp_pl *pid,
                     const uint8_t *hash, size_t hlen, struct x509_peer **out, struct mm_err *e)
 {
@@ -236,13 +264,17 @@ int p1_check_signed(struct ike_sa *sa, const struct isakmp_chain *c, const struc
 		snprintf(e->text, sizeof(e->text), "%s sent no usable identity or signature", peer);
 		return -EINVAL; /* damaged or forged: dropped */
 	}
-	/* the first X.509 one: a peer may add others (a chain, a CRL) */
+	/* the first X.509 one is the peer's own; the others are its intermediates (taken once
+	 * the signature verified) */
+	size_t first = c->n;
 	for (size_t i = 0; i < c->n && !cert.data; i++) {
 		if (c->pl[i].type != ISAKMP_PL_CERT)
 			continue;
 		if (!isakmp_cert_parse(c->pl[i].body, c->pl[i].len, &cert, &why) ||
 		    cert.enc != ISAKMP_CERT_X509_SIG)
 			cert.data = NULL;
+		else
+			first = i;
 	}
 	/* nothing before the signature is proven: whatever fails up to there may be a damaged
 	 * copy and is dropped, so that the genuine one can still follow */
@@ -284,7 +316,9 @@ int p1_check_signed(struct ike_sa *sa, const struct isakmp_chain *c, const struc
 		rc = -EKEYREJECTED;
 		goto out;
 	}
-	rc = x509_peer_chain(sa->cfg.trust, p, mm_wall(sa), err, sizeof(err));
+	rc = add_intermediates(c, first, p, err, sizeof(err));
+	if (!rc)
+		rc = x509_peer_chain(sa->cfg.trust, p, mm_wall(sa), err, sizeof(err));
 	if (rc) {
 		e->notify = ISAKMP_N_INVALID_CERTIFICATE;
 		snprintf(e->text, sizeof(e->text), "%s's certificate is refused: %s", peer, err);

@@ -23,6 +23,9 @@
 #include "lib/x509.h"
 
 #define X509_DER_MAX 16384 /* bytes of a peer's certificate we parse */
+/* intermediate CAs sent with our certificate or taken from a peer's: IOS and strongSwan chains
+ * have one or two; each costs a parse and a signature check of the peer's choosing */
+#define X509_CHAIN_MAX 4
 /* bits of a peer's RSA key: what IKE uses; a larger one would only make each signature check
  * (done before the chain is judged) cost more */
 #define X509_RSA_BITS_MAX 8192
@@ -32,6 +35,9 @@ struct x509_cred {
 	EVP_PKEY *key;
 	uint8_t *der, *subject;
 	size_t der_len, subject_len;
+	uint8_t *chain[X509_CHAIN_MAX]; /* the intermediates after ours in the file, as DER */
+	size_t chain_len[X509_CHAIN_MAX];
+	size_t n_chain;
 	char ou[X509_NAME_MAX];
 	char name[X509_NAME_MAX * 2];
 };
@@ -48,6 +54,8 @@ struct x509_trust {
 struct x509_peer {
 	X509 *cert;
 	EVP_PKEY *key;
+	STACK_OF(X509) *
+	    extra; /* intermediates the peer sent, untrusted until the chain verifies */
 	char ou[X509_NAME_MAX];
 	char subject[X509_NAME_MAX * 2];
 };
@@ -101,6 +109,37 @@ static int i2d_name(const void *o, unsigned char **p)
 static void name_line(X509_NAME *n, char *out, size_t cap);
 static void first_ou(X509_NAME *n, char *out, size_t cap);
 
+/* The certificates after ours in its file: the intermediates up to (not needing) the root,
+ * sent after ours so that a peer trusting only the root can verify us. */
+static int read_chain(struct x509_cred *c, BIO *b, const char *cert_path, char *err, size_t errlen)
+{
+	X509 *x;
+	int rc;
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		if (c->n_chain == X509_CHAIN_MAX) {
+			X509_free(x);
+			return fail(err, errlen, -E2BIG,
+			            "%s holds more than %d CA certificates after its own (at most "
+			            "%d intermediates are sent)",
+			            cert_path, X509_CHAIN_MAX, X509_CHAIN_MAX);
+		}
+		rc = der_of(i2d_cert, x, &c->chain[c->n_chain], &c->chain_len[c->n_chain]);
+		X509_free(x);
+		if (rc)
+			return fail(err, errlen, rc, "cannot encode a CA certificate of %s",
+			            cert_path);
+		c->n_chain++;
+	}
+	/* the end of the file is an error on OpenSSL's queue; anything else is damage */
+	unsigned long e = ERR_peek_last_error();
+	if (e && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
+		return fail(err, errlen, -EINVAL,
+		            "%s: certificate %zu of the file is not valid PEM", cert_path,
+		            c->n_chain + 2);
+	ERR_clear_error();
+	return 0;
+}
+
 int x509_cred_load(const char *cert_path, const char *key_path, struct x509_cred **out, char *err,
                    size_t errlen)
 {
@@ -117,11 +156,15 @@ int x509_cred_load(const char *cert_path, const char *key_path, struct x509_cred
 		goto out;
 	}
 	c->cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
-	BIO_free(b);
 	if (!c->cert) {
+		BIO_free(b);
 		rc = fail(err, errlen, -EINVAL, "%s holds no PEM certificate", cert_path);
 		goto out;
 	}
+	rc = read_chain(c, b, cert_path, err, errlen);
+	BIO_free(b);
+	if (rc)
+		goto out;
 	b = BIO_new_file(key_path, "r");
 	if (!b) {
 		rc = fail(err, errlen, -ENOENT, "cannot read the private key %s: %s", key_path,
@@ -172,7 +215,20 @@ void x509_cred_free(struct x509_cred *c)
 	EVP_PKEY_free(c->key);
 	free(c->der);
 	free(c->subject);
+	for (size_t i = 0; i < c->n_chain; i++)
+		free(c->chain[i]);
 	free(c);
+}
+
+size_t x509_cred_chain_count(const struct x509_cred *c)
+{
+	return c->n_chain;
+}
+
+void x509_cred_chain_der(const struct x509_cred *c, size_t i, const uint8_t **der, size_t *len)
+{
+	*der = i < c->n_chain ? c->chain[i] : NULL;
+	*len = i < c->n_chain ? c->chain_len[i] : 0;
 }
 
 void x509_cred_der(const struct x509_cred *c, const uint8_t **der, size_t *len)
@@ -253,6 +309,44 @@ int x509_trust_load(const char *ca_path, struct x509_trust **out, char *err, siz
 	}
 	*out = t;
 	return 0;
+}
+
+int x509_trust_load_crls(struct x509_trust *t, const char *crl_path, char *err, size_t errlen)
+{
+	BIO *b = BIO_new_file(crl_path, "r");
+	X509_CRL *crl;
+	int n = 0, rc = 0;
+	if (!b)
+		return fail(err, errlen, -ENOENT, "cannot read the CRL file %s: %s", crl_path,
+		            strerror(errno ? errno : ENOENT));
+	while ((crl = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL)) != NULL) {
+		int ok = X509_STORE_add_crl(t->store, crl);
+		X509_CRL_free(crl);
+		if (ok != 1) {
+			rc = fail(err, errlen, -ENOMEM, "cannot add CRL %d of %s", n + 1, crl_path);
+			goto out;
+		}
+		n++;
+	}
+	unsigned long e = ERR_peek_last_error();
+	if (e && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
+		rc = fail(err, errlen, -EINVAL, "%s: CRL %d is not valid PEM", crl_path, n + 1);
+		goto out;
+	}
+	if (!n) {
+		rc = fail(err, errlen, -EINVAL,
+		          "%s holds no PEM CRL (-----BEGIN X509 CRL-----; convert a DER one with "
+		          "'openssl crl -inform DER')",
+		          crl_path);
+		goto out;
+	}
+	/* every certificate of the chain, not only the peer's: a revoked intermediate CA
+	 * revokes what it issued */
+	X509_STORE_set_flags(t->store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+out:
+	ERR_clear_error();
+	BIO_free(b);
+	return rc;
 }
 
 void x509_trust_free(struct x509_trust *t)
@@ -360,49 +454,106 @@ out:
 	return rc;
 }
 
+int x509_peer_add_ca(struct x509_peer *p, const uint8_t *der, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *q = der;
+	X509 *x = NULL;
+	int rc;
+	if (p->extra && sk_X509_num(p->extra) >= X509_CHAIN_MAX)
+		return fail(err, errlen, -E2BIG,
+		            "more than %d CA certificates come with '%s' (at most %d are taken)",
+		            X509_CHAIN_MAX, p->subject, X509_CHAIN_MAX);
+	if (!len || len > X509_DER_MAX)
+		return fail(err, errlen, -EMSGSIZE,
+		            "a %zu-byte CA certificate with '%s' (at most %u are read)", len,
+		            p->subject, X509_DER_MAX);
+	x = d2i_X509(NULL, &q, (long)len);
+	if (!x || q != der + len) {
+		rc = fail(err, errlen, -EINVAL, "a CA certificate sent with '%s' is not valid DER",
+		          p->subject);
+		goto out;
+	}
+	if (!p->extra && !(p->extra = sk_X509_new_null())) {
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!sk_X509_push(p->extra, x)) {
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	x = NULL;
+	rc = 0;
+out:
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
+}
+
+/* Why X509_verify_cert refused, about the certificate it was judging (the peer's own or one
+ * of the CAs it sent), in words a user can act on. */
+static int chain_error(X509_STORE_CTX *ctx, const struct x509_peer *p, char *err, size_t errlen)
+{
+	int e = X509_STORE_CTX_get_error(ctx);
+	X509 *cur = X509_STORE_CTX_get_current_cert(ctx);
+	char when[64], issuer[X509_NAME_MAX * 2], subj[X509_NAME_MAX * 2];
+	if (!cur)
+		cur = p->cert;
+	name_line(X509_get_subject_name(cur), subj, sizeof(subj));
+	name_line(X509_get_issuer_name(cur), issuer, sizeof(issuer));
+	switch (e) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		asn1_time_str(X509_get0_notAfter(cur), when, sizeof(when));
+		return fail(err, errlen, -EKEYEXPIRED, "the certificate '%s' expired on %s", subj,
+		            when);
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		asn1_time_str(X509_get0_notBefore(cur), when, sizeof(when));
+		return fail(err, errlen, -EKEYEXPIRED,
+		            "the certificate '%s' is not valid before %s (check the clock)", subj,
+		            when);
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		return fail(err, errlen, -EKEYREJECTED,
+		            "the certificate '%s' is not issued by a trusted CA (issuer '%s'; "
+		            "check --ca-file, and that the peer sends its intermediate CAs)",
+		            subj, issuer);
+	case X509_V_ERR_CERT_REVOKED:
+		return fail(err, errlen, -EKEYREVOKED,
+		            "the certificate '%s' is revoked (by the CRL of '%s' in --crl-file)",
+		            subj, issuer);
+	case X509_V_ERR_UNABLE_TO_GET_CRL:
+		return fail(err, errlen, -EKEYREJECTED,
+		            "no CRL of '%s' in --crl-file, so the revocation of '%s' cannot be "
+		            "checked (with --crl-file every CA of the chain needs its CRL there)",
+		            issuer, subj);
+	case X509_V_ERR_CRL_HAS_EXPIRED:
+		return fail(err, errlen, -EKEYEXPIRED,
+		            "the CRL of '%s' in --crl-file is out of date (past its next update): "
+		            "fetch a fresh one",
+		            issuer);
+	case X509_V_ERR_CRL_NOT_YET_VALID:
+		return fail(err, errlen, -EKEYEXPIRED,
+		            "the CRL of '%s' in --crl-file is not valid yet (check the clock)",
+		            issuer);
+	default:
+		return fail(err, errlen, -EKEYREJECTED, "the certificate '%s' does not verify: %s",
+		            subj, X509_verify_cert_error_string(e));
+	}
+}
+
 int x509_peer_chain(const struct x509_trust *t, const struct x509_peer *p, int64_t now, char *err,
                     size_t errlen)
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	char when[64], issuer[X509_NAME_MAX * 2];
 	int rc = 0;
-	if (!ctx || X509_STORE_CTX_init(ctx, t->store, p->cert, NULL) != 1) {
+	if (!ctx || X509_STORE_CTX_init(ctx, t->store, p->cert, p->extra) != 1) {
 		rc = fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
 	X509_STORE_CTX_set_time(ctx, 0, (time_t)now);
-	if (X509_verify_cert(ctx) != 1) {
-		int e = X509_STORE_CTX_get_error(ctx);
-		switch (e) {
-		case X509_V_ERR_CERT_HAS_EXPIRED:
-			asn1_time_str(X509_get0_notAfter(p->cert), when, sizeof(when));
-			rc = fail(err, errlen, -EKEYEXPIRED, "the certificate '%s' expired on %s",
-			          p->subject, when);
-			break;
-		case X509_V_ERR_CERT_NOT_YET_VALID:
-			asn1_time_str(X509_get0_notBefore(p->cert), when, sizeof(when));
-			rc = fail(err, errlen, -EKEYEXPIRED,
-			          "the certificate '%s' is not valid before %s (check the clock)",
-			          p->subject, when);
-			break;
-		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-			name_line(X509_get_issuer_name(p->cert), issuer, sizeof(issuer));
-			rc =
-			    fail(err, errlen, -EKEYREJECTED,
-			         "the certificate '%s' is not issued by a trusted CA (issuer '%s'; "
-			         "check --ca-file)",
-			         p->subject, issuer);
-			break;
-		default:
-			rc = fail(err, errlen, -EKEYREJECTED,
-			          "the certificate '%s' does not verify: %s", p->subject,
-			          X509_verify_cert_error_string(e));
-			break;
-		}
-	}
+	if (X509_verify_cert(ctx) != 1)
+		rc = chain_error(ctx, p, err, errlen);
 out:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
@@ -430,6 +581,7 @@ void x509_peer_free(struct x509_peer *p)
 		return;
 	X509_free(p->cert);
 	EVP_PKEY_free(p->key);
+	sk_X509_pop_free(p->extra, X509_free);
 	free(p);
 }
 

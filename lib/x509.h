@@ -26,6 +26,10 @@ int x509_cred_load(const char *cert_path, const char *key_path, struct x509_cred
 void x509_cred_free(struct x509_cred *c);
 /* The certificate as DER, for a CERT payload; valid as long as c. */
 void x509_cred_der(const struct x509_cred *c, const uint8_t **der, size_t *len);
+/* The CA certificates that follow ours in its file (intermediates, at most 4: more is a load
+ * error), as DER for the CERT payloads after ours; valid as long as c. */
+size_t x509_cred_chain_count(const struct x509_cred *c);
+void x509_cred_chain_der(const struct x509_cred *c, size_t i, const uint8_t **der, size_t *len);
 /* Our subject name as DER, for an ID_DER_ASN1_DN identity; valid as long as c. */
 void x509_cred_subject(const struct x509_cred *c, const uint8_t **der, size_t *len);
 /* The first OU of our subject ("" when none): the group a server takes from it. */
@@ -41,6 +45,10 @@ int x509_cred_sign(const struct x509_cred *c, const uint8_t *hash, size_t hlen, 
 struct x509_trust;
 int x509_trust_load(const char *ca_path, struct x509_trust **out, char *err, size_t errlen);
 void x509_trust_free(struct x509_trust *t);
+/* Adds the CRLs of a PEM file (one or more) to t and from then on checks every certificate of
+ * a chain against its issuer's CRL (OpenSSL's CRL_CHECK | CRL_CHECK_ALL): a revoked one is
+ * refused with "revoked", and one whose issuer has no CRL in the file too. No OCSP. */
+int x509_trust_load_crls(struct x509_trust *t, const char *crl_path, char *err, size_t errlen);
 /* How many CA certificates t holds, and the subject name (DER) of the i-th, for a CERTREQ;
  * valid as long as t. */
 size_t x509_trust_count(const struct x509_trust *t);
@@ -64,6 +72,10 @@ int x509_peer_parse(const uint8_t *der, size_t len, struct x509_peer **out, char
                     size_t errlen);
 int x509_peer_chain(const struct x509_trust *t, const struct x509_peer *p, int64_t now, char *err,
                     size_t errlen);
+/* Adds a CA certificate (DER, at most 16 KiB) the peer sent after its own, an intermediate
+ * x509_peer_chain may go through to reach t; it proves nothing by itself. At most 4: the
+ * fifth is -E2BIG. */
+int x509_peer_add_ca(struct x509_peer *p, const uint8_t *der, size_t len, char *err, size_t errlen);
 void x509_peer_free(struct x509_peer *p);
 /* The first OU of the subject ("" when none): the EasyVPN group of a client certificate. */
 const char *x509_peer_ou(const struct x509_peer *p);

@@ -39,10 +39,12 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: evs [--config FILE] [--control SOCKET] [--ifname NAME] "
 	           "[--state-file FILE] [-v]\n"
-	           "           [--cert FILE --key FILE --ca-file FILE]\n"
+	           "           [--cert FILE --key FILE --ca-file FILE [--crl-file FILE]]\n"
 	           "       (main mode with RSA signatures, for 'authentication rsa-sig' policies:\n"
 	           "        evs's certificate and unencrypted key, and the CA of the clients';\n"
-	           "        a client's group is its certificate's OU)\n"
+	           "        a client's group is its certificate's OU; --cert may hold the\n"
+	           "        intermediate CAs after evs's own; --crl-file: PEM CRLs checked\n"
+	           "        for every CA of a client's chain)\n"
 	           "       evs check [--config FILE]\n"
 	           "       evs show crypto session [detail|summary|group] [--json]\n"
 	           "       evs show crypto dynamic-map [tag NAME] [--json]\n"
@@ -56,18 +58,24 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},  {"control", required_argument, NULL, 'C'},
-	    {"ifname", required_argument, NULL, 'i'},  {"state-file", required_argument, NULL, 's'},
-	    {"cert", required_argument, NULL, 'R'},    {"key", required_argument, NULL, 'K'},
-	    {"ca-file", required_argument, NULL, 'A'}, {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"control", required_argument, NULL, 'C'},
+	    {"ifname", required_argument, NULL, 'i'},
+	    {"state-file", required_argument, NULL, 's'},
+	    {"cert", required_argument, NULL, 'R'},
+	    {"key", required_argument, NULL, 'K'},
+	    {"ca-file", required_argument, NULL, 'A'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"crl-file", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *config = EVS_DEFAULT_CONFIG;
 	struct evs_host_opts ho = {
 	    .ifname = "evs0", .control_path = EVS_DEFAULT_CONTROL, .sigfd = -1};
 	bool check = false;
 	int opt;
-	const char *cert = NULL, *key = NULL, *ca = NULL;
+	const char *cert = NULL, *key = NULL, *ca = NULL, *crl = NULL;
 	struct x509_cred *cred = NULL;
 	struct x509_trust *trust = NULL;
 
@@ -110,6 +118,9 @@ int main(int argc, char **argv)
 		case 'A':
 			ca = optarg;
 			break;
+		case 'L':
+			crl = optarg;
+			break;
 		case 'v':
 			ho.verbose++;
 			break;
@@ -148,10 +159,18 @@ int main(int argc, char **argv)
 		evs_config_free(cfg);
 		return 2;
 	}
+	if (crl && !cert) {
+		fprintf(stderr, "evs: --crl-file is for main mode with RSA signatures: it needs "
+		                "--cert, --key and --ca-file\n");
+		evs_config_free(cfg);
+		return 2;
+	}
 	if (cert && (x509_cred_load(cert, key, &cred, err, sizeof(err)) ||
-	             x509_trust_load(ca, &trust, err, sizeof(err)))) {
+	             x509_trust_load(ca, &trust, err, sizeof(err)) ||
+	             (crl && x509_trust_load_crls(trust, crl, err, sizeof(err))))) {
 		fprintf(stderr, "evs: %s\n", err);
 		x509_cred_free(cred);
+		x509_trust_free(trust);
 		evs_config_free(cfg);
 		return 2;
 	}

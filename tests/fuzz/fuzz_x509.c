@@ -4,7 +4,8 @@
  * main mode). Each input is tried as one DER certificate, and, when it parses as a payload
  * chain (the decrypted main-mode messages of s3 in the seed corpus carry the real client and
  * server certificates), as each of its CERT payloads. A certificate that verifies against the
- * s3 CA has its OU, names, subject and a signature check exercised too. Aborts when a promise
+ * s3 CA has its OU, names, subject and a signature check exercised too; the CERT payloads
+ * after the first are taken as intermediates, as main mode takes them. Aborts when a promise
  * breaks: a verified certificate always has a subject line, and an OU that is printable.
  */
 #include <stdbool.h>
@@ -85,14 +86,42 @@ static void one(const uint8_t *der, size_t len)
 	x509_peer_free(p);
 }
 
+/* The first CERT payload as the peer's own, the others as the intermediates it sent (as
+ * mm_auth.c takes them), then the chain: x509_peer_add_ca must bound and refuse cleanly. */
+static void with_cas(const struct isakmp_chain *c)
+{
+	struct x509_peer *p = NULL;
+	char err[512];
+	size_t i = 0, added = 0;
+	while (i < c->n && !(c->pl[i].type == ISAKMP_PL_CERT && c->pl[i].len > 1))
+		i++;
+	if (i == c->n ||
+	    x509_peer_parse(c->pl[i].body + 1, c->pl[i].len - 1, &p, err, sizeof(err)) != 0)
+		return;
+	for (i++; i < c->n; i++) {
+		if (c->pl[i].type != ISAKMP_PL_CERT || c->pl[i].len < 2)
+			continue;
+		int rc = x509_peer_add_ca(p, c->pl[i].body + 1, c->pl[i].len - 1, err, sizeof(err));
+		CHECK(rc == 0 || err[0]);
+		added += rc == 0;
+		CHECK(added <= 4);
+	}
+	err[0] = '\0';
+	if (x509_peer_chain(trust(), p, 1795651200, err, sizeof(err)) != 0)
+		CHECK(err[0]);
+	x509_peer_free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct isakmp_chain c;
 	const char *why;
 	one(data, size);
-	if (isakmp_chain_parse(data, size, ISAKMP_PL_ID, &c, &why))
+	if (isakmp_chain_parse(data, size, ISAKMP_PL_ID, &c, &why)) {
 		for (size_t i = 0; i < c.n; i++)
 			if (c.pl[i].type == ISAKMP_PL_CERT && c.pl[i].len > 1)
 				one(c.pl[i].body + 1, c.pl[i].len - 1);
+		with_cas(&c);
+	}
 	return 0;
 }
