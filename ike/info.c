@@ -351,21 +351,19 @@ enum ike_verdict info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 			return sa_drop(sa, "dropped informational with a wrong HASH");
 		/* Informationals have no exchange to bind them to: a message taken before is a
 		 * replay, and only a fresh message may move the peer to a new address. Known by
-		 * its bytes, not its message ID: RFC 2408 3.1 wants IDs unique, but vpnc draws
-		 * its DELETEs' from one byte, and a new message under an old ID carries a
-		 * HASH(1) that only the peer can make. */
-		if (!sa->cur_rx_valid)
-			return sa_drop(sa, "dropped an informational that could not be hashed");
+		 * its HASH(1), prf(SKEYID_a, M-ID | payloads), not by its ID alone (vpnc draws
+		 * its DELETEs' IDs from one byte) nor by the datagram's bytes: a copy with its
+		 * minor version, a flag or its padding changed still verifies and would look
+		 * fresh, and move the peer wherever it came from. */
+		const uint8_t *hash1 = c->pl[0].body; /* sa_check_hash: HASH first, hlen >= 16 */
 		for (size_t i = 0; i < sa->info_seen_n; i++) {
-			if (memcmp(sa->info_seen[i], sa->cur_rx_hash, sizeof(sa->info_seen[i])) ==
-			    0) {
+			if (memcmp(sa->info_seen[i], hash1, sizeof(sa->info_seen[i])) == 0) {
 				sa_log(sa, IKE_LOG_DEBUG, "dropped replayed informational %08x",
 				       h->msgid);
 				return IKE_V_DROP;
 			}
 		}
-		memcpy(sa->info_seen[sa->info_seen_next], sa->cur_rx_hash,
-		       sizeof(sa->info_seen[0]));
+		memcpy(sa->info_seen[sa->info_seen_next], hash1, sizeof(sa->info_seen[0]));
 		sa->info_seen_next = (sa->info_seen_next + 1) % IKE_INFO_SEEN;
 		if (sa->info_seen_n < IKE_INFO_SEEN)
 			sa->info_seen_n++;

@@ -262,8 +262,9 @@ struct ike_sa {
 	uint64_t p1_rekey_at;   /* I: the soft mark to start a phase-1 rekey (0: none, or asked) */
 	struct ike_frag_rx *frag_rx; /* IKE fragments of a message being reassembled (frag.h) */
 	uint16_t frag_id;            /* of the last message we sent in fragments */
-	/* the informationals already taken, by the first bytes of their SHA-1 (replay
-	 * protection): not by message ID, which vpnc draws from one byte for its DELETEs */
+	/* the informationals already taken, by the first bytes of their HASH(1) (replay
+	 * protection): not by message ID, which vpnc draws from one byte for its DELETEs, nor
+	 * by the datagram's bytes, some of which HASH(1) does not cover (info.c) */
 	uint8_t info_seen[IKE_INFO_SEEN][8];
 	size_t info_seen_next, info_seen_n;
 
