@@ -302,6 +302,8 @@ int evc_session_new(struct evc_session **out, const struct evc_settings *set, ui
 	s->hostd = hostd;
 	rc = local_address(gw_addr, &s->local_ip, s->err, sizeof(s->err));
 	if (!rc)
+		rc = evc_settings_check_path(set, s->local_ip, s->err, sizeof(s->err));
+	if (!rc)
 		rc = setup_host(s);
 	if (!rc)
 		rc = setup_io(s, io);

@@ -451,6 +451,21 @@ int evc_settings_check_policy(const struct evc_settings *s, const struct evc_pol
 	return 0;
 }
 
+int evc_settings_check_path(const struct evc_settings *s, uint32_t local, char *err, size_t errlen)
+{
+	char x[40], y[40];
+	struct evc_net host = {local, 0xffffffffu};
+	for (size_t i = 0; i < s->n_lan; i++)
+		if (overlap(&s->lan[i], &host))
+			return bad(
+			    err, errlen,
+			    _("LAN %s holds %s, this host's own address towards the gateway: "
+			      "the gateway would route the tunnel's own packets for this host "
+			      "into the tunnel; change --lan"),
+			    net_str(&s->lan[i], x, sizeof(x)), ipv4_str(local, y, sizeof(y)));
+	return 0;
+}
+
 /* The gateway, then (only when the gateway is the profile's) the profile's backups. */
 static int gateways(struct evc_settings *s, const struct evc_profile *p,
                     const struct evc_overrides *o, char *err, size_t errlen)

@@ -162,6 +162,11 @@ int evc_settings_build(struct evc_settings *out, const struct evc_profile *prof,
 int evc_settings_check_policy(const struct evc_settings *s, const struct evc_policy *pol,
                               uint32_t gw, char *err, size_t errlen);
 
+/* The LANs against this host's own address towards the gateway (local, host order): a LAN
+ * holding it would have the gateway route the tunnel's own packets for this host into the
+ * tunnel. Checked before anything is sent or set up. 0, or -EINVAL with err naming both. */
+int evc_settings_check_path(const struct evc_settings *s, uint32_t local, char *err, size_t errlen);
+
 enum evc_secret_kind {
 	EVC_SECRET_GROUP_KEY,
 	EVC_SECRET_PASSWORD,

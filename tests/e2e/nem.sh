@@ -12,8 +12,9 @@
 # their own addresses, both reverse routes on evs while connected, none after.
 # Without `nem enable` the same evc is refused in mode-config (it asks for
 # network extension there), with the reason in evs's log and on evc's stderr,
-# and stops by itself leaving nothing behind; a LAN that overlaps what the gateway pushes is
-# refused by evc. A second hardware client with another LAN
+# and stops by itself leaving nothing behind; a LAN that overlaps what the gateway pushes, or
+# that holds the router's own address towards the gateway (the gateway's path), is refused by
+# evc. A second hardware client with another LAN
 # works at the same time, and its route goes when it leaves; a third whose LAN
 # lies inside the first router's is refused in its quick mode and leaves nothing.
 #
@@ -97,6 +98,24 @@ rig_counter_add lan from_corp ip saddr "$RIG_CORP_ADDR" icmp type echo-request
 rig_counter_add corp from_lanb ip saddr "$lanb_host" icmp type echo-request
 rig_counter_add lanb from_corp ip saddr "$RIG_CORP_ADDR" icmp type echo-request
 evs_start "$conf"
+
+# ---- a LAN that holds the router's own address towards the gateway: the gateway would route
+# its packets for the router (the tunnel's own) into the tunnel. Refused before anything is
+# sent or set up, against a group that would take the LAN.
+evc_start evc-path client "${evc_args[@]:0:10}" --mode network-extension --lan "$RIG_CLIENT_ADDR/32" \
+	--no-reconnect --state-file "$RIG_DIR/evc-path.state"
+path_pid=$RIG_LAST_PID
+wait_for_log "${RIG_LOGS[evc-path-stderr]}" \
+	"LAN ${RIG_CLIENT_ADDR//./\\.}/32 holds ${RIG_CLIENT_ADDR//./\\.}, this host's own address towards the gateway" 20 \
+	"evc refusing a LAN that holds its own address towards the gateway"
+wait_for_exit "$path_pid" 10
+[[ ${RIG_LAST_STATUS:-x} != 0 ]] || fail "evc exited with status 0 after refusing its LAN"
+! grep -q '^\[1/7\]' "${RIG_LOGS[evc-path]}" || fail "evc started IKE with a LAN that holds its own address"
+evc_tun_gone client
+[[ -z $(compgen -G "$RIG_DIR/evc-path.state*" || true) ]] || fail "evc left a state file after refusing its LAN"
+no_route "$RIG_CLIENT_ADDR/32" || fail "evs routes $RIG_CLIENT_ADDR into a tunnel"
+evs_wait_connections 0
+
 evc_start evc client "${evc_args[@]}" --lan "$lanb_net" --state-file "$RIG_DIR/evc.state" \
 	--control "$RIG_DIR/evc.sock"
 evc_wait_connected evc 20

@@ -440,6 +440,13 @@ static void test_lan_against_policy(void **state)
 	assert_int_equal(evc_settings_check_policy(&s, &pol, gw, err, sizeof(err)), -EINVAL);
 	s.n_lan = 0;
 	assert_int_equal(evc_settings_check_policy(&s, &pol, gw, err, sizeof(err)), 0);
+	/* the gateway's path back: a LAN may not hold this host's own address towards it */
+	s.lan[0] = (struct evc_net){0xc6336400u, 0xfffffffcu}; /* 198.51.100.0/30 */
+	s.n_lan = 1;
+	assert_int_equal(evc_settings_check_path(&s, 0xc6336405u, err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_check_path(&s, 0xc6336402u, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "LAN 198.51.100.0/30 holds 198.51.100.2, this host's own "
+	                            "address towards the gateway"));
 }
 
 static void test_notes(void **state)
