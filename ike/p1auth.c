@@ -39,6 +39,13 @@ bool p1_auth_needs_xauth(uint16_t auth)
 	       p1_auth_is_hybrid(auth);
 }
 
+bool p1_auth_fits(const struct ike_config *cfg, uint16_t auth)
+{
+	/* a connection that checks the gateway's certificate offers no method without its
+	 * signature */
+	return !(cfg->cert || cfg->hybrid) || p1_skeyid_sig(auth);
+}
+
 size_t p1_server_policies(const struct ike_sa *sa, bool psk, bool rsa, struct ike_p1_prop *out)
 {
 	/* hybrid needs no CA (the client sends no certificate), only our key, and XAUTH users */

@@ -23,6 +23,11 @@ bool p1_skeyid_sig(uint16_t auth);
 bool p1_we_sign(const struct ike_sa *sa);
 /* Whether the peer must send a signature for the negotiated method (else a HASH). */
 bool p1_peer_signs(const struct ike_sa *sa);
+/*
+ * Initiator: whether it may offer a proposal with this method: with a certificate or hybrid
+ * (the gateway's certificate is checked) only those where the gateway signs.
+ */
+bool p1_auth_fits(const struct ike_config *cfg, uint16_t auth);
 /* The methods that need XAUTH: XAUTH-PSK, XAUTH-RSA and hybrid. */
 bool p1_auth_needs_xauth(uint16_t auth);
 /*

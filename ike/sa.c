@@ -492,6 +492,18 @@ struct ike_sa *ike_sa_new(const struct ike_config *cfg, uint64_t now_ms, const c
 			}
 			memcpy(sa->p1_offer, cfg->p1, cfg->n_p1 * sizeof(*cfg->p1));
 			sa->n_p1_offer = cfg->n_p1;
+			/* a gateway may choose any proposal offered: one with another method
+			 * than ours would skip the check of the gateway we were asked for (a
+			 * pre-shared-key one with the empty key of a hybrid client) */
+			for (size_t i = 0; i < sa->n_p1_offer; i++)
+				if (!p1_auth_fits(cfg, sa->p1_offer[i].auth)) {
+					*why =
+					    "a phase-1 proposal with a pre-shared key where the "
+					    "gateway's certificate is to be checked (a certificate "
+					    "or hybrid): give the profile's ike lines auth = cert "
+					    "or hybrid";
+					goto fail;
+				}
 			for (size_t i = 0; i < sa->n_p1_offer; i++)
 				if (sa->dh_auto)
 					sa->p1_offer[i].group = (uint8_t)sa->cfg.dh_group;
