@@ -92,7 +92,7 @@ bench_init throughput
 rig_require_cmd iperf3
 
 checks_failed=0
-declare -A mbit=() cpu_cl=() cpu_evs=() rss_cl=() rss_evs=() retr=()
+declare -A mbit=() cpu_cl=() cpu_evs=() rss_cl=() rss_evs=() retr=() cpg_cl=()
 
 _tcp_listening() {
 	[[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null) ]]
@@ -284,6 +284,9 @@ run_one() {
 		local p
 		p=$(pct $((cl1 - cl0)) "$wall")
 		cpu_cl[$cfg]+="$p "
+		# % of a core per Gbit/s: what a bit costs the client, which
+		# (unlike Mbit/s) does not follow the share of the cores a run got
+		((m > 0)) && cpg_cl[$cfg]+="$((p * 1000000 / m)) "
 		rss_cl[$cfg]+="$hw_cl "
 		printf '  %s cpu %3s%% rss %5s kB' "$client_kind" "$p" "$hw_cl"
 	fi
@@ -318,7 +321,7 @@ if ((reverse)); then
 	iperf_dir=(-R)
 fi
 bench_header "TCP throughput, $dir, iperf3 ${secs}s x $reps per configuration"
-echo "configurations: ${cfgs[*]}; cpu = % of one core over the run, rss = peak during the run"
+echo "configurations: ${cfgs[*]}; cpu = % of one core over the run (in the medians also per Gbit/s), rss = peak during the run"
 if [[ -n $old_build ]]; then
 	echo "-old:    $old_build (CMAKE_BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$old_build/CMakeCache.txt" 2>/dev/null)), evc $("$old_build/client/evc" version 2>&1 | head -n 1)"
 fi
@@ -347,8 +350,8 @@ for c in "${cfgs[@]}"; do
 		printf '%-11s %6d.%d Mbit/s  retr %6s  evs cpu %3s%% rss %5s kB' "$c" $((m / 1000)) $((m % 1000 / 100)) \
 			"$(bench_median ${retr[$c]})" "$(bench_median ${cpu_evs[$c]})" "$(bench_median ${rss_evs[$c]})"
 		if [[ $c != plain ]]; then
-			printf '  %s cpu %3s%% rss %5s kB' "${c%%-*}" "$(bench_median ${cpu_cl[$c]})" \
-				"$(bench_median ${rss_cl[$c]})"
+			printf '  %s cpu %3s%% (%s%% per Gbit/s) rss %5s kB' "${c%%-*}" "$(bench_median ${cpu_cl[$c]})" \
+				"$(bench_median ${cpg_cl[$c]:-0})" "$(bench_median ${rss_cl[$c]})"
 		fi
 		printf '\n'
 	}
