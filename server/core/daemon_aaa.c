@@ -177,6 +177,15 @@ static int ops_assign(void *ctx, const char *group, const char *user, struct evc
 static int ops_lan_allowed(void *ctx, const struct evc_net *net, const char **why)
 {
 	struct conn *c = ctx;
+	/* the client's own address as evs sees it (behind a NAT, the NAT's, which the client
+	 * cannot know): a reverse route for it would carry the tunnel's own packets, this
+	 * client's and every other's behind that address, into the tunnel */
+	uint32_t peer = ike_sa_peer(c->sa).addr;
+	if ((peer & net->mask) == (net->addr & net->mask)) {
+		*why = "the network holds the address the client's packets come from: routed "
+		       "into the tunnel, it would carry the tunnel's own packets";
+		return -EPERM;
+	}
 	return evs_children_check(c->d->kids, c->id, net, false, why);
 }
 
