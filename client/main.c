@@ -57,6 +57,8 @@ static void usage(FILE *f)
 	      "  --ca-file FILE         the gateway's; no group key, the group is the "
 	      "certificate's\n"
 	      "                         OU, and the gateway's certificate must name --gateway\n"
+	      "  --crl-file FILE        PEM CRLs: every CA of the gateway's chain is checked\n"
+	      "                         against its issuer's CRL (with --ca-file; no OCSP)\n"
 	      "  --dh N                 pin the phase-1 DH group: 2, 5, 14, 15, 16, 19 or 20\n"
 	      "                         (default: 14, then 2, 5, 15, 16, 19, 20 when the gateway\n"
 	      "                         refuses one or does not answer)\n"
@@ -154,6 +156,7 @@ static int parse_connect(int argc, char **argv, struct connect_args *a, struct t
 	    {"cert", required_argument, NULL, OPT_SETTING},
 	    {"key", required_argument, NULL, OPT_SETTING},
 	    {"ca-file", required_argument, NULL, OPT_SETTING},
+	    {"crl-file", required_argument, NULL, OPT_SETTING},
 	    {"group-key-file", required_argument, NULL, OPT_KEYFILE},
 	    {"password-file", required_argument, NULL, OPT_PWFILE},
 	    {"profile", required_argument, NULL, OPT_PROFILE},

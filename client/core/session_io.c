@@ -275,6 +275,9 @@ static int setup_engine(struct evc_session *s)
 	if (set->hybrid && !set->cert_path[0] &&
 	    x509_trust_load(set->ca_path, &s->trust, s->err, sizeof(s->err)))
 		return -EINVAL;
+	if (s->trust && set->crl_path[0] &&
+	    x509_trust_load_crls(s->trust, set->crl_path, s->err, sizeof(s->err)))
+		return -EINVAL;
 	s->sa = evc_session_new_sa(s, false);
 	return s->sa ? 0 : -EINVAL;
 }

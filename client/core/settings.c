@@ -102,6 +102,7 @@ int evc_overrides_set(struct evc_overrides *o, const char *name, const char *v, 
 	    {"cert", &o->cert},
 	    {"key", &o->key},
 	    {"ca-file", &o->ca_file},
+	    {"crl-file", &o->crl_file},
 	};
 	unsigned long n;
 	int i;
@@ -313,6 +314,13 @@ static int certificate(struct evc_settings *s, const struct evc_profile *p,
 		           _("profile '%s' says auth = hybrid but names no CA for the gateway's "
 		             "certificate: set ca_cert = /PATH.pem in it, or give --ca-file FILE"),
 		           prof_name(p));
+	if (o->crl_file && !ca)
+		return bad(err, errlen,
+		           _("--crl-file checks the gateway's certificate: it needs --ca-file FILE "
+		             "(or a certificate profile)"));
+	if (o->crl_file &&
+	    put(s->crl_path, sizeof(s->crl_path), o->crl_file, "CRL file name", err, errlen))
+		return -EINVAL;
 	if (!cert && !key && !ca)
 		return 0;
 	if (ca && !cert && !key) {

@@ -45,6 +45,8 @@ struct evc_settings {
 	 * the files, read at each connection; no group key then, the gateway takes the group
 	 * from the certificate's OU. cert_path "": aggressive mode with the group key. */
 	char cert_path[EVC_PATH_MAX], key_path[EVC_PATH_MAX], ca_path[EVC_PATH_MAX];
+	/* --crl-file: PEM CRLs every CA of the gateway's chain is checked against ("": none) */
+	char crl_path[EVC_PATH_MAX];
 	/* hybrid (--ca-file without --cert and --key, or auth = hybrid): ca_path checks the
 	 * gateway's certificate, XAUTH authenticates us; the group is named, the group key is
 	 * optional (only its hash is sent, for Cisco's mutual group authentication) */
@@ -108,6 +110,7 @@ struct evc_overrides {
 	const char *gateway, *group, *user, *ifname, *resolv_conf, *state_path, *control_path;
 	const char *run_as;               /* a user name or uid */
 	const char *cert, *key, *ca_file; /* file paths, never the keys themselves */
+	const char *crl_file;
 	long dh, dpd, mtu, local_port, frag_size;
 	int natt, dns;
 	int reconnect; /* 0: --no-reconnect */

@@ -10,7 +10,13 @@
 # detail` says rsig; then the same from a profile with `auth = cert`. Then one
 # thing wrong each, every one refused with its reason on both sides: a client
 # certificate from another CA, a client whose OU names no group, and evc's CA
-# file that does not hold the gateway's CA.
+# file that does not hold the gateway's CA. Then chains and revocation: evs
+# restarts with a certificate issued by an intermediate CA (its --cert file
+# holds the intermediate after its own) and trusts only the root, as evc does;
+# a client certificate from the same intermediate connects (each side reaches
+# the root only through the intermediate the other sent), and with --crl-file
+# on both sides a revoked client is refused by evs, and a gateway the client's
+# CRL revokes is refused by evc, each naming "revoked".
 #
 # Usage: tests/e2e/mainmode.sh [BUILD_DIR]
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no openssl).
@@ -114,6 +120,7 @@ evs_wait_connections 0
 rig_note "a certificate profile: connected in main mode, disconnected"
 
 # ---- one thing wrong each: evc must end with the reason (no retries to wait for)
+evs_name=evs
 refused() { # refused NAME WANT_EVC WANT_EVS CERTARGS...
 	local name=$1 want_evc=$2 want_evs=$3
 	shift 3
@@ -121,7 +128,7 @@ refused() { # refused NAME WANT_EVC WANT_EVS CERTARGS...
 		--password-file "$pw" --no-reconnect --state-file "$RIG_DIR/$name.state" \
 		--control "$RIG_DIR/$name.sock"
 	wait_for_log "${RIG_LOGS[$name-stderr]}" "$want_evc" 40 "$name to say '$want_evc'"
-	wait_for_log "${RIG_LOGS[evs]}" "$want_evs" 10 "evs to log '$want_evs'"
+	wait_for_log "${RIG_LOGS[$evs_name]}" "$want_evs" 10 "evs to log '$want_evs'"
 	rig_kill "$name" 10
 	evc_tun_gone client
 	rig_note "$name: refused with '$want_evc'"
@@ -134,5 +141,71 @@ refused evc-nogroup 'knows no group named by the OU' "names group 'marketing' \\
 mapfile -t wrongca < <(certargs client other)
 refused evc-wrongca "the gateway's certificate is refused: the certificate 'O = Quizware, CN = vpn.quizware.test' is not issued by a trusted CA" \
 	'the client reported INVALID-CERTIFICATE' "${wrongca[@]}"
+
+# ---- chains: root -> intermediate -> leaf on both sides, and CRLs
+evs_stop
+mk_ca_ext() { printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$pki/ca.ext"; }
+mk_ca_ext
+ca root "/O=Quizware/CN=Quizware Root CA"
+issue inter "/O=Quizware/CN=Quizware Issuing CA" root "$pki/ca.ext"
+issue server2 "/O=Quizware/CN=vpn2.quizware.test" inter "$pki/san.ext"
+issue client2 "/O=Quizware/OU=$EVC_GROUP/CN=$EVC_USER" inter
+issue revoked "/O=Quizware/OU=$EVC_GROUP/CN=eve" inter
+cat "$pki/server2.pem" "$pki/inter.pem" >"$pki/server2-chain.pem"
+cat "$pki/client2.pem" "$pki/inter.pem" >"$pki/client2-chain.pem"
+cat "$pki/revoked.pem" "$pki/inter.pem" >"$pki/revoked-chain.pem"
+crl() { # crl CA OUT [CERT TO REVOKE]...: the CA's CRL after revoking each CERT
+	local ca=$1 out=$2
+	shift 2
+	[[ -e $pki/$ca.idx ]] || {
+		: >"$pki/$ca.idx"
+		echo 01 >"$pki/$ca.crlnum"
+		printf '[ca]\ndefault_ca=d\n[d]\ndatabase=%s\ncrlnumber=%s\ndefault_md=sha256\ndefault_crl_days=30\n' \
+			"$pki/$ca.idx" "$pki/$ca.crlnum" >"$pki/$ca.cnf"
+	}
+	for c in "$@"; do
+		mk ca -config "$pki/$ca.cnf" -keyfile "$pki/$ca.key" -cert "$pki/$ca.pem" -revoke "$pki/$c.pem"
+	done
+	mk ca -config "$pki/$ca.cnf" -keyfile "$pki/$ca.key" -cert "$pki/$ca.pem" -gencrl -out "$pki/$out"
+}
+crl root root.crl
+crl inter inter.crl revoked
+cat "$pki/root.crl" "$pki/inter.crl" >"$pki/crl-ok.pem"
+crl inter inter-srv.crl server2
+cat "$pki/root.crl" "$pki/inter-srv.crl" >"$pki/crl-srv.pem"
+
+rig_spawn_isolated evs-chain gw "$EVS_BIN" --config "$conf" --control "$EVS_CONTROL" \
+	--state-file "$RIG_DIR/evs-chain.state" --cert "$pki/server2-chain.pem" --key "$pki/server2.key" \
+	--ca-file "$pki/root.pem" --crl-file "$pki/crl-ok.pem" -v
+EVS_PID=$RIG_LAST_PID
+evs_name=evs-chain
+wait_for_udp -p "$EVS_PID" gw 500 10
+wait_for -p "$EVS_PID" "evs answering on its control socket" 10 evs_show summary
+
+chainargs() { # chainargs NAME CRL
+	printf '%s\n' --cert "$pki/$1-chain.pem" --key "$pki/$1.key" --ca-file "$pki/root.pem" \
+		--crl-file "$pki/$2"
+}
+mapfile -t chain < <(chainargs client2 crl-ok.pem)
+evc_start evc-chain client --gateway "$RIG_GW_ADDR" "${chain[@]}" --user "$EVC_USER" \
+	--password-file "$pw" --state-file "$RIG_DIR/evc-chain.state" --control "$RIG_DIR/evc-chain.sock"
+evc_wait_connected evc-chain 30
+grep -q -F "certificate 'O = Quizware, CN = vpn2.quizware.test'" "${RIG_LOGS[evc-chain]}" ||
+	fail "evc does not name the gateway's certificate issued by the intermediate"
+grep -q -F "authenticated with certificate 'O = Quizware, OU = $EVC_GROUP, CN = $EVC_USER', group $EVC_GROUP" \
+	"${RIG_LOGS[evs-chain]}" || fail "evs does not log the client's certificate issued by the intermediate"
+ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping through the tunnel authenticated through intermediates"
+rig_kill evc-chain 10
+[[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "evc (chain) exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
+evc_tun_gone client
+evs_wait_connections 0
+rig_note "root -> intermediate -> leaf on both sides, CRLs checked: connected, disconnected"
+
+mapfile -t rev < <(chainargs revoked crl-ok.pem)
+refused evc-revoked 'does not trust our certificate' \
+	"the client's certificate is refused: the certificate 'O = Quizware, OU = $EVC_GROUP, CN = eve' is revoked" "${rev[@]}"
+mapfile -t srvrev < <(chainargs client2 crl-srv.pem)
+refused evc-srvrevoked "the gateway's certificate is refused: the certificate 'O = Quizware, CN = vpn2.quizware.test' is revoked" \
+	'the client reported INVALID-CERTIFICATE' "${srvrev[@]}"
 
 evs_stop
