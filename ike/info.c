@@ -354,19 +354,14 @@ enum ike_verdict info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 		 * its HASH(1), prf(SKEYID_a, M-ID | payloads), not by its ID alone (vpnc draws
 		 * its DELETEs' IDs from one byte) nor by the datagram's bytes: a copy with its
 		 * minor version, a flag or its padding changed still verifies and would look
-		 * fresh, and move the peer wherever it came from. */
+		 * fresh, and move the peer wherever it came from. Ours are remembered too
+		 * (sa_build_hashed): sent back to us, they would verify. */
 		const uint8_t *hash1 = c->pl[0].body; /* sa_check_hash: HASH first, hlen >= 16 */
-		for (size_t i = 0; i < sa->info_seen_n; i++) {
-			if (memcmp(sa->info_seen[i], hash1, sizeof(sa->info_seen[i])) == 0) {
-				sa_log(sa, IKE_LOG_DEBUG, "dropped replayed informational %08x",
-				       h->msgid);
-				return IKE_V_DROP;
-			}
+		if (sa_info_seen(sa, hash1)) {
+			sa_log(sa, IKE_LOG_DEBUG, "dropped replayed informational %08x", h->msgid);
+			return IKE_V_DROP;
 		}
-		memcpy(sa->info_seen[sa->info_seen_next], hash1, sizeof(sa->info_seen[0]));
-		sa->info_seen_next = (sa->info_seen_next + 1) % IKE_INFO_SEEN;
-		if (sa->info_seen_n < IKE_INFO_SEEN)
-			sa->info_seen_n++;
+		sa_info_remember(sa, hash1);
 		sa->last_rx = sa->now;
 		sa_peer_seen(sa);
 		v = IKE_V_OK;

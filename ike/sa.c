@@ -380,7 +380,26 @@ size_t sa_build_hashed(struct ike_sa *sa, uint8_t exch, uint32_t msgid, const ui
 	if (ike_hash_p2(sa->p1.hash, &sa->skeyid_a, 0, msgid, ni, ni_len, NULL, 0, out + rest_at,
 	                len - rest_at, out + hash_at) != 0)
 		return 0;
+	/* HASH(1) is keyed alike both ways: our own informational sent back to us verifies */
+	if (exch == ISAKMP_EXCH_INFO)
+		sa_info_remember(sa, out + hash_at);
 	return sa_encrypt(sa, out, len, cap, exch, msgid);
+}
+
+bool sa_info_seen(const struct ike_sa *sa, const uint8_t *hash1)
+{
+	for (size_t i = 0; i < sa->info_seen_n; i++)
+		if (memcmp(sa->info_seen[i], hash1, sizeof(sa->info_seen[i])) == 0)
+			return true;
+	return false;
+}
+
+void sa_info_remember(struct ike_sa *sa, const uint8_t *hash1)
+{
+	memcpy(sa->info_seen[sa->info_seen_next], hash1, sizeof(sa->info_seen[0]));
+	sa->info_seen_next = (sa->info_seen_next + 1) % IKE_INFO_SEEN;
+	if (sa->info_seen_n < IKE_INFO_SEEN)
+		sa->info_seen_n++;
 }
 
 bool sa_check_hash(struct ike_sa *sa, const struct isakmp_chain *c, uint32_t msgid,

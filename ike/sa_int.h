@@ -262,7 +262,7 @@ struct ike_sa {
 	uint64_t p1_rekey_at;   /* I: the soft mark to start a phase-1 rekey (0: none, or asked) */
 	struct ike_frag_rx *frag_rx; /* IKE fragments of a message being reassembled (frag.h) */
 	uint16_t frag_id;            /* of the last message we sent in fragments */
-	/* the informationals already taken, by the first bytes of their HASH(1) (replay
+	/* the informationals already taken or sent, by the first bytes of their HASH(1) (replay
 	 * protection): not by message ID, which vpnc draws from one byte for its DELETEs, nor
 	 * by the datagram's bytes, some of which HASH(1) does not cover (info.c) */
 	uint8_t info_seen[IKE_INFO_SEEN][8];
@@ -348,6 +348,9 @@ int sa_decrypt(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct i
 int sa_decrypt_derived(struct ike_sa *sa, const uint8_t *msg, size_t len,
                        const struct isakmp_hdr *h, uint8_t *out, size_t cap,
                        uint8_t new_iv[CIPHER_BLOCK_MAX]);
+/* Informationals taken or sent, by the first bytes of their HASH(1): replay and reflection. */
+bool sa_info_seen(const struct ike_sa *sa, const uint8_t *hash1);
+void sa_info_remember(struct ike_sa *sa, const uint8_t *hash1);
 void sa_commit_iv(struct ike_sa *sa, uint8_t exch, uint32_t msgid,
                   const uint8_t iv[CIPHER_BLOCK_MAX]);
 /* The IV the next message of exchange msgid is encrypted or decrypted with; no state change. */

@@ -22,15 +22,16 @@
 struct capture {
 	uint8_t msg[RIG_MAX_MSG];
 	size_t len;
+	enum rig_dir dir;
 };
 
-/* Keeps the last encrypted informational the client sent. */
+/* Keeps the last encrypted informational sent in cap->dir. */
 static enum rig_verdict keep_info(struct rig *r, enum rig_dir dir, unsigned index, uint8_t *buf,
                                   size_t *len, size_t cap, void *arg)
 {
 	(void)r, (void)index, (void)cap;
 	struct capture *cap_ = arg;
-	if (dir == RIG_C2S && *len > ISAKMP_HDR_LEN && buf[18] == ISAKMP_EXCH_INFO &&
+	if (dir == cap_->dir && *len > ISAKMP_HDR_LEN && buf[18] == ISAKMP_EXCH_INFO &&
 	    (buf[19] & ISAKMP_FLAG_E)) {
 		memcpy(cap_->msg, buf, *len);
 		cap_->len = *len;
@@ -45,11 +46,15 @@ enum change {
 	CH_PADDING, /* one more cipher block at the end, taken as padding */
 };
 
-static void replay_moves_nothing(enum change ch)
+/* A datagram of the peer (RIG_C2S), or the gateway's own sent back to it (RIG_S2C: HASH(1) is
+ * keyed alike both ways, so its own message verifies too), arrives again at the gateway from
+ * another address. */
+static void replay_moves_nothing(enum change ch, enum rig_dir dir)
 {
 	struct rig r;
 	struct capture *cap = calloc(1, sizeof(*cap));
 	assert_non_null(cap);
+	cap->dir = dir;
 	rig_init(&r);
 	r.natt = IKE_NATT_FORCE;
 	r.tamper = keep_info;
@@ -58,7 +63,7 @@ static void replay_moves_nothing(enum change ch)
 	assert_int_equal(r.c.children_up, 1);
 	uint16_t port = ike_sa_peer(r.s.sa).port;
 
-	/* a DPD probe of the client, as anyone on its path sees it */
+	/* a DPD probe of the client and the gateway's answer, as anyone on the path sees them */
 	rig_run_timers(&r, r.now + 11000);
 	assert_false(r.s.failed);
 	assert_true(cap->len > ISAKMP_HDR_LEN);
@@ -97,34 +102,40 @@ static void replay_moves_nothing(enum change ch)
 static void test_exact_replay(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_NONE);
+	replay_moves_nothing(CH_NONE, RIG_C2S);
 }
 
 static void test_replay_minor_version(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_MINOR);
+	replay_moves_nothing(CH_MINOR, RIG_C2S);
 }
 
 static void test_replay_commit_flag(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_FLAGS);
+	replay_moves_nothing(CH_FLAGS, RIG_C2S);
 }
 
 static void test_replay_more_padding(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_PADDING);
+	replay_moves_nothing(CH_PADDING, RIG_C2S);
+}
+
+/* the gateway's R-U-THERE-ACK reflected to it */
+static void test_reflected_own(void **state)
+{
+	(void)state;
+	replay_moves_nothing(CH_NONE, RIG_S2C);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exact_replay),
-	    cmocka_unit_test(test_replay_minor_version),
-	    cmocka_unit_test(test_replay_commit_flag),
-	    cmocka_unit_test(test_replay_more_padding),
+	    cmocka_unit_test(test_exact_replay),       cmocka_unit_test(test_replay_minor_version),
+	    cmocka_unit_test(test_replay_commit_flag), cmocka_unit_test(test_replay_more_padding),
+	    cmocka_unit_test(test_reflected_own),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
