@@ -3,8 +3,10 @@
 #
 # evc keeps the tunnel up without a person (issue 9):
 #   gateway-restart  evs dies by SIGKILL and is started again: evc finds the gateway dead
-#                    by dead peer detection (--dpd 2), restores the host, says that it
-#                    reconnects, and the tunnel comes back with no action; `evc status`
+#                    by dead peer detection (--dpd 2) within its time, restores the host,
+#                    says that it reconnects, waits 1 s, then 2 s (a fifth less at most, at
+#                    random) while the gateway stays dead, and the tunnel comes back with
+#                    no action; `evc status`
 #                    counts the reconnection. With --no-reconnect evc ends instead.
 #   route-change     the client has two uplinks to the gateway; its default route moves from
 #                    the first to the second under a running tunnel: evc sees the path change
@@ -77,6 +79,21 @@ gateway-restart)
 		fail "evc status --json between two attempts: $js"
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert "dead peer detection" in d["last_error"], d' "$js" ||
 		fail "evc status --json does not give the last error while the gateway is dead: $js"
+
+	# the back-off while the gateway stays dead: 1 s doubling, up to a fifth less at random
+	# (each attempt at a dead gateway takes 31 s of retransmissions: two attempts are seen)
+	wait_for_log -p "$(rig_pid evc)" "${RIG_LOGS[evc-stderr]}" \
+		'^evc: reconnecting to 198\.51\.100\.1 in [0-9.]+ s \(attempt 2\)$' 45 \
+		"evc's second attempt"
+	for k in 1 2; do
+		d=$(sed -n -E "s/^evc: reconnecting to 198\.51\.100\.1 in ([0-9]+)\.([0-9]) s \(attempt $k\)$/\1\2/p" \
+			"${RIG_LOGS[evc-stderr]}" | head -n 1)
+		full=$((10 << (k - 1))) # tenths of a second
+		if [[ -z $d ]] || ((10#$d > full || 10#$d * 5 < full * 4 - 5)); then
+			fail "attempt $k waits '${d:-none}' tenths of a second, not $((full * 4 / 5))..$full: $(grep reconnecting "${RIG_LOGS[evc-stderr]}")"
+		fi
+	done
+	rig_note "back-off: $(grep -o 'in [0-9.]* s (attempt [0-9])' "${RIG_LOGS[evc-stderr]}" | tr '\n' ' ')"
 
 	rm -f -- "$EVS_CONTROL"
 	evs_start
