@@ -5,7 +5,8 @@
 # files (imported from a vpnc configuration), no terminal, evs whose group allows
 # save-password. The daemon connects; `evc status` (and --json) answers on its control
 # socket; `evc disconnect` takes the tunnel down and the daemon stays; `evc connect` sets it
-# up again; a second daemon for the same profile is refused with a clear message and changes
+# up again; after the gateway's DELETE (evs clear crypto session) the daemon reconnects by
+# itself; a second daemon for the same profile is refused with a clear message and changes
 # nothing; SIGTERM restores the host. Against a group without save-password the daemon says
 # that it needs an interactive password and stops, after one attempt.
 #
@@ -98,6 +99,16 @@ grep -q -x 'state: disconnected' <<<"$st" || fail "evc status after disconnect: 
 out=$(rig_exec client "$EVC_BIN" connect --control "$ctl" 2>&1) || fail "evc connect --control: $out"
 wait_for -p "$(rig_pid evcd)" "the daemon to connect again" 20 _connected_n evcd 2
 ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping after evc connect"
+
+# ---- the gateway ends the session (its DELETE, as after `clear crypto session`): the
+# daemon says so and sets the tunnel up again by itself
+out=$("$EVS_BIN" clear crypto session username "$EVC_USER" --control "$EVS_CONTROL" 2>&1) ||
+	fail "evs clear crypto session: $out"
+wait_for -p "$(rig_pid evcd)" "the daemon to reconnect after the gateway's DELETE" 30 _connected_n evcd 3
+grep -q -E '^evc: reconnecting to .* \(attempt 1\)$' "${RIG_LOGS[evcd-stderr]}" ||
+	fail "the daemon did not say that it reconnects: $(tail -n 5 "${RIG_LOGS[evcd-stderr]}")"
+ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping after the daemon reconnected"
+evs_wait_connections 1
 
 rig_kill evcd 10
 [[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "the daemon exited with ${RIG_LAST_STATUS:-?} on SIGTERM"
