@@ -83,6 +83,9 @@ void evs_config_keepalive(const struct evs_config *cfg, unsigned *secs, unsigned
                           bool *periodic);
 /* `crypto isakmp xauth timeout`, 60 when not configured. */
 unsigned evs_config_xauth_timeout(const struct evs_config *cfg);
+/* `crypto isakmp fragmentation mtu N`: the largest IKE datagram evs sends whole to a client
+ * that takes Cisco IKE fragments; 0 (the engine's 1252) when not configured. */
+unsigned evs_config_frag_size(const struct evs_config *cfg);
 /* `crypto isakmp nat keepalive`, 0 (no NAT keepalives) when not configured. */
 unsigned evs_config_nat_keepalive(const struct evs_config *cfg);
 /* NAT traversal (ESP in UDP 4500): on unless `no crypto ipsec nat-transparency

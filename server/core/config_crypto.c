@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "lib/crypto.h"
+#include "ike/frag.h"
 #include "ike/isakmp.h"
 #include "server/core/config_int.h"
 
@@ -214,6 +215,18 @@ static void cmd_crypto_isakmp(struct cfg_parser *p, const struct cfg_toks *tk)
 			return;
 		}
 		p->cfg->xauth_timeout = (unsigned)a;
+	} else if (cfg_kw(w, "fragmentation")) {
+		/* IOS's command turns fragmentation on, which evs always has; the mtu form is
+		 * evs's own (IOS has it for IKEv2 only): the datagram size above which a message
+		 * goes in fragments, for paths that drop IP fragments below 1280 bytes */
+		if (N(tk) == 3)
+			return;
+		if (N(tk) != 5 || !cfg_kw(T(tk, 3), "mtu") ||
+		    !cfg_parse_uint(T(tk, 4), IKE_FRAG_MIN_SIZE, 16000, &a)) {
+			cfg_usage(p, "crypto isakmp fragmentation [mtu <128-16000>]");
+			return;
+		}
+		p->cfg->frag_size = (unsigned)a;
 	} else if (cfg_kw(w, "nat")) {
 		if (N(tk) != 5 || !cfg_kw(T(tk, 3), "keepalive") ||
 		    !cfg_parse_uint(T(tk, 4), 5, 3600, &a)) {

@@ -48,6 +48,11 @@ unsigned evs_config_xauth_timeout(const struct evs_config *c)
 	return c->xauth_timeout;
 }
 
+unsigned evs_config_frag_size(const struct evs_config *c)
+{
+	return c->frag_size;
+}
+
 unsigned evs_config_nat_keepalive(const struct evs_config *c)
 {
 	return c->nat_ka;

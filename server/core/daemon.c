@@ -143,6 +143,7 @@ static void configure(struct evs_daemon *d)
 	evs_config_keepalive(cfg, &d->dpd_s, &d->dpd_retry_s, &periodic);
 	d->xauth_s = evs_config_xauth_timeout(cfg);
 	d->natt_keepalive_s = evs_config_nat_keepalive(cfg);
+	d->frag_size = evs_config_frag_size(cfg);
 	d->natt = evs_config_natt(cfg);
 	/* `initiate` alone: push the policy; with `respond` too, answer clients that ask (the
 	 * chapter's advice for mixed clients) */

@@ -66,6 +66,7 @@ struct conn *conn_new(struct evs_daemon *d, size_t li, const uint8_t icky[8],
 	ic.srv_xauth = true;
 	ic.srv_push = d->push;
 	ic.xauth_timeout_s = d->xauth_s;
+	ic.frag_size = d->frag_size;
 	ic.dpd_idle_s = d->dpd_s;
 	ic.dpd_retry_s = d->dpd_retry_s;
 	ic.natt = d->natt ? IKE_NATT_AUTO : IKE_NATT_DISABLE;

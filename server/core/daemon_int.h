@@ -61,6 +61,7 @@ struct evs_daemon {
 	const struct x509_cred *cert;
 	const struct x509_trust *trust;
 	unsigned dpd_s, dpd_retry_s, xauth_s, natt_keepalive_s;
+	unsigned frag_size; /* `crypto isakmp fragmentation mtu`; 0: the engine's default */
 	uint64_t keepalive_at;
 	bool rri_pools; /* routes for whole pools (no reverse-route configured) */
 	bool push;      /* mode-config: initiate (SET) rather than respond */

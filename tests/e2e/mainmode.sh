@@ -16,7 +16,8 @@
 # a client certificate from the same intermediate connects (each side reaches
 # the root only through the intermediate the other sent), and with --crl-file
 # on both sides a revoked client is refused by evs, and a gateway the client's
-# CRL revokes is refused by evc, each naming "revoked".
+# CRL revokes is refused by evc, each naming "revoked". That evs has
+# `crypto isakmp fragmentation mtu 576`: none of its IKE datagrams is longer.
 #
 # Usage: tests/e2e/mainmode.sh [BUILD_DIR]
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun, no openssl).
@@ -174,7 +175,15 @@ cat "$pki/root.crl" "$pki/inter.crl" >"$pki/crl-ok.pem"
 crl inter inter-srv.crl server2
 cat "$pki/root.crl" "$pki/inter-srv.crl" >"$pki/crl-srv.pem"
 
-rig_spawn_isolated evs-chain gw "$EVS_BIN" --config "$conf" --control "$EVS_CONTROL" \
+# evs's fragment size (its `crypto isakmp fragmentation mtu`): no IKE datagram from evs longer
+# than 576 bytes reaches the client, though the sixth message with the chain is about 2.4 KB
+conf2=$RIG_DIR/evs-chain.conf
+sed 's/^crypto isakmp policy 5$/crypto isakmp fragmentation mtu 576\n&/' "$conf" >"$conf2" &&
+	chmod 600 "$conf2" || fail "cannot write $conf2"
+grep -q '^crypto isakmp fragmentation mtu 576$' "$conf2" || fail "internal: no fragmentation line in $conf2"
+rig_counter_add client ike_big udp sport 500 udp length gt 584
+rig_counter_add client ike_all udp sport 500
+rig_spawn_isolated evs-chain gw "$EVS_BIN" --config "$conf2" --control "$EVS_CONTROL" \
 	--state-file "$RIG_DIR/evs-chain.state" --cert "$pki/server2-chain.pem" --key "$pki/server2.key" \
 	--ca-file "$pki/root.pem" --crl-file "$pki/crl-ok.pem" -v
 EVS_PID=$RIG_LAST_PID
@@ -199,6 +208,10 @@ rig_kill evc-chain 10
 [[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "evc (chain) exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
 evc_tun_gone client
 evs_wait_connections 0
+big=$(rig_counter_packets client ike_big)
+all=$(rig_counter_packets client ike_all)
+[[ ${big:-x} == 0 && ${all:-0} -ge 4 ]] ||
+	fail "evs sent ${big:-?} IKE datagrams longer than its fragmentation mtu of 576 (of ${all:-?})"
 rig_note "root -> intermediate -> leaf on both sides, CRLs checked: connected, disconnected"
 
 mapfile -t rev < <(chainargs revoked crl-ok.pem)

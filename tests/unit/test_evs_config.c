@@ -348,6 +348,7 @@ static void base_is_clean(void **state)
 	assert_int_equal(secs, 0);
 	assert_int_equal(evs_config_xauth_timeout(c), 60);
 	assert_int_equal(evs_config_nat_keepalive(c), 0);
+	assert_int_equal(evs_config_frag_size(c), 0);
 	assert_int_equal(evs_config_rri(c, ESP_ENCR_AES_CBC, 256, ESP_AUTH_HMAC_SHA1),
 	                 EVS_RRI_NONE);
 	evs_config_free(c);
@@ -431,6 +432,8 @@ static void timers_and_lifetimes(void **state)
 	              "crypto isakmp keepalive 3600 2 periodic\n"
 	              "crypto isakmp xauth timeout 5\n"
 	              "crypto isakmp nat keepalive 3600\n"
+	              "crypto isakmp fragmentation\n"
+	              "crypto isakmp fragmentation mtu 576\n"
 	              "crypto ipsec security-association lifetime seconds 1800\n"
 	              "crypto ipsec security-association lifetime kilobytes 2560\n"
 	              "crypto ipsec transform-set T2 esp-sha256-hmac esp-null\n"
@@ -454,6 +457,7 @@ static void timers_and_lifetimes(void **state)
 	assert_true(periodic);
 	assert_int_equal(evs_config_xauth_timeout(c), 5);
 	assert_int_equal(evs_config_nat_keepalive(c), 3600);
+	assert_int_equal(evs_config_frag_size(c), 576);
 	/* entry 5 first (sequence order), then entry 10 with T and T2 */
 	assert_int_equal(evs_config_p2(c, p2, 8), 3);
 	assert_int_equal(p2[0].esp, ESP_ENCR_AES_CBC);
@@ -808,6 +812,10 @@ static const struct err_case err_cases[] = {
     {PART, 0, NULL, "crypto isakmp keepalive 9 2\n", 23, "<10-3600>"},
     {PART, 0, NULL, "crypto isakmp keepalive 10 61\n", 23, "<2-60>"},
     {PART, 0, NULL, "crypto isakmp nat keepalive 4\n", 23, "<5-3600>"},
+    {PART, 0, NULL, "crypto isakmp fragmentation mtu 127\n", 23, "[mtu <128-16000>]"},
+    {PART, 0, NULL, "crypto isakmp fragmentation mtu 16001\n", 23, "[mtu <128-16000>]"},
+    {PART, 0, NULL, "crypto isakmp fragmentation 576\n", 23,
+     "malformed command; the syntax is 'crypto isakmp fragmentation [mtu <128-16000>]'"},
     {PART, 0, NULL, "crypto isakmp policy 0\n", 23, "<1-10000>"},
     {PART, 0, NULL, "crypto isakmp policy 11\n encryption aes 512\n group 2\n", 24,
      "AES key size must be 128, 192 or 256, not '512'"},
