@@ -125,6 +125,7 @@ void dpd_tick(struct ike_sa *sa)
 	if (!sa->dpd_seq) {
 		sa_rand(sa, &sa->dpd_seq, sizeof(sa->dpd_seq));
 		sa->dpd_seq &= 0x7fffffffu; /* RFC 3706 6.2: leave room before wrapping */
+		sa->dpd_seq_first = sa->dpd_seq;
 	}
 	if (!sa->dpd_pending || sa->dpd_tries > 0)
 		sa->dpd_seq++;
@@ -219,8 +220,20 @@ static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_noti
 		if (!encrypted || !rd_u32(&r, &seq))
 			return IKE_V_DROP; /* RFC 3706: unencrypted DPD is ignored */
 		if (n->type == ISAKMP_N_R_U_THERE) {
+			/* only a probe newer than the last, or the answer to ours, shows the peer
+			 * where it is now: the replay memory is finite, and an older copy
+			 * would move it to whoever sent it again; nor does one of our own
+			 * numbers (a probe of ours sent back: HASH(1) is alike both ways) */
+			bool ours = sa->dpd_seq &&
+			            seq - sa->dpd_seq_first <= sa->dpd_seq - sa->dpd_seq_first;
+			if (!ours && (!sa->dpd_rx_any || (int32_t)(seq - sa->dpd_rx_seq) > 0)) {
+				sa->dpd_rx_seq = seq;
+				sa->dpd_rx_any = true;
+				sa_peer_seen(sa);
+			}
 			send_dpd(sa, ISAKMP_N_R_U_THERE_ACK, seq);
 		} else if (sa->dpd_pending && seq == sa->dpd_pending) {
+			sa_peer_seen(sa);
 			sa_log(sa, IKE_LOG_DEBUG, "the %s answered R-U-THERE %u",
 			       sa->role == IKE_ROLE_INITIATOR ? "gateway" : "client", seq);
 			sa->dpd_pending = 0;
@@ -350,7 +363,8 @@ enum ike_verdict info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 		if (!sa_check_hash(sa, c, h->msgid, NULL, 0, body, body_len))
 			return sa_drop(sa, "dropped informational with a wrong HASH");
 		/* Informationals have no exchange to bind them to: a message taken before is a
-		 * replay, and only a fresh message may move the peer to a new address. Known by
+		 * replay, and only a fresh DPD message may move the peer to a new address
+		 * (notify_input). Known by
 		 * its HASH(1), prf(SKEYID_a, M-ID | payloads), not by its ID alone (vpnc draws
 		 * its DELETEs' IDs from one byte) nor by the datagram's bytes: a copy with its
 		 * minor version, a flag or its padding changed still verifies and would look
@@ -363,7 +377,6 @@ enum ike_verdict info_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 		}
 		sa_info_remember(sa, hash1);
 		sa->last_rx = sa->now;
-		sa_peer_seen(sa);
 		v = IKE_V_OK;
 	}
 	for (size_t i = 0; i < c->n && sa->state != IKE_S_DEAD; i++) {

@@ -234,7 +234,10 @@ struct ike_sa {
 
 	/* DPD */
 	uint32_t dpd_seq;
-	uint32_t dpd_pending; /* seq of the unanswered R-U-THERE, 0 = none */
+	uint32_t dpd_pending;   /* seq of the unanswered R-U-THERE, 0 = none */
+	uint32_t dpd_seq_first; /* our first R-U-THERE's seq (dpd_seq != 0: we sent one) */
+	uint32_t dpd_rx_seq;    /* the peer's last R-U-THERE taken (dpd_rx_any: one was) */
+	bool dpd_rx_any;
 	unsigned dpd_tries;
 	uint64_t dpd_next;
 	uint64_t last_rx;

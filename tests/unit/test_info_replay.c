@@ -23,6 +23,7 @@ struct capture {
 	uint8_t msg[RIG_MAX_MSG];
 	size_t len;
 	enum rig_dir dir;
+	bool first; /* keep the first one, not the last */
 };
 
 /* Keeps the last encrypted informational sent in cap->dir. */
@@ -31,8 +32,8 @@ static enum rig_verdict keep_info(struct rig *r, enum rig_dir dir, unsigned inde
 {
 	(void)r, (void)index, (void)cap;
 	struct capture *cap_ = arg;
-	if (dir == cap_->dir && *len > ISAKMP_HDR_LEN && buf[18] == ISAKMP_EXCH_INFO &&
-	    (buf[19] & ISAKMP_FLAG_E)) {
+	if (dir == cap_->dir && !(cap_->first && cap_->len) && *len > ISAKMP_HDR_LEN &&
+	    buf[18] == ISAKMP_EXCH_INFO && (buf[19] & ISAKMP_FLAG_E)) {
 		memcpy(cap_->msg, buf, *len);
 		cap_->len = *len;
 	}
@@ -49,16 +50,23 @@ enum change {
 /* A datagram of the peer (RIG_C2S), or the gateway's own sent back to it (RIG_S2C: HASH(1) is
  * keyed alike both ways, so its own message verifies too), arrives again at the gateway from
  * another address. */
-static void replay_moves_nothing(enum change ch, enum rig_dir dir)
+static void replay_moves_nothing(enum change ch, enum rig_dir dir, uint64_t wait_ms,
+                                 bool srv_probes)
 {
 	struct rig r;
 	struct capture *cap = calloc(1, sizeof(*cap));
 	assert_non_null(cap);
 	cap->dir = dir;
+	cap->first = wait_ms != 0;
 	rig_init(&r);
 	r.natt = IKE_NATT_FORCE;
 	r.tamper = keep_info;
 	r.tamper_arg = cap;
+	if (srv_probes) {
+		/* the gateway probes, the client does not: its first informational is a probe */
+		r.srv_dpd_idle = 10;
+		r.dpd_idle = 3600;
+	}
 	assert_true(rig_start(&r));
 	assert_int_equal(r.c.children_up, 1);
 	uint16_t port = ike_sa_peer(r.s.sa).port;
@@ -67,6 +75,10 @@ static void replay_moves_nothing(enum change ch, enum rig_dir dir)
 	rig_run_timers(&r, r.now + 11000);
 	assert_false(r.s.failed);
 	assert_true(cap->len > ISAKMP_HDR_LEN);
+	if (wait_ms)
+		rig_run_timers(&r, r.now + wait_ms);
+	assert_false(r.s.failed);
+	assert_int_equal(r.s.moved, 0);
 
 	size_t len = cap->len;
 	switch (ch) {
@@ -102,40 +114,59 @@ static void replay_moves_nothing(enum change ch, enum rig_dir dir)
 static void test_exact_replay(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_NONE, RIG_C2S);
+	replay_moves_nothing(CH_NONE, RIG_C2S, 0, false);
 }
 
 static void test_replay_minor_version(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_MINOR, RIG_C2S);
+	replay_moves_nothing(CH_MINOR, RIG_C2S, 0, false);
 }
 
 static void test_replay_commit_flag(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_FLAGS, RIG_C2S);
+	replay_moves_nothing(CH_FLAGS, RIG_C2S, 0, false);
 }
 
 static void test_replay_more_padding(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_PADDING, RIG_C2S);
+	replay_moves_nothing(CH_PADDING, RIG_C2S, 0, false);
 }
 
 /* the gateway's R-U-THERE-ACK reflected to it */
 static void test_reflected_own(void **state)
 {
 	(void)state;
-	replay_moves_nothing(CH_NONE, RIG_S2C);
+	replay_moves_nothing(CH_NONE, RIG_S2C, 0, false);
+}
+
+/* the client's first DPD probe, sent again after many more informationals than the replay
+ * memory holds: its DPD sequence number is old */
+static void test_replay_after_memory(void **state)
+{
+	(void)state;
+	replay_moves_nothing(CH_NONE, RIG_C2S, 600000, false);
+}
+
+/* the gateway's own first probe sent back to it after its replay memory rolled over */
+static void test_reflected_own_after_memory(void **state)
+{
+	(void)state;
+	replay_moves_nothing(CH_NONE, RIG_S2C, 600000, true);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exact_replay),       cmocka_unit_test(test_replay_minor_version),
-	    cmocka_unit_test(test_replay_commit_flag), cmocka_unit_test(test_replay_more_padding),
+	    cmocka_unit_test(test_exact_replay),
+	    cmocka_unit_test(test_replay_minor_version),
+	    cmocka_unit_test(test_replay_commit_flag),
+	    cmocka_unit_test(test_replay_more_padding),
 	    cmocka_unit_test(test_reflected_own),
+	    cmocka_unit_test(test_replay_after_memory),
+	    cmocka_unit_test(test_reflected_own_after_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
