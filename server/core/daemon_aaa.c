@@ -186,6 +186,18 @@ static int ops_lan_allowed(void *ctx, const struct evc_net *net, const char **wh
 		       "into the tunnel, it would carry the tunnel's own packets";
 		return -EPERM;
 	}
+	/* nor another client's: its tunnel would go into this one (rare, so a walk is enough) */
+	for (size_t i = 0; i < c->d->max; i++) {
+		const struct conn *o = c->d->by_slot[i];
+		if (!o || o == c || o->dead)
+			continue;
+		peer = ike_sa_peer(o->sa).addr;
+		if ((peer & net->mask) == (net->addr & net->mask)) {
+			*why = "the network holds the address another client's packets come from: "
+			       "routed into this tunnel, it would take that client's";
+			return -EPERM;
+		}
+	}
 	return evs_children_check(c->d->kids, c->id, net, false, why);
 }
 

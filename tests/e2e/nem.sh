@@ -16,7 +16,8 @@
 # that holds the router's own address towards the gateway (the gateway's path), is refused by
 # evc. A second hardware client with another LAN
 # works at the same time, and its route goes when it leaves; a third whose LAN
-# lies inside the first router's is refused in its quick mode and leaves nothing.
+# lies inside the first router's is refused in its quick mode and leaves nothing, and so is
+# one whose LAN holds the first router's own address.
 #
 # Usage: tests/e2e/nem.sh [BUILD_DIR]
 # Exit: 0 pass, 1 fail, 77 skipped (not root, no /dev/net/tun).
@@ -196,6 +197,22 @@ evc_tun_gone client2
 no_route 10.30.0.0/25 || fail "evs routes 10.30.0.0/25 after refusing it"
 [[ -n $(lan_route) ]] || fail "the first router's route to $lan_net went when another router was refused"
 ping_ok corp "$lan_host" 2 || fail "the first LAN stopped answering when another router was refused"
+
+# ---- another router's LAN holding the first router's own address (198.51.100.2): refused
+# in its quick mode, else the first router's tunnel would be routed into the second's
+evc_start evc4 client2 --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --user "$EVC_USER2" \
+	--group-key-file "$key2" --password-file "$pw2" --mode network-extension --lan "$RIG_CLIENT_ADDR/32" \
+	--no-reconnect --state-file "$RIG_DIR/evc4.state"
+evc4_pid=$RIG_LAST_PID
+wait_for_log "${RIG_LOGS[evc4-stderr]}" "the gateway refused the quick mode for ${RIG_CLIENT_ADDR//./\\.}/32 \(INVALID-ID-INFORMATION\)" 20 \
+	"evc saying that the gateway refused a LAN holding another router's address"
+wait_for_exit "$evc4_pid" 10
+[[ ${RIG_LAST_STATUS:-x} != 0 ]] || fail "evc exited with status 0 after the gateway refused its LAN"
+grep -q "the network holds the address another client's packets come from" "${RIG_LOGS[evs]}" ||
+	fail "evs did not log why it refused $RIG_CLIENT_ADDR/32"
+evc_tun_gone client2
+no_route "$RIG_CLIENT_ADDR/32" || fail "evs routes the first router's address $RIG_CLIENT_ADDR into a tunnel"
+ping_ok corp "$lan_host" 2 || fail "the first LAN stopped answering when another router proposed its address"
 
 # ---- disconnect: the route goes with the SA
 rig_kill evc 10
