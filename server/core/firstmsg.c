@@ -60,6 +60,12 @@ bool evs_first_msg_check(const uint8_t *msg, size_t len, const char **why)
 	*why = "a first message cannot be encrypted";
 	if (h.flags & ISAKMP_FLAG_E)
 		return false;
+	/* the engine reassembles fragments only for an SA that exists: Cisco clients and
+	 * strongSwan send their first message whole, before they know our vendor IDs */
+	*why = "a first message in IKE fragments (evs takes fragments once an SA exists; send "
+	       "the first message whole)";
+	if (h.np == ISAKMP_PL_FRAG)
+		return false;
 	if (h.exch == ISAKMP_EXCH_MAIN)
 		return main_first(&h, msg, why);
 	if (!isakmp_chain_parse(msg + ISAKMP_HDR_LEN, h.len - ISAKMP_HDR_LEN, h.np, &c, why))
