@@ -5,7 +5,8 @@
 # 10.30.0.10) behind the evc router (client) reaches the corporate host
 # through the tunnel translated to the one pool address, so the corporate host
 # sees only that address; the corporate host cannot open anything towards the
-# LAN. The rules are in evc's own nftables table (evc_evc0) while connected,
+# LAN. evs routes the pool address back with a host route tagged 236 while the SA is up and
+# not after. The rules are in evc's own nftables table (evc_evc0) while connected,
 # and gone after SIGTERM, and after a crash (SIGKILL) once the next evc has
 # recovered the journal.
 #
@@ -50,6 +51,16 @@ evc_wait_connected evc 20
 pat_table >/dev/null || fail "no nftables table evc_evc0 in the client while connected"
 grep -q "^nft " "$state" || fail "the state file does not journal the nftables table: $(cat "$state")"
 rig_note "client: $(pat_table | grep -E 'snat|drop' | tr -s ' \t\n' ' ')"
+# evs's reverse route in client mode: a host route for the assigned address, with evc's
+# protocol tag (236), while the SA is up and not after
+host_route() {
+	ip -n "$(rig_ns gw)" route show "$EVC_POOL_FIRST/32" proto 236
+}
+no_host_route() {
+	[[ -z $(host_route) ]]
+}
+[[ -n $(host_route) ]] || fail "no route $EVC_POOL_FIRST proto 236 in gw: $(ip -n "$(rig_ns gw)" route show)"
+rig_note "gw: $(host_route)"
 
 ping_ok lan "$RIG_CORP_ADDR" 3 || fail "no ping from the LAN host to $RIG_CORP_ADDR through the tunnel"
 seen=$(rig_counter_packets corp from_pool)
@@ -64,6 +75,7 @@ rig_kill evc 10
 [[ ${RIG_LAST_STATUS:-x} == 0 ]] || fail "evc exited with status ${RIG_LAST_STATUS:-unknown} on SIGTERM"
 evc_tun_gone client
 no_pat_table || fail "the table evc_evc0 is still there after the disconnect"
+wait_for "evs's reverse route to $EVC_POOL_FIRST to go" 10 no_host_route
 ping_fails lan "$RIG_CORP_ADDR" || fail "the LAN host still reaches $RIG_CORP_ADDR after the disconnect"
 
 # ---- a crash: the journal lists the table, and the next evc takes it away
