@@ -3,8 +3,10 @@
 #
 # Interop: evc in main mode with RSA signatures against strongSwan charon (gw
 # namespace) as an IKEv1 main-mode responder with pubkey + XAUTH (65005). The
-# test makes its CA, charon's certificate (subjectAltName its address) and
-# evc's (OU quizware) with openssl in its own directory. evc connects with
+# test makes its root CA, an intermediate, and from it charon's certificate
+# (subjectAltName its address) and evc's (OU quizware) with openssl in its own
+# directory; evc trusts the root alone, so it reaches charon's certificate only
+# through the intermediate charon sends, and sends its own after its certificate. evc connects with
 # --cert/--key/--ca-file and no group key, verifies charon's chain and name,
 # gets an address of charon's pool and pings the corporate host; on SIGTERM
 # charon drops every IKE_SA. Then evc with a CA file that did not issue
@@ -52,14 +54,18 @@ mk req -x509 -newkey rsa:2048 -nodes -keyout "$pki/ca.key" -out "$pki/ca.pem" -d
 	-subj "/O=Quizware/CN=Quizware CA"
 mk req -x509 -newkey rsa:2048 -nodes -keyout "$pki/other.key" -out "$pki/other.pem" -days 30 \
 	-subj "/O=Elsewhere/CN=Other CA"
-issue() { # issue NAME SUBJECT [EXTFILE]
+issue() { # issue NAME SUBJECT [EXTFILE [CA]]
 	mk req -newkey rsa:2048 -nodes -keyout "$pki/$1.key" -out "$pki/$1.csr" -subj "$2"
-	mk x509 -req -in "$pki/$1.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
-		-out "$pki/$1.pem" -days 30 ${3:+-extfile "$3"}
+	mk x509 -req -in "$pki/$1.csr" -CA "$pki/${4:-inter}.pem" -CAkey "$pki/${4:-inter}.key" \
+		-CAcreateserial -out "$pki/$1.pem" -days 30 ${3:+-extfile "$3"}
 }
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$pki/ca.ext"
+issue inter "/O=Quizware/CN=Quizware Issuing CA" "$pki/ca.ext" ca
 printf 'subjectAltName=IP:%s\n' "$RIG_GW_ADDR" >"$pki/san.ext"
 issue server "/O=Quizware/CN=vpn.quizware.test" "$pki/san.ext"
 issue client "/O=Quizware/OU=$EVC_GROUP/CN=$EVC_USER"
+# evc's --cert holds its intermediate after its own; its --ca-file is the root alone
+cat "$pki/client.pem" "$pki/inter.pem" >"$pki/client-chain.pem"
 
 # ---- charon: main mode, pubkey + XAUTH
 CHARON_DIR=$RIG_DIR/charon
@@ -69,6 +75,8 @@ chmod 700 "$CHARON_DIR"
 cp "$pki/server.pem" "$CHARON_DIR/swanctl/x509/server.pem"
 cp "$pki/server.key" "$CHARON_DIR/swanctl/private/server.key"
 cp "$pki/ca.pem" "$CHARON_DIR/swanctl/x509ca/ca.pem"
+# charon sends the intermediates it holds after its own certificate
+cp "$pki/inter.pem" "$CHARON_DIR/swanctl/x509ca/inter.pem"
 frag_mode=yes frag_size=1280
 [[ -z $frag ]] || frag_mode=force frag_size=300
 _charon_render "$CHARON_TEMPLATES/strongswan.conf.in" "$CHARON_DIR/strongswan.conf" \
@@ -97,7 +105,7 @@ if [[ -n $frag ]]; then
 	rig_counter_add client frag_in4500 udp sport 4500 @th,224,8 132
 fi
 rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
-evc_start evc client --gateway "$RIG_GW_ADDR" --cert "$pki/client.pem" --key "$pki/client.key" \
+evc_start evc client --gateway "$RIG_GW_ADDR" --cert "$pki/client-chain.pem" --key "$pki/client.key" \
 	--ca-file "$pki/ca.pem" --user "$EVC_USER" --password-file "$pw" \
 	--state-file "$RIG_DIR/evc.state" "${evc_opts[@]}"
 evc_wait_connected evc 30
