@@ -324,7 +324,15 @@ static void test_certificate(void **state)
 	o.key = "/tmp/me.key";
 	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
 	assert_true(s.prop_flags & IKE_PROP_CERT);
+	assert_string_equal(s.crl_path, "");
 	evc_settings_clear(&s);
+	/* --crl-file goes with the CA file, and alone is refused */
+	assert_int_equal(evc_overrides_set(&o, "crl-file", "/tmp/crl.pem", err, sizeof(err)), 0);
+	assert_int_equal(evc_settings_build(&s, NULL, &o, NULL, NULL, err, sizeof(err)), 0);
+	assert_string_equal(s.crl_path, "/tmp/crl.pem");
+	evc_settings_clear(&s);
+	o.cert = o.key = o.ca_file = NULL;
+	expect_refused(NULL, &o, -EINVAL, "--crl-file checks the gateway's certificate");
 }
 
 /* --mode and --lan, and a profile's mode and lan: what is kept, and every refusal. */
