@@ -220,7 +220,7 @@ struct evs_config {
 	unsigned xauth_timeout;
 	unsigned nat_ka;
 	unsigned frag_size; /* `crypto isakmp fragmentation mtu N` (evs's); 0: the engine's */
-	bool natt_off; /* `no crypto ipsec nat-transparency udp-encapsulation` */
+	bool natt_off;      /* `no crypto ipsec nat-transparency udp-encapsulation` */
 	uint32_t ipsec_life_s, ipsec_life_kb;
 
 	/* Derived by cfg_finalize once the checks passed. */
