@@ -5,7 +5,7 @@
 # :arm64 -dev packages of multiarch and qemu-user. Installs them when they are missing (as
 # root; dpkg --add-architecture arm64, after checking that apt's plan removes nothing),
 # configures BUILD_DIR with cmake/aarch64-linux-gnu.cmake and the router options
-# (-DEVC_GUI=OFF -DEVC_LIBSECRET=OFF), builds, and runs the unit tests under qemu-aarch64
+# (-DEVC_GUI=OFF, which leaves the keyring out too), builds, and runs the unit tests under qemu-aarch64
 # through ctest (CMAKE_CROSSCOMPILING_EMULATOR). Prints the stripped size of evc and evs.
 #
 # Usage: scripts/cross-arm64.sh [--install-only] [--no-install] [BUILD_DIR]
@@ -103,7 +103,7 @@ qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static || true)
 [[ -n $qemu ]] || skip "no qemu-aarch64 although qemu-user is installed"
 
 cmake -S "$top" -B "$bdir" -DCMAKE_TOOLCHAIN_FILE="$top/cmake/aarch64-linux-gnu.cmake" \
-	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVC_GUI=OFF -DEVC_LIBSECRET=OFF >/dev/null
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVC_GUI=OFF >/dev/null
 cmake --build "$bdir" -j"$(nproc)"
 
 # the binaries are arm64 and link neither libsecret nor GLib

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The router build: evc and evs configured with -DEVC_GUI=OFF -DEVC_LIBSECRET=OFF and
+# The router build: evc and evs configured with -DEVC_GUI=OFF alone (which turns the keyring
+# off with it: EVC_LIBSECRET follows EVC_GUI) and
 # -DCMAKE_BUILD_TYPE=MinSizeRel in their own build tree; checks that they link no GTK, GLib or
 # libsecret (check-deps.sh), that they run, and prints their stripped sizes (the README's).
 #
@@ -12,7 +13,7 @@ src=$1 bdir=$2 cc=${3:-cc}
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 
 cmake -S "$src" -B "$bdir" -DCMAKE_BUILD_TYPE=MinSizeRel -DCMAKE_C_COMPILER="$cc" \
-	-DEVC_GUI=OFF -DEVC_LIBSECRET=OFF -DEVC_SANITIZE=OFF -DEVC_FUZZ=OFF >/dev/null
+	-DEVC_GUI=OFF -DEVC_SANITIZE=OFF -DEVC_FUZZ=OFF >/dev/null
 cmake --build "$bdir" --target evc evs -j"$(nproc)" >/dev/null
 grep -q '^EVC_LIBSECRET:BOOL=OFF$' "$bdir/CMakeCache.txt" || { echo "router-build: FAIL: EVC_LIBSECRET is not OFF in $bdir" >&2; exit 1; }
 "$here/check-deps.sh" "$bdir/client/evc" "$bdir/server/evs"
