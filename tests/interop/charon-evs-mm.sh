@@ -3,8 +3,9 @@
 #
 # Interop: strongSwan charon (client namespace) as an IKEv1 main-mode initiator with RSA
 # signatures and XAUTH (65005) against evs (gw namespace) with an `authentication rsa-sig`
-# policy and --cert/--key/--ca-file. The test makes the CA and both certificates with openssl
-# in its own directory. charon authenticates with its certificate (OU quizware: evs takes the
+# policy and --cert/--key/--ca-file. The test makes a root CA, an intermediate and from it both
+# certificates with openssl in its own directory; evs trusts the root alone, so it reaches
+# charon's certificate only through the intermediate charon sends. charon authenticates with its certificate (OU quizware: evs takes the
 # group from it), answers evs's XAUTH request, pulls its address by mode-config and sets up
 # the CHILD_SA; a ping from that address reaches the corporate host; evs shows the session
 # under group quizware and user richard; charon's DELETE ends it at evs.
@@ -31,21 +32,25 @@ mkdir -m 700 "$pki"
 mk() { openssl "$@" >>"$pki/openssl.log" 2>&1 || fail "openssl $1 failed: $(tail -n 3 "$pki/openssl.log")"; }
 mk req -x509 -newkey rsa:2048 -nodes -keyout "$pki/ca.key" -out "$pki/ca.pem" -days 30 \
 	-subj "/O=Quizware/CN=Quizware CA"
-issue() { # issue NAME SUBJECT [EXTFILE]
+issue() { # issue NAME SUBJECT [EXTFILE [CA]]
 	mk req -newkey rsa:2048 -nodes -keyout "$pki/$1.key" -out "$pki/$1.csr" -subj "$2"
-	mk x509 -req -in "$pki/$1.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
-		-out "$pki/$1.pem" -days 30 ${3:+-extfile "$3"}
+	mk x509 -req -in "$pki/$1.csr" -CA "$pki/${4:-inter}.pem" -CAkey "$pki/${4:-inter}.key" \
+		-CAcreateserial -out "$pki/$1.pem" -days 30 ${3:+-extfile "$3"}
 }
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$pki/ca.ext"
+issue inter "/O=Quizware/CN=Quizware Issuing CA" "$pki/ca.ext" ca
 printf 'subjectAltName=IP:%s\n' "$RIG_GW_ADDR" >"$pki/san.ext"
 issue server "/O=Quizware/CN=vpn.quizware.test" "$pki/san.ext"
 issue client "/O=Quizware/OU=$EVC_GROUP/CN=$EVC_USER"
+# evs's --cert holds its intermediate after its own; its --ca-file is the root alone
+cat "$pki/server.pem" "$pki/inter.pem" >"$pki/server-chain.pem"
 
 # ---- evs: an rsa-sig policy first
 conf=$(evs_conf_variant evs-rsa.conf \
 	's/^crypto isakmp policy 10$/crypto isakmp policy 5\n encryption aes 256\n hash sha256\n authentication rsa-sig\n group 14\n!\n&/')
 EVS_CONTROL=$RIG_DIR/evs.sock
 rig_spawn_isolated evs gw "$EVS_BIN" --config "$conf" --control "$EVS_CONTROL" \
-	--state-file "$RIG_DIR/evs.state" --cert "$pki/server.pem" --key "$pki/server.key" \
+	--state-file "$RIG_DIR/evs.state" --cert "$pki/server-chain.pem" --key "$pki/server.key" \
 	--ca-file "$pki/ca.pem" -v
 EVS_PID=$RIG_LAST_PID
 wait_for_udp -p "$EVS_PID" gw 500 10
@@ -59,6 +64,8 @@ chmod 700 "$CHARON_DIR"
 cp "$pki/client.pem" "$CHARON_DIR/swanctl/x509/client.pem"
 cp "$pki/client.key" "$CHARON_DIR/swanctl/private/client.key"
 cp "$pki/ca.pem" "$CHARON_DIR/swanctl/x509ca/ca.pem"
+# charon sends the intermediates it holds after its own certificate
+cp "$pki/inter.pem" "$CHARON_DIR/swanctl/x509ca/inter.pem"
 _charon_render "$CHARON_TEMPLATES/strongswan.conf.in" "$CHARON_DIR/strongswan.conf" \
 	"DIR=$CHARON_DIR" "LOGLEVEL=2" "FRAG_SIZE=1280"
 _charon_render "$CHARON_TEMPLATES/swanctl-mm-client.conf.in" "$CHARON_DIR/swanctl/swanctl.conf" \
