@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/control.h"
+#include "lib/control_path.h"
 #include "lib/secret.h"
 #include "lib/timer.h"
 
@@ -53,84 +54,6 @@ struct ctl_srv {
 	gid_t gid;
 	char group[64];
 };
-
-static int fill_addr(struct sockaddr_un *a, const char *path, char *err, size_t errlen)
-{
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(a->sun_path)) {
-		snprintf(err, errlen, "control socket path %s is too long", path);
-		return -ENAMETOOLONG;
-	}
-	memcpy(a->sun_path, path, strlen(path) + 1);
-	return 0;
-}
-
-static const char *kind_of(mode_t m)
-{
-	return S_ISREG(m)    ? "a regular file"
-	       : S_ISLNK(m)  ? "a symbolic link"
-	       : S_ISDIR(m)  ? "a directory"
-	       : S_ISFIFO(m) ? "a FIFO"
-	                     : "not a socket";
-}
-
-/* The listening socket of ctl_srv_new, with the checks control.h describes. */
-static int listen_at(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un a;
-	char dir[sizeof(a.sun_path)];
-	struct stat sb;
-	int rc = fill_addr(&a, path, err, errlen);
-	if (rc)
-		return rc;
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		mkdir(dir, 0700);
-	}
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create the control socket: %s", strerror(errno));
-		return rc;
-	}
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
-		close(fd);
-		snprintf(err, errlen, "another process answers on %s", path);
-		return -EADDRINUSE;
-	}
-	/* Only a dead daemon's socket may be replaced: a file or symlink someone put there (or
-	 * a mistyped --control naming a real file) is not ours to delete. */
-	if (lstat(path, &sb) == 0) {
-		if (!S_ISSOCK(sb.st_mode)) {
-			close(fd);
-			snprintf(err, errlen,
-			         "refusing to replace %s with the control socket: it is %s, not a "
-			         "socket; remove it or choose another path",
-			         path, kind_of(sb.st_mode));
-			return -EEXIST;
-		}
-		if (unlink(path) != 0 && errno != ENOENT) {
-			rc = -errno;
-			snprintf(err, errlen, "cannot remove the stale socket %s: %s", path,
-			         strerror(errno));
-			close(fd);
-			return rc;
-		}
-	}
-	mode_t old = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
-	umask(old);
-	if (rc != 0 || listen(fd, 8) != 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
 
 /* ---- the non-blocking server ---- */
 
@@ -600,33 +523,6 @@ size_t ctl_srv_kept(const struct ctl_srv *srv)
 	return kept;
 }
 
-/*
- * The group must reach the socket: a directory of our own that it cannot search (ctl_srv_new
- * makes a missing one 0700) becomes the group's, searchable but not readable (0710), so its
- * members find the socket without listing what else is there. A directory of someone else's,
- * or one anyone may write (/tmp), is left as it is.
- */
-static int open_dir(const char *path, gid_t gid, const char *group, char *err, size_t errlen)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct stat sb;
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (stat(dir, &sb) != 0 || sb.st_uid != geteuid() || (sb.st_mode & (S_IWOTH | S_ISVTX)) ||
-	    (sb.st_mode & S_IXOTH) || (sb.st_gid == gid && (sb.st_mode & S_IXGRP)))
-		return 0;
-	if (chown(dir, (uid_t)-1, gid) != 0 || chmod(dir, (sb.st_mode & 0700) | 0010) != 0) {
-		int rc = -errno;
-		snprintf(err, errlen, "cannot let group %s reach the control socket in %s: %s",
-		         group, dir, strerror(errno));
-		return rc;
-	}
-	return 0;
-}
-
 int ctl_srv_allow_group(struct ctl_srv *srv, const char *group, char *err, size_t errlen)
 {
 	struct group gr, *res = NULL;
@@ -643,7 +539,7 @@ int ctl_srv_allow_group(struct ctl_srv *srv, const char *group, char *err, size_
 		         srv->path, group, strerror(errno));
 		return rc;
 	}
-	if ((rc = open_dir(srv->path, res->gr_gid, group, err, errlen)) != 0)
+	if ((rc = ctl_path_open_dir(srv->path, res->gr_gid, group, err, errlen)) != 0)
 		return rc;
 	srv->gid = res->gr_gid;
 	srv->have_gid = true;
@@ -701,7 +597,7 @@ int ctl_srv_new(struct ctl_srv **out, const char *path, ctl_handler handler, voi
 		snprintf(err, errlen, "cannot create the control socket: %s", strerror(errno));
 		goto fail;
 	}
-	srv->lfd = listen_at(path, err, errlen);
+	srv->lfd = ctl_path_listen(path, err, errlen);
 	if (srv->lfd < 0) {
 		rc = srv->lfd;
 		free(srv->path);
