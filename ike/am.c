@@ -484,10 +484,12 @@ static enum ike_verdict am1_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		            "the chosen proposal of %s does not fit in an answer", peer);
 		goto fail;
 	}
-	/* hybrid: the group's key, if it has one, is not used (see README, hybrid) */
-	if (p1_auth_is_hybrid(sa->p1.auth)
-	        ? !p1_group_exists(sa, sa->group)
-	        : sa->cfg.ops->group_psk(sa->cfg.ops->ctx, sa->group, &sa->psk) != 0) {
+	/* hybrid: the group's key, if it has one, is not in SKEYID but AM3 must prove it (see
+	 * p1_check_psk_hash); -ENOENT for a known group is one without a key */
+	int grc = sa->cfg.ops->group_psk(sa->cfg.ops->ctx, sa->group, &sa->psk);
+	if (p1_auth_is_hybrid(sa->p1.auth) && grc == -ENOENT && p1_group_exists(sa, sa->group))
+		grc = 0;
+	if (grc != 0) {
 		am1_err_set(&e, IKE_STEP_PHASE1, ISAKMP_N_INVALID_ID_INFORMATION,
 		            "%s asked for unknown group %s", peer, sa->group);
 		goto fail;
@@ -603,6 +605,19 @@ static enum ike_verdict am3_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		           peer, sa->group);
 		return sa_drop(sa, "dropped third message from %s whose HASH_I does not verify",
 		               peer);
+	}
+	if (!p1_check_psk_hash(sa, &c)) {
+		/* HASH_I verified, so this is the client that did the exchange, not a forger:
+		 * end here, before XAUTH is asked and before any policy is taken */
+		char peer[32];
+		ipv4_str(from->addr, peer, sizeof(peer));
+		info_send_plain_notify(sa, ISAKMP_N_AUTHENTICATION_FAILED);
+		sa_fail(sa, IKE_STEP_PHASE1,
+		        "hybrid client %s did not prove the group key of group %s (no or a wrong "
+		        "PRESHARED_KEY_HASH notify in its third message; give the client the "
+		        "group's key)",
+		        peer, sa->group);
+		return IKE_V_FATAL;
 	}
 	if (enc) {
 		sa_commit_iv(sa, h->exch, 0, new_iv);

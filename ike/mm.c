@@ -508,6 +508,25 @@ static enum ike_verdict mm5_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		e.notify = ISAKMP_N_INVALID_ID_INFORMATION;
 		return refuse(sa, &e);
 	}
+	if (p1_auth_is_hybrid(sa->p1.auth)) {
+		/* the group's key, if it has one (-ENOENT: none), must be proven as in AM3 */
+		const struct ike_server_ops *ops = sa->cfg.ops;
+		int grc = ops->group_psk(ops->ctx, sa->group, &sa->psk);
+		if (grc != 0 && grc != -ENOENT)
+			return fail_first(sa, IKE_STEP_PHASE1, 0,
+			                  "cannot look up the key of group %s for %s", sa->group,
+			                  peer);
+		if (!p1_check_psk_hash(sa, &c)) {
+			snprintf(
+			    e.text, sizeof(e.text),
+			    "hybrid client %s did not prove the group key of group %s (no or a "
+			    "wrong PRESHARED_KEY_HASH notify in its fifth message; give the "
+			    "client the group's key)",
+			    peer, sa->group);
+			e.notify = ISAKMP_N_AUTHENTICATION_FAILED;
+			return refuse(sa, &e);
+		}
+	}
 	const char *ou = p ? x509_peer_ou(p) : sa->group;
 	if (p && (!*ou || strlen(ou) >= sizeof(sa->group) || !p1_group_exists(sa, ou))) {
 		snprintf(e.text, sizeof(e.text),

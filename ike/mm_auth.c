@@ -93,6 +93,8 @@ bool mm_write_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *i
 		isakmp_build_payload(b, ISAKMP_PL_ID, id, id_len);
 		if (ask && !sa->cfg.p1_rekey)
 			info_send_initial_contact(sa, b);
+		if (ask) /* MM5 with hybrid and a group key: prove it, as in AM3 */
+			p1_write_psk_hash(sa, b);
 		/* the hash last, as the signature below: HASH_I does not cover the notify, so a
 		 * damaged tail must fall in what is checked */
 		isakmp_build_payload(b, ISAKMP_PL_HASH, hash, sa->hlen);

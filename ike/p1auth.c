@@ -170,6 +170,32 @@ void p1_write_psk_hash(struct ike_sa *sa, struct isakmp_builder *b)
 	mem_wipe(hash, sizeof(hash));
 }
 
+bool p1_check_psk_hash(const struct ike_sa *sa, const struct isakmp_chain *c)
+{
+	uint8_t want[HASH_MAX_LEN];
+	bool ok = false;
+	if (!p1_auth_is_hybrid(sa->p1.auth) || !sa->psk.len)
+		return true;
+	struct crypto_iov iov = {sa->psk.p, sa->psk.len};
+	if (crypto_prf_v(sa->p1.hash, sa->skeyid.p, sa->skeyid.len, &iov, 1, want) != 0)
+		goto out;
+	/* every notify is looked at, so that a bogus first one cannot hide a good second one
+	 * nor the reverse: one right hash is the proof */
+	for (const struct isakmp_pl *pn = isakmp_chain_find(c, ISAKMP_PL_N, 0); pn;
+	     pn = isakmp_chain_find(c, ISAKMP_PL_N, (size_t)(pn - c->pl) + 1)) {
+		struct isakmp_notify n;
+		const char *why;
+		if (!isakmp_notify_parse(pn->body, pn->len, &n, &why) ||
+		    n.type != ISAKMP_N_CISCO_PSK_HASH || n.data_len != sa->hlen)
+			continue;
+		if (crypto_ct_equal(n.data, want, sa->hlen))
+			ok = true;
+	}
+out:
+	mem_wipe(want, sizeof(want));
+	return ok;
+}
+
 int p1_check_gateway_name(const struct ike_sa *sa, const struct x509_peer *p, struct mm_err *e)
 {
 	if (x509_peer_names(p, sa->peer_name))

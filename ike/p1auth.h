@@ -50,6 +50,13 @@ int p1_initiator_ident(struct ike_sa *sa, const struct ike_config *cfg, const ch
  * and vpnc send it in AM3; nothing without a group key.
  */
 void p1_write_psk_hash(struct ike_sa *sa, struct isakmp_builder *b);
+/*
+ * Responder with hybrid: whether the client proved its group's key by that notify in c (its
+ * data prf(SKEYID, key) with the negotiated hash, compared in constant time). Without it
+ * any user with XAUTH credentials could name another group and take its policy. True when
+ * the group has no key (sa->psk empty: XAUTH alone decides) or the method is not hybrid.
+ */
+bool p1_check_psk_hash(const struct ike_sa *sa, const struct isakmp_chain *c);
 /* Initiator: whether the gateway's verified certificate names the host we asked for; 0, or
  * -EKEYREJECTED with e set (AUTHENTICATION-FAILED). */
 int p1_check_gateway_name(const struct ike_sa *sa, const struct x509_peer *p, struct mm_err *e);

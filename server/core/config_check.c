@@ -92,6 +92,11 @@ static void check_groups(struct cfg_parser *p, bool psk, bool rsa)
 			    p, g->line,
 			    "group %s has no 'key': its clients can only match rsa-sig policies",
 			    g->name);
+		if (!g->key && rsa)
+			cfg_warn(p, g->line,
+			         "group %s has no 'key': a hybrid client naming it proves no group "
+			         "key, so any XAUTH user may take its policy",
+			         g->name);
 		if (g->pool && !cfg_find_pool(c, g->pool))
 			cfg_error(p, g->pool_line,
 			          "pool '%s' is not defined (add 'ip local pool %s FIRST LAST')",

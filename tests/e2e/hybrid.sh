@@ -5,12 +5,15 @@
 # HybridInitRSA): the test makes its own CA and a server certificate naming the
 # gateway's address with the openssl command; evs runs with an `authentication
 # rsa-sig` policy, --cert/--key/--ca-file and XAUTH users; evc has no
-# certificate and no group key, only --ca-file and the group name. It connects
+# certificate, only --ca-file, the group name and the group's key, which it
+# proves with Cisco's PRESHARED_KEY_HASH notify (evs requires that of a group
+# with a key: else any XAUTH user could take any group's policy). It connects
 # in aggressive mode, then in main mode (--exchange main), then from a profile
 # with `auth = hybrid`; a ping crosses each tunnel and `evs show crypto isakmp sa
 # detail` says rsig with the X (XAUTH) capability. Then what must get nothing:
 # a wrong XAUTH password (the client is not authenticated by phase 1, so evs
-# gives no address and no SA), evc's CA file without the gateway's CA (evc ends
+# gives no address and no SA), no group key or a wrong one (evs ends phase 1
+# before XAUTH), evc's CA file without the gateway's CA (evc ends
 # before any password goes out). (A gateway whose certificate names another
 # host is refused the same way: tests/unit/test_hybrid.c, test_wrong_gateway.)
 #
@@ -55,6 +58,7 @@ wait_for_udp -p "$EVS_PID" gw 500 10
 wait_for -p "$EVS_PID" "evs answering on its control socket" 10 evs_show summary
 
 pw=$(evc_secret password "$EVC_PASSWORD")
+gk=$(evc_secret group-key "$EVC_GROUP_KEY")
 rig_counter_add corp from_pool ip saddr "$RIG_POOL_NET" icmp type echo-request
 
 # ---- connect NAME MODE-WORDS [ARGS...]: up, a ping, the logs, down
@@ -62,7 +66,7 @@ connect() {
 	local name=$1 mode=$2
 	shift 2
 	evc_start "$name" client --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" \
-		--ca-file "$pki/ca.pem" --user "$EVC_USER" --password-file "$pw" \
+		--ca-file "$pki/ca.pem" --user "$EVC_USER" --password-file "$pw" --group-key-file "$gk" \
 		--state-file "$RIG_DIR/$name.state" --control "$RIG_DIR/$name.sock" "$@"
 	evc_wait_connected "$name" 30
 	local log=${RIG_LOGS[$name]}
@@ -91,7 +95,8 @@ grep -q -F "hybrid: not authenticated until XAUTH succeeds" "${RIG_LOGS[evs]}" |
 	fail "evs does not log the main-mode hybrid client as unauthenticated before XAUTH"
 
 # ---- evc proposals: the hybrid ones alone
-props=$("$EVC_BIN" proposals --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --ca-file "$pki/ca.pem" 2>&1) ||
+props=$("$EVC_BIN" proposals --gateway "$RIG_GW_ADDR" --group "$EVC_GROUP" --ca-file "$pki/ca.pem" \
+	--group-key-file "$gk" 2>&1) ||
 	fail "evc proposals failed: $props"
 grep -q 'aggressive mode, hybrid' <<<"$props" || fail "evc proposals does not say hybrid: $props"
 grep -q 'HYBRID-RSA' <<<"$props" || fail "evc proposals lists no HYBRID-RSA proposal: $props"
@@ -109,7 +114,7 @@ ca_cert = $pki/ca.pem
 EOT
 chmod 600 "$profiles/office.profile"
 evc_start evc-profile client --profile office --profile-dir "$profiles" --password-file "$pw" \
-	--state-file "$RIG_DIR/evc-profile.state"
+	--group-key-file "$gk" --state-file "$RIG_DIR/evc-profile.state"
 evc_wait_connected evc-profile 30
 grep -q 'HYBRID-RSA' "${RIG_LOGS[evc-profile]}" || fail "the hybrid profile did not negotiate HYBRID-RSA"
 ping_ok client "$RIG_CORP_ADDR" 2 || fail "no ping through the tunnel of the hybrid profile"
@@ -119,7 +124,7 @@ evs_wait_connections 0
 rig_note "a profile with auth = hybrid: connected, disconnected"
 
 # ---- the same profile through the desktop daemon (evc daemon, driven by gui_drive as root):
-# no group key stored or sent, and none asked for
+# the group key given in the connect request, as the window sends it
 DRIVE=$(dirname -- "$EVC_BIN")/../tests/e2e/gui_drive
 if [[ -x $DRIVE ]]; then
 	ctl=$RIG_DIR/daemon.sock
@@ -133,7 +138,7 @@ if [[ -x $DRIVE ]]; then
 	rig_log drive >/dev/null
 	rig_log drive-stderr >/dev/null
 	st=0
-	rig_exec client "$DRIVE" "$ctl" connect office --connect-password-file "$pw" --disconnect \
+	rig_exec client "$DRIVE" "$ctl" connect office --connect-password-file "$pw" --group-key-file "$gk" --disconnect \
 		--timeout 20 >"${RIG_LOGS[drive]}" 2>"${RIG_LOGS[drive-stderr]}" || st=$?
 	[[ $st == 0 ]] || fail "the daemon did not connect the hybrid profile ($st): $(cat "${RIG_LOGS[drive]}" "${RIG_LOGS[drive-stderr]}")"
 	grep -q -x "address: $EVC_POOL_FIRST" "${RIG_LOGS[drive]}" ||
@@ -141,7 +146,7 @@ if [[ -x $DRIVE ]]; then
 	evc_wait_tun_gone client
 	evs_wait_connections 0
 	rig_kill evcd 10
-	rig_note "the hybrid profile through evc daemon: connected without a group key, disconnected"
+	rig_note "the hybrid profile through evc daemon: connected with the group key, disconnected"
 else
 	rig_note "no gui_drive in this build (-DEVC_GUI=OFF): the daemon step is left out"
 fi
@@ -164,14 +169,40 @@ wrong=$(evc_secret wrong "not-$EVC_PASSWORD")
 assigned_before=$(grep -c 'address 10\.98\.' "${RIG_LOGS[evs]}" || true)
 refused evc-wrongpw "$wrong" 'the gateway rejected the username or password' \
 	"XAUTH for user $EVC_USER of group $EVC_GROUP refused" \
-	--gateway "$RIG_GW_ADDR" --ca-file "$pki/ca.pem"
+	--gateway "$RIG_GW_ADDR" --ca-file "$pki/ca.pem" --group-key-file "$gk"
 assigned_after=$(grep -c 'address 10\.98\.' "${RIG_LOGS[evs]}" || true)
 [[ $assigned_after == "$assigned_before" ]] ||
 	fail "evs assigned an address to a hybrid client that failed XAUTH"
+# a client that does not prove the group's key gets no XAUTH request and nothing else
+xauth_before=$(grep -c 'XAUTH' "${RIG_LOGS[evs]}" || true)
+wrongkey=$(evc_secret wrong-key "not-$EVC_GROUP_KEY")
+# evs ends phase 1 with a plain (unauthenticated) AUTHENTICATION-FAILED, which evc does not
+# act on: it would retransmit until its own timeout, so the test stops it once evs has said why
+keyless() { # keyless NAME ARGS...
+	local name=$1 before
+	shift
+	before=$(grep -c 'did not prove the group key' "${RIG_LOGS[evs]}" || true)
+	evc_start "$name" client --group "$EVC_GROUP" --user "$EVC_USER" --password-file "$pw" \
+		--no-reconnect --state-file "$RIG_DIR/$name.state" --control "$RIG_DIR/$name.sock" \
+		--gateway "$RIG_GW_ADDR" --ca-file "$pki/ca.pem" "$@"
+	wait_for "evs to refuse $name: did not prove the group key of group $EVC_GROUP" 30 \
+		bash -c '(( $(grep -c "did not prove the group key of group $2" "$1") > $3 ))' _ \
+		"${RIG_LOGS[evs]}" "$EVC_GROUP" "$before"
+	rig_kill "$name" 10
+	evc_tun_gone client
+	evs_wait_connections 0
+	rig_note "$name: refused by evs before XAUTH"
+}
+keyless evc-nokey
+keyless evc-wrongkey --group-key-file "$wrongkey"
+keyless evc-wrongkey-mm --group-key-file "$wrongkey" --exchange main
+xauth_after=$(grep -c 'XAUTH' "${RIG_LOGS[evs]}" || true)
+[[ $xauth_after == "$xauth_before" ]] ||
+	fail "evs went on to XAUTH with a hybrid client that did not prove the group key"
 # no password to a gateway whose certificate evc cannot trust or that is not the one named
 xauth_before=$(grep -c 'XAUTH' "${RIG_LOGS[evs]}" || true)
 refused evc-wrongca "$pw" 'is not issued by a trusted CA' 'the client reported INVALID-CERTIFICATE' \
-	--gateway "$RIG_GW_ADDR" --ca-file "$pki/other.pem"
+	--gateway "$RIG_GW_ADDR" --ca-file "$pki/other.pem" --group-key-file "$gk"
 xauth_after=$(grep -c 'XAUTH' "${RIG_LOGS[evs]}" || true)
 [[ $xauth_after == "$xauth_before" ]] ||
 	fail "evs saw XAUTH from a client that should have stopped at the gateway's certificate"

@@ -7,8 +7,9 @@
 # rsa-sig` policy (group 2 and SHA-1, which vpnc offers) and XAUTH users, and
 # takes vpnc's HybridInitRSA proposals for it. vpnc checks evs's signature and
 # chain against its CA-File, passes XAUTH, gets the pushed policy and pings the
-# corporate host; its PRESHARED_KEY_HASH notify (the group key's hash) is
-# ignored by evs, so vpnc's `IPSec secret` is a placeholder here. SIGTERM to
+# corporate host; its PRESHARED_KEY_HASH notify, prf(SKEYID, group key) in its
+# third message, proves the group's key, which evs requires of a group that has
+# one: vpnc's `IPSec secret` is that key. SIGTERM to
 # vpnc: its DELETEs end the session. Then vpnc with a wrong XAUTH password:
 # phase 1 completes (hybrid does not authenticate the client) but evs gives no
 # address and no SA.
@@ -70,7 +71,7 @@ vpnc_hybrid() {
 		cat >"$VPNC_DIR/vpnc.conf" <<-EOF
 			IPSec gateway $RIG_GW_ADDR
 			IPSec ID $EVC_GROUP
-			IPSec secret not-used-by-evs
+			IPSec secret $EVC_GROUP_KEY
 			Xauth username $EVC_USER
 			Xauth password $password
 			IKE Authmode hybrid

@@ -53,7 +53,7 @@ static void rig_hybrid(struct rig *r, struct pki *k, bool main_mode)
 	r->n_srv_p1 = 2;
 	r->dh = 14;
 	r->hybrid = true;
-	r->psk = "";
+	r->psk = r->srv.psk; /* the group has a key: the client must prove it */
 	r->psk_main = main_mode;
 	r->cli_trust = k->trust;
 	r->srv_cert = k->srv;
@@ -555,7 +555,7 @@ static enum rig_verdict open_am3(struct rig *r, enum rig_dir dir, unsigned index
 }
 
 /* With a group key (Cisco's mutual group authentication) AM3 carries PRESHARED_KEY_HASH as
- * vpnc sends it; without one it does not. evs ignores it either way. */
+ * vpnc sends it; without one it does not, and a group without a key does not ask for it. */
 static void test_psk_hash_notify(void **state)
 {
 	struct rig r;
@@ -565,8 +565,8 @@ static void test_psk_hash_notify(void **state)
 		struct am3_seen a = {false, 0};
 		rig_hybrid(&r, &k, false);
 		r.frag_size = 16000;
-		if (with_key)
-			r.psk = "groupsecret";
+		r.psk = with_key ? "groupsecret" : "";
+		r.srv.psk = r.psk;
 		r.tamper = open_am3;
 		r.tamper_arg = &a;
 		assert_true(rig_start(&r));
@@ -605,6 +605,8 @@ static void rekey_hybrid(bool main_mode)
 	cfg.dh_group = r.dh;
 	cfg.dpd_idle_s = 10;
 	cfg.hybrid = true;
+	cfg.psk = (const uint8_t *)r.psk; /* the new SA proves the group key again */
+	cfg.psk_len = strlen(r.psk);
 	cfg.psk_main = main_mode;
 	cfg.trust = r.cli_trust;
 	cfg.peer_name = "198.51.100.1";

@@ -324,7 +324,7 @@ static void rig_setup(struct rig *r, bool push, const struct mm_pki *k, enum p1_
 	if (a == P1_HYBRID_AM || a == P1_HYBRID_MM) {
 		r->cli_cert = NULL;
 		r->hybrid = true;
-		r->psk = "";
+		r->psk = r->srv.psk; /* the group has a key: the client proves it */
 		r->psk_main = a == P1_HYBRID_MM;
 	}
 }
