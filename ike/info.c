@@ -252,9 +252,22 @@ static enum ike_verdict notify_input(struct ike_sa *sa, const struct isakmp_noti
 	}
 	/* Unauthenticated errors are believed only while nothing is authenticated yet, like
 	 * vpnc does; afterwards only encrypted ones count. */
-	if (!encrypted && !p1_pending(sa))
+	if (!encrypted && !p1_pending(sa)) {
+		/* not believed, but if nothing else comes it is the likeliest reason: a gateway
+		 * refusing our AM3 or MM5 (evs: a hybrid client without its group's key) answers
+		 * only in the clear. The attempt still runs its course; only its last word says so.
+		 */
+		if (sa->role == IKE_ROLE_INITIATOR && sa->state < IKE_S_ESTABLISHED)
+			sa_explain(sa, step_of(sa),
+			           "the gateway's only answer was an unauthenticated %s notify "
+			           "(not believed: anyone could send one): %s",
+			           isakmp_notify_name(n->type),
+			           sa->cfg.cert     ? cert_advice(n->type)
+			           : sa->cfg.hybrid ? hybrid_advice(n->type)
+			                            : notify_advice(n->type));
 		return sa_drop(sa, "ignored unauthenticated %s notify",
 		               isakmp_notify_name(n->type));
+	}
 	if (sa->state == IKE_S_ESTABLISHED) {
 		/* over a working tunnel an error answers our quick mode (a rekey): give that up,
 		 * the tunnel stays until its lifetime */

@@ -91,6 +91,14 @@ static void group_key_refused(bool main_mode, const char *srv_group, const char 
 	assert_int_equal(r.c.prompts, 0);
 	assert_int_equal(r.c.answers, 0);
 	assert_nothing_given(&r);
+	/* the gateway's refusal comes in the clear (in aggressive mode after the client took
+	 * phase 1 as done: not believed then), and the client's last word names it and the
+	 * group key instead of "no answer" */
+	assert_true(r.c.failed);
+	assert_non_null(strstr(r.c.fail_text, "AUTHENTICATION-FAILED"));
+	assert_non_null(strstr(r.c.fail_text, "group key"));
+	if (!main_mode)
+		assert_non_null(strstr(r.c.fail_text, "unauthenticated"));
 	finish(&r, &k);
 }
 
